@@ -1,0 +1,44 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test bootstrap migrate seed lint worker demo-code clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $(STAMP)
+
+bootstrap: $(STAMP)
+
+migrate: bootstrap
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed-demo --if-empty
+
+## make run: migrate, load demo data into an empty database, start web + worker
+run: seed
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m portal.devserver
+
+## make test: the whole suite on DATABASE_URL/REDIS_URL if set, else SQLite + embedded Redis
+test: bootstrap
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: bootstrap
+	$(BIN)/ruff check portal tests worker.py wsgi.py bench
+
+worker: migrate
+	$(BIN)/python worker.py
+
+## make demo-code EMAIL=tech@demo.maintainpro.test: current MFA code of a demo user
+demo-code: bootstrap
+	@$(FLASK) demo-code $(EMAIL)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,76 @@
+"""The JSON API under /api: one module per resource, all errors as {message, errors}."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import jwt
+from ..services import auth as auth_service
+from ..services.errors import DomainError
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+def error_response(status: int, message: str, errors: list[dict] | None = None):
+    resp = jsonify({"message": message, "errors": errors or []})
+    resp.status_code = status
+    return resp
+
+
+def register_api(app: Flask) -> None:
+    from . import auth, docs, equipment, parts, work_orders  # noqa: F401  (routes register on import)
+
+    app.register_blueprint(api)
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        return error_response(exc.status, exc.message, exc.errors)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        # Only /api speaks JSON errors; pages keep Flask's HTML error pages.
+        if not request.path.startswith("/api"):
+            return exc
+        resp = error_response(exc.code or 500, exc.description or exc.name)
+        if exc.code == 405 and exc.valid_methods:
+            resp.headers["Allow"] = ", ".join(exc.valid_methods)
+        return resp
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if not request.path.startswith("/api"):
+            raise exc
+        return error_response(500, "Internal server error")
+
+    # flask-jwt-extended answers in its own shape by default; use the contract's.
+    @jwt.unauthorized_loader
+    def missing_token(reason: str):
+        return error_response(401, "Authentication required", [{"field": "Authorization", "message": reason}])
+
+    @jwt.invalid_token_loader
+    def invalid_token(reason: str):
+        return error_response(401, "Invalid token", [{"field": "Authorization", "message": reason}])
+
+    @jwt.expired_token_loader
+    def expired_token(_header, _payload):
+        return error_response(401, "Token has expired")
+
+    @jwt.revoked_token_loader
+    def revoked_token(_header, _payload):
+        return error_response(401, "Session has been revoked")
+
+    @jwt.user_lookup_error_loader
+    def unknown_user(_header, _payload):
+        return error_response(401, "User no longer exists or is disabled")
+
+    @jwt.token_in_blocklist_loader
+    def revoked(_header, payload) -> bool:
+        sid = payload.get("sid")
+        return sid is None or auth_service.active_session(sid) is None
+
+    @jwt.user_lookup_loader
+    def load_user(_header, payload):
+        return auth_service.load_user(payload["sub"])

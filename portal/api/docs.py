@@ -1,0 +1,128 @@
+"""GET /api/openapi.json, generated from the routes and their pydantic models, and GET /api/docs."""
+from __future__ import annotations
+
+import re
+from typing import Any, get_args, get_origin
+
+from flask import current_app, jsonify, render_template
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from ..schemas.common import ErrorResponse
+from ..services.permissions import PERMISSIONS
+from . import api
+from .common import documented
+
+REF = "#/components/schemas/{model}"
+ERROR_STATUSES = {
+    "400": "Invalid request data",
+    "401": "Authentication required",
+    "403": "Insufficient permissions",
+    "404": "Not found (also: another warehouse's record)",
+    "409": "Conflict (duplicate, invalid transition, insufficient stock)",
+}
+
+
+def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    if get_origin(annotation) is list:
+        return get_args(annotation)[0], True
+    return annotation, False
+
+
+def build_openapi() -> dict:
+    app = current_app
+    operations = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api"):
+            continue
+        view = app.view_functions[rule.endpoint]
+        meta = getattr(view, "openapi", None)
+        if meta is None:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            operations.append((rule, method.lower(), view, meta))
+
+    wanted: set[tuple[type[BaseModel], str]] = {(ErrorResponse, "serialization")}
+    for _rule, _method, _view, meta in operations:
+        if meta["body"]:
+            wanted.add((meta["body"], "validation"))
+        model, _ = _model_of(meta["response"])
+        if model:
+            wanted.add((model, "serialization"))
+    ordered = sorted(wanted, key=lambda pair: (pair[0].__name__, pair[1]))
+    refs, defs = models_json_schema(ordered, ref_template=REF)
+
+    paths: dict[str, dict] = {}
+    for rule, method, view, meta in operations:
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
+        op: dict[str, Any] = {
+            "operationId": view.__name__,
+            "summary": meta["summary"],
+            "tags": [path.split("/")[2]],
+            "responses": {},
+        }
+        description = meta["description"] or ""
+        if meta["permission"]:
+            roles = ", ".join(sorted(PERMISSIONS[meta["permission"]] - {"system"}))
+            description = (description + f"\n\nRoles: {roles}.").strip()
+        if description:
+            op["description"] = description
+        params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                  for name in rule.arguments]
+        if meta["query"]:
+            schema = meta["query"].model_json_schema(ref_template=REF)
+            for name, prop in schema.get("properties", {}).items():
+                params.append({"name": name, "in": "query", "required": name in schema.get("required", []),
+                               "description": prop.get("description", ""), "schema": prop})
+        if params:
+            op["parameters"] = params
+        if meta["body"]:
+            op["requestBody"] = {"required": True, "content": {
+                "application/json": {"schema": refs[(meta["body"], "validation")]}}}
+        model, many = _model_of(meta["response"])
+        ok: dict[str, Any] = {"description": "OK" if meta["status"] == 200 else "Created"}
+        if model:
+            schema = refs[(model, "serialization")]
+            ok["content"] = {"application/json": {"schema": {"type": "array", "items": schema} if many else schema}}
+        if many:
+            ok["headers"] = {
+                "X-Total-Count": {"schema": {"type": "integer"}, "description": "Rows matching the filters"},
+                "Link": {"schema": {"type": "string"}, "description": "RFC 8288 first/prev/next/last"},
+            }
+        op["responses"][str(meta["status"])] = ok
+        error_ref = refs[(ErrorResponse, "serialization")]
+        for code, text in ERROR_STATUSES.items():
+            if code == "401" and not meta["auth"]:
+                continue
+            op["responses"][code] = {"description": text, "content": {"application/json": {"schema": error_ref}}}
+        if meta["auth"]:
+            op["security"] = [{"bearerAuth": []}]
+        paths.setdefault(path, {})[method] = op
+
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "MaintainPro CMMS API",
+            "version": "1.0",
+            "description": "The MaintainPro API v1. Errors always have the shape {message, errors:[{field, message}]}. "
+                           "Times are ISO-8601 UTC with milliseconds; money is a decimal string with two places.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": defs.get("$defs", {}),
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+@api.get("/openapi.json")
+@documented(summary="This OpenAPI 3.1 document", auth=False)
+def openapi_json():
+    return jsonify(build_openapi())
+
+
+@api.get("/docs")
+@documented(summary="Readable API reference (works offline)", auth=False)
+def docs_page():
+    return render_template("api/docs.html", spec=build_openapi())

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from flask import jsonify
+
+from ..schemas.work_orders import (
+    ConsumeParts,
+    ConsumptionOut,
+    HistoryOut,
+    PartUsageOut,
+    WorkOrderCreate,
+    WorkOrderDetailOut,
+    WorkOrderOut,
+    WorkOrderQuery,
+    WorkOrderUpdate,
+)
+from ..services import parts as parts_service
+from ..services import work_orders as service
+from . import api
+from .common import actor, documented, json_body, page_response, query_args
+
+
+def _detail(work_order_id: str):
+    d = service.work_order_detail(actor(), work_order_id)
+    return WorkOrderOut.dump(
+        d["work_order"],
+        parts=PartUsageOut.dump_many(d["parts"]),
+        partsCost=f"{d['parts_cost']:.2f}",
+        history=HistoryOut.dump_many(d["history"]),
+    )
+
+
+@api.get("/work-orders")
+@documented(summary="List work orders", query=WorkOrderQuery, response=list[WorkOrderOut],
+            description="A bare JSON array; X-Total-Count and Link (first/prev/next/last) announce the pages.")
+def list_work_orders():
+    page = service.list_work_orders(actor(), query_args(WorkOrderQuery))
+    return page_response(page, WorkOrderOut.dump_many(page.items))
+
+
+@api.post("/work-orders")
+@documented(summary="Create a work order", body=WorkOrderCreate, response=WorkOrderOut, status=201,
+            permission="work_orders.create",
+            description="Status is `new`, or `assigned` when assignedTo is given (managers and admins only).")
+def create_work_order():
+    wo = service.create_work_order(actor(), json_body(WorkOrderCreate))
+    return jsonify(WorkOrderOut.dump(wo)), 201
+
+
+@api.get("/work-orders/<work_order_id>")
+@documented(summary="One work order with its parts, parts cost and history", response=WorkOrderDetailOut)
+def get_work_order(work_order_id: str):
+    return jsonify(_detail(work_order_id))
+
+
+@api.patch("/work-orders/<work_order_id>")
+@documented(summary="Update a work order", body=WorkOrderUpdate, response=WorkOrderDetailOut,
+            permission="work_orders.update",
+            description="Status changes follow the transition table in the README; an invalid one answers 409.")
+def update_work_order(work_order_id: str):
+    service.update_work_order(actor(), work_order_id, json_body(WorkOrderUpdate))
+    return jsonify(_detail(work_order_id))
+
+
+@api.post("/parts/consume")
+@documented(summary="Consume parts on a work order (all or nothing)", body=ConsumeParts, response=ConsumptionOut,
+            status=201, permission="parts.consume",
+            description="Insufficient stock answers 409 naming every short part; nothing is taken then.")
+def consume_parts():
+    result = parts_service.consume_parts(actor(), json_body(ConsumeParts))
+    return jsonify(ConsumptionOut.dump(result)), 201

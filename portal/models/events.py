@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, id_column, utcnow
+
+# The contract's "Webhook Events" table.
+EVENT_TYPES = (
+    "work_order.created",
+    "work_order.updated",
+    "work_order.completed",
+    "work_order.escalated",
+    "equipment.created",
+    "equipment.updated",
+    "equipment.status_changed",
+    "inventory.low_stock",
+    "inventory.reorder",
+    "parts.consumed",
+    "pm.scheduled",
+    "pm.overdue",
+    "pm.completed",
+)
+
+
+class DomainEvent(db.Model):
+    """A business event, written in the same transaction as the change it describes."""
+
+    __tablename__ = "domain_events"
+    id: Mapped[str] = id_column()
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    event: Mapped[str] = mapped_column(String(40), index=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(36), index=True)
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

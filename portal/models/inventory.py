@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, id_column, utcnow
+
+MONEY = Numeric(12, 2)
+
+
+class Part(db.Model):
+    __tablename__ = "parts"
+    __table_args__ = (
+        UniqueConstraint("warehouse_id", "part_number"),
+        # The last line of defence: consumption can never drive stock below zero.
+        CheckConstraint("stock_level >= 0", name="stock_not_negative"),
+    )
+    id: Mapped[str] = id_column()
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    part_number: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(120), index=True)
+    stock_level: Mapped[int] = mapped_column(Integer, default=0)
+    reorder_point: Mapped[int] = mapped_column(Integer, default=0)
+    reorder_quantity: Mapped[int | None] = mapped_column(Integer)
+    auto_reorder: Mapped[bool] = mapped_column(Boolean, default=False)
+    unit_cost: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
+    supplier: Mapped[str | None] = mapped_column(String(200))
+    location: Mapped[str | None] = mapped_column(String(120))
+    # True once inventory.low_stock was emitted for the current dip; cleared when restocked above.
+    low_stock_alerted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PartConsumption(db.Model):
+    """Parts used on a work order, at the unit cost of the moment."""
+
+    __tablename__ = "part_consumptions"
+    id: Mapped[str] = id_column()
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    part_id: Mapped[str] = mapped_column(ForeignKey("parts.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_cost: Mapped[Decimal] = mapped_column(MONEY)
+    total_cost: Mapped[Decimal] = mapped_column(MONEY)
+    consumed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    consumed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReorderRequest(db.Model):
+    """Created when a part with auto-reorder on crosses its reorder point."""
+
+    __tablename__ = "reorder_requests"
+    id: Mapped[str] = id_column()
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    part_id: Mapped[str] = mapped_column(ForeignKey("parts.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

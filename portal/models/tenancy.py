@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, id_column, utcnow
+
+
+class Warehouse(db.Model):
+    """The tenant: every record belongs to exactly one warehouse (a plant or site)."""
+
+    __tablename__ = "warehouses"
+    id: Mapped[str] = id_column()
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    # Demo warehouses allow printing TOTP codes from the CLI; real ones never do.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .tenancy import Warehouse
+from .types import UTCDateTime, id_column, utcnow
+
+ROLES = ("admin", "manager", "technician", "requester")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[str] = id_column()
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str | None] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    totp_secret: Mapped[str] = mapped_column(String(64))
+    # Highest TOTP time step accepted so far: a code is never accepted twice.
+    last_totp_step: Mapped[int | None] = mapped_column(BigInteger)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    warehouse: Mapped[Warehouse] = relationship(lazy="joined")
+
+
+class AuthSession(db.Model):
+    """One login: its access and refresh tokens carry this id and die with it."""
+
+    __tablename__ = "auth_sessions"
+    id: Mapped[str] = id_column()
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

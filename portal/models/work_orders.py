@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, id_column, utcnow
+
+WORK_ORDER_STATUSES = ("new", "assigned", "in_progress", "on_hold", "completed", "cancelled")
+PRIORITIES = ("low", "medium", "high", "critical")
+WORK_ORDER_TYPES = ("corrective", "preventive", "inspection", "emergency")
+OPEN_STATUSES = ("new", "assigned", "in_progress", "on_hold")
+
+
+class WorkOrder(db.Model):
+    __tablename__ = "work_orders"
+    __table_args__ = (UniqueConstraint("warehouse_id", "fo_number"),)
+    id: Mapped[str] = id_column()
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    fo_number: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    priority: Mapped[str] = mapped_column(String(20), default="medium")
+    type: Mapped[str] = mapped_column(String(20), default="corrective")
+    equipment_id: Mapped[str | None] = mapped_column(ForeignKey("equipment.id"), index=True)
+    assigned_to: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
+    requested_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    due_date: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    completion_notes: Mapped[str | None] = mapped_column(Text)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkOrderHistory(db.Model):
+    """Who changed what on a work order: {field: {from, to}} per change."""
+
+    __tablename__ = "work_order_history"
+    id: Mapped[str] = id_column()
+    work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkOrderCounter(db.Model):
+    """Last foNumber handed out per warehouse and year; bumped in the creating transaction,
+    so a rolled-back creation gives its number back (gap-free)."""
+
+    __tablename__ = "work_order_counters"
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .common import csv_of, Out, PageQuery, Payload, UtcDateTime, UtcOut
+
+EquipmentStatus = Literal["active", "inactive", "maintenance", "down", "retired"]
+Criticality = Literal["low", "medium", "high", "critical"]
+
+
+class EquipmentCreate(Payload):
+    asset_tag: str = Field(min_length=1, max_length=64)
+    model: str | None = Field(None, max_length=120)
+    manufacturer: str | None = Field(None, max_length=120)
+    description: str | None = Field(None, max_length=10000)
+    status: EquipmentStatus = "active"
+    location: str | None = Field(None, max_length=200)
+    area: str | None = Field(None, max_length=120)
+    criticality: Criticality = "medium"
+    install_date: UtcDateTime | None = None
+
+
+class EquipmentUpdate(Payload):
+    asset_tag: str | None = Field(None, min_length=1, max_length=64)
+    model: str | None = Field(None, max_length=120)
+    manufacturer: str | None = Field(None, max_length=120)
+    description: str | None = Field(None, max_length=10000)
+    status: EquipmentStatus | None = None
+    location: str | None = Field(None, max_length=200)
+    area: str | None = Field(None, max_length=120)
+    criticality: Criticality | None = None
+    install_date: UtcDateTime | None = None
+
+
+class EquipmentQuery(PageQuery):
+    status: csv_of(EquipmentStatus) | None = None
+    criticality: csv_of(Criticality) | None = None
+    q: str | None = Field(None, max_length=200, description="Text search in assetTag, model, manufacturer, description, location")
+
+
+class EquipmentOut(Out):
+    id: str
+    asset_tag: str
+    model: str | None
+    manufacturer: str | None
+    description: str | None
+    status: EquipmentStatus
+    location: str | None
+    area: str | None
+    criticality: Criticality
+    install_date: UtcOut | None
+    warehouse_id: str
+    created_at: UtcOut
+    updated_at: UtcOut

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pydantic import Field
+
+from .common import MoneyIn, MoneyOut, Out, PageQuery, Payload, UtcOut
+
+
+class PartCreate(Payload):
+    part_number: str = Field(min_length=1, max_length=64)
+    description: str | None = Field(None, max_length=10000)
+    category: str | None = Field(None, max_length=120)
+    stock_level: int = Field(0, ge=0, le=1_000_000_000)
+    reorder_point: int = Field(0, ge=0, le=1_000_000_000)
+    reorder_quantity: int | None = Field(None, gt=0, le=1_000_000_000)
+    auto_reorder: bool = False
+    unit_cost: MoneyIn = 0
+    supplier: str | None = Field(None, max_length=200)
+    location: str | None = Field(None, max_length=120)
+
+
+class PartUpdate(Payload):
+    part_number: str | None = Field(None, min_length=1, max_length=64)
+    description: str | None = Field(None, max_length=10000)
+    category: str | None = Field(None, max_length=120)
+    stock_level: int | None = Field(None, ge=0, le=1_000_000_000)
+    reorder_point: int | None = Field(None, ge=0, le=1_000_000_000)
+    reorder_quantity: int | None = Field(None, gt=0, le=1_000_000_000)
+    auto_reorder: bool | None = None
+    unit_cost: MoneyIn | None = None
+    supplier: str | None = Field(None, max_length=200)
+    location: str | None = Field(None, max_length=120)
+
+
+class PartQuery(PageQuery):
+    category: str | None = None
+    low_stock: bool | None = Field(None, description="true: only parts at or below their reorder point")
+    q: str | None = Field(None, max_length=200, description="Text search in partNumber, description, supplier")
+
+
+class PartOut(Out):
+    id: str
+    part_number: str
+    description: str | None
+    category: str | None
+    stock_level: int
+    reorder_point: int
+    unit_cost: MoneyOut
+    supplier: str | None
+    location: str | None
+    warehouse_id: str
+    reorder_quantity: int | None
+    auto_reorder: bool
+    created_at: UtcOut
+    updated_at: UtcOut
+
+
+class ReorderRequestOut(Out):
+    id: str
+    part_id: str
+    quantity: int
+    status: str
+    created_at: UtcOut
+    warehouse_id: str

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from .common import csv_of, MoneyIn, MoneyOut, Out, PageQuery, Payload, UtcDateTime, UtcOut
+
+Status = Literal["new", "assigned", "in_progress", "on_hold", "completed", "cancelled"]
+Priority = Literal["low", "medium", "high", "critical"]
+WorkOrderType = Literal["corrective", "preventive", "inspection", "emergency"]
+
+
+class WorkOrderCreate(Payload):
+    title: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=10000)
+    priority: Priority = "medium"
+    type: WorkOrderType = "corrective"
+    equipment_id: str | None = None
+    assigned_to: str | None = None
+    due_date: UtcDateTime | None = None
+
+
+class WorkOrderUpdate(Payload):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=10000)
+    status: Status | None = None
+    priority: Priority | None = None
+    type: WorkOrderType | None = None
+    equipment_id: str | None = None
+    assigned_to: str | None = None
+    due_date: UtcDateTime | None = None
+    completion_notes: str | None = Field(None, max_length=10000)
+
+
+SORTS = ("createdAt", "-createdAt", "dueDate", "-dueDate", "priority", "-priority",
+         "foNumber", "-foNumber", "updatedAt", "-updatedAt")
+
+
+class WorkOrderQuery(PageQuery):
+    status: csv_of(Status) | None = None
+    assigned_to: str | None = Field(None, description="User id of the assignee")
+    priority: csv_of(Priority) | None = None
+    equipment_id: str | None = None
+    type: csv_of(WorkOrderType) | None = None
+    q: str | None = Field(None, max_length=200, description="Text search in foNumber, title, description")
+    due_before: UtcDateTime | None = None
+    due_after: UtcDateTime | None = None
+    sort: Literal[SORTS] = "-createdAt"  # type: ignore[valid-type]
+
+
+class WorkOrderOut(Out):
+    id: str
+    fo_number: str = Field(description="WO-<year>-<NNN>, per warehouse, gap-free")
+    title: str
+    description: str | None
+    status: Status
+    priority: Priority
+    type: WorkOrderType
+    equipment_id: str | None
+    assigned_to: str | None
+    requested_by: str | None
+    due_date: UtcOut | None
+    created_at: UtcOut
+    warehouse_id: str
+    updated_at: UtcOut
+    completed_at: UtcOut | None
+    completion_notes: str | None
+
+
+class PartUsageOut(Out):
+    id: str
+    part_id: str
+    quantity: int
+    unit_cost: MoneyOut
+    total_cost: MoneyOut
+    consumed_by: str | None
+    consumed_at: UtcOut
+
+
+class HistoryOut(Out):
+    action: str
+    user_id: str | None
+    at: UtcOut
+    changes: dict
+
+
+class WorkOrderDetailOut(WorkOrderOut):
+    parts: list[PartUsageOut] = []
+    parts_cost: MoneyOut = Decimal("0")
+    history: list[HistoryOut] = []
+
+
+class PartUsage(Payload):
+    part_id: str
+    quantity_used: int = Field(gt=0, le=1_000_000)
+    unit_cost: MoneyIn | None = Field(None, description="Defaults to the part's current unit cost")
+
+
+class ConsumeParts(Payload):
+    work_order_id: str
+    parts_usage: list[PartUsage] = Field(min_length=1, max_length=200)
+
+
+class ConsumptionOut(Out):
+    work_order_id: str
+    consumptions: list[PartUsageOut]
+    total_cost: MoneyOut
+    parts_cost: MoneyOut = Field(description="All parts consumed on the work order so far")
+

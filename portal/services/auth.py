@@ -1,0 +1,175 @@
+"""Users, passwords, TOTP and login sessions."""
+from __future__ import annotations
+
+import hmac
+from datetime import datetime, timedelta
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+
+from ..extensions import db
+from ..models import ROLES, AuthSession, User, Warehouse
+from ..models.types import utcnow
+from .actor import Actor
+from .db import unit_of_work
+from .errors import Conflict, Unauthorized, ValidationFailed, field_error
+from .permissions import require
+
+LOGIN_FAILED = "Invalid email, password or MFA code"
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_KIB"], parallelism=1)
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def _verify_password(password_hash: str | None, password: str) -> bool:
+    hasher = _hasher()
+    if password_hash is None:
+        # Spend the same time on an unknown email as on a wrong password.
+        hasher.hash(password)
+        return False
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def get_or_create_warehouse(name: str, *, is_demo: bool = False) -> Warehouse:
+    with unit_of_work() as s:
+        wh = s.scalars(select(Warehouse).where(Warehouse.name == name)).first()
+        if wh is None:
+            wh = Warehouse(name=name, is_demo=is_demo)
+            s.add(wh)
+            s.flush()
+        return wh
+
+
+def create_user(
+    email: str,
+    password: str,
+    role: str,
+    warehouse_name: str,
+    *,
+    name: str | None = None,
+    totp_secret: str | None = None,
+    actor: Actor | None = None,
+    is_demo: bool = False,
+) -> User:
+    """Create a user (and its warehouse when new). actor None means the operator's CLI."""
+    if actor is not None:
+        require(actor, "users.manage")
+    email = email.strip().lower()
+    errors = []
+    if "@" not in email or len(email) > 254:
+        errors.append({"field": "email", "message": "Must be an email address"})
+    if role not in ROLES:
+        errors.append({"field": "role", "message": f"Must be one of {', '.join(ROLES)}"})
+    if len(password) < 8:
+        errors.append({"field": "password", "message": "Must be at least 8 characters"})
+    if totp_secret is not None:
+        try:
+            pyotp.TOTP(totp_secret).now()
+        except Exception:
+            errors.append({"field": "totpSecret", "message": "Must be a base32 secret"})
+    if errors:
+        raise ValidationFailed(None, errors)
+    warehouse = get_or_create_warehouse(warehouse_name, is_demo=is_demo)
+    password_hash = hash_password(password)
+    with unit_of_work() as s:
+        if s.scalar(select(func.count()).select_from(User).where(User.email == email)):
+            raise field_error("email", f"A user with email {email} already exists", Conflict)
+        user = User(
+            email=email,
+            name=name,
+            password_hash=password_hash,
+            role=role,
+            warehouse_id=warehouse.id,
+            totp_secret=totp_secret or pyotp.random_base32(),
+        )
+        s.add(user)
+        s.flush()
+        return user
+
+
+def provisioning_uri(user: User) -> str:
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name="MaintainPro")
+
+
+def _claim_totp_step(user: User, code: str, now: datetime) -> bool:
+    """Accept the previous, current or next code once: the step is claimed atomically."""
+    totp = pyotp.TOTP(user.totp_secret)
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            claimed = db.session.execute(
+                update(User)
+                .where(User.id == user.id, or_(User.last_totp_step.is_(None), User.last_totp_step < step))
+                .values(last_totp_step=step)
+            )
+            return claimed.rowcount == 1
+    return False
+
+
+def login(email: str, password: str, mfa_token: str, *, now: datetime | None = None) -> tuple[User, AuthSession]:
+    """Check all three factors; every failure looks the same to the caller."""
+    now = now or utcnow()
+    user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    ok = _verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        raise Unauthorized(LOGIN_FAILED)
+    with unit_of_work() as s:
+        if not _claim_totp_step(user, mfa_token.strip(), now):
+            raise Unauthorized(LOGIN_FAILED)
+        session = AuthSession(
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + timedelta(seconds=current_app.config["JWT_REFRESH_TTL"]),
+        )
+        s.add(session)
+        s.flush()
+        return user, session
+
+
+def revoke_session(session_id: str, *, now: datetime | None = None) -> None:
+    """Logout: the session's access and refresh tokens stop working at once in every process.
+
+    The revocation lives in the database, not only in Redis: a Redis restart (ours keeps
+    nothing on disk) must not bring revoked tokens back to life.
+    """
+    with unit_of_work() as s:
+        row = s.get(AuthSession, session_id)
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = now or utcnow()
+
+
+def active_session(session_id: str, *, now: datetime | None = None) -> AuthSession | None:
+    row = db.session.get(AuthSession, session_id)
+    if row is None or row.revoked_at is not None or row.expires_at <= (now or utcnow()):
+        return None
+    return row
+
+
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
+def demo_code(email: str, *, now: datetime | None = None) -> str:
+    """Current TOTP code of a demo user, so a newcomer can log in without a phone.
+
+    Refused for users outside a demo warehouse and whenever MAINTAINPRO_ENV=production.
+    """
+    if current_app.config["ENV_NAME"] == "production":
+        raise ValidationFailed("Demo codes are disabled in production")
+    user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    if user is None or not user.warehouse.is_demo:
+        raise ValidationFailed(f"{email} is not a demo user")
+    return pyotp.TOTP(user.totp_secret).at(now or utcnow())

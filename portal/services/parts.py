@@ -1,0 +1,199 @@
+"""Parts and stock: all-or-nothing consumption that never drives stock below zero."""
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from ..models import Part, PartConsumption, ReorderRequest, WorkOrder
+from ..models.types import utcnow
+from ..schemas.common import iso
+from ..schemas.parts import PartCreate, PartOut, PartQuery, PartUpdate
+from ..schemas.work_orders import ConsumeParts, PartUsageOut
+from .actor import Actor
+from .changes import apply_changes, given_fields
+from .db import get_in_warehouse, unit_of_work
+from .errors import Conflict, Forbidden, ValidationFailed, field_error
+from .events import record_event
+from .permissions import require
+from .querying import Page, paginate, text_filter
+from .work_orders import parts_on_work_order, require_open_for_parts
+
+NOT_NULL = ("part_number", "stock_level", "reorder_point", "unit_cost", "auto_reorder")
+
+
+def _assert_number_free(actor: Actor, part_number: str, except_id: str | None = None) -> None:
+    stmt = select(func.count()).select_from(Part).where(
+        Part.warehouse_id == actor.warehouse_id, Part.part_number == part_number
+    )
+    if except_id:
+        stmt = stmt.where(Part.id != except_id)
+    if db.session.scalar(stmt):
+        raise field_error("partNumber", f"Part number {part_number} already exists", Conflict)
+
+
+def list_parts(actor: Actor, query: PartQuery) -> Page:
+    require(actor, "parts.read")
+    stmt = select(Part).where(Part.warehouse_id == actor.warehouse_id)
+    if query.category:
+        stmt = stmt.where(Part.category == query.category)
+    if query.low_stock is True:
+        stmt = stmt.where(Part.stock_level <= Part.reorder_point)
+    elif query.low_stock is False:
+        stmt = stmt.where(Part.stock_level > Part.reorder_point)
+    if query.q:
+        stmt = stmt.where(text_filter(query.q, Part.part_number, Part.description, Part.supplier))
+    return paginate(stmt.order_by(Part.part_number, Part.id), query.page, query.limit)
+
+
+def get_part(actor: Actor, part_id: str) -> Part:
+    require(actor, "parts.read")
+    return get_in_warehouse(Part, part_id, actor, what="Part")
+
+
+def stock_changed(part: Part, old_level: int, actor: Actor | None, now: datetime) -> None:
+    """Announce a crossing to or below the reorder point once per dip; re-arm when restocked above.
+
+    Runs inside the caller's transaction, after the stock row was updated.
+    """
+    if part.stock_level > part.reorder_point:
+        part.low_stock_alerted = False
+        return
+    if part.low_stock_alerted:
+        return
+    part.low_stock_alerted = True
+    body = PartOut.dump(part)
+    record_event(
+        "inventory.low_stock", entity="part", entity_id=part.id, warehouse_id=part.warehouse_id,
+        payload={"part": body, "previousStockLevel": old_level, "stockLevel": part.stock_level,
+                 "reorderPoint": part.reorder_point, "timestamp": iso(now)},
+        actor=actor, now=now,
+    )
+    if part.auto_reorder and part.reorder_quantity:
+        request = ReorderRequest(warehouse_id=part.warehouse_id, part_id=part.id,
+                                 quantity=part.reorder_quantity, created_at=now)
+        db.session.add(request)
+        db.session.flush()
+        record_event(
+            "inventory.reorder", entity="part", entity_id=part.id, warehouse_id=part.warehouse_id,
+            payload={"part": body, "reorderRequestId": request.id, "quantity": request.quantity,
+                     "supplier": part.supplier, "timestamp": iso(now)},
+            actor=actor, now=now,
+        )
+
+
+def create_part(actor: Actor, data: PartCreate, *, now: datetime | None = None) -> Part:
+    require(actor, "parts.write")
+    now = now or utcnow()
+    with unit_of_work() as s:
+        _assert_number_free(actor, data.part_number)
+        part = Part(warehouse_id=actor.warehouse_id, created_at=now, updated_at=now, **data.model_dump())
+        # A part created at or below its reorder point is not "crossing": nothing to announce yet.
+        part.low_stock_alerted = part.stock_level <= part.reorder_point
+        s.add(part)
+        s.flush()
+        return part
+
+
+def update_part(actor: Actor, part_id: str, data: PartUpdate, *, now: datetime | None = None) -> Part:
+    require(actor, "parts.write")
+    now = now or utcnow()
+    values = given_fields(data, NOT_NULL)
+    with unit_of_work():
+        part = get_in_warehouse(Part, part_id, actor, what="Part", lock=True)
+        if "part_number" in values and values["part_number"] != part.part_number:
+            _assert_number_free(actor, values["part_number"], except_id=part.id)
+        old_level = part.stock_level
+        changes = apply_changes(part, values)
+        if changes:
+            part.updated_at = now
+            if "stockLevel" in changes or "reorderPoint" in changes:
+                stock_changed(part, old_level, actor, now)
+        db.session.flush()
+        return part
+
+
+def list_reorder_requests(actor: Actor, page: int = 1, limit: int = 100) -> Page:
+    require(actor, "parts.read")
+    stmt = (select(ReorderRequest).where(ReorderRequest.warehouse_id == actor.warehouse_id)
+            .order_by(ReorderRequest.created_at.desc(), ReorderRequest.id))
+    return paginate(stmt, page, limit)
+
+
+def consume_parts(actor: Actor, data: ConsumeParts, *, now: datetime | None = None) -> dict:
+    """Take parts out of stock for a work order: every line or none.
+
+    Each line is one conditional UPDATE (stock >= quantity), so two requests racing for the last
+    units cannot both win, on PostgreSQL as on SQLite. Shortages are collected for all lines
+    before the transaction is rolled back, so the 409 names every short part.
+    """
+    require(actor, "parts.consume")
+    now = now or utcnow()
+    # The same part twice in one request counts once, with the quantities added.
+    wanted: OrderedDict[str, dict] = OrderedDict()
+    for index, line in enumerate(data.parts_usage):
+        entry = wanted.setdefault(line.part_id, {"quantity": 0, "unit_cost": line.unit_cost, "index": index})
+        entry["quantity"] += line.quantity_used
+    with unit_of_work() as s:
+        wo = get_in_warehouse(WorkOrder, data.work_order_id, actor, what="Work order")
+        if actor.role == "technician" and wo.assigned_to != actor.id:
+            raise Forbidden("Technicians may only consume parts on work orders assigned to them")
+        require_open_for_parts(wo)
+        parts = {p.id: p for p in s.scalars(
+            select(Part).where(Part.id.in_(list(wanted)), Part.warehouse_id == actor.warehouse_id)
+        )}
+        missing = [{"field": f"partsUsage[{w['index']}].partId", "message": "Part not found"}
+                   for pid, w in wanted.items() if pid not in parts]
+        if missing:
+            raise ValidationFailed("Unknown parts", missing)
+        shortages, taken = [], []
+        for part_id, want in wanted.items():
+            result = s.execute(
+                update(Part)
+                .where(Part.id == part_id, Part.stock_level >= want["quantity"])
+                .values(stock_level=Part.stock_level - want["quantity"], updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                part = parts[part_id]
+                s.refresh(part)
+                shortages.append({
+                    "field": f"partsUsage[{want['index']}].quantityUsed",
+                    "message": f"{part.part_number}: {part.stock_level} in stock, {want['quantity']} requested",
+                })
+            else:
+                taken.append(part_id)
+        if shortages:
+            raise Conflict("Insufficient stock", shortages)
+        consumptions = []
+        for part_id in taken:
+            part, want = parts[part_id], wanted[part_id]
+            s.refresh(part)  # the UPDATE above ran in SQL; read the new level back
+            old_level = part.stock_level + want["quantity"]
+            unit_cost = want["unit_cost"] if want["unit_cost"] is not None else part.unit_cost
+            row = PartConsumption(
+                warehouse_id=actor.warehouse_id, work_order_id=wo.id, part_id=part_id,
+                quantity=want["quantity"], unit_cost=Decimal(unit_cost),
+                total_cost=(Decimal(unit_cost) * want["quantity"]).quantize(Decimal("0.01")),
+                consumed_by=actor.id, consumed_at=now,
+            )
+            s.add(row)
+            consumptions.append(row)
+            stock_changed(part, old_level, actor, now)
+        s.flush()
+        total = sum((c.total_cost for c in consumptions), Decimal("0.00"))
+        _, parts_cost = parts_on_work_order(wo.id)
+        lines = PartUsageOut.dump_many(consumptions)
+        record_event(
+            "parts.consumed", entity="work_order", entity_id=wo.id, warehouse_id=wo.warehouse_id,
+            payload={"workOrderId": wo.id, "foNumber": wo.fo_number, "partsUsage": [
+                dict(line, partNumber=parts[line["partId"]].part_number,
+                     stockLevel=parts[line["partId"]].stock_level) for line in lines],
+                     "totalCost": f"{total:.2f}", "consumedBy": actor.id, "timestamp": iso(now)},
+            actor=actor, now=now,
+        )
+        return {"work_order_id": wo.id, "consumptions": consumptions, "total_cost": total, "parts_cost": parts_cost}
+

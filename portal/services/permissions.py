@@ -1,0 +1,37 @@
+"""The permission matrix (README: "Roles"). Enforced here, never in views."""
+from __future__ import annotations
+
+from .actor import Actor
+from .errors import Forbidden
+
+ALL = frozenset({"admin", "manager", "technician", "requester", "system"})
+STAFF = frozenset({"admin", "manager", "system"})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "work_orders.read": ALL,
+    "work_orders.create": ALL,
+    # Technicians only on work orders assigned to them, and only some fields (services/work_orders.py).
+    "work_orders.update": STAFF | {"technician"},
+    "work_orders.assign": STAFF,
+    "equipment.read": ALL,
+    "equipment.write": STAFF,
+    "parts.read": ALL,
+    "parts.write": STAFF,
+    "parts.consume": STAFF | {"technician"},
+    "pm.read": ALL,
+    "pm.write": STAFF,
+    "kpis.read": STAFF,
+    "users.manage": frozenset({"admin", "system"}),
+    "webhooks.read": STAFF,
+    "webhooks.manage": frozenset({"admin", "system"}),
+    "performance.read": frozenset({"admin", "system"}),
+}
+
+
+def can(actor: Actor, permission: str) -> bool:
+    return actor.role in PERMISSIONS[permission]
+
+
+def require(actor: Actor, permission: str) -> None:
+    if not can(actor, permission):
+        raise Forbidden(f"Role '{actor.role}' may not {permission.replace('.', ' ').replace('_', ' ')}")

