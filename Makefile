@@ -10,6 +10,8 @@ PORT   ?= 8000
 .PHONY: run test bootstrap migrate seed lint worker demo-code clean
 
 $(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "MaintainPro needs Python 3.11+; $(PYTHON) is older. Try: make $(MAKECMDGOALS) PYTHON=python3.12"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
 	touch $(STAMP)
@@ -31,13 +33,14 @@ test: bootstrap
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: bootstrap
-	$(BIN)/ruff check portal tests worker.py wsgi.py bench
+	$(BIN)/ruff check portal tests worker.py wsgi.py $(wildcard bench)
 
 worker: migrate
 	$(BIN)/python worker.py
 
 ## make demo-code EMAIL=tech@demo.maintainpro.test: current MFA code of a demo user
 demo-code: bootstrap
+	@test -n "$(EMAIL)" || { echo "usage: make demo-code EMAIL=tech@demo.maintainpro.test"; exit 2; }
 	@$(FLASK) demo-code $(EMAIL)
 
 clean:

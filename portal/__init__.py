@@ -45,6 +45,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_cli(app)
 
+    from .jobs.cli import register_jobs_cli
+    from .services import webhooks as webhook_service
+
+    register_jobs_cli(app)
+    webhook_service.install()  # the outbox: deliveries written with each event, enqueued after commit
+
     @app.get("/")
     def index():
         return redirect(url_for("api.docs_page"))

@@ -55,4 +55,11 @@ def load_config() -> dict:
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "2")),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "0") == "1",
         "JSON_SORT_KEYS": False,
+        # Webhooks (services/delivery.py): seconds before each retry (jittered), then the delivery is failed.
+        "WEBHOOK_RETRY_DELAYS": os.environ.get("WEBHOOK_RETRY_DELAYS", "10,60,300,1800,7200,21600"),
+        # An endpoint whose last N deliveries all ended failed is deactivated (0 = never).
+        "WEBHOOK_DISABLE_AFTER": int(os.environ.get("WEBHOOK_DISABLE_AFTER", "20")),
+        "WEBHOOK_TIMEOUT": float(os.environ.get("WEBHOOK_TIMEOUT", "10")),
+        # Development and tests only: lets endpoints point at loopback/private addresses.
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS": os.environ.get("WEBHOOK_ALLOW_PRIVATE_TARGETS", "0") == "1",
     }

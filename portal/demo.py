@@ -108,7 +108,8 @@ def seed(rng_seed: int = 7) -> dict:
         actor = Actor.of(tech)
         when = created_at
         for step in paths[target]:
-            when += timedelta(hours=rng.randint(1, 30))
+            # Never in the future: consumptions and history must not postdate the seeding.
+            when = min(when + timedelta(hours=rng.randint(1, 30)), now)
             body = {"status": step}
             if step == "completed":
                 part = stock[(i * 3 + 1) % 40]
@@ -117,7 +118,39 @@ def seed(rng_seed: int = 7) -> dict:
                         {"partId": part.id, "quantityUsed": 1}]), now=when)
                 body["completionNotes"] = "Done, tested operation."
             work_orders.update_work_order(actor if step != "cancelled" else manager, wo.id,
-                                          WorkOrderUpdate(**body), now=min(when, now))
+                                          WorkOrderUpdate(**body), now=when)
+    _seed_preventive_maintenance(manager, assets, technicians[0].id, now)
     demo_users = db.session.scalars(select(User).where(User.warehouse_id == manager.warehouse_id)).all()
     return {"created": True, "users": users,
             "counts": {"users": len(demo_users), "equipment": 20, "parts": 40, "workOrders": 60}}
+
+
+def _seed_preventive_maintenance(manager: Actor, assets: list, technician_id: str, now) -> None:
+    """A monthly calendar PM on four assets and a 500-hour meter PM on two, with readings."""
+    from .schemas.pm import MeterReadingCreate, PMTemplateCreate
+    from .services import meters, pm
+
+    pm.create_template(manager, PMTemplateCreate.model_validate({
+        "name": "Monthly inspection", "description": "Visual check, temperatures, guards.",
+        "frequencyType": "calendar", "frequency": 30, "estimatedDuration": 60, "leadDays": 7,
+        "startDate": now - timedelta(days=27), "assignedTo": technician_id,
+        "equipmentIds": [a.id for a in assets[:4]],
+        "checklist": [
+            {"id": "temp", "description": "Bearing temperature", "type": "measurement", "required": True,
+             "unit": "C", "min": 10, "max": 80},
+            {"id": "noise", "description": "No abnormal noise or vibration", "type": "pass_fail", "required": True},
+            {"id": "guards", "description": "Guards in place", "type": "checkbox", "required": True},
+            {"id": "notes", "description": "Observations", "type": "text"},
+        ],
+    }), now=now - timedelta(days=60))
+    pm.create_template(manager, PMTemplateCreate.model_validate({
+        "name": "500-hour service", "frequencyType": "meter", "meter": "hours", "frequency": 500,
+        "estimatedDuration": 120, "priority": "high", "equipmentIds": [a.id for a in assets[4:6]],
+        "checklist": [{"id": "oil", "description": "Change oil and filter", "required": True}],
+    }), now=now - timedelta(days=60))
+    for asset, hours in ((assets[4], (1200, 1480, 1710)), (assets[5], (300, 420, 610))):
+        for days_ago, value in zip((40, 20, 1), hours):
+            meters.record_reading(manager, asset.id, MeterReadingCreate(meter="hours", value=value, unit="h",
+                                                                        readAt=now - timedelta(days=days_ago)),
+                                  now=now)
+    pm.schedule_due(now, warehouse_id=manager.warehouse_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,8 +16,34 @@ from . import create_app
 from .extensions import embedded_redis_socket
 
 
+def _port_taken(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        # Like gunicorn: connections still in TIME_WAIT from a previous run do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def _wait_for_web(host: str, port: int, web: subprocess.Popen, timeout: float = 30) -> bool:
+    """True once the web server accepts connections; False if gunicorn gave up (port in use...)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and web.poll() is None:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 def main() -> int:
     host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
+    if _port_taken(host, int(port)):
+        print(f"Port {port} on {host} is in use (another `make run`?). Try: make run PORT=8001", file=sys.stderr)
+        return 1
     app = create_app()
     env = dict(os.environ)
     if not app.config["REDIS_URL"]:
@@ -28,7 +55,17 @@ def main() -> int:
     ]
     from .demo import DEMO_PASSWORD, DEMO_USERS
 
-    time.sleep(1.5)
+    def stop(*_args) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    if not _wait_for_web(host, int(port), children[0]):
+        stop()
+        for child in children:
+            child.wait(timeout=15)
+        print(f"\nThe web server did not start on {host}:{port}; see its messages above.", file=sys.stderr)
+        return 1
     print(f"\nMaintainPro is running: http://{host}:{port}/  (API reference: http://{host}:{port}/api/docs)")
     print(f"Demo logins, password '{DEMO_PASSWORD}':")
     for email, role, _ in DEMO_USERS:
@@ -36,21 +73,33 @@ def main() -> int:
     print("MFA code of a demo user: make demo-code EMAIL=tech@demo.maintainpro.test")
     print("Ctrl-C stops web and worker.\n", flush=True)
 
-    def stop(*_args) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
+    stopping = False
 
-    signal.signal(signal.SIGTERM, stop)
+    def on_sigterm(*_args) -> None:
+        nonlocal stopping
+        stopping = True
+        stop()
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
     except KeyboardInterrupt:
-        pass
+        stopping = True
     finally:
         stop()
         for child in children:
-            child.wait(timeout=15)
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+    if not stopping:
+        # One of the two died on its own: say so, and fail, instead of a quiet exit 0.
+        names = ("web (gunicorn)", "worker")
+        dead = [f"{name} exited with {child.returncode}" for name, child in zip(names, children)]
+        print("MaintainPro stopped: " + ", ".join(dead), file=sys.stderr)
+        return 1
     return 0
 
 

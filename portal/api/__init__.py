@@ -19,6 +19,8 @@ def error_response(status: int, message: str, errors: list[dict] | None = None):
 
 def register_api(app: Flask) -> None:
     from . import auth, docs, equipment, parts, work_orders  # noqa: F401  (routes register on import)
+    from . import webhooks  # noqa: F401
+    from . import checklists, kpis, pm  # noqa: F401
 
     app.register_blueprint(api)
 

@@ -41,8 +41,10 @@ def login():
 @documented(summary="Exchange the refresh token (as Bearer) for a new access token", body=RefreshRequest,
             response=TokenResponse, auth=False)
 def refresh():
-    verify_jwt_in_request(refresh=True, locations=["headers", "json"])
-    json_body(RefreshRequest)  # an empty body is fine; unknown fields are not
+    body = json_body(RefreshRequest)  # an empty body is fine; unknown fields are not
+    # A refreshToken in the body wins over the Authorization header: clients often keep sending
+    # their (expired) access token there, which would otherwise be refused as "not a refresh token".
+    verify_jwt_in_request(refresh=True, locations=["json"] if body.refresh_token else ["headers"])
     return jsonify({"token": _access_token(current_user, get_jwt()["sid"])})
 
 

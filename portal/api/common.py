@@ -55,7 +55,8 @@ def parse_model(model: type[M], data: Any) -> M:
 
 def json_body(model: type[M]) -> M:
     """The request's JSON body as `model`; malformed JSON or a non-object is a 400."""
-    data = request.get_json(silent=True)
+    # force: a client that forgets the Content-Type header still sends JSON (the contract says JSON).
+    data = request.get_json(force=True, silent=True)
     if data is None:
         if request.get_data():
             raise ValidationFailed("Malformed JSON body", [{"field": "body", "message": "Body is not valid JSON"}])
@@ -83,7 +84,8 @@ def page_response(page: Page, items: list[dict]) -> Response:
     """A bare JSON array, as in the contract, with X-Total-Count and an RFC 8288 Link header."""
     resp = jsonify(items)
     resp.headers["X-Total-Count"] = str(page.total)
-    args = request.args.to_dict()
+    # Repeated keys (status=new&status=assigned) are kept, joined as query_args() reads them.
+    args = {key: ",".join(values) for key, values in request.args.lists()}
     links = []
 
     def link(number: int, rel: str) -> None:

@@ -29,6 +29,26 @@ def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
     return annotation, False
 
 
+def describe_schema(schema: dict) -> str:
+    """A parameter's type as a reader wants it: "array of new | assigned", "string (date-time)"."""
+    branches = [b for b in schema.get("anyOf", [schema]) if b.get("type") != "null"]
+    parts = []
+    for branch in branches:
+        if branch.get("type") == "array":
+            parts.append("comma list of " + describe_schema(branch.get("items", {})))
+        elif branch.get("enum"):
+            parts.append(" | ".join(map(str, branch["enum"])))
+        elif branch.get("format"):
+            parts.append(f"{branch.get('type', 'string')} ({branch['format']})")
+        else:
+            parts.append(branch.get("type", "object"))
+    return " or ".join(parts) or "object"
+
+
+def _is_array(schema: dict) -> bool:
+    return any(b.get("type") == "array" for b in schema.get("anyOf", [schema]))
+
+
 def build_openapi() -> dict:
     app = current_app
     operations = []
@@ -72,8 +92,11 @@ def build_openapi() -> dict:
         if meta["query"]:
             schema = meta["query"].model_json_schema(ref_template=REF)
             for name, prop in schema.get("properties", {}).items():
-                params.append({"name": name, "in": "query", "required": name in schema.get("required", []),
-                               "description": prop.get("description", ""), "schema": prop})
+                param = {"name": name, "in": "query", "required": name in schema.get("required", []),
+                         "description": prop.get("description", ""), "schema": prop}
+                if _is_array(prop):  # the contract's comma lists: status=new,assigned
+                    param.update(style="form", explode=False)
+                params.append(param)
         if params:
             op["parameters"] = params
         if meta["body"]:
@@ -125,4 +148,4 @@ def openapi_json():
 @api.get("/docs")
 @documented(summary="Readable API reference (works offline)", auth=False)
 def docs_page():
-    return render_template("api/docs.html", spec=build_openapi())
+    return render_template("api/docs.html", spec=build_openapi(), describe=describe_schema)

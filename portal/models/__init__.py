@@ -2,8 +2,10 @@
 from .assets import CRITICALITIES, EQUIPMENT_STATUSES, Equipment
 from .events import EVENT_TYPES, DomainEvent
 from .inventory import Part, PartConsumption, ReorderRequest
+from .pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, LaborEntry, MeterReading, PMTemplate, PMTemplateEquipment
 from .tenancy import Warehouse
 from .users import ROLES, AuthSession, User
+from .webhooks import DELIVERY_STATES, TEST_EVENT, WebhookDelivery, WebhookEndpoint
 from .work_orders import (
     OPEN_STATUSES,
     PRIORITIES,
@@ -19,4 +21,7 @@ __all__ = [
     "WORK_ORDER_STATUSES", "WORK_ORDER_TYPES", "AuthSession", "DomainEvent", "Equipment", "Part",
     "PartConsumption", "ReorderRequest", "User", "Warehouse", "WorkOrder", "WorkOrderCounter",
     "WorkOrderHistory",
+    "DELIVERY_STATES", "TEST_EVENT", "WebhookDelivery", "WebhookEndpoint",
+    "CHECKLIST_TYPES", "FREQUENCY_TYPES", "ChecklistItem", "LaborEntry", "MeterReading", "PMTemplate",
+    "PMTemplateEquipment",
 ]

@@ -33,6 +33,12 @@ class WorkOrder(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Preventive maintenance (models/pm.py holds the unique indexes on these).
+    pm_template_id: Mapped[str | None] = mapped_column(ForeignKey("pm_templates.id"), index=True)
+    pm_due_date: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the schedule's date, never edited
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    estimated_duration: Mapped[int | None] = mapped_column(Integer)  # minutes
+    actual_duration: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # sum of labor minutes
 
 
 class WorkOrderHistory(db.Model):

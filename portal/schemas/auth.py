@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import Field, field_validator
 
 from .common import Out, Payload
 
@@ -9,6 +11,14 @@ class LoginRequest(Payload):
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=1024)
     mfa_token: str = Field(min_length=6, max_length=10, description="Current TOTP code")
+
+    @field_validator("mfa_token", mode="before")
+    @classmethod
+    def _code_as_text(cls, value: Any) -> Any:
+        # Clients send the code as a JSON number too; 012345 then arrives as 12345.
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1_000_000:
+            return f"{value:06d}"
+        return value
 
 
 class RefreshRequest(Payload):

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
 from pydantic.alias_generators import to_camel
 
 
@@ -19,7 +19,18 @@ def iso(value: datetime | None) -> str | None:
 
 def _as_utc(value: datetime) -> datetime:
     # A time without an offset is taken as UTC: the API speaks UTC only.
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    try:
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00+01:00 has no UTC time: a 400, not a 500
+        raise ValueError("Date out of range") from None
+
+
+def _refuse_nul(value: Any) -> Any:
+    """PostgreSQL cannot store NUL in text: refuse it up front as a 400 on the field that has it."""
+    items = value if isinstance(value, list) else [value]
+    if any(isinstance(item, str) and "\x00" in item for item in items):
+        raise ValueError("Must not contain NUL characters")
+    return value
 
 
 def _money_str(value: Decimal) -> str:
@@ -51,11 +62,21 @@ class Payload(BaseModel):
 
     model_config = ConfigDict(alias_generator=to_camel, extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _refuse_nul(value)
+
 
 class Query(BaseModel):
     """Query-string parameters: unknown ones are refused so typos don't silently match all."""
 
     model_config = ConfigDict(alias_generator=to_camel, extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _refuse_nul(value)
 
 
 class Out(BaseModel):
@@ -76,7 +97,8 @@ class Out(BaseModel):
 
 class PageQuery(Query):
     limit: int = Field(100, ge=1, le=500, description="Page size (max 500).")
-    page: int = Field(1, ge=1, description="1-based page number; see the Link header.")
+    # Bounded so that (page - 1) * limit stays a valid SQL OFFSET.
+    page: int = Field(1, ge=1, le=1_000_000_000, description="1-based page number; see the Link header.")
 
 
 class ErrorItem(BaseModel):

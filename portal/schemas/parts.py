@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import Field
 
 from .common import MoneyIn, MoneyOut, Out, PageQuery, Payload, UtcOut
@@ -13,7 +15,7 @@ class PartCreate(Payload):
     reorder_point: int = Field(0, ge=0, le=1_000_000_000)
     reorder_quantity: int | None = Field(None, gt=0, le=1_000_000_000)
     auto_reorder: bool = False
-    unit_cost: MoneyIn = 0
+    unit_cost: MoneyIn = Decimal("0.00")  # a Decimal: defaults are not validated
     supplier: str | None = Field(None, max_length=200)
     location: str | None = Field(None, max_length=120)
 

@@ -67,6 +67,9 @@ class WorkOrderOut(Out):
     updated_at: UtcOut
     completed_at: UtcOut | None
     completion_notes: str | None
+    pm_template_id: str | None = Field(None, description="The PM template a preventive work order came from")
+    estimated_duration: int | None = Field(None, description="Minutes (from the PM template)")
+    actual_duration: int = Field(0, description="Sum of the labor minutes booked on it")
 
 
 class PartUsageOut(Out):

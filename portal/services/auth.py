@@ -81,11 +81,12 @@ def create_user(
             errors.append({"field": "totpSecret", "message": "Must be a base32 secret"})
     if errors:
         raise ValidationFailed(None, errors)
-    warehouse = get_or_create_warehouse(warehouse_name, is_demo=is_demo)
-    password_hash = hash_password(password)
+    password_hash = hash_password(password)  # slow on purpose: done before the write lock is taken
     with unit_of_work() as s:
         if s.scalar(select(func.count()).select_from(User).where(User.email == email)):
             raise field_error("email", f"A user with email {email} already exists", Conflict)
+        # Same transaction as the user: a refused user leaves no new, empty warehouse behind.
+        warehouse = get_or_create_warehouse(warehouse_name, is_demo=is_demo)
         user = User(
             email=email,
             name=name,

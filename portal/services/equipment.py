@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Equipment
@@ -12,8 +12,7 @@ from ..schemas.common import iso
 from ..schemas.equipment import EquipmentCreate, EquipmentOut, EquipmentQuery, EquipmentUpdate
 from .actor import Actor
 from .changes import apply_changes, given_fields
-from .db import get_in_warehouse, unit_of_work
-from .errors import Conflict, field_error
+from .db import assert_unique_in_warehouse, get_in_warehouse, unique_violation_as_conflict, unit_of_work
 from .events import record_event
 from .permissions import require
 from .querying import Page, paginate, text_filter
@@ -22,13 +21,15 @@ NOT_NULL = ("asset_tag", "status", "criticality")
 
 
 def _assert_tag_free(actor: Actor, asset_tag: str, except_id: str | None = None) -> None:
-    stmt = select(func.count()).select_from(Equipment).where(
-        Equipment.warehouse_id == actor.warehouse_id, Equipment.asset_tag == asset_tag
-    )
-    if except_id:
-        stmt = stmt.where(Equipment.id != except_id)
-    if db.session.scalar(stmt):
-        raise field_error("assetTag", f"Asset tag {asset_tag} is already in use", Conflict)
+    assert_unique_in_warehouse(Equipment.asset_tag, asset_tag, actor, field="assetTag",
+                               message=f"Asset tag {asset_tag} is already in use", except_id=except_id)
+
+
+def _flush_tag(asset_tag: str) -> None:
+    """Flush; a concurrent insert of the same tag that won the race is the same 409."""
+    with unique_violation_as_conflict(Equipment.asset_tag, field="assetTag",
+                                      message=f"Asset tag {asset_tag} is already in use"):
+        db.session.flush()
 
 
 def list_equipment(actor: Actor, query: EquipmentQuery) -> Page:
@@ -56,7 +57,7 @@ def create_equipment(actor: Actor, data: EquipmentCreate, *, now: datetime | Non
         _assert_tag_free(actor, data.asset_tag)
         eq = Equipment(warehouse_id=actor.warehouse_id, created_at=now, updated_at=now, **data.model_dump())
         s.add(eq)
-        s.flush()
+        _flush_tag(eq.asset_tag)
         record_event(
             "equipment.created", entity="equipment", entity_id=eq.id, warehouse_id=eq.warehouse_id,
             payload={"equipment": EquipmentOut.dump(eq), "createdBy": actor.id, "timestamp": iso(now)},
@@ -77,7 +78,7 @@ def update_equipment(actor: Actor, equipment_id: str, data: EquipmentUpdate, *, 
         if not changes:
             return eq
         eq.updated_at = now
-        db.session.flush()
+        _flush_tag(eq.asset_tag)
         body = EquipmentOut.dump(eq)
         record_event(
             "equipment.updated", entity="equipment", entity_id=eq.id, warehouse_id=eq.warehouse_id,

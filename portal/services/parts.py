@@ -5,34 +5,38 @@ from collections import OrderedDict
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import Part, PartConsumption, ReorderRequest, WorkOrder
+from ..models.inventory import MONEY
 from ..models.types import utcnow
 from ..schemas.common import iso
 from ..schemas.parts import PartCreate, PartOut, PartQuery, PartUpdate
 from ..schemas.work_orders import ConsumeParts, PartUsageOut
 from .actor import Actor
 from .changes import apply_changes, given_fields
-from .db import get_in_warehouse, unit_of_work
-from .errors import Conflict, Forbidden, ValidationFailed, field_error
+from .db import assert_unique_in_warehouse, get_in_warehouse, unique_violation_as_conflict, unit_of_work
+from .errors import Conflict, Forbidden, ValidationFailed
 from .events import record_event
 from .permissions import require
 from .querying import Page, paginate, text_filter
 from .work_orders import parts_on_work_order, require_open_for_parts
 
+# Largest amount + 0.01 that a money column (Numeric(12, 2)) holds.
+MONEY_LIMIT = Decimal(10) ** (MONEY.precision - MONEY.scale)
 NOT_NULL = ("part_number", "stock_level", "reorder_point", "unit_cost", "auto_reorder")
 
 
 def _assert_number_free(actor: Actor, part_number: str, except_id: str | None = None) -> None:
-    stmt = select(func.count()).select_from(Part).where(
-        Part.warehouse_id == actor.warehouse_id, Part.part_number == part_number
-    )
-    if except_id:
-        stmt = stmt.where(Part.id != except_id)
-    if db.session.scalar(stmt):
-        raise field_error("partNumber", f"Part number {part_number} already exists", Conflict)
+    assert_unique_in_warehouse(Part.part_number, part_number, actor, field="partNumber",
+                               message=f"Part number {part_number} already exists", except_id=except_id)
+
+
+def _number_guard(part_number: str):
+    """Around a flush: a concurrent insert of the same part number that won the race is the same 409."""
+    return unique_violation_as_conflict(Part.part_number, field="partNumber",
+                                        message=f"Part number {part_number} already exists")
 
 
 def list_parts(actor: Actor, query: PartQuery) -> Page:
@@ -91,10 +95,12 @@ def create_part(actor: Actor, data: PartCreate, *, now: datetime | None = None) 
     with unit_of_work() as s:
         _assert_number_free(actor, data.part_number)
         part = Part(warehouse_id=actor.warehouse_id, created_at=now, updated_at=now, **data.model_dump())
-        # A part created at or below its reorder point is not "crossing": nothing to announce yet.
-        part.low_stock_alerted = part.stock_level <= part.reorder_point
+        # A part created at or below its reorder point is announced by the low-stock job
+        # (alert_unannounced_low_stock), which finds it with low_stock_alerted still false.
+        part.low_stock_alerted = False
         s.add(part)
-        s.flush()
+        with _number_guard(part.part_number):
+            s.flush()
         return part
 
 
@@ -107,13 +113,34 @@ def update_part(actor: Actor, part_id: str, data: PartUpdate, *, now: datetime |
         if "part_number" in values and values["part_number"] != part.part_number:
             _assert_number_free(actor, values["part_number"], except_id=part.id)
         old_level = part.stock_level
-        changes = apply_changes(part, values)
-        if changes:
-            part.updated_at = now
-            if "stockLevel" in changes or "reorderPoint" in changes:
-                stock_changed(part, old_level, actor, now)
-        db.session.flush()
+        with _number_guard(values.get("part_number", part.part_number)):
+            changes = apply_changes(part, values)
+            if changes:
+                part.updated_at = now
+                if "stockLevel" in changes or "reorderPoint" in changes:
+                    stock_changed(part, old_level, actor, now)
+            db.session.flush()
         return part
+
+
+def alert_unannounced_low_stock(now: datetime | None = None) -> dict:
+    """Periodic job: parts at or below their reorder point whose alert was never emitted
+    (created low, or changed outside the services) get it now, one transaction per part."""
+    now = now or utcnow()
+    ids = list(db.session.execute(
+        select(Part.id, Part.warehouse_id)
+        .where(Part.stock_level <= Part.reorder_point, Part.low_stock_alerted.is_(False))
+        .order_by(Part.warehouse_id, Part.part_number)
+    ))
+    db.session.rollback()
+    alerted = 0
+    for part_id, warehouse_id in ids:
+        with unit_of_work():
+            part = get_in_warehouse(Part, part_id, Actor.system(warehouse_id), what="Part", lock=True)
+            if part.stock_level <= part.reorder_point and not part.low_stock_alerted:
+                stock_changed(part, part.stock_level, None, now)
+                alerted += 1
+    return {"checked": len(ids), "alerted": alerted}
 
 
 def list_reorder_requests(actor: Actor, page: int = 1, limit: int = 100) -> Page:
@@ -149,8 +176,19 @@ def consume_parts(actor: Actor, data: ConsumeParts, *, now: datetime | None = No
                    for pid, w in wanted.items() if pid not in parts]
         if missing:
             raise ValidationFailed("Unknown parts", missing)
-        shortages, taken = [], []
-        for part_id, want in wanted.items():
+        # A line's total must fit the money column (Numeric(12, 2)); PostgreSQL would refuse it late.
+        too_dear = [{"field": f"partsUsage[{w['index']}].quantityUsed",
+                     "message": f"Line total may not exceed {MONEY_LIMIT - Decimal('0.01')}"}
+                    for pid, w in wanted.items()
+                    if (w["unit_cost"] if w["unit_cost"] is not None else parts[pid].unit_cost) * w["quantity"]
+                    >= MONEY_LIMIT]
+        if too_dear:
+            raise ValidationFailed("Validation failed", too_dear)
+        shortages = []
+        # Rows are locked in id order, whatever order the request lists them in: two requests
+        # naming the same parts the other way round would otherwise deadlock on PostgreSQL.
+        for part_id in sorted(wanted):
+            want = wanted[part_id]
             result = s.execute(
                 update(Part)
                 .where(Part.id == part_id, Part.stock_level >= want["quantity"])
@@ -160,16 +198,14 @@ def consume_parts(actor: Actor, data: ConsumeParts, *, now: datetime | None = No
             if result.rowcount != 1:
                 part = parts[part_id]
                 s.refresh(part)
-                shortages.append({
+                shortages.append((want["index"], {
                     "field": f"partsUsage[{want['index']}].quantityUsed",
                     "message": f"{part.part_number}: {part.stock_level} in stock, {want['quantity']} requested",
-                })
-            else:
-                taken.append(part_id)
+                }))
         if shortages:
-            raise Conflict("Insufficient stock", shortages)
+            raise Conflict("Insufficient stock", [error for _, error in sorted(shortages, key=lambda e: e[0])])
         consumptions = []
-        for part_id in taken:
+        for part_id in wanted:  # the request's order
             part, want = parts[part_id], wanted[part_id]
             s.refresh(part)  # the UPDATE above ran in SQL; read the new level back
             old_level = part.stock_level + want["quantity"]

@@ -210,6 +210,9 @@ def update_work_order(actor: Actor, work_order_id: str, data: WorkOrderUpdate, *
                 values["status"] = "assigned"
             elif values["assigned_to"] is None and wo.status == "assigned":
                 values["status"] = "new"
+        # A value sent again unchanged is no change: a client resending {"status": "completed"}
+        # with corrected notes must not be told a completed work order can no longer change.
+        values = {name: value for name, value in values.items() if getattr(wo, name) != value}
         new_status = values.get("status", wo.status)
         if new_status != wo.status:
             if new_status not in TRANSITIONS[wo.status]:
@@ -222,17 +225,25 @@ def update_work_order(actor: Actor, work_order_id: str, data: WorkOrderUpdate, *
                 raise field_error("status", "An assigned work order needs assignedTo")
         elif wo.status in ("completed", "cancelled") and set(values) - {"completion_notes"}:
             raise Conflict(f"A {wo.status} work order can no longer change", [])
+        if values.get("status") == "new" and "assigned_to" not in values and wo.assigned_to:
+            values["assigned_to"] = None  # back to the unassigned pool
         changes = apply_changes(wo, values)
         if not changes:
             return wo
+        if "dueDate" in changes:
+            wo.overdue_notified_at = None  # a rescheduled PM may go overdue (and be announced) again
         completing = wo.status == "completed" and "status" in changes
         if completing:
             for hook in before_complete_hooks:
                 hook(actor, wo, now)
             wo.completed_at = now
         wo.updated_at = now
-        s = db.session
-        s.flush()
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # The only unique rule an update can break: one open PM work order per template and asset.
+            raise field_error("equipmentId", "This equipment already has an open work order from the same PM template",
+                              Conflict) from None
         _history(wo, actor, "completed" if completing else "updated", changes, now)
         record_event(
             "work_order.updated", entity="work_order", entity_id=wo.id, warehouse_id=wo.warehouse_id,
@@ -265,6 +276,7 @@ def completion_metrics(wo: WorkOrder) -> dict:
         "partsCost": f"{cost:.2f}",
         "partsQuantity": int(parts_count or 0),
         "completedLate": late,
+        "laborMinutes": int(wo.actual_duration or 0),
     }
 
 

@@ -1,0 +1,98 @@
+"""How jobs run on RQ: an app context in every job, a fresh DB pool in every forked work horse,
+and the periodic jobs on RQ's cron scheduler.
+
+Running N workers against one Redis: start `python worker.py` once (worker + RQ scheduler for
+retries + the cron scheduler) and `python worker.py --no-cron` for every other worker. RQ's
+retry scheduler takes a Redis lock per queue, so any number of workers may run it. rq's
+CronScheduler has no lock of its own; should two run anyway (two hosts both started without
+--no-cron), run_periodic() takes a Redis lock per job and interval, so each periodic job still
+runs at most once per interval.
+"""
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from flask import Flask, current_app, has_app_context
+from redis import Redis
+from rq import SimpleWorker, Worker
+from rq.cron import CronScheduler
+
+from ..extensions import db, get_redis
+from .registry import PERIODIC_JOBS
+
+log = logging.getLogger(__name__)
+PERIODIC_QUEUE = "default"
+_app: Flask | None = None
+# Sessions inherited from the parent by a forked work horse: kept referenced so they are never
+# closed or collected there (that would talk over the parent's database socket).
+_inherited_sessions: list = []
+
+
+@contextmanager
+def job_app() -> Iterator[Flask]:
+    """The app a job runs in: the worker's (AppWorker pushes it), else one made for this process."""
+    global _app
+    if has_app_context():
+        yield current_app._get_current_object()
+        return
+    if _app is None:
+        from .. import create_app
+
+        _app = create_app()
+    with _app.app_context():
+        try:
+            yield _app
+        finally:
+            db.session.remove()
+
+
+def fresh_database_after_fork() -> None:
+    """In a forked child: drop the parent's pooled connections without closing them (they are
+    the parent's sockets) and start from a new session."""
+    if not has_app_context():
+        return
+    if db.session.registry.has():
+        _inherited_sessions.append(db.session.registry())
+        db.session.registry.clear()
+    db.engine.dispose(close=False)
+
+
+class AppWorker(Worker):
+    """RQ worker whose work horses (one fork per job) get their own database connections."""
+
+    def main_work_horse(self, job, queue) -> None:
+        gc.disable()  # a horse lives for one job and leaves with os._exit()
+        fresh_database_after_fork()
+        super().main_work_horse(job, queue)
+
+
+class AppSimpleWorker(SimpleWorker):
+    """`worker.py --no-fork`: jobs run in the worker process itself, reusing its database and HTTP
+    connections; several times the throughput, at the price of no per-job process isolation."""
+
+
+def run_periodic(name: str, now: str | None = None) -> dict:
+    """RQ entry point of every periodic job enqueued by the cron scheduler."""
+    job = PERIODIC_JOBS[name]
+    with job_app():
+        lock_key = f"maintainpro:periodic:{name}"
+        # At most one run per interval even if two cron schedulers enqueue it (see module doc).
+        if not get_redis().set(lock_key, "1", nx=True, ex=max(1, int(job.interval * 0.8))):
+            log.info("periodic job %s already ran this interval; skipped", name)
+            return {"skipped": True}
+        return job.func(datetime.fromisoformat(now) if now else None)
+
+
+def build_cron(connection: Redis) -> CronScheduler:
+    from . import load_all
+
+    load_all()
+    cron = CronScheduler(connection=connection, name="")
+    for job in PERIODIC_JOBS.values():
+        cron.register(run_periodic, PERIODIC_QUEUE, args=(job.name,), interval=job.interval,
+                      job_timeout=max(300, job.interval), result_ttl=3600)
+    return cron

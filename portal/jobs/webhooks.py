@@ -1,0 +1,29 @@
+"""Webhook jobs: one delivery attempt per RQ job, and the outbox sweep."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from rq import Retry
+
+from ..services import delivery
+from .registry import periodic
+from .scheduler import job_app
+
+# RQ counts retries only for immediate ones; our own attempt counter (in the row) decides the end.
+RETRY_CAP = 10_000
+
+
+def deliver(delivery_id: str) -> dict | Retry:
+    """RQ job (id = delivery id): one attempt; a failure that will be retried returns RQ's Retry
+    with the delay chosen by the delivery service, so the same job runs again later."""
+    with job_app():
+        outcome = delivery.attempt(delivery_id)
+    if outcome.retry_in is not None:
+        return Retry(max=RETRY_CAP, interval=outcome.retry_in)
+    return outcome.summary()
+
+
+@periodic("outbox-sweep", interval=30,
+          description="Enqueue pending webhook deliveries that are due and not on the queue")
+def outbox_sweep(now: datetime | None = None) -> dict:
+    return delivery.sweep(now)

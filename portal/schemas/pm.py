@@ -1,0 +1,218 @@
+"""Preventive maintenance payloads: templates, meter readings, checklists, labor, compliance."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .common import Out, PageQuery, Payload, Query, UtcDateTime, UtcOut
+
+FrequencyType = Literal["calendar", "meter"]
+ChecklistType = Literal["checkbox", "measurement", "text", "pass_fail"]
+Priority = Literal["low", "medium", "high", "critical"]
+
+
+class ChecklistItemIn(Payload):
+    id: str | None = Field(None, min_length=1, max_length=64, description="Stable item id; generated when omitted")
+    description: str = Field(min_length=1, max_length=500)
+    type: ChecklistType = "checkbox"
+    required: bool = False
+    unit: str | None = Field(None, max_length=32, description="Measurements only")
+    min: float | None = Field(None, description="Measurements only: lowest acceptable value")
+    max: float | None = Field(None, description="Measurements only: highest acceptable value")
+
+    @model_validator(mode="after")
+    def _measurement_fields(self) -> "ChecklistItemIn":
+        if self.type != "measurement" and (self.unit is not None or self.min is not None or self.max is not None):
+            raise ValueError("unit, min and max are for measurement items only")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is greater than max")
+        return self
+
+
+class PMTemplateCreate(Payload):
+    name: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=10000)
+    frequency_type: FrequencyType
+    frequency: int = Field(gt=0, le=1_000_000_000, description="Days (calendar) or meter units (meter)")
+    meter: str | None = Field(None, min_length=1, max_length=64,
+                              description="Meter followed by a meter template, e.g. hours; required for meter")
+    estimated_duration: int | None = Field(None, gt=0, le=100_000, description="Minutes")
+    equipment_ids: list[str] = Field(default_factory=list, max_length=1000)
+    checklist: list[ChecklistItemIn] = Field(default_factory=list, max_length=200)
+    priority: Priority = "medium"
+    assigned_to: str | None = Field(None, description="Default assignee of the PM work orders")
+    lead_days: int = Field(7, ge=0, le=365, description="Calendar: days ahead the work order is created. "
+                                                         "Meter: days allowed after the threshold is crossed")
+    start_date: UtcDateTime | None = Field(None, description="Calendar: counting starts here until the first "
+                                                             "completion, first due startDate + frequency "
+                                                             "(default: now)")
+
+
+class PMTemplateUpdate(Payload):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=10000)
+    frequency_type: FrequencyType | None = None
+    frequency: int | None = Field(None, gt=0, le=1_000_000_000)
+    meter: str | None = Field(None, min_length=1, max_length=64)
+    estimated_duration: int | None = Field(None, gt=0, le=100_000)
+    equipment_ids: list[str] | None = Field(None, max_length=1000)
+    checklist: list[ChecklistItemIn] | None = Field(None, max_length=200)
+    priority: Priority | None = None
+    assigned_to: str | None = None
+    lead_days: int | None = Field(None, ge=0, le=365)
+    start_date: UtcDateTime | None = None
+    active: bool | None = None
+
+
+class PMTemplateQuery(PageQuery):
+    active: bool | None = None
+    frequency_type: FrequencyType | None = None
+    equipment_id: str | None = None
+    q: str | None = Field(None, max_length=200, description="Text search in name and description")
+
+
+class ChecklistItemOut(Out):
+    id: str
+    description: str
+    type: ChecklistType
+    required: bool
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+
+
+class ScheduleOut(Out):
+    equipment_id: str
+    last_completed_at: UtcOut | None
+    next_due_date: UtcOut | None = Field(None, description="Calendar templates: the next due date")
+    meter_baseline: float | None = Field(None, description="Meter templates: reading at the last PM")
+    next_due_reading: float | None = Field(None, description="Meter templates: baseline + frequency")
+
+
+class PMTemplateOut(Out):
+    id: str
+    name: str
+    description: str | None
+    frequency_type: FrequencyType
+    frequency: int
+    meter: str | None
+    estimated_duration: int | None
+    equipment_ids: list[str]
+    checklist: list[ChecklistItemOut]
+    priority: Priority
+    assigned_to: str | None
+    lead_days: int
+    start_date: UtcOut
+    active: bool
+    warehouse_id: str
+    created_at: UtcOut
+    updated_at: UtcOut
+    schedule: list[ScheduleOut] = []
+
+
+class MeterReadingCreate(Payload):
+    meter: str = Field(min_length=1, max_length=64, description="e.g. hours, cycles, km")
+    value: float = Field(ge=0, le=1e15)
+    unit: str | None = Field(None, max_length=32)
+    read_at: UtcDateTime | None = Field(None, description="Default: now; may not be in the future")
+
+
+class MeterReadingQuery(PageQuery):
+    meter: str | None = None
+
+
+class MeterReadingOut(Out):
+    id: str
+    equipment_id: str
+    meter: str
+    value: float
+    unit: str | None
+    read_at: UtcOut
+    recorded_by: str | None
+    created_at: UtcOut
+
+
+class MeterReadingCreated(MeterReadingOut):
+    pm_work_order_ids: list[str] = Field(default_factory=list,
+                                         description="PM work orders this reading triggered")
+
+
+class WorkOrderChecklistItemOut(Out):
+    id: str
+    item_id: str = Field(validation_alias="item_key", description="The template item's id")
+    position: int
+    description: str
+    type: ChecklistType
+    required: bool
+    unit: str | None
+    min: float | None = Field(validation_alias="min_value")
+    max: float | None = Field(validation_alias="max_value")
+    done: bool
+    value: float | str | None
+    note: str | None
+    flagged: bool = Field(description="Measurement outside min/max, or a failed pass/fail check")
+    done_by: str | None
+    done_at: UtcOut | None
+    updated_at: UtcOut
+
+
+class ChecklistItemUpdate(Payload):
+    done: bool | None = None
+    value: str | float | None = Field(None, description="Measurement: a number; pass_fail: pass or fail; text: any")
+    note: str | None = Field(None, max_length=10000)
+
+
+class LaborCreate(Payload):
+    user_id: str | None = Field(None, description="Who did the work (default: the caller)")
+    minutes: int = Field(gt=0, le=24 * 60)
+    note: str | None = Field(None, max_length=10000)
+    performed_at: UtcDateTime | None = Field(None, description="Default: now")
+
+
+class LaborOut(Out):
+    id: str
+    work_order_id: str
+    user_id: str
+    minutes: int
+    note: str | None
+    performed_at: UtcOut
+    created_by: str | None
+    created_at: UtcOut
+
+
+class LaborList(Out):
+    entries: list[LaborOut]
+    actual_duration: int = Field(description="Sum of the minutes of all entries")
+
+
+class DaysQuery(Query):
+    days: int = Field(30, ge=1, le=3650, description="Window: the last N days up to now")
+
+
+class ComplianceCounts(Out):
+    due: int
+    completed_on_time: int
+    completed_late: int
+    overdue: int
+    open: int
+    compliance: float | None
+
+
+class ComplianceByTemplate(ComplianceCounts):
+    template_id: str
+    name: str
+
+
+class ComplianceByEquipment(ComplianceCounts):
+    equipment_id: str | None
+    asset_tag: str | None
+
+
+class ComplianceOut(ComplianceCounts):
+    days: int
+    from_: UtcOut = Field(alias="from")
+    to: UtcOut
+    cancelled: int
+    by_template: list[ComplianceByTemplate]
+    by_equipment: list[ComplianceByEquipment]

@@ -1,0 +1,346 @@
+"""Sending webhook deliveries: claim, sign, POST, record, and decide on the retry.
+
+A delivery goes out as the exact JSON bytes of the contract's payload structure, signed with
+HMAC-SHA256 over those bytes. The delivery id is the RQ job id and the X-MaintainPro-Delivery
+header on every attempt. A short lease in the row (claimed_until) makes a second copy of the
+job (double enqueue, sweeper racing the queue) stop without sending.
+
+Retry schedule: WEBHOOK_RETRY_DELAYS seconds (default 10,60,300,1800,7200,21600), each
+multiplied by a random factor in [0.8, 1.2] so a receiver coming back is not hit by every
+delivery at once; Retry-After on 429/503 pushes the next attempt later (capped at one day).
+After the last delay the delivery is failed. 410 Gone fails it at once and deactivates the
+endpoint; WEBHOOK_DISABLE_AFTER failed deliveries in a row (default 20) deactivate it too.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import math
+import os
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+import requests
+from flask import current_app
+from redis.exceptions import RedisError
+from rq import Queue
+from rq.job import Job, JobStatus
+from sqlalchemy import or_, select, update
+
+from ..extensions import db, get_redis
+from ..models import TEST_EVENT, DomainEvent, WebhookDelivery, WebhookEndpoint
+from ..models.types import utcnow
+from ..schemas.common import iso
+from .db import unit_of_work
+from .events import envelope
+from .net_guard import BlockedTarget, check_url, http_session
+
+log = logging.getLogger(__name__)
+
+QUEUE = "webhooks"
+JOB_FUNC = "portal.jobs.webhooks.deliver"
+USER_AGENT = "MaintainPro-Webhooks/1.0"
+# Longer than the 10 s timeout plus bookkeeping: a crashed sender's delivery is free again after it.
+LEASE = timedelta(seconds=60)
+MAX_RETRY_AFTER = 24 * 3600
+ERROR_LIMIT = 1000
+
+
+@dataclass
+class Outcome:
+    delivery_id: str
+    sent: bool = False  # False: not ours to send (already taken, not due, gone)
+    state: str | None = None
+    status_code: int | None = None
+    duration_ms: int | None = None
+    error: str | None = None
+    retry_in: int | None = None  # seconds until the next attempt, when one is scheduled
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {"deliveryId": self.delivery_id, "sent": self.sent, "state": self.state,
+                "statusCode": self.status_code, "durationMs": self.duration_ms, "error": self.error,
+                "retryIn": self.retry_in}
+
+
+def retry_delays() -> list[int]:
+    raw = str(current_app.config.get("WEBHOOK_RETRY_DELAYS", ""))
+    return [int(part) for part in raw.split(",") if part.strip()]
+
+
+def allow_private() -> bool:
+    return bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE_TARGETS"))
+
+
+def jittered(delay: int) -> int:
+    return max(0, math.ceil(delay * random.uniform(0.8, 1.2)))
+
+
+def sign(secret: str, body: bytes) -> str:
+    """Hex HMAC-SHA256 of the raw body: what the contract's verifyWebhook recomputes."""
+    return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def ping_envelope(delivery_id: str, webhook_id: str, warehouse_id: str, created_at: datetime) -> dict:
+    """The test ping's body: the payload structure, with no domain event behind it."""
+    return {
+        "id": delivery_id,
+        "event": TEST_EVENT,
+        "timestamp": iso(created_at),
+        "data": {"entity": "webhook", "entityId": webhook_id, "warehouseId": warehouse_id,
+                 "payload": {"message": "Test delivery from MaintainPro", "timestamp": iso(created_at)}},
+    }
+
+
+def body_bytes(payload: dict) -> bytes:
+    """The request body: compact ASCII JSON, so any re-decoding by the receiver keeps the bytes."""
+    return json.dumps(payload, separators=(",", ":")).encode("ascii")
+
+
+def headers_for(delivery_id: str, event: str, secret: str, body: bytes) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-MaintainPro-Event": event,
+        "X-MaintainPro-Delivery": delivery_id,
+        "X-MaintainPro-Timestamp": str(int(time.time())),
+        "X-MaintainPro-Signature": sign(secret, body),
+    }
+
+
+# --- queueing ---------------------------------------------------------------------------------
+def enqueue(delivery_ids: list[str]) -> int:
+    """Put deliveries on the RQ queue, job id = delivery id. A Redis failure is logged and
+    swallowed: the rows are committed, and the outbox-sweep job enqueues them later."""
+    if not delivery_ids:
+        return 0
+    try:
+        queue = Queue(QUEUE, connection=get_redis())
+        queue.enqueue_many([
+            Queue.prepare_data(JOB_FUNC, args=(delivery_id,), job_id=delivery_id, timeout=120,
+                               result_ttl=3600, failure_ttl=7 * 24 * 3600, description=f"webhook delivery {delivery_id}")
+            for delivery_id in delivery_ids
+        ])
+    except RedisError as exc:
+        log.warning("could not enqueue %d webhook deliveries (%s); the outbox sweep will", len(delivery_ids), exc)
+        return 0
+    return len(delivery_ids)
+
+
+WAITING_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED}
+
+
+def sweep(now: datetime | None = None, limit: int = 1000) -> dict:
+    """Enqueue due pending deliveries that RQ does not hold (Redis was down at commit time, or
+    the process died between commit and enqueue)."""
+    now = now or utcnow()
+    ids = list(db.session.scalars(
+        select(WebhookDelivery.id)
+        .where(WebhookDelivery.state == "pending",
+               or_(WebhookDelivery.next_attempt_at.is_(None), WebhookDelivery.next_attempt_at <= now),
+               or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now))
+        .order_by(WebhookDelivery.created_at).limit(limit)
+    ))
+    db.session.rollback()  # end the read transaction before talking to Redis
+    if not ids:
+        return {"due": 0, "enqueued": 0}
+    jobs = Job.fetch_many(ids, connection=get_redis())
+    missing = [delivery_id for delivery_id, job in zip(ids, jobs)
+               if job is None or job.get_status(refresh=False) not in WAITING_STATUSES]
+    return {"due": len(ids), "enqueued": enqueue(missing)}
+
+
+# --- one attempt ------------------------------------------------------------------------------
+@dataclass
+class _Claimed:
+    """Plain values read while claiming: the POST then runs with no transaction open."""
+
+    delivery_id: str
+    event: str
+    url: str
+    secret: str
+    body: bytes
+    active: bool
+
+
+def _claim(delivery_id: str, now: datetime) -> _Claimed | None:
+    """Take the lease (one conditional UPDATE: two copies of the job cannot both win) and read
+    what the POST needs in one more query."""
+    d = WebhookDelivery
+    with unit_of_work() as s:
+        row = s.execute(
+            update(d)
+            .where(d.id == delivery_id, d.state == "pending",
+                   or_(d.next_attempt_at.is_(None), d.next_attempt_at <= now),
+                   or_(d.claimed_until.is_(None), d.claimed_until < now))
+            .values(claimed_until=now + LEASE)
+            .returning(d.webhook_id, d.warehouse_id, d.event_id, d.event, d.created_at)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if row is None:
+            return None
+        url, secret, active, event = s.execute(
+            select(WebhookEndpoint.url, WebhookEndpoint.secret, WebhookEndpoint.active, DomainEvent)
+            .select_from(WebhookEndpoint)
+            .outerjoin(DomainEvent, DomainEvent.id == row.event_id)
+            .where(WebhookEndpoint.id == row.webhook_id)
+        ).one()
+        payload = (envelope(event) if event is not None
+                   else ping_envelope(delivery_id, row.webhook_id, row.warehouse_id, row.created_at))
+        return _Claimed(delivery_id=delivery_id, event=row.event, url=url, secret=secret,
+                        body=body_bytes(payload), active=active)
+
+
+def _retry_after(response: requests.Response | None, now: datetime) -> int | None:
+    if response is None or response.status_code not in (429, 503):
+        return None
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        seconds = int(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = math.ceil((when - now).total_seconds())
+    return min(max(seconds, 0), MAX_RETRY_AFTER)
+
+
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """One HTTP session per thread and process, so a worker keeps connections to receivers
+    alive between deliveries; a forked child never reuses its parent's sockets."""
+    key = (os.getpid(), allow_private())
+    sessions = getattr(_local, "sessions", None)
+    if sessions is None:
+        sessions = _local.sessions = {}
+    session = sessions.get(key)
+    if session is None:
+        session = sessions[key] = http_session(allow_private=key[1])
+    return session
+
+
+def _post(claimed: _Claimed) -> tuple[requests.Response | None, str | None, int]:
+    started = time.perf_counter()
+    response, error = None, None
+    try:
+        check_url(claimed.url, allow_private=allow_private())
+        response = _session().post(
+            claimed.url, data=claimed.body,
+            headers=headers_for(claimed.delivery_id, claimed.event, claimed.secret, claimed.body),
+            timeout=current_app.config.get("WEBHOOK_TIMEOUT", 10), allow_redirects=False,
+        )
+    except BlockedTarget as exc:
+        error = f"Blocked target: {exc}"
+    except requests.Timeout:
+        error = "Timed out"
+    except requests.RequestException as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    duration_ms = round((time.perf_counter() - started) * 1000)
+    if response is not None and not 200 <= response.status_code < 300:
+        error = f"HTTP {response.status_code}" + (" (redirects are not followed)" if response.is_redirect else "")
+    return response, error, duration_ms
+
+
+def _disable(endpoint: WebhookEndpoint, reason: str, now: datetime) -> None:
+    endpoint.active = False
+    endpoint.disabled_at = now
+    endpoint.disabled_reason = reason[:300]
+    endpoint.updated_at = now
+    log.warning("webhook endpoint %s deactivated: %s", endpoint.id, reason)
+
+
+def _record(claimed: _Claimed, response: requests.Response | None, error: str | None, duration_ms: int,
+            now: datetime) -> Outcome:
+    outcome = Outcome(delivery_id=claimed.delivery_id, sent=True, duration_ms=duration_ms, error=error,
+                      status_code=response.status_code if response is not None else None)
+    if error is None:
+        return _record_delivered(claimed, outcome, now)
+    with unit_of_work() as s:
+        delivery = s.get(WebhookDelivery, claimed.delivery_id, with_for_update=True, populate_existing=True)
+        if delivery is None:  # the endpoint was deleted meanwhile
+            outcome.state = "gone"
+            return outcome
+        endpoint = s.get(WebhookEndpoint, delivery.webhook_id, with_for_update=True, populate_existing=True)
+        delivery.attempts += 1
+        delivery.claimed_until = None
+        delivery.last_attempt_at = now
+        delivery.last_status_code = outcome.status_code
+        delivery.last_duration_ms = duration_ms
+        delivery.last_error = error[:ERROR_LIMIT] if error else None
+        if outcome.status_code == 410:
+            delivery.state = "failed"
+            delivery.next_attempt_at = None
+            _disable(endpoint, "The receiver answered 410 Gone", now)
+        else:
+            delays = retry_delays()
+            retries_used = delivery.attempts - 1
+            if delivery.event != TEST_EVENT and retries_used < len(delays):
+                wait = jittered(delays[retries_used])
+                retry_after = _retry_after(response, now)
+                if retry_after is not None:
+                    wait = max(wait, retry_after)
+                delivery.next_attempt_at = now + timedelta(seconds=wait)
+                outcome.retry_in = wait
+            else:
+                delivery.state = "failed"
+                delivery.next_attempt_at = None
+                if delivery.event != TEST_EVENT:
+                    endpoint.consecutive_failures += 1
+                    limit = int(current_app.config.get("WEBHOOK_DISABLE_AFTER", 0) or 0)
+                    if limit and endpoint.consecutive_failures >= limit and endpoint.active:
+                        _disable(endpoint, f"{endpoint.consecutive_failures} deliveries in a row failed", now)
+        outcome.state = delivery.state
+    return outcome
+
+
+def _record_delivered(claimed: _Claimed, outcome: Outcome, now: datetime) -> Outcome:
+    """The common case in two plain UPDATEs (no row read back)."""
+    d = WebhookDelivery
+    with unit_of_work() as s:
+        row = s.execute(
+            update(d).where(d.id == claimed.delivery_id)
+            .values(attempts=d.attempts + 1, claimed_until=None, last_attempt_at=now, delivered_at=now,
+                    last_status_code=outcome.status_code, last_duration_ms=outcome.duration_ms, last_error=None,
+                    state="delivered", next_attempt_at=None)
+            .returning(d.webhook_id)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if row is None:  # the endpoint was deleted meanwhile
+            outcome.state = "gone"
+            return outcome
+        if claimed.event != TEST_EVENT:
+            s.execute(update(WebhookEndpoint)
+                      .where(WebhookEndpoint.id == row.webhook_id, WebhookEndpoint.consecutive_failures != 0)
+                      .values(consecutive_failures=0).execution_options(synchronize_session=False))
+    outcome.state = "delivered"
+    return outcome
+
+
+def attempt(delivery_id: str, *, now: datetime | None = None) -> Outcome:
+    """Make one delivery attempt if the delivery is pending, due and not being sent elsewhere."""
+    claimed = _claim(delivery_id, now or utcnow())
+    if claimed is None:
+        return Outcome(delivery_id=delivery_id, notes=["not pending, not due, or taken by another worker"])
+    if not claimed.active:
+        with unit_of_work() as s:
+            delivery = s.get(WebhookDelivery, delivery_id, populate_existing=True)
+            if delivery is not None:
+                delivery.state, delivery.claimed_until, delivery.next_attempt_at = "failed", None, None
+                delivery.last_error = "The endpoint is deactivated"
+        return Outcome(delivery_id=delivery_id, state="failed", error="The endpoint is deactivated")
+    response, error, duration_ms = _post(claimed)
+    # The attempt time is taken after the POST: a retry is counted from when this one ended.
+    return _record(claimed, response, error, duration_ms, now or utcnow())

@@ -1,0 +1,58 @@
+"""Labor: wrench time booked on work orders; the work order's actualDuration is its sum."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from ..models import LaborEntry, User, WorkOrder
+from ..models.types import utcnow
+from ..schemas.pm import LaborCreate
+from . import work_orders as work_order_service
+from .actor import Actor
+from .checklists import check_work_rights
+from .db import get_in_warehouse, unit_of_work
+from .errors import Conflict, Forbidden, field_error
+
+
+def list_labor(actor: Actor, work_order_id: str) -> tuple[list[LaborEntry], int]:
+    wo = work_order_service.get_work_order(actor, work_order_id)
+    entries = list(db.session.scalars(
+        select(LaborEntry).where(LaborEntry.work_order_id == wo.id)
+        .order_by(LaborEntry.performed_at, LaborEntry.id)
+    ))
+    return entries, wo.actual_duration
+
+
+def add_labor(actor: Actor, work_order_id: str, data: LaborCreate, *, now: datetime | None = None) -> tuple[LaborEntry, int]:
+    """Book minutes on a work order; returns the entry and the new actualDuration."""
+    now = now or utcnow()
+    performed_at = data.performed_at or now
+    if performed_at > now + timedelta(minutes=5):
+        raise field_error("performedAt", "Labor cannot be booked in the future")
+    with unit_of_work() as s:
+        wo = get_in_warehouse(WorkOrder, work_order_id, actor, what="Work order", lock=True)
+        check_work_rights(actor, wo)
+        if wo.status == "cancelled":
+            raise Conflict("Labor cannot be booked on a cancelled work order")
+        user_id = data.user_id or actor.id
+        if user_id is None:
+            raise field_error("userId", "Name who did the work")
+        if actor.role == "technician" and user_id != actor.id:
+            raise field_error("userId", "Technicians book their own time only", Forbidden)
+        found = s.scalar(select(func.count()).select_from(User).where(
+            User.id == user_id, User.warehouse_id == actor.warehouse_id))
+        if not found:
+            raise field_error("userId", "User not found")
+        entry = LaborEntry(warehouse_id=wo.warehouse_id, work_order_id=wo.id, user_id=user_id, minutes=data.minutes,
+                           note=data.note, performed_at=performed_at, created_by=actor.id, created_at=now)
+        s.add(entry)
+        # One atomic UPDATE: two bookings at once both count.
+        s.execute(update(WorkOrder).where(WorkOrder.id == wo.id)
+                  .values(actual_duration=WorkOrder.actual_duration + data.minutes)
+                  .execution_options(synchronize_session=False))
+        s.flush()
+        total = s.scalar(select(WorkOrder.actual_duration).where(WorkOrder.id == wo.id))
+        s.expire(wo, ["actual_duration"])
+        return entry, int(total)

@@ -1,0 +1,97 @@
+"""SSRF guard for webhook targets (OWASP API7).
+
+A target must be http(s) and its host must resolve only to public addresses. This is checked
+when an endpoint is registered and again at delivery: the connection itself re-checks the
+address it actually reached, so a DNS answer that changes after the check (rebinding) is caught.
+"""
+from __future__ import annotations
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+
+class BlockedTarget(Exception):
+    """The URL is not an acceptable webhook target; the message says why."""
+
+
+def _address_blocked(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
+            or ip.is_unspecified or not ip.is_global)
+
+
+def check_url(url: str, *, allow_private: bool) -> None:
+    """Raise BlockedTarget unless `url` is http(s) to a host that resolves to public addresses only."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise BlockedTarget(f"Invalid URL: {exc}") from None
+    if parts.scheme not in ("http", "https"):
+        raise BlockedTarget("Only http and https URLs are allowed")
+    if not parts.hostname:
+        raise BlockedTarget("The URL has no host")
+    if parts.username or parts.password:
+        raise BlockedTarget("Credentials in the URL are not allowed; sign with the secret instead")
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https" else 80),
+                                   type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise BlockedTarget(f"The host {parts.hostname} does not resolve") from None
+    for info in infos:
+        if _address_blocked(info[4][0]):
+            raise BlockedTarget(f"The host {parts.hostname} resolves to a private or reserved address")
+
+
+def _checked(sock: socket.socket) -> socket.socket:
+    peer = sock.getpeername()[0]
+    if _address_blocked(peer):
+        sock.close()
+        raise BlockedTarget(f"Connected address {peer} is private or reserved")
+    return sock
+
+
+class _GuardedHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        return _checked(super()._new_conn())
+
+
+class _GuardedHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        return _checked(super()._new_conn())
+
+
+class _GuardedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+class _GuardedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+
+
+def http_session(*, allow_private: bool) -> requests.Session:
+    """A requests session for webhook POSTs: no proxies from the environment (the guard must see
+    the receiver's own address), and, unless private targets are allowed, the peer check above."""
+    session = requests.Session()
+    session.trust_env = False
+    if not allow_private:
+        adapter = _GuardedAdapter()
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+    return session

@@ -1,0 +1,145 @@
+"""The operator's commands: create-user, seed-demo, demo-code (through the Flask CLI runner)."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from urllib.parse import parse_qs, unquote, urlparse
+
+import pyotp
+from conftest import make_app
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Equipment, Part, User, Warehouse, WorkOrder
+from portal.models.types import utcnow
+from portal.services import auth as auth_service
+
+
+def test_create_user_prints_id_secret_and_uri(runner, app):
+    result = runner.invoke(args=["create-user", "Pat.Fitter@Plant.example.com", "--password", "long enough pw",
+                                 "--role", "technician", "--warehouse", "East Plant", "--name", "Pat Fitter"])
+    assert result.exit_code == 0, result.output
+    user_id = re.search(r"^id: (\S+)$", result.output, re.M).group(1)
+    secret = re.search(r"^totp secret: ([A-Z2-7]+)$", result.output, re.M).group(1)
+    uri = re.search(r"^totp uri: (otpauth://\S+)$", result.output, re.M).group(1)
+    user = db.session.get(User, user_id)
+    assert user.email == "pat.fitter@plant.example.com"
+    assert (user.role, user.name, user.warehouse.name) == ("technician", "Pat Fitter", "East Plant")
+    assert user.totp_secret == secret
+    parsed = urlparse(uri)
+    assert parsed.netloc == "totp"
+    assert "pat.fitter@plant.example.com" in unquote(parsed.path)
+    assert parse_qs(parsed.query)["secret"] == [secret]
+    assert parse_qs(parsed.query)["issuer"] == ["MaintainPro"]
+    # The printed secret is the one the login checks.
+    logged_in, _ = auth_service.login(user.email, "long enough pw", pyotp.TOTP(secret).now())
+    assert logged_in.id == user_id
+
+
+def test_create_user_joins_an_existing_warehouse_and_keeps_a_given_secret(runner, app, users):
+    secret = pyotp.random_base32()
+    result = runner.invoke(args=["create-user", "new@north.example.com", "--password", "long enough pw",
+                                 "--role", "manager", "--warehouse", "North Plant", "--totp-secret", secret])
+    assert result.exit_code == 0, result.output
+    assert f"totp secret: {secret}" in result.output
+    user = db.session.scalars(select(User).filter_by(email="new@north.example.com")).one()
+    assert user.warehouse_id == users["north"]["manager"].warehouse_id
+    assert db.session.scalar(select(func.count()).select_from(Warehouse)) == 2
+
+
+def test_duplicate_email_is_refused_with_exit_code_1(runner, app, users):
+    warehouses = db.session.scalar(select(func.count()).select_from(Warehouse))
+    result = runner.invoke(args=["create-user", "MANAGER@north.example.com", "--password", "long enough pw",
+                                 "--role", "admin", "--warehouse", "Brand New Plant"])
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+    assert "Traceback" not in result.output
+    assert db.session.scalar(select(func.count()).select_from(User).filter_by(role="admin")) == 2
+    # Nothing half-done: the warehouse named in the refused command was not created.
+    assert db.session.scalar(select(func.count()).select_from(Warehouse)) == warehouses
+
+
+def test_create_user_validates_its_input(runner, app):
+    bad_role = runner.invoke(args=["create-user", "a@b.example.com", "--password", "long enough pw",
+                                   "--role", "boss", "--warehouse", "W"])
+    assert bad_role.exit_code != 0
+    short = runner.invoke(args=["create-user", "a@b.example.com", "--password", "short", "--role", "admin",
+                                "--warehouse", "W"])
+    assert short.exit_code == 1 and "password" in short.output
+    bad_secret = runner.invoke(args=["create-user", "a@b.example.com", "--password", "long enough pw",
+                                     "--role", "admin", "--warehouse", "W", "--totp-secret", "not base32!"])
+    assert bad_secret.exit_code == 1 and "totpSecret" in bad_secret.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_seed_demo_builds_the_demo_plant_once(runner, app):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "Demo data loaded" in first.output
+    demo = db.session.scalars(select(Warehouse).filter_by(name="Demo Plant")).one()
+    assert demo.is_demo
+
+    def count(model, *where):
+        return db.session.scalar(select(func.count()).select_from(model).where(model.warehouse_id == demo.id, *where))
+
+    roles = set(db.session.scalars(select(User.role).where(User.warehouse_id == demo.id)))
+    assert roles == {"admin", "manager", "technician", "requester"}
+    assert 18 <= count(Equipment) <= 25
+    assert 35 <= count(Part) <= 45
+    assert count(Part, Part.stock_level <= Part.reorder_point) >= 5
+    assert 55 <= count(WorkOrder) <= 65
+    statuses = Counter(db.session.scalars(select(WorkOrder.status).where(WorkOrder.warehouse_id == demo.id)))
+    assert set(statuses) == {"new", "assigned", "in_progress", "on_hold", "completed", "cancelled"}
+    assert all(n >= 5 for n in statuses.values())
+    completed = db.session.scalars(select(WorkOrder).where(WorkOrder.status == "completed")).all()
+    assert all(wo.completed_at is not None and wo.completion_notes for wo in completed)
+    for email in ("admin@demo.maintainpro.test", "tech@demo.maintainpro.test"):
+        assert email in first.output
+
+    totals = (count(Equipment), count(Part), count(WorkOrder))
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0, again.output
+    assert "already present" in again.output
+    assert (count(Equipment), count(Part), count(WorkOrder)) == totals
+    assert db.session.scalar(select(func.count()).select_from(Warehouse).filter_by(name="Demo Plant")) == 1
+
+
+def test_seed_demo_if_empty_leaves_a_real_database_alone(runner, app, users):
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert db.session.scalars(select(Warehouse).filter_by(name="Demo Plant")).first() is None
+
+
+def test_demo_users_can_log_in_with_the_printed_code(runner, client, app):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    result = runner.invoke(args=["demo-code", "tech@demo.maintainpro.test"])
+    assert result.exit_code == 0, result.output
+    code = result.output.strip()
+    assert re.fullmatch(r"\d{6}", code)
+    r = client.post("/api/auth/login", json={"email": "tech@demo.maintainpro.test", "password": "demo-password",
+                                             "mfaToken": code})
+    assert r.status_code == 200, r.json
+    assert r.json["user"]["role"] == "technician"
+
+
+def test_demo_code_is_refused_for_real_users(runner, app, users):
+    result = runner.invoke(args=["demo-code", "manager@north.example.com"])
+    assert result.exit_code == 1
+    assert "not a demo user" in result.output
+    assert not re.search(r"^\d{6}$", result.output, re.M)
+    unknown = runner.invoke(args=["demo-code", "ghost@nowhere.example.com"])
+    assert unknown.exit_code == 1
+
+
+def test_demo_code_is_refused_in_production(app):
+    production = make_app(ENV_NAME="production")
+    with production.app_context():
+        auth_service.create_user("tech@demo.maintainpro.test", "demo-password", "technician", "Demo Plant",
+                                 is_demo=True)
+        user = db.session.scalars(select(User).filter_by(email="tech@demo.maintainpro.test")).one()
+        result = production.test_cli_runner().invoke(args=["demo-code", user.email])
+        assert result.exit_code == 1
+        assert "production" in result.output
+        assert pyotp.TOTP(user.totp_secret).at(utcnow()) not in result.output
+        db.session.remove()
+        db.engine.dispose()
