@@ -4,10 +4,10 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .extensions import db
-from .models import User, Warehouse
+from .models import Equipment, Part, User, Warehouse, WorkOrder
 from .models.types import utcnow
 from .schemas.equipment import EquipmentCreate
 from .schemas.parts import PartCreate
@@ -120,9 +120,12 @@ def seed(rng_seed: int = 7) -> dict:
             work_orders.update_work_order(actor if step != "cancelled" else manager, wo.id,
                                           WorkOrderUpdate(**body), now=when)
     _seed_preventive_maintenance(manager, assets, technicians[0].id, now)
-    demo_users = db.session.scalars(select(User).where(User.warehouse_id == manager.warehouse_id)).all()
-    return {"created": True, "users": users,
-            "counts": {"users": len(demo_users), "equipment": 20, "parts": 40, "workOrders": 60}}
+    # Counted, not assumed: the PM templates above add work orders of their own.
+    counts = {name: db.session.scalar(select(func.count()).select_from(model)
+                                      .where(model.warehouse_id == manager.warehouse_id))
+              for name, model in (("users", User), ("equipment", Equipment), ("parts", Part),
+                                  ("workOrders", WorkOrder))}
+    return {"created": True, "users": users, "counts": counts}
 
 
 def _seed_preventive_maintenance(manager: Actor, assets: list, technician_id: str, now) -> None:

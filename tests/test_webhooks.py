@@ -25,6 +25,7 @@ from portal.schemas.webhooks import WebhookCreate
 from portal.services import delivery as delivery_service
 from portal.services import events as events_service
 from portal.services import webhooks as webhook_service
+from portal.services.net_guard import BlockedTarget, http_session
 from portal.services import work_orders as wo_service
 from portal.schemas.work_orders import WorkOrderCreate
 from receiver import Receiver
@@ -425,3 +426,11 @@ def test_a_later_retry_waits_in_rq_scheduler_under_the_same_job_id(app, users, r
     first, second = receiver.wait_for(2)
     assert first.headers["X-MaintainPro-Delivery"] == second.headers["X-MaintainPro-Delivery"] == d.id
     assert [x.state for x in deliveries()] == ["delivered"]
+
+
+def test_the_connection_itself_refuses_a_private_peer(receiver):
+    """Against DNS rebinding: even past the URL check, the socket's actual peer is checked."""
+    with pytest.raises(BlockedTarget, match="127.0.0.1"):
+        http_session(allow_private=False).post(receiver.url, data=b"{}", timeout=5)
+    assert receiver.requests == []
+    assert http_session(allow_private=True).post(receiver.url, data=b"{}", timeout=5).status_code == 200

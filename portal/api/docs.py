@@ -103,7 +103,7 @@ def build_openapi() -> dict:
             op["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": refs[(meta["body"], "validation")]}}}
         model, many = _model_of(meta["response"])
-        ok: dict[str, Any] = {"description": "OK" if meta["status"] == 200 else "Created"}
+        ok: dict[str, Any] = {"description": {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content"}.get(meta["status"], "OK")}
         if model:
             schema = refs[(model, "serialization")]
             ok["content"] = {"application/json": {"schema": {"type": "array", "items": schema} if many else schema}}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from ..models import TEST_EVENT
 from ..schemas.common import PageQuery
 from ..schemas.webhooks import (
     DeliveryOut,
@@ -71,7 +72,7 @@ def webhook_stats(webhook_id: str):
 def test_webhook(webhook_id: str):
     outcome = service.send_test(actor(), webhook_id)
     return jsonify(PingResultOut.dump({
-        "delivery_id": outcome.delivery_id, "event": "webhook.test", "success": outcome.state == "delivered",
+        "delivery_id": outcome.delivery_id, "event": TEST_EVENT, "success": outcome.state == "delivered",
         "status_code": outcome.status_code, "duration_ms": outcome.duration_ms, "error": outcome.error,
     }))
 
