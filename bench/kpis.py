@@ -30,6 +30,7 @@ from flask_jwt_extended import create_access_token  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
 from portal import create_app  # noqa: E402
+from portal.extensions import stop_embedded_redis  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.models import (  # noqa: E402
     AuthSession,
@@ -193,4 +194,5 @@ if __name__ == "__main__":
     try:
         main()
     finally:
+        stop_embedded_redis()
         shutil.rmtree(_scratch, ignore_errors=True)

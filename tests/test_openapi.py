@@ -132,3 +132,13 @@ def test_comma_list_parameters_are_declared_unexploded(spec):
     for name in ("status", "priority", "type"):
         assert (params[name]["style"], params[name]["explode"]) == ("form", False)
     assert "explode" not in params["q"]
+
+
+def test_login_and_refresh_document_their_401_and_refresh_body_is_optional(spec):
+    login = spec["paths"]["/api/auth/login"]["post"]
+    refresh = spec["paths"]["/api/auth/refresh"]["post"]
+    assert "401" in login["responses"] and "401" in refresh["responses"]
+    assert "security" not in login
+    assert login["requestBody"]["required"] is True
+    assert refresh["requestBody"]["required"] is False
+    assert "401" not in spec["paths"]["/api/openapi.json"]["get"]["responses"]

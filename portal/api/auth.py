@@ -21,7 +21,7 @@ def _access_token(user, sid: str) -> str:
 
 @api.post("/auth/login")
 @documented(summary="Log in with email, password and TOTP code", body=LoginRequest, response=LoginResponse,
-            auth=False, description="A wrong email, password or code all answer the same 401. A TOTP code is accepted once.")
+            auth=False, unauthorized=True, description="A wrong email, password or code all answer the same 401. A TOTP code is accepted once.")
 def login():
     data = json_body(LoginRequest)
     user, session = auth_service.login(data.email, data.password, data.mfa_token)
@@ -39,7 +39,7 @@ def login():
 
 @api.post("/auth/refresh")
 @documented(summary="Exchange the refresh token (as Bearer) for a new access token", body=RefreshRequest,
-            response=TokenResponse, auth=False)
+            response=TokenResponse, auth=False, unauthorized=True)
 def refresh():
     body = json_body(RefreshRequest)  # an empty body is fine; unknown fields are not
     # A refreshToken in the body wins over the Authorization header: clients often keep sending

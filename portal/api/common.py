@@ -112,6 +112,7 @@ def documented(
     auth: bool = True,
     permission: str | None = None,
     description: str | None = None,
+    unauthorized: bool | None = None,
 ) -> Callable:
     """Mark a view with what the OpenAPI document says of it, and require a valid token."""
 
@@ -125,6 +126,8 @@ def documented(
         wrapper.openapi = {  # type: ignore[attr-defined]
             "summary": summary, "body": body, "query": query, "response": response, "status": status,
             "auth": auth, "permission": permission, "description": description,
+            # Can answer 401: every authenticated route, and the login/refresh routes themselves.
+            "unauthorized": auth if unauthorized is None else unauthorized,
         }
         return wrapper
 

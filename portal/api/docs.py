@@ -100,7 +100,9 @@ def build_openapi() -> dict:
         if params:
             op["parameters"] = params
         if meta["body"]:
-            op["requestBody"] = {"required": True, "content": {
+            # Optional when every field is: POST /api/auth/refresh works with no body at all.
+            required = any(f.is_required() for f in meta["body"].model_fields.values())
+            op["requestBody"] = {"required": required, "content": {
                 "application/json": {"schema": refs[(meta["body"], "validation")]}}}
         model, many = _model_of(meta["response"])
         ok: dict[str, Any] = {"description": {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content"}.get(meta["status"], "OK")}
@@ -115,7 +117,7 @@ def build_openapi() -> dict:
         op["responses"][str(meta["status"])] = ok
         error_ref = refs[(ErrorResponse, "serialization")]
         for code, text in ERROR_STATUSES.items():
-            if code == "401" and not meta["auth"]:
+            if code == "401" and not meta["unauthorized"]:
                 continue
             op["responses"][code] = {"description": text, "content": {"application/json": {"schema": error_ref}}}
         if meta["auth"]:
