@@ -14,6 +14,7 @@ from .schemas.parts import PartCreate
 from .schemas.work_orders import ConsumeParts, WorkOrderCreate, WorkOrderUpdate
 from .services import auth, equipment, parts, work_orders
 from .services.actor import Actor
+from .services.db import unit_of_work
 
 DEMO_WAREHOUSE = "Demo Plant"
 DEMO_PASSWORD = "demo-password"
@@ -53,7 +54,14 @@ def database_is_empty() -> bool:
 
 
 def seed(rng_seed: int = 7) -> dict:
-    """Create the demo warehouse unless it exists. Returns what was (or already is) there."""
+    """Create the demo warehouse unless it exists. Returns what was (or already is) there.
+
+    One transaction: a failure half-way leaves no partial "Demo Plant" for a rerun to skip."""
+    with unit_of_work():
+        return _load(rng_seed)
+
+
+def _load(rng_seed: int) -> dict:
     existing = db.session.scalars(select(Warehouse).where(Warehouse.name == DEMO_WAREHOUSE)).first()
     users = [(email, role) for email, role, _ in DEMO_USERS]
     if existing is not None:

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import itertools
+import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import pyotp
 
+from portal.extensions import db
 from portal.schemas.equipment import EquipmentCreate
 from portal.schemas.parts import PartCreate
 from portal.schemas.work_orders import WorkOrderCreate, WorkOrderUpdate
@@ -47,3 +50,27 @@ def move_to(actor: Actor, work_order_id: str, *statuses: str, **fields: Any):
 
 def totp_code(user, at: datetime) -> str:
     return pyotp.TOTP(user.totp_secret).at(at)
+
+
+def run_together(app, count: int, work: Callable[[int], Any]) -> list[tuple[str, Any]]:
+    """Start `count` threads at the same moment; each returns ("ok", value) or ("error", exception)."""
+    barrier = threading.Barrier(count)
+    results: list[tuple[str, Any]] = [("missing", None)] * count
+
+    def run(i: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                results[i] = ("ok", work(i))
+            except Exception as exc:  # collected and asserted on by the test
+                results[i] = ("error", exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a thread hung"
+    return results

@@ -8,12 +8,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import factories
 from conftest import PASSWORD, TEST_CONFIG
@@ -29,34 +26,10 @@ from portal.services import work_orders as work_order_service
 from portal.services.errors import Conflict, Unauthorized
 
 
-def run_together(app, count: int, work: Callable[[int], Any]) -> list[tuple[str, Any]]:
-    """Start `count` threads at the same moment; each returns ("ok", value) or ("error", exception)."""
-    barrier = threading.Barrier(count)
-    results: list[tuple[str, Any]] = [("missing", None)] * count
-
-    def run(i: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                results[i] = ("ok", work(i))
-            except Exception as exc:  # collected and asserted on by the test
-                results[i] = ("error", exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    return results
-
-
 def test_concurrent_creations_get_gap_free_unique_fo_numbers(app, users):
     manager = users.actor("north", "manager")
     year = utcnow().year
-    results = run_together(app, 20, lambda i: factories.work_order(manager, title=f"Leak #{i}").fo_number)
+    results = factories.run_together(app, 20, lambda i: factories.work_order(manager, title=f"Leak #{i}").fo_number)
     errors = [value for kind, value in results if kind != "ok"]
     assert errors == []
     numbers = sorted(value for _, value in results)
@@ -69,7 +42,7 @@ def test_concurrent_creations_get_gap_free_unique_fo_numbers(app, users):
 
 def test_two_warehouses_create_concurrently_without_sharing_numbers(app, users):
     actors = [users.actor("north", "manager"), users.actor("south", "manager")]
-    results = run_together(app, 16, lambda i: (i % 2, factories.work_order(actors[i % 2]).fo_number))
+    results = factories.run_together(app, 16, lambda i: (i % 2, factories.work_order(actors[i % 2]).fo_number))
     assert all(kind == "ok" for kind, _ in results), results
     for side in (0, 1):
         numbers = sorted(v[1] for _, v in results if v[0] == side)
@@ -92,7 +65,7 @@ def test_concurrent_consumption_takes_exactly_the_last_units(app, users):
     manager = users.actor("north", "manager")
     job = factories.work_order(manager)
     seal = factories.part(manager, partNumber="SEAL-35", stockLevel=5, reorderPoint=2)
-    results = run_together(app, 12, _consume(manager, job.id, (seal.id, 1)))
+    results = factories.run_together(app, 12, _consume(manager, job.id, (seal.id, 1)))
     assert [kind for kind, _ in results] == ["ok"] * 12, results
     assert Counter(value for _, value in results) == {"taken": 5, "short": 7}
     db.session.rollback()  # end the test's own read snapshot (SQLite WAL) to see the threads' commits
@@ -107,7 +80,7 @@ def test_concurrent_consumption_never_goes_negative_with_larger_lines(app, users
     manager = users.actor("north", "manager")
     job = factories.work_order(manager)
     belt = factories.part(manager, stockLevel=7, reorderPoint=0)
-    results = run_together(app, 10, _consume(manager, job.id, (belt.id, 2)))
+    results = factories.run_together(app, 10, _consume(manager, job.id, (belt.id, 2)))
     assert Counter(value for _, value in results) == {"taken": 3, "short": 7}, results
     db.session.rollback()  # end the test's own read snapshot (SQLite WAL) to see the threads' commits
     assert db.session.get(Part, belt.id).stock_level == 1
@@ -121,7 +94,7 @@ def test_crossing_multi_part_requests_do_not_deadlock(app, users):
     b = factories.part(manager, partNumber="B-1", stockLevel=100)
     forward = _consume(manager, job.id, (a.id, 1), (b.id, 1))
     backward = _consume(manager, job.id, (b.id, 1), (a.id, 1))
-    results = run_together(app, 16, lambda i: (forward if i % 2 else backward)(i))
+    results = factories.run_together(app, 16, lambda i: (forward if i % 2 else backward)(i))
     assert results == [("ok", "taken")] * 16
     db.session.rollback()  # end the test's own read snapshot (SQLite WAL) to see the threads' commits
     assert (db.session.get(Part, a.id).stock_level, db.session.get(Part, b.id).stock_level) == (84, 84)
@@ -134,7 +107,7 @@ def test_concurrent_consumption_over_http(app, users, auth):
     oil = factories.part(manager, stockLevel=4, reorderPoint=0)
     headers = [auth("north", "manager") for _ in range(8)]
     body = {"workOrderId": job.id, "partsUsage": [{"partId": oil.id, "quantityUsed": 1}]}
-    results = run_together(app, 8, lambda i: app.test_client().post("/api/parts/consume", json=body,
+    results = factories.run_together(app, 8, lambda i: app.test_client().post("/api/parts/consume", json=body,
                                                                      headers=headers[i]).status_code)
     assert Counter(value for _, value in results) == {201: 4, 409: 4}, results
     db.session.rollback()  # end the test's own read snapshot (SQLite WAL) to see the threads' commits
@@ -153,7 +126,7 @@ def test_racing_duplicate_asset_tags_get_one_409_each(app, users):
             assert exc.errors == [{"field": "assetTag", "message": "Asset tag PUMP-RACE is already in use"}]
             return "conflict"
 
-    results = run_together(app, 8, work)
+    results = factories.run_together(app, 8, work)
     assert Counter(value for _, value in results) == {"created": 1, "conflict": 7}, results
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(DomainEvent)) == 1
@@ -169,7 +142,7 @@ def test_racing_duplicate_part_numbers_get_one_409_each(app, users):
         except Conflict:
             return "conflict"
 
-    results = run_together(app, 8, work)
+    results = factories.run_together(app, 8, work)
     assert Counter(value for _, value in results) == {"created": 1, "conflict": 7}, results
 
 
@@ -185,7 +158,7 @@ def test_one_totp_code_logs_in_once_even_when_raced(app, users):
         except Unauthorized:
             return "refused"
 
-    results = run_together(app, 6, work)
+    results = factories.run_together(app, 6, work)
     assert Counter(value for _, value in results) == {"in": 1, "refused": 5}, results
 
 
@@ -236,7 +209,7 @@ def test_racing_completions_complete_once(app, users):
         body = WorkOrderUpdate(status="completed", completionNotes=f"Done by crew {i}")
         return work_order_service.update_work_order(manager, job_id, body).status
 
-    results = run_together(app, 6, work)
+    results = factories.run_together(app, 6, work)
     assert results == [("ok", "completed")] * 6
     db.session.rollback()
     events = Counter(db.session.scalars(select(DomainEvent.event)))

@@ -3,13 +3,13 @@ completion and the next occurrence, overdue notices, and two concurrent runs on 
 from __future__ import annotations
 
 import json
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 
-from conftest import USING_POSTGRES, make_app
+from conftest import USING_POSTGRES
+from factories import run_together
 from portal.extensions import db
 from portal.jobs.registry import PERIODIC_JOBS
 from portal.models import ChecklistItem, DomainEvent, WorkOrder
@@ -251,29 +251,10 @@ def test_two_concurrent_runs_never_duplicate(app, users):
     pumps = [make_equipment(manager, f"PUMP-{n:02d}") for n in range(20)]
     template_id = make_template(manager, [p.id for p in pumps]).id
     db.session.remove()
-    barrier = threading.Barrier(2)
-    results: list[dict] = []
-    errors: list[BaseException] = []
 
-    def run() -> None:
-        worker_app = make_app()
-        with worker_app.app_context():
-            try:
-                barrier.wait()
-                results.append(pm_service.schedule_due(day(6)))
-            except BaseException as exc:  # surfaced below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-                db.engine.dispose()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
-    assert len(results) == 2
+    outcomes = run_together(app, 2, lambda _i: pm_service.schedule_due(day(6)))
+    assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
+    results = [value for _, value in outcomes]
     assert sum(r["created"] for r in results) == 20
     assert sum(r["skipped"] for r in results) == 20
     orders = pm_orders(template_id)
@@ -290,25 +271,10 @@ def test_two_concurrent_overdue_runs_notify_once(app, users):
     make_template(manager, [p.id for p in pumps])
     assert pm_service.schedule_due(day(6))["created"] == 10
     db.session.remove()
-    barrier = threading.Barrier(2)
-    results: list[dict] = []
 
-    def run() -> None:
-        worker_app = make_app()
-        with worker_app.app_context():
-            try:
-                barrier.wait()
-                results.append(pm_service.notify_overdue(day(11)))
-            finally:
-                db.session.remove()
-                db.engine.dispose()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert len(results) == 2 and sum(r["notified"] for r in results) == 10
+    outcomes = run_together(app, 2, lambda _i: pm_service.notify_overdue(day(11)))
+    assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
+    assert sum(value["notified"] for _, value in outcomes) == 10
     overdue = events("pm.overdue")
     assert len(overdue) == 10 and len({e.entity_id for e in overdue}) == 10
 
