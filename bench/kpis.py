@@ -29,6 +29,8 @@ os.environ.setdefault("MAINTAINPRO_INSTANCE", _scratch)
 from flask_jwt_extended import create_access_token  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
+import flask_migrate  # noqa: E402
+
 from portal import create_app  # noqa: E402
 from portal.extensions import stop_embedded_redis  # noqa: E402
 from portal.extensions import db  # noqa: E402
@@ -149,8 +151,11 @@ def main() -> None:
     app = create_app(config)
     with app.app_context():
         backend = db.engine.dialect.name
+        # The real schema, from the migrations (drop_all leaves Alembic's own table behind).
         db.drop_all()
-        db.create_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        flask_migrate.upgrade()
         started = time.perf_counter()
         user_id = load(args.work_orders, args.assets)
         if backend == "postgresql":

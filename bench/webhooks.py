@@ -29,6 +29,9 @@ os.environ.setdefault("MAINTAINPRO_INSTANCE", tempfile.mkdtemp(prefix="maintainp
 import requests  # noqa: E402
 from receiver import Receiver  # noqa: E402
 
+import flask_migrate  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
 from portal import create_app  # noqa: E402
 from portal.extensions import db, get_redis, stop_embedded_redis  # noqa: E402
 from portal.schemas.webhooks import WebhookCreate  # noqa: E402
@@ -158,8 +161,11 @@ def main() -> int:
     app = create_app(config)
     receiver = ReceiverProcess()
     with app.app_context():
+        # The real schema, from the migrations (drop_all leaves Alembic's own table behind).
         db.drop_all()
-        db.create_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        flask_migrate.upgrade()
         get_redis().delete("rq:queue:webhooks")
         admin = auth_service.create_user("admin@bench.example.com", "bench password 1", "admin", "Bench Plant")
         manager = auth_service.create_user("manager@bench.example.com", "bench password 1", "manager", "Bench Plant")

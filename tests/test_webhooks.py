@@ -137,6 +137,21 @@ def test_ssrf_guard_refuses_loopback_unless_allowed(app, client, auth, users, re
     assert receiver.requests == []
 
 
+def test_a_host_without_dns_yet_is_accepted_at_registration_and_refused_at_delivery(app, client, auth, users):
+    """The contract's own example URL: registering it must work even where DNS is not set up
+    yet (it proves nothing private); delivery checks again and fails without sending."""
+    app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = False
+    app.config["WEBHOOK_RETRY_DELAYS"] = ""
+    url = "https://maintainpro-receiver.invalid/webhooks/maintainpro"
+    r = client.post("/api/webhooks", json={"url": url, "events": ["work_order.created"]},
+                    headers=auth("north", "admin"))
+    assert r.status_code == 201, r.json
+    new_work_order(users)
+    run_worker()
+    [d] = deliveries()
+    assert d.state == "failed" and "does not resolve" in d.last_error
+
+
 # --- delivery ---------------------------------------------------------------------------------
 def test_delivery_is_signed_and_node_verifies_it(app, client, auth, users, receiver, tmp_path):
     endpoint_for(users, "north", receiver.url, events=["work_order.created"])

@@ -28,8 +28,11 @@ def _address_blocked(address: str) -> bool:
             or ip.is_unspecified or not ip.is_global)
 
 
-def check_url(url: str, *, allow_private: bool) -> None:
-    """Raise BlockedTarget unless `url` is http(s) to a host that resolves to public addresses only."""
+def check_url(url: str, *, allow_private: bool, unresolvable_ok: bool = False) -> None:
+    """Raise BlockedTarget unless `url` is http(s) to a host that resolves to public addresses only.
+
+    unresolvable_ok: at registration a host whose DNS is not set up yet is accepted (it proves
+    nothing private); delivery checks again and the connection re-checks the peer address."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -47,6 +50,8 @@ def check_url(url: str, *, allow_private: bool) -> None:
         infos = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https" else 80),
                                    type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
+        if unresolvable_ok:
+            return
         raise BlockedTarget(f"The host {parts.hostname} does not resolve") from None
     for info in infos:
         if _address_blocked(info[4][0]):

@@ -37,7 +37,7 @@ def _clean_events(events_given: list[str]) -> list[str]:
 
 def _check_target(url: str) -> None:
     try:
-        check_url(url, allow_private=sender.allow_private())
+        check_url(url, allow_private=sender.allow_private(), unresolvable_ok=True)
     except BlockedTarget as exc:
         raise field_error("url", str(exc)) from None
 
