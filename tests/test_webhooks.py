@@ -2,6 +2,7 @@
 signatures checked by the contract's Node.js snippet."""
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import socket
@@ -167,6 +168,9 @@ def test_delivery_is_signed_and_node_verifies_it(app, client, auth, users, recei
     assert got.headers["X-MaintainPro-Delivery"] == d.id
     assert got.headers["User-Agent"].startswith("MaintainPro-Webhooks/")
     assert abs(int(got.headers["X-MaintainPro-Timestamp"]) - utcnow().timestamp()) < 60
+    # Beyond the contract: the timestamp is signed too, so receivers can refuse replays.
+    signed = got.headers["X-MaintainPro-Timestamp"].encode() + b"." + got.body
+    assert got.headers["X-MaintainPro-Timestamp-Signature"] == hmac.new(SECRET.encode(), signed, "sha256").hexdigest()
     # The body is exactly the contract's payload structure for the event.
     assert got.body == json.dumps(events_service.envelope(event), separators=(",", ":")).encode()
     body = json.loads(got.body)
