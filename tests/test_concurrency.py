@@ -216,3 +216,12 @@ def test_racing_completions_complete_once(app, users):
     assert events["work_order.completed"] == 1
     history = db.session.scalars(select(WorkOrderHistory.action).where(WorkOrderHistory.work_order_id == job_id))
     assert Counter(history)["completed"] == 1
+
+
+def test_two_first_users_of_a_new_warehouse_share_it(app):
+    """Two create-user runs naming the same new warehouse at once: one warehouse, two users."""
+    emails = ["first@east.example.com", "second@east.example.com"]
+    results = factories.run_together(
+        app, 2, lambda i: auth_service.create_user(emails[i], PASSWORD, "technician", "East Plant").warehouse_id)
+    assert [kind for kind, _ in results] == ["ok", "ok"], results
+    assert len({warehouse_id for _, warehouse_id in results}) == 1

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import ROLES, AuthSession, User, Warehouse
@@ -44,11 +45,15 @@ def _verify_password(password_hash: str | None, password: str) -> bool:
 
 def get_or_create_warehouse(name: str, *, is_demo: bool = False) -> Warehouse:
     with unit_of_work() as s:
-        wh = s.scalars(select(Warehouse).where(Warehouse.name == name)).first()
+        find = select(Warehouse).where(Warehouse.name == name)
+        wh = s.scalars(find).first()
         if wh is None:
-            wh = Warehouse(name=name, is_demo=is_demo)
-            s.add(wh)
-            s.flush()
+            try:
+                with s.begin_nested():
+                    wh = Warehouse(name=name, is_demo=is_demo)
+                    s.add(wh)
+            except IntegrityError:  # created by a concurrent transaction (PostgreSQL): use theirs
+                wh = s.scalars(find).one()
         return wh
 
 
