@@ -453,3 +453,23 @@ def test_the_connection_itself_refuses_a_private_peer(receiver):
         http_session(allow_private=False).post(receiver.url, data=b"{}", timeout=5)
     assert receiver.requests == []
     assert http_session(allow_private=True).post(receiver.url, data=b"{}", timeout=5).status_code == 200
+
+
+def test_attempts_whose_worker_died_count_and_the_delivery_ends_failed(app, users, receiver):
+    """A worker killed mid-POST leaves its lease behind without an outcome. The next claim counts
+    that attempt, so a delivery that kills its worker every time cannot loop forever."""
+    app.config["WEBHOOK_RETRY_DELAYS"] = "10"  # two attempts in all
+    endpoint_for(users, "north", receiver.url)
+    new_work_order(users)
+    [d] = deliveries()
+    t0 = utcnow()
+
+    assert delivery_service._claim(d.id, t0) is not None  # this worker "dies" here
+    assert delivery_service.attempt(d.id, now=t0 + timedelta(seconds=30)).sent is False  # lease still held
+    again = delivery_service._claim(d.id, t0 + timedelta(minutes=2))  # dies again
+    assert again is not None and again.unfinished_before and again.attempts == 1
+    last = delivery_service.attempt(d.id, now=t0 + timedelta(minutes=4))
+    assert last.state == "failed" and last.error == delivery_service.UNFINISHED_ATTEMPT
+    [d] = deliveries()
+    assert d.state == "failed" and d.attempts == 2 and d.claimed_until is None
+    assert receiver.requests == []

@@ -48,6 +48,7 @@ JOB_FUNC = "portal.jobs.webhooks.deliver"
 USER_AGENT = "MaintainPro-Webhooks/1.0"
 # Longer than the 10 s timeout plus bookkeeping: a crashed sender's delivery is free again after it.
 LEASE = timedelta(seconds=60)
+UNFINISHED_ATTEMPT = "The previous attempt did not finish (its worker stopped)"
 MAX_RETRY_AFTER = 24 * 3600
 ERROR_LIMIT = 1000
 
@@ -172,6 +173,9 @@ class _Claimed:
     secret: str
     body: bytes
     active: bool
+    # The lease was taken before and never released: that attempt's worker died mid-way.
+    unfinished_before: bool = False
+    attempts: int = 0  # attempts recorded so far, the unfinished one included
 
 
 def _claim(delivery_id: str, now: datetime) -> _Claimed | None:
@@ -179,13 +183,18 @@ def _claim(delivery_id: str, now: datetime) -> _Claimed | None:
     what the POST needs in one more query."""
     d = WebhookDelivery
     with unit_of_work() as s:
+        # Read before the UPDATE: only the winner of the conditional UPDATE below uses it.
+        previous_lease = s.scalar(select(d.claimed_until).where(d.id == delivery_id))
         row = s.execute(
             update(d)
             .where(d.id == delivery_id, d.state == "pending",
                    or_(d.next_attempt_at.is_(None), d.next_attempt_at <= now),
                    or_(d.claimed_until.is_(None), d.claimed_until < now))
-            .values(claimed_until=now + LEASE)
-            .returning(d.webhook_id, d.warehouse_id, d.event_id, d.event, d.created_at)
+            # A lease left behind means a worker took this delivery and never recorded an outcome
+            # (killed mid-POST): that attempt counts, so such a delivery cannot loop forever.
+            .values(claimed_until=now + LEASE,
+                    attempts=d.attempts + (1 if previous_lease is not None else 0))
+            .returning(d.webhook_id, d.warehouse_id, d.event_id, d.event, d.created_at, d.attempts)
             .execution_options(synchronize_session=False)
         ).first()
         if row is None:
@@ -199,7 +208,8 @@ def _claim(delivery_id: str, now: datetime) -> _Claimed | None:
         payload = (envelope(event) if event is not None
                    else ping_envelope(delivery_id, row.webhook_id, row.warehouse_id, row.created_at))
         return _Claimed(delivery_id=delivery_id, event=row.event, url=url, secret=secret,
-                        body=body_bytes(payload), active=active)
+                        body=body_bytes(payload), active=active, unfinished_before=previous_lease is not None,
+                        attempts=row.attempts)
 
 
 def _retry_after(response: requests.Response | None, now: datetime) -> int | None:
@@ -346,6 +356,14 @@ def attempt(delivery_id: str, *, now: datetime | None = None) -> Outcome:
                 delivery.state, delivery.claimed_until, delivery.next_attempt_at = "failed", None, None
                 delivery.last_error = "The endpoint is deactivated"
         return Outcome(delivery_id=delivery_id, state="failed", error="The endpoint is deactivated")
+    if claimed.unfinished_before and claimed.attempts > len(retry_delays()):
+        # Its workers died on every attempt the schedule allows: give up instead of looping.
+        with unit_of_work() as s:
+            delivery = s.get(WebhookDelivery, delivery_id, populate_existing=True)
+            if delivery is not None:
+                delivery.state, delivery.claimed_until, delivery.next_attempt_at = "failed", None, None
+                delivery.last_error = UNFINISHED_ATTEMPT
+        return Outcome(delivery_id=delivery_id, state="failed", error=UNFINISHED_ATTEMPT)
     response, error, duration_ms = _post(claimed)
     # The attempt time is taken after the POST: a retry is counted from when this one ended.
     return _record(claimed, response, error, duration_ms, now or utcnow())
