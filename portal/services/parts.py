@@ -189,13 +189,16 @@ def consume_parts(actor: Actor, data: ConsumeParts, *, now: datetime | None = No
         # naming the same parts the other way round would otherwise deadlock on PostgreSQL.
         for part_id in sorted(wanted):
             want = wanted[part_id]
-            result = s.execute(
+            # RETURNING the whole row refreshes the loaded Part with what the row holds now, under
+            # its lock (a concurrent request may have changed low_stock_alerted since our SELECT).
+            updated = s.execute(
                 update(Part)
                 .where(Part.id == part_id, Part.stock_level >= want["quantity"])
                 .values(stock_level=Part.stock_level - want["quantity"], updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:
+                .returning(Part)
+                .execution_options(synchronize_session=False, populate_existing=True)
+            ).scalar_one_or_none()
+            if updated is None:
                 part = parts[part_id]
                 s.refresh(part)
                 shortages.append((want["index"], {
@@ -207,7 +210,6 @@ def consume_parts(actor: Actor, data: ConsumeParts, *, now: datetime | None = No
         consumptions = []
         for part_id in wanted:  # the request's order
             part, want = parts[part_id], wanted[part_id]
-            s.refresh(part)  # the UPDATE above ran in SQL; read the new level back
             old_level = part.stock_level + want["quantity"]
             unit_cost = want["unit_cost"] if want["unit_cost"] is not None else part.unit_cost
             row = PartConsumption(

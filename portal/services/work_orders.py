@@ -265,10 +265,8 @@ def update_work_order(actor: Actor, work_order_id: str, data: WorkOrderUpdate, *
 
 def completion_metrics(wo: WorkOrder) -> dict:
     """Figures sent with work_order.completed."""
-    _, cost = parts_on_work_order(wo.id)
-    parts_count = db.session.scalar(
-        select(func.coalesce(func.sum(PartConsumption.quantity), 0)).where(PartConsumption.work_order_id == wo.id)
-    )
+    parts, cost = parts_on_work_order(wo.id)
+    parts_count = sum(p.quantity for p in parts)
     hours = (wo.completed_at - wo.created_at).total_seconds() / 3600 if wo.completed_at else None
     late = bool(wo.due_date and wo.completed_at and wo.completed_at > wo.due_date)
     return {
