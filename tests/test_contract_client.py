@@ -635,3 +635,60 @@ def test_responses_are_json_with_camel_case_names_only(clients):
                 stack.extend(value.values())
             elif isinstance(value, list):
                 stack.extend(value)
+
+
+# --- request limits, as gunicorn (with gunicorn.conf.py) and the app answer them over HTTP ---------
+
+def _raw_request(server: Server, head: bytes, body: bytes = b"") -> tuple[int, bytes]:
+    """Send bytes as they are (requests would refuse or reshape them); the status and the body back."""
+    host, port = server.base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(head + body)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    return status, answer.split(b"\r\n\r\n", 1)[1]
+
+
+def test_long_urls_get_414_in_the_error_format_not_gunicorns_html(clients):
+    manager = clients["manager"]
+    # 5000 bytes of query: beyond gunicorn's default request line (4094), within gunicorn.conf.py's.
+    assert_error(manager.get("/auth/me", params={"note": "x" * 5000}), 414)
+    assert manager.get("/auth/me", params={"note": "x" * 3000}).status_code == 200
+    # Beyond limit_request_line gunicorn answers itself (documented): still a 400, never a 5xx.
+    status, _ = _raw_request(manager.server, b"GET /api/auth/me?note=" + b"x" * 9000 + b" HTTP/1.1\r\n"
+                             b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    assert status == 400
+
+
+def test_bodies_over_the_limit_are_413_also_when_chunked(server, clients):
+    manager = clients["manager"]
+    before = manager.get("/work-orders", params={"limit": 1}).headers["X-Total-Count"]
+    big = json.dumps({"title": "Pump", "description": "x" * (1024 * 1024)}).encode()
+    assert_error(manager.request("POST", "/work-orders", data=big, headers={"Content-Type": "application/json"}), 413)
+
+    def chunks():  # requests sends a generator as Transfer-Encoding: chunked, with no Content-Length
+        for start in range(0, len(big), 65536):
+            yield big[start:start + 65536]
+
+    chunked = manager.request("POST", "/work-orders", data=chunks(), headers={"Content-Type": "application/json"})
+    assert_error(chunked, 413)
+    assert manager.get("/work-orders", params={"limit": 1}).headers["X-Total-Count"] == before  # nothing written
+    deep = requests.post(f"{server.base}/api/auth/login", data="[" * 100_000 + "]" * 100_000,
+                         headers={"Content-Type": "application/json"}, timeout=30)
+    assert_error(deep, 400)
+    assert_error(requests.post(f"{server.base}/api/auth/login", data="email=a", timeout=30,
+                               headers={"Content-Type": "application/x-www-form-urlencoded"}), 415)
+
+
+def test_get_on_parts_consume_is_405_and_links_ignore_the_host_header(clients):
+    manager = clients["manager"]
+    consume = manager.get("/parts/consume")
+    assert_error(consume, 405)
+    assert set(consume.headers["Allow"].split(", ")) == {"POST", "OPTIONS"}
+    listing = manager.get("/work-orders", params={"limit": 1}, headers={"Host": "evil.example"})
+    assert listing.status_code == 200 and "evil.example" not in listing.headers["Link"]
+    assert listing.headers["Cache-Control"] == "no-store"
+    assert listing.headers["X-Content-Type-Options"] == "nosniff"

@@ -22,6 +22,9 @@ def register_api(app: Flask) -> None:
     from . import webhooks  # noqa: F401
     from . import checklists, kpis, pm  # noqa: F401
 
+    from .routing import install as install_converters
+
+    install_converters(app)  # before the blueprint's rules are bound to the URL map
     app.register_blueprint(api)
 
     @app.errorhandler(DomainError)

@@ -1,19 +1,21 @@
 """What every JSON view shares: body/query parsing, the acting user, paging headers, docs metadata."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
 from ..schemas.common import READ_ONLY_FIELDS
+from ..security import MAX_JSON_DEPTH, read_body
 from ..services.actor import Actor
-from ..services.errors import ValidationFailed
+from ..services.errors import DomainError, ValidationFailed
 from ..services.querying import Page
 
 M = TypeVar("M", bound=BaseModel)
@@ -53,14 +55,60 @@ def parse_model(model: type[M], data: Any) -> M:
         raise ValidationFailed("Validation failed", pydantic_errors(exc)) from None
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    default_message = "Unsupported media type"
+
+
+# A JSON string literal, so brackets inside strings do not count as nesting.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def json_too_deep(data: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when arrays/objects nest deeper than `limit`; linear, and done before parsing."""
+    if data.count(b"[") + data.count(b"{") <= limit:  # the usual case: cannot be too deep
+        return False
+    depth = 0
+    for byte in _JSON_STRING.sub(b"", data).translate(None, _NOT_BRACKETS):
+        depth += 1 if byte in b"[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def _check_media_type() -> None:
+    """JSON bodies only, in UTF-8 (RFC 8259). No Content-Type at all is read as JSON."""
+    if not request.content_type:
+        return
+    charset = (request.mimetype_params.get("charset") or "utf-8").lower()
+    if request.mimetype != "application/json" or charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(None, [{"field": "Content-Type",
+                                           "message": "Send the body as application/json in UTF-8"}])
+
+
+def read_json(default: Any = None) -> Any:
+    """The request's JSON body (`default` when there is none): 413 too large, 415 not JSON/UTF-8, 400 malformed
+    or nested deeper than MAX_JSON_DEPTH."""
+    data = read_body()
+    if not data:
+        return default
+    _check_media_type()
+    # UTF-16/32 JSON starts with a NUL byte among its first four (RFC 4627, section 3).
+    if b"\x00" in data[:4]:
+        raise UnsupportedMediaType(None, [{"field": "body", "message": "Body must be UTF-8 encoded"}])
+    if json_too_deep(data):
+        raise ValidationFailed("Malformed JSON body", [
+            {"field": "body", "message": f"JSON nested deeper than {MAX_JSON_DEPTH} levels"}])
+    try:
+        return current_app.json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ValidationFailed("Malformed JSON body", [{"field": "body", "message": "Body is not valid JSON"}]) from None
+
+
 def json_body(model: type[M]) -> M:
     """The request's JSON body as `model`; malformed JSON or a non-object is a 400."""
-    # force: a client that forgets the Content-Type header still sends JSON (the contract says JSON).
-    data = request.get_json(force=True, silent=True)
-    if data is None:
-        if request.get_data():
-            raise ValidationFailed("Malformed JSON body", [{"field": "body", "message": "Body is not valid JSON"}])
-        data = {}
+    data = read_json(default={})
     if not isinstance(data, dict):
         raise ValidationFailed("Validation failed", [{"field": "body", "message": "Body must be a JSON object"}])
     return parse_model(model, data)
@@ -88,9 +136,13 @@ def page_response(page: Page, items: list[dict]) -> Response:
     args = {key: ",".join(values) for key, values in request.args.lists()}
     links = []
 
+    # Never from the Host header (a client or proxy could set it to another site): relative
+    # links, or absolute ones under the configured PUBLIC_BASE_URL.
+    base = current_app.config.get("PUBLIC_BASE_URL", "") + request.script_root + request.path
+
     def link(number: int, rel: str) -> None:
         args.update(page=str(number), limit=str(page.limit))
-        links.append(f'<{request.base_url}?{urlencode(args)}>; rel="{rel}"')
+        links.append(f'<{base}?{urlencode(args)}>; rel="{rel}"')
 
     link(1, "first")
     if page.page > 1:

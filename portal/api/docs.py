@@ -21,6 +21,12 @@ ERROR_STATUSES = {
     "404": "Not found (also: another warehouse's record)",
     "409": "Conflict (duplicate, invalid transition, insufficient stock)",
 }
+# Request limits (portal/security.py): 414 on every route, 413/415 where a body is read.
+URL_TOO_LONG = {"414": "URL (path and query) longer than MAX_URL_BYTES (default 4096 bytes)"}
+BODY_STATUSES = {
+    "413": "Body larger than MAX_BODY_BYTES (default 1 MiB)",
+    "415": "Body is not application/json in UTF-8",
+}
 
 
 def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
@@ -116,7 +122,8 @@ def build_openapi() -> dict:
             }
         op["responses"][str(meta["status"])] = ok
         error_ref = refs[(ErrorResponse, "serialization")]
-        for code, text in ERROR_STATUSES.items():
+        statuses = {**ERROR_STATUSES, **(BODY_STATUSES if meta["body"] else {}), **URL_TOO_LONG}
+        for code, text in statuses.items():
             if code == "401" and not meta["unauthorized"]:
                 continue
             op["responses"][code] = {"description": text, "content": {"application/json": {"schema": error_ref}}}
@@ -130,7 +137,14 @@ def build_openapi() -> dict:
             "title": "MaintainPro CMMS API",
             "version": "1.0",
             "description": "The MaintainPro API v1. Errors always have the shape {message, errors:[{field, message}]}. "
-                           "Times are ISO-8601 UTC with milliseconds; money is a decimal string with two places.",
+                           "Times are ISO-8601 UTC with milliseconds; money is a decimal string with two places. "
+                           "Request limits: a body is JSON (Content-Type application/json, UTF-8; 415 otherwise) "
+                           "of at most MAX_BODY_BYTES (default 1 MiB; 413, checked before the body is read) "
+                           "nested at most 64 levels deep (400); the path and query together are at most "
+                           "MAX_URL_BYTES (default 4096 bytes; 414). Request lines above 8190 bytes and headers "
+                           "above 8190 bytes each (or more than 100 of them) are refused by the server "
+                           "(gunicorn) itself with a plain 400. Every response carries no-store caching except "
+                           "this document and the docs page.",
         },
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),

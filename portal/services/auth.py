@@ -1,8 +1,12 @@
 """Users, passwords, TOTP and login sessions."""
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
+import re
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import pyotp
 from argon2 import PasswordHasher
@@ -20,6 +24,13 @@ from .errors import Conflict, Unauthorized, ValidationFailed, field_error
 from .permissions import require
 
 LOGIN_FAILED = "Invalid email, password or MFA code"
+# A TOTP code is exactly six ASCII digits; anything else (full-width digits, "é23456") never matches.
+_TOTP_CODE = re.compile(r"[0-9]{6}")
+# Checked against when the email is unknown, so that answer costs the same as a wrong password.
+_DUMMY_TOTP_SECRET = "A" * 32
+# RFC 4226 requires at least 128 bits (26 base32 characters) and recommends 160 (32 characters).
+MIN_TOTP_SECRET_CHARS = 26
+TOTP_SECRET_CHARS = 32
 
 
 def _hasher() -> PasswordHasher:
@@ -31,16 +42,42 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+@lru_cache(maxsize=4)
+def _dummy_hash(time_cost: int, memory_kib: int) -> str:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1).hash("not a password")
+
+
 def _verify_password(password_hash: str | None, password: str) -> bool:
     hasher = _hasher()
     if password_hash is None:
-        # Spend the same time on an unknown email as on a wrong password.
-        hasher.hash(password)
+        # Spend the same time on an unknown email as on a wrong password: the same verification,
+        # against a hash with the same parameters.
+        cfg = current_app.config
+        password_hash = _dummy_hash(cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_KIB"])
+        try:
+            hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            pass
         return False
     try:
         return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def totp_secret_error(secret: str) -> str | None:
+    """Why `secret` cannot be a TOTP secret, or None. At least 128 bits, valid base32."""
+    text = secret.strip().upper()
+    if not re.fullmatch(r"[A-Z2-7]+=*", text):
+        return "Must be a base32 secret (letters A-Z and digits 2-7)"
+    if len(text.rstrip("=")) < MIN_TOTP_SECRET_CHARS:
+        return (f"Too short: at least {MIN_TOTP_SECRET_CHARS} base32 characters (128 bits) are required; "
+                f"omit it to have a {TOTP_SECRET_CHARS}-character (160-bit) secret generated")
+    try:
+        base64.b32decode(text + "=" * (-len(text) % 8))
+    except (binascii.Error, ValueError):
+        return "Not a whole number of base32 bytes: check that no character is missing"
+    return None
 
 
 def get_or_create_warehouse(name: str, *, is_demo: bool = False) -> Warehouse:
@@ -80,10 +117,10 @@ def create_user(
     if len(password) < 8:
         errors.append({"field": "password", "message": "Must be at least 8 characters"})
     if totp_secret is not None:
-        try:
-            pyotp.TOTP(totp_secret).now()
-        except Exception:
-            errors.append({"field": "totpSecret", "message": "Must be a base32 secret"})
+        problem = totp_secret_error(totp_secret)
+        if problem:
+            errors.append({"field": "totpSecret", "message": problem})
+        totp_secret = totp_secret.strip().upper()
     if errors:
         raise ValidationFailed(None, errors)
     password_hash = hash_password(password)  # slow on purpose: done before the write lock is taken
@@ -98,7 +135,7 @@ def create_user(
             password_hash=password_hash,
             role=role,
             warehouse_id=warehouse.id,
-            totp_secret=totp_secret or pyotp.random_base32(),
+            totp_secret=totp_secret or pyotp.random_base32(length=TOTP_SECRET_CHARS),
         )
         s.add(user)
         s.flush()
@@ -109,30 +146,47 @@ def provisioning_uri(user: User) -> str:
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name="MaintainPro")
 
 
-def _claim_totp_step(user: User, code: str, now: datetime) -> bool:
-    """Accept the previous, current or next code once: the step is claimed atomically."""
-    totp = pyotp.TOTP(user.totp_secret)
+def _matching_totp_step(secret: str, code: str, now: datetime) -> int | None:
+    """The step (previous, current or next) whose code is `code`, or None.
+
+    The three codes are computed and compared whatever `code` is, so the time spent does not
+    depend on it; `code` only counts when it is exactly six ASCII digits.
+    """
+    well_formed = _TOTP_CODE.fullmatch(code) is not None
+    candidate = code if well_formed else "------"
+    totp = pyotp.TOTP(secret)
     current = totp.timecode(now)
+    found = None
     for step in (current - 1, current, current + 1):
-        if hmac.compare_digest(totp.generate_otp(step), code):
-            claimed = db.session.execute(
-                update(User)
-                .where(User.id == user.id, or_(User.last_totp_step.is_(None), User.last_totp_step < step))
-                .values(last_totp_step=step)
-            )
-            return claimed.rowcount == 1
-    return False
+        if hmac.compare_digest(totp.generate_otp(step), candidate) and found is None:
+            found = step
+    return found if well_formed else None
+
+
+def _claim_totp_step(user: User, step: int) -> bool:
+    """A code is accepted once: the step is claimed atomically."""
+    claimed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.last_totp_step.is_(None), User.last_totp_step < step))
+        .values(last_totp_step=step)
+    )
+    return claimed.rowcount == 1
 
 
 def login(email: str, password: str, mfa_token: str, *, now: datetime | None = None) -> tuple[User, AuthSession]:
-    """Check all three factors; every failure looks the same to the caller."""
+    """Check all three factors; every failure looks the same to the caller and costs the same time.
+
+    The password is verified (against a dummy hash for an unknown email) and the code compared
+    whatever the other factors gave, so neither the answer nor its time tells which one was wrong.
+    """
     now = now or utcnow()
     user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
-    ok = _verify_password(user.password_hash if user else None, password)
-    if not ok or user is None or not user.active:
+    password_ok = _verify_password(user.password_hash if user else None, password)
+    step = _matching_totp_step(user.totp_secret if user else _DUMMY_TOTP_SECRET, mfa_token.strip(), now)
+    if not password_ok or user is None or not user.active or step is None:
         raise Unauthorized(LOGIN_FAILED)
     with unit_of_work() as s:
-        if not _claim_totp_step(user, mfa_token.strip(), now):
+        if not _claim_totp_step(user, step):
             raise Unauthorized(LOGIN_FAILED)
         session = AuthSession(
             user_id=user.id,

@@ -1,0 +1,10 @@
+"""gunicorn settings read automatically when gunicorn starts from the repository root.
+
+Request limits are set on purpose (not gunicorn's defaults, whose request line stops at 4094 bytes):
+the app answers long URLs itself with 414 in the API's error format from MAX_URL_BYTES (default
+4096 bytes of path + query, portal/security.py), so only a request line or a header beyond the
+limits below gets gunicorn's own plain 400. Keep MAX_URL_BYTES well below limit_request_line.
+"""
+limit_request_line = 8190  # bytes of "METHOD /path?query HTTP/1.1" (gunicorn's maximum)
+limit_request_fields = 100  # headers per request
+limit_request_field_size = 8190  # bytes per header line (a JWT in Authorization is ~400)
