@@ -24,7 +24,7 @@ PREFIX = "mp:perf"
 BUCKETS_MS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000)
 OVERFLOW = "inf"
 PROCESS_TTL = 600  # a process that served nothing for 10 minutes no longer counts for uptime
-PROCESS_ID = f"{socket.gethostname()}:{os.getpid()}"
+HOST = socket.gethostname()
 STARTED_AT = time.time()
 _redis_down = False
 
@@ -59,7 +59,7 @@ def record_request(app: Flask, route: str, method: str, status: int, duration_ms
         for suffix in ("totals", "hist", "ep_count", "ep_ms"):
             pipe.expire(f"{PREFIX}:{minute}:{suffix}", ttl)
         # The start time of every live process, for uptime (the oldest one still serving).
-        pipe.set(f"{PREFIX}:proc:{PROCESS_ID}", STARTED_AT, ex=PROCESS_TTL)
+        pipe.set(f"{PREFIX}:proc:{HOST}:{os.getpid()}", STARTED_AT, ex=PROCESS_TTL)  # pid now: gunicorn may fork after import
         pipe.execute()
         if _redis_down:
             _redis_down = False

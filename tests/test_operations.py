@@ -350,3 +350,14 @@ def test_no_secret_in_any_response_or_log_line(app, client, caplog, access_lines
     for line in log_lines:
         for name, value in secrets.items():
             assert value not in line, f"{name} in log line {line!r}"
+
+
+def test_oldest_pending_delivery_is_of_your_own_warehouse(app, client, auth):
+    app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = True
+    south = auth("south", "admin")
+    assert client.post("/api/webhooks", headers=south, json={
+        "url": "http://127.0.0.1:9/hook", "events": ["*"]}).status_code == 201
+    assert client.post("/api/work-orders", headers=south, json={"title": "Replace the pump seal"}).status_code == 201
+    summary = "/api/admin/performance/summary"
+    assert client.get(summary, headers=south).get_json()["oldestPendingDeliveryAge"] >= 0
+    assert client.get(summary, headers=auth("north", "admin")).get_json()["oldestPendingDeliveryAge"] is None
