@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, redirect, url_for
 
 from .config import load_config
-from .extensions import db, jwt, limiter, login_manager, migrate
+from .extensions import db, jwt, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,8 +33,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     jwt.init_app(app)
     login_manager.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    limiter.init_app(app)
 
     from .services.auth import load_user
 
@@ -43,6 +41,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api import register_api
 
     register_api(app)
+
+    from .observability import init_observability
+    from .ratelimits import init_rate_limits
+
+    init_observability(app)  # first: its request timer and id also cover requests refused with 429
+    init_rate_limits(app)
 
     from .cli import register_cli
 

@@ -65,7 +65,15 @@ def load_config() -> dict:
         "MAX_URL_BYTES": int(os.environ.get("MAX_URL_BYTES", "4096")),
         # Absolute base of the Link pagination headers (e.g. https://cmms.example.com); empty: relative links.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
-        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "0") == "1",
+        # Rate limits (ratelimits.py), counted in Redis; "N/minute", "N/hour", or several with ";".
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
+        "RATELIMIT_AUTH": os.environ.get("RATELIMIT_AUTH", "5/minute"),
+        "RATELIMIT_API": os.environ.get("RATELIMIT_API", "1000/hour"),
+        "RATELIMIT_WEBHOOKS": os.environ.get("RATELIMIT_WEBHOOKS", "100/minute"),
+        # Proxies in front of the app that append to X-Forwarded-For; 0: the header is ignored.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Minutes of request figures in the performance summary.
+        "PERF_WINDOW_MINUTES": int(os.environ.get("PERF_WINDOW_MINUTES", "60")),
         "JSON_SORT_KEYS": False,
         # Webhooks (services/delivery.py): seconds before each retry (jittered), then the delivery is failed.
         "WEBHOOK_RETRY_DELAYS": os.environ.get("WEBHOOK_RETRY_DELAYS", "10,60,300,1800,7200,21600"),

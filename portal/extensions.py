@@ -35,7 +35,47 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 jwt = JWTManager()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def rate_limit_key() -> str:
+    """The user behind a valid token (its subject), else the client address (see ratelimits.py)."""
+    from flask import request
+    from flask_jwt_extended import decode_token
+
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        try:
+            return "user:" + str(decode_token(header[7:].strip())["sub"])  # signature checked: no forged subjects
+        except Exception:  # bad or expired token: the route answers 401 itself; count it by address
+            pass
+    return "ip:" + (get_remote_address() or "")
+
+
+def _api_limit() -> str:
+    return current_app.config["RATELIMIT_API"]
+
+
+def _auth_limit() -> str:
+    return current_app.config["RATELIMIT_AUTH"]
+
+
+def _not_api() -> bool:
+    from flask import request
+
+    return not request.path.startswith("/api")
+
+
+limiter = Limiter(
+    key_func=rate_limit_key,
+    default_limits=[_api_limit],
+    default_limits_exempt_when=_not_api,  # pages, /healthz, /readyz: only their own limits
+    headers_enabled=True,
+    in_memory_fallback_enabled=True,  # Redis down: count per process instead of failing requests
+    key_prefix="mp:rl",
+)
+# Login and token refresh, per client address, one budget for all of them: the API's routes are
+# wired in ratelimits.py; the portal's login form decorates its view with @auth_limit.
+auth_limit = limiter.shared_limit(_auth_limit, scope="auth", key_func=get_remote_address)
 
 # Set while a unit of work runs: SQLite then opens its transaction with BEGIN IMMEDIATE, so a
 # read that leads to a write never hits SQLITE_BUSY half-way (see services/db.py).

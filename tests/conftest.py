@@ -31,6 +31,7 @@ TEST_CONFIG = {
     # Cheap hashing in tests; production keeps the OWASP parameters (config.py).
     "ARGON2_MEMORY_KIB": 1024,
     "ARGON2_TIME_COST": 1,
+    "RATELIMIT_ENABLED": False,  # rate-limit tests (test_operations.py) turn it on with tiny limits
 }
 if not os.environ.get("DATABASE_URL"):
     TEST_CONFIG["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{_instance}/test.db"

@@ -76,7 +76,8 @@ def test_foundation_operations_are_described(spec):
     listing = paths["/api/work-orders"]["get"]
     assert {p["name"] for p in listing["parameters"]} >= {
         "status", "assignedTo", "priority", "equipmentId", "type", "q", "dueBefore", "dueAfter", "sort", "limit", "page"}
-    assert set(listing["responses"]["200"]["headers"]) == {"X-Total-Count", "Link"}
+    assert set(listing["responses"]["200"]["headers"]) == {
+        "X-Total-Count", "Link", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
     assert listing["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
 
 

