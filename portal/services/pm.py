@@ -35,7 +35,7 @@ from ..models import (
 )
 from ..models.types import utcnow
 from ..schemas.common import iso
-from ..schemas.pm import PMTemplateCreate, PMTemplateQuery, PMTemplateUpdate
+from ..schemas.pm import PMTemplateCreate, PMTemplateQuery, PMTemplateUpdate, check_calendar_frequency
 from ..schemas.work_orders import WorkOrderCreate, WorkOrderOut
 from . import work_orders as work_order_service
 from .actor import Actor
@@ -216,6 +216,10 @@ def update_template(actor: Actor, template_id: str, data: PMTemplateUpdate, *, n
         if frequency_type == "calendar":
             values["meter"] = None
         _check_template_rules(frequency_type, values.get("meter", template.meter))
+        try:  # switching an existing template to calendar keeps the calendar bound too
+            check_calendar_frequency(frequency_type, values.get("frequency", template.frequency))
+        except ValueError as exc:
+            raise field_error("frequency", str(exc)) from None
         changes = apply_changes(template, values)
         links_changed = False
         if equipment_ids is not None:
