@@ -115,6 +115,8 @@ def build_openapi() -> dict:
                 "Link": {"schema": {"type": "string"}, "description": "RFC 8288 first/prev/next/last"},
             }
         op["responses"][str(meta["status"])] = ok
+        for code, text in meta.get("other_responses", {}).items():
+            op["responses"][str(code)] = {"description": text}
         error_ref = refs[(ErrorResponse, "serialization")]
         for code, text in ERROR_STATUSES.items():
             if code == "401" and not meta["unauthorized"]:
