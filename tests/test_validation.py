@@ -147,7 +147,7 @@ def test_every_periodic_job_reports_failures(app, users):
      '[{"description": "d", "type": "measurement", "max": Infinity}]}', "checklist[0].max"),
     ('{"name": "T", "frequencyType": "calendar", "frequency": true}', "frequency"),
     ('{"name": "T", "frequencyType": "calendar", "frequency": "30"}', "frequency"),
-    ('{"name": "T", "frequencyType": "calendar", "frequency": 30.0}', "frequency"),
+    ('{"name": "T", "frequencyType": "calendar", "frequency": 30.5}', "frequency"),
     ('{"name": 12, "frequencyType": "calendar", "frequency": 30}', "name"),
 ])
 def test_pm_template_body_types_are_strict(client, auth, raw, field):
@@ -267,6 +267,12 @@ def test_query_dates_still_parse(client, auth):
     assert r.status_code == 200
 
 
+def test_an_integral_json_number_is_an_integer_as_json_schema_says(client, auth):
+    r = client.post("/api/pm-templates", data='{"name": "T", "frequencyType": "calendar", "frequency": 30.0}',
+                    content_type="application/json", headers=auth("north", "manager"))
+    assert r.status_code == 201 and r.json["frequency"] == 30
+
+
 def test_internal_callers_still_pass_datetimes():
     body = WorkOrderCreate.model_validate({"title": "PM", "dueDate": NOW})
     assert body.due_date == NOW
@@ -277,7 +283,8 @@ def test_internal_callers_still_pass_datetimes():
 @pytest.mark.parametrize("url", [
     "http://ex ample.com/", "http://%41.test/", "http://" + "a" * 64 + ".test/", "http://a..test/",
     "http://.test/", "http://-bad.test/", "http://bad-.test/", "http://under_score.test/",
-    "ftp://files.example.com/", "http:///path-only",
+    "ftp://files.example.com/", "http:///path-only", "https://bücher.example/hook", "http://user:pw@example.com/",
+    "http://example.com:65536/", "http://example.com/a b", "http://" + ".".join(["a" * 63] * 4) + "/",
 ])
 def test_webhook_urls_that_are_not_host_names_are_refused(client, auth, url):
     h = auth("north", "admin")
@@ -288,7 +295,8 @@ def test_webhook_urls_that_are_not_host_names_are_refused(client, auth, url):
 
 
 @pytest.mark.parametrize("url", ["https://hooks.example.com/x?y=1", "http://" + "a" * 63 + ".example.com/",
-                                 "https://bücher.example/hook", "https://hooks.example.com./x"])
+                                 "https://xn--bcher-kva.example/hook", "https://hooks.example.com./x",
+                                 "HTTPS://Hooks.Example.com:8443/in#frag"])
 def test_webhook_urls_with_valid_host_names_are_accepted(client, auth, url):
     r = client.post("/api/webhooks", json={"url": url, "events": ["*"]}, headers=auth("north", "admin"))
     assert r.status_code == 201, r.json

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from pydantic import (
     AfterValidator,
@@ -133,6 +133,13 @@ def _min_length(field: FieldInfo) -> int:
     return max((getattr(m, "min_length", None) or 0 for m in field.metadata), default=0)
 
 
+def _wants_int(field: FieldInfo | None) -> bool:
+    if field is None:
+        return False
+    types = get_args(field.annotation) or (field.annotation,)
+    return int in types and float not in types
+
+
 def _trimmed(value: Any, field: FieldInfo | None) -> Any:
     """Surrounding whitespace is removed AFTER minLength/maxLength were checked on the value as
     sent (so the limits are exactly the documented ones); a required text of only whitespace is
@@ -157,7 +164,10 @@ class Payload(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
+    def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        # JSON Schema's integer is a mathematical one: 5.0 is the integer 5 (true and "5" are not).
+        if isinstance(value, float) and value.is_integer() and _wants_int(cls.model_fields.get(info.field_name or "")):
+            return int(value)
         return _refuse_nul(value)
 
     @field_validator("*", mode="after")

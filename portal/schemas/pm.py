@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ..models.enums import CHECKLIST_TYPE, FREQUENCY_TYPE, PRIORITY
 from .common import Out, PageQuery, Payload, Query, UtcDateTime, UtcOut, not_null
@@ -46,7 +46,18 @@ class ChecklistItemIn(Payload):
         return self
 
 
+# What the field rules cannot say on their own, said to generated clients as JSON Schema.
+_CREATE_RULES = {"allOf": [
+    {"if": {"properties": {"frequencyType": {"const": "meter"}}, "required": ["frequencyType"]},
+     "then": {"required": ["meter"], "properties": {"meter": {"type": "string"}}}},
+    {"if": {"properties": {"frequencyType": {"const": "calendar"}}, "required": ["frequencyType"]},
+     "then": {"properties": {"frequency": {"maximum": CALENDAR_MAX_DAYS}}}},
+]}
+
+
 class PMTemplateCreate(Payload):
+    model_config = ConfigDict(json_schema_extra=_CREATE_RULES)
+
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(None, max_length=10000)
     frequency_type: FrequencyType
