@@ -368,3 +368,11 @@ def test_one_definition_per_enum_is_used_by_models_and_schemas(client):
     assert _props(spec, "PMTemplateOut")["priority"]["enum"] == list(PRIORITY.values)
     assert WORK_ORDER_STATUS.label("in_progress") == "In progress"
     assert ("on_hold", "On hold") in WORK_ORDER_STATUS.options
+
+
+def test_webhook_events_and_secret_rules_are_in_the_document(client):
+    spec = spec_of(client)
+    events = _props(spec, "WebhookCreate")["events"]
+    assert events["items"]["enum"][0] == "*" and "work_order.created" in events["items"]["enum"]
+    update = spec["components"]["schemas"]["WebhookUpdate"]
+    assert update["then"] == {"properties": {"secret": {"type": "null"}}}

@@ -4,9 +4,10 @@ import re
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from ..models.enums import DELIVERY_STATE
+from ..models.events import EVENT_TYPES
 from .common import Out, PageQuery, Payload, UtcOut, csv_of, not_null
 
 DeliveryState = Literal[DELIVERY_STATE.values]  # type: ignore[valid-type]
@@ -36,6 +37,24 @@ def check_webhook_url(url: str | None) -> str | None:
     return url
 
 
+def _event_names(schema: dict) -> None:
+    """events: the contract's event types or '*' (the service checks them and names the bad ones)."""
+    names = ["*", *EVENT_TYPES]
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "array":
+            branch["items"] = {"type": "string", "enum": names}
+
+
+def _events_not_null(schema: dict) -> None:
+    not_null(schema)
+    _event_names(schema)
+
+
+# A new secret and rotateSecret: true together are refused.
+_UPDATE_RULES = {"if": {"properties": {"rotateSecret": {"const": True}}, "required": ["rotateSecret"]},
+                 "then": {"properties": {"secret": {"type": "null"}}}}
+
+
 def mask_secret(secret: str) -> str:
     """Lists and reads show only the last 4 characters; the full secret is shown once."""
     return "****" + secret[-4:] if len(secret) > 8 else "****"
@@ -43,7 +62,7 @@ def mask_secret(secret: str) -> str:
 
 class WebhookCreate(Payload):
     url: str = Field(min_length=1, max_length=2000, description=URL_TEXT, pattern=URL_PATTERN)
-    events: list[str] = Field(min_length=1, max_length=20,
+    events: list[str] = Field(min_length=1, max_length=20, json_schema_extra=_event_names,
                               description="Event types of the contract, or '*' for all of them")
     secret: str | None = Field(None, min_length=16, max_length=200,
                                description="HMAC key; 32 random bytes (hex) are generated when omitted")
@@ -53,9 +72,11 @@ class WebhookCreate(Payload):
 
 
 class WebhookUpdate(Payload):
+    model_config = ConfigDict(json_schema_extra=_UPDATE_RULES)
+
     url: str | None = Field(None, min_length=1, max_length=2000, description=URL_TEXT, pattern=URL_PATTERN,
                             json_schema_extra=not_null)
-    events: list[str] | None = Field(None, min_length=1, max_length=20, json_schema_extra=not_null)
+    events: list[str] | None = Field(None, min_length=1, max_length=20, json_schema_extra=_events_not_null)
     active: bool | None = Field(None, description="true re-enables a deactivated endpoint (failure count reset)",
                                 json_schema_extra=not_null)
     secret: str | None = Field(None, min_length=16, max_length=200, description="Replace the secret")
