@@ -376,3 +376,9 @@ def test_webhook_events_and_secret_rules_are_in_the_document(client):
     assert events["items"]["enum"][0] == "*" and "work_order.created" in events["items"]["enum"]
     update = spec["components"]["schemas"]["WebhookUpdate"]
     assert update["then"] == {"properties": {"secret": {"type": "null"}}}
+
+
+def test_checklist_measurement_rule_is_in_the_document(client):
+    item = spec_of(client)["components"]["schemas"]["ChecklistItemIn"]
+    assert item["if"]["properties"]["type"] == {"const": "measurement"}
+    assert item["else"]["properties"]["unit"] == {"type": "null"}

@@ -27,6 +27,12 @@ def check_calendar_frequency(frequency_type: str | None, frequency: int | None) 
 
 
 class ChecklistItemIn(Payload):
+    # unit, min and max belong to measurement items (type defaults to checkbox); min <= max.
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"type": {"const": "measurement"}}, "required": ["type"]},
+        "else": {"properties": {"unit": {"type": "null"}, "min": {"type": "null"}, "max": {"type": "null"}}},
+    })
+
     id: str | None = Field(None, min_length=1, max_length=64, description="Stable item id; generated when omitted")
     description: str = Field(min_length=1, max_length=500)
     type: ChecklistType = "checkbox"
