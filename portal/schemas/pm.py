@@ -39,7 +39,7 @@ class ChecklistItemIn(Payload):
     required: bool = False
     unit: str | None = Field(None, max_length=32, description="Measurements only")
     min: float | None = Field(None, ge=-MEASURE_LIMIT, le=MEASURE_LIMIT,
-                              description="Measurements only: lowest acceptable value")
+                              description="Measurements only: lowest acceptable value (not above max)")
     max: float | None = Field(None, ge=-MEASURE_LIMIT, le=MEASURE_LIMIT,
                               description="Measurements only: highest acceptable value")
 
