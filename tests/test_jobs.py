@@ -64,7 +64,7 @@ def test_escalate_reassigns_to_the_manager_once_then_raises_priority(runner, use
     overdue_order(users, priority="medium", title="Not urgent")
     overdue_order(users, due=timedelta(days=2), title="Not due yet")
 
-    assert run_job(runner, "escalate") == {"overdue": 1, "escalated": 1}
+    assert run_job(runner, "escalate") == {"overdue": 1, "escalated": 1, "failed": 0}
     wo = db.session.get(WorkOrder, wo_id)
     assert (wo.assigned_to, wo.priority, wo.status) == (manager_id, "high", "assigned")
     history = db.session.scalars(select(WorkOrderHistory).where(
@@ -77,13 +77,13 @@ def test_escalate_reassigns_to_the_manager_once_then_raises_priority(runner, use
     assert event.payload["reason"] == history[0].changes["escalation"]["reason"]
 
     # The same escalation is not repeated on the next run.
-    assert run_job(runner, "escalate") == {"overdue": 1, "escalated": 0}
+    assert run_job(runner, "escalate") == {"overdue": 1, "escalated": 0, "failed": 0}
     assert count_events("work_order.escalated") == 1
 
     # A new due date that passes again is a new escalation; the manager has it: priority goes up.
     wo_service.update_work_order(users.actor("north", "manager"), wo_id, WorkOrderUpdate.model_validate(
         {"dueDate": (utcnow() - timedelta(hours=1)).isoformat()}))
-    assert run_job(runner, "escalate") == {"overdue": 1, "escalated": 1}
+    assert run_job(runner, "escalate") == {"overdue": 1, "escalated": 1, "failed": 0}
     db.session.rollback()
     wo = db.session.get(WorkOrder, wo_id)
     assert (wo.assigned_to, wo.priority) == (manager_id, "critical")
@@ -95,8 +95,8 @@ def test_escalate_with_a_simulated_date_and_closed_orders(runner, users):
     done_id = overdue_order(users, priority="critical", title="Done already")
     wo_service.update_work_order(users.actor("north", "manager"), done_id,
                                  WorkOrderUpdate.model_validate({"status": "completed"}))
-    assert run_job(runner, "escalate") == {"overdue": 0, "escalated": 0}
-    assert run_job(runner, "escalate", now=utcnow() + timedelta(days=3)) == {"overdue": 1, "escalated": 1}
+    assert run_job(runner, "escalate") == {"overdue": 0, "escalated": 0, "failed": 0}
+    assert run_job(runner, "escalate", now=utcnow() + timedelta(days=3)) == {"overdue": 1, "escalated": 1, "failed": 0}
     db.session.rollback()
     wo = db.session.get(WorkOrder, wo_id)
     assert wo.assigned_to == users["north"]["manager"].id and wo.status == "assigned"
@@ -110,11 +110,11 @@ def test_low_stock_job_announces_parts_created_low_once(runner, users):
         {"partNumber": "FLT-10", "stockLevel": 50, "reorderPoint": 5}))
     low_id = low.id
     assert count_events("inventory.low_stock") == 0
-    assert run_job(runner, "low-stock") == {"checked": 1, "alerted": 1}
+    assert run_job(runner, "low-stock") == {"checked": 1, "alerted": 1, "failed": 0}
     assert count_events("inventory.low_stock") == 1 and count_events("inventory.reorder") == 1
     [request] = db.session.scalars(select(ReorderRequest)).all()
     assert (request.part_id, request.quantity) == (low_id, 20)
-    assert run_job(runner, "low-stock") == {"checked": 0, "alerted": 0}
+    assert run_job(runner, "low-stock") == {"checked": 0, "alerted": 0, "failed": 0}
     assert count_events("inventory.low_stock") == 1
     assert db.session.get(Part, low_id).low_stock_alerted is True
 
@@ -136,7 +136,7 @@ def test_cron_scheduler_enqueues_every_periodic_job_and_a_worker_runs_them(app, 
     db.session.rollback()
     AppWorker(QUEUES, connection=get_redis()).work(burst=True, logging_level="WARNING")
     results = {job.args[0]: job.return_value() for job in Job.fetch_many(job_ids, connection=get_redis())}
-    assert results["low-stock"] == {"checked": 1, "alerted": 1}
+    assert results["low-stock"] == {"checked": 1, "alerted": 1, "failed": 0}
     assert results["outbox-sweep"] == {"due": 0, "enqueued": 0}
     assert count_events("inventory.low_stock") == 1
 

@@ -47,7 +47,7 @@ def test_every_contract_event_reaches_the_receiver(app, users):
         wo_service.create_work_order(manager, WorkOrderCreate.model_validate(
             {"title": "Conveyor stopped", "priority": "critical",
              "dueDate": (utcnow() - timedelta(hours=2)).isoformat()}))
-        assert escalation.escalate_overdue() == {"overdue": 1, "escalated": 1}
+        assert escalation.escalate_overdue() == {"overdue": 1, "escalated": 1, "failed": 0}
 
         db.session.rollback()
         AppWorker(QUEUES, connection=get_redis()).work(burst=True, with_scheduler=True, logging_level="WARNING")

@@ -165,6 +165,7 @@ def documented(
     permission: str | None = None,
     description: str | None = None,
     unauthorized: bool | None = None,
+    other_responses: dict[int, str] | None = None,
 ) -> Callable:
     """Mark a view with what the OpenAPI document says of it, and require a valid token."""
 
@@ -180,6 +181,8 @@ def documented(
             "auth": auth, "permission": permission, "description": description,
             # Can answer 401: every authenticated route, and the login/refresh routes themselves.
             "unauthorized": auth if unauthorized is None else unauthorized,
+            # Further success answers without a body, e.g. {204: "Deleted"}.
+            "other_responses": other_responses or {},
         }
         return wrapper
 

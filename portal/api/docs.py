@@ -52,6 +52,38 @@ def describe_schema(schema: dict) -> str:
     return " or ".join(parts) or "object"
 
 
+# The whitespace Python's str.strip() removes, spelled for an ECMA-262 pattern (not \\s: the two
+# sets differ), and the text rules every request string follows: no NUL (PostgreSQL cannot store
+# it) and, where a value is required (minLength >= 1), not only whitespace (it is trimmed).
+_WS = r"\t\n\u000b\u000c\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NO_NUL = r"^[^\u0000]*$"
+NOT_BLANK = rf"^[^\u0000]*[^\u0000{_WS}][^\u0000]*$"
+
+
+def _text_rules(schema: Any, defs: dict, seen: set[str]) -> None:
+    """Add the NUL and blank rules to every plain string of a request schema, following $refs."""
+    if isinstance(schema, list):
+        for item in schema:
+            _text_rules(item, defs, seen)
+        return
+    if not isinstance(schema, dict):
+        return
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        name = ref.rsplit("/", 1)[1]
+        if name not in seen:
+            seen.add(name)
+            _text_rules(defs.get(name), defs, seen)
+    if schema.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(schema):
+        schema["pattern"] = NOT_BLANK if schema.get("minLength", 0) >= 1 else NO_NUL
+    for key, value in schema.items():
+        if key in ("properties", "$defs"):
+            for sub_schema in value.values():
+                _text_rules(sub_schema, defs, seen)
+        elif key in ("items", "anyOf", "oneOf", "allOf", "additionalProperties", "not"):
+            _text_rules(value, defs, seen)
+
+
 def _is_array(schema: dict) -> bool:
     return any(b.get("type") == "array" for b in schema.get("anyOf", [schema]))
 
@@ -78,6 +110,11 @@ def build_openapi() -> dict:
             wanted.add((model, "serialization"))
     ordered = sorted(wanted, key=lambda pair: (pair[0].__name__, pair[1]))
     refs, defs = models_json_schema(ordered, ref_template=REF)
+    schemas = defs.get("$defs", {})
+    seen: set[str] = set()
+    for model, mode in ordered:
+        if mode == "validation":
+            _text_rules(refs[(model, mode)], schemas, seen)
 
     paths: dict[str, dict] = {}
     for rule, method, view, meta in operations:
@@ -98,6 +135,7 @@ def build_openapi() -> dict:
                   for name in rule.arguments]
         if meta["query"]:
             schema = meta["query"].model_json_schema(ref_template=REF)
+            _text_rules(schema, {}, set())
             for name, prop in schema.get("properties", {}).items():
                 param = {"name": name, "in": "query", "required": name in schema.get("required", []),
                          "description": prop.get("description", ""), "schema": prop}
@@ -123,6 +161,8 @@ def build_openapi() -> dict:
             }
         ok["headers"] = {**ok.get("headers", {}), **RATE_LIMIT_HEADERS}
         op["responses"][str(meta["status"])] = ok
+        for code, text in meta.get("other_responses", {}).items():
+            op["responses"][str(code)] = {"description": text}
         error_ref = refs[(ErrorResponse, "serialization")]
         statuses = {**ERROR_STATUSES, **(BODY_STATUSES if meta["body"] else {}), **URL_TOO_LONG}
         for code, text in statuses.items():

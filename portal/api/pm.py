@@ -61,7 +61,7 @@ def update_pm_template(template_id: str):
 
 @api.delete("/pm-templates/<template_id>")
 @documented(summary="Delete a PM template, or deactivate it once work orders exist", response=PMTemplateOut,
-            permission="pm.write",
+            permission="pm.write", other_responses={204: "Deleted: no work order was ever created from it"},
             description="204 when no work order was ever created from it; otherwise it is deactivated "
                         "(200 with the template, active false) so the PM history keeps its template.")
 def delete_pm_template(template_id: str):

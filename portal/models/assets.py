@@ -7,9 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .types import UTCDateTime, id_column, utcnow
+from .enums import CRITICALITY, EQUIPMENT_STATUS
 
-EQUIPMENT_STATUSES = ("active", "inactive", "maintenance", "down", "retired")
-CRITICALITIES = ("low", "medium", "high", "critical")
+EQUIPMENT_STATUSES = EQUIPMENT_STATUS.values
+CRITICALITIES = CRITICALITY.values
 
 
 class Equipment(db.Model):

@@ -7,12 +7,13 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .enums import CHECKLIST_TYPE, FREQUENCY_TYPE
 from .types import UTCDateTime, id_column, utcnow
 from .inventory import PartConsumption
 from .work_orders import WorkOrder
 
-FREQUENCY_TYPES = ("calendar", "meter")
-CHECKLIST_TYPES = ("checkbox", "measurement", "text", "pass_fail")
+FREQUENCY_TYPES = FREQUENCY_TYPE.values
+CHECKLIST_TYPES = CHECKLIST_TYPE.values
 
 
 class PMTemplate(db.Model):

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .tenancy import Warehouse
 from .types import UTCDateTime, id_column, utcnow
+from .enums import ROLE
 
-ROLES = ("admin", "manager", "technician", "requester")
+ROLES = ROLE.values
 
 
 class User(UserMixin, db.Model):

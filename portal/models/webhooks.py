@@ -8,8 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .types import UTCDateTime, id_column, utcnow
+from .enums import DELIVERY_STATE
 
-DELIVERY_STATES = ("pending", "delivered", "failed")
+DELIVERY_STATES = DELIVERY_STATE.values
 # The ping sent by POST /api/webhooks/{id}/test; not a domain event, never retried.
 TEST_EVENT = "webhook.test"
 

@@ -7,11 +7,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .types import UTCDateTime, id_column, utcnow
+from .enums import OPEN_STATUS, PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
 
-WORK_ORDER_STATUSES = ("new", "assigned", "in_progress", "on_hold", "completed", "cancelled")
-PRIORITIES = ("low", "medium", "high", "critical")
-WORK_ORDER_TYPES = ("corrective", "preventive", "inspection", "emergency")
-OPEN_STATUSES = ("new", "assigned", "in_progress", "on_hold")
+WORK_ORDER_STATUSES = WORK_ORDER_STATUS.values
+PRIORITIES = PRIORITY.values
+WORK_ORDER_TYPES = WORK_ORDER_TYPE.values
+OPEN_STATUSES = OPEN_STATUS.values
 
 
 class WorkOrder(db.Model):

@@ -1,12 +1,36 @@
 """Shared pieces of the validation models: camelCase names, UTC times, money, list params."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    Strict,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
+from pydantic.fields import FieldInfo
+
+# Every date the API accepts lies in this range (documented in the OpenAPI document): years
+# before 1900 are typos, and later ones would overflow date arithmetic (due dates, schedules).
+DATE_MIN = datetime(1900, 1, 1, tzinfo=timezone.utc)
+DATE_MAX = datetime(2999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
+DATE_RANGE_TEXT = "between 1900-01-01T00:00:00Z and 2999-12-31T23:59:59Z"
+# A 4-digit year in that range, then the rest of an ISO-8601 date-time.
+_ISO_START = re.compile(r"(19|2\d)\d\d-\d\d-\d\d")
+# Money as the contract prints it: up to 10 integer digits and 2 decimals (NUMERIC(12, 2)).
+MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
+MONEY_MAX = Decimal("9999999999.99")
 
 
 def iso(value: datetime | None) -> str | None:
@@ -15,6 +39,31 @@ def iso(value: datetime | None) -> str | None:
         return None
     value = value.astimezone(timezone.utc)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _iso_text(value: Any) -> Any:
+    """Dates come as ISO-8601 strings (or datetimes from our own code): a number is not a
+    date (pydantic would read 0 as 1970-01-01 and "0.5" as a Unix time)."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_START.match(value.strip()):
+        return value.strip()
+    raise ValueError(f"Must be an ISO-8601 date-time {DATE_RANGE_TEXT}, e.g. 2025-01-20T09:00:00Z")
+
+
+def _in_range(value: datetime) -> datetime:
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise ValueError(f"Date must be {DATE_RANGE_TEXT}")
+    return value
+
+
+def _money_input(value: Any) -> Any:
+    """Money is a decimal string ("12.50") or a JSON number; never a boolean."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        raise ValueError("Must be a decimal string such as \"12.50\" or a number")
+    if isinstance(value, str) and not re.fullmatch(MONEY_PATTERN, value):
+        raise ValueError("Must be a decimal string with up to 10 integer digits and 2 decimals, e.g. \"12.50\"")
+    return value
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -44,8 +93,31 @@ def _split_csv(value: Any) -> Any:
 
 
 # Input types
-UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
-MoneyIn = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+# Strict(False): the JSON body is strict, but dates arrive as ISO strings by nature.
+UtcDateTime = Annotated[
+    datetime, Strict(False), BeforeValidator(_iso_text), AfterValidator(_as_utc), AfterValidator(_in_range),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": r"^(19|2\d)\d\d-",
+                    "description": f"ISO-8601 date-time {DATE_RANGE_TEXT}; without an offset it is UTC"}),
+]
+MoneyIn = Annotated[
+    Decimal, Strict(False), BeforeValidator(_money_input), Field(ge=0, le=MONEY_MAX, max_digits=12, decimal_places=2),
+    WithJsonSchema({"anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 9999999999.99, "multipleOf": 0.01},
+        {"type": "string", "pattern": MONEY_PATTERN},
+    ], "description": "Money: a decimal string such as \"12.50\" or a number; at most 10 integer digits "
+                      "and 2 decimals, not negative"}),
+]
+
+
+def not_null(schema: dict) -> None:
+    """json_schema_extra of a PATCH field that may be left out but never set to null (the
+    service answers 400 "May not be null"): the document must not advertise null for it."""
+    branches = [b for b in schema.pop("anyOf", []) if b.get("type") != "null"]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    elif branches:
+        schema["anyOf"] = branches
+    schema.pop("default", None)
 
 
 def csv_of(item_type: Any) -> Any:
@@ -57,26 +129,68 @@ UtcOut = Annotated[datetime, PlainSerializer(iso, return_type=str)]
 MoneyOut = Annotated[Decimal, PlainSerializer(_money_str, return_type=str)]
 
 
-class Payload(BaseModel):
-    """A request body: camelCase names, unknown or read-only fields refused."""
+def _min_length(field: FieldInfo) -> int:
+    return max((getattr(m, "min_length", None) or 0 for m in field.metadata), default=0)
 
-    model_config = ConfigDict(alias_generator=to_camel, extra="forbid", str_strip_whitespace=True)
+
+def _wants_int(field: FieldInfo | None) -> bool:
+    if field is None:
+        return False
+    types = get_args(field.annotation) or (field.annotation,)
+    return int in types and float not in types
+
+
+def _trimmed(value: Any, field: FieldInfo | None) -> Any:
+    """Surrounding whitespace is removed AFTER minLength/maxLength were checked on the value as
+    sent (so the limits are exactly the documented ones); a required text of only whitespace is
+    refused (documented as the pattern \\S)."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not value and field is not None and _min_length(field) > 0:
+            raise ValueError("Must not be blank")
+    elif isinstance(value, list):
+        value = [item.strip() if isinstance(item, str) else item for item in value]
+    return value
+
+
+class Payload(BaseModel):
+    """A request body: camelCase names, unknown or read-only fields refused.
+
+    Strict: a JSON number is not a string, `true` is not 1, `"2"` is not 2, `0` is not false;
+    dates and money are the documented exceptions (UtcDateTime, MoneyIn). NaN and Infinity are
+    refused everywhere, so every response stays valid JSON."""
+
+    model_config = ConfigDict(alias_generator=to_camel, extra="forbid", strict=True, allow_inf_nan=False)
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
+    def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        # JSON Schema's integer is a mathematical one: 5.0 is the integer 5 (true and "5" are not).
+        if isinstance(value, float) and value.is_integer() and _wants_int(cls.model_fields.get(info.field_name or "")):
+            return int(value)
         return _refuse_nul(value)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _trim(cls, value: Any, info: ValidationInfo) -> Any:
+        return _trimmed(value, cls.model_fields.get(info.field_name or ""))
 
 
 class Query(BaseModel):
-    """Query-string parameters: unknown ones are refused so typos don't silently match all."""
+    """Query-string parameters: unknown ones are refused so typos don't silently match all.
+    Values are strings by nature and parsed (ints, booleans, ISO dates); NaN/Infinity refused."""
 
-    model_config = ConfigDict(alias_generator=to_camel, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(alias_generator=to_camel, extra="forbid", allow_inf_nan=False)
 
     @field_validator("*", mode="before")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         return _refuse_nul(value)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _trim(cls, value: Any, info: ValidationInfo) -> Any:
+        return _trimmed(value, cls.model_fields.get(info.field_name or ""))
 
 
 class Out(BaseModel):

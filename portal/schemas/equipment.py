@@ -4,10 +4,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import csv_of, Out, PageQuery, Payload, UtcDateTime, UtcOut
+from ..models.enums import CRITICALITY, EQUIPMENT_STATUS
+from .common import csv_of, not_null, Out, PageQuery, Payload, UtcDateTime, UtcOut
 
-EquipmentStatus = Literal["active", "inactive", "maintenance", "down", "retired"]
-Criticality = Literal["low", "medium", "high", "critical"]
+EquipmentStatus = Literal[EQUIPMENT_STATUS.values]  # type: ignore[valid-type]
+Criticality = Literal[CRITICALITY.values]  # type: ignore[valid-type]
 
 
 class EquipmentCreate(Payload):
@@ -23,14 +24,14 @@ class EquipmentCreate(Payload):
 
 
 class EquipmentUpdate(Payload):
-    asset_tag: str | None = Field(None, min_length=1, max_length=64)
+    asset_tag: str | None = Field(None, min_length=1, max_length=64, json_schema_extra=not_null)
     model: str | None = Field(None, max_length=120)
     manufacturer: str | None = Field(None, max_length=120)
     description: str | None = Field(None, max_length=10000)
-    status: EquipmentStatus | None = None
+    status: EquipmentStatus | None = Field(None, json_schema_extra=not_null)
     location: str | None = Field(None, max_length=200)
     area: str | None = Field(None, max_length=120)
-    criticality: Criticality | None = None
+    criticality: Criticality | None = Field(None, json_schema_extra=not_null)
     install_date: UtcDateTime | None = None
 
 

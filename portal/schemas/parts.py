@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from .common import MoneyIn, MoneyOut, Out, PageQuery, Payload, UtcOut
+from .common import MoneyIn, MoneyOut, not_null, Out, PageQuery, Payload, UtcOut
 
 
 class PartCreate(Payload):
@@ -21,14 +21,14 @@ class PartCreate(Payload):
 
 
 class PartUpdate(Payload):
-    part_number: str | None = Field(None, min_length=1, max_length=64)
+    part_number: str | None = Field(None, min_length=1, max_length=64, json_schema_extra=not_null)
     description: str | None = Field(None, max_length=10000)
     category: str | None = Field(None, max_length=120)
-    stock_level: int | None = Field(None, ge=0, le=1_000_000_000)
-    reorder_point: int | None = Field(None, ge=0, le=1_000_000_000)
+    stock_level: int | None = Field(None, ge=0, le=1_000_000_000, json_schema_extra=not_null)
+    reorder_point: int | None = Field(None, ge=0, le=1_000_000_000, json_schema_extra=not_null)
     reorder_quantity: int | None = Field(None, gt=0, le=1_000_000_000)
-    auto_reorder: bool | None = None
-    unit_cost: MoneyIn | None = None
+    auto_reorder: bool | None = Field(None, json_schema_extra=not_null)
+    unit_cost: MoneyIn | None = Field(None, json_schema_extra=not_null)
     supplier: str | None = Field(None, max_length=200)
     location: str | None = Field(None, max_length=120)
 

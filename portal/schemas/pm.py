@@ -1,25 +1,47 @@
 """Preventive maintenance payloads: templates, meter readings, checklists, labor, compliance."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from .common import Out, PageQuery, Payload, Query, UtcDateTime, UtcOut
+from ..models.enums import CHECKLIST_TYPE, FREQUENCY_TYPE, PRIORITY
+from .common import Out, PageQuery, Payload, Query, UtcDateTime, UtcOut, not_null
 
-FrequencyType = Literal["calendar", "meter"]
-ChecklistType = Literal["checkbox", "measurement", "text", "pass_fail"]
-Priority = Literal["low", "medium", "high", "critical"]
+FrequencyType = Literal[FREQUENCY_TYPE.values]  # type: ignore[valid-type]
+ChecklistType = Literal[CHECKLIST_TYPE.values]  # type: ignore[valid-type]
+Priority = Literal[PRIORITY.values]  # type: ignore[valid-type]
+
+# Bounds of every number a PM payload carries (documented in the OpenAPI document).
+CALENDAR_MAX_DAYS = 36_500  # 100 years: beyond that a schedule is a typo, and date arithmetic overflows
+FREQUENCY_MAX = 1_000_000  # meter units between two PMs (hours, cycles, km)
+MEASURE_LIMIT = 1e15  # checklist min/max and measured values
+FREQUENCY_TEXT = (f"Days between two PMs for calendar templates (1..{CALENDAR_MAX_DAYS}), meter units for "
+                  f"meter templates (1..{FREQUENCY_MAX})")
+
+
+def check_calendar_frequency(frequency_type: str | None, frequency: int | None) -> None:
+    """Raise ValueError when a calendar template's frequency is out of range."""
+    if frequency_type == "calendar" and frequency is not None and frequency > CALENDAR_MAX_DAYS:
+        raise ValueError(f"A calendar frequency is at most {CALENDAR_MAX_DAYS} days")
 
 
 class ChecklistItemIn(Payload):
+    # unit, min and max belong to measurement items (type defaults to checkbox); min <= max.
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"type": {"const": "measurement"}}, "required": ["type"]},
+        "else": {"properties": {"unit": {"type": "null"}, "min": {"type": "null"}, "max": {"type": "null"}}},
+    })
+
     id: str | None = Field(None, min_length=1, max_length=64, description="Stable item id; generated when omitted")
     description: str = Field(min_length=1, max_length=500)
     type: ChecklistType = "checkbox"
     required: bool = False
     unit: str | None = Field(None, max_length=32, description="Measurements only")
-    min: float | None = Field(None, description="Measurements only: lowest acceptable value")
-    max: float | None = Field(None, description="Measurements only: highest acceptable value")
+    min: float | None = Field(None, ge=-MEASURE_LIMIT, le=MEASURE_LIMIT,
+                              description="Measurements only: lowest acceptable value (not above max)")
+    max: float | None = Field(None, ge=-MEASURE_LIMIT, le=MEASURE_LIMIT,
+                              description="Measurements only: highest acceptable value")
 
     @model_validator(mode="after")
     def _measurement_fields(self) -> "ChecklistItemIn":
@@ -30,11 +52,22 @@ class ChecklistItemIn(Payload):
         return self
 
 
+# What the field rules cannot say on their own, said to generated clients as JSON Schema.
+_CREATE_RULES = {"allOf": [
+    {"if": {"properties": {"frequencyType": {"const": "meter"}}, "required": ["frequencyType"]},
+     "then": {"required": ["meter"], "properties": {"meter": {"type": "string"}}}},
+    {"if": {"properties": {"frequencyType": {"const": "calendar"}}, "required": ["frequencyType"]},
+     "then": {"properties": {"frequency": {"maximum": CALENDAR_MAX_DAYS}}}},
+]}
+
+
 class PMTemplateCreate(Payload):
+    model_config = ConfigDict(json_schema_extra=_CREATE_RULES)
+
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(None, max_length=10000)
     frequency_type: FrequencyType
-    frequency: int = Field(gt=0, le=1_000_000_000, description="Days (calendar) or meter units (meter)")
+    frequency: int = Field(gt=0, le=FREQUENCY_MAX, description=FREQUENCY_TEXT)
     meter: str | None = Field(None, min_length=1, max_length=64,
                               description="Meter followed by a meter template, e.g. hours; required for meter")
     estimated_duration: int | None = Field(None, gt=0, le=100_000, description="Minutes")
@@ -48,21 +81,28 @@ class PMTemplateCreate(Payload):
                                                              "completion, first due startDate + frequency "
                                                              "(default: now)")
 
+    @field_validator("frequency")
+    @classmethod
+    def _calendar_bound(cls, value: int, info: ValidationInfo) -> int:
+        check_calendar_frequency(info.data.get("frequency_type"), value)
+        return value
+
 
 class PMTemplateUpdate(Payload):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: str | None = Field(None, min_length=1, max_length=200, json_schema_extra=not_null)
     description: str | None = Field(None, max_length=10000)
-    frequency_type: FrequencyType | None = None
-    frequency: int | None = Field(None, gt=0, le=1_000_000_000)
+    frequency_type: FrequencyType | None = Field(None, json_schema_extra=not_null)
+    frequency: int | None = Field(None, gt=0, le=FREQUENCY_MAX, description=FREQUENCY_TEXT,
+                                  json_schema_extra=not_null)
     meter: str | None = Field(None, min_length=1, max_length=64)
-    estimated_duration: int | None = Field(None, gt=0, le=100_000)
-    equipment_ids: list[str] | None = Field(None, max_length=1000)
-    checklist: list[ChecklistItemIn] | None = Field(None, max_length=200)
-    priority: Priority | None = None
+    estimated_duration: int | None = Field(None, gt=0, le=100_000, description="Minutes")
+    equipment_ids: list[str] | None = Field(None, max_length=1000, json_schema_extra=not_null)
+    checklist: list[ChecklistItemIn] | None = Field(None, max_length=200, json_schema_extra=not_null)
+    priority: Priority | None = Field(None, json_schema_extra=not_null)
     assigned_to: str | None = None
-    lead_days: int | None = Field(None, ge=0, le=365)
-    start_date: UtcDateTime | None = None
-    active: bool | None = None
+    lead_days: int | None = Field(None, ge=0, le=365, json_schema_extra=not_null)
+    start_date: UtcDateTime | None = Field(None, json_schema_extra=not_null)
+    active: bool | None = Field(None, json_schema_extra=not_null)
 
 
 class PMTemplateQuery(PageQuery):
@@ -158,8 +198,9 @@ class WorkOrderChecklistItemOut(Out):
 
 
 class ChecklistItemUpdate(Payload):
-    done: bool | None = None
-    value: str | float | None = Field(None, description="Measurement: a number; pass_fail: pass or fail; text: any")
+    done: bool | None = Field(None, json_schema_extra=not_null)
+    value: str | Annotated[float, Field(ge=-MEASURE_LIMIT, le=MEASURE_LIMIT)] | None = Field(
+        None, description="Measurement: a number; pass_fail: pass or fail; text: any")
     note: str | None = Field(None, max_length=10000)
 
 

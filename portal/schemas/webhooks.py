@@ -1,12 +1,58 @@
 from __future__ import annotations
 
+import re
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
-from .common import Out, PageQuery, Payload, UtcOut, csv_of
+from ..models.enums import DELIVERY_STATE
+from ..models.events import EVENT_TYPES
+from .common import Out, PageQuery, Payload, UtcOut, csv_of, not_null
 
-DeliveryState = Literal["pending", "delivered", "failed"]
+DeliveryState = Literal[DELIVERY_STATE.values]  # type: ignore[valid-type]
+# The URL syntax, checked by the server and published as the field's pattern: http(s), a host name
+# of DNS labels (1..63 letters, digits and inner hyphens; internationalised names as xn-- punycode)
+# or an IPv4 address, an optional port, then a path/query without spaces. No user:password@.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PORT = r"(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+URL_PATTERN = (rf"^[Hh][Tt][Tt][Pp][Ss]?://{_LABEL}(?:\.{_LABEL})*\.?(?::{_PORT})?"
+               r"(?:[/?#][^\u0000-\u0020\u007f]*)?$")
+_URL = re.compile(URL_PATTERN)
+URL_TEXT = ("http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, "
+            "at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, "
+            "percent-escapes or credentials in the host part. At registration the host must not resolve to a "
+            "private or reserved address.")
+
+
+def check_webhook_url(url: str | None) -> str | None:
+    """Refuse URLs whose host is not a valid host name or IP address, at registration (400)."""
+    if url is None:
+        return url
+    if not _URL.fullmatch(url):
+        raise ValueError("Must be an http(s) URL with a valid host name, e.g. https://hooks.example.com/maintainpro")
+    host = urlsplit(url).hostname or ""
+    if len(host.rstrip(".")) > 253:
+        raise ValueError(f"The host {host!r} is not a valid host name")
+    return url
+
+
+def _event_names(schema: dict) -> None:
+    """events: the contract's event types or '*' (the service checks them and names the bad ones)."""
+    names = ["*", *EVENT_TYPES]
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "array":
+            branch["items"] = {"type": "string", "enum": names}
+
+
+def _events_not_null(schema: dict) -> None:
+    not_null(schema)
+    _event_names(schema)
+
+
+# A new secret and rotateSecret: true together are refused.
+_UPDATE_RULES = {"if": {"properties": {"rotateSecret": {"const": True}}, "required": ["rotateSecret"]},
+                 "then": {"properties": {"secret": {"type": "null"}}}}
 
 
 def mask_secret(secret: str) -> str:
@@ -15,20 +61,28 @@ def mask_secret(secret: str) -> str:
 
 
 class WebhookCreate(Payload):
-    url: str = Field(min_length=1, max_length=2000)
-    events: list[str] = Field(min_length=1, max_length=20,
+    url: str = Field(min_length=1, max_length=2000, description=URL_TEXT, pattern=URL_PATTERN)
+    events: list[str] = Field(min_length=1, max_length=20, json_schema_extra=_event_names,
                               description="Event types of the contract, or '*' for all of them")
     secret: str | None = Field(None, min_length=16, max_length=200,
                                description="HMAC key; 32 random bytes (hex) are generated when omitted")
     active: bool = True
 
+    _url = field_validator("url")(check_webhook_url)
+
 
 class WebhookUpdate(Payload):
-    url: str | None = Field(None, min_length=1, max_length=2000)
-    events: list[str] | None = Field(None, min_length=1, max_length=20)
-    active: bool | None = Field(None, description="true re-enables a deactivated endpoint (failure count reset)")
+    model_config = ConfigDict(json_schema_extra=_UPDATE_RULES)
+
+    url: str | None = Field(None, min_length=1, max_length=2000, description=URL_TEXT, pattern=URL_PATTERN,
+                            json_schema_extra=not_null)
+    events: list[str] | None = Field(None, min_length=1, max_length=20, json_schema_extra=_events_not_null)
+    active: bool | None = Field(None, description="true re-enables a deactivated endpoint (failure count reset)",
+                                json_schema_extra=not_null)
     secret: str | None = Field(None, min_length=16, max_length=200, description="Replace the secret")
     rotate_secret: bool = Field(False, description="Generate a new secret; the response shows it once")
+
+    _url = field_validator("url")(check_webhook_url)
 
 
 class WebhookOut(Out):

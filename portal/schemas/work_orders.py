@@ -5,11 +5,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import csv_of, MoneyIn, MoneyOut, Out, PageQuery, Payload, UtcDateTime, UtcOut
+from ..models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
+from .common import csv_of, MoneyIn, MoneyOut, not_null, Out, PageQuery, Payload, UtcDateTime, UtcOut
 
-Status = Literal["new", "assigned", "in_progress", "on_hold", "completed", "cancelled"]
-Priority = Literal["low", "medium", "high", "critical"]
-WorkOrderType = Literal["corrective", "preventive", "inspection", "emergency"]
+Status = Literal[WORK_ORDER_STATUS.values]  # type: ignore[valid-type]
+Priority = Literal[PRIORITY.values]  # type: ignore[valid-type]
+WorkOrderType = Literal[WORK_ORDER_TYPE.values]  # type: ignore[valid-type]
 
 
 class WorkOrderCreate(Payload):
@@ -23,11 +24,11 @@ class WorkOrderCreate(Payload):
 
 
 class WorkOrderUpdate(Payload):
-    title: str | None = Field(None, min_length=1, max_length=200)
+    title: str | None = Field(None, min_length=1, max_length=200, json_schema_extra=not_null)
     description: str | None = Field(None, max_length=10000)
-    status: Status | None = None
-    priority: Priority | None = None
-    type: WorkOrderType | None = None
+    status: Status | None = Field(None, json_schema_extra=not_null)
+    priority: Priority | None = Field(None, json_schema_extra=not_null)
+    type: WorkOrderType | None = Field(None, json_schema_extra=not_null)
     equipment_id: str | None = None
     assigned_to: str | None = None
     due_date: UtcDateTime | None = None

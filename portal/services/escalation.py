@@ -20,6 +20,7 @@ from ..schemas.work_orders import WorkOrderOut, WorkOrderUpdate
 from .actor import Actor
 from .db import get_in_warehouse, unit_of_work
 from .events import record_event
+from .isolation import each_isolated
 from .work_orders import update_work_order
 
 URGENT = ("high", "critical")
@@ -99,5 +100,11 @@ def escalate_overdue(now: datetime | None = None) -> dict:
         .order_by(WorkOrder.due_date, WorkOrder.id)
     ))
     db.session.rollback()
-    escalated = sum(1 for wo_id, warehouse_id in rows if escalate_work_order(wo_id, warehouse_id, now))
-    return {"overdue": len(rows), "escalated": escalated}
+    summary = {"overdue": len(rows), "escalated": 0, "failed": 0}
+
+    def escalate_one(row: tuple[str, str]) -> None:
+        if escalate_work_order(row[0], row[1], now):
+            summary["escalated"] += 1
+
+    each_isolated("escalate", rows, escalate_one, summary, describe=lambda row: f"work order {row[0]}")
+    return summary

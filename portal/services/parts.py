@@ -19,6 +19,7 @@ from .changes import apply_changes, given_fields
 from .db import assert_unique_in_warehouse, get_in_warehouse, unique_violation_as_conflict, unit_of_work
 from .errors import Conflict, Forbidden, ValidationFailed
 from .events import record_event
+from .isolation import each_isolated
 from .permissions import require
 from .querying import Page, paginate, text_filter
 from .work_orders import parts_on_work_order, require_open_for_parts
@@ -133,14 +134,20 @@ def alert_unannounced_low_stock(now: datetime | None = None) -> dict:
         .order_by(Part.warehouse_id, Part.part_number)
     ))
     db.session.rollback()
-    alerted = 0
-    for part_id, warehouse_id in ids:
+    summary = {"checked": len(ids), "alerted": 0, "failed": 0}
+
+    def alert(row: tuple[str, str]) -> None:
+        part_id, warehouse_id = row
+        alerted = False
         with unit_of_work():
             part = get_in_warehouse(Part, part_id, Actor.system(warehouse_id), what="Part", lock=True)
             if part.stock_level <= part.reorder_point and not part.low_stock_alerted:
                 stock_changed(part, part.stock_level, None, now)
-                alerted += 1
-    return {"checked": len(ids), "alerted": alerted}
+                alerted = True
+        summary["alerted"] += alerted  # counted once committed
+
+    each_isolated("low-stock", ids, alert, summary, describe=lambda row: f"part {row[0]}")
+    return summary
 
 
 def list_reorder_requests(actor: Actor, page: int = 1, limit: int = 100) -> Page:

@@ -35,13 +35,14 @@ from ..models import (
 )
 from ..models.types import utcnow
 from ..schemas.common import iso
-from ..schemas.pm import PMTemplateCreate, PMTemplateQuery, PMTemplateUpdate
+from ..schemas.pm import PMTemplateCreate, PMTemplateQuery, PMTemplateUpdate, check_calendar_frequency
 from ..schemas.work_orders import WorkOrderCreate, WorkOrderOut
 from . import work_orders as work_order_service
 from .actor import Actor
 from .changes import apply_changes, given_fields
 from .db import get_in_warehouse, unit_of_work
 from .errors import ValidationFailed, field_error
+from .isolation import each_isolated
 from .events import record_event
 from .permissions import require
 from .querying import Page, paginate, text_filter
@@ -216,6 +217,10 @@ def update_template(actor: Actor, template_id: str, data: PMTemplateUpdate, *, n
         if frequency_type == "calendar":
             values["meter"] = None
         _check_template_rules(frequency_type, values.get("meter", template.meter))
+        try:  # switching an existing template to calendar keeps the calendar bound too
+            check_calendar_frequency(frequency_type, values.get("frequency", template.frequency))
+        except ValueError as exc:
+            raise field_error("frequency", str(exc)) from None
         changes = apply_changes(template, values)
         links_changed = False
         if equipment_ids is not None:
@@ -392,18 +397,23 @@ def schedule_due(now: datetime | None = None, *, warehouse_id: str | None = None
         stmt = stmt.where(PMTemplate.id == template_id)
     if equipment_id:
         stmt = stmt.where(Equipment.id == equipment_id)
-    summary = {"created": 0, "skipped": 0, "notDue": 0, "workOrderIds": []}
-    candidates = list(db.session.execute(stmt).tuples())
-    state = _open_pm_pairs(sorted({t.id for t, _link, _eq in candidates}))
-    for template, link, equipment in candidates:
-        open_count, last_due = state.get((template.id, equipment.id), (0, None))
+    summary = {"created": 0, "skipped": 0, "notDue": 0, "failed": 0, "workOrderIds": []}
+    candidates = [(t.id, link.equipment_id) for t, link, _eq in db.session.execute(stmt).tuples()]
+    state = _open_pm_pairs(sorted({template_id for template_id, _ in candidates}))
+
+    def schedule_one(pair: tuple[str, str]) -> None:
+        # Re-read by id: a failed row before this one rolled the session back.
+        template = db.session.get(PMTemplate, pair[0])
+        link = db.session.get(PMTemplateEquipment, pair)
+        equipment = db.session.get(Equipment, pair[1])
+        open_count, last_due = state.get(pair, (0, None))
         if open_count:
             summary["skipped"] += 1  # one open PM per template and equipment
-            continue
+            return
         due = calendar_due(template, link, last_due)
         if due - timedelta(days=template.lead_days) > now:
             summary["notDue"] += 1
-            continue
+            return
         with unit_of_work():
             wo = create_pm_work_order(template, equipment, due, trigger="calendar", now=now)
         if wo is None:
@@ -411,6 +421,9 @@ def schedule_due(now: datetime | None = None, *, warehouse_id: str | None = None
         else:
             summary["created"] += 1
             summary["workOrderIds"].append(wo.id)
+
+    each_isolated("pm-schedule", candidates, schedule_one, summary,
+                  describe=lambda pair: f"PM template {pair[0]}, equipment {pair[1]}")
     return summary
 
 
@@ -452,10 +465,12 @@ def notify_overdue(now: datetime | None = None) -> dict:
                                    WorkOrder.due_date < now, WorkOrder.overdue_notified_at.is_(None))
         .order_by(WorkOrder.due_date, WorkOrder.id)
     ))
-    notified = 0
-    for start in range(0, len(ids), 200):
+    summary = {"notified": 0, "candidates": len(ids), "failed": 0}
+
+    def notify(batch: list[str]) -> None:
+        notified = 0
         with unit_of_work() as s:
-            for wo_id in ids[start:start + 200]:
+            for wo_id in batch:
                 # The WHERE makes "once" hold when two workers race: the loser updates no row.
                 claimed = s.execute(
                     update(WorkOrder)
@@ -476,7 +491,17 @@ def notify_overdue(now: datetime | None = None) -> dict:
                     now=now,
                 )
                 notified += 1
-    return {"notified": notified, "candidates": len(ids)}
+        summary["notified"] += notified  # counted once committed
+
+    for start in range(0, len(ids), 200):
+        batch = ids[start:start + 200]
+        try:
+            notify(batch)  # the usual case: one transaction per 200 work orders
+        except Exception:  # noqa: BLE001 - a bad row: redo this batch row by row, isolating it
+            db.session.rollback()
+            each_isolated("pm-overdue", [[wo_id] for wo_id in batch], notify, summary,
+                          describe=lambda one: f"work order {one[0]}")
+    return summary
 
 
 # --- completion (hooked into services/work_orders.py) ----------------------------------------

@@ -1,0 +1,55 @@
+"""One definition per domain enum: the values stored in the database and accepted by the API,
+each with the label the portal's selects show. Models, schemas and templates import from here.
+
+Values never change (they are stored and part of the contract); labels may.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+
+class Choices:
+    """An ordered set of (value, label) pairs: `.values` for models and Literal types,
+    `.options` for a <select>, `.label(value)` for display."""
+
+    def __init__(self, *pairs: tuple[str, str]) -> None:
+        self.values: tuple[str, ...] = tuple(value for value, _ in pairs)
+        self.labels: dict[str, str] = dict(pairs)
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        return list(self.labels.items())
+
+    def label(self, value: str | None) -> str:
+        return self.labels.get(value or "", value or "")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self.labels
+
+
+WORK_ORDER_STATUS = Choices(
+    ("new", "New"), ("assigned", "Assigned"), ("in_progress", "In progress"), ("on_hold", "On hold"),
+    ("completed", "Completed"), ("cancelled", "Cancelled"),
+)
+# Statuses in which a work order still needs doing.
+OPEN_STATUS = Choices(*[(v, WORK_ORDER_STATUS.labels[v]) for v in ("new", "assigned", "in_progress", "on_hold")])
+PRIORITY = Choices(("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical"))
+WORK_ORDER_TYPE = Choices(
+    ("corrective", "Corrective"), ("preventive", "Preventive"), ("inspection", "Inspection"),
+    ("emergency", "Emergency"),
+)
+EQUIPMENT_STATUS = Choices(
+    ("active", "Active"), ("inactive", "Inactive"), ("maintenance", "In maintenance"), ("down", "Down"),
+    ("retired", "Retired"),
+)
+CRITICALITY = Choices(("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical"))
+FREQUENCY_TYPE = Choices(("calendar", "Calendar (days)"), ("meter", "Meter (units)"))
+CHECKLIST_TYPE = Choices(
+    ("checkbox", "Checkbox"), ("measurement", "Measurement"), ("text", "Text"), ("pass_fail", "Pass / fail"),
+)
+ROLE = Choices(("admin", "Administrator"), ("manager", "Manager"), ("technician", "Technician"),
+               ("requester", "Requester"))
+DELIVERY_STATE = Choices(("pending", "Pending"), ("delivered", "Delivered"), ("failed", "Failed"))
