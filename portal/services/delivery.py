@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import math
 import os
@@ -39,6 +38,7 @@ from ..models.types import utcnow
 from ..schemas.common import iso
 from .db import unit_of_work
 from .events import envelope
+from .js_json import stringify_bytes
 from .net_guard import BlockedTarget, check_url, http_session
 
 log = logging.getLogger(__name__)
@@ -100,8 +100,9 @@ def ping_envelope(delivery_id: str, webhook_id: str, warehouse_id: str, created_
 
 
 def body_bytes(payload: dict) -> bytes:
-    """The request body: compact ASCII JSON, so any re-decoding by the receiver keeps the bytes."""
-    return json.dumps(payload, separators=(",", ":")).encode("ascii")
+    """The request body exactly as JSON.stringify prints it (UTF-8), so a receiver verifying over
+    JSON.stringify(JSON.parse(body)) computes the same signature as one verifying the raw bytes."""
+    return stringify_bytes(payload)
 
 
 def headers_for(delivery_id: str, event: str, secret: str, body: bytes) -> dict[str, str]:
