@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 
 import psutil
+from conftest import TEST_CONFIG
 from rq import Queue
 from test_webhooks import (  # noqa: F401
     ROOT,
@@ -21,7 +22,6 @@ from test_webhooks import (  # noqa: F401
     run_worker,
 )
 
-from conftest import TEST_CONFIG
 from portal.extensions import db, get_redis
 from portal.jobs import webhooks as webhook_jobs
 from portal.models import WebhookDelivery
@@ -50,7 +50,8 @@ def test_a_worker_killed_mid_post_is_redelivered_within_lease_plus_two_sweeps(ap
     env = dict(os.environ, WEBHOOK_ALLOW_PRIVATE_TARGETS="1", PYTHONPATH=str(ROOT),
                WEBHOOK_LEASE_SECONDS=str(LEASE_SECONDS), WEBHOOK_RETRY_DELAYS="0,0,0",
                DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-               REDIS_URL=TEST_CONFIG.get("REDIS_URL") or "unix://" + get_redis().connection_pool.connection_kwargs["path"])
+               REDIS_URL=TEST_CONFIG.get("REDIS_URL")
+               or "unix://" + get_redis().connection_pool.connection_kwargs["path"])
     worker = subprocess.Popen([sys.executable, str(ROOT / "worker.py"), "--no-cron", "--queues", "webhooks"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
