@@ -178,8 +178,10 @@ def sweep(now: datetime | None = None, limit: int = 1000) -> dict:
             missing.append(delivery_id)
     for job in abandoned:
         _forget_started(job)
-    return {"due": len(ids), "enqueued": enqueue(missing + [job.id for job in abandoned]),
-            "abandoned": len(abandoned)}
+    result = {"due": len(ids), "enqueued": enqueue(missing + [job.id for job in abandoned])}
+    if abandoned:
+        result["abandoned"] = len(abandoned)  # jobs of workers that died mid-attempt
+    return result
 
 
 def _forget_started(job: Job) -> None:
