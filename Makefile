@@ -7,8 +7,11 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test bootstrap migrate seed lint worker demo-code clean
+.PHONY: run test bootstrap bootstrap-dev migrate seed lint worker demo-code clean
 
+DEV_STAMP := $(VENV)/.installed-dev
+
+# Runtime packages only (make run, make worker).
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "MaintainPro needs Python 3.11+; $(PYTHON) is older. Try: make $(MAKECMDGOALS) PYTHON=python3.12"; exit 1; }
@@ -16,7 +19,14 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
 	touch $(STAMP)
 
+# Runtime plus test and lint tools (make test, make lint).
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
 bootstrap: $(STAMP)
+
+bootstrap-dev: $(DEV_STAMP)
 
 migrate: bootstrap
 	$(FLASK) db upgrade
@@ -29,10 +39,10 @@ run: seed
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m portal.devserver
 
 ## make test: the whole suite on DATABASE_URL/REDIS_URL if set, else SQLite + embedded Redis
-test: bootstrap
+test: bootstrap-dev
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
-lint: bootstrap
+lint: bootstrap-dev
 	$(BIN)/ruff check portal tests worker.py wsgi.py $(wildcard bench)
 
 worker: migrate

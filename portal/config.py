@@ -80,6 +80,8 @@ def load_config() -> dict:
         # An endpoint whose last N deliveries all ended failed is deactivated (0 = never).
         "WEBHOOK_DISABLE_AFTER": int(os.environ.get("WEBHOOK_DISABLE_AFTER", "20")),
         "WEBHOOK_TIMEOUT": float(os.environ.get("WEBHOOK_TIMEOUT", "10")),
+        # How long a worker holds a delivery; after it the sweep re-enqueues (the worker died).
+        "WEBHOOK_LEASE_SECONDS": float(os.environ.get("WEBHOOK_LEASE_SECONDS", "60")),
         # Development and tests only: lets endpoints point at loopback/private addresses.
         "WEBHOOK_ALLOW_PRIVATE_TARGETS": os.environ.get("WEBHOOK_ALLOW_PRIVATE_TARGETS", "0") == "1",
     }

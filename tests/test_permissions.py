@@ -110,6 +110,57 @@ def test_technician_completes_own_work_order(client, auth, north):
     assert r.status_code == 200 and r.json["status"] == "completed" and r.json["completedAt"]
 
 
+def test_technician_saving_the_full_edit_form_changes_only_what_they_may(client, auth, north):
+    """Rights are checked on what changes: manager-only fields resent unchanged are no change."""
+    h = auth("north", "technician")
+    current = client.get(f"/api/work-orders/{north['mine']}", headers=h).json
+    form = {k: current[k] for k in ("title", "description", "priority", "type", "equipmentId", "assignedTo",
+                                    "dueDate")}
+    form.update(status="in_progress", description="Seal leaks at the gland")
+    r = client.patch(f"/api/work-orders/{north['mine']}", json=form, headers=h)
+    assert r.status_code == 200, r.json
+    assert (r.json["status"], r.json["description"]) == ("in_progress", "Seal leaks at the gland")
+    assert set(r.json["history"][-1]["changes"]) == {"status", "description"}
+    # A changed manager-only field in the same form is still refused, naming only that field.
+    form.update(priority="critical" if current["priority"] != "critical" else "low", status="on_hold")
+    r = client.patch(f"/api/work-orders/{north['mine']}", json=form, headers=h)
+    assert r.status_code == 403 and [e["field"] for e in r.json["errors"]] == ["priority"]
+    db.session.expire_all()
+    assert db.session.get(WorkOrder, north["mine"]).status == "in_progress"
+
+
+@pytest.mark.parametrize("status", ["in_progress", "completed"])
+def test_technician_taking_on_an_unassigned_order_becomes_its_assignee(client, auth, users, status):
+    unassigned = factories.work_order(users.actor("north", "manager")).id
+    tech = users["north"]["technician"].id
+    r = client.patch(f"/api/work-orders/{unassigned}", json={"status": status}, headers=auth("north", "technician"))
+    assert r.status_code == 200, r.json
+    assert (r.json["status"], r.json["assignedTo"]) == (status, tech)
+    assert r.json["history"][-1]["changes"]["assignedTo"] == {"from": None, "to": tech}
+    assert r.json["history"][-1]["userId"] == tech
+
+
+def test_technician_cannot_take_on_an_unassigned_order_otherwise(client, auth, users):
+    unassigned = factories.work_order(users.actor("north", "manager")).id
+    h = auth("north", "technician")
+    for body in ({"status": "on_hold"}, {"description": "Mine now"}):
+        r = client.patch(f"/api/work-orders/{unassigned}", json=body, headers=h)
+        assert r.status_code == 403, (body, r.json)
+    db.session.expire_all()
+    wo = db.session.get(WorkOrder, unassigned)
+    assert (wo.status, wo.assigned_to) == ("new", None)
+
+
+def test_contract_flow_completes_a_new_work_order(client, auth, users):
+    """The contract creates without assignedTo and PATCHes {"status": "completed"}."""
+    h = auth("north", "manager")
+    wo = client.post("/api/work-orders", json={"title": "Replace belt"}, headers=h).json
+    r = client.patch(f"/api/work-orders/{wo['id']}", json={"status": "completed",
+                     "completionNotes": "Replaced bearing, tested operation"}, headers=h)
+    assert r.status_code == 200, r.json
+    assert r.json["status"] == "completed" and r.json["completedAt"] and r.json["assignedTo"] is None
+
+
 def test_technician_lists_every_work_order_of_the_warehouse(client, auth, north):
     r = client.get("/api/work-orders", headers=auth("north", "technician"))
     assert {w["id"] for w in r.json} == {north["mine"], north["theirs"]}

@@ -133,8 +133,8 @@ def test_after_commit_hooks_get_committed_event_ids_only(app, users, hooks):
     hooks(db_service.after_commit_hooks, lambda ids: batches.append(list(ids)))
     wo = factories.work_order(manager)
     assert batches == [[db.session.scalars(select(DomainEvent.id)).one()]]
-    with pytest.raises(Conflict):
-        wo_service.update_work_order(manager, wo.id, WorkOrderUpdate(status="completed"))
+    with pytest.raises(ValidationFailed):  # assigned needs an assignee (new → completed is allowed)
+        wo_service.update_work_order(manager, wo.id, WorkOrderUpdate(status="assigned"))
     assert len(batches) == 1
     # A failing hook does not undo the committed change.
     hooks(db_service.after_commit_hooks, lambda ids: 1 / 0)
@@ -167,8 +167,8 @@ def test_failed_requests_record_no_events(app, users):
     with pytest.raises(Conflict):
         parts_service.consume_parts(manager, ConsumeParts(workOrderId=wo.id, partsUsage=[
             {"partId": part.id, "quantityUsed": 2}]))
-    with pytest.raises(Conflict):
-        wo_service.update_work_order(manager, wo.id, WorkOrderUpdate(status="completed"))
+    with pytest.raises(ValidationFailed):  # assigned needs an assignee (new → completed is allowed)
+        wo_service.update_work_order(manager, wo.id, WorkOrderUpdate(status="assigned"))
     with pytest.raises(Forbidden):
         wo_service.update_work_order(users.actor("north", "requester"), wo.id, WorkOrderUpdate(title="x"))
     with pytest.raises(NotFound):

@@ -26,6 +26,7 @@ from portal.schemas.webhooks import WebhookCreate
 from portal.services import delivery as delivery_service
 from portal.services import events as events_service
 from portal.services import webhooks as webhook_service
+from portal.services.js_json import stringify_bytes
 from portal.services.net_guard import BlockedTarget, http_session
 from portal.services import work_orders as wo_service
 from portal.schemas.work_orders import WorkOrderCreate
@@ -172,7 +173,7 @@ def test_delivery_is_signed_and_node_verifies_it(app, client, auth, users, recei
     signed = got.headers["X-MaintainPro-Timestamp"].encode() + b"." + got.body
     assert got.headers["X-MaintainPro-Timestamp-Signature"] == hmac.new(SECRET.encode(), signed, "sha256").hexdigest()
     # The body is exactly the contract's payload structure for the event.
-    assert got.body == json.dumps(events_service.envelope(event), separators=(",", ":")).encode()
+    assert got.body == stringify_bytes(events_service.envelope(event))
     body = json.loads(got.body)
     assert body["event"] == "work_order.created" and body["id"] == event.id
     assert body["data"]["entity"] == "work_order" and body["data"]["entityId"] == r.json["id"]

@@ -202,7 +202,7 @@ def test_every_transition_follows_the_table(client, auth, users, source, target)
 
 def test_transition_table_is_the_documented_one():
     assert TRANSITIONS == {
-        "new": {"assigned", "in_progress", "on_hold", "cancelled"},
+        "new": {"assigned", "in_progress", "on_hold", "completed", "cancelled"},
         "assigned": {"new", "in_progress", "on_hold", "completed", "cancelled"},
         "in_progress": {"assigned", "on_hold", "completed", "cancelled"},
         "on_hold": {"assigned", "in_progress", "cancelled"},

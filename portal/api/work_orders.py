@@ -55,7 +55,14 @@ def get_work_order(work_order_id: str):
 @api.patch("/work-orders/<work_order_id>")
 @documented(summary="Update a work order", body=WorkOrderUpdate, response=WorkOrderDetailOut,
             permission="work_orders.update",
-            description="Status changes follow the transition table in the README; an invalid one answers 409.")
+            description=(
+                "Allowed status changes (anything else answers 409): new → assigned, in_progress, on_hold,"
+                " completed, cancelled; assigned → new, in_progress, on_hold, completed, cancelled;"
+                " in_progress → assigned, on_hold, completed, cancelled; on_hold → assigned, in_progress,"
+                " cancelled; completed and cancelled are final (completionNotes may still be corrected)."
+                " A technician who starts or completes an unassigned work order becomes its assignee."
+                " Rights are checked on the fields whose value changes: a technician may change status,"
+                " description and completionNotes; other fields sent unchanged are accepted."))
 def update_work_order(work_order_id: str):
     service.update_work_order(actor(), work_order_id, json_body(WorkOrderUpdate))
     return jsonify(_detail(work_order_id))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import math
 import os
@@ -39,6 +38,7 @@ from ..models.types import utcnow
 from ..schemas.common import iso
 from .db import unit_of_work
 from .events import envelope
+from .js_json import stringify_bytes
 from .net_guard import BlockedTarget, check_url, http_session
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,12 @@ class Outcome:
         return {"deliveryId": self.delivery_id, "sent": self.sent, "state": self.state,
                 "statusCode": self.status_code, "durationMs": self.duration_ms, "error": self.error,
                 "retryIn": self.retry_in}
+
+
+def lease() -> timedelta:
+    """WEBHOOK_LEASE_SECONDS (default 60): longer than WEBHOOK_TIMEOUT, so a live worker's POST
+    always ends inside its lease."""
+    return timedelta(seconds=float(current_app.config.get("WEBHOOK_LEASE_SECONDS", LEASE.total_seconds())))
 
 
 def retry_delays() -> list[int]:
@@ -100,8 +106,9 @@ def ping_envelope(delivery_id: str, webhook_id: str, warehouse_id: str, created_
 
 
 def body_bytes(payload: dict) -> bytes:
-    """The request body: compact ASCII JSON, so any re-decoding by the receiver keeps the bytes."""
-    return json.dumps(payload, separators=(",", ":")).encode("ascii")
+    """The request body exactly as JSON.stringify prints it (UTF-8), so a receiver verifying over
+    JSON.stringify(JSON.parse(body)) computes the same signature as one verifying the raw bytes."""
+    return stringify_bytes(payload)
 
 
 def headers_for(delivery_id: str, event: str, secret: str, body: bytes) -> dict[str, str]:
@@ -146,20 +153,47 @@ def sweep(now: datetime | None = None, limit: int = 1000) -> dict:
     """Enqueue due pending deliveries that RQ does not hold (Redis was down at commit time, or
     the process died between commit and enqueue)."""
     now = now or utcnow()
-    ids = list(db.session.scalars(
-        select(WebhookDelivery.id)
+    rows = db.session.execute(
+        select(WebhookDelivery.id, WebhookDelivery.claimed_until)
         .where(WebhookDelivery.state == "pending",
                or_(WebhookDelivery.next_attempt_at.is_(None), WebhookDelivery.next_attempt_at <= now),
                or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now))
         .order_by(WebhookDelivery.created_at).limit(limit)
-    ))
+    ).all()
+    ids = [row.id for row in rows]
+    leased = {row.id for row in rows if row.claimed_until is not None}  # leases taken and run out
     db.session.rollback()  # end the read transaction before talking to Redis
     if not ids:
         return {"due": 0, "enqueued": 0}
     jobs = Job.fetch_many(ids, connection=get_redis())
-    missing = [delivery_id for delivery_id, job in zip(ids, jobs)
-               if job is None or job.get_status(refresh=False) not in WAITING_STATUSES]
-    return {"due": len(ids), "enqueued": enqueue(missing)}
+    missing, abandoned = [], []
+    for delivery_id, job in zip(ids, jobs, strict=True):
+        status = None if job is None else job.get_status(refresh=False)
+        if status == JobStatus.STARTED and delivery_id in leased:
+            # RQ still says started, but the lease ran out: the worker died mid-attempt (RQ's own
+            # abandoned-job check runs only every 10 minutes). A live worker's lease has not run
+            # out (it outlasts the POST timeout), so this never doubles a delivery in flight.
+            abandoned.append(job)
+        elif status not in WAITING_STATUSES:
+            missing.append(delivery_id)
+    for job in abandoned:
+        _forget_started(job)
+    result = {"due": len(ids), "enqueued": enqueue(missing + [job.id for job in abandoned])}
+    if abandoned:
+        result["abandoned"] = len(abandoned)  # jobs of workers that died mid-attempt
+    return result
+
+
+def _forget_started(job: Job) -> None:
+    """Take a dead worker's job out of RQ's started registry, so RQ's later clean-up of it does
+    not mark the re-enqueued job (same id) failed."""
+    from rq.registry import StartedJobRegistry
+
+    registry = StartedJobRegistry(job.origin or QUEUE, connection=get_redis())
+    try:
+        registry.remove_executions(job)
+    except RedisError as exc:
+        log.warning("could not clear the started entry of webhook delivery %s (%s)", job.id, exc)
 
 
 # --- one attempt ------------------------------------------------------------------------------
@@ -192,7 +226,7 @@ def _claim(delivery_id: str, now: datetime) -> _Claimed | None:
                    or_(d.claimed_until.is_(None), d.claimed_until < now))
             # A lease left behind means a worker took this delivery and never recorded an outcome
             # (killed mid-POST): that attempt counts, so such a delivery cannot loop forever.
-            .values(claimed_until=now + LEASE,
+            .values(claimed_until=now + lease(),
                     attempts=d.attempts + (1 if previous_lease is not None else 0))
             .returning(d.webhook_id, d.warehouse_id, d.event_id, d.event, d.created_at, d.attempts)
             .execution_options(synchronize_session=False)
@@ -344,10 +378,31 @@ def _record_delivered(claimed: _Claimed, outcome: Outcome, now: datetime) -> Out
     return outcome
 
 
+def _started_early_by(delivery_id: str, now: datetime) -> int | None:
+    """Whole seconds (at least 1) until a pending, unclaimed delivery is due; None if it is not
+    waiting for its time (delivered, failed, gone, or held by a live worker's lease)."""
+    d = WebhookDelivery
+    row = db.session.execute(
+        select(d.state, d.next_attempt_at, d.claimed_until).where(d.id == delivery_id)
+    ).first()
+    db.session.rollback()
+    if row is None or row.state != "pending" or row.next_attempt_at is None or row.next_attempt_at <= now:
+        return None
+    if row.claimed_until is not None and row.claimed_until >= now:
+        return None
+    return max(1, math.ceil((row.next_attempt_at - now).total_seconds()))
+
+
 def attempt(delivery_id: str, *, now: datetime | None = None) -> Outcome:
     """Make one delivery attempt if the delivery is pending, due and not being sent elsewhere."""
     claimed = _claim(delivery_id, now or utcnow())
     if claimed is None:
+        early = _started_early_by(delivery_id, now or utcnow())
+        if early is not None:
+            # RQ's scheduled registry keeps whole seconds, so a retry can start up to a second
+            # before next_attempt_at: the same job runs again for the time that remains instead of
+            # leaving the delivery to the next outbox sweep.
+            return Outcome(delivery_id=delivery_id, retry_in=early, notes=["started early; rescheduled"])
         return Outcome(delivery_id=delivery_id, notes=["not pending, not due, or taken by another worker"])
     if not claimed.active:
         with unit_of_work() as s:

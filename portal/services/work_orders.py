@@ -23,7 +23,8 @@ from .querying import Page, paginate, text_filter
 
 # Allowed status changes (README: "Work order statuses"). completed and cancelled are final.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "new": frozenset({"assigned", "in_progress", "on_hold", "cancelled"}),
+    # new → in_progress / completed: the quick fix a technician does on the spot (issue 7 item 11).
+    "new": frozenset({"assigned", "in_progress", "on_hold", "completed", "cancelled"}),
     "assigned": frozenset({"new", "in_progress", "on_hold", "completed", "cancelled"}),
     "in_progress": frozenset({"assigned", "on_hold", "completed", "cancelled"}),
     "on_hold": frozenset({"assigned", "in_progress", "cancelled"}),
@@ -33,6 +34,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 # What a technician may change on a work order assigned to them.
 TECHNICIAN_FIELDS = frozenset({"status", "completion_notes", "description"})
 ASSIGNABLE_ROLES = ("admin", "manager", "technician")
+# Statuses by which a technician takes an unassigned work order on (and becomes its assignee).
+SELF_ASSIGNING_STATUSES = frozenset({"in_progress", "completed"})
 PRIORITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 # Hooks other domains add (PM: checklist gate, next PM). Called inside the transaction.
@@ -181,10 +184,14 @@ def create_work_order(actor: Actor, data: WorkOrderCreate, *, now: datetime | No
         return wo
 
 
-def _check_update_rights(actor: Actor, wo: WorkOrder, fields: set[str]) -> None:
+def _check_update_rights(actor: Actor, wo: WorkOrder, values: dict[str, Any]) -> None:
+    """Rights are checked on what changes: `values` holds only fields whose value differs, so a
+    technician saving a full edit form with untouched manager-only fields is not refused."""
     require(actor, "work_orders.update")
+    fields = set(values)
     if actor.role == "technician":
-        if wo.assigned_to != actor.id:
+        taking_on = wo.assigned_to is None and values.get("status") in SELF_ASSIGNING_STATUSES
+        if wo.assigned_to != actor.id and not taking_on:
             raise Forbidden("Technicians may only update work orders assigned to them")
         extra = sorted(fields - TECHNICIAN_FIELDS)
         if extra:
@@ -196,10 +203,14 @@ def _check_update_rights(actor: Actor, wo: WorkOrder, fields: set[str]) -> None:
 def update_work_order(actor: Actor, work_order_id: str, data: WorkOrderUpdate, *, now: datetime | None = None) -> WorkOrder:
     now = now or utcnow()
     values = given_fields(data, ("title", "status", "priority", "type"))
-    fields = set(values)
     with unit_of_work():
         wo = get_in_warehouse(WorkOrder, work_order_id, actor, what="Work order", lock=True)
-        _check_update_rights(actor, wo, fields)
+        # A value sent again unchanged is no change: a client resending {"status": "completed"}
+        # with corrected notes must not be told a completed work order can no longer change, and
+        # a technician's full edit form must not be refused for fields they left as they were.
+        values = {name: value for name, value in values.items() if getattr(wo, name) != value}
+        fields = set(values)
+        _check_update_rights(actor, wo, values)
         if "equipment_id" in fields:
             _check_equipment(actor, data.equipment_id)
         if "assigned_to" in fields:
@@ -210,8 +221,6 @@ def update_work_order(actor: Actor, work_order_id: str, data: WorkOrderUpdate, *
                 values["status"] = "assigned"
             elif values["assigned_to"] is None and wo.status == "assigned":
                 values["status"] = "new"
-        # A value sent again unchanged is no change: a client resending {"status": "completed"}
-        # with corrected notes must not be told a completed work order can no longer change.
         values = {name: value for name, value in values.items() if getattr(wo, name) != value}
         new_status = values.get("status", wo.status)
         if new_status != wo.status:
@@ -225,6 +234,9 @@ def update_work_order(actor: Actor, work_order_id: str, data: WorkOrderUpdate, *
                 raise field_error("status", "An assigned work order needs assignedTo")
         elif wo.status in ("completed", "cancelled") and set(values) - {"completion_notes"}:
             raise Conflict(f"A {wo.status} work order can no longer change", [])
+        if (actor.role == "technician" and wo.assigned_to is None and "assigned_to" not in values
+                and values.get("status") in SELF_ASSIGNING_STATUSES):
+            values["assigned_to"] = actor.id  # whoever starts or completes it does the work (in the history)
         if values.get("status") == "new" and "assigned_to" not in values and wo.assigned_to:
             values["assigned_to"] = None  # back to the unassigned pool
         changes = apply_changes(wo, values)
