@@ -1,4 +1,4 @@
-"""stock movements: the stock ledger, backfilled with each part's current level
+"""stock movements (the stock ledger, backfilled with each part's current level) and downtime periods
 
 Revision ID: 0004
 Revises: 0003
@@ -41,6 +41,28 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_stock_movements_warehouse_id'), ['warehouse_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_stock_movements_work_order_id'), ['work_order_id'], unique=False)
 
+    op.create_table('downtime_periods',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('warehouse_id', sa.String(length=36), nullable=False),
+    sa.Column('equipment_id', sa.String(length=36), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('ended_at', sa.DateTime(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('work_order_id', sa.String(length=36), nullable=True),
+    sa.Column('started_by', sa.String(length=36), nullable=True),
+    sa.Column('ended_by', sa.String(length=36), nullable=True),
+    sa.ForeignKeyConstraint(['ended_by'], ['users.id'], name=op.f('fk_downtime_periods_ended_by_users')),
+    sa.ForeignKeyConstraint(['equipment_id'], ['equipment.id'], name=op.f('fk_downtime_periods_equipment_id_equipment')),
+    sa.ForeignKeyConstraint(['started_by'], ['users.id'], name=op.f('fk_downtime_periods_started_by_users')),
+    sa.ForeignKeyConstraint(['warehouse_id'], ['warehouses.id'], name=op.f('fk_downtime_periods_warehouse_id_warehouses')),
+    sa.ForeignKeyConstraint(['work_order_id'], ['work_orders.id'], name=op.f('fk_downtime_periods_work_order_id_work_orders')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_downtime_periods'))
+    )
+    with op.batch_alter_table('downtime_periods', schema=None) as batch_op:
+        batch_op.create_index('ix_downtime_periods_equipment_started', ['equipment_id', 'started_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_downtime_periods_warehouse_id'), ['warehouse_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_downtime_periods_work_order_id'), ['work_order_id'], unique=False)
+
     # The ledger begins with each part's level today, so it sums to the level from the start.
     conn = op.get_bind()
     parts = conn.execute(sa.text("SELECT id, warehouse_id, stock_level FROM parts WHERE stock_level <> 0")).all()
@@ -57,6 +79,11 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('downtime_periods', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_downtime_periods_work_order_id'))
+        batch_op.drop_index(batch_op.f('ix_downtime_periods_warehouse_id'))
+        batch_op.drop_index('ix_downtime_periods_equipment_started')
+    op.drop_table('downtime_periods')
     with op.batch_alter_table('stock_movements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stock_movements_work_order_id'))
         batch_op.drop_index(batch_op.f('ix_stock_movements_warehouse_id'))
