@@ -128,6 +128,7 @@ def _load(rng_seed: int) -> dict:
             work_orders.update_work_order(actor if step != "cancelled" else manager, wo.id,
                                           WorkOrderUpdate(**body), now=when)
     _seed_preventive_maintenance(manager, assets, technicians[0].id, now)
+    _seed_breakdowns_and_labor(manager, rng, assets, technicians, now)
     # Counted, not assumed: the PM templates above add work orders of their own.
     counts = {name: db.session.scalar(select(func.count()).select_from(model)
                                       .where(model.warehouse_id == manager.warehouse_id))
@@ -165,3 +166,63 @@ def _seed_preventive_maintenance(manager: Actor, assets: list, technician_id: st
                                                                         readAt=now - timedelta(days=days_ago)),
                                   now=now)
     pm.schedule_due(now, warehouse_id=manager.warehouse_id)
+
+
+# (asset index, days ago, hours down, what failed): a few real stoppages in the last two months.
+BREAKDOWNS = [
+    (1, 52, 5.5, "Drive motor tripped on overload"),
+    (2, 38, 9.0, "Compressor stopped: high discharge temperature"),
+    (4, 27, 3.0, "Conveyor belt torn at the splice"),
+    (1, 16, 2.5, "Motor bearing noise, replaced bearing"),
+    (7, 9, 6.0, "Compressor oil separator blocked"),
+    (12, 4, 1.5, "Blown fuse on the control circuit"),
+]
+
+
+def _seed_breakdowns_and_labor(manager: Actor, rng: random.Random, assets: list, technicians: list, now) -> None:
+    """Recorded downtime (failure work orders that took the asset down and brought it back up), one
+    asset down right now, and labor on the work orders, so every /api/kpis figure is believable."""
+    from .schemas.pm import LaborCreate
+    from .services import labor
+
+    for index, days_ago, hours, title in BREAKDOWNS:
+        tech = Actor.of(technicians[index % 2])
+        reported = now - timedelta(days=days_ago, hours=rng.randint(0, 8))
+        wo = work_orders.create_work_order(manager, WorkOrderCreate(
+            title=title, type="corrective", priority="high", equipmentId=assets[index].id,
+            assignedTo=tech.id, equipmentDown=True), now=reported)
+        work_orders.update_work_order(tech, wo.id, WorkOrderUpdate(status="in_progress"),
+                                      now=reported + timedelta(minutes=20))
+        labor.add_labor(tech, wo.id, LaborCreate(minutes=int(hours * 60) - 30,
+                                                 performedAt=reported + timedelta(minutes=30)), now=now)
+        work_orders.update_work_order(tech, wo.id, WorkOrderUpdate(
+            status="completed", completionNotes="Repaired and tested under load."),
+            now=reported + timedelta(hours=hours))
+    # Down now: the emergency is being worked on.
+    tech = Actor.of(technicians[0])
+    wo = work_orders.create_work_order(manager, WorkOrderCreate(
+        title="Pump seal leaking badly, stopped", type="emergency", priority="critical",
+        equipmentId=assets[5].id, assignedTo=tech.id, equipmentDown=True), now=now - timedelta(hours=3))
+    work_orders.update_work_order(tech, wo.id, WorkOrderUpdate(status="in_progress"),
+                                  now=now - timedelta(hours=2, minutes=30))
+    # The weekly lubrication round: routine preventive work, done and booked.
+    for week in range(1, 7):
+        tech = Actor.of(technicians[week % 2])
+        done = now - timedelta(weeks=week, hours=rng.randint(0, 6))
+        wo = work_orders.create_work_order(manager, WorkOrderCreate(
+            title="Weekly lubrication round, lines 1 and 2", type="preventive", priority="medium",
+            equipmentId=assets[week % 5].id, assignedTo=tech.id), now=done - timedelta(days=1))
+        work_orders.update_work_order(tech, wo.id, WorkOrderUpdate(status="in_progress"), now=done - timedelta(hours=3))
+        labor.add_labor(tech, wo.id, LaborCreate(minutes=rng.randint(150, 210), performedAt=done - timedelta(hours=3)),
+                        now=now)
+        work_orders.update_work_order(tech, wo.id, WorkOrderUpdate(
+            status="completed", completionNotes="All points greased, levels topped up."), now=done)
+    # Labor on the other work orders that were worked on: preventive work is most of a healthy plant's hours.
+    worked = db.session.scalars(select(WorkOrder).where(
+        WorkOrder.warehouse_id == manager.warehouse_id, WorkOrder.status.in_(("completed", "in_progress", "on_hold")),
+        WorkOrder.actual_duration == 0)).all()
+    for wo in worked:
+        minutes = rng.randint(120, 240) if wo.type == "preventive" else rng.randint(15, 45)
+        performed = min(wo.created_at + timedelta(hours=rng.randint(1, 24)), now)
+        labor.add_labor(manager, wo.id, LaborCreate(
+            userId=(wo.assigned_to or technicians[0].id), minutes=minutes, performedAt=performed), now=now)

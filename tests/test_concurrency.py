@@ -225,3 +225,66 @@ def test_two_first_users_of_a_new_warehouse_share_it(app):
         app, 2, lambda i: auth_service.create_user(emails[i], PASSWORD, "technician", "East Plant").warehouse_id)
     assert [kind for kind, _ in results] == ["ok", "ok"], results
     assert len({warehouse_id for _, warehouse_id in results}) == 1
+
+
+def test_a_receipt_racing_consumption_loses_none_of_it(app, users):
+    """Issue 7, item 9: stock 5, seven consumes of 1 and a receipt of +95 in parallel. The end level
+    is exactly initial - successful consumes + receipt, and the ledger sums to it."""
+    from portal.models import StockMovement
+    from portal.schemas.parts import StockMovementCreate
+
+    manager = users.actor("north", "manager")
+    job = factories.work_order(manager)
+    seal = factories.part(manager, partNumber="SEAL-40", stockLevel=5, reorderPoint=2)
+    take = _consume(manager, job.id, (seal.id, 1))
+
+    def work(i: int) -> str:
+        if i == 7:
+            parts_service.record_stock_movement(
+                manager, seal.id, StockMovementCreate(type="receipt", quantity=95, note="PO 4711"))
+            return "received"
+        return take(i)
+
+    results = factories.run_together(app, 8, work)
+    assert all(kind == "ok" for kind, _ in results), results
+    counts = Counter(value for _, value in results)
+    assert counts["received"] == 1 and counts["taken"] + counts["short"] == 7
+    assert counts["taken"] >= 5  # at least the first five always find stock
+    db.session.rollback()  # end the test's own read snapshot (SQLite WAL) to see the threads' commits
+    final = db.session.get(Part, seal.id).stock_level
+    assert final == 5 - counts["taken"] + 95
+    movements = list(db.session.scalars(select(StockMovement).where(StockMovement.part_id == seal.id)))
+    assert sum(m.quantity for m in movements) == final
+    assert Counter(m.kind for m in movements) == {"initial": 1, "consumption": counts["taken"], "receipt": 1}
+    # Each movement's level_after is a level the part really passed through: all distinct, last = final.
+    assert len({m.level_after for m in movements if m.kind != "initial"}) == counts["taken"] + 1
+    assert final in {m.level_after for m in movements}
+
+
+def test_a_count_racing_consumption_records_the_true_difference(app, users):
+    """A stocktake sets the level; its recorded difference comes from the locked row, so the ledger
+    still sums to the level whatever order the consumes and the count commit in."""
+    from portal.models import StockMovement
+    from portal.schemas.parts import StockMovementCreate
+
+    manager = users.actor("north", "manager")
+    job = factories.work_order(manager)
+    belt = factories.part(manager, partNumber="BLT-40", stockLevel=20, reorderPoint=0)
+    take = _consume(manager, job.id, (belt.id, 1))
+
+    def work(i: int) -> str:
+        if i == 0:
+            parts_service.record_stock_movement(manager, belt.id, StockMovementCreate(type="count", quantity=50))
+            return "counted"
+        return take(i)
+
+    results = factories.run_together(app, 8, work)
+    assert all(kind == "ok" for kind, _ in results), results
+    db.session.rollback()
+    final = db.session.get(Part, belt.id).stock_level
+    movements = list(db.session.scalars(select(StockMovement).where(StockMovement.part_id == belt.id)))
+    [count] = [m for m in movements if m.kind == "count"]
+    consumed_after = sum(1 for m in movements if m.kind == "consumption" and m.level_after < count.level_after
+                         and m.level_after >= final)
+    assert count.level_after == 50 and final == 50 - consumed_after
+    assert sum(m.quantity for m in movements) == final

@@ -1,19 +1,20 @@
 """PM compliance and maintenance KPIs against hand-computed fixtures.
 
-KPI fixture (now = N, window 30 days = 720 h; assets A, B, C, and R retired):
-  #1 A corrective  created N-20d, completed +4h           repair 4 h,   downtime 4 h
-  #2 A emergency   created N-10d, completed +6h           repair 6 h,   downtime 6 h
-  #3 B corrective  created N-5d, still in progress        no repair,    downtime 120 h, due N-1d
-  #4 B corrective  created N-40d, completed N-29d         repair 264 h (completed in window), downtime 24 h
-                                                          (reported before the window: not a failure in it)
-  #5 A corrective  created N-3d, cancelled                not a failure
-  #6 A preventive  created N-15d, completed N-14d         not a failure
-  #7 -  corrective created N-2d, completed +2h, no asset  repair 2 h
+KPI fixture (now = N, window 30 days = 720 h; assets A, B, C, and R retired). Failures are reported
+with equipmentDown, so each records a downtime period that its completion closes:
+  #4 B corrective  down N-40d, completed N-29d            period 264 h, ends in window: repair;
+                                                          starts before it: not a failure; 24 h in window
+  #1 A corrective  down N-20d, completed +4h              period 4 h
+  #2 A emergency   down N-10d, completed +6h              period 6 h
+  #3 B corrective  down N-5d, still in progress           open period: 120 h to the window's end, due N-1d
+  #5 A corrective  created N-3d (not down), cancelled     no period
+  #6 A preventive  created N-15d, completed N-14d         no period
+  #7 -  corrective created N-2d, completed +2h, no asset  no period (nothing went down)
   #8 C inspection  created N-1d, open, estimated 90 min, due N+5d
-  MTTR = (4 + 6 + 264 + 2) / 4 = 69 h
+  MTTR = (264 + 4 + 6) / 3 = 91.33 h
   failures: A 2, B 1 -> 3; downtime: A 10 h, B 144 h; operating: A 710, B 576, C 720 (R retired: left out)
   MTBF = (710 + 576 + 720) / 3 = 668.67 h; A: 710 / 2 = 355 h, MTTR 5 h; B: 576 / 1, MTTR 264 h
-  availability = 668.67 / (668.67 + 69) = 90.65 %; A: 355 / 360 = 98.61 %; B: 576 / 840 = 68.57 %
+  availability = 2006 / (3 x 720) = 92.87 %; A: 710 / 720 = 98.61 %; B: 576 / 720 = 80 %; C 100 %
   labor in window: #6 120 min (preventive), #1 60 min, #3 30 min; #1 999 min performed before the window
   PMP = 120 / 210 = 57.14 %; labor per asset: A 180, B 30
   parts: #1 2 x 12.50 = 25.00 (A); #3 1 x 12.50 = 12.50 (B)
@@ -51,7 +52,8 @@ def new_equipment(actor, tag: str):
 def new_order(actor, created: datetime, type_: str, equipment=None, **extra):
     body = WorkOrderCreate.model_validate({"title": f"{type_} job", "type": type_,
                                            "equipmentId": equipment.id if equipment else None,
-                                           "dueDate": extra.pop("due", None)})
+                                           "dueDate": extra.pop("due", None),
+                                           "equipmentDown": extra.pop("down", False)})
     return wo_service.create_work_order(actor, body, now=created, **extra)
 
 
@@ -66,14 +68,14 @@ def kpi_fixture(users, now: datetime) -> dict:
     equipment_service.update_equipment(m, r.id, EquipmentUpdate(status="retired"))
     part = parts_service.create_part(m, PartCreate(partNumber="BRG-1", stockLevel=50, unitCost="12.50"))
 
-    w1 = new_order(m, at(now, -20), "corrective", a)
-    move(m, w1, at(now, -20, 4), "in_progress", "completed")
-    w2 = new_order(m, at(now, -10), "emergency", a)
-    move(m, w2, at(now, -10, 6), "in_progress", "completed")
-    w3 = new_order(m, at(now, -5), "corrective", b, due=at(now, -1), estimated_duration=30)
-    move(m, w3, at(now, -5, 1), "in_progress")
-    w4 = new_order(m, at(now, -40), "corrective", b)
+    w4 = new_order(m, at(now, -40), "corrective", b, down=True)
     move(m, w4, at(now, -29), "in_progress", "completed")
+    w1 = new_order(m, at(now, -20), "corrective", a, down=True)
+    move(m, w1, at(now, -20, 4), "in_progress", "completed")
+    w2 = new_order(m, at(now, -10), "emergency", a, down=True)
+    move(m, w2, at(now, -10, 6), "in_progress", "completed")
+    w3 = new_order(m, at(now, -5), "corrective", b, due=at(now, -1), estimated_duration=30, down=True)
+    move(m, w3, at(now, -5, 1), "in_progress")
     w5 = new_order(m, at(now, -3), "corrective", a)
     move(m, w5, at(now, -3, 1), "cancelled")
     w6 = new_order(m, at(now, -15), "preventive", a)
@@ -92,10 +94,10 @@ def kpi_fixture(users, now: datetime) -> dict:
 
 
 def check_headline(k: dict) -> None:
-    assert k["mttrHours"] == 69.0 and k["repairs"] == 4
+    assert k["mttrHours"] == 91.33 and k["repairs"] == 3
     assert k["failures"] == 3 and k["operatingHours"] == 2006.0
     assert k["mtbfHours"] == 668.67
-    assert k["availability"] == round((2006 / 3) / (2006 / 3 + 69) * 100, 2) == 90.65
+    assert k["availability"] == round(2006 / 2160 * 100, 2) == 92.87
     assert k["plannedMaintenancePercentage"] == 57.14
     assert k["preventiveLaborMinutes"] == 120 and k["laborMinutes"] == 210
     assert k["backlog"] == {"open": 2, "estimatedHours": 2.0, "unestimated": 0, "overdue": 1}
@@ -115,10 +117,10 @@ def test_kpis_match_the_hand_computed_fixture(app, users):
         "laborMinutes": 180, "partsCost": "25.00"}
     assert assets["PUMP-B"] == {
         "equipmentId": ids["B"], "assetTag": "PUMP-B", "failures": 1, "repairs": 1, "downtimeHours": 144.0,
-        "operatingHours": 576.0, "mtbfHours": 576.0, "mttrHours": 264.0, "availability": 68.57,
+        "operatingHours": 576.0, "mtbfHours": 576.0, "mttrHours": 264.0, "availability": 80.0,
         "laborMinutes": 30, "partsCost": "12.50"}
     assert assets["PUMP-C"]["failures"] == 0 and assets["PUMP-C"]["mtbfHours"] is None
-    assert assets["PUMP-C"]["availability"] is None and assets["PUMP-C"]["operatingHours"] == 720.0
+    assert assets["PUMP-C"]["availability"] == 100.0 and assets["PUMP-C"]["operatingHours"] == 720.0
     assert [row["assetTag"] for row in k["topAssets"]] == ["PUMP-B", "PUMP-A"]
     assert k["workOrdersPerWeek"] == [
         {"weekStart": "2026-05-25T00:00:00.000Z", "opened": 0, "completed": 0},
@@ -130,18 +132,21 @@ def test_kpis_match_the_hand_computed_fixture(app, users):
     ]
 
 
-def test_mtbf_comes_from_failures_not_from_work_order_age(app, users):
-    """Old open preventive work orders must not move MTBF or MTTR (the trap of several CMMS)."""
+def test_mtbf_comes_from_recorded_downtime_not_from_work_order_age(app, users):
+    """Old open work orders (a months-old squeaky guard) must not move MTBF, MTTR or availability."""
     m = users.actor("north", "manager")
     pump = new_equipment(m, "PUMP-1")
     for n in range(5):
         new_order(m, at(FIXED_NOW, -300 - n), "preventive", pump)
+    new_order(m, at(FIXED_NOW, -200), "corrective", pump)  # reported, never marked down, still open
     k = kpi_service.kpis(m, 30, now=FIXED_NOW)
     assert k["mttr_hours"] is None and k["mtbf_hours"] is None and k["failures"] == 0
-    failure = new_order(m, at(FIXED_NOW, -6), "corrective", pump)
+    assert k["availability"] == 100.0
+    failure = new_order(m, at(FIXED_NOW, -6), "corrective", pump, down=True)
     move(m, failure, at(FIXED_NOW, -6, 12), "in_progress", "completed")
     k = kpi_service.kpis(m, 30, now=FIXED_NOW)
     assert k["mttr_hours"] == 12.0 and k["failures"] == 1 and k["mtbf_hours"] == 708.0
+    assert k["availability"] == round(708 / 720 * 100, 2)
 
 
 def test_kpis_over_http(client, auth, users):
@@ -228,15 +233,48 @@ def test_pm_compliance_with_nothing_due(client, auth):
     assert client.get("/api/pm-compliance?days=abc", headers=auth("south", "manager")).status_code == 400
 
 
-def test_overlapping_failures_of_one_asset_count_their_downtime_once(app, users):
+def _period(actor, equipment, start: datetime, end: datetime | None) -> None:
+    from portal.extensions import db
+    from portal.models import DowntimePeriod
+
+    db.session.add(DowntimePeriod(warehouse_id=actor.warehouse_id, equipment_id=equipment.id, started_at=start,
+                                  ended_at=end, reason="test"))
+    db.session.commit()
+
+
+def test_overlapping_periods_of_one_asset_count_their_downtime_once(app, users):
+    # Overlaps cannot come from status changes (one open period per asset), but may from imports.
     m = users.actor("north", "manager")
     pump = new_equipment(m, "PUMP-1")
     base = at(FIXED_NOW, -10)
     # 0-10 h, 5-8 h (inside the first), 9-12 h (overlaps its end): down from 0 to 12 h = 12 h.
     for start, end in ((0, 10), (5, 8), (9, 12)):
-        wo = new_order(m, at(base, hours=start), "corrective", pump)
-        move(m, wo, at(base, hours=end), "in_progress", "completed")
+        _period(m, pump, at(base, hours=start), at(base, hours=end))
     [row] = kpi_service.kpis(m, 30, now=FIXED_NOW)["assets"]
-    assert row["downtime_hours"] == 12.0 and row["failures"] == 3
+    assert row["downtime_hours"] == 12.0 and row["failures"] == 3 and row["repairs"] == 3
     assert row["operating_hours"] == 708.0 and row["mtbf_hours"] == 236.0
     assert row["mttr_hours"] == round((10 + 3 + 3) / 3, 2)
+    assert row["availability"] == round(708 / 720 * 100, 2)
+
+
+def test_periods_crossing_the_window_edges_and_an_open_one(app, users):
+    """Window [N-30d, N] = 720 h.
+    P1 N-32d .. N-29d: 72 h long, 24 h inside, started before: no failure; ended inside: repair of 72 h.
+    P2 N-20d .. N-19d12h: 12 h, failure and repair.
+    P3 N-1d .. open: 24 h to the window's end, a failure, no repair.
+    P4 N-40d .. N-35d: entirely before the window: nothing.
+    P5 N+1d ..: after the window: nothing.
+    downtime 24 + 12 + 24 = 60 h; operating 660 h; failures 2; MTBF 330 h; MTTR (72 + 12) / 2 = 42 h;
+    availability 660 / 720 = 91.67 %."""
+    m = users.actor("north", "manager")
+    pump = new_equipment(m, "PUMP-1")
+    _period(m, pump, at(FIXED_NOW, -32), at(FIXED_NOW, -29))
+    _period(m, pump, at(FIXED_NOW, -20), at(FIXED_NOW, -19, -12))
+    _period(m, pump, at(FIXED_NOW, -1), None)
+    _period(m, pump, at(FIXED_NOW, -40), at(FIXED_NOW, -35))
+    _period(m, pump, at(FIXED_NOW, 1), at(FIXED_NOW, 2))
+    k = kpi_service.kpis(m, 30, now=FIXED_NOW)
+    [row] = k["assets"]
+    assert (row["downtime_hours"], row["operating_hours"], row["failures"], row["repairs"]) == (60.0, 660.0, 2, 2)
+    assert (row["mtbf_hours"], row["mttr_hours"], row["availability"]) == (330.0, 42.0, 91.67)
+    assert (k["mtbf_hours"], k["mttr_hours"], k["availability"]) == (330.0, 42.0, 91.67)

@@ -115,3 +115,34 @@ def test_flask_db_upgrade_command_on_a_fresh_instance(tmp_path):
         with db.engine.connect() as conn:
             assert {"work_orders", "equipment", "parts", "users", "alembic_version"} <= set(inspect(conn).get_table_names())
         db.engine.dispose()
+
+
+def test_0004_backfills_an_initial_ledger_row_per_stocked_part(tmp_path):
+    """Parts that existed before the ledger get one `initial` movement, so the ledger sums to the level."""
+    from sqlalchemy import text
+
+    loggers = {name: lg.disabled for name, lg in logging.root.manager.loggerDict.items()
+               if isinstance(lg, logging.Logger)}
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        with app.app_context():
+            upgrade(directory=str(ROOT / "migrations"), revision="0003")
+            with db.engine.begin() as conn:
+                conn.execute(text("INSERT INTO warehouses (id, name, is_demo, created_at) "
+                                  "VALUES ('w1', 'Plant', false, '2026-01-01 00:00:00')"))
+                for pid, number, level in (("p1", "BRG-1", 45), ("p2", "BLT-1", 0)):
+                    conn.execute(text(
+                        "INSERT INTO parts (id, warehouse_id, part_number, stock_level, reorder_point, auto_reorder, "
+                        "unit_cost, low_stock_alerted, created_at, updated_at) VALUES "
+                        f"('{pid}', 'w1', '{number}', {level}, 0, false, 1.00, false, "
+                        "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+            upgrade(directory=str(ROOT / "migrations"))
+            with db.engine.connect() as conn:
+                rows = conn.execute(text("SELECT part_id, kind, quantity, level_after, warehouse_id "
+                                         "FROM stock_movements")).all()
+            assert [tuple(r) for r in rows] == [("p1", "initial", 45, 45, "w1")]
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        for name, disabled in loggers.items():
+            logging.getLogger(name).disabled = disabled

@@ -134,13 +134,32 @@ def test_consume_with_the_contract_example(client, auth, users, job):
     assert detail["partsCost"] == "25.00" and len(detail["parts"]) == 1
 
 
-def test_consume_defaults_to_the_current_unit_cost_and_sums_duplicates(client, auth, users, job):
+def test_consume_defaults_to_the_current_unit_cost_and_keeps_each_line(client, auth, users, job):
     oil = factories.part(users.actor("north", "manager"), unitCost="9.75", stockLevel=10)
     r = consume(client, auth("north", "manager"), job.id, (oil.id, 2, {}), (oil.id, 3, {}))
     assert r.status_code == 201, r.json
-    [line] = r.json["consumptions"]
-    assert (line["quantity"], line["unitCost"], line["totalCost"]) == (5, "9.75", "48.75")
+    assert [(line["quantity"], line["unitCost"], line["totalCost"]) for line in r.json["consumptions"]] == [
+        (2, "9.75", "19.50"), (3, "9.75", "29.25")]
     assert stock(oil.id) == 5
+
+
+def test_two_lines_of_one_part_are_each_costed_at_their_own_price(client, auth, users, job):
+    # Issue 7, item 6: the second line's price used to be lost (101 units at "0.00").
+    h = auth("north", "manager")
+    part = factories.part(users.actor("north", "manager"), unitCost="7.00", stockLevel=150)
+    r = consume(client, h, job.id, (part.id, 1, {"unitCost": "0.00"}), (part.id, 100, {"unitCost": "50.00"}))
+    assert r.status_code == 201, r.json
+    assert [(line["quantity"], line["unitCost"], line["totalCost"]) for line in r.json["consumptions"]] == [
+        (1, "0.00", "0.00"), (100, "50.00", "5000.00")]
+    assert r.json["totalCost"] == "5000.00"
+    assert client.get(f"/api/work-orders/{job.id}", headers=h).json["partsCost"] == "5000.00"
+    assert stock(part.id) == 49
+    ledger = client.get(f"/api/parts/{part.id}/stock-movements", headers=h).json
+    assert sorted(m["quantity"] for m in ledger) == [-100, -1, 150]
+    assert sum(m["quantity"] for m in ledger) == 49
+    # Both lines together must be in stock: 30 + 30 of 49 is short, and nothing is taken.
+    r = consume(client, h, job.id, (part.id, 30, {}), (part.id, 30, {}))
+    assert r.status_code == 409 and stock(part.id) == 49
 
 
 def test_consume_is_all_or_nothing_and_names_each_short_part(client, auth, users, job):
@@ -227,8 +246,8 @@ def test_low_stock_is_announced_once_per_dip(client, auth, users, job):
     assert consume(client, h, job.id, (belt.id, 3, {})).status_code == 201  # 7: same dip
     assert len(events("inventory.low_stock")) == 1
     # Restocked above the point re-arms the alarm; the next dip is announced again.
-    r = client.patch(f"/api/parts/{belt.id}", json={"stockLevel": 30}, headers=h)
-    assert r.status_code == 200 and r.json["stockLevel"] == 30
+    r = client.post(f"/api/parts/{belt.id}/stock-movements", json={"type": "count", "quantity": 30}, headers=h)
+    assert r.status_code == 201 and r.json["levelAfter"] == 30 and r.json["quantity"] == 23
     assert len(events("inventory.low_stock")) == 1
     assert consume(client, h, job.id, (belt.id, 25, {})).status_code == 201  # 5
     assert len(events("inventory.low_stock")) == 2
@@ -273,6 +292,10 @@ def test_patch_part(client, auth, users):
         bad = client.patch(f"/api/parts/{part.id}", json={field: None}, headers=h)
         assert bad.status_code == 400 and bad.json["errors"][0]["field"] == field
     assert client.patch(f"/api/parts/{part.id}", json={"stockLevel": -1}, headers=h).status_code == 400
+    # Stock is not writable by PATCH any more: the 400 points to stock movements.
+    r = client.patch(f"/api/parts/{part.id}", json={"stockLevel": 3}, headers=h)
+    assert r.status_code == 400 and r.json["errors"][0]["field"] == "stockLevel"
+    assert "stock-movements" in r.json["errors"][0]["message"]
 
 
 def test_unknown_part_is_404(client, auth, users):

@@ -48,7 +48,12 @@ CASES = [
     ("get", "/api/parts/{part}", None, set(ROLES), 200),
     ("get", "/api/parts/reorder-requests", None, set(ROLES), 200),
     ("post", "/api/parts", {"partNumber": "NEW-1"}, STAFF, 201),
-    ("patch", "/api/parts/{part}", {"stockLevel": 3}, STAFF, 200),
+    ("patch", "/api/parts/{part}", {"reorderPoint": 3}, STAFF, 200),
+    # Receiving goods is storeroom routine for technicians too; adjustments and counts are not.
+    ("post", "/api/parts/{part}/stock-movements", {"type": "receipt", "quantity": 5}, STAFF | {"technician"}, 201),
+    ("post", "/api/parts/{part}/stock-movements", {"type": "adjustment", "quantity": -1}, STAFF, 201),
+    ("post", "/api/parts/{part}/stock-movements", {"type": "count", "quantity": 7}, STAFF, 201),
+    ("get", "/api/parts/{part}/stock-movements", None, set(ROLES), 200),
     ("post", "/api/parts/consume", {"workOrderId": "{mine}", "partsUsage": [{"partId": "{part}", "quantityUsed": 1}]},
      STAFF | {"technician"}, 201),
     ("post", "/api/parts/consume", {"workOrderId": "{theirs}", "partsUsage": [{"partId": "{part}", "quantityUsed": 1}]},
@@ -186,7 +191,9 @@ ID_ROUTES = [
     ("get", "/api/equipment/{id}", "equipment", None),
     ("patch", "/api/equipment/{id}", "equipment", {"status": "down"}),
     ("get", "/api/parts/{id}", "part", None),
-    ("patch", "/api/parts/{id}", "part", {"stockLevel": 0}),
+    ("patch", "/api/parts/{id}", "part", {"reorderPoint": 0}),
+    ("get", "/api/parts/{id}/stock-movements", "part", None),
+    ("post", "/api/parts/{id}/stock-movements", "part", {"type": "receipt", "quantity": 5}),
 ]
 
 
@@ -211,7 +218,8 @@ def test_south_is_unchanged_after_north_tries(client, auth, south):
     h = auth("north", "admin")
     client.patch(f"/api/work-orders/{south['wo']}", json={"title": "hijacked"}, headers=h)
     client.patch(f"/api/equipment/{south['equipment']}", json={"status": "retired"}, headers=h)
-    client.patch(f"/api/parts/{south['part']}", json={"stockLevel": 0}, headers=h)
+    client.patch(f"/api/parts/{south['part']}", json={"reorderPoint": 0}, headers=h)
+    client.post(f"/api/parts/{south['part']}/stock-movements", json={"type": "count", "quantity": 0}, headers=h)
     hs = auth("south", "manager")
     assert client.get(f"/api/work-orders/{south['wo']}", headers=hs).json["title"] != "hijacked"
     assert client.get(f"/api/equipment/{south['equipment']}", headers=hs).json["status"] == "active"

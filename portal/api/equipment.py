@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..schemas.equipment import EquipmentCreate, EquipmentOut, EquipmentQuery, EquipmentUpdate
+from ..schemas.common import PageQuery
+from ..schemas.equipment import (
+    DowntimePeriodOut,
+    EquipmentCreate,
+    EquipmentOut,
+    EquipmentQuery,
+    EquipmentStatusChange,
+    EquipmentUpdate,
+)
 from ..services import equipment as service
 from . import api
 from .common import actor, documented, json_body, page_response, query_args
@@ -32,3 +40,25 @@ def get_equipment(equipment_id: str):
 @documented(summary="Update equipment", body=EquipmentUpdate, response=EquipmentOut, permission="equipment.write")
 def update_equipment(equipment_id: str):
     return jsonify(EquipmentOut.dump(service.update_equipment(actor(), equipment_id, json_body(EquipmentUpdate))))
+
+
+@api.post("/equipment/<equipment_id>/status")
+@documented(summary="Mark equipment down or back up", body=EquipmentStatusChange, response=EquipmentOut,
+            permission="equipment.status",
+            description="Changing to `down` opens a downtime period (with reason and workOrderId); leaving `down` "
+                        "closes it. Emits equipment.status_changed with previousStatus, status, reason and "
+                        "workOrderId. The same status again changes nothing. PATCH of status does the same "
+                        "bookkeeping, without a reason.")
+def change_equipment_status(equipment_id: str):
+    return jsonify(EquipmentOut.dump(service.change_status(actor(), equipment_id, json_body(EquipmentStatusChange))))
+
+
+@api.get("/equipment/<equipment_id>/downtime")
+@documented(summary="Downtime periods of the equipment, newest first", query=PageQuery,
+            response=list[DowntimePeriodOut],
+            description="Recorded periods during which the asset did not run; endedAt is null while it is down. "
+                        "MTBF, MTTR and availability in /api/kpis are computed from these.")
+def list_downtime(equipment_id: str):
+    q = query_args(PageQuery)
+    page = service.list_downtime(actor(), equipment_id, q.page, q.limit)
+    return page_response(page, DowntimePeriodOut.dump_many(page.items))

@@ -3,7 +3,15 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..schemas.common import PageQuery
-from ..schemas.parts import PartCreate, PartOut, PartQuery, PartUpdate, ReorderRequestOut
+from ..schemas.parts import (
+    PartCreate,
+    PartOut,
+    PartQuery,
+    PartUpdate,
+    ReorderRequestOut,
+    StockMovementCreate,
+    StockMovementOut,
+)
 from ..services import parts as service
 from . import api
 from .common import actor, documented, json_body, page_response, query_args
@@ -38,7 +46,31 @@ def get_part(part_id: str):
 
 
 @api.patch("/parts/<part_id>")
-@documented(summary="Update a part (restock by setting stockLevel)", body=PartUpdate, response=PartOut,
-            permission="parts.write")
+@documented(summary="Update a part", body=PartUpdate, response=PartOut, permission="parts.write",
+            description="stockLevel is not writable here (400): stock changes through "
+                        "POST /api/parts/{id}/stock-movements.")
 def update_part(part_id: str):
     return jsonify(PartOut.dump(service.update_part(actor(), part_id, json_body(PartUpdate))))
+
+
+@api.post("/parts/<part_id>/stock-movements")
+@documented(summary="Receive, adjust or count stock", body=StockMovementCreate, response=StockMovementOut,
+            status=201, permission="parts.receive",
+            description="Applied as a relative change under the part's row lock, so concurrent consumption "
+                        "is never lost. receipt: quantity > 0 (admin, manager, technician); adjustment: signed "
+                        "quantity != 0 (admin, manager); count: quantity is the counted level >= 0, the "
+                        "movement records the difference (admin, manager). An adjustment below zero stock "
+                        "answers 409. Low-stock and reorder events follow as for consumption.")
+def create_stock_movement(part_id: str):
+    movement = service.record_stock_movement(actor(), part_id, json_body(StockMovementCreate))
+    return jsonify(StockMovementOut.dump(movement)), 201
+
+
+@api.get("/parts/<part_id>/stock-movements")
+@documented(summary="The part's stock ledger, newest first", query=PageQuery, response=list[StockMovementOut],
+            description="Every change of the stock level: initial level, receipts, adjustments, counts and "
+                        "consumption on work orders. The quantities sum to the current stockLevel.")
+def list_stock_movements(part_id: str):
+    q = query_args(PageQuery)
+    page = service.list_stock_movements(actor(), part_id, q.page, q.limit)
+    return page_response(page, StockMovementOut.dump_many(page.items))

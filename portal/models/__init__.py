@@ -1,7 +1,7 @@
 """All models, imported here so Alembic and create_all see every table."""
-from .assets import CRITICALITIES, EQUIPMENT_STATUSES, Equipment
+from .assets import CRITICALITIES, EQUIPMENT_STATUSES, DowntimePeriod, Equipment
 from .events import EVENT_TYPES, DomainEvent
-from .inventory import Part, PartConsumption, ReorderRequest
+from .inventory import MANUAL_MOVEMENT_TYPES, STOCK_MOVEMENT_TYPES, Part, PartConsumption, ReorderRequest, StockMovement
 from .pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, LaborEntry, MeterReading, PMTemplate, PMTemplateEquipment
 from .tenancy import Warehouse
 from .users import ROLES, AuthSession, User
@@ -23,5 +23,5 @@ __all__ = [
     "WorkOrderHistory",
     "DELIVERY_STATES", "TEST_EVENT", "WebhookDelivery", "WebhookEndpoint",
     "CHECKLIST_TYPES", "FREQUENCY_TYPES", "ChecklistItem", "LaborEntry", "MeterReading", "PMTemplate",
-    "PMTemplateEquipment",
+    "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -31,3 +31,19 @@ class Equipment(db.Model):
     install_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DowntimePeriod(db.Model):
+    """A time the asset did not run: opened when it goes `down`, closed when it comes back up."""
+
+    __tablename__ = "downtime_periods"
+    __table_args__ = (Index("ix_downtime_periods_equipment_started", "equipment_id", "started_at"),)
+    id: Mapped[str] = id_column()
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    equipment_id: Mapped[str] = mapped_column(ForeignKey("equipment.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    work_order_id: Mapped[str | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    started_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    ended_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))

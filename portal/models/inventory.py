@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -61,4 +61,28 @@ class ReorderRequest(db.Model):
     part_id: Mapped[str] = mapped_column(ForeignKey("parts.id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# "initial": the level a part was created with (or had when the ledger began), so the ledger sums
+# to the level. "consumption": parts used on a work order. The others come from
+# POST /api/parts/{id}/stock-movements.
+STOCK_MOVEMENT_TYPES = ("initial", "receipt", "adjustment", "count", "consumption")
+MANUAL_MOVEMENT_TYPES = ("receipt", "adjustment", "count")
+
+
+class StockMovement(db.Model):
+    """One change of a part's stock: the ledger of the storeroom."""
+
+    __tablename__ = "stock_movements"
+    __table_args__ = (Index("ix_stock_movements_part_created", "part_id", "created_at"),)
+    id: Mapped[str] = id_column()
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    part_id: Mapped[str] = mapped_column(ForeignKey("parts.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    quantity: Mapped[int] = mapped_column(Integer)  # signed delta
+    level_after: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    work_order_id: Mapped[str | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

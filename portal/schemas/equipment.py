@@ -55,3 +55,20 @@ class EquipmentOut(Out):
     warehouse_id: str
     created_at: UtcOut
     updated_at: UtcOut
+
+
+class EquipmentStatusChange(Payload):
+    status: EquipmentStatus = Field(description="`down` opens a downtime period; leaving `down` closes it.")
+    reason: str | None = Field(None, max_length=2000, description="Why (e.g. 'bearing seized'); kept on the period")
+    work_order_id: str | None = Field(None, max_length=36, description="The work order repairing it, if any")
+
+
+class DowntimePeriodOut(Out):
+    id: str
+    equipment_id: str
+    started_at: UtcOut
+    ended_at: UtcOut | None = Field(description="null while the asset is still down")
+    reason: str | None
+    work_order_id: str | None
+    started_by: str | None
+    ended_by: str | None

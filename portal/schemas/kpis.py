@@ -24,11 +24,11 @@ class AssetKpiOut(Out):
     asset_tag: str
     failures: int = Field(description="Corrective/emergency work orders reported in the window")
     repairs: int = Field(description="Failures completed in the window")
-    downtime_hours: float = Field(description="Time at least one of its failures was open, within the window")
+    downtime_hours: float = Field(description="Recorded downtime periods clipped to the window, overlaps merged")
     operating_hours: float = Field(description="Window length - downtime")
     mtbf_hours: float | None = Field(description="operatingHours / failures")
-    mttr_hours: float | None = Field(description="Mean of completedAt - createdAt over its repairs")
-    availability: float | None = Field(description="MTBF / (MTBF + MTTR) x 100")
+    mttr_hours: float | None = Field(description="Mean length of its downtime periods that ended in the window")
+    availability: float | None = Field(description="operatingHours / window length x 100")
     labor_minutes: int
     parts_cost: MoneyOut
 
@@ -37,12 +37,12 @@ class KpisOut(Out):
     days: int
     from_: UtcOut = Field(alias="from")
     to: UtcOut
-    mttr_hours: float | None = Field(description="sum(completedAt - createdAt) / repairs, failures completed in the window")
+    mttr_hours: float | None = Field(description="Total length of downtime periods ended in the window / their count")
     repairs: int
     mtbf_hours: float | None = Field(description="operatingHours / failures")
     failures: int = Field(description="Corrective/emergency work orders (not cancelled) reported in the window")
     operating_hours: float = Field(description="Sum over non-retired assets of (window - downtime)")
-    availability: float | None = Field(description="MTBF / (MTBF + MTTR) x 100")
+    availability: float | None = Field(description="operatingHours / window length x 100")
     planned_maintenance_percentage: float | None = Field(description="preventiveLaborMinutes / laborMinutes x 100")
     preventive_labor_minutes: int
     labor_minutes: int

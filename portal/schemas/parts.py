@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import Field
 
@@ -24,7 +25,10 @@ class PartUpdate(Payload):
     part_number: str | None = Field(None, min_length=1, max_length=64, json_schema_extra=not_null)
     description: str | None = Field(None, max_length=10000)
     category: str | None = Field(None, max_length=120)
-    stock_level: int | None = Field(None, ge=0, le=1_000_000_000, json_schema_extra=not_null)
+    # Not a field any more: stock changes through POST /api/parts/{id}/stock-movements
+    # (a PATCH naming stockLevel answers 400 pointing there, see services/parts.update_part).
+    stock_level: int | None = Field(None, ge=0, le=1_000_000_000, json_schema_extra=not_null,
+                                    description="Refused (400): use POST /api/parts/{id}/stock-movements.")
     reorder_point: int | None = Field(None, ge=0, le=1_000_000_000, json_schema_extra=not_null)
     reorder_quantity: int | None = Field(None, gt=0, le=1_000_000_000)
     auto_reorder: bool | None = Field(None, json_schema_extra=not_null)
@@ -63,3 +67,24 @@ class ReorderRequestOut(Out):
     status: str
     created_at: UtcOut
     warehouse_id: str
+
+
+class StockMovementCreate(Payload):
+    type: Literal["receipt", "adjustment", "count"] = Field(
+        description="receipt: goods received (quantity > 0); adjustment: a signed correction (quantity != 0); "
+                    "count: a stocktake, quantity is the counted level (>= 0) and the movement records "
+                    "the difference from the level at that moment.")
+    quantity: int = Field(ge=-1_000_000_000, le=1_000_000_000)
+    note: str | None = Field(None, max_length=2000)
+
+
+class StockMovementOut(Out):
+    id: str
+    type: str = Field(validation_alias="kind")
+    part_id: str
+    quantity: int = Field(description="Signed change of the stock level")
+    level_after: int = Field(description="The part's stock level right after this movement")
+    note: str | None
+    work_order_id: str | None
+    created_by: str | None = Field(validation_alias="user_id")
+    created_at: UtcOut

@@ -21,6 +21,9 @@ class WorkOrderCreate(Payload):
     equipment_id: str | None = None
     assigned_to: str | None = None
     due_date: UtcDateTime | None = None
+    equipment_down: bool = Field(False, description=(
+        "A breakdown report: the equipment goes `down` now, the downtime period is linked to this work "
+        "order and closed when it is completed. Needs equipmentId and type corrective or emergency."))
 
 
 class WorkOrderUpdate(Payload):

@@ -6,16 +6,18 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Equipment
+from ..models import DowntimePeriod, Equipment, WorkOrder
 from ..models.types import utcnow
 from ..schemas.common import iso
-from ..schemas.equipment import EquipmentCreate, EquipmentOut, EquipmentQuery, EquipmentUpdate
+from ..schemas.equipment import EquipmentCreate, EquipmentOut, EquipmentQuery, EquipmentStatusChange, EquipmentUpdate
 from .actor import Actor
 from .changes import apply_changes, given_fields
 from .db import assert_unique_in_warehouse, get_in_warehouse, unique_violation_as_conflict, unit_of_work
+from .errors import field_error
 from .events import record_event
 from .permissions import require
 from .querying import Page, paginate, text_filter
+from .work_orders import after_complete_hooks
 
 NOT_NULL = ("asset_tag", "status", "criticality")
 
@@ -58,6 +60,8 @@ def create_equipment(actor: Actor, data: EquipmentCreate, *, now: datetime | Non
         eq = Equipment(warehouse_id=actor.warehouse_id, created_at=now, updated_at=now, **data.model_dump())
         s.add(eq)
         _flush_tag(eq.asset_tag)
+        if eq.status == "down":
+            track_downtime(eq, "active", "down", actor, now)
         record_event(
             "equipment.created", entity="equipment", entity_id=eq.id, warehouse_id=eq.warehouse_id,
             payload={"equipment": EquipmentOut.dump(eq), "createdBy": actor.id, "timestamp": iso(now)},
@@ -86,10 +90,90 @@ def update_equipment(actor: Actor, equipment_id: str, data: EquipmentUpdate, *, 
             actor=actor, now=now,
         )
         if "status" in changes:
-            record_event(
-                "equipment.status_changed", entity="equipment", entity_id=eq.id, warehouse_id=eq.warehouse_id,
-                payload={"equipment": body, "previousStatus": changes["status"]["from"],
-                         "status": changes["status"]["to"], "changedBy": actor.id, "timestamp": iso(now)},
-                actor=actor, now=now,
-            )
+            _status_changed(eq, body, changes["status"]["from"], actor, now)
         return eq
+
+
+def track_downtime(eq: Equipment, old: str, new: str, actor: Actor, now: datetime, *,
+                   reason: str | None = None, work_order_id: str | None = None) -> None:
+    """Going `down` opens a downtime period; leaving `down` closes the open one."""
+    if new == "down" and old != "down":
+        db.session.add(DowntimePeriod(warehouse_id=eq.warehouse_id, equipment_id=eq.id, started_at=now,
+                                      reason=reason, work_order_id=work_order_id, started_by=actor.id))
+    elif old == "down" and new != "down":
+        for period in db.session.scalars(select(DowntimePeriod).where(
+                DowntimePeriod.equipment_id == eq.id, DowntimePeriod.ended_at.is_(None))):
+            period.ended_at = max(now, period.started_at)
+            period.ended_by = actor.id
+    db.session.flush()
+
+
+def _status_changed(eq: Equipment, body: dict, old: str, actor: Actor, now: datetime, *,
+                    reason: str | None = None, work_order_id: str | None = None) -> None:
+    track_downtime(eq, old, eq.status, actor, now, reason=reason, work_order_id=work_order_id)
+    record_event(
+        "equipment.status_changed", entity="equipment", entity_id=eq.id, warehouse_id=eq.warehouse_id,
+        payload={"equipment": body, "previousStatus": old, "status": eq.status, "reason": reason,
+                 "workOrderId": work_order_id, "changedBy": actor.id, "timestamp": iso(now)},
+        actor=actor, now=now,
+    )
+
+
+def change_status(actor: Actor, equipment_id: str, data: EquipmentStatusChange, *,
+                  now: datetime | None = None) -> Equipment:
+    """Mark an asset down or back up (any status), with a reason and optionally the work order."""
+    require(actor, "equipment.status")
+    now = now or utcnow()
+    with unit_of_work():
+        eq = get_in_warehouse(Equipment, equipment_id, actor, what="Equipment", lock=True)
+        if data.work_order_id is not None and db.session.scalar(select(WorkOrder.id).where(
+                WorkOrder.id == data.work_order_id, WorkOrder.warehouse_id == actor.warehouse_id)) is None:
+            raise field_error("workOrderId", "Work order not found")
+        old = eq.status
+        if old == data.status:
+            return eq
+        eq.status = data.status
+        eq.updated_at = now
+        db.session.flush()
+        _status_changed(eq, EquipmentOut.dump(eq), old, actor, now, reason=data.reason,
+                        work_order_id=data.work_order_id)
+        return eq
+
+
+def mark_down_for_work_order(actor: Actor, wo: WorkOrder, now: datetime) -> None:
+    """A failure reported with equipmentDown: the asset goes down, the period linked to the order."""
+    eq = get_in_warehouse(Equipment, wo.equipment_id, actor, what="Equipment", lock=True)
+    if eq.status == "down":
+        return
+    old, eq.status, eq.updated_at = eq.status, "down", now
+    db.session.flush()
+    _status_changed(eq, EquipmentOut.dump(eq), old, actor, now, reason=wo.title, work_order_id=wo.id)
+
+
+def work_order_completed(actor: Actor, wo: WorkOrder, now: datetime) -> None:
+    """Completing the order that took its asset down brings the asset back up (closes the period)."""
+    linked = db.session.scalar(select(DowntimePeriod).where(
+        DowntimePeriod.work_order_id == wo.id, DowntimePeriod.ended_at.is_(None)))
+    if linked is None:
+        return
+    eq = get_in_warehouse(Equipment, linked.equipment_id, Actor.system(wo.warehouse_id), what="Equipment",
+                          lock=True)
+    if eq.status != "down":
+        linked.ended_at, linked.ended_by = now, actor.id
+        return
+    eq.status, eq.updated_at = "active", now
+    db.session.flush()
+    _status_changed(eq, EquipmentOut.dump(eq), "down", actor, now, reason=f"{wo.fo_number} completed",
+                    work_order_id=wo.id)
+
+
+def list_downtime(actor: Actor, equipment_id: str, page: int = 1, limit: int = 100) -> Page:
+    require(actor, "equipment.read")
+    eq = get_in_warehouse(Equipment, equipment_id, actor, what="Equipment")
+    stmt = (select(DowntimePeriod).where(DowntimePeriod.equipment_id == eq.id)
+            .order_by(DowntimePeriod.started_at.desc(), DowntimePeriod.id))
+    return paginate(stmt, page, limit)
+
+
+if work_order_completed not in after_complete_hooks:
+    after_complete_hooks.append(work_order_completed)

@@ -5,15 +5,17 @@ hundreds of thousands of work orders. Definitions (also in the OpenAPI descripti
   cancelled ones left out: compliance = completedOnTime / due x 100, completed on time meaning
   completedAt <= dueDate. due = completedOnTime + completedLate + open; overdue is the part of
   open whose due date has passed.
-- A failure is a corrective or emergency work order that is not cancelled; it is reported at
-  its createdAt and repaired at its completedAt.
-- MTTR = sum(completedAt - createdAt) / count over failures completed in the window, in hours.
-- Downtime of an asset = the time any of its failures was open (overlaps counted once),
-  clipped to the window.
-- Operating time of an asset = window length - its downtime.
-- MTBF of an asset = its operating time / its failures reported in the window (null without
-  failures); fleet MTBF = sum of operating time over all non-retired assets / all failures.
-- Availability = MTBF / (MTBF + MTTR) x 100.
+- Downtime is recorded, never inferred from open work orders: a period starts when the asset
+  goes `down` (POST /api/equipment/{id}/status, PATCH status, or a failure work order created
+  with equipmentDown) and ends when it leaves `down` (or that work order is completed).
+- A failure is a downtime period starting inside the window; a repair one ending inside it.
+- Downtime of an asset = its periods clipped to the window, overlapping periods merged, an open
+  period running to the window's end. Operating time = window length - downtime.
+- MTTR = total length of the periods that ended in the window / their count, in hours.
+- MTBF of an asset = its operating time / its failures (null without failures); fleet MTBF = sum
+  of operating time over all non-retired assets / all failures.
+- Availability = operating time / window length x 100, per asset; fleet: summed over non-retired
+  assets.
 - Planned maintenance percentage = labor minutes on preventive work orders / all labor minutes
   x 100, labor counted by when it was performed.
 """
@@ -28,7 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import Integer
 
 from ..extensions import db
-from ..models import OPEN_STATUSES, Equipment, LaborEntry, PartConsumption, PMTemplate, WorkOrder
+from ..models import OPEN_STATUSES, DowntimePeriod, Equipment, LaborEntry, PartConsumption, PMTemplate, WorkOrder
 from ..models.types import UTCDateTime, utcnow
 from .actor import Actor
 from .permissions import require
@@ -41,15 +43,15 @@ COMPLIANCE_DEFINITION = (
     "places (null when nothing was due). byTemplate and byEquipment break the same counts down."
 )
 KPI_DEFINITIONS = (
-    "Window: [now - days, now]. A failure is a corrective or emergency work order that is not cancelled, "
-    "reported at createdAt and repaired at completedAt.\n\n"
-    "- mttrHours = sum(completedAt - createdAt) / repairs, over failures completed in the window.\n"
-    "- downtimeHours (per asset) = time during which at least one of its failures was open (overlapping "
-    "failures count once), clipped to the window.\n"
+    "Window: [now - days, now]. Downtime is recorded (GET /api/equipment/{id}/downtime): a period starts "
+    "when the equipment goes `down` and ends when it leaves `down`; open work orders do not count.\n\n"
+    "- failures: downtime periods starting in the window; repairs: periods ending in the window.\n"
+    "- downtimeHours (per asset) = its periods clipped to the window, overlapping periods merged once, an open "
+    "period running to the window's end.\n"
     "- operatingHours (per asset) = window length - downtime; fleet: sum over non-retired assets.\n"
-    "- mtbfHours = operatingHours / failures reported in the window (per asset; fleet: all assets). "
-    "Never computed from work-order age.\n"
-    "- availability = MTBF / (MTBF + MTTR) x 100 (null when either is undefined).\n"
+    "- mttrHours = total length of the periods ended in the window / repairs.\n"
+    "- mtbfHours = operatingHours / failures (per asset; fleet: all assets), null without failures.\n"
+    "- availability = operatingHours / window length x 100 (fleet: over non-retired assets).\n"
     "- plannedMaintenancePercentage = labor minutes on preventive work orders / all labor minutes x 100, "
     "labor counted by performedAt in the window.\n"
     "- backlog: open work orders now, sum of their estimatedDuration in hours, how many have no estimate, "
@@ -155,47 +157,36 @@ def pm_compliance(actor: Actor, days: int, *, now: datetime | None = None) -> di
 
 # --- KPIs ------------------------------------------------------------------------------------
 
-def _failure_rows(warehouse_id: str, start: datetime, end: datetime) -> list:
-    """Per asset: failures reported, downtime, repairs completed and their total repair time.
+def _downtime_rows(warehouse_id: str, start: datetime, end: datetime) -> list[tuple]:
+    """Per asset, from the recorded downtime periods: failures (periods starting in the window),
+    downtime seconds (the periods clipped to the window, overlaps merged, an open one running to the
+    window's end), repairs (periods ended in the window) and their total length in seconds.
 
-    Downtime is the union of the assets' failure intervals clipped to the window, so two
-    overlapping failures of one asset do not count the same hour twice: ordered by start, each
-    interval adds only what reaches beyond the latest end seen before it (a window function).
+    Periods are few next to work orders (one per breakdown), so they are merged here in Python.
     """
-    wo = WorkOrder
-    s, e = _at(start), _at(end)
-    repaired = and_(wo.status == "completed", wo.completed_at >= s, wo.completed_at <= e)
-    failures = (
-        select(
-            # An expression, not the bare column: otherwise SQLite walks the equipment_id index
-            # for the window's partition order, one table lookup per work order (4x slower).
-            wo.id, func.coalesce(wo.equipment_id, "").label("equipment_id"),
-            case((and_(wo.created_at >= s, wo.created_at <= e), 1), else_=0).label("reported"),
-            case((repaired, 1), else_=0).label("repaired"),
-            case((repaired, seconds_between(wo.created_at, wo.completed_at)), else_=0).label("repair_seconds"),
-            _later(wo.created_at, s).label("down_from"),
-            _earlier(func.coalesce(wo.completed_at, e), e).label("down_to"),
-        )
-        # Open now, or completed after the window began (an open one has no completedAt): two
-        # index-friendly terms (status, completed_at) instead of "completed_at IS NULL OR ...".
-        # Failures reported after the window's end add nothing (their interval starts after it,
-        # "reported" checks the end), so no created_at filter that SQLite would walk an index for.
-        .where(wo.warehouse_id == warehouse_id, wo.type.in_(FAILURE_TYPES), wo.status != "cancelled",
-               or_(wo.status.in_(OPEN_STATUSES), wo.completed_at >= s))
-        .subquery()
-    )
-    f = failures.c
-    latest_end_before = func.max(f.down_to).over(
-        partition_by=f.equipment_id, order_by=(f.down_from, f.id), rows=(None, -1))
-    steps = select(f.equipment_id, f.reported, f.repaired, f.repair_seconds, f.down_from, f.down_to,
-                   latest_end_before.label("covered_to")).subquery()
-    c = steps.c
-    new_from = case((c.covered_to > c.down_from, c.covered_to), else_=c.down_from)
-    added = case((c.down_to > new_from, seconds_between(new_from, c.down_to)), else_=0)
-    return db.session.execute(
-        select(c.equipment_id, func.sum(c.reported), func.sum(added), func.sum(c.repaired), func.sum(c.repair_seconds))
-        .group_by(c.equipment_id)
+    p = DowntimePeriod
+    rows = db.session.execute(
+        select(p.equipment_id, p.started_at, p.ended_at)
+        .where(p.warehouse_id == warehouse_id, p.started_at <= _at(end),
+               or_(p.ended_at.is_(None), p.ended_at >= _at(start)))
+        .order_by(p.equipment_id, p.started_at)
     ).all()
+    per_asset: dict[str, list] = {}
+    for eid, started, ended in rows:
+        per_asset.setdefault(eid, []).append((started, ended))
+    result = []
+    for eid, periods in per_asset.items():
+        failures = sum(1 for started, _ in periods if start <= started <= end)
+        repaired = [(started, ended) for started, ended in periods if ended is not None and start <= ended <= end]
+        repair_seconds = sum((ended - started).total_seconds() for started, ended in repaired)
+        downtime, covered_to = 0.0, start
+        for started, ended in periods:  # ordered by start: each adds what reaches past the last end
+            lo, hi = max(started, covered_to), min(ended or end, end)
+            if hi > lo:
+                downtime += (hi - lo).total_seconds()
+            covered_to = max(covered_to, hi)
+        result.append((eid, failures, downtime, len(repaired), repair_seconds))
+    return result
 
 
 def _weekly(warehouse_id: str, column: Any, start: datetime, end: datetime, anchor: datetime) -> dict[int, int]:
@@ -224,7 +215,7 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
         for eid, tag, status in equipment
     }
     total_repairs, total_repair_seconds = 0, 0.0
-    for eid, failures, downtime, repairs, repair_seconds in _failure_rows(wid, start, end):
+    for eid, failures, downtime, repairs, repair_seconds in _downtime_rows(wid, start, end):
         total_repairs += int(repairs or 0)
         total_repair_seconds += float(repair_seconds or 0)
         if eid in assets:
@@ -273,18 +264,19 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
                  "completed": completed.get(w, 0)} for w in range(weeks)]
 
     asset_rows = []
-    fleet_operating, fleet_failures = 0.0, 0
+    fleet_operating, fleet_failures, fleet_window = 0.0, 0, 0.0
     for a in assets.values():
         operating = max(window_seconds - a["downtime"], 0.0)
         if a["status"] != "retired":
             fleet_operating += operating
+            fleet_window += window_seconds
         fleet_failures += a["failures"]
         mtbf = operating / a["failures"] if a["failures"] else None
         mttr = a["repair_seconds"] / a["repairs"] if a["repairs"] else None
         asset_rows.append({
             "equipment_id": a["equipment_id"], "asset_tag": a["asset_tag"], "failures": a["failures"],
             "repairs": a["repairs"], "downtime_hours": _hours(a["downtime"]), "operating_hours": _hours(operating),
-            "mtbf_hours": _hours(mtbf), "mttr_hours": _hours(mttr), "availability": _availability(mtbf, mttr),
+            "mtbf_hours": _hours(mtbf), "mttr_hours": _hours(mttr), "availability": _pct(operating, window_seconds),
             "labor_minutes": a["labor_minutes"], "parts_cost": a["parts_cost"],
         })
     mttr = total_repair_seconds / total_repairs if total_repairs else None
@@ -295,7 +287,7 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
         "days": days, "from_": start, "to": end,
         "mttr_hours": _hours(mttr), "repairs": total_repairs,
         "mtbf_hours": _hours(mtbf), "failures": fleet_failures, "operating_hours": _hours(fleet_operating),
-        "availability": _availability(mtbf, mttr),
+        "availability": _pct(fleet_operating, fleet_window),
         "planned_maintenance_percentage": _pct(preventive_minutes, total_minutes),
         "preventive_labor_minutes": preventive_minutes, "labor_minutes": total_minutes,
         "backlog": {"open": int(open_count or 0), "estimated_hours": round(int(estimated or 0) / 60, 2),
@@ -305,8 +297,3 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
         "top_assets": top,
     }
 
-
-def _availability(mtbf: float | None, mttr: float | None) -> float | None:
-    if mtbf is None or mttr is None:
-        return None
-    return _pct(mtbf, mtbf + mttr)

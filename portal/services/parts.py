@@ -8,16 +8,16 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from ..extensions import db
-from ..models import Part, PartConsumption, ReorderRequest, WorkOrder
+from ..models import Part, PartConsumption, ReorderRequest, StockMovement, WorkOrder
 from ..models.inventory import MONEY
 from ..models.types import utcnow
 from ..schemas.common import iso
-from ..schemas.parts import PartCreate, PartOut, PartQuery, PartUpdate
+from ..schemas.parts import PartCreate, PartOut, PartQuery, PartUpdate, StockMovementCreate
 from ..schemas.work_orders import ConsumeParts, PartUsageOut
 from .actor import Actor
 from .changes import apply_changes, given_fields
 from .db import assert_unique_in_warehouse, get_in_warehouse, unique_violation_as_conflict, unit_of_work
-from .errors import Conflict, Forbidden, ValidationFailed
+from .errors import Conflict, Forbidden, ValidationFailed, field_error
 from .events import record_event
 from .isolation import each_isolated
 from .permissions import require
@@ -102,11 +102,21 @@ def create_part(actor: Actor, data: PartCreate, *, now: datetime | None = None) 
         s.add(part)
         with _number_guard(part.part_number):
             s.flush()
+        if part.stock_level:
+            # The ledger starts with the level the part was created with, so it sums to the level.
+            s.add(StockMovement(warehouse_id=part.warehouse_id, part_id=part.id, kind="initial",
+                                quantity=part.stock_level, level_after=part.stock_level,
+                                user_id=actor.id, created_at=now))
+            s.flush()
         return part
 
 
 def update_part(actor: Actor, part_id: str, data: PartUpdate, *, now: datetime | None = None) -> Part:
     require(actor, "parts.write")
+    if "stock_level" in data.model_fields_set:
+        # An absolute level written over a concurrent consumption loses it (issue 7, item 9).
+        raise field_error("stockLevel", f"Stock changes through POST /api/parts/{part_id}/stock-movements "
+                                        "(receipt, adjustment or count)")
     now = now or utcnow()
     values = given_fields(data, NOT_NULL)
     with unit_of_work():
@@ -118,7 +128,7 @@ def update_part(actor: Actor, part_id: str, data: PartUpdate, *, now: datetime |
             changes = apply_changes(part, values)
             if changes:
                 part.updated_at = now
-                if "stockLevel" in changes or "reorderPoint" in changes:
+                if "reorderPoint" in changes:
                     stock_changed(part, old_level, actor, now)
             db.session.flush()
         return part
@@ -166,10 +176,11 @@ def consume_parts(actor: Actor, data: ConsumeParts, *, now: datetime | None = No
     """
     require(actor, "parts.consume")
     now = now or utcnow()
-    # The same part twice in one request counts once, with the quantities added.
+    # Stock is taken per part (the quantities of its lines added); each line stays its own usage
+    # record and movement at its own unit cost, so a second line of the same part keeps its price.
     wanted: OrderedDict[str, dict] = OrderedDict()
     for index, line in enumerate(data.parts_usage):
-        entry = wanted.setdefault(line.part_id, {"quantity": 0, "unit_cost": line.unit_cost, "index": index})
+        entry = wanted.setdefault(line.part_id, {"quantity": 0, "index": index})
         entry["quantity"] += line.quantity_used
     with unit_of_work() as s:
         wo = get_in_warehouse(WorkOrder, data.work_order_id, actor, what="Work order")
@@ -184,11 +195,11 @@ def consume_parts(actor: Actor, data: ConsumeParts, *, now: datetime | None = No
         if missing:
             raise ValidationFailed("Unknown parts", missing)
         # A line's total must fit the money column (Numeric(12, 2)); PostgreSQL would refuse it late.
-        too_dear = [{"field": f"partsUsage[{w['index']}].quantityUsed",
+        too_dear = [{"field": f"partsUsage[{index}].quantityUsed",
                      "message": f"Line total may not exceed {MONEY_LIMIT - Decimal('0.01')}"}
-                    for pid, w in wanted.items()
-                    if (w["unit_cost"] if w["unit_cost"] is not None else parts[pid].unit_cost) * w["quantity"]
-                    >= MONEY_LIMIT]
+                    for index, line in enumerate(data.parts_usage)
+                    if (line.unit_cost if line.unit_cost is not None else parts[line.part_id].unit_cost)
+                    * line.quantity_used >= MONEY_LIMIT]
         if too_dear:
             raise ValidationFailed("Validation failed", too_dear)
         shortages = []
@@ -215,19 +226,25 @@ def consume_parts(actor: Actor, data: ConsumeParts, *, now: datetime | None = No
         if shortages:
             raise Conflict("Insufficient stock", [error for _, error in sorted(shortages, key=lambda e: e[0])])
         consumptions = []
-        for part_id in wanted:  # the request's order
-            part, want = parts[part_id], wanted[part_id]
-            old_level = part.stock_level + want["quantity"]
-            unit_cost = want["unit_cost"] if want["unit_cost"] is not None else part.unit_cost
+        # Levels before this request, per part: the conditional UPDATE above took the whole quantity.
+        level = {pid: parts[pid].stock_level + w["quantity"] for pid, w in wanted.items()}
+        for line in data.parts_usage:  # the request's order
+            part = parts[line.part_id]
+            unit_cost = Decimal(line.unit_cost if line.unit_cost is not None else part.unit_cost)
             row = PartConsumption(
-                warehouse_id=actor.warehouse_id, work_order_id=wo.id, part_id=part_id,
-                quantity=want["quantity"], unit_cost=Decimal(unit_cost),
-                total_cost=(Decimal(unit_cost) * want["quantity"]).quantize(Decimal("0.01")),
+                warehouse_id=actor.warehouse_id, work_order_id=wo.id, part_id=part.id,
+                quantity=line.quantity_used, unit_cost=unit_cost,
+                total_cost=(unit_cost * line.quantity_used).quantize(Decimal("0.01")),
                 consumed_by=actor.id, consumed_at=now,
             )
             s.add(row)
             consumptions.append(row)
-            stock_changed(part, old_level, actor, now)
+            level[part.id] -= line.quantity_used
+            s.add(StockMovement(warehouse_id=actor.warehouse_id, part_id=part.id, kind="consumption",
+                                quantity=-line.quantity_used, level_after=level[part.id],
+                                work_order_id=wo.id, user_id=actor.id, created_at=now))
+        for part_id, want in wanted.items():
+            stock_changed(parts[part_id], parts[part_id].stock_level + want["quantity"], actor, now)
         s.flush()
         total = sum((c.total_cost for c in consumptions), Decimal("0.00"))
         _, parts_cost = parts_on_work_order(wo.id)
@@ -242,3 +259,53 @@ def consume_parts(actor: Actor, data: ConsumeParts, *, now: datetime | None = No
         )
         return {"work_order_id": wo.id, "consumptions": consumptions, "total_cost": total, "parts_cost": parts_cost}
 
+
+
+def record_stock_movement(actor: Actor, part_id: str, data: StockMovementCreate, *,
+                          now: datetime | None = None) -> StockMovement:
+    """Receive, adjust or count a part's stock, as one relative change under the part's row lock.
+
+    The row is locked first (FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite), so a count's
+    difference is computed from the level no concurrent consumption can change before our UPDATE;
+    the UPDATE itself is relative and conditional, so stock can never go below zero.
+    """
+    require(actor, "parts.receive" if data.type == "receipt" else "parts.write")
+    if data.type == "receipt" and data.quantity <= 0:
+        raise field_error("quantity", "A receipt's quantity must be greater than 0")
+    if data.type == "adjustment" and data.quantity == 0:
+        raise field_error("quantity", "An adjustment's quantity may not be 0")
+    if data.type == "count" and data.quantity < 0:
+        raise field_error("quantity", "A counted level may not be negative")
+    now = now or utcnow()
+    with unit_of_work() as s:
+        part = get_in_warehouse(Part, part_id, actor, what="Part", lock=True)
+        old_level = part.stock_level
+        delta = data.quantity - old_level if data.type == "count" else data.quantity
+        if old_level + delta > 1_000_000_000:
+            raise field_error("quantity", "The stock level may not exceed 1000000000")
+        updated = s.execute(
+            update(Part)
+            .where(Part.id == part.id, Part.stock_level + delta >= 0)
+            .values(stock_level=Part.stock_level + delta, updated_at=now)
+            .returning(Part)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        ).scalar_one_or_none()
+        if updated is None:
+            raise Conflict("Insufficient stock", [{"field": "quantity", "message":
+                           f"{part.part_number}: {old_level} in stock, adjustment of {delta} refused"}])
+        movement = StockMovement(warehouse_id=part.warehouse_id, part_id=part.id, kind=data.type,
+                                 quantity=delta, level_after=updated.stock_level, note=data.note,
+                                 user_id=actor.id, created_at=now)
+        s.add(movement)
+        stock_changed(updated, updated.stock_level - delta, actor, now)
+        s.flush()
+        return movement
+
+
+def list_stock_movements(actor: Actor, part_id: str, page: int = 1, limit: int = 100) -> Page:
+    """The part's ledger, newest first."""
+    require(actor, "parts.read")
+    part = get_in_warehouse(Part, part_id, actor, what="Part")
+    stmt = (select(StockMovement).where(StockMovement.part_id == part.id)
+            .order_by(StockMovement.created_at.desc(), StockMovement.id))
+    return paginate(stmt, page, limit)

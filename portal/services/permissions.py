@@ -15,9 +15,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "work_orders.assign": STAFF,
     "equipment.read": ALL,
     "equipment.write": STAFF,
+    # Technicians find and fix breakdowns: they may mark an asset down and back up.
+    "equipment.status": STAFF | {"technician"},
     "parts.read": ALL,
     "parts.write": STAFF,
     "parts.consume": STAFF | {"technician"},
+    # Receiving goods is storeroom routine; adjustments and counts (parts.write) change the books.
+    "parts.receive": STAFF | {"technician"},
     "pm.read": ALL,
     "pm.write": STAFF,
     "kpis.read": STAFF,

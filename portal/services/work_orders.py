@@ -154,6 +154,9 @@ def create_work_order(actor: Actor, data: WorkOrderCreate, *, now: datetime | No
     now = now or utcnow()
     if data.assigned_to is not None and not can(actor, "work_orders.assign"):
         raise field_error("assignedTo", f"A {actor.role} cannot assign work orders", Forbidden)
+    if data.equipment_down and (data.equipment_id is None or data.type not in ("corrective", "emergency")):
+        raise field_error("equipmentDown", "Only a corrective or emergency work order with equipmentId can mark "
+                                           "its equipment down")
     with unit_of_work() as s:
         _check_equipment(actor, data.equipment_id)
         _check_assignee(actor, data.assigned_to)
@@ -181,6 +184,9 @@ def create_work_order(actor: Actor, data: WorkOrderCreate, *, now: datetime | No
             payload={"workOrder": WorkOrderOut.dump(wo), "createdBy": actor.id, "timestamp": iso(now)},
             actor=actor, now=now,
         )
+        if data.equipment_down:
+            from .equipment import mark_down_for_work_order  # equipment's downtime bookkeeping
+            mark_down_for_work_order(actor, wo, now)
         return wo
 
 
