@@ -13,6 +13,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -35,6 +36,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 jwt = JWTManager()
 login_manager = LoginManager()
+# Portal forms and htmx requests carry a CSRF token; the API (Bearer tokens, no cookies) is exempt.
+csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 # Set while a unit of work runs: SQLite then opens its transaction with BEGIN IMMEDIATE, so a
