@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import segno
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -44,8 +44,14 @@ def _safe_next(target: str | None) -> str:
     return url_for("web.my_work")
 
 
+def _fresh_session() -> None:
+    """A new login never inherits the anonymous session (fixation); nor its cached CSRF token."""
+    session.clear()
+    g.pop("csrf_token", None)
+
+
 def _start(user, auth_session) -> None:
-    session.clear()  # a new login never inherits the anonymous session (fixation)
+    _fresh_session()
     login_user(PortalUser(user, auth_session.id))
 
 
@@ -67,7 +73,7 @@ def login():
                 if exc.message == auth_service.ENROL_FIRST:
                     # The password was right and there is no authenticator yet: set one up now.
                     user = db.session.scalars(db.select(User).where(User.email == form.email.lower())).one()
-                    session.clear()
+                    _fresh_session()
                     session[ENROL_KEY] = user.id
                     return redirect(url_for("web.enrol"))
                 failed = auth_service.LOGIN_FAILED  # the same answer for every mistake
@@ -110,6 +116,6 @@ def enrol():
 def logout():
     auth_service.revoke_session(current_user.session_id)
     logout_user()
-    session.clear()
+    _fresh_session()
     flash("Logged out.", "success")
     return redirect(url_for("web.login"))
