@@ -21,7 +21,7 @@ class MyWork:
     pm_today: list[WorkOrder]
     pm_week: list[WorkOrder]
     counts: dict[str, int]
-    equipment_names: dict[str, str] = field(default_factory=dict)
+    equipment_names: dict[str, str] = field(default_factory=dict)  # asset tag · location
 
 
 def local_day_bounds(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime, datetime]:
@@ -63,10 +63,12 @@ def my_work(actor: Actor, *, now: datetime, tz: ZoneInfo, limit: int = 50) -> My
             select(WorkOrder.status, func.count()).where(mine).group_by(WorkOrder.status)):
         counts[status] = n
     equipment_ids = {wo.equipment_id for wo in assigned + pms if wo.equipment_id}
-    names = dict(db.session.execute(
-        select(Equipment.id, Equipment.name).where(Equipment.id.in_(equipment_ids),
-                                                   Equipment.warehouse_id == actor.warehouse_id)
-    ).all()) if equipment_ids else {}
+    names = {
+        eid: " · ".join(p for p in (tag, location) if p)
+        for eid, tag, location in db.session.execute(
+            select(Equipment.id, Equipment.asset_tag, Equipment.location)
+            .where(Equipment.id.in_(equipment_ids), Equipment.warehouse_id == actor.warehouse_id))
+    } if equipment_ids else {}
     return MyWork(
         assigned=assigned,
         pm_today=[wo for wo in pms if wo.due_date < tomorrow],
