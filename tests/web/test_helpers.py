@@ -70,3 +70,15 @@ def test_every_rule_is_wired_when_only_one_service_was_imported(tmp_path):
     assert "portal.services.pm._pm_completed" in out.stdout
     assert "portal.services.webhooks.fan_out" in out.stdout
     assert "portal.services.webhooks.enqueue_committed" in out.stdout
+
+
+def test_session_cookie_is_secure_in_production(monkeypatch):
+    from portal.config import load_config
+
+    monkeypatch.setenv("MAINTAINPRO_ENV", "production")
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    config = load_config()
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True and config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    monkeypatch.setenv("MAINTAINPRO_ENV", "development")
+    assert load_config()["SESSION_COOKIE_SECURE"] is False

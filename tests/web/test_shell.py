@@ -185,3 +185,22 @@ def test_no_inline_script_or_style(client, users, portal_login):
     portal_login(users["north"]["technician"])
     html = client.get("/").get_data(as_text=True)
     assert "<script>" not in html and " style=" not in html
+
+
+def test_unexpected_error_is_a_portal_page_or_fragment(_schema):
+    from tests.conftest import make_app
+
+    app = make_app()
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("broken on purpose")
+
+    with app.app_context():
+        client = app.test_client()
+        page = client.get("/boom")
+        assert page.status_code == 500 and "<html" in page.get_data(as_text=True)
+        assert "broken on purpose" not in page.get_data(as_text=True)
+        fragment = client.get("/boom", headers=HX)
+        assert fragment.status_code == 500 and 'data-status="500"' in fragment.get_data(as_text=True)
+        assert "<html" not in fragment.get_data(as_text=True)
