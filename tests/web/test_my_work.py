@@ -10,6 +10,7 @@ from portal.models.types import utcnow
 from portal.schemas.pm import PMTemplateCreate
 from portal.services import pm as pm_service
 from portal.services import work_orders as work_order_service
+from portal.web.timefmt import when, zone
 from tests import factories
 
 
@@ -93,3 +94,23 @@ def test_my_work_query_count_does_not_grow_with_rows(client, users, portal_login
     for _ in range(8):
         factories.work_order(manager, assignedTo=me.id, equipmentId=factories.equipment(manager).id)
     assert count_queries() == few
+
+
+def test_set_timezone_cli_changes_what_the_portal_shows(runner, client, users, portal_login):
+    from portal.models import Warehouse
+
+    bad = runner.invoke(args=["set-timezone", "North Plant", "Mars/Olympus"])
+    assert bad.exit_code == 1 and "Unknown time zone" in bad.output
+    ok = runner.invoke(args=["set-timezone", "North Plant", "Asia/Tokyo"])
+    assert ok.exit_code == 0, ok.output
+    db.session.expire_all()
+    assert db.session.scalars(db.select(Warehouse).where(Warehouse.name == "North Plant")).one().timezone == "Asia/Tokyo"
+    manager = users.actor("north", "manager")
+    me = users["north"]["technician"]
+    due = utcnow().replace(hour=23, minute=30, second=0, microsecond=0) + timedelta(days=1)  # 08:30 in Tokyo
+    factories.work_order(manager, title="Tokyo time", assignedTo=me.id, dueDate=due)
+    portal_login(me)
+    in_tokyo, in_utc = when(due, zone("Asia/Tokyo")), when(due, zone("UTC"))
+    assert in_tokyo != in_utc
+    html = client.get("/").get_data(as_text=True)
+    assert f"due {in_tokyo}" in html and f"due {in_utc}" not in html
