@@ -6,9 +6,9 @@ from datetime import timedelta
 import pyotp
 
 from portal.models.types import utcnow
-from tests import factories
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import ARTIFACTS
+import factories
+from conftest import PASSWORD
+from e2e.conftest import ARTIFACTS
 
 
 def test_login_with_totp_lands_on_my_work(live_server, browser, users):

@@ -13,7 +13,7 @@ from portal.models.types import utcnow
 from flask import g
 from flask.testing import FlaskClient
 
-from tests.conftest import PASSWORD
+from conftest import PASSWORD
 
 
 class PortalClient(FlaskClient):

@@ -11,7 +11,7 @@ from portal.schemas.pm import PMTemplateCreate
 from portal.services import pm as pm_service
 from portal.services import work_orders as work_order_service
 from portal.web.timefmt import when, zone
-from tests import factories
+import factories
 
 
 def _titles(html: str, section_id: str) -> list[str]:

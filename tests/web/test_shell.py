@@ -9,8 +9,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuthSession, User
 from portal.services import auth as auth_service
-from tests.conftest import PASSWORD
-from tests.web.conftest import csrf_from
+from conftest import PASSWORD
+from web.conftest import csrf_from
 
 HX = {"HX-Request": "true"}
 
@@ -188,7 +188,7 @@ def test_no_inline_script_or_style(client, users, portal_login):
 
 
 def test_unexpected_error_is_a_portal_page_or_fragment(_schema):
-    from tests.conftest import make_app
+    from conftest import make_app
 
     app = make_app()
 
@@ -204,3 +204,15 @@ def test_unexpected_error_is_a_portal_page_or_fragment(_schema):
         fragment = client.get("/boom", headers=HX)
         assert fragment.status_code == 500 and 'data-status="500"' in fragment.get_data(as_text=True)
         assert "<html" not in fragment.get_data(as_text=True)
+
+
+def test_login_posts_are_rate_limited(_schema, users):
+    from conftest import make_app
+
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute", WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        client = app.test_client()
+        form = {"email": "nobody@north.example.com", "password": "x", "code": "000000"}
+        assert [client.post("/login", data=form).status_code for _ in range(3)] == [401, 401, 429]
+        assert "Too many attempts" in client.post("/login", data=form).get_data(as_text=True)
+        assert client.get("/login").status_code == 200  # only posts count
