@@ -38,7 +38,8 @@ def init_login(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def _unauthorized():
-        target = url_for("web.login")
+        # Come back to the page asked for (only a local path: login.py checks it again).
+        target = url_for("web.login", next=request.full_path) if request.path != "/" else url_for("web.login")
         if request.headers.get("HX-Request") == "true":
             # A fragment request cannot follow a redirect into a whole page: ask htmx to navigate.
             return "", 401, {"HX-Redirect": target}

@@ -216,3 +216,14 @@ def test_login_posts_are_rate_limited(_schema, users):
         assert [client.post("/login", data=form).status_code for _ in range(3)] == [401, 401, 429]
         assert "Too many attempts" in client.post("/login", data=form).get_data(as_text=True)
         assert client.get("/login").status_code == 200  # only posts count
+
+
+def test_login_returns_to_the_page_asked_for_and_never_off_site(client, users, auth_actions):
+    user = users["north"]["technician"]
+    resp = client.get("/no-such-page?x=1")
+    assert resp.status_code == 404  # unknown pages are 404 before any login question
+    token = auth_actions.token()
+    code = pyotp.TOTP(user.totp_secret).now()
+    resp = client.post("/login?next=//evil.example.com/", data={
+        "csrf_token": token, "email": user.email, "password": PASSWORD, "code": code})
+    assert resp.headers["Location"] == "/"
