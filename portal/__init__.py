@@ -5,7 +5,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, redirect, url_for
+from flask import Flask
 
 from .config import load_config
 from .extensions import db, jwt, login_manager, migrate
@@ -34,11 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     jwt.init_app(app)
     login_manager.init_app(app)
 
-    from .services.auth import load_user
-
-    login_manager.user_loader(load_user)
-
-    from .api import register_api
+    from .api import api, register_api
 
     register_api(app)
 
@@ -47,20 +43,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_observability(app)  # first: its request timer and id also cover requests refused with 429
     init_rate_limits(app)
+    from .web import register_web
+
+    register_web(app)
+    from .extensions import csrf
+
+    csrf.exempt(api)
 
     from .cli import register_cli
 
     register_cli(app)
 
     from .jobs.cli import register_jobs_cli
-    from .services import webhooks as webhook_service
+    from .services.wiring import wire
 
     register_jobs_cli(app)
-    webhook_service.install()  # the outbox: deliveries written with each event, enqueued after commit
-
-    @app.get("/")
-    def index():
-        return redirect(url_for("api.docs_page"))
+    wire(app)  # every cross-service rule (completion gates, PM schedule, webhook outbox), listed once
 
     @app.teardown_appcontext
     def _end_session(_exc: BaseException | None) -> None:

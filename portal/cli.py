@@ -30,6 +30,21 @@ def register_cli(app: Flask) -> None:
         click.echo(f"totp secret: {user.totp_secret}")
         click.echo(f"totp uri: {auth_service.provisioning_uri(user)}")
 
+    @app.cli.command("set-timezone")
+    @click.argument("warehouse_name")
+    @click.argument("zone")
+    def set_timezone(warehouse_name, zone):
+        """Show the portal's times for WAREHOUSE_NAME in ZONE (IANA name, e.g. Europe/Paris)."""
+        from .services import warehouses
+
+        try:
+            warehouses.set_timezone(warehouse_name, zone)
+        except DomainError as exc:
+            details = "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors)
+            click.echo(f"Error: {details or exc.message}", err=True)
+            sys.exit(1)
+        click.echo(f"{warehouse_name}: times shown in {zone}")
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only when the database has no warehouse at all.")
     def seed_demo(if_empty):

@@ -75,6 +75,12 @@ def load_config() -> dict:
         # Minutes of request figures in the performance summary.
         "PERF_WINDOW_MINUTES": int(os.environ.get("PERF_WINDOW_MINUTES", "60")),
         "JSON_SORT_KEYS": False,
+        # Portal cookie: never readable by scripts, not sent on cross-site posts, HTTPS-only in production.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get(
+            "SESSION_COOKIE_SECURE", "1" if os.environ.get("MAINTAINPRO_ENV") == "production" else "0") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the login session
         # Webhooks (services/delivery.py): seconds before each retry (jittered), then the delivery is failed.
         "WEBHOOK_RETRY_DELAYS": os.environ.get("WEBHOOK_RETRY_DELAYS", "10,60,300,1800,7200,21600"),
         # An endpoint whose last N deliveries all ended failed is deactivated (0 = never).

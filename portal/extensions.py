@@ -13,6 +13,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -76,6 +77,11 @@ limiter = Limiter(
 # Login and token refresh, per client address, one budget for all of them: the API's routes are
 # wired in ratelimits.py; the portal's login form decorates its view with @auth_limit.
 auth_limit = limiter.shared_limit(_auth_limit, scope="auth", key_func=get_remote_address)
+# The portal's login and enrolment forms: the same budget, counting their POSTs only.
+auth_form_limit = limiter.shared_limit(_auth_limit, scope="auth", key_func=get_remote_address, methods=["POST"])
+
+# Portal forms and htmx requests carry a CSRF token; the API (Bearer tokens, no cookies) is exempt.
+csrf = CSRFProtect()
 
 # Set while a unit of work runs: SQLite then opens its transaction with BEGIN IMMEDIATE, so a
 # read that leads to a write never hits SQLITE_BUSY half-way (see services/db.py).

@@ -17,6 +17,10 @@ def error_response(status: int, message: str, errors: list[dict] | None = None):
     return resp
 
 
+def _is_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
 def register_api(app: Flask) -> None:
     from . import auth, docs, equipment, parts, work_orders  # noqa: F401  (routes register on import)
     from . import webhooks  # noqa: F401
@@ -28,15 +32,21 @@ def register_api(app: Flask) -> None:
     install_converters(app)  # before the blueprint's rules are bound to the URL map
     app.register_blueprint(api)
 
+    # Each face answers errors its own way: JSON in the contract's format under /api, pages of the
+    # portal elsewhere (portal/web/errors.py). Registered on the app, not the blueprints, because an
+    # unmatched URL (404, 405) belongs to no blueprint; the path decides the face.
+    from ..web import errors as web_errors
+
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
+        if not _is_api():
+            return web_errors.error_page(exc.status, exc.message)
         return error_response(exc.status, exc.message, exc.errors)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        # Only /api speaks JSON errors; pages keep Flask's HTML error pages.
-        if not request.path.startswith("/api"):
-            return exc
+        if not _is_api():
+            return web_errors.html_http_error(exc)
         resp = error_response(exc.code or 500, exc.description or exc.name)
         if exc.code == 405 and exc.valid_methods:
             resp.headers["Allow"] = ", ".join(exc.valid_methods)
@@ -46,9 +56,9 @@ def register_api(app: Flask) -> None:
     def unexpected_error(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error(exc)
+        if not _is_api():
+            return web_errors.html_unexpected_error(exc)
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        if not request.path.startswith("/api"):
-            raise exc
         return error_response(500, "Internal server error")
 
     # flask-jwt-extended answers in its own shape by default; use the contract's.

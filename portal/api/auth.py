@@ -21,7 +21,9 @@ def _access_token(user, sid: str) -> str:
 
 @api.post("/auth/login")
 @documented(summary="Log in with email, password and TOTP code", body=LoginRequest, response=LoginResponse,
-            auth=False, unauthorized=True, description="A wrong email, password or code all answer the same 401. A TOTP code is accepted once.")
+            auth=False, unauthorized=True, description="A wrong email, password or code all answer the same 401. A TOTP code is accepted once. "
+                        "A user who has not set up an authenticator yet (new, or after an MFA reset) gets a 401 "
+                        "telling them to log in to the portal at /login first, where they enrol.")
 def login():
     data = json_body(LoginRequest)
     user, session = auth_service.login(data.email, data.password, data.mfa_token)

@@ -12,40 +12,13 @@ from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
-from ..schemas.common import READ_ONLY_FIELDS
 from ..security import MAX_JSON_DEPTH, read_body
+from ..schemas.errors import pydantic_errors  # noqa: F401  (shared with the portal's forms)
 from ..services.actor import Actor
 from ..services.errors import DomainError, ValidationFailed
 from ..services.querying import Page
 
 M = TypeVar("M", bound=BaseModel)
-
-
-def _field_path(loc: tuple) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif not path:
-            path = str(part)
-        else:
-            path += f".{part}"
-    return path or "body"
-
-
-def pydantic_errors(exc: PydanticError) -> list[dict]:
-    errors = []
-    for err in exc.errors():
-        field = _field_path(tuple(p for p in err["loc"] if p not in ("function-after", "function-before")))
-        leaf = str(err["loc"][-1]) if err["loc"] else ""
-        if err["type"] == "extra_forbidden":
-            message = "Read-only field" if leaf in READ_ONLY_FIELDS else "Unknown field"
-        elif err["type"] == "missing":
-            message = "Field required"
-        else:
-            message = err["msg"]
-        errors.append({"field": field, "message": message})
-    return errors
 
 
 def parse_model(model: type[M], data: Any) -> M:

@@ -17,4 +17,6 @@ class Warehouse(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     # Demo warehouses allow printing TOTP codes from the CLI; real ones never do.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # IANA zone the portal shows times in ("today 14:30"); the API and the database stay UTC.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

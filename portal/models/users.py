@@ -25,6 +25,8 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str] = mapped_column(String(64))
     # Highest TOTP time step accepted so far: a code is never accepted twice.
     last_totp_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Set once the user proved their authenticator works; None = enrol at the next portal login.
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -20,10 +20,11 @@ from ..models import ROLES, AuthSession, User, Warehouse
 from ..models.types import utcnow
 from .actor import Actor
 from .db import unit_of_work
-from .errors import Conflict, Unauthorized, ValidationFailed, field_error
+from .errors import Conflict, NotFound, Unauthorized, ValidationFailed, field_error
 from .permissions import require
 
 LOGIN_FAILED = "Invalid email, password or MFA code"
+ENROL_FIRST = "Set up your authenticator in the portal first (log in at /login)"
 # A TOTP code is exactly six ASCII digits; anything else (full-width digits, "é23456") never matches.
 _TOTP_CODE = re.compile(r"[0-9]{6}")
 # Checked against when the email is unknown, so that answer costs the same as a wrong password.
@@ -104,8 +105,13 @@ def create_user(
     totp_secret: str | None = None,
     actor: Actor | None = None,
     is_demo: bool = False,
+    mfa_confirmed: bool = True,
 ) -> User:
-    """Create a user (and its warehouse when new). actor None means the operator's CLI."""
+    """Create a user (and its warehouse when new). actor None means the operator's CLI.
+
+    mfa_confirmed: the operator hands the secret over with the account (CLI, demo), so it counts
+    as enrolled; False makes the user enrol an authenticator at their first portal login.
+    """
     if actor is not None:
         require(actor, "users.manage")
     email = email.strip().lower()
@@ -136,6 +142,7 @@ def create_user(
             role=role,
             warehouse_id=warehouse.id,
             totp_secret=totp_secret or pyotp.random_base32(length=TOTP_SECRET_CHARS),
+            totp_confirmed_at=utcnow() if mfa_confirmed else None,
         )
         s.add(user)
         s.flush()
@@ -173,29 +180,71 @@ def _claim_totp_step(user: User, step: int) -> bool:
     return claimed.rowcount == 1
 
 
+def _open_session(user: User, now: datetime) -> AuthSession:
+    session = AuthSession(
+        user_id=user.id,
+        created_at=now,
+        expires_at=now + timedelta(seconds=current_app.config["JWT_REFRESH_TTL"]),
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
 def login(email: str, password: str, mfa_token: str, *, now: datetime | None = None) -> tuple[User, AuthSession]:
     """Check all three factors; every failure looks the same to the caller and costs the same time.
 
     The password is verified (against a dummy hash for an unknown email) and the code compared
     whatever the other factors gave, so neither the answer nor its time tells which one was wrong.
+    A user without a confirmed authenticator has no working code yet: after a correct password
+    they get a 401 telling them to enrol in the portal.
     """
     now = now or utcnow()
     user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
     password_ok = _verify_password(user.password_hash if user else None, password)
     step = _matching_totp_step(user.totp_secret if user else _DUMMY_TOTP_SECRET, mfa_token.strip(), now)
-    if not password_ok or user is None or not user.active or step is None:
+    if not password_ok or user is None or not user.active:
         raise Unauthorized(LOGIN_FAILED)
-    with unit_of_work() as s:
+    if user.totp_confirmed_at is None:
+        raise Unauthorized(ENROL_FIRST)
+    if step is None:
+        raise Unauthorized(LOGIN_FAILED)
+    with unit_of_work():
         if not _claim_totp_step(user, step):
             raise Unauthorized(LOGIN_FAILED)
-        session = AuthSession(
-            user_id=user.id,
-            created_at=now,
-            expires_at=now + timedelta(seconds=current_app.config["JWT_REFRESH_TTL"]),
-        )
-        s.add(session)
-        s.flush()
-        return user, session
+        return user, _open_session(user, now)
+
+
+def needs_enrolment(user: User) -> bool:
+    return user.totp_confirmed_at is None
+
+
+def confirm_enrolment(user_id: str, code: str, *, now: datetime | None = None) -> tuple[User, AuthSession]:
+    """First code from a newly set-up authenticator: marks it confirmed and opens a session."""
+    now = now or utcnow()
+    with unit_of_work() as s:
+        user = s.get(User, user_id)
+        if user is None or not user.active or user.totp_confirmed_at is not None:
+            raise Unauthorized(LOGIN_FAILED)
+        step = _matching_totp_step(user.totp_secret, code.strip(), now)
+        if step is None or not _claim_totp_step(user, step):
+            raise field_error("code", "That code does not match; check the time on your phone and try the next one")
+        user.totp_confirmed_at = now
+        return user, _open_session(user, now)
+
+
+def reset_mfa(actor: Actor, user_id: str) -> None:
+    """An admin's "reset MFA": new secret, the user enrols again, their sessions end."""
+    require(actor, "users.manage")
+    with unit_of_work() as s:
+        user = s.get(User, user_id)
+        if user is None or user.warehouse_id != actor.warehouse_id:
+            raise NotFound("User not found")
+        user.totp_secret = pyotp.random_base32(length=TOTP_SECRET_CHARS)
+        user.totp_confirmed_at = None
+        user.last_totp_step = None
+        s.execute(update(AuthSession).where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+                  .values(revoked_at=utcnow()))
 
 
 def revoke_session(session_id: str, *, now: datetime | None = None) -> None:
@@ -215,6 +264,12 @@ def active_session(session_id: str, *, now: datetime | None = None) -> AuthSessi
     if row is None or row.revoked_at is not None or row.expires_at <= (now or utcnow()):
         return None
     return row
+
+
+def session_user(session_id: str, *, now: datetime | None = None) -> User | None:
+    """The user behind a live session (portal cookie): revoked, expired or deactivated -> None."""
+    row = active_session(session_id, now=now)
+    return load_user(row.user_id) if row is not None else None
 
 
 def load_user(user_id: str) -> User | None:

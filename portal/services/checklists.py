@@ -127,6 +127,3 @@ def _required_items_done(actor: Actor, wo: WorkOrder, now: datetime) -> None:
              for item in missing],
         )
 
-
-if _required_items_done not in work_order_service.before_complete_hooks:
-    work_order_service.before_complete_hooks.append(_required_items_done)

@@ -536,7 +536,4 @@ def _pm_completed(actor: Actor, wo: WorkOrder, now: datetime) -> None:
         create_pm_work_order(template, equipment, next_due, trigger="calendar", now=now)
 
 
-if _pm_completed not in work_order_service.after_complete_hooks:
-    work_order_service.after_complete_hooks.append(_pm_completed)
-
-from . import checklists  # noqa: E402,F401  (registers the checklist gate on completion)
+# Registered on work order completion by services/wiring.py (create_app), not on import.

@@ -1,0 +1,27 @@
+"""Every cross-service rule, wired in one place when the app is created.
+
+Rules used to register themselves when their module happened to be imported, so a process that
+imported only services/work_orders.py completed PM work orders without scheduling the next one.
+wire() lists each rule explicitly and is idempotent (create_app may run many times per process).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+
+
+def _add(hooks: list, rule: Callable) -> None:
+    if rule not in hooks:
+        hooks.append(rule)
+
+
+def wire(app: Flask | None = None) -> None:
+    from . import checklists, db, events, pm, webhooks, work_orders
+
+    # Work order completion: the checklist gate refuses first, then the PM schedule moves on.
+    _add(work_orders.before_complete_hooks, checklists._required_items_done)
+    _add(work_orders.after_complete_hooks, pm._pm_completed)
+    # Events: the webhook outbox rows are written with each event and enqueued after commit.
+    _add(events.event_listeners, webhooks.fan_out)
+    _add(db.after_commit_hooks, webhooks.enqueue_committed)

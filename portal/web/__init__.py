@@ -1,0 +1,31 @@
+"""The HTMX portal: server-rendered pages on the same services as the API.
+
+Conventions (see README "Portal"): views parse forms with forms.form_model, answer with
+rendering.render (page or block), never hold business rules, and log in through Flask-Login on
+the same AuthSession rows as API tokens (session.py). Errors render in the base layout (errors.py).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+web = Blueprint("web", __name__)
+
+
+def register_web(app: Flask) -> None:
+    from ..extensions import csrf
+    from . import errors, home, session, timefmt  # noqa: F401  (routes register on import)
+    from . import login as login_views  # noqa: F401
+
+    csrf.init_app(app)
+    session.init_login(app)
+    app.register_blueprint(web)
+
+    @app.context_processor
+    def _portal_context() -> dict:
+        from flask_login import current_user
+
+        tz = timefmt.zone(current_user.warehouse.timezone if current_user.is_authenticated else None)
+        return {"tz": tz}
+
+    app.add_template_filter(lambda value, tz: timefmt.when(value, tz), "when")
+    app.add_template_filter(lambda value, tz: timefmt.due_state(value, tz), "due_state")

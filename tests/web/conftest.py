@@ -1,0 +1,78 @@
+"""Portal fixtures: log in through the form (AuthActions, spends a TOTP code) or directly (no code)."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pyotp
+import pytest
+
+from portal.extensions import db
+from portal.models import AuthSession
+from portal.models.types import utcnow
+from flask import g
+from flask.testing import FlaskClient
+
+from conftest import PASSWORD
+
+
+class PortalClient(FlaskClient):
+    """The suite's app fixture keeps one app context open, so `g` would outlive a request; in
+    production each request has its own. Forget what Flask-Login and Flask-WTF cache there."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = PortalClient
+    return app.test_client()
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, "page carries no csrf-token meta"
+    return match.group(1)
+
+
+class AuthActions:
+    """flaskr-style: log in through the real form, with the real CSRF token and a real TOTP code."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self, path: str = "/login") -> str:
+        return csrf_from(self.client.get(path).get_data(as_text=True))
+
+    def login(self, email: str, password: str = PASSWORD, code: str | None = None, user=None):
+        if code is None and user is not None:
+            code = pyotp.TOTP(user.totp_secret).now()
+        return self.client.post("/login", data={
+            "csrf_token": self.token(), "email": email, "password": password, "code": code or ""})
+
+    def logout(self):
+        return self.client.post("/logout", data={"csrf_token": self.token("/")})
+
+
+@pytest.fixture
+def auth_actions(client) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def portal_login(client):
+    """portal_login(user) -> the AuthSession id now in the client's cookie (no TOTP code spent)."""
+
+    def login(user) -> str:
+        row = AuthSession(user_id=user.id, expires_at=utcnow() + timedelta(hours=1))
+        db.session.add(row)
+        db.session.commit()
+        with client.session_transaction() as sess:
+            sess["_user_id"] = row.id
+            sess["_fresh"] = True
+        return row.id
+
+    return login

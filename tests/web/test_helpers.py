@@ -1,0 +1,84 @@
+"""Portal helpers: form_model, time display in the warehouse zone, explicit rule wiring."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+from pydantic import BaseModel, ConfigDict, Field
+from werkzeug.datastructures import MultiDict
+
+from portal.schemas.work_orders import WorkOrderCreate
+from portal.web.forms import form_model
+from portal.web.timefmt import due_state, when, zone
+
+
+class Tags(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    tags: list[str] = Field(default_factory=list)
+
+
+def test_form_model_reads_aliases_names_lists_and_drops_csrf():
+    form = MultiDict([("csrf_token", "x"), ("title", "Fix pump"), ("description", ""),
+                      ("assignedTo", "u1"), ("due_date", "")])
+    model = form_model(WorkOrderCreate, form)
+    assert isinstance(model, WorkOrderCreate)
+    assert model.title == "Fix pump" and model.description is None and model.assigned_to == "u1"
+    model = form_model(WorkOrderCreate, MultiDict([("title", "x"), ("equipment_id", "e1")]))
+    assert model.equipment_id == "e1"
+    tags = form_model(Tags, MultiDict([("name", "n"), ("tags", "a"), ("tags", "b"), ("tags", "")]))
+    assert tags.tags == ["a", "b"]
+
+
+def test_form_model_returns_field_messages():
+    errors = form_model(WorkOrderCreate, MultiDict([("title", ""), ("priority", "urgent")]))
+    assert errors["title"] == "Field required"
+    assert "priority" in errors
+
+
+def test_times_in_the_warehouse_zone():
+    now = datetime(2026, 1, 12, 21, 0, tzinfo=timezone.utc)  # Monday 22:00 in Paris
+    paris = zone("Europe/Paris")
+    assert when(datetime(2026, 1, 12, 13, 30, tzinfo=timezone.utc), paris, now) == "today 14:30"
+    # 23:30 UTC is already tomorrow in Paris, still today in UTC.
+    assert when(datetime(2026, 1, 12, 23, 30, tzinfo=timezone.utc), paris, now) == "tomorrow 00:30"
+    assert when(datetime(2026, 1, 12, 23, 30, tzinfo=timezone.utc), zone("UTC"), now) == "today 23:30"
+    assert when(datetime(2026, 1, 19, 7, 0, tzinfo=timezone.utc), paris, now) == "Mon 19 Jan"
+    assert due_state(datetime(2026, 1, 9, 10, 0, tzinfo=timezone.utc), paris, now) == "3 days overdue"
+    assert due_state(datetime(2026, 1, 13, 10, 0, tzinfo=timezone.utc), paris, now) == ""
+    assert zone("Not/AZone").key == "UTC"
+
+
+def test_every_rule_is_wired_when_only_one_service_was_imported(tmp_path):
+    """A fresh process that imported only services/work_orders.py still gets every rule from create_app."""
+    code = (
+        "from portal.services import work_orders, db, events\n"
+        "assert not work_orders.after_complete_hooks and not work_orders.before_complete_hooks\n"
+        "from portal import create_app\n"
+        "create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite://'})\n"
+        "names = lambda hooks: sorted(h.__module__ + '.' + h.__name__ for h in hooks)\n"
+        "print(names(work_orders.before_complete_hooks), names(work_orders.after_complete_hooks),\n"
+        "      names(events.event_listeners), names(db.after_commit_hooks))\n"
+    )
+    env = {**os.environ, "MAINTAINPRO_INSTANCE": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    assert out.returncode == 0, out.stderr
+    assert "portal.services.checklists._required_items_done" in out.stdout
+    assert "portal.services.pm._pm_completed" in out.stdout
+    assert "portal.services.webhooks.fan_out" in out.stdout
+    assert "portal.services.webhooks.enqueue_committed" in out.stdout
+
+
+def test_session_cookie_is_secure_in_production(monkeypatch):
+    from portal.config import load_config
+
+    monkeypatch.setenv("MAINTAINPRO_ENV", "production")
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    config = load_config()
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True and config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    monkeypatch.setenv("MAINTAINPRO_ENV", "development")
+    assert load_config()["SESSION_COOKIE_SECURE"] is False
