@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..schemas.kpis import KpisOut
+from ..schemas.kpis import KpisOut, TrendsOut
 from ..schemas.pm import DaysQuery
 from ..services import kpis as service
 from . import api
@@ -15,3 +15,14 @@ from .common import actor, documented, query_args
 def get_kpis():
     query = query_args(DaysQuery)
     return jsonify(KpisOut.dump(service.kpis(actor(), query.days)))
+
+
+@api.get("/kpis/trends")
+@documented(summary="Weekly trends over the last `days` days", query=DaysQuery, response=TrendsOut,
+            permission="kpis.read",
+            description="Per week (Monday 00:00 UTC) of the window [now - days, now]: work orders opened and "
+                        "completed, PM work orders due and completed on time, and PM compliance. Every week is "
+                        "listed, zeros included. " + service.FIGURES["pm_compliance"].definition)
+def get_kpi_trends():
+    query = query_args(DaysQuery)
+    return jsonify(TrendsOut.dump(service.trends(actor(), query.days)))

@@ -1,9 +1,10 @@
 """Maintenance KPIs: the response of GET /api/kpis (definitions in services/kpis.py and the README)."""
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from .common import MoneyOut, Out, UtcOut
+from ..services.kpis import FIGURES
+from .common import MoneyOut, Out, Query, UtcOut
 
 
 class BacklogOut(Out):
@@ -37,16 +38,52 @@ class KpisOut(Out):
     days: int
     from_: UtcOut = Field(alias="from")
     to: UtcOut
-    mttr_hours: float | None = Field(description="Total length of downtime periods ended in the window / their count")
+    mttr_hours: float | None = Field(description=FIGURES["mttr_hours"].definition)
     repairs: int
-    mtbf_hours: float | None = Field(description="operatingHours / failures")
+    mtbf_hours: float | None = Field(description=FIGURES["mtbf_hours"].definition)
     failures: int = Field(description="Corrective/emergency work orders (not cancelled) reported in the window")
     operating_hours: float = Field(description="Sum over non-retired assets of (window - downtime)")
-    availability: float | None = Field(description="operatingHours / window length x 100")
-    planned_maintenance_percentage: float | None = Field(description="preventiveLaborMinutes / laborMinutes x 100")
+    availability: float | None = Field(description=FIGURES["availability"].definition)
+    planned_maintenance_percentage: float | None = Field(
+        description=FIGURES["planned_maintenance_percentage"].definition)
     preventive_labor_minutes: int
     labor_minutes: int
     backlog: BacklogOut
     work_orders_per_week: list[WeekOut]
     assets: list[AssetKpiOut]
     top_assets: list[AssetKpiOut] = Field(description="Top 5 assets by downtime, then failures")
+
+
+class TrendWeekOut(Out):
+    week_start: UtcOut = Field(description="Monday 00:00 UTC; the first week holds the window's start")
+    opened: int = Field(description="Work orders created that week (inside the window)")
+    completed: int = Field(description="Work orders completed that week (inside the window)")
+    pm_due: int = Field(description="PM work orders (from a template) due that week, cancelled ones left out")
+    pm_completed_on_time: int = Field(description="Those of pmDue completed by their due date")
+    pm_compliance: float | None = Field(
+        description="pmCompletedOnTime / pmDue x 100, two places; null when no PM was due that week")
+
+
+class TrendsOut(Out):
+    days: int
+    from_: UtcOut = Field(alias="from")
+    to: UtcOut
+    weeks: list[TrendWeekOut] = Field(
+        description="Every week of the window in order; a week without work orders has zeros, not a gap")
+
+
+PERIODS = (7, 30, 90, 365)
+
+
+class DashboardQuery(Query):
+    """The portal's /kpis period selector: only the periods it offers."""
+
+    days: int = Field(30, description="Period: the last 7, 30, 90 or 365 days",
+                      json_schema_extra={"enum": list(PERIODS)})
+
+    @field_validator("days")
+    @classmethod
+    def _offered(cls, value: int) -> int:
+        if value not in PERIODS:
+            raise ValueError("Choose 7, 30, 90 or 365 days")
+        return value

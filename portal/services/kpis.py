@@ -199,6 +199,33 @@ def _weekly(warehouse_id: str, column: Any, start: datetime, end: datetime, anch
     return {int(w): int(n) for w, n in rows}
 
 
+def _open_at(at: datetime) -> ColumnElement:
+    """Open at `at` (so the previous period's backlog can be compared): created by then, not completed by
+    then, not cancelled by then. A cancelled work order changes no more (only its notes), so its
+    updatedAt is when it was cancelled. At `at` = now this is exactly the open statuses."""
+    wo = WorkOrder
+    return and_(wo.created_at <= _at(at), or_(wo.completed_at.is_(None), wo.completed_at > _at(at)),
+                or_(wo.status.in_(OPEN_STATUSES), wo.status == "completed",
+                    and_(wo.status == "cancelled", wo.updated_at > _at(at))))
+
+
+def _week_anchor(start: datetime) -> datetime:
+    """Weeks start on Monday 00:00 UTC; the first is the week holding the window's start."""
+    return (start - timedelta(days=start.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _week_count(anchor: datetime, end: datetime) -> int:
+    return int((end - anchor).total_seconds() // WEEK) + 1
+
+
+def _work_orders_per_week(warehouse_id: str, start: datetime, end: datetime) -> list[dict]:
+    anchor = _week_anchor(start)
+    opened = _weekly(warehouse_id, WorkOrder.created_at, start, end, anchor)
+    completed = _weekly(warehouse_id, WorkOrder.completed_at, start, end, anchor)
+    return [{"week_start": anchor + timedelta(weeks=w), "opened": opened.get(w, 0),
+             "completed": completed.get(w, 0)} for w in range(_week_count(anchor, end))]
+
+
 def kpis(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
     require(actor, "kpis.read")
     start, end = _window(days, now)
@@ -252,16 +279,10 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
     open_count, estimated, estimated_count, overdue = db.session.execute(
         select(func.count(), func.sum(WorkOrder.estimated_duration), func.count(WorkOrder.estimated_duration),
                func.sum(case((WorkOrder.due_date < _at(end), 1), else_=0)))
-        .where(WorkOrder.warehouse_id == wid, WorkOrder.status.in_(OPEN_STATUSES))
+        .where(WorkOrder.warehouse_id == wid, _open_at(end))
     ).one()
 
-    # Weeks start on Monday 00:00 UTC; the first is the week holding the window's start.
-    anchor = (start - timedelta(days=start.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    opened = _weekly(wid, WorkOrder.created_at, start, end, anchor)
-    completed = _weekly(wid, WorkOrder.completed_at, start, end, anchor)
-    weeks = int((end - anchor).total_seconds() // WEEK) + 1
-    per_week = [{"week_start": anchor + timedelta(weeks=w), "opened": opened.get(w, 0),
-                 "completed": completed.get(w, 0)} for w in range(weeks)]
+    per_week = _work_orders_per_week(wid, start, end)
 
     asset_rows = []
     fleet_operating, fleet_failures, fleet_window = 0.0, 0, 0.0
@@ -297,3 +318,95 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
         "top_assets": top,
     }
 
+
+
+# --- Trends and the dashboard's comparison with the previous period ---------------------------
+
+def _pm_weekly(warehouse_id: str, start: datetime, end: datetime, anchor: datetime) -> dict[int, tuple[int, int]]:
+    """Per week of dueDate: PM work orders due (cancelled left out) and completed on time, as in pm_compliance."""
+    wo = WorkOrder
+    week = _floor(seconds_between(_at(anchor), wo.due_date) / WEEK)
+    rows = db.session.execute(
+        select(week, func.count(),
+               func.sum(case((and_(wo.status == "completed", wo.completed_at <= wo.due_date), 1), else_=0)))
+        .where(wo.warehouse_id == warehouse_id, wo.pm_template_id.is_not(None), wo.status != "cancelled",
+               wo.due_date >= _at(start), wo.due_date <= _at(end))
+        .group_by(week)
+    )
+    return {int(w): (int(due), int(on_time or 0)) for w, due, on_time in rows}
+
+
+def trends(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
+    """Weekly series over [now - days, now]: work orders opened and completed, PM due and done on time.
+
+    One GROUP BY query per series (three in all), whatever the number of weeks; a week without any
+    work order is there with zeros (its compliance null: nothing was due).
+    """
+    require(actor, "kpis.read")
+    start, end = _window(days, now)
+    wid = actor.warehouse_id
+    anchor = _week_anchor(start)
+    pm = _pm_weekly(wid, start, end, anchor)
+    weeks = []
+    for row in _work_orders_per_week(wid, start, end):
+        due, on_time = pm.get(len(weeks), (0, 0))
+        weeks.append({**row, "pm_due": due, "pm_completed_on_time": on_time, "pm_compliance": _pct(on_time, due)})
+    return {"days": days, "from_": start, "to": end, "weeks": weeks}
+
+
+class Figure:
+    """A headline figure of the dashboard: where it comes from, its unit, which way is better."""
+
+    def __init__(self, key: str, label: str, unit: str, better: str, definition: str):
+        self.key, self.label, self.unit, self.better, self.definition = key, label, unit, better, definition
+
+
+# One place for the short definitions: the dashboard shows them, the OpenAPI descriptions use them.
+FIGURES: dict[str, Figure] = {f.key: f for f in (
+    Figure("mttr_hours", "MTTR", "h", "lower",
+           "Mean time to repair: total length of the downtime periods that ended in the period ÷ their number."),
+    Figure("mtbf_hours", "MTBF", "h", "higher",
+           "Mean time between failures: operating hours of the non-retired assets ÷ failures (downtime "
+           "periods starting in the period)."),
+    Figure("availability", "Availability", "%", "higher",
+           "Operating hours (period length − recorded downtime) ÷ period length × 100, over non-retired assets."),
+    Figure("planned_maintenance_percentage", "Planned maintenance", "%", "higher",
+           "Labor minutes on preventive work orders ÷ all labor minutes performed in the period × 100."),
+    Figure("pm_compliance", "PM compliance", "%", "higher",
+           "PM work orders due in the period (cancelled left out) completed by their due date ÷ all of "
+           "them due × 100."),
+    Figure("backlog", "Backlog", "open", "lower",
+           "Work orders open at the period's end (new, assigned, in progress, on hold); compared with "
+           "those open at the previous period's end."),
+)}
+
+
+def _change(figure: Figure, value: float | None, previous: float | None) -> dict:
+    if value is None or previous is None:
+        return {"change": None, "direction": None, "verdict": None}
+    change = round(value - previous, 2)
+    if change == 0:
+        return {"change": 0, "direction": "same", "verdict": "same"}
+    direction = "up" if change > 0 else "down"
+    good = (direction == "up") == (figure.better == "higher")
+    return {"change": change, "direction": direction, "verdict": "better" if good else "worse"}
+
+
+def dashboard(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
+    """The KPI dashboard: kpis() and pm_compliance() for this period and the previous one of the same
+    length (ending where this one starts), the figures with their change, and the weekly trends."""
+    require(actor, "kpis.read")
+    end = now or utcnow()
+    before = end - timedelta(days=days)
+    current, previous = kpis(actor, days, now=end), kpis(actor, days, now=before)
+    compliance, previous_compliance = pm_compliance(actor, days, now=end), pm_compliance(actor, days, now=before)
+    values = {key: (current[key], previous[key]) for key in
+              ("mttr_hours", "mtbf_hours", "availability", "planned_maintenance_percentage")}
+    values["pm_compliance"] = (compliance["compliance"], previous_compliance["compliance"])
+    values["backlog"] = (current["backlog"]["open"], previous["backlog"]["open"])
+    figures = [{"key": f.key, "label": f.label, "unit": f.unit, "better": f.better, "definition": f.definition,
+                "value": values[f.key][0], "previous": values[f.key][1], **_change(f, *values[f.key])}
+               for f in FIGURES.values()]
+    return {"days": days, "from_": current["from_"], "to": end, "previous_from": previous["from_"],
+            "figures": figures, "kpis": current, "previous_kpis": previous, "compliance": compliance,
+            "previous_compliance": previous_compliance, "trends": trends(actor, days, now=end)}

@@ -14,6 +14,7 @@ web = Blueprint("web", __name__)
 def register_web(app: Flask) -> None:
     from ..extensions import csrf
     from . import errors, home, session, timefmt  # noqa: F401  (routes register on import)
+    from . import kpis as kpi_views  # noqa: F401  (KPI dashboard)
     from . import login as login_views  # noqa: F401
 
     csrf.init_app(app)

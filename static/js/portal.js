@@ -41,6 +41,11 @@
     toast("No connection to the server. Check the network and try again.");
   });
 
+  // A "Print" button (data-print), e.g. the KPI dashboard's: the print stylesheet does the rest.
+  document.addEventListener("click", function (evt) {
+    if (evt.target.closest && evt.target.closest("[data-print]")) { window.print(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     if (window.htmx) {
       // 422 answers carry the form again with errors next to the fields: swap them in.

@@ -1,0 +1,101 @@
+"""Server-rendered SVG charts: the geometry is computed here, templates/_macros/charts.html draws it.
+
+No chart library: a KPI dashboard needs grouped bars per week and horizontal bars, both simple
+enough to lay out in a few lines, and an SVG drawn on the server prints and reads without script.
+Coordinates are in a fixed viewBox; CSS scales the SVG to its column.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+WIDTH = 640
+LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 30
+MAX_X_LABELS = 8
+
+
+@dataclass
+class Series:
+    name: str
+    css: str  # class of its bars and legend swatch (colours live in portal.css)
+    values: list[float | None]
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    bars: list[dict] = field(default_factory=list)
+    ticks: list[dict] = field(default_factory=list)
+    labels: list[dict] = field(default_factory=list)
+    legend: list[Series] = field(default_factory=list)
+    plot: dict = field(default_factory=dict)
+
+
+def nice_max(value: float) -> tuple[float, float]:
+    """A round axis maximum >= value and its tick step (1, 2 or 5 x 10^n), about 4 ticks."""
+    if value <= 0:
+        return 1.0, 1.0
+    raw = value / 4
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    step = max(step, 1.0) if value >= 1 else step
+    return step * math.ceil(value / step), step
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def week_bars(labels: list[str], series: list[Series], *, height: int = 220,
+              fixed_max: float | None = None, suffix: str = "") -> Chart:
+    """Bars per week, one per series side by side; a None value (nothing to measure) draws a dash."""
+    count = max(len(labels), 1)
+    top_value = fixed_max if fixed_max is not None else max(
+        [v for s in series for v in s.values if v is not None] or [0])
+    axis_max, step = (fixed_max, fixed_max / 4) if fixed_max is not None else nice_max(top_value)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, height - TOP - BOTTOM
+    base = TOP + plot_h
+    group = plot_w / count
+    bar_w = group * 0.8 / max(len(series), 1)
+    chart = Chart(WIDTH, height, legend=series,
+                  plot={"left": LEFT, "right": WIDTH - RIGHT, "top": TOP, "bottom": base})
+    n = 0
+    while n * step <= axis_max + 1e-9:
+        y = base - plot_h * (n * step) / axis_max
+        chart.ticks.append({"y": round(y, 1), "text": _number(round(n * step, 2)) + suffix})
+        n += 1
+    every = math.ceil(count / MAX_X_LABELS)
+    for i, label in enumerate(labels):
+        x0 = LEFT + group * i + group * 0.1
+        for j, s in enumerate(series):
+            value = s.values[i]
+            x = round(x0 + bar_w * j, 1)
+            if value is None:
+                chart.bars.append({"x": x, "y": base - 2, "w": round(bar_w, 1), "h": 2, "css": "none",
+                                   "title": f"{label}: {s.name}: none"})
+                continue
+            h = plot_h * value / axis_max if axis_max else 0
+            chart.bars.append({"x": x, "y": round(base - h, 1), "w": round(max(bar_w - 1, 1), 1),
+                               "h": round(h, 1), "css": s.css, "title": f"{label}: {s.name} {_number(value)}{suffix}"})
+        if i % every == 0:
+            chart.labels.append({"x": round(LEFT + group * (i + 0.5), 1), "y": base + 18, "text": label})
+    return chart
+
+
+def horizontal_bars(labels: list[str], values: list[float], *, unit: str = "h", row: int = 34) -> Chart:
+    """One bar per row, longest first as given; the label on the left, the value at the bar's end."""
+    label_w, value_w = 150, 80
+    height = max(len(labels), 1) * row + 8
+    axis_max = max(values or [0]) or 1
+    span = WIDTH - label_w - value_w
+    chart = Chart(WIDTH, height, plot={"left": label_w, "right": WIDTH - value_w, "top": 0, "bottom": height})
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        w = span * value / axis_max
+        y = 4 + i * row
+        chart.bars.append({"x": label_w, "y": y, "w": round(max(w, 1), 1), "h": row - 10, "css": "downtime",
+                           "title": f"{label}: {_number(value)} {unit}"})
+        chart.labels.append({"x": label_w - 8, "y": y + (row - 10) / 2 + 5, "text": label, "anchor": "end"})
+        chart.labels.append({"x": round(label_w + w + 6, 1), "y": y + (row - 10) / 2 + 5,
+                             "text": f"{_number(value)} {unit}", "anchor": "start"})
+    return chart
