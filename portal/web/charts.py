@@ -94,8 +94,8 @@ def horizontal_bars(labels: list[str], values: list[float], *, unit: str = "h", 
         w = span * value / axis_max
         y = 4 + i * row
         chart.bars.append({"x": label_w, "y": y, "w": round(max(w, 1), 1), "h": row - 10, "css": "downtime",
-                           "title": f"{label}: {_number(value)} {unit}"})
+                           "title": f"{label}: {value:,.1f} {unit}"})
         chart.labels.append({"x": label_w - 8, "y": y + (row - 10) / 2 + 5, "text": label, "anchor": "end"})
         chart.labels.append({"x": round(label_w + w + 6, 1), "y": y + (row - 10) / 2 + 5,
-                             "text": f"{_number(value)} {unit}", "anchor": "start"})
+                             "text": f"{value:,.1f} {unit}", "anchor": "start"})
     return chart

@@ -60,7 +60,7 @@ def _charts(data: dict) -> dict:
                   f"{min(measured):.0f} % to {max(measured):.0f} %."
                   if measured else f"No PM work order was due in these {len(weeks)} weeks.")
     top = [a for a in data["kpis"]["top_assets"] if a["downtime_hours"]]
-    top_summary = ("; ".join(f"{a['asset_tag']} {a['downtime_hours']:g} h" for a in top)
+    top_summary = ("; ".join(f"{a['asset_tag']} {a['downtime_hours']:,.1f} h" for a in top)
                    if top else "No recorded downtime in this period.")
     return {
         "flow": week_bars(labels, [Series("Opened", "opened", opened), Series("Completed", "completed", completed)]),

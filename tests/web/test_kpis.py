@@ -177,3 +177,33 @@ def test_query_count_does_not_grow_with_rows(client, users, portal_login):
         factories.move_to(manager, wo.id, "in_progress", "completed")
     assert count_queries() == few
     assert few <= 30
+
+
+def test_chart_geometry():
+    from portal.web.charts import Series, horizontal_bars, nice_max, week_bars
+
+    assert nice_max(0) == (1.0, 1.0) and nice_max(6) == (6.0, 2.0) and nice_max(37) == (40.0, 10.0)
+    chart = week_bars(["2 Jun", "9 Jun", "16 Jun"], [Series("Opened", "opened", [0, 4, 2]),
+                                                     Series("PM", "compliance", [None, 1, 3])])
+    bottom = chart.plot["bottom"]
+    bars = {b["title"]: b for b in chart.bars}
+    assert bars["9 Jun: Opened 4"]["y"] == chart.plot["top"] and bars["2 Jun: Opened 0"]["h"] == 0
+    assert bars["2 Jun: PM: none"]["css"] == "none"  # nothing to measure: a dash, not a zero bar
+    assert round(bars["16 Jun: Opened 2"]["h"] * 2, 1) == round(bottom - chart.plot["top"], 1)
+    assert [t["text"] for t in chart.ticks] == ["0", "1", "2", "3", "4"]
+    many = week_bars([str(i) for i in range(53)], [Series("Opened", "opened", [1] * 53)])
+    assert len(many.labels) <= 8 and len(many.bars) == 53
+    top = horizontal_bars(["PUMP-B", "PUMP-A"], [144.0, 10.0])
+    assert [label["text"] for label in top.labels] == ["PUMP-B", "144.0 h", "PUMP-A", "10.0 h"]
+    assert top.bars[0]["w"] > top.bars[1]["w"] * 14
+
+
+def test_downtime_chart_is_drawn_with_its_table(client, users, portal_login):
+    kpi_fixture(users, utcnow())
+    portal_login(users["north"]["manager"])
+    html = client.get("/kpis?days=30").get_data(as_text=True)
+    svg = html.split('aria-labelledby="chart-downtime-t chart-downtime-d"')[1].split("</svg>")[0]
+    assert '<desc id="chart-downtime-d">PUMP-B 144.0 h; PUMP-A 10.0 h</desc>' in svg
+    assert svg.count('<rect class="cbar downtime"') == 2
+    table = html.split('id="chart-downtime-cap"')[1].split("</table>")[0]
+    assert '<th scope="row">PUMP-B</th><td>144.0 h</td><td>1</td><td>80.0 %</td>' in table

@@ -1,0 +1,117 @@
+"""A manager opens the KPI dashboard in headless Chromium, switches the period, prints it on one A4 page.
+
+Screenshots (1440x900, 768x1024) and the print view (PDF, and PNG when poppler's pdftoppm is there)
+are saved under test-artifacts/.
+"""
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+from datetime import timedelta
+
+import pyotp
+from conftest import PASSWORD
+from e2e.conftest import ARTIFACTS
+from test_kpis import at, kpi_fixture, move, new_equipment, new_order
+
+from portal.models import Equipment
+from portal.models.types import utcnow
+from portal.schemas.pm import PMTemplateCreate
+from portal.services import pm as pm_service
+
+
+def plant_history(users, now) -> None:
+    """kpi_fixture's month, plus 90 days of work orders and weekly PM on two more pumps."""
+    kpi_fixture(users, now)
+    m = users.actor("north", "manager")
+    d, e = new_equipment(m, "PUMP-D"), new_equipment(m, "PUMP-E")
+    for n in range(2, 88, 3):
+        wo = new_order(m, at(now, -n), "corrective" if n % 2 else "inspection", d if n % 4 else e)
+        if n > 6:
+            move(m, wo, at(now, -n + 2), "in_progress", "completed")
+    down = new_order(m, at(now, -60), "emergency", e, down=True)
+    move(m, down, at(now, -57), "in_progress", "completed")
+    template = pm_service.create_template(m, PMTemplateCreate.model_validate({
+        "name": "Weekly lubrication", "frequencyType": "calendar", "frequency": 700, "leadDays": 0,
+        "startDate": at(now, 400), "equipmentIds": [d.id, e.id]}), now=at(now, -100))
+    for week in range(1, 13):
+        for equipment, late in ((d, week % 3 == 0), (e, week % 5 == 0)):
+            with pm_service.unit_of_work():
+                wo = pm_service.create_pm_work_order(template, pm_service.db.session.get(Equipment, equipment.id),
+                                                     at(now, -7 * week), trigger="calendar",
+                                                     now=at(now, -7 * week - 2))
+            move(m, wo, at(now, -7 * week + (1 if late else -1)), "in_progress", "completed")
+
+
+def full_page(browser, width: int, name: str) -> None:
+    """The whole page in one screenshot (to look at the charts below the fold), then the tablet size again."""
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(width, height + 140)
+    browser.save_screenshot(str(ARTIFACTS / name))
+    browser.set_window_size(width, 1024 if width == 768 else 900)
+
+
+def test_manager_opens_kpis_switches_period_and_prints(live_server, browser, users):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.print_page_options import PrintOptions
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    plant_history(users, utcnow() - timedelta(minutes=1))
+    me = users["north"]["manager"]
+    browser.set_window_size(1440, 900)
+    browser.get(live_server + "/kpis")
+    assert "/login" in browser.current_url
+    browser.find_element(By.ID, "f-email").send_keys(me.email)
+    browser.find_element(By.ID, "f-password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "f-code").send_keys(pyotp.TOTP(me.totp_secret).now())
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait = WebDriverWait(browser, 10)
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "KPI dashboard"))
+    assert browser.current_url == live_server + "/kpis"
+    assert browser.find_element(By.CSS_SELECTOR, "#period-30").get_attribute("aria-current") == "page"
+    assert "91.3 h" in browser.find_element(By.ID, "figure-mttr-hours").text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg[role=img] desc")) == 3
+    browser.save_screenshot(str(ARTIFACTS / "kpis-1440x900.png"))
+
+    # Switch to 90 days: htmx swaps the dashboard, the URL follows, the page is not reloaded.
+    browser.execute_script("window.__same_page = true")
+    browser.find_element(By.ID, "period-90").click()
+    wait.until(lambda b: b.find_element(By.ID, "period-90").get_attribute("aria-current") == "page")
+    assert browser.current_url == live_server + "/kpis?days=90"
+    assert browser.execute_script("return window.__same_page") is True
+    assert browser.find_element(By.ID, "kpi-status").get_attribute("textContent") == "Showing the last 90 days."
+    assert "Last 90 days" in browser.find_element(By.ID, "kpi-period").text
+    assert "PUMP-E" in browser.find_element(By.ID, "chart-downtime-d").get_attribute("textContent")
+    browser.save_screenshot(str(ARTIFACTS / "kpis-90d-1440x900.png"))
+    full_page(browser, 1440, "kpis-90d-1440-full.png")
+
+    browser.set_window_size(768, 1024)
+    browser.find_element(By.ID, "period-30").click()
+    wait.until(lambda b: b.current_url.endswith("/kpis?days=30"))
+    browser.save_screenshot(str(ARTIFACTS / "kpis-768x1024.png"))
+    full_page(browser, 768, "kpis-768-full.png")
+    # Nothing wider than the tablet's screen; the period links are touch-sized.
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 768
+    assert browser.find_element(By.ID, "period-7").size["height"] >= 44
+    browser.execute_script("document.getElementById('dashboard').scrollIntoView()")
+    browser.find_element(By.CSS_SELECTOR, "#chart-flow-cap ~ details summary").click()
+    assert "Week of" in browser.find_element(By.CSS_SELECTOR, "#chart-flow-cap ~ details table").text
+
+    # Back and forward follow the pushed URLs.
+    browser.back()
+    wait.until(lambda b: b.current_url.endswith("/kpis?days=90"))
+    wait.until(lambda b: b.find_element(By.ID, "period-90").get_attribute("aria-current") == "page")
+
+    # The print view: one A4 page.
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7
+    options.background = True
+    pdf = base64.b64decode(browser.print_page(options))
+    (ARTIFACTS / "kpis-print.pdf").write_bytes(pdf)
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "80", str(ARTIFACTS / "kpis-print.pdf"),
+                        str(ARTIFACTS / "kpis-print")], check=True)
