@@ -13,9 +13,9 @@ from datetime import timedelta
 
 import pyotp
 from conftest import PASSWORD
-from e2e.conftest import ARTIFACTS
 from test_kpis import at, kpi_fixture, move, new_equipment, new_order
 
+from e2e.conftest import ARTIFACTS
 from portal.models import Equipment
 from portal.models.types import utcnow
 from portal.schemas.pm import PMTemplateCreate
