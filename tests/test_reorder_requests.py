@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+import factories
 from sqlalchemy import select
 
-import factories
 from portal.extensions import db
 from portal.models import Part, ReorderRequest, StockMovement
 from portal.schemas.parts import StockMovementCreate

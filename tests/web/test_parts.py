@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import factories
 import pytest
 from sqlalchemy import event, select
 
@@ -10,7 +11,6 @@ from portal.extensions import db
 from portal.models import DomainEvent, Part, ReorderRequest, StockMovement
 from portal.schemas.parts import StockMovementCreate
 from portal.services import parts as parts_service
-import factories
 from web.conftest import csrf_from
 
 HX = {"HX-Request": "true"}
