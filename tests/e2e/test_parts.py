@@ -103,6 +103,13 @@ def test_manager_receives_counts_and_handles_a_reorder(live_server, browser, use
     browser.save_screenshot(str(ARTIFACTS / "reorders-received-768x1024.png"))
     browser.set_window_size(1440, 900)
     browser.save_screenshot(str(ARTIFACTS / "reorders-1440x900.png"))
+    browser.get(live_server + "/parts/new")
+    browser.find_element(By.ID, "f-partNumber").send_keys("SEAL-40")  # taken: the error shows by the field
+    browser.find_element(By.CSS_SELECTOR, "form.part-form button[type=submit]").click()
+    wait.until(ec.presence_of_element_located((By.ID, "e-partNumber")))
+    browser.save_screenshot(str(ARTIFACTS / "part-new-1440x900.png"))
+    browser.set_window_size(768, 1024)
+    browser.save_screenshot(str(ARTIFACTS / "part-new-768x1024.png"))
 
     db.session.rollback()
     assert db.session.get(Part, seal.id).stock_level == 11
