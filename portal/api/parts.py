@@ -9,6 +9,8 @@ from ..schemas.parts import (
     PartQuery,
     PartUpdate,
     ReorderRequestOut,
+    ReorderRequestQuery,
+    ReorderRequestReceived,
     StockMovementCreate,
     StockMovementOut,
 )
@@ -32,10 +34,11 @@ def create_part():
 
 
 @api.get("/parts/reorder-requests")
-@documented(summary="Reorder requests raised by auto-reorder parts", query=PageQuery, response=list[ReorderRequestOut])
+@documented(summary="Reorder requests raised by auto-reorder parts", query=ReorderRequestQuery,
+            response=list[ReorderRequestOut], description="Newest first; filter with status.")
 def list_reorder_requests():
-    q = query_args(PageQuery)
-    page = service.list_reorder_requests(actor(), q.page, q.limit)
+    q = query_args(ReorderRequestQuery)
+    page = service.list_reorder_requests(actor(), q.page, q.limit, q.status)
     return page_response(page, ReorderRequestOut.dump_many(page.items))
 
 
@@ -74,3 +77,29 @@ def list_stock_movements(part_id: str):
     q = query_args(PageQuery)
     page = service.list_stock_movements(actor(), part_id, q.page, q.limit)
     return page_response(page, StockMovementOut.dump_many(page.items))
+
+
+@api.get("/reorder-requests/<request_id>")
+@documented(summary="One reorder request", response=ReorderRequestOut)
+def get_reorder_request(request_id: str):
+    return jsonify(ReorderRequestOut.dump(service.get_reorder_request(actor(), request_id)))
+
+
+@api.post("/reorder-requests/<request_id>/ordered")
+@documented(summary="Mark a reorder request ordered", response=ReorderRequestOut, permission="parts.write",
+            description="open -> ordered (the purchase was placed); records orderedAt and orderedBy. "
+                        "A request that is not open answers 409.")
+def mark_reorder_ordered(request_id: str):
+    return jsonify(ReorderRequestOut.dump(service.mark_reorder_ordered(actor(), request_id)))
+
+
+@api.post("/reorder-requests/<request_id>/received")
+@documented(summary="Receive a reorder request", body=ReorderRequestReceived, response=ReorderRequestOut,
+            permission="parts.receive",
+            description="open or ordered -> received: books the goods in as one receipt stock movement of the "
+                        "request's quantity (stockMovementId), in the same transaction. Receiving a request "
+                        "twice answers 409 and books nothing more, even when both arrive at once. The body "
+                        "is optional.")
+def mark_reorder_received(request_id: str):
+    body = json_body(ReorderRequestReceived)
+    return jsonify(ReorderRequestOut.dump(service.mark_reorder_received(actor(), request_id, body.note)))

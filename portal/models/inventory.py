@@ -53,7 +53,10 @@ class PartConsumption(db.Model):
 
 
 class ReorderRequest(db.Model):
-    """Created when a part with auto-reorder on crosses its reorder point."""
+    """Created when a part with auto-reorder on crosses its reorder point.
+
+    status: open -> ordered (purchase placed) -> received (the goods booked in as one receipt).
+    """
 
     __tablename__ = "reorder_requests"
     id: Mapped[str] = id_column()
@@ -62,6 +65,12 @@ class ReorderRequest(db.Model):
     quantity: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ordered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ordered_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    # The receipt movement that booked the goods in (one per request, written in the same transaction).
+    stock_movement_id: Mapped[str | None] = mapped_column(ForeignKey("stock_movements.id"))
 
 
 # "initial": the level a part was created with (or had when the ledger began), so the ledger sums

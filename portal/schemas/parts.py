@@ -60,13 +60,32 @@ class PartOut(Out):
     updated_at: UtcOut
 
 
+REORDER_STATUSES = ("open", "ordered", "received")
+
+
 class ReorderRequestOut(Out):
     id: str
     part_id: str
     quantity: int
-    status: str
+    status: str = Field(description="open (raised), ordered (purchase placed), received (booked in as one "
+                                    "receipt movement of quantity)")
     created_at: UtcOut
     warehouse_id: str
+    ordered_at: UtcOut | None = None
+    ordered_by: str | None = None
+    received_at: UtcOut | None = None
+    received_by: str | None = None
+    stock_movement_id: str | None = Field(None, description="The receipt movement that booked the goods in")
+
+
+class ReorderRequestQuery(PageQuery):
+    status: Literal["open", "ordered", "received"] | None = Field(
+        None, description="Only requests in this status (open, ordered or received)")
+
+
+class ReorderRequestReceived(Payload):
+    note: str | None = Field(None, max_length=2000,
+                             description="Written on the receipt movement (delivery note, PO number)")
 
 
 class StockMovementCreate(Payload):

@@ -160,11 +160,56 @@ def alert_unannounced_low_stock(now: datetime | None = None) -> dict:
     return summary
 
 
-def list_reorder_requests(actor: Actor, page: int = 1, limit: int = 100) -> Page:
+def list_reorder_requests(actor: Actor, page: int = 1, limit: int = 100, status: str | None = None) -> Page:
     require(actor, "parts.read")
-    stmt = (select(ReorderRequest).where(ReorderRequest.warehouse_id == actor.warehouse_id)
-            .order_by(ReorderRequest.created_at.desc(), ReorderRequest.id))
-    return paginate(stmt, page, limit)
+    stmt = select(ReorderRequest).where(ReorderRequest.warehouse_id == actor.warehouse_id)
+    if status:
+        stmt = stmt.where(ReorderRequest.status == status)
+    return paginate(stmt.order_by(ReorderRequest.created_at.desc(), ReorderRequest.id), page, limit)
+
+
+def get_reorder_request(actor: Actor, request_id: str) -> ReorderRequest:
+    require(actor, "parts.read")
+    return get_in_warehouse(ReorderRequest, request_id, actor, what="Reorder request")
+
+
+def mark_reorder_ordered(actor: Actor, request_id: str, *, now: datetime | None = None) -> ReorderRequest:
+    """open -> ordered: the purchase was placed. Placing orders is the manager's call (parts.write)."""
+    require(actor, "parts.write")
+    now = now or utcnow()
+    with unit_of_work():
+        request = get_in_warehouse(ReorderRequest, request_id, actor, what="Reorder request", lock=True)
+        if request.status != "open":
+            raise Conflict(f"This reorder request is already {request.status}",
+                           [{"field": "status", "message": f"Only an open request can be marked ordered "
+                                                           f"(it is {request.status})"}])
+        request.status, request.ordered_at, request.ordered_by = "ordered", now, actor.id
+        return request
+
+
+def mark_reorder_received(actor: Actor, request_id: str, note: str | None = None, *,
+                          now: datetime | None = None) -> ReorderRequest:
+    """open or ordered -> received: the goods are booked in as ONE receipt movement of the request's
+    quantity, in the same transaction as the status change.
+
+    The request's row is locked first, so two people receiving the same delivery at once get one
+    receipt and one 409, never two receipts.
+    """
+    require(actor, "parts.receive")
+    now = now or utcnow()
+    with unit_of_work():
+        request = get_in_warehouse(ReorderRequest, request_id, actor, what="Reorder request", lock=True)
+        if request.status == "received":
+            raise Conflict("This reorder request was already received",
+                           [{"field": "status", "message": "Already received: its stock was booked in once"}])
+        movement = record_stock_movement(
+            actor, request.part_id,
+            StockMovementCreate(type="receipt", quantity=request.quantity,
+                                note=note or f"Reorder request received ({request.quantity})"),
+            now=now)
+        request.status, request.received_at, request.received_by = "received", now, actor.id
+        request.stock_movement_id = movement.id
+        return request
 
 
 def consume_parts(actor: Actor, data: ConsumeParts, *, now: datetime | None = None) -> dict:
@@ -309,3 +354,32 @@ def list_stock_movements(actor: Actor, part_id: str, page: int = 1, limit: int =
     stmt = (select(StockMovement).where(StockMovement.part_id == part.id)
             .order_by(StockMovement.created_at.desc(), StockMovement.id))
     return paginate(stmt, page, limit)
+
+
+def part_categories(actor: Actor) -> list[str]:
+    """The categories in use in the actor's warehouse, for the list's filter."""
+    require(actor, "parts.read")
+    return list(db.session.scalars(
+        select(Part.category).where(Part.warehouse_id == actor.warehouse_id, Part.category.is_not(None))
+        .distinct().order_by(Part.category)))
+
+
+def parts_by_id(actor: Actor, ids: list[str]) -> dict[str, Part]:
+    """Parts of the actor's warehouse by id, in one query (a list page names each row's part)."""
+    require(actor, "parts.read")
+    if not ids:
+        return {}
+    return {p.id: p for p in db.session.scalars(
+        select(Part).where(Part.id.in_(set(ids)), Part.warehouse_id == actor.warehouse_id))}
+
+
+def user_names(actor: Actor, ids: list[str | None]) -> dict[str, str]:
+    """Who recorded each ledger row, in one query; only users of the actor's warehouse."""
+    from ..models import User
+
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(User.id, User.name, User.email)
+                              .where(User.id.in_(wanted), User.warehouse_id == actor.warehouse_id))
+    return {uid: name or email for uid, name, email in rows}

@@ -38,7 +38,9 @@ def form_model(model: type[M], form: MultiDict) -> M | dict[str, str]:
         elif form.get(key, "") != "":
             data[key] = form.get(key)
     try:
-        return model.model_validate(data, by_alias=True, by_name=True)
+        # A form's values are all strings: parse them laxly ("5" is 5, "true" is true) even for the
+        # API's strict JSON payloads; ranges and lengths are the same rules.
+        return model.model_validate(data, strict=False, by_alias=True, by_name=True)
     except PydanticError as exc:
         errors: dict[str, str] = {}
         for err in pydantic_errors(exc):
