@@ -7,9 +7,8 @@ Create Date: 2026-11-25 21:50:00
 """
 import secrets
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0007'
 down_revision = '0005'

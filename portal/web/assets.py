@@ -2,8 +2,6 @@
 meter readings, PM templates, "Report a problem"), printable labels with QR codes."""
 from __future__ import annotations
 
-import json
-
 import segno
 from flask import flash, redirect, request, url_for
 from flask.wrappers import Response
@@ -64,11 +62,12 @@ def _qr(url: str) -> str:
 
 
 def _navigate(url: str, message: str) -> Response:
-    """Done: a flash message on the page at `url` (htmx: HX-Location, a boosted-style navigation)."""
+    """Done: a flash message on the page at `url` (htmx: HX-Redirect, the whole page with its flash;
+    HX-Location would fetch it as a fragment, without the layout's flash region)."""
     flash(message, "success")
     if wants_fragment():
         resp = Response("", 200)
-        resp.headers["HX-Location"] = json.dumps({"path": url, "target": "body"})
+        resp.headers["HX-Redirect"] = url
         return resp
     return redirect(url, 303)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import factories
 import pytest
 from sqlalchemy import event, select
 
@@ -13,7 +14,6 @@ from portal.schemas.pm import PMTemplateCreate
 from portal.schemas.warehouse import WarehouseUpdate
 from portal.services import pm as pm_service
 from portal.services import warehouses as warehouse_service
-import factories
 from web.conftest import csrf_from
 
 HX = {"HX-Request": "true"}
@@ -195,7 +195,7 @@ def test_report_a_problem_in_two_taps(client, users, portal_login):
     resp = client.post(f"/assets/{pump.id}/report", headers=HX, data={
         "csrf_token": token, "title": "Fault on PMP-3", "description": "", "priority": "high",
         "equipmentDown": "true", "type": "preventive", "equipmentId": "ignored"})
-    assert resp.status_code == 200 and resp.headers["HX-Location"]
+    assert resp.status_code == 200 and resp.headers["HX-Redirect"]
     wo = db.session.scalars(select(WorkOrder)).one()
     assert (wo.title, wo.type, wo.priority, wo.equipment_id, wo.requested_by, wo.status) == (
         "Fault on PMP-3", "corrective", "high", pump.id, me.id, "new")

@@ -2,17 +2,17 @@
 (admin page and API)."""
 from __future__ import annotations
 
+import factories
 import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import DomainEvent, Equipment, Warehouse, WebhookDelivery, WorkOrder, WorkOrderHistory
-from portal.schemas.webhooks import WebhookCreate
 from portal.schemas.warehouse import WarehouseUpdate
+from portal.schemas.webhooks import WebhookCreate
 from portal.services import problem_reports
 from portal.services import warehouses as warehouse_service
 from portal.services import webhooks as webhook_service
-import factories
 from web.conftest import csrf_from
 
 HX = {"HX-Request": "true"}
@@ -198,7 +198,7 @@ def test_asset_page_rotation_for_admins(client, users, portal_login):
     page = client.get(f"/assets/{pump.id}").get_data(as_text=True)
     assert "New report link" in page
     resp = client.post(f"/assets/{pump.id}/report-token", data={"csrf_token": csrf_from(page)}, headers=HX)
-    assert resp.status_code == 200 and f"/assets/{pump.id}" in resp.headers["HX-Location"]
+    assert resp.status_code == 200 and f"/assets/{pump.id}" in resp.headers["HX-Redirect"]
     db.session.expire_all()
     assert db.session.get(Equipment, pump.id).report_token != old
     south = factories.equipment(users.actor("south", "manager"))
