@@ -23,29 +23,26 @@ def upgrade():
     with op.batch_alter_table('work_orders', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reporter_name', sa.String(length=120), nullable=True))
         batch_op.add_column(sa.Column('reporter_contact', sa.String(length=200), nullable=True))
-    with op.batch_alter_table('equipment', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('report_token', sa.String(length=64), nullable=True))
+    # NOT NULL with a constant default, then a unique index: both without copying `equipment`, a table
+    # other rows point at (SQLite's batch copy would break their foreign keys).
+    op.add_column('equipment', sa.Column('report_token', sa.String(length=64), server_default='', nullable=False))
     # Every existing asset gets its own unguessable token (256 random bits, as new ones do).
     conn = op.get_bind()
     equipment = sa.table('equipment', sa.column('id', sa.String), sa.column('report_token', sa.String))
     for (equipment_id,) in conn.execute(sa.select(equipment.c.id)).fetchall():
         conn.execute(equipment.update().where(equipment.c.id == equipment_id)
                      .values(report_token=secrets.token_urlsafe(32)))
-    if conn.dialect.name == 'sqlite':
-        # The batch copy of `equipment` drops and renames a table other rows point at: check the
-        # foreign keys at commit, when the new table carries the old name again.
-        op.execute('PRAGMA defer_foreign_keys = ON')
-    with op.batch_alter_table('equipment', schema=None) as batch_op:
-        batch_op.alter_column('report_token', existing_type=sa.String(length=64), nullable=False)
-        batch_op.create_unique_constraint(batch_op.f('uq_equipment_report_token'), ['report_token'])
+    if conn.dialect.name != 'sqlite':
+        # New rows always get a token from the model; SQLite cannot drop a default without a table copy.
+        op.alter_column('equipment', 'report_token', server_default=None, existing_type=sa.String(length=64),
+                        existing_nullable=False)
+    op.create_index(op.f('ix_equipment_report_token'), 'equipment', ['report_token'], unique=True)
 
 
 def downgrade():
-    with op.batch_alter_table('equipment', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_equipment_report_token'), type_='unique')
-        batch_op.drop_column('report_token')
-    with op.batch_alter_table('work_orders', schema=None) as batch_op:
-        batch_op.drop_column('reporter_contact')
-        batch_op.drop_column('reporter_name')
-    with op.batch_alter_table('warehouses', schema=None) as batch_op:
-        batch_op.drop_column('problem_reports_enabled')
+    # Plain DROP COLUMN (SQLite 3.35+ too): no table copies under rows that point at these tables.
+    op.drop_index(op.f('ix_equipment_report_token'), table_name='equipment')
+    op.drop_column('equipment', 'report_token')
+    op.drop_column('work_orders', 'reporter_contact')
+    op.drop_column('work_orders', 'reporter_name')
+    op.drop_column('warehouses', 'problem_reports_enabled')

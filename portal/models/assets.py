@@ -38,7 +38,8 @@ class Equipment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Names the asset on its public problem-report page; an admin rotates it (the old one stops at once).
-    report_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_report_token)
+    # A unique index (not a constraint): SQLite adds one without copying the table (migration 0007).
+    report_token: Mapped[str] = mapped_column(String(64), unique=True, index=True, default=new_report_token)
 
 
 class DowntimePeriod(db.Model):
