@@ -70,6 +70,9 @@ def load_config() -> dict:
         "RATELIMIT_AUTH": os.environ.get("RATELIMIT_AUTH", "5/minute"),
         "RATELIMIT_API": os.environ.get("RATELIMIT_API", "1000/hour"),
         "RATELIMIT_WEBHOOKS": os.environ.get("RATELIMIT_WEBHOOKS", "100/minute"),
+        # Problem reports without an account (/report/<token>): POSTs per client address and per asset.
+        "RATELIMIT_REPORT_IP": os.environ.get("RATELIMIT_REPORT_IP", "10/hour"),
+        "RATELIMIT_REPORT_ASSET": os.environ.get("RATELIMIT_REPORT_ASSET", "30/hour"),
         # Proxies in front of the app that append to X-Forwarded-For; 0: the header is ignored.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Minutes of request figures in the performance summary.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
@@ -10,6 +11,11 @@ from .types import UTCDateTime, id_column, utcnow
 from .enums import CRITICALITY, EQUIPMENT_STATUS
 
 EQUIPMENT_STATUSES = EQUIPMENT_STATUS.values
+
+
+def new_report_token() -> str:
+    """256 random bits, url-safe: the secret in a label's /report/<token> QR code."""
+    return secrets.token_urlsafe(32)
 CRITICALITIES = CRITICALITY.values
 
 
@@ -31,6 +37,9 @@ class Equipment(db.Model):
     install_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Names the asset on its public problem-report page; an admin rotates it (the old one stops at once).
+    # A unique index (not a constraint): SQLite adds one without copying the table (migration 0007).
+    report_token: Mapped[str] = mapped_column(String(64), unique=True, index=True, default=new_report_token)
 
 
 class DowntimePeriod(db.Model):

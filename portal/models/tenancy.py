@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -19,4 +19,6 @@ class Warehouse(db.Model):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     # IANA zone the portal shows times in ("today 14:30"); the API and the database stay UTC.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # Anyone scanning an asset label may report a fault without an account (/report/<token>); off by default.
+    problem_reports_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -40,6 +40,9 @@ class WorkOrder(db.Model):
     overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     estimated_duration: Mapped[int | None] = mapped_column(Integer)  # minutes
     actual_duration: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # sum of labor minutes
+    # A problem reported without an account (/report/<token>): who reported it and how to reach them.
+    reporter_name: Mapped[str | None] = mapped_column(String(120))
+    reporter_contact: Mapped[str | None] = mapped_column(String(200))
 
 
 class WorkOrderHistory(db.Model):

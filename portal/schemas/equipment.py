@@ -38,6 +38,7 @@ class EquipmentUpdate(Payload):
 class EquipmentQuery(PageQuery):
     status: csv_of(EquipmentStatus) | None = None
     criticality: csv_of(Criticality) | None = None
+    area: str | None = Field(None, max_length=120, description="Only equipment of this area (exact)")
     q: str | None = Field(None, max_length=200, description="Text search in assetTag, model, manufacturer, description, location")
 
 

@@ -74,6 +74,10 @@ class WorkOrderOut(Out):
     pm_template_id: str | None = Field(None, description="The PM template a preventive work order came from")
     estimated_duration: int | None = Field(None, description="Minutes (from the PM template)")
     actual_duration: int = Field(0, description="Sum of the labor minutes booked on it")
+    reporter_name: str | None = Field(None, description=(
+        "Who reported the problem through an asset label's public page (/report/<token>), without an "
+        "account; requestedBy is null then"))
+    reporter_contact: str | None = Field(None, description="How to reach that reporter (phone, e-mail), if given")
 
 
 class PartUsageOut(Out):

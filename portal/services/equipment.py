@@ -41,6 +41,8 @@ def list_equipment(actor: Actor, query: EquipmentQuery) -> Page:
         stmt = stmt.where(Equipment.status.in_(query.status))
     if query.criticality:
         stmt = stmt.where(Equipment.criticality.in_(query.criticality))
+    if query.area:
+        stmt = stmt.where(Equipment.area == query.area)
     if query.q:
         stmt = stmt.where(text_filter(query.q, Equipment.asset_tag, Equipment.model, Equipment.manufacturer,
                                       Equipment.description, Equipment.location))

@@ -29,6 +29,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "webhooks.read": STAFF,
     "webhooks.manage": frozenset({"admin", "system"}),
     "performance.read": frozenset({"admin", "system"}),
+    # Warehouse settings (problem reports without an account, time zone) and label report tokens.
+    "warehouse.manage": frozenset({"admin", "system"}),
 }
 
 

@@ -1,0 +1,40 @@
+"""Warehouse settings and problem reports without an account."""
+from __future__ import annotations
+
+from pydantic import Field
+
+from .common import Out, Payload, not_null
+
+
+class WarehouseOut(Out):
+    id: str
+    name: str
+    timezone: str = Field(description="IANA time zone the portal shows times in (the API stays UTC)")
+    problem_reports_enabled: bool = Field(description=(
+        "Anyone who scans an asset label may report a problem without an account at /report/<token> "
+        "(a `new` corrective work order). Off: those pages answer 404."))
+
+
+class WarehouseUpdate(Payload):
+    problem_reports_enabled: bool | None = Field(None, json_schema_extra=not_null, description=(
+        "Turn problem reports without an account on or off for the whole warehouse; labels printed "
+        "afterwards carry (or no longer carry) the report QR code"))
+    timezone: str | None = Field(None, min_length=1, max_length=64, json_schema_extra=not_null,
+                                 description="IANA name, e.g. Europe/Paris (400 when unknown)")
+
+
+class ReportTokenOut(Out):
+    equipment_id: str
+    report_token: str = Field(description=(
+        "The asset's new token: 256 random bits, url-safe. The previous token stops working at once; "
+        "labels carrying it must be reprinted."))
+    report_url: str = Field(description="/report/<token>, absolute under PUBLIC_BASE_URL when that is set")
+
+
+class ProblemReportCreate(Payload):
+    """What a person without an account sends from an asset's public report page."""
+
+    description: str = Field(min_length=1, max_length=2000, description="What is wrong")
+    reporter_name: str = Field(min_length=1, max_length=120, description="Who reports it")
+    reporter_contact: str | None = Field(None, max_length=200,
+                                         description="Phone or e-mail, for questions (optional)")

@@ -1,0 +1,203 @@
+"""/assets: the asset list (filters, paging, label sheet), an asset's page (status, work orders,
+meter readings, PM templates, "Report a problem"), printable labels with QR codes."""
+from __future__ import annotations
+
+import segno
+from flask import flash, redirect, request, url_for
+from flask.wrappers import Response
+from flask_login import current_user, login_required
+from pydantic import Field
+
+from ..models import Equipment
+from ..models.enums import CRITICALITY, EQUIPMENT_STATUS, PRIORITY
+from ..schemas.equipment import EquipmentQuery, EquipmentStatusChange
+from ..schemas.pm import MeterReadingCreate
+from ..schemas.work_orders import WorkOrderCreate
+from ..services import equipment as equipment_service
+from ..services import meters as meter_service
+from ..services import problem_reports
+from ..services import work_orders as work_order_service
+from ..services.actor import Actor
+from ..services.asset_overview import areas, asset_overview
+from ..services.errors import DomainError
+from ..services.permissions import can
+from ..urls import absolute_url
+from . import web
+from .forms import form_model
+from .rendering import render, wants_fragment
+
+PAGE_SIZE = 25
+
+
+class MarkDownForm(EquipmentStatusChange):
+    """The page asks why an asset goes down (the API leaves the reason optional)."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+def asset_name(eq: Equipment) -> str:
+    """What people call the machine: the first line of its description, else make and model."""
+    first = (eq.description or "").strip().splitlines()[0].strip() if (eq.description or "").strip() else ""
+    name = first or " ".join(p for p in (eq.manufacturer, eq.model) if p) or eq.asset_tag
+    return name if len(name) <= 60 else name[:59].rstrip() + "…"
+
+
+web.add_app_template_filter(asset_name, "asset_name")
+
+
+def _actor() -> Actor:
+    return Actor.of(current_user.user)
+
+
+def _errors_of(exc: DomainError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for item in exc.errors:
+        errors.setdefault(item.get("field") or "_", item.get("message") or exc.message)
+    return errors or {"_": exc.message}
+
+
+def _qr(url: str) -> str:
+    # viewBox only (omitsize): the label's CSS sets the printed size.
+    return segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=True)
+
+
+def _navigate(url: str, message: str) -> Response:
+    """Done: a flash message on the page at `url` (htmx: HX-Redirect, the whole page with its flash;
+    HX-Location would fetch it as a fragment, without the layout's flash region)."""
+    flash(message, "success")
+    if wants_fragment():
+        resp = Response("", 200)
+        resp.headers["HX-Redirect"] = url
+        return resp
+    return redirect(url, 303)
+
+
+@web.get("/assets")
+@login_required
+def assets():
+    actor = _actor()
+    args = {k: v for k, v in request.args.items() if v != ""}
+    query = form_model(EquipmentQuery, request.args)
+    errors: dict[str, str] = {}
+    if isinstance(query, dict):
+        errors, query = query, EquipmentQuery()
+    query.limit = PAGE_SIZE
+    page = equipment_service.list_equipment(actor, query)
+    return render("assets/index.html", block="results", page=page, query=query, args=args, errors=errors,
+                  areas=areas(actor), statuses=EQUIPMENT_STATUS, criticalities=CRITICALITY)
+
+
+@web.get("/assets/labels")
+@login_required
+def asset_labels():
+    """An A4 sheet of labels for the assets ticked in the list (?id=...&id=...)."""
+    assets_, reports = problem_reports.labels(_actor(), request.args.getlist("id"))
+    return render("assets/labels.html", labels=[_label(eq, reports) for eq in assets_])
+
+
+def _label(eq: Equipment, reports: bool) -> dict:
+    page_url = absolute_url(url_for("web.asset", equipment_id=eq.id))
+    label = {"asset": eq, "url": page_url, "qr": _qr(page_url), "report_qr": None}
+    if reports:
+        report_url = absolute_url(url_for("web.report", token=eq.report_token))
+        label.update(report_qr=_qr(report_url), report_url=report_url)
+    return label
+
+
+def _detail(equipment_id: str, *, block: str = "content", status: int = 200, **ctx) -> Response:
+    actor = _actor()
+    overview = asset_overview(actor, equipment_id)
+    return render("assets/detail.html", block=block, status=status, **overview, priorities=PRIORITY,
+                  statuses=EQUIPMENT_STATUS, can_status=can(actor, "equipment.status"),
+                  can_read_meters=can(actor, meter_service.RECORD_PERMISSION),
+                  is_admin=can(actor, "warehouse.manage"), **ctx)
+
+
+@web.get("/assets/<equipment_id>")
+@login_required
+def asset(equipment_id: str):
+    return _detail(equipment_id)
+
+
+@web.get("/assets/<equipment_id>/label")
+@login_required
+def asset_label(equipment_id: str):
+    assets_, reports = problem_reports.labels(_actor(), [equipment_id])
+    if not assets_:
+        equipment_service.get_equipment(_actor(), equipment_id)  # the same 404 as everywhere
+    return render("assets/labels.html", labels=[_label(assets_[0], reports)], single=True)
+
+
+@web.post("/assets/<equipment_id>/status")
+@login_required
+def asset_status(equipment_id: str):
+    """Mark down (with a reason, optionally the work order) or back up, through change_status."""
+    going_down = request.form.get("status") == "down"
+    form = form_model(MarkDownForm if going_down else EquipmentStatusChange, request.form)
+    if isinstance(form, dict):
+        return _detail(equipment_id, block="status", status=422, status_errors=form, form=request.form)
+    try:
+        equipment_service.change_status(_actor(), equipment_id, form)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _detail(equipment_id, block="status", status=422, status_errors=_errors_of(exc), form=request.form)
+    message = "Marked down." if going_down else f"Status: {EQUIPMENT_STATUS.labels[form.status]}."
+    if not wants_fragment():
+        flash(message, "success")
+        return redirect(url_for("web.asset", equipment_id=equipment_id), 303)
+    return _detail(equipment_id, block="status", status_message=message)
+
+
+@web.post("/assets/<equipment_id>/readings")
+@login_required
+def asset_reading(equipment_id: str):
+    form = form_model(MeterReadingCreate, request.form)
+    if isinstance(form, dict):
+        return _detail(equipment_id, block="meters", status=422, reading_errors=form, form=request.form)
+    try:
+        reading, created = meter_service.record_reading(_actor(), equipment_id, form)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _detail(equipment_id, block="meters", status=422, reading_errors=_errors_of(exc), form=request.form)
+    message = f"Reading saved: {reading.value:g} {reading.unit or reading.meter}."
+    if created:
+        message += " PM work order created: " + ", ".join(wo.fo_number for wo in created) + "."
+    if not wants_fragment():
+        flash(message, "success")
+        return redirect(url_for("web.asset", equipment_id=equipment_id), 303)
+    return _detail(equipment_id, block="meters", reading_message=message)
+
+
+@web.route("/assets/<equipment_id>/report", methods=["GET", "POST"])
+@login_required
+def asset_report(equipment_id: str):
+    """Tap 1 (GET): the short form, title prefilled; tap 2 (POST): a corrective work order."""
+    actor = _actor()
+    eq = equipment_service.get_equipment(actor, equipment_id)
+    if request.method == "GET":
+        return _detail(equipment_id, block="report", reporting=True,
+                       report_form={"title": f"Fault on {eq.asset_tag}", "priority": "high"})
+    form = form_model(WorkOrderCreate, request.form)
+    if not isinstance(form, dict):
+        form.equipment_id, form.type = eq.id, "corrective"  # this asset, a repair: not the form's to choose
+        try:
+            wo = work_order_service.create_work_order(actor, form)
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            form = _errors_of(exc)
+        else:
+            return _navigate(url_for("web.asset", equipment_id=eq.id), f"Work order {wo.fo_number} created.")
+    return _detail(equipment_id, block="report", status=422, reporting=True, report_errors=form,
+                   report_form=request.form)
+
+
+@web.post("/assets/<equipment_id>/report-token")
+@login_required
+def asset_report_token(equipment_id: str):
+    """Admins: a new problem-report token; the printed label's report QR stops working at once."""
+    problem_reports.rotate_report_token(_actor(), equipment_id)
+    return _navigate(url_for("web.asset", equipment_id=equipment_id),
+                     "New report link made. The old label's report code no longer works: print the label again.")

@@ -1,0 +1,58 @@
+"""/report/<token>: a phone-sized public page to report a problem on an asset without an account.
+
+Off unless the warehouse turned it on (404, as for an unknown or rotated token); CSRF-protected;
+bodies bounded (REPORT_MAX_BODY_BYTES); POSTs rate-limited per client address
+(RATELIMIT_REPORT_IP) and per asset token (RATELIMIT_REPORT_ASSET), counted in Redis.
+"""
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
+
+from ..extensions import limiter
+from ..schemas.warehouse import ProblemReportCreate
+from ..security import body_limit
+from ..services import problem_reports
+from ..services.errors import DomainError
+from . import web
+from .forms import form_model
+from .rendering import render
+
+REPORT_MAX_BODY_BYTES = 16 * 1024  # three short text fields and the CSRF token
+
+
+def _ip_limit() -> str:
+    return current_app.config.get("RATELIMIT_REPORT_IP", "10/hour")
+
+
+def _asset_limit() -> str:
+    return current_app.config.get("RATELIMIT_REPORT_ASSET", "30/hour")
+
+
+def _asset_key() -> str:
+    return "report-asset:" + str((request.view_args or {}).get("token", ""))[:64]
+
+
+@web.route("/report/<token>", methods=["GET", "POST"])
+@limiter.limit(_ip_limit, key_func=lambda: "report-ip:" + (get_remote_address() or ""), methods=["POST"])
+@limiter.limit(_asset_limit, key_func=_asset_key, methods=["POST"])
+@body_limit(REPORT_MAX_BODY_BYTES)
+def report(token: str):
+    eq = problem_reports.asset_for_report(token)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = form_model(ProblemReportCreate, request.form)
+        if isinstance(form, dict):
+            errors = form
+        else:
+            try:
+                wo = problem_reports.submit_report(token, form)
+            except DomainError as exc:
+                if exc.status == 404:
+                    raise
+                errors = {e.get("field") or "description": e.get("message") for e in exc.errors} or {
+                    "description": exc.message}
+            else:
+                return render("report/done.html", asset=eq, work_order=wo)
+    return render("report/form.html", status=422 if errors else 200, asset=eq, errors=errors,
+                  form=request.form)
