@@ -1,7 +1,7 @@
 """reorder requests: ordered and received (who, when, and the receipt movement that booked the goods)
 
 Revision ID: 0008
-Revises: 0005  (re-chained at merge)
+Revises: 0007  (re-chained at merge)
 Create Date: 2026-11-25 21:50:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008'
-down_revision = '0005'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
