@@ -1,7 +1,7 @@
 """reorder requests: ordered and received (who, when, and the receipt movement that booked the goods)
 
 Revision ID: 0008
-Revises: 0007  (re-chained at merge)
+Revises: 0007
 Create Date: 2026-11-25 21:50:00
 
 """
