@@ -29,6 +29,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "webhooks.read": STAFF,
     "webhooks.manage": frozenset({"admin", "system"}),
     "performance.read": frozenset({"admin", "system"}),
+    # The portal's admin console (/admin/users, /admin/webhooks, /admin/performance).
+    "admin_console.use": frozenset({"admin"}),
 }
 
 
