@@ -262,7 +262,8 @@ def admin_update_webhook(webhook_id: str):
 @web.post("/admin/webhooks/<webhook_id>/rotate")
 @admin_only
 def admin_rotate_secret(webhook_id: str):
-    endpoint, _ = webhook_service.update_webhook(_actor(), webhook_id, WebhookUpdate(rotate_secret=True))
+    rotate = WebhookUpdate.model_validate({"rotateSecret": True})
+    endpoint, _ = webhook_service.update_webhook(_actor(), webhook_id, rotate)
     flash("New secret generated. Copy it now: it is not shown again. The old one no longer signs deliveries.",
           "success")
     return _webhook_page(webhook_id, new_secret=endpoint.secret)
