@@ -59,7 +59,7 @@ def _rows(users: list[User]) -> list[UserRow]:
 
 
 def list_users(actor: Actor, query: UserQuery) -> Page:
-    """Users of the actor's warehouse, admins first then by email; items are UserRow."""
+    """Users of the actor's warehouse by email; items are UserRow (with their last login)."""
     require(actor, "users.manage")
     stmt = select(User).where(User.warehouse_id == actor.warehouse_id)
     if query.q:
