@@ -76,7 +76,8 @@ def _user_in_warehouse(actor: Actor, user_id: str, *, lock: bool = False) -> Use
     if not user_id or "\x00" in str(user_id):
         raise NotFound("User not found")
     stmt = select(User).where(User.id == str(user_id), User.warehouse_id == actor.warehouse_id)
-    user = db.session.scalars(stmt.with_for_update() if lock else stmt).first()
+    # of=User: the joined-loaded warehouse is an outer join, which PostgreSQL cannot lock.
+    user = db.session.scalars(stmt.with_for_update(of=User) if lock else stmt).first()
     if user is None:
         raise NotFound("User not found")
     return user
