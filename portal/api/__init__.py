@@ -27,6 +27,7 @@ def register_api(app: Flask) -> None:
     from . import checklists, kpis, pm  # noqa: F401
     from . import admin  # noqa: F401
     from . import warehouse  # noqa: F401
+    from . import users  # noqa: F401
 
     from .routing import install as install_converters
 

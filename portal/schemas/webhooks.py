@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -116,6 +117,8 @@ class WebhookStatsOut(Out):
 class DeliveryQuery(PageQuery):
     state: csv_of(DeliveryState) | None = None
     event: str | None = Field(None, max_length=40)
+    since: date | None = Field(None, description="Only deliveries created on or after this day (UTC, YYYY-MM-DD).")
+    until: date | None = Field(None, description="Only deliveries created on or before this day (UTC, YYYY-MM-DD).")
 
 
 class DeliveryOut(Out):

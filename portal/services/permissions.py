@@ -31,6 +31,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "performance.read": frozenset({"admin", "system"}),
     # Warehouse settings (problem reports without an account, time zone) and label report tokens.
     "warehouse.manage": frozenset({"admin", "system"}),
+    # The portal's admin console (/admin/users, /admin/webhooks, /admin/performance).
+    "admin_console.use": frozenset({"admin"}),
 }
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import case, func, select
 
@@ -137,6 +137,11 @@ def list_deliveries(actor: Actor, webhook_id: str, query: DeliveryQuery) -> Page
         stmt = stmt.where(WebhookDelivery.state.in_(query.state))
     if query.event:
         stmt = stmt.where(WebhookDelivery.event == query.event)
+    if query.since:
+        stmt = stmt.where(WebhookDelivery.created_at >= datetime.combine(query.since, time.min, UTC))
+    if query.until:
+        next_day = datetime.combine(query.until + timedelta(days=1), time.min, UTC)
+        stmt = stmt.where(WebhookDelivery.created_at < next_day)
     stmt = stmt.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
     return paginate(stmt, query.page, query.limit)
 
