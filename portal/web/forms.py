@@ -38,7 +38,8 @@ def form_model(model: type[M], form: MultiDict) -> M | dict[str, str]:
         elif form.get(key, "") != "":
             data[key] = form.get(key)
     try:
-        return model.model_validate(data, by_alias=True, by_name=True)
+        # strict=False: a form posts only strings ("5", "on"); the API's JSON stays strict.
+        return model.model_validate(data, by_alias=True, by_name=True, strict=False)
     except PydanticError as exc:
         errors: dict[str, str] = {}
         for err in pydantic_errors(exc):
