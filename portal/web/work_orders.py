@@ -5,6 +5,7 @@ call the service, and render the page or the fragment htmx swaps.
 """
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from flask import flash, redirect, request, url_for
@@ -236,6 +237,10 @@ def consume_part(work_order_id: str):
                 key = "quantityUsed" if "quantityUsed" in str(err.get("field")) else "partId"
                 errors.setdefault(key, err["message"])
     ctx = detail_context(actor, work_order_id, part_errors=errors, part_form=line if errors else {})
+    if errors and line.get("partId"):
+        # Keep the picked part on screen, with its current stock, so only the quantity needs fixing.
+        with suppress(DomainError):
+            ctx["found"] = [parts_service.get_part(actor, line["partId"])]
     if errors:
         return render("work_orders/_parts.html", block="parts", status=422, **ctx)
     return _done(work_order_id, "Part added.", "work_orders/_parts.html", "parts", **ctx)
