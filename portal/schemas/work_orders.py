@@ -36,6 +36,9 @@ class WorkOrderUpdate(Payload):
     assigned_to: str | None = None
     due_date: UtcDateTime | None = None
     completion_notes: str | None = Field(None, max_length=10000)
+    hold_reason: str | None = Field(None, min_length=1, max_length=500, description=(
+        "Why the work order waits (\"waiting for the bearing\"); only with status on_hold. Recorded in the "
+        "history and in the work_order.updated event's changes as holdReason."))
 
 
 SORTS = ("createdAt", "-createdAt", "dueDate", "-dueDate", "priority", "-priority",
@@ -51,6 +54,8 @@ class WorkOrderQuery(PageQuery):
     q: str | None = Field(None, max_length=200, description="Text search in foNumber, title, description")
     due_before: UtcDateTime | None = None
     due_after: UtcDateTime | None = None
+    overdue: bool | None = Field(None, description=(
+        "true: only open work orders whose dueDate has passed; false: all the others"))
     sort: Literal[SORTS] = "-createdAt"  # type: ignore[valid-type]
 
 

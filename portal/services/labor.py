@@ -56,3 +56,58 @@ def add_labor(actor: Actor, work_order_id: str, data: LaborCreate, *, now: datet
         total = s.scalar(select(WorkOrder.actual_duration).where(WorkOrder.id == wo.id))
         s.expire(wo, ["actual_duration"])
         return entry, int(total)
+
+
+# The labor timer: the start instant is kept server-side in Redis (per user and work order), so a
+# reload, another tab or a tablet that went to sleep still shows it running; stopping books the
+# minutes through add_labor. Kept for two days at most (a forgotten timer does not live forever).
+TIMER_TTL_SECONDS = 2 * 24 * 3600
+
+
+def _timer_key(actor: Actor, work_order_id: str) -> str:
+    return f"maintainpro:labor-timer:{actor.warehouse_id}:{actor.id}:{work_order_id}"
+
+
+def running_timer(actor: Actor, work_order_id: str) -> datetime | None:
+    """When the actor's timer on this work order started, or None."""
+    from ..extensions import get_redis
+
+    raw = get_redis().get(_timer_key(actor, work_order_id))
+    return datetime.fromisoformat(raw.decode()) if raw else None
+
+
+def start_timer(actor: Actor, work_order_id: str, *, now: datetime | None = None) -> datetime:
+    """Start (or keep) the actor's timer; the same rights as booking labor."""
+    from ..extensions import get_redis
+
+    now = now or utcnow()
+    wo = work_order_service.get_work_order(actor, work_order_id)
+    check_work_rights(actor, wo)
+    if wo.status in ("completed", "cancelled"):
+        raise Conflict(f"Labor cannot be timed on a {wo.status} work order")
+    # NX: a second tap (or a second tab) keeps the first start time.
+    get_redis().set(_timer_key(actor, wo.id), now.isoformat(), nx=True, ex=TIMER_TTL_SECONDS)
+    return running_timer(actor, wo.id) or now
+
+
+def stop_timer(actor: Actor, work_order_id: str, *, note: str | None = None,
+               now: datetime | None = None) -> tuple[LaborEntry, int]:
+    """Book the minutes since the timer started (at least one, rounded up) and clear the timer."""
+    now = now or utcnow()
+    started = running_timer(actor, work_order_id)
+    if started is None:
+        work_order_service.get_work_order(actor, work_order_id)  # 404 for another warehouse's id
+        raise field_error("timer", "No timer is running on this work order", Conflict)
+    minutes = max(1, -(-int((now - started).total_seconds()) // 60))
+    if minutes > 24 * 60:
+        raise field_error("minutes", "The timer ran more than 24 hours: discard it and type the minutes in")
+    entry, total = add_labor(actor, work_order_id, LaborCreate(minutes=minutes, note=note, performedAt=started),
+                             now=now)
+    discard_timer(actor, work_order_id)
+    return entry, total
+
+
+def discard_timer(actor: Actor, work_order_id: str) -> None:
+    from ..extensions import get_redis
+
+    get_redis().delete(_timer_key(actor, work_order_id))

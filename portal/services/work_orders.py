@@ -5,12 +5,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import and_, case, func, not_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Equipment, PartConsumption, User, WorkOrder, WorkOrderCounter, WorkOrderHistory
 from ..models.types import utcnow
+from ..models.work_orders import OPEN_STATUSES, WORK_ORDER_STATUSES
 from ..schemas.common import iso
 from ..schemas.work_orders import WorkOrderCreate, WorkOrderOut, WorkOrderQuery, WorkOrderUpdate
 from .actor import Actor
@@ -104,6 +105,10 @@ def list_work_orders(actor: Actor, query: WorkOrderQuery) -> Page:
         stmt = stmt.where(WorkOrder.due_date < query.due_before)
     if query.due_after:
         stmt = stmt.where(WorkOrder.due_date >= query.due_after)
+    if query.overdue is not None:
+        late = and_(WorkOrder.due_date.is_not(None), WorkOrder.due_date < utcnow(),
+                    WorkOrder.status.in_(OPEN_STATUSES))
+        stmt = stmt.where(late if query.overdue else not_(late))
     if query.q:
         stmt = stmt.where(text_filter(query.q, WorkOrder.fo_number, WorkOrder.title, WorkOrder.description))
     descending = query.sort.startswith("-")
@@ -206,9 +211,30 @@ def _check_update_rights(actor: Actor, wo: WorkOrder, values: dict[str, Any]) ->
         require(actor, "work_orders.assign")
 
 
+def allowed_transitions(actor: Actor, wo: WorkOrder) -> list[str]:
+    """The statuses `actor` may move `wo` to now: the transition table narrowed by the same rights
+    update_work_order checks, so the portal offers only buttons the service will accept."""
+    if not can(actor, "work_orders.update"):
+        return []
+    allowed = []
+    for status in WORK_ORDER_STATUSES:
+        if status not in TRANSITIONS[wo.status]:
+            continue
+        if status == "assigned" and not wo.assigned_to:
+            continue  # needs an assignee: that is an assignment, not a status button
+        try:
+            _check_update_rights(actor, wo, {"status": status})
+        except Forbidden:
+            continue
+        allowed.append(status)
+    return allowed
+
+
 def update_work_order(actor: Actor, work_order_id: str, data: WorkOrderUpdate, *, now: datetime | None = None) -> WorkOrder:
     now = now or utcnow()
     values = given_fields(data, ("title", "status", "priority", "type"))
+    # Why it waits: not a column, recorded in the history and the event's changes with the status.
+    hold_reason = values.pop("hold_reason", None)
     with unit_of_work():
         wo = get_in_warehouse(WorkOrder, work_order_id, actor, what="Work order", lock=True)
         # A value sent again unchanged is no change: a client resending {"status": "completed"}
@@ -245,9 +271,13 @@ def update_work_order(actor: Actor, work_order_id: str, data: WorkOrderUpdate, *
             values["assigned_to"] = actor.id  # whoever starts or completes it does the work (in the history)
         if values.get("status") == "new" and "assigned_to" not in values and wo.assigned_to:
             values["assigned_to"] = None  # back to the unassigned pool
+        if hold_reason is not None and values.get("status") != "on_hold":
+            raise field_error("holdReason", "Give a hold reason only when putting the work order on hold")
         changes = apply_changes(wo, values)
         if not changes:
             return wo
+        if hold_reason is not None:
+            changes["holdReason"] = {"from": None, "to": hold_reason}
         if "dueDate" in changes:
             wo.overdue_notified_at = None  # a rescheduled PM may go overdue (and be announced) again
         completing = wo.status == "completed" and "status" in changes

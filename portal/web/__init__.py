@@ -16,6 +16,7 @@ def register_web(app: Flask) -> None:
     from . import errors, home, session, timefmt  # noqa: F401  (routes register on import)
     from . import kpis as kpi_views  # noqa: F401  (KPI dashboard)
     from . import login as login_views  # noqa: F401
+    from . import work_orders as work_order_views  # noqa: F401
     from . import parts as stock_views  # noqa: F401  (stock pages)
     from . import admin_warehouse, assets, report  # noqa: F401
     from . import admin_console  # noqa: F401

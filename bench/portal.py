@@ -1,0 +1,202 @@
+"""Server time of the technician's pages with 10,000 work orders in the warehouse.
+
+    .venv/bin/python bench/portal.py                    # SQLite in a temporary directory
+    DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/portal.py
+                                                        # PostgreSQL: DROPS AND RECREATES ITS TABLES,
+                                                        # so point it at a scratch database
+
+Loads the rows with bulk INSERTs, logs a technician in (a portal session cookie), then prints for
+each page the median server time of N requests through the in-process test client, beside a bare
+page of the same stack (a logged-in route rendering base.html with nothing in it), and the number
+of SQL statements each page runs. Target: every page under 100 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+_scratch = tempfile.mkdtemp(prefix="maintainpro-bench-")
+os.environ.setdefault("MAINTAINPRO_INSTANCE", _scratch)
+
+import flask_migrate  # noqa: E402
+from flask import render_template  # noqa: E402
+from flask_login import login_required  # noqa: E402
+from sqlalchemy import event, insert, text  # noqa: E402
+
+from portal import create_app  # noqa: E402
+from portal.extensions import db, stop_embedded_redis  # noqa: E402
+from portal.models import (  # noqa: E402
+    AuthSession,
+    ChecklistItem,
+    Equipment,
+    LaborEntry,
+    Part,
+    PartConsumption,
+    WorkOrder,
+    WorkOrderHistory,
+)
+from portal.models.types import new_id, utcnow  # noqa: E402
+from portal.services import auth as auth_service  # noqa: E402
+
+STATUSES = ["new", "assigned", "in_progress", "on_hold", "completed", "completed", "completed", "cancelled"]
+PRIORITIES = ["low", "medium", "medium", "high", "critical"]
+
+
+def load(work_orders: int, assets: int, seed: int = 11) -> tuple[str, str]:
+    """Bulk-load the warehouse; return (technician id, id of a well-used work order of theirs)."""
+    rng = random.Random(seed)
+    now = utcnow()
+    manager = auth_service.create_user("manager@bench.test", "bench-password", "manager", "Bench Plant",
+                                       name="Bench Manager")
+    tech = auth_service.create_user("tech@bench.test", "bench-password", "technician", "Bench Plant",
+                                    name="Anna Technician")
+    others = [auth_service.create_user(f"tech{n}@bench.test", "bench-password", "technician", "Bench Plant",
+                                       name=f"Technician {n}") for n in range(8)]
+    wid = tech.warehouse_id
+    people = [tech.id] + [u.id for u in others]
+    equipment = [{"id": new_id(), "warehouse_id": wid, "asset_tag": f"EQ-{n:05d}", "location": f"Hall {n % 9}",
+                  "status": "active", "criticality": "medium", "created_at": now, "updated_at": now}
+                 for n in range(assets)]
+    db.session.execute(insert(Equipment), equipment)
+    parts = [{"id": new_id(), "warehouse_id": wid, "part_number": f"BRG-{n:04d}", "description": f"Bearing {n}",
+              "stock_level": 500, "reorder_point": 5, "auto_reorder": False, "unit_cost": Decimal("12.50"),
+              "low_stock_alerted": False, "created_at": now, "updated_at": now} for n in range(300)]
+    db.session.execute(insert(Part), parts)
+    rows, history = [], []
+    for n in range(work_orders):
+        created = now - timedelta(minutes=rng.randint(0, 365 * 24 * 60))
+        status = rng.choice(STATUSES)
+        assignee = None if status == "new" else rng.choice(people)
+        row = {"id": new_id(), "warehouse_id": wid, "fo_number": f"WO-B-{n:06d}", "title": f"Bench work order {n}",
+               "description": "Bearing noise on the drive end", "status": status, "priority": rng.choice(PRIORITIES),
+               "type": "corrective", "equipment_id": rng.choice(equipment)["id"], "assigned_to": assignee,
+               "requested_by": manager.id, "due_date": created + timedelta(days=rng.randint(1, 30)),
+               "completed_at": created + timedelta(hours=5) if status == "completed" else None,
+               "created_at": created, "updated_at": created, "actual_duration": 0}
+        rows.append(row)
+        history.append({"id": new_id(), "work_order_id": row["id"], "user_id": manager.id, "action": "created",
+                        "changes": {}, "at": created})
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(WorkOrder), rows[start:start + 5000])
+        db.session.execute(insert(WorkOrderHistory), history[start:start + 5000])
+    # The work order the detail page shows: a busy one (checklist, parts, labor, a long history).
+    busy = next(r for r in rows if r["assigned_to"] == tech.id and r["status"] == "in_progress")
+    db.session.execute(insert(ChecklistItem), [
+        {"id": new_id(), "work_order_id": busy["id"], "position": n, "item_key": f"i{n}",
+         "description": f"Check point {n}", "type": "measurement" if n % 2 else "checkbox", "required": True,
+         "unit": "mm", "min_value": 1.0, "max_value": 5.0, "done": n % 3 == 0, "flagged": False, "updated_at": now}
+        for n in range(20)])
+    db.session.execute(insert(PartConsumption), [
+        {"id": new_id(), "warehouse_id": wid, "work_order_id": busy["id"], "part_id": parts[n]["id"], "quantity": 2,
+         "unit_cost": Decimal("12.50"), "total_cost": Decimal("25.00"), "consumed_by": tech.id, "consumed_at": now}
+        for n in range(15)])
+    db.session.execute(insert(LaborEntry), [
+        {"id": new_id(), "warehouse_id": wid, "work_order_id": busy["id"], "user_id": rng.choice(people),
+         "minutes": 30, "performed_at": now, "created_by": tech.id, "created_at": now} for _ in range(15)])
+    db.session.execute(insert(WorkOrderHistory), [
+        {"id": new_id(), "work_order_id": busy["id"], "user_id": rng.choice(people), "action": "updated",
+         "changes": {"status": {"from": "assigned", "to": "in_progress"}}, "at": now} for _ in range(30)])
+    db.session.commit()
+    return tech.id, busy["id"]
+
+
+def timed(fn, repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work-orders", type=int, default=10_000)
+    parser.add_argument("--assets", type=int, default=400)
+    parser.add_argument("--repeat", type=int, default=21)
+    args = parser.parse_args()
+
+    config = {"ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1, "RATELIMIT_ENABLED": False}
+    if not os.environ.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{_scratch}/bench.db"
+    app = create_app(config)
+
+    @app.get("/_bench/bare")
+    @login_required
+    def bare():  # the same stack (session, user loader, CSRF meta, layout) with no content
+        return render_template("base.html")
+
+    with app.app_context():
+        backend = db.engine.dialect.name
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        flask_migrate.upgrade()
+        started = time.perf_counter()
+        tech_id, busy_id = load(args.work_orders, args.assets)
+        if backend == "postgresql":
+            with db.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+        else:
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+        print(f"{backend}: loaded {args.work_orders:,} work orders on {args.assets} assets "
+              f"in {time.perf_counter() - started:.1f} s")
+        session = AuthSession(user_id=tech_id, expires_at=utcnow() + timedelta(hours=1))
+        db.session.add(session)
+        db.session.commit()
+        session_id = session.id
+        engine = db.engine
+    # Requests run outside this app context, each in its own, as in production (a shared context
+    # would keep the logged-in user cached in `g` and skip the session check).
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = session_id
+        sess["_fresh"] = True
+
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+
+    def get(url: str, headers: dict | None = None):
+        def call() -> None:
+            r = client.get(url, headers=headers or {})
+            assert r.status_code == 200, (url, r.status_code)
+        return call
+
+    pages = [
+        ("bare page (base.html, logged in)", "/_bench/bare", None),
+        ("My work /", "/", None),
+        ("/work-orders (first page of 25)", "/work-orders", None),
+        ("/work-orders?q=drive&status=in_progress", "/work-orders?q=drive&status=in_progress", None),
+        ("/work-orders?overdue=true (fragment)", "/work-orders?overdue=true", {"HX-Request": "true"}),
+        ("/work-orders?page=200", "/work-orders?page=200", None),
+        ("/work-orders/<id> (20 checks, 15 parts)", f"/work-orders/{busy_id}", None),
+    ]
+    print(f"median of {args.repeat} requests, {backend}, in-process test client:")
+    for label, url, headers in pages:
+        call = get(url, headers)
+        call()  # warm up (template compilation, connection pool)
+        statements.clear()
+        call()
+        queries = len(statements)
+        ms = timed(call, args.repeat)
+        flag = "" if ms < 100 else "  OVER 100 ms"
+        print(f"  {label:<44} {ms:7.1f} ms  {queries:3d} queries{flag}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        stop_embedded_redis()
+        shutil.rmtree(_scratch, ignore_errors=True)

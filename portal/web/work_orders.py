@@ -1,0 +1,281 @@
+"""`/work-orders`: the list with filters, and one work order's page (status, checklist, parts, labor).
+
+Every change goes through the same services as the JSON API; these views only parse the form,
+call the service, and render the page or the fragment htmx swaps.
+"""
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask.wrappers import Response
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Equipment, LaborEntry, Part, User
+from ..models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
+from ..models.types import utcnow
+from ..schemas.parts import PartQuery
+from ..schemas.pm import ChecklistItemUpdate, LaborCreate
+from ..schemas.work_orders import ConsumeParts, PartUsage, WorkOrderQuery, WorkOrderUpdate
+from ..services import checklists as checklist_service
+from ..services import labor as labor_service
+from ..services import parts as parts_service
+from ..services import work_orders as work_order_service
+from ..services.actor import Actor
+from ..services.errors import Conflict, DomainError, ValidationFailed
+from . import web
+from .forms import form_model
+from .rendering import render, wants_fragment
+
+LIST_LIMIT = 25
+# Filters the list's GET form carries (the API's query names); anything else is ignored.
+LIST_FILTERS = ("status", "priority", "type", "assignedTo", "equipmentId", "overdue", "q")
+
+
+def _actor() -> Actor:
+    return Actor.of(current_user.user)
+
+
+def _names(user_ids: set[str | None]) -> dict[str, str]:
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    return {uid: name or email for uid, name, email in db.session.execute(
+        select(User.id, User.name, User.email).where(User.id.in_(ids), User.warehouse_id == current_user.warehouse_id))}
+
+
+def _assets(equipment_ids: set[str | None]) -> dict[str, str]:
+    ids = {i for i in equipment_ids if i}
+    if not ids:
+        return {}
+    return {eid: " · ".join(p for p in (tag, location) if p) for eid, tag, location in db.session.execute(
+        select(Equipment.id, Equipment.asset_tag, Equipment.location)
+        .where(Equipment.id.in_(ids), Equipment.warehouse_id == current_user.warehouse_id))}
+
+
+def _people() -> list[tuple[str, str]]:
+    """Who work can be assigned to in this warehouse (the assignee filter's options)."""
+    return [(uid, name or email) for uid, name, email in db.session.execute(
+        select(User.id, User.name, User.email).where(
+            User.warehouse_id == current_user.warehouse_id, User.active.is_(True),
+            User.role.in_(work_order_service.ASSIGNABLE_ROLES)).order_by(User.name, User.email))]
+
+
+@web.get("/work-orders")
+@login_required
+def work_order_list():
+    args = {k: v for k in LIST_FILTERS if (v := request.args.get(k, "").strip())}
+    page_no = request.args.get("page", "1")
+    query = form_model(WorkOrderQuery, _multidict({**args, "page": page_no, "limit": str(LIST_LIMIT)}))
+    errors: dict[str, str] = {}
+    if isinstance(query, dict):
+        # "status[0]" -> "status": the message goes next to its select; the list shows unfiltered.
+        errors = {key.split("[")[0]: message for key, message in query.items()}
+        query = WorkOrderQuery(limit=LIST_LIMIT)
+    page = work_order_service.list_work_orders(_actor(), query)
+    rows = page.items
+    return render("work_orders/list.html", block="results", status=200, page=page, rows=rows, args=args,
+                  errors=errors, people=_people(), assets=_assets({wo.equipment_id for wo in rows}),
+                  names=_names({wo.assigned_to for wo in rows}), statuses=WORK_ORDER_STATUS.options,
+                  priorities=PRIORITY.options, types=WORK_ORDER_TYPE.options)
+
+
+def _multidict(data: dict[str, str]):
+    from werkzeug.datastructures import MultiDict
+
+    return MultiDict(list(data.items()))
+
+
+def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
+    """Everything the work order page shows, in a fixed number of queries whatever its size."""
+    detail = work_order_service.work_order_detail(actor, work_order_id)
+    wo = detail["work_order"]
+    items = checklist_service.items_of(wo.id)
+    labor = list(db.session.scalars(
+        select(LaborEntry).where(LaborEntry.work_order_id == wo.id).order_by(LaborEntry.performed_at, LaborEntry.id)))
+    part_ids = {c.part_id for c in detail["parts"]}
+    parts = {p.id: p for p in db.session.scalars(
+        select(Part).where(Part.id.in_(part_ids), Part.warehouse_id == actor.warehouse_id))} if part_ids else {}
+    equipment = db.session.scalars(
+        select(Equipment).where(Equipment.id == wo.equipment_id, Equipment.warehouse_id == actor.warehouse_id)
+    ).first() if wo.equipment_id else None
+    names = _names({wo.assigned_to, wo.requested_by} | {h.user_id for h in detail["history"]}
+                   | {e.user_id for e in labor} | {i.done_by for i in items})
+    ctx = {
+        "wo": wo, "equipment": equipment, "history": detail["history"], "consumed": detail["parts"],
+        "parts_cost": detail["parts_cost"], "part_of": parts, "items": items, "labor": labor,
+        "names": names, "transitions": work_order_service.allowed_transitions(actor, wo),
+        "can_work": _can_work(actor, wo), "timer": labor_service.running_timer(actor, wo.id),
+        "statuses": WORK_ORDER_STATUS, "errors": {}, "missing": [], "now": utcnow(),
+    }
+    ctx.update(extra)
+    return ctx
+
+
+def _can_work(actor: Actor, wo) -> bool:
+    """Whether the checklist, parts and labor forms are offered (the services decide again)."""
+    if wo.status in ("completed", "cancelled"):
+        return False
+    try:
+        checklist_service.check_work_rights(actor, wo)
+    except DomainError:
+        return False
+    return True
+
+
+@web.get("/work-orders/<work_order_id>")
+@login_required
+def work_order_page(work_order_id: str):
+    return render("work_orders/detail.html", block="detail", **detail_context(_actor(), work_order_id))
+
+
+def _field_errors(exc: DomainError, default: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for err in exc.errors:
+        errors.setdefault(err.get("field") or default, err["message"])
+    if not errors:
+        errors[default] = exc.message
+    return errors
+
+
+def _done(work_order_id: str, message: str, template: str, block: str, **ctx: Any) -> Response:
+    """After a change: the fragment for htmx, else back to the page (a plain form post)."""
+    if not wants_fragment():
+        flash(message, "success")
+        return redirect(url_for("web.work_order_page", work_order_id=work_order_id))
+    return render(template, block=block, **ctx)
+
+
+@web.post("/work-orders/<work_order_id>/status")
+@login_required
+def work_order_status(work_order_id: str):
+    """One transition: the buttons post status (+ holdReason, + completionNotes)."""
+    actor = _actor()
+    data = {k: v for k, v in request.form.items() if k in ("status", "holdReason", "completionNotes")}
+    if data.get("status") == "on_hold" and not data.get("holdReason", "").strip():
+        # The page always asks why; the API leaves the reason optional for existing clients.
+        ctx = detail_context(actor, work_order_id, errors={"holdReason": "Say why the work waits"},
+                             form=data)
+        return render("work_orders/detail.html", block="detail", status=422, **ctx)
+    update = form_model(WorkOrderUpdate, _multidict(data))
+    if isinstance(update, dict):
+        return render("work_orders/detail.html", block="detail", status=422,
+                      **detail_context(actor, work_order_id, errors=update, form=data))
+    try:
+        wo = work_order_service.update_work_order(actor, work_order_id, update)
+    except (Conflict, ValidationFailed) as exc:
+        missing = [e["message"].removeprefix("Required item not done: ")
+                   for e in exc.errors if str(e.get("field", "")).startswith("checklist.")]
+        errors = {} if missing else _field_errors(exc, "status")
+        return render("work_orders/detail.html", block="detail", status=422,
+                      **detail_context(actor, work_order_id, errors=errors, missing=missing, form=data))
+    label = WORK_ORDER_STATUS.label(wo.status)
+    ctx = detail_context(actor, work_order_id, flash_now=f"{wo.fo_number} is now {label.lower()}.")
+    return _done(work_order_id, ctx["flash_now"], "work_orders/detail.html", "detail", **ctx)
+
+
+@web.post("/work-orders/<work_order_id>/checklist/<item_id>")
+@login_required
+def checklist_item(work_order_id: str, item_id: str):
+    """Tick an item or record its reading: one small request per item, answered with its row."""
+    actor = _actor()
+    form = request.form.copy()
+    if "done" in form:  # a hidden "false" before the checkbox's "true": unticking sends only "false"
+        form.setlist("done", ["true" if "true" in form.getlist("done") else "false"])
+    update = form_model(ChecklistItemUpdate, form)
+    errors: dict[str, str] = {}
+    if isinstance(update, dict):
+        errors = update
+    else:
+        try:
+            checklist_service.update_item(actor, work_order_id, item_id, update)
+        except ValidationFailed as exc:
+            errors = _field_errors(exc, "value")
+    wo = work_order_service.get_work_order(actor, work_order_id)
+    item = next((i for i in checklist_service.items_of(wo.id) if i.id == item_id), None)
+    if item is None:
+        from .errors import error_page
+        return error_page(404, "Checklist item not found")
+    ctx = {"wo": wo, "item": item, "item_errors": errors, "can_work": _can_work(actor, wo),
+           "names": _names({item.done_by})}
+    if errors:
+        return render("work_orders/_checklist_item.html", block="item", status=422, **ctx)
+    return _done(work_order_id, "Checklist saved.", "work_orders/_checklist_item.html", "item", **ctx)
+
+
+@web.get("/work-orders/<work_order_id>/parts/search")
+@login_required
+def part_search(work_order_id: str):
+    """The part picker's options: the warehouse's parts matching the text, with their stock."""
+    actor = _actor()
+    wo = work_order_service.get_work_order(actor, work_order_id)
+    q = request.args.get("partQ", "").strip()[:200]
+    found = parts_service.list_parts(actor, PartQuery(q=q or None, limit=12)).items
+    return render("work_orders/_parts.html", block="options", wo=wo, found=found, part_q=q)
+
+
+@web.post("/work-orders/<work_order_id>/parts")
+@login_required
+def consume_part(work_order_id: str):
+    """Take one part out of stock for this work order, through the service of /api/parts/consume;
+    a short stock is answered next to the quantity."""
+    actor = _actor()
+    work_order_service.get_work_order(actor, work_order_id)  # another warehouse's id: 404 first
+    line = {k: v for k, v in request.form.items() if k in ("partId", "quantityUsed")}
+    usage = form_model(PartUsage, _multidict(line))
+    if isinstance(usage, dict):
+        errors = usage
+    else:
+        errors = {}
+        try:
+            parts_service.consume_parts(actor, ConsumeParts(workOrderId=work_order_id, partsUsage=[usage]))
+        except DomainError as exc:
+            for err in exc.errors or [{"field": "quantityUsed", "message": exc.message}]:
+                key = "quantityUsed" if "quantityUsed" in str(err.get("field")) else "partId"
+                errors.setdefault(key, err["message"])
+    ctx = detail_context(actor, work_order_id, part_errors=errors, part_form=line if errors else {})
+    if errors and line.get("partId"):
+        # Keep the picked part on screen, with its current stock, so only the quantity needs fixing.
+        with suppress(DomainError):
+            ctx["found"] = [parts_service.get_part(actor, line["partId"])]
+    if errors:
+        return render("work_orders/_parts.html", block="parts", status=422, **ctx)
+    return _done(work_order_id, "Part added.", "work_orders/_parts.html", "parts", **ctx)
+
+
+@web.post("/work-orders/<work_order_id>/labor")
+@login_required
+def add_labor(work_order_id: str):
+    """Minutes typed in, or the timer started / stopped / discarded (`action`)."""
+    actor = _actor()
+    action = request.form.get("action", "book")
+    errors: dict[str, str] = {}
+    message = "Labor booked."
+    try:
+        if action == "start":
+            labor_service.start_timer(actor, work_order_id)
+            message = "Timer started."
+        elif action == "stop":
+            labor_service.stop_timer(actor, work_order_id, note=request.form.get("note") or None)
+            message = "Timer stopped and labor booked."
+        elif action == "discard":
+            work_order_service.get_work_order(actor, work_order_id)
+            labor_service.discard_timer(actor, work_order_id)
+            message = "Timer discarded."
+        else:
+            data = form_model(LaborCreate, _multidict(
+                {k: v for k, v in request.form.items() if k in ("minutes", "note")}))
+            if isinstance(data, dict):
+                errors = data
+            else:
+                labor_service.add_labor(actor, work_order_id, data)
+    except (ValidationFailed, Conflict) as exc:
+        errors = _field_errors(exc, "minutes")
+    ctx = detail_context(actor, work_order_id, labor_errors=errors,
+                         labor_form={k: request.form.get(k, "") for k in ("minutes", "note")} if errors else {})
+    if errors:
+        return render("work_orders/_labor.html", block="labor", status=422, **ctx)
+    return _done(work_order_id, message, "work_orders/_labor.html", "labor", **ctx)
