@@ -26,6 +26,9 @@ def register_api(app: Flask) -> None:
     from . import webhooks  # noqa: F401
     from . import checklists, kpis, pm  # noqa: F401
     from . import admin  # noqa: F401
+    from . import api_keys
+
+    api_keys.install(app)
 
     from .routing import install as install_converters
 
