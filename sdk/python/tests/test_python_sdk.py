@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -132,7 +132,7 @@ def test_errors_carry_status_message_and_field_errors(clients):
 def _expired_token(server: Server, account_name: str, session_id: str) -> str:
     """An access token of a live session whose exp has passed, signed with the server's own key."""
     secret = (Path(server.instance) / "secret_key").read_text().strip()
-    past = datetime.now(timezone.utc) - timedelta(hours=1)
+    past = datetime.now(UTC) - timedelta(hours=1)
     claims = {"fresh": False, "iat": past, "nbf": past, "jti": str(uuid.uuid4()), "type": "access",
               "sub": server.accounts[account_name].user_id, "sid": session_id, "exp": past + timedelta(minutes=15)}
     return jwt.encode(claims, secret, algorithm="HS256")
