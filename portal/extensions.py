@@ -39,10 +39,13 @@ login_manager = LoginManager()
 
 
 def rate_limit_key() -> str:
-    """The user behind a valid token (its subject), else the client address (see ratelimits.py)."""
-    from flask import request
+    """An API key, else the user behind a valid token (its subject), else the client address (see ratelimits.py)."""
+    from flask import g, request
     from flask_jwt_extended import decode_token
 
+    key = g.get("api_key")
+    if key is not None:  # authenticated before the limiter ran (api/api_keys.py): its own budget
+        return "key:" + key.api_key_id
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         try:

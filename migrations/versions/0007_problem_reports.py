@@ -1,7 +1,7 @@
 """problem reports without an account: per-warehouse switch, per-asset report token, reporter on work orders
 
 Revision ID: 0007
-Revises: 0005  (re-chained at merge)
+Revises: 0005
 Create Date: 2026-11-25 21:50:00
 
 """

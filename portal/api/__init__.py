@@ -28,6 +28,9 @@ def register_api(app: Flask) -> None:
     from . import admin  # noqa: F401
     from . import warehouse  # noqa: F401
     from . import users  # noqa: F401
+    from . import api_keys
+
+    api_keys.install(app)
 
     from .routing import install as install_converters
 

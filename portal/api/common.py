@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
@@ -98,7 +98,11 @@ def actor() -> Actor:
 
 
 def session_id() -> str:
-    return get_jwt()["sid"]
+    sid = get_jwt()["sid"]
+    if sid is None:  # an API key has no login session: it is revoked through /api/api-keys
+        raise ValidationFailed("API keys have no session", [
+            {"field": "Authorization", "message": "Revoke an API key with DELETE /api/api-keys/{id}"}])
+    return sid
 
 
 def page_response(page: Page, items: list[dict]) -> Response:
@@ -145,7 +149,8 @@ def documented(
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if auth:
+            # A request authenticated by an API key (api_keys.py) already has its acting user.
+            if auth and g.get("api_key") is None:
                 verify_jwt_in_request()
             return view(*args, **kwargs)
 

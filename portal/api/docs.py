@@ -193,7 +193,10 @@ def build_openapi() -> dict:
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": defs.get("$defs", {}),
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "securitySchemes": {"bearerAuth": {
+                "type": "http", "scheme": "bearer", "bearerFormat": "JWT or API key",
+                "description": "An access token from POST /api/auth/login, or an API key (mp_live_<id>_<secret>) "
+                               "from POST /api/api-keys."}},
         },
     }
 

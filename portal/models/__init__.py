@@ -1,4 +1,5 @@
 """All models, imported here so Alembic and create_all see every table."""
+from .api_keys import ApiKey
 from .assets import CRITICALITIES, EQUIPMENT_STATUSES, DowntimePeriod, Equipment
 from .events import EVENT_TYPES, DomainEvent
 from .inventory import MANUAL_MOVEMENT_TYPES, STOCK_MOVEMENT_TYPES, Part, PartConsumption, ReorderRequest, StockMovement
@@ -23,5 +24,5 @@ __all__ = [
     "WorkOrderHistory",
     "DELIVERY_STATES", "TEST_EVENT", "WebhookDelivery", "WebhookEndpoint",
     "CHECKLIST_TYPES", "FREQUENCY_TYPES", "ChecklistItem", "LaborEntry", "MeterReading", "PMTemplate",
-    "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
+    "ApiKey", "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
 ]

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "pm.write": STAFF,
     "kpis.read": STAFF,
     "users.manage": frozenset({"admin", "system"}),
+    "api_keys.manage": frozenset({"admin"}),
     "webhooks.read": STAFF,
     "webhooks.manage": frozenset({"admin", "system"}),
     "performance.read": frozenset({"admin", "system"}),

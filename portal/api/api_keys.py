@@ -1,0 +1,78 @@
+"""/api/api-keys: keys for integrations (admins), and the Bearer-key authentication of every route."""
+from __future__ import annotations
+
+from flask import Flask, g, jsonify, request
+
+from ..schemas.api_keys import ApiKeyCreate, ApiKeyCreatedOut, ApiKeyOut
+from ..schemas.common import PageQuery
+from ..services import api_keys as service
+from . import api, error_response
+from .common import actor, documented, json_body, page_response, query_args
+
+_DESCRIPTION = ("API keys let services call the API without a person's login and MFA. Send one as "
+                "'Authorization: Bearer mp_live_<id>_<secret>' wherever a JWT is accepted. A key acts inside "
+                "its warehouse with its own role (never above its creator's), is rate-limited on its own "
+                "budget (RATELIMIT_API per key) and stops working at once when revoked.")
+
+
+@api.get("/api-keys")
+@documented(summary="List the warehouse's API keys (never their secrets)", query=PageQuery,
+            response=list[ApiKeyOut], permission="api_keys.manage", description=_DESCRIPTION)
+def list_api_keys():
+    q = query_args(PageQuery)
+    page = service.list_keys(actor(), q.page, q.limit)
+    return page_response(page, ApiKeyOut.dump_many(page.items))
+
+
+@api.post("/api-keys")
+@documented(summary="Create an API key (the full key is in this response only)", body=ApiKeyCreate,
+            response=ApiKeyCreatedOut, status=201, permission="api_keys.manage", description=_DESCRIPTION)
+def create_api_key():
+    body = json_body(ApiKeyCreate)
+    key, text = service.create_key(actor(), body.name, body.role)
+    return jsonify({**ApiKeyOut.dump(key), "key": text}), 201
+
+
+@api.get("/api-keys/<key_id>")
+@documented(summary="One API key (without its secret)", response=ApiKeyOut, permission="api_keys.manage")
+def get_api_key(key_id: str):
+    return jsonify(ApiKeyOut.dump(service.get_key(actor(), key_id)))
+
+
+@api.delete("/api-keys/<key_id>")
+@documented(summary="Revoke an API key: the next request made with it answers 401", status=204,
+            permission="api_keys.manage")
+def revoke_api_key(key_id: str):
+    service.revoke_key(actor(), key_id)
+    return "", 204
+
+
+def _authenticate_key():
+    """Before every /api request: a Bearer API key sets the acting user the way a JWT would, so every
+    route works with keys unchanged (documented() skips the JWT check when g.api_key is set)."""
+    # g outlives a request when the app context was pushed beforehand (tests, CLI): start clean.
+    g.pop("api_key", None)
+    if not request.path.startswith("/api/"):
+        return None
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    token = header[7:].strip()
+    if not service.looks_like_key(token):
+        return None
+    principal = service.authenticate(token)
+    if principal is None:
+        return error_response(401, "Invalid or revoked API key", [
+            {"field": "Authorization", "message": "The API key is unknown, revoked, or its creator is disabled"}])
+    g.api_key = principal
+    # What flask-jwt-extended's current_user / get_jwt() read.
+    g._jwt_extended_jwt_user = {"loaded_user": principal}
+    g._jwt_extended_jwt = {"sub": principal.id, "sid": None, "type": "api_key", "apiKeyId": principal.api_key_id}
+    g._jwt_extended_jwt_header = {}
+    g._jwt_extended_jwt_location = "headers"
+    return None
+
+
+def install(app: Flask) -> None:
+    """Registered before the rate limiter (ratelimits.py), which then counts the request on the key."""
+    app.before_request(_authenticate_key)

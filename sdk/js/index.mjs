@@ -1,0 +1,5 @@
+// ES module entry: the same implementation as the CommonJS one (index.cjs).
+import sdk from './index.cjs';
+
+export const { MaintainProAPI, MaintainProError, verifyWebhook, parseLinkHeader } = sdk;
+export default MaintainProAPI;

@@ -1,0 +1,748 @@
+// Generated from the MaintainPro OpenAPI document by tools/gen_types.py: do not edit by hand.
+// Times are ISO-8601 UTC strings with milliseconds; money is a decimal string ("12.50").
+
+export interface ApiKeyCreate {
+  /** What the key is for, e.g. 'ERP sync'. */
+  name: string;
+  /** The key acts with this role; it cannot be higher than the creator's role (403), and is capped at use time by the creator's current role. */
+  role: "admin" | "manager" | "technician" | "requester";
+}
+
+export interface ApiKeyCreatedOut {
+  id: string;
+  name: string;
+  role: "admin" | "manager" | "technician" | "requester";
+  /** The key's first characters (mp_live_ and 8 of its id), to recognise it. */
+  prefix: string;
+  warehouseId: string;
+  createdBy: string;
+  createdAt: string;
+  /** Last request made with the key, to the minute (written at most once a minute). */
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  /** The full key, mp_live_<id>_<secret>: shown in this response only, stored hashed. Send it as 'Authorization: Bearer <key>'. */
+  key: string;
+}
+
+export interface ApiKeyOut {
+  id: string;
+  name: string;
+  role: "admin" | "manager" | "technician" | "requester";
+  /** The key's first characters (mp_live_ and 8 of its id), to recognise it. */
+  prefix: string;
+  warehouseId: string;
+  createdBy: string;
+  createdAt: string;
+  /** Last request made with the key, to the minute (written at most once a minute). */
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface AssetKpiOut {
+  equipmentId: string;
+  assetTag: string;
+  /** Corrective/emergency work orders reported in the window */
+  failures: number;
+  /** Failures completed in the window */
+  repairs: number;
+  /** Recorded downtime periods clipped to the window, overlaps merged */
+  downtimeHours: number;
+  /** Window length - downtime */
+  operatingHours: number;
+  /** operatingHours / failures */
+  mtbfHours: number | null;
+  /** Mean length of its downtime periods that ended in the window */
+  mttrHours: number | null;
+  /** operatingHours / window length x 100 */
+  availability: number | null;
+  laborMinutes: number;
+  partsCost: string;
+}
+
+export interface BacklogOut {
+  /** Open work orders (new, assigned, in_progress, on_hold) */
+  open: number;
+  /** Sum of their estimatedDuration, in hours */
+  estimatedHours: number;
+  /** Open work orders without an estimate */
+  unestimated: number;
+  /** Open work orders whose due date has passed */
+  overdue: number;
+}
+
+export interface ChecklistItemIn {
+  /** Stable item id; generated when omitted */
+  id?: string | null;
+  description: string;
+  type?: "checkbox" | "measurement" | "text" | "pass_fail";
+  required?: boolean;
+  /** Measurements only */
+  unit?: string | null;
+  /** Measurements only: lowest acceptable value (not above max) */
+  min?: number | null;
+  /** Measurements only: highest acceptable value */
+  max?: number | null;
+}
+
+export interface ChecklistItemOut {
+  id: string;
+  description: string;
+  type: "checkbox" | "measurement" | "text" | "pass_fail";
+  required: boolean;
+  unit?: string | null;
+  min?: number | null;
+  max?: number | null;
+}
+
+export interface ChecklistItemUpdate {
+  done?: boolean;
+  /** Measurement: a number; pass_fail: pass or fail; text: any */
+  value?: string | number | null;
+  note?: string | null;
+}
+
+export interface ComplianceByEquipment {
+  due: number;
+  completedOnTime: number;
+  completedLate: number;
+  overdue: number;
+  open: number;
+  compliance: number | null;
+  equipmentId: string | null;
+  assetTag: string | null;
+}
+
+export interface ComplianceByTemplate {
+  due: number;
+  completedOnTime: number;
+  completedLate: number;
+  overdue: number;
+  open: number;
+  compliance: number | null;
+  templateId: string;
+  name: string;
+}
+
+export interface ComplianceOut {
+  due: number;
+  completedOnTime: number;
+  completedLate: number;
+  overdue: number;
+  open: number;
+  compliance: number | null;
+  days: number;
+  from: string;
+  to: string;
+  cancelled: number;
+  byTemplate: Array<ComplianceByTemplate>;
+  byEquipment: Array<ComplianceByEquipment>;
+}
+
+export interface ConsumeParts {
+  workOrderId: string;
+  partsUsage: Array<PartUsage>;
+}
+
+export interface ConsumptionOut {
+  workOrderId: string;
+  consumptions: Array<PartUsageOut>;
+  totalCost: string;
+  /** All parts consumed on the work order so far */
+  partsCost: string;
+}
+
+export interface DeliveryOut {
+  /** Also the X-MaintainPro-Delivery header, the same on every attempt */
+  id: string;
+  webhookId: string;
+  eventId: string | null;
+  event: string;
+  state: "pending" | "delivered" | "failed";
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  lastDurationMs: number | null;
+  lastAttemptAt: string | null;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  redeliveryOf: string | null;
+  createdAt: string;
+}
+
+export interface DowntimePeriodOut {
+  id: string;
+  equipmentId: string;
+  startedAt: string;
+  /** null while the asset is still down */
+  endedAt: string | null;
+  reason: string | null;
+  workOrderId: string | null;
+  startedBy: string | null;
+  endedBy: string | null;
+}
+
+export interface EndpointFigureOut {
+  /** Method and URL rule, e.g. `GET /api/work-orders/<id>`. */
+  endpoint: string;
+  requestCount: number;
+  /** Milliseconds. */
+  averageResponseTime: number;
+}
+
+export interface EquipmentCreate {
+  assetTag: string;
+  model?: string | null;
+  manufacturer?: string | null;
+  description?: string | null;
+  status?: "active" | "inactive" | "maintenance" | "down" | "retired";
+  location?: string | null;
+  area?: string | null;
+  criticality?: "low" | "medium" | "high" | "critical";
+  installDate?: string | null;
+}
+
+export interface EquipmentOut {
+  id: string;
+  assetTag: string;
+  model: string | null;
+  manufacturer: string | null;
+  description: string | null;
+  status: "active" | "inactive" | "maintenance" | "down" | "retired";
+  location: string | null;
+  area: string | null;
+  criticality: "low" | "medium" | "high" | "critical";
+  installDate: string | null;
+  warehouseId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EquipmentStatusChange {
+  /** `down` opens a downtime period; leaving `down` closes it. */
+  status: "active" | "inactive" | "maintenance" | "down" | "retired";
+  /** Why (e.g. 'bearing seized'); kept on the period */
+  reason?: string | null;
+  /** The work order repairing it, if any */
+  workOrderId?: string | null;
+}
+
+export interface EquipmentUpdate {
+  assetTag?: string;
+  model?: string | null;
+  manufacturer?: string | null;
+  description?: string | null;
+  status?: "active" | "inactive" | "maintenance" | "down" | "retired";
+  location?: string | null;
+  area?: string | null;
+  criticality?: "low" | "medium" | "high" | "critical";
+  installDate?: string | null;
+}
+
+export interface ErrorItem {
+  field: string;
+  message: string;
+}
+
+export interface ErrorResponse {
+  message: string;
+  errors?: Array<ErrorItem>;
+}
+
+export interface HistoryOut {
+  action: string;
+  userId: string | null;
+  at: string;
+  changes: Record<string, unknown>;
+}
+
+export interface KpisOut {
+  days: number;
+  from: string;
+  to: string;
+  /** Total length of downtime periods ended in the window / their count */
+  mttrHours: number | null;
+  repairs: number;
+  /** operatingHours / failures */
+  mtbfHours: number | null;
+  /** Corrective/emergency work orders (not cancelled) reported in the window */
+  failures: number;
+  /** Sum over non-retired assets of (window - downtime) */
+  operatingHours: number;
+  /** operatingHours / window length x 100 */
+  availability: number | null;
+  /** preventiveLaborMinutes / laborMinutes x 100 */
+  plannedMaintenancePercentage: number | null;
+  preventiveLaborMinutes: number;
+  laborMinutes: number;
+  backlog: BacklogOut;
+  workOrdersPerWeek: Array<WeekOut>;
+  assets: Array<AssetKpiOut>;
+  /** Top 5 assets by downtime, then failures */
+  topAssets: Array<AssetKpiOut>;
+}
+
+export interface LaborCreate {
+  /** Who did the work (default: the caller) */
+  userId?: string | null;
+  minutes: number;
+  note?: string | null;
+  /** Default: now */
+  performedAt?: string | null;
+}
+
+export interface LaborList {
+  entries: Array<LaborOut>;
+  /** Sum of the minutes of all entries */
+  actualDuration: number;
+}
+
+export interface LaborOut {
+  id: string;
+  workOrderId: string;
+  userId: string;
+  minutes: number;
+  note: string | null;
+  performedAt: string;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+export interface LoginRequest {
+  email: string;
+  password: string;
+  /** Current TOTP code: six ASCII digits */
+  mfaToken?: string;
+}
+
+export interface LoginResponse {
+  user: UserOut;
+  token: string;
+  refreshToken: string;
+  sessionId: string;
+}
+
+export interface MeterReadingCreate {
+  /** e.g. hours, cycles, km */
+  meter: string;
+  value: number;
+  unit?: string | null;
+  /** Default: now; may not be in the future */
+  readAt?: string | null;
+}
+
+export interface MeterReadingCreated {
+  id: string;
+  equipmentId: string;
+  meter: string;
+  value: number;
+  unit: string | null;
+  readAt: string;
+  recordedBy: string | null;
+  createdAt: string;
+  /** PM work orders this reading triggered */
+  pmWorkOrderIds?: Array<string>;
+}
+
+export interface MeterReadingOut {
+  id: string;
+  equipmentId: string;
+  meter: string;
+  value: number;
+  unit: string | null;
+  readAt: string;
+  recordedBy: string | null;
+  createdAt: string;
+}
+
+export interface PMTemplateCreate {
+  name: string;
+  description?: string | null;
+  frequencyType: "calendar" | "meter";
+  /** Days between two PMs for calendar templates (1..36500), meter units for meter templates (1..1000000) */
+  frequency: number;
+  /** Meter followed by a meter template, e.g. hours; required for meter */
+  meter?: string | null;
+  /** Minutes */
+  estimatedDuration?: number | null;
+  equipmentIds?: Array<string>;
+  checklist?: Array<ChecklistItemIn>;
+  priority?: "low" | "medium" | "high" | "critical";
+  /** Default assignee of the PM work orders */
+  assignedTo?: string | null;
+  /** Calendar: days ahead the work order is created. Meter: days allowed after the threshold is crossed */
+  leadDays?: number;
+  /** Calendar: counting starts here until the first completion, first due startDate + frequency (default: now) */
+  startDate?: string | null;
+}
+
+export interface PMTemplateOut {
+  id: string;
+  name: string;
+  description: string | null;
+  frequencyType: "calendar" | "meter";
+  frequency: number;
+  meter: string | null;
+  estimatedDuration: number | null;
+  equipmentIds: Array<string>;
+  checklist: Array<ChecklistItemOut>;
+  priority: "low" | "medium" | "high" | "critical";
+  assignedTo: string | null;
+  leadDays: number;
+  startDate: string;
+  active: boolean;
+  warehouseId: string;
+  createdAt: string;
+  updatedAt: string;
+  schedule?: Array<ScheduleOut>;
+}
+
+export interface PMTemplateUpdate {
+  name?: string;
+  description?: string | null;
+  frequencyType?: "calendar" | "meter";
+  /** Days between two PMs for calendar templates (1..36500), meter units for meter templates (1..1000000) */
+  frequency?: number;
+  meter?: string | null;
+  /** Minutes */
+  estimatedDuration?: number | null;
+  equipmentIds?: Array<string>;
+  checklist?: Array<ChecklistItemIn>;
+  priority?: "low" | "medium" | "high" | "critical";
+  assignedTo?: string | null;
+  leadDays?: number;
+  /** ISO-8601 date-time between 1900-01-01T00:00:00Z and 2999-12-31T23:59:59Z; without an offset it is UTC */
+  startDate?: string;
+  active?: boolean;
+}
+
+export interface PartCreate {
+  partNumber: string;
+  description?: string | null;
+  category?: string | null;
+  stockLevel?: number;
+  reorderPoint?: number;
+  reorderQuantity?: number | null;
+  autoReorder?: boolean;
+  /** Money: a decimal string such as "12.50" or a number; at most 10 integer digits and 2 decimals, not negative */
+  unitCost?: number | string;
+  supplier?: string | null;
+  location?: string | null;
+}
+
+export interface PartOut {
+  id: string;
+  partNumber: string;
+  description: string | null;
+  category: string | null;
+  stockLevel: number;
+  reorderPoint: number;
+  unitCost: string;
+  supplier: string | null;
+  location: string | null;
+  warehouseId: string;
+  reorderQuantity: number | null;
+  autoReorder: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PartUpdate {
+  partNumber?: string;
+  description?: string | null;
+  category?: string | null;
+  /** Refused (400): use POST /api/parts/{id}/stock-movements. */
+  stockLevel?: number;
+  reorderPoint?: number;
+  reorderQuantity?: number | null;
+  autoReorder?: boolean;
+  /** Money: a decimal string such as "12.50" or a number; at most 10 integer digits and 2 decimals, not negative */
+  unitCost?: number | string;
+  supplier?: string | null;
+  location?: string | null;
+}
+
+export interface PartUsage {
+  partId: string;
+  quantityUsed: number;
+  /** Defaults to the part's current unit cost */
+  unitCost?: number | string | null;
+}
+
+export interface PartUsageOut {
+  id: string;
+  partId: string;
+  quantity: number;
+  unitCost: string;
+  totalCost: string;
+  consumedBy: string | null;
+  consumedAt: string;
+}
+
+export interface PerformanceSummaryOut {
+  /** When the summary was made (ISO-8601 UTC). */
+  timestamp: string;
+  /** Seconds since the oldest web process still serving (one that answered a request in the last 10 minutes) started. */
+  uptime: number;
+  /** Requests over the window, all web processes together (/healthz and /readyz not counted). */
+  requestCount: number;
+  /** Mean response time over the window, milliseconds. */
+  averageResponseTime: number;
+  /** Share of responses with a 5xx status over the window, 0..1. */
+  errorRate: number;
+  /** Hits among cacheable lookups over the window, %; 0 when there were none (no lookup is cached yet). */
+  cacheHitRate: number;
+  systemMetrics: SystemMetricsOut;
+  /** Minutes the request figures cover (PERF_WINDOW_MINUTES). */
+  windowMinutes: number;
+  /** Median response time, ms (upper bound of its histogram bucket); null without requests. */
+  p50: number | null;
+  /** 95th percentile response time, ms (bucket upper bound). */
+  p95: number | null;
+  /** 99th percentile response time, ms (bucket upper bound). */
+  p99: number | null;
+  /** Top 5 routes by requests over the window. */
+  busiestEndpoints: Array<EndpointFigureOut>;
+  /** Top 5 routes by mean response time. */
+  slowestEndpoints: Array<EndpointFigureOut>;
+  /** Cacheable lookups counted for cacheHitRate. */
+  cacheLookups: number;
+  /** Jobs waiting per RQ queue. */
+  queueDepths: Record<string, number>;
+  /** Jobs in each RQ queue's failed registry. */
+  failedJobs: Record<string, number>;
+  /** Seconds since the oldest webhook delivery of your warehouse still pending was created; null if none. */
+  oldestPendingDeliveryAge: number | null;
+  /** ok, degraded (Redis unreachable: limits counted per process) or disabled. */
+  rateLimiting: string;
+  /** ok, or unavailable when Redis could not be read (figures then 0). */
+  metricsStore: string;
+}
+
+export interface PingResultOut {
+  deliveryId: string;
+  event: string;
+  success: boolean;
+  statusCode: number | null;
+  durationMs: number | null;
+  error: string | null;
+}
+
+export interface RefreshRequest {
+  /** Or send it as the Bearer token */
+  refreshToken?: string | null;
+}
+
+export interface ReorderRequestOut {
+  id: string;
+  partId: string;
+  quantity: number;
+  status: string;
+  createdAt: string;
+  warehouseId: string;
+}
+
+export interface ScheduleOut {
+  equipmentId: string;
+  lastCompletedAt: string | null;
+  /** Calendar templates: the next due date */
+  nextDueDate?: string | null;
+  /** Meter templates: reading at the last PM */
+  meterBaseline?: number | null;
+  /** Meter templates: baseline + frequency */
+  nextDueReading?: number | null;
+}
+
+export interface StockMovementCreate {
+  /** receipt: goods received (quantity > 0); adjustment: a signed correction (quantity != 0); count: a stocktake, quantity is the counted level (>= 0) and the movement records the difference from the level at that moment. */
+  type: "receipt" | "adjustment" | "count";
+  quantity: number;
+  note?: string | null;
+}
+
+export interface StockMovementOut {
+  id: string;
+  type: string;
+  partId: string;
+  /** Signed change of the stock level */
+  quantity: number;
+  /** The part's stock level right after this movement */
+  levelAfter: number;
+  note: string | null;
+  workOrderId: string | null;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+export interface SystemMetricsOut {
+  /** CPU use of this host, % (psutil, since the previous reading). */
+  cpuUsage: number;
+  /** Memory in use on this host, %. */
+  memoryUsage: number;
+  /** Disk in use on the volume of the instance folder, %. */
+  diskUsage: number;
+}
+
+export interface TokenResponse {
+  token: string;
+}
+
+export interface UserOut {
+  id: string;
+  email: string;
+  role: string;
+  warehouseId: string;
+  name?: string | null;
+}
+
+export interface WebhookCreate {
+  /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
+  url: string;
+  /** Event types of the contract, or '*' for all of them */
+  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed">;
+  /** HMAC key; 32 random bytes (hex) are generated when omitted */
+  secret?: string | null;
+  active?: boolean;
+}
+
+export interface WebhookOut {
+  id: string;
+  url: string;
+  events: Array<string>;
+  active: boolean;
+  /** Masked except in the responses that create or rotate it */
+  secret: string;
+  createdAt: string;
+  updatedAt: string;
+  warehouseId: string;
+  consecutiveFailures: number;
+  disabledAt: string | null;
+  disabledReason: string | null;
+}
+
+export interface WebhookStatsOut {
+  total: number;
+  delivered: number;
+  failed: number;
+  pending: number;
+  /** delivered / (delivered + failed) in %, 2 decimals; 0 when no delivery has finished yet */
+  successRate: number;
+}
+
+export interface WebhookUpdate {
+  /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
+  url?: string;
+  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed">;
+  /** true re-enables a deactivated endpoint (failure count reset) */
+  active?: boolean;
+  /** Replace the secret */
+  secret?: string | null;
+  /** Generate a new secret; the response shows it once */
+  rotateSecret?: boolean;
+}
+
+export interface WeekOut {
+  /** Monday 00:00 UTC */
+  weekStart: string;
+  opened: number;
+  completed: number;
+}
+
+export interface WorkOrderChecklistItemOut {
+  id: string;
+  /** The template item's id */
+  itemId: string;
+  position: number;
+  description: string;
+  type: "checkbox" | "measurement" | "text" | "pass_fail";
+  required: boolean;
+  unit: string | null;
+  min: number | null;
+  max: number | null;
+  done: boolean;
+  value: number | string | null;
+  note: string | null;
+  /** Measurement outside min/max, or a failed pass/fail check */
+  flagged: boolean;
+  doneBy: string | null;
+  doneAt: string | null;
+  updatedAt: string;
+}
+
+export interface WorkOrderCreate {
+  title: string;
+  description?: string | null;
+  priority?: "low" | "medium" | "high" | "critical";
+  type?: "corrective" | "preventive" | "inspection" | "emergency";
+  equipmentId?: string | null;
+  assignedTo?: string | null;
+  dueDate?: string | null;
+  /** A breakdown report: the equipment goes `down` now, the downtime period is linked to this work order and closed when it is completed. Needs equipmentId and type corrective or emergency. */
+  equipmentDown?: boolean;
+}
+
+export interface WorkOrderDetailOut {
+  id: string;
+  /** WO-<year>-<NNN>, per warehouse, gap-free */
+  foNumber: string;
+  title: string;
+  description: string | null;
+  status: "new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled";
+  priority: "low" | "medium" | "high" | "critical";
+  type: "corrective" | "preventive" | "inspection" | "emergency";
+  equipmentId: string | null;
+  assignedTo: string | null;
+  requestedBy: string | null;
+  dueDate: string | null;
+  createdAt: string;
+  warehouseId: string;
+  updatedAt: string;
+  completedAt: string | null;
+  completionNotes: string | null;
+  /** The PM template a preventive work order came from */
+  pmTemplateId?: string | null;
+  /** Minutes (from the PM template) */
+  estimatedDuration?: number | null;
+  /** Sum of the labor minutes booked on it */
+  actualDuration?: number;
+  parts?: Array<PartUsageOut>;
+  partsCost?: string;
+  history?: Array<HistoryOut>;
+}
+
+export interface WorkOrderOut {
+  id: string;
+  /** WO-<year>-<NNN>, per warehouse, gap-free */
+  foNumber: string;
+  title: string;
+  description: string | null;
+  status: "new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled";
+  priority: "low" | "medium" | "high" | "critical";
+  type: "corrective" | "preventive" | "inspection" | "emergency";
+  equipmentId: string | null;
+  assignedTo: string | null;
+  requestedBy: string | null;
+  dueDate: string | null;
+  createdAt: string;
+  warehouseId: string;
+  updatedAt: string;
+  completedAt: string | null;
+  completionNotes: string | null;
+  /** The PM template a preventive work order came from */
+  pmTemplateId?: string | null;
+  /** Minutes (from the PM template) */
+  estimatedDuration?: number | null;
+  /** Sum of the labor minutes booked on it */
+  actualDuration?: number;
+}
+
+export interface WorkOrderUpdate {
+  title?: string;
+  description?: string | null;
+  status?: "new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled";
+  priority?: "low" | "medium" | "high" | "critical";
+  type?: "corrective" | "preventive" | "inspection" | "emergency";
+  equipmentId?: string | null;
+  assignedTo?: string | null;
+  dueDate?: string | null;
+  completionNotes?: string | null;
+}

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+
+class MaintainProError(Exception):
+    """Any non-2xx answer, in the contract's error format {message, errors: [{field, message}]}.
+
+    ``retry_after`` (seconds) and ``rate_limit`` (the X-RateLimit-* headers as ints) are set when the
+    server sent them, notably on 429 Too Many Requests.
+    """
+
+    def __init__(self, status: int, message: str, errors: list[dict[str, str]] | None = None,
+                 headers: dict[str, str] | None = None, body: Any = None) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status = status
+        self.message = message
+        self.errors = errors or []
+        self.headers = dict(headers or {})
+        self.body = body
+        self.retry_after: int | None = _int(self.headers.get("Retry-After"))
+        self.rate_limit: dict[str, int | None] = {
+            "limit": _int(self.headers.get("X-RateLimit-Limit")),
+            "remaining": _int(self.headers.get("X-RateLimit-Remaining")),
+            "reset": _int(self.headers.get("X-RateLimit-Reset")),
+        }
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None

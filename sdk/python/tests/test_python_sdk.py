@@ -1,0 +1,282 @@
+"""The Python client as an integrator uses it, against the real app: gunicorn on a free port, a
+migrated scratch database, a real worker delivering webhooks to a receiver on 127.0.0.1.
+
+Runs the contract's own examples through the SDK. Part of `make test` (sdk/python is put on
+sys.path here; `pip install -e sdk/python` works as well).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import jwt
+import pyotp
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+for extra in (ROOT / "tests", ROOT / "sdk" / "python"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+from live_server import DEFAULT_USERS, SDK_ENV, Server, ServerFailed, live_server  # noqa: E402
+from maintainpro_client import MaintainProClient, MaintainProError, verify_webhook  # noqa: E402
+from receiver import Receiver  # noqa: E402
+
+# The contract's examples (maintainpro-api-v1.md), placeholder ids replaced at send time.
+CREATE_WORK_ORDER_EXAMPLE = {
+    "title": "Emergency Repair - Motor M-205",
+    "description": "Motor showing unusual vibration patterns",
+    "priority": "high",
+    "type": "corrective",
+    "equipmentId": "equipment-uuid",
+    "assignedTo": "technician-uuid",
+    "dueDate": "2025-01-21T16:00:00.000Z",
+}
+UPDATE_WORK_ORDER_EXAMPLE = {"status": "completed", "completionNotes": "Replaced bearing, tested operation"}
+CREATE_EQUIPMENT_EXAMPLE = {"assetTag": "MOTOR-205", "model": "ABB M3BP 160MLA4", "manufacturer": "ABB",
+                            "description": "Conveyor drive motor", "location": "Production Line 2",
+                            "area": "Assembly", "criticality": "medium"}
+LISTED_PART_EXAMPLE = {"partNumber": "BRG-6205-2RS", "description": "Ball Bearing 25x52x15mm", "category": "Bearings",
+                       "stockLevel": 45, "reorderPoint": 10, "unitCost": "12.50", "supplier": "SKF Industrial",
+                       "location": "Shelf A-12-B"}
+REGISTER_WEBHOOK_EXAMPLE = {"url": "https://your-system.com/webhooks/maintainpro",
+                            "events": ["work_order.created", "work_order.completed", "equipment.status_changed",
+                                       "inventory.low_stock"],
+                            "secret": "your-webhook-secret-key", "active": True}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    instance = tempfile.mkdtemp(prefix="maintainpro-sdk-py-")
+    try:
+        with live_server(instance, DEFAULT_USERS, worker=True, **SDK_ENV) as running:
+            yield running
+    except ServerFailed as exc:
+        pytest.fail(str(exc))
+    finally:
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def clients(server: Server) -> dict[str, MaintainProClient]:
+    """Logged in once per user (a TOTP code is accepted once)."""
+    result = {}
+    for name in ("admin", "manager", "technician"):
+        account = server.accounts[name]
+        client = MaintainProClient(f"{server.base}/api")
+        client.auth.login(account.email, "integrator-password-1", pyotp.TOTP(account.totp_secret).now())
+        result[name] = client
+    return result
+
+
+def test_login_with_mfa_keeps_the_tokens(server, clients):
+    manager = clients["manager"]
+    me = manager.auth.me()
+    assert me["email"] == server.accounts["manager"].email and me["role"] == "manager"
+    assert manager.token and manager.refresh_token
+    with pytest.raises(MaintainProError) as refused:
+        MaintainProClient(f"{server.base}/api").auth.login(server.accounts["manager"].email, "wrong", "000000")
+    assert refused.value.status == 401 and refused.value.message
+
+
+def test_contract_flow_create_list_across_pages_consume_complete(server, clients):
+    manager, technician = clients["manager"], clients["technician"]
+    pump = manager.equipment.create(CREATE_EQUIPMENT_EXAMPLE)
+    assert manager.equipment.get(pump["id"])["assetTag"] == "MOTOR-205"
+    bearing = manager.parts.create(LISTED_PART_EXAMPLE)
+    created = manager.work_orders.create({**CREATE_WORK_ORDER_EXAMPLE, "equipmentId": pump["id"],
+                                          "assignedTo": server.accounts["technician"].user_id})
+    assert created["status"] == "assigned" and created["foNumber"].startswith("WO-")
+    for number in range(4):
+        manager.work_orders.create(title=f"Inspect coupling {number}", priority="high", equipmentId=pump["id"])
+    manager.work_orders.create(title="Low one", priority="low", equipmentId=pump["id"])
+
+    first = manager.work_orders.list(equipmentId=pump["id"], priority=["high", "medium"], limit=2)
+    assert len(first) == 2 and first.total == 5 and "next" in first.links
+    every = list(manager.work_orders.iterate(equipmentId=pump["id"], priority="high,medium", limit=2))
+    assert len(every) == 5 and len({w["id"] for w in every}) == 5
+    assert all(w["priority"] == "high" for w in every)
+
+    consumed = technician.parts.consume(created["id"], [{"partId": bearing["id"], "quantityUsed": 2,
+                                                          "unitCost": "12.50"}])
+    assert consumed is not None
+    assert manager.parts.get(bearing["id"])["stockLevel"] == 43
+    done = technician.work_orders.update(created["id"], UPDATE_WORK_ORDER_EXAMPLE)
+    assert done["status"] == "completed"
+    assert manager.work_orders.get(created["id"])["status"] == "completed"
+    assert [p["partNumber"] for p in manager.parts.iterate(limit=1)] == ["BRG-6205-2RS"]
+
+
+def test_errors_carry_status_message_and_field_errors(clients):
+    with pytest.raises(MaintainProError) as bad:
+        clients["manager"].work_orders.create(priority="urgent")
+    assert bad.value.status == 400
+    assert {e["field"] for e in bad.value.errors} >= {"title", "priority"}
+    with pytest.raises(MaintainProError) as missing:
+        clients["manager"].work_orders.get(str(uuid.uuid4()))
+    assert missing.value.status == 404
+    with pytest.raises(MaintainProError) as forbidden:
+        clients["technician"].webhooks.list()
+    assert forbidden.value.status == 403
+
+
+def _expired_token(server: Server, account_name: str, session_id: str) -> str:
+    """An access token of a live session whose exp has passed, signed with the server's own key."""
+    secret = (Path(server.instance) / "secret_key").read_text().strip()
+    past = datetime.now(UTC) - timedelta(hours=1)
+    claims = {"fresh": False, "iat": past, "nbf": past, "jti": str(uuid.uuid4()), "type": "access",
+              "sub": server.accounts[account_name].user_id, "sid": session_id, "exp": past + timedelta(minutes=15)}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def test_an_expired_access_token_is_refreshed_once_and_the_request_retried(server):
+    account = server.accounts["admin"]
+    fresh = MaintainProClient(f"{server.base}/api")
+    body = fresh.auth.login(account.email, "integrator-password-1",
+                            pyotp.TOTP(account.totp_secret).at(time.time() + 30))
+    expired = _expired_token(server, "admin", body["sessionId"])
+    client = MaintainProClient(f"{server.base}/api", token=expired, refresh_token=body["refreshToken"])
+    assert client.auth.me()["email"] == account.email
+    assert client.token != expired
+    # Without a refresh token the 401 is surfaced as it is.
+    with pytest.raises(MaintainProError) as refused:
+        MaintainProClient(f"{server.base}/api", token=expired).auth.me()
+    assert refused.value.status == 401 and refused.value.message == "Token has expired"
+    # Logout ends the session: the refresh token dies with it.
+    client.auth.logout()
+    stale = MaintainProClient(f"{server.base}/api", token=expired, refresh_token=body["refreshToken"])
+    with pytest.raises(MaintainProError) as after:
+        stale.work_orders.list()
+    assert after.value.status == 401
+
+
+def test_webhook_registered_delivers_a_signed_event_verified_by_the_helper(clients):
+    admin, manager = clients["admin"], clients["manager"]
+    with Receiver() as receiver:
+        hook = admin.webhooks.create({**REGISTER_WEBHOOK_EXAMPLE, "url": receiver.url})
+        assert hook["secret"] == "your-webhook-secret-key"
+        assert hook["id"] in {h["id"] for h in admin.webhooks.list()}
+        made = manager.work_orders.create(title="Bearing Replacement", priority="high")
+        got = receiver.wait_for(1, timeout=60)
+        assert got, "the worker delivered nothing"
+        delivery = got[0]
+        headers = {k.lower(): v for k, v in delivery.headers.items()}
+        assert headers["x-maintainpro-event"] == "work_order.created"
+        assert verify_webhook(delivery.body, headers["x-maintainpro-signature"], "your-webhook-secret-key")
+        assert not verify_webhook(delivery.body + b" ", headers["x-maintainpro-signature"], "your-webhook-secret-key")
+        assert not verify_webhook(delivery.body, headers["x-maintainpro-signature"], "another-secret")
+        payload = json.loads(delivery.body)
+        assert payload["event"] == "work_order.created" and payload["data"]["entityId"] == made["id"]
+
+        ping = admin.webhooks.test(hook["id"])
+        assert ping["success"] is True
+        stats = admin.webhooks.stats(hook["id"])
+        assert stats["delivered"] >= 2 and stats["total"] >= 2
+        deliveries = admin.webhooks.deliveries(hook["id"])
+        assert {d["event"] for d in deliveries} >= {"work_order.created"}
+        admin.webhooks.update(hook["id"], active=False)
+        admin.webhooks.delete(hook["id"])
+
+
+def test_pm_templates_compliance_and_performance(clients):
+    admin, manager = clients["admin"], clients["manager"]
+    template = manager.pm_templates.create(name="Monthly Motor Inspection", frequencyType="calendar", frequency=30,
+                                           description="Monthly preventive maintenance for motors",
+                                           estimatedDuration=120,
+                                           checklist=[{"id": "check-1", "description": "Check motor temperature",
+                                                       "type": "measurement", "required": True}])
+    assert template["id"] in {t["id"] for t in manager.pm_templates.iterate()}
+    compliance = manager.pm_compliance.get(days=30)
+    assert isinstance(compliance, dict)
+    summary = admin.performance.summary()
+    assert {"uptime", "requestCount", "averageResponseTime", "errorRate"} <= set(summary)
+    manager.pm_templates.delete(template["id"])
+
+
+def test_an_api_key_works_and_stops_at_once_when_revoked(server, clients):
+    admin = clients["admin"]
+    created = admin.api_keys.create("ERP sync", "manager")
+    integration = MaintainProClient(f"{server.base}/api", api_key=created["key"])
+    made = integration.work_orders.create(title="Raised by the ERP", priority="low")
+    assert integration.work_orders.get(made["id"])["title"] == "Raised by the ERP"
+    assert integration.auth.me()["role"] == "manager"
+    listed = {k["id"]: k for k in admin.api_keys.list()}
+    assert listed[created["id"]]["lastUsedAt"] is not None and "key" not in listed[created["id"]]
+    admin.api_keys.revoke(created["id"])
+    with pytest.raises(MaintainProError) as refused:
+        integration.work_orders.list()
+    assert refused.value.status == 401
+
+
+def test_rate_limit_surfaces_429_with_retry_after(server):
+    account = server.accounts["limited"]
+    client = MaintainProClient(f"{server.base}/api")
+    client.auth.login(account.email, "integrator-password-1", pyotp.TOTP(account.totp_secret).now())
+    with pytest.raises(MaintainProError) as limited:
+        for _ in range(200):  # RATELIMIT_API is 60/minute for this server
+            client.work_orders.list(limit=1)
+    error = limited.value
+    assert error.status == 429 and error.message
+    assert error.retry_after is not None and 1 <= error.retry_after <= 60
+    assert error.rate_limit["limit"] == 60 and error.rate_limit["remaining"] == 0
+    assert error.rate_limit["reset"] is not None
+
+
+# --- transport, against a local HTTP server that fails on purpose ------------------------------------
+
+class _Flaky:
+    """Answers 503 to the first request of each method, then 200 with []."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                first = self.command not in outer.seen
+                outer.seen.append(self.command)
+                body = b'{"message": "Service unavailable", "errors": []}' if first else b"[]"
+                self.send_response(503 if first else 200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_DELETE = _answer  # noqa: N815
+
+            def log_message(self, *_args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}/api"
+
+    def __exit__(self, *_exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_idempotent_requests_are_retried_and_posts_are_not():
+    flaky = _Flaky()
+    with flaky as base:
+        client = MaintainProClient(base, token="t")
+        assert client.work_orders.list() == []
+        client.api_keys.revoke("k")
+        with pytest.raises(MaintainProError) as refused:
+            client.work_orders.create(title="once")
+        assert refused.value.status == 503
+    assert flaky.seen == ["GET", "GET", "DELETE", "DELETE", "POST"]
