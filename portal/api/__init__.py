@@ -26,6 +26,7 @@ def register_api(app: Flask) -> None:
     from . import webhooks  # noqa: F401
     from . import checklists, kpis, pm  # noqa: F401
     from . import admin  # noqa: F401
+    from . import work_order_extras  # noqa: F401
 
     from .routing import install as install_converters
 
