@@ -1,7 +1,7 @@
 """Comments and photos of a work order: /api/work-orders/{id}/comments and .../attachments."""
 from __future__ import annotations
 
-from flask import jsonify, request, send_file
+from flask import jsonify, request
 
 from ..schemas.attachments import (
     AttachmentFileQuery,
@@ -15,6 +15,7 @@ from ..security import body_limit
 from ..services import attachments as attachment_service
 from ..services import comments as comment_service
 from ..services.errors import field_error
+from ..serving import send_stored
 from . import api
 from .common import UnsupportedMediaType, actor, documented, json_body, page_response, query_args
 
@@ -73,16 +74,6 @@ def add_work_order_attachment(work_order_id: str):
         raise field_error("file", "Field required: a multipart part named `file`")
     row = attachment_service.add_attachment(actor(), work_order_id, upload.read(), upload.filename)
     return jsonify(AttachmentOut.dump(row)), 201
-
-
-def send_stored(stored: attachment_service.StoredFile):
-    """The bytes with safe headers: their real type, nosniff (security.py), inline with a safe
-    ASCII name, and private caching (a photo never changes under its id; shared caches never keep it)."""
-    resp = send_file(stored.path, mimetype=stored.content_type, as_attachment=False,
-                     download_name=stored.filename, conditional=True, max_age=3600)
-    resp.headers["Content-Disposition"] = f'inline; filename="{stored.filename}"'
-    resp.headers["Cache-Control"] = "private, max-age=3600"
-    return resp
 
 
 @api.get("/work-orders/<work_order_id>/attachments/<attachment_id>")

@@ -15,6 +15,7 @@ def register_web(app: Flask) -> None:
     from ..extensions import csrf
     from . import errors, home, session, timefmt  # noqa: F401  (routes register on import)
     from . import login as login_views  # noqa: F401
+    from . import work_order_extras  # noqa: F401
 
     csrf.init_app(app)
     session.init_login(app)
