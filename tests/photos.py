@@ -45,3 +45,13 @@ def bomb_png(size: tuple[int, int] = (10_000, 10_000)) -> bytes:
     out = io.BytesIO()
     Image.new("1", size).save(out, "PNG", optimize=True)
     return out.getvalue()
+
+
+def with_gps(fmt: str, size: tuple[int, int] = (20, 10)) -> bytes:
+    """A PNG or WebP carrying EXIF with a GPS position and orientation 6."""
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (48.0, 51.0, 24.0)})
+    out = io.BytesIO()
+    Image.new("RGB", size, (1, 2, 3)).save(out, fmt, exif=exif.tobytes())
+    return out.getvalue()

@@ -6,7 +6,7 @@ import os
 
 import factories
 import pytest
-from photos import GPS_IFD, bomb_png, gif, jpeg_with_gps, png, webp
+from photos import GPS_IFD, bomb_png, gif, jpeg_with_gps, png, webp, with_gps
 from PIL import Image
 
 from portal.extensions import db
@@ -286,3 +286,14 @@ def test_openapi_documents_comments_and_photos(client):
     assert set(get["responses"]["200"]["content"]) == {"image/jpeg", "image/png", "image/webp"}
     body = spec["components"]["schemas"]["CommentCreate"]["properties"]["body"]
     assert body["maxLength"] == COMMENT_MAX_LENGTH and body["minLength"] == 1
+
+
+@pytest.mark.parametrize("fmt, content_type", [("PNG", "image/png"), ("WEBP", "image/webp")])
+def test_png_and_webp_lose_their_exif_too(client, auth, wo, fmt, content_type):
+    original = with_gps(fmt)
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)
+    r = upload(client, auth("north", "technician"), wo.id, original, f"x.{fmt.lower()}", content_type)
+    assert r.status_code == 201 and (r.json["width"], r.json["height"]) == (10, 20)
+    data = client.get(f"{attachments_url(wo.id)}/{r.json['id']}", headers=auth("north", "technician")).data
+    stored = Image.open(io.BytesIO(data))
+    assert stored.format == fmt and len(stored.getexif()) == 0 and b"Exif" not in data
