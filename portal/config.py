@@ -63,6 +63,10 @@ def load_config() -> dict:
         # @body_limit), 414 above MAX_URL_BYTES of path + query (gunicorn.conf.py allows 8190).
         "MAX_BODY_BYTES": int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024))),
         "MAX_URL_BYTES": int(os.environ.get("MAX_URL_BYTES", "4096")),
+        # Work order photos (services/attachments.py): stored under UPLOAD_DIR, at most UPLOAD_MAX_BYTES
+        # each (413 above; the upload routes raise MAX_BODY_BYTES to this with @body_limit).
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance / "uploads"),
+        "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
         # Absolute base of the Link pagination headers (e.g. https://cmms.example.com); empty: relative links.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         # Rate limits (ratelimits.py), counted in Redis; "N/minute", "N/hour", or several with ";".

@@ -26,6 +26,7 @@ def register_api(app: Flask) -> None:
     from . import webhooks  # noqa: F401
     from . import checklists, kpis, pm  # noqa: F401
     from . import admin  # noqa: F401
+    from . import work_order_extras  # noqa: F401
     from . import warehouse  # noqa: F401
     from . import users  # noqa: F401
     from . import api_keys

@@ -143,6 +143,8 @@ def documented(
     description: str | None = None,
     unauthorized: bool | None = None,
     other_responses: dict[int, str] | None = None,
+    request_content: dict | None = None,
+    response_content: dict | None = None,
 ) -> Callable:
     """Mark a view with what the OpenAPI document says of it, and require a valid token."""
 
@@ -161,6 +163,8 @@ def documented(
             "unauthorized": auth if unauthorized is None else unauthorized,
             # Further success answers without a body, e.g. {204: "Deleted"}.
             "other_responses": other_responses or {},
+            # A body or an answer that is not JSON (uploads, image bytes): OpenAPI `content` as given.
+            "request_content": request_content, "response_content": response_content,
         }
         return wrapper
 

@@ -149,11 +149,15 @@ def build_openapi() -> dict:
             required = any(f.is_required() for f in meta["body"].model_fields.values())
             op["requestBody"] = {"required": required, "content": {
                 "application/json": {"schema": refs[(meta["body"], "validation")]}}}
+        if meta.get("request_content"):
+            op["requestBody"] = {"required": True, "content": meta["request_content"]}
         model, many = _model_of(meta["response"])
         ok: dict[str, Any] = {"description": {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content"}.get(meta["status"], "OK")}
         if model:
             schema = refs[(model, "serialization")]
             ok["content"] = {"application/json": {"schema": {"type": "array", "items": schema} if many else schema}}
+        if meta.get("response_content"):
+            ok["content"] = meta["response_content"]
         if many:
             ok["headers"] = {
                 "X-Total-Count": {"schema": {"type": "integer"}, "description": "Rows matching the filters"},
@@ -161,10 +165,14 @@ def build_openapi() -> dict:
             }
         ok["headers"] = {**ok.get("headers", {}), **RATE_LIMIT_HEADERS}
         op["responses"][str(meta["status"])] = ok
+        error_ref = refs[(ErrorResponse, "serialization")]
         for code, text in meta.get("other_responses", {}).items():
             op["responses"][str(code)] = {"description": text}
-        error_ref = refs[(ErrorResponse, "serialization")]
+            if code >= 400:
+                op["responses"][str(code)]["content"] = {"application/json": {"schema": error_ref}}
         statuses = {**ERROR_STATUSES, **(BODY_STATUSES if meta["body"] else {}), **URL_TOO_LONG}
+        for code in meta.get("other_responses", {}):  # e.g. an upload's own 413 text
+            statuses.pop(str(code), None)
         for code, text in statuses.items():
             if code == "401" and not meta["unauthorized"]:
                 continue

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and create_all see every table."""
 from .api_keys import ApiKey
 from .assets import CRITICALITIES, EQUIPMENT_STATUSES, DowntimePeriod, Equipment
+from .attachments import WorkOrderAttachment, WorkOrderComment
 from .events import EVENT_TYPES, DomainEvent
 from .inventory import MANUAL_MOVEMENT_TYPES, STOCK_MOVEMENT_TYPES, Part, PartConsumption, ReorderRequest, StockMovement
 from .pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, LaborEntry, MeterReading, PMTemplate, PMTemplateEquipment
@@ -25,4 +26,5 @@ __all__ = [
     "DELIVERY_STATES", "TEST_EVENT", "WebhookDelivery", "WebhookEndpoint",
     "CHECKLIST_TYPES", "FREQUENCY_TYPES", "ChecklistItem", "LaborEntry", "MeterReading", "PMTemplate",
     "ApiKey", "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
+    "WorkOrderAttachment", "WorkOrderComment",
 ]

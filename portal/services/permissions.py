@@ -13,6 +13,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Technicians only on work orders assigned to them, and only some fields (services/work_orders.py).
     "work_orders.update": STAFF | {"technician"},
     "work_orders.assign": STAFF,
+    # Comments and photos: staff and technicians on any work order of their warehouse, requesters on
+    # the ones they requested (services/comments.py, services/attachments.py). Not the system.
+    "work_orders.comment": frozenset({"admin", "manager", "technician", "requester"}),
+    "work_orders.attach": frozenset({"admin", "manager", "technician", "requester"}),
     "equipment.read": ALL,
     "equipment.write": STAFF,
     # Technicians find and fix breakdowns: they may mark an asset down and back up.

@@ -20,6 +20,7 @@ def register_web(app: Flask) -> None:
     from . import parts as stock_views  # noqa: F401  (stock pages)
     from . import admin_warehouse, assets, report  # noqa: F401
     from . import admin_console  # noqa: F401
+    from . import work_order_extras  # noqa: F401
 
     csrf.init_app(app)
     session.init_login(app)

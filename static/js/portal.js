@@ -28,6 +28,8 @@
       toast("The page expired or this action is not allowed. Reload the page and try again.");
     } else if (status === 401) {
       toast("Your session ended. Log in again.");
+    } else if (status === 413) {
+      toast("That file is too large to upload. Take the photo again at a lower resolution.");
     } else if (status === 429) {
       toast("Too many attempts. Wait a minute and try again.");
     } else if (status >= 500) {

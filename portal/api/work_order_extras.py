@@ -1,0 +1,89 @@
+"""Comments and photos of a work order: /api/work-orders/{id}/comments and .../attachments."""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from ..schemas.attachments import (
+    AttachmentFileQuery,
+    AttachmentOut,
+    AttachmentQuery,
+    CommentCreate,
+    CommentOut,
+    CommentQuery,
+)
+from ..security import body_limit
+from ..services import attachments as attachment_service
+from ..services import comments as comment_service
+from ..services.errors import field_error
+from ..serving import send_stored
+from . import api
+from .common import UnsupportedMediaType, actor, documented, json_body, page_response, query_args
+
+
+@api.get("/work-orders/<work_order_id>/comments")
+@documented(summary="The comment thread of a work order", query=CommentQuery, response=list[CommentOut],
+            description="Oldest first; paged like every list (X-Total-Count, Link).")
+def list_work_order_comments(work_order_id: str):
+    page = comment_service.list_comments(actor(), work_order_id, query_args(CommentQuery))
+    return page_response(page, CommentOut.dump_many(page.items))
+
+
+@api.post("/work-orders/<work_order_id>/comments")
+@documented(summary="Add a comment to a work order", body=CommentCreate, response=CommentOut, status=201,
+            permission="work_orders.comment",
+            description="Requesters only on the work orders they requested. Open and closed work orders alike. "
+                        "Sends no webhook: a comment does not modify the work order.")
+def add_work_order_comment(work_order_id: str):
+    comment = comment_service.add_comment(actor(), work_order_id, json_body(CommentCreate))
+    return jsonify(CommentOut.dump(comment)), 201
+
+
+@api.get("/work-orders/<work_order_id>/attachments")
+@documented(summary="The photos of a work order", query=AttachmentQuery, response=list[AttachmentOut],
+            description="Oldest first; paged like every list. The bytes: GET .../attachments/{attachmentId}.")
+def list_work_order_attachments(work_order_id: str):
+    page = attachment_service.list_attachments(actor(), work_order_id, query_args(AttachmentQuery))
+    return page_response(page, AttachmentOut.dump_many(page.items))
+
+
+UPLOAD_DESCRIPTION = (
+    "multipart/form-data with one part named `file`: a JPEG, PNG or WebP image, recognised by its bytes "
+    "(the file name and declared type are ignored; anything else answers 400 on field `file`), at most "
+    "UPLOAD_MAX_BYTES (default 10 MiB; 413 above, this route's body limit instead of MAX_BODY_BYTES) and "
+    "50 megapixels. The image is stored re-encoded in its own format with the EXIF orientation applied and "
+    "every metadata block removed (EXIF with GPS position, XMP, text chunks); a JPEG thumbnail of at most "
+    "320 px is made with it. Requesters only on the work orders they requested. Sends no webhook.")
+
+
+@api.post("/work-orders/<work_order_id>/attachments")
+@body_limit("UPLOAD_MAX_BYTES")
+@documented(summary="Attach a photo to a work order", response=AttachmentOut, status=201,
+            permission="work_orders.attach", description=UPLOAD_DESCRIPTION,
+            request_content={"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream",
+                                        "description": "The photo (JPEG, PNG or WebP)"}}}}},
+            other_responses={413: "File larger than UPLOAD_MAX_BYTES (default 10 MiB)",
+                             415: "Body is not multipart/form-data"})
+def add_work_order_attachment(work_order_id: str):
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType(None, [{"field": "Content-Type",
+                                           "message": "Send the photo as multipart/form-data, field `file`"}])
+    upload = request.files.get("file")
+    if upload is None:
+        raise field_error("file", "Field required: a multipart part named `file`")
+    row = attachment_service.add_attachment(actor(), work_order_id, upload.read(), upload.filename)
+    return jsonify(AttachmentOut.dump(row)), 201
+
+
+@api.get("/work-orders/<work_order_id>/attachments/<attachment_id>")
+@documented(summary="The bytes of one photo (or its thumbnail)", query=AttachmentFileQuery,
+            description="Content-Type is the stored image's (the thumbnail is always image/jpeg); "
+                        "Content-Disposition inline with a safe name; Cache-Control private.",
+            response_content={"image/jpeg": {"schema": {"type": "string", "contentMediaType": "image/jpeg"}},
+                              "image/png": {"schema": {"type": "string", "contentMediaType": "image/png"}},
+                              "image/webp": {"schema": {"type": "string", "contentMediaType": "image/webp"}}})
+def get_work_order_attachment(work_order_id: str, attachment_id: str):
+    query = query_args(AttachmentFileQuery)
+    stored = attachment_service.open_attachment(actor(), work_order_id, attachment_id, thumb=query.size == "thumb")
+    return send_stored(stored)
