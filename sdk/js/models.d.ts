@@ -59,6 +59,21 @@ export interface AssetKpiOut {
   partsCost: string;
 }
 
+export interface AttachmentOut {
+  id: string;
+  workOrderId: string;
+  /** A safe ASCII version of the uploaded file's name */
+  filename: string;
+  contentType: "image/jpeg" | "image/png" | "image/webp";
+  /** Size of the stored (re-encoded, metadata-free) image */
+  sizeBytes: number;
+  width: number;
+  height: number;
+  uploadedBy: string | null;
+  uploadedByName: string | null;
+  createdAt: string;
+}
+
 export interface BacklogOut {
   /** Open work orders (new, assigned, in_progress, on_hold) */
   open: number;
@@ -99,6 +114,21 @@ export interface ChecklistItemUpdate {
   /** Measurement: a number; pass_fail: pass or fail; text: any */
   value?: string | number | null;
   note?: string | null;
+}
+
+export interface CommentCreate {
+  /** The message, 1 to 4000 characters (surrounding whitespace is trimmed). */
+  body: string;
+}
+
+export interface CommentOut {
+  id: string;
+  workOrderId: string;
+  body: string;
+  authorId: string | null;
+  /** The author's name, or email when no name is set */
+  authorName: string | null;
+  createdAt: string;
 }
 
 export interface ComplianceByEquipment {
@@ -259,18 +289,18 @@ export interface KpisOut {
   days: number;
   from: string;
   to: string;
-  /** Total length of downtime periods ended in the window / their count */
+  /** Mean time to repair: total length of the downtime periods that ended in the period ÷ their number. */
   mttrHours: number | null;
   repairs: number;
-  /** operatingHours / failures */
+  /** Mean time between failures: operating hours of the non-retired assets ÷ failures (downtime periods starting in the period). */
   mtbfHours: number | null;
   /** Corrective/emergency work orders (not cancelled) reported in the window */
   failures: number;
   /** Sum over non-retired assets of (window - downtime) */
   operatingHours: number;
-  /** operatingHours / window length x 100 */
+  /** Operating hours (period length − recorded downtime) ÷ period length × 100, over non-retired assets. */
   availability: number | null;
-  /** preventiveLaborMinutes / laborMinutes x 100 */
+  /** Labor minutes on preventive work orders ÷ all labor minutes performed in the period × 100. */
   plannedMaintenancePercentage: number | null;
   preventiveLaborMinutes: number;
   laborMinutes: number;
@@ -536,9 +566,29 @@ export interface ReorderRequestOut {
   id: string;
   partId: string;
   quantity: number;
+  /** open (raised), ordered (purchase placed), received (booked in as one receipt movement of quantity) */
   status: string;
   createdAt: string;
   warehouseId: string;
+  orderedAt?: string | null;
+  orderedBy?: string | null;
+  receivedAt?: string | null;
+  receivedBy?: string | null;
+  /** The receipt movement that booked the goods in */
+  stockMovementId?: string | null;
+}
+
+export interface ReorderRequestReceived {
+  /** Written on the receipt movement (delivery note, PO number) */
+  note?: string | null;
+}
+
+export interface ReportTokenOut {
+  equipmentId: string;
+  /** The asset's new token: 256 random bits, url-safe. The previous token stops working at once; labels carrying it must be reprinted. */
+  reportToken: string;
+  /** /report/<token>, absolute under PUBLIC_BASE_URL when that is set */
+  reportUrl: string;
 }
 
 export interface ScheduleOut {
@@ -586,12 +636,84 @@ export interface TokenResponse {
   token: string;
 }
 
+export interface TrendWeekOut {
+  /** Monday 00:00 UTC; the first week holds the window's start */
+  weekStart: string;
+  /** Work orders created that week (inside the window) */
+  opened: number;
+  /** Work orders completed that week (inside the window) */
+  completed: number;
+  /** PM work orders (from a template) due that week, cancelled ones left out */
+  pmDue: number;
+  /** Those of pmDue completed by their due date */
+  pmCompletedOnTime: number;
+  /** pmCompletedOnTime / pmDue x 100, two places; null when no PM was due that week */
+  pmCompliance: number | null;
+}
+
+export interface TrendsOut {
+  days: number;
+  from: string;
+  to: string;
+  /** Every week of the window in order; a week without work orders has zeros, not a gap */
+  weeks: Array<TrendWeekOut>;
+}
+
+export interface UserAdminOut {
+  id: string;
+  email: string;
+  name: string | null;
+  role: string;
+  warehouseId: string;
+  active: boolean;
+  /** The user has confirmed an authenticator; false after creation or an MFA reset until their next portal login enrols one. */
+  mfaEnrolled: boolean;
+  /** When their most recent session (portal or API) started; null if they never logged in. */
+  lastLoginAt: string | null;
+  createdAt: string;
+}
+
+export interface UserCreate {
+  /** Login name; stored lower-case, unique across the site. */
+  email: string;
+  /** Shown in lists and on work orders. */
+  name?: string | null;
+  /** admin, manager, technician or requester (README: Roles). */
+  role: "admin" | "manager" | "technician" | "requester";
+  /** Initial password, set by the admin and handed over in person. The first login at /login then enrols the user's authenticator app. */
+  password: string;
+}
+
 export interface UserOut {
   id: string;
   email: string;
   role: string;
   warehouseId: string;
   name?: string | null;
+}
+
+export interface UserUpdate {
+  name?: string | null;
+  /** An admin cannot change their own role; the last active admin stays. */
+  role?: "admin" | "manager" | "technician" | "requester";
+  /** false deactivates: every session (API tokens and portal logins) ends at once. An admin cannot deactivate themselves. */
+  active?: boolean;
+}
+
+export interface WarehouseOut {
+  id: string;
+  name: string;
+  /** IANA time zone the portal shows times in (the API stays UTC) */
+  timezone: string;
+  /** Anyone who scans an asset label may report a problem without an account at /report/<token> (a `new` corrective work order). Off: those pages answer 404. */
+  problemReportsEnabled: boolean;
+}
+
+export interface WarehouseUpdate {
+  /** Turn problem reports without an account on or off for the whole warehouse; labels printed afterwards carry (or no longer carry) the report QR code */
+  problemReportsEnabled?: boolean;
+  /** IANA name, e.g. Europe/Paris (400 when unknown) */
+  timezone?: string;
 }
 
 export interface WebhookCreate {
@@ -704,6 +826,10 @@ export interface WorkOrderDetailOut {
   estimatedDuration?: number | null;
   /** Sum of the labor minutes booked on it */
   actualDuration?: number;
+  /** Who reported the problem through an asset label's public page (/report/<token>), without an account; requestedBy is null then */
+  reporterName?: string | null;
+  /** How to reach that reporter (phone, e-mail), if given */
+  reporterContact?: string | null;
   parts?: Array<PartUsageOut>;
   partsCost?: string;
   history?: Array<HistoryOut>;
@@ -733,6 +859,10 @@ export interface WorkOrderOut {
   estimatedDuration?: number | null;
   /** Sum of the labor minutes booked on it */
   actualDuration?: number;
+  /** Who reported the problem through an asset label's public page (/report/<token>), without an account; requestedBy is null then */
+  reporterName?: string | null;
+  /** How to reach that reporter (phone, e-mail), if given */
+  reporterContact?: string | null;
 }
 
 export interface WorkOrderUpdate {
@@ -745,4 +875,6 @@ export interface WorkOrderUpdate {
   assignedTo?: string | null;
   dueDate?: string | null;
   completionNotes?: string | null;
+  /** Why the work order waits ("waiting for the bearing"); only with status on_hold. Recorded in the history and in the work_order.updated event's changes as holdReason. */
+  holdReason?: string | null;
 }
