@@ -8,9 +8,9 @@ from __future__ import annotations
 import socket
 
 import pytest
+from conftest import make_app, token_for
 from factories import equipment, move_to, part, work_order
 
-from conftest import make_app, token_for
 from portal import cache
 from portal.extensions import db
 
