@@ -82,11 +82,20 @@ def register_api(app: Flask) -> None:
     def unknown_user(_header, _payload):
         return error_response(401, "User no longer exists or is disabled")
 
+    # The session and the user come back from one query (the blocklist check runs first); the
+    # user is kept on this request only (its WSGI environ), never across requests.
     @jwt.token_in_blocklist_loader
     def revoked(_header, payload) -> bool:
         sid = payload.get("sid")
-        return sid is None or auth_service.active_session(sid) is None
+        if sid is None:
+            return True
+        live, user = auth_service.token_session(sid, payload["sub"])
+        request.environ["maintainpro.token_user"] = (sid, user)
+        return not live
 
     @jwt.user_lookup_loader
     def load_user(_header, payload):
+        sid, user = request.environ.get("maintainpro.token_user", (None, None))
+        if sid is not None and sid == payload.get("sid"):
+            return user
         return auth_service.load_user(payload["sub"])
