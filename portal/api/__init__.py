@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, jsonify, request
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import jwt
@@ -17,16 +18,27 @@ def error_response(status: int, message: str, errors: list[dict] | None = None):
     return resp
 
 
+# Errors meaning "the database is not there right now", not a bug in the request or the code.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
 def _is_api() -> bool:
     return request.path == "/api" or request.path.startswith("/api/")
 
 
 def register_api(app: Flask) -> None:
-    from . import auth, docs, equipment, parts, work_orders  # noqa: F401  (routes register on import)
-    from . import webhooks  # noqa: F401
-    from . import checklists, kpis, pm  # noqa: F401
-    from . import admin  # noqa: F401
-
+    from . import (  # noqa: F401  (routes register on import)  # noqa: F401
+        admin,  # noqa: F401
+        auth,
+        checklists,
+        docs,
+        equipment,
+        kpis,
+        parts,
+        pm,
+        webhooks,  # noqa: F401
+        work_orders,
+    )
     from .routing import install as install_converters
 
     install_converters(app)  # before the blueprint's rules are bound to the URL map
@@ -56,6 +68,16 @@ def register_api(app: Flask) -> None:
     def unexpected_error(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error(exc)
+        if isinstance(exc, DATABASE_DOWN):
+            # Unreachable, restarting, or a file it cannot open: retryable, so 503 and no traceback
+            # (the type alone is logged; the message may name hosts or paths).
+            app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, type(exc).__name__)
+            if not _is_api():
+                return web_errors.error_page(503, "The database is unavailable; try again shortly.")
+            resp = error_response(503, "Service unavailable: the database cannot be reached",
+                                  [{"field": "database", "message": "Try again shortly"}])
+            resp.headers["Retry-After"] = "5"
+            return resp
         if not _is_api():
             return web_errors.html_unexpected_error(exc)
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
