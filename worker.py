@@ -3,7 +3,12 @@
     python worker.py              worker + RQ scheduler (retries) + RQ cron scheduler (periodic jobs)
     python worker.py --no-cron    one more worker; run as many as you like against the same Redis
     python worker.py --burst      work until the queues are empty, then exit (no cron)
-    python worker.py --no-fork    run jobs in the worker process (faster, no per-job isolation)
+    python worker.py --fork       a forked work horse per job (isolation, ~7x slower deliveries)
+
+Jobs run in the worker process by default (no fork per job): webhook deliveries are short I/O
+jobs, and a non-forking worker keeps its database connection and its pooled HTTP connections to
+receivers (still checked by the SSRF guard on every new connection) between jobs. A job's
+timeout still applies (SIGALRM in the worker). --no-fork is accepted as before (the default).
 
 Production with N workers: exactly one `python worker.py`, N-1 `python worker.py --no-cron`
 (see portal/jobs/scheduler.py for why a second cron scheduler would still not double-run jobs).
@@ -36,7 +41,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-cron", action="store_true", help="do not start the cron scheduler")
     parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
-    parser.add_argument("--no-fork", action="store_true", help="run jobs in this process (no work horse)")
+    parser.add_argument("--fork", action="store_true", help="fork a work horse per job (isolation, slower)")
+    parser.add_argument("--no-fork", action="store_true", help="run jobs in this process (the default)")
     parser.add_argument("--queues", default=",".join(QUEUES), help="comma-separated, highest priority first")
     args = parser.parse_args()
 
@@ -53,7 +59,7 @@ def main() -> int:
         log.info("cron scheduler started (pid %s)", cron.pid)
     try:
         with app.app_context():
-            worker_class = AppSimpleWorker if args.no_fork else AppWorker
+            worker_class = AppWorker if args.fork and not args.no_fork else AppSimpleWorker
             worker = worker_class([q for q in args.queues.split(",") if q], connection=get_redis(app))
             worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
     finally:

@@ -5,7 +5,7 @@ beside bare `requests.post` calls to the same receiver in the same run.
 
 Uses DATABASE_URL / REDIS_URL when set, else a scratch SQLite file and the embedded Redis.
 Workers are real `worker.py --no-cron` processes, in both modes: a forked work horse per job
-(the default) and `--no-fork`. The receiver runs in its own process (tests/receiver.py), so the
+(`--fork`) and the default (jobs in the worker process). The receiver runs in its own process (tests/receiver.py), so the
 event producer here does not slow it down; receipt times are taken there (CLOCK_MONOTONIC).
 """
 from __future__ import annotations
@@ -93,7 +93,7 @@ def bare_posts(url: str, body: bytes, count: int) -> float:
 
 
 def start_workers(n: int, env: dict, fork: bool) -> list[subprocess.Popen]:
-    mode = [] if fork else ["--no-fork"]
+    mode = ["--fork"] if fork else []
     log = open(Path(os.environ["MAINTAINPRO_INSTANCE"]) / "workers.log", "ab")  # noqa: SIM115 (children keep it)
     return [subprocess.Popen([sys.executable, str(ROOT / "worker.py"), "--no-cron", "--queues", "webhooks", *mode],
                              cwd=ROOT, env=env, stdout=log, stderr=log)
@@ -140,7 +140,7 @@ def run_round(receiver: ReceiverProcess, actor: Actor, workers: int, fork: bool,
     times = sorted(at for at, _ in backlog)
     return {
         "workers": workers,
-        "mode": "fork per job" if fork else "--no-fork",
+        "mode": "--fork" if fork else "default",
         "events": events,
         "commit_rate": events / produced,
         "end_to_end_rate": events / (last - started),

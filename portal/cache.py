@@ -7,10 +7,18 @@ figures (portal/metrics.py) and expire after the summary window.
 """
 from __future__ import annotations
 
+import json
 import logging
+import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnClause
 
 from .extensions import get_redis
 
@@ -46,3 +54,136 @@ def hit_rate(app: Flask | None = None, now: float | None = None) -> tuple[float,
         misses += int(m or 0)
     total = hits + misses
     return (round(100.0 * hits / total, 2) if total else 0.0), total
+
+
+# --- The cache itself ----------------------------------------------------------------------------
+# What is read far more often than written (KPI and compliance results, one part, one piece of
+# equipment) is kept in Redis as its serialised answer, under a key holding its warehouse's
+# generation. Every committed write of a row these answers read bumps that generation (below, from
+# SQLAlchemy's session events, so no write path can forget it), and the next read misses and
+# recomputes: a cached figure is never older than the last committed write. A bulk UPDATE whose
+# warehouse cannot be read from its WHERE clause bumps the global generation, part of every key.
+
+GEN_PREFIX = f"{PREFIX}:gen"
+ALL = "*"  # the global generation's name
+# Tables whose rows feed a cached answer; a write to any other table leaves the cache alone.
+TRACKED_TABLES = frozenset({
+    "work_orders", "downtime_periods", "pm_templates", "parts", "part_consumptions", "stock_movements",
+    "equipment", "labor_entries",
+})
+# One round trip: both generations and the entry stored under them.
+_LOOKUP = """
+local gw = redis.call('GET', KEYS[1]) or '0'
+local ga = redis.call('GET', KEYS[2]) or '0'
+return {gw, ga, redis.call('GET', ARGV[1] .. ':' .. gw .. ':' .. ga .. ':' .. ARGV[2])}
+"""
+# Bumps a write could not send (Redis down): sent before this process's next cache use.
+_unsent: set[str] = set()
+_unsent_lock = threading.Lock()
+
+
+def _send_bumps(app: Flask, warehouses: set[str]) -> None:
+    with _unsent_lock:
+        warehouses = warehouses | _unsent
+        _unsent.clear()
+    if not warehouses:
+        return
+    try:
+        pipe = get_redis(app).pipeline(transaction=False)
+        for wid in sorted(warehouses):
+            pipe.incr(f"{GEN_PREFIX}:{wid}")
+        pipe.execute()
+    except Exception as exc:
+        with _unsent_lock:
+            _unsent.update(warehouses)
+        log.warning("cache: generation bump not sent (%s); retried on the next cache use", exc)
+
+
+def invalidate(warehouse_id: str | None, app: Flask | None = None) -> None:
+    """Make every cached answer of one warehouse (None: of all warehouses) stale now."""
+    _send_bumps(app or current_app._get_current_object(), {warehouse_id or ALL})
+
+
+def cached(kind: str, warehouse_id: str, params: tuple, compute: Callable[[], Any], *,
+           app: Flask | None = None) -> Any:
+    """The JSON-serialisable answer `compute()` gives, from Redis when this warehouse's data has not
+    changed since it was stored. Counts one lookup for cacheHitRate. Redis down: computes, no error."""
+    app = app or current_app._get_current_object()
+    if not app.config.get("CACHE_ENABLED", True):
+        return compute()
+    ttl = int(app.config.get("CACHE_TTL_SECONDS", 300))
+    base = f"{PREFIX}:v:{warehouse_id}:{kind}:" + json.dumps(params, separators=(",", ":"), default=str)
+    if _unsent:
+        _send_bumps(app, set())
+        if _unsent:  # a bump is still owed: a stored entry may be stale, so do not trust any
+            return compute()
+    try:
+        redis = get_redis(app)
+        gw, ga, raw = redis.eval(_LOOKUP, 2, f"{GEN_PREFIX}:{warehouse_id}", f"{GEN_PREFIX}:{ALL}", base, "")
+    except Exception as exc:
+        log.debug("cache unavailable, computing: %s", exc)
+        return compute()
+    gw, ga = gw.decode(), ga.decode()
+    if raw is not None:
+        record_lookup(True, app)
+        return json.loads(raw)
+    record_lookup(False, app)
+    value = compute()
+    try:
+        # Stored under the generations read *before* computing: a write committed meanwhile has
+        # bumped them, so this entry is never read again.
+        redis.set(f"{base}:{gw}:{ga}:", json.dumps(value, separators=(",", ":")), ex=ttl)
+    except Exception as exc:
+        log.debug("cache entry not stored: %s", exc)
+    return value
+
+
+def _warehouse_in(whereclause: Any) -> str | None:
+    """The warehouse a bulk statement is limited to (`warehouse_id = :value` in its WHERE), if any."""
+    if whereclause is None:
+        return None
+    for node in visitors.iterate(whereclause):
+        if isinstance(node, BinaryExpression) and isinstance(node.left, ColumnClause) \
+                and node.left.name == "warehouse_id" and isinstance(node.right, BindParameter) \
+                and node.operator.__name__ == "eq" and isinstance(node.right.effective_value, str):
+            return node.right.effective_value
+    return None
+
+
+def _touched(session: Session) -> set[str]:
+    return session.info.setdefault("cache_warehouses", set())
+
+
+@event.listens_for(Session, "before_flush")
+def _collect_flushed(session: Session, _context: Any, _instances: Any) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__tablename__", None)
+        if table in TRACKED_TABLES:  # a row without its own warehouse column: every warehouse
+            _touched(session).add(getattr(obj, "warehouse_id", None) or ALL)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _collect_bulk(state: Any) -> None:
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table in TRACKED_TABLES:
+        _touched(state.session).add(_warehouse_in(state.statement.whereclause) or ALL)
+
+
+@event.listens_for(Session, "after_commit")
+def _bump_committed(session: Session) -> None:
+    warehouses = session.info.pop("cache_warehouses", None)
+    if not warehouses:
+        return
+    try:
+        app = current_app._get_current_object()
+    except RuntimeError:  # no app (a bare script): nothing was cached through it either
+        return
+    _send_bumps(app, set(warehouses))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    # Only a whole rollback forgets: a savepoint's rollback does not fire this event.
+    session.info.pop("cache_warehouses", None)

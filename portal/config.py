@@ -81,6 +81,10 @@ def load_config() -> dict:
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Minutes of request figures in the performance summary.
         "PERF_WINDOW_MINUTES": int(os.environ.get("PERF_WINDOW_MINUTES", "60")),
+        # Cached KPI/compliance answers and part/equipment lookups (portal/cache.py): a write drops
+        # them at once; the TTL only bounds how old a KPI window's "now" may be.
+        "CACHE_ENABLED": os.environ.get("CACHE_ENABLED", "1") not in ("0", "false", "no"),
+        "CACHE_TTL_SECONDS": int(os.environ.get("CACHE_TTL_SECONDS", "60")),
         "JSON_SORT_KEYS": False,
         # Portal cookie: never readable by scripts, not sent on cross-site posts, HTTPS-only in production.
         "SESSION_COOKIE_HTTPONLY": True,

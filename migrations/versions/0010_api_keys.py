@@ -1,7 +1,7 @@
 """api keys for integrations
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-25 21:55:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, jsonify, request
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import jwt
@@ -15,6 +16,10 @@ def error_response(status: int, message: str, errors: list[dict] | None = None):
     resp = jsonify({"message": message, "errors": errors or []})
     resp.status_code = status
     return resp
+
+
+# Errors meaning "the database is not there right now", not a bug in the request or the code.
+DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 def _is_api() -> bool:
@@ -62,6 +67,16 @@ def register_api(app: Flask) -> None:
     def unexpected_error(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error(exc)
+        if isinstance(exc, DATABASE_DOWN):
+            # Unreachable, restarting, or a file it cannot open: retryable, so 503 and no traceback
+            # (the type alone is logged; the message may name hosts or paths).
+            app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, type(exc).__name__)
+            if not _is_api():
+                return web_errors.error_page(503, "The database is unavailable; try again shortly.")
+            resp = error_response(503, "Service unavailable: the database cannot be reached",
+                                  [{"field": "database", "message": "Try again shortly"}])
+            resp.headers["Retry-After"] = "5"
+            return resp
         if not _is_api():
             return web_errors.html_unexpected_error(exc)
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
@@ -88,11 +103,20 @@ def register_api(app: Flask) -> None:
     def unknown_user(_header, _payload):
         return error_response(401, "User no longer exists or is disabled")
 
+    # The session and the user come back from one query (the blocklist check runs first); the
+    # user is kept on this request only (its WSGI environ), never across requests.
     @jwt.token_in_blocklist_loader
     def revoked(_header, payload) -> bool:
         sid = payload.get("sid")
-        return sid is None or auth_service.active_session(sid) is None
+        if sid is None:
+            return True
+        live, user = auth_service.token_session(sid, payload["sub"])
+        request.environ["maintainpro.token_user"] = (sid, user)
+        return not live
 
     @jwt.user_lookup_loader
     def load_user(_header, payload):
+        sid, user = request.environ.get("maintainpro.token_user", (None, None))
+        if sid is not None and sid == payload.get("sid"):
+            return user
         return auth_service.load_user(payload["sub"])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from ..cache import cached
 from ..schemas.common import PageQuery
 from ..schemas.equipment import (
     DowntimePeriodOut,
@@ -12,6 +13,7 @@ from ..schemas.equipment import (
     EquipmentUpdate,
 )
 from ..services import equipment as service
+from ..services.permissions import require
 from . import api
 from .common import actor, documented, json_body, page_response, query_args
 
@@ -33,7 +35,10 @@ def create_equipment():
 @api.get("/equipment/<equipment_id>")
 @documented(summary="One piece of equipment", response=EquipmentOut)
 def get_equipment(equipment_id: str):
-    return jsonify(EquipmentOut.dump(service.get_equipment(actor(), equipment_id)))
+    who = actor()
+    require(who, "equipment.read")  # before the cache: a hit must not skip the permission
+    return jsonify(cached("equipment", who.warehouse_id, (equipment_id,),
+                          lambda: EquipmentOut.dump(service.get_equipment(who, equipment_id))))
 
 
 @api.patch("/equipment/<equipment_id>")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from ..cache import cached
 from ..schemas.common import PageQuery
 from ..schemas.parts import (
     PartCreate,
@@ -15,6 +16,7 @@ from ..schemas.parts import (
     StockMovementOut,
 )
 from ..services import parts as service
+from ..services.permissions import require
 from . import api
 from .common import actor, documented, json_body, page_response, query_args
 
@@ -45,7 +47,10 @@ def list_reorder_requests():
 @api.get("/parts/<part_id>")
 @documented(summary="One part", response=PartOut)
 def get_part(part_id: str):
-    return jsonify(PartOut.dump(service.get_part(actor(), part_id)))
+    who = actor()
+    require(who, "parts.read")  # before the cache: a hit must not skip the permission
+    # Keyed by the reader's warehouse: another warehouse's id misses and answers 404 as before.
+    return jsonify(cached("part", who.warehouse_id, (part_id,), lambda: PartOut.dump(service.get_part(who, part_id))))
 
 
 @api.patch("/parts/<part_id>")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from ..cache import cached
 from ..schemas.pm import (
     ComplianceOut,
     DaysQuery,
@@ -17,6 +18,7 @@ from ..schemas.pm import (
 from ..services import kpis as kpi_service
 from ..services import meters as meter_service
 from ..services import pm as service
+from ..services.permissions import require
 from . import api
 from .common import actor, documented, json_body, page_response, query_args
 
@@ -95,4 +97,7 @@ def record_meter_reading(equipment_id: str):
             permission="pm.read", description=kpi_service.COMPLIANCE_DEFINITION)
 def pm_compliance():
     query = query_args(DaysQuery)
-    return jsonify(ComplianceOut.dump(kpi_service.pm_compliance(actor(), query.days)))
+    who = actor()
+    require(who, "pm.read")  # before the cache: a hit must not skip the permission
+    return jsonify(cached("pm-compliance", who.warehouse_id, (query.days,),
+                          lambda: ComplianceOut.dump(kpi_service.pm_compliance(who, query.days))))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -17,7 +17,12 @@ OPEN_STATUSES = OPEN_STATUS.values
 
 class WorkOrder(db.Model):
     __tablename__ = "work_orders"
-    __table_args__ = (UniqueConstraint("warehouse_id", "fo_number"),)
+    __table_args__ = (
+        UniqueConstraint("warehouse_id", "fo_number"),
+        # The list's default order, with and without a status filter (migration 0009, bench/README.md).
+        Index("ix_work_orders_warehouse_id_created_at", "warehouse_id", "created_at"),
+        Index("ix_work_orders_warehouse_id_status_created_at", "warehouse_id", "status", "created_at"),
+    )
     id: Mapped[str] = id_column()
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
     fo_number: Mapped[str] = mapped_column(String(32))

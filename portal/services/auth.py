@@ -266,6 +266,22 @@ def active_session(session_id: str, *, now: datetime | None = None) -> AuthSessi
     return row
 
 
+def token_session(session_id: str, user_id: str, *, now: datetime | None = None) -> tuple[bool, User | None]:
+    """A token's check in one query: (is its session live, its user if still active).
+
+    Every API request runs this; a session and a user fetched one after the other cost two round
+    trips (bench/README.md). A revoked session is seen at once: nothing is cached between requests.
+    """
+    row = db.session.execute(
+        select(AuthSession, User).outerjoin(User, User.id == AuthSession.user_id).where(AuthSession.id == session_id)
+    ).first()
+    if row is None:
+        return False, None
+    session, user = row
+    live = session.revoked_at is None and session.expires_at > (now or utcnow()) and session.user_id == user_id
+    return live, (user if user is not None and user.active else None)
+
+
 def session_user(session_id: str, *, now: datetime | None = None) -> User | None:
     """The user behind a live session (portal cookie): revoked, expired or deactivated -> None."""
     row = active_session(session_id, now=now)

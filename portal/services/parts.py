@@ -256,7 +256,9 @@ def consume_parts(actor: Actor, data: ConsumeParts, *, now: datetime | None = No
             # its lock (a concurrent request may have changed low_stock_alerted since our SELECT).
             updated = s.execute(
                 update(Part)
-                .where(Part.id == part_id, Part.stock_level >= want["quantity"])
+                # warehouse_id in the WHERE also tells the cache (portal/cache.py) whose answers to drop.
+                .where(Part.id == part_id, Part.warehouse_id == actor.warehouse_id,
+                       Part.stock_level >= want["quantity"])
                 .values(stock_level=Part.stock_level - want["quantity"], updated_at=now)
                 .returning(Part)
                 .execution_options(synchronize_session=False, populate_existing=True)
@@ -330,7 +332,7 @@ def record_stock_movement(actor: Actor, part_id: str, data: StockMovementCreate,
             raise field_error("quantity", "The stock level may not exceed 1000000000")
         updated = s.execute(
             update(Part)
-            .where(Part.id == part.id, Part.stock_level + delta >= 0)
+            .where(Part.id == part.id, Part.warehouse_id == part.warehouse_id, Part.stock_level + delta >= 0)
             .values(stock_level=Part.stock_level + delta, updated_at=now)
             .returning(Part)
             .execution_options(synchronize_session=False, populate_existing=True)

@@ -121,7 +121,11 @@ def list_work_orders(actor: Actor, query: WorkOrderQuery) -> Page:
         "priority": case(PRIORITY_RANK, value=WorkOrder.priority),
     }[key]
     order = column.desc() if descending else column.asc()
-    stmt = stmt.order_by(order.nulls_last(), WorkOrder.id)
+    if key in ("dueDate", "priority"):  # nullable: NULLs last either way
+        order = order.nulls_last()
+    # createdAt/updatedAt/foNumber are never NULL: without NULLS LAST a descending list is read
+    # backwards from the (warehouse, [status,] created_at) index and stops at `limit` (bench/README.md).
+    stmt = stmt.order_by(order, WorkOrder.id)
     return paginate(stmt, query.page, query.limit)
 
 

@@ -1,0 +1,195 @@
+"""The Redis cache of KPI/compliance answers and part/equipment lookups (portal/cache.py).
+
+Every test reads an answer twice (the second one from the cache, checked with the hit counter),
+writes through the API, and reads again: the answer must show the write at once.
+"""
+from __future__ import annotations
+
+import socket
+
+import pytest
+from conftest import make_app, token_for
+from factories import equipment, move_to, part, work_order
+
+from portal import cache
+from portal.extensions import db
+
+
+def lookups(app) -> tuple[float, int]:
+    return cache.hit_rate(app)
+
+
+def get_twice(client, url: str, headers: dict) -> dict:
+    first = client.get(url, headers=headers)
+    assert first.status_code == 200, first.get_json()
+    second = client.get(url, headers=headers)
+    assert second.status_code == 200
+    assert second.get_json() == first.get_json()
+    return second.get_json()
+
+
+def test_second_read_is_a_hit_and_counts_in_the_summary(app, client, users, auth):
+    p = part(users.actor("north", "manager"))
+    h = auth("north", "manager")
+    get_twice(client, f"/api/parts/{p.id}", h)
+    rate, total = lookups(app)
+    assert (rate, total) == (50.0, 2)  # one miss, then one hit
+    summary = client.get("/api/admin/performance/summary", headers=auth("north", "admin")).get_json()
+    assert summary["cacheHitRate"] == 50.0
+
+
+def test_part_lookup_shows_consumption_at_once(app, client, users, auth):
+    manager = users.actor("north", "manager")
+    p = part(manager, stockLevel=20)
+    wo = work_order(manager)
+    h = auth("north", "manager")
+    assert get_twice(client, f"/api/parts/{p.id}", h)["stockLevel"] == 20
+    r = client.post("/api/parts/consume", headers=h,
+                    json={"workOrderId": wo.id, "partsUsage": [{"partId": p.id, "quantityUsed": 3}]})
+    assert r.status_code in (200, 201), r.get_json()
+    assert client.get(f"/api/parts/{p.id}", headers=h).get_json()["stockLevel"] == 17
+
+
+def test_part_lookup_shows_stock_movement_at_once(app, client, users, auth):
+    p = part(users.actor("north", "manager"), stockLevel=5)
+    h = auth("north", "manager")
+    assert get_twice(client, f"/api/parts/{p.id}", h)["stockLevel"] == 5
+    r = client.post(f"/api/parts/{p.id}/stock-movements", headers=h, json={"type": "receipt", "quantity": 7})
+    assert r.status_code == 201, r.get_json()
+    assert client.get(f"/api/parts/{p.id}", headers=h).get_json()["stockLevel"] == 12
+    r = client.patch(f"/api/parts/{p.id}", headers=h, json={"location": "Shelf Z"})
+    assert r.status_code == 200, r.get_json()
+    assert client.get(f"/api/parts/{p.id}", headers=h).get_json()["location"] == "Shelf Z"
+
+
+def test_kpis_and_compliance_show_work_order_completion_at_once(app, client, users, auth):
+    manager = users.actor("north", "manager")
+    wo = work_order(manager)
+    h = auth("north", "manager")
+    before = get_twice(client, "/api/kpis?days=30", h)
+    compliance = get_twice(client, "/api/pm-compliance?days=30", h)
+    assert before["backlog"]["open"] == 1
+    r = client.patch(f"/api/work-orders/{wo.id}", headers=h, json={"status": "completed"})
+    assert r.status_code == 200, r.get_json()
+    after = client.get("/api/kpis?days=30", headers=h).get_json()
+    assert after["backlog"]["open"] == 0
+    assert sum(w["completed"] for w in after["workOrdersPerWeek"]) == 1
+    assert client.get("/api/pm-compliance?days=30", headers=h).get_json()["due"] == compliance["due"]
+    _, total = lookups(app)
+    assert total == 6
+
+
+def test_kpis_and_equipment_show_downtime_change_at_once(app, client, users, auth):
+    manager = users.actor("north", "manager")
+    eq = equipment(manager)
+    h = auth("north", "manager")
+    assert get_twice(client, "/api/kpis?days=30", h)["failures"] == 0
+    assert get_twice(client, f"/api/equipment/{eq.id}", h)["status"] == "active"
+    r = client.post(f"/api/equipment/{eq.id}/status", headers=h, json={"status": "down", "reason": "seized"})
+    assert r.status_code == 200, r.get_json()
+    assert client.get("/api/kpis?days=30", headers=h).get_json()["failures"] == 1
+    assert client.get(f"/api/equipment/{eq.id}", headers=h).get_json()["status"] == "down"
+
+
+def test_equipment_lookup_shows_edit_at_once(app, client, users, auth):
+    eq = equipment(users.actor("north", "manager"), location="Building A")
+    h = auth("north", "manager")
+    assert get_twice(client, f"/api/equipment/{eq.id}", h)["location"] == "Building A"
+    r = client.patch(f"/api/equipment/{eq.id}", headers=h, json={"location": "Building B"})
+    assert r.status_code == 200, r.get_json()
+    assert client.get(f"/api/equipment/{eq.id}", headers=h).get_json()["location"] == "Building B"
+
+
+def test_service_writes_outside_the_api_invalidate_too(app, client, users, auth):
+    """A write from a job or the CLI (no request) drops the cached answer as well."""
+    manager = users.actor("north", "manager")
+    wo = work_order(manager)
+    h = auth("north", "manager")
+    assert get_twice(client, "/api/kpis?days=30", h)["backlog"]["open"] == 1
+    move_to(manager, wo.id, "in_progress", "completed")
+    assert client.get("/api/kpis?days=30", headers=h).get_json()["backlog"]["open"] == 0
+
+
+def test_another_warehouse_never_sees_a_cached_answer(app, client, users, auth):
+    p = part(users.actor("north", "manager"))
+    get_twice(client, f"/api/parts/{p.id}", auth("north", "manager"))
+    assert client.get(f"/api/parts/{p.id}", headers=auth("south", "manager")).status_code == 404
+    north = get_twice(client, "/api/kpis?days=30", auth("north", "manager"))
+    south = client.get("/api/kpis?days=30", headers=auth("south", "manager")).get_json()
+    assert north["workOrdersPerWeek"] == south["workOrdersPerWeek"]  # both empty: not the other's numbers
+    work_order(users.actor("north", "manager"))
+    assert client.get("/api/kpis?days=30", headers=auth("south", "manager")).get_json()["backlog"]["open"] == 0
+    assert client.get("/api/kpis?days=30", headers=auth("north", "manager")).get_json()["backlog"]["open"] == 1
+
+
+def test_a_hit_still_checks_the_permission(app, client, users, auth):
+    get_twice(client, "/api/kpis?days=30", auth("north", "manager"))
+    assert client.get("/api/kpis?days=30", headers=auth("north", "requester")).status_code == 403
+
+
+def test_rolled_back_write_keeps_the_cache(app, client, users, auth):
+    """A refused write (409) bumps nothing: the cached answer is still served."""
+    manager = users.actor("north", "manager")
+    p = part(manager, stockLevel=1)
+    wo = work_order(manager)
+    h = auth("north", "manager")
+    get_twice(client, f"/api/parts/{p.id}", h)
+    r = client.post("/api/parts/consume", headers=h,
+                    json={"workOrderId": wo.id, "partsUsage": [{"partId": p.id, "quantityUsed": 5}]})
+    assert r.status_code == 409
+    assert client.get(f"/api/parts/{p.id}", headers=h).get_json()["stockLevel"] == 1
+    assert lookups(app) == (round(200 / 3, 2), 3)
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_redis_down_computes_without_cache(app, users):
+    """Redis unreachable: reads and writes answer as without a cache (no error), and a bump the
+    write could not send is owed: this process serves no cached entry until it is sent."""
+    manager = users.actor("north", "manager")
+    p = part(manager, stockLevel=4)
+    token = token_for(users["north"]["manager"])
+    down = make_app(REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/0")
+    h = {"Authorization": f"Bearer {token}"}
+    with down.app_context():
+        c = down.test_client()
+        r = c.get(f"/api/parts/{p.id}", headers=h)
+        assert r.status_code == 200, r.get_json()
+        assert r.get_json()["stockLevel"] == 4
+        r = c.post(f"/api/parts/{p.id}/stock-movements", headers=h, json={"type": "receipt", "quantity": 1})
+        assert r.status_code == 201, r.get_json()
+        assert c.get(f"/api/parts/{p.id}", headers=h).get_json()["stockLevel"] == 5
+        assert c.get("/api/kpis?days=7", headers=h).status_code == 200
+        db.session.remove()
+    assert cache._unsent  # owed to Redis
+    # Back on the reachable Redis: the owed bump is sent before the next lookup.
+    with app.test_request_context():
+        assert cache.cached("probe", "x", (), lambda: 1, app=app) == 1
+    assert not cache._unsent
+
+
+@pytest.mark.parametrize("enabled", [False])
+def test_cache_can_be_switched_off(app, users, enabled):
+    off = make_app(CACHE_ENABLED=enabled)
+    calls = []
+    with off.app_context():
+        for _ in range(2):
+            cache.cached("probe", "x", (), lambda: calls.append(1) or 1, app=off)
+    assert len(calls) == 2
+
+
+def test_consumption_drops_only_its_own_warehouse(app, client, users, auth):
+    """The stock UPDATE names its warehouse, so south's cached answers survive north's consumption."""
+    north, south = users.actor("north", "manager"), users.actor("south", "manager")
+    p_north, p_south = part(north, stockLevel=9), part(south, stockLevel=9)
+    wo = work_order(north)
+    get_twice(client, f"/api/parts/{p_south.id}", auth("south", "manager"))
+    r = client.post("/api/parts/consume", headers=auth("north", "manager"),
+                    json={"workOrderId": wo.id, "partsUsage": [{"partId": p_north.id, "quantityUsed": 2}]})
+    assert r.status_code in (200, 201)
+    client.get(f"/api/parts/{p_south.id}", headers=auth("south", "manager"))
+    assert lookups(app) == (round(200 / 3, 2), 3)  # miss, hit, hit
