@@ -156,6 +156,17 @@ def list_attachments(actor: Actor, work_order_id: str, query: AttachmentQuery | 
     return paginate(stmt, query.page, query.limit)
 
 
+def check_photo(data: bytes | None) -> tuple[Image.Image, str]:
+    """The decoded photo and its format; 400 for a missing file or one that is not a JPEG/PNG/WebP
+    image, 413 above UPLOAD_MAX_BYTES. Callers that create something with the photo check first."""
+    if not data:
+        raise field_error("file", "Choose a photo to upload")
+    if len(data) > max_bytes():
+        raise PayloadTooLarge(f"File too large: at most {max_bytes()} bytes",
+                              [{"field": "file", "message": f"At most {max_bytes() // (1024 * 1024)} MiB"}])
+    return _decode(data)
+
+
 def add_attachment(actor: Actor, work_order_id: str, data: bytes | None, filename: str | None, *,
                    now: datetime | None = None) -> WorkOrderAttachment:
     """Store one photo of a work order; 400 for a missing file or one that is not a JPEG/PNG/WebP
@@ -163,12 +174,7 @@ def add_attachment(actor: Actor, work_order_id: str, data: bytes | None, filenam
     now = now or utcnow()
     # Rights and the work order first: a refused user learns nothing from how the file is judged.
     check_contributor(actor, get_work_order(actor, work_order_id), "work_orders.attach")
-    if not data:
-        raise field_error("file", "Choose a photo to upload")
-    if len(data) > max_bytes():
-        raise PayloadTooLarge(f"File too large: at most {max_bytes()} bytes",
-                              [{"field": "file", "message": f"At most {max_bytes() // (1024 * 1024)} MiB"}])
-    img, fmt = _decode(data)
+    img, fmt = check_photo(data)
     content_type, ext = FORMATS[fmt]
     stored, thumb = _encode(img, fmt), _thumbnail(img)
 

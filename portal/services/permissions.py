@@ -16,7 +16,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Comments and photos: staff and technicians on any work order of their warehouse, requesters on
     # the ones they requested (services/comments.py, services/attachments.py). Not the system.
     "work_orders.comment": frozenset({"admin", "manager", "technician", "requester"}),
-    "work_orders.attach": frozenset({"admin", "manager", "technician", "requester"}),
+    # "system": the photo of a problem report made without an account (services/problem_reports.py).
+    "work_orders.attach": frozenset({"admin", "manager", "technician", "requester", "system"}),
     "equipment.read": ALL,
     "equipment.write": STAFF,
     # Technicians find and fix breakdowns: they may mark an asset down and back up.

@@ -12,6 +12,7 @@ from ..models.assets import new_report_token
 from ..models.types import utcnow
 from ..schemas.warehouse import ProblemReportCreate
 from ..schemas.work_orders import WorkOrderCreate
+from . import attachments
 from .actor import Actor
 from .db import get_in_warehouse, unit_of_work
 from .errors import NotFound
@@ -41,15 +42,25 @@ def report_title(eq: Equipment, description: str) -> str:
     return title if len(title) <= TITLE_LENGTH else title[:TITLE_LENGTH - 1].rstrip() + "…"
 
 
-def submit_report(token: str, data: ProblemReportCreate, *, now: datetime | None = None) -> WorkOrder:
+def submit_report(token: str, data: ProblemReportCreate, *, photo: bytes | None = None,
+                  photo_name: str | None = None, now: datetime | None = None) -> WorkOrder:
     """Create the `new` corrective work order through the work order service (history, foNumber,
-    work_order.created webhook), as the warehouse's system actor: requestedBy stays null."""
+    work_order.created webhook), as the warehouse's system actor: requestedBy stays null.
+
+    An optional photo goes through the work order photo service; it is judged before the work
+    order is created, so a refused photo leaves nothing behind.
+    """
     eq = asset_for_report(token)
     actor = Actor.system(eq.warehouse_id)
+    if photo:
+        attachments.check_photo(photo)
     body = WorkOrderCreate(title=report_title(eq, data.description), description=data.description,
                            type="corrective", priority="medium", equipmentId=eq.id)
-    return create_work_order(actor, body, now=now, reporter_name=data.reporter_name,
-                             reporter_contact=data.reporter_contact)
+    wo = create_work_order(actor, body, now=now, reporter_name=data.reporter_name,
+                           reporter_contact=data.reporter_contact)
+    if photo:
+        attachments.add_attachment(actor, wo.id, photo, photo_name, now=now)
+    return wo
 
 
 def rotate_report_token(actor: Actor, equipment_id: str, *, now: datetime | None = None) -> Equipment:

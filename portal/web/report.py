@@ -1,7 +1,7 @@
 """/report/<token>: a phone-sized public page to report a problem on an asset without an account.
 
 Off unless the warehouse turned it on (404, as for an unknown or rotated token); CSRF-protected;
-bodies bounded (REPORT_MAX_BODY_BYTES); POSTs rate-limited per client address
+bodies bounded (UPLOAD_MAX_BYTES, for the optional photo); POSTs rate-limited per client address
 (RATELIMIT_REPORT_IP) and per asset token (RATELIMIT_REPORT_ASSET), counted in Redis.
 """
 from __future__ import annotations
@@ -18,9 +18,6 @@ from . import web
 from .forms import form_model
 from .rendering import render
 
-REPORT_MAX_BODY_BYTES = 16 * 1024  # three short text fields and the CSRF token
-
-
 def _ip_limit() -> str:
     return current_app.config.get("RATELIMIT_REPORT_IP", "10/hour")
 
@@ -36,7 +33,7 @@ def _asset_key() -> str:
 @web.route("/report/<token>", methods=["GET", "POST"])
 @limiter.limit(_ip_limit, key_func=lambda: "report-ip:" + (get_remote_address() or ""), methods=["POST"])
 @limiter.limit(_asset_limit, key_func=_asset_key, methods=["POST"])
-@body_limit(REPORT_MAX_BODY_BYTES)
+@body_limit("UPLOAD_MAX_BYTES")  # the optional photo; the text fields are bounded by the schema
 def report(token: str):
     eq = problem_reports.asset_for_report(token)
     errors: dict[str, str] = {}
@@ -46,12 +43,16 @@ def report(token: str):
             errors = form
         else:
             try:
-                wo = problem_reports.submit_report(token, form)
+                upload = request.files.get("photo")
+                photo = upload.read() if upload and upload.filename else None
+                wo = problem_reports.submit_report(token, form, photo=photo,
+                                                   photo_name=upload.filename if upload else None)
             except DomainError as exc:
                 if exc.status == 404:
                     raise
-                errors = {e.get("field") or "description": e.get("message") for e in exc.errors} or {
-                    "description": exc.message}
+                # The photo service names its field "file"; on this form it is "photo".
+                errors = {("photo" if e.get("field") == "file" else e.get("field") or "description"): e.get("message")
+                          for e in exc.errors} or {"description": exc.message}
             else:
                 return render("report/done.html", asset=eq, work_order=wo)
     return render("report/form.html", status=422 if errors else 200, asset=eq, errors=errors,

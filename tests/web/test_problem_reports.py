@@ -57,7 +57,7 @@ def test_report_creates_a_new_corrective_work_order_with_reporter_and_webhook(ap
     _enable(users)
     page = client.get(f"/report/{pump.report_token}").get_data(as_text=True)
     assert "PMP-7" in page and "Cooling pump" in page and 'name="reporterName"' in page
-    assert 'type="file"' not in page  # photos are wired in with the attachments work
+    assert 'type="file" name="photo" accept="image/*" capture="environment"' in page  # the phone's camera
     resp = _report(client, pump.report_token)
     assert resp.status_code == 200
     wo = db.session.scalars(select(WorkOrder)).one()
@@ -93,6 +93,7 @@ def test_bounds_too_long_fields_and_too_large_bodies(client, users):
     _enable(users)
     resp = _report(client, pump.report_token, reporterName="n" * 121, description="d" * 2001)
     assert resp.status_code == 422 and 'id="e-reporterName"' in resp.get_data(as_text=True)
+    client.application.config["UPLOAD_MAX_BYTES"] = 16 * 1024  # the page's bound is the photo limit
     big = _report(client, pump.report_token, description="d" * 20_000)
     assert big.status_code == 413
     assert db.session.query(WorkOrder).count() == 0
@@ -257,3 +258,37 @@ def test_openapi_documents_the_warehouse_routes(client):
     props = spec["components"]["schemas"]["WarehouseUpdate"]["properties"]
     assert props["problemReportsEnabled"]["type"] == "boolean" and props["timezone"]["maxLength"] == 64
     assert "reporterName" in spec["components"]["schemas"]["WorkOrderOut"]["properties"]
+
+
+def test_a_photo_comes_with_the_report_without_its_location(client, users):
+    import io
+
+    import photos
+    from PIL import Image
+
+    from portal.models import WorkOrderAttachment
+    from portal.services import attachments
+
+    pump = factories.equipment(users.actor("north", "manager"))
+    _enable(users)
+    resp = _report(client, pump.report_token, photo=(io.BytesIO(photos.jpeg_with_gps()), "IMG_0001.jpg"))
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    wo = db.session.scalars(select(WorkOrder)).one()
+    row = db.session.scalars(select(WorkOrderAttachment)).one()
+    assert row.work_order_id == wo.id and row.uploaded_by is None and row.content_type == "image/jpeg"
+    stored = attachments.open_attachment(users.actor("north", "technician"), wo.id, row.id)
+    with open(stored.path, "rb") as fh:
+        assert not Image.open(fh).getexif()  # GPS and every other EXIF tag gone
+
+
+def test_a_refused_photo_is_shown_by_its_field_and_creates_nothing(client, users):
+    import io
+
+    from portal.models import WorkOrderAttachment
+
+    pump = factories.equipment(users.actor("north", "manager"))
+    _enable(users)
+    resp = _report(client, pump.report_token, photo=(io.BytesIO(b"not an image at all"), "photo.jpg"))
+    assert resp.status_code == 422 and 'id="e-photo"' in resp.get_data(as_text=True)
+    assert db.session.query(WorkOrder).count() == 0
+    assert db.session.query(WorkOrderAttachment).count() == 0
