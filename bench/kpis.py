@@ -26,14 +26,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 _scratch = tempfile.mkdtemp(prefix="maintainpro-bench-")
 os.environ.setdefault("MAINTAINPRO_INSTANCE", _scratch)
 
+import flask_migrate  # noqa: E402
 from flask_jwt_extended import create_access_token  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
-import flask_migrate  # noqa: E402
-
 from portal import create_app  # noqa: E402
-from portal.extensions import stop_embedded_redis  # noqa: E402
-from portal.extensions import db  # noqa: E402
+from portal.extensions import (  # noqa: E402
+    db,
+    stop_embedded_redis,
+)
 from portal.models import (  # noqa: E402
     AuthSession,
     Equipment,

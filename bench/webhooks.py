@@ -26,10 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 os.environ.setdefault("MAINTAINPRO_INSTANCE", tempfile.mkdtemp(prefix="maintainpro-bench-"))
 
+import flask_migrate  # noqa: E402
 import requests  # noqa: E402
 from receiver import Receiver  # noqa: E402
-
-import flask_migrate  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from portal import create_app  # noqa: E402

@@ -161,7 +161,7 @@ def _seed_preventive_maintenance(manager: Actor, assets: list, technician_id: st
         "checklist": [{"id": "oil", "description": "Change oil and filter", "required": True}],
     }), now=now - timedelta(days=60))
     for asset, hours in ((assets[4], (1200, 1480, 1710)), (assets[5], (300, 420, 610))):
-        for days_ago, value in zip((40, 20, 1), hours):
+        for days_ago, value in zip((40, 20, 1), hours, strict=True):
             meters.record_reading(manager, asset.id, MeterReadingCreate(meter="hours", value=value, unit="h",
                                                                         readAt=now - timedelta(days=days_ago)),
                                   now=now)

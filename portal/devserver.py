@@ -97,7 +97,7 @@ def main() -> int:
     if not stopping:
         # One of the two died on its own: say so, and fail, instead of a quiet exit 0.
         names = ("web (gunicorn)", "worker")
-        dead = [f"{name} exited with {child.returncode}" for name, child in zip(names, children)]
+        dead = [f"{name} exited with {child.returncode}" for name, child in zip(names, children, strict=True)]
         print("MaintainPro stopped: " + ", ".join(dead), file=sys.stderr)
         return 1
     return 0

@@ -13,7 +13,7 @@ import re
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
@@ -44,7 +44,7 @@ _own_handler(job_log)
 
 
 def log_json(logger: logging.Logger, **fields: Any) -> None:
-    fields = {"ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"), **fields}
+    fields = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"), **fields}
     logger.info(json.dumps(fields, default=str, separators=(",", ":")))
 
 

@@ -20,7 +20,7 @@ import socket
 import tempfile
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyotp
 import pytest
@@ -253,7 +253,7 @@ def test_failed_logins_answer_401_alike_and_a_code_works_once(server):
     assert login(server, gate, code).status_code == 200
     replayed = assert_error(login(server, gate, code), 401)
     wrong_password = assert_error(login(server, gate, code, password="not-the-password"), 401)
-    stale_code = pyotp.TOTP(gate.totp_secret).at(datetime.now(timezone.utc).timestamp() - 600)
+    stale_code = pyotp.TOTP(gate.totp_secret).at(datetime.now(UTC).timestamp() - 600)
     wrong_code = assert_error(login(server, gate, stale_code), 401)
     stranger = Account("nobody@plant-a.example.com", "technician", "", gate.totp_secret)
     unknown_email = assert_error(login(server, stranger), 401)
@@ -292,9 +292,9 @@ def test_create_work_order_example_answers_201_with_the_work_order(clients):
     assert work_order["requestedBy"] == manager.user["id"]
     assert work_order["warehouseId"] == manager.user["warehouseId"]
     year, _ = FO_NUMBER.match(work_order["foNumber"]).groups()
-    assert int(year) == datetime.now(timezone.utc).year
-    created = datetime.strptime(work_order["createdAt"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-    assert abs((datetime.now(timezone.utc) - created).total_seconds()) < 300
+    assert int(year) == datetime.now(UTC).year
+    created = datetime.strptime(work_order["createdAt"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    assert abs((datetime.now(UTC) - created).total_seconds()) < 300
 
     fetched = technician.get(f"/work-orders/{work_order['id']}")
     assert fetched.status_code == 200

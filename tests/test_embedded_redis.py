@@ -1,6 +1,7 @@
 """The embedded Redis (no REDIS_URL): processes started from one instance/ share one server."""
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import tempfile
@@ -28,10 +29,8 @@ def test_processes_starting_at_once_share_one_server():
         client = redis.Redis(unix_socket_path=sockets.pop(), retry=Retry(NoBackoff(), 0))
         assert client.ping()
         assert client.info("clients")["connected_clients"] >= 3
-        try:
+        with contextlib.suppress(redis.ConnectionError):
             client.shutdown(nosave=True)  # the server must not outlive the test
-        except redis.ConnectionError:
-            pass
     finally:
         for p in procs:
             p.stdin.close()

@@ -9,11 +9,11 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from conftest import TEST_CONFIG
 from rq import Queue
 from rq.job import Job
 from sqlalchemy import func, select
 
-from conftest import TEST_CONFIG
 from portal.extensions import db, get_redis
 from portal.jobs import QUEUES, load_all
 from portal.jobs.registry import PERIODIC_JOBS

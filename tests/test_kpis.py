@@ -22,7 +22,7 @@ with equipmentDown, so each records a downtime period that its completion closes
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -38,7 +38,7 @@ from portal.services import parts as parts_service
 from portal.services import pm as pm_service
 from portal.services import work_orders as wo_service
 
-FIXED_NOW = datetime(2026, 6, 30, 12, 0, tzinfo=timezone.utc)  # a Tuesday; the window starts Sunday May 31
+FIXED_NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)  # a Tuesday; the window starts Sunday May 31
 
 
 def at(now: datetime, days: float = 0, hours: float = 0) -> datetime:

@@ -1,7 +1,7 @@
 """Equipment meter readings and meter-based PM triggers."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -12,7 +12,7 @@ from portal.schemas.work_orders import WorkOrderUpdate
 from portal.services import meters as meter_service
 from portal.services import work_orders as work_order_service
 
-T0 = datetime(2026, 5, 4, 6, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
 
 
 def setup_pump(client, h, *, frequency=500, lead_days=3, checklist=None) -> tuple[str, str]:

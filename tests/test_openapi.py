@@ -101,7 +101,7 @@ def test_docs_page_names_every_operation_and_works_offline(client, spec):
     r = client.get("/api/docs")
     assert r.status_code == 200 and r.mimetype == "text/html"
     html = r.get_data(as_text=True)
-    for path, method, op in operations(spec):
+    for path, _method, op in operations(spec):
         assert f'id="{op["operationId"]}"' in html, op["operationId"]
         assert f'href="#{op["operationId"]}"' in html
         assert path in html

@@ -3,7 +3,6 @@ onto an asset that already has an open PM of the same template is a 409, not a 5
 from __future__ import annotations
 
 import pytest
-
 from test_pm_scheduling import day, events, make_equipment, make_template, pm_orders
 
 from portal.schemas.work_orders import WorkOrderUpdate

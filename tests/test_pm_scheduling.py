@@ -3,13 +3,13 @@ completion and the next occurrence, overdue notices, and two concurrent runs on 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
-
 from conftest import USING_POSTGRES
 from factories import run_together
+from sqlalchemy import func, select
+
 from portal.extensions import db
 from portal.jobs.registry import PERIODIC_JOBS
 from portal.models import ChecklistItem, DomainEvent, WorkOrder
@@ -20,7 +20,7 @@ from portal.services import equipment as equipment_service
 from portal.services import pm as pm_service
 from portal.services import work_orders as work_order_service
 
-T0 = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)  # a Monday
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
 
 
 def day(n: float) -> datetime:

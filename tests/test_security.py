@@ -166,7 +166,7 @@ def test_json_depth_is_counted_outside_strings():
 
 
 @pytest.mark.parametrize("content_type, data", [
-    ("text/plain", '{"title": "Pump"}'.encode()),
+    ("text/plain", b'{"title": "Pump"}'),
     ("application/x-www-form-urlencoded", b"title=Pump"),
     ("multipart/form-data; boundary=x", b'--x\r\nContent-Disposition: form-data; name="title"\r\n\r\nPump\r\n--x--'),
     ("application/json; charset=utf-16", '{"title": "Pump"}'.encode("utf-16")),

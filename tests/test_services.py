@@ -1,7 +1,7 @@
 """The service layer without HTTP: transactions, events, hooks, permissions, helpers."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import factories
@@ -23,7 +23,7 @@ from portal.services.changes import apply_changes, given_fields
 from portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.services.querying import paginate, text_filter
 
-T0 = datetime(2025, 1, 20, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 1, 20, 9, 0, tzinfo=UTC)
 
 
 def event_names() -> list[str]:
@@ -145,11 +145,10 @@ def test_after_commit_hooks_get_committed_event_ids_only(app, users, hooks):
 
 def test_nested_units_of_work_commit_or_fail_together(app, users):
     manager = users.actor("north", "manager")
-    with pytest.raises(Conflict):
-        with db_service.unit_of_work():
-            factories.work_order(manager, title="first")
-            factories.equipment(manager, assetTag="DUP")
-            factories.equipment(manager, assetTag="DUP")
+    with pytest.raises(Conflict), db_service.unit_of_work():
+        factories.work_order(manager, title="first")
+        factories.equipment(manager, assetTag="DUP")
+        factories.equipment(manager, assetTag="DUP")
     assert db.session.scalars(select(WorkOrder)).all() == []
     assert db.session.scalars(select(Equipment)).all() == []
     assert event_names() == []

@@ -4,12 +4,12 @@ and the document agreeing with the server."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+import factories
 import pytest
 from sqlalchemy import func, select, update
 
-import factories
 from portal.extensions import db
 from portal.jobs import load_all
 from portal.jobs.registry import PERIODIC_JOBS
@@ -19,7 +19,7 @@ from portal.schemas.pm import PMTemplateCreate
 from portal.schemas.work_orders import WorkOrderCreate
 from portal.services import pm as pm_service
 
-NOW = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
 def assert_400_on(r, field: str) -> None:

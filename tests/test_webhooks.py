@@ -13,24 +13,24 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from conftest import TEST_CONFIG, make_app
+from receiver import Receiver
 from rq import Queue
 from sqlalchemy import select
 
-from conftest import TEST_CONFIG, make_app
 from portal.extensions import db, get_redis
 from portal.jobs import QUEUES
 from portal.jobs.scheduler import AppWorker
 from portal.models import DomainEvent, WebhookDelivery, WebhookEndpoint
 from portal.models.types import utcnow
 from portal.schemas.webhooks import WebhookCreate
+from portal.schemas.work_orders import WorkOrderCreate
 from portal.services import delivery as delivery_service
 from portal.services import events as events_service
 from portal.services import webhooks as webhook_service
+from portal.services import work_orders as wo_service
 from portal.services.js_json import stringify_bytes
 from portal.services.net_guard import BlockedTarget, http_session
-from portal.services import work_orders as wo_service
-from portal.schemas.work_orders import WorkOrderCreate
-from receiver import Receiver
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

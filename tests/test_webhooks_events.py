@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from receiver import Receiver
+
 from portal.extensions import db, get_redis
 from portal.jobs import QUEUES
 from portal.jobs.scheduler import AppWorker
@@ -19,7 +21,6 @@ from portal.services import escalation
 from portal.services import parts as parts_service
 from portal.services import webhooks as webhook_service
 from portal.services import work_orders as wo_service
-from receiver import Receiver
 
 PM_EVENTS = {"pm.scheduled", "pm.overdue", "pm.completed"}
 

@@ -27,14 +27,22 @@ def _is_api() -> bool:
 
 
 def register_api(app: Flask) -> None:
-    from . import auth, docs, equipment, parts, work_orders  # noqa: F401  (routes register on import)
-    from . import webhooks  # noqa: F401
-    from . import checklists, kpis, pm  # noqa: F401
-    from . import admin  # noqa: F401
-    from . import work_order_extras  # noqa: F401
-    from . import warehouse  # noqa: F401
-    from . import users  # noqa: F401
-    from . import api_keys
+    from . import (  # noqa: F401  (routes register on import)  # noqa: F401
+        admin,  # noqa: F401
+        api_keys,
+        auth,
+        checklists,
+        docs,
+        equipment,
+        kpis,
+        parts,
+        pm,
+        users,  # noqa: F401
+        warehouse,  # noqa: F401
+        webhooks,  # noqa: F401
+        work_order_extras,  # noqa: F401
+        work_orders,
+    )
 
     api_keys.install(app)
 

@@ -25,7 +25,8 @@ from .common import actor, documented, json_body, page_response, query_args
 SCHEDULING = (
     "calendar: due every `frequency` days, counted from the last completion (before the first one: from "
     "startDate; equipment that joins later takes the next occurrence after joining); the work order is "
-    "created `leadDays` before its due date. A missed run creates one work order, not a pile. meter: due when a reading of `meter` reaches the reading at the last PM + `frequency` "
+    "created `leadDays` before its due date. A missed run creates one work order, not a pile. "
+    "meter: due when a reading of `meter` reaches the reading at the last PM + `frequency` "
     "(counting starts with the latest reading when the equipment joins, or its first reading). "
     "At most one open PM work order per template and equipment."
 )

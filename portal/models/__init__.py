@@ -4,7 +4,15 @@ from .assets import CRITICALITIES, EQUIPMENT_STATUSES, DowntimePeriod, Equipment
 from .attachments import WorkOrderAttachment, WorkOrderComment
 from .events import EVENT_TYPES, DomainEvent
 from .inventory import MANUAL_MOVEMENT_TYPES, STOCK_MOVEMENT_TYPES, Part, PartConsumption, ReorderRequest, StockMovement
-from .pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, LaborEntry, MeterReading, PMTemplate, PMTemplateEquipment
+from .pm import (
+    CHECKLIST_TYPES,
+    FREQUENCY_TYPES,
+    ChecklistItem,
+    LaborEntry,
+    MeterReading,
+    PMTemplate,
+    PMTemplateEquipment,
+)
 from .tenancy import Warehouse
 from .users import ROLES, AuthSession, User
 from .webhooks import DELIVERY_STATES, TEST_EVENT, WebhookDelivery, WebhookEndpoint

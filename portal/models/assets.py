@@ -7,8 +7,8 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .types import UTCDateTime, id_column, utcnow
 from .enums import CRITICALITY, EQUIPMENT_STATUS
+from .types import UTCDateTime, id_column, utcnow
 
 EQUIPMENT_STATUSES = EQUIPMENT_STATUS.values
 

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .enums import CHECKLIST_TYPE, FREQUENCY_TYPE
-from .types import UTCDateTime, id_column, utcnow
 from .inventory import PartConsumption
+from .types import UTCDateTime, id_column, utcnow
 from .work_orders import WorkOrder
 
 FREQUENCY_TYPES = FREQUENCY_TYPE.values

@@ -7,9 +7,9 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .enums import ROLE
 from .tenancy import Warehouse
 from .types import UTCDateTime, id_column, utcnow
-from .enums import ROLE
 
 ROLES = ROLE.values
 

@@ -7,8 +7,8 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .types import UTCDateTime, id_column, utcnow
 from .enums import DELIVERY_STATE
+from .types import UTCDateTime, id_column, utcnow
 
 DELIVERY_STATES = DELIVERY_STATE.values
 # The ping sent by POST /api/webhooks/{id}/test; not a domain event, never retried.

@@ -6,8 +6,8 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .types import UTCDateTime, id_column, utcnow
 from .enums import OPEN_STATUS, PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
+from .types import UTCDateTime, id_column, utcnow
 
 WORK_ORDER_STATUSES = WORK_ORDER_STATUS.values
 PRIORITIES = PRIORITY.values

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, get_args
 
@@ -23,8 +23,8 @@ from pydantic.fields import FieldInfo
 
 # Every date the API accepts lies in this range (documented in the OpenAPI document): years
 # before 1900 are typos, and later ones would overflow date arithmetic (due dates, schedules).
-DATE_MIN = datetime(1900, 1, 1, tzinfo=timezone.utc)
-DATE_MAX = datetime(2999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
+DATE_MIN = datetime(1900, 1, 1, tzinfo=UTC)
+DATE_MAX = datetime(2999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 DATE_RANGE_TEXT = "between 1900-01-01T00:00:00Z and 2999-12-31T23:59:59Z"
 # A 4-digit year in that range, then the rest of an ISO-8601 date-time.
 _ISO_START = re.compile(r"(19|2\d)\d\d-\d\d-\d\d")
@@ -37,7 +37,7 @@ def iso(value: datetime | None) -> str | None:
     """ISO-8601 UTC with milliseconds and Z, as in the contract: 2025-01-20T09:00:00.000Z."""
     if value is None:
         return None
-    value = value.astimezone(timezone.utc)
+    value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
@@ -69,7 +69,7 @@ def _money_input(value: Any) -> Any:
 def _as_utc(value: datetime) -> datetime:
     # A time without an offset is taken as UTC: the API speaks UTC only.
     try:
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except OverflowError:  # 0001-01-01T00:00+01:00 has no UTC time: a 400, not a 500
         raise ValueError("Date out of range") from None
 

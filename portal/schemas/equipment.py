@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..models.enums import CRITICALITY, EQUIPMENT_STATUS
-from .common import csv_of, not_null, Out, PageQuery, Payload, UtcDateTime, UtcOut
+from .common import Out, PageQuery, Payload, UtcDateTime, UtcOut, csv_of, not_null
 
 EquipmentStatus = Literal[EQUIPMENT_STATUS.values]  # type: ignore[valid-type]
 Criticality = Literal[CRITICALITY.values]  # type: ignore[valid-type]

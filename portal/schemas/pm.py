@@ -44,7 +44,7 @@ class ChecklistItemIn(Payload):
                               description="Measurements only: highest acceptable value")
 
     @model_validator(mode="after")
-    def _measurement_fields(self) -> "ChecklistItemIn":
+    def _measurement_fields(self) -> ChecklistItemIn:
         if self.type != "measurement" and (self.unit is not None or self.min is not None or self.max is not None):
             raise ValueError("unit, min and max are for measurement items only")
         if self.min is not None and self.max is not None and self.min > self.max:

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
-from .common import csv_of, MoneyIn, MoneyOut, not_null, Out, PageQuery, Payload, UtcDateTime, UtcOut
+from .common import MoneyIn, MoneyOut, Out, PageQuery, Payload, UtcDateTime, UtcOut, csv_of, not_null
 
 Status = Literal[WORK_ORDER_STATUS.values]  # type: ignore[valid-type]
 Priority = Literal[PRIORITY.values]  # type: ignore[valid-type]

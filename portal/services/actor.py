@@ -13,10 +13,10 @@ class Actor:
     email: str = ""
 
     @classmethod
-    def system(cls, warehouse_id: str) -> "Actor":
+    def system(cls, warehouse_id: str) -> Actor:
         """Periodic jobs act as the system inside one warehouse."""
         return cls(id=None, role="system", warehouse_id=warehouse_id, email="system")
 
     @classmethod
-    def of(cls, user) -> "Actor":
+    def of(cls, user) -> Actor:
         return cls(id=user.id, role=user.role, warehouse_id=user.warehouse_id, email=user.email)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hmac
 import re
 from datetime import datetime, timedelta
@@ -55,10 +56,8 @@ def _verify_password(password_hash: str | None, password: str) -> bool:
         # against a hash with the same parameters.
         cfg = current_app.config
         password_hash = _dummy_hash(cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_KIB"])
-        try:
+        with contextlib.suppress(VerificationError, InvalidHashError):
             hasher.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
-            pass
         return False
     try:
         return hasher.verify(password_hash, password)

@@ -22,7 +22,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import requests
@@ -260,7 +260,7 @@ def _retry_after(response: requests.Response | None, now: datetime) -> int | Non
         except (TypeError, ValueError):
             return None
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
         seconds = math.ceil((when - now).total_seconds())
     return min(max(seconds, 0), MAX_RETRY_AFTER)
 

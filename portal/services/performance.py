@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import psutil
@@ -58,7 +58,7 @@ def summary(actor: Actor) -> dict[str, Any]:
         WebhookDelivery.state == "pending", WebhookDelivery.warehouse_id == actor.warehouse_id))
     started = figures.pop("oldestProcessStartedAt") or metrics.STARTED_AT
     return {
-        "timestamp": iso(datetime.now(timezone.utc)),
+        "timestamp": iso(datetime.now(UTC)),
         "uptime": max(0, int(time.time() - started)),
         "requestCount": figures["requestCount"],
         "averageResponseTime": figures["averageResponseTime"],

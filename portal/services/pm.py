@@ -42,8 +42,8 @@ from .actor import Actor
 from .changes import apply_changes, given_fields
 from .db import get_in_warehouse, unit_of_work
 from .errors import ValidationFailed, field_error
-from .isolation import each_isolated
 from .events import record_event
+from .isolation import each_isolated
 from .permissions import require
 from .querying import Page, paginate, text_filter
 

@@ -13,14 +13,21 @@ web = Blueprint("web", __name__)
 
 def register_web(app: Flask) -> None:
     from ..extensions import csrf
-    from . import errors, home, session, timefmt  # noqa: F401  (routes register on import)
+    from . import (  # noqa: F401  (routes register on import)  # noqa: F401
+        admin_console,  # noqa: F401
+        admin_warehouse,
+        assets,
+        errors,
+        home,
+        report,
+        session,
+        timefmt,
+        work_order_extras,  # noqa: F401
+    )
     from . import kpis as kpi_views  # noqa: F401  (KPI dashboard)
     from . import login as login_views  # noqa: F401
-    from . import work_orders as work_order_views  # noqa: F401
     from . import parts as stock_views  # noqa: F401  (stock pages)
-    from . import admin_warehouse, assets, report  # noqa: F401
-    from . import admin_console  # noqa: F401
-    from . import work_order_extras  # noqa: F401
+    from . import work_orders as work_order_views  # noqa: F401
 
     csrf.init_app(app)
     session.init_login(app)

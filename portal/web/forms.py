@@ -28,7 +28,7 @@ def form_model(model: type[M], form: MultiDict) -> M | dict[str, str]:
     with getlist; inputs may be named after the field or its API alias.
     """
     data: dict = {}
-    for key in form.keys():
+    for key in form:
         if key == "csrf_token":
             continue
         if _is_list(model, key):

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, render_template, request
-from flask import make_response
+from flask import current_app, make_response, render_template, request
 from flask.wrappers import Response
 
 
@@ -31,10 +30,7 @@ def render_block(template_name: str, block: str, **ctx: Any) -> str:
 
 def render(template_name: str, *, block: str = "content", status: int = 200, **ctx: Any) -> Response:
     """The page, or its `block` for htmx; always Vary: HX-Request."""
-    if wants_fragment():
-        body = render_block(template_name, block, **ctx)
-    else:
-        body = render_template(template_name, **ctx)
+    body = render_block(template_name, block, **ctx) if wants_fragment() else render_template(template_name, **ctx)
     resp = make_response(body, status)
     resp.vary.add("HX-Request")
     return resp

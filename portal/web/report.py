@@ -18,6 +18,7 @@ from . import web
 from .forms import form_model
 from .rendering import render
 
+
 def _ip_limit() -> str:
     return current_app.config.get("RATELIMIT_REPORT_IP", "10/hour")
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pyotp
-
-from portal.models.types import utcnow
 import factories
+import pyotp
 from conftest import PASSWORD
+
 from e2e.conftest import ARTIFACTS
+from portal.models.types import utcnow
 
 
 def test_login_with_totp_lands_on_my_work(live_server, browser, users):

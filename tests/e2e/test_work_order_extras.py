@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import io
 
+import factories
 import pyotp
+from conftest import PASSWORD
+from photos import jpeg_with_gps
 from PIL import Image
 
-import factories
-from conftest import PASSWORD
 from e2e.conftest import ARTIFACTS
-from photos import jpeg_with_gps
 from portal.extensions import db
 from portal.models import WorkOrderAttachment, WorkOrderComment
 
@@ -79,5 +79,6 @@ def test_comment_and_photo_on_a_tablet(live_server, browser, users, app, tmp_pat
     assert db.session.query(WorkOrderComment).count() == 2
     row = db.session.query(WorkOrderAttachment).one()
     assert row.uploaded_by == me.id and row.width == 1200
-    stored = Image.open(io.BytesIO(open(f"{app.config['UPLOAD_DIR']}/{row.storage_key}", "rb").read()))
+    with open(f"{app.config['UPLOAD_DIR']}/{row.storage_key}", "rb") as fh:
+        stored = Image.open(io.BytesIO(fh.read()))
     assert len(stored.getexif()) == 0

@@ -6,14 +6,13 @@ from datetime import timedelta
 
 import pyotp
 import pytest
+from conftest import PASSWORD
+from flask import g
+from flask.testing import FlaskClient
 
 from portal.extensions import db
 from portal.models import AuthSession
 from portal.models.types import utcnow
-from flask import g
-from flask.testing import FlaskClient
-
-from conftest import PASSWORD
 
 
 class PortalClient(FlaskClient):

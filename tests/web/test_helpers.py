@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.datastructures import MultiDict
@@ -39,15 +39,15 @@ def test_form_model_returns_field_messages():
 
 
 def test_times_in_the_warehouse_zone():
-    now = datetime(2026, 1, 12, 21, 0, tzinfo=timezone.utc)  # Monday 22:00 in Paris
+    now = datetime(2026, 1, 12, 21, 0, tzinfo=UTC)  # Monday 22:00 in Paris
     paris = zone("Europe/Paris")
-    assert when(datetime(2026, 1, 12, 13, 30, tzinfo=timezone.utc), paris, now) == "today 14:30"
+    assert when(datetime(2026, 1, 12, 13, 30, tzinfo=UTC), paris, now) == "today 14:30"
     # 23:30 UTC is already tomorrow in Paris, still today in UTC.
-    assert when(datetime(2026, 1, 12, 23, 30, tzinfo=timezone.utc), paris, now) == "tomorrow 00:30"
-    assert when(datetime(2026, 1, 12, 23, 30, tzinfo=timezone.utc), zone("UTC"), now) == "today 23:30"
-    assert when(datetime(2026, 1, 19, 7, 0, tzinfo=timezone.utc), paris, now) == "Mon 19 Jan"
-    assert due_state(datetime(2026, 1, 9, 10, 0, tzinfo=timezone.utc), paris, now) == "3 days overdue"
-    assert due_state(datetime(2026, 1, 13, 10, 0, tzinfo=timezone.utc), paris, now) == ""
+    assert when(datetime(2026, 1, 12, 23, 30, tzinfo=UTC), paris, now) == "tomorrow 00:30"
+    assert when(datetime(2026, 1, 12, 23, 30, tzinfo=UTC), zone("UTC"), now) == "today 23:30"
+    assert when(datetime(2026, 1, 19, 7, 0, tzinfo=UTC), paris, now) == "Mon 19 Jan"
+    assert due_state(datetime(2026, 1, 9, 10, 0, tzinfo=UTC), paris, now) == "3 days overdue"
+    assert due_state(datetime(2026, 1, 13, 10, 0, tzinfo=UTC), paris, now) == ""
     assert zone("Not/AZone").key == "UTC"
 
 

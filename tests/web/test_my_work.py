@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import factories
 from sqlalchemy import event
 
 from portal.extensions import db
@@ -11,7 +12,6 @@ from portal.schemas.pm import PMTemplateCreate
 from portal.services import pm as pm_service
 from portal.services import work_orders as work_order_service
 from portal.web.timefmt import when, zone
-import factories
 
 
 def _titles(html: str, section_id: str) -> list[str]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 import re
 
 import pyotp
+from conftest import PASSWORD
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuthSession, User
 from portal.services import auth as auth_service
-from conftest import PASSWORD
 from web.conftest import csrf_from
 
 HX = {"HX-Request": "true"}
