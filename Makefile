@@ -43,7 +43,7 @@ test: bootstrap-dev
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: bootstrap-dev
-	$(BIN)/ruff check portal tests worker.py wsgi.py $(wildcard bench)
+	$(BIN)/ruff check portal tests worker.py wsgi.py bench sdk/python
 
 worker: migrate
 	$(BIN)/python worker.py
