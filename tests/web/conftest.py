@@ -9,6 +9,7 @@ import pytest
 from conftest import PASSWORD
 from flask import g
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from portal.extensions import db
 from portal.models import AuthSession
@@ -29,6 +30,21 @@ class PortalClient(FlaskClient):
 def client(app):
     app.test_client_class = PortalClient
     return app.test_client()
+
+
+def count_queries(client, path: str) -> int:
+    """SQL statements run by one GET of `path` (asserted 200): list pages must not grow per row."""
+    statements: list[str] = []
+
+    def listener(*args) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements)
 
 
 def csrf_from(html: str) -> str:

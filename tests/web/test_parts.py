@@ -5,13 +5,13 @@ from collections import Counter
 
 import factories
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import DomainEvent, Part, ReorderRequest, StockMovement
 from portal.schemas.parts import StockMovementCreate
 from portal.services import parts as parts_service
-from web.conftest import csrf_from
+from web.conftest import count_queries, csrf_from
 
 HX = {"HX-Request": "true"}
 
@@ -26,16 +26,6 @@ def _reorder(manager, **fields):
     parts_service.record_stock_movement(manager, part.id, StockMovementCreate(type="adjustment", quantity=-5))
     return db.session.scalars(select(ReorderRequest).where(ReorderRequest.part_id == part.id)).one(), part
 
-
-def _count_queries(client, path: str) -> int:
-    statements: list[str] = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
 
 
 @pytest.mark.parametrize("role", ["admin", "manager", "technician", "requester"])
@@ -87,15 +77,15 @@ def test_list_query_count_does_not_grow_with_rows(client, users, portal_login):
     manager = users.actor("north", "manager")
     portal_login(users["north"]["manager"])
     factories.part(manager)
-    few = _count_queries(client, "/parts")
+    few = count_queries(client, "/parts")
     for i in range(15):
         factories.part(manager, stockLevel=i, reorderPoint=5)
-    assert _count_queries(client, "/parts") == few
+    assert count_queries(client, "/parts") == few
     reorder, _ = _reorder(manager)
-    few = _count_queries(client, "/parts/reorders")
+    few = count_queries(client, "/parts/reorders")
     for _ in range(6):
         _reorder(manager)
-    assert _count_queries(client, "/parts/reorders") == few
+    assert count_queries(client, "/parts/reorders") == few
 
 
 def test_detail_shows_level_and_ledger_and_other_warehouse_is_404(client, users, portal_login):

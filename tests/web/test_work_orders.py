@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import factories
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.extensions import db, get_redis
 from portal.models import ChecklistItem, LaborEntry, Part, PartConsumption, WorkOrder, WorkOrderHistory
@@ -20,7 +20,7 @@ from portal.services import parts as parts_service
 from portal.services import pm as pm_service
 from portal.services import work_orders as work_order_service
 from portal.services.actor import Actor
-from web.conftest import csrf_from
+from web.conftest import count_queries, csrf_from
 
 HX = {"HX-Request": "true"}
 CHECKLIST = [
@@ -62,16 +62,6 @@ def post(client, path: str, data: dict, htmx: bool = True):
         data = {**data, "csrf_token": token(client)}
     return client.post(path, data=data, headers=headers)
 
-
-def count_queries(client, path: str) -> int:
-    statements: list[str] = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
 
 
 # ---- the list ----------------------------------------------------------------------------------
