@@ -27,8 +27,8 @@ def _is_api() -> bool:
 
 
 def register_api(app: Flask) -> None:
-    from . import (  # noqa: F401  (routes register on import)  # noqa: F401
-        admin,  # noqa: F401
+    from . import (  # noqa: F401  (routes register on import)
+        admin,
         api_keys,
         auth,
         checklists,
@@ -37,10 +37,10 @@ def register_api(app: Flask) -> None:
         kpis,
         parts,
         pm,
-        users,  # noqa: F401
-        warehouse,  # noqa: F401
-        webhooks,  # noqa: F401
-        work_order_extras,  # noqa: F401
+        users,
+        warehouse,
+        webhooks,
+        work_order_extras,
         work_orders,
     )
 

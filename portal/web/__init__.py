@@ -13,8 +13,8 @@ web = Blueprint("web", __name__)
 
 def register_web(app: Flask) -> None:
     from ..extensions import csrf
-    from . import (  # noqa: F401  (routes register on import)  # noqa: F401
-        admin_console,  # noqa: F401
+    from . import (  # noqa: F401  (routes register on import)
+        admin_console,
         admin_warehouse,
         assets,
         errors,
@@ -22,7 +22,7 @@ def register_web(app: Flask) -> None:
         report,
         session,
         timefmt,
-        work_order_extras,  # noqa: F401
+        work_order_extras,
     )
     from . import kpis as kpi_views  # noqa: F401  (KPI dashboard)
     from . import login as login_views  # noqa: F401
