@@ -214,7 +214,9 @@ def part_search(work_order_id: str):
     wo = work_order_service.get_work_order(actor, work_order_id)
     q = request.args.get("partQ", "").strip()[:200]
     found = parts_service.list_parts(actor, PartQuery(q=q or None, limit=12)).items
-    return render("work_orders/_parts.html", block="options", wo=wo, found=found, part_q=q)
+    # The part already picked stays picked when a slower search answer replaces the options.
+    picked = {"partId": request.args.get("partId", "")}
+    return render("work_orders/_parts.html", block="options", wo=wo, found=found, part_q=q, part_form=picked)
 
 
 @web.post("/work-orders/<work_order_id>/parts")
