@@ -577,3 +577,19 @@ def _pm_completed(actor: Actor, wo: WorkOrder, now: datetime) -> None:
 
 
 # Registered on work order completion by services/wiring.py (create_app), not on import.
+
+
+# --- the portal's template editor ------------------------------------------------------------
+
+def template_choices(actor: Actor) -> dict:
+    """What a template may point at in the actor's warehouse: its equipment (not retired) and the
+    people PM work orders can be assigned to. Two queries."""
+    require(actor, "pm.write")
+    equipment = list(db.session.execute(
+        select(Equipment.id, Equipment.asset_tag, Equipment.description, Equipment.location, Equipment.status)
+        .where(Equipment.warehouse_id == actor.warehouse_id).order_by(Equipment.asset_tag, Equipment.id)))
+    people = [(uid, name or email) for uid, name, email in db.session.execute(
+        select(User.id, User.name, User.email).where(
+            User.warehouse_id == actor.warehouse_id, User.active.is_(True), User.role.in_(ASSIGNABLE_ROLES))
+        .order_by(User.name, User.email))]
+    return {"equipment": equipment, "people": people}
