@@ -14,6 +14,7 @@ from portal.models import PMTemplate, WorkOrder
 from portal.models.types import utcnow
 from portal.schemas.pm import PMTemplateCreate
 from portal.schemas.work_orders import WorkOrderUpdate
+from portal.services import checklists as checklist_service
 from portal.services import pm as pm_service
 from portal.services import work_orders as work_order_service
 from portal.web.pm import apply_op, rows_of_form
@@ -228,3 +229,113 @@ def test_edit_round_trip_clears_fields_unticks_assets_pauses(client, users, port
     db.session.expire_all()
     saved = db.session.get(PMTemplate, template.id)
     assert saved.checklist == [] and pm_service.describe_template(saved)["equipment_ids"] == []
+
+
+def test_apply_op_adds_removes_and_moves_rows():
+    rows = [{"id": "a"}, {"id": "b"}, {"id": "c"}]
+    rows, note, focus = apply_op(rows, "add")
+    assert len(rows) == 4 and rows[3]["description"] == "" and rows[3]["id"] not in "abc"
+    assert note == "Item 4 added." and focus.endswith("-description")
+    rows, _, _ = apply_op(rows, "remove:3")
+    rows, note, focus = apply_op(rows, "up:2")
+    assert [r["id"] for r in rows] == ["a", "c", "b"] and note == "Moved up to position 2." and focus.endswith("-up")
+    rows, _, _ = apply_op(rows, "down:0")
+    assert [r["id"] for r in rows] == ["c", "a", "b"]
+    for op in ("up:0", "down:2", "remove:9", "up:-1", "sideways:1", "remove:"):
+        rows, _, _ = apply_op(rows, op)
+        assert [r["id"] for r in rows] == ["c", "a", "b"], op
+
+
+def test_checklist_add_remove_reorder_without_saving_then_saved_in_order(client, users, portal_login):
+    manager = users.actor("north", "manager")
+    pump = factories.equipment(manager)
+    template = _template(manager, equipmentIds=[pump.id], checklist=[{"id": "k1", "description": "Keep me"}])
+    portal_login(users["north"]["manager"])
+    path = f"/pm-templates/{template.id}"
+    page = client.get(path).get_data(as_text=True)
+    token = csrf_from(page)
+    base = _form(token, name="Monthly pump check", frequency="30")
+
+    def op(rows: dict, action: str) -> tuple[str, dict]:
+        resp = client.post(path, data={**base, **rows, "op": action}, headers=HX)
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 200 and "<html" not in html and html.lstrip().startswith('<section id="pm-checklist"')
+        # What the page would post next: the rows of the fragment, in its order.
+        fields = dict(re.findall(r'name="(checklist-\d+-(?:id|description|type))" value="([^"]*)"', html))
+        fields.update({m[0]: m[1] for m in re.findall(
+            r'name="(checklist-\d+-type)">.*?<option value="(\w+)" selected', html, re.S)})
+        return html, fields
+
+    rows = {"checklist-0-id": "k1", "checklist-0-description": "Keep me", "checklist-0-type": "checkbox"}
+    for text in ("Drain water", "Check belts", "Clean filter"):
+        html, rows = op(rows, "add")
+        n = max(int(k.split("-")[1]) for k in rows)
+        assert rows[f"checklist-{n}-description"] == "" and "autofocus" in html
+        rows[f"checklist-{n}-description"] = text
+    html, rows = op(rows, "remove:2")  # "Check belts"
+    assert "Item removed: Check belts." in html
+    html, rows = op(rows, "up:2")  # "Clean filter" above "Drain water"
+    assert "Moved up to position 2." in html
+    db.session.expire_all()
+    assert [i["description"] for i in db.session.get(PMTemplate, template.id).checklist] == ["Keep me"]  # not saved yet
+    descriptions = [rows[f"checklist-{n}-description"] for n in range(3)]
+    assert descriptions == ["Keep me", "Clean filter", "Drain water"]
+    # Without JavaScript the same buttons answer the whole page.
+    full = client.post(path, data={**base, **rows, "op": "down:0"})
+    assert full.status_code == 200 and "<html" in full.get_data(as_text=True)
+    resp = client.post(path, data={**base, **rows, "equipmentIds": [pump.id]})
+    assert resp.status_code == 303
+    db.session.expire_all()
+    saved = db.session.get(PMTemplate, template.id)
+    assert [i["description"] for i in saved.checklist] == descriptions
+    assert saved.checklist[0]["id"] == "k1"  # the kept item keeps its id
+    # The work order the scheduler creates from it has the items in that order.
+    link_due = pm_service.describe_template(saved)["schedule"][0]["next_due_date"]
+    assert pm_service.schedule_due(now=link_due, template_id=saved.id)["created"] == 1
+    wo = db.session.scalars(select(WorkOrder).where(WorkOrder.pm_template_id == saved.id)).one()
+    items = checklist_service.get_checklist(manager, wo.id)
+    assert [i.description for i in items] == descriptions
+
+
+def test_preview_is_what_the_scheduler_creates(client, users, portal_login):
+    manager = users.actor("north", "manager")
+    pump = factories.equipment(manager)
+    portal_login(users["north"]["manager"])
+    token = _token(client)
+    start = (utcnow() + timedelta(days=10)).date().isoformat()
+    resp = client.post("/pm-templates/new", data={**_form(token, frequency="9", leadDays="2", startDate=start),
+                                                  "equipmentIds": [pump.id]})
+    assert resp.status_code == 303
+    template = db.session.scalars(select(PMTemplate)).one()
+    html = client.get(f"/pm-templates/{template.id}").get_data(as_text=True)
+    preview = re.search(r'<ol class="pmt-dates">(.*?)</ol>', html, re.S).group(1)
+    shown = re.findall(r'<time datetime="([^"]+)"', preview)
+    assert len(shown) == 5
+    # The fragment, refreshed by htmx from the form's fields, says the same.
+    frag = client.get(f"/pm-templates/preview?templateId={template.id}&frequencyType=calendar&frequency=9"
+                      f"&leadDays=2&startDate={start}", headers=HX).get_data(as_text=True)
+    assert re.findall(r'<time datetime="([^"]+)"', frag) == shown and "<html" not in frag
+    # Run the scheduler at each creation time (due - lead days); cancelling each work order lets
+    # the next occurrence come: its due dates are the preview's.
+    created = []
+    for _ in range(5):
+        due = pm_service.describe_template(template)["schedule"][0]["next_due_date"]
+        summary = pm_service.schedule_due(now=due - timedelta(days=2), template_id=template.id)
+        assert summary["created"] == 1
+        wo = db.session.get(WorkOrder, summary["workOrderIds"][0])
+        created.append(wo.pm_due_date.isoformat())
+        work_order_service.update_work_order(manager, wo.id, WorkOrderUpdate(status="cancelled"))
+    assert created == shown
+
+
+def test_preview_refreshes_and_reports_bad_input(client, users, portal_login):
+    portal_login(users["north"]["manager"])
+    frag = client.get("/pm-templates/preview?frequencyType=calendar&frequency=7&leadDays=0&startDate=2030-01-01",
+                      headers=HX)
+    html = frag.get_data(as_text=True)
+    assert frag.status_code == 200 and 'hx-get="/pm-templates/preview"' in html
+    assert re.findall(r'<time datetime="([^"]+)"', html)[:2] == ["2030-01-08T00:00:00+00:00", "2030-01-15T00:00:00+00:00"]
+    bad = client.get("/pm-templates/preview?frequencyType=calendar&frequency=99999", headers=HX).get_data(as_text=True)
+    assert "at most 36500 days" in bad and "<time" not in bad
+    meter = client.get("/pm-templates/preview?frequencyType=meter&frequency=250&meter=hours", headers=HX)
+    assert "reading reaches the reading at the last PM + 250" in meter.get_data(as_text=True)
