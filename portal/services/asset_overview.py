@@ -90,6 +90,6 @@ def history_labels(actor: Actor, user_ids: list[str | None], work_order_ids: lis
             select(User.id, User.name, User.email).where(User.id.in_(users),
                                                          User.warehouse_id == actor.warehouse_id))}
     if orders:
-        numbers = dict(db.session.execute(select(WorkOrder.id, WorkOrder.fo_number).where(
-            WorkOrder.id.in_(orders), WorkOrder.warehouse_id == actor.warehouse_id)).tuples())
+        numbers = {wid: fo for wid, fo in db.session.execute(select(WorkOrder.id, WorkOrder.fo_number).where(
+            WorkOrder.id.in_(orders), WorkOrder.warehouse_id == actor.warehouse_id))}
     return {"names": names, "numbers": numbers}
