@@ -11,8 +11,8 @@ from flask_login import current_user, login_required
 from pydantic import Field
 
 from ..models import DowntimePeriod, Equipment
-from ..models.types import utcnow
 from ..models.enums import CRITICALITY, EQUIPMENT_STATUS, PRIORITY
+from ..models.types import utcnow
 from ..schemas.equipment import EquipmentCreate, EquipmentQuery, EquipmentStatusChange, EquipmentUpdate
 from ..schemas.pm import MeterReadingCreate
 from ..schemas.work_orders import WorkOrderCreate

@@ -171,10 +171,8 @@ def _editor(actor: Actor, template: PMTemplate | None = None, *, values: MultiDi
     described = pm_service.describe_template(template) if template is not None else None
     if rows is None:
         rows = rows_of_template(template) if template is not None else []
-    if values:
-        selected = set(values.getlist("equipmentIds"))
-    else:
-        selected = set(described["equipment_ids"]) if described else set()
+    # After an op or an error the ticked boxes are the posted ones; else the template's.
+    selected = set(values.getlist("equipmentIds") if values or described is None else described["equipment_ids"])
     if not values and template is not None:
         values = MultiDict({"frequencyType": template.frequency_type, "frequency": str(template.frequency),
                             "leadDays": str(template.lead_days), "startDate": date_input(template.start_date, _tz()),

@@ -17,7 +17,7 @@ from portal.schemas.work_orders import WorkOrderUpdate
 from portal.services import checklists as checklist_service
 from portal.services import pm as pm_service
 from portal.services import work_orders as work_order_service
-from portal.web.pm import apply_op, rows_of_form
+from portal.web.pm import apply_op
 from web.conftest import count_queries, csrf_from
 
 HX = {"HX-Request": "true"}
@@ -53,7 +53,7 @@ def test_list_shows_name_frequency_assets_next_due_and_active(client, users, por
     manager = users.actor("north", "manager")
     pump, fan = factories.equipment(manager), factories.equipment(manager)
     start = utcnow() + timedelta(days=3)
-    weekly = _template(manager, name="Weekly grease", frequency=7, startDate=start, equipmentIds=[pump.id, fan.id])
+    _template(manager, name="Weekly grease", frequency=7, startDate=start, equipmentIds=[pump.id, fan.id])
     _template(manager, name="Hours service", frequencyType="meter", frequency=500, meter="hours",
               equipmentIds=[pump.id])
     paused = _template(manager, name="Old check")
