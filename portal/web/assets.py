@@ -71,6 +71,15 @@ def downtime_duration(period: DowntimePeriod, now: datetime | None = None) -> st
 web.add_app_template_filter(downtime_duration, "downtime_duration")
 
 
+def when_at(value: datetime | None, tz) -> str:
+    """timefmt.when with the time of day always shown: a history needs it beyond yesterday too."""
+    text = timefmt.when(value, tz)
+    return text if value is None or ":" in text else f"{text} {value.astimezone(tz):%H:%M}"
+
+
+web.add_app_template_filter(when_at, "when_at")
+
+
 def _actor() -> Actor:
     return Actor.of(current_user.user)
 

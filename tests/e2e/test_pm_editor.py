@@ -74,7 +74,7 @@ def test_manager_builds_a_checklist(live_server, browser, users):
         browser.find_element(By.ID, "pm-add-item").click()
         _wait(browser, lambda b, n=n: len(b.find_elements(By.CSS_SELECTOR, ".pmt-item")) == n)
         # The new item's text box has the focus: type straight away (keyboard users too).
-        _wait(browser, lambda b: b.switch_to.active_element.get_attribute("name") == f"checklist-{n - 1}-description")
+        _wait(browser, lambda b, n=n: b.switch_to.active_element.get_attribute("name") == f"checklist-{n - 1}-description")
         browser.switch_to.active_element.send_keys(text)
     assert _descriptions(browser) == ["Check seals", "Grease bearings", "Measure vibration"]
 
@@ -106,8 +106,10 @@ def test_manager_builds_a_checklist(live_server, browser, users):
     freq = browser.find_element(By.ID, "f-frequency")
     freq.clear()
     freq.send_keys("7")
-    _wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, ".pmt-dates time")) == 5 and
-          b.find_elements(By.CSS_SELECTOR, ".pmt-dates time")[1].get_attribute("datetime") != "")
+    first = template.start_date + timedelta(days=7)
+    _wait(browser, lambda b: b.find_element(By.CSS_SELECTOR, ".pmt-dates time").get_attribute("datetime")
+          == first.isoformat())
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".pmt-dates time")) == 5
     _shots(browser, "pm-editor")
     browser.find_element(By.CSS_SELECTOR, ".pmt-actions button[type=submit]").click()
     _wait(browser, ec.text_to_be_present_in_element((By.ID, "flash"), "saved"))

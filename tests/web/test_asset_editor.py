@@ -225,3 +225,15 @@ def test_downtime_duration_text():
     assert downtime_duration(period) == "2 d 4 h"
     period.ended_at = None
     assert downtime_duration(period, now=start + timedelta(minutes=5)) == "5 min"
+
+
+def test_history_times_always_show_the_time_of_day():
+    from zoneinfo import ZoneInfo
+
+    from portal.web.assets import when_at
+
+    tz = ZoneInfo("Europe/Berlin")
+    old = utcnow().replace(hour=12, minute=5) - timedelta(days=40)
+    assert when_at(old, tz).endswith(old.astimezone(tz).strftime(" %H:%M"))
+    recent = utcnow() - timedelta(minutes=1)
+    assert when_at(recent, tz).count(":") == 1
