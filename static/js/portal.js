@@ -93,7 +93,9 @@
   document.addEventListener("htmx:confirm", function (evt) {
     var form = dirtyForm();
     var elt = evt.detail.elt;
-    if (!form || form.contains(elt) || elt === form) { return; }
+    // The form's own requests (its checklist buttons, the preview, Save) go on; any link leaves,
+    // "Cancel" inside the form included.
+    if (!form || (elt.tagName !== "A" && (form.contains(elt) || elt === form))) { return; }
     if (!window.confirm("This form has changes that are not saved. Leave without saving?")) {
       evt.preventDefault();
     } else {

@@ -91,6 +91,13 @@ def test_manager_builds_a_checklist(live_server, browser, users):
     assert db.session.scalar(select(db.func.count()).select_from(PMTemplate)) == 0  # nothing saved yet
     db.session.rollback()
 
+    # Leaving with unsaved items asks first; staying keeps them.
+    browser.find_element(By.LINK_TEXT, "Cancel").click()
+    alert = _wait(browser, ec.alert_is_present())
+    assert "not saved" in alert.text
+    alert.dismiss()
+    assert _descriptions(browser) == ["Measure vibration", "Check seals"]
+
     browser.find_element(By.CSS_SELECTOR, ".pmt-asset input").click()
     _shots(browser, "pm-editor-new", scroll_to="#pm-checklist")
     browser.find_element(By.CSS_SELECTOR, ".pmt-actions button[type=submit]").click()
