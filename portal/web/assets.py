@@ -313,6 +313,8 @@ def asset_edit(equipment_id: str) -> Response:
         return _asset_form(actor, eq)
     form = _asset_form_data(eq)
     data = form_model(EquipmentUpdate, form)
+    if form.get("assetTag") == "":  # absent to PATCH means "unchanged": an emptied tag is an error here
+        data = {**(data if isinstance(data, dict) else {}), "assetTag": "Field required"}
     if isinstance(data, dict):
         return _asset_form(actor, eq, errors=data, values=request.form, status=422)
     cleared = {name: None for key, name in CLEARABLE.items() if key in form and form[key] == ""}

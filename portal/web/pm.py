@@ -37,6 +37,7 @@ ROW_KEY = re.compile(r"^checklist-(\d{1,3})-(id|description|type|required|unit|m
 # Optional template fields a manager may clear by emptying their input (PATCH null in the API).
 CLEARABLE = {"description": "description", "meter": "meter", "estimatedDuration": "estimated_duration",
              "assignedTo": "assigned_to"}
+REQUIRED = ("name", "frequency", "leadDays", "startDate")
 TOP_FIELDS = ("name", "description", "frequencyType", "frequency", "meter", "estimatedDuration", "priority",
               "assignedTo", "leadDays", "startDate", "active")
 
@@ -202,6 +203,10 @@ def _payload(model: type, rows: list[dict], template: PMTemplate | None):
     data["checklist"] = [_item(row) for row in rows]
     data.setdefault("equipmentIds", [])
     result = validate_model(model, data)
+    # On edit an emptied required input is absent to PATCH ("unchanged"): say it is required instead.
+    emptied = {key: "Field required" for key in REQUIRED if template is not None and form.get(key) == ""}
+    if emptied:
+        return {**emptied, **result} if isinstance(result, dict) else emptied
     if template is not None and not isinstance(result, dict):
         cleared = {name: None for key, name in CLEARABLE.items() if form.get(key, None) == ""}
         if cleared:

@@ -57,6 +57,7 @@ def _descriptions(browser) -> list[str]:
 
 def test_manager_builds_a_checklist(live_server, browser, users):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
 
     manager = users.actor("north", "manager")
@@ -118,7 +119,7 @@ def test_manager_builds_a_checklist(live_server, browser, users):
           == first.isoformat())
     assert len(browser.find_elements(By.CSS_SELECTOR, ".pmt-dates time")) == 5
     _shots(browser, "pm-editor")
-    browser.find_element(By.CSS_SELECTOR, ".pmt-actions button[type=submit]").click()
+    freq.send_keys(Keys.ENTER)  # Enter in a field saves (not the checklist's first button)
     _wait(browser, ec.text_to_be_present_in_element((By.ID, "flash"), "saved"))
     browser.find_element(By.LINK_TEXT, "Preventive maintenance").click()
     _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Preventive maintenance"))

@@ -237,3 +237,13 @@ def test_history_times_always_show_the_time_of_day():
     assert when_at(old, tz).endswith(old.astimezone(tz).strftime(" %H:%M"))
     recent = utcnow() - timedelta(minutes=1)
     assert when_at(recent, tz).count(":") == 1
+
+
+def test_emptying_the_tag_on_edit_is_an_error(client, users, portal_login):
+    pump = factories.equipment(users.actor("north", "manager"), assetTag="PMP-1")
+    portal_login(users["north"]["manager"])
+    token = _token(client, f"/assets/{pump.id}/edit")
+    resp = client.post(f"/assets/{pump.id}/edit", data={"csrf_token": token, "assetTag": "", "model": "New"})
+    assert resp.status_code == 422 and re.search(r'id="e-assetTag">Field required', resp.get_data(as_text=True))
+    db.session.expire_all()
+    assert (db.session.get(Equipment, pump.id).asset_tag, db.session.get(Equipment, pump.id).model) == ("PMP-1", "CR 64")

@@ -339,3 +339,17 @@ def test_preview_refreshes_and_reports_bad_input(client, users, portal_login):
     assert "at most 36500 days" in bad and "<time" not in bad
     meter = client.get("/pm-templates/preview?frequencyType=meter&frequency=250&meter=hours", headers=HX)
     assert "reading reaches the reading at the last PM + 250" in meter.get_data(as_text=True)
+
+
+def test_emptying_a_required_field_on_edit_is_an_error_not_a_silent_no_change(client, users, portal_login):
+    template = _template(users.actor("north", "manager"))
+    portal_login(users["north"]["manager"])
+    path = f"/pm-templates/{template.id}"
+    token = _token(client, path)
+    resp = client.post(path, data=_form(token, name="", frequency="", leadDays="3"))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert re.search(r'id="e-name">Field required', html) and re.search(r'id="e-frequency">Field required', html)
+    db.session.expire_all()
+    saved = db.session.get(PMTemplate, template.id)
+    assert (saved.name, saved.frequency, saved.lead_days) == ("Monthly pump check", 30, 7)
