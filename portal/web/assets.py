@@ -21,13 +21,8 @@ from ..services import meters as meter_service
 from ..services import problem_reports
 from ..services import work_orders as work_order_service
 from ..services.actor import Actor
-from ..services.asset_overview import (
-    areas,
-    asset_overview,
-    downtime_history,
-    history_labels,
-    status_history,
-)
+from ..services.asset_overview import areas, asset_overview
+from ..services.asset_overview import asset_history as history_page
 from ..services.errors import DomainError, Forbidden
 from ..services.permissions import can
 from ..urls import absolute_url
@@ -36,7 +31,6 @@ from .forms import date_input, form_model, local_date
 from .rendering import render, render_block, wants_fragment
 
 PAGE_SIZE = 25
-HISTORY_PAGE = 10
 # Optional asset fields a manager may clear by emptying their input (PATCH null in the API).
 CLEARABLE = {"model": "model", "manufacturer": "manufacturer", "description": "description",
              "location": "location", "area": "area", "installDate": "install_date"}
@@ -142,26 +136,12 @@ def _label(eq: Equipment, reports: bool) -> dict:
 
 def _detail(equipment_id: str, *, block: str = "content", status: int = 200, **ctx) -> Response:
     actor = _actor()
-    overview = asset_overview(actor, equipment_id)
-    if block == "content":
-        ctx.update(_history(actor, equipment_id, "status", 1), **_history(actor, equipment_id, "downtime", 1))
+    # The history is on the whole page only, not in the status/meters/report fragments.
+    overview = asset_overview(actor, equipment_id, history=block == "content")
     return render("assets/detail.html", block=block, status=status, **overview, priorities=PRIORITY,
                   statuses=EQUIPMENT_STATUS, can_status=can(actor, "equipment.status"),
                   can_read_meters=can(actor, meter_service.RECORD_PERMISSION),
                   can_edit=can(actor, "equipment.write"), is_admin=can(actor, "warehouse.manage"), **ctx)
-
-
-def _history(actor: Actor, equipment_id: str, kind: str, page: int) -> dict:
-    """One page of the status or downtime history, with the names and work order numbers it shows."""
-    if kind == "status":
-        rows = status_history(actor, equipment_id, page, HISTORY_PAGE)
-        labels = history_labels(actor, [e.payload.get("changedBy") for e in rows.items],
-                                [e.payload.get("workOrderId") for e in rows.items])
-    else:
-        rows = downtime_history(actor, equipment_id, page, HISTORY_PAGE)
-        labels = history_labels(actor, [p.started_by for p in rows.items] + [p.ended_by for p in rows.items],
-                                [p.work_order_id for p in rows.items])
-    return {f"{kind}_page": rows, f"{kind}_labels": labels}
 
 
 @web.get("/assets/<equipment_id>")
@@ -337,9 +317,7 @@ def asset_history(equipment_id: str, kind: str) -> Response:
     without JavaScript, a page of its own with that page of rows."""
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
-    actor = _actor()
-    ctx = {"asset": equipment_service.get_equipment(actor, equipment_id), "kind": kind, "statuses": EQUIPMENT_STATUS,
-           **_history(actor, equipment_id, kind, page)}
+    ctx = {"kind": kind, "statuses": EQUIPMENT_STATUS, **history_page(_actor(), equipment_id, kind, page)}
     if wants_fragment():
         resp = Response(render_block("assets/_history.html", f"{kind}_rows", **ctx))
         resp.vary.add("HX-Request")

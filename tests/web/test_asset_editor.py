@@ -178,7 +178,7 @@ def test_history_newest_first_with_show_more(client, users, portal_login):
     html = client.get(f"/assets/{pump.id}").get_data(as_text=True)
     status = re.search(r'<tbody id="status-rows">(.*?)</tbody>', html, re.S).group(1)
     downtime = re.search(r'<tbody id="downtime-rows">(.*?)</tbody>', html, re.S).group(1)
-    assert status.count('<tr class="ah-row">') == 10 and "3 older" in status
+    assert status.count('<tr class="ah-row">') == 10 and "Show more" in status
     assert downtime.count('class="ah-row') == 7 and "Show more" not in downtime
     # Newest first: the ongoing period on top, then Stop 5 ... Stop 0 with its work order link.
     assert downtime.index("<strong>ongoing</strong>") < downtime.index("Stop 5") < downtime.index("Stop 0")
@@ -247,3 +247,13 @@ def test_emptying_the_tag_on_edit_is_an_error(client, users, portal_login):
     assert resp.status_code == 422 and re.search(r'id="e-assetTag">Field required', resp.get_data(as_text=True))
     db.session.expire_all()
     assert (db.session.get(Equipment, pump.id).asset_tag, db.session.get(Equipment, pump.id).model) == ("PMP-1", "CR 64")
+
+
+def test_exactly_one_page_of_history_offers_no_more(client, users, portal_login):
+    manager = users.actor("north", "manager")
+    pump = factories.equipment(manager)
+    _flip(manager, pump, 5, utcnow() - timedelta(days=1))  # 10 status changes: one full page
+    portal_login(users["north"]["technician"])
+    html = client.get(f"/assets/{pump.id}").get_data(as_text=True)
+    status = re.search(r'<tbody id="status-rows">(.*?)</tbody>', html, re.S).group(1)
+    assert status.count('<tr class="ah-row">') == 10 and "Show more" not in status
