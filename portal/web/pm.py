@@ -29,7 +29,7 @@ from ..services.errors import DomainError, Forbidden
 from ..services.permissions import can
 from . import timefmt, web
 from .forms import date_input, form_data, form_model, local_date, validate_model
-from .rendering import render
+from .rendering import render, wants_fragment
 
 LIST_PAGE = 25
 PREVIEW_COUNT = 5
@@ -169,6 +169,10 @@ def _editor(actor: Actor, template: PMTemplate | None = None, *, values: MultiDi
             rows: list[dict] | None = None, errors: dict | None = None, block: str = "content",
             status: int = 200, **ctx) -> Response:
     values = values if values is not None else MultiDict()
+    errors = errors or {}
+    if block == "checklist" and wants_fragment():  # an op's answer for htmx: the rows only, nothing else to read
+        return render("pm/editor.html", block=block, status=status, template=template, rows=_view_rows(rows or []),
+                      errors=errors, checklist_types=CHECKLIST_TYPE, **ctx)
     described = pm_service.describe_template(template) if template is not None else None
     if rows is None:
         rows = rows_of_template(template) if template is not None else []
@@ -179,10 +183,8 @@ def _editor(actor: Actor, template: PMTemplate | None = None, *, values: MultiDi
                             "leadDays": str(template.lead_days), "startDate": date_input(template.start_date, _tz()),
                             "meter": template.meter or ""})
     schedule = {row["equipment_id"]: row for row in described["schedule"]} if described else {}
-    errors = errors or {}
-    row_errors = {k: v for k, v in errors.items() if k.startswith("checklist")}
     return render("pm/editor.html", block=block, status=status, template=template, values=values,
-                  rows=_view_rows(rows), errors=errors, row_errors=row_errors, selected=selected,
+                  rows=_view_rows(rows), errors=errors, selected=selected,
                   schedule=schedule, frequency_types=FREQUENCY_TYPE, checklist_types=CHECKLIST_TYPE,
                   priorities=PRIORITY, top_fields=TOP_FIELDS, **pm_service.template_choices(actor),
                   **_preview(values, template), **ctx)
