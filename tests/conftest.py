@@ -67,15 +67,27 @@ def _empty_tables() -> None:
             conn.execute(table.delete())
 
 
-@pytest.fixture
-def app(_schema):
+@pytest.fixture(scope="session")
+def _shared_app(_schema):
+    # Building the app compiles every URL rule (~60 ms); one app serves every test, and each test's
+    # config changes are undone after it. Tests that need other settings at start-up call make_app().
     app = make_app()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_shared_app):
+    app = _shared_app
+    config = dict(app.config)
     with app.app_context():
         _empty_tables()
         get_redis().flushdb()
         yield app
         _empty_tables()
-        db.engine.dispose()
+    app.config.clear()
+    app.config.update(config)
 
 
 @pytest.fixture
