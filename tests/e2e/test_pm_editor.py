@@ -18,15 +18,7 @@ from portal.schemas.equipment import EquipmentStatusChange
 from portal.services import equipment as equipment_service
 
 
-def _wait(browser, condition, seconds: int = 10):
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    # htmx replaces the checklist under our feet: a stale element means "look again".
-    return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
-
-
-def _login(browser, live_server, user) -> None:
+def _login(browser, wait, live_server, user) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
 
@@ -35,7 +27,7 @@ def _login(browser, live_server, user) -> None:
     browser.find_element(By.ID, "f-password").send_keys(PASSWORD)
     browser.find_element(By.ID, "f-code").send_keys(pyotp.TOTP(user.totp_secret).now())
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
 
 
 def _shots(browser, name: str, scroll_to: str | None = None) -> None:
@@ -55,7 +47,7 @@ def _descriptions(browser) -> list[str]:
     return [el.get_attribute("value") for el in browser.find_elements(By.CSS_SELECTOR, ".pmt-desc input")]
 
 
-def test_manager_builds_a_checklist(live_server, browser, users):
+def test_manager_builds_a_checklist(live_server, browser, wait, users):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
@@ -63,38 +55,38 @@ def test_manager_builds_a_checklist(live_server, browser, users):
     manager = users.actor("north", "manager")
     for tag, desc in (("PMP-101", "Boiler feed pump"), ("CMP-201", "Air compressor"), ("FAN-301", "Exhaust fan")):
         factories.equipment(manager, assetTag=tag, description=desc)
-    _login(browser, live_server, users["north"]["manager"])
+    _login(browser, wait, live_server, users["north"]["manager"])
     browser.find_element(By.LINK_TEXT, "PM").click()
-    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Preventive maintenance"))
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Preventive maintenance"))
     browser.find_element(By.ID, "new-template").click()
-    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "New PM template"))
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "New PM template"))
     browser.find_element(By.ID, "f-name").send_keys("Monthly pump inspection")
     marker = browser.execute_script("window.__noReload = 1; return window.__noReload")
 
     for n, text in enumerate(("Check seals", "Grease bearings", "Measure vibration"), start=1):
         browser.find_element(By.ID, "pm-add-item").click()
-        _wait(browser, lambda b, n=n: len(b.find_elements(By.CSS_SELECTOR, ".pmt-item")) == n)
+        wait.until(lambda b, n=n: len(b.find_elements(By.CSS_SELECTOR, ".pmt-item")) == n)
         # The new item's text box has the focus: type straight away (keyboard users too).
-        _wait(browser, lambda b, n=n: b.switch_to.active_element.get_attribute("name") == f"checklist-{n - 1}-description")
+        wait.until(lambda b, n=n: b.switch_to.active_element.get_attribute("name") == f"checklist-{n - 1}-description")
         browser.switch_to.active_element.send_keys(text)
     assert _descriptions(browser) == ["Check seals", "Grease bearings", "Measure vibration"]
 
     browser.find_elements(By.CSS_SELECTOR, ".pmt-remove")[1].click()  # "Grease bearings"
-    _wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, ".pmt-item")) == 2)
-    assert _wait(browser, ec.text_to_be_present_in_element((By.ID, "pm-note"), "Item removed: Grease bearings"))
+    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, ".pmt-item")) == 2)
+    assert wait.until(ec.text_to_be_present_in_element((By.ID, "pm-note"), "Item removed: Grease bearings"))
     up = browser.find_elements(By.CSS_SELECTOR, ".pmt-up")[1]  # "Measure vibration" up
     up_id = up.get_attribute("id")
     up.click()
-    _wait(browser, lambda b: _descriptions(b) == ["Measure vibration", "Check seals"])
+    wait.until(lambda b: _descriptions(b) == ["Measure vibration", "Check seals"])
     # The moved item's button keeps the focus, and the page was never reloaded.
-    _wait(browser, lambda b: b.switch_to.active_element.get_attribute("id") == up_id)
+    wait.until(lambda b: b.switch_to.active_element.get_attribute("id") == up_id)
     assert browser.execute_script("return window.__noReload") == marker
     assert db.session.scalar(select(db.func.count()).select_from(PMTemplate)) == 0  # nothing saved yet
     db.session.rollback()
 
     # Leaving with unsaved items asks first; staying keeps them.
     browser.find_element(By.LINK_TEXT, "Cancel").click()
-    alert = _wait(browser, ec.alert_is_present())
+    alert = wait.until(ec.alert_is_present())
     assert "not saved" in alert.text
     alert.dismiss()
     assert _descriptions(browser) == ["Measure vibration", "Check seals"]
@@ -102,9 +94,9 @@ def test_manager_builds_a_checklist(live_server, browser, users):
     browser.find_element(By.CSS_SELECTOR, ".pmt-asset input").click()
     _shots(browser, "pm-editor-new", scroll_to="#pm-checklist")
     browser.find_element(By.CSS_SELECTOR, ".pmt-actions button[type=submit]").click()
-    _wait(browser, ec.text_to_be_present_in_element((By.ID, "flash"), "created"))
+    wait.until(ec.text_to_be_present_in_element((By.ID, "flash"), "created"))
     browser.refresh()
-    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Monthly pump inspection"))
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Monthly pump inspection"))
     assert _descriptions(browser) == ["Measure vibration", "Check seals"]
     db.session.rollback()  # end the test's read snapshot: the server committed in another connection
     template = db.session.scalars(select(PMTemplate)).one()
@@ -115,19 +107,19 @@ def test_manager_builds_a_checklist(live_server, browser, users):
     freq.clear()
     freq.send_keys("7")
     first = template.start_date + timedelta(days=7)
-    _wait(browser, lambda b: b.find_element(By.CSS_SELECTOR, ".pmt-dates time").get_attribute("datetime")
+    wait.until(lambda b: b.find_element(By.CSS_SELECTOR, ".pmt-dates time").get_attribute("datetime")
           == first.isoformat())
     assert len(browser.find_elements(By.CSS_SELECTOR, ".pmt-dates time")) == 5
     _shots(browser, "pm-editor")
     freq.send_keys(Keys.ENTER)  # Enter in a field saves (not the checklist's first button)
-    _wait(browser, ec.text_to_be_present_in_element((By.ID, "flash"), "saved"))
+    wait.until(ec.text_to_be_present_in_element((By.ID, "flash"), "saved"))
     browser.find_element(By.LINK_TEXT, "Preventive maintenance").click()
-    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Preventive maintenance"))
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Preventive maintenance"))
     assert "every 7 days" in browser.find_element(By.CSS_SELECTOR, ".pmt-table").text
     _shots(browser, "pm-list")
 
 
-def test_asset_form_and_history_screens(live_server, browser, users):
+def test_asset_form_and_history_screens(live_server, browser, wait, users):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
 
@@ -141,25 +133,25 @@ def test_asset_form_and_history_screens(live_server, browser, users):
             workOrderId=wo.id if n % 3 == 0 else None), now=start + timedelta(days=n))
         equipment_service.change_status(manager, pump.id, EquipmentStatusChange(status="active"),
                                         now=start + timedelta(days=n, hours=1 + n % 4, minutes=15))
-    _login(browser, live_server, users["north"]["manager"])
+    _login(browser, wait, live_server, users["north"]["manager"])
     browser.get(live_server + "/assets")
     browser.find_element(By.ID, "new-asset").click()
-    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "New asset"))
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "New asset"))
     browser.find_element(By.CSS_SELECTOR, ".ae-form button[type=submit]").click()  # empty tag: error
-    _wait(browser, ec.presence_of_element_located((By.ID, "e-assetTag")))
+    wait.until(ec.presence_of_element_located((By.ID, "e-assetTag")))
     _shots(browser, "asset-new-errors")
     browser.find_element(By.ID, "f-assetTag").send_keys("CMP-7")
     browser.find_element(By.ID, "f-description").send_keys("Air compressor")
     browser.find_element(By.CSS_SELECTOR, ".ae-form button[type=submit]").click()
-    _wait(browser, ec.text_to_be_present_in_element((By.ID, "flash"), "Asset CMP-7 registered."))
+    wait.until(ec.text_to_be_present_in_element((By.ID, "flash"), "Asset CMP-7 registered."))
     browser.get(live_server + f"/assets/{pump.id}")
     browser.find_element(By.ID, "edit-asset").click()
-    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Edit PMP-101"))
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Edit PMP-101"))
     _shots(browser, "asset-edit")
     browser.get(live_server + f"/assets/{pump.id}")
     rows = browser.find_elements(By.CSS_SELECTOR, "#status-rows .ah-row")
     assert len(rows) == 10
     browser.find_element(By.CSS_SELECTOR, "#status-rows .ah-more a").click()
-    _wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, "#status-rows .ah-row")) == 20)
-    _wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, "#downtime-rows .ah-row")) == 10)
+    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#status-rows .ah-row")) == 20)
+    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#downtime-rows .ah-row")) == 10)
     _shots(browser, "asset-history", scroll_to="#history")
