@@ -27,6 +27,7 @@ def register_web(app: Flask) -> None:
     from . import kpis as kpi_views  # noqa: F401  (KPI dashboard)
     from . import login as login_views  # noqa: F401
     from . import parts as stock_views  # noqa: F401  (stock pages)
+    from . import pm as pm_views  # noqa: F401  (PM template list and editor)
     from . import work_orders as work_order_views  # noqa: F401
 
     csrf.init_app(app)
