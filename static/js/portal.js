@@ -118,20 +118,21 @@
     Array.prototype.slice.call(oldList.children).forEach(function (li) {
       if (!wanted[li.id] && !keep[li.id]) { li.remove(); }
     });
-    return true;
+    return false;  // the kept rows are still old: ask again next time
   }
 
   // A work order's page: the header and each section with an id, unless the user is busy in it.
   function mergeParts(oldRoot, newRoot) {
+    var complete = true;
     Array.prototype.slice.call(newRoot.children).forEach(function (part) {
-      if (!part.id) { return; }
+      if (!part.id || part.id === "live") { return; }
       var old = document.getElementById(part.id);
-      if (old && oldRoot.contains(old) && !busy(old)) {
-        old.replaceWith(part);
-        activate(part);
-      }
+      if (!old || !oldRoot.contains(old)) { return; }
+      if (busy(old)) { complete = false; return; }
+      old.replaceWith(part);
+      activate(part);
     });
-    return true;
+    return complete;
   }
 
   function livePoll() {
@@ -157,9 +158,10 @@
           if (!target || document.getElementById("live") !== live || window.location.search !== search) { return; }
           var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(selector);
           if (!fresh) { return; }
-          var done = target.classList.contains("wo-page") ? mergeParts(target, fresh) : mergeList(target, fresh);
-          var now = document.getElementById("live");
-          if (done && now) { now.setAttribute("data-live-version", resp.headers.get("X-Live-Version") || ""); }
+          // Complete: the page is now at the answer's version. Else a part the user was busy in
+          // kept its old content, and the version stays, so the next poll brings it once free.
+          var complete = target.classList.contains("wo-page") ? mergeParts(target, fresh) : mergeList(target, fresh);
+          if (complete) { live.setAttribute("data-live-version", resp.headers.get("X-Live-Version") || ""); }
         });
       })
       .catch(function () { /* offline: the next poll tries again */ })
