@@ -108,3 +108,41 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
     browser.get(live_server + "/work-orders/new")
     wait.until(ec.presence_of_element_located((By.ID, "f-title")))
     browser.save_screenshot(str(ARTIFACTS / "board-new-1440x900.png"))
+
+
+def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, browser, users, client, auth):
+    """The work order page: another user's status change and comment appear within ~10 s; the
+    comment this user is typing stays, caret and all, in its untouched form."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    tech = users["north"]["technician"]
+    h = auth("north", "manager")
+    wo_id = client.post("/api/work-orders", json={"title": "Hydraulic leak", "assignedTo": tech.id},
+                        headers=h).json["id"]
+    wait = WebDriverWait(browser, 12, ignored_exceptions=(StaleElementReferenceException,))
+    browser.set_window_size(768, 1024)
+    _login(browser, live_server, tech)
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
+    browser.get(f"{live_server}/work-orders/{wo_id}")
+    box = browser.find_element(By.ID, "f-comment-body")
+    box.click()
+    box.send_keys("Seal kit is on the sh")
+    assert client.patch(f"/api/work-orders/{wo_id}", json={"status": "on_hold", "holdReason": "No seal kit"},
+                        headers=h).status_code == 200
+    assert client.post(f"/api/work-orders/{wo_id}/comments", json={"body": "Ordered the kit"},
+                       headers=h).status_code == 201
+    wait.until(ec.text_to_be_present_in_element((By.ID, "wo-status"), "On hold"))
+    wait.until(ec.text_to_be_present_in_element((By.ID, "history"), "No seal kit"))
+    box = browser.find_element(By.ID, "f-comment-body")
+    assert box.get_attribute("value") == "Seal kit is on the sh"
+    assert browser.switch_to.active_element.get_attribute("id") == "f-comment-body"
+    assert "Ordered the kit" not in browser.find_element(By.ID, "wo-comments").text  # its section waits
+    browser.save_screenshot(str(ARTIFACTS / "board-detail-live-768x1024.png"))
+    # Sent: the section is free again and the next poll brings the other comment in.
+    box.send_keys("elf")
+    browser.find_element(By.CSS_SELECTOR, "#wo-comments button[type=submit]").click()
+    wait.until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Seal kit is on the shelf"))
+    wait.until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Ordered the kit"))
