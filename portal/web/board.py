@@ -29,6 +29,7 @@ from .work_orders import _actor, _asset_options, _assets, _names, _people, list_
 
 # The inline edit's fields; an empty select or date clears the value (unassign, no due date).
 EDIT_FIELDS = ("assignedTo", "priority", "dueDate")
+CLEARABLE = {"assignedTo": "assigned_to", "dueDate": "due_date"}
 CREATE_FIELDS = ("title", "description", "type", "priority", "equipmentId", "assignedTo", "dueDate")
 
 
@@ -98,17 +99,14 @@ def board_edit(work_order_id: str) -> Response:
     actor = _actor()
     wo = work_order_service.get_work_order(actor, work_order_id)  # another warehouse's id: 404 first
     given = {k: request.form[k].strip() for k in EDIT_FIELDS if k in request.form}
-    data: dict[str, Any] = {k: (v or None) for k, v in given.items()}
-    if data.get("dueDate"):
-        data["dueDate"] = from_local_input(data["dueDate"], _tz())
-    try:
-        update = WorkOrderUpdate.model_validate(data, strict=False, by_alias=True, by_name=True)
-    except Exception as exc:  # pydantic: one message per field, next to it
-        from ..schemas.errors import pydantic_errors
-        errors: dict[str, str] = {}
-        for err in pydantic_errors(exc):
-            errors.setdefault(err["field"], err["message"])
-        return _row(wo, 422, row_errors=errors, row_form=given)
+    form = MultiDict(given)
+    if form.get("dueDate"):
+        form["dueDate"] = from_local_input(form["dueDate"], _tz())
+    update = form_model(WorkOrderUpdate, form)
+    if isinstance(update, dict):
+        return _row(wo, 422, row_errors=update, row_form=given)
+    # form_model reads "" as absent; here an emptied select or date means "none".
+    update = update.model_copy(update={name: None for key, name in CLEARABLE.items() if given.get(key) == ""})
     try:
         wo = work_order_service.update_work_order(actor, work_order_id, update)
     except (Forbidden, NotFound):

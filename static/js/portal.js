@@ -185,6 +185,21 @@
     if (form && evt.detail.successful) { form.removeAttribute("data-dirty"); }
   });
 
+  // A row swapped by its own inline edit keeps its tick for the next bulk assignment.
+  var ticks = {};
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var row = evt.detail.target;
+    var box = row && row.classList && row.classList.contains("board-row") && row.querySelector('input[name="ids"]');
+    if (box) { ticks[row.id] = box.checked; }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    Object.keys(ticks).forEach(function (id) {
+      var box = document.querySelector("#" + CSS.escape(id) + ' input[name="ids"]');
+      if (box) { box.checked = ticks[id]; }
+    });
+    ticks = {};
+  });
+
   // "Select all on page" on the board ticks every row's checkbox of its form.
   document.addEventListener("change", function (evt) {
     var form = evt.target.getAttribute && evt.target.getAttribute("data-select-all");

@@ -94,6 +94,12 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
     assert row_a.get_attribute("data-mark") == "kept" and "Conveyor belt frays badly" not in row_a.text
     assert browser.switch_to.active_element.get_attribute("id") == f"d-{a}"
     assert browser.find_element(By.CSS_SELECTOR, f"#wo-{b} input[name=ids]").is_selected()
+    # The refreshed row works like any other: its priority select saves on change, the row comes back.
+    Select(browser.find_element(By.ID, f"p-{b}")).select_by_value("critical")
+    wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, f"#wo-{b} .prio"), "Critical"))
+    db.session.rollback()
+    assert db.session.get(WorkOrder, b).priority == "critical"
+    assert browser.find_element(By.CSS_SELECTOR, f"#wo-{b} input[name=ids]").is_selected()  # still ticked
     # Once the user leaves the field, the next poll brings row A up to date too.
     browser.find_element(By.ID, "f-q").click()
     browser.find_element(By.ID, "f-q").send_keys("Conv")  # a search being typed is never touched
