@@ -5,6 +5,7 @@ call the service, and render the page or the fragment htmx swaps.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
 from urllib.parse import urlencode
@@ -73,12 +74,12 @@ def work_order_list():
     return render("work_orders/list.html", block="results", **list_context(_actor(), request.args, request.path))
 
 
-def list_args(source) -> dict[str, str]:
+def list_args(source: Mapping[str, str]) -> dict[str, str]:
     """The filters of a list request (the API's query names), blanks dropped."""
     return {k: v for k in LIST_FILTERS if (v := source.get(k, "").strip())}
 
 
-def list_context(actor: Actor, source, list_path: str, **extra: Any) -> dict:
+def list_context(actor: Actor, source: Mapping[str, str], list_path: str, **extra: Any) -> dict:
     """What the list (and, for managers and admins, the board around it) shows for these filters."""
     args = list_args(source)
     page_no = source.get("page", "1")
