@@ -17,6 +17,7 @@ def register_web(app: Flask) -> None:
         admin_console,
         admin_warehouse,
         assets,
+        board,
         errors,
         home,
         report,
@@ -43,3 +44,4 @@ def register_web(app: Flask) -> None:
 
     app.add_template_filter(lambda value, tz: timefmt.when(value, tz), "when")
     app.add_template_filter(lambda value, tz: timefmt.due_state(value, tz), "due_state")
+    app.add_template_filter(lambda value, tz: timefmt.local_input(value, tz), "local_input")
