@@ -21,16 +21,14 @@ CHROMEDRIVER = shutil.which("chromedriver")
 def live_server(app):
     """Base URL of the app on 127.0.0.1 (a free port), same database as the test."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
 
 
-@pytest.fixture(scope="session")
-def _chromium():
-    """One headless chromium per test process: starting and quitting it costs about 3 s a test."""
+def _start_chromium():
     if not CHROMIUM or not CHROMEDRIVER:
         pytest.skip("chromium and chromedriver not installed (apt-get install chromium chromium-driver)")
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium not installed (requirements-dev.txt)")
@@ -42,7 +40,23 @@ def _chromium():
                 "--disable-dev-shm-usage", "--window-size=768,1024"):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
     ARTIFACTS.mkdir(exist_ok=True)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def _chromium():
+    """One headless chromium per test process: starting and quitting it costs about 3 s a test."""
+    driver = _start_chromium()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def second_browser():
+    """Another chromium of its own: a second user's session beside `browser`."""
+    driver = _start_chromium()
     yield driver
     driver.quit()
 
