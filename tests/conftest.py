@@ -56,6 +56,7 @@ from portal.models import AuthSession  # noqa: E402
 from portal.models.types import utcnow  # noqa: E402
 from portal.services import auth as auth_service  # noqa: E402
 from portal.services.actor import Actor  # noqa: E402
+from portal.services.db import unit_of_work  # noqa: E402
 
 USING_POSTGRES = (os.environ.get("DATABASE_URL") or "").startswith("postgres")
 TEST_CONFIG = {
@@ -144,17 +145,33 @@ class Users(dict):
         return Actor.of(self[warehouse][role])
 
 
+_hashes: dict[str, str] = {}
+
+
+def _hash_once(password: str) -> str:
+    """The fixture users share one argon2 hash per password (a valid hash verifies all the same)."""
+    if password not in _hashes:
+        _hashes[password] = _hash_password(password)
+    return _hashes[password]
+
+
+_hash_password = auth_service.hash_password
+
+
 @pytest.fixture
-def users(app) -> Users:
+def users(app, monkeypatch) -> Users:
+    monkeypatch.setattr(auth_service, "hash_password", _hash_once)
     result = Users()
-    for warehouse in ("north", "south"):
-        result[warehouse] = {}
-        for role in ROLES:
-            result[warehouse][role] = auth_service.create_user(
-                f"{role}@{warehouse}.example.com", PASSWORD, role, f"{warehouse.title()} Plant",
-                name=f"{warehouse} {role}")
-        result[warehouse]["technician2"] = auth_service.create_user(
-            f"technician2@{warehouse}.example.com", PASSWORD, "technician", f"{warehouse.title()} Plant")
+    with unit_of_work():  # the ten users in one transaction: one commit instead of ten
+        for warehouse in ("north", "south"):
+            result[warehouse] = {}
+            for role in ROLES:
+                result[warehouse][role] = auth_service.create_user(
+                    f"{role}@{warehouse}.example.com", PASSWORD, role, f"{warehouse.title()} Plant",
+                    name=f"{warehouse} {role}")
+            result[warehouse]["technician2"] = auth_service.create_user(
+                f"technician2@{warehouse}.example.com", PASSWORD, "technician", f"{warehouse.title()} Plant")
+    monkeypatch.undo()  # only the fixture's own users: a test's password changes hash for real
     return result
 
 
