@@ -19,6 +19,7 @@ def register_web(app: Flask) -> None:
         assets,
         errors,
         home,
+        imports,
         report,
         session,
         timefmt,
