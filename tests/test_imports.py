@@ -261,6 +261,25 @@ def test_a_run_that_crashed_mid_batch_resumes_after_the_last_committed_batch(app
     assert [r.line for r in db.session.scalars(select(ImportRefusal))] == [7]
 
 
+def test_a_run_stopped_by_an_error_keeps_it_and_the_final_failure_says_so(app, users, monkeypatch):
+    app.config["IMPORT_MAX_ATTEMPTS"] = 1
+    job = service.create_import(users.actor("north", "manager"), "assets", "t.csv", b"assetTag\nA\nB\n", start=True)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(service, "_upsert", broken)
+    with pytest.raises(RuntimeError):
+        service.run(job.id)
+    job = db.session.get(ImportJob, job.id, populate_existing=True)
+    assert (job.status, job.error, job.processed_rows) == ("running", "RuntimeError after line 1", 0)
+    monkeypatch.setattr(service, "utcnow", lambda: utcnow() + timedelta(hours=1))
+    assert service.run(job.id)["status"] == "failed"
+    job = db.session.get(ImportJob, job.id, populate_existing=True)
+    assert job.error.startswith("Stopped after 1 run that did not finish (the last one: RuntimeError")
+    assert count(Equipment) == 0
+
+
 def test_an_import_whose_workers_keep_dying_is_reported_failed(app, users):
     app.config["IMPORT_MAX_ATTEMPTS"] = 2
     job = service.create_import(users.actor("north", "manager"), "assets", "t.csv", b"assetTag\nA\n", start=True)

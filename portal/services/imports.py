@@ -190,10 +190,17 @@ def check_file(kind: str, content: bytes) -> tuple[Parsed, int]:
 
 
 # --- upload, start, read ------------------------------------------------------------------------
-def create_import(actor: Actor, kind: str, file_name: str | None, content: bytes, *, start: bool,
+def create_import(actor: Actor, kind: str, file_name: str | None, content: bytes | None, *, start: bool,
                   now: datetime | None = None) -> ImportJob:
     """Store the upload (checked) as an import: `pending` for a preview, or `queued` and enqueued."""
     require(actor, "imports.manage")
+    errors = []
+    if kind not in COLUMNS:
+        errors.append({"field": "kind", "message": "Must be one of: assets, parts"})
+    if content is None:
+        errors.append({"field": "file", "message": "Choose a CSV file"})
+    if errors:
+        raise ValidationFailed(None, errors)
     _parsed, count = check_file(kind, content)
     now = now or utcnow()
     name = (file_name or "upload.csv").replace("\\", "/").rsplit("/", 1)[-1][:255] or "upload.csv"
@@ -388,8 +395,9 @@ def run(import_id: str) -> dict:
     job = db.session.get(ImportJob, import_id)
     db.session.refresh(job)
     if token > current_app.config["IMPORT_MAX_ATTEMPTS"]:
+        why = f"the last one: {job.error}" if job.error else "the worker died each time"
         _finish(import_id, token, "failed",
-                f"Stopped after {token - 1} runs that did not finish (the worker died each time); "
+                f"Stopped after {token - 1} run{'s' if token != 2 else ''} that did not finish ({why}); "
                 f"{job.processed_rows} of {job.total_rows} rows were done")
         return {"importId": import_id, "status": "failed"}
     actor = _actor_of(job)
@@ -400,6 +408,24 @@ def run(import_id: str) -> dict:
     text = decode(job.content)
     parsed = parse_header(kind, header_of(text))
     db.session.rollback()  # no transaction held while reading the file
+    try:
+        if not _write_rows(import_id, token, actor, parsed, text, last_line):
+            return {"importId": import_id, "skipped": "taken over by another run"}
+    except Exception as exc:
+        # The batch in flight is rolled back; the lease runs out and import-sweep runs it again.
+        # The error is kept so a final "failed" says what kept stopping it.
+        db.session.rollback()
+        log.exception("import %s: run %d stopped", import_id, token)
+        _note_error(import_id, token, f"{type(exc).__name__} after line {last_line}")
+        raise
+    _finish(import_id, token, "done")
+    job = db.session.get(ImportJob, import_id, populate_existing=True)
+    db.session.rollback()
+    return {"importId": import_id, "status": "done", "created": job.created_count, "updated": job.updated_count,
+            "refused": job.refused_count}
+
+
+def _write_rows(import_id: str, token: int, actor: Actor, parsed: Parsed, text: str, last_line: int) -> bool:
     batch_size = max(1, int(current_app.config["IMPORT_BATCH_ROWS"]))
     batch: list[_Row] = []
     for line, cells in rows(text):
@@ -408,15 +434,18 @@ def run(import_id: str) -> dict:
         batch.append(_Row(line, cells))
         if len(batch) >= batch_size:
             if not _write_batch(import_id, token, actor, parsed, batch):
-                return {"importId": import_id, "skipped": "taken over by another run"}
+                return False
             batch = []
-    if batch and not _write_batch(import_id, token, actor, parsed, batch):
-        return {"importId": import_id, "skipped": "taken over by another run"}
-    _finish(import_id, token, "done")
-    job = db.session.get(ImportJob, import_id, populate_existing=True)
-    db.session.rollback()
-    return {"importId": import_id, "status": "done", "created": job.created_count, "updated": job.updated_count,
-            "refused": job.refused_count}
+    return not batch or _write_batch(import_id, token, actor, parsed, batch)
+
+
+def _note_error(import_id: str, token: int, error: str) -> None:
+    try:
+        with unit_of_work() as s:
+            s.execute(update(ImportJob).where(ImportJob.id == import_id, ImportJob.attempts == token)
+                      .values(error=error[:500]).execution_options(synchronize_session=False))
+    except Exception:  # noqa: BLE001 - the database may be what failed; the lease still runs out
+        log.warning("import %s: could not record the error", import_id)
 
 
 def _write_batch(import_id: str, token: int, actor: Actor, parsed: Parsed, batch: list[_Row]) -> bool:

@@ -55,16 +55,10 @@ def imports() -> Response:
 def import_upload() -> Response:
     kind = request.form.get("kind", "")
     upload = request.files.get("file")
-    errors: dict[str, str] = {}
-    if kind not in dict(KINDS):
-        errors["kind"] = "Choose what the file holds: assets or parts"
-    if upload is None or not upload.filename:
-        errors["file"] = "Choose a CSV file"
-    if errors:
-        service.list_imports(_actor())  # the role check first: a technician gets 403, not a form
-        return _index(errors, {"kind": kind}, 422)
+    chosen = upload is not None and bool(upload.filename)
     try:
-        job = service.create_import(_actor(), kind, upload.filename, upload.read(), start=False)
+        job = service.create_import(_actor(), kind, upload.filename if chosen else None,
+                                    upload.read() if chosen else None, start=False)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
