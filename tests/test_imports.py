@@ -23,6 +23,7 @@ from portal.models import DomainEvent, Equipment, ImportJob, ImportRefusal, Part
 from portal.models.types import utcnow
 from portal.services import equipment as equipment_service
 from portal.services import imports as service
+from portal.services.db import unit_of_work
 from portal.services.errors import ValidationFailed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -346,3 +347,18 @@ def test_a_real_worker_killed_halfway_resumes_and_writes_every_row_exactly_once(
     assert db.session.scalar(select(func.count(func.distinct(Equipment.asset_tag)))) == rows - 4
     assert events("equipment.created") == rows - 4
     assert [r.line for r in db.session.scalars(select(ImportRefusal).order_by(ImportRefusal.line))] == [501, 1001, 1501, 2001]
+
+
+def test_a_released_savepoint_bumps_the_cache_only_at_the_real_commit(users, monkeypatch):
+    """Each imported row commits a savepoint: the cache's generation bump must wait for the batch's
+    commit, or a reader in between would cache what is not committed yet (and keep it)."""
+    from portal import cache
+
+    bumps: list[set] = []
+    monkeypatch.setattr(cache, "_send_bumps", lambda _app, warehouses: bumps.append(set(warehouses)))
+    manager = users.actor("north", "manager")
+    with unit_of_work() as s:
+        with s.begin_nested():
+            factories.equipment(manager, assetTag="SAVE-1")
+        assert bumps == []
+    assert bumps == [{manager.warehouse_id}]
