@@ -832,6 +832,13 @@ export interface WeekOut {
   completed: number;
 }
 
+export interface WorkOrderBulkAssign {
+  /** Work order ids (at most 100; a repeated id counts once). One of another warehouse, or unknown, answers 404 for the lot, with `ids[n]` in the errors, and nothing is assigned. */
+  ids: Array<string>;
+  /** The user every listed work order is assigned to (null: unassign them). Each one changes exactly as with `PATCH /api/work-orders/{id}` `{"assignedTo": ...}` (a new one becomes assigned), with the same history rows, work_order.updated events and webhooks; one refusal (a completed work order, a user who cannot take work) rolls back all of them. */
+  assignedTo: string | null;
+}
+
 export interface WorkOrderChecklistItemOut {
   id: string;
   /** The template item's id */

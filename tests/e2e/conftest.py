@@ -45,3 +45,12 @@ def browser():
     ARTIFACTS.mkdir(exist_ok=True)
     yield driver
     driver.quit()
+
+
+@pytest.fixture
+def wait(browser):
+    """A 10 s WebDriverWait that retries when htmx swaps the element it was reading (stale reference)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))

@@ -39,13 +39,12 @@ def _shots(browser, name: str) -> None:
     browser.set_window_size(768, 1024)
 
 
-def test_admin_creates_user_who_enrols_then_registers_and_tests_a_webhook(app, live_server, browser, users):
+def test_admin_creates_user_who_enrols_then_registers_and_tests_a_webhook(app, live_server, browser, users, wait):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = True
-    wait = WebDriverWait(browser, 10)
     admin = users["north"]["admin"]
     totp = pyotp.TOTP(admin.totp_secret)
     browser.set_window_size(768, 1024)

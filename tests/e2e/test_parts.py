@@ -23,10 +23,9 @@ def _login(browser, live_server, user) -> None:
     browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
 
 
-def test_manager_receives_counts_and_handles_a_reorder(live_server, browser, users):
+def test_manager_receives_counts_and_handles_a_reorder(live_server, browser, users, wait):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     manager = users.actor("north", "manager")
     seal = factories.part(manager, partNumber="SEAL-40", description="Mechanical seal 40 mm", category="Seals",
@@ -36,7 +35,6 @@ def test_manager_receives_counts_and_handles_a_reorder(live_server, browser, use
                           stockLevel=12, reorderPoint=10, reorderQuantity=20, autoReorder=True,
                           supplier="Gates")
     parts_service.record_stock_movement(manager, belt.id, StockMovementCreate(type="adjustment", quantity=-4))
-    wait = WebDriverWait(browser, 10)
 
     browser.set_window_size(768, 1024)
     _login(browser, live_server, users["north"]["manager"])

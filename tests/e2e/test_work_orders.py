@@ -23,10 +23,9 @@ CHECKLIST = [
 ]
 
 
-def test_technician_works_and_completes_a_work_order(live_server, browser, users, client, auth):
+def test_technician_works_and_completes_a_work_order(live_server, browser, users, client, auth, wait):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     me = users["north"]["technician"]
     manager = users.actor("north", "manager")
@@ -42,10 +41,6 @@ def test_technician_works_and_completes_a_work_order(live_server, browser, users
         factories.work_order(manager, title=f"Inspect conveyor {n + 1}", priority=prio, assignedTo=me.id,
                              equipmentId=factories.equipment(manager, location="Line 3").id,
                              dueDate=utcnow() + timedelta(days=n - 2))
-    from selenium.common.exceptions import StaleElementReferenceException
-
-    # htmx swaps replace elements: a lookup that lands mid-swap is simply retried.
-    wait = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))
 
     browser.set_window_size(768, 1024)
     browser.get(live_server + "/login")
