@@ -6,9 +6,9 @@ from ..schemas.parts import PartQuery
 from ..schemas.work_orders import WorkOrderQuery
 from ..services import exports as service
 from ..services.imports import COLUMNS
+from ..serving import csv_download
 from . import api
 from .common import actor, documented, query_args
-from .imports import csv_response
 
 CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
 STREAMED = ("Streamed (rows read and sent in chunks, any size); page and limit are ignored. Text cells starting "
@@ -21,7 +21,7 @@ STREAMED = ("Streamed (rows read and sent in chunks, any size); page and limit a
                         "again through POST /api/imports as 0 created, N updated. Filters as GET /api/equipment. "
                         + STREAMED)
 def export_equipment():
-    return csv_response(service.export_equipment(actor(), query_args(EquipmentQuery)), "assets.csv")
+    return csv_download(service.export_equipment(actor(), query_args(EquipmentQuery)), "assets.csv")
 
 
 @api.get("/parts/export")
@@ -29,7 +29,7 @@ def export_equipment():
             description="The import's columns (" + ", ".join(COLUMNS["parts"]) + "). Filters as GET /api/parts. "
                         + STREAMED)
 def export_parts():
-    return csv_response(service.export_parts(actor(), query_args(PartQuery)), "parts.csv")
+    return csv_download(service.export_parts(actor(), query_args(PartQuery)), "parts.csv")
 
 
 @api.get("/work-orders/export")
@@ -37,4 +37,4 @@ def export_parts():
             description="Columns " + ", ".join(service.WORK_ORDER_COLUMNS) + ". The same filters and sort as "
                         "GET /api/work-orders, every page. " + STREAMED)
 def export_work_orders():
-    return csv_response(service.export_work_orders(actor(), query_args(WorkOrderQuery)), "work-orders.csv")
+    return csv_download(service.export_work_orders(actor(), query_args(WorkOrderQuery)), "work-orders.csv")

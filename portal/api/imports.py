@@ -1,17 +1,15 @@
 """CSV imports: POST /api/imports (202, runs on the worker), GET /api/imports[/{id}[/refused.csv]]."""
 from __future__ import annotations
 
-from flask import Response, jsonify, request, stream_with_context
+from flask import jsonify, request
 
 from ..schemas.imports import ImportDetailOut, ImportListQuery, ImportOut, ImportUploadQuery
 from ..security import body_limit, read_body
 from ..services import imports as service
 from ..services.errors import ValidationFailed, field_error
+from ..serving import csv_download
 from . import api
 from .common import UnsupportedMediaType, actor, documented, page_response, query_args
-
-# Room for the multipart envelope around a file of MAX_IMPORT_BYTES (the file itself is checked exactly).
-MULTIPART_ROOM = 64 * 1024
 
 UPLOAD_DESCRIPTION = (
     "Upload a CSV of assets or parts: multipart/form-data with a part `file` and a field `kind` (or `?kind=`), "
@@ -30,7 +28,7 @@ UPLOAD_DESCRIPTION = (
 
 
 @api.post("/imports")
-@body_limit(lambda config: config["MAX_IMPORT_BYTES"] + MULTIPART_ROOM)
+@body_limit(service.upload_body_limit)
 @documented(summary="Import assets or parts from CSV", query=ImportUploadQuery, response=ImportOut, status=202,
             permission="imports.manage", description=UPLOAD_DESCRIPTION,
             request_content={
@@ -91,12 +89,4 @@ def get_import(import_id: str):
                         "rows and upload this file again (line and reason are ignored as unknown columns).",
             response_content={"text/csv": {"schema": {"type": "string"}}})
 def get_import_refused_csv(import_id: str):
-    lines = service.refused_csv(actor(), import_id)
-    return csv_response(lines, f"import-{import_id[:8]}-refused.csv")
-
-
-def csv_response(lines, filename: str) -> Response:
-    """A streamed text/csv download (the generator runs inside the request's context)."""
-    resp = Response(stream_with_context(lines), mimetype="text/csv")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return resp
+    return csv_download(service.refused_csv(actor(), import_id), f"import-{import_id[:8]}-refused.csv")

@@ -70,6 +70,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 _ESCAPED = re.compile(r"^'[=+\-@\t\r]")
 
 
+# Room for the multipart envelope around a file of MAX_IMPORT_BYTES (the file itself is checked exactly).
+MULTIPART_ROOM = 64 * 1024
+
+
+def upload_body_limit(config: Any) -> int:
+    """The upload routes' body limit (@body_limit): the largest file plus its multipart envelope."""
+    return int(config["MAX_IMPORT_BYTES"]) + MULTIPART_ROOM
+
+
 class TooLarge(DomainError):
     status = 413
     default_message = "Import file too large"

@@ -3,11 +3,10 @@ admins) and the CSV exports behind the "Export CSV" links of the asset, stock an
 Every rule lives in services/imports.py and services/exports.py, as for the API."""
 from __future__ import annotations
 
-from flask import Response, current_app, make_response, redirect, request, stream_with_context, url_for
+from flask import Response, current_app, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from ..api.imports import MULTIPART_ROOM
 from ..schemas.equipment import EquipmentQuery
 from ..schemas.parts import PartQuery
 from ..schemas.work_orders import WorkOrderQuery
@@ -16,6 +15,7 @@ from ..services import exports as export_service
 from ..services import imports as service
 from ..services.actor import Actor
 from ..services.errors import DomainError, ValidationFailed
+from ..serving import csv_download
 from . import web
 from .forms import form_model
 from .rendering import render, render_block
@@ -51,7 +51,7 @@ def imports() -> Response:
 
 @web.post("/imports")
 @login_required
-@body_limit(lambda config: config["MAX_IMPORT_BYTES"] + MULTIPART_ROOM)
+@body_limit(service.upload_body_limit)
 def import_upload() -> Response:
     kind = request.form.get("kind", "")
     upload = request.files.get("file")
@@ -103,13 +103,7 @@ def import_progress(import_id: str) -> Response:
 @web.get("/imports/<import_id>/refused.csv")
 @login_required
 def import_refused_csv(import_id: str) -> Response:
-    return _csv(service.refused_csv(_actor(), import_id), f"import-{import_id[:8]}-refused.csv")
-
-
-def _csv(lines, filename: str) -> Response:
-    resp = Response(stream_with_context(lines), mimetype="text/csv")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return resp
+    return csv_download(service.refused_csv(_actor(), import_id), f"import-{import_id[:8]}-refused.csv")
 
 
 def _query(model, args: MultiDict):
@@ -129,7 +123,7 @@ def _filters(names: tuple[str, ...] | None = None) -> MultiDict:
 @login_required
 def assets_export() -> Response:
     query = _query(EquipmentQuery, _filters(("q", "status", "criticality", "area")))
-    return _csv(export_service.export_equipment(_actor(), query), "assets.csv")
+    return csv_download(export_service.export_equipment(_actor(), query), "assets.csv")
 
 
 @web.get("/parts/export.csv")
@@ -138,11 +132,11 @@ def parts_export() -> Response:
     args = _filters(("q", "category", "lowStock"))
     if args.get("lowStock") == "on":
         args["lowStock"] = "true"
-    return _csv(export_service.export_parts(_actor(), _query(PartQuery, args)), "parts.csv")
+    return csv_download(export_service.export_parts(_actor(), _query(PartQuery, args)), "parts.csv")
 
 
 @web.get("/work-orders/export.csv")
 @login_required
 def work_orders_export() -> Response:
     query = _query(WorkOrderQuery, _filters(LIST_FILTERS))
-    return _csv(export_service.export_work_orders(_actor(), query), "work-orders.csv")
+    return csv_download(export_service.export_work_orders(_actor(), query), "work-orders.csv")
