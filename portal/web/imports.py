@@ -18,7 +18,7 @@ from ..services.errors import DomainError, ValidationFailed
 from ..serving import csv_download
 from . import web
 from .forms import form_model
-from .rendering import render, render_block
+from .rendering import render, render_block, wants_fragment
 from .work_orders import LIST_FILTERS
 
 KINDS = (("assets", "Assets"), ("parts", "Parts (stock)"))
@@ -97,7 +97,11 @@ def import_progress(import_id: str) -> Response:
     """The self-replacing progress element: it polls itself while the import is queued or running,
     and answers the report (without a trigger, so polling stops) once it is done."""
     job = service.get_import(_actor(), import_id)
-    return make_response(render_block("imports/detail.html", "status", **_context(job)))
+    if not wants_fragment():  # a bookmarked or reloaded poll URL: the import's page
+        return redirect(url_for("web.import_detail", import_id=import_id), 303)
+    resp = make_response(render_block("imports/detail.html", "status", **_context(job)))
+    resp.vary.add("HX-Request")
+    return resp
 
 
 @web.get("/imports/<import_id>/refused.csv")

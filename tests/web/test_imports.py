@@ -69,7 +69,9 @@ def test_upload_preview_start_progress_report(client, users, portal_login):
     assert progress["hx-swap"] == "outerHTML" and progress.select_one("progress")["value"] == "0"
 
     fragment = client.get(f"/imports/{job.id}/progress", headers=HX)
-    assert "<html" not in fragment.get_data(as_text=True)
+    assert "<html" not in fragment.get_data(as_text=True) and "HX-Request" in fragment.headers["Vary"]
+    plain = client.get(f"/imports/{job.id}/progress")  # not htmx (a reload of the poll URL): the page
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(f"/imports/{job.id}")
     assert soup(fragment).select_one("#imp-status")["hx-trigger"] == "every 1s"
 
     run_worker()
