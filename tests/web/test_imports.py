@@ -16,7 +16,7 @@ from portal.models import Equipment, ImportJob
 from portal.models.types import new_id, utcnow
 from portal.services import exports as export_service
 from portal.services import imports as import_service
-from web.conftest import csrf_from
+from web.conftest import count_queries, csrf_from
 
 HX = {"HX-Request": "true"}
 
@@ -230,3 +230,20 @@ def test_exports_are_streamed_in_chunks_without_holding_every_row(app, client, u
     assert final_peak < early_peak * 1.2 + 256 * 1024, (early_peak, final_peak, size)
     assert final_peak < size, (final_peak, size)
     assert biggest_identity_map <= export_service.CHUNK_ROWS + 50
+
+
+def test_a_progress_poll_runs_a_few_queries_and_the_list_does_not_grow_per_import(client, users, portal_login):
+    manager = users.actor("north", "manager")
+    job = import_service.create_import(manager, "assets", "a.csv", b"assetTag\nA\n", start=True)
+    portal_login(users["north"]["manager"])
+    running = count_queries(client, f"/imports/{job.id}/progress", headers=HX)
+    run_worker()
+    done = count_queries(client, f"/imports/{job.id}/progress", headers=HX)
+    # The login session with its user, the import; the report adds its refused rows.
+    assert running <= 3 and done == running + 1, (running, done)
+    import_service.create_import(manager, "assets", "b.csv", b"assetTag\nB\n", start=False)
+    one = count_queries(client, "/imports")  # BEGIN, the login session with its user, count, page
+    assert one <= 4
+    for _ in range(5):
+        import_service.create_import(manager, "assets", "b.csv", b"assetTag\nB\n", start=False)
+    assert count_queries(client, "/imports") == one
