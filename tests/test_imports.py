@@ -330,7 +330,8 @@ def test_a_real_worker_killed_halfway_resumes_and_writes_every_row_exactly_once(
             worker.wait(10)
     db.session.rollback()
     job = db.session.get(ImportJob, job.id, populate_existing=True)
-    assert job.status == "running" and 200 <= job.processed_rows < rows, (job.status, job.processed_rows)
+    assert job.status == "running" and 200 <= job.processed_rows < rows, (
+        job.status, job.processed_rows, worker.stderr.read().decode()[-2000:])
     # What committed is consistent: every row counted exists, nothing of the lost batch does.
     assert count(Equipment) == job.created_count
     assert job.processed_rows == job.created_count + job.refused_count and job.processed_rows % 20 == 0
