@@ -87,6 +87,8 @@ def load_config() -> dict:
         # Problem reports without an account (/report/<token>): POSTs per client address and per asset.
         "RATELIMIT_REPORT_IP": os.environ.get("RATELIMIT_REPORT_IP", "10/hour"),
         "RATELIMIT_REPORT_ASSET": os.environ.get("RATELIMIT_REPORT_ASSET", "30/hour"),
+        # How often an open work order list or page asks whether anything changed (portal live updates).
+        "LIVE_POLL_SECONDS": max(1, min(60, int(os.environ.get("LIVE_POLL_SECONDS", "5")))),
         # Proxies in front of the app that append to X-Forwarded-For; 0: the header is ignored.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Minutes of request figures in the performance summary.

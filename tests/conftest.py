@@ -64,6 +64,7 @@ TEST_CONFIG = {
     "ARGON2_MEMORY_KIB": 1024,
     "ARGON2_TIME_COST": 1,
     "RATELIMIT_ENABLED": False,  # rate-limit tests (test_operations.py) turn it on with tiny limits
+    "LIVE_POLL_SECONDS": 1,  # the browser tests see other users' changes sooner
 }
 if not os.environ.get("DATABASE_URL"):
     TEST_CONFIG["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{_instance}/test.db"

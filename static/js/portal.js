@@ -49,12 +49,13 @@
   });
 
   // ---- Live updates: the work order board and a work order's page ---------------------------
-  // A page with <div id="live" data-live-url data-live-version data-live-target> asks every 5 s,
+  // A page with <div id="live" data-live-url data-live-version data-live-target> asks every LIVE_POLL_SECONDS (5 s),
   // while its tab is visible, whether anything changed since its version (204: nothing, the cheap
   // common case). A 200 carries the target's new markup: each part with an id replaces the old
   // one, except a part the user is busy in (a focused field, a form typed in but not sent); ticked
   // checkboxes stay ticked. Plain fetch, not hx-trigger="every 5s", so the merge decides what moves.
-  var LIVE_MS = 5000;
+  var liveTag = document.getElementById("live");
+  var LIVE_MS = (liveTag && Number(liveTag.getAttribute("data-live-ms"))) || 5000;  // LIVE_POLL_SECONDS
   var livePending = false;
 
   function typingIn(el) {

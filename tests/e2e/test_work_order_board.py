@@ -116,9 +116,9 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
     browser.save_screenshot(str(ARTIFACTS / "board-new-1440x900.png"))
 
 
-def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, browser, users, client, auth):
-    """The work order page: another user's status change and comment appear within ~10 s; the
-    comment this user is typing stays, caret and all, in its untouched form."""
+def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, browser, second_browser, users, client, auth):
+    """The work order page: another user's status change (API) and comment (posted from a second
+    browser session) appear within ~10 s; the comment this user is typing stays, caret and all."""
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
@@ -138,8 +138,13 @@ def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, bro
     box.send_keys("Seal kit is on the sh")
     assert client.patch(f"/api/work-orders/{wo_id}", json={"status": "on_hold", "holdReason": "No seal kit"},
                         headers=h).status_code == 200
-    assert client.post(f"/api/work-orders/{wo_id}/comments", json={"body": "Ordered the kit"},
-                       headers=h).status_code == 201
+    # The manager, in a browser session of their own, answers on the same page.
+    _login(second_browser, live_server, users["north"]["manager"])
+    WebDriverWait(second_browser, 12).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
+    second_browser.get(f"{live_server}/work-orders/{wo_id}")
+    second_browser.find_element(By.ID, "f-comment-body").send_keys("Ordered the kit")
+    second_browser.find_element(By.CSS_SELECTOR, "#wo-comments button[type=submit]").click()
+    WebDriverWait(second_browser, 12).until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Ordered the kit"))
     wait.until(ec.text_to_be_present_in_element((By.ID, "wo-status"), "On hold"))
     wait.until(ec.text_to_be_present_in_element((By.ID, "history"), "No seal kit"))
     box = browser.find_element(By.ID, "f-comment-body")
