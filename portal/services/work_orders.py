@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, not_, select, update
+from sqlalchemy import Select, and_, case, func, not_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -91,6 +91,11 @@ def _check_assignee(actor: Actor, user_id: str | None) -> None:
 
 
 def list_work_orders(actor: Actor, query: WorkOrderQuery) -> Page:
+    return paginate(work_order_select(actor, query), query.page, query.limit)
+
+
+def work_order_select(actor: Actor, query: WorkOrderQuery) -> Select:
+    """The list's filtered, sorted query (no paging): the list pages it, the CSV export streams it."""
     require(actor, "work_orders.read")
     stmt = select(WorkOrder).where(WorkOrder.warehouse_id == actor.warehouse_id)
     if query.status:
@@ -127,8 +132,7 @@ def list_work_orders(actor: Actor, query: WorkOrderQuery) -> Page:
         order = order.nulls_last()
     # createdAt/updatedAt/foNumber are never NULL: without NULLS LAST a descending list is read
     # backwards from the (warehouse, [status,] created_at) index and stops at `limit` (bench/README.md).
-    stmt = stmt.order_by(order, WorkOrder.id)
-    return paginate(stmt, query.page, query.limit)
+    return stmt.order_by(order, WorkOrder.id)
 
 
 def get_work_order(actor: Actor, work_order_id: str) -> WorkOrder:

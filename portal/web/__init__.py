@@ -20,6 +20,7 @@ def register_web(app: Flask) -> None:
         board,
         errors,
         home,
+        imports,
         report,
         session,
         timefmt,
