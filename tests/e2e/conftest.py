@@ -96,3 +96,28 @@ def absent(browser):
             browser.implicitly_wait(5)
 
     return check
+
+
+def log_in(browser, base: str, user=None, *, email: str | None = None, code: str | None = None) -> None:
+    """Fill in and send the login form: `user`'s email and current TOTP code, unless given."""
+    import pyotp
+    from conftest import PASSWORD
+    from selenium.webdriver.common.by import By
+
+    browser.get(base + "/login")
+    browser.find_element(By.ID, "f-email").send_keys(email if email is not None else user.email)
+    browser.find_element(By.ID, "f-password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "f-code").send_keys(code if code is not None else pyotp.TOTP(user.totp_secret).now())
+    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+
+
+def screenshots(browser, name: str, scroll_to: str | None = None) -> None:
+    """test-artifacts/<name>-768x1024.png and -1440x900.png (scrolled to `scroll_to`), back at 768 after."""
+    from selenium.webdriver.common.by import By
+
+    for width, height in ((768, 1024), (1440, 900)):
+        browser.set_window_size(width, height)
+        if scroll_to:
+            browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.CSS_SELECTOR, scroll_to))
+        browser.save_screenshot(str(ARTIFACTS / f"{name}-{width}x{height}.png"))
+    browser.set_window_size(768, 1024)

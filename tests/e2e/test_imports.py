@@ -7,11 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyotp
-from conftest import PASSWORD, TEST_CONFIG
+from conftest import TEST_CONFIG
 from sqlalchemy import func, select
 
-from e2e.conftest import ARTIFACTS
+from e2e.conftest import log_in, screenshots
 from portal.extensions import db, get_redis
 from portal.models import Equipment, ImportJob
 
@@ -20,25 +19,8 @@ ROWS = 1500
 BAD_LINE = 3
 
 
-def _login(browser, live_server, user) -> None:
-    from selenium.webdriver.common.by import By
-
-    browser.get(live_server + "/login")
-    browser.find_element(By.ID, "f-email").send_keys(user.email)
-    browser.find_element(By.ID, "f-password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "f-code").send_keys(pyotp.TOTP(user.totp_secret).now())
-    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
 
 
-def _shots(browser, name: str, scroll_to: str | None = None) -> None:
-    from selenium.webdriver.common.by import By
-
-    for width, height in ((768, 1024), (1440, 900)):
-        browser.set_window_size(width, height)
-        if scroll_to:
-            browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.CSS_SELECTOR, scroll_to))
-        browser.save_screenshot(str(ARTIFACTS / f"imports-{name}-{width}x{height}.png"))
-    browser.set_window_size(768, 1024)
 
 
 def _csv(tmp_path: Path) -> Path:
@@ -58,11 +40,11 @@ def test_manager_imports_assets_and_watches_the_progress(app, live_server, brows
     from selenium.webdriver.support.ui import WebDriverWait
 
     wait = WebDriverWait(browser, 20)
-    _login(browser, live_server, users["north"]["manager"])
+    log_in(browser, live_server, users["north"]["manager"])
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
     browser.find_element(By.LINK_TEXT, "Import").click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Import from CSV"))
-    _shots(browser, "upload")
+    screenshots(browser, "imports-upload")
 
     browser.find_element(By.ID, "f-file").send_keys(str(_csv(tmp_path)))
     browser.find_element(By.CSS_SELECTOR, ".imp-upload button[type=submit]").click()
@@ -71,7 +53,7 @@ def test_manager_imports_assets_and_watches_the_progress(app, live_server, brows
                for row in browser.find_elements(By.CSS_SELECTOR, ".imp-mapping tbody tr")}
     assert mapping["Asset Tag"] == "assetTag" and mapping["Colour"] == "ignored: unknown column"
     assert len(browser.find_elements(By.CSS_SELECTOR, ".imp-rows tbody tr")) == 10
-    _shots(browser, "preview")
+    screenshots(browser, "imports-preview")
 
     browser.find_element(By.XPATH, "//button[normalize-space()='Start import']").click()
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#imp-status progress")))
@@ -94,7 +76,7 @@ def test_manager_imports_assets_and_watches_the_progress(app, live_server, brows
         # Elements are replaced under our feet every second: a stale one is simply looked up again.
         text = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,)).until(moving)
         assert "Importing" in text and f"of {ROWS} rows" in text
-        _shots(browser, "progress")
+        screenshots(browser, "imports-progress")
         # Done: the final fragment has no trigger, so the polling stops on the report.
         WebDriverWait(browser, 120).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#imp-status.imp-report")))
     finally:
@@ -108,11 +90,11 @@ def test_manager_imports_assets_and_watches_the_progress(app, live_server, brows
     line, reason = (td.text for td in row.find_elements(By.TAG_NAME, "td"))
     assert line == str(BAD_LINE) and reason.startswith("criticality: Input should be")
     assert report.find_element(By.PARTIAL_LINK_TEXT, "Download refused rows")
-    _shots(browser, "report")
+    screenshots(browser, "imports-report")
     browser.find_element(By.LINK_TEXT, "Import another file").click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Import from CSV"))
     assert "plant-assets.csv" in browser.find_element(By.CSS_SELECTOR, ".imp-table tbody tr").text
-    _shots(browser, "list", scroll_to="#imp-past")
+    screenshots(browser, "imports-list", scroll_to="#imp-past")
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Equipment)) == ROWS - 1
     assert db.session.scalar(select(ImportJob.status)) == "done"

@@ -6,39 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import factories
-import pyotp
-from conftest import PASSWORD
 from sqlalchemy import select
 
-from e2e.conftest import ARTIFACTS
+from e2e.conftest import log_in, screenshots
 from portal.extensions import db
 from portal.models import PMTemplate
 from portal.models.types import utcnow
 from portal.schemas.equipment import EquipmentStatusChange
 from portal.services import equipment as equipment_service
-
-
-def _login(browser, wait, live_server, user) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-
-    browser.get(live_server + "/login")
-    browser.find_element(By.ID, "f-email").send_keys(user.email)
-    browser.find_element(By.ID, "f-password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "f-code").send_keys(pyotp.TOTP(user.totp_secret).now())
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
-
-
-def _shots(browser, name: str, scroll_to: str | None = None) -> None:
-    from selenium.webdriver.common.by import By
-
-    for width, height in ((768, 1024), (1440, 900)):
-        browser.set_window_size(width, height)
-        if scroll_to:
-            browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.CSS_SELECTOR, scroll_to))
-        browser.save_screenshot(str(ARTIFACTS / f"{name}-{width}x{height}.png"))
-    browser.set_window_size(768, 1024)
 
 
 def _descriptions(browser) -> list[str]:
@@ -55,7 +30,8 @@ def test_manager_builds_a_checklist(live_server, browser, wait, users):
     manager = users.actor("north", "manager")
     for tag, desc in (("PMP-101", "Boiler feed pump"), ("CMP-201", "Air compressor"), ("FAN-301", "Exhaust fan")):
         factories.equipment(manager, assetTag=tag, description=desc)
-    _login(browser, wait, live_server, users["north"]["manager"])
+    log_in(browser, live_server, users["north"]["manager"])
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
     browser.find_element(By.LINK_TEXT, "PM").click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Preventive maintenance"))
     browser.find_element(By.ID, "new-template").click()
@@ -92,7 +68,7 @@ def test_manager_builds_a_checklist(live_server, browser, wait, users):
     assert _descriptions(browser) == ["Measure vibration", "Check seals"]
 
     browser.find_element(By.CSS_SELECTOR, ".pmt-asset input").click()
-    _shots(browser, "pm-editor-new", scroll_to="#pm-checklist")
+    screenshots(browser, "pm-editor-new", scroll_to="#pm-checklist")
     browser.find_element(By.CSS_SELECTOR, ".pmt-actions button[type=submit]").click()
     wait.until(ec.text_to_be_present_in_element((By.ID, "flash"), "created"))
     browser.refresh()
@@ -110,13 +86,13 @@ def test_manager_builds_a_checklist(live_server, browser, wait, users):
     wait.until(lambda b: b.find_element(By.CSS_SELECTOR, ".pmt-dates time").get_attribute("datetime")
           == first.isoformat())
     assert len(browser.find_elements(By.CSS_SELECTOR, ".pmt-dates time")) == 5
-    _shots(browser, "pm-editor")
+    screenshots(browser, "pm-editor")
     freq.send_keys(Keys.ENTER)  # Enter in a field saves (not the checklist's first button)
     wait.until(ec.text_to_be_present_in_element((By.ID, "flash"), "saved"))
     browser.find_element(By.LINK_TEXT, "Preventive maintenance").click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Preventive maintenance"))
     assert "every 7 days" in browser.find_element(By.CSS_SELECTOR, ".pmt-table").text
-    _shots(browser, "pm-list")
+    screenshots(browser, "pm-list")
 
 
 def test_asset_form_and_history_screens(live_server, browser, wait, users):
@@ -133,13 +109,14 @@ def test_asset_form_and_history_screens(live_server, browser, wait, users):
             workOrderId=wo.id if n % 3 == 0 else None), now=start + timedelta(days=n))
         equipment_service.change_status(manager, pump.id, EquipmentStatusChange(status="active"),
                                         now=start + timedelta(days=n, hours=1 + n % 4, minutes=15))
-    _login(browser, wait, live_server, users["north"]["manager"])
+    log_in(browser, live_server, users["north"]["manager"])
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
     browser.get(live_server + "/assets")
     browser.find_element(By.ID, "new-asset").click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "New asset"))
     browser.find_element(By.CSS_SELECTOR, ".ae-form button[type=submit]").click()  # empty tag: error
     wait.until(ec.presence_of_element_located((By.ID, "e-assetTag")))
-    _shots(browser, "asset-new-errors")
+    screenshots(browser, "asset-new-errors")
     browser.find_element(By.ID, "f-assetTag").send_keys("CMP-7")
     browser.find_element(By.ID, "f-description").send_keys("Air compressor")
     browser.find_element(By.CSS_SELECTOR, ".ae-form button[type=submit]").click()
@@ -147,11 +124,11 @@ def test_asset_form_and_history_screens(live_server, browser, wait, users):
     browser.get(live_server + f"/assets/{pump.id}")
     browser.find_element(By.ID, "edit-asset").click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Edit PMP-101"))
-    _shots(browser, "asset-edit")
+    screenshots(browser, "asset-edit")
     browser.get(live_server + f"/assets/{pump.id}")
     rows = browser.find_elements(By.CSS_SELECTOR, "#status-rows .ah-row")
     assert len(rows) == 10
     browser.find_element(By.CSS_SELECTOR, "#status-rows .ah-more a").click()
     wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#status-rows .ah-row")) == 20)
     wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#downtime-rows .ah-row")) == 10)
-    _shots(browser, "asset-history", scroll_to="#history")
+    screenshots(browser, "asset-history", scroll_to="#history")

@@ -6,23 +6,11 @@ from __future__ import annotations
 
 import time
 
-import pyotp
-from conftest import PASSWORD
 from sqlalchemy import select
 
-from e2e.conftest import ARTIFACTS
+from e2e.conftest import ARTIFACTS, log_in
 from portal.extensions import db
 from portal.models import WorkOrder
-
-
-def _login(browser, base: str, user) -> None:
-    from selenium.webdriver.common.by import By
-
-    browser.get(base + "/login")
-    browser.find_element(By.ID, "f-email").send_keys(user.email)
-    browser.find_element(By.ID, "f-password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "f-code").send_keys(pyotp.TOTP(user.totp_secret).now())
-    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
 
 
 def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, client, auth):
@@ -38,7 +26,7 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
     wait = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))
 
     browser.set_window_size(768, 1024)
-    _login(browser, live_server, manager)
+    log_in(browser, live_server, manager)
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
     browser.find_element(By.LINK_TEXT, "Work orders").click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Work orders"))
@@ -130,7 +118,7 @@ def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, bro
                         headers=h).json["id"]
     wait = WebDriverWait(browser, 12, ignored_exceptions=(StaleElementReferenceException,))
     browser.set_window_size(768, 1024)
-    _login(browser, live_server, tech)
+    log_in(browser, live_server, tech)
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
     browser.get(f"{live_server}/work-orders/{wo_id}")
     box = browser.find_element(By.ID, "f-comment-body")
@@ -139,7 +127,7 @@ def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, bro
     assert client.patch(f"/api/work-orders/{wo_id}", json={"status": "on_hold", "holdReason": "No seal kit"},
                         headers=h).status_code == 200
     # The manager, in a browser session of their own, answers on the same page.
-    _login(second_browser, live_server, users["north"]["manager"])
+    log_in(second_browser, live_server, users["north"]["manager"])
     WebDriverWait(second_browser, 12).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
     second_browser.get(f"{live_server}/work-orders/{wo_id}")
     second_browser.find_element(By.ID, "f-comment-body").send_keys("Ordered the kit")

@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import factories
-import pyotp
-from conftest import PASSWORD
 from sqlalchemy import select
 
-from e2e.conftest import ARTIFACTS
+from e2e.conftest import ARTIFACTS, log_in
 from portal.extensions import db
 from portal.models import LaborEntry, Part, WorkOrder
 from portal.models.types import utcnow
@@ -43,11 +41,7 @@ def test_technician_works_and_completes_a_work_order(live_server, browser, users
                              dueDate=utcnow() + timedelta(days=n - 2))
 
     browser.set_window_size(768, 1024)
-    browser.get(live_server + "/login")
-    browser.find_element(By.ID, "f-email").send_keys(me.email)
-    browser.find_element(By.ID, "f-password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "f-code").send_keys(pyotp.TOTP(me.totp_secret).now())
-    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    log_in(browser, live_server, me)
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
 
     # The work order list, filtered as you type; screenshots at both sizes.
