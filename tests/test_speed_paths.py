@@ -1,12 +1,15 @@
 """What the speed work (bench/README.md) relies on, checked by counting queries, never by timing."""
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 
+from conftest import make_app
 from factories import work_order
 from sqlalchemy import event
 
-from portal.extensions import db
+from portal.extensions import db, limiter
+from portal.ratelimits import OneTripRedisStorage
 
 
 @contextmanager
@@ -51,3 +54,37 @@ def test_deactivated_user_refused_at_once(app, client, users, auth):
     r = client.get("/api/work-orders", headers=h)
     assert r.status_code == 401
     assert r.get_json()["message"] == "User no longer exists or is disabled"
+
+
+def test_rate_limit_costs_one_redis_round_trip_per_request(app, users, auth, monkeypatch):
+    """Flask-Limiter's hit and the X-RateLimit-* headers of a request come from one Lua call
+    (ratelimits.OneTripRedisStorage), and the headers still count down exactly."""
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_API="4/hour")
+    h = auth("north", "manager")
+    with limited.app_context():
+        storage = limiter.storage
+        assert isinstance(storage, OneTripRedisStorage)
+        redis = storage.get_connection()
+        commands: list[str] = []
+        real = redis.execute_command
+
+        def counted(*args, **kwargs):
+            commands.append(str(args[0]))
+            return real(*args, **kwargs)
+
+        client = limited.test_client()
+        assert client.get("/api/work-orders", headers=h).status_code == 200  # loads the Lua script once
+        monkeypatch.setattr(redis, "execute_command", counted)
+        started = int(time.time())
+        seen = []
+        for _ in range(3):
+            r = client.get("/api/work-orders", headers=h)
+            assert r.status_code == 200
+            seen.append(r.headers["X-RateLimit-Remaining"])
+            assert r.headers["X-RateLimit-Limit"] == "4"
+            assert started + 3590 <= int(r.headers["X-RateLimit-Reset"]) <= int(time.time()) + 3601
+        assert seen == ["2", "1", "0"]
+        assert commands == ["EVALSHA"] * 3  # was EVALSHA, TTL and GET per request
+        r = client.get("/api/work-orders", headers=h)
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+        assert r.get_json()["message"]
