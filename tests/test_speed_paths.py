@@ -4,7 +4,8 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 
-from conftest import make_app
+import pytest
+from conftest import USING_POSTGRES, make_app
 from factories import work_order
 from sqlalchemy import event
 
@@ -88,3 +89,60 @@ def test_rate_limit_costs_one_redis_round_trip_per_request(app, users, auth, mon
         r = client.get("/api/work-orders", headers=h)
         assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
         assert r.get_json()["message"]
+
+
+@pytest.mark.skipif(not USING_POSTGRES, reason="PostgreSQL only: SQLite reads keep their transaction")
+def test_api_reads_run_without_begin_and_rollback_writes_keep_their_transaction(app, users, auth, monkeypatch):
+    import psycopg._connection_base as psycopg_base
+
+    wo_id = work_order(users.actor("north", "manager")).id
+    h = auth("north", "manager")
+    db.session.remove()
+    sent: list[bytes] = []
+    real = psycopg_base.BaseConnection._exec_command
+
+    def counted(self, command, *args, **kwargs):
+        sent.append(bytes(command).split()[0])
+        return real(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg_base.BaseConnection, "_exec_command", counted)
+    client = app.test_client()
+    with statements() as seen:
+        assert client.get(f"/api/work-orders/{wo_id}", headers=h).status_code == 200
+        assert client.get("/api/work-orders?status=new", headers=h).status_code == 200
+    assert sent == [] and len(seen) == 4 + 3  # token, order, parts, history; token, count, page
+    r = client.post("/api/work-orders", json={"title": "Still one transaction"}, headers=h)
+    assert r.status_code == 201
+    assert sent[:2] == [b"BEGIN", b"COMMIT"]  # the work order, its number and its event as one
+
+
+def test_pooled_connections_are_pinged_only_after_idling(app, users, auth, monkeypatch):
+    pinging = make_app(DB_PING_IDLE_SECONDS=0.3)
+    h = auth("north", "manager")
+    with pinging.app_context():
+        engine = db.engine
+    pings: list[int] = []
+    real = engine.dialect.do_ping
+    dead = [False]
+
+    def ping(dbapi_connection):
+        pings.append(1)
+        if dead[0]:
+            dead[0] = False
+            raise OSError("server closed the connection")
+        return real(dbapi_connection)
+
+    monkeypatch.setattr(engine.dialect, "do_ping", ping)
+    client = pinging.test_client()  # each request in its own app context: the session ends with it
+    for _ in range(3):  # back to back: the pooled connection was just used
+        assert client.get("/api/work-orders", headers=h).status_code == 200
+    assert pings == []
+    time.sleep(0.35)  # idle long enough to be doubted (a threshold, not a measurement)
+    assert client.get("/api/work-orders", headers=h).status_code == 200
+    assert pings == [1]
+    time.sleep(0.35)
+    dead[0] = True  # found dead: dropped, and the request gets another connection
+    assert client.get("/api/work-orders", headers=h).status_code == 200
+    assert len(pings) == 2 and not dead[0]
+    with pinging.app_context():
+        db.engine.dispose()
