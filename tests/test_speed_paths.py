@@ -146,3 +146,27 @@ def test_pooled_connections_are_pinged_only_after_idling(app, users, auth, monke
     assert len(pings) == 2 and not dead[0]
     with pinging.app_context():
         db.engine.dispose()
+
+
+def test_the_bearer_token_is_verified_once_per_request(app, users, auth, monkeypatch):
+    """The rate-limit key and the route both need the verified claims: one verification serves both."""
+    import flask_jwt_extended.jwt_manager as manager_module
+
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_API="100/hour")
+    h = auth("north", "manager")
+    decodes: list[bool] = []
+    real = manager_module.jwt.decode
+
+    def counted(*args, **kwargs):
+        decodes.append(kwargs.get("options", {}).get("verify_signature", True))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(manager_module.jwt, "decode", counted)
+    client = limited.test_client()
+    assert client.get("/api/work-orders", headers=h).status_code == 200
+    assert decodes.count(True) == 1  # was 2: once for the rate-limit key, once for the route
+    decodes.clear()
+    assert client.get("/api/work-orders", headers=h).status_code == 200
+    assert decodes.count(True) == 1  # per request, not cached across requests
+    bad = {"Authorization": h["Authorization"][:-4] + "AAAA"}
+    assert client.get("/api/work-orders", headers=bad).status_code == 401
