@@ -173,6 +173,10 @@ def _collect_bulk(state: Any) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _bump_committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint was released (a CSV import writes each row in one): the outer transaction
+        # has not committed yet, and a bump now would let a reader cache what it still sees.
+        return
     warehouses = session.info.pop("cache_warehouses", None)
     if not warehouses:
         return

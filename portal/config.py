@@ -69,6 +69,16 @@ def load_config() -> dict:
         # each (413 above; the upload routes raise MAX_BODY_BYTES to this with @body_limit).
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance / "uploads"),
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+        # CSV imports (services/imports.py): at most MAX_IMPORT_BYTES per file (413 above; the upload routes
+        # raise MAX_BODY_BYTES for it) and MAX_IMPORT_ROWS data rows (413 above). A worker commits
+        # IMPORT_BATCH_ROWS rows at a time (rows, counters and progress together) and holds the import
+        # for IMPORT_LEASE_SECONDS after each batch; a lease run out means its worker died, and the
+        # import-sweep job resumes it after the last committed batch, at most IMPORT_MAX_ATTEMPTS runs.
+        "MAX_IMPORT_BYTES": int(os.environ.get("MAX_IMPORT_BYTES", str(5 * 1024 * 1024))),
+        "MAX_IMPORT_ROWS": int(os.environ.get("MAX_IMPORT_ROWS", "10000")),
+        "IMPORT_BATCH_ROWS": int(os.environ.get("IMPORT_BATCH_ROWS", "50")),
+        "IMPORT_LEASE_SECONDS": float(os.environ.get("IMPORT_LEASE_SECONDS", "60")),
+        "IMPORT_MAX_ATTEMPTS": int(os.environ.get("IMPORT_MAX_ATTEMPTS", "5")),
         # Absolute base of the Link pagination headers (e.g. https://cmms.example.com); empty: relative links.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         # Rate limits (ratelimits.py), counted in Redis; "N/minute", "N/hour", or several with ";".
@@ -79,6 +89,8 @@ def load_config() -> dict:
         # Problem reports without an account (/report/<token>): POSTs per client address and per asset.
         "RATELIMIT_REPORT_IP": os.environ.get("RATELIMIT_REPORT_IP", "10/hour"),
         "RATELIMIT_REPORT_ASSET": os.environ.get("RATELIMIT_REPORT_ASSET", "30/hour"),
+        # How often an open work order list or page asks whether anything changed (portal live updates).
+        "LIVE_POLL_SECONDS": max(1, min(60, int(os.environ.get("LIVE_POLL_SECONDS", "5")))),
         # Proxies in front of the app that append to X-Forwarded-For; 0: the header is ignored.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Minutes of request figures in the performance summary.

@@ -58,10 +58,11 @@ REFERRER_POLICY = "strict-origin-when-cross-origin"
 PUBLIC_ENDPOINTS = frozenset({"static", "api.openapi_json", "api.docs_page"})
 
 
-def body_limit(max_bytes: int | str) -> Callable[[F], F]:
+def body_limit(max_bytes: int | str | Callable[[Any], int]) -> Callable[[F], F]:
     """Let one route accept bodies up to `max_bytes` instead of MAX_BODY_BYTES (e.g. uploads).
 
-    `max_bytes` may name a setting instead ("UPLOAD_MAX_BYTES"), read at request time.
+    `max_bytes` may name a setting instead ("UPLOAD_MAX_BYTES"), read at request time, or be a
+    function of the app's config (a setting plus room for the multipart envelope).
     Put it above or below the route's other decorators; it only marks the view.
     """
 
@@ -77,6 +78,8 @@ def _route_body_limit(view: Callable | None) -> int | None:
     while view is not None:
         limit = getattr(view, "max_body_bytes", None)
         if limit is not None:
+            if callable(limit):
+                return int(limit(current_app.config))
             return int(current_app.config[limit]) if isinstance(limit, str) else limit
         view = getattr(view, "__wrapped__", None)
     return None

@@ -1,7 +1,10 @@
-"""Sending a stored upload (work order photos), the same way from the API and the portal."""
+"""Sending files the same way from the API and the portal: stored uploads (work order photos) and
+streamed CSV downloads (exports, refused import rows)."""
 from __future__ import annotations
 
-from flask import Response, send_file
+from collections.abc import Iterator
+
+from flask import Response, send_file, stream_with_context
 
 from .services.attachments import StoredFile
 
@@ -13,4 +16,12 @@ def send_stored(stored: StoredFile) -> Response:
                      download_name=stored.filename, conditional=True, max_age=3600)
     resp.headers["Content-Disposition"] = f'inline; filename="{stored.filename}"'
     resp.headers["Cache-Control"] = "private, max-age=3600"
+    return resp
+
+
+def csv_download(lines: Iterator[str], filename: str) -> Response:
+    """A streamed text/csv attachment: the generator runs inside the request's context, one chunk
+    at a time, so the whole file never sits in memory."""
+    resp = Response(stream_with_context(lines), mimetype="text/csv")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp

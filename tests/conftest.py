@@ -13,6 +13,38 @@ from datetime import timedelta
 import pytest
 
 _instance = tempfile.mkdtemp(prefix="maintainpro-test-")
+
+
+def _own_services_per_xdist_worker() -> None:
+    """Under pytest-xdist (`make test` runs `-n auto`) each worker process gets its own database and
+    Redis database: its own SQLite file and embedded Redis come with its own instance folder; on
+    PostgreSQL it gets `<database>_gw<N>` (created when missing), on Redis the database index N below REDIS_URL's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return
+    number = int(worker[2:])
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url.startswith("postgres"):
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        url = make_url(database_url)
+        name = f"{url.database}_gw{number}"
+        with psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
+                             autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = url.set(database=name).render_as_string(hide_password=False)
+    redis_url = os.environ.get("REDIS_URL", "")
+    if redis_url:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(redis_url)
+        base = int(parts.path.strip("/") or 0)
+        os.environ["REDIS_URL"] = parts._replace(path=f"/{(base - number) % 16}").geturl()
+
+
+_own_services_per_xdist_worker()
 os.environ["MAINTAINPRO_INSTANCE"] = _instance
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-hs256")
 
@@ -24,6 +56,7 @@ from portal.models import AuthSession  # noqa: E402
 from portal.models.types import utcnow  # noqa: E402
 from portal.services import auth as auth_service  # noqa: E402
 from portal.services.actor import Actor  # noqa: E402
+from portal.services.db import unit_of_work  # noqa: E402
 
 USING_POSTGRES = (os.environ.get("DATABASE_URL") or "").startswith("postgres")
 TEST_CONFIG = {
@@ -32,11 +65,16 @@ TEST_CONFIG = {
     "ARGON2_MEMORY_KIB": 1024,
     "ARGON2_TIME_COST": 1,
     "RATELIMIT_ENABLED": False,  # rate-limit tests (test_operations.py) turn it on with tiny limits
+    "LIVE_POLL_SECONDS": 1,  # the browser tests see other users' changes sooner
 }
 if not os.environ.get("DATABASE_URL"):
     TEST_CONFIG["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{_instance}/test.db"
 if os.environ.get("REDIS_URL"):
     TEST_CONFIG["REDIS_URL"] = os.environ["REDIS_URL"]
+
+# The fuzzing suite needs schemathesis's pytest plugin, which `make test` leaves unloaded (with its
+# hypothesis and anyio plugins it costs each test process about 2 s); .ci/run runs it on its own with FUZZ=1.
+collect_ignore = [] if os.environ.get("FUZZ") else ["test_fuzz.py"]
 
 ROLES = ("admin", "manager", "technician", "requester")
 PASSWORD = "correct horse battery"
@@ -67,15 +105,27 @@ def _empty_tables() -> None:
             conn.execute(table.delete())
 
 
-@pytest.fixture
-def app(_schema):
+@pytest.fixture(scope="session")
+def _shared_app(_schema):
+    # Building the app compiles every URL rule (~60 ms); one app serves every test, and each test's
+    # config changes are undone after it. Tests that need other settings at start-up call make_app().
     app = make_app()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_shared_app):
+    app = _shared_app
+    config = dict(app.config)
     with app.app_context():
         _empty_tables()
         get_redis().flushdb()
         yield app
         _empty_tables()
-        db.engine.dispose()
+    app.config.clear()
+    app.config.update(config)
 
 
 @pytest.fixture
@@ -95,17 +145,33 @@ class Users(dict):
         return Actor.of(self[warehouse][role])
 
 
+_hashes: dict[str, str] = {}
+
+
+def _hash_once(password: str) -> str:
+    """The fixture users share one argon2 hash per password (a valid hash verifies all the same)."""
+    if password not in _hashes:
+        _hashes[password] = _hash_password(password)
+    return _hashes[password]
+
+
+_hash_password = auth_service.hash_password
+
+
 @pytest.fixture
-def users(app) -> Users:
+def users(app, monkeypatch) -> Users:
+    monkeypatch.setattr(auth_service, "hash_password", _hash_once)
     result = Users()
-    for warehouse in ("north", "south"):
-        result[warehouse] = {}
-        for role in ROLES:
-            result[warehouse][role] = auth_service.create_user(
-                f"{role}@{warehouse}.example.com", PASSWORD, role, f"{warehouse.title()} Plant",
-                name=f"{warehouse} {role}")
-        result[warehouse]["technician2"] = auth_service.create_user(
-            f"technician2@{warehouse}.example.com", PASSWORD, "technician", f"{warehouse.title()} Plant")
+    with unit_of_work():  # the ten users in one transaction: one commit instead of ten
+        for warehouse in ("north", "south"):
+            result[warehouse] = {}
+            for role in ROLES:
+                result[warehouse][role] = auth_service.create_user(
+                    f"{role}@{warehouse}.example.com", PASSWORD, role, f"{warehouse.title()} Plant",
+                    name=f"{warehouse} {role}")
+            result[warehouse]["technician2"] = auth_service.create_user(
+                f"technician2@{warehouse}.example.com", PASSWORD, "technician", f"{warehouse.title()} Plant")
+    monkeypatch.undo()  # only the fixture's own users: a test's password changes hash for real
     return result
 
 

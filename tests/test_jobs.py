@@ -156,7 +156,7 @@ def test_worker_script_runs_the_periodic_jobs_on_rq_cron(app, users):
     try:
         deadline = time.monotonic() + 60
         while count_events("inventory.low_stock") == 0 and time.monotonic() < deadline:
-            time.sleep(0.5)
+            time.sleep(0.1)
     finally:
         worker.terminate()
         _, stderr = worker.communicate(timeout=60)

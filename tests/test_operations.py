@@ -232,7 +232,7 @@ def test_summary_counts_requests_of_every_process(app, users):
     assert body["busiestEndpoints"][0] == {"endpoint": "GET /api/work-orders", "requestCount": 3,
                                            "averageResponseTime": body["busiestEndpoints"][0]["averageResponseTime"]}
     assert body["p50"] <= body["p95"] <= body["p99"]
-    assert set(body["queueDepths"]) == {"webhooks", "default"} and set(body["failedJobs"]) == {"webhooks", "default"}
+    assert set(body["queueDepths"]) == {"webhooks", "default", "imports"} and set(body["failedJobs"]) == {"webhooks", "default", "imports"}
     assert body["oldestPendingDeliveryAge"] is None
     assert body["rateLimiting"] == "disabled" and body["metricsStore"] == "ok"
 

@@ -45,6 +45,8 @@ def register_api(app: Flask) -> None:
         checklists,
         docs,
         equipment,
+        exports,
+        imports,
         kpis,
         parts,
         pm,

@@ -7,6 +7,7 @@ from ..schemas.work_orders import (
     ConsumptionOut,
     HistoryOut,
     PartUsageOut,
+    WorkOrderBulkAssign,
     WorkOrderCreate,
     WorkOrderDetailOut,
     WorkOrderOut,
@@ -67,6 +68,18 @@ def get_work_order(work_order_id: str):
 def update_work_order(work_order_id: str):
     service.update_work_order(actor(), work_order_id, json_body(WorkOrderUpdate))
     return jsonify(_detail(work_order_id))
+
+
+@api.post("/work-orders/bulk-assign")
+@documented(summary="Assign many work orders at once (all or nothing)", body=WorkOrderBulkAssign,
+            response=list[WorkOrderOut], permission="work_orders.assign",
+            description=("One transaction: every id is checked to be in your warehouse first (404 for the lot "
+                         "otherwise), then each work order is assigned as a PATCH of assignedTo would; any "
+                         "refusal rolls back all. Answers the work orders in the order of `ids`."))
+def bulk_assign_work_orders():
+    data = json_body(WorkOrderBulkAssign)
+    done = service.bulk_assign(actor(), data.ids, data.assigned_to)
+    return jsonify(WorkOrderOut.dump_many(done))
 
 
 @api.post("/parts/consume")

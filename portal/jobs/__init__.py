@@ -4,9 +4,10 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
-QUEUES = ["webhooks", "default"]
+# Highest priority first; `imports` last, so a long CSV import never holds up deliveries or periodic jobs.
+QUEUES = ["webhooks", "default", "imports"]
 # Every domain's jobs module; each registers its periodic jobs with @periodic on import.
-JOB_MODULES = ["webhooks", "inventory", "work_orders", "pm"]
+JOB_MODULES = ["webhooks", "inventory", "work_orders", "pm", "imports"]
 
 
 def load_all() -> None:

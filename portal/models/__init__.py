@@ -3,6 +3,7 @@ from .api_keys import ApiKey
 from .assets import CRITICALITIES, EQUIPMENT_STATUSES, DowntimePeriod, Equipment
 from .attachments import WorkOrderAttachment, WorkOrderComment
 from .events import EVENT_TYPES, DomainEvent
+from .imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob, ImportRefusal
 from .inventory import MANUAL_MOVEMENT_TYPES, STOCK_MOVEMENT_TYPES, Part, PartConsumption, ReorderRequest, StockMovement
 from .pm import (
     CHECKLIST_TYPES,
@@ -35,4 +36,5 @@ __all__ = [
     "CHECKLIST_TYPES", "FREQUENCY_TYPES", "ChecklistItem", "LaborEntry", "MeterReading", "PMTemplate",
     "ApiKey", "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
     "WorkOrderAttachment", "WorkOrderComment",
+    "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "ImportRefusal",
 ]

@@ -105,6 +105,22 @@ class PMTemplateUpdate(Payload):
     active: bool | None = Field(None, json_schema_extra=not_null)
 
 
+class PMSchedulePreviewQuery(Query):
+    """The portal's preview of a calendar template's next due dates (the editor's fields, same bounds)."""
+
+    frequency_type: FrequencyType = "calendar"
+    frequency: int = Field(gt=0, le=FREQUENCY_MAX, description=FREQUENCY_TEXT)
+    start_date: UtcDateTime | None = None
+    lead_days: int = Field(7, ge=0, le=365)
+    meter: str | None = Field(None, max_length=64)
+
+    @field_validator("frequency")
+    @classmethod
+    def _calendar_bound(cls, value: int, info: ValidationInfo) -> int:
+        check_calendar_frequency(info.data.get("frequency_type"), value)
+        return value
+
+
 class PMTemplateQuery(PageQuery):
     active: bool | None = None
     frequency_type: FrequencyType | None = None

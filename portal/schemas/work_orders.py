@@ -41,6 +41,17 @@ class WorkOrderUpdate(Payload):
         "history and in the work_order.updated event's changes as holdReason."))
 
 
+class WorkOrderBulkAssign(Payload):
+    ids: list[str] = Field(min_length=1, max_length=100, description=(
+        "Work order ids (at most 100; a repeated id counts once). One of another warehouse, or unknown, "
+        "answers 404 for the lot, with `ids[n]` in the errors, and nothing is assigned."))
+    assigned_to: str | None = Field(description=(
+        "The user every listed work order is assigned to (null: unassign them). Each one changes exactly "
+        "as with `PATCH /api/work-orders/{id}` `{\"assignedTo\": ...}` (a new one becomes assigned), with the "
+        "same history rows, work_order.updated events and webhooks; one refusal (a completed work order, "
+        "a user who cannot take work) rolls back all of them."))
+
+
 SORTS = ("createdAt", "-createdAt", "dueDate", "-dueDate", "priority", "-priority",
          "foNumber", "-foNumber", "updatedAt", "-updatedAt")
 

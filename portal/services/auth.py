@@ -282,9 +282,20 @@ def token_session(session_id: str, user_id: str, *, now: datetime | None = None)
 
 
 def session_user(session_id: str, *, now: datetime | None = None) -> User | None:
-    """The user behind a live session (portal cookie): revoked, expired or deactivated -> None."""
-    row = active_session(session_id, now=now)
-    return load_user(row.user_id) if row is not None else None
+    """The user behind a live session (portal cookie): revoked, expired or deactivated -> None.
+
+    One query for both rows: every page request runs this, and the live-update polls of open
+    boards (portal/web/board.py) are otherwise free of SQL.
+    """
+    row = db.session.execute(
+        select(AuthSession, User).join(User, User.id == AuthSession.user_id).where(AuthSession.id == session_id)
+    ).first()
+    if row is None:
+        return None
+    session, user = row
+    if session.revoked_at is not None or session.expires_at <= (now or utcnow()):
+        return None
+    return user if user.active else None
 
 
 def load_user(user_id: str) -> User | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..extensions import db
 from ..models import DowntimePeriod, Equipment, WorkOrder
@@ -35,6 +35,11 @@ def _flush_tag(asset_tag: str) -> None:
 
 
 def list_equipment(actor: Actor, query: EquipmentQuery) -> Page:
+    return paginate(equipment_select(actor, query), query.page, query.limit)
+
+
+def equipment_select(actor: Actor, query: EquipmentQuery) -> Select:
+    """The list's filtered, ordered query (no paging): the list pages it, the CSV export streams it."""
     require(actor, "equipment.read")
     stmt = select(Equipment).where(Equipment.warehouse_id == actor.warehouse_id)
     if query.status:
@@ -46,7 +51,7 @@ def list_equipment(actor: Actor, query: EquipmentQuery) -> Page:
     if query.q:
         stmt = stmt.where(text_filter(query.q, Equipment.asset_tag, Equipment.model, Equipment.manufacturer,
                                       Equipment.description, Equipment.location))
-    return paginate(stmt.order_by(Equipment.asset_tag, Equipment.id), query.page, query.limit)
+    return stmt.order_by(Equipment.asset_tag, Equipment.id)
 
 
 def get_equipment(actor: Actor, equipment_id: str) -> Equipment:

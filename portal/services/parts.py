@@ -5,7 +5,7 @@ from collections import OrderedDict
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from ..extensions import db
 from ..models import Part, PartConsumption, ReorderRequest, StockMovement, WorkOrder
@@ -41,6 +41,11 @@ def _number_guard(part_number: str):
 
 
 def list_parts(actor: Actor, query: PartQuery) -> Page:
+    return paginate(parts_select(actor, query), query.page, query.limit)
+
+
+def parts_select(actor: Actor, query: PartQuery) -> Select:
+    """The list's filtered, ordered query (no paging): the list pages it, the CSV export streams it."""
     require(actor, "parts.read")
     stmt = select(Part).where(Part.warehouse_id == actor.warehouse_id)
     if query.category:
@@ -51,7 +56,7 @@ def list_parts(actor: Actor, query: PartQuery) -> Page:
         stmt = stmt.where(Part.stock_level > Part.reorder_point)
     if query.q:
         stmt = stmt.where(text_filter(query.q, Part.part_number, Part.description, Part.supplier))
-    return paginate(stmt.order_by(Part.part_number, Part.id), query.page, query.limit)
+    return stmt.order_by(Part.part_number, Part.id)
 
 
 def get_part(actor: Actor, part_id: str) -> Part:

@@ -27,6 +27,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "parts.consume": STAFF | {"technician"},
     # Receiving goods is storeroom routine; adjustments and counts (parts.write) change the books.
     "parts.receive": STAFF | {"technician"},
+    # CSV imports of assets and parts (they create and change both): staff only.
+    "imports.manage": STAFF,
     "pm.read": ALL,
     "pm.write": STAFF,
     "kpis.read": STAFF,

@@ -285,6 +285,46 @@ def calendar_due(template: PMTemplate, link: PMTemplateEquipment, last_scheduled
     return due
 
 
+def calendar_preview(frequency: int, start_date: datetime, *, added_at: datetime, count: int = 5,
+                     last_completed_at: datetime | None = None,
+                     last_scheduled_due: datetime | None = None) -> list[datetime]:
+    """The next `count` calendar due dates of one piece of equipment, by the scheduler's own rule
+    (calendar_due), assuming each occurrence gets its work order: pure, no database."""
+    template = PMTemplate(frequency=frequency, start_date=start_date)
+    link = PMTemplateEquipment(added_at=added_at, last_completed_at=last_completed_at)
+    dues: list[datetime] = []
+    last = last_scheduled_due
+    for _ in range(count):
+        last = calendar_due(template, link, last)
+        dues.append(last)
+    return dues
+
+
+def template_summaries(templates: list[PMTemplate]) -> dict[str, dict]:
+    """For the template list: assets covered and the nearest calendar due date per template,
+    in two queries whatever the number of templates (links, then the last scheduled dues)."""
+    ids = [t.id for t in templates]
+    result: dict[str, dict] = {t: {"assets": 0, "next_due": None} for t in ids}
+    if not ids:
+        return result
+    links = list(db.session.scalars(select(PMTemplateEquipment).join(
+        Equipment, Equipment.id == PMTemplateEquipment.equipment_id).where(
+        PMTemplateEquipment.template_id.in_(ids), Equipment.status != "retired")))
+    last_due = dict(((t, e), due) for t, e, due in db.session.execute(
+        select(WorkOrder.pm_template_id, WorkOrder.equipment_id, func.max(WorkOrder.pm_due_date))
+        .where(WorkOrder.pm_template_id.in_(ids)).group_by(WorkOrder.pm_template_id, WorkOrder.equipment_id)))
+    by_id = {t.id: t for t in templates}
+    for link in links:
+        summary = result[link.template_id]
+        summary["assets"] += 1
+        template = by_id[link.template_id]
+        if template.frequency_type == "calendar":
+            due = calendar_due(template, link, last_due.get((template.id, link.equipment_id)))
+            if summary["next_due"] is None or due < summary["next_due"]:
+                summary["next_due"] = due
+    return result
+
+
 def _last_scheduled_dues(template_id: str) -> dict[str, datetime]:
     rows = db.session.execute(
         select(WorkOrder.equipment_id, func.max(WorkOrder.pm_due_date))
@@ -537,3 +577,19 @@ def _pm_completed(actor: Actor, wo: WorkOrder, now: datetime) -> None:
 
 
 # Registered on work order completion by services/wiring.py (create_app), not on import.
+
+
+# --- the portal's template editor ------------------------------------------------------------
+
+def template_choices(actor: Actor) -> dict:
+    """What a template may point at in the actor's warehouse: its equipment (not retired) and the
+    people PM work orders can be assigned to. Two queries."""
+    require(actor, "pm.write")
+    equipment = list(db.session.execute(
+        select(Equipment.id, Equipment.asset_tag, Equipment.description, Equipment.location, Equipment.status)
+        .where(Equipment.warehouse_id == actor.warehouse_id).order_by(Equipment.asset_tag, Equipment.id)))
+    people = [(uid, name or email) for uid, name, email in db.session.execute(
+        select(User.id, User.name, User.email).where(
+            User.warehouse_id == actor.warehouse_id, User.active.is_(True), User.role.in_(ASSIGNABLE_ROLES))
+        .order_by(User.name, User.email))]
+    return {"equipment": equipment, "people": people}

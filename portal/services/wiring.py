@@ -17,7 +17,15 @@ def _add(hooks: list, rule: Callable) -> None:
 
 
 def wire(app: Flask | None = None) -> None:
-    from . import checklists, db, events, pm, webhooks, work_orders
+    from . import (
+        checklists,
+        db,
+        events,
+        live,  # noqa: F401  (live updates: its session listeners bump the version counters)
+        pm,
+        webhooks,
+        work_orders,
+    )
 
     # Work order completion: the checklist gate refuses first, then the PM schedule moves on.
     _add(work_orders.before_complete_hooks, checklists._required_items_done)

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, not_, select, update
+from sqlalchemy import Select, and_, case, func, not_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -17,7 +17,7 @@ from ..schemas.work_orders import WorkOrderCreate, WorkOrderOut, WorkOrderQuery,
 from .actor import Actor
 from .changes import apply_changes, camel, given_fields
 from .db import get_in_warehouse, unit_of_work
-from .errors import Conflict, Forbidden, field_error
+from .errors import Conflict, DomainError, Forbidden, NotFound, field_error
 from .events import record_event
 from .permissions import can, require
 from .querying import Page, paginate, text_filter
@@ -37,6 +37,8 @@ TECHNICIAN_FIELDS = frozenset({"status", "completion_notes", "description"})
 ASSIGNABLE_ROLES = ("admin", "manager", "technician")
 # Statuses by which a technician takes an unassigned work order on (and becomes its assignee).
 SELF_ASSIGNING_STATUSES = frozenset({"in_progress", "completed"})
+# Most work orders one bulk assignment takes (a page of the board is 25).
+BULK_LIMIT = 100
 PRIORITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 # Hooks other domains add (PM: checklist gate, next PM). Called inside the transaction.
@@ -89,6 +91,11 @@ def _check_assignee(actor: Actor, user_id: str | None) -> None:
 
 
 def list_work_orders(actor: Actor, query: WorkOrderQuery) -> Page:
+    return paginate(work_order_select(actor, query), query.page, query.limit)
+
+
+def work_order_select(actor: Actor, query: WorkOrderQuery) -> Select:
+    """The list's filtered, sorted query (no paging): the list pages it, the CSV export streams it."""
     require(actor, "work_orders.read")
     stmt = select(WorkOrder).where(WorkOrder.warehouse_id == actor.warehouse_id)
     if query.status:
@@ -125,8 +132,7 @@ def list_work_orders(actor: Actor, query: WorkOrderQuery) -> Page:
         order = order.nulls_last()
     # createdAt/updatedAt/foNumber are never NULL: without NULLS LAST a descending list is read
     # backwards from the (warehouse, [status,] created_at) index and stops at `limit` (bench/README.md).
-    stmt = stmt.order_by(order, WorkOrder.id)
-    return paginate(stmt, query.page, query.limit)
+    return stmt.order_by(order, WorkOrder.id)
 
 
 def get_work_order(actor: Actor, work_order_id: str) -> WorkOrder:
@@ -241,78 +247,123 @@ def update_work_order(actor: Actor, work_order_id: str, data: WorkOrderUpdate, *
     hold_reason = values.pop("hold_reason", None)
     with unit_of_work():
         wo = get_in_warehouse(WorkOrder, work_order_id, actor, what="Work order", lock=True)
-        # A value sent again unchanged is no change: a client resending {"status": "completed"}
-        # with corrected notes must not be told a completed work order can no longer change, and
-        # a technician's full edit form must not be refused for fields they left as they were.
-        values = {name: value for name, value in values.items() if getattr(wo, name) != value}
-        fields = set(values)
-        _check_update_rights(actor, wo, values)
-        if "equipment_id" in fields:
-            _check_equipment(actor, data.equipment_id)
-        if "assigned_to" in fields:
-            _check_assignee(actor, data.assigned_to)
-        # Assigning a new work order moves it to assigned; unassigning an assigned one back to new.
-        if "status" not in values and "assigned_to" in values:
-            if values["assigned_to"] and wo.status == "new":
-                values["status"] = "assigned"
-            elif values["assigned_to"] is None and wo.status == "assigned":
-                values["status"] = "new"
-        values = {name: value for name, value in values.items() if getattr(wo, name) != value}
-        new_status = values.get("status", wo.status)
-        if new_status != wo.status:
-            if new_status not in TRANSITIONS[wo.status]:
-                raise Conflict(
-                    f"A work order cannot go from {wo.status} to {new_status}",
-                    [{"field": "status", "message": f"Allowed from {wo.status}: {', '.join(sorted(TRANSITIONS[wo.status])) or 'none'}"}],
-                )
-            assignee = values.get("assigned_to", wo.assigned_to)
-            if new_status == "assigned" and not assignee:
-                raise field_error("status", "An assigned work order needs assignedTo")
-        elif wo.status in ("completed", "cancelled") and set(values) - {"completion_notes"}:
-            raise Conflict(f"A {wo.status} work order can no longer change", [])
-        if (actor.role == "technician" and wo.assigned_to is None and "assigned_to" not in values
-                and values.get("status") in SELF_ASSIGNING_STATUSES):
-            values["assigned_to"] = actor.id  # whoever starts or completes it does the work (in the history)
-        if values.get("status") == "new" and "assigned_to" not in values and wo.assigned_to:
-            values["assigned_to"] = None  # back to the unassigned pool
-        if hold_reason is not None and values.get("status") != "on_hold":
-            raise field_error("holdReason", "Give a hold reason only when putting the work order on hold")
-        changes = apply_changes(wo, values)
-        if not changes:
-            return wo
-        if hold_reason is not None:
-            changes["holdReason"] = {"from": None, "to": hold_reason}
-        if "dueDate" in changes:
-            wo.overdue_notified_at = None  # a rescheduled PM may go overdue (and be announced) again
-        completing = wo.status == "completed" and "status" in changes
-        if completing:
-            for hook in before_complete_hooks:
-                hook(actor, wo, now)
-            wo.completed_at = now
-        wo.updated_at = now
-        try:
-            db.session.flush()
-        except IntegrityError:
-            # The only unique rule an update can break: one open PM work order per template and asset.
-            raise field_error("equipmentId", "This equipment already has an open work order from the same PM template",
-                              Conflict) from None
-        _history(wo, actor, "completed" if completing else "updated", changes, now)
+        return _update_locked(actor, wo, values, hold_reason, now)
+
+
+def bulk_assign(actor: Actor, work_order_ids: list[str], assignee_id: str | None, *,
+                now: datetime | None = None) -> list[WorkOrder]:
+    """Assign (or, with None, unassign) many work orders in ONE transaction, all or nothing.
+
+    Every id is looked up first: one that is not in the actor's warehouse answers 404 for the
+    lot and nothing is written. Then each work order goes through the same path as
+    `update_work_order(actor, id, WorkOrderUpdate(assignedTo=...))`, so the history rows and the
+    work_order.updated events (and their webhooks) are exactly those of assigning them one by one;
+    any refusal (a completed work order, an assignee who cannot take work) rolls back all of them.
+    """
+    now = now or utcnow()
+    require(actor, "work_orders.assign")
+    ids = list(dict.fromkeys(str(i) for i in work_order_ids))  # a repeated id is assigned once
+    if not ids:
+        raise field_error("ids", "Pick at least one work order")
+    if len(ids) > BULK_LIMIT:
+        raise field_error("ids", f"At most {BULK_LIMIT} work orders at once")
+    with unit_of_work() as s:
+        clean = [i for i in ids if "\x00" not in i]  # PostgreSQL refuses a NUL: simply not found
+        found = {wo.id: wo for wo in s.scalars(
+            select(WorkOrder).where(WorkOrder.id.in_(clean), WorkOrder.warehouse_id == actor.warehouse_id)
+            .order_by(WorkOrder.id).with_for_update())}  # a fixed lock order: no deadlock between two bulks
+        missing = [n for n, i in enumerate(ids) if i not in found]
+        if missing:
+            raise NotFound("Work order not found", [
+                {"field": f"ids[{n}]", "message": "Work order not found"} for n in missing])
+        _check_assignee(actor, assignee_id)
+        updated = []
+        for n, wo_id in enumerate(ids):
+            try:
+                updated.append(_update_locked(actor, found[wo_id], {"assigned_to": assignee_id}, None, now,
+                                              assignee_checked=True))
+            except DomainError as exc:  # say which one refused; the whole lot rolls back
+                raise type(exc)(f"{found[wo_id].fo_number}: {exc.message}", [
+                    {"field": f"ids[{n}]", "message": e["message"]} for e in exc.errors]
+                    or [{"field": f"ids[{n}]", "message": exc.message}]) from None
+        return updated
+
+
+def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_reason: str | None,
+                   now: datetime, *, assignee_checked: bool = False) -> WorkOrder:
+    """The body of an update, inside the caller's transaction, on a work order locked for update."""
+    # A value sent again unchanged is no change: a client resending {"status": "completed"}
+    # with corrected notes must not be told a completed work order can no longer change, and
+    # a technician's full edit form must not be refused for fields they left as they were.
+    values = {name: value for name, value in values.items() if getattr(wo, name) != value}
+    fields = set(values)
+    _check_update_rights(actor, wo, values)
+    if "equipment_id" in fields:
+        _check_equipment(actor, values["equipment_id"])
+    if "assigned_to" in fields and not assignee_checked:
+        _check_assignee(actor, values["assigned_to"])
+    # Assigning a new work order moves it to assigned; unassigning an assigned one back to new.
+    if "status" not in values and "assigned_to" in values:
+        if values["assigned_to"] and wo.status == "new":
+            values["status"] = "assigned"
+        elif values["assigned_to"] is None and wo.status == "assigned":
+            values["status"] = "new"
+    values = {name: value for name, value in values.items() if getattr(wo, name) != value}
+    new_status = values.get("status", wo.status)
+    if new_status != wo.status:
+        if new_status not in TRANSITIONS[wo.status]:
+            raise Conflict(
+                f"A work order cannot go from {wo.status} to {new_status}",
+                [{"field": "status", "message": f"Allowed from {wo.status}: {', '.join(sorted(TRANSITIONS[wo.status])) or 'none'}"}],
+            )
+        assignee = values.get("assigned_to", wo.assigned_to)
+        if new_status == "assigned" and not assignee:
+            raise field_error("status", "An assigned work order needs assignedTo")
+    elif wo.status in ("completed", "cancelled") and set(values) - {"completion_notes"}:
+        raise Conflict(f"A {wo.status} work order can no longer change", [])
+    if (actor.role == "technician" and wo.assigned_to is None and "assigned_to" not in values
+            and values.get("status") in SELF_ASSIGNING_STATUSES):
+        values["assigned_to"] = actor.id  # whoever starts or completes it does the work (in the history)
+    if values.get("status") == "new" and "assigned_to" not in values and wo.assigned_to:
+        values["assigned_to"] = None  # back to the unassigned pool
+    if hold_reason is not None and values.get("status") != "on_hold":
+        raise field_error("holdReason", "Give a hold reason only when putting the work order on hold")
+    changes = apply_changes(wo, values)
+    if not changes:
+        return wo
+    if hold_reason is not None:
+        changes["holdReason"] = {"from": None, "to": hold_reason}
+    if "dueDate" in changes:
+        wo.overdue_notified_at = None  # a rescheduled PM may go overdue (and be announced) again
+    completing = wo.status == "completed" and "status" in changes
+    if completing:
+        for hook in before_complete_hooks:
+            hook(actor, wo, now)
+        wo.completed_at = now
+    wo.updated_at = now
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The only unique rule an update can break: one open PM work order per template and asset.
+        raise field_error("equipmentId", "This equipment already has an open work order from the same PM template",
+                          Conflict) from None
+    _history(wo, actor, "completed" if completing else "updated", changes, now)
+    record_event(
+        "work_order.updated", entity="work_order", entity_id=wo.id, warehouse_id=wo.warehouse_id,
+        payload={"workOrder": WorkOrderOut.dump(wo), "changes": changes, "updatedBy": actor.id,
+                 "timestamp": iso(now)},
+        actor=actor, now=now,
+    )
+    if completing:
         record_event(
-            "work_order.updated", entity="work_order", entity_id=wo.id, warehouse_id=wo.warehouse_id,
-            payload={"workOrder": WorkOrderOut.dump(wo), "changes": changes, "updatedBy": actor.id,
-                     "timestamp": iso(now)},
+            "work_order.completed", entity="work_order", entity_id=wo.id, warehouse_id=wo.warehouse_id,
+            payload={"workOrder": WorkOrderOut.dump(wo), "completedBy": actor.id,
+                     "metrics": completion_metrics(wo), "timestamp": iso(now)},
             actor=actor, now=now,
         )
-        if completing:
-            record_event(
-                "work_order.completed", entity="work_order", entity_id=wo.id, warehouse_id=wo.warehouse_id,
-                payload={"workOrder": WorkOrderOut.dump(wo), "completedBy": actor.id,
-                         "metrics": completion_metrics(wo), "timestamp": iso(now)},
-                actor=actor, now=now,
-            )
-            for hook in after_complete_hooks:
-                hook(actor, wo, now)
-        return wo
+        for hook in after_complete_hooks:
+            hook(actor, wo, now)
+    return wo
 
 
 def completion_metrics(wo: WorkOrder) -> dict:

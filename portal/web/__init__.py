@@ -17,8 +17,10 @@ def register_web(app: Flask) -> None:
         admin_console,
         admin_warehouse,
         assets,
+        board,
         errors,
         home,
+        imports,
         report,
         session,
         timefmt,
@@ -27,6 +29,7 @@ def register_web(app: Flask) -> None:
     from . import kpis as kpi_views  # noqa: F401  (KPI dashboard)
     from . import login as login_views  # noqa: F401
     from . import parts as stock_views  # noqa: F401  (stock pages)
+    from . import pm as pm_views  # noqa: F401  (PM template list and editor)
     from . import work_orders as work_order_views  # noqa: F401
 
     csrf.init_app(app)
@@ -42,3 +45,4 @@ def register_web(app: Flask) -> None:
 
     app.add_template_filter(lambda value, tz: timefmt.when(value, tz), "when")
     app.add_template_filter(lambda value, tz: timefmt.due_state(value, tz), "due_state")
+    app.add_template_filter(lambda value, tz: timefmt.local_input(value, tz), "local_input")

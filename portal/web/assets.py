@@ -2,15 +2,18 @@
 meter readings, PM templates, "Report a problem"), printable labels with QR codes."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import segno
 from flask import flash, redirect, request, url_for
 from flask.wrappers import Response
 from flask_login import current_user, login_required
 from pydantic import Field
 
-from ..models import Equipment
+from ..models import DowntimePeriod, Equipment
 from ..models.enums import CRITICALITY, EQUIPMENT_STATUS, PRIORITY
-from ..schemas.equipment import EquipmentQuery, EquipmentStatusChange
+from ..models.types import utcnow
+from ..schemas.equipment import EquipmentCreate, EquipmentQuery, EquipmentStatusChange, EquipmentUpdate
 from ..schemas.pm import MeterReadingCreate
 from ..schemas.work_orders import WorkOrderCreate
 from ..services import equipment as equipment_service
@@ -19,14 +22,18 @@ from ..services import problem_reports
 from ..services import work_orders as work_order_service
 from ..services.actor import Actor
 from ..services.asset_overview import areas, asset_overview
-from ..services.errors import DomainError
+from ..services.asset_overview import asset_history as history_page
+from ..services.errors import DomainError, Forbidden
 from ..services.permissions import can
 from ..urls import absolute_url
-from . import web
-from .forms import form_model
-from .rendering import render, wants_fragment
+from . import timefmt, web
+from .forms import date_input, form_model, local_date
+from .rendering import render, render_block, wants_fragment
 
 PAGE_SIZE = 25
+# Optional asset fields a manager may clear by emptying their input (PATCH null in the API).
+CLEARABLE = {"model": "model", "manufacturer": "manufacturer", "description": "description",
+             "location": "location", "area": "area", "installDate": "install_date"}
 
 
 class MarkDownForm(EquipmentStatusChange):
@@ -43,6 +50,28 @@ def asset_name(eq: Equipment) -> str:
 
 
 web.add_app_template_filter(asset_name, "asset_name")
+
+
+def downtime_duration(period: DowntimePeriod, now: datetime | None = None) -> str:
+    """"45 min", "3 h 20 min", "2 d 4 h": how long the asset was (or has been) down."""
+    minutes = int(((period.ended_at or now or utcnow()) - period.started_at).total_seconds() // 60)
+    days, rest = divmod(max(minutes, 0), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {mins} min" if hours else f"{mins} min"
+
+
+web.add_app_template_filter(downtime_duration, "downtime_duration")
+
+
+def when_at(value: datetime | None, tz) -> str:
+    """timefmt.when with the time of day always shown: a history needs it beyond yesterday too."""
+    text = timefmt.when(value, tz)
+    return text if value is None or ":" in text else f"{text} {value.astimezone(tz):%H:%M}"
+
+
+web.add_app_template_filter(when_at, "when_at")
 
 
 def _actor() -> Actor:
@@ -84,7 +113,8 @@ def assets():
     query.limit = PAGE_SIZE
     page = equipment_service.list_equipment(actor, query)
     return render("assets/index.html", block="results", page=page, query=query, args=args, errors=errors,
-                  areas=areas(actor), statuses=EQUIPMENT_STATUS, criticalities=CRITICALITY)
+                  areas=areas(actor), statuses=EQUIPMENT_STATUS, criticalities=CRITICALITY,
+                  can_edit=can(actor, "equipment.write"))
 
 
 @web.get("/assets/labels")
@@ -106,11 +136,12 @@ def _label(eq: Equipment, reports: bool) -> dict:
 
 def _detail(equipment_id: str, *, block: str = "content", status: int = 200, **ctx) -> Response:
     actor = _actor()
-    overview = asset_overview(actor, equipment_id)
+    # The history is on the whole page only, not in the status/meters/report fragments.
+    overview = asset_overview(actor, equipment_id, history=block == "content")
     return render("assets/detail.html", block=block, status=status, **overview, priorities=PRIORITY,
                   statuses=EQUIPMENT_STATUS, can_status=can(actor, "equipment.status"),
                   can_read_meters=can(actor, meter_service.RECORD_PERMISSION),
-                  is_admin=can(actor, "warehouse.manage"), **ctx)
+                  can_edit=can(actor, "equipment.write"), is_admin=can(actor, "warehouse.manage"), **ctx)
 
 
 @web.get("/assets/<equipment_id>")
@@ -201,3 +232,94 @@ def asset_report_token(equipment_id: str):
     problem_reports.rotate_report_token(_actor(), equipment_id)
     return _navigate(url_for("web.asset", equipment_id=equipment_id),
                      "New report link made. The old label's report code no longer works: print the label again.")
+
+
+def _require_write() -> Actor:
+    """The form pages themselves (GET); a POST is refused by the service (equipment.write)."""
+    actor = _actor()
+    if not can(actor, "equipment.write"):
+        raise Forbidden("Only managers and admins register and edit assets")
+    return actor
+
+
+def _asset_form(actor: Actor, asset: Equipment | None = None, errors: dict | None = None,
+                values: dict | None = None, status: int = 200) -> Response:
+    return render("assets/form.html", status=status, asset=asset, errors=errors or {}, values=values or {},
+                  statuses=EQUIPMENT_STATUS, criticalities=CRITICALITY, areas=areas(actor),
+                  install_date=date_input(asset.install_date if asset else None, _tz()))
+
+
+def _tz():
+    return timefmt.zone(current_user.warehouse.timezone)
+
+
+def _asset_form_data(asset: Equipment | None = None):
+    """The form as the API would receive it: the install date is a local date (warehouse zone);
+    an unchanged one is not sent, so saving the form never moves a stored time of day."""
+    form = request.form.copy()
+    if form.get("installDate"):
+        if asset is not None and form["installDate"] == date_input(asset.install_date, _tz()):
+            del form["installDate"]
+        else:
+            form["installDate"] = local_date(form["installDate"], _tz())
+    return form
+
+
+@web.route("/assets/new", methods=["GET", "POST"])
+@login_required
+def asset_new() -> Response:
+    actor = _actor() if request.method == "POST" else _require_write()
+    if request.method == "GET":
+        return _asset_form(actor)
+    data = form_model(EquipmentCreate, _asset_form_data())
+    if isinstance(data, dict):
+        return _asset_form(actor, errors=data, values=request.form, status=422)
+    try:
+        eq = equipment_service.create_equipment(actor, data)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _asset_form(actor, errors=_errors_of(exc), values=request.form, status=422)
+    flash(f"Asset {eq.asset_tag} registered.", "success")
+    return redirect(url_for("web.asset", equipment_id=eq.id), 303)
+
+
+@web.route("/assets/<equipment_id>/edit", methods=["GET", "POST"])
+@login_required
+def asset_edit(equipment_id: str) -> Response:
+    actor = _actor() if request.method == "POST" else _require_write()
+    eq = equipment_service.get_equipment(actor, equipment_id)  # another warehouse's asset: 404
+    if request.method == "GET":
+        return _asset_form(actor, eq)
+    form = _asset_form_data(eq)
+    data = form_model(EquipmentUpdate, form)
+    if form.get("assetTag") == "":  # absent to PATCH means "unchanged": an emptied tag is an error here
+        data = {**(data if isinstance(data, dict) else {}), "assetTag": "Field required"}
+    if isinstance(data, dict):
+        return _asset_form(actor, eq, errors=data, values=request.form, status=422)
+    cleared = {name: None for key, name in CLEARABLE.items() if key in form and form[key] == ""}
+    if cleared:
+        data = data.model_copy(update=cleared)
+    try:
+        eq = equipment_service.update_equipment(actor, equipment_id, data)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _asset_form(actor, eq, errors=_errors_of(exc), values=request.form, status=422)
+    flash(f"Asset {eq.asset_tag} saved.", "success")
+    return redirect(url_for("web.asset", equipment_id=eq.id), 303)
+
+
+@web.get("/assets/<equipment_id>/history/<any(status, downtime):kind>")
+@login_required
+def asset_history(equipment_id: str, kind: str) -> Response:
+    """More history rows: htmx gets the rows (and the next "Show more") that replace the button;
+    without JavaScript, a page of its own with that page of rows."""
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    ctx = {"kind": kind, "statuses": EQUIPMENT_STATUS, **history_page(_actor(), equipment_id, kind, page)}
+    if wants_fragment():
+        resp = Response(render_block("assets/_history.html", f"{kind}_rows", **ctx))
+        resp.vary.add("HX-Request")
+        return resp
+    return render("assets/history.html", **ctx)

@@ -54,20 +54,21 @@ def week_bars(labels: list[str], series: list[Series], *, height: int = 220,
     top_value = fixed_max if fixed_max is not None else max(
         [v for s in series for v in s.values if v is not None] or [0])
     axis_max, step = (fixed_max, fixed_max / 4) if fixed_max is not None else nice_max(top_value)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, height - TOP - BOTTOM
+    tick_values = [n * step for n in range(int(axis_max / step + 1e-9) + 1)]
+    tick_texts = [_number(round(v, 2)) + suffix for v in tick_values]
+    # Room for the widest tick label ("100%" at the chart's 15 px font), so it is never cut at the edge.
+    left = max(LEFT, 14 + 9 * max(map(len, tick_texts)))
+    plot_w, plot_h = WIDTH - left - RIGHT, height - TOP - BOTTOM
     base = TOP + plot_h
     group = plot_w / count
     bar_w = group * 0.8 / max(len(series), 1)
     chart = Chart(WIDTH, height, legend=series,
-                  plot={"left": LEFT, "right": WIDTH - RIGHT, "top": TOP, "bottom": base})
-    n = 0
-    while n * step <= axis_max + 1e-9:
-        y = base - plot_h * (n * step) / axis_max
-        chart.ticks.append({"y": round(y, 1), "text": _number(round(n * step, 2)) + suffix})
-        n += 1
+                  plot={"left": left, "right": WIDTH - RIGHT, "top": TOP, "bottom": base})
+    for value, text in zip(tick_values, tick_texts, strict=True):
+        chart.ticks.append({"y": round(base - plot_h * value / axis_max, 1), "text": text})
     every = math.ceil(count / MAX_X_LABELS)
     for i, label in enumerate(labels):
-        x0 = LEFT + group * i + group * 0.1
+        x0 = left + group * i + group * 0.1
         for j, s in enumerate(series):
             value = s.values[i]
             x = round(x0 + bar_w * j, 1)
@@ -79,7 +80,7 @@ def week_bars(labels: list[str], series: list[Series], *, height: int = 220,
             chart.bars.append({"x": x, "y": round(base - h, 1), "w": round(max(bar_w - 1, 1), 1),
                                "h": round(h, 1), "css": s.css, "title": f"{label}: {s.name} {_number(value)}{suffix}"})
         if i % every == 0:
-            chart.labels.append({"x": round(LEFT + group * (i + 0.5), 1), "y": base + 18, "text": label})
+            chart.labels.append({"x": round(left + group * (i + 0.5), 1), "y": base + 18, "text": label})
     return chart
 
 

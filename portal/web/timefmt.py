@@ -40,3 +40,20 @@ def due_state(value: datetime | None, tz: ZoneInfo, now: datetime | None = None)
     if days <= 0:
         return "overdue"
     return f"{days} day{'s' if days != 1 else ''} overdue"
+
+
+def local_input(value: datetime | None, tz: ZoneInfo) -> str:
+    """A UTC time as a datetime-local input's value in the warehouse's zone ("" for none)."""
+    return f"{value.astimezone(tz):%Y-%m-%dT%H:%M}" if value else ""
+
+
+def from_local_input(text: str, tz: ZoneInfo) -> str:
+    """A datetime-local input's value (warehouse time) as ISO-8601 with its offset, for the API's
+    schemas; text that is not such a value is passed on unchanged so the schema names the error."""
+    try:
+        local = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return text
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=tz)
+    return local.isoformat()

@@ -5,8 +5,10 @@ call the service, and render the page or the fragment htmx swaps.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import flash, redirect, request, url_for
 from flask.wrappers import Response
@@ -22,10 +24,12 @@ from ..schemas.pm import ChecklistItemUpdate, LaborCreate
 from ..schemas.work_orders import ConsumeParts, PartUsage, WorkOrderQuery, WorkOrderUpdate
 from ..services import checklists as checklist_service
 from ..services import labor as labor_service
+from ..services import live
 from ..services import parts as parts_service
 from ..services import work_orders as work_order_service
 from ..services.actor import Actor
 from ..services.errors import Conflict, DomainError, ValidationFailed
+from ..services.permissions import can
 from . import web
 from .forms import form_model
 from .rendering import render, wants_fragment
@@ -67,20 +71,49 @@ def _people() -> list[tuple[str, str]]:
 @web.get("/work-orders")
 @login_required
 def work_order_list():
-    args = {k: v for k in LIST_FILTERS if (v := request.args.get(k, "").strip())}
-    page_no = request.args.get("page", "1")
+    return render("work_orders/list.html", block="results", **list_context(_actor(), request.args, request.path))
+
+
+def list_args(source: Mapping[str, str]) -> dict[str, str]:
+    """The filters of a list request (the API's query names), blanks dropped."""
+    return {k: v for k in LIST_FILTERS if (v := source.get(k, "").strip())}
+
+
+def list_context(actor: Actor, source: Mapping[str, str], list_path: str, **extra: Any) -> dict:
+    """What the list (and, for managers and admins, the board around it) shows for these filters."""
+    args = list_args(source)
+    page_no = source.get("page", "1")
     query = form_model(WorkOrderQuery, _multidict({**args, "page": page_no, "limit": str(LIST_LIMIT)}))
     errors: dict[str, str] = {}
     if isinstance(query, dict):
         # "status[0]" -> "status": the message goes next to its select; the list shows unfiltered.
         errors = {key.split("[")[0]: message for key, message in query.items()}
         query = WorkOrderQuery(limit=LIST_LIMIT)
-    page = work_order_service.list_work_orders(_actor(), query)
+    page = work_order_service.list_work_orders(actor, query)
     rows = page.items
-    return render("work_orders/list.html", block="results", status=200, page=page, rows=rows, args=args,
-                  errors=errors, people=_people(), assets=_assets({wo.equipment_id for wo in rows}),
-                  names=_names({wo.assigned_to for wo in rows}), statuses=WORK_ORDER_STATUS.options,
-                  priorities=PRIORITY.options, types=WORK_ORDER_TYPE.options)
+    # The board's controls appear by role; the services decide again on every post.
+    board = can(actor, "work_orders.assign")
+    asset_options = _asset_options()
+    filter_query = urlencode({**args, **({"page": page_no} if page_no != "1" else {})})
+    ctx = {
+        "page": page, "rows": rows, "args": args, "errors": errors, "people": _people(),
+        "asset_options": asset_options, "assets": dict(asset_options),
+        "names": _names({wo.assigned_to for wo in rows}), "statuses": WORK_ORDER_STATUS.options,
+        "priorities": PRIORITY.options, "types": WORK_ORDER_TYPE.options, "board": board,
+        # The CSV export (another route) takes the same query as the list.
+        "export_href": list_path + "/export.csv?" + filter_query,
+        "can_create": can(actor, "work_orders.create") and board,
+        "live_version": live.version(actor.warehouse_id) or "",
+    }
+    ctx.update(extra)
+    return ctx
+
+
+def _asset_options() -> list[tuple[str, str]]:
+    """Every asset of the warehouse, for the asset filter and the create form."""
+    return [(eid, " · ".join(p for p in (tag, location) if p)) for eid, tag, location in db.session.execute(
+        select(Equipment.id, Equipment.asset_tag, Equipment.location)
+        .where(Equipment.warehouse_id == current_user.warehouse_id).order_by(Equipment.asset_tag))]
 
 
 def _multidict(data: dict[str, str]):
@@ -110,6 +143,7 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
         "names": names, "transitions": work_order_service.allowed_transitions(actor, wo),
         "can_work": _can_work(actor, wo), "timer": labor_service.running_timer(actor, wo.id),
         "statuses": WORK_ORDER_STATUS, "errors": {}, "missing": [], "now": utcnow(),
+        "live_version": live.version(actor.warehouse_id, wo.id) or "",
     }
     ctx.update(extra)
     return ctx
@@ -214,7 +248,9 @@ def part_search(work_order_id: str):
     wo = work_order_service.get_work_order(actor, work_order_id)
     q = request.args.get("partQ", "").strip()[:200]
     found = parts_service.list_parts(actor, PartQuery(q=q or None, limit=12)).items
-    return render("work_orders/_parts.html", block="options", wo=wo, found=found, part_q=q)
+    # The part already picked stays picked when a slower search answer replaces the options.
+    picked = {"partId": request.args.get("partId", "")}
+    return render("work_orders/_parts.html", block="options", wo=wo, found=found, part_q=q, part_form=picked)
 
 
 @web.post("/work-orders/<work_order_id>/parts")

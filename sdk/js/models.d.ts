@@ -285,6 +285,69 @@ export interface HistoryOut {
   changes: Record<string, unknown>;
 }
 
+export interface ImportDetailOut {
+  id: string;
+  kind: "assets" | "parts";
+  /** pending (uploaded in the portal, awaiting its start after the preview), queued, running, done, or failed (see error) */
+  status: "pending" | "queued" | "running" | "done" | "failed";
+  fileName: string;
+  /** Data rows in the file (blank lines not counted) */
+  totalRows: number;
+  /** Rows done so far: created + updated + refused */
+  processedRows: number;
+  /** Rows that created an asset or part */
+  createdCount: number;
+  /** Rows whose key (assetTag, partNumber) existed: updated with their non-empty cells */
+  updatedCount: number;
+  /** Rows refused (nothing of them written); see refused */
+  refusedCount: number;
+  /** Why a failed import stopped */
+  error: string | null;
+  /** Runs started; more than 1 when a worker died and the import resumed */
+  attempts: number;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  warehouseId: string;
+  /** Every refused row, by line; also as CSV at /api/imports/{id}/refused.csv */
+  refused?: Array<ImportRefusalOut>;
+}
+
+export interface ImportOut {
+  id: string;
+  kind: "assets" | "parts";
+  /** pending (uploaded in the portal, awaiting its start after the preview), queued, running, done, or failed (see error) */
+  status: "pending" | "queued" | "running" | "done" | "failed";
+  fileName: string;
+  /** Data rows in the file (blank lines not counted) */
+  totalRows: number;
+  /** Rows done so far: created + updated + refused */
+  processedRows: number;
+  /** Rows that created an asset or part */
+  createdCount: number;
+  /** Rows whose key (assetTag, partNumber) existed: updated with their non-empty cells */
+  updatedCount: number;
+  /** Rows refused (nothing of them written); see refused */
+  refusedCount: number;
+  /** Why a failed import stopped */
+  error: string | null;
+  /** Runs started; more than 1 when a worker died and the import resumed */
+  attempts: number;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  warehouseId: string;
+}
+
+export interface ImportRefusalOut {
+  /** Line of the refused row in the file (the header is line 1) */
+  line: number;
+  /** Why: `field: message` for each problem, as the API would answer */
+  reason: string;
+}
+
 export interface KpisOut {
   days: number;
   from: string;
@@ -767,6 +830,13 @@ export interface WeekOut {
   weekStart: string;
   opened: number;
   completed: number;
+}
+
+export interface WorkOrderBulkAssign {
+  /** Work order ids (at most 100; a repeated id counts once). One of another warehouse, or unknown, answers 404 for the lot, with `ids[n]` in the errors, and nothing is assigned. */
+  ids: Array<string>;
+  /** The user every listed work order is assigned to (null: unassign them). Each one changes exactly as with `PATCH /api/work-orders/{id}` `{"assignedTo": ...}` (a new one becomes assigned), with the same history rows, work_order.updated events and webhooks; one refusal (a completed work order, a user who cannot take work) rolls back all of them. */
+  assignedTo: string | null;
 }
 
 export interface WorkOrderChecklistItemOut {

@@ -48,6 +48,168 @@
     if (evt.target.closest && evt.target.closest("[data-print]")) { window.print(); }
   });
 
+  // ---- Live updates: the work order board and a work order's page ---------------------------
+  // A page with <div id="live" data-live-url data-live-version data-live-target> asks every LIVE_POLL_SECONDS (5 s),
+  // while its tab is visible, whether anything changed since its version (204: nothing, the cheap
+  // common case). A 200 carries the target's new markup: each part with an id replaces the old
+  // one, except a part the user is busy in (a focused field, a form typed in but not sent); ticked
+  // checkboxes stay ticked. Plain fetch, not hx-trigger="every 5s", so the merge decides what moves.
+  var liveTag = document.getElementById("live");
+  var LIVE_MS = (liveTag && Number(liveTag.getAttribute("data-live-ms"))) || 5000;  // LIVE_POLL_SECONDS
+  var livePending = false;
+
+  function typingIn(el) {
+    var a = document.activeElement;
+    return !!(a && a !== document.body && el.contains(a) && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName)
+              && a.type !== "checkbox" && a.type !== "submit");
+  }
+
+  function busy(el) {
+    return typingIn(el) || !!el.querySelector("form[data-dirty]") || (el.matches && el.matches("form[data-dirty]"));
+  }
+
+  function activate(el) {
+    if (window.htmx) { htmx.process(el); }
+  }
+
+  // The board's list: rows are replaced one by one, a busy row stays as it is (and where it is).
+  function mergeList(oldRoot, newRoot) {
+    var oldList = oldRoot.querySelector(".wo-list");
+    var newList = newRoot.querySelector(".wo-list");
+    var ticked = {};
+    oldRoot.ownerDocument.querySelectorAll('input[name="ids"]').forEach(function (box) { ticked[box.value] = box.checked; });
+    var keep = {};
+    if (oldList) {
+      Array.prototype.forEach.call(oldList.children, function (li) { if (busy(li)) { keep[li.id] = li; } });
+    }
+    newRoot.querySelectorAll('input[name="ids"]').forEach(function (box) {
+      if (ticked[box.value]) { box.checked = true; }
+    });
+    if (!Object.keys(keep).length) {
+      oldRoot.replaceWith(newRoot);
+      activate(newRoot);
+      return true;
+    }
+    if (!newList) { return false; }  // the busy row would vanish: wait until the user is done
+    // Everything around the list (CSV link, pager) is replaced; the list is merged in place.
+    Array.prototype.slice.call(oldRoot.children).forEach(function (child) { if (child !== oldList) { child.remove(); } });
+    var before = true;
+    Array.prototype.slice.call(newRoot.children).forEach(function (child) {
+      if (child === newList) { before = false; return; }
+      if (before) { oldRoot.insertBefore(child, oldList); } else { oldRoot.appendChild(child); }
+      activate(child);
+    });
+    var wanted = {};
+    var prev = null;
+    Array.prototype.slice.call(newList.children).forEach(function (li) {
+      wanted[li.id] = true;
+      var old = document.getElementById(li.id);
+      var node = li;
+      if (old && keep[li.id]) {
+        node = old;
+      } else if (old && old.parentNode === oldList) {
+        old.replaceWith(li);
+        activate(li);
+      } else {
+        if (prev) { prev.after(li); } else { oldList.prepend(li); }
+        activate(li);
+      }
+      prev = node;
+    });
+    Array.prototype.slice.call(oldList.children).forEach(function (li) {
+      if (!wanted[li.id] && !keep[li.id]) { li.remove(); }
+    });
+    return false;  // the kept rows are still old: ask again next time
+  }
+
+  // A work order's page: the header and each section with an id, unless the user is busy in it.
+  function mergeParts(oldRoot, newRoot) {
+    var complete = true;
+    Array.prototype.slice.call(newRoot.children).forEach(function (part) {
+      if (!part.id || part.id === "live") { return; }
+      var old = document.getElementById(part.id);
+      if (!old || !oldRoot.contains(old)) { return; }
+      if (busy(old)) { complete = false; return; }
+      old.replaceWith(part);
+      activate(part);
+    });
+    return complete;
+  }
+
+  function livePoll() {
+    var live = document.getElementById("live");
+    if (!live || livePending || document.visibilityState !== "visible") { return; }
+    var selector = live.getAttribute("data-live-target");
+    var search = window.location.search;
+    var params = new URLSearchParams(search);
+    params.set("since", live.getAttribute("data-live-version") || "");
+    livePending = true;
+    window.fetch(live.getAttribute("data-live-url") + "?" + params.toString(),
+                 {headers: {"HX-Request": "true"}, credentials: "same-origin", cache: "no-store"})
+      .then(function (resp) {
+        if (resp.status === 404) {
+          live.remove();
+          toast("This work order no longer exists. Go back to the work orders.");
+          return null;
+        }
+        if (resp.status !== 200) { return null; }
+        return resp.text().then(function (html) {
+          var target = document.querySelector(selector);
+          // Navigated or filtered meanwhile: this answer is for another page; the next poll asks again.
+          if (!target || document.getElementById("live") !== live || window.location.search !== search) { return; }
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(selector);
+          if (!fresh) { return; }
+          // Complete: the page is now at the answer's version. Else a part the user was busy in
+          // kept its old content, and the version stays, so the next poll brings it once free.
+          var complete = target.classList.contains("wo-page") ? mergeParts(target, fresh) : mergeList(target, fresh);
+          if (complete) { live.setAttribute("data-live-version", resp.headers.get("X-Live-Version") || ""); }
+        });
+      })
+      .catch(function () { /* offline: the next poll tries again */ })
+      .then(function () { livePending = false; });
+  }
+
+  window.setInterval(livePoll, LIVE_MS);
+  document.addEventListener("visibilitychange", livePoll);  // back on the tab: catch up at once
+  document.addEventListener("board-assigned", function () {  // HX-Trigger of a bulk assignment
+    document.querySelectorAll('input[name="ids"], [data-select-all]').forEach(function (box) { box.checked = false; });
+    livePoll();
+  });
+
+  // What the user typed and has not sent yet: a live refresh leaves that form alone.
+  document.addEventListener("input", function (evt) {
+    var form = evt.target.closest && evt.target.closest("form");
+    if (form && form.closest("#results, #wo")) { form.setAttribute("data-dirty", "1"); }
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var form = evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest("form");
+    if (form && evt.detail.successful) { form.removeAttribute("data-dirty"); }
+  });
+
+  // A row swapped by its own inline edit keeps its tick for the next bulk assignment.
+  var ticks = {};
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var row = evt.detail.target;
+    var box = row && row.classList && row.classList.contains("board-row") && row.querySelector('input[name="ids"]');
+    if (box) { ticks[row.id] = box.checked; }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    Object.keys(ticks).forEach(function (id) {
+      var box = document.querySelector("#" + CSS.escape(id) + ' input[name="ids"]');
+      if (box) { box.checked = ticks[id]; }
+    });
+    ticks = {};
+  });
+
+  // "Select all on page" on the board ticks every row's checkbox of its form.
+  document.addEventListener("change", function (evt) {
+    var form = evt.target.getAttribute && evt.target.getAttribute("data-select-all");
+    if (!form) { return; }
+    document.querySelectorAll('input[name="ids"][form="' + form + '"]').forEach(function (box) {
+      box.checked = evt.target.checked;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     if (window.htmx) {
       // 422 answers carry the form again with errors next to the fields: swap them in.
@@ -58,5 +220,73 @@
         {code: "[45]..", swap: false, error: true}
       ];
     }
+  });
+
+  // ---- PM template editor (templates/pm/editor.html) ----
+  // A form marked data-unsaved keeps what was typed until "Save": its checklist buttons only
+  // rearrange the form. Leaving it with changes asks first (page unload, and htmx-boosted links,
+  // which never fire beforeunload).
+  function dirtyForm() {
+    return document.querySelector('form[data-unsaved="dirty"]');
+  }
+
+  function markDirty(evt) {
+    var form = evt.target.closest && evt.target.closest("form[data-unsaved]");
+    if (form) { form.setAttribute("data-unsaved", "dirty"); }
+  }
+
+  document.addEventListener("input", markDirty);
+  document.addEventListener("change", markDirty);
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = evt.detail.elt;
+    var form = elt.name === "op" && elt.closest("form[data-unsaved]");
+    if (form) { form.setAttribute("data-unsaved", "dirty"); }  // an added, removed or moved item
+  });
+  document.addEventListener("submit", function (evt) {
+    if (evt.target.hasAttribute && evt.target.hasAttribute("data-unsaved")) {
+      evt.target.setAttribute("data-unsaved", "saving");
+    }
+  }, true);
+
+  window.addEventListener("beforeunload", function (evt) {
+    if (dirtyForm()) { evt.preventDefault(); evt.returnValue = ""; }
+  });
+
+  document.addEventListener("htmx:confirm", function (evt) {
+    var form = dirtyForm();
+    var elt = evt.detail.elt;
+    // The form's own requests (its checklist buttons, the preview, Save) go on; any link leaves,
+    // "Cancel" inside the form included.
+    if (!form || (elt.tagName !== "A" && (form.contains(elt) || elt === form))) { return; }
+    if (!window.confirm("This form has changes that are not saved. Leave without saving?")) {
+      evt.preventDefault();
+    } else {
+      form.setAttribute("data-unsaved", "clean");
+    }
+  });
+
+  // A search box filtering a list of checkboxes in place (data-filter-list="#list"); the list's
+  // checked boxes are still submitted when hidden. A count of ticked boxes ([data-pick-count]).
+  document.addEventListener("input", function (evt) {
+    var box = evt.target;
+    if (!box.matches || !box.matches("[data-filter-list]")) { return; }
+    var list = document.querySelector(box.getAttribute("data-filter-list"));
+    if (!list) { return; }
+    var words = box.value.toLowerCase().trim();
+    var shown = 0;
+    Array.prototype.forEach.call(list.children, function (item) {
+      var match = !words || item.textContent.toLowerCase().indexOf(words) !== -1;
+      item.hidden = !match;
+      if (match) { shown += 1; }
+    });
+    var empty = list.parentNode.querySelector("[data-filter-empty]");
+    if (empty) { empty.hidden = shown !== 0; }
+  });
+
+  document.addEventListener("change", function (evt) {
+    var section = evt.target.closest && evt.target.closest("section");
+    var count = section && section.querySelector("[data-pick-count]");
+    if (!count || evt.target.type !== "checkbox") { return; }
+    count.textContent = section.querySelectorAll("input[type=checkbox]:checked").length + " selected";
   });
 })();

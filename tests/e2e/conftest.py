@@ -21,15 +21,14 @@ CHROMEDRIVER = shutil.which("chromedriver")
 def live_server(app):
     """Base URL of the app on 127.0.0.1 (a free port), same database as the test."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
 
 
-@pytest.fixture
-def browser():
+def _start_chromium():
     if not CHROMIUM or not CHROMEDRIVER:
         pytest.skip("chromium and chromedriver not installed (apt-get install chromium chromium-driver)")
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium not installed (requirements-dev.txt)")
@@ -43,5 +42,82 @@ def browser():
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.implicitly_wait(5)
     ARTIFACTS.mkdir(exist_ok=True)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def _chromium():
+    """One headless chromium per test process: starting and quitting it costs about 3 s a test."""
+    driver = _start_chromium()
     yield driver
     driver.quit()
+
+
+@pytest.fixture
+def second_browser():
+    """Another chromium of its own: a second user's session beside `browser`."""
+    driver = _start_chromium()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def browser(_chromium):
+    """The process's chromium as a fresh visitor: blank page, no cookies or storage, a tablet's window."""
+    _chromium.implicitly_wait(5)
+    _chromium.set_window_size(768, 1024)
+    yield _chromium
+    # Leave without the unsaved-changes prompt, and forget every cookie (cookies ignore ports, so the
+    # next test's server on another port would get this one's session cookie).
+    _chromium.execute_script("window.addEventListener('beforeunload', e => e.stopImmediatePropagation(), true)")
+    _chromium.get("about:blank")
+    _chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
+
+
+@pytest.fixture
+def wait(browser):
+    """A 10 s WebDriverWait that retries when htmx swaps the element it was reading (stale reference)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))
+
+
+@pytest.fixture
+def absent(browser):
+    """absent(By.ID, "x"): True when no such element is on the page, at once (find_elements would
+    otherwise sit out the implicit wait before answering that there is none)."""
+
+    def check(by: str, value: str) -> bool:
+        browser.implicitly_wait(0)
+        try:
+            return not browser.find_elements(by, value)
+        finally:
+            browser.implicitly_wait(5)
+
+    return check
+
+
+def log_in(browser, base: str, user=None, *, email: str | None = None, code: str | None = None) -> None:
+    """Fill in and send the login form: `user`'s email and current TOTP code, unless given."""
+    import pyotp
+    from conftest import PASSWORD
+    from selenium.webdriver.common.by import By
+
+    browser.get(base + "/login")
+    browser.find_element(By.ID, "f-email").send_keys(email if email is not None else user.email)
+    browser.find_element(By.ID, "f-password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "f-code").send_keys(code if code is not None else pyotp.TOTP(user.totp_secret).now())
+    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+
+
+def screenshots(browser, name: str, scroll_to: str | None = None) -> None:
+    """test-artifacts/<name>-768x1024.png and -1440x900.png (scrolled to `scroll_to`), back at 768 after."""
+    from selenium.webdriver.common.by import By
+
+    for width, height in ((768, 1024), (1440, 900)):
+        browser.set_window_size(width, height)
+        if scroll_to:
+            browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.CSS_SELECTOR, scroll_to))
+        browser.save_screenshot(str(ARTIFACTS / f"{name}-{width}x{height}.png"))
+    browser.set_window_size(768, 1024)

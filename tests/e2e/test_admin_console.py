@@ -9,20 +9,10 @@ from conftest import PASSWORD
 from receiver import Receiver
 from sqlalchemy import select
 
-from e2e.conftest import ARTIFACTS
+from e2e.conftest import log_in, screenshots
 from portal.extensions import db
 from portal.models import User, WebhookEndpoint
 from portal.models.types import utcnow
-
-
-def _login(browser, base: str, email: str, code: str) -> None:
-    from selenium.webdriver.common.by import By
-
-    browser.get(base + "/login")
-    browser.find_element(By.ID, "f-email").send_keys(email)
-    browser.find_element(By.ID, "f-password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "f-code").send_keys(code)
-    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
 
 
 def _logout(browser) -> None:
@@ -31,27 +21,20 @@ def _logout(browser) -> None:
     browser.find_element(By.CSS_SELECTOR, ".who button[type=submit]").click()
 
 
-def _shots(browser, name: str) -> None:
-    browser.set_window_size(768, 1024)
-    browser.save_screenshot(str(ARTIFACTS / f"{name}-768x1024.png"))
-    browser.set_window_size(1440, 900)
-    browser.save_screenshot(str(ARTIFACTS / f"{name}-1440x900.png"))
-    browser.set_window_size(768, 1024)
 
 
-def test_admin_creates_user_who_enrols_then_registers_and_tests_a_webhook(app, live_server, browser, users):
+def test_admin_creates_user_who_enrols_then_registers_and_tests_a_webhook(app, live_server, browser, users, wait, absent):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = True
-    wait = WebDriverWait(browser, 10)
     admin = users["north"]["admin"]
     totp = pyotp.TOTP(admin.totp_secret)
     browser.set_window_size(768, 1024)
 
     # The admin logs in and opens the console from the nav.
-    _login(browser, live_server, admin.email, totp.now())
+    log_in(browser, live_server, email=admin.email, code=totp.now())
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
     browser.find_element(By.LINK_TEXT, "Admin").click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Users"))
@@ -65,23 +48,23 @@ def test_admin_creates_user_who_enrols_then_registers_and_tests_a_webhook(app, l
     wait.until(ec.text_to_be_present_in_element((By.ID, "flash"), "nadia@north.example.com created"))
     row = browser.find_element(By.XPATH, "//tr[.//span[text()='nadia@north.example.com']]")
     assert "At next login" in row.text and "never" in row.text
-    _shots(browser, "admin-users")
+    screenshots(browser, "admin-users")
 
     # The new user's first login: scan = read the key from the page, compute the code.
     _logout(browser)
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Log in"))
-    _login(browser, live_server, "nadia@north.example.com", "")
+    log_in(browser, live_server, email="nadia@north.example.com", code="")
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Set up your authenticator"))
     secret = browser.find_element(By.CSS_SELECTOR, "code.secret").text
     browser.find_element(By.ID, "f-code").send_keys(pyotp.TOTP(secret).now())
     browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
-    assert not browser.find_elements(By.LINK_TEXT, "Admin")  # a technician sees no admin section
+    assert absent(By.LINK_TEXT, "Admin")  # a technician sees no admin section
     _logout(browser)
 
     # Back as the admin (the next time step's code: a code is accepted once).
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Log in"))
-    _login(browser, live_server, admin.email, totp.at(utcnow() + timedelta(seconds=30)))
+    log_in(browser, live_server, email=admin.email, code=totp.at(utcnow() + timedelta(seconds=30)))
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
     browser.get(live_server + "/admin/users")
     row = browser.find_element(By.XPATH, "//tr[.//span[text()='nadia@north.example.com']]")
@@ -91,7 +74,7 @@ def test_admin_creates_user_who_enrols_then_registers_and_tests_a_webhook(app, l
         browser.find_element(By.LINK_TEXT, "Webhooks").click()
         wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Webhooks"))
         assert "No webhook yet" in browser.find_element(By.TAG_NAME, "main").text
-        _shots(browser, "admin-webhooks-empty")
+        screenshots(browser, "admin-webhooks-empty")
         browser.find_element(By.ID, "f-url").send_keys(receiver.url)
         browser.find_element(By.CSS_SELECTOR, "input[name=events][value='work_order.created']").click()
         browser.find_element(By.CSS_SELECTOR, "input[name=events][value='inventory.low_stock']").click()
@@ -101,20 +84,20 @@ def test_admin_creates_user_who_enrols_then_registers_and_tests_a_webhook(app, l
         db.session.rollback()
         hook = db.session.scalars(select(WebhookEndpoint)).one()
         assert shown == hook.secret and browser.current_url.endswith(f"/admin/webhooks/{hook.id}")
-        _shots(browser, "admin-webhook-secret")
+        screenshots(browser, "admin-webhook-secret")
 
         browser.find_element(By.XPATH, "//button[normalize-space()='Send a test']").click()
         wait.until(ec.text_to_be_present_in_element((By.ID, "flash"), "Test delivered: HTTP 200"))
-        assert not browser.find_elements(By.ID, "new-secret")  # shown once
+        assert absent(By.ID, "new-secret")  # shown once
         log = browser.find_element(By.ID, "results").text
         assert "webhook.test" in log and "Delivered" in log
         assert len(receiver.requests) == 1
         assert receiver.requests[0].headers["X-MaintainPro-Event"] == "webhook.test"
-        _shots(browser, "admin-webhook-log")
+        screenshots(browser, "admin-webhook-log")
 
     browser.find_element(By.LINK_TEXT, "Performance").click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Performance"))
     assert "Requests" in browser.find_element(By.ID, "perf").text
-    _shots(browser, "admin-performance")
+    screenshots(browser, "admin-performance")
     db.session.rollback()
     assert db.session.scalars(select(User).where(User.email == "nadia@north.example.com")).one().totp_confirmed_at

@@ -3,11 +3,9 @@ problem" in two taps, labels (print media); the public problem report on a phone
 from __future__ import annotations
 
 import factories
-import pyotp
-from conftest import PASSWORD
 from sqlalchemy import select
 
-from e2e.conftest import ARTIFACTS
+from e2e.conftest import ARTIFACTS, log_in, screenshots
 from portal.extensions import db
 from portal.models import DowntimePeriod, MeterReading, WorkOrder
 from portal.schemas.warehouse import WarehouseUpdate
@@ -20,24 +18,8 @@ def _wait(browser, condition, seconds: int = 10):
     return WebDriverWait(browser, seconds).until(condition)
 
 
-def _login(browser, live_server, user) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-
-    browser.get(live_server + "/login")
-    browser.find_element(By.ID, "f-email").send_keys(user.email)
-    browser.find_element(By.ID, "f-password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "f-code").send_keys(pyotp.TOTP(user.totp_secret).now())
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
 
 
-def _shots(browser, name: str) -> None:
-    browser.set_window_size(768, 1024)
-    browser.save_screenshot(str(ARTIFACTS / f"{name}-768x1024.png"))
-    browser.set_window_size(1440, 900)
-    browser.save_screenshot(str(ARTIFACTS / f"{name}-1440x900.png"))
-    browser.set_window_size(768, 1024)
 
 
 def test_technician_works_an_asset(live_server, browser, users):
@@ -52,7 +34,7 @@ def test_technician_works_an_asset(live_server, browser, users):
     factories.work_order(manager, title="Check coupling alignment", equipmentId=pump.id)
     warehouse_service.update_settings(users.actor("north", "admin"), WarehouseUpdate(problemReportsEnabled=True))
     me = users["north"]["technician"]
-    _login(browser, live_server, me)
+    log_in(browser, live_server, me)
 
     browser.find_element(By.LINK_TEXT, "Assets").click()
     _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Assets"))
@@ -61,11 +43,11 @@ def test_technician_works_an_asset(live_server, browser, users):
     _wait(browser, lambda b: "CMP-201" not in b.find_element(By.ID, "results").text)
     assert "q=feed" in browser.current_url  # the filtered list is bookmarkable
     browser.get(live_server + "/assets")
-    _shots(browser, "assets-list")
+    screenshots(browser, "assets-list")
 
     browser.find_element(By.PARTIAL_LINK_TEXT, "Boiler feed pump").click()
     _wait(browser, ec.presence_of_element_located((By.ID, "status")))
-    _shots(browser, "asset-detail")
+    screenshots(browser, "asset-detail")
 
     # Mark down with a reason, then back up.
     browser.find_element(By.ID, "f-reason").send_keys("Bearing seized")
@@ -102,14 +84,14 @@ def test_technician_works_an_asset(live_server, browser, users):
     browser.find_element(By.LINK_TEXT, "Print label").click()
     _wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, ".label svg")))
     assert len(browser.find_elements(By.CSS_SELECTOR, ".label svg")) == 2  # asset page + report codes
-    _shots(browser, "asset-label")
+    screenshots(browser, "asset-label")
     browser.get(live_server + "/assets")
     boxes = browser.find_elements(By.CSS_SELECTOR, "input[name=id]")
     for box in boxes:
         box.click()
     browser.find_element(By.XPATH, "//button[contains(., 'Print labels')]").click()
     _wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, ".label")) == 4)
-    _shots(browser, "label-sheet")
+    screenshots(browser, "label-sheet")
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
         assert not browser.find_element(By.CSS_SELECTOR, "header.bar").is_displayed()

@@ -53,11 +53,10 @@ def full_page(browser, width: int, name: str) -> None:
     browser.set_window_size(width, 1024 if width == 768 else 900)
 
 
-def test_manager_opens_kpis_switches_period_and_prints(live_server, browser, users):
+def test_manager_opens_kpis_switches_period_and_prints(live_server, browser, users, wait):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.print_page_options import PrintOptions
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     plant_history(users, utcnow() - timedelta(minutes=1))
     me = users["north"]["manager"]
@@ -68,7 +67,6 @@ def test_manager_opens_kpis_switches_period_and_prints(live_server, browser, use
     browser.find_element(By.ID, "f-password").send_keys(PASSWORD)
     browser.find_element(By.ID, "f-code").send_keys(pyotp.TOTP(me.totp_secret).now())
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait = WebDriverWait(browser, 10)
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "KPI dashboard"))
     assert browser.current_url == live_server + "/kpis"
     assert browser.find_element(By.CSS_SELECTOR, "#period-30").get_attribute("aria-current") == "page"

@@ -2,31 +2,18 @@
 from __future__ import annotations
 
 import factories
-import pyotp
-from conftest import PASSWORD
 from sqlalchemy import select
 
-from e2e.conftest import ARTIFACTS
+from e2e.conftest import ARTIFACTS, log_in
 from portal.extensions import db
 from portal.models import Part, ReorderRequest, StockMovement
 from portal.schemas.parts import StockMovementCreate
 from portal.services import parts as parts_service
 
 
-def _login(browser, live_server, user) -> None:
-    from selenium.webdriver.common.by import By
-
-    browser.get(live_server + "/login")
-    browser.find_element(By.ID, "f-email").send_keys(user.email)
-    browser.find_element(By.ID, "f-password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "f-code").send_keys(pyotp.TOTP(user.totp_secret).now())
-    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
-
-
-def test_manager_receives_counts_and_handles_a_reorder(live_server, browser, users):
+def test_manager_receives_counts_and_handles_a_reorder(live_server, browser, users, wait):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     manager = users.actor("north", "manager")
     seal = factories.part(manager, partNumber="SEAL-40", description="Mechanical seal 40 mm", category="Seals",
@@ -36,10 +23,9 @@ def test_manager_receives_counts_and_handles_a_reorder(live_server, browser, use
                           stockLevel=12, reorderPoint=10, reorderQuantity=20, autoReorder=True,
                           supplier="Gates")
     parts_service.record_stock_movement(manager, belt.id, StockMovementCreate(type="adjustment", quantity=-4))
-    wait = WebDriverWait(browser, 10)
 
     browser.set_window_size(768, 1024)
-    _login(browser, live_server, users["north"]["manager"])
+    log_in(browser, live_server, users["north"]["manager"])
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
     browser.set_window_size(768, 1024)
     browser.get(live_server + "/parts")

@@ -14,10 +14,9 @@ from portal.extensions import db
 from portal.models import WorkOrderAttachment, WorkOrderComment
 
 
-def test_comment_and_photo_on_a_tablet(live_server, browser, users, app, tmp_path):
+def test_comment_and_photo_on_a_tablet(live_server, browser, users, app, tmp_path, wait):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     me = users["north"]["technician"]
@@ -28,7 +27,6 @@ def test_comment_and_photo_on_a_tablet(live_server, browser, users, app, tmp_pat
     comments.add_comment(manager, wo.id, CommentCreate(body="Seal kit is on shelf A-12-B."))
     photo = tmp_path / "IMG_0042.jpg"
     photo.write_bytes(jpeg_with_gps(size=(1200, 800), orientation=1))
-    wait = WebDriverWait(browser, 10)
 
     browser.set_window_size(768, 1024)
     browser.get(live_server + f"/work-orders/{wo.id}/comments")

@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import factories
-import pyotp
-from conftest import PASSWORD
 from sqlalchemy import select
 
-from e2e.conftest import ARTIFACTS
+from e2e.conftest import ARTIFACTS, log_in
 from portal.extensions import db
 from portal.models import LaborEntry, Part, WorkOrder
 from portal.models.types import utcnow
@@ -23,10 +21,9 @@ CHECKLIST = [
 ]
 
 
-def test_technician_works_and_completes_a_work_order(live_server, browser, users, client, auth):
+def test_technician_works_and_completes_a_work_order(live_server, browser, users, client, auth, wait):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     me = users["north"]["technician"]
     manager = users.actor("north", "manager")
@@ -42,17 +39,9 @@ def test_technician_works_and_completes_a_work_order(live_server, browser, users
         factories.work_order(manager, title=f"Inspect conveyor {n + 1}", priority=prio, assignedTo=me.id,
                              equipmentId=factories.equipment(manager, location="Line 3").id,
                              dueDate=utcnow() + timedelta(days=n - 2))
-    from selenium.common.exceptions import StaleElementReferenceException
-
-    # htmx swaps replace elements: a lookup that lands mid-swap is simply retried.
-    wait = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))
 
     browser.set_window_size(768, 1024)
-    browser.get(live_server + "/login")
-    browser.find_element(By.ID, "f-email").send_keys(me.email)
-    browser.find_element(By.ID, "f-password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "f-code").send_keys(pyotp.TOTP(me.totp_secret).now())
-    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    log_in(browser, live_server, me)
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
 
     # The work order list, filtered as you type; screenshots at both sizes.

@@ -32,8 +32,9 @@ def client(app):
     return app.test_client()
 
 
-def count_queries(client, path: str) -> int:
-    """SQL statements run by one GET of `path` (asserted 200): list pages must not grow per row."""
+def count_queries(client, path: str, status: int = 200, **kwargs) -> int:
+    """SQL statements run by one GET of `path` (asserted `status`, 200 unless told): list pages must
+    not grow per row; a live-update check answering 204 runs one."""
     statements: list[str] = []
 
     def listener(*args) -> None:
@@ -41,7 +42,7 @@ def count_queries(client, path: str) -> int:
 
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        assert client.get(path).status_code == 200
+        assert client.get(path, **kwargs).status_code == status
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     return len(statements)

@@ -275,6 +275,10 @@ def test_parts_search_consume_and_short_stock(client, users, portal_login, pm_or
     portal_login(users["north"]["technician"])
     found = client.get(f"/work-orders/{wo_id}/parts/search?partQ=BRG", headers=HX).get_data(as_text=True)
     assert "BRG-6205" in found and "3 in stock" in found and "BRG-SOUTH" not in found
+    assert "checked" not in found
+    # A slower search answer arriving after the pick keeps the picked part picked.
+    again = client.get(f"/work-orders/{wo_id}/parts/search?partQ=BRG&partId={bearing.id}", headers=HX).get_data(as_text=True)
+    assert f'value="{bearing.id}" checked' in again
     short = post(client, f"/work-orders/{wo_id}/parts", {"partId": bearing.id, "quantityUsed": "5", "partQ": "BRG"})
     html = short.get_data(as_text=True)
     assert short.status_code == 422 and 'id="e-quantityUsed"' in html and "3 in stock, 5 requested" in html

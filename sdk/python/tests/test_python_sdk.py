@@ -179,7 +179,10 @@ def test_webhook_registered_delivers_a_signed_event_verified_by_the_helper(clien
 
         ping = admin.webhooks.test(hook["id"])
         assert ping["success"] is True
-        stats = admin.webhooks.stats(hook["id"])
+        # The receiver has answered; the worker records the outcome just after, so give it a moment.
+        deadline = time.monotonic() + 10
+        while (stats := admin.webhooks.stats(hook["id"]))["delivered"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert stats["delivered"] >= 2 and stats["total"] >= 2
         deliveries = admin.webhooks.deliveries(hook["id"])
         assert {d["event"] for d in deliveries} >= {"work_order.created"}

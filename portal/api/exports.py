@@ -1,0 +1,40 @@
+"""CSV exports, streamed: GET /api/equipment/export, /api/parts/export, /api/work-orders/export."""
+from __future__ import annotations
+
+from ..schemas.equipment import EquipmentQuery
+from ..schemas.parts import PartQuery
+from ..schemas.work_orders import WorkOrderQuery
+from ..services import exports as service
+from ..services.imports import COLUMNS
+from ..serving import csv_download
+from . import api
+from .common import actor, documented, query_args
+
+CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
+STREAMED = ("Streamed (rows read and sent in chunks, any size); page and limit are ignored. Text cells starting "
+            "with = + - @ (or tab, carriage return) are prefixed with ' against formula injection.")
+
+
+@api.get("/equipment/export")
+@documented(summary="Export equipment as CSV", query=EquipmentQuery, response_content=CSV_CONTENT,
+            description="The import's columns (" + ", ".join(COLUMNS["assets"]) + "), so the file imports "
+                        "again through POST /api/imports as 0 created, N updated. Filters as GET /api/equipment. "
+                        + STREAMED)
+def export_equipment():
+    return csv_download(service.export_equipment(actor(), query_args(EquipmentQuery)), "assets.csv")
+
+
+@api.get("/parts/export")
+@documented(summary="Export parts as CSV", query=PartQuery, response_content=CSV_CONTENT,
+            description="The import's columns (" + ", ".join(COLUMNS["parts"]) + "). Filters as GET /api/parts. "
+                        + STREAMED)
+def export_parts():
+    return csv_download(service.export_parts(actor(), query_args(PartQuery)), "parts.csv")
+
+
+@api.get("/work-orders/export")
+@documented(summary="Export work orders as CSV", query=WorkOrderQuery, response_content=CSV_CONTENT,
+            description="Columns " + ", ".join(service.WORK_ORDER_COLUMNS) + ". The same filters and sort as "
+                        "GET /api/work-orders, every page. " + STREAMED)
+def export_work_orders():
+    return csv_download(service.export_work_orders(actor(), query_args(WorkOrderQuery)), "work-orders.csv")

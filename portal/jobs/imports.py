@@ -1,0 +1,21 @@
+"""CSV import jobs: one RQ job per import (queue `imports`), and the sweep that resumes imports whose
+worker died (lease run out) or that never reached the queue."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..services import imports
+from .registry import periodic
+from .scheduler import job_app
+
+
+def run_import(import_id: str) -> dict:
+    """RQ job (id import-<id>): write the import's rows from its last committed batch on."""
+    with job_app():
+        return imports.run(import_id)
+
+
+@periodic("import-sweep", interval=30,
+          description="Resume CSV imports whose worker died (lease run out) or that never reached the queue")
+def import_sweep(now: datetime | None = None) -> dict:
+    return imports.sweep(now)
