@@ -8,8 +8,9 @@ queries themselves. Two of them per request bought nothing:
   left over from before a database restart are still found dead and replaced before use
   (DB_PING_IDLE_SECONDS=0 pings on every checkout, as pool_pre_ping did).
 - BEGIN and ROLLBACK around the reads of an API GET on PostgreSQL: under READ COMMITTED every
-  statement takes its own snapshot with or without a transaction, so those reads run in
-  autocommit mode. A write inside such a request goes through services.db.unit_of_work(), which
+  statement takes its own snapshot with or without a transaction, so the reads of a GET whose
+  JSON answer is built in the request run in autocommit mode (streamed answers keep their
+  transaction: their server-side cursors need one). A write inside such a request goes through services.db.unit_of_work(), which
   ends this transaction first: its own transaction starts with the normal isolation level and
   commits or rolls back as one.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, request
+from flask import Flask, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
@@ -63,9 +64,25 @@ def init_database(app: Flask) -> None:
         return  # SQLite: no network round trips, and its BEGIN IMMEDIATE logic stays as it is
 
     def _api_reads_in_autocommit() -> None:
-        if request.method in ("GET", "HEAD") and request.path.startswith("/api/") \
-                and not db.session().in_transaction():
-            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        if request.method not in ("GET", "HEAD") or not request.path.startswith("/api/") \
+                or db.session().in_transaction():
+            return
+        # Only routes whose JSON answer is built inside the request: a streamed answer (CSV
+        # exports, photos; documented with response_content) reads through a server-side cursor
+        # while it is sent, and such a cursor needs a transaction.
+        view = app.view_functions.get(request.endpoint or "")
+        spec = getattr(view, "openapi", None)
+        if spec is None or spec.get("response_content") is not None:
+            return
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        g.reads_in_autocommit = True
+
+    def _end_autocommit(_exc: BaseException | None) -> None:
+        # Give the connection back with its normal isolation level at the end of the request (an
+        # app context that outlives requests, as in tests, must not carry it to the next one).
+        if g.pop("reads_in_autocommit", False):
+            db.session.rollback()  # nothing to roll back in autocommit: no round trip
 
     # First of all before_request functions: the API key check (api_keys.py) reads too.
     app.before_request_funcs.setdefault(None, []).insert(0, _api_reads_in_autocommit)
+    app.teardown_request(_end_autocommit)

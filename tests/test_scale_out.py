@@ -21,6 +21,7 @@ wait polls a condition against a deadline, and the whole test stays under 60 s.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import signal
 import subprocess
@@ -235,7 +236,12 @@ def test_two_web_processes_and_two_workers_lose_and_double_nothing_when_one_of_e
         receiver.on_request = on_request
         app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
         with app.app_context():
+            loggers = {name: lg.disabled for name, lg in logging.Logger.manager.loggerDict.items()
+                       if isinstance(lg, logging.Logger)}
             flask_migrate.upgrade()
+            # Alembic's logging set-up (fileConfig) disables the loggers that exist; give them back.
+            for name, disabled in loggers.items():
+                logging.getLogger(name).disabled = disabled
             get_redis().flushdb()
             admin = auth_service.create_user("admin@scale.example.com", "scale-out password", "admin", "Scale Plant")
             manager = auth_service.create_user("manager@scale.example.com", "scale-out password", "manager",
