@@ -29,6 +29,7 @@ os.environ.setdefault("MAINTAINPRO_INSTANCE", tempfile.mkdtemp(prefix="maintainp
 import flask_migrate  # noqa: E402
 import requests  # noqa: E402
 from receiver import Receiver  # noqa: E402
+from rq import Queue  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from portal import create_app  # noqa: E402
@@ -82,12 +83,14 @@ class ReceiverProcess:
         self.proc.join(timeout=10)
 
 
-def bare_posts(url: str, body: bytes, count: int) -> float:
-    """Sequential requests.post of a signed body of the same size: the ceiling for one sender."""
+def bare_posts(url: str, body: bytes, count: int, keep_alive: bool = False) -> float:
+    """Sequential requests.post of a signed body of the same size: the ceiling for one sender
+    (the issue's baseline: a new connection per POST; keep_alive: one requests.Session)."""
     headers = delivery.headers_for("bench", "work_order.created", "secret", body)
+    post = requests.Session().post if keep_alive else requests.post
     started = time.perf_counter()
     for _ in range(count):
-        requests.post(url, data=body, headers=headers, timeout=10, allow_redirects=False)
+        post(url, data=body, headers=headers, timeout=10, allow_redirects=False)
     return count / (time.perf_counter() - started)
 
 
@@ -115,10 +118,25 @@ def commit_events(actor: Actor, events: int, label: str) -> tuple[dict[str, floa
     return committed, started
 
 
-def run_round(receiver: ReceiverProcess, actor: Actor, workers: int, fork: bool, events: int, env: dict) -> dict:
+def wait_idle(workers: int, timeout: float = 60) -> None:
+    """Until `workers` RQ workers listen on the webhooks queue, idle (their imports done)."""
+    from rq import Worker
+
+    queue = Queue("webhooks", connection=get_redis())
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        idle = [w for w in Worker.all(queue=queue) if w.get_state() == "idle"]
+        if len(idle) >= workers:
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"{workers} workers did not come up; see {os.environ['MAINTAINPRO_INSTANCE']}/workers.log")
+
+
+def run_round(receiver: ReceiverProcess, actor: Actor, workers: int, fork: bool, events: int, backlog: int,
+              env: dict) -> dict:
     # Live: workers waiting, events committed one after another; commit-to-receipt throughput.
     procs = start_workers(workers, env, fork)
-    time.sleep(2.0)  # let them connect and block on the queue
+    wait_idle(workers)
     committed, started = commit_events(actor, events, "Live order")
     produced = time.perf_counter() - started
     got = receiver.collect(events, timeout=300)
@@ -128,22 +146,29 @@ def run_round(receiver: ReceiverProcess, actor: Actor, workers: int, fork: bool,
                          f"see {os.environ['MAINTAINPRO_INSTANCE']}/workers.log")
     last = max(at for at, _ in got)
     latencies = sorted((at - committed[entity]) * 1000 for at, entity in got)
-    # Backlog: the same number committed with no worker running, then drained (delivery alone).
-    commit_events(actor, events, "Backlog order")
+    # Backlog: committed with no job enqueued (as if Redis had been away), the workers started and
+    # idle, then one outbox sweep enqueues the lot: delivery alone, from the sweep to the last receipt.
+    webhook_service.after_commit_hooks.remove(webhook_service.enqueue_committed)
+    try:
+        commit_events(actor, backlog, "Backlog order")
+    finally:
+        webhook_service.after_commit_hooks.append(webhook_service.enqueue_committed)
     procs = start_workers(workers, env, fork)
-    backlog = receiver.collect(events, timeout=300)
+    wait_idle(workers)
+    swept_at = time.perf_counter()
+    enqueued = delivery.sweep(limit=backlog)["enqueued"]
+    drained = receiver.collect(backlog, timeout=300)
     stop_workers(procs)
-    if len(backlog) < events:
-        raise SystemExit(f"{workers} workers, fork={fork}: only {len(backlog)} of {events} backlog deliveries "
-                         f"arrived; see {os.environ['MAINTAINPRO_INSTANCE']}/workers.log")
-    times = sorted(at for at, _ in backlog)
+    if enqueued != backlog or len(drained) < backlog:
+        raise SystemExit(f"{workers} workers, fork={fork}: {enqueued} enqueued, only {len(drained)} of {backlog} "
+                         f"backlog deliveries arrived; see {os.environ['MAINTAINPRO_INSTANCE']}/workers.log")
     return {
         "workers": workers,
         "mode": "--fork" if fork else "default",
         "events": events,
         "commit_rate": events / produced,
         "end_to_end_rate": events / (last - started),
-        "drain_rate": (events - 1) / (times[-1] - times[0]),
+        "drain_rate": backlog / (max(at for at, _ in drained) - swept_at),
         "p50_ms": statistics.median(latencies),
         "p95_ms": latencies[int(len(latencies) * 0.95) - 1],
     }
@@ -151,7 +176,9 @@ def run_round(receiver: ReceiverProcess, actor: Actor, workers: int, fork: bool,
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--events", type=int, default=200, help="live events per round")
+    parser.add_argument("--backlog", type=int, default=1000, help="backlog deliveries drained per round")
+    parser.add_argument("--modes", default="fork,default", help="worker modes to run: fork, default")
     args = parser.parse_args()
 
     config = {"WEBHOOK_ALLOW_PRIVATE_TARGETS": True}
@@ -178,17 +205,21 @@ def main() -> int:
 
         sample = b'{"id":"' + b"x" * 36 + b'","event":"work_order.created","data":' + b"{}" * 300 + b"}"
         bare = bare_posts(receiver.url, sample, args.events)
-        rounds = [run_round(receiver, actor, n, fork, args.events, env) for fork in (True, False) for n in (1, 4)]
+        modes = [mode == "fork" for mode in args.modes.split(",") if mode]
+        rounds = [run_round(receiver, actor, n, fork, args.events, args.backlog, env) for fork in modes for n in (1, 4)]
         bare_after = bare_posts(receiver.url, sample, args.events)
+        session_rate = bare_posts(receiver.url, sample, args.events, keep_alive=True)
     receiver.close()
 
     database = app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0]
     print(f"database: {database}; redis: {'REDIS_URL' if os.environ.get('REDIS_URL') else 'embedded'}; "
           f"{args.events} events per round; cpus: {os.cpu_count()}")
     print(f"bare requests.post, 1 sender: {bare:8.1f} /s before, {bare_after:8.1f} /s after")
+    print(f"(for comparison, one requests.Session with keep-alive: {session_rate:8.1f} /s)")
     ceiling = (bare + bare_after) / 2
     print("live = workers waiting while events are committed one by one (commit-to-receipt);")
-    print("drain = a backlog of committed events delivered (first to last receipt)")
+    print("drain = a backlog of committed deliveries enqueued at once by the outbox sweep, workers idle and")
+    print("        waiting: sweep to last receipt; ratio = drain / mean bare rate")
     for r in rounds:
         print(f"{r['workers']} worker(s), {r['mode']:<12}: commit {r['commit_rate']:6.1f} ev/s | live "
               f"{r['end_to_end_rate']:6.1f} ev/s (p50 {r['p50_ms']:5.0f} ms, p95 {r['p95_ms']:5.0f} ms), ratio "

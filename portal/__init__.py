@@ -30,6 +30,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     security.init_app(app)  # before the database is first opened: it creates the SQLite file 0600
     db.init_app(app)
+    from .database import init_database
+
+    init_database(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     jwt.init_app(app)
     login_manager.init_app(app)

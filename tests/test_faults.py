@@ -270,3 +270,33 @@ def _try(post, timeout: float):
         return exc.code
     except OSError as exc:
         return type(exc).__name__
+
+
+# --- An unreadable SQLite database file --------------------------------------------------------------
+
+@pytest.mark.parametrize("damage", ["directory", "not_a_database"])
+def test_unreadable_sqlite_file_answers_503_and_readyz_says_so(app, users, damage, tmp_path):
+    """Tests run as root, so chmod does not stop reads: the database path is a directory, or a
+    file of garbage. Every API request answers 503 in the error format; /readyz says why."""
+    token = token_for(users["north"]["manager"])
+    path = tmp_path / "maintainpro.db"
+    if damage == "directory":
+        path.mkdir()
+    else:
+        path.write_bytes(b"this is not an SQLite database, just bytes " * 200)
+    broken = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    client = broken.test_client()
+    h = {"Authorization": f"Bearer {token}"}
+    for method, url, body in (("get", "/api/work-orders", None), ("post", "/api/work-orders", {"title": "x"}),
+                              ("get", "/api/parts", None)):
+        r = getattr(client, method)(url, headers=h, json=body)
+        assert r.status_code == 503, (url, r.get_data(as_text=True))
+        payload = r.get_json()
+        assert set(payload) == {"message", "errors"} and payload["errors"][0]["field"] == "database"
+        text_ = r.get_data(as_text=True)
+        assert "Traceback" not in text_ and str(tmp_path) not in text_
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["checks"]["database"] == "unreachable"
+    assert ready.get_json()["checks"]["redis"] == "ok"
+    assert client.get("/healthz").status_code == 200  # the process itself is up

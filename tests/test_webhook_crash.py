@@ -56,9 +56,9 @@ def test_a_worker_killed_mid_post_is_redelivered_within_lease_plus_two_sweeps(ap
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert first_arrived.wait(60), "the worker never sent the delivery"
-        horses = psutil.Process(worker.pid).children(recursive=True)
-        assert horses, "the worker forks a work horse per job"
-        for process in [worker, *horses]:
+        # The worker runs jobs in its own process; its children (RQ's scheduler) die with it.
+        children = psutil.Process(worker.pid).children(recursive=True)
+        for process in [worker, *children]:
             os.kill(process.pid, signal.SIGKILL)
         worker.wait(10)
         killed_at = time.monotonic()

@@ -1,8 +1,10 @@
 """The JSON API under /api: one module per resource, all errors as {message, errors}."""
 from __future__ import annotations
 
+import sqlite3
+
 from flask import Blueprint, Flask, jsonify, request
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import jwt
@@ -20,6 +22,15 @@ def error_response(status: int, message: str, errors: list[dict] | None = None):
 
 # Errors meaning "the database is not there right now", not a bug in the request or the code.
 DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def database_down(exc: BaseException) -> bool:
+    """Unreachable or restarting (DATABASE_DOWN), or an SQLite file that is no database at all
+    (damaged or replaced): sqlite3 raises its bare DatabaseError for that, and only for that
+    (constraint and SQL errors are its subclasses)."""
+    if isinstance(exc, DATABASE_DOWN):
+        return True
+    return isinstance(exc, DatabaseError) and type(getattr(exc, "orig", None)) is sqlite3.DatabaseError
 
 
 def _is_api() -> bool:
@@ -77,7 +88,7 @@ def register_api(app: Flask) -> None:
     def unexpected_error(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error(exc)
-        if isinstance(exc, DATABASE_DOWN):
+        if database_down(exc):
             # Unreachable, restarting, or a file it cannot open: retryable, so 503 and no traceback
             # (the type alone is logged; the message may name hosts or paths).
             app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, type(exc).__name__)

@@ -30,11 +30,11 @@ from flask import current_app
 from redis.exceptions import RedisError
 from rq import Queue
 from rq.job import Job, JobStatus
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from ..extensions import db, get_redis
 from ..models import TEST_EVENT, DomainEvent, WebhookDelivery, WebhookEndpoint
-from ..models.types import utcnow
+from ..models.types import UTCDateTime, utcnow
 from ..schemas.common import iso
 from .db import unit_of_work
 from .events import envelope
@@ -210,12 +210,18 @@ class _Claimed:
     # The lease was taken before and never released: that attempt's worker died mid-way.
     unfinished_before: bool = False
     attempts: int = 0  # attempts recorded so far, the unfinished one included
+    webhook_id: str = ""
+    claimed_until: datetime | None = None  # the lease this worker holds
+    # More due deliveries of the same endpoint claimed in the same transaction (see attempt()).
+    extras: list[_Claimed] = field(default_factory=list)
 
 
-def _claim(delivery_id: str, now: datetime) -> _Claimed | None:
+def _claim(delivery_id: str, now: datetime, batch: int = 1) -> _Claimed | None:
     """Take the lease (one conditional UPDATE: two copies of the job cannot both win) and read
-    what the POST needs in one more query."""
+    what the POST needs in one more query. With batch > 1, up to batch - 1 more due deliveries
+    of the same endpoint are claimed in the same transaction (see _claim_extras)."""
     d = WebhookDelivery
+    until = now + lease()
     with unit_of_work() as s:
         # Read before the UPDATE: only the winner of the conditional UPDATE below uses it.
         previous_lease = s.scalar(select(d.claimed_until).where(d.id == delivery_id))
@@ -226,7 +232,7 @@ def _claim(delivery_id: str, now: datetime) -> _Claimed | None:
                    or_(d.claimed_until.is_(None), d.claimed_until < now))
             # A lease left behind means a worker took this delivery and never recorded an outcome
             # (killed mid-POST): that attempt counts, so such a delivery cannot loop forever.
-            .values(claimed_until=now + lease(),
+            .values(claimed_until=until,
                     attempts=d.attempts + (1 if previous_lease is not None else 0))
             .returning(d.webhook_id, d.warehouse_id, d.event_id, d.event, d.created_at, d.attempts)
             .execution_options(synchronize_session=False)
@@ -241,9 +247,53 @@ def _claim(delivery_id: str, now: datetime) -> _Claimed | None:
         ).one()
         payload = (envelope(event) if event is not None
                    else ping_envelope(delivery_id, row.webhook_id, row.warehouse_id, row.created_at))
-        return _Claimed(delivery_id=delivery_id, event=row.event, url=url, secret=secret,
-                        body=body_bytes(payload), active=active, unfinished_before=previous_lease is not None,
-                        attempts=row.attempts)
+        claimed = _Claimed(delivery_id=delivery_id, event=row.event, url=url, secret=secret,
+                           body=body_bytes(payload), active=active, unfinished_before=previous_lease is not None,
+                           attempts=row.attempts, webhook_id=row.webhook_id, claimed_until=until)
+        if batch > 1 and active and previous_lease is None and row.event != TEST_EVENT:
+            claimed.extras = _claim_extras(s, claimed, now, batch - 1)
+        return claimed
+
+
+def _claim_extras(s, main: _Claimed, now: datetime, limit: int) -> list[_Claimed]:
+    """Claim up to `limit` more due, unclaimed deliveries of main's endpoint, oldest first, in
+    one UPDATE. Only fresh work is taken: no test ping (its API request sends it itself) and no
+    lease left behind by a dead worker (the single path counts that attempt). On PostgreSQL
+    rows another worker is claiming right now are skipped rather than waited for."""
+    d = WebhookDelivery
+    # Two statements, not UPDATE ... WHERE id IN (SELECT ... LIMIT): PostgreSQL may run such a
+    # subquery more than once and claim more than `limit` rows.
+    ids = s.scalars(
+        select(d.id)
+        .where(d.webhook_id == main.webhook_id, d.state == "pending", d.id != main.delivery_id,
+               d.event != TEST_EVENT, d.claimed_until.is_(None),
+               or_(d.next_attempt_at.is_(None), d.next_attempt_at <= now))
+        .order_by(d.created_at).limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not ids:
+        return []
+    rows = s.execute(
+        update(d).where(d.id.in_(ids), d.state == "pending", d.claimed_until.is_(None))
+        .values(claimed_until=main.claimed_until)
+        .returning(d.id, d.event_id, d.event, d.created_at, d.attempts)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not rows:
+        return []
+    events = {e.id: e for e in s.scalars(select(DomainEvent).where(DomainEvent.id.in_(
+        [r.event_id for r in rows if r.event_id is not None])))}
+    extras = []
+    for r in sorted(rows, key=lambda r: (r.created_at, r.id)):
+        event = events.get(r.event_id)
+        if event is None:  # no event behind it (cannot happen for a non-ping): leave it to its own job
+            s.execute(update(d).where(d.id == r.id).values(claimed_until=None)
+                      .execution_options(synchronize_session=False))
+            continue
+        extras.append(_Claimed(delivery_id=r.id, event=r.event, url=main.url, secret=main.secret,
+                               body=body_bytes(envelope(event)), active=True, attempts=r.attempts,
+                               webhook_id=main.webhook_id, claimed_until=main.claimed_until))
+    return extras
 
 
 def _retry_after(response: requests.Response | None, now: datetime) -> int | None:
@@ -285,7 +335,8 @@ def _post(claimed: _Claimed) -> tuple[requests.Response | None, str | None, int]
     started = time.perf_counter()
     response, error = None, None
     try:
-        check_url(claimed.url, allow_private=allow_private())
+        check_url(claimed.url, allow_private=allow_private(),
+                  cache_seconds=float(current_app.config.get("WEBHOOK_DNS_CACHE_SECONDS", 0)))
         response = _session().post(
             claimed.url, data=claimed.body,
             headers=headers_for(claimed.delivery_id, claimed.event, claimed.secret, claimed.body),
@@ -393,9 +444,13 @@ def _started_early_by(delivery_id: str, now: datetime) -> int | None:
     return max(1, math.ceil((row.next_attempt_at - now).total_seconds()))
 
 
-def attempt(delivery_id: str, *, now: datetime | None = None) -> Outcome:
-    """Make one delivery attempt if the delivery is pending, due and not being sent elsewhere."""
-    claimed = _claim(delivery_id, now or utcnow())
+def attempt(delivery_id: str, *, now: datetime | None = None, batch: int = 1) -> Outcome:
+    """Make one delivery attempt if the delivery is pending, due and not being sent elsewhere.
+
+    batch > 1 (the RQ job passes WEBHOOK_BATCH): also send up to batch - 1 more due deliveries of
+    the same endpoint, claimed in the same transaction, over the same kept-alive connection, and
+    record them together (see _send_extras). The outcome returned is that of `delivery_id`."""
+    claimed = _claim(delivery_id, now or utcnow(), batch)
     if claimed is None:
         early = _started_early_by(delivery_id, now or utcnow())
         if early is not None:
@@ -419,6 +474,117 @@ def attempt(delivery_id: str, *, now: datetime | None = None) -> Outcome:
                 delivery.state, delivery.claimed_until, delivery.next_attempt_at = "failed", None, None
                 delivery.last_error = UNFINISHED_ATTEMPT
         return Outcome(delivery_id=delivery_id, state="failed", error=UNFINISHED_ATTEMPT)
+    if claimed.extras:
+        _take_off_queue([extra.delivery_id for extra in claimed.extras])
+    clock = time.monotonic()
     response, error, duration_ms = _post(claimed)
     # The attempt time is taken after the POST: a retry is counted from when this one ended.
-    return _record(claimed, response, error, duration_ms, now or utcnow())
+    finished_at = now or utcnow()
+    if not claimed.extras:
+        return _record(claimed, response, error, duration_ms, finished_at)
+    return _send_extras(claimed, (response, error, duration_ms, finished_at), clock, now)
+
+
+def _take_off_queue(delivery_ids: list[str]) -> None:
+    """Claimed as extras: take their own jobs off the RQ queue, so no worker spends a job on
+    them just to find them taken. Only a job this LREM removed is deleted (nobody else can be
+    running it); a job already dequeued elsewhere runs, finds the lease taken and stops. The
+    outbox sweep re-enqueues a delivery whose job is gone should this worker die with it."""
+    queue_key = Queue(QUEUE, connection=get_redis()).key
+    try:
+        redis = get_redis()
+        with redis.pipeline(transaction=False) as pipe:
+            for delivery_id in delivery_ids:
+                pipe.lrem(queue_key, 0, delivery_id)
+            removed = pipe.execute()
+        gone = [delivery_id for delivery_id, n in zip(delivery_ids, removed, strict=True) if n]
+        if gone:
+            redis.delete(*(Job.key_for(delivery_id) for delivery_id in gone))
+    except RedisError as exc:  # their jobs run and stop at the lease: slower, never wrong
+        log.warning("could not take %d batched webhook deliveries off the queue (%s)", len(delivery_ids), exc)
+
+
+def _send_extras(main: _Claimed, main_result: tuple, clock: float, now: datetime | None) -> Outcome:
+    """POST the extras after `main`, then record every outcome: the successes in one transaction,
+    each failure as the single path does (its retry scheduled under its own job id).
+
+    An extra is only sent while its lease is sure to outlast the POST (lease minus the timeout
+    and a margin, counted from the claim); after a POST with no answer at all (timeout, refused)
+    the endpoint is left alone. Extras not sent are released without an attempt counted and go
+    back on the queue."""
+    timeout = float(current_app.config.get("WEBHOOK_TIMEOUT", 10))
+    send_until = clock + lease().total_seconds() - timeout - 5
+    results: list[tuple[_Claimed, requests.Response | None, str | None, int, datetime]] = [(main, *main_result)]
+    unsent: list[_Claimed] = []
+    reachable = main_result[0] is not None
+    for extra in main.extras:
+        if not reachable or time.monotonic() > send_until:
+            unsent.append(extra)
+            continue
+        response, error, duration_ms = _post(extra)
+        results.append((extra, response, error, duration_ms, now or utcnow()))
+        reachable = response is not None
+    if unsent:
+        _release([extra.delivery_id for extra in unsent], main.claimed_until)
+    main_outcome: Outcome | None = None
+    delivered = [r for r in results if r[2] is None]
+    if delivered:
+        states = _record_delivered_many(delivered)
+        for claimed, response, _error, duration_ms, _at in delivered:
+            if claimed is main:
+                main_outcome = Outcome(delivery_id=main.delivery_id, sent=True, duration_ms=duration_ms,
+                                       status_code=response.status_code, state=states[main.delivery_id])
+    for claimed, response, error, duration_ms, at in results:
+        if error is None:
+            continue
+        outcome = _record(claimed, response, error, duration_ms, at)
+        if claimed is main:
+            main_outcome = outcome
+        elif outcome.retry_in is not None:
+            _schedule_retry(claimed.delivery_id, outcome.retry_in)
+    assert main_outcome is not None
+    main_outcome.notes.append(f"sent {len(results) - 1} more deliveries of the endpoint in this job")
+    return main_outcome
+
+
+def _release(delivery_ids: list[str], claimed_until: datetime | None) -> None:
+    """Give back leases this worker holds without an attempt, and queue the deliveries again."""
+    d = WebhookDelivery
+    with unit_of_work() as s:
+        s.execute(update(d).where(d.id.in_(delivery_ids), d.claimed_until == claimed_until)
+                  .values(claimed_until=None).execution_options(synchronize_session=False))
+    enqueue(delivery_ids)
+
+
+def _schedule_retry(delivery_id: str, seconds: int) -> None:
+    """An extra's retry waits in RQ's scheduler under its own job id, as a single delivery's does."""
+    try:
+        Queue(QUEUE, connection=get_redis()).enqueue_in(
+            timedelta(seconds=seconds), JOB_FUNC, delivery_id, job_id=delivery_id, job_timeout=120,
+            result_ttl=3600, failure_ttl=7 * 24 * 3600, description=f"webhook delivery {delivery_id}")
+    except RedisError as exc:  # the row is pending with its next_attempt_at: the sweep enqueues it
+        log.warning("could not schedule the retry of webhook delivery %s (%s)", delivery_id, exc)
+
+
+def _record_delivered_many(results: list) -> dict[str, str]:
+    """The successes of a batch in one transaction: one executemany UPDATE, and the endpoint's
+    failure streak reset once. Returns each delivery's state ("gone" if its row was deleted)."""
+    t = WebhookDelivery.__table__
+    stmt = (update(t).where(t.c.id == bindparam("b_id"))
+            .values(attempts=t.c.attempts + 1, claimed_until=None, last_error=None, state="delivered",
+                    next_attempt_at=None, last_attempt_at=bindparam("b_at", type_=UTCDateTime),
+                    delivered_at=bindparam("b_at", type_=UTCDateTime), last_status_code=bindparam("b_code"),
+                    last_duration_ms=bindparam("b_ms")))
+    rows = [{"b_id": claimed.delivery_id, "b_at": at, "b_code": response.status_code, "b_ms": duration_ms}
+            for claimed, response, _error, duration_ms, at in results]
+    ids = [row["b_id"] for row in rows]
+    with unit_of_work() as s:
+        updated = s.connection().execute(stmt, rows).rowcount
+        existing = set(ids) if updated == len(ids) else set(
+            s.scalars(select(WebhookDelivery.id).where(WebhookDelivery.id.in_(ids))))
+        webhook_id = results[0][0].webhook_id
+        if existing and results[0][0].event != TEST_EVENT:
+            s.execute(update(WebhookEndpoint)
+                      .where(WebhookEndpoint.id == webhook_id, WebhookEndpoint.consecutive_failures != 0)
+                      .values(consecutive_failures=0).execution_options(synchronize_session=False))
+    return {delivery_id: "delivered" if delivery_id in existing else "gone" for delivery_id in ids}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
+import time
 from urllib.parse import urlsplit
 
 import requests
@@ -28,11 +30,36 @@ def _address_blocked(address: str) -> bool:
             or ip.is_unspecified or not ip.is_global)
 
 
-def check_url(url: str, *, allow_private: bool, unresolvable_ok: bool = False) -> None:
+# Delivery-time DNS answers, reused for a few seconds (cache_seconds): a worker sending a batch
+# to one host resolves it once, not once per POST. Only answers are cached, never a verdict: the
+# addresses are checked on every call, and every new connection checks the peer it reached.
+_dns_cache: dict[tuple[str, int], tuple[float, list[str]]] = {}
+_dns_lock = threading.Lock()
+DNS_CACHE_MAX = 1024
+
+
+def _resolve(host: str, port: int, cache_seconds: float) -> list[str]:
+    key = (host, port)
+    if cache_seconds > 0:
+        with _dns_lock:
+            hit = _dns_cache.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+    addresses = [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+    if cache_seconds > 0:
+        with _dns_lock:
+            if len(_dns_cache) >= DNS_CACHE_MAX:
+                _dns_cache.clear()
+            _dns_cache[key] = (time.monotonic() + cache_seconds, addresses)
+    return addresses
+
+
+def check_url(url: str, *, allow_private: bool, unresolvable_ok: bool = False, cache_seconds: float = 0) -> None:
     """Raise BlockedTarget unless `url` is http(s) to a host that resolves to public addresses only.
 
     unresolvable_ok: at registration a host whose DNS is not set up yet is accepted (it proves
-    nothing private); delivery checks again and the connection re-checks the peer address."""
+    nothing private); delivery checks again and the connection re-checks the peer address.
+    cache_seconds: reuse a DNS answer that young (delivery time; registration resolves afresh)."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -47,14 +74,13 @@ def check_url(url: str, *, allow_private: bool, unresolvable_ok: bool = False) -
     if allow_private:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https" else 80),
-                                   type=socket.SOCK_STREAM)
+        addresses = _resolve(parts.hostname, port or (443 if parts.scheme == "https" else 80), cache_seconds)
     except (socket.gaierror, UnicodeError):
         if unresolvable_ok:
             return
         raise BlockedTarget(f"The host {parts.hostname} does not resolve") from None
-    for info in infos:
-        if _address_blocked(info[4][0]):
+    for address in addresses:
+        if _address_blocked(address):
             raise BlockedTarget(f"The host {parts.hostname} resolves to a private or reserved address")
 
 
