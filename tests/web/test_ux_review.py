@@ -38,3 +38,10 @@ def test_admin_user_rows_say_last_login_where_the_header_is_hidden(client, users
     portal_login(users["north"]["admin"])
     html = client.get("/admin/users").get_data(as_text=True)
     assert html.count('<span class="ux-narrow-label">Last login: </span>') == html.count('<tr id="user-')
+
+
+def test_kpis_without_pm_due_say_so_instead_of_bars_at_zero(client, users, portal_login):
+    portal_login(users["north"]["manager"])
+    html = client.get("/kpis").get_data(as_text=True)
+    assert re.search(r'<p class="empty">No PM work order was due in these \d+ weeks\.', html)
+    assert 'id="chart-pm-cap"' in html and 'id="chart-pm-t"' not in html  # the caption, no empty chart
