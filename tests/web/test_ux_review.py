@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import factories
+
 from portal.schemas.webhooks import WebhookCreate
 from portal.services import webhooks as webhook_service
 from portal.web.kpis import show_change
@@ -45,3 +47,10 @@ def test_kpis_without_pm_due_say_so_instead_of_bars_at_zero(client, users, porta
     html = client.get("/kpis").get_data(as_text=True)
     assert re.search(r'<p class="empty">No PM work order was due in these \d+ weeks\.', html)
     assert 'id="chart-pm-cap"' in html and 'id="chart-pm-t"' not in html  # the caption, no empty chart
+
+
+def test_label_sheet_has_a_print_button_only_when_there_is_something_to_print(client, users, portal_login):
+    asset = factories.equipment(users.actor("north", "manager"), assetTag="PMP-7")
+    portal_login(users["north"]["technician"])
+    assert "data-print" in client.get(f"/assets/labels?id={asset.id}").get_data(as_text=True)
+    assert "data-print" not in client.get("/assets/labels").get_data(as_text=True)
