@@ -43,7 +43,9 @@ def show(value: float | None, unit: str) -> str:
 
 def show_change(change: float, unit: str) -> str:
     size = abs(change)
-    return {"%": f"{size:.1f} pts", "h": f"{size:,.1f} h"}.get(unit, f"{size:,.0f}")
+    # A change under 0.05 would read "down 0.0 pts, worse": show the two decimals the service kept.
+    digits = 2 if 0 < size < 0.05 else 1
+    return {"%": f"{size:.{digits}f} pts", "h": f"{size:,.{digits}f} h"}.get(unit, f"{size:,.0f}")
 
 
 def _charts(data: dict) -> dict:
