@@ -124,7 +124,7 @@ def app(_shared_app):
         _empty_tables()
         get_redis().flushdb()
         yield app
-        _empty_tables()
+        db.session.remove()  # the next test empties the tables before it starts
     app.config.clear()
     app.config.update(config)
 
