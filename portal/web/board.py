@@ -172,7 +172,7 @@ def board_changes() -> Response:
     current = live.version(actor.warehouse_id)
     if not _changed(current):
         return _nothing()
-    ctx = list_context(actor, request.args, request.path.removesuffix("/changes"))
+    ctx = list_context(actor, request.args)
     resp = render("work_orders/list.html", block="results", **ctx)
     resp.headers["X-Live-Version"] = current
     resp.headers["Cache-Control"] = "no-store"

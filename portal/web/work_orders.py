@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import flash, redirect, request, url_for
 from flask.wrappers import Response
@@ -71,7 +70,7 @@ def _people() -> list[tuple[str, str]]:
 @web.get("/work-orders")
 @login_required
 def work_order_list():
-    return render("work_orders/list.html", block="results", **list_context(_actor(), request.args, request.path))
+    return render("work_orders/list.html", block="results", **list_context(_actor(), request.args))
 
 
 def list_args(source: Mapping[str, str]) -> dict[str, str]:
@@ -79,7 +78,7 @@ def list_args(source: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k in LIST_FILTERS if (v := source.get(k, "").strip())}
 
 
-def list_context(actor: Actor, source: Mapping[str, str], list_path: str, **extra: Any) -> dict:
+def list_context(actor: Actor, source: Mapping[str, str], **extra: Any) -> dict:
     """What the list (and, for managers and admins, the board around it) shows for these filters."""
     args = list_args(source)
     page_no = source.get("page", "1")
@@ -94,14 +93,11 @@ def list_context(actor: Actor, source: Mapping[str, str], list_path: str, **extr
     # The board's controls appear by role; the services decide again on every post.
     board = can(actor, "work_orders.assign")
     asset_options = _asset_options()
-    filter_query = urlencode({**args, **({"page": page_no} if page_no != "1" else {})})
     ctx = {
         "page": page, "rows": rows, "args": args, "errors": errors, "people": _people(),
         "asset_options": asset_options, "assets": dict(asset_options),
         "names": _names({wo.assigned_to for wo in rows}), "statuses": WORK_ORDER_STATUS.options,
         "priorities": PRIORITY.options, "types": WORK_ORDER_TYPE.options, "board": board,
-        # The CSV export (another route) takes the same query as the list.
-        "export_href": list_path + "/export.csv?" + filter_query,
         "can_create": can(actor, "work_orders.create") and board,
         "live_version": live.version(actor.warehouse_id) or "",
     }
