@@ -5,7 +5,7 @@ from __future__ import annotations
 import factories
 from sqlalchemy import select
 
-from e2e.conftest import ARTIFACTS, log_in, screenshots
+from e2e.conftest import ARTIFACTS, log_in, screenshots, waiter
 from portal.extensions import db
 from portal.models import DowntimePeriod, MeterReading, WorkOrder
 from portal.schemas.warehouse import WarehouseUpdate
@@ -13,9 +13,8 @@ from portal.services import warehouses as warehouse_service
 
 
 def _wait(browser, condition, seconds: int = 10):
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(browser, seconds).until(condition)
+    return waiter(browser, seconds).until(condition)
 
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import TEST_CONFIG
 from sqlalchemy import func, select
 
-from e2e.conftest import log_in, screenshots
+from e2e.conftest import log_in, screenshots, waiter
 from portal.extensions import db, get_redis
 from portal.models import Equipment, ImportJob
 
@@ -34,12 +34,10 @@ def _csv(tmp_path: Path) -> Path:
 
 
 def test_manager_imports_assets_and_watches_the_progress(app, live_server, browser, users, tmp_path):
-    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(browser, 20)
+    wait = waiter(browser, 20)
     log_in(browser, live_server, users["north"]["manager"])
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
     browser.find_element(By.LINK_TEXT, "Import").click()
@@ -74,11 +72,11 @@ def test_manager_imports_assets_and_watches_the_progress(app, live_server, brows
             return None
 
         # Elements are replaced under our feet every second: a stale one is simply looked up again.
-        text = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,)).until(moving)
+        text = waiter(browser, 30).until(moving)
         assert "Importing" in text and f"of {ROWS} rows" in text
         screenshots(browser, "imports-progress")
         # Done: the final fragment has no trigger, so the polling stops on the report.
-        WebDriverWait(browser, 120).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#imp-status.imp-report")))
+        waiter(browser, 120).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#imp-status.imp-report")))
     finally:
         worker.terminate()
         _, stderr = worker.communicate(timeout=30)

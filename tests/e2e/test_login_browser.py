@@ -7,14 +7,13 @@ import factories
 import pyotp
 from conftest import PASSWORD
 
-from e2e.conftest import ARTIFACTS
+from e2e.conftest import ARTIFACTS, waiter
 from portal.models.types import utcnow
 
 
 def test_login_with_totp_lands_on_my_work(live_server, browser, users):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     me = users["north"]["technician"]
     manager = users.actor("north", "manager")
@@ -33,7 +32,7 @@ def test_login_with_totp_lands_on_my_work(live_server, browser, users):
     browser.find_element(By.ID, "f-code").send_keys(pyotp.TOTP(me.totp_secret).now())
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
-    WebDriverWait(browser, 10).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
+    waiter(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
     assert browser.current_url == live_server + "/"
     text = browser.find_element(By.ID, "assigned").text
     assert text.index("Replace pump seal") < text.index("Check belt tension")

@@ -8,22 +8,21 @@ import time
 
 from sqlalchemy import select
 
-from e2e.conftest import ARTIFACTS, log_in
+from e2e.conftest import ARTIFACTS, log_in, waiter
 from portal.extensions import db
 from portal.models import WorkOrder
 
 
 def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, client, auth):
-    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     manager = users["north"]["manager"]
     tech = users["north"]["technician"]
     h = auth("north", "manager")
     client.post("/api/equipment", json={"assetTag": "CONV-3", "location": "Line 3"}, headers=h)
-    wait = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))
+    wait = waiter(browser)
 
     browser.set_window_size(768, 1024)
     log_in(browser, live_server, manager)
@@ -73,7 +72,7 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
     for wo_id, title in ((a, "Conveyor belt frays badly"), (b, "Guard rail loose at gate")):
         assert client.patch(f"/api/work-orders/{wo_id}", json={"title": title}, headers=h).status_code == 200
     started = time.monotonic()
-    WebDriverWait(browser, 12, ignored_exceptions=(StaleElementReferenceException,)).until(
+    waiter(browser, 12).until(
         ec.text_to_be_present_in_element((By.ID, f"wo-{b}"), "Guard rail loose at gate"))
     seen_after = time.monotonic() - started
     assert seen_after < 11
@@ -91,7 +90,7 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
     # Once the user leaves the field, the next poll brings row A up to date too.
     browser.find_element(By.ID, "f-q").click()
     browser.find_element(By.ID, "f-q").send_keys("Conv")  # a search being typed is never touched
-    WebDriverWait(browser, 12, ignored_exceptions=(StaleElementReferenceException,)).until(
+    waiter(browser, 12).until(
         ec.text_to_be_present_in_element((By.ID, "results"), "Conveyor belt frays badly"))
     assert browser.find_element(By.ID, "f-q").get_attribute("value") == "Conv"
 
@@ -107,16 +106,14 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
 def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, browser, second_browser, users, client, auth):
     """The work order page: another user's status change (API) and comment (posted from a second
     browser session) appear within ~10 s; the comment this user is typing stays, caret and all."""
-    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     tech = users["north"]["technician"]
     h = auth("north", "manager")
     wo_id = client.post("/api/work-orders", json={"title": "Hydraulic leak", "assignedTo": tech.id},
                         headers=h).json["id"]
-    wait = WebDriverWait(browser, 12, ignored_exceptions=(StaleElementReferenceException,))
+    wait = waiter(browser, 12)
     browser.set_window_size(768, 1024)
     log_in(browser, live_server, tech)
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
@@ -128,11 +125,11 @@ def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, bro
                         headers=h).status_code == 200
     # The manager, in a browser session of their own, answers on the same page.
     log_in(second_browser, live_server, users["north"]["manager"])
-    WebDriverWait(second_browser, 12).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
+    waiter(second_browser, 12).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
     second_browser.get(f"{live_server}/work-orders/{wo_id}")
     second_browser.find_element(By.ID, "f-comment-body").send_keys("Ordered the kit")
     second_browser.find_element(By.CSS_SELECTOR, "#wo-comments button[type=submit]").click()
-    WebDriverWait(second_browser, 12).until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Ordered the kit"))
+    waiter(second_browser, 12).until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Ordered the kit"))
     wait.until(ec.text_to_be_present_in_element((By.ID, "wo-status"), "On hold"))
     wait.until(ec.text_to_be_present_in_element((By.ID, "history"), "No seal kit"))
     box = browser.find_element(By.ID, "f-comment-body")
