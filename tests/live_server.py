@@ -162,7 +162,7 @@ def wait_until_serving(base: str, process: subprocess.Popen, log_path: Path) -> 
             return
         except (requests.ConnectionError, requests.Timeout):
             # Not listening yet, or listening while its workers still import the app.
-            time.sleep(0.2)
+            time.sleep(0.05)
     raise ServerFailed(f"gunicorn did not answer within 60 s:\n{log_path.read_text()}")
 
 
