@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pyotp
 import pytest
@@ -92,3 +93,23 @@ def portal_login(client):
         return row.id
 
     return login
+
+
+class Tags(HTMLParser):
+    """Every start tag of a page with its attributes, to check hx-* wiring without regexes.
+    Attribute names in find() are Python names: hx_post= is hx-post, class_= is class."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def find_all(self, tag: str, **attrs: str) -> list[dict]:
+        return [found for name, found in self.tags if name == tag
+                and all(found.get(k.rstrip("_").replace("_", "-")) == v for k, v in attrs.items())]
+
+    def find(self, tag: str, **attrs: str) -> dict | None:
+        return next(iter(self.find_all(tag, **attrs)), None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from html.parser import HTMLParser
 from urllib.parse import parse_qs
 
 import factories
@@ -20,7 +19,7 @@ from portal.services import live
 from portal.services import webhooks as webhook_service
 from portal.services import work_orders as work_order_service
 from portal.services.errors import Conflict, NotFound
-from web.conftest import count_queries, csrf_from
+from web.conftest import Tags, count_queries, csrf_from
 
 HX = {"HX-Request": "true"}
 
@@ -35,20 +34,6 @@ def post(client, path: str, data: dict | list, htmx: bool = True):
         data = {**data, "csrf_token": token(client)}
     return client.post(path, data=data, headers=headers)
 
-
-class Tags(HTMLParser):
-    """Every start tag with its attributes, to check hx-* wiring without regexes."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def find(self, tag: str, **attrs: str) -> list[dict]:
-        return [a for t, a in self.tags if t == tag and all(a.get(k.replace("_", "-")) == v for k, v in attrs.items())]
 
 
 @pytest.fixture
@@ -74,22 +59,22 @@ def assignee_of(wo_id: str) -> str | None:
 
 def test_manager_sees_board_controls_technician_keeps_the_plain_list(client, users, board, portal_login):
     page = Tags(client.get("/work-orders").get_data(as_text=True))
-    assert page.find("form", id="board-bulk") and page.find("input", id="board-all")
-    assert len(page.find("input", name="ids", form="board-bulk")) == 3
+    assert page.find_all("form", id="board-bulk") and page.find_all("input", id="board-all")
+    assert len(page.find_all("input", name="ids", form="board-bulk")) == 3
     # Inline edit only on open work orders; each posts on change and gets its own row back.
-    edits = page.find("form", **{"class": "board-edit"})
+    edits = page.find_all("form", **{"class": "board-edit"})
     assert len(edits) == 2
     assert {e["hx-target"] for e in edits} == {f"#wo-{board['a']}", f"#wo-{board['b']}"}
     assert all(e["hx-trigger"] == "change" and e["hx-swap"] == "outerHTML" for e in edits)
-    assert page.find("a", href="/work-orders/new")
-    assert page.find("select", name="equipmentId")  # the asset filter
+    assert page.find_all("a", href="/work-orders/new")
+    assert page.find_all("select", name="equipmentId")  # the asset filter
 
     portal_login(users["north"]["technician"])
     html = client.get("/work-orders").get_data(as_text=True)
     tech = Tags(html)
-    assert not tech.find("form", id="board-bulk") and not tech.find("input", name="ids")
+    assert not tech.find_all("form", id="board-bulk") and not tech.find_all("input", name="ids")
     assert "board-edit" not in html and "/work-orders/new" not in html
-    assert "Seal leaking" in html and tech.find("select", name="equipmentId")
+    assert "Seal leaking" in html and tech.find_all("select", name="equipmentId")
 
 
 @pytest.mark.parametrize("role", ["technician", "requester"])
@@ -123,8 +108,8 @@ def test_create_from_the_board_with_field_errors_next_to_fields(client, users, b
     assert r.status_code == 422
     html = r.get_data(as_text=True)
     page = Tags(html)
-    assert page.find("input", name="title", **{"aria-describedby": "e-title"})
-    assert page.find("p", id="e-title") and page.find("p", id="e-priority") and page.find("p", id="e-dueDate")
+    assert page.find_all("input", name="title", **{"aria-describedby": "e-title"})
+    assert page.find_all("p", id="e-title") and page.find_all("p", id="e-priority") and page.find_all("p", id="e-dueDate")
     before = db.session.scalar(select(db.func.count()).select_from(WorkOrder))
     assert before == 4  # nothing written
 
@@ -144,7 +129,7 @@ def test_create_refuses_another_warehouses_asset_and_assignee(client, users, boa
     south_tech = users["south"]["technician"]
     r = post(client, "/work-orders/new", {"title": "X", "assignedTo": south_tech.id}, htmx=False)
     assert r.status_code == 422 and "User not found" in r.get_data(as_text=True)
-    assert Tags(r.get_data(as_text=True)).find("p", id="e-assignedTo")
+    assert Tags(r.get_data(as_text=True)).find_all("p", id="e-assignedTo")
 
 
 def test_create_needs_csrf(client, board):
@@ -183,15 +168,15 @@ def test_inline_errors_show_in_the_row_and_write_nothing(client, users, board):
     r = post(client, f"/work-orders/{board['a']}/board", {"priority": "high", "dueDate": "1850-01-01T10:00"})
     assert r.status_code == 422
     row = Tags(r.get_data(as_text=True))
-    assert row.find("li", id=f"wo-{board['a']}") and row.find("p", id=f"ed-{board['a']}")
-    assert row.find("input", name="dueDate", value="1850-01-01T10:00")  # what was typed stays
+    assert row.find_all("li", id=f"wo-{board['a']}") and row.find_all("p", id=f"ed-{board['a']}")
+    assert row.find_all("input", name="dueDate", value="1850-01-01T10:00")  # what was typed stays
     assert db.session.get(WorkOrder, board["a"]).priority == "medium"
     # A refused transition (a completed work order cannot change) is said in the row.
     r = post(client, f"/work-orders/{board['done']}/board", {"assignedTo": users["north"]["technician"].id})
     assert r.status_code == 422 and "can no longer change" in r.get_data(as_text=True)
     # A requester cannot take work: the message goes next to the assignee select.
     r = post(client, f"/work-orders/{board['b']}/board", {"assignedTo": users["north"]["requester"].id})
-    assert r.status_code == 422 and Tags(r.get_data(as_text=True)).find("p", id=f"ea-{board['b']}")
+    assert r.status_code == 422 and Tags(r.get_data(as_text=True)).find_all("p", id=f"ea-{board['b']}")
     assert assignee_of(board["b"]) is None
 
 
@@ -290,12 +275,12 @@ def test_bulk_assign_emits_the_same_events_and_webhooks_as_one_by_one(app, users
 
 def test_export_csv_link_carries_the_filters(client, board):
     html = client.get(f"/work-orders?priority=medium&q=seal&equipmentId={board['pump']}").get_data(as_text=True)
-    [link] = Tags(html).find("a", id="wo-csv")
+    [link] = Tags(html).find_all("a", id="wo-csv")
     assert link["href"].startswith("/work-orders/export.csv?")
     assert parse_qs(link["href"].split("?", 1)[1]) == {"priority": ["medium"], "q": ["seal"], "equipmentId": [board["pump"]]}
     # The fragment the filters swap in carries the same link.
     frag = client.get("/work-orders?status=new", headers=HX).get_data(as_text=True)
-    assert Tags(frag).find("a", id="wo-csv")[0]["href"] == "/work-orders/export.csv?status=new"
+    assert Tags(frag).find_all("a", id="wo-csv")[0]["href"] == "/work-orders/export.csv?status=new"
 
 
 # ---- live updates --------------------------------------------------------------------------------

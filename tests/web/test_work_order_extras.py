@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import os
-from html.parser import HTMLParser
 
 import factories
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy import event
 
 from portal.extensions import db
 from portal.models import DomainEvent, WorkOrderAttachment, WorkOrderComment
-from web.conftest import csrf_from
+from web.conftest import Tags, csrf_from
 
 HX = {"HX-Request": "true"}
 
@@ -36,21 +35,6 @@ def token(client, wo) -> str:
 def stored_files(root: str) -> list[str]:
     return [f for _, _, files in os.walk(root) for f in files] if os.path.isdir(root) else []
 
-
-class Tags(HTMLParser):
-    def __init__(self, html: str):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def find(self, tag: str, **attrs) -> dict | None:
-        for name, found in self.tags:
-            if name == tag and all(found.get(k.rstrip("_").replace("_", "-")) == v for k, v in attrs.items()):
-                return found
-        return None
 
 
 @pytest.mark.parametrize("area", ["comments", "attachments"])
