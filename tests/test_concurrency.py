@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -163,17 +162,17 @@ def test_one_totp_code_logs_in_once_even_when_raced(app, users):
 
 
 WORKER = """
-import json, sys, time
+import json, sys
 from portal import create_app
 from portal.schemas.work_orders import WorkOrderCreate
 from portal.services import work_orders
 from portal.services.actor import Actor
 
-config, actor, start, count = json.loads(sys.argv[1])
+config, actor, count = json.loads(sys.argv[1])
 app = create_app(config)
 with app.app_context():
-    while time.time() < start:
-        time.sleep(0.005)
+    print("ready", flush=True)
+    sys.stdin.readline()  # the go: every process has imported the app and waits here
     numbers = [work_orders.create_work_order(Actor(**actor), WorkOrderCreate(title="From another process")).fo_number
                for _ in range(count)]
 print(json.dumps(numbers))
@@ -186,11 +185,15 @@ def test_several_processes_share_one_counter(app, users):
     config = {k: v for k, v in TEST_CONFIG.items() if k != "TESTING"}
     config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"]
     config["REDIS_URL"] = app.config["REDIS_URL"]
-    args = json.dumps([config, {"id": manager.id, "role": manager.role, "warehouse_id": manager.warehouse_id},
-                       time.time() + 3, 5])
+    args = json.dumps([config, {"id": manager.id, "role": manager.role, "warehouse_id": manager.warehouse_id}, 5])
     root = Path(__file__).resolve().parent.parent
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, args], cwd=root, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, args], cwd=root, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    for proc in procs:  # a barrier: all four start creating at once, whatever their import took
+        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
     numbers = []
     for proc in procs:
         out, err = proc.communicate(timeout=120)

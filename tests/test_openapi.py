@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from openapi_spec_validator import OpenAPIV31SpecValidator, validate
+from openapi_spec_validator import OpenAPIV31SpecValidator
 
 METHODS = {"get", "post", "patch", "put", "delete"}
 
@@ -36,8 +36,7 @@ def operations(spec):
 
 def test_document_is_valid_openapi_3_1(spec):
     assert spec["openapi"].startswith("3.1")
-    validate(spec, cls=OpenAPIV31SpecValidator)
-    errors = list(OpenAPIV31SpecValidator(spec).iter_errors())
+    errors = list(OpenAPIV31SpecValidator(spec).iter_errors())  # every error, not only the first
     assert errors == []
 
 

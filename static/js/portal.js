@@ -54,9 +54,9 @@
   // common case). A 200 carries the target's new markup: each part with an id replaces the old
   // one, except a part the user is busy in (a focused field, a form typed in but not sent); ticked
   // checkboxes stay ticked. Plain fetch, not hx-trigger="every 5s", so the merge decides what moves.
-  var liveTag = document.getElementById("live");
-  var LIVE_MS = (liveTag && Number(liveTag.getAttribute("data-live-ms"))) || 5000;  // LIVE_POLL_SECONDS
   var livePending = false;
+  var liveTimer = null;
+  var liveArmedFor;
 
   function typingIn(el) {
     var a = document.activeElement;
@@ -169,7 +169,19 @@
       .then(function () { livePending = false; });
   }
 
-  window.setInterval(livePoll, LIVE_MS);
+  // The interval is read from the page each time: boosted navigation (hx-boost) swaps the body
+  // without loading this script again, so a value read once would be the first page's.
+  function armLive() {
+    var live = document.getElementById("live");
+    var ms = (live && Number(live.getAttribute("data-live-ms"))) || 5000;  // LIVE_POLL_SECONDS
+    liveArmedFor = live;
+    window.clearTimeout(liveTimer);
+    liveTimer = window.setTimeout(function () { livePoll(); armLive(); }, ms);
+  }
+  armLive();
+  document.addEventListener("htmx:afterSettle", function () {  // another page: its own interval at once
+    if (document.getElementById("live") !== liveArmedFor) { armLive(); }
+  });
   document.addEventListener("visibilitychange", livePoll);  // back on the tab: catch up at once
   document.addEventListener("board-assigned", function () {  // HX-Trigger of a bulk assignment
     document.querySelectorAll('input[name="ids"], [data-select-all]').forEach(function (box) { box.checked = false; });

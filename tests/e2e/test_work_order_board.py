@@ -1,5 +1,5 @@
 """A manager on the board in a real browser: creates two work orders, bulk-assigns them, and sees a
-change made elsewhere (through the API, as another user's tablet would) appear within ~10 s while
+change made elsewhere (through the API, as another user's tablet would) appear within a poll while
 the row they are editing and the search they typed stay as they were. Screenshots at 768x1024 and
 1440x900 go to test-artifacts/."""
 from __future__ import annotations
@@ -75,7 +75,9 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
     waiter(browser, 12).until(
         ec.text_to_be_present_in_element((By.ID, f"wo-{b}"), "Guard rail loose at gate"))
     seen_after = time.monotonic() - started
-    assert seen_after < 11
+    # Within LIVE_POLL_SECONDS (1 s in tests) and a request, though the board was reached by a
+    # boosted link from a page without live updates (whose 5 s default must not stick).
+    assert seen_after < 3
     # Row A, being edited, was left alone (same node, focus still in its date); B stayed ticked.
     row_a = browser.find_element(By.ID, f"wo-{a}")
     assert row_a.get_attribute("data-mark") == "kept" and "Conveyor belt frays badly" not in row_a.text
