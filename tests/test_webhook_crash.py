@@ -29,7 +29,7 @@ from portal.models.types import utcnow
 from portal.services import delivery as delivery_service
 
 LEASE_SECONDS = 1.0
-SWEEP_SECONDS = 0.25
+SWEEP_SECONDS = 0.5
 
 
 def test_a_worker_killed_mid_post_is_redelivered_within_lease_plus_two_sweeps(app, users, receiver):  # noqa: F811
