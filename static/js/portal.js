@@ -55,6 +55,12 @@
   // one, except a part the user is busy in (a focused field, a form typed in but not sent); ticked
   // checkboxes stay ticked. Plain fetch, not hx-trigger="every 5s", so the merge decides what moves.
   var livePending = false;
+  // htmx requests of this page started or in flight: a poll answer computed before the user's own
+  // change came back must not overwrite what that change's answer showed.
+  var ownRequests = 0;
+  var ownInFlight = 0;
+  document.addEventListener("htmx:beforeRequest", function () { ownRequests++; ownInFlight++; });
+  document.addEventListener("htmx:afterRequest", function () { ownInFlight = Math.max(0, ownInFlight - 1); });
   var liveTimer = null;
   var liveArmedFor;
 
@@ -64,8 +70,19 @@
               && a.type !== "checkbox" && a.type !== "submit");
   }
 
+  // Busy: typing in it, a form typed in but not sent, or a form the server sent back with an error
+  // (its fields hold what the user sent, waiting for the correction).
   function busy(el) {
-    return typingIn(el) || !!el.querySelector("form[data-dirty]") || (el.matches && el.matches("form[data-dirty]"));
+    return typingIn(el) || !!el.querySelector('form[data-dirty], [aria-invalid="true"]')
+      || (el.matches && el.matches("form[data-dirty]"));
+  }
+
+  // Unchanged markup is left in place: no flicker, and a button about to be tapped stays the same node
+  // (after the user's own change the poll brings every section again, most of them as they were).
+  // CSRF tokens are signed with the time, so they differ between two renders of the same form.
+  var CSRF_VALUE = /(name="csrf_token"[^>]*?value=")[^"]*/g;
+  function same(oldEl, newEl) {
+    return oldEl.outerHTML.replace(CSRF_VALUE, "$1") === newEl.outerHTML.replace(CSRF_VALUE, "$1");
   }
 
   function activate(el) {
@@ -86,6 +103,7 @@
       if (ticked[box.value]) { box.checked = true; }
     });
     if (!Object.keys(keep).length) {
+      if (same(oldRoot, newRoot)) { return true; }
       oldRoot.replaceWith(newRoot);
       activate(newRoot);
       return true;
@@ -105,7 +123,7 @@
       wanted[li.id] = true;
       var old = document.getElementById(li.id);
       var node = li;
-      if (old && keep[li.id]) {
+      if (old && (keep[li.id] || (old.parentNode === oldList && same(old, li)))) {
         node = old;
       } else if (old && old.parentNode === oldList) {
         old.replaceWith(li);
@@ -130,6 +148,7 @@
       var old = document.getElementById(part.id);
       if (!old || !oldRoot.contains(old)) { return; }
       if (busy(old)) { complete = false; return; }
+      if (same(old, part)) { return; }
       old.replaceWith(part);
       activate(part);
     });
@@ -144,6 +163,7 @@
     var params = new URLSearchParams(search);
     params.set("since", live.getAttribute("data-live-version") || "");
     livePending = true;
+    var ownBefore = ownRequests;
     window.fetch(live.getAttribute("data-live-url") + "?" + params.toString(),
                  {headers: {"HX-Request": "true"}, credentials: "same-origin", cache: "no-store"})
       .then(function (resp) {
@@ -157,6 +177,7 @@
           var target = document.querySelector(selector);
           // Navigated or filtered meanwhile: this answer is for another page; the next poll asks again.
           if (!target || document.getElementById("live") !== live || window.location.search !== search) { return; }
+          if (ownRequests !== ownBefore || ownInFlight) { return; }  // older than the user's own change: ask again
           var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(selector);
           if (!fresh) { return; }
           // Complete: the page is now at the answer's version. Else a part the user was busy in
