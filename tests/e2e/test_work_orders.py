@@ -103,6 +103,15 @@ def test_technician_works_and_completes_a_work_order(live_server, browser, users
     error = wait.until(ec.visibility_of_element_located((By.ID, "e-quantityUsed")))
     assert "7 in stock, 9 requested" in error.text
     assert browser.find_element(By.CSS_SELECTOR, f"input[name=partId][value='{bearing.id}']").is_selected()
+    # A colleague comments meanwhile: the next live refresh brings the comment, and leaves the parts
+    # form with its error, picked part and quantity as the technician is about to correct them.
+    browser.find_element(By.TAG_NAME, "h1").click()  # nothing focused: only the error keeps the form
+    assert client.post(f"/api/work-orders/{wo_id}/comments", json={"body": "Bearings are on shelf B2"},
+                       headers=h).status_code == 201
+    wait.until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Bearings are on shelf B2"))
+    assert "7 in stock, 9 requested" in browser.find_element(By.ID, "e-quantityUsed").text
+    assert browser.find_element(By.CSS_SELECTOR, f"input[name=partId][value='{bearing.id}']").is_selected()
+    assert browser.find_element(By.ID, "f-quantityUsed").get_attribute("value") == "9"
     quantity = browser.find_element(By.ID, "f-quantityUsed")
     quantity.clear()
     quantity.send_keys("2")
