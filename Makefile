@@ -45,11 +45,12 @@ run: seed
 
 ## make test: the whole suite on DATABASE_URL/REDIS_URL if set, else SQLite + embedded Redis,
 ## spread over one process per core (pytest-xdist; each has its own database and Redis database).
+## Files go out in the order tests/conftest.py gives them, the long ones first (LONG_FILES).
 ## One process: make test WORKERS=0. One file: make test PYTEST_ARGS=tests/test_parts.py
 WORKERS ?= auto
 PLUGINS_OFF := -p no:schemathesis -p no:hypothesispytest -p no:anyio
 test: bootstrap-dev
-	$(BIN)/python -m pytest -q -p no:cacheprovider $(PLUGINS_OFF) -n $(WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(PLUGINS_OFF) -n $(WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: bootstrap-dev
 	$(BIN)/ruff check portal tests worker.py wsgi.py bench sdk/python
