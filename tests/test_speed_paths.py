@@ -91,6 +91,34 @@ def test_rate_limit_costs_one_redis_round_trip_per_request(app, users, auth, mon
         assert r.get_json()["message"]
 
 
+def test_request_figures_cost_no_redis_round_trip(app, users, auth, monkeypatch):
+    """The figures of a request are sent on a connection whose replies are off (metrics.py): with
+    the limiter's one call, an API request waits for Redis once. They still count at once."""
+    import redis.connection
+
+    from portal.services.performance import summary
+
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_API="1000/hour")
+    h = auth("north", "manager")
+    client = limited.test_client()
+    assert client.get("/api/work-orders", headers=h).status_code == 200  # connections opened, script loaded
+    replies: list[int] = []
+    real = redis.connection.AbstractConnection.read_response
+
+    def counted(self, *args, **kwargs):
+        replies.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "read_response", counted)
+    for _ in range(3):
+        assert client.get("/api/work-orders", headers=h).status_code == 200
+    assert len(replies) == 3  # the limiter's EVALSHA, nothing for the figures
+    monkeypatch.undo()
+    with limited.test_request_context():
+        figures = summary(users.actor("north", "admin"))
+    assert figures["requestCount"] == 4 and figures["metricsStore"] == "ok"
+
+
 @pytest.mark.skipif(not USING_POSTGRES, reason="PostgreSQL only: SQLite reads keep their transaction")
 def test_api_reads_run_without_begin_and_rollback_writes_keep_their_transaction(app, users, auth, monkeypatch):
     import psycopg._connection_base as psycopg_base
