@@ -271,3 +271,33 @@ def test_row_dumpers_refuse_fields_they_cannot_write_like_pydantic():
     for model in (ConsumptionOut, WorkOrderDetailOut):  # nested models and lists: the model's dump() only
         with pytest.raises(TypeError):
             model.row_dumper()
+
+
+def test_json_answers_are_the_standard_providers_json(app):
+    """orjson writes jsonify() answers (portal/json_provider.py): the same document as Flask's own
+    provider, byte for byte for ASCII, with Flask's conversions for what JSON has no type for."""
+    import dataclasses
+    import json
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from flask import jsonify
+    from flask.json.provider import DefaultJSONProvider
+
+    @dataclasses.dataclass
+    class Point:
+        x: int
+
+    standard = DefaultJSONProvider(app)
+    standard.sort_keys = False
+    value = {"b": 1, "a": [None, True, 1.5, "x"], "when": datetime(2026, 11, 26, 3, 0, tzinfo=UTC),
+             "cost": Decimal("12.50"), "point": Point(3), 7: "int key", "big": 2**70}
+    with app.test_request_context():
+        fast = jsonify(value)
+        assert fast.get_data() == standard.response(value).get_data()  # 2**70: orjson refuses, falls back
+        del value["big"]
+        fast = jsonify(value)
+        assert fast.get_data() == standard.response(value).get_data()
+        assert fast.mimetype == "application/json" and fast.get_data().endswith(b"}\n")
+        text = jsonify({"title": "Pompe à chaleur – nº 4"})
+        assert json.loads(text.get_data()) == {"title": "Pompe à chaleur – nº 4"}
