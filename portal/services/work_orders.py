@@ -3,10 +3,26 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, Integer, Select, and_, bindparam, case, func, literal_column, not_, null, select, type_coerce, union_all, update
+from sqlalchemy import (
+    JSON,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    not_,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -21,7 +37,7 @@ from .db import get_in_warehouse, unit_of_work
 from .errors import Conflict, DomainError, Forbidden, NotFound, field_error
 from .events import record_event
 from .permissions import can, require
-from .querying import Page, paginate, text_filter
+from .querying import Page, like_pattern, paginate
 
 # Allowed status changes (README: "Work order statuses"). completed and cancelled are final.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -98,29 +114,54 @@ def list_work_orders(actor: Actor, query: WorkOrderQuery) -> Page:
 def work_order_select(actor: Actor, query: WorkOrderQuery) -> Select:
     """The list's filtered, sorted query (no paging): the list pages it, the CSV export streams it."""
     require(actor, "work_orders.read")
-    stmt = select(WorkOrder).where(WorkOrder.warehouse_id == actor.warehouse_id)
-    if query.status:
-        stmt = stmt.where(WorkOrder.status.in_(query.status))
-    if query.priority:
-        stmt = stmt.where(WorkOrder.priority.in_(query.priority))
-    if query.type:
-        stmt = stmt.where(WorkOrder.type.in_(query.type))
-    if query.assigned_to:
-        stmt = stmt.where(WorkOrder.assigned_to == query.assigned_to)
-    if query.equipment_id:
-        stmt = stmt.where(WorkOrder.equipment_id == query.equipment_id)
-    if query.due_before:
-        stmt = stmt.where(WorkOrder.due_date < query.due_before)
-    if query.due_after:
-        stmt = stmt.where(WorkOrder.due_date >= query.due_after)
-    if query.overdue is not None:
-        late = and_(WorkOrder.due_date.is_not(None), WorkOrder.due_date < utcnow(),
+    return _filtered(_shape(query)).params(_filter_values(actor, query))
+
+
+def _shape(query: WorkOrderQuery) -> tuple:
+    """Which filters a query uses and its sort: what the statement's text depends on."""
+    return (bool(query.status), bool(query.priority), bool(query.type), bool(query.assigned_to),
+            bool(query.equipment_id), bool(query.due_before), bool(query.due_after), query.overdue,
+            bool(query.q), query.sort)
+
+
+def _filter_values(actor: Actor, query: WorkOrderQuery) -> dict[str, Any]:
+    """The values of _filtered()'s parameters (those of unused filters are never read)."""
+    return {"warehouse_id": actor.warehouse_id, "status": query.status, "priority": query.priority,
+            "type": query.type, "assigned_to": query.assigned_to, "equipment_id": query.equipment_id,
+            "due_before": query.due_before, "due_after": query.due_after, "now": utcnow(),
+            "q": like_pattern(query.q) if query.q else None}
+
+
+@lru_cache(maxsize=256)
+def _filtered(shape: tuple) -> Select:
+    """The filtered, sorted statement of one shape, with bound parameters for every value: built
+    and hashed once per shape instead of per request (that cost ~0.2 ms of a list's CPU)."""
+    status, priority, type_, assigned_to, equipment_id, due_before, due_after, overdue, q, sort = shape
+    stmt = select(WorkOrder).where(WorkOrder.warehouse_id == bindparam("warehouse_id"))
+    if status:
+        stmt = stmt.where(WorkOrder.status.in_(bindparam("status", expanding=True)))
+    if priority:
+        stmt = stmt.where(WorkOrder.priority.in_(bindparam("priority", expanding=True)))
+    if type_:
+        stmt = stmt.where(WorkOrder.type.in_(bindparam("type", expanding=True)))
+    if assigned_to:
+        stmt = stmt.where(WorkOrder.assigned_to == bindparam("assigned_to"))
+    if equipment_id:
+        stmt = stmt.where(WorkOrder.equipment_id == bindparam("equipment_id"))
+    if due_before:
+        stmt = stmt.where(WorkOrder.due_date < bindparam("due_before"))
+    if due_after:
+        stmt = stmt.where(WorkOrder.due_date >= bindparam("due_after"))
+    if overdue is not None:
+        late = and_(WorkOrder.due_date.is_not(None), WorkOrder.due_date < bindparam("now"),
                     WorkOrder.status.in_(OPEN_STATUSES))
-        stmt = stmt.where(late if query.overdue else not_(late))
-    if query.q:
-        stmt = stmt.where(text_filter(query.q, WorkOrder.fo_number, WorkOrder.title, WorkOrder.description))
-    descending = query.sort.startswith("-")
-    key = query.sort.lstrip("-")
+        stmt = stmt.where(late if overdue else not_(late))
+    if q:
+        pattern = bindparam("q")
+        stmt = stmt.where(or_(*(column.ilike(pattern, escape="\\")
+                                for column in (WorkOrder.fo_number, WorkOrder.title, WorkOrder.description))))
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
     column = {
         "createdAt": WorkOrder.created_at,
         "updatedAt": WorkOrder.updated_at,
@@ -141,22 +182,30 @@ def work_order_select(actor: Actor, query: WorkOrderQuery) -> Select:
 ROW_COLUMNS = tuple(WorkOrder.__table__.c[name] for name in WorkOrderOut.model_fields)
 
 
+@lru_cache(maxsize=256)
+def _page_statement(shape: tuple) -> Select:
+    """One page of rows of a shape, each with the total count (a scalar subquery that PostgreSQL
+    runs once beside the page: one round trip instead of two)."""
+    stmt = _filtered(shape)
+    total = stmt.with_only_columns(func.count()).order_by(None).scalar_subquery().correlate(None)
+    return (stmt.with_only_columns(*ROW_COLUMNS, total.label("_total"))
+            .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
+
+
 def list_work_order_rows(actor: Actor, query: WorkOrderQuery) -> Page:
     """The page of list_work_orders() as read-only rows (mappings by attribute name, the columns
-    of ROW_COLUMNS), and its total, in one statement: the count is a scalar subquery that
-    PostgreSQL runs once beside the page (one round trip instead of two)."""
-    stmt = work_order_select(actor, query)
-    total = stmt.with_only_columns(func.count()).order_by(None).scalar_subquery().correlate(None)
+    of ROW_COLUMNS), and its total, in one statement."""
+    require(actor, "work_orders.read")
+    shape, values = _shape(query), _filter_values(actor, query)
     rows = db.session.execute(
-        stmt.with_only_columns(*ROW_COLUMNS, total.label("_total"))
-        .limit(query.limit).offset((query.page - 1) * query.limit)
+        _page_statement(shape), {**values, "limit": query.limit, "offset": (query.page - 1) * query.limit},
     ).mappings().all()
     if rows:
         count = rows[0]["_total"]
     elif query.page == 1:
         count = 0
     else:  # past the last page: no row carries the total
-        count = db.session.scalar(stmt.with_only_columns(func.count()).order_by(None)) or 0
+        count = db.session.scalar(_filtered(shape).with_only_columns(func.count()).order_by(None), values) or 0
     return Page(items=list(rows), total=count, page=query.page, limit=query.limit)
 
 
