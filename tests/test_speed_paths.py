@@ -301,3 +301,16 @@ def test_json_answers_are_the_standard_providers_json(app):
         assert fast.mimetype == "application/json" and fast.get_data().endswith(b"}\n")
         text = jsonify({"title": "Pompe à chaleur – nº 4"})
         assert json.loads(text.get_data()) == {"title": "Pompe à chaleur – nº 4"}
+
+
+def test_iso_writes_what_strftime_wrote():
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from portal.schemas.common import iso
+
+    for value in (datetime(2026, 11, 26, 3, 4, 5, 678_901, tzinfo=UTC), datetime(1900, 1, 1, tzinfo=UTC),
+                  datetime(2999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC), datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),
+                  datetime(2026, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=2)))):
+        utc = value.astimezone(UTC)
+        assert iso(value) == utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    assert iso(None) is None

@@ -39,8 +39,12 @@ def iso(value: datetime | None) -> str | None:
     """ISO-8601 UTC with milliseconds and Z, as in the contract: 2025-01-20T09:00:00.000Z."""
     if value is None:
         return None
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    if value.tzinfo is not UTC:  # ours are UTC already (UTCDateTime); a naive one is local time, as before
+        value = value.astimezone(UTC)
+    # Formatted by hand: strftime was most of the cost of writing a list (the same text: an
+    # unpadded year, as glibc's %Y writes it); %-formatting is twice as fast as an f-string here.
+    fields = (value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond // 1000)
+    return "%d-%02d-%02dT%02d:%02d:%02d.%03dZ" % fields  # noqa: UP031
 
 
 def _iso_text(value: Any) -> Any:
