@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..models import ROLES, AuthSession, User, Warehouse
@@ -268,10 +269,12 @@ def active_session(session_id: str, *, now: datetime | None = None) -> AuthSessi
 @lru_cache(maxsize=1)
 def _token_check() -> Select:
     # Built once: building and hashing the statement cost more than running it. Of the session
-    # only the three columns the check reads; the user as an entity (it becomes current_user).
+    # only the three columns the check reads; the user as an entity (it becomes current_user),
+    # without its warehouse: no API route reads it, and the portal's pages load it when they do.
     return (select(User, AuthSession.revoked_at, AuthSession.expires_at, AuthSession.user_id)
             .select_from(AuthSession).outerjoin(User, User.id == AuthSession.user_id)
-            .where(AuthSession.id == bindparam("session_id")))
+            .where(AuthSession.id == bindparam("session_id"))
+            .options(lazyload(User.warehouse)))
 
 
 def token_session(session_id: str, user_id: str, *, now: datetime | None = None) -> tuple[bool, User | None]:

@@ -197,7 +197,7 @@ def list_work_order_rows(actor: Actor, query: WorkOrderQuery) -> Page:
     of ROW_COLUMNS), and its total, in one statement."""
     require(actor, "work_orders.read")
     shape, values = _shape(query), _filter_values(actor, query)
-    rows = db.session.execute(
+    rows = db.session.connection().execute(  # Core: no ORM object is loaded, so no ORM execution either
         _page_statement(shape), {**values, "limit": query.limit, "offset": (query.page - 1) * query.limit},
     ).mappings().all()
     if rows:
