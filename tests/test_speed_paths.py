@@ -314,3 +314,21 @@ def test_iso_writes_what_strftime_wrote():
         utc = value.astimezone(UTC)
         assert iso(value) == utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
     assert iso(None) is None
+
+
+def test_a_token_is_parsed_once_per_request_and_still_verified(app, client, users, auth):
+    """PyJWT's parse of the bearer token is kept for the request (extensions.py); the signature
+    and the expiry are verified as before, and a tampered token fails on every request."""
+    from flask import g
+    from flask_jwt_extended import decode_token
+
+    h = auth("north", "manager")
+    token = h["Authorization"][7:]
+    with app.test_request_context(headers=h):
+        assert decode_token(token)["sub"] == users["north"]["manager"].id
+        assert list(g._parsed_tokens) == [token]
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    for _ in range(2):
+        r = client.get("/api/work-orders", headers={"Authorization": f"Bearer {forged}"})
+        assert r.status_code == 401 and r.get_json()["message"] == "Invalid token"
+    assert client.get("/api/work-orders", headers=h).status_code == 200
