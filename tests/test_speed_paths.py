@@ -332,3 +332,11 @@ def test_a_token_is_parsed_once_per_request_and_still_verified(app, client, user
         r = client.get("/api/work-orders", headers={"Authorization": f"Bearer {forged}"})
         assert r.status_code == 401 and r.get_json()["message"] == "Invalid token"
     assert client.get("/api/work-orders", headers=h).status_code == 200
+
+
+def test_the_token_user_answers_what_the_orm_user_did(app, client, users, auth):
+    from portal.schemas.auth import UserOut
+
+    manager = users["north"]["manager"]
+    r = client.get("/api/auth/me", headers=auth("north", "manager"))
+    assert r.status_code == 200 and r.get_json() == UserOut.dump(manager)
