@@ -86,12 +86,17 @@ class FigureSender:
 
     def send(self, *args: Any) -> None:
         with self._lock:
-            try:
-                conn = self._connection()
-                conn.send_packed_command(conn.pack_command(*args), check_health=False)
-            except Exception:
-                self._drop()  # a server restarted meanwhile: the next figure opens a new connection
-                raise
+            while True:
+                fresh = self._conn is None or self._pid != os.getpid()
+                try:
+                    conn = self._connection()
+                    conn.send_packed_command(conn.pack_command(*args), check_health=False)
+                    return
+                except Exception:
+                    self._drop()
+                    if fresh:
+                        raise
+                    # A connection the server closed (it restarted): once more on a new one.
 
     def sync(self) -> None:
         with self._lock:

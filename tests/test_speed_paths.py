@@ -275,7 +275,8 @@ def test_row_dumpers_refuse_fields_they_cannot_write_like_pydantic():
 
 def test_json_answers_are_the_standard_providers_json(app):
     """orjson writes jsonify() answers (portal/json_provider.py): the same document as Flask's own
-    provider, byte for byte for ASCII, with Flask's conversions for what JSON has no type for."""
+    provider (byte for byte here; non-ASCII text and tiny floats are written differently, with
+    the same value), with Flask's conversions for what JSON has no type for."""
     import dataclasses
     import json
     from datetime import UTC, datetime
@@ -340,3 +341,16 @@ def test_the_token_user_answers_what_the_orm_user_did(app, client, users, auth):
     manager = users["north"]["manager"]
     r = client.get("/api/auth/me", headers=auth("north", "manager"))
     assert r.status_code == 200 and r.get_json() == UserOut.dump(manager)
+
+
+def test_figures_survive_a_connection_the_server_closed(app, users, auth):
+    """A figure sent on a connection Redis closed (a restart) goes out again on a new one."""
+    from portal import metrics
+
+    client = app.test_client()
+    h = auth("north", "manager")
+    assert client.get("/api/work-orders", headers=h).status_code == 200
+    sender = metrics._sender(app)
+    sender._conn._sock.close()  # what a restarted server leaves behind
+    assert client.get("/api/work-orders", headers=h).status_code == 200
+    assert metrics.request_figures(app)["requestCount"] == 2
