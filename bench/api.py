@@ -171,14 +171,18 @@ def load(app, work_orders: int, parts: int) -> dict:
         db.session.commit()
         token = create_access_token(identity=user.id, additional_claims={"sid": session.id},
                                     expires_delta=timedelta(hours=2))
-        db.session.execute(db.text("ANALYZE"))
-        db.session.commit()
+        # VACUUM as autovacuum does soon after a bulk load: the visibility map lets X-Total-Count's
+        # count be an index-only scan (0.8 ms instead of 2.2 ms of a freshly loaded table's heap).
+        warehouse_id = user.warehouse_id
+        db.session.remove()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(db.text("VACUUM ANALYZE"))
         plan = [r[0] for r in db.session.execute(db.text(
             "EXPLAIN ANALYZE SELECT * FROM work_orders WHERE warehouse_id = :w AND status IN ('new', 'assigned') "
-            "ORDER BY created_at DESC, id LIMIT 50"), {"w": user.warehouse_id})]
+            "ORDER BY created_at DESC, id LIMIT 50"), {"w": warehouse_id})]
         count_plan = [r[0] for r in db.session.execute(db.text(
             "EXPLAIN ANALYZE SELECT count(*) FROM work_orders WHERE warehouse_id = :w AND status IN ('new', "
-            "'assigned')"), {"w": user.warehouse_id})]
+            "'assigned')"), {"w": warehouse_id})]
         return {"token": token, "work_orders": ids, "parts": [r["id"] for r in part_rows], "plan": plan,
                 "count_plan": count_plan}
 

@@ -53,6 +53,34 @@ class _OnceJWTManager(JWTManager):
         return seen[key]
 
 
+def _parse_tokens_once_per_request() -> None:
+    """PyJWT parses one token four times for one verification (flask-jwt-extended reads its header
+    and claims unverified, then verifies it), checking every base64 character in Python each time:
+    ~7 % of an API request's CPU (bench/README.md). Parsing is a pure function of the token's text,
+    so its result is kept on flask.g for the rest of the request; verifying the signature and the
+    claims (expiry) still happens as before, and a token that fails to parse raises every time."""
+    from jwt import api_jws
+
+    jws = api_jws._jws_global_obj  # what jwt.decode() and jwt.get_unverified_header() use
+    parse = getattr(jws, "_load", None)
+    if parse is None or getattr(parse, "_mp_once", False):
+        return
+
+    def parse_once(token: str | bytes) -> tuple:
+        if not has_request_context():
+            return parse(token)
+        parsed = g.setdefault("_parsed_tokens", {})
+        hit = parsed.get(token)
+        if hit is None:
+            hit = parsed[token] = parse(token)
+        payload, signing_input, header, signature = hit
+        return payload, signing_input, dict(header), signature  # a caller may change its header dict
+
+    parse_once._mp_once = True  # type: ignore[attr-defined]
+    jws._load = parse_once  # type: ignore[method-assign]
+
+
+_parse_tokens_once_per_request()
 jwt = _OnceJWTManager()
 login_manager = LoginManager()
 

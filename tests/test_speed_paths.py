@@ -91,6 +91,34 @@ def test_rate_limit_costs_one_redis_round_trip_per_request(app, users, auth, mon
         assert r.get_json()["message"]
 
 
+def test_request_figures_cost_no_redis_round_trip(app, users, auth, monkeypatch):
+    """The figures of a request are sent on a connection whose replies are off (metrics.py): with
+    the limiter's one call, an API request waits for Redis once. They still count at once."""
+    import redis.connection
+
+    from portal.services.performance import summary
+
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_API="1000/hour")
+    h = auth("north", "manager")
+    client = limited.test_client()
+    assert client.get("/api/work-orders", headers=h).status_code == 200  # connections opened, script loaded
+    replies: list[int] = []
+    real = redis.connection.AbstractConnection.read_response
+
+    def counted(self, *args, **kwargs):
+        replies.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "read_response", counted)
+    for _ in range(3):
+        assert client.get("/api/work-orders", headers=h).status_code == 200
+    assert len(replies) == 3  # the limiter's EVALSHA, nothing for the figures
+    monkeypatch.undo()
+    with limited.test_request_context():
+        figures = summary(users.actor("north", "admin"))
+    assert figures["requestCount"] == 4 and figures["metricsStore"] == "ok"
+
+
 @pytest.mark.skipif(not USING_POSTGRES, reason="PostgreSQL only: SQLite reads keep their transaction")
 def test_api_reads_run_without_begin_and_rollback_writes_keep_their_transaction(app, users, auth, monkeypatch):
     import psycopg._connection_base as psycopg_base
@@ -110,7 +138,8 @@ def test_api_reads_run_without_begin_and_rollback_writes_keep_their_transaction(
     with statements() as seen:
         assert client.get(f"/api/work-orders/{wo_id}", headers=h).status_code == 200
         assert client.get("/api/work-orders?status=new", headers=h).status_code == 200
-    assert sent == [] and len(seen) == 4 + 3  # token, order, parts, history; token, count, page
+    # token, then the order with its parts and history; token, then the page with its total
+    assert sent == [] and len(seen) == 2 + 2
     r = client.post("/api/work-orders", json={"title": "Still one transaction"}, headers=h)
     assert r.status_code == 201
     # The work order, its number and its event in one transaction (the token check before it ran
@@ -172,3 +201,156 @@ def test_the_bearer_token_is_verified_once_per_request(app, users, auth, monkeyp
     assert decodes.count(True) == 1  # per request, not cached across requests
     bad = {"Authorization": h["Authorization"][:-4] + "AAAA"}
     assert client.get("/api/work-orders", headers=bad).status_code == 401
+
+
+# --- The API's list and detail written without a pydantic model per row ----------------------
+
+def _pydantic_detail(actor, work_order_id: str) -> dict:
+    """What GET /api/work-orders/{id} answered when every row went through its pydantic model."""
+    from portal.schemas.work_orders import HistoryOut, PartUsageOut, WorkOrderOut
+    from portal.services import work_orders as service
+
+    d = service.work_order_detail(actor, work_order_id)
+    return WorkOrderOut.dump(d["work_order"], parts=PartUsageOut.dump_many(d["parts"]),
+                             partsCost=f"{d['parts_cost']:.2f}", history=HistoryOut.dump_many(d["history"]))
+
+
+def test_fast_list_and_detail_answer_exactly_the_models_dump(app, client, users, auth):
+    """Byte for byte what the pydantic models write, for rows with every field set and with
+    every optional field empty: the row dumpers are generated from the models, and this keeps
+    the two from drifting (names, order, formats of times and money, nulls)."""
+    import json
+    from datetime import timedelta
+
+    from factories import equipment, move_to, part
+
+    from portal.models import WorkOrder
+    from portal.models.types import utcnow
+    from portal.schemas.work_orders import ConsumeParts, WorkOrderOut
+    from portal.services import parts as parts_service
+    from portal.services import work_orders as service
+
+    manager = users.actor("north", "manager")
+    tech = users["north"]["technician"]
+    pump = equipment(manager)
+    full = work_order(manager, equipmentId=pump.id, assignedTo=tech.id, description="Bearing noise – pump 4",
+                      dueDate=utcnow() + timedelta(days=2, microseconds=123_456))
+    bearing, seal = part(manager, unitCost="12.5"), part(manager, unitCost="0.07")
+    parts_service.consume_parts(manager, ConsumeParts(workOrderId=full.id, partsUsage=[
+        {"partId": bearing.id, "quantityUsed": 3}, {"partId": seal.id, "quantityUsed": 1, "unitCost": "1999.99"}]))
+    move_to(manager, full.id, "in_progress")
+    move_to(manager, full.id, "on_hold", holdReason="waiting for the seal")
+    move_to(manager, full.id, "in_progress", "completed", completionNotes="Replaced both")
+    bare = work_order(manager)  # nothing optional set, no parts, one history row
+    db.session.execute(db.update(WorkOrder).where(WorkOrder.id == bare.id).values(
+        estimated_duration=45, reporter_name="Night shift", reporter_contact="ext. 4411"))
+    db.session.commit()
+    h = auth("north", "manager")
+
+    for wo_id in (full.id, bare.id):
+        r = client.get(f"/api/work-orders/{wo_id}", headers=h)
+        assert r.status_code == 200
+        assert json.loads(r.data) == _pydantic_detail(manager, wo_id)
+        assert list(json.loads(r.data)) == list(_pydantic_detail(manager, wo_id))  # the same key order
+    r = client.get("/api/work-orders?limit=5&sort=-updatedAt", headers=h)
+    listed = json.loads(r.data)
+    db.session.expire_all()
+    orders = {wo.id: wo for wo in db.session.scalars(db.select(WorkOrder))}
+    assert [item["id"] for item in listed] and all(
+        item == WorkOrderOut.dump(orders[item["id"]]) and list(item) == list(WorkOrderOut.dump(orders[item["id"]]))
+        for item in listed)
+    page = service.list_work_order_rows(manager, service.WorkOrderQuery(limit=1, page=2))
+    assert page.total == 2 and len(page.items) == 1
+    past = service.list_work_order_rows(manager, service.WorkOrderQuery(limit=1, page=5))
+    assert past.total == 2 and past.items == []  # past the last page: the total still counts
+
+
+def test_row_dumpers_refuse_fields_they_cannot_write_like_pydantic():
+    from portal.schemas.work_orders import ConsumptionOut, WorkOrderDetailOut
+
+    for model in (ConsumptionOut, WorkOrderDetailOut):  # nested models and lists: the model's dump() only
+        with pytest.raises(TypeError):
+            model.row_dumper()
+
+
+def test_json_answers_are_the_standard_providers_json(app):
+    """orjson writes jsonify() answers (portal/json_provider.py): the same document as Flask's own
+    provider (byte for byte here; non-ASCII text and tiny floats are written differently, with
+    the same value), with Flask's conversions for what JSON has no type for."""
+    import dataclasses
+    import json
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from flask import jsonify
+    from flask.json.provider import DefaultJSONProvider
+
+    @dataclasses.dataclass
+    class Point:
+        x: int
+
+    standard = DefaultJSONProvider(app)
+    standard.sort_keys = False
+    value = {"b": 1, "a": [None, True, 1.5, "x"], "when": datetime(2026, 11, 26, 3, 0, tzinfo=UTC),
+             "cost": Decimal("12.50"), "point": Point(3), 7: "int key", "big": 2**70}
+    with app.test_request_context():
+        fast = jsonify(value)
+        assert fast.get_data() == standard.response(value).get_data()  # 2**70: orjson refuses, falls back
+        del value["big"]
+        fast = jsonify(value)
+        assert fast.get_data() == standard.response(value).get_data()
+        assert fast.mimetype == "application/json" and fast.get_data().endswith(b"}\n")
+        text = jsonify({"title": "Pompe à chaleur – nº 4"})
+        assert json.loads(text.get_data()) == {"title": "Pompe à chaleur – nº 4"}
+
+
+def test_iso_writes_what_strftime_wrote():
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from portal.schemas.common import iso
+
+    for value in (datetime(2026, 11, 26, 3, 4, 5, 678_901, tzinfo=UTC), datetime(1900, 1, 1, tzinfo=UTC),
+                  datetime(2999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC), datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),
+                  datetime(2026, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=2)))):
+        utc = value.astimezone(UTC)
+        assert iso(value) == utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    assert iso(None) is None
+
+
+def test_a_token_is_parsed_once_per_request_and_still_verified(app, client, users, auth):
+    """PyJWT's parse of the bearer token is kept for the request (extensions.py); the signature
+    and the expiry are verified as before, and a tampered token fails on every request."""
+    from flask import g
+    from flask_jwt_extended import decode_token
+
+    h = auth("north", "manager")
+    token = h["Authorization"][7:]
+    with app.test_request_context(headers=h):
+        assert decode_token(token)["sub"] == users["north"]["manager"].id
+        assert list(g._parsed_tokens) == [token]
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    for _ in range(2):
+        r = client.get("/api/work-orders", headers={"Authorization": f"Bearer {forged}"})
+        assert r.status_code == 401 and r.get_json()["message"] == "Invalid token"
+    assert client.get("/api/work-orders", headers=h).status_code == 200
+
+
+def test_the_token_user_answers_what_the_orm_user_did(app, client, users, auth):
+    from portal.schemas.auth import UserOut
+
+    manager = users["north"]["manager"]
+    r = client.get("/api/auth/me", headers=auth("north", "manager"))
+    assert r.status_code == 200 and r.get_json() == UserOut.dump(manager)
+
+
+def test_figures_survive_a_connection_the_server_closed(app, users, auth):
+    """A figure sent on a connection Redis closed (a restart) goes out again on a new one."""
+    from portal import metrics
+
+    client = app.test_client()
+    h = auth("north", "manager")
+    assert client.get("/api/work-orders", headers=h).status_code == 200
+    sender = metrics._sender(app)
+    sender._conn._sock.close()  # what a restarted server leaves behind
+    assert client.get("/api/work-orders", headers=h).status_code == 200
+    assert metrics.request_figures(app)["requestCount"] == 2

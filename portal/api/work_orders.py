@@ -19,23 +19,29 @@ from ..services import work_orders as service
 from . import api
 from .common import actor, documented, json_body, page_response, query_args
 
+# The list and the detail write their rows without a pydantic model per row: the same fields,
+# names and formats as the models' dump() (generated from them; tests/test_speed_paths.py).
+_work_order_json = WorkOrderOut.row_dumper()
+_part_json = PartUsageOut.row_dumper()
+_history_json = HistoryOut.row_dumper()
 
-def _detail(work_order_id: str):
-    d = service.work_order_detail(actor(), work_order_id)
-    return WorkOrderOut.dump(
-        d["work_order"],
-        parts=PartUsageOut.dump_many(d["parts"]),
-        partsCost=f"{d['parts_cost']:.2f}",
-        history=HistoryOut.dump_many(d["history"]),
-    )
+
+def _detail(work_order_id: str) -> dict:
+    d = service.work_order_detail_rows(actor(), work_order_id)
+    return {
+        **_work_order_json(d["work_order"]),
+        "parts": [_part_json(p) for p in d["parts"]],
+        "partsCost": f"{d['parts_cost']:.2f}",
+        "history": [_history_json(h) for h in d["history"]],
+    }
 
 
 @api.get("/work-orders")
 @documented(summary="List work orders", query=WorkOrderQuery, response=list[WorkOrderOut],
             description="A bare JSON array; X-Total-Count and Link (first/prev/next/last) announce the pages.")
 def list_work_orders():
-    page = service.list_work_orders(actor(), query_args(WorkOrderQuery))
-    return page_response(page, WorkOrderOut.dump_many(page.items))
+    page = service.list_work_order_rows(actor(), query_args(WorkOrderQuery))
+    return page_response(page, [_work_order_json(row) for row in page.items])
 
 
 @api.post("/work-orders")

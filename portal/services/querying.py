@@ -28,7 +28,12 @@ def paginate(stmt: Select, page: int, limit: int) -> Page:
     return Page(items=items, total=total, page=page, limit=limit)
 
 
+def like_pattern(q: str) -> str:
+    """The ILIKE pattern (escape character backslash) matching q anywhere; % and _ match themselves."""
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def text_filter(q: str, *columns) -> Any:
     """Case-insensitive substring match over several columns; % and _ in q match themselves."""
-    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = like_pattern(q)
     return or_(*(col.ilike(pattern, escape="\\") for col in columns))
