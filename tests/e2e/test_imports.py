@@ -16,7 +16,7 @@ from portal.extensions import db, get_redis
 from portal.models import Equipment, ImportJob
 
 ROOT = Path(__file__).resolve().parents[2]
-ROWS = 800  # about 3 s of importing: the page (polling every second) sees the bar move
+ROWS = 1500
 BAD_LINE = 3
 
 
