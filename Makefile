@@ -44,10 +44,12 @@ run: seed
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m portal.devserver
 
 ## make test: the whole suite on DATABASE_URL/REDIS_URL if set, else SQLite + embedded Redis,
-## spread over one process per core (pytest-xdist; each has its own database and Redis database).
+## spread over one process per core plus one (pytest-xdist; each has its own database and Redis database).
 ## Files go out in the order tests/conftest.py gives them, the long ones first (LONG_FILES).
 ## One process: make test WORKERS=0. One file: make test PYTEST_ARGS=tests/test_parts.py
-WORKERS ?= auto
+# One process more than cores: the browser, server and worker tests spend part of their time waiting.
+# At most 16: on Redis each process takes a database index of its own.
+WORKERS ?= $(shell n=$$(( $$(nproc 2>/dev/null || echo 1) + 1 )); echo $$(( n > 16 ? 16 : n )))
 PLUGINS_OFF := -p no:schemathesis -p no:hypothesispytest -p no:anyio
 test: bootstrap-dev
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PLUGINS_OFF) -n $(WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)

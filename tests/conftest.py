@@ -46,6 +46,30 @@ def _own_services_per_xdist_worker() -> None:
 
 
 _own_services_per_xdist_worker()
+
+
+def _loopback_only_dns() -> None:
+    """Nothing a test does leaves loopback, DNS included: a host name other than localhost does not
+    resolve in the test processes (as with no network), at once. The SSRF guard resolves webhook
+    hosts at registration; a query to the machine's resolver sometimes waited out its 5 s timeout."""
+    import ipaddress
+    import socket
+
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name and name.rstrip(".").lower() not in ("localhost",) and not name.rstrip(".").lower().endswith(".localhost"):
+            try:
+                ipaddress.ip_address(name.split("%")[0])
+            except ValueError:
+                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known (tests resolve no names)") from None
+        return real(host, *args, **kwargs)
+
+    socket.getaddrinfo = getaddrinfo
+
+
+_loopback_only_dns()
 os.environ["MAINTAINPRO_INSTANCE"] = _instance
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-hs256")
 
