@@ -354,3 +354,34 @@ def test_figures_survive_a_connection_the_server_closed(app, users, auth):
     sender._conn._sock.close()  # what a restarted server leaves behind
     assert client.get("/api/work-orders", headers=h).status_code == 200
     assert metrics.request_figures(app)["requestCount"] == 2
+
+
+@pytest.mark.parametrize("overdue", ["true", "false"])
+def test_every_filter_at_once_binds_every_value_of_the_statement_built_once(app, client, users, auth, overdue):
+    """The list's statements are built once per filter shape and their values bound per request:
+    each shape must find every value it names (overdue= with status= once answered 500)."""
+    from datetime import timedelta
+
+    from factories import equipment
+
+    from portal.models.types import utcnow
+
+    manager = users.actor("north", "manager")
+    tech = users["north"]["technician"].id
+    pump = equipment(manager).id
+    late = work_order(manager, title="Pump seal leaks", priority="low", type="corrective", assignedTo=tech,
+                      equipmentId=pump, dueDate=utcnow() - timedelta(days=2)).id
+    on_time = work_order(manager, title="Pump seal check", priority="low", type="corrective", assignedTo=tech,
+                         equipmentId=pump, dueDate=utcnow() + timedelta(days=2)).id
+    since = (utcnow() - timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    until = (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    query = (f"status=assigned,new&priority=low&type=corrective&assignedTo={tech}&equipmentId={pump}"
+             f"&dueAfter={since}&dueBefore={until}&overdue={overdue}&q=Pump&sort=-updatedAt")
+    h = auth("north", "manager")
+    listed = client.get(f"/api/work-orders?{query}", headers=h)
+    assert listed.status_code == 200, listed.json
+    assert [wo["id"] for wo in listed.json] == [late if overdue == "true" else on_time]
+    assert listed.headers["X-Total-Count"] == "1"
+    exported = client.get(f"/api/work-orders/export?{query}", headers=h)
+    assert exported.status_code == 200
+    assert exported.get_data(as_text=True).count("Pump seal") == 1

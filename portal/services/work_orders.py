@@ -129,6 +129,7 @@ def _filter_values(actor: Actor, query: WorkOrderQuery) -> dict[str, Any]:
     return {"warehouse_id": actor.warehouse_id, "status": query.status, "priority": query.priority,
             "type": query.type, "assigned_to": query.assigned_to, "equipment_id": query.equipment_id,
             "due_before": query.due_before, "due_after": query.due_after, "now": utcnow(),
+            "open_statuses": list(OPEN_STATUSES),
             "q": like_pattern(query.q) if query.q else None}
 
 
@@ -153,8 +154,10 @@ def _filtered(shape: tuple) -> Select:
     if due_after:
         stmt = stmt.where(WorkOrder.due_date >= bindparam("due_after"))
     if overdue is not None:
+        # Named like every other value: an anonymous parameter of a statement built once is not
+        # found when the values are bound per request (a 500 once status= and overdue= met).
         late = and_(WorkOrder.due_date.is_not(None), WorkOrder.due_date < bindparam("now"),
-                    WorkOrder.status.in_(OPEN_STATUSES))
+                    WorkOrder.status.in_(bindparam("open_statuses", expanding=True)))
         stmt = stmt.where(late if overdue else not_(late))
     if q:
         pattern = bindparam("q")
