@@ -4,7 +4,7 @@ The standard library took ~0.1 ms to write a 50-row work order list, orjson ~0.0
 What stays the same: key order (never sorted), compact separators, the trailing newline, and every
 value the standard provider turns into something else (Decimal, datetime as an HTTP date,
 dataclasses, objects with __html__) goes through Flask's own conversion. What differs in bytes,
-never in value: non-ASCII text is written as UTF-8 instead of \\uXXXX escapes, and a float below
+never in value: non-ASCII text is written as UTF-8 instead of \\u escapes, and a float below
 1e-4 without an exponent (0.00005, not 5e-05). Anything orjson refuses (an int beyond 64 bits)
 falls back to the standard provider. dumps() (templates' tojson) and loads() (request bodies, whose
 NaN and duplicate-key handling the validation relies on) stay the standard library's.
