@@ -55,12 +55,14 @@
   // one, except a part the user is busy in (a focused field, a form typed in but not sent); ticked
   // checkboxes stay ticked. Plain fetch, not hx-trigger="every 5s", so the merge decides what moves.
   var livePending = false;
-  // htmx requests of this page started or in flight: a poll answer computed before the user's own
-  // change came back must not overwrite what that change's answer showed.
+  // Counts the page's own htmx requests starting and ending (htmx fires afterRequest on errors and
+  // aborts too): a poll answer is applied only if none did while it was on its way, so an answer
+  // older than the user's own change never overwrites it. No in-flight count that a request
+  // cancelled before it was sent could leave stuck.
   var ownRequests = 0;
-  var ownInFlight = 0;
-  document.addEventListener("htmx:beforeRequest", function () { ownRequests++; ownInFlight++; });
-  document.addEventListener("htmx:afterRequest", function () { ownInFlight = Math.max(0, ownInFlight - 1); });
+  ["htmx:beforeRequest", "htmx:afterRequest"].forEach(function (name) {
+    document.addEventListener(name, function () { ownRequests++; });
+  });
   var liveTimer = null;
   var liveArmedFor;
 
@@ -177,7 +179,7 @@
           var target = document.querySelector(selector);
           // Navigated or filtered meanwhile: this answer is for another page; the next poll asks again.
           if (!target || document.getElementById("live") !== live || window.location.search !== search) { return; }
-          if (ownRequests !== ownBefore || ownInFlight) { return; }  // older than the user's own change: ask again
+          if (ownRequests !== ownBefore) { return; }  // older than the user's own change: ask again
           var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(selector);
           if (!fresh) { return; }
           // Complete: the page is now at the answer's version. Else a part the user was busy in
