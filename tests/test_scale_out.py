@@ -40,6 +40,7 @@ import requests
 from conftest import TEST_CONFIG, USING_POSTGRES, token_for
 from live_server import BIN, free_port, scratch_database
 from receiver import Receiver
+from rq.job import Job
 from sqlalchemy import func, select, text
 
 from portal import create_app
@@ -310,7 +311,10 @@ def test_two_web_processes_and_two_workers_lose_and_double_nothing_when_one_of_e
                     return not db.session.scalar(select(func.count()).select_from(WebhookDelivery)
                                                  .where(WebhookDelivery.state != "delivered"))
 
-                until(all_delivered, "every webhook delivery to be delivered", deadline, every=0.5)
+                try:
+                    until(all_delivered, "every webhook delivery to be delivered", deadline, every=0.5)
+                except AssertionError as exc:
+                    raise AssertionError(f"{exc}\n{_undelivered()}\n{cluster.log_tail()}") from None
                 in_flight = {got.headers["X-MaintainPro-Delivery"] for got in held}
                 _check(clients, part_id, receiver, worker_a, in_flight)
         finally:
@@ -320,6 +324,18 @@ def test_two_web_processes_and_two_workers_lose_and_double_nothing_when_one_of_e
                 db.session.remove()
                 db.engine.dispose()
     assert time.monotonic() < deadline + 5
+
+
+def _undelivered() -> str:
+    """What is left of the outbox, with RQ's view of each job, for a failure message."""
+    d = WebhookDelivery
+    rows = db.session.execute(select(d.id, d.state, d.attempts, d.next_attempt_at, d.claimed_until, d.last_error)
+                              .where(d.state != "delivered")).all()
+    jobs = Job.fetch_many([row.id for row in rows], connection=get_redis())
+    return "\n".join(f"{row.id} {row.state} attempts={row.attempts} due={row.next_attempt_at} "
+                     f"lease={row.claimed_until} error={row.last_error} "
+                     f"job={job.get_status(refresh=False) if job else None}"
+                     for row, job in zip(rows, jobs, strict=True)) + f"\n(now {utcnow()})"
 
 
 def _check(clients: list[Client], part_id: str, receiver: Receiver, worker_a: subprocess.Popen,

@@ -16,7 +16,8 @@ import pytest
 from conftest import TEST_CONFIG, make_app
 from receiver import Receiver
 from rq import Queue
-from sqlalchemy import select
+from rq.job import Job, JobStatus
+from sqlalchemy import select, update
 
 from portal.extensions import db, get_redis
 from portal.jobs import QUEUES
@@ -319,6 +320,32 @@ def test_sweeper_leaves_queued_deliveries_alone(users, receiver):
     endpoint_for(users, "north", receiver.url)
     new_work_order(users)
     assert delivery_service.sweep() == {"due": 1, "enqueued": 0}  # already on the queue
+
+
+def test_a_retry_stranded_in_rqs_schedule_is_queued_by_the_sweep(app, users, receiver):
+    # The worker holding RQ's scheduler lock died: the lock lives on for 61 s and the other workers
+    # try to take it only every 2 minutes, so nothing moves a scheduled retry to the queue.
+    app.config["WEBHOOK_RETRY_DELAYS"] = "1"
+    receiver.script = [(500, {}), (200, {})]
+    endpoint_for(users, "north", receiver.url)
+    new_work_order(users)
+    run_worker()
+    [d] = deliveries()
+    assert (d.state, d.attempts) == ("pending", 1)
+    job = Job.fetch(d.id, connection=get_redis())
+    assert job.get_status() == JobStatus.SCHEDULED
+    get_redis().set("rq:scheduler-lock:webhooks", "4194305", ex=60)  # held by a dead worker
+    # Just due: the scheduler's business, left alone.
+    assert delivery_service.sweep(now=d.next_attempt_at + timedelta(seconds=1)) == {"due": 1, "enqueued": 0}
+    # Long overdue and still scheduled: taken off RQ's schedule and queued, once.
+    db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id == d.id)
+                       .values(next_attempt_at=utcnow() - timedelta(seconds=30)))
+    db.session.commit()
+    assert delivery_service.sweep() == {"due": 1, "enqueued": 1, "stranded": 1}
+    assert delivery_service.sweep() == {"due": 1, "enqueued": 0}  # now on the queue
+    run_worker()
+    assert len(receiver.wait_for(2)) == 2
+    assert [(x.state, x.attempts) for x in deliveries()] == [("delivered", 2)]
 
 
 def test_each_warehouse_receives_only_its_own_events(users):

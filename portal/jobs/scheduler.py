@@ -3,7 +3,9 @@ and the periodic jobs on RQ's cron scheduler.
 
 Running N workers against one Redis: start `python worker.py` once (worker + RQ scheduler for
 retries + the cron scheduler) and `python worker.py --no-cron` for every other worker. RQ's
-retry scheduler takes a Redis lock per queue, so any number of workers may run it. rq's
+retry scheduler takes a Redis lock per queue, so any number of workers may run it; should the
+lock's holder die, the others take over only minutes later, and until then the outbox sweep
+queues the webhook retries that are overdue (delivery.sweep). rq's
 CronScheduler has no lock of its own; should two run anyway (two hosts both started without
 --no-cron), run_periodic() takes a Redis lock per job and interval, so each periodic job still
 runs at most once per interval.

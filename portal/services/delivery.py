@@ -147,6 +147,9 @@ def enqueue(delivery_ids: list[str]) -> int:
 
 
 WAITING_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED}
+# RQ's scheduler moves due jobs every second; a retry still scheduled this long after it fell due
+# has no scheduler (see sweep()).
+SCHEDULER_GRACE = timedelta(seconds=5)
 
 
 def sweep(now: datetime | None = None, limit: int = 1000) -> dict:
@@ -154,7 +157,7 @@ def sweep(now: datetime | None = None, limit: int = 1000) -> dict:
     the process died between commit and enqueue)."""
     now = now or utcnow()
     rows = db.session.execute(
-        select(WebhookDelivery.id, WebhookDelivery.claimed_until)
+        select(WebhookDelivery.id, WebhookDelivery.claimed_until, WebhookDelivery.next_attempt_at)
         .where(WebhookDelivery.state == "pending",
                or_(WebhookDelivery.next_attempt_at.is_(None), WebhookDelivery.next_attempt_at <= now),
                or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now))
@@ -162,11 +165,13 @@ def sweep(now: datetime | None = None, limit: int = 1000) -> dict:
     ).all()
     ids = [row.id for row in rows]
     leased = {row.id for row in rows if row.claimed_until is not None}  # leases taken and run out
+    overdue = {row.id for row in rows
+               if row.next_attempt_at is not None and row.next_attempt_at < now - SCHEDULER_GRACE}
     db.session.rollback()  # end the read transaction before talking to Redis
     if not ids:
         return {"due": 0, "enqueued": 0}
     jobs = Job.fetch_many(ids, connection=get_redis())
-    missing, abandoned = [], []
+    missing, abandoned, stranded = [], [], []
     for delivery_id, job in zip(ids, jobs, strict=True):
         status = None if job is None else job.get_status(refresh=False)
         if status == JobStatus.STARTED and delivery_id in leased:
@@ -174,14 +179,36 @@ def sweep(now: datetime | None = None, limit: int = 1000) -> dict:
             # abandoned-job check runs only every 10 minutes). A live worker's lease has not run
             # out (it outlasts the POST timeout), so this never doubles a delivery in flight.
             abandoned.append(job)
+        elif status == JobStatus.SCHEDULED and delivery_id in overdue:
+            # A retry nobody moved to the queue: the worker holding RQ's scheduler lock died, and
+            # the others only try to take the lock over every 2 minutes (it expires after 61 s).
+            stranded.append(job)
         elif status not in WAITING_STATUSES:
             missing.append(delivery_id)
     for job in abandoned:
         _forget_started(job)
-    result = {"due": len(ids), "enqueued": enqueue(missing + [job.id for job in abandoned])}
+    unstranded = _take_off_schedule(stranded)
+    result = {"due": len(ids), "enqueued": enqueue(missing + [job.id for job in abandoned] + unstranded)}
     if abandoned:
         result["abandoned"] = len(abandoned)  # jobs of workers that died mid-attempt
+    if unstranded:
+        result["stranded"] = len(unstranded)  # retries left in RQ's schedule with no scheduler
     return result
+
+
+def _take_off_schedule(jobs: list[Job]) -> list[str]:
+    """Remove stranded retries from RQ's scheduled registry; returns the ids this call removed
+    (a scheduler that came back and moved a job meanwhile keeps it: never queued twice)."""
+    from rq.registry import ScheduledJobRegistry
+
+    taken = []
+    for job in jobs:
+        try:
+            if ScheduledJobRegistry(job.origin or QUEUE, connection=get_redis()).remove(job):
+                taken.append(job.id)
+        except RedisError as exc:
+            log.warning("could not take webhook delivery %s off RQ's schedule (%s)", job.id, exc)
+    return taken
 
 
 def _forget_started(job: Job) -> None:
