@@ -16,7 +16,7 @@ counts distinct delivery ids: every event has exactly one delivery, none is miss
 redelivered id is allowed and reported.
 
 Runs only with DATABASE_URL on PostgreSQL and REDIS_URL set (CI's second run). Bounded: every
-wait polls a condition against a deadline, and the whole test stays under 60 s.
+wait polls a condition against a deadline (DEADLINE).
 """
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ CLIENTS = 6
 ROUNDS = 7  # per client: a work order, a consumption on it, a receipt: 126 writes in all
 KILL_AFTER = 0.4  # share of the rounds done when one web process and one worker are killed
 LEASE_SECONDS = 8  # webhook lease in the workers: a killed worker's delivery is free after it
-DEADLINE = 55.0
+DEADLINE = 90.0  # a bound on hanging, not a timing: about 18 s alone, longer beside the suite
 
 
 class Cluster:
