@@ -314,7 +314,8 @@ def test_a_real_worker_killed_halfway_resumes_and_writes_every_row_exactly_once(
                IMPORT_BATCH_ROWS="20",
                REDIS_URL=TEST_CONFIG.get("REDIS_URL") or "unix://" + get_redis().connection_pool.connection_kwargs["path"])
     worker = subprocess.Popen([sys.executable, str(ROOT / "worker.py"), "--no-cron", "--queues", "imports"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         processed = 0
@@ -322,12 +323,10 @@ def test_a_real_worker_killed_halfway_resumes_and_writes_every_row_exactly_once(
             time.sleep(0.02)
             db.session.rollback()
             processed = db.session.scalar(select(ImportJob.processed_rows).where(ImportJob.id == job.id))
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.wait(10)
     finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait(10)
+        # The whole group: RQ's scheduler, a child of the worker, would outlive it otherwise.
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(10)
     db.session.rollback()
     job = db.session.get(ImportJob, job.id, populate_existing=True)
     assert job.status == "running" and 200 <= job.processed_rows < rows, (
