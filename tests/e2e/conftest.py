@@ -131,3 +131,22 @@ def screenshots(browser, name: str, scroll_to: str | None = None) -> None:
             browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.CSS_SELECTOR, scroll_to))
         browser.save_screenshot(str(ARTIFACTS / f"{name}-{width}x{height}.png"))
     browser.set_window_size(768, 1024)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test leaves test-artifacts/FAILED-<test>.png and .html, and says in its
+    report where the page was and what it showed (CI prints only the log)."""
+    outcome = yield
+    report = outcome.get_result()
+    driver = getattr(item, "funcargs", {}).get("browser")
+    if report.when != "call" or not report.failed or driver is None:
+        return
+    name = "FAILED-" + item.name
+    try:
+        driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+        (ARTIFACTS / f"{name}.html").write_text(driver.page_source)
+        text = driver.execute_script("return (document.querySelector('main') || document.body).innerText")
+        report.sections.append(("browser", f"at {driver.current_url}\n{text[:3000]}"))
+    except Exception as exc:  # the browser itself may be what failed
+        report.sections.append(("browser", f"no page state: {exc!r}"))
