@@ -216,9 +216,12 @@
     var form = evt.target.closest && evt.target.closest("form");
     if (form && form.closest("#results, #wo")) { form.setAttribute("data-dirty", "1"); }
   });
+  // Sent: a form's own POST (or its button's). A GET from inside it (the part search) sends
+  // nothing the user typed, so the form stays dirty.
   document.addEventListener("htmx:afterRequest", function (evt) {
     var form = evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest("form");
-    if (form && evt.detail.successful) { form.removeAttribute("data-dirty"); }
+    var verb = (evt.detail.requestConfig && evt.detail.requestConfig.verb) || "";
+    if (form && evt.detail.successful && verb.toLowerCase() !== "get") { form.removeAttribute("data-dirty"); }
   });
 
   // A row swapped by its own inline edit keeps its tick for the next bulk assignment.
