@@ -41,12 +41,65 @@ def _start_chromium():
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.implicitly_wait(5)
+    _refind_replaced_elements(driver)
     # Screenshots still PNG, encoded for speed rather than size: about 50 instead of 80 ms each, and
     # the suite takes some 80 of them (save_screenshot goes through this method).
     driver.get_screenshot_as_base64 = lambda: driver.execute_cdp_cmd(
         "Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True})["data"]
     ARTIFACTS.mkdir(exist_ok=True)
     return driver
+
+
+def _refind_replaced_elements(driver) -> None:
+    """A live refresh may replace a section with an identical copy between the moment a test finds
+    an element and the moment it uses it. A user taps whatever is on the screen then; a test holding
+    the old node would fail with a stale reference. So an element found on the page is looked up
+    again, once, by the same locator when it has gone stale."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.remote.webelement import WebElement
+
+    class PageElement(WebElement):
+        locator: tuple | None = None
+
+        def _again(self, action):
+            try:
+                return action(self)
+            except StaleElementReferenceException:
+                if self.locator is None:
+                    raise
+                return action(self.parent.find_element(*self.locator))
+
+        def click(self) -> None:
+            self._again(WebElement.click)
+
+        def clear(self) -> None:
+            self._again(WebElement.clear)
+
+        def send_keys(self, *value) -> None:
+            self._again(lambda element: WebElement.send_keys(element, *value))
+
+        def submit(self) -> None:
+            self._again(WebElement.submit)
+
+        def is_selected(self) -> bool:
+            return self._again(WebElement.is_selected)
+
+        def get_attribute(self, name: str):
+            return self._again(lambda element: WebElement.get_attribute(element, name))
+
+        @property
+        def text(self) -> str:
+            return self._again(lambda element: WebElement.text.fget(element))
+
+    driver._web_element_cls = PageElement
+    find_element = driver.find_element
+
+    def find_on_page(by="id", value=None):
+        element = find_element(by, value)
+        element.locator = (by, value)
+        return element
+
+    driver.find_element = find_on_page
 
 
 @pytest.fixture(scope="session")
