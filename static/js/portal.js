@@ -81,10 +81,14 @@
 
   // Unchanged markup is left in place: no flicker, and a button about to be tapped stays the same node
   // (after the user's own change the poll brings every section again, most of them as they were).
-  // CSRF tokens are signed with the time, so they differ between two renders of the same form.
+  // CSRF tokens are signed with the time, so they differ between two renders of the same form; a
+  // row swapped in by its own request brings the blank lines of its template, not the page's.
   var CSRF_VALUE = /(name="csrf_token"[^>]*?value=")[^"]*/g;
+  function markup(el) {
+    return el.outerHTML.replace(CSRF_VALUE, "$1").replace(/\s+/g, " ");
+  }
   function same(oldEl, newEl) {
-    return oldEl.outerHTML.replace(CSRF_VALUE, "$1") === newEl.outerHTML.replace(CSRF_VALUE, "$1");
+    return markup(oldEl) === markup(newEl);
   }
 
   function activate(el) {
