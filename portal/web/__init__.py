@@ -13,6 +13,7 @@ web = Blueprint("web", __name__)
 
 def register_web(app: Flask) -> None:
     from ..extensions import csrf
+    from ..models.enums import WORK_ORDER_STATUS
     from . import (  # noqa: F401  (routes register on import)
         admin_console,
         admin_warehouse,
@@ -46,3 +47,5 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(lambda value, tz: timefmt.when(value, tz), "when")
     app.add_template_filter(lambda value, tz: timefmt.due_state(value, tz), "due_state")
     app.add_template_filter(lambda value, tz: timefmt.local_input(value, tz), "local_input")
+    # One wording of a work order's status everywhere ("In progress"), as the selects show it.
+    app.add_template_filter(WORK_ORDER_STATUS.label, "wo_status")

@@ -43,7 +43,7 @@ def test_my_work_orders_overdue_then_priority_then_due(client, users, portal_log
     assert "3 days overdue" in html
     assert "finished" not in html and "someone else" not in html and "south work" not in html
     counts = html.split('class="counts"')[1].split("</ul>")[0]
-    assert '<span class="n">6</span> assigned' in counts
+    assert '<span class="n">6</span> Assigned' in counts  # the status's label, as on its tags
 
 
 def test_pm_due_today_and_this_week(client, users, portal_login):
