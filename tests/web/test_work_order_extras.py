@@ -80,7 +80,7 @@ def test_thread_shows_who_and_when_and_the_form_has_htmx_and_labels(client, user
     html = client.get(f"/work-orders/{wo.id}/comments", headers=HX).get_data(as_text=True)
     assert "waiting for the bearing" in html and "north manager" in html and "<time datetime=" in html
     tags = Tags(html)
-    form = tags.find("form", class_="comment-form")
+    form = tags.find("form", class_="card step comment-form")
     assert form["hx-post"] == f"/work-orders/{wo.id}/comments" and form["hx-target"] == "#wo-comments"
     assert form["hx-disabled-elt"] == "find button"
     assert tags.find("label", for_="f-comment-body") and tags.find("textarea", id="f-comment-body")["name"] == "body"
