@@ -11,7 +11,7 @@ from PIL import Image
 from sqlalchemy import event
 
 from portal.extensions import db
-from portal.models import DomainEvent, WorkOrderAttachment, WorkOrderComment
+from portal.models import DomainEvent, WorkOrder, WorkOrderAttachment, WorkOrderComment
 from web.conftest import Tags, csrf_from
 
 HX = {"HX-Request": "true"}
@@ -90,6 +90,12 @@ def test_empty_states_say_what_to_do(client, users, portal_login, wo):
     portal_login(users["north"]["technician"])
     html = client.get(f"/work-orders/{wo.id}/comments").get_data(as_text=True)
     assert "No comments yet." in html and "No photos yet." in html and "button below" in html
+    assert "waiting for the bearing" in html
+    # A finished job: a comment is still welcome, but not one about waiting for parts.
+    db.session.execute(db.update(WorkOrder).where(WorkOrder.id == wo.id).values(status="completed"))
+    db.session.commit()
+    html = client.get(f"/work-orders/{wo.id}/comments").get_data(as_text=True)
+    assert "No comments yet." in html and "waiting for the bearing" not in html and "about this job" in html
 
 
 def test_post_comment_with_htmx_rerenders_the_thread_and_flashes(client, users, portal_login, wo):
