@@ -113,6 +113,7 @@ class Parsed:
     header: list[str]
     fields: list[str | None]  # per header column: the field it fills, or None (unknown)
     unknown: list[str] = field(default_factory=list)
+    repeated: list[str] = field(default_factory=list)  # a known column again: only the first is read
     missing: list[str] = field(default_factory=list)  # required columns absent
 
     @property
@@ -124,18 +125,20 @@ def parse_header(kind: str, header: list[str]) -> Parsed:
     known = {_normal(col): col for col in COLUMNS[kind]}
     fields: list[str | None] = []
     seen: set[str] = set()
-    unknown = []
+    unknown, repeated = [], []
     for name in header:
         target = known.get(_normal(name))
         if target is None or target in seen:  # a repeated column counts once, the first one
             fields.append(None)
-            if name.strip():
+            if target is not None:
+                repeated.append(name)
+            elif name.strip():
                 unknown.append(name)
         else:
             fields.append(target)
             seen.add(target)
     missing = [] if KEY_COLUMN[kind] in seen else [KEY_COLUMN[kind]]
-    return Parsed(kind=kind, header=header, fields=fields, unknown=unknown, missing=missing)
+    return Parsed(kind=kind, header=header, fields=fields, unknown=unknown, repeated=repeated, missing=missing)
 
 
 def rows(text: str) -> Iterator[tuple[int, list[str]]]:

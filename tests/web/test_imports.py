@@ -36,6 +36,22 @@ def soup(resp) -> BeautifulSoup:
     return BeautifulSoup(resp.get_data(as_text=True), "html.parser")
 
 
+def test_a_column_that_appears_twice_is_named_as_such_not_as_unknown(client, users, portal_login):
+    portal_login(users["north"]["manager"])
+    text = "assetTag,model,Model,Colour\nPUMP-1,CR 64,CR 99,red\n"
+    assert post_file(client, text, csrf=token(client)).status_code == 303
+    job = db.session.scalar(select(ImportJob))
+    preview = soup(client.get(f"/imports/{job.id}"))
+    mapping = [(row.th.get_text(), row.td.get_text(" ", strip=True)) for row in preview.select(".imp-mapping tbody tr")]
+    assert mapping == [("assetTag", "assetTag"), ("model", "model"),
+                       ("Model", "ignored: appears twice, the first is read"), ("Colour", "ignored: unknown column")]
+    notes = [p.get_text(" ", strip=True) for p in preview.select(".imp-note")]
+    assert notes == ["Unknown columns, ignored: Colour .", "Columns that appear twice, only the first one read: Model ."]
+    assert "2 ignored" in preview.get_text(" ", strip=True)
+    rows = [[td.get_text() for td in tr.select("td")] for tr in preview.select(".imp-rows tbody tr")]
+    assert rows == [["2", "PUMP-1", "CR 64"]]
+
+
 def test_upload_preview_start_progress_report(client, users, portal_login):
     portal_login(users["north"]["manager"])
     page = client.get("/imports")
