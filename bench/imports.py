@@ -74,10 +74,11 @@ def main() -> None:
             content = csv_of(args.rows)
             print(f"{backend}: import of {args.rows:,} asset rows ({len(content) / 1e6:.1f} MB), "
                   f"batches of {app.config['IMPORT_BATCH_ROWS']}")
-            for label in ("first import (creates)", "same file again (updates)"):
+            for label in ("first import (creates)", "same file again (unchanged)"):
                 seconds, job = timed_import(actor, content)
                 print(f"  {label:<28} {seconds:7.1f} s  {args.rows / seconds:7.0f} rows/s  "
-                      f"created {job.created_count}, updated {job.updated_count}, refused {job.refused_count}")
+                      f"created {job.created_count}, updated {job.updated_count}, unchanged {job.unchanged_count}, "
+                      f"refused {job.refused_count}")
 
             now = utcnow()
             n = args.export_rows

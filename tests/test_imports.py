@@ -97,7 +97,9 @@ def test_the_same_file_twice_creates_nothing_the_second_time(client, auth):
     second = upload(client, h, ASSETS_WITH_A_BAD_ROW.replace("Roof", "Roof north")).json
     run_worker()
     got = client.get(f"/api/imports/{second['id']}", headers=h).json
-    assert (got["createdCount"], got["updatedCount"], got["refusedCount"]) == (0, 2, 1)
+    # PUMP-001's row holds what it already has: unchanged, not updated (and no event for it).
+    assert (got["createdCount"], got["updatedCount"], got["unchangedCount"], got["refusedCount"]) == (0, 1, 1, 1)
+    assert got["processedRows"] == got["createdCount"] + got["updatedCount"] + got["unchangedCount"] + 1
     assert count(Equipment) == 2
     assert db.session.scalar(select(Equipment.location).where(Equipment.asset_tag == "FAN-001")) == "Roof north"
     assert events("equipment.created") == 2 and events("equipment.updated") == 1  # PUMP-001 did not change
@@ -105,7 +107,7 @@ def test_the_same_file_twice_creates_nothing_the_second_time(client, auth):
     assert [i["id"] for i in listed.json] == [second["id"], first["id"]]
 
 
-def test_an_export_imports_again_as_0_created_n_updated(client, auth, users):
+def test_an_export_imports_again_as_0_created_n_unchanged(client, auth, users):
     manager = users.actor("north", "manager")
     factories.equipment(manager, assetTag="=HYPERLINK(1)", description="-40 °C freezer\nsecond line")
     factories.equipment(manager, assetTag="PUMP-9", installDate="2024-03-01T00:00:00Z", status="down")
@@ -119,7 +121,7 @@ def test_an_export_imports_again_as_0_created_n_updated(client, auth, users):
         run_worker()
         got = client.get(f"/api/imports/{job['id']}", headers=h).json
         assert (got["createdCount"], got["refusedCount"]) == (0, 0), got["refused"]
-        assert got["updatedCount"] == got["totalRows"] > 0
+        assert (got["updatedCount"], got["unchangedCount"]) == (0, got["totalRows"]) and got["totalRows"] > 0
     after = {row.id: (row.asset_tag, row.description, row.install_date, row.status)
              for row in db.session.scalars(select(Equipment))}
     assert after == before  # the ' against formula injection is taken off again
@@ -178,7 +180,7 @@ def test_an_existing_parts_stock_is_not_overwritten_by_an_import(client, auth, u
            kind="parts")
     run_worker()
     job = db.session.scalar(select(ImportJob))
-    assert (job.created_count, job.updated_count, job.refused_count) == (1, 1, 1)
+    assert (job.created_count, job.updated_count, job.refused_count) == (1, 1, 1)  # BRG-7's description
     [refusal] = db.session.scalars(select(ImportRefusal))
     assert refusal.line == 3 and refusal.reason.startswith("stockLevel: The part exists with stock 9")
     assert db.session.scalar(select(Part.description).where(Part.part_number == "BRG-7")) == "same stock"
@@ -255,7 +257,8 @@ def test_a_run_that_crashed_mid_batch_resumes_after_the_last_committed_batch(app
     assert service.sweep(now=later) == {"queued": 0, "abandoned": 1, "enqueued": 1}
     monkeypatch.setattr(service, "utcnow", lambda: later)
     result = service.run(job.id)
-    assert result == {"importId": job.id, "status": "done", "created": 13, "updated": 0, "refused": 1}
+    assert result == {"importId": job.id, "status": "done", "created": 13, "updated": 0, "unchanged": 0,
+                      "refused": 1}
     job = db.session.get(ImportJob, job.id, populate_existing=True)
     assert (job.processed_rows, job.attempts, job.claimed_until) == (14, 2, None)
     assert count(Equipment) == 13 and events("equipment.created") == 13

@@ -32,6 +32,7 @@ class ImportJob(db.Model):
     last_line: Mapped[int] = mapped_column(Integer, default=1)
     created_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_count: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     refused_count: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     # Runs started (a worker that died mid-way leaves its lease behind; the sweep starts another).

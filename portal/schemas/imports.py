@@ -29,10 +29,12 @@ class ImportOut(Out):
         "failed (see error)"))
     file_name: str
     total_rows: int = Field(description="Data rows in the file (blank lines not counted)")
-    processed_rows: int = Field(description="Rows done so far: created + updated + refused")
+    processed_rows: int = Field(description="Rows done so far: created + updated + unchanged + refused")
     created_count: int = Field(description="Rows that created an asset or part")
     updated_count: int = Field(description="Rows whose key (assetTag, partNumber) existed: updated with their "
                                            "non-empty cells")
+    unchanged_count: int = Field(description="Rows whose key existed and whose non-empty cells held what it "
+                                             "already had: nothing written, no event")
     refused_count: int = Field(description="Rows refused (nothing of them written); see refused")
     error: str | None = Field(description="Why a failed import stopped")
     attempts: int = Field(description="Runs started; more than 1 when a worker died and the import resumed")

@@ -349,19 +349,21 @@ def _refusal_reason(exc: Exception) -> str:
     return "; ".join(f"{e['field']}: {e['message']}" if e.get("field") else e["message"] for e in errors)
 
 
-def _existing(kind: str, warehouse_id: str, keys: list[str]) -> dict[str, tuple[str, int | None]]:
-    """key -> (id, stock level for parts) of the batch's keys that exist: one query per batch."""
+def _existing(kind: str, warehouse_id: str, keys: list[str]) -> dict[str, tuple[str, int | None, datetime]]:
+    """key -> (id, stock level for parts, updated_at) of the batch's keys that exist: one query per batch."""
     if kind == "assets":
-        stmt = select(Equipment.asset_tag, Equipment.id, literal(None)).where(
+        stmt = select(Equipment.asset_tag, Equipment.id, literal(None), Equipment.updated_at).where(
             Equipment.warehouse_id == warehouse_id, Equipment.asset_tag.in_(keys))
     else:
-        stmt = select(Part.part_number, Part.id, Part.stock_level).where(
+        stmt = select(Part.part_number, Part.id, Part.stock_level, Part.updated_at).where(
             Part.warehouse_id == warehouse_id, Part.part_number.in_(keys))
-    return {key: (row_id, level) for key, row_id, level in db.session.execute(stmt)}
+    return {key: (row_id, level, updated_at) for key, row_id, level, updated_at in db.session.execute(stmt)}
 
 
 def _upsert(actor: Actor, kind: str, data: dict[str, str], existing: dict, now: datetime) -> tuple[str, str, Any]:
-    """Create or update one row through the API's schema and service: ('created' or 'updated', key, row)."""
+    """Create or update one row through the API's schema and service: ('created', 'updated' or
+    'unchanged', key, row). Unchanged: the key existed and no cell changed anything (the services
+    then write nothing, send no event and leave updated_at as it was)."""
     create, change = SCHEMAS[kind]
     key = (data.get(KEY_COLUMN[kind]) or "").strip()
     found = existing.get(key)
@@ -369,7 +371,7 @@ def _upsert(actor: Actor, kind: str, data: dict[str, str], existing: dict, now: 
         model = create.model_validate(data, strict=False, by_alias=True)
         create_row = equipment_service.create_equipment if kind == "assets" else parts_service.create_part
         return "created", key, create_row(actor, model, now=now)
-    row_id, level = found
+    row_id, level, updated_at = found
     if kind == "parts" and "stockLevel" in data:
         given = PartCreate.model_validate({"partNumber": key, "stockLevel": data.pop("stockLevel")},
                                           strict=False, by_alias=True).stock_level
@@ -380,7 +382,8 @@ def _upsert(actor: Actor, kind: str, data: dict[str, str], existing: dict, now: 
                                            "of new parts only"}])
     model = change.model_validate(data, strict=False, by_alias=True)
     update_row = equipment_service.update_equipment if kind == "assets" else parts_service.update_part
-    return "updated", key, update_row(actor, row_id, model, now=now)
+    written = update_row(actor, row_id, model, now=now)
+    return ("unchanged" if written.updated_at == updated_at else "updated"), key, written
 
 
 def _actor_of(job: ImportJob) -> Actor | None:
@@ -434,7 +437,7 @@ def run(import_id: str) -> dict:
     job = db.session.get(ImportJob, import_id, populate_existing=True)
     db.session.rollback()
     return {"importId": import_id, "status": "done", "created": job.created_count, "updated": job.updated_count,
-            "refused": job.refused_count}
+            "unchanged": job.unchanged_count, "refused": job.refused_count}
 
 
 def _write_rows(import_id: str, token: int, actor: Actor, parsed: Parsed, text: str, last_line: int) -> bool:
@@ -477,7 +480,7 @@ def _write_batch(import_id: str, token: int, actor: Actor, parsed: Parsed, batch
                 values.append(exc)
         keys = [(v.get(KEY_COLUMN[parsed.kind]) or "").strip() for v in values if isinstance(v, dict)]
         existing = _existing(parsed.kind, job.warehouse_id, [k for k in keys if k])
-        counts = {"created": 0, "updated": 0, "refused": 0}
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "refused": 0}
         for row, data in zip(batch, values, strict=True):
             events_before = len(s.info.get("pending_event_ids", []))
             try:
@@ -493,9 +496,10 @@ def _write_batch(import_id: str, token: int, actor: Actor, parsed: Parsed, batch
                 continue
             counts[outcome] += 1
             # A key repeated further down the file updates the row this one wrote.
-            existing[key] = (written.id, getattr(written, "stock_level", None))
+            existing[key] = (written.id, getattr(written, "stock_level", None), written.updated_at)
         job.created_count += counts["created"]
         job.updated_count += counts["updated"]
+        job.unchanged_count += counts["unchanged"]
         job.refused_count += counts["refused"]
         job.processed_rows += len(batch)
         job.last_line = batch[-1].line

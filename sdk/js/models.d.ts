@@ -293,12 +293,14 @@ export interface ImportDetailOut {
   fileName: string;
   /** Data rows in the file (blank lines not counted) */
   totalRows: number;
-  /** Rows done so far: created + updated + refused */
+  /** Rows done so far: created + updated + unchanged + refused */
   processedRows: number;
   /** Rows that created an asset or part */
   createdCount: number;
   /** Rows whose key (assetTag, partNumber) existed: updated with their non-empty cells */
   updatedCount: number;
+  /** Rows whose key existed and whose non-empty cells held what it already had: nothing written, no event */
+  unchangedCount: number;
   /** Rows refused (nothing of them written); see refused */
   refusedCount: number;
   /** Why a failed import stopped */
@@ -322,12 +324,14 @@ export interface ImportOut {
   fileName: string;
   /** Data rows in the file (blank lines not counted) */
   totalRows: number;
-  /** Rows done so far: created + updated + refused */
+  /** Rows done so far: created + updated + unchanged + refused */
   processedRows: number;
   /** Rows that created an asset or part */
   createdCount: number;
   /** Rows whose key (assetTag, partNumber) existed: updated with their non-empty cells */
   updatedCount: number;
+  /** Rows whose key existed and whose non-empty cells held what it already had: nothing written, no event */
+  unchangedCount: number;
   /** Rows refused (nothing of them written); see refused */
   refusedCount: number;
   /** Why a failed import stopped */

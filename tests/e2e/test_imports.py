@@ -87,7 +87,7 @@ def test_manager_imports_assets_and_watches_the_progress(app, live_server, brows
     report = browser.find_element(By.ID, "imp-status")
     assert report.get_attribute("hx-trigger") is None
     counts = [li.text.replace("\n", " ").lower() for li in report.find_elements(By.CSS_SELECTOR, ".imp-counts li")]
-    assert counts[:3] == [f"{ROWS - 1} created", "0 updated", "1 refused"], stderr.decode()[-2000:]
+    assert counts[:4] == [f"{ROWS - 1} created", "0 updated", "0 unchanged", "1 refused"], stderr.decode()[-2000:]
     [row] = report.find_elements(By.CSS_SELECTOR, ".imp-refused tbody tr")
     line, reason = (td.text for td in row.find_elements(By.TAG_NAME, "td"))
     assert line == str(BAD_LINE) and reason.startswith("criticality: Input should be")

@@ -95,7 +95,7 @@ def test_upload_preview_start_progress_report(client, users, portal_login):
     report = soup(final).select_one("#imp-status")
     assert not report.has_attr("hx-trigger") and not report.has_attr("hx-get")  # polling stops
     counts = [li.get_text(" ", strip=True) for li in report.select(".imp-counts li")]
-    assert counts[:3] == ["2 created", "0 updated", "1 refused"]
+    assert counts[:4] == ["2 created", "0 updated", "0 unchanged", "1 refused"]
     [refused] = report.select(".imp-refused tbody tr")
     line, reason = (td.get_text() for td in refused.select("td"))
     assert line == "3" and reason.startswith("criticality: Input should be")
@@ -105,7 +105,7 @@ def test_upload_preview_start_progress_report(client, users, portal_login):
     assert csv_resp.status_code == 200 and csv_resp.get_data(as_text=True).splitlines()[1].startswith("3,")
 
     past = soup(client.get("/imports"))
-    assert [td.get_text() for td in past.select(".imp-table tbody tr td")][:6] == ["assets", "done", "3", "2", "0", "1"]
+    assert [td.get_text() for td in past.select(".imp-table tbody tr td")][:7] == ["assets", "done", "3", "2", "0", "0", "1"]
 
 
 def test_upload_errors_are_shown_next_to_their_field(app, client, users, portal_login):
