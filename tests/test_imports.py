@@ -107,6 +107,18 @@ def test_the_same_file_twice_creates_nothing_the_second_time(client, auth):
     assert [i["id"] for i in listed.json] == [second["id"], first["id"]]
 
 
+def test_a_key_given_twice_in_one_batch_counts_each_row_for_what_it_did(client, auth, users):
+    factories.equipment(users.actor("north", "manager"), assetTag="PUMP-7", model="old")
+    h = auth("north", "manager")
+    # An empty cell leaves the field as it is: the second row changes the location only, the third
+    # holds what the first two wrote.
+    upload(client, h, "assetTag,model,location\nPUMP-7,new,\nPUMP-7,,Hall 3\nPUMP-7,new,Hall 3\n")
+    run_worker()
+    job = db.session.scalar(select(ImportJob))
+    assert (job.created_count, job.updated_count, job.unchanged_count, job.refused_count) == (0, 2, 1, 0)
+    assert events("equipment.updated") == 2
+
+
 def test_an_export_imports_again_as_0_created_n_unchanged(client, auth, users):
     manager = users.actor("north", "manager")
     factories.equipment(manager, assetTag="=HYPERLINK(1)", description="-40 °C freezer\nsecond line")

@@ -349,15 +349,15 @@ def _refusal_reason(exc: Exception) -> str:
     return "; ".join(f"{e['field']}: {e['message']}" if e.get("field") else e["message"] for e in errors)
 
 
-def _existing(kind: str, warehouse_id: str, keys: list[str]) -> dict[str, tuple[str, int | None, datetime]]:
-    """key -> (id, stock level for parts, updated_at) of the batch's keys that exist: one query per batch."""
+def _existing(kind: str, warehouse_id: str, keys: list[str]) -> dict[str, tuple[str, int | None]]:
+    """key -> (id, stock level for parts) of the batch's keys that exist: one query per batch."""
     if kind == "assets":
-        stmt = select(Equipment.asset_tag, Equipment.id, literal(None), Equipment.updated_at).where(
+        stmt = select(Equipment.asset_tag, Equipment.id, literal(None)).where(
             Equipment.warehouse_id == warehouse_id, Equipment.asset_tag.in_(keys))
     else:
-        stmt = select(Part.part_number, Part.id, Part.stock_level, Part.updated_at).where(
+        stmt = select(Part.part_number, Part.id, Part.stock_level).where(
             Part.warehouse_id == warehouse_id, Part.part_number.in_(keys))
-    return {key: (row_id, level, updated_at) for key, row_id, level, updated_at in db.session.execute(stmt)}
+    return {key: (row_id, level) for key, row_id, level in db.session.execute(stmt)}
 
 
 def _upsert(actor: Actor, kind: str, data: dict[str, str], existing: dict, now: datetime) -> tuple[str, str, Any]:
@@ -371,7 +371,7 @@ def _upsert(actor: Actor, kind: str, data: dict[str, str], existing: dict, now: 
         model = create.model_validate(data, strict=False, by_alias=True)
         create_row = equipment_service.create_equipment if kind == "assets" else parts_service.create_part
         return "created", key, create_row(actor, model, now=now)
-    row_id, level, updated_at = found
+    row_id, level = found
     if kind == "parts" and "stockLevel" in data:
         given = PartCreate.model_validate({"partNumber": key, "stockLevel": data.pop("stockLevel")},
                                           strict=False, by_alias=True).stock_level
@@ -383,7 +383,9 @@ def _upsert(actor: Actor, kind: str, data: dict[str, str], existing: dict, now: 
     model = change.model_validate(data, strict=False, by_alias=True)
     update_row = equipment_service.update_equipment if kind == "assets" else parts_service.update_part
     written = update_row(actor, row_id, model, now=now)
-    return ("unchanged" if written.updated_at == updated_at else "updated"), key, written
+    # The services stamp updated_at with `now` only when something changed; `now` is this row's own
+    # (see _write_batch), so an earlier row of the batch with the same key cannot be taken for it.
+    return ("updated" if written.updated_at == now else "unchanged"), key, written
 
 
 def _actor_of(job: ImportJob) -> Actor | None:
@@ -481,13 +483,16 @@ def _write_batch(import_id: str, token: int, actor: Actor, parsed: Parsed, batch
         keys = [(v.get(KEY_COLUMN[parsed.kind]) or "").strip() for v in values if isinstance(v, dict)]
         existing = _existing(parsed.kind, job.warehouse_id, [k for k in keys if k])
         counts = {"created": 0, "updated": 0, "unchanged": 0, "refused": 0}
-        for row, data in zip(batch, values, strict=True):
+        for n, (row, data) in enumerate(zip(batch, values, strict=True)):
             events_before = len(s.info.get("pending_event_ids", []))
+            # Each row its own instant (a microsecond apart, in file order): _upsert tells an
+            # update from a row that changed nothing by the updated_at the service stamped.
+            row_now = now + timedelta(microseconds=n)
             try:
                 if isinstance(data, Exception):
                     raise data
                 with s.begin_nested():
-                    outcome, key, written = _upsert(actor, parsed.kind, dict(data), existing, now)
+                    outcome, key, written = _upsert(actor, parsed.kind, dict(data), existing, row_now)
             except (PydanticError, DomainError, IntegrityError, DataError) as exc:
                 # The savepoint is rolled back: nothing of this row stays, its events neither.
                 del s.info.setdefault("pending_event_ids", [])[events_before:]
@@ -496,7 +501,7 @@ def _write_batch(import_id: str, token: int, actor: Actor, parsed: Parsed, batch
                 continue
             counts[outcome] += 1
             # A key repeated further down the file updates the row this one wrote.
-            existing[key] = (written.id, getattr(written, "stock_level", None), written.updated_at)
+            existing[key] = (written.id, getattr(written, "stock_level", None))
         job.created_count += counts["created"]
         job.updated_count += counts["updated"]
         job.unchanged_count += counts["unchanged"]
