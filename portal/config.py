@@ -79,6 +79,9 @@ def load_config() -> dict:
         "IMPORT_BATCH_ROWS": int(os.environ.get("IMPORT_BATCH_ROWS", "50")),
         "IMPORT_LEASE_SECONDS": float(os.environ.get("IMPORT_LEASE_SECONDS", "60")),
         "IMPORT_MAX_ATTEMPTS": int(os.environ.get("IMPORT_MAX_ATTEMPTS", "5")),
+        # The import-purge job empties a finished import's stored file this many days after it
+        # finished (its counters and refusals stay); 0 keeps files for ever.
+        "IMPORT_KEEP_DAYS": int(os.environ.get("IMPORT_KEEP_DAYS", "90")),
         # Absolute base of the Link pagination headers (e.g. https://cmms.example.com); empty: relative links.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         # Rate limits (ratelimits.py), counted in Redis; "N/minute", "N/hour", or several with ";".

@@ -90,6 +90,44 @@ def test_a_bad_row_is_reported_with_its_line_and_reason_and_the_good_rows_are_ke
     assert len(lines) == 2
 
 
+def test_old_imports_files_are_purged_and_their_refusals_stay(app, client, auth, runner, users):
+    h = auth("north", "manager")
+    old, recent = (upload(client, h, ASSETS_WITH_A_BAD_ROW).json["id"] for _ in range(2))
+    pending = service.create_import(users.actor("north", "manager"), "assets", "later.csv",
+                                    ASSETS_WITH_A_BAD_ROW.encode(), start=False).id
+    run_worker()
+    now = utcnow()
+    db.session.execute(db.update(ImportJob).where(ImportJob.id == old)
+                       .values(finished_at=now - timedelta(days=91)))
+    db.session.execute(db.update(ImportJob).where(ImportJob.id == recent)
+                       .values(finished_at=now - timedelta(days=89)))
+    db.session.execute(db.update(ImportJob).where(ImportJob.id == pending)
+                       .values(created_at=now - timedelta(days=400)))
+    db.session.commit()
+    result = runner.invoke(args=["jobs", "run", "import-purge"])
+    assert result.exit_code == 0, result.output
+    assert '"purged": 1' in result.output
+    assert service.purge_files() == {"purged": 0}  # once
+    db.session.rollback()
+    # The old one: file emptied, counters and refusals kept; its refused rows' CSV is gone (410).
+    assert db.session.get(ImportJob, old, populate_existing=True).content == b""
+    got = client.get(f"/api/imports/{old}", headers=h).json
+    assert got["filePurgedAt"] is not None and (got["createdCount"], got["refusedCount"]) == (2, 1)
+    assert [r["line"] for r in got["refused"]] == [3]
+    gone = client.get(f"/api/imports/{old}/refused.csv", headers=h)
+    assert gone.status_code == 410 and "no longer kept" in gone.json["message"]
+    # The recent one and the never-started one keep their files.
+    assert client.get(f"/api/imports/{recent}", headers=h).json["filePurgedAt"] is None
+    assert client.get(f"/api/imports/{recent}/refused.csv", headers=h).status_code == 200
+    assert db.session.get(ImportJob, pending).content == ASSETS_WITH_A_BAD_ROW.encode()
+    # IMPORT_KEEP_DAYS=0 keeps files for ever.
+    app.config["IMPORT_KEEP_DAYS"] = 0
+    db.session.execute(db.update(ImportJob).where(ImportJob.id == recent)
+                       .values(finished_at=now - timedelta(days=4000)))
+    db.session.commit()
+    assert service.purge_files() == {"purged": 0}
+
+
 def test_the_same_file_twice_creates_nothing_the_second_time(client, auth):
     h = auth("north", "manager")
     first = upload(client, h, ASSETS_WITH_A_BAD_ROW).json

@@ -87,6 +87,8 @@ def get_import(import_id: str):
 @documented(summary="The refused rows as CSV", permission="imports.manage",
             description="Columns line, reason, then the file's own columns with the refused row's cells: fix the "
                         "rows and upload this file again (line and reason are ignored as unknown columns).",
-            response_content={"text/csv": {"schema": {"type": "string"}}})
+            response_content={"text/csv": {"schema": {"type": "string"}}},
+            other_responses={410: "The import's file is no longer kept (IMPORT_KEEP_DAYS after it finished); "
+                                  "the refusals' lines and reasons are in GET /api/imports/{id}"})
 def get_import_refused_csv(import_id: str):
     return csv_download(service.refused_csv(actor(), import_id), f"import-{import_id[:8]}-refused.csv")

@@ -1,5 +1,5 @@
-"""CSV import jobs: one RQ job per import (queue `imports`), and the sweep that resumes imports whose
-worker died (lease run out) or that never reached the queue."""
+"""CSV import jobs: one RQ job per import (queue `imports`), the sweep that resumes imports whose
+worker died (lease run out) or that never reached the queue, and the purge of old imports' files."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,6 +13,12 @@ def run_import(import_id: str) -> dict:
     """RQ job (id import-<id>): write the import's rows from its last committed batch on."""
     with job_app():
         return imports.run(import_id)
+
+
+@periodic("import-purge", interval=24 * 3600,
+          description="Empty the stored file of CSV imports finished more than IMPORT_KEEP_DAYS ago")
+def import_purge(now: datetime | None = None) -> dict:
+    return imports.purge_files(now)
 
 
 @periodic("import-sweep", interval=30,

@@ -42,6 +42,8 @@ class ImportJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The file (content) of a finished import is emptied IMPORT_KEEP_DAYS after it finished.
+    file_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ImportRefusal(db.Model):

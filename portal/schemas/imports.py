@@ -42,6 +42,9 @@ class ImportOut(Out):
     created_at: UtcOut
     started_at: UtcOut | None
     finished_at: UtcOut | None
+    file_purged_at: UtcOut | None = Field(description=(
+        "When the uploaded file was removed (IMPORT_KEEP_DAYS after the import finished); refused.csv "
+        "then answers 410, the refusals' lines and reasons stay"))
     warehouse_id: str
 
 

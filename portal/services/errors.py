@@ -37,5 +37,10 @@ class Conflict(DomainError):
     default_message = "Conflict"
 
 
+class Gone(DomainError):
+    status = 410
+    default_message = "Gone"
+
+
 def field_error(field: str, message: str, status_cls: type[DomainError] = ValidationFailed) -> DomainError:
     return status_cls(None, [{"field": field, "message": message}])

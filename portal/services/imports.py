@@ -43,7 +43,7 @@ from . import equipment as equipment_service
 from . import parts as parts_service
 from .actor import Actor
 from .db import get_in_warehouse, unit_of_work
-from .errors import DomainError, ValidationFailed
+from .errors import DomainError, Gone, ValidationFailed
 from .permissions import can, require
 from .querying import Page, paginate
 
@@ -284,6 +284,9 @@ def refused_csv(actor: Actor, import_id: str) -> Iterator[str]:
     from .exports import csv_line
 
     job = get_import(actor, import_id)  # now, not at the first chunk: a 403/404 is still possible
+    if job.file_purged_at is not None:
+        raise Gone("The file of this import is no longer kept (IMPORT_KEEP_DAYS after it finished); "
+                   "the lines and reasons of its refused rows still are")
     reasons: dict[int, list[str]] = {}
     for r in refusals(job):
         reasons.setdefault(r.line, []).append(r.reason)
@@ -541,6 +544,24 @@ def sweep(now: datetime | None = None) -> dict:
             continue
         enqueued += enqueue(row.id)
     return {"queued": len(found) - abandoned, "abandoned": abandoned, "enqueued": enqueued}
+
+
+def purge_files(now: datetime | None = None) -> dict:
+    """Periodic: empty the stored file of imports finished more than IMPORT_KEEP_DAYS ago (up to
+    MAX_IMPORT_BYTES each, in the database). Counters and refusals stay; only the refused rows'
+    own cells (the CSV download) go with the file."""
+    days = int(current_app.config["IMPORT_KEEP_DAYS"])
+    if days <= 0:
+        return {"purged": 0}
+    now = now or utcnow()
+    j = ImportJob
+    with unit_of_work() as s:
+        purged = s.execute(
+            update(j).where(j.status.in_(("done", "failed")), j.finished_at < now - timedelta(days=days),
+                            j.file_purged_at.is_(None))
+            .values(content=b"", file_purged_at=now).execution_options(synchronize_session=False)
+        ).rowcount
+    return {"purged": purged}
 
 
 def _forget_started(job: Job) -> None:

@@ -311,6 +311,8 @@ export interface ImportDetailOut {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** When the uploaded file was removed (IMPORT_KEEP_DAYS after the import finished); refused.csv then answers 410, the refusals' lines and reasons stay */
+  filePurgedAt: string | null;
   warehouseId: string;
   /** Every refused row, by line; also as CSV at /api/imports/{id}/refused.csv */
   refused?: Array<ImportRefusalOut>;
@@ -342,6 +344,8 @@ export interface ImportOut {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** When the uploaded file was removed (IMPORT_KEEP_DAYS after the import finished); refused.csv then answers 410, the refusals' lines and reasons stay */
+  filePurgedAt: string | null;
   warehouseId: string;
 }
 

@@ -263,3 +263,19 @@ def test_a_progress_poll_runs_a_few_queries_and_the_list_does_not_grow_per_impor
     for _ in range(5):
         import_service.create_import(manager, "assets", "b.csv", b"assetTag\nB\n", start=False)
     assert count_queries(client, "/imports") == one
+
+
+def test_a_purged_imports_report_keeps_its_refusals_and_offers_no_download(client, users, portal_login):
+    job = import_service.create_import(users.actor("north", "manager"), "assets", "old.csv",
+                                       ASSETS_WITH_A_BAD_ROW.encode(), start=True)
+    run_worker()
+    db.session.execute(db.update(ImportJob).where(ImportJob.id == job.id)
+                       .values(finished_at=utcnow() - timedelta(days=100)))
+    db.session.commit()
+    assert import_service.purge_files() == {"purged": 1}
+    portal_login(users["north"]["manager"])
+    report = soup(client.get(f"/imports/{job.id}")).select_one("#imp-status")
+    text = report.get_text(" ", strip=True)
+    assert "no longer kept" in text and "Download refused rows" not in text
+    assert [td.get_text() for td in report.select(".imp-refused tbody tr td")][:1] == ["3"]
+    assert client.get(f"/imports/{job.id}/refused.csv").status_code == 410
