@@ -13,6 +13,7 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from ..models.enums import OPEN_STATUS
 from ..schemas.attachments import AttachmentFileQuery, AttachmentQuery, CommentCreate, CommentQuery
 from ..security import body_limit
 from ..services import attachments as attachment_service
@@ -39,7 +40,7 @@ def comment_thread(work_order: Any) -> dict:
     """The comments of `work_order` for the current user, and whether they may add one."""
     actor = _actor()
     page = comment_service.list_comments(actor, work_order.id, CommentQuery(limit=SHOWN))
-    return {"comments": page.items, "total": page.total,
+    return {"comments": page.items, "total": page.total, "finished": work_order.status not in OPEN_STATUS,
             "can_post": comment_service.can_contribute(actor, work_order, "work_orders.comment")}
 
 

@@ -138,7 +138,7 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
         "parts_cost": detail["parts_cost"], "part_of": parts, "items": items, "labor": labor,
         "names": names, "transitions": work_order_service.allowed_transitions(actor, wo),
         "can_work": _can_work(actor, wo), "timer": labor_service.running_timer(actor, wo.id),
-        "statuses": WORK_ORDER_STATUS, "errors": {}, "missing": [], "now": utcnow(),
+        "errors": {}, "missing": [], "now": utcnow(),
         "live_version": live.version(actor.warehouse_id, wo.id) or "",
     }
     ctx.update(extra)
