@@ -8,3 +8,15 @@ limits below gets gunicorn's own plain 400. Keep MAX_URL_BYTES well below limit_
 limit_request_line = 8190  # bytes of "METHOD /path?query HTTP/1.1" (gunicorn's maximum)
 limit_request_fields = 100  # headers per request
 limit_request_field_size = 8190  # bytes per header line (a JWT in Authorization is ~400)
+
+
+def post_fork(server, worker) -> None:
+    """With --preload the app is built once in the master and its memory shared by the workers (the
+    test servers and `make run` start so). Nothing opens a database connection while the app is built,
+    but should one ever be pooled before the fork, a worker must not share it: forget it, unclosed."""
+    if server.cfg.preload_app:
+        from portal.extensions import db
+        from wsgi import app
+
+        with app.app_context():
+            db.engine.dispose(close=False)

@@ -52,6 +52,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .web import register_web
 
     register_web(app)
+    from .static_files import init_static_files
+
+    init_static_files(app)
     from .extensions import csrf
 
     csrf.exempt(api)

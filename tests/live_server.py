@@ -214,7 +214,8 @@ def live_server(instance: str, users: dict[str, tuple[str, str, str]], *, worker
         worker_log = Path(instance) / "worker.log" if worker else None
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", "wsgi:app"],
+                [str(BIN / "gunicorn"), "-w", "2", "--preload", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5",
+                 "wsgi:app"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         worker_process = None
         try:

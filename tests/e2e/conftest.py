@@ -55,7 +55,7 @@ def _refind_replaced_elements(driver) -> None:
     an element and the moment it uses it. A user taps whatever is on the screen then; a test holding
     the old node would fail with a stale reference. So an element found on the page is looked up
     again, once, by the same locator when it has gone stale."""
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.remote.webelement import WebElement
 
     class PageElement(WebElement):
@@ -64,9 +64,14 @@ def _refind_replaced_elements(driver) -> None:
         def _again(self, action):
             try:
                 return action(self)
-            except StaleElementReferenceException:
-                if self.locator is None:
+            except WebDriverException as exc:
+                # Caught mid-navigation, chromedriver may report a node of the page being left as
+                # "does not belong to the document" rather than stale: the same thing to a test.
+                gone = isinstance(exc, StaleElementReferenceException) or "does not belong to the document" in str(exc)
+                if not gone:
                     raise
+                if self.locator is None:
+                    raise StaleElementReferenceException(exc.msg) from exc
                 return action(self.parent.find_element(*self.locator))
 
         def click(self) -> None:

@@ -227,3 +227,24 @@ def test_login_returns_to_the_page_asked_for_and_never_off_site(client, users, a
     resp = client.post("/login?next=//evil.example.com/", data={
         "csrf_token": token, "email": user.email, "password": PASSWORD, "code": code})
     assert resp.headers["Location"] == "/"
+
+
+def test_static_files_have_fingerprinted_urls_kept_for_a_year(client, users):
+    import hashlib
+    from pathlib import Path
+
+    page = client.get("/login").get_data(as_text=True)
+    root = Path(__file__).resolve().parents[2] / "static"
+    for name in ("css/portal.css", "js/portal.js", "vendor/htmx-2.0.11.min.js"):
+        version = hashlib.sha256((root / name).read_bytes()).hexdigest()[:12]
+        url = f"/static/{name}?v={version}"
+        assert f'"{url}"' in page  # a changed file gets a new URL, so a year's caching is safe
+        resp = client.get(url)
+        assert resp.status_code == 200
+        assert resp.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        resp.close()
+    # Without the fingerprint (an old bookmark, a hand-typed URL): revalidated as before.
+    resp = client.get("/static/css/portal.css")
+    assert resp.status_code == 200 and "immutable" not in resp.headers.get("Cache-Control", "")
+    resp.close()
+    assert client.get("/static/no-such-file.css").status_code == 404
