@@ -50,7 +50,8 @@ def main() -> int:
         env["REDIS_URL"] = "unix://" + embedded_redis_socket(app.config["INSTANCE_DIR"])
     bin_dir = os.path.dirname(sys.executable)
     children = [
-        subprocess.Popen([os.path.join(bin_dir, "gunicorn"), "-w", "2", "-b", f"{host}:{port}", "wsgi:app"], env=env),
+        subprocess.Popen([os.path.join(bin_dir, "gunicorn"), "-w", "2", "--preload", "-b", f"{host}:{port}", "wsgi:app"],
+                         env=env),
         subprocess.Popen([sys.executable, "worker.py"], env=env),
     ]
     from .demo import DEMO_PASSWORD, DEMO_USERS
