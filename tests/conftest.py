@@ -76,7 +76,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-hs2
 from flask_jwt_extended import create_access_token  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.extensions import db, get_redis, stop_embedded_redis  # noqa: E402
+from portal.extensions import db, get_redis, limiter, stop_embedded_redis  # noqa: E402
 from portal.models import AuthSession, User, Warehouse  # noqa: E402
 from portal.models.types import utcnow  # noqa: E402
 from portal.services import auth as auth_service  # noqa: E402
@@ -161,6 +161,9 @@ def _shared_app(_schema):
 def app(_shared_app):
     app = _shared_app
     config = dict(app.config)
+    # The limiter is one object per process: an app an earlier test built with limits on
+    # (make_app(RATELIMIT_ENABLED=True)) left it on, and this test's logins would meet its 429s.
+    limiter.enabled = bool(app.config.get("RATELIMIT_ENABLED"))
     with app.app_context():
         _empty_tables()
         get_redis().flushdb()

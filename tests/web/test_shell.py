@@ -235,7 +235,8 @@ def test_static_files_have_fingerprinted_urls_kept_for_a_year(client, users):
 
     page = client.get("/login").get_data(as_text=True)
     root = Path(__file__).resolve().parents[2] / "static"
-    for name in ("css/portal.css", "js/portal.js", "vendor/htmx-2.0.11.min.js"):
+    # The tab icon too: without one, every first page of a browser asked for /favicon.ico (a 404).
+    for name in ("css/portal.css", "js/portal.js", "vendor/htmx-2.0.11.min.js", "favicon.svg"):
         version = hashlib.sha256((root / name).read_bytes()).hexdigest()[:12]
         url = f"/static/{name}?v={version}"
         assert f'"{url}"' in page  # a changed file gets a new URL, so a year's caching is safe
