@@ -36,10 +36,8 @@ def _start_chromium():
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    # --in-process-gpu: no separate GPU process to feed every frame through (about 15 % less chromium
-    # CPU over the browser tests, which are bound by it).
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage", "--in-process-gpu", "--window-size=768,1024"):
+                "--disable-dev-shm-usage", "--window-size=768,1024"):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.implicitly_wait(5)
