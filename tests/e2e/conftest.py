@@ -13,10 +13,20 @@ import pytest
 from werkzeug.serving import make_server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-# Chromium's headless shell (Debian: chromium-headless-shell) when installed: the same Blink without
-# the full browser around it, about a fifth less CPU over the browser tests, and its window is the
-# page (a 768x1024 screenshot shows 1024 px of page, not 881 below the browser's own bars).
-CHROMIUM = shutil.which("chromium-headless-shell") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+def _browser_binary() -> str | None:
+    """Chromium's headless shell (Debian: chromium-headless-shell) when installed: the same Blink
+    without the full browser around it, about a fifth less CPU over the browser tests, and its window
+    is the page (a 768x1024 screenshot shows 1024 px of page, not 881 below the browser's own bars).
+    Debian's /usr/bin/chromium-headless-shell is a script running the binary as its child, so
+    chromedriver's quit would stop only the script and leave the browser running: start the binary."""
+    shell = Path("/usr/lib/chromium/chromium-headless-shell")
+    if shell.exists():
+        return str(shell)
+    return shutil.which("chromium-headless-shell") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+CHROMIUM = _browser_binary()
 CHROMEDRIVER = shutil.which("chromedriver")
 
 
