@@ -116,40 +116,36 @@ def server_env(instance: str, database_url: str | None, **overrides: str) -> dic
     return env
 
 
-def prepare(env: dict[str, str], users: dict[str, tuple[str, str, str]]) -> dict[str, Account]:
-    """Migrate the scratch database and create the users, in ONE child process (`--prepare`).
-
-    One process instead of `flask db upgrade` plus one `flask create-user` per user: each of those
-    imports the app again (about 1.5 s apiece).
-    """
-    spec = {name: {"email": email, "role": role, "warehouse": warehouse, "totp_secret": pyotp.random_base32()}
+def user_spec(users: dict[str, tuple[str, str, str]]) -> dict[str, dict]:
+    """The users to create, each with a fresh TOTP secret."""
+    return {name: {"email": email, "role": role, "warehouse": warehouse, "totp_secret": pyotp.random_base32()}
             for name, (email, role, warehouse) in users.items()}
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--prepare"], cwd=ROOT, env=env,
-                          input=json.dumps(spec), capture_output=True, text=True, timeout=180)
-    if done.returncode != 0:
-        raise ServerFailed(done.stdout + done.stderr)
-    ids = json.loads(done.stdout.strip().splitlines()[-1])
-    return {name: Account(email=item["email"], role=item["role"], user_id=ids[name], totp_secret=item["totp_secret"])
-            for name, item in spec.items()}
 
 
-def _prepare_here() -> int:
-    """In the child: `flask db upgrade`, then create the users read as JSON from stdin; print their ids."""
-    sys.path.insert(0, str(ROOT))
+def prepare_in_master(server) -> None:
+    """gunicorn's on_starting hook (tests/live_gunicorn.conf.py): in the master, whose preloaded app
+    is the one the workers fork from, `flask db upgrade`, then create the users of the JSON file
+    LIVE_SERVER_USERS and write their ids beside it. One app start for all of it: a separate
+    `flask db upgrade` and `flask create-user` each imported the app again (about 1 s of CPU)."""
+    spec_path = Path(os.environ["LIVE_SERVER_USERS"])
     from flask_migrate import upgrade
 
-    from portal import create_app
     from portal.services import auth as auth_service
+    from wsgi import app
 
-    spec = json.loads(sys.stdin.read())
-    app = create_app()
+    spec = json.loads(spec_path.read_text())
     with app.app_context():
         upgrade()
         ids = {name: auth_service.create_user(item["email"], PASSWORD, item["role"], item["warehouse"],
                                               name=f"Integrator {item['role']}", totp_secret=item["totp_secret"]).id
                for name, item in spec.items()}
-    print(json.dumps(ids), flush=True)
-    return 0
+    spec_path.with_suffix(".ids").write_text(json.dumps(ids))
+
+
+def accounts_of(spec: dict[str, dict], spec_path: Path) -> dict[str, Account]:
+    ids = json.loads(spec_path.with_suffix(".ids").read_text())
+    return {name: Account(email=item["email"], role=item["role"], user_id=ids[name], totp_secret=item["totp_secret"])
+            for name, item in spec.items()}
 
 
 def wait_until_serving(base: str, process: subprocess.Popen, log_path: Path) -> None:
@@ -206,20 +202,24 @@ def live_server(instance: str, users: dict[str, tuple[str, str, str]], *, worker
                 **env_overrides: str) -> Iterator[Server]:
     """Migrate, create the users, run gunicorn (and worker.py); stop them and drop the scratch database after."""
     with scratch_database() as database_url:
-        env = server_env(instance, database_url, **env_overrides)
-        accounts = prepare(env, users)
+        spec, spec_path = user_spec(users), Path(instance) / "users.json"
+        spec_path.write_text(json.dumps(spec))
+        env = server_env(instance, database_url, LIVE_SERVER_USERS=str(spec_path), **env_overrides)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         log_path = Path(instance) / "gunicorn.log"
         worker_log = Path(instance) / "worker.log" if worker else None
         with open(log_path, "wb") as log:
+            # --preload: the master builds the app once, migrates and creates the users (on_starting,
+            # prepare_in_master), then forks the workers; the repository's gunicorn.conf.py applies too.
             process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-w", "2", "--preload", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5",
-                 "wsgi:app"],
+                [str(BIN / "gunicorn"), "-c", str(Path(__file__).with_name("live_gunicorn.conf.py")), "-w", "2",
+                 "--preload", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", "wsgi:app"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         worker_process = None
         try:
             wait_until_serving(base, process, log_path)
+            accounts = accounts_of(spec, spec_path)
             if worker_log is not None:
                 with open(worker_log, "wb") as log:
                     worker_process = subprocess.Popen(
@@ -243,11 +243,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--worker", action="store_true", help="also run worker.py (webhook deliveries)")
     parser.add_argument("--sdk", action="store_true", help="the SDK suites' settings (SDK_ENV)")
-    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)  # prepare()'s child
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the server")
     args = parser.parse_args()
-    if args.prepare:
-        return _prepare_here()
     overrides = dict(SDK_ENV) if args.sdk else {}
     overrides.update(item.split("=", 1) for item in args.env)
     instance = tempfile.mkdtemp(prefix="maintainpro-live-")
