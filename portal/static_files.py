@@ -25,11 +25,11 @@ def init_static_files(app: Flask) -> None:
 
     def fingerprint(filename: str) -> str | None:
         path = safe_join(folder, filename)
-        try:
-            stat = os.stat(path) if path else None
-        except OSError:
+        if path is None:  # outside the static folder: no such static file
             return None
-        if stat is None:
+        try:
+            stat = os.stat(path)
+        except OSError:
             return None
         key = (filename, stat.st_mtime_ns, stat.st_size)
         if key not in fingerprints:
