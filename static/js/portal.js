@@ -170,8 +170,13 @@
     params.set("since", live.getAttribute("data-live-version") || "");
     livePending = true;
     var ownBefore = ownRequests;
+    // A poll lost on the way (Wi-Fi dropped mid-request) would otherwise hang for minutes, and no
+    // other poll starts while one is pending: give up on it after two intervals, the next one asks.
+    var abort = window.AbortController ? new AbortController() : null;
+    var giveUp = abort && window.setTimeout(function () { abort.abort(); }, 2 * liveInterval(live));
     window.fetch(live.getAttribute("data-live-url") + "?" + params.toString(),
-                 {headers: {"HX-Request": "true"}, credentials: "same-origin", cache: "no-store"})
+                 {headers: {"HX-Request": "true"}, credentials: "same-origin", cache: "no-store",
+                  signal: abort ? abort.signal : undefined})
       .then(function (resp) {
         if (resp.status === 404) {
           live.remove();
@@ -192,18 +197,20 @@
           if (complete) { live.setAttribute("data-live-version", resp.headers.get("X-Live-Version") || ""); }
         });
       })
-      .catch(function () { /* offline: the next poll tries again */ })
-      .then(function () { livePending = false; });
+      .catch(function () { /* offline or given up: the next poll tries again */ })
+      .then(function () { window.clearTimeout(giveUp); livePending = false; });
   }
 
   // The interval is read from the page each time: boosted navigation (hx-boost) swaps the body
   // without loading this script again, so a value read once would be the first page's.
+  function liveInterval(live) {
+    return (live && Number(live.getAttribute("data-live-ms"))) || 5000;  // LIVE_POLL_SECONDS
+  }
   function armLive() {
     var live = document.getElementById("live");
-    var ms = (live && Number(live.getAttribute("data-live-ms"))) || 5000;  // LIVE_POLL_SECONDS
     liveArmedFor = live;
     window.clearTimeout(liveTimer);
-    liveTimer = window.setTimeout(function () { livePoll(); armLive(); }, ms);
+    liveTimer = window.setTimeout(function () { livePoll(); armLive(); }, liveInterval(live));
   }
   armLive();
   document.addEventListener("htmx:afterSettle", function () {  // another page: its own interval at once

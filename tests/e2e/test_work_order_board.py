@@ -96,6 +96,24 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
         ec.text_to_be_present_in_element((By.ID, "results"), "Conveyor belt frays badly"))
     assert browser.find_element(By.ID, "f-q").get_attribute("value") == "Conv"
 
+    # A poll lost on the way (Wi-Fi dropped mid-request) is given up after two intervals; the next
+    # one still brings the change. The page's next poll is made to hang until it is aborted.
+    browser.execute_script("""
+        var realFetch = window.fetch;
+        window.hungPolls = 0;
+        window.fetch = function (url, options) {
+          if (String(url).indexOf("/work-orders/changes") === -1 || window.hungPolls) { return realFetch(url, options); }
+          window.hungPolls++;
+          return new Promise(function (_resolve, reject) {
+            if (options && options.signal) {
+              options.signal.addEventListener("abort", function () { reject(new DOMException("gone", "AbortError")); });
+            }
+          });
+        };""")
+    waiter(browser, 5).until(lambda d: d.execute_script("return window.hungPolls") == 1)
+    assert client.patch(f"/api/work-orders/{a}", json={"title": "Conveyor belt frays, again"}, headers=h).status_code == 200
+    waiter(browser, 12).until(ec.text_to_be_present_in_element((By.ID, "results"), "Conveyor belt frays, again"))
+
     browser.set_window_size(1440, 900)
     browser.get(live_server + "/work-orders")
     wait.until(ec.presence_of_element_located((By.ID, "board-bulk")))
