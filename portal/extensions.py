@@ -54,6 +54,7 @@ class _MigrateConfigOnDemand:
 
     def __getattr__(self, name: str):
         if self._config is None:
+            # _MigrateConfig is what Migrate.init_app stores there (private, pinned in requirements.txt).
             from flask_migrate import Migrate, _MigrateConfig
 
             migrate = Migrate(db=self._db, **self._options)

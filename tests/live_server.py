@@ -1,5 +1,6 @@
-"""The real app on a real port, as an integrator meets it: gunicorn on a migrated scratch database,
-users made by the CLI, optionally a real `worker.py` on the same database and Redis.
+"""The real app on a real port, as an integrator meets it: gunicorn on a scratch database migrated
+by Flask-Migrate's upgrade, users made by the user service (what `flask create-user` calls), both in
+gunicorn's master before it forks; optionally a real `worker.py` on the same database and Redis.
 
 Shared by the contract client (test_contract_client.py) and both SDK suites (sdk/python/tests,
 sdk/js/test). Run as a script it serves until its stdin closes, after printing one JSON line that

@@ -1,8 +1,9 @@
 """An integrator's client, written only from the API contract (../shared/maintainpro-api-v1.md).
 
-It speaks real HTTP (requests) to a real `gunicorn -w 2 wsgi:app` whose schema was built by
-`flask --app wsgi db upgrade` and whose users were made by `flask --app wsgi create-user`, so it
-also proves the migrations, the CLI and the production server. It imports nothing from
+It speaks real HTTP (requests) to a real `gunicorn -w 2 wsgi:app` whose schema was built by the
+Alembic migrations (Flask-Migrate's upgrade, as `flask db upgrade` runs it) and whose users were
+made by the service `flask create-user` calls, so it also proves the migrations and the
+production server. It imports nothing from
 `portal`: what it knows about the API is what the contract says. Webhooks, preventive
 maintenance and performance monitoring have their own suites.
 
