@@ -1,8 +1,9 @@
 """Hit/miss counters of cached lookups, shared by every process through Redis.
 
-The performance summary's cacheHitRate is computed from these counters. A cache (KPI results,
-part and equipment lookups) calls record_lookup(hit) on every read it could have served from
-Redis; until a lookup does, the rate is 0. Counters sit in per-minute buckets like the request
+The performance summary's cacheHitRate is computed from these counters. Every read through
+cached() (KPI results, part and equipment lookups, work order lists) counts as a hit or a miss in
+the same Lua call that looks it up; record_lookup(hit) counts one for any other cache. Until a
+lookup does, the rate is 0. Counters sit in per-minute buckets like the request
 figures (portal/metrics.py) and expire after the summary window.
 """
 from __future__ import annotations
@@ -58,7 +59,7 @@ def hit_rate(app: Flask | None = None, now: float | None = None) -> tuple[float,
 
 # --- The cache itself ----------------------------------------------------------------------------
 # What is read far more often than written (KPI and compliance results, one part, one piece of
-# equipment) is kept in Redis as its serialised answer, under a key holding its warehouse's
+# equipment, a filtered page of work orders) is kept in Redis as its serialised answer, under a key holding its warehouse's
 # generation. Every committed write of a row these answers read bumps that generation (below, from
 # SQLAlchemy's session events, so no write path can forget it), and the next read misses and
 # recomputes: a cached figure is never older than the last committed write. A bulk UPDATE whose
@@ -71,12 +72,28 @@ TRACKED_TABLES = frozenset({
     "work_orders", "downtime_periods", "pm_templates", "parts", "part_consumptions", "stock_movements",
     "equipment", "labor_entries",
 })
-# One round trip: both generations and the entry stored under them.
+# One round trip: both generations, the entry stored under them, and the lookup counted as a hit
+# or a miss in this minute's bucket (what record_lookup() does, without a second round trip).
+# KEYS: the warehouse's generation, the global one, the minute's counters; ARGV: the entry's key
+# without its generations, the counters' time to live.
 _LOOKUP = """
 local gw = redis.call('GET', KEYS[1]) or '0'
 local ga = redis.call('GET', KEYS[2]) or '0'
-return {gw, ga, redis.call('GET', ARGV[1] .. ':' .. gw .. ':' .. ga .. ':' .. ARGV[2])}
+local entry = redis.call('GET', ARGV[1] .. ':' .. gw .. ':' .. ga .. ':')
+redis.call('HINCRBY', KEYS[3], entry and 'hits' or 'misses', 1)
+redis.call('EXPIRE', KEYS[3], ARGV[2])
+return {gw, ga, entry}
 """
+
+
+def _lookup(app: Flask, keys: list[str], args: list[Any]) -> Any:
+    """_LOOKUP by its SHA (redis-py loads it again if the server lost it)."""
+    script = app.extensions.get("maintainpro_cache_lookup")
+    if script is None:
+        script = app.extensions["maintainpro_cache_lookup"] = get_redis(app).register_script(_LOOKUP)
+    return script(keys, args)
+
+
 # Bumps a write could not send (Redis down): sent before this process's next cache use.
 _unsent: set[str] = set()
 _unsent_lock = threading.Lock()
@@ -119,15 +136,15 @@ def cached(kind: str, warehouse_id: str, params: tuple, compute: Callable[[], An
             return compute()
     try:
         redis = get_redis(app)
-        gw, ga, raw = redis.eval(_LOOKUP, 2, f"{GEN_PREFIX}:{warehouse_id}", f"{GEN_PREFIX}:{ALL}", base, "")
+        counters = f"{PREFIX}:{int(time.time() // 60)}"  # counted in the lookup (record_lookup)
+        gw, ga, raw = _lookup(app, [f"{GEN_PREFIX}:{warehouse_id}", f"{GEN_PREFIX}:{ALL}", counters],
+                              [base, (int(app.config.get("PERF_WINDOW_MINUTES", 60)) + 2) * 60])
     except Exception as exc:
         log.debug("cache unavailable, computing: %s", exc)
         return compute()
     gw, ga = gw.decode(), ga.decode()
     if raw is not None:
-        record_lookup(True, app)
         return json.loads(raw)
-    record_lookup(False, app)
     value = compute()
     try:
         # Stored under the generations read *before* computing: a write committed meanwhile has

@@ -5,10 +5,11 @@ import atexit
 import contextvars
 import os
 import threading
+import time
 
 import click
 import redis as redis_lib
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -75,50 +76,54 @@ class _MigrationCommands(click.Group):
 migrate = MigrationsOnDemand()
 
 
+# Settings a token's verification depends on: a verdict is only reused under the same ones.
+_JWT_SETTINGS = ("JWT_SECRET_KEY", "SECRET_KEY", "JWT_PUBLIC_KEY", "JWT_ALGORITHM", "JWT_DECODE_ALGORITHMS",
+                 "JWT_DECODE_AUDIENCE", "JWT_DECODE_ISSUER", "JWT_DECODE_LEEWAY", "JWT_IDENTITY_CLAIM",
+                 "JWT_VERIFY_SUB")
+VERIFIED_TOKENS_KEPT = 4096  # per process; the oldest verdict goes first
+
+
 class _OnceJWTManager(JWTManager):
-    """Verifies a token once per request. The rate-limit key (below) and the route both decode the
-    bearer token, and each decode parses it twice (PyJWT checks every base64 character in Python):
-    about a tenth of an API request's CPU (bench/README.md). The verified claims are kept on
-    flask.g, so never beyond the request; a token that fails raises every time, as before."""
+    """Verifies a bearer token's signature once per process, not on every request.
+
+    The rate-limit key (below) and the route both decode the bearer token, and PyJWT checks every
+    base64 character in Python: about a twentieth of an API request's CPU (bench/README.md). A
+    client sends the same token for every request until it expires, and an HMAC over the same
+    bytes with the same key gives the same verdict, so the claims of a token that passed are kept
+    (per app, at most VERIFIED_TOKENS_KEPT, dropped when a setting of _JWT_SETTINGS changes).
+    Expiry is checked again on every use (with JWT_DECODE_LEEWAY); an expired or failing token
+    goes through the full verification, which raises as before. Revocation is not a property of
+    the token: the session check (api/__init__.py) still runs on every request."""
 
     def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
-        if not has_request_context():
+        if csrf_value is not None or allow_expired or not isinstance(encoded_token, str):
             return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
-        seen = g.setdefault("_verified_tokens", {})
-        key = (encoded_token, csrf_value, allow_expired)
-        if key not in seen:
-            seen[key] = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
-        return seen[key]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        config = app.config
+        settings = tuple(config.get(name) for name in _JWT_SETTINGS)
+        kept = app.extensions.get("maintainpro_verified_tokens")
+        if kept is None or kept[0] != settings:
+            kept = app.extensions["maintainpro_verified_tokens"] = (settings, {})
+        verdicts = kept[1]
+        claims = verdicts.get(encoded_token)
+        if claims is not None:
+            exp = claims.get("exp")
+            if exp is None or time.time() < exp + _leeway_seconds(settings[7]):
+                return dict(claims)  # a copy: a caller may add to it
+            del verdicts[encoded_token]
+        claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        if len(verdicts) >= VERIFIED_TOKENS_KEPT:
+            del verdicts[next(iter(verdicts))]
+        verdicts[encoded_token] = dict(claims)
+        return claims
 
 
-def _parse_tokens_once_per_request() -> None:
-    """PyJWT parses one token four times for one verification (flask-jwt-extended reads its header
-    and claims unverified, then verifies it), checking every base64 character in Python each time:
-    ~7 % of an API request's CPU (bench/README.md). Parsing is a pure function of the token's text,
-    so its result is kept on flask.g for the rest of the request; verifying the signature and the
-    claims (expiry) still happens as before, and a token that fails to parse raises every time."""
-    from jwt import api_jws
-
-    jws = api_jws._jws_global_obj  # what jwt.decode() and jwt.get_unverified_header() use
-    parse = getattr(jws, "_load", None)
-    if parse is None or getattr(parse, "_mp_once", False):
-        return
-
-    def parse_once(token: str | bytes) -> tuple:
-        if not has_request_context():
-            return parse(token)
-        parsed = g.setdefault("_parsed_tokens", {})
-        hit = parsed.get(token)
-        if hit is None:
-            hit = parsed[token] = parse(token)
-        payload, signing_input, header, signature = hit
-        return payload, signing_input, dict(header), signature  # a caller may change its header dict
-
-    parse_once._mp_once = True  # type: ignore[attr-defined]
-    jws._load = parse_once  # type: ignore[method-assign]
+def _leeway_seconds(leeway) -> float:  # type: ignore[no-untyped-def]
+    if leeway is None:
+        return 0.0
+    return leeway.total_seconds() if hasattr(leeway, "total_seconds") else float(leeway)
 
 
-_parse_tokens_once_per_request()
 jwt = _OnceJWTManager()
 login_manager = LoginManager()
 

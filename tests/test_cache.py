@@ -193,3 +193,54 @@ def test_consumption_drops_only_its_own_warehouse(app, client, users, auth):
     assert r.status_code in (200, 201)
     client.get(f"/api/parts/{p_south.id}", headers=auth("south", "manager"))
     assert lookups(app) == (round(200 / 3, 2), 3)  # miss, hit, hit
+
+
+def _listed(client, url: str, headers: dict) -> tuple[int, set[str]]:
+    """X-Total-Count and the ids of a list's answer."""
+    r = client.get(url, headers=headers)
+    assert r.status_code == 200, r.get_json()
+    return int(r.headers["X-Total-Count"]), {row["id"] for row in r.get_json()}
+
+
+def test_work_order_list_is_kept_and_never_stale_after_a_write(app, client, users, auth):
+    """A filtered list is answered from the cache on the second read, and every write that changes it
+    (create, status change through the API or a service, edit, bulk assign) shows at once."""
+    manager = users.actor("north", "manager")
+    first, second = work_order(manager), work_order(manager)
+    h = auth("north", "manager")
+    url = "/api/work-orders?status=new"
+    assert _listed(client, url, h) == (2, {first.id, second.id})
+    assert _listed(client, url, h) == (2, {first.id, second.id})
+    assert lookups(app) == (50.0, 2)  # a miss, then a hit
+    r = client.post("/api/work-orders", json={"title": "Third"}, headers=h)
+    assert r.status_code == 201
+    third = r.get_json()["id"]
+    assert _listed(client, url, h) == (3, {first.id, second.id, third})
+    r = client.patch(f"/api/work-orders/{first.id}", json={"status": "in_progress"}, headers=h)
+    assert r.status_code == 200, r.get_json()
+    assert _listed(client, url, h) == (2, {second.id, third})
+    move_to(manager, second.id, "cancelled")  # a service write, no request
+    assert _listed(client, url, h) == (1, {third})
+    r = client.patch(f"/api/work-orders/{third}", json={"title": "Third, renamed"}, headers=h)
+    assert r.status_code == 200
+    assert client.get(url, headers=h).get_json()[0]["title"] == "Third, renamed"
+    technician = users["north"]["technician"].id
+    mine = f"/api/work-orders?assignedTo={technician}"
+    assert _listed(client, mine, h) == (0, set())
+    r = client.post("/api/work-orders/bulk-assign", headers=h, json={"ids": [third], "assignedTo": technician})
+    assert r.status_code == 200, r.get_json()
+    assert _listed(client, mine, h) == (1, {third})
+    # Pages and page sizes are answers of their own.
+    assert _listed(client, "/api/work-orders?limit=1&page=2", h)[0] == 3
+
+
+def test_work_order_lists_are_per_warehouse_and_overdue_ones_are_not_kept(app, client, users, auth):
+    wo = work_order(users.actor("north", "manager"))
+    assert _listed(client, "/api/work-orders", auth("north", "manager")) == (1, {wo.id})
+    assert _listed(client, "/api/work-orders", auth("south", "manager")) == (0, set())
+    assert _listed(client, "/api/work-orders", auth("north", "manager")) == (1, {wo.id})
+    before = lookups(app)[1]
+    # Overdue changes with the clock, without a write: such lists are always read afresh.
+    for _ in range(2):
+        assert _listed(client, "/api/work-orders?overdue=true", auth("north", "manager")) == (0, set())
+    assert lookups(app)[1] == before

@@ -93,7 +93,8 @@ def test_rate_limit_costs_one_redis_round_trip_per_request(app, users, auth, mon
 
 def test_request_figures_cost_no_redis_round_trip(app, users, auth, monkeypatch):
     """The figures of a request are sent on a connection whose replies are off (metrics.py): with
-    the limiter's one call, an API request waits for Redis once. They still count at once."""
+    the limiter's one call, an API request waits for Redis once (a list waits once more, for its
+    cached total). They still count at once."""
     import redis.connection
 
     from portal.services.performance import summary
@@ -101,7 +102,7 @@ def test_request_figures_cost_no_redis_round_trip(app, users, auth, monkeypatch)
     limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_API="1000/hour")
     h = auth("north", "manager")
     client = limited.test_client()
-    assert client.get("/api/work-orders", headers=h).status_code == 200  # connections opened, script loaded
+    assert client.get("/api/auth/me", headers=h).status_code == 200  # connections opened, script loaded
     replies: list[int] = []
     real = redis.connection.AbstractConnection.read_response
 
@@ -111,7 +112,7 @@ def test_request_figures_cost_no_redis_round_trip(app, users, auth, monkeypatch)
 
     monkeypatch.setattr(redis.connection.AbstractConnection, "read_response", counted)
     for _ in range(3):
-        assert client.get("/api/work-orders", headers=h).status_code == 200
+        assert client.get("/api/auth/me", headers=h).status_code == 200
     assert len(replies) == 3  # the limiter's EVALSHA, nothing for the figures
     monkeypatch.undo()
     with limited.test_request_context():
@@ -179,8 +180,9 @@ def test_pooled_connections_are_pinged_only_after_idling(app, users, auth, monke
         db.engine.dispose()
 
 
-def test_the_bearer_token_is_verified_once_per_request(app, users, auth, monkeypatch):
-    """The rate-limit key and the route both need the verified claims: one verification serves both."""
+def test_the_bearer_token_is_verified_once(app, users, auth, monkeypatch):
+    """The rate-limit key and the route both need the verified claims: one verification serves both,
+    and the next requests with the same token (test below: its expiry is still checked)."""
     import flask_jwt_extended.jwt_manager as manager_module
 
     limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_API="100/hour")
@@ -198,7 +200,7 @@ def test_the_bearer_token_is_verified_once_per_request(app, users, auth, monkeyp
     assert decodes.count(True) == 1  # was 2: once for the rate-limit key, once for the route
     decodes.clear()
     assert client.get("/api/work-orders", headers=h).status_code == 200
-    assert decodes.count(True) == 1  # per request, not cached across requests
+    assert decodes.count(True) == 0  # the same token: its verdict is kept
     bad = {"Authorization": h["Authorization"][:-4] + "AAAA"}
     assert client.get("/api/work-orders", headers=bad).status_code == 401
 
@@ -317,22 +319,61 @@ def test_iso_writes_what_strftime_wrote():
     assert iso(None) is None
 
 
-def test_a_token_is_parsed_once_per_request_and_still_verified(app, client, users, auth):
-    """PyJWT's parse of the bearer token is kept for the request (extensions.py); the signature
-    and the expiry are verified as before, and a tampered token fails on every request."""
-    from flask import g
+def test_a_token_is_verified_once_per_process_and_its_expiry_checked_on_every_use(app, client, users, auth,
+                                                                                   monkeypatch):
+    """A token that passed verification is not verified again (extensions.py), but its expiry is
+    checked on every use, a tampered token fails on every request, and changed JWT settings (a new
+    key) verify everything again."""
+    import time as time_module
+    from datetime import datetime
+
+    import jwt as pyjwt
     from flask_jwt_extended import decode_token
 
     h = auth("north", "manager")
     token = h["Authorization"][7:]
+    verified = []
+    real_decode = pyjwt.decode
+
+    def counting_decode(*args, **kwargs):
+        if kwargs.get("options", {}).get("verify_signature", True):
+            verified.append(args[0])
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(pyjwt, "decode", counting_decode)
+    app.extensions.pop("maintainpro_verified_tokens", None)
+    for _ in range(3):
+        assert client.get("/api/work-orders", headers=h).status_code == 200
+    assert verified == [token]
     with app.test_request_context(headers=h):
+        claims = decode_token(token)
+        claims["sub"] = "someone else"  # a caller changing its copy changes nothing kept
         assert decode_token(token)["sub"] == users["north"]["manager"].id
-        assert list(g._parsed_tokens) == [token]
+    assert verified == [token]
+
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     for _ in range(2):
         r = client.get("/api/work-orders", headers={"Authorization": f"Bearer {forged}"})
         assert r.status_code == 401 and r.get_json()["message"] == "Invalid token"
-    assert client.get("/api/work-orders", headers=h).status_code == 200
+
+    # Past its expiry a kept token is refused like any expired one.
+    exp = real_decode(token, options={"verify_signature": False})["exp"]
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.fromtimestamp(exp + 1, tz)
+
+    monkeypatch.setattr(time_module, "time", lambda: exp + 1)
+    monkeypatch.setattr(pyjwt.api_jwt, "datetime", Later)  # PyJWT's own clock
+    r = client.get("/api/work-orders", headers=h)
+    assert r.status_code == 401 and r.get_json()["message"] == "Token has expired"
+    monkeypatch.undo()
+
+    # Another signing key: the kept verdict is not reused, the token fails verification.
+    monkeypatch.setitem(app.config, "JWT_SECRET_KEY", "another-key-that-is-long-enough-for-hs256-signing")
+    r = client.get("/api/work-orders", headers=h)
+    assert r.status_code == 401 and r.get_json()["message"] == "Invalid token"
 
 
 def test_the_token_user_answers_what_the_orm_user_did(app, client, users, auth):

@@ -195,6 +195,12 @@ def _page_statement(shape: tuple) -> Select:
             .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
 
 
+def list_answer_depends_on_rows_only(query: WorkOrderQuery) -> bool:
+    """Whether a list's answer changes only when work orders are written, so that the cache
+    (portal/cache.py) may keep it until the next write: an overdue filter changes with the clock."""
+    return query.overdue is None
+
+
 def list_work_order_rows(actor: Actor, query: WorkOrderQuery) -> Page:
     """The page of list_work_orders() as read-only rows (mappings by attribute name, the columns
     of ROW_COLUMNS), and its total, in one statement."""
