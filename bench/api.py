@@ -9,8 +9,9 @@ database maintainpro_bench_<pid> is created there, migrated, loaded and dropped 
 REDIS_URL (default redis://127.0.0.1:6379/0) should be a database index of its own; the bench
 deletes its rate-limit, figure and cache keys before each phase. Phases: the bare 50-row route,
 `GET /api/work-orders?status=new,assigned&limit=50`, the bare one-row route, `GET
-/api/work-orders/{id}`, then a mix (40 % filtered lists, 30 % gets, 10 % creates, 10 % patches,
-10 % consumptions). The list is also driven on a second server with the Redis cache off
+/api/work-orders/{id}`, `GET /api/auth/me` (an authenticated route that reads nothing but its
+token's session: the floor of any API route), then a mix (40 % filtered lists, 30 % gets,
+10 % creates, 10 % patches, 10 % consumptions). The list is also driven on a second server with the Redis cache off
 (CACHE_ENABLED=0): the list phase repeats one filter, so on the first server it is answered from
 the cache after the first miss, while the mix's writes keep invalidating it (each API phase prints
 its cache hits). Clients are processes (http.client, one request at a time each). It also prints
@@ -43,6 +44,7 @@ import psycopg  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 LIST_UNCACHED = "the same list, cache off (CACHE_ENABLED=0)"
+TOKEN_ONLY = "GET /api/auth/me (token, session check, limit)"
 
 
 def free_port() -> int:
@@ -239,6 +241,7 @@ def main() -> int:
                   (LIST_UNCACHED, uncached_port, [("list", 1)]),
                   ("bare route, 1 row", bare_port, [("/row", 1)]),
                   ("GET /api/work-orders/{id}", api_port, [("get", 1)]),
+                  (TOKEN_ONLY, api_port, [("/api/auth/me", 1)]),
                   ("mix 40 list/30 get/10 create/10 patch/10 consume", api_port,
                    [("list", 40), ("get", 30), ("create", 10), ("patch", 10), ("consume", 10)])]
         results = {}
@@ -257,8 +260,9 @@ def main() -> int:
             results["bare route, 50 rows"]["rps"]
         ratio_uncached = results[LIST_UNCACHED]["rps"] / results["bare route, 50 rows"]["rps"]
         ratio_get = results["GET /api/work-orders/{id}"]["rps"] / results["bare route, 1 row"]["rps"]
+        ratio_me = results[TOKEN_ONLY]["rps"] / results["bare route, 1 row"]["rps"]
         print(f"list / bare: {ratio_list:.3f} (target 0.25; with the cache off {ratio_uncached:.3f}); "
-              f"get / bare: {ratio_get:.3f} (target 0.4)")
+              f"get / bare: {ratio_get:.3f} (target 0.4); auth/me / bare: {ratio_me:.3f}")
         print("\nEXPLAIN ANALYZE of the filtered list:\n  " + "\n  ".join(plan["plan"]))
         print("EXPLAIN ANALYZE of its X-Total-Count:\n  " + "\n  ".join(plan["count_plan"]))
     finally:
