@@ -80,7 +80,7 @@ migrate = MigrationsOnDemand()
 _JWT_SETTINGS = ("JWT_SECRET_KEY", "SECRET_KEY", "JWT_PUBLIC_KEY", "JWT_ALGORITHM", "JWT_DECODE_ALGORITHMS",
                  "JWT_DECODE_AUDIENCE", "JWT_DECODE_ISSUER", "JWT_DECODE_LEEWAY", "JWT_IDENTITY_CLAIM",
                  "JWT_VERIFY_SUB")
-VERIFIED_TOKENS_KEPT = 4096  # per process; the oldest verdict goes first
+VERIFIED_TOKENS_KEPT = 4096  # per process and app; when full, all are forgotten
 
 
 class _OnceJWTManager(JWTManager):
@@ -108,12 +108,12 @@ class _OnceJWTManager(JWTManager):
         claims = verdicts.get(encoded_token)
         if claims is not None:
             exp = claims.get("exp")
-            if exp is None or time.time() < exp + _leeway_seconds(settings[7]):
+            if exp is None or time.time() < exp + _leeway_seconds(config.get("JWT_DECODE_LEEWAY")):
                 return dict(claims)  # a copy: a caller may add to it
-            del verdicts[encoded_token]
+            verdicts.pop(encoded_token, None)
         claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
         if len(verdicts) >= VERIFIED_TOKENS_KEPT:
-            del verdicts[next(iter(verdicts))]
+            verdicts.clear()  # all at once: one atomic step, safe beside other threads of the worker
         verdicts[encoded_token] = dict(claims)
         return claims
 

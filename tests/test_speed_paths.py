@@ -330,6 +330,8 @@ def test_a_token_is_verified_once_per_process_and_its_expiry_checked_on_every_us
     import jwt as pyjwt
     from flask_jwt_extended import decode_token
 
+    from portal import extensions
+
     h = auth("north", "manager")
     token = h["Authorization"][7:]
     verified = []
@@ -355,6 +357,15 @@ def test_a_token_is_verified_once_per_process_and_its_expiry_checked_on_every_us
     for _ in range(2):
         r = client.get("/api/work-orders", headers={"Authorization": f"Bearer {forged}"})
         assert r.status_code == 401 and r.get_json()["message"] == "Invalid token"
+
+    # A full store is emptied, and every token still verifies.
+    monkeypatch.setattr(extensions, "VERIFIED_TOKENS_KEPT", 1)
+    other = auth("north", "technician")
+    start = len(verified)
+    for headers in (other, h, other):
+        assert client.get("/api/work-orders", headers=headers).status_code == 200
+    assert verified[start:] == [other["Authorization"][7:], token, other["Authorization"][7:]]
+    monkeypatch.setattr(extensions, "VERIFIED_TOKENS_KEPT", 4096)
 
     # Past its expiry a kept token is refused like any expired one.
     exp = real_decode(token, options={"verify_signature": False})["exp"]
