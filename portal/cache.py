@@ -3,8 +3,8 @@
 The performance summary's cacheHitRate is computed from these counters. Every read through
 cached() (KPI results, part and equipment lookups, work order lists) counts as a hit or a miss in
 the same Lua call that looks it up; record_lookup(hit) counts one for any other cache. Until a
-lookup does, the rate is 0. Counters sit in per-minute buckets like the request
-figures (portal/metrics.py) and expire after the summary window.
+lookup does, the rate is 0. Counters sit in per-minute buckets like the request figures
+(portal/metrics.py) and expire after the summary window.
 """
 from __future__ import annotations
 
@@ -59,11 +59,12 @@ def hit_rate(app: Flask | None = None, now: float | None = None) -> tuple[float,
 
 # --- The cache itself ----------------------------------------------------------------------------
 # What is read far more often than written (KPI and compliance results, one part, one piece of
-# equipment, a filtered page of work orders) is kept in Redis as its serialised answer, under a key holding its warehouse's
-# generation. Every committed write of a row these answers read bumps that generation (below, from
-# SQLAlchemy's session events, so no write path can forget it), and the next read misses and
-# recomputes: a cached figure is never older than the last committed write. A bulk UPDATE whose
-# warehouse cannot be read from its WHERE clause bumps the global generation, part of every key.
+# equipment, a filtered page of work orders) is kept in Redis as its serialised answer, under a key
+# holding its warehouse's generation. Every committed write of a row these answers read bumps that
+# generation (below, from SQLAlchemy's session events, so no write path can forget it), and the
+# next read misses and recomputes: a cached figure is never older than the last committed write. A
+# bulk UPDATE whose warehouse cannot be read from its WHERE clause bumps the global generation,
+# part of every key.
 
 GEN_PREFIX = f"{PREFIX}:gen"
 ALL = "*"  # the global generation's name
