@@ -93,8 +93,8 @@ def test_rate_limit_costs_one_redis_round_trip_per_request(app, users, auth, mon
 
 def test_request_figures_cost_no_redis_round_trip(app, users, auth, monkeypatch):
     """The figures of a request are sent on a connection whose replies are off (metrics.py): with
-    the limiter's one call, an API request waits for Redis once (a list waits once more, for its
-    cached total). They still count at once."""
+    the limiter's one call, an API request waits for Redis once (a list waits once more: the cache
+    lookup of its page). They still count at once."""
     import redis.connection
 
     from portal.services.performance import summary
