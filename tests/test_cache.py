@@ -182,6 +182,26 @@ def test_cache_can_be_switched_off(app, users, enabled):
     assert len(calls) == 2
 
 
+def test_only_plain_json_is_kept(app, users):
+    """A kept answer reads back exactly as computed: numbers, text, nulls and nesting survive, and
+    an answer holding what JSON cannot carry as such (a datetime, a Decimal) is never kept, so a
+    hit never answers a string where a miss answered a datetime."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    plain = {"total": 3, "items": [{"a": 1.5, "b": None, "c": "é", "d": [True, 0]}], "7": -1}
+    calls = []
+    with app.test_request_context():
+        for _ in range(2):
+            assert cache.cached("probe-plain", "x", (), lambda: calls.append(1) or plain, app=app) == plain
+        assert len(calls) == 1
+        for odd in (datetime(2026, 11, 26, tzinfo=UTC), Decimal("1.50")):
+            answers = [cache.cached("probe-odd", "x", (str(odd),), lambda v=odd: calls.append(1) or {"v": v}, app=app)
+                       for _ in range(2)]
+            assert answers == [{"v": odd}, {"v": odd}]
+        assert len(calls) == 5
+
+
 def test_consumption_drops_only_its_own_warehouse(app, client, users, auth):
     """The stock UPDATE names its warehouse, so south's cached answers survive north's consumption."""
     north, south = users.actor("north", "manager"), users.actor("south", "manager")
