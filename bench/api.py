@@ -5,22 +5,22 @@ beside a bare Flask route (bench/bare_app.py) under the same gunicorn settings, 
         .venv/bin/python bench/api.py [--clients 16] [--seconds 10] [--rounds 3] [--driver wrk|python]
         [--work-orders 10000] [--parts 1000]
 
-DATABASE_URL names the PostgreSQL server (its database is only used to connect): a scratch
-database maintainpro_bench_<pid> is created there, migrated, loaded and dropped at the end.
-REDIS_URL (default redis://127.0.0.1:6379/0) should be a database index of its own; the bench
-deletes its rate-limit, figure and cache keys before each phase. Phases: the bare 50-row route,
-`GET /api/work-orders?status=new,assigned&limit=50`, the bare one-row route, `GET
-/api/work-orders/{id}`, `GET /api/auth/me` (an authenticated route that reads nothing but its
-token's session: the floor of any API route), repeated in --rounds rounds (ratios per round and
-their median), then once a mix (40 % filtered lists, 30 % gets, 10 % creates, 10 % patches, 10 %
-consumptions). The list is also driven on a second server with the Redis cache off
-(CACHE_ENABLED=0): the list phase repeats one filter, so on the first server it is answered from
+DATABASE_URL names the PostgreSQL server (its database is only used to connect): a scratch database
+maintainpro_bench_<pid> is created there, migrated, loaded and dropped at the end. REDIS_URL
+(default redis://127.0.0.1:6379/0) should be a database index of its own; the bench deletes its
+rate-limit, figure and cache keys before each phase. Phases: the list with the cache off (below),
+the bare 50-row route, `GET /api/work-orders?status=new,assigned&limit=50`, `GET
+/api/work-orders/{id}`, the bare one-row route, `GET /api/auth/me` (an authenticated route that
+reads nothing but its token's session: the floor of any API route), repeated in --rounds rounds
+(ratios per round and their median), then once a mix (40 % filtered lists, 30 % gets, 10 % creates,
+10 % patches, 10 % consumptions). The list is also driven on a second server with the Redis cache
+off (CACHE_ENABLED=0): the list phase repeats one filter, so on the first server it is answered from
 the cache after the first miss, while the mix's writes keep invalidating it (each API phase prints
 its cache hits). The clients are wrk (`wrk -t2 -c<clients>`, Debian package wrk), as the issue
 measured, or with --driver python (the default when wrk is not installed) client processes
 (http.client, one request at a time each), whose own CPU per request is a large share of the
-machine's and lifts every ratio (bench/README.md). After the load the bench waits until the
-machine is quiet. It also prints the PostgreSQL plan of the filtered list (EXPLAIN ANALYZE).
+machine's and lifts every ratio (bench/README.md). After the load the bench waits until the machine
+is quiet. It also prints the PostgreSQL plan of the filtered list (EXPLAIN ANALYZE).
 """
 from __future__ import annotations
 
@@ -354,14 +354,14 @@ def main() -> int:
         procs.append(gunicorn("wsgi:app", uncached_port, dict(env, CACHE_ENABLED="0"), ROOT))
         quiet_after = settle()
         drive_phase = drive_wrk if args.driver == "wrk" else drive
-        # The ratio phases run in rounds, one after the other, so that a slow spell of the machine
-        # (other processes, CPU steal) falls on every phase of a round instead of on one phase;
-        # the ratios are taken per round and their median is the figure.
-        phases = [(BARE_50, bare_port, [("/rows", 1)]),
+        # The ratio phases run in rounds, each route next to the bare route it is divided by: the
+        # machine's speed drifts (by half, for minutes, on a shared host), and the ratios are taken
+        # per round, their median being the figure.
+        phases = [(LIST_UNCACHED, uncached_port, [("list", 1)]),
+                  (BARE_50, bare_port, [("/rows", 1)]),
                   (LIST, api_port, [("list", 1)]),
-                  (LIST_UNCACHED, uncached_port, [("list", 1)]),
-                  (BARE_1, bare_port, [("/row", 1)]),
                   (GET, api_port, [("get", 1)]),
+                  (BARE_1, bare_port, [("/row", 1)]),
                   (TOKEN_ONLY, api_port, [("/api/auth/me", 1)])]
         mix = ("mix 40 list/30 get/10 create/10 patch/10 consume", api_port,
                [("list", 40), ("get", 30), ("create", 10), ("patch", 10), ("consume", 10)])
