@@ -210,7 +210,7 @@ def drive_wrk(port: int, token: str, plan: dict, clients: int, seconds: float) -
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     try:
-        out = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{seconds:g}s", "--latency", "-s", f.name,
+        out = subprocess.run(["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds:g}s", "--latency", "-s", f.name,
                               f"http://127.0.0.1:{port}/"], capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(f.name)
