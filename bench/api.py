@@ -367,7 +367,7 @@ def main() -> int:
                [("list", 40), ("get", 30), ("create", 10), ("patch", 10), ("consume", 10)])
         rounds: list[dict] = []
         runs: dict[str, list[dict]] = {}
-        clients = f"wrk -t2 -c{args.clients}" if args.driver == "wrk" else f"{args.clients} client processes"
+        clients = f"wrk -t{min(2, args.clients)} -c{args.clients}" if args.driver == "wrk" else f"{args.clients} client processes"
         print(f"PostgreSQL + Redis, gunicorn -w 2 (sync), {clients}, {args.seconds:.0f} s "
               f"per phase, {args.rounds} round(s), {args.work_orders} work orders, {args.parts} parts, "
               f"cpus: {os.cpu_count()}; the machine was quiet {quiet_after:.0f} s after the load")
