@@ -2,7 +2,7 @@
 
 Request limits are set on purpose (not gunicorn's defaults, whose request line stops at 4094 bytes):
 the app answers long URLs itself with 414 in the API's error format from MAX_URL_BYTES (default
-4096 bytes of path + query, portal/security.py), so only a request line or a header beyond the
+4096 bytes of path + query, portal/platform/http/security.py), so only a request line or a header beyond the
 limits below gets gunicorn's own plain 400. Keep MAX_URL_BYTES well below limit_request_line.
 """
 limit_request_line = 8190  # bytes of "METHOD /path?query HTTP/1.1" (gunicorn's maximum)
@@ -15,7 +15,7 @@ def post_fork(server, worker) -> None:
     test servers and `make run` start so). Nothing opens a database connection while the app is built,
     but should one ever be pooled before the fork, a worker must not share it: forget it, unclosed."""
     if server.cfg.preload_app:
-        from portal.extensions import db
+        from portal.platform.extensions import db
         from wsgi import app
 
         with app.app_context():

@@ -24,9 +24,9 @@ import signal
 from redis import Redis
 
 from portal import create_app
-from portal.extensions import get_redis, redis_url_for
 from portal.jobs import QUEUES, load_all
 from portal.jobs.scheduler import AppSimpleWorker, AppWorker, build_cron
+from portal.platform.extensions import get_redis, redis_url_for
 
 log = logging.getLogger("worker")
 

@@ -247,10 +247,10 @@ def load(app, work_orders: int, parts: int) -> dict:
     from flask_jwt_extended import create_access_token
     from sqlalchemy import insert
 
-    from portal.extensions import db
     from portal.models import AuthSession, Part, WorkOrder, WorkOrderCounter
     from portal.models.types import utcnow
-    from portal.services import auth as auth_service
+    from portal.platform.extensions import db
+    from portal.services.identity import auth as auth_service
 
     with app.app_context():
         import flask_migrate
@@ -334,8 +334,8 @@ def main() -> int:
     procs: list[subprocess.Popen] = []
     try:
         from portal import create_app
-        from portal.cache import hit_rate
-        from portal.extensions import get_redis
+        from portal.platform.cache import hit_rate
+        from portal.platform.extensions import get_redis
 
         app = create_app()
         plan = load(app, args.work_orders, args.parts)
@@ -407,7 +407,7 @@ def main() -> int:
         for proc in procs:
             stop(proc)
         try:
-            from portal.extensions import db
+            from portal.platform.extensions import db
 
             with app.app_context():
                 db.engine.dispose()

@@ -29,13 +29,13 @@ os.environ.setdefault("MAINTAINPRO_INSTANCE", _scratch)
 from sqlalchemy import insert  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.extensions import db, stop_embedded_redis  # noqa: E402
 from portal.models import Equipment, ImportJob  # noqa: E402
 from portal.models.types import new_id, utcnow  # noqa: E402
+from portal.platform.extensions import db, stop_embedded_redis  # noqa: E402
 from portal.schemas.equipment import EquipmentQuery  # noqa: E402
-from portal.services import auth as auth_service  # noqa: E402
-from portal.services import exports, imports  # noqa: E402
-from portal.services.actor import Actor  # noqa: E402
+from portal.services.common.actor import Actor  # noqa: E402
+from portal.services.data_exchange import exports, imports  # noqa: E402
+from portal.services.identity import auth as auth_service  # noqa: E402
 
 
 def csv_of(rows: int) -> bytes:

@@ -31,10 +31,6 @@ from flask_jwt_extended import create_access_token  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.extensions import (  # noqa: E402
-    db,
-    stop_embedded_redis,
-)
 from portal.models import (  # noqa: E402
     AuthSession,
     Equipment,
@@ -46,7 +42,11 @@ from portal.models import (  # noqa: E402
     WorkOrder,
 )
 from portal.models.types import new_id, utcnow  # noqa: E402
-from portal.services import auth as auth_service  # noqa: E402
+from portal.platform.extensions import (  # noqa: E402
+    db,
+    stop_embedded_redis,
+)
+from portal.services.identity import auth as auth_service  # noqa: E402
 
 TYPES = ["corrective"] * 4 + ["preventive"] * 3 + ["inspection"] * 2 + ["emergency"]
 OPEN = ["new", "assigned", "in_progress", "on_hold"]

@@ -34,7 +34,6 @@ from flask_login import login_required  # noqa: E402
 from sqlalchemy import event, insert, text  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.extensions import db, stop_embedded_redis  # noqa: E402
 from portal.models import (  # noqa: E402
     AuthSession,
     ChecklistItem,
@@ -46,7 +45,8 @@ from portal.models import (  # noqa: E402
     WorkOrderHistory,
 )
 from portal.models.types import new_id, utcnow  # noqa: E402
-from portal.services import auth as auth_service  # noqa: E402
+from portal.platform.extensions import db, stop_embedded_redis  # noqa: E402
+from portal.services.identity import auth as auth_service  # noqa: E402
 
 STATUSES = ["new", "assigned", "in_progress", "on_hold", "completed", "completed", "completed", "cancelled"]
 PRIORITIES = ["low", "medium", "medium", "high", "critical"]

@@ -33,14 +33,14 @@ from rq import Queue  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.extensions import db, get_redis, stop_embedded_redis  # noqa: E402
+from portal.platform.extensions import db, get_redis, stop_embedded_redis  # noqa: E402
 from portal.schemas.webhooks import WebhookCreate  # noqa: E402
 from portal.schemas.work_orders import WorkOrderCreate  # noqa: E402
-from portal.services import auth as auth_service  # noqa: E402
-from portal.services import delivery  # noqa: E402
-from portal.services import webhooks as webhook_service  # noqa: E402
-from portal.services import work_orders as wo_service  # noqa: E402
-from portal.services.actor import Actor  # noqa: E402
+from portal.services.common.actor import Actor  # noqa: E402
+from portal.services.identity import auth as auth_service  # noqa: E402
+from portal.services.integrations import delivery  # noqa: E402
+from portal.services.integrations import webhooks as webhook_service  # noqa: E402
+from portal.services.work_orders import lifecycle as wo_service  # noqa: E402
 
 
 class ReceiverProcess:

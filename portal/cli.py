@@ -6,8 +6,8 @@ import sys
 import click
 from flask import Flask
 
-from .services import auth as auth_service
-from .services.errors import DomainError
+from portal.services.common.errors import DomainError
+from portal.services.identity import auth as auth_service
 
 
 def register_cli(app: Flask) -> None:
@@ -35,7 +35,7 @@ def register_cli(app: Flask) -> None:
     @click.argument("zone")
     def set_timezone(warehouse_name, zone):
         """Show the portal's times for WAREHOUSE_NAME in ZONE (IANA name, e.g. Europe/Paris)."""
-        from .services import warehouses
+        from portal.services.identity import warehouses
 
         try:
             warehouses.set_timezone(warehouse_name, zone)
@@ -49,7 +49,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Only when the database has no warehouse at all.")
     def seed_demo(if_empty):
         """Load the demo warehouse (idempotent)."""
-        from .demo import DEMO_PASSWORD, database_is_empty, seed
+        from portal.demo import DEMO_PASSWORD, database_is_empty, seed
 
         if if_empty and not database_is_empty():
             click.echo("Database already has data; demo data not loaded.")

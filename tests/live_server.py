@@ -131,7 +131,7 @@ def prepare_in_master(server) -> None:
     spec_path = Path(os.environ["LIVE_SERVER_USERS"])
     from flask_migrate import upgrade
 
-    from portal.services import auth as auth_service
+    from portal.services.identity import auth as auth_service
     from wsgi import app
 
     spec = json.loads(spec_path.read_text())

@@ -4,8 +4,8 @@ from __future__ import annotations
 import factories
 import pytest
 
-from portal.extensions import db
 from portal.models import DomainEvent, Equipment, Part, WorkOrder
+from portal.platform.extensions import db
 
 
 def assert_error_shape(body: dict) -> None:

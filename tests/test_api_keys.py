@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from conftest import make_app
 
-from portal.extensions import db, get_redis
 from portal.models import ApiKey, WorkOrder
 from portal.models.types import utcnow
-from portal.services import api_keys as service
-from portal.services.errors import Forbidden, ValidationFailed
+from portal.platform.extensions import db, get_redis
+from portal.services.common.errors import Forbidden, ValidationFailed
+from portal.services.identity import api_keys as service
 
 
 def create(client, auth, name="ERP sync", role="manager", warehouse="north", who="admin"):
@@ -109,7 +109,7 @@ def test_role_cap_at_creation_and_at_use(app, client, auth, users):
     with pytest.raises(Forbidden):
         service.create_key(manager, "x", "requester")  # only admins create keys at all
     # The cap at creation: never above the creator's own role.
-    from portal.services.actor import Actor
+    from portal.services.common.actor import Actor
     demoted_admin_view = Actor(id=admin.id, role="technician", warehouse_id=admin.warehouse_id)
     with pytest.raises(Forbidden):
         service.create_key(demoted_admin_view, "x", "manager")
@@ -169,7 +169,7 @@ def test_each_key_has_its_own_rate_limit(_schema, users_for_limits):
 def users_for_limits(_schema):
     from conftest import _empty_tables, token_for
 
-    from portal.services import auth as auth_service
+    from portal.services.identity import auth as auth_service
 
     app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_API="3/minute")
     with app.app_context():

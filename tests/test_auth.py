@@ -7,11 +7,11 @@ import pyotp
 import pytest
 from conftest import PASSWORD, make_app, token_for
 
-from portal.extensions import db
 from portal.models import AuthSession, User
 from portal.models.types import utcnow
-from portal.services import auth as auth_service
-from portal.services.errors import Unauthorized
+from portal.platform.extensions import db
+from portal.services.common.errors import Unauthorized
+from portal.services.identity import auth as auth_service
 
 LOGIN_FAILED = "Invalid email, password or MFA code"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import factories
 from sqlalchemy import func, select
 
-from portal.extensions import db
 from portal.models import WorkOrder
 from portal.models.events import DomainEvent as Event
+from portal.platform.extensions import db
 
 
 def _events() -> int:

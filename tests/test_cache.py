@@ -1,4 +1,4 @@
-"""The Redis cache of KPI/compliance answers and part/equipment lookups (portal/cache.py).
+"""The Redis cache of KPI/compliance answers and part/equipment lookups (portal/platform/cache.py).
 
 Every test reads an answer twice (the second one from the cache, checked with the hit counter),
 writes through the API, and reads again: the answer must show the write at once.
@@ -11,8 +11,8 @@ import pytest
 from conftest import make_app, token_for
 from factories import equipment, move_to, part, work_order
 
-from portal import cache
-from portal.extensions import db
+from portal.platform import cache
+from portal.platform.extensions import db
 
 
 def lookups(app) -> tuple[float, int]:

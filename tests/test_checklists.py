@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.services import pm as pm_service
+from portal.services.pm import scheduling as pm_service
 
 CHECKLIST = [
     {"id": "temp", "description": "Motor temperature", "type": "measurement", "required": True, "unit": "C",

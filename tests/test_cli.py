@@ -9,10 +9,10 @@ import pyotp
 from conftest import make_app
 from sqlalchemy import func, select
 
-from portal.extensions import db
 from portal.models import Equipment, Part, User, Warehouse, WorkOrder
 from portal.models.types import utcnow
-from portal.services import auth as auth_service
+from portal.platform.extensions import db
+from portal.services.identity import auth as auth_service
 
 
 def test_create_user_prints_id_secret_and_uri(runner, app):
@@ -106,8 +106,8 @@ def test_seed_demo_builds_the_demo_plant_once(runner, app):
 
 def test_the_demo_plants_kpis_are_believable(runner, app):
     """Issue 7, item 14: no 0 % availability from a months-old open order; every figure a number."""
-    from portal.services import kpis
-    from portal.services.actor import Actor
+    from portal.services.common.actor import Actor
+    from portal.services.reporting import kpis
 
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     demo = db.session.scalars(select(Warehouse).filter_by(name="Demo Plant")).one()

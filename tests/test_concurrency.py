@@ -15,14 +15,14 @@ import factories
 from conftest import PASSWORD, TEST_CONFIG
 from sqlalchemy import func, select
 
-from portal.extensions import db
 from portal.models import DomainEvent, Part, PartConsumption, WorkOrder, WorkOrderHistory
 from portal.models.types import utcnow
+from portal.platform.extensions import db
 from portal.schemas.work_orders import ConsumeParts, WorkOrderUpdate
-from portal.services import auth as auth_service
-from portal.services import parts as parts_service
-from portal.services import work_orders as work_order_service
-from portal.services.errors import Conflict, Unauthorized
+from portal.services.common.errors import Conflict, Unauthorized
+from portal.services.identity import auth as auth_service
+from portal.services.inventory import parts as parts_service
+from portal.services.work_orders import lifecycle as work_order_service
 
 
 def test_concurrent_creations_get_gap_free_unique_fo_numbers(app, users):
@@ -165,8 +165,8 @@ WORKER = """
 import json, sys
 from portal import create_app
 from portal.schemas.work_orders import WorkOrderCreate
-from portal.services import work_orders
-from portal.services.actor import Actor
+from portal.services.work_orders import lifecycle as work_orders
+from portal.services.common.actor import Actor
 
 config, actor, count = json.loads(sys.argv[1])
 app = create_app(config)

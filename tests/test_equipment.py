@@ -4,8 +4,8 @@ from __future__ import annotations
 import factories
 import pytest
 
-from portal.extensions import db
 from portal.models import DomainEvent, Equipment
+from portal.platform.extensions import db
 
 CONTRACT_FIELDS = {"id", "assetTag", "model", "manufacturer", "description", "status", "location", "area",
                    "criticality", "installDate", "warehouseId"}

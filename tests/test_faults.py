@@ -30,13 +30,13 @@ from redis.retry import Retry
 from rq import SimpleWorker
 from sqlalchemy import func, select, text
 
-from portal.extensions import db
 from portal.jobs import QUEUES
 from portal.models import Part, PartConsumption, StockMovement, WebhookDelivery, WorkOrder
 from portal.models.types import utcnow
+from portal.platform.extensions import db
 from portal.schemas.webhooks import WebhookCreate
-from portal.services import delivery
-from portal.services import webhooks as webhook_service
+from portal.services.integrations import delivery
+from portal.services.integrations import webhooks as webhook_service
 
 ROOT = Path(__file__).resolve().parent.parent
 postgres_only = pytest.mark.skipif(not USING_POSTGRES, reason="row locks and parallel writers need PostgreSQL "

@@ -17,14 +17,14 @@ from conftest import TEST_CONFIG
 from rq import Queue
 from sqlalchemy import func, select
 
-from portal.extensions import db, get_redis
 from portal.jobs.scheduler import AppSimpleWorker
 from portal.models import DomainEvent, Equipment, ImportJob, ImportRefusal, Part, StockMovement
 from portal.models.types import utcnow
-from portal.services import equipment as equipment_service
-from portal.services import imports as service
-from portal.services.db import unit_of_work
-from portal.services.errors import ValidationFailed
+from portal.platform.database import unit_of_work
+from portal.platform.extensions import db, get_redis
+from portal.services.assets import equipment as equipment_service
+from portal.services.common.errors import ValidationFailed
+from portal.services.data_exchange import imports as service
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -405,7 +405,7 @@ def test_a_real_worker_killed_halfway_resumes_and_writes_every_row_exactly_once(
 def test_a_released_savepoint_bumps_the_cache_only_at_the_real_commit(users, monkeypatch):
     """Each imported row commits a savepoint: the cache's generation bump must wait for the batch's
     commit, or a reader in between would cache what is not committed yet (and keep it)."""
-    from portal import cache
+    from portal.platform import cache
 
     bumps: list[set] = []
     monkeypatch.setattr(cache, "_send_bumps", lambda _app, warehouses: bumps.append(set(warehouses)))

@@ -14,16 +14,16 @@ from rq import Queue
 from rq.job import Job
 from sqlalchemy import func, select
 
-from portal.extensions import db, get_redis
 from portal.jobs import QUEUES, load_all
 from portal.jobs.registry import PERIODIC_JOBS
 from portal.jobs.scheduler import PERIODIC_QUEUE, AppWorker, build_cron, run_periodic
 from portal.models import DomainEvent, Part, ReorderRequest, WorkOrder, WorkOrderHistory
 from portal.models.types import utcnow
+from portal.platform.extensions import db, get_redis
 from portal.schemas.parts import PartCreate
 from portal.schemas.work_orders import WorkOrderCreate, WorkOrderUpdate
-from portal.services import parts as parts_service
-from portal.services import work_orders as wo_service
+from portal.services.inventory import parts as parts_service
+from portal.services.work_orders import lifecycle as wo_service
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import event
 from test_kpis import FIXED_NOW, compliance_fixture, kpi_fixture
 
-from portal.extensions import db
+from portal.platform.extensions import db
 from portal.schemas.kpis import TrendsOut
-from portal.services import kpis as kpi_service
+from portal.services.reporting import kpis as kpi_service
 
 
 def _weeks(r: dict) -> list[tuple]:

@@ -31,12 +31,12 @@ from portal.schemas.equipment import EquipmentCreate, EquipmentUpdate
 from portal.schemas.parts import PartCreate
 from portal.schemas.pm import LaborCreate, PMTemplateCreate
 from portal.schemas.work_orders import ConsumeParts, WorkOrderCreate, WorkOrderUpdate
-from portal.services import equipment as equipment_service
-from portal.services import kpis as kpi_service
-from portal.services import labor as labor_service
-from portal.services import parts as parts_service
-from portal.services import pm as pm_service
-from portal.services import work_orders as wo_service
+from portal.services.assets import equipment as equipment_service
+from portal.services.inventory import parts as parts_service
+from portal.services.pm import scheduling as pm_service
+from portal.services.reporting import kpis as kpi_service
+from portal.services.work_orders import labor as labor_service
+from portal.services.work_orders import lifecycle as wo_service
 
 FIXED_NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)  # a Tuesday; the window starts Sunday May 31
 
@@ -234,8 +234,8 @@ def test_pm_compliance_with_nothing_due(client, auth):
 
 
 def _period(actor, equipment, start: datetime, end: datetime | None) -> None:
-    from portal.extensions import db
     from portal.models import DowntimePeriod
+    from portal.platform.extensions import db
 
     db.session.add(DowntimePeriod(warehouse_id=actor.warehouse_id, equipment_id=equipment.id, started_at=start,
                                   ended_at=end, reason="test"))

@@ -5,12 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from portal.extensions import db
 from portal.models import DomainEvent, MeterReading, WorkOrder
+from portal.platform.extensions import db
 from portal.schemas.pm import MeterReadingCreate
 from portal.schemas.work_orders import WorkOrderUpdate
-from portal.services import meters as meter_service
-from portal.services import work_orders as work_order_service
+from portal.services.assets import meters as meter_service
+from portal.services.work_orders import lifecycle as work_order_service
 
 T0 = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
 
@@ -136,8 +136,8 @@ def test_service_returns_the_triggered_work_orders(app, users):
     manager = users.actor("north", "manager")
     from portal.schemas.equipment import EquipmentCreate
     from portal.schemas.pm import PMTemplateCreate
-    from portal.services import equipment as equipment_service
-    from portal.services import pm as pm_service
+    from portal.services.assets import equipment as equipment_service
+    from portal.services.pm import scheduling as pm_service
 
     pump = equipment_service.create_equipment(manager, EquipmentCreate(assetTag="GEN-1"))
     for meter, frequency in (("hours", 250), ("cycles", 10)):

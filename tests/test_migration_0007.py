@@ -8,7 +8,7 @@ from conftest import make_app
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from portal.extensions import db
+from portal.platform.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 

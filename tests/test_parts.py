@@ -4,8 +4,8 @@ from __future__ import annotations
 import factories
 import pytest
 
-from portal.extensions import db
 from portal.models import DomainEvent, Part, PartConsumption, ReorderRequest
+from portal.platform.extensions import db
 
 CONTRACT_EXAMPLE = {
     "partNumber": "BRG-6205-2RS",

@@ -4,8 +4,8 @@ from __future__ import annotations
 import factories
 import pytest
 
-from portal.extensions import db
 from portal.models import DomainEvent, WorkOrder
+from portal.platform.extensions import db
 
 ROLES = ("admin", "manager", "technician", "requester")
 STAFF = {"admin", "manager"}

@@ -6,9 +6,9 @@ import pytest
 from test_pm_scheduling import day, events, make_equipment, make_template, pm_orders
 
 from portal.schemas.work_orders import WorkOrderUpdate
-from portal.services import pm as pm_service
-from portal.services import work_orders as work_order_service
-from portal.services.errors import Conflict
+from portal.services.common.errors import Conflict
+from portal.services.pm import scheduling as pm_service
+from portal.services.work_orders import lifecycle as work_order_service
 
 
 def test_rescheduled_pm_is_announced_overdue_again(app, users):

@@ -10,15 +10,15 @@ from conftest import USING_POSTGRES
 from factories import run_together
 from sqlalchemy import func, select
 
-from portal.extensions import db
 from portal.jobs.registry import PERIODIC_JOBS
 from portal.models import ChecklistItem, DomainEvent, WorkOrder
+from portal.platform.extensions import db
 from portal.schemas.equipment import EquipmentCreate, EquipmentUpdate
 from portal.schemas.pm import PMTemplateCreate, PMTemplateUpdate
 from portal.schemas.work_orders import WorkOrderUpdate
-from portal.services import equipment as equipment_service
-from portal.services import pm as pm_service
-from portal.services import work_orders as work_order_service
+from portal.services.assets import equipment as equipment_service
+from portal.services.pm import scheduling as pm_service
+from portal.services.work_orders import lifecycle as work_order_service
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
 

@@ -6,11 +6,11 @@ from collections import Counter
 import factories
 from sqlalchemy import select
 
-from portal.extensions import db
 from portal.models import Part, ReorderRequest, StockMovement
+from portal.platform.extensions import db
 from portal.schemas.parts import StockMovementCreate
-from portal.services import parts as parts_service
-from portal.services.errors import Conflict
+from portal.services.common.errors import Conflict
+from portal.services.inventory import parts as parts_service
 
 
 def _raise_reorder(manager, **fields) -> tuple[str, str]:

@@ -44,11 +44,11 @@ from rq.job import Job
 from sqlalchemy import func, select, text
 
 from portal import create_app
-from portal.extensions import db, get_redis
 from portal.models import DomainEvent, Part, PartConsumption, StockMovement, WebhookDelivery, WorkOrder
 from portal.models.types import utcnow
-from portal.services import auth as auth_service
-from portal.services import delivery
+from portal.platform.extensions import db, get_redis
+from portal.services.identity import auth as auth_service
+from portal.services.integrations import delivery
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(

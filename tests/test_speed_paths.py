@@ -9,8 +9,8 @@ from conftest import USING_POSTGRES, make_app
 from factories import work_order
 from sqlalchemy import event
 
-from portal.extensions import db, limiter
-from portal.ratelimits import OneTripRedisStorage
+from portal.platform.extensions import db, limiter
+from portal.platform.ratelimits import OneTripRedisStorage
 
 
 @contextmanager
@@ -92,12 +92,12 @@ def test_rate_limit_costs_one_redis_round_trip_per_request(app, users, auth, mon
 
 
 def test_request_figures_cost_no_redis_round_trip(app, users, auth, monkeypatch):
-    """The figures of a request are sent on a connection whose replies are off (metrics.py): with
+    """The figures of a request are sent on a connection whose replies are off (platform/telemetry/metrics.py): with
     the limiter's one call, an API request waits for Redis once (a list waits once more: the cache
     lookup of its page). They still count at once."""
     import redis.connection
 
-    from portal.services.performance import summary
+    from portal.services.reporting.performance import summary
 
     limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_API="1000/hour")
     h = auth("north", "manager")
@@ -210,7 +210,7 @@ def test_the_bearer_token_is_verified_once(app, users, auth, monkeypatch):
 def _pydantic_detail(actor, work_order_id: str) -> dict:
     """What GET /api/work-orders/{id} answered when every row went through its pydantic model."""
     from portal.schemas.work_orders import HistoryOut, PartUsageOut, WorkOrderOut
-    from portal.services import work_orders as service
+    from portal.services.work_orders import lifecycle as service
 
     d = service.work_order_detail(actor, work_order_id)
     return WorkOrderOut.dump(d["work_order"], parts=PartUsageOut.dump_many(d["parts"]),
@@ -229,8 +229,8 @@ def test_fast_list_and_detail_answer_exactly_the_models_dump(app, client, users,
     from portal.models import WorkOrder
     from portal.models.types import utcnow
     from portal.schemas.work_orders import ConsumeParts, WorkOrderOut
-    from portal.services import parts as parts_service
-    from portal.services import work_orders as service
+    from portal.services.inventory import parts as parts_service
+    from portal.services.work_orders import lifecycle as service
 
     manager = users.actor("north", "manager")
     tech = users["north"]["technician"]
@@ -276,7 +276,7 @@ def test_row_dumpers_refuse_fields_they_cannot_write_like_pydantic():
 
 
 def test_json_answers_are_the_standard_providers_json(app):
-    """orjson writes jsonify() answers (portal/json_provider.py): the same document as Flask's own
+    """orjson writes jsonify() answers (portal/platform/http/json_provider.py): the same document as Flask's own
     provider (byte for byte here; non-ASCII text and tiny floats are written differently, with
     the same value), with Flask's conversions for what JSON has no type for."""
     import dataclasses
@@ -321,7 +321,7 @@ def test_iso_writes_what_strftime_wrote():
 
 def test_a_token_is_verified_once_per_process_and_its_expiry_checked_on_every_use(app, client, users, auth,
                                                                                    monkeypatch):
-    """A token that passed verification is not verified again (extensions.py), but its expiry is
+    """A token that passed verification is not verified again (platform/extensions.py), but its expiry is
     checked on every use, a tampered token fails on every request, and changed JWT settings (a new
     key) verify everything again."""
     import time as time_module
@@ -330,7 +330,7 @@ def test_a_token_is_verified_once_per_process_and_its_expiry_checked_on_every_us
     import jwt as pyjwt
     from flask_jwt_extended import decode_token
 
-    from portal import extensions
+    from portal.platform import extensions
 
     h = auth("north", "manager")
     token = h["Authorization"][7:]
@@ -397,7 +397,7 @@ def test_the_token_user_answers_what_the_orm_user_did(app, client, users, auth):
 
 def test_figures_survive_a_connection_the_server_closed(app, users, auth):
     """A figure sent on a connection Redis closed (a restart) goes out again on a new one."""
-    from portal import metrics
+    from portal.platform.telemetry import metrics
 
     client = app.test_client()
     h = auth("north", "manager")

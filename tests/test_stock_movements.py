@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import factories
 
-from portal.extensions import db
 from portal.models import DomainEvent, ReorderRequest
+from portal.platform.extensions import db
 
 
 def events(name: str) -> list[DomainEvent]:

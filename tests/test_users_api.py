@@ -5,10 +5,10 @@ import pyotp
 from conftest import PASSWORD, token_for
 from sqlalchemy import select
 
-from portal.extensions import db
 from portal.models import AuthSession, User
-from portal.services import auth as auth_service
-from portal.services import users as user_service
+from portal.platform.extensions import db
+from portal.services.identity import auth as auth_service
+from portal.services.identity import users as user_service
 
 
 def test_admin_lists_own_warehouse_users_with_mfa_and_last_login(client, auth, users):
@@ -112,7 +112,7 @@ def test_last_active_admin_stays(client, auth, users):
     resp = client.patch(f"/api/users/{first.id}", headers=headers, json={"role": "manager"})
     assert resp.status_code == 200 and resp.json["role"] == "manager"
     # A system actor (no own account) cannot remove the last one either.
-    from portal.services.actor import Actor
+    from portal.services.common.actor import Actor
     system = Actor.system(first.warehouse_id)
     try:
         user_service.update_user(system, second.id, user_service.UserUpdate(active=False))

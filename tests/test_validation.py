@@ -10,14 +10,14 @@ import factories
 import pytest
 from sqlalchemy import func, select, update
 
-from portal.extensions import db
 from portal.jobs import load_all
 from portal.jobs.registry import PERIODIC_JOBS
 from portal.models import DomainEvent, PMTemplate, WorkOrder
 from portal.models.enums import PRIORITY, WORK_ORDER_STATUS
+from portal.platform.extensions import db
 from portal.schemas.pm import PMTemplateCreate
 from portal.schemas.work_orders import WorkOrderCreate
-from portal.services import pm as pm_service
+from portal.services.pm import scheduling as pm_service
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

@@ -19,12 +19,12 @@ from test_webhooks import (  # noqa: F401
     run_worker,
 )
 
-from portal.extensions import db, get_redis
 from portal.jobs import webhooks as webhook_jobs
 from portal.models import TEST_EVENT, WebhookDelivery
 from portal.models.types import utcnow
-from portal.services import delivery as delivery_service
-from portal.services import net_guard
+from portal.platform import net_guard
+from portal.platform.extensions import db, get_redis
+from portal.services.integrations import delivery as delivery_service
 
 
 def _queue() -> Queue:

@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 from test_webhooks import HERE, SECRET, _loopback_allowed, endpoint_for, receiver, run_worker  # noqa: F401
 
-from portal.extensions import db
 from portal.models import WebhookDelivery
 from portal.models.types import utcnow
+from portal.platform.extensions import db
+from portal.platform.js_json import js_number, stringify
 from portal.schemas.work_orders import WorkOrderCreate, WorkOrderUpdate
-from portal.services import work_orders as wo_service
-from portal.services.js_json import js_number, stringify
+from portal.services.work_orders import lifecycle as wo_service
 
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node (Node.js) is not installed: the JSON.stringify "

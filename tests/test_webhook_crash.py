@@ -22,11 +22,11 @@ from test_webhooks import (  # noqa: F401
     run_worker,
 )
 
-from portal.extensions import db, get_redis
 from portal.jobs import webhooks as webhook_jobs
 from portal.models import WebhookDelivery
 from portal.models.types import utcnow
-from portal.services import delivery as delivery_service
+from portal.platform.extensions import db, get_redis
+from portal.services.integrations import delivery as delivery_service
 
 LEASE_SECONDS = 1.0
 SWEEP_SECONDS = 0.5

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from portal.extensions import db
 from portal.models import WebhookDelivery
+from portal.platform.extensions import db
 from portal.schemas.webhooks import WebhookCreate
-from portal.services import webhooks as webhook_service
+from portal.services.integrations import webhooks as webhook_service
 
 
 def test_deliveries_filtered_by_day(app, client, auth, users):

@@ -19,19 +19,19 @@ from rq import Queue
 from rq.job import Job, JobStatus
 from sqlalchemy import select, update
 
-from portal.extensions import db, get_redis
 from portal.jobs import QUEUES
 from portal.jobs.scheduler import AppWorker
 from portal.models import DomainEvent, WebhookDelivery, WebhookEndpoint
 from portal.models.types import utcnow
+from portal.platform.extensions import db, get_redis
+from portal.platform.js_json import stringify_bytes
+from portal.platform.net_guard import BlockedTarget, http_session
 from portal.schemas.webhooks import WebhookCreate
 from portal.schemas.work_orders import WorkOrderCreate
-from portal.services import delivery as delivery_service
-from portal.services import events as events_service
-from portal.services import webhooks as webhook_service
-from portal.services import work_orders as wo_service
-from portal.services.js_json import stringify_bytes
-from portal.services.net_guard import BlockedTarget, http_session
+from portal.services.common import events as events_service
+from portal.services.integrations import delivery as delivery_service
+from portal.services.integrations import webhooks as webhook_service
+from portal.services.work_orders import lifecycle as wo_service
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -7,20 +7,20 @@ from datetime import timedelta
 
 from receiver import Receiver
 
-from portal.extensions import db, get_redis
 from portal.jobs import QUEUES
 from portal.jobs.scheduler import AppWorker
 from portal.models import EVENT_TYPES
 from portal.models.types import utcnow
+from portal.platform.extensions import db, get_redis
 from portal.schemas.equipment import EquipmentCreate, EquipmentUpdate
 from portal.schemas.parts import PartCreate
 from portal.schemas.webhooks import WebhookCreate
 from portal.schemas.work_orders import ConsumeParts, WorkOrderCreate, WorkOrderUpdate
-from portal.services import equipment as equipment_service
-from portal.services import escalation
-from portal.services import parts as parts_service
-from portal.services import webhooks as webhook_service
-from portal.services import work_orders as wo_service
+from portal.services.assets import equipment as equipment_service
+from portal.services.integrations import webhooks as webhook_service
+from portal.services.inventory import parts as parts_service
+from portal.services.work_orders import escalation
+from portal.services.work_orders import lifecycle as wo_service
 
 PM_EVENTS = {"pm.scheduled", "pm.overdue", "pm.completed"}
 

@@ -9,10 +9,10 @@ import pytest
 from photos import GPS_IFD, bomb_png, gif, jpeg_with_gps, png, webp, with_gps
 from PIL import Image
 
-from portal.extensions import db
 from portal.models import DomainEvent, WorkOrderAttachment, WorkOrderComment, WorkOrderHistory
+from portal.platform.extensions import db
 from portal.schemas.attachments import COMMENT_MAX_LENGTH
-from portal.services import attachments as attachment_service
+from portal.services.work_orders import attachments as attachment_service
 
 
 @pytest.fixture(autouse=True)

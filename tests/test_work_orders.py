@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import factories
 import pytest
 
-from portal.extensions import db
 from portal.models import DomainEvent, WorkOrder
 from portal.models.types import utcnow
-from portal.services.work_orders import TRANSITIONS
+from portal.platform.extensions import db
+from portal.services.work_orders.lifecycle import TRANSITIONS
 
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 CONTRACT_FIELDS = {"id", "foNumber", "title", "description", "status", "priority", "type", "equipmentId",

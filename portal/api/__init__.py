@@ -7,9 +7,9 @@ from flask import Blueprint, Flask, jsonify, request
 from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import jwt
-from ..services import auth as auth_service
-from ..services.errors import DomainError
+from portal.platform.extensions import jwt
+from portal.services.common.errors import DomainError
+from portal.services.identity import auth as auth_service
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -38,7 +38,7 @@ def _is_api() -> bool:
 
 
 def register_api(app: Flask) -> None:
-    from . import (  # noqa: F401  (routes register on import)
+    from portal.api import (  # noqa: F401  (routes register on import)
         admin,
         api_keys,
         auth,
@@ -59,7 +59,7 @@ def register_api(app: Flask) -> None:
 
     api_keys.install(app)
 
-    from .routing import install as install_converters
+    from portal.api.routing import install as install_converters
 
     install_converters(app)  # before the blueprint's rules are bound to the URL map
     app.register_blueprint(api)
@@ -67,7 +67,7 @@ def register_api(app: Flask) -> None:
     # Each face answers errors its own way: JSON in the contract's format under /api, pages of the
     # portal elsewhere (portal/web/errors.py). Registered on the app, not the blueprints, because an
     # unmatched URL (404, 405) belongs to no blueprint; the path decides the face.
-    from ..web import errors as web_errors
+    from portal.web import errors as web_errors
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Flask, g, jsonify, request
 
-from ..schemas.api_keys import ApiKeyCreate, ApiKeyCreatedOut, ApiKeyOut
-from ..schemas.common import PageQuery
-from ..services import api_keys as service
-from . import api, error_response
-from .common import actor, documented, json_body, page_response, query_args
+from portal.api import api, error_response
+from portal.api.common import actor, documented, json_body, page_response, query_args
+from portal.schemas.api_keys import ApiKeyCreate, ApiKeyCreatedOut, ApiKeyOut
+from portal.schemas.common import PageQuery
+from portal.services.identity import api_keys as service
 
 _DESCRIPTION = ("API keys let services call the API without a person's login and MFA. Send one as "
                 "'Authorization: Bearer mp_live_<id>_<secret>' wherever a JWT is accepted. A key acts inside "
@@ -74,5 +74,5 @@ def _authenticate_key():
 
 
 def install(app: Flask) -> None:
-    """Registered before the rate limiter (ratelimits.py), which then counts the request on the key."""
+    """Registered before the rate limiter (platform/ratelimits.py), which then counts the request on the key."""
     app.before_request(_authenticate_key)

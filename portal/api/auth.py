@@ -5,10 +5,10 @@ from datetime import timedelta
 from flask import current_app, jsonify
 from flask_jwt_extended import create_access_token, create_refresh_token, current_user, get_jwt, verify_jwt_in_request
 
-from ..schemas.auth import LoginRequest, LoginResponse, RefreshRequest, TokenResponse, UserOut
-from ..services import auth as auth_service
-from . import api
-from .common import documented, json_body, session_id
+from portal.api import api
+from portal.api.common import documented, json_body, session_id
+from portal.schemas.auth import LoginRequest, LoginResponse, RefreshRequest, TokenResponse, UserOut
+from portal.services.identity import auth as auth_service
 
 
 def _access_token(user, sid: str) -> str:

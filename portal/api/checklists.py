@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..schemas.pm import ChecklistItemUpdate, LaborCreate, LaborList, LaborOut, WorkOrderChecklistItemOut
-from ..services import checklists as service
-from ..services import labor as labor_service
-from . import api
-from .common import actor, documented, json_body
+from portal.api import api
+from portal.api.common import actor, documented, json_body
+from portal.schemas.pm import ChecklistItemUpdate, LaborCreate, LaborList, LaborOut, WorkOrderChecklistItemOut
+from portal.services.work_orders import checklists as service
+from portal.services.work_orders import labor as labor_service
 
 
 @api.get("/work-orders/<work_order_id>/checklist")

@@ -12,11 +12,11 @@ from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
-from ..schemas.errors import pydantic_errors  # noqa: F401  (shared with the portal's forms)
-from ..security import MAX_JSON_DEPTH, read_body
-from ..services.actor import Actor
-from ..services.errors import DomainError, ValidationFailed
-from ..services.querying import Page
+from portal.platform.http.security import MAX_JSON_DEPTH, read_body
+from portal.schemas.errors import pydantic_errors  # noqa: F401  (shared with the portal's forms)
+from portal.services.common.actor import Actor
+from portal.services.common.errors import DomainError, ValidationFailed
+from portal.services.common.querying import Page
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -8,11 +8,11 @@ from flask import current_app, jsonify, render_template
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from ..ratelimits import RATE_LIMIT_HEADERS, rate_limited_response
-from ..schemas.common import ErrorResponse
-from ..services.permissions import PERMISSIONS
-from . import api
-from .common import documented
+from portal.api import api
+from portal.api.common import documented
+from portal.platform.ratelimits import RATE_LIMIT_HEADERS, rate_limited_response
+from portal.schemas.common import ErrorResponse
+from portal.services.identity.permissions import PERMISSIONS
 
 REF = "#/components/schemas/{model}"
 ERROR_STATUSES = {
@@ -22,7 +22,7 @@ ERROR_STATUSES = {
     "404": "Not found (also: another warehouse's record)",
     "409": "Conflict (duplicate, invalid transition, insufficient stock)",
 }
-# Request limits (portal/security.py): 414 on every route, 413/415 where a body is read.
+# Request limits (portal/platform/http/security.py): 414 on every route, 413/415 where a body is read.
 URL_TOO_LONG = {"414": "URL (path and query) longer than MAX_URL_BYTES (default 4096 bytes)"}
 BODY_STATUSES = {
     "413": "Body larger than MAX_BODY_BYTES (default 1 MiB)",

@@ -2,20 +2,13 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..cache import cached
-from ..schemas.common import PageQuery
-from ..schemas.equipment import (
-    DowntimePeriodOut,
-    EquipmentCreate,
-    EquipmentOut,
-    EquipmentQuery,
-    EquipmentStatusChange,
-    EquipmentUpdate,
-)
-from ..services import equipment as service
-from ..services.permissions import require
-from . import api
-from .common import actor, documented, json_body, page_response, query_args
+from portal.api import api
+from portal.api.common import actor, documented, json_body, page_response, query_args
+from portal.platform.cache import cached
+from portal.schemas.common import PageQuery
+from portal.schemas.equipment import DowntimePeriodOut, EquipmentCreate, EquipmentOut, EquipmentQuery, EquipmentStatusChange, EquipmentUpdate
+from portal.services.assets import equipment as service
+from portal.services.identity.permissions import require
 
 
 @api.get("/equipment")

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from ..schemas.imports import ImportDetailOut, ImportListQuery, ImportOut, ImportUploadQuery
-from ..security import body_limit, read_body
-from ..services import imports as service
-from ..services.errors import ValidationFailed, field_error
-from ..serving import csv_download
-from . import api
-from .common import UnsupportedMediaType, actor, documented, page_response, query_args
+from portal.api import api
+from portal.api.common import UnsupportedMediaType, actor, documented, page_response, query_args
+from portal.platform.http.security import body_limit, read_body
+from portal.platform.http.serving import csv_download
+from portal.schemas.imports import ImportDetailOut, ImportListQuery, ImportOut, ImportUploadQuery
+from portal.services.common.errors import ValidationFailed, field_error
+from portal.services.data_exchange import imports as service
 
 UPLOAD_DESCRIPTION = (
     "Upload a CSV of assets or parts: multipart/form-data with a part `file` and a field `kind` (or `?kind=`), "

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..cache import cached
-from ..schemas.kpis import KpisOut, TrendsOut
-from ..schemas.pm import DaysQuery
-from ..services import kpis as service
-from ..services.permissions import require
-from . import api
-from .common import actor, documented, query_args
+from portal.api import api
+from portal.api.common import actor, documented, query_args
+from portal.platform.cache import cached
+from portal.schemas.kpis import KpisOut, TrendsOut
+from portal.schemas.pm import DaysQuery
+from portal.services.identity.permissions import require
+from portal.services.reporting import kpis as service
 
 
 @api.get("/kpis")

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..cache import cached
-from ..schemas.common import PageQuery
-from ..schemas.parts import (
+from portal.api import api
+from portal.api.common import actor, documented, json_body, page_response, query_args
+from portal.platform.cache import cached
+from portal.schemas.common import PageQuery
+from portal.schemas.parts import (
     PartCreate,
     PartOut,
     PartQuery,
@@ -15,10 +17,8 @@ from ..schemas.parts import (
     StockMovementCreate,
     StockMovementOut,
 )
-from ..services import parts as service
-from ..services.permissions import require
-from . import api
-from .common import actor, documented, json_body, page_response, query_args
+from portal.services.identity.permissions import require
+from portal.services.inventory import parts as service
 
 
 @api.get("/parts")

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..cache import cached
-from ..schemas.pm import (
+from portal.api import api
+from portal.api.common import actor, documented, json_body, page_response, query_args
+from portal.platform.cache import cached
+from portal.schemas.pm import (
     ComplianceOut,
     DaysQuery,
     MeterReadingCreate,
@@ -15,12 +17,10 @@ from ..schemas.pm import (
     PMTemplateQuery,
     PMTemplateUpdate,
 )
-from ..services import kpis as kpi_service
-from ..services import meters as meter_service
-from ..services import pm as service
-from ..services.permissions import require
-from . import api
-from .common import actor, documented, json_body, page_response, query_args
+from portal.services.assets import meters as meter_service
+from portal.services.identity.permissions import require
+from portal.services.pm import scheduling as service
+from portal.services.reporting import kpis as kpi_service
 
 SCHEDULING = (
     "calendar: due every `frequency` days, counted from the last completion (before the first one: from "

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..schemas.users import UserAdminOut, UserCreate, UserQuery, UserUpdate
-from ..services import users as service
-from . import api
-from .common import actor, documented, json_body, page_response, query_args
+from portal.api import api
+from portal.api.common import actor, documented, json_body, page_response, query_args
+from portal.schemas.users import UserAdminOut, UserCreate, UserQuery, UserUpdate
+from portal.services.identity import users as service
 
 
 @api.get("/users")

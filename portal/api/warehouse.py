@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, url_for
 
-from ..schemas.warehouse import ReportTokenOut, WarehouseOut, WarehouseUpdate
-from ..services import problem_reports
-from ..services import warehouses as service
-from . import api
-from .common import actor, documented, json_body
+from portal.api import api
+from portal.api.common import actor, documented, json_body
+from portal.schemas.warehouse import ReportTokenOut, WarehouseOut, WarehouseUpdate
+from portal.services.identity import warehouses as service
+from portal.services.work_orders import problem_reports
 
 
 @api.get("/warehouse")

@@ -2,20 +2,12 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..models import TEST_EVENT
-from ..schemas.common import PageQuery
-from ..schemas.webhooks import (
-    DeliveryOut,
-    DeliveryQuery,
-    PingResultOut,
-    WebhookCreate,
-    WebhookOut,
-    WebhookStatsOut,
-    WebhookUpdate,
-)
-from ..services import webhooks as service
-from . import api
-from .common import actor, documented, json_body, page_response, query_args
+from portal.api import api
+from portal.api.common import actor, documented, json_body, page_response, query_args
+from portal.models import TEST_EVENT
+from portal.schemas.common import PageQuery
+from portal.schemas.webhooks import DeliveryOut, DeliveryQuery, PingResultOut, WebhookCreate, WebhookOut, WebhookStatsOut, WebhookUpdate
+from portal.services.integrations import webhooks as service
 
 
 @api.get("/webhooks")

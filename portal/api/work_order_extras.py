@@ -3,21 +3,14 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from ..schemas.attachments import (
-    AttachmentFileQuery,
-    AttachmentOut,
-    AttachmentQuery,
-    CommentCreate,
-    CommentOut,
-    CommentQuery,
-)
-from ..security import body_limit
-from ..services import attachments as attachment_service
-from ..services import comments as comment_service
-from ..services.errors import field_error
-from ..serving import send_stored
-from . import api
-from .common import UnsupportedMediaType, actor, documented, json_body, page_response, query_args
+from portal.api import api
+from portal.api.common import UnsupportedMediaType, actor, documented, json_body, page_response, query_args
+from portal.platform.http.security import body_limit
+from portal.platform.http.serving import send_stored
+from portal.schemas.attachments import AttachmentFileQuery, AttachmentOut, AttachmentQuery, CommentCreate, CommentOut, CommentQuery
+from portal.services.common.errors import field_error
+from portal.services.work_orders import attachments as attachment_service
+from portal.services.work_orders import comments as comment_service
 
 
 @api.get("/work-orders/<work_order_id>/comments")

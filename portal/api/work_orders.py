@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..cache import cached
-from ..schemas.work_orders import (
+from portal.api import api
+from portal.api.common import actor, documented, json_body, page_response, query_args
+from portal.platform.cache import cached
+from portal.schemas.work_orders import (
     ConsumeParts,
     ConsumptionOut,
     HistoryOut,
@@ -15,12 +17,10 @@ from ..schemas.work_orders import (
     WorkOrderQuery,
     WorkOrderUpdate,
 )
-from ..services import parts as parts_service
-from ..services import work_orders as service
-from ..services.permissions import require
-from ..services.querying import Page
-from . import api
-from .common import actor, documented, json_body, page_response, query_args
+from portal.services.common.querying import Page
+from portal.services.identity.permissions import require
+from portal.services.inventory import parts as parts_service
+from portal.services.work_orders import lifecycle as service
 
 # The list and the detail write their rows without a pydantic model per row: the same fields,
 # names and formats as the models' dump() (generated from them; tests/test_speed_paths.py).
@@ -50,7 +50,7 @@ def list_work_orders():
         page = service.list_work_order_rows(who, query)
         return {"total": page.total, "items": [_work_order_json(row) for row in page.items]}
 
-    # Kept until the warehouse's next write (portal/cache.py): integrations and boards poll the same
+    # Kept until the warehouse's next write (portal/platform/cache.py): integrations and boards poll the same
     # filtered lists far more often than work orders change (bench/README.md).
     kept = cached("work-orders", who.warehouse_id, (query.model_dump(mode="json"),), answer) \
         if service.list_answer_depends_on_rows_only(query) else answer()

@@ -9,8 +9,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from . import load_all
-from .registry import PERIODIC_JOBS
+from portal.jobs import load_all
+from portal.jobs.registry import PERIODIC_JOBS
 
 
 def _parse_now(value: str | None) -> datetime | None:

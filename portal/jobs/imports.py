@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..services import imports
-from .registry import periodic
-from .scheduler import job_app
+from portal.jobs.registry import periodic
+from portal.jobs.scheduler import job_app
+from portal.services.data_exchange import imports
 
 
 def run_import(import_id: str) -> dict:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..services import parts
-from .registry import periodic
+from portal.jobs.registry import periodic
+from portal.services.inventory import parts
 
 
 @periodic("low-stock", interval=300,

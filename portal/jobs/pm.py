@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..services import pm as pm_service
-from .registry import periodic
+from portal.jobs.registry import periodic
+from portal.services.pm import scheduling as pm_service
 
 
 @periodic("pm-schedule", interval=3600,

@@ -23,9 +23,9 @@ from redis import Redis
 from rq import SimpleWorker, Worker
 from rq.cron import CronScheduler
 
-from ..extensions import db, get_redis
-from ..observability import JobLogMixin
-from .registry import PERIODIC_JOBS
+from portal.jobs.registry import PERIODIC_JOBS
+from portal.platform.extensions import db, get_redis
+from portal.platform.telemetry.observability import JobLogMixin
 
 log = logging.getLogger(__name__)
 PERIODIC_QUEUE = "default"
@@ -43,7 +43,7 @@ def job_app() -> Iterator[Flask]:
         yield current_app._get_current_object()
         return
     if _app is None:
-        from .. import create_app
+        from portal import create_app
 
         _app = create_app()
     with _app.app_context():
@@ -91,7 +91,7 @@ def run_periodic(name: str, now: str | None = None) -> dict:
 
 
 def build_cron(connection: Redis) -> CronScheduler:
-    from . import load_all
+    from portal.jobs import load_all
 
     load_all()
     cron = CronScheduler(connection=connection, name="")

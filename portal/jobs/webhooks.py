@@ -6,9 +6,9 @@ from datetime import datetime
 
 from rq import Retry
 
-from ..services import delivery
-from .registry import periodic
-from .scheduler import job_app
+from portal.jobs.registry import periodic
+from portal.jobs.scheduler import job_app
+from portal.services.integrations import delivery
 
 # RQ counts retries only for immediate ones; our own attempt counter (in the row) decides the end.
 RETRY_CAP = 10_000

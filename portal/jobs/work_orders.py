@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..services import escalation
-from .registry import periodic
+from portal.jobs.registry import periodic
+from portal.services.work_orders import escalation
 
 
 @periodic("escalate", interval=300,

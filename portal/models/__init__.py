@@ -1,23 +1,15 @@
 """All models, imported here so Alembic and create_all see every table."""
-from .api_keys import ApiKey
-from .assets import CRITICALITIES, EQUIPMENT_STATUSES, DowntimePeriod, Equipment
-from .attachments import WorkOrderAttachment, WorkOrderComment
-from .events import EVENT_TYPES, DomainEvent
-from .imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob, ImportRefusal
-from .inventory import MANUAL_MOVEMENT_TYPES, STOCK_MOVEMENT_TYPES, Part, PartConsumption, ReorderRequest, StockMovement
-from .pm import (
-    CHECKLIST_TYPES,
-    FREQUENCY_TYPES,
-    ChecklistItem,
-    LaborEntry,
-    MeterReading,
-    PMTemplate,
-    PMTemplateEquipment,
-)
-from .tenancy import Warehouse
-from .users import ROLES, AuthSession, User
-from .webhooks import DELIVERY_STATES, TEST_EVENT, WebhookDelivery, WebhookEndpoint
-from .work_orders import (
+from portal.models.api_keys import ApiKey
+from portal.models.assets import CRITICALITIES, EQUIPMENT_STATUSES, DowntimePeriod, Equipment
+from portal.models.attachments import WorkOrderAttachment, WorkOrderComment
+from portal.models.events import EVENT_TYPES, DomainEvent
+from portal.models.imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob, ImportRefusal
+from portal.models.inventory import MANUAL_MOVEMENT_TYPES, STOCK_MOVEMENT_TYPES, Part, PartConsumption, ReorderRequest, StockMovement
+from portal.models.pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, LaborEntry, MeterReading, PMTemplate, PMTemplateEquipment
+from portal.models.tenancy import Warehouse
+from portal.models.users import ROLES, AuthSession, User
+from portal.models.webhooks import DELIVERY_STATES, TEST_EVENT, WebhookDelivery, WebhookEndpoint
+from portal.models.work_orders import (
     OPEN_STATUSES,
     PRIORITIES,
     WORK_ORDER_STATUSES,

@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .enums import CRITICALITY, EQUIPMENT_STATUS
-from .types import UTCDateTime, id_column, utcnow
+from portal.models.enums import CRITICALITY, EQUIPMENT_STATUS
+from portal.models.types import UTCDateTime, id_column, utcnow
+from portal.platform.extensions import db
 
 EQUIPMENT_STATUSES = EQUIPMENT_STATUS.values
 

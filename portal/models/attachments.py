@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .types import UTCDateTime, id_column, utcnow
-from .users import User
+from portal.models.types import UTCDateTime, id_column, utcnow
+from portal.models.users import User
+from portal.platform.extensions import db
 
 
 def _name_of(user: User | None) -> str | None:

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .types import UTCDateTime, id_column, utcnow
+from portal.models.types import UTCDateTime, id_column, utcnow
+from portal.platform.extensions import db
 
 # The contract's "Webhook Events" table.
 EVENT_TYPES = (

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .types import UTCDateTime, id_column, utcnow
+from portal.models.types import UTCDateTime, id_column, utcnow
+from portal.platform.extensions import db
 
 IMPORT_KINDS = ("assets", "parts")
 # pending: uploaded, waiting for "Start import" (the portal's preview); queued: on the RQ queue;

@@ -6,8 +6,8 @@ from decimal import Decimal
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .types import UTCDateTime, id_column, utcnow
+from portal.models.types import UTCDateTime, id_column, utcnow
+from portal.platform.extensions import db
 
 MONEY = Numeric(12, 2)
 

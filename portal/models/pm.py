@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .enums import CHECKLIST_TYPE, FREQUENCY_TYPE
-from .inventory import PartConsumption
-from .types import UTCDateTime, id_column, utcnow
-from .work_orders import WorkOrder
+from portal.models.enums import CHECKLIST_TYPE, FREQUENCY_TYPE
+from portal.models.inventory import PartConsumption
+from portal.models.types import UTCDateTime, id_column, utcnow
+from portal.models.work_orders import WorkOrder
+from portal.platform.extensions import db
 
 FREQUENCY_TYPES = FREQUENCY_TYPE.values
 CHECKLIST_TYPES = CHECKLIST_TYPE.values

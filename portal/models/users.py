@@ -6,10 +6,10 @@ from flask_login import UserMixin
 from sqlalchemy import BigInteger, Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .enums import ROLE
-from .tenancy import Warehouse
-from .types import UTCDateTime, id_column, utcnow
+from portal.models.enums import ROLE
+from portal.models.tenancy import Warehouse
+from portal.models.types import UTCDateTime, id_column, utcnow
+from portal.platform.extensions import db
 
 ROLES = ROLE.values
 

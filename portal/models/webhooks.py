@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .enums import DELIVERY_STATE
-from .types import UTCDateTime, id_column, utcnow
+from portal.models.enums import DELIVERY_STATE
+from portal.models.types import UTCDateTime, id_column, utcnow
+from portal.platform.extensions import db
 
 DELIVERY_STATES = DELIVERY_STATE.values
 # The ping sent by POST /api/webhooks/{id}/test; not a domain event, never retried.

@@ -5,9 +5,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .enums import OPEN_STATUS, PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
-from .types import UTCDateTime, id_column, utcnow
+from portal.models.enums import OPEN_STATUS, PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
+from portal.models.types import UTCDateTime, id_column, utcnow
+from portal.platform.extensions import db
 
 WORK_ORDER_STATUSES = WORK_ORDER_STATUS.values
 PRIORITIES = PRIORITY.values

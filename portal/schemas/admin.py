@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .common import Out
+from portal.schemas.common import Out
 
 
 class SystemMetricsOut(Out):

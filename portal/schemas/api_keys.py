@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Out, Payload, UtcOut
+from portal.schemas.common import Out, Payload, UtcOut
 
 KeyRole = Literal["admin", "manager", "technician", "requester"]
 

@@ -1,11 +1,11 @@
-"""Comments and photos of a work order (services/comments.py, services/attachments.py)."""
+"""Comments and photos of a work order (services/work_orders/comments.py, services/work_orders/attachments.py)."""
 from __future__ import annotations
 
 from typing import Literal
 
 from pydantic import Field
 
-from .common import Out, PageQuery, Payload, Query, UtcOut
+from portal.schemas.common import Out, PageQuery, Payload, Query, UtcOut
 
 COMMENT_MAX_LENGTH = 4000
 

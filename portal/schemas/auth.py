@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from .common import Out, Payload
+from portal.schemas.common import Out, Payload
 
 
 class LoginRequest(Payload):

@@ -4,8 +4,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..models.enums import CRITICALITY, EQUIPMENT_STATUS
-from .common import Out, PageQuery, Payload, UtcDateTime, UtcOut, csv_of, not_null
+from portal.models.enums import CRITICALITY, EQUIPMENT_STATUS
+from portal.schemas.common import Out, PageQuery, Payload, UtcDateTime, UtcOut, csv_of, not_null
 
 EquipmentStatus = Literal[EQUIPMENT_STATUS.values]  # type: ignore[valid-type]
 Criticality = Literal[CRITICALITY.values]  # type: ignore[valid-type]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError as PydanticError
 
-from .common import READ_ONLY_FIELDS
+from portal.schemas.common import READ_ONLY_FIELDS
 
 
 def _field_path(loc: tuple) -> str:

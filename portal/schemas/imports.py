@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Out, PageQuery, Query, UtcOut
+from portal.schemas.common import Out, PageQuery, Query, UtcOut
 
 ImportKind = Literal["assets", "parts"]
 ImportStatus = Literal["pending", "queued", "running", "done", "failed"]

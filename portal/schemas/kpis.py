@@ -1,10 +1,10 @@
-"""Maintenance KPIs: the response of GET /api/kpis (definitions in services/kpis.py and the README)."""
+"""Maintenance KPIs: the response of GET /api/kpis (definitions in services/reporting/kpis.py and the README)."""
 from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from ..services.kpis import FIGURES
-from .common import MoneyOut, Out, Query, UtcOut
+from portal.schemas.common import MoneyOut, Out, Query, UtcOut
+from portal.services.reporting.kpis import FIGURES
 
 
 class BacklogOut(Out):

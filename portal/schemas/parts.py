@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import MoneyIn, MoneyOut, Out, PageQuery, Payload, UtcOut, not_null
+from portal.schemas.common import MoneyIn, MoneyOut, Out, PageQuery, Payload, UtcOut, not_null
 
 
 class PartCreate(Payload):

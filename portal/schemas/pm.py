@@ -5,8 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from ..models.enums import CHECKLIST_TYPE, FREQUENCY_TYPE, PRIORITY
-from .common import Out, PageQuery, Payload, Query, UtcDateTime, UtcOut, not_null
+from portal.models.enums import CHECKLIST_TYPE, FREQUENCY_TYPE, PRIORITY
+from portal.schemas.common import Out, PageQuery, Payload, Query, UtcDateTime, UtcOut, not_null
 
 FrequencyType = Literal[FREQUENCY_TYPE.values]  # type: ignore[valid-type]
 ChecklistType = Literal[CHECKLIST_TYPE.values]  # type: ignore[valid-type]

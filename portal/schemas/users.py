@@ -5,8 +5,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..models.enums import ROLE
-from .common import Out, PageQuery, Payload, UtcOut, not_null
+from portal.models.enums import ROLE
+from portal.schemas.common import Out, PageQuery, Payload, UtcOut, not_null
 
 Role = Literal[ROLE.values]  # type: ignore[valid-type]
 

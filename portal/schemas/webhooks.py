@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, field_validator
 
-from ..models.enums import DELIVERY_STATE
-from ..models.events import EVENT_TYPES
-from .common import Out, PageQuery, Payload, UtcOut, csv_of, not_null
+from portal.models.enums import DELIVERY_STATE
+from portal.models.events import EVENT_TYPES
+from portal.schemas.common import Out, PageQuery, Payload, UtcOut, csv_of, not_null
 
 DeliveryState = Literal[DELIVERY_STATE.values]  # type: ignore[valid-type]
 # The URL syntax, checked by the server and published as the field's pattern: http(s), a host name

@@ -5,8 +5,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
-from .common import MoneyIn, MoneyOut, Out, PageQuery, Payload, UtcDateTime, UtcOut, csv_of, not_null
+from portal.models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
+from portal.schemas.common import MoneyIn, MoneyOut, Out, PageQuery, Payload, UtcDateTime, UtcOut, csv_of, not_null
 
 Status = Literal[WORK_ORDER_STATUS.values]  # type: ignore[valid-type]
 Priority = Literal[PRIORITY.values]  # type: ignore[valid-type]

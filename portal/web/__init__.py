@@ -12,9 +12,9 @@ web = Blueprint("web", __name__)
 
 
 def register_web(app: Flask) -> None:
-    from ..extensions import csrf
-    from ..models.enums import WORK_ORDER_STATUS
-    from . import (  # noqa: F401  (routes register on import)
+    from portal.models.enums import WORK_ORDER_STATUS
+    from portal.platform.extensions import csrf
+    from portal.web import (  # noqa: F401  (routes register on import)
         admin_console,
         admin_warehouse,
         assets,
@@ -27,11 +27,11 @@ def register_web(app: Flask) -> None:
         timefmt,
         work_order_extras,
     )
-    from . import kpis as kpi_views  # noqa: F401  (KPI dashboard)
-    from . import login as login_views  # noqa: F401
-    from . import parts as stock_views  # noqa: F401  (stock pages)
-    from . import pm as pm_views  # noqa: F401  (PM template list and editor)
-    from . import work_orders as work_order_views  # noqa: F401
+    from portal.web import kpis as kpi_views  # noqa: F401  (KPI dashboard)
+    from portal.web import login as login_views  # noqa: F401
+    from portal.web import parts as stock_views  # noqa: F401  (stock pages)
+    from portal.web import pm as pm_views  # noqa: F401  (PM template list and editor)
+    from portal.web import work_orders as work_order_views  # noqa: F401
 
     csrf.init_app(app)
     session.init_login(app)

@@ -1,6 +1,6 @@
 """The admin console: /admin/users, /admin/webhooks, /admin/performance (admins only).
 
-Thin views on services/users.py, services/webhooks.py and services/performance.py, the services
+Thin views on services/identity/users.py, services/integrations/webhooks.py and services/reporting/performance.py, the services
 behind /api/users, /api/webhooks and /api/admin/performance/summary. A service's refusal of a
 row action (409 in the API: your own account, the last admin) is shown next to the control with
 a 422, the status htmx swaps (static/js/portal.js).
@@ -17,20 +17,20 @@ from pydantic import ValidationError as PydanticError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from ..models.enums import DELIVERY_STATE, ROLE
-from ..models.events import EVENT_TYPES
-from ..schemas.errors import pydantic_errors
-from ..schemas.users import UserCreate, UserQuery, UserUpdate
-from ..schemas.webhooks import DeliveryQuery, WebhookCreate, WebhookUpdate
-from ..services import performance as performance_service
-from ..services import users as user_service
-from ..services import webhooks as webhook_service
-from ..services.actor import Actor
-from ..services.errors import Conflict, ValidationFailed
-from ..services.permissions import require
-from . import web
-from .forms import form_model
-from .rendering import render, wants_fragment
+from portal.models.enums import DELIVERY_STATE, ROLE
+from portal.models.events import EVENT_TYPES
+from portal.schemas.errors import pydantic_errors
+from portal.schemas.users import UserCreate, UserQuery, UserUpdate
+from portal.schemas.webhooks import DeliveryQuery, WebhookCreate, WebhookUpdate
+from portal.services.common.actor import Actor
+from portal.services.common.errors import Conflict, ValidationFailed
+from portal.services.identity import users as user_service
+from portal.services.identity.permissions import require
+from portal.services.integrations import webhooks as webhook_service
+from portal.services.reporting import performance as performance_service
+from portal.web import web
+from portal.web.forms import form_model
+from portal.web.rendering import render, wants_fragment
 
 USERS_PER_PAGE = 50
 DELIVERIES_PER_PAGE = 25

@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from ..schemas.warehouse import WarehouseUpdate
-from ..services import warehouses as warehouse_service
-from ..services.actor import Actor
-from ..services.errors import DomainError
-from . import web
-from .forms import form_model
-from .rendering import render
+from portal.schemas.warehouse import WarehouseUpdate
+from portal.services.common.actor import Actor
+from portal.services.common.errors import DomainError
+from portal.services.identity import warehouses as warehouse_service
+from portal.web import web
+from portal.web.forms import form_model
+from portal.web.rendering import render
 
 
 @web.route("/admin/warehouse", methods=["GET", "POST"])

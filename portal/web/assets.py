@@ -10,25 +10,25 @@ from flask.wrappers import Response
 from flask_login import current_user, login_required
 from pydantic import Field
 
-from ..models import DowntimePeriod, Equipment
-from ..models.enums import CRITICALITY, EQUIPMENT_STATUS, PRIORITY
-from ..models.types import utcnow
-from ..schemas.equipment import EquipmentCreate, EquipmentQuery, EquipmentStatusChange, EquipmentUpdate
-from ..schemas.pm import MeterReadingCreate
-from ..schemas.work_orders import WorkOrderCreate
-from ..services import equipment as equipment_service
-from ..services import meters as meter_service
-from ..services import problem_reports
-from ..services import work_orders as work_order_service
-from ..services.actor import Actor
-from ..services.asset_overview import areas, asset_overview
-from ..services.asset_overview import asset_history as history_page
-from ..services.errors import DomainError, Forbidden
-from ..services.permissions import can
-from ..urls import absolute_url
-from . import timefmt, web
-from .forms import date_input, form_model, local_date
-from .rendering import render, render_block, wants_fragment
+from portal.models import DowntimePeriod, Equipment
+from portal.models.enums import CRITICALITY, EQUIPMENT_STATUS, PRIORITY
+from portal.models.types import utcnow
+from portal.platform.http.urls import absolute_url
+from portal.schemas.equipment import EquipmentCreate, EquipmentQuery, EquipmentStatusChange, EquipmentUpdate
+from portal.schemas.pm import MeterReadingCreate
+from portal.schemas.work_orders import WorkOrderCreate
+from portal.services.assets import equipment as equipment_service
+from portal.services.assets import meters as meter_service
+from portal.services.assets.overview import areas, asset_overview
+from portal.services.assets.overview import asset_history as history_page
+from portal.services.common.actor import Actor
+from portal.services.common.errors import DomainError, Forbidden
+from portal.services.identity.permissions import can
+from portal.services.work_orders import lifecycle as work_order_service
+from portal.services.work_orders import problem_reports
+from portal.web import timefmt, web
+from portal.web.forms import date_input, form_model, local_date
+from portal.web.rendering import render, render_block, wants_fragment
 
 PAGE_SIZE = 25
 # Optional asset fields a manager may clear by emptying their input (PATCH null in the API).

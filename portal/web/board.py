@@ -13,19 +13,19 @@ from flask.wrappers import Response
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from ..models.enums import PRIORITY, WORK_ORDER_TYPE
-from ..schemas.work_orders import WorkOrderCreate, WorkOrderUpdate
-from ..services import live
-from ..services import work_orders as work_order_service
-from ..services.db import get_in_warehouse
-from ..services.errors import DomainError, Forbidden, NotFound
-from ..services.permissions import can, require
-from . import web
-from .errors import error_page
-from .forms import form_model
-from .rendering import render
-from .timefmt import from_local_input, zone
-from .work_orders import _actor, _asset_options, _assets, _names, _people, list_context
+from portal.models.enums import PRIORITY, WORK_ORDER_TYPE
+from portal.platform import live
+from portal.schemas.work_orders import WorkOrderCreate, WorkOrderUpdate
+from portal.services.common.errors import DomainError, Forbidden, NotFound
+from portal.services.common.tenancy import get_in_warehouse
+from portal.services.identity.permissions import can, require
+from portal.services.work_orders import lifecycle as work_order_service
+from portal.web import web
+from portal.web.errors import error_page
+from portal.web.forms import form_model
+from portal.web.rendering import render
+from portal.web.timefmt import from_local_input, zone
+from portal.web.work_orders import _actor, _asset_options, _assets, _names, _people, list_context
 
 # The inline edit's fields; an empty select or date clears the value (unassign, no due date).
 EDIT_FIELDS = ("assignedTo", "priority", "dueDate")
@@ -183,8 +183,8 @@ def board_changes() -> Response:
 @login_required
 def work_order_changes(work_order_id: str) -> Response:
     """Same for one work order's page; a deleted or foreign id answers 404 (the page says so)."""
-    from ..models import WorkOrder
-    from .work_orders import detail_context
+    from portal.models import WorkOrder
+    from portal.web.work_orders import detail_context
 
     actor = _actor()
     require(actor, "work_orders.read")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .rendering import wants_fragment
+from portal.web.rendering import wants_fragment
 
 TITLES = {400: "Bad request", 403: "Not allowed", 404: "Not found", 405: "Not allowed here",
           413: "Too large", 429: "Too many attempts", 500: "Something went wrong"}

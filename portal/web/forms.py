@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 from werkzeug.datastructures import MultiDict
 
-from ..schemas.errors import pydantic_errors
+from portal.schemas.errors import pydantic_errors
 
 M = TypeVar("M", bound=BaseModel)
 

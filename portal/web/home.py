@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask_login import current_user, login_required
 
-from ..models.types import utcnow
-from ..services.actor import Actor
-from ..services.my_work import my_work as my_work_query
-from . import web
-from .rendering import render
-from .timefmt import zone
+from portal.models.types import utcnow
+from portal.services.common.actor import Actor
+from portal.services.work_orders.my_work import my_work as my_work_query
+from portal.web import web
+from portal.web.rendering import render
+from portal.web.timefmt import zone
 
 
 @web.get("/")

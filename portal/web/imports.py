@@ -1,25 +1,25 @@
 """CSV in and out: `/imports` (upload -> preview -> progress -> report, past imports; managers and
 admins) and the CSV exports behind the "Export CSV" links of the asset, stock and work order lists.
-Every rule lives in services/imports.py and services/exports.py, as for the API."""
+Every rule lives in services/data_exchange/imports.py and services/data_exchange/exports.py, as for the API."""
 from __future__ import annotations
 
 from flask import Response, current_app, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from ..schemas.equipment import EquipmentQuery
-from ..schemas.parts import PartQuery
-from ..schemas.work_orders import WorkOrderQuery
-from ..security import body_limit
-from ..services import exports as export_service
-from ..services import imports as service
-from ..services.actor import Actor
-from ..services.errors import DomainError, ValidationFailed
-from ..serving import csv_download
-from . import web
-from .forms import form_model
-from .rendering import render, render_block, wants_fragment
-from .work_orders import LIST_FILTERS
+from portal.platform.http.security import body_limit
+from portal.platform.http.serving import csv_download
+from portal.schemas.equipment import EquipmentQuery
+from portal.schemas.parts import PartQuery
+from portal.schemas.work_orders import WorkOrderQuery
+from portal.services.common.actor import Actor
+from portal.services.common.errors import DomainError, ValidationFailed
+from portal.services.data_exchange import exports as export_service
+from portal.services.data_exchange import imports as service
+from portal.web import web
+from portal.web.forms import form_model
+from portal.web.rendering import render, render_block, wants_fragment
+from portal.web.work_orders import LIST_FILTERS
 
 KINDS = (("assets", "Assets"), ("parts", "Parts (stock)"))
 PAST_PAGE = 20

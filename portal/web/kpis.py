@@ -10,14 +10,14 @@ from datetime import datetime, tzinfo
 from flask import abort, request
 from flask_login import current_user, login_required
 
-from ..schemas.kpis import PERIODS, DashboardQuery
-from ..services import kpis as kpi_service
-from ..services.actor import Actor
-from . import web
-from .charts import Series, horizontal_bars, week_bars
-from .forms import form_model
-from .rendering import render, wants_fragment
-from .timefmt import zone
+from portal.schemas.kpis import PERIODS, DashboardQuery
+from portal.services.common.actor import Actor
+from portal.services.reporting import kpis as kpi_service
+from portal.web import web
+from portal.web.charts import Series, horizontal_bars, week_bars
+from portal.web.forms import form_model
+from portal.web.rendering import render, wants_fragment
+from portal.web.timefmt import zone
 
 PERIOD_NAMES = {7: "7 days", 30: "30 days", 90: "90 days", 365: "365 days"}
 

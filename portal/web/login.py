@@ -8,14 +8,14 @@ from flask import flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..extensions import auth_form_limit, db
-from ..models import User
-from ..services import auth as auth_service
-from ..services.errors import DomainError, Unauthorized
-from . import web
-from .forms import form_model
-from .rendering import render
-from .session import PortalUser
+from portal.models import User
+from portal.platform.extensions import auth_form_limit, db
+from portal.services.common.errors import DomainError, Unauthorized
+from portal.services.identity import auth as auth_service
+from portal.web import web
+from portal.web.forms import form_model
+from portal.web.rendering import render
+from portal.web.session import PortalUser
 
 ENROL_KEY = "enrol_user_id"
 

@@ -1,19 +1,19 @@
 """Stock: `/parts` (list, create, edit), `/parts/<id>` (level, ledger, receive/adjust/count) and
-`/parts/reorders` (mark ordered, receive). Every rule lives in services/parts.py, as for the API."""
+`/parts/reorders` (mark ordered, receive). Every rule lives in services/inventory/parts.py, as for the API."""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask.wrappers import Response
 from flask_login import current_user, login_required
 
-from ..schemas.parts import PartCreate, PartQuery, PartUpdate, ReorderRequestQuery, StockMovementCreate
-from ..services import parts as service
-from ..services.actor import Actor
-from ..services.errors import DomainError, Forbidden
-from ..services.permissions import can
-from . import web
-from .forms import form_model
-from .rendering import render, wants_fragment
+from portal.schemas.parts import PartCreate, PartQuery, PartUpdate, ReorderRequestQuery, StockMovementCreate
+from portal.services.common.actor import Actor
+from portal.services.common.errors import DomainError, Forbidden
+from portal.services.identity.permissions import can
+from portal.services.inventory import parts as service
+from portal.web import web
+from portal.web.forms import form_model
+from portal.web.rendering import render, wants_fragment
 
 LEDGER_PAGE = 20
 LIST_PAGE = 25

@@ -1,4 +1,4 @@
-"""/pm-templates: the PM template list and editor (managers and admins), on services/pm.py like the API.
+"""/pm-templates: the PM template list and editor (managers and admins), on services/pm/scheduling.py like the API.
 
 The editor is one form. Its checklist is edited in place: "Add item", "Remove", "Move up/down" are
 submit buttons named `op` that post the whole form back to the same URL; the answer is the form
@@ -19,17 +19,17 @@ from flask.wrappers import Response
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from ..models import PMTemplate
-from ..models.enums import CHECKLIST_TYPE, FREQUENCY_TYPE, PRIORITY
-from ..models.types import utcnow
-from ..schemas.pm import PMSchedulePreviewQuery, PMTemplateCreate, PMTemplateQuery, PMTemplateUpdate
-from ..services import pm as pm_service
-from ..services.actor import Actor
-from ..services.errors import DomainError, Forbidden
-from ..services.permissions import can
-from . import timefmt, web
-from .forms import date_input, form_data, form_model, local_date, validate_model
-from .rendering import render, wants_fragment
+from portal.models import PMTemplate
+from portal.models.enums import CHECKLIST_TYPE, FREQUENCY_TYPE, PRIORITY
+from portal.models.types import utcnow
+from portal.schemas.pm import PMSchedulePreviewQuery, PMTemplateCreate, PMTemplateQuery, PMTemplateUpdate
+from portal.services.common.actor import Actor
+from portal.services.common.errors import DomainError, Forbidden
+from portal.services.identity.permissions import can
+from portal.services.pm import scheduling as pm_service
+from portal.web import timefmt, web
+from portal.web.forms import date_input, form_data, form_model, local_date, validate_model
+from portal.web.rendering import render, wants_fragment
 
 LIST_PAGE = 25
 PREVIEW_COUNT = 5

@@ -9,14 +9,14 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
-from ..extensions import limiter
-from ..schemas.warehouse import ProblemReportCreate
-from ..security import body_limit
-from ..services import problem_reports
-from ..services.errors import DomainError
-from . import web
-from .forms import form_model
-from .rendering import render
+from portal.platform.extensions import limiter
+from portal.platform.http.security import body_limit
+from portal.schemas.warehouse import ProblemReportCreate
+from portal.services.common.errors import DomainError
+from portal.services.work_orders import problem_reports
+from portal.web import web
+from portal.web.forms import form_model
+from portal.web.rendering import render
 
 
 def _ip_limit() -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from flask import Flask, redirect, request, url_for
 from flask_login import UserMixin
 
-from ..extensions import login_manager
-from ..models import User
-from ..services import auth as auth_service
+from portal.models import User
+from portal.platform.extensions import login_manager
+from portal.services.identity import auth as auth_service
 
 
 class PortalUser(UserMixin):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..models.types import utcnow
+from portal.models.types import utcnow
 
 
 def zone(name: str | None) -> ZoneInfo:

@@ -13,18 +13,18 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from ..models.enums import OPEN_STATUS
-from ..schemas.attachments import AttachmentFileQuery, AttachmentQuery, CommentCreate, CommentQuery
-from ..security import body_limit
-from ..services import attachments as attachment_service
-from ..services import comments as comment_service
-from ..services.actor import Actor
-from ..services.errors import DomainError, ValidationFailed
-from ..services.work_orders import get_work_order
-from ..serving import send_stored
-from . import web
-from .forms import form_model
-from .rendering import render, wants_fragment
+from portal.models.enums import OPEN_STATUS
+from portal.platform.http.security import body_limit
+from portal.platform.http.serving import send_stored
+from portal.schemas.attachments import AttachmentFileQuery, AttachmentQuery, CommentCreate, CommentQuery
+from portal.services.common.actor import Actor
+from portal.services.common.errors import DomainError, ValidationFailed
+from portal.services.work_orders import attachments as attachment_service
+from portal.services.work_orders import comments as comment_service
+from portal.services.work_orders.lifecycle import get_work_order
+from portal.web import web
+from portal.web.forms import form_model
+from portal.web.rendering import render, wants_fragment
 
 PAGE = "work_orders/extras.html"
 # What a partial shows at most; the API pages through longer threads.

@@ -14,24 +14,24 @@ from flask.wrappers import Response
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Equipment, LaborEntry, Part, User
-from ..models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
-from ..models.types import utcnow
-from ..schemas.parts import PartQuery
-from ..schemas.pm import ChecklistItemUpdate, LaborCreate
-from ..schemas.work_orders import ConsumeParts, PartUsage, WorkOrderQuery, WorkOrderUpdate
-from ..services import checklists as checklist_service
-from ..services import labor as labor_service
-from ..services import live
-from ..services import parts as parts_service
-from ..services import work_orders as work_order_service
-from ..services.actor import Actor
-from ..services.errors import Conflict, DomainError, ValidationFailed
-from ..services.permissions import can
-from . import web
-from .forms import form_model
-from .rendering import render, wants_fragment
+from portal.models import Equipment, LaborEntry, Part, User
+from portal.models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
+from portal.models.types import utcnow
+from portal.platform import live
+from portal.platform.extensions import db
+from portal.schemas.parts import PartQuery
+from portal.schemas.pm import ChecklistItemUpdate, LaborCreate
+from portal.schemas.work_orders import ConsumeParts, PartUsage, WorkOrderQuery, WorkOrderUpdate
+from portal.services.common.actor import Actor
+from portal.services.common.errors import Conflict, DomainError, ValidationFailed
+from portal.services.identity.permissions import can
+from portal.services.inventory import parts as parts_service
+from portal.services.work_orders import checklists as checklist_service
+from portal.services.work_orders import labor as labor_service
+from portal.services.work_orders import lifecycle as work_order_service
+from portal.web import web
+from portal.web.forms import form_model
+from portal.web.rendering import render, wants_fragment
 
 LIST_LIMIT = 25
 # Filters the list's GET form carries (the API's query names); anything else is ignored.
@@ -227,7 +227,7 @@ def checklist_item(work_order_id: str, item_id: str):
     wo = work_order_service.get_work_order(actor, work_order_id)
     item = next((i for i in checklist_service.items_of(wo.id) if i.id == item_id), None)
     if item is None:
-        from .errors import error_page
+        from portal.web.errors import error_page
         return error_page(404, "Checklist item not found")
     ctx = {"wo": wo, "item": item, "item_errors": errors, "can_work": _can_work(actor, wo),
            "names": _names({item.done_by})}

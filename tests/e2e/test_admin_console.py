@@ -10,9 +10,9 @@ from receiver import Receiver
 from sqlalchemy import select
 
 from e2e.conftest import log_in, screenshots
-from portal.extensions import db
 from portal.models import User, WebhookEndpoint
 from portal.models.types import utcnow
+from portal.platform.extensions import db
 
 
 def _logout(browser) -> None:

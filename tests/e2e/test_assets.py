@@ -6,10 +6,10 @@ import factories
 from sqlalchemy import select
 
 from e2e.conftest import ARTIFACTS, log_in, screenshots, waiter
-from portal.extensions import db
 from portal.models import DowntimePeriod, MeterReading, WorkOrder
+from portal.platform.extensions import db
 from portal.schemas.warehouse import WarehouseUpdate
-from portal.services import warehouses as warehouse_service
+from portal.services.identity import warehouses as warehouse_service
 
 
 def _wait(browser, condition, seconds: int = 10):

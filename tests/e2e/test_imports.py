@@ -12,8 +12,8 @@ from conftest import TEST_CONFIG
 from sqlalchemy import func, select
 
 from e2e.conftest import log_in, screenshots, waiter
-from portal.extensions import db, get_redis
 from portal.models import Equipment, ImportJob
+from portal.platform.extensions import db, get_redis
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 1500

@@ -19,7 +19,7 @@ from e2e.conftest import ARTIFACTS
 from portal.models import Equipment
 from portal.models.types import utcnow
 from portal.schemas.pm import PMTemplateCreate
-from portal.services import pm as pm_service
+from portal.services.pm import scheduling as pm_service
 
 
 def plant_history(users, now) -> None:

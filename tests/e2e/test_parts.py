@@ -5,10 +5,10 @@ import factories
 from sqlalchemy import select
 
 from e2e.conftest import ARTIFACTS, log_in
-from portal.extensions import db
 from portal.models import Part, ReorderRequest, StockMovement
+from portal.platform.extensions import db
 from portal.schemas.parts import StockMovementCreate
-from portal.services import parts as parts_service
+from portal.services.inventory import parts as parts_service
 
 
 def test_manager_receives_counts_and_handles_a_reorder(live_server, browser, users, wait):

@@ -9,11 +9,11 @@ import factories
 from sqlalchemy import select
 
 from e2e.conftest import log_in, screenshots
-from portal.extensions import db
 from portal.models import PMTemplate
 from portal.models.types import utcnow
+from portal.platform.extensions import db
 from portal.schemas.equipment import EquipmentStatusChange
-from portal.services import equipment as equipment_service
+from portal.services.assets import equipment as equipment_service
 
 
 def _descriptions(browser) -> list[str]:

@@ -9,8 +9,8 @@ import time
 from sqlalchemy import select
 
 from e2e.conftest import ARTIFACTS, log_in, waiter
-from portal.extensions import db
 from portal.models import WorkOrder
+from portal.platform.extensions import db
 
 
 def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, client, auth):

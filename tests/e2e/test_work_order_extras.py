@@ -10,8 +10,8 @@ from photos import jpeg_with_gps
 from PIL import Image
 
 from e2e.conftest import ARTIFACTS
-from portal.extensions import db
 from portal.models import WorkOrderAttachment, WorkOrderComment
+from portal.platform.extensions import db
 
 
 def test_comment_and_photo_on_a_tablet(live_server, browser, users, app, tmp_path, wait):
@@ -23,7 +23,7 @@ def test_comment_and_photo_on_a_tablet(live_server, browser, users, app, tmp_pat
     manager = users.actor("north", "manager")
     wo = factories.work_order(manager, title="Replace pump seal", assignedTo=me.id, priority="high")
     from portal.schemas.attachments import CommentCreate
-    from portal.services import comments
+    from portal.services.work_orders import comments
     comments.add_comment(manager, wo.id, CommentCreate(body="Seal kit is on shelf A-12-B."))
     photo = tmp_path / "IMG_0042.jpg"
     photo.write_bytes(jpeg_with_gps(size=(1200, 800), orientation=1))

@@ -8,10 +8,10 @@ import factories
 from sqlalchemy import select
 
 from e2e.conftest import ARTIFACTS, log_in
-from portal.extensions import db
 from portal.models import LaborEntry, Part, WorkOrder
 from portal.models.types import utcnow
-from portal.services import pm as pm_service
+from portal.platform.extensions import db
+from portal.services.pm import scheduling as pm_service
 
 CHECKLIST = [
     {"id": "temp", "description": "Motor temperature", "type": "measurement", "required": True, "unit": "°C",

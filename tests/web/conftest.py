@@ -12,9 +12,9 @@ from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from portal.extensions import db
 from portal.models import AuthSession
 from portal.models.types import utcnow
+from portal.platform.extensions import db
 
 
 class PortalClient(FlaskClient):

@@ -10,12 +10,12 @@ from conftest import PASSWORD, token_for
 from receiver import Receiver
 from sqlalchemy import event, func, select
 
-from portal.extensions import db
 from portal.models import AuthSession, User, WebhookDelivery, WebhookEndpoint
 from portal.models.types import utcnow
+from portal.platform.extensions import db
 from portal.schemas.webhooks import WebhookCreate
-from portal.services import users as user_service
-from portal.services import webhooks as webhook_service
+from portal.services.identity import users as user_service
+from portal.services.integrations import webhooks as webhook_service
 from web.conftest import csrf_from
 
 HX = {"HX-Request": "true"}

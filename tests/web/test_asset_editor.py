@@ -9,13 +9,13 @@ import factories
 import pytest
 from sqlalchemy import select
 
-from portal.extensions import db
 from portal.models import DomainEvent, DowntimePeriod, Equipment
 from portal.models.types import utcnow
+from portal.platform.extensions import db
 from portal.schemas.equipment import EquipmentStatusChange
 from portal.schemas.warehouse import WarehouseUpdate
-from portal.services import equipment as equipment_service
-from portal.services import warehouses as warehouse_service
+from portal.services.assets import equipment as equipment_service
+from portal.services.identity import warehouses as warehouse_service
 from portal.web.assets import downtime_duration
 from web.conftest import count_queries, csrf_from
 

@@ -8,12 +8,12 @@ import factories
 import pytest
 from sqlalchemy import event, select
 
-from portal.extensions import db
 from portal.models import DomainEvent, DowntimePeriod, Equipment, MeterReading, WorkOrder
+from portal.platform.extensions import db
 from portal.schemas.pm import PMTemplateCreate
 from portal.schemas.warehouse import WarehouseUpdate
-from portal.services import pm as pm_service
-from portal.services import warehouses as warehouse_service
+from portal.services.identity import warehouses as warehouse_service
+from portal.services.pm import scheduling as pm_service
 from web.conftest import csrf_from
 
 HX = {"HX-Request": "true"}

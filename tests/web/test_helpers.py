@@ -52,9 +52,11 @@ def test_times_in_the_warehouse_zone():
 
 
 def test_every_rule_is_wired_when_only_one_service_was_imported(tmp_path):
-    """A fresh process that imported only services/work_orders.py still gets every rule from create_app."""
+    """A fresh process that imported only services/work_orders/lifecycle.py still gets every rule from create_app."""
     code = (
-        "from portal.services import work_orders, db, events\n"
+        "from portal.services.work_orders import lifecycle as work_orders\n"
+        "from portal.services.common import events\n"
+        "from portal.platform import database as db\n"
         "assert not work_orders.after_complete_hooks and not work_orders.before_complete_hooks\n"
         "from portal import create_app\n"
         "create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite://'})\n"
@@ -68,10 +70,10 @@ def test_every_rule_is_wired_when_only_one_service_was_imported(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
     assert out.returncode == 0, out.stderr
-    assert "portal.services.checklists._required_items_done" in out.stdout
-    assert "portal.services.pm._pm_completed" in out.stdout
-    assert "portal.services.webhooks.fan_out" in out.stdout
-    assert "portal.services.webhooks.enqueue_committed" in out.stdout
+    assert "portal.services.work_orders.checklists._required_items_done" in out.stdout
+    assert "portal.services.pm.scheduling._pm_completed" in out.stdout
+    assert "portal.services.integrations.webhooks.fan_out" in out.stdout
+    assert "portal.services.integrations.webhooks.enqueue_committed" in out.stdout
     assert "no alembic" in out.stdout
 
 

@@ -11,11 +11,11 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, insert, select
 from test_imports import ASSETS_WITH_A_BAD_ROW, run_worker
 
-from portal.extensions import db
 from portal.models import Equipment, ImportJob
 from portal.models.types import new_id, utcnow
-from portal.services import exports as export_service
-from portal.services import imports as import_service
+from portal.platform.extensions import db
+from portal.services.data_exchange import exports as export_service
+from portal.services.data_exchange import imports as import_service
 from web.conftest import count_queries, csrf_from
 
 HX = {"HX-Request": "true"}

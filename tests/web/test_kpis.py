@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import event
 from test_kpis import kpi_fixture
 
-from portal.extensions import db
 from portal.models.types import utcnow
-from portal.services import kpis as kpi_service
+from portal.platform.extensions import db
+from portal.services.reporting import kpis as kpi_service
 
 
 def _figure(html: str, key: str) -> str:

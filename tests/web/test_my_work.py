@@ -6,11 +6,11 @@ from datetime import timedelta
 import factories
 from sqlalchemy import event
 
-from portal.extensions import db
 from portal.models.types import utcnow
+from portal.platform.extensions import db
 from portal.schemas.pm import PMTemplateCreate
-from portal.services import pm as pm_service
-from portal.services import work_orders as work_order_service
+from portal.services.pm import scheduling as pm_service
+from portal.services.work_orders import lifecycle as work_order_service
 from portal.web.timefmt import when, zone
 
 

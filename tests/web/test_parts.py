@@ -7,10 +7,10 @@ import factories
 import pytest
 from sqlalchemy import select
 
-from portal.extensions import db
 from portal.models import DomainEvent, Part, ReorderRequest, StockMovement
+from portal.platform.extensions import db
 from portal.schemas.parts import StockMovementCreate
-from portal.services import parts as parts_service
+from portal.services.inventory import parts as parts_service
 from web.conftest import count_queries, csrf_from
 
 HX = {"HX-Request": "true"}
@@ -97,7 +97,7 @@ def test_detail_shows_level_and_ledger_and_other_warehouse_is_404(client, users,
     html = client.get(f"/parts/{part.id}").get_data(as_text=True)
     assert 'id="stock-level">12<' in html and "PO 4711" in html and "+5" in html and "Opening level" in html
     assert "north manager" in html  # who recorded it
-    # Technicians receive goods; adjustments and counts are for managers (services/permissions.py).
+    # Technicians receive goods; adjustments and counts are for managers (services/identity/permissions.py).
     assert 'value="receipt"' in html and 'value="count"' not in html and "Edit part" not in html
     south = factories.part(users.actor("south", "manager"))
     token = _token(client)

@@ -9,14 +9,14 @@ import factories
 import pytest
 from sqlalchemy import select
 
-from portal.extensions import db
 from portal.models import PMTemplate, WorkOrder
 from portal.models.types import utcnow
+from portal.platform.extensions import db
 from portal.schemas.pm import PMTemplateCreate
 from portal.schemas.work_orders import WorkOrderUpdate
-from portal.services import checklists as checklist_service
-from portal.services import pm as pm_service
-from portal.services import work_orders as work_order_service
+from portal.services.pm import scheduling as pm_service
+from portal.services.work_orders import checklists as checklist_service
+from portal.services.work_orders import lifecycle as work_order_service
 from portal.web.pm import apply_op
 from web.conftest import count_queries, csrf_from
 

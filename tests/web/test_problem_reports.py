@@ -6,13 +6,13 @@ import factories
 import pytest
 from sqlalchemy import select
 
-from portal.extensions import db
 from portal.models import DomainEvent, Equipment, Warehouse, WebhookDelivery, WorkOrder, WorkOrderHistory
+from portal.platform.extensions import db
 from portal.schemas.warehouse import WarehouseUpdate
 from portal.schemas.webhooks import WebhookCreate
-from portal.services import problem_reports
-from portal.services import warehouses as warehouse_service
-from portal.services import webhooks as webhook_service
+from portal.services.identity import warehouses as warehouse_service
+from portal.services.integrations import webhooks as webhook_service
+from portal.services.work_orders import problem_reports
 from web.conftest import csrf_from
 
 HX = {"HX-Request": "true"}
@@ -120,7 +120,7 @@ def test_rotated_token_stops_at_once(client, users):
 
 @pytest.mark.parametrize("role", ["manager", "technician", "requester"])
 def test_only_admins_rotate_tokens(users, role):
-    from portal.services.errors import Forbidden
+    from portal.services.common.errors import Forbidden
 
     pump = factories.equipment(users.actor("north", "manager"))
     with pytest.raises(Forbidden):
@@ -267,7 +267,7 @@ def test_a_photo_comes_with_the_report_without_its_location(client, users):
     from PIL import Image
 
     from portal.models import WorkOrderAttachment
-    from portal.services import attachments
+    from portal.services.work_orders import attachments
 
     pump = factories.equipment(users.actor("north", "manager"))
     _enable(users)

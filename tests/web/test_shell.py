@@ -7,9 +7,9 @@ import pyotp
 from conftest import PASSWORD
 from sqlalchemy import select
 
-from portal.extensions import db
 from portal.models import AuthSession, User
-from portal.services import auth as auth_service
+from portal.platform.extensions import db
+from portal.services.identity import auth as auth_service
 from web.conftest import csrf_from
 
 HX = {"HX-Request": "true"}

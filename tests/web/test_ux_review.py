@@ -6,7 +6,7 @@ import re
 import factories
 
 from portal.schemas.webhooks import WebhookCreate
-from portal.services import webhooks as webhook_service
+from portal.services.integrations import webhooks as webhook_service
 from portal.web.kpis import show_change
 
 

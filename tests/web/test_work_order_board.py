@@ -10,15 +10,15 @@ import factories
 import pytest
 from sqlalchemy import select
 
-from portal.extensions import db
 from portal.models import WebhookDelivery, WorkOrder, WorkOrderHistory
 from portal.models.events import DomainEvent as Event
 from portal.models.types import utcnow
+from portal.platform import live
+from portal.platform.extensions import db
 from portal.schemas.webhooks import WebhookCreate
-from portal.services import live
-from portal.services import webhooks as webhook_service
-from portal.services import work_orders as work_order_service
-from portal.services.errors import Conflict, NotFound
+from portal.services.common.errors import Conflict, NotFound
+from portal.services.integrations import webhooks as webhook_service
+from portal.services.work_orders import lifecycle as work_order_service
 from web.conftest import Tags, count_queries, csrf_from
 
 HX = {"HX-Request": "true"}

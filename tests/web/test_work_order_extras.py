@@ -10,8 +10,8 @@ from photos import GPS_IFD, jpeg_with_gps, png
 from PIL import Image
 from sqlalchemy import event
 
-from portal.extensions import db
 from portal.models import DomainEvent, WorkOrder, WorkOrderAttachment, WorkOrderComment
+from portal.platform.extensions import db
 from web.conftest import Tags, csrf_from
 
 HX = {"HX-Request": "true"}
@@ -70,7 +70,7 @@ def test_partials_render_with_only_the_work_order_in_context(app, users, portal_
 
 def factories_comment(users, wo, body: str, role: str = "manager"):
     from portal.schemas.attachments import CommentCreate
-    from portal.services import comments
+    from portal.services.work_orders import comments
     return comments.add_comment(users.actor("north", role), wo.id, CommentCreate(body=body))
 
 
@@ -141,7 +141,7 @@ def test_csrf_is_required(client, users, portal_login, wo):
 
 
 def test_another_warehouse_gets_404_on_every_route(client, users, portal_login, wo):
-    from portal.services import attachments as svc
+    from portal.services.work_orders import attachments as svc
     aid = svc.add_attachment(users.actor("north", "technician"), wo.id, png(), "a.png").id
     portal_login(users["south"]["admin"])
     t = csrf_from(client.get("/").get_data(as_text=True))
@@ -223,14 +223,14 @@ def test_too_large_upload_is_413(app, client, users, portal_login, wo, upload_di
 
 
 def test_bad_size_is_400(client, users, portal_login, wo):
-    from portal.services import attachments as svc
+    from portal.services.work_orders import attachments as svc
     aid = svc.add_attachment(users.actor("north", "technician"), wo.id, png(), "a.png").id
     portal_login(users["north"]["technician"])
     assert client.get(f"/work-orders/{wo.id}/attachments/{aid}?size=huge").status_code == 400
 
 
 def test_query_count_does_not_grow_with_comments_and_photos(client, users, portal_login, wo):
-    from portal.services import attachments as svc
+    from portal.services.work_orders import attachments as svc
     portal_login(users["north"]["technician"])
 
     def count_queries() -> int:

@@ -9,17 +9,17 @@ import factories
 import pytest
 from sqlalchemy import select
 
-from portal.extensions import db, get_redis
 from portal.models import ChecklistItem, LaborEntry, Part, PartConsumption, WorkOrder, WorkOrderHistory
 from portal.models.events import DomainEvent as Event
 from portal.models.types import utcnow
+from portal.platform.extensions import db, get_redis
 from portal.schemas.pm import LaborCreate
 from portal.schemas.work_orders import ConsumeParts
-from portal.services import labor as labor_service
-from portal.services import parts as parts_service
-from portal.services import pm as pm_service
-from portal.services import work_orders as work_order_service
-from portal.services.actor import Actor
+from portal.services.common.actor import Actor
+from portal.services.inventory import parts as parts_service
+from portal.services.pm import scheduling as pm_service
+from portal.services.work_orders import labor as labor_service
+from portal.services.work_orders import lifecycle as work_order_service
 from web.conftest import count_queries, csrf_from
 
 HX = {"HX-Request": "true"}

@@ -1,0 +1,108 @@
+"""Live updates: a version counter in Redis per warehouse and per work order.
+
+Open boards and work order pages poll "has anything changed since version N?" every few seconds.
+Answering that must cost next to nothing (50 tablets on a 2-worker site), so it is one Redis GET,
+not a query: every committed write of a work order or of a row hanging off one (history,
+comments, photos, checklist, parts, labor) bumps its warehouse's counter and the work order's own.
+The bumps come from SQLAlchemy's session events, like the cache's generations (portal/platform/cache.py),
+so no service, job or CLI command that writes through the ORM can forget one; a deletion is seen
+the same way. Bulk UPDATE statements are not seen: the only ones on work_orders either come with a
+row insert that is (labor) or change nothing a page shows (the PM overdue notice flag).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from portal.platform.extensions import get_redis
+
+log = logging.getLogger(__name__)
+PREFIX = "mp:live"
+# Rows whose change shows on a board or a work order page; all but work_orders carry work_order_id.
+TRACKED_TABLES = frozenset({
+    "work_orders", "work_order_history", "work_order_comments", "work_order_attachments",
+    "work_order_checklist_items", "part_consumptions", "labor_entries",
+})
+WORK_ORDER_KEY_TTL = 30 * 24 * 3600  # an untouched work order's counter may go; a missing key reads "0"
+
+
+def warehouse_key(warehouse_id: str) -> str:
+    return f"{PREFIX}:{warehouse_id}"
+
+
+def work_order_key(warehouse_id: str, work_order_id: str) -> str:
+    return f"{PREFIX}:{warehouse_id}:{work_order_id}"
+
+
+def version(warehouse_id: str, work_order_id: str | None = None) -> str | None:
+    """The current version (a counter as text, "0" before any change), or None when Redis is down."""
+    key = work_order_key(warehouse_id, work_order_id) if work_order_id else warehouse_key(warehouse_id)
+    try:
+        raw = get_redis().get(key)
+    except Exception as exc:
+        log.warning("live: version not read (%s)", exc)
+        return None
+    return raw.decode() if raw else "0"
+
+
+def _pending(session: Session) -> set[tuple[str, str]]:
+    return session.info.setdefault("live_touched", set())
+
+
+def _work_order_of(session: Session, obj: Any) -> tuple[str | None, str | None]:
+    """(warehouse id, work order id) of a tracked row."""
+    from portal.models import WorkOrder
+
+    if isinstance(obj, WorkOrder):
+        return obj.warehouse_id, obj.id
+    wo_id = getattr(obj, "work_order_id", None)
+    if wo_id is None:
+        return None, None
+    warehouse_id = getattr(obj, "warehouse_id", None)
+    if warehouse_id is None:
+        with session.no_autoflush:  # the parent is nearly always in the identity map already
+            parent = session.get(WorkOrder, wo_id)
+        warehouse_id = parent.warehouse_id if parent is not None else None
+    return warehouse_id, wo_id
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session: Session, _context: Any, _instances: Any) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if getattr(obj, "__tablename__", None) not in TRACKED_TABLES:
+            continue
+        if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+            continue  # only touched, nothing written
+        warehouse_id, wo_id = _work_order_of(session, obj)
+        if warehouse_id and wo_id:
+            _pending(session).add((warehouse_id, wo_id))
+
+
+@event.listens_for(Session, "after_commit")
+def _bump(session: Session) -> None:
+    touched = session.info.pop("live_touched", None)
+    if not touched:
+        return
+    try:
+        app = current_app._get_current_object()
+    except RuntimeError:  # no app (a bare script): nobody polls through it either
+        return
+    try:
+        pipe = get_redis(app).pipeline(transaction=False)
+        for warehouse_id in sorted({w for w, _ in touched}):
+            pipe.incr(warehouse_key(warehouse_id))
+        for warehouse_id, wo_id in sorted(touched):
+            pipe.incr(work_order_key(warehouse_id, wo_id))
+            pipe.expire(work_order_key(warehouse_id, wo_id), WORK_ORDER_KEY_TTL)
+        pipe.execute()
+    except Exception as exc:  # the write is committed; open pages see it at the next change
+        log.warning("live: version bump not sent (%s)", exc)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop("live_touched", None)

@@ -1,0 +1,149 @@
+"""Rate limits (contract: "Rate Limiting"), counted in Redis so every process shares them.
+
+- authentication (POST /api/auth/login, /api/auth/refresh, the portal's login form through
+  `extensions.auth_limit`): RATELIMIT_AUTH per client IP, one budget shared by those routes;
+- `/api/webhooks*`: RATELIMIT_WEBHOOKS per route and user;
+- every other /api route: RATELIMIT_API per user (the token's subject), per IP without a token.
+
+Redis down: Flask-Limiter falls back to counting in each process's memory (the same limits, per
+process), logs "falling back to in-memory storage" and retries Redis now and then; the state is
+shown as rateLimiting "degraded" in /readyz and the performance summary.
+"""
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app, g, has_request_context
+from limits.storage import RedisStorage
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.platform.extensions import auth_limit, limiter, redis_url_for
+
+AUTH_ENDPOINTS = ("api.login", "api.refresh")
+ONE_TRIP = "mp+"  # storage scheme prefix of OneTripRedisStorage
+
+
+class OneTripRedisStorage(RedisStorage):
+    """The limits library's Redis storage, answering a request's limit in one round trip.
+
+    Flask-Limiter counts a hit (a Lua INCRBY + EXPIRE) and then, for the X-RateLimit-* headers,
+    reads the counter's TTL and value again: three round trips per API request (bench/README.md).
+    Here the Lua script returns the count and the TTL together, and the two reads that follow in
+    the same request are answered from them (kept on flask.g, so never across requests; outside
+    a request, or for a key not counted in this request, Redis is asked as before)."""
+
+    STORAGE_SCHEME = [ONE_TRIP + "redis", ONE_TRIP + "rediss", ONE_TRIP + "redis+unix"]
+    SCRIPT_INCR_EXPIRE_TTL = """
+local amount = tonumber(ARGV[2])
+local current = redis.call("incrby", KEYS[1], amount)
+if tonumber(current) == amount then
+    redis.call("expire", KEYS[1], ARGV[1])
+end
+return {current, redis.call("ttl", KEYS[1])}
+"""
+
+    def __init__(self, uri: str, **options) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(uri.removeprefix(ONE_TRIP), **options)
+
+    def initialize_storage(self, uri: str) -> None:
+        super().initialize_storage(uri)
+        self.lua_incr_expire_ttl = self.get_connection().register_script(self.SCRIPT_INCR_EXPIRE_TTL)
+
+    @staticmethod
+    def _seen() -> dict | None:
+        if not has_request_context():
+            return None
+        seen = g.get("_rate_limit_counts")
+        if seen is None:
+            seen = g._rate_limit_counts = {}
+        return seen
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        full_key = self.prefixed_key(key)
+        current, ttl = self.lua_incr_expire_ttl([full_key], [expiry, amount])
+        seen = self._seen()
+        if seen is not None:
+            seen[full_key] = (int(current), max(int(ttl), 0) + time.time())
+        return int(current)
+
+    def get(self, key: str) -> int:
+        seen = self._seen()
+        hit = seen.get(self.prefixed_key(key)) if seen is not None else None
+        return hit[0] if hit is not None else super().get(key)
+
+    def get_expiry(self, key: str) -> float:
+        seen = self._seen()
+        hit = seen.get(self.prefixed_key(key)) if seen is not None else None
+        return hit[1] if hit is not None else super().get_expiry(key)
+
+
+def limits_storage_uri(app: Flask) -> str:
+    url = redis_url_for(app)
+    # The limits library names unix sockets redis+unix://; "mp+" selects OneTripRedisStorage.
+    return ONE_TRIP + ("redis+unix://" + url[len("unix://"):] if url.startswith("unix://") else url)
+
+
+def webhooks_limit() -> str:
+    return current_app.config["RATELIMIT_WEBHOOKS"]
+
+
+_webhooks_limit = limiter.limit(webhooks_limit)
+
+
+def init_rate_limits(app: Flask) -> None:
+    """Storage, proxy handling and the per-route limits; call after the blueprints are registered."""
+    trusted = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
+    if trusted > 0:
+        # Only then is X-Forwarded-For believed: request.remote_addr becomes the client's address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted)  # type: ignore[method-assign]
+    if app.config.get("RATELIMIT_ENABLED") and not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = limits_storage_uri(app)
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # The limiter is one object for the process; a new app (tests make many) starts from a
+    # healthy storage instead of inheriting an earlier app's outage.
+    limiter._storage_dead = False
+    limiter.init_app(app)
+
+    # Flask-Limiter checks a route's own limit in the wrapper its decorator returns, so this
+    # app's view functions are replaced by the wrapped ones (the limits are declared once: the
+    # decorators are module-level objects, keyed by the view's qualified name).
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in AUTH_ENDPOINTS:
+            decorate = auth_limit
+        elif rule.rule.startswith("/api/webhooks"):
+            decorate = _webhooks_limit
+        else:
+            continue
+        app.view_functions[rule.endpoint] = decorate(app.view_functions[rule.endpoint])
+
+
+RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": {"schema": {"type": "integer"}, "description": "Requests allowed in the current window."},
+    "X-RateLimit-Remaining": {"schema": {"type": "integer"}, "description": "Requests left in the current window."},
+    "X-RateLimit-Reset": {"schema": {"type": "integer"}, "description": "When the window resets (epoch seconds)."},
+}
+
+
+def rate_limited_response(error_ref: dict, endpoint: str, path: str) -> dict:
+    """The OpenAPI 429 of a route, naming the limit that applies to it."""
+    if endpoint in AUTH_ENDPOINTS:
+        which = "RATELIMIT_AUTH (default 5/minute) per client IP, shared by login and token refresh"
+    elif path.startswith("/api/webhooks"):
+        which = "RATELIMIT_WEBHOOKS (default 100/minute) per webhooks route and user"
+    else:
+        which = "RATELIMIT_API (default 1000/hour) per user (per client IP without a token)"
+    return {
+        "description": f"Too many requests: {which}. While Redis is unreachable limits are counted per process.",
+        "headers": {**RATE_LIMIT_HEADERS, "Retry-After": {
+            "schema": {"type": "integer"}, "description": "Seconds until a request may succeed again."}},
+        "content": {"application/json": {"schema": error_ref}},
+    }
+
+
+def rate_limiting_state() -> str:
+    """"ok", "degraded" (Redis unreachable: per-process memory counting) or "disabled"."""
+    if not limiter.enabled:
+        return "disabled"
+    # Flask-Limiter keeps its fallback state in this attribute; there is no public accessor.
+    return "degraded" if getattr(limiter, "_storage_dead", False) else "ok"

@@ -1,0 +1,1 @@
+"""Request ids, logs, request figures kept in Redis, /healthz and /readyz."""

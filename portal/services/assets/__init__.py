@@ -1,0 +1,2 @@
+"""Assets (equipment): register and change them, their status, meters, and what the asset page shows.
+"""

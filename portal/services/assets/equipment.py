@@ -1,0 +1,187 @@
+"""Equipment (assets): register, change, and announce status changes."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, select
+
+from portal.models import DowntimePeriod, Equipment, WorkOrder
+from portal.models.types import utcnow
+from portal.platform.database import unit_of_work
+from portal.platform.extensions import db
+from portal.schemas.common import iso
+from portal.schemas.equipment import EquipmentCreate, EquipmentOut, EquipmentQuery, EquipmentStatusChange, EquipmentUpdate
+from portal.services.common.actor import Actor
+from portal.services.common.changes import apply_changes, given_fields
+from portal.services.common.errors import field_error
+from portal.services.common.events import record_event
+from portal.services.common.querying import Page, paginate, text_filter
+from portal.services.common.tenancy import assert_unique_in_warehouse, get_in_warehouse, unique_violation_as_conflict
+from portal.services.identity.permissions import require
+from portal.services.work_orders.lifecycle import after_complete_hooks
+
+NOT_NULL = ("asset_tag", "status", "criticality")
+
+
+def _assert_tag_free(actor: Actor, asset_tag: str, except_id: str | None = None) -> None:
+    assert_unique_in_warehouse(Equipment.asset_tag, asset_tag, actor, field="assetTag",
+                               message=f"Asset tag {asset_tag} is already in use", except_id=except_id)
+
+
+def _flush_tag(asset_tag: str) -> None:
+    """Flush; a concurrent insert of the same tag that won the race is the same 409."""
+    with unique_violation_as_conflict(Equipment.asset_tag, field="assetTag",
+                                      message=f"Asset tag {asset_tag} is already in use"):
+        db.session.flush()
+
+
+def list_equipment(actor: Actor, query: EquipmentQuery) -> Page:
+    return paginate(equipment_select(actor, query), query.page, query.limit)
+
+
+def equipment_select(actor: Actor, query: EquipmentQuery) -> Select:
+    """The list's filtered, ordered query (no paging): the list pages it, the CSV export streams it."""
+    require(actor, "equipment.read")
+    stmt = select(Equipment).where(Equipment.warehouse_id == actor.warehouse_id)
+    if query.status:
+        stmt = stmt.where(Equipment.status.in_(query.status))
+    if query.criticality:
+        stmt = stmt.where(Equipment.criticality.in_(query.criticality))
+    if query.area:
+        stmt = stmt.where(Equipment.area == query.area)
+    if query.q:
+        stmt = stmt.where(text_filter(query.q, Equipment.asset_tag, Equipment.model, Equipment.manufacturer,
+                                      Equipment.description, Equipment.location))
+    return stmt.order_by(Equipment.asset_tag, Equipment.id)
+
+
+def get_equipment(actor: Actor, equipment_id: str) -> Equipment:
+    require(actor, "equipment.read")
+    return get_in_warehouse(Equipment, equipment_id, actor, what="Equipment")
+
+
+def create_equipment(actor: Actor, data: EquipmentCreate, *, now: datetime | None = None) -> Equipment:
+    require(actor, "equipment.write")
+    now = now or utcnow()
+    with unit_of_work() as s:
+        _assert_tag_free(actor, data.asset_tag)
+        eq = Equipment(warehouse_id=actor.warehouse_id, created_at=now, updated_at=now, **data.model_dump())
+        s.add(eq)
+        _flush_tag(eq.asset_tag)
+        if eq.status == "down":
+            track_downtime(eq, "active", "down", actor, now)
+        record_event(
+            "equipment.created", entity="equipment", entity_id=eq.id, warehouse_id=eq.warehouse_id,
+            payload={"equipment": EquipmentOut.dump(eq), "createdBy": actor.id, "timestamp": iso(now)},
+            actor=actor, now=now,
+        )
+        return eq
+
+
+def update_equipment(actor: Actor, equipment_id: str, data: EquipmentUpdate, *, now: datetime | None = None) -> Equipment:
+    require(actor, "equipment.write")
+    now = now or utcnow()
+    values = given_fields(data, NOT_NULL)
+    with unit_of_work():
+        eq = get_in_warehouse(Equipment, equipment_id, actor, what="Equipment", lock=True)
+        if "asset_tag" in values and values["asset_tag"] != eq.asset_tag:
+            _assert_tag_free(actor, values["asset_tag"], except_id=eq.id)
+        changes = apply_changes(eq, values)
+        if not changes:
+            return eq
+        eq.updated_at = now
+        _flush_tag(eq.asset_tag)
+        body = EquipmentOut.dump(eq)
+        record_event(
+            "equipment.updated", entity="equipment", entity_id=eq.id, warehouse_id=eq.warehouse_id,
+            payload={"equipment": body, "changes": changes, "updatedBy": actor.id, "timestamp": iso(now)},
+            actor=actor, now=now,
+        )
+        if "status" in changes:
+            _status_changed(eq, body, changes["status"]["from"], actor, now)
+        return eq
+
+
+def track_downtime(eq: Equipment, old: str, new: str, actor: Actor, now: datetime, *,
+                   reason: str | None = None, work_order_id: str | None = None) -> None:
+    """Going `down` opens a downtime period; leaving `down` closes the open one."""
+    if new == "down" and old != "down":
+        db.session.add(DowntimePeriod(warehouse_id=eq.warehouse_id, equipment_id=eq.id, started_at=now,
+                                      reason=reason, work_order_id=work_order_id, started_by=actor.id))
+    elif old == "down" and new != "down":
+        for period in db.session.scalars(select(DowntimePeriod).where(
+                DowntimePeriod.equipment_id == eq.id, DowntimePeriod.ended_at.is_(None))):
+            period.ended_at = max(now, period.started_at)
+            period.ended_by = actor.id
+    db.session.flush()
+
+
+def _status_changed(eq: Equipment, body: dict, old: str, actor: Actor, now: datetime, *,
+                    reason: str | None = None, work_order_id: str | None = None) -> None:
+    track_downtime(eq, old, eq.status, actor, now, reason=reason, work_order_id=work_order_id)
+    record_event(
+        "equipment.status_changed", entity="equipment", entity_id=eq.id, warehouse_id=eq.warehouse_id,
+        payload={"equipment": body, "previousStatus": old, "status": eq.status, "reason": reason,
+                 "workOrderId": work_order_id, "changedBy": actor.id, "timestamp": iso(now)},
+        actor=actor, now=now,
+    )
+
+
+def change_status(actor: Actor, equipment_id: str, data: EquipmentStatusChange, *,
+                  now: datetime | None = None) -> Equipment:
+    """Mark an asset down or back up (any status), with a reason and optionally the work order."""
+    require(actor, "equipment.status")
+    now = now or utcnow()
+    with unit_of_work():
+        eq = get_in_warehouse(Equipment, equipment_id, actor, what="Equipment", lock=True)
+        if data.work_order_id is not None and db.session.scalar(select(WorkOrder.id).where(
+                WorkOrder.id == data.work_order_id, WorkOrder.warehouse_id == actor.warehouse_id)) is None:
+            raise field_error("workOrderId", "Work order not found")
+        old = eq.status
+        if old == data.status:
+            return eq
+        eq.status = data.status
+        eq.updated_at = now
+        db.session.flush()
+        _status_changed(eq, EquipmentOut.dump(eq), old, actor, now, reason=data.reason,
+                        work_order_id=data.work_order_id)
+        return eq
+
+
+def mark_down_for_work_order(actor: Actor, wo: WorkOrder, now: datetime) -> None:
+    """A failure reported with equipmentDown: the asset goes down, the period linked to the order."""
+    eq = get_in_warehouse(Equipment, wo.equipment_id, actor, what="Equipment", lock=True)
+    if eq.status == "down":
+        return
+    old, eq.status, eq.updated_at = eq.status, "down", now
+    db.session.flush()
+    _status_changed(eq, EquipmentOut.dump(eq), old, actor, now, reason=wo.title, work_order_id=wo.id)
+
+
+def work_order_completed(actor: Actor, wo: WorkOrder, now: datetime) -> None:
+    """Completing the order that took its asset down brings the asset back up (closes the period)."""
+    linked = db.session.scalar(select(DowntimePeriod).where(
+        DowntimePeriod.work_order_id == wo.id, DowntimePeriod.ended_at.is_(None)))
+    if linked is None:
+        return
+    eq = get_in_warehouse(Equipment, linked.equipment_id, Actor.system(wo.warehouse_id), what="Equipment",
+                          lock=True)
+    if eq.status != "down":
+        linked.ended_at, linked.ended_by = now, actor.id
+        return
+    eq.status, eq.updated_at = "active", now
+    db.session.flush()
+    _status_changed(eq, EquipmentOut.dump(eq), "down", actor, now, reason=f"{wo.fo_number} completed",
+                    work_order_id=wo.id)
+
+
+def list_downtime(actor: Actor, equipment_id: str, page: int = 1, limit: int = 100) -> Page:
+    require(actor, "equipment.read")
+    eq = get_in_warehouse(Equipment, equipment_id, actor, what="Equipment")
+    stmt = (select(DowntimePeriod).where(DowntimePeriod.equipment_id == eq.id)
+            .order_by(DowntimePeriod.started_at.desc(), DowntimePeriod.id))
+    return paginate(stmt, page, limit)
+
+
+if work_order_completed not in after_complete_hooks:
+    after_complete_hooks.append(work_order_completed)

@@ -1,0 +1,145 @@
+"""What the asset page shows, read in a fixed number of queries (no query per row)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import distinct, select
+
+from portal.models import (
+    DomainEvent,
+    DowntimePeriod,
+    Equipment,
+    MeterReading,
+    PMTemplate,
+    PMTemplateEquipment,
+    User,
+    WorkOrder,
+)
+from portal.models.enums import OPEN_STATUS
+from portal.platform.extensions import db
+from portal.services.common.actor import Actor
+from portal.services.common.tenancy import get_in_warehouse
+from portal.services.identity.permissions import require
+
+PAST_SHOWN = 20
+READINGS_SHOWN = 10
+
+
+def areas(actor: Actor) -> list[str]:
+    """The warehouse's areas, for the asset list's filter."""
+    require(actor, "equipment.read")
+    return list(db.session.scalars(
+        select(distinct(Equipment.area)).where(Equipment.warehouse_id == actor.warehouse_id,
+                                               Equipment.area.is_not(None)).order_by(Equipment.area)))
+
+
+def asset_overview(actor: Actor, equipment_id: str, *, history: bool = False) -> dict:
+    """The asset, its open downtime, open and recent past work orders, latest meter readings and
+    the PM templates that cover it; with `history`, the first page of its status and downtime
+    history too."""
+    require(actor, "equipment.read")
+    eq = get_in_warehouse(Equipment, equipment_id, actor, what="Equipment")
+    work = select(WorkOrder).where(WorkOrder.equipment_id == eq.id)
+    open_orders = list(db.session.scalars(
+        work.where(WorkOrder.status.in_(OPEN_STATUS.values))
+        .order_by(WorkOrder.due_date.asc().nulls_last(), WorkOrder.created_at.desc(), WorkOrder.id)))
+    past_orders = list(db.session.scalars(
+        work.where(WorkOrder.status.not_in(OPEN_STATUS.values))
+        .order_by(WorkOrder.updated_at.desc(), WorkOrder.id).limit(PAST_SHOWN)))
+    readings = list(db.session.scalars(
+        select(MeterReading).where(MeterReading.equipment_id == eq.id)
+        .order_by(MeterReading.read_at.desc(), MeterReading.value.desc(), MeterReading.id).limit(READINGS_SHOWN)))
+    templates = list(db.session.scalars(
+        select(PMTemplate).join(PMTemplateEquipment, PMTemplateEquipment.template_id == PMTemplate.id)
+        .where(PMTemplateEquipment.equipment_id == eq.id, PMTemplate.warehouse_id == actor.warehouse_id)
+        .order_by(PMTemplate.name, PMTemplate.id)))
+    downtime = db.session.scalars(select(DowntimePeriod).where(
+        DowntimePeriod.equipment_id == eq.id, DowntimePeriod.ended_at.is_(None))
+        .order_by(DowntimePeriod.started_at.desc())).first()
+    result = {"asset": eq, "open_orders": open_orders, "past_orders": past_orders, "readings": readings,
+              "templates": templates, "downtime": downtime}
+    if history:
+        result.update(history_of(actor, eq))
+    return result
+
+
+
+HISTORY_PAGE = 10
+
+
+@dataclass
+class HistoryPage:
+    """A page of history rows, newest first; `more` when older rows exist (read as limit + 1 rows,
+    so a page costs one query and no count)."""
+
+    items: list
+    page: int
+    more: bool
+
+
+def _page_of(stmt, page: int, limit: int) -> HistoryPage:
+    rows = list(db.session.scalars(stmt.limit(limit + 1).offset((page - 1) * limit)))
+    return HistoryPage(rows[:limit], page, len(rows) > limit)
+
+
+def _status_changes(eq: Equipment, page: int, limit: int) -> HistoryPage:
+    # The equipment.status_changed events, recorded in the transaction of each change: the history
+    # cannot drift from what happened.
+    return _page_of(select(DomainEvent).where(
+        DomainEvent.entity_id == eq.id, DomainEvent.warehouse_id == eq.warehouse_id,
+        DomainEvent.event == "equipment.status_changed")
+        .order_by(DomainEvent.created_at.desc(), DomainEvent.id.desc()), page, limit)
+
+
+def _downtime(eq: Equipment, page: int, limit: int) -> HistoryPage:
+    # The recorded downtime periods (services/assets/equipment.py track_downtime), as list_downtime orders them.
+    return _page_of(select(DowntimePeriod).where(DowntimePeriod.equipment_id == eq.id)
+                    .order_by(DowntimePeriod.started_at.desc(), DowntimePeriod.id), page, limit)
+
+
+def _labels(actor: Actor, status: HistoryPage | None, downtime: HistoryPage | None) -> dict:
+    """Names of the people and numbers of the work orders the rows mention: two queries at most,
+    whatever the number of rows; only the actor's warehouse."""
+    users: set[str] = set()
+    orders: set[str] = set()
+    for event in status.items if status else []:
+        users.add(event.payload.get("changedBy"))
+        orders.add(event.payload.get("workOrderId"))
+    for period in downtime.items if downtime else []:
+        users.update((period.started_by, period.ended_by))
+        orders.add(period.work_order_id)
+    users.discard(None)
+    orders.discard(None)
+    names: dict[str, str] = {}
+    numbers: dict[str, str] = {}
+    if users:
+        names = {uid: name or email for uid, name, email in db.session.execute(
+            select(User.id, User.name, User.email).where(User.id.in_(users),
+                                                         User.warehouse_id == actor.warehouse_id))}
+    if orders:
+        numbers = {wid: fo for wid, fo in db.session.execute(select(WorkOrder.id, WorkOrder.fo_number).where(
+            WorkOrder.id.in_(orders), WorkOrder.warehouse_id == actor.warehouse_id))}
+    return {"names": names, "numbers": numbers}
+
+
+def history_of(actor: Actor, eq: Equipment, *, status_page: int | None = 1, downtime_page: int | None = 1,
+               limit: int = HISTORY_PAGE) -> dict:
+    """Pages of the status and/or downtime history of an asset the caller already read through
+    this module (asset_overview / asset_history), with their labels."""
+    status = _status_changes(eq, status_page, limit) if status_page else None
+    downtime = _downtime(eq, downtime_page, limit) if downtime_page else None
+    result = {"history_labels": _labels(actor, status, downtime)}
+    if status:
+        result["status_page"] = status
+    if downtime:
+        result["downtime_page"] = downtime
+    return result
+
+
+def asset_history(actor: Actor, equipment_id: str, kind: str, page: int, limit: int = HISTORY_PAGE) -> dict:
+    """One page of one history ("status" or "downtime"): the asset's lookup, one query for the
+    rows and at most two for the labels."""
+    require(actor, "equipment.read")
+    eq = get_in_warehouse(Equipment, equipment_id, actor, what="Equipment")
+    pages = {"status_page": page if kind == "status" else None, "downtime_page": page if kind == "downtime" else None}
+    return {"asset": eq, **history_of(actor, eq, **pages, limit=limit)}

@@ -1,0 +1,1 @@
+"""CSV in and out: imports (upload, preview, resumable run) and streamed exports."""

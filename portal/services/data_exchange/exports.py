@@ -1,0 +1,116 @@
+"""CSV exports of assets, parts and work orders, streamed: rows are read in chunks (yield_per) and
+written chunk by chunk, so a warehouse of 100,000 rows never sits in memory.
+
+Assets and parts are written with the import's columns (services/data_exchange/imports.py COLUMNS), so an
+exported file imports again as "0 created, N updated". Work orders take the list's filters
+(WorkOrderQuery, the same query-building code as GET /api/work-orders).
+
+Formula injection: a text cell starting with = + - @ (or a tab or carriage return) is prefixed
+with ' so a spreadsheet shows it as text instead of running it; the import removes that prefix.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import aliased
+
+from portal.models import Equipment, User, WorkOrder
+from portal.platform.extensions import db
+from portal.schemas.common import iso
+from portal.schemas.equipment import EquipmentQuery
+from portal.schemas.parts import PartQuery
+from portal.schemas.work_orders import WorkOrderQuery
+from portal.services.assets.equipment import equipment_select
+from portal.services.common.actor import Actor
+from portal.services.data_exchange.imports import COLUMNS
+from portal.services.inventory.parts import parts_select
+from portal.services.work_orders.lifecycle import work_order_select
+
+CHUNK_ROWS = 500
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+WORK_ORDER_COLUMNS = ("foNumber", "title", "description", "status", "priority", "type", "assetTag", "equipmentId",
+                      "assignedTo", "assigneeEmail", "requestedBy", "dueDate", "createdAt", "updatedAt", "completedAt",
+                      "completionNotes", "estimatedDuration", "actualDuration", "id")
+
+
+def safe_cell(value: Any) -> str:
+    """A value as a CSV cell: ISO UTC times, 2-decimal money, true/false, '' for None, and text
+    that a spreadsheet would take for a formula prefixed with '."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return iso(value) or ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_line(cells: Iterable[Any]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow([safe_cell(c) for c in cells])
+    return out.getvalue()
+
+
+def _stream(header: Iterable[str], chunks: Iterator[list[list[Any]]]) -> Iterator[str]:
+    """The header line, then one string per chunk of rows."""
+    yield csv_line(header)
+    for chunk in chunks:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerows([[safe_cell(c) for c in row] for row in chunk])
+        yield out.getvalue()
+
+
+def _attribute(column: str) -> str:
+    return "".join("_" + ch.lower() if ch.isupper() else ch for ch in column)
+
+
+def _model_chunks(stmt, columns: tuple[str, ...]) -> Iterator[list[list[Any]]]:
+    attrs = [_attribute(c) for c in columns]
+    result = db.session.scalars(stmt.execution_options(yield_per=CHUNK_ROWS))
+    for partition in result.partitions():
+        yield [[getattr(obj, a) for a in attrs] for obj in partition]
+
+
+def export_equipment(actor: Actor, query: EquipmentQuery) -> Iterator[str]:
+    """The assets of the list's filters (all of them without filters), in the import's columns."""
+    stmt = equipment_select(actor, query)  # checks the permission now, not at the first chunk
+    return _stream(COLUMNS["assets"], _model_chunks(stmt, COLUMNS["assets"]))
+
+
+def export_parts(actor: Actor, query: PartQuery) -> Iterator[str]:
+    stmt = parts_select(actor, query)
+    return _stream(COLUMNS["parts"], _model_chunks(stmt, COLUMNS["parts"]))
+
+
+def export_work_orders(actor: Actor, query: WorkOrderQuery) -> Iterator[str]:
+    """The work orders the list shows for the same filters and sort, every page of them; with the
+    asset's tag and the assignee's e-mail beside their ids."""
+    assignee = aliased(User)
+    stmt = (work_order_select(actor, query)
+            .outerjoin(Equipment, Equipment.id == WorkOrder.equipment_id)
+            .outerjoin(assignee, assignee.id == WorkOrder.assigned_to)
+            .add_columns(Equipment.asset_tag, assignee.email))
+    attrs = [_attribute(c) for c in WORK_ORDER_COLUMNS]
+
+    def chunks() -> Iterator[list[list[Any]]]:
+        result = db.session.execute(stmt.execution_options(yield_per=CHUNK_ROWS))
+        for partition in result.partitions():
+            rows = []
+            for wo, asset_tag, email in partition:
+                extra = {"asset_tag": asset_tag, "assignee_email": email}
+                rows.append([extra[a] if a in extra else getattr(wo, a) for a in attrs])
+            yield rows
+
+    return _stream(WORK_ORDER_COLUMNS, chunks())
+

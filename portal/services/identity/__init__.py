@@ -1,0 +1,3 @@
+"""Who may do what: users, passwords, TOTP and sessions, API keys, warehouses and the permission
+matrix.
+"""

@@ -1,0 +1,53 @@
+"""The permission matrix (README: "Roles"). Enforced here, never in views."""
+from __future__ import annotations
+
+from portal.services.common.actor import Actor
+from portal.services.common.errors import Forbidden
+
+ALL = frozenset({"admin", "manager", "technician", "requester", "system"})
+STAFF = frozenset({"admin", "manager", "system"})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "work_orders.read": ALL,
+    "work_orders.create": ALL,
+    # Technicians only on work orders assigned to them, and only some fields (services/work_orders/lifecycle.py).
+    "work_orders.update": STAFF | {"technician"},
+    "work_orders.assign": STAFF,
+    # Comments and photos: staff and technicians on any work order of their warehouse, requesters on
+    # the ones they requested (services/work_orders/comments.py, services/work_orders/attachments.py). Not the system.
+    "work_orders.comment": frozenset({"admin", "manager", "technician", "requester"}),
+    # "system": the photo of a problem report made without an account (services/work_orders/problem_reports.py).
+    "work_orders.attach": frozenset({"admin", "manager", "technician", "requester", "system"}),
+    "equipment.read": ALL,
+    "equipment.write": STAFF,
+    # Technicians find and fix breakdowns: they may mark an asset down and back up.
+    "equipment.status": STAFF | {"technician"},
+    "parts.read": ALL,
+    "parts.write": STAFF,
+    "parts.consume": STAFF | {"technician"},
+    # Receiving goods is storeroom routine; adjustments and counts (parts.write) change the books.
+    "parts.receive": STAFF | {"technician"},
+    # CSV imports of assets and parts (they create and change both): staff only.
+    "imports.manage": STAFF,
+    "pm.read": ALL,
+    "pm.write": STAFF,
+    "kpis.read": STAFF,
+    "users.manage": frozenset({"admin", "system"}),
+    "api_keys.manage": frozenset({"admin"}),
+    "webhooks.read": STAFF,
+    "webhooks.manage": frozenset({"admin", "system"}),
+    "performance.read": frozenset({"admin", "system"}),
+    # Warehouse settings (problem reports without an account, time zone) and label report tokens.
+    "warehouse.manage": frozenset({"admin", "system"}),
+    # The portal's admin console (/admin/users, /admin/webhooks, /admin/performance).
+    "admin_console.use": frozenset({"admin"}),
+}
+
+
+def can(actor: Actor, permission: str) -> bool:
+    return actor.role in PERMISSIONS[permission]
+
+
+def require(actor: Actor, permission: str) -> None:
+    if not can(actor, permission):
+        raise Forbidden(f"Role '{actor.role}' may not {permission.replace('.', ' ').replace('_', ' ')}")

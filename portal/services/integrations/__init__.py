@@ -1,0 +1,1 @@
+"""Webhooks: endpoints, the outbox fan-out, and signed delivery with retries."""

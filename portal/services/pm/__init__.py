@@ -1,0 +1,1 @@
+"""Preventive maintenance: templates, the schedule, meter and completion triggers."""

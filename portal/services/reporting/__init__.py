@@ -1,0 +1,1 @@
+"""Figures for managers and operators: maintenance KPIs and the performance summary."""

@@ -1,0 +1,3 @@
+"""Work orders: their lifecycle and reads, checklists, comments, labor, photos, My work, escalation,
+problem reports.
+"""

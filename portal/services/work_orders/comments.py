@@ -1,0 +1,58 @@
+"""A work order's comment thread: who said what, when. One service for the API and the portal.
+
+Rules: whoever may read the work order reads its thread; staff and technicians of the warehouse
+may comment on any of its work orders (open or closed: "part arrived, fixed for good" comes after
+completion), a requester only on the work orders they requested. A comment records no webhook
+event and no history row: it does not change the work order (`work_order.updated` means "Work
+order modified" in the contract and carries changes; a comment has none).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from portal.models import WorkOrder, WorkOrderComment
+from portal.models.types import utcnow
+from portal.platform.database import unit_of_work
+from portal.schemas.attachments import CommentCreate, CommentQuery
+from portal.services.common.actor import Actor
+from portal.services.common.errors import Forbidden
+from portal.services.common.querying import Page, paginate
+from portal.services.identity.permissions import require
+from portal.services.work_orders.lifecycle import get_work_order
+
+
+def check_contributor(actor: Actor, wo: WorkOrder, permission: str) -> None:
+    """May `actor` add to `wo`'s thread or photos? Requesters only on their own requests."""
+    require(actor, permission)
+    if actor.role == "requester" and wo.requested_by != actor.id:
+        raise Forbidden("A requester may only add to the work orders they requested")
+
+
+def can_contribute(actor: Actor, wo: WorkOrder, permission: str = "work_orders.comment") -> bool:
+    try:
+        check_contributor(actor, wo, permission)
+    except Forbidden:
+        return False
+    return True
+
+
+def list_comments(actor: Actor, work_order_id: str, query: CommentQuery | None = None) -> Page:
+    wo = get_work_order(actor, work_order_id)
+    query = query or CommentQuery()
+    stmt = (select(WorkOrderComment).where(WorkOrderComment.work_order_id == wo.id)
+            .order_by(WorkOrderComment.created_at, WorkOrderComment.id))
+    return paginate(stmt, query.page, query.limit)
+
+
+def add_comment(actor: Actor, work_order_id: str, data: CommentCreate, *,
+                now: datetime | None = None) -> WorkOrderComment:
+    now = now or utcnow()
+    with unit_of_work() as s:
+        wo = get_work_order(actor, work_order_id)
+        check_contributor(actor, wo, "work_orders.comment")
+        comment = WorkOrderComment(warehouse_id=wo.warehouse_id, work_order_id=wo.id, author_id=actor.id,
+                                   body=data.body, created_at=now)
+        s.add(comment)
+    return comment

@@ -1,0 +1,90 @@
+"""Problem reports without an account: a label's /report/<token> page creates a `new` corrective
+work order. Off unless an admin turned it on for the warehouse; an asset's token is rotatable."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from portal.models import Equipment, Warehouse, WorkOrder
+from portal.models.assets import new_report_token
+from portal.models.types import utcnow
+from portal.platform.database import unit_of_work
+from portal.platform.extensions import db
+from portal.schemas.warehouse import ProblemReportCreate
+from portal.schemas.work_orders import WorkOrderCreate
+from portal.services.common.actor import Actor
+from portal.services.common.errors import NotFound
+from portal.services.common.tenancy import get_in_warehouse
+from portal.services.identity.permissions import require
+from portal.services.work_orders import attachments
+from portal.services.work_orders.lifecycle import create_work_order
+
+TITLE_LENGTH = 80
+
+
+def asset_for_report(token: str) -> Equipment:
+    """The asset a report token names, when its warehouse takes reports; else 404 (never a hint why)."""
+    if not token or len(token) > 64 or "\x00" in token:
+        raise NotFound("Page not found")
+    eq = db.session.scalars(
+        select(Equipment).join(Warehouse, Warehouse.id == Equipment.warehouse_id)
+        .where(Equipment.report_token == token, Warehouse.problem_reports_enabled.is_(True))
+    ).first()
+    if eq is None:
+        raise NotFound("Page not found")
+    return eq
+
+
+def report_title(eq: Equipment, description: str) -> str:
+    """A title a planner can scan: the asset tag and the first line of what the reporter wrote."""
+    first = description.strip().splitlines()[0].strip() if description.strip() else "Problem reported"
+    title = f"{eq.asset_tag}: {first}"
+    return title if len(title) <= TITLE_LENGTH else title[:TITLE_LENGTH - 1].rstrip() + "…"
+
+
+def submit_report(token: str, data: ProblemReportCreate, *, photo: bytes | None = None,
+                  photo_name: str | None = None, now: datetime | None = None) -> WorkOrder:
+    """Create the `new` corrective work order through the work order service (history, foNumber,
+    work_order.created webhook), as the warehouse's system actor: requestedBy stays null.
+
+    An optional photo goes through the work order photo service; it is judged before the work
+    order is created, so a refused photo leaves nothing behind.
+    """
+    eq = asset_for_report(token)
+    actor = Actor.system(eq.warehouse_id)
+    if photo:
+        attachments.check_photo(photo)
+    body = WorkOrderCreate(title=report_title(eq, data.description), description=data.description,
+                           type="corrective", priority="medium", equipmentId=eq.id)
+    wo = create_work_order(actor, body, now=now, reporter_name=data.reporter_name,
+                           reporter_contact=data.reporter_contact)
+    if photo:
+        attachments.add_attachment(actor, wo.id, photo, photo_name, now=now)
+    return wo
+
+
+def rotate_report_token(actor: Actor, equipment_id: str, *, now: datetime | None = None) -> Equipment:
+    """A new token for the asset's label; the old one answers 404 from the moment this commits."""
+    require(actor, "warehouse.manage")
+    with unit_of_work():
+        eq = get_in_warehouse(Equipment, equipment_id, actor, what="Equipment", lock=True)
+        eq.report_token = new_report_token()
+        eq.updated_at = now or utcnow()
+        return eq
+
+
+MAX_LABELS = 100
+
+
+def labels(actor: Actor, equipment_ids: list[str]) -> tuple[list[Equipment], bool]:
+    """Assets to print labels for (the actor's warehouse only, in asset-tag order), and whether
+    the labels carry the problem-report QR code (the warehouse takes reports without an account)."""
+    require(actor, "equipment.read")
+    ids = list(dict.fromkeys(i for i in equipment_ids if i and "\x00" not in i))[:MAX_LABELS]
+    assets = list(db.session.scalars(
+        select(Equipment).where(Equipment.warehouse_id == actor.warehouse_id, Equipment.id.in_(ids))
+        .order_by(Equipment.asset_tag, Equipment.id))) if ids else []
+    enabled = bool(db.session.scalar(select(Warehouse.problem_reports_enabled)
+                                     .where(Warehouse.id == actor.warehouse_id)))
+    return assets, enabled
