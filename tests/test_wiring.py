@@ -1,4 +1,5 @@
-"""portal/wiring.py: the rules are connected by create_app only, and never on SQLAlchemy's Session class."""
+"""portal/wiring.py: the rules are connected by create_app only, and never on SQLAlchemy's Session class;
+portal/error_handlers.py: the error handlers of both faces, registered by create_app."""
 from __future__ import annotations
 
 import os
@@ -8,10 +9,13 @@ import sys
 import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 
+from portal import error_handlers
 from portal.platform import cache, live
 from portal.platform.extensions import db
 from portal.platform.signals import signals
+from portal.services.common.errors import DomainError
 from portal.wiring import wire
 
 ROOT = os.path.dirname(os.path.dirname(__file__))
@@ -48,7 +52,7 @@ def test_wiring_again_adds_nothing(app):
     assert event.contains(db.session, "after_commit", live.bump_committed)
 
 
-def test_importing_any_module_registers_nothing(tmp_path):
+def test_importing_any_module_connects_no_rule(tmp_path):
     """Every module of services, platform, models and jobs imported, no create_app: no receiver on
     any signal, no listener on the app session or on SQLAlchemy's Session class."""
     listeners = [(name, fn.__module__.rsplit(".", 1)[1], fn.__name__) for name, fn in SESSION_LISTENERS]
@@ -81,3 +85,16 @@ def test_importing_any_module_registers_nothing(tmp_path):
     assert int(imported) > 50
     assert declared == "['committed', 'event.recorded', 'work_order.completed', 'work_order.completing']"
     assert lines[1:] == ["receivers []", "listeners []"]
+
+
+def test_error_handlers_of_both_faces_come_from_one_module(app, client):
+    handlers = {exc: handler for by_code in app.error_handler_spec[None].values() for exc, handler in by_code.items()}
+    # (flask-jwt-extended registers handlers of its own errors; they answer through the loaders
+    # register_error_handlers sets, checked by tests/test_auth.py.)
+    assert {handlers[exc].__module__ for exc in (DomainError, HTTPException, Exception)} == {"portal.error_handlers"}
+    assert {handler.__module__ for handler in handlers.values()} == {"portal.error_handlers", "flask_jwt_extended.jwt_manager"}
+    # The same handler answers each face in its own language.
+    api, page = client.get("/api/no-such-thing"), client.get("/no-such-thing")
+    assert (api.status_code, api.json) == (404, {"message": api.json["message"], "errors": []})
+    assert page.status_code == 404 and page.mimetype == "text/html" and b"Not found" in page.data
+    assert handlers[HTTPException] is error_handlers.http_error
