@@ -2,7 +2,7 @@
 database (SQLite unless DATABASE_URL is set), the schema from the migrations, a signed-in user,
 timing helpers, and gunicorn on a free port.
 
-Imported first by each script (`import common`, which works because Python puts bench/ on sys.path
+Imported by each script before portal (`import common`, which works because Python puts bench/ on sys.path
 for `python bench/x.py`): importing it puts the checkout and tests/ on sys.path, so the scripts can
 import portal and the test helpers (tests/live_server.py, tests/receiver.py) they drive.
 """
