@@ -8,7 +8,7 @@ from portal.schemas.equipment import EquipmentQuery
 from portal.schemas.parts import PartQuery
 from portal.schemas.work_orders import WorkOrderQuery
 from portal.services.data_exchange import exports as service
-from portal.services.data_exchange.imports import COLUMNS
+from portal.services.data_exchange.columns import COLUMNS
 
 CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
 STREAMED = ("Streamed (rows read and sent in chunks, any size); page and limit are ignored. Text cells starting "

@@ -19,7 +19,7 @@ from portal.schemas.pm import (
 )
 from portal.services.assets import meters as meter_service
 from portal.services.identity.permissions import require
-from portal.services.pm import scheduling as service
+from portal.services.pm import templates as service
 from portal.services.reporting import kpis as kpi_service
 
 SCHEDULING = (

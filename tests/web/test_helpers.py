@@ -71,7 +71,8 @@ def test_every_rule_is_wired_when_only_one_service_was_imported(tmp_path):
                          cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
     assert out.returncode == 0, out.stderr
     assert "portal.services.work_orders.checklists._required_items_done" in out.stdout
-    assert "portal.services.pm.scheduling._pm_completed" in out.stdout
+    assert "portal.services.assets.equipment.work_order_completed" in out.stdout
+    assert "portal.services.pm.triggers._pm_completed" in out.stdout
     assert "portal.services.integrations.webhooks.fan_out" in out.stdout
     assert "portal.services.integrations.webhooks.enqueue_committed" in out.stdout
     assert "no alembic" in out.stdout
