@@ -3,21 +3,16 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Flask, request
 from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from portal.api.blueprint import api, error_response
 from portal.platform.extensions import jwt
 from portal.services.common.errors import DomainError
 from portal.services.identity import auth as auth_service
 
-api = Blueprint("api", __name__, url_prefix="/api")
-
-
-def error_response(status: int, message: str, errors: list[dict] | None = None):
-    resp = jsonify({"message": message, "errors": errors or []})
-    resp.status_code = status
-    return resp
+__all__ = ["api", "error_response", "register_api"]
 
 
 # Errors meaning "the database is not there right now", not a bug in the request or the code.

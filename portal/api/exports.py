@@ -1,7 +1,7 @@
 """CSV exports, streamed: GET /api/equipment/export, /api/parts/export, /api/work-orders/export."""
 from __future__ import annotations
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import actor, documented, query_args
 from portal.platform.http.serving import csv_download
 from portal.schemas.equipment import EquipmentQuery

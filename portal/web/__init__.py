@@ -6,9 +6,11 @@ the same AuthSession rows as API tokens (session.py). Errors render in the base 
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-web = Blueprint("web", __name__)
+from portal.web.blueprint import web
+
+__all__ = ["register_web", "web"]
 
 
 def register_web(app: Flask) -> None:

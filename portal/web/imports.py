@@ -17,7 +17,7 @@ from portal.services.common.errors import DomainError, ValidationFailed
 from portal.services.data_exchange import exports as export_service
 from portal.services.data_exchange import imports as service
 from portal.services.data_exchange.columns import COLUMNS, KEY_COLUMN
-from portal.web import web
+from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render, render_block, wants_fragment
 from portal.web.work_orders import LIST_FILTERS

@@ -28,7 +28,8 @@ from portal.services.common.errors import DomainError, Forbidden
 from portal.services.identity.permissions import can
 from portal.services.pm import scheduler
 from portal.services.pm import templates as pm_service
-from portal.web import timefmt, web
+from portal.web import timefmt
+from portal.web.blueprint import web
 from portal.web.forms import date_input, form_data, form_model, local_date, validate_model
 from portal.web.rendering import render, wants_fragment
 
