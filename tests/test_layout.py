@@ -205,3 +205,20 @@ def test_rq_is_known_to_the_queue_interface_and_the_worker_side_only(graph: Impo
                    if any(t == "rq" or t.startswith("rq.") for t in targets))
     assert "portal.platform.queue" in users
     assert [u for u in users if u != "portal.platform.queue" and not u.startswith("portal.jobs")] == []
+
+
+def test_every_task_services_enqueue_names_a_job_function_by_the_name_stored_in_redis() -> None:
+    """Services name their jobs by a dotted string (they never import portal.jobs): each must be a
+    function of portal/jobs, under the name jobs already queued in Redis carry."""
+    import importlib
+
+    from portal.platform import queue
+    from portal.services.data_exchange import import_runs
+    from portal.services.integrations import claims
+
+    tasks = {claims.DELIVER.func: claims.DELIVER, import_runs.RUN_IMPORT.func: import_runs.RUN_IMPORT}
+    assert sorted(tasks) == ["portal.jobs.imports.run_import", "portal.jobs.webhooks.deliver"]
+    for name, task in tasks.items():
+        module, _, function = name.rpartition(".")
+        assert callable(getattr(importlib.import_module(module), function)), name
+        assert task.queue in queue.QUEUES

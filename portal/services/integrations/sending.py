@@ -47,7 +47,7 @@ def post(claimed: Claimed) -> tuple[requests.Response | None, str | None, int]:
         response = _session().post(
             claimed.url, data=claimed.body,
             headers=headers_for(claimed.delivery_id, claimed.event, claimed.secret, claimed.body),
-            timeout=current_app.config.get("WEBHOOK_TIMEOUT", 10), allow_redirects=False,
+            timeout=timeout(), allow_redirects=False,
         )
     except BlockedTarget as exc:
         error = f"Blocked target: {exc}"
