@@ -26,7 +26,7 @@ from portal.models.types import new_id, utcnow
 from portal.platform.extensions import db
 from portal.schemas.equipment import EquipmentQuery
 from portal.services.common.actor import Actor
-from portal.services.data_exchange import exports, imports
+from portal.services.data_exchange import exports, import_runs, imports
 from portal.services.identity import auth as auth_service
 
 
@@ -41,7 +41,7 @@ def timed_import(actor: Actor, content: bytes) -> tuple[float, ImportJob]:
     job = imports.create_import(actor, "assets", "bench.csv", content, start=False)
     imports.start_import(actor, job.id)  # queued (the queue is not worked here: we run it)
     started = time.perf_counter()
-    imports.run(job.id)
+    import_runs.run(job.id)
     elapsed = time.perf_counter() - started
     return elapsed, db.session.get(ImportJob, job.id, populate_existing=True)
 

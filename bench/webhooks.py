@@ -33,7 +33,7 @@ from portal.schemas.webhooks import WebhookCreate
 from portal.schemas.work_orders import WorkOrderCreate
 from portal.services.common.actor import Actor
 from portal.services.identity import auth as auth_service
-from portal.services.integrations import delivery
+from portal.services.integrations import delivery, signing
 from portal.services.integrations import webhooks as webhook_service
 from portal.services.work_orders import lifecycle as wo_service
 
@@ -81,7 +81,7 @@ class ReceiverProcess:
 def bare_posts(url: str, body: bytes, count: int, keep_alive: bool = False) -> float:
     """Sequential requests.post of a signed body of the same size: the ceiling for one sender
     (the issue's baseline: a new connection per POST; keep_alive: one requests.Session)."""
-    headers = delivery.headers_for("bench", "work_order.created", "secret", body)
+    headers = signing.headers_for("bench", "work_order.created", "secret", body)
     post = requests.Session().post if keep_alive else requests.post
     started = time.perf_counter()
     for _ in range(count):
