@@ -31,7 +31,8 @@ from sqlalchemy import insert  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.models import Equipment, ImportJob  # noqa: E402
 from portal.models.types import new_id, utcnow  # noqa: E402
-from portal.platform.extensions import db, stop_embedded_redis  # noqa: E402
+from portal.platform.extensions import db  # noqa: E402
+from portal.platform.redis import stop_embedded_redis  # noqa: E402
 from portal.schemas.equipment import EquipmentQuery  # noqa: E402
 from portal.services.common.actor import Actor  # noqa: E402
 from portal.services.data_exchange import exports, imports  # noqa: E402

@@ -24,7 +24,8 @@ os.environ.pop("DATABASE_URL", None)
 import pyotp  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.platform.extensions import db, stop_embedded_redis  # noqa: E402
+from portal.platform.extensions import db  # noqa: E402
+from portal.platform.redis import stop_embedded_redis  # noqa: E402
 from portal.services.identity import auth as auth_service  # noqa: E402
 
 PASSWORD = "bench password 1"

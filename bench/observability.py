@@ -28,7 +28,8 @@ from flask_jwt_extended import create_access_token  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.models import AuthSession  # noqa: E402
 from portal.models.types import utcnow  # noqa: E402
-from portal.platform.extensions import db, get_redis, stop_embedded_redis  # noqa: E402
+from portal.platform.extensions import db  # noqa: E402
+from portal.platform.redis import get_redis, stop_embedded_redis  # noqa: E402
 from portal.platform.telemetry import metrics  # noqa: E402
 from portal.services.identity import auth as auth_service  # noqa: E402
 

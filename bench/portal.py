@@ -45,7 +45,8 @@ from portal.models import (  # noqa: E402
     WorkOrderHistory,
 )
 from portal.models.types import new_id, utcnow  # noqa: E402
-from portal.platform.extensions import db, stop_embedded_redis  # noqa: E402
+from portal.platform.extensions import db  # noqa: E402
+from portal.platform.redis import stop_embedded_redis  # noqa: E402
 from portal.services.identity import auth as auth_service  # noqa: E402
 
 STATUSES = ["new", "assigned", "in_progress", "on_hold", "completed", "completed", "completed", "cancelled"]

@@ -33,7 +33,8 @@ from rq import Queue  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.platform.extensions import db, get_redis, stop_embedded_redis  # noqa: E402
+from portal.platform.extensions import db  # noqa: E402
+from portal.platform.redis import get_redis, stop_embedded_redis  # noqa: E402
 from portal.schemas.webhooks import WebhookCreate  # noqa: E402
 from portal.schemas.work_orders import WorkOrderCreate  # noqa: E402
 from portal.services.common.actor import Actor  # noqa: E402

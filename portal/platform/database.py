@@ -36,6 +36,11 @@ log = logging.getLogger(__name__)
 CHECKED_IN = "mp_checked_in"  # key in a pooled connection's info: when it was last returned
 
 
+def ping_connection(engine: Engine, dbapi_connection: object) -> None:
+    """Check a pooled connection is alive (the dialect's own ping); raises when it is not."""
+    engine.dialect.do_ping(dbapi_connection)
+
+
 def _install_idle_ping(engine: Engine, idle_seconds: float) -> None:
     if getattr(engine, "_mp_idle_ping", False):
         return
@@ -56,7 +61,7 @@ def _install_idle_ping(engine: Engine, idle_seconds: float) -> None:
         if last is not None and time.monotonic() - last < idle_seconds:
             return
         try:
-            engine.dialect.do_ping(dbapi_connection)
+            ping_connection(engine, dbapi_connection)
         except Exception as exc:
             # The pool discards this connection and checks out (or opens) another.
             raise DisconnectionError(f"pooled connection is dead: {type(exc).__name__}") from exc

@@ -36,7 +36,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 from portal.models import Equipment, ImportJob, ImportRefusal, Part, User
 from portal.models.types import utcnow
 from portal.platform.database import unit_of_work
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.schemas.equipment import EquipmentCreate, EquipmentUpdate
 from portal.schemas.errors import pydantic_errors
 from portal.schemas.parts import PartCreate, PartUpdate

@@ -35,9 +35,10 @@ from sqlalchemy import bindparam, or_, select, update
 from portal.models import TEST_EVENT, DomainEvent, WebhookDelivery, WebhookEndpoint
 from portal.models.types import UTCDateTime, utcnow
 from portal.platform.database import unit_of_work
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
 from portal.platform.js_json import stringify_bytes
 from portal.platform.net_guard import BlockedTarget, check_url, http_session
+from portal.platform.redis import get_redis
 from portal.schemas.common import iso
 from portal.services.common.events import envelope
 

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from portal.models.types import utcnow
 from portal.models.webhooks import WebhookDelivery
 from portal.platform import cache
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.platform.telemetry import metrics
 from portal.schemas.common import iso
 from portal.services.common.actor import Actor
@@ -40,7 +41,7 @@ def summary(actor: Actor) -> dict[str, Any]:
     require(actor, "performance.read")
     from portal.platform.ratelimits import rate_limiting_state
 
-    app = current_app._get_current_object()
+    app = current_app
     figures: dict[str, Any] = {"requestCount": 0, "averageResponseTime": 0.0, "errorRate": 0.0, "p50": None,
                                "p95": None, "p99": None, "busiestEndpoints": [], "slowestEndpoints": [],
                                "oldestProcessStartedAt": None}
