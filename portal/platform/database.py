@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -41,10 +42,13 @@ def ping_connection(engine: Engine, dbapi_connection: object) -> None:
     engine.dialect.do_ping(dbapi_connection)
 
 
+_idle_ping_installed: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines already listened to
+
+
 def _install_idle_ping(engine: Engine, idle_seconds: float) -> None:
-    if getattr(engine, "_mp_idle_ping", False):
+    if engine in _idle_ping_installed:
         return
-    engine._mp_idle_ping = True  # type: ignore[attr-defined]
+    _idle_ping_installed.add(engine)
 
     @event.listens_for(engine, "connect")
     def _fresh(_dbapi_connection, record) -> None:
