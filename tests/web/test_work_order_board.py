@@ -65,7 +65,7 @@ def test_manager_sees_board_controls_technician_keeps_the_plain_list(client, use
     edits = page.find_all("form", **{"class": "board-edit"})
     assert len(edits) == 2
     assert {e["hx-target"] for e in edits} == {f"#wo-{board['a']}", f"#wo-{board['b']}"}
-    assert all(e["hx-trigger"] == "change" and e["hx-swap"] == "outerHTML" for e in edits)
+    assert all(e["hx-trigger"] == "change" and e["hx-swap"] == "morph" for e in edits)
     assert page.find_all("a", href="/work-orders/new")
     assert page.find_all("select", name="equipmentId")  # the asset filter
 
