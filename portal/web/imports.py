@@ -3,7 +3,7 @@ admins) and the CSV exports behind the "Export CSV" links of the asset, stock an
 Every rule lives in services/imports.py and services/exports.py, as for the API."""
 from __future__ import annotations
 
-from flask import Response, current_app, make_response, redirect, request, url_for
+from flask import Response, current_app, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
@@ -18,7 +18,7 @@ from ..services.errors import DomainError, ValidationFailed
 from ..serving import csv_download
 from . import web
 from .forms import form_model
-from .rendering import render, render_block, wants_fragment
+from .rendering import render, wants_fragment
 from .work_orders import LIST_FILTERS
 
 KINDS = (("assets", "Assets"), ("parts", "Parts (stock)"))
@@ -99,9 +99,7 @@ def import_progress(import_id: str) -> Response:
     job = service.get_import(_actor(), import_id)
     if not wants_fragment():  # a bookmarked or reloaded poll URL: the import's page
         return redirect(url_for("web.import_detail", import_id=import_id), 303)
-    resp = make_response(render_block("imports/detail.html", "status", **_context(job)))
-    resp.vary.add("HX-Request")
-    return resp
+    return render("imports/detail.html", block="status", **_context(job))
 
 
 @web.get("/imports/<import_id>/refused.csv")
