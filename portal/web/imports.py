@@ -3,7 +3,7 @@ admins) and the CSV exports behind the "Export CSV" links of the asset, stock an
 Every rule lives in services/data_exchange/ (imports.py, import_runs.py, exports.py), as for the API."""
 from __future__ import annotations
 
-from flask import Response, current_app, make_response, redirect, request, url_for
+from flask import Response, current_app, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
@@ -19,7 +19,7 @@ from portal.services.data_exchange import imports as service
 from portal.services.data_exchange.columns import COLUMNS, KEY_COLUMN
 from portal.web.blueprint import web
 from portal.web.forms import form_model
-from portal.web.rendering import render, render_block, wants_fragment
+from portal.web.rendering import render, wants_fragment
 from portal.web.work_orders import LIST_FILTERS
 
 KINDS = (("assets", "Assets"), ("parts", "Parts (stock)"))
@@ -100,9 +100,7 @@ def import_progress(import_id: str) -> Response:
     job = service.get_import(_actor(), import_id)
     if not wants_fragment():  # a bookmarked or reloaded poll URL: the import's page
         return redirect(url_for("web.import_detail", import_id=import_id), 303)
-    resp = make_response(render_block("imports/detail.html", "status", **_context(job)))
-    resp.vary.add("HX-Request")
-    return resp
+    return render("imports/detail.html", block="status", **_context(job))
 
 
 @web.get("/imports/<import_id>/refused.csv")

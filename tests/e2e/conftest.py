@@ -52,6 +52,8 @@ def _start_chromium():
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-dev-shm-usage", "--window-size=768,1024"):
         options.add_argument(arg)
+    # The page's console (CSP violations, script errors) for driver.get_log("browser").
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.implicitly_wait(5)
     _refind_replaced_elements(driver)

@@ -262,7 +262,7 @@ def test_checklist_add_remove_reorder_without_saving_then_saved_in_order(client,
         html = resp.get_data(as_text=True)
         assert resp.status_code == 200 and "<html" not in html and html.lstrip().startswith('<section id="pm-checklist"')
         # What the page would post next: the rows of the fragment, in its order.
-        fields = dict(re.findall(r'name="(checklist-\d+-(?:id|description|type))" value="([^"]*)"', html))
+        fields = dict(re.findall(r'name="(checklist-\d+-(?:id|description|type))"[^>]*? value="([^"]*)"', html))
         fields.update({m[0]: m[1] for m in re.findall(
             r'name="(checklist-\d+-type)">.*?<option value="(\w+)" selected', html, re.S)})
         return html, fields
