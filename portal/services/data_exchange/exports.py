@@ -29,7 +29,7 @@ from portal.services.assets.equipment import equipment_select
 from portal.services.common.actor import Actor
 from portal.services.data_exchange.imports import COLUMNS
 from portal.services.inventory.parts import parts_select
-from portal.services.work_orders.lifecycle import work_order_select
+from portal.services.work_orders.reads import work_order_select
 
 CHUNK_ROWS = 500
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
