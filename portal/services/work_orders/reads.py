@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 
 from portal.models import ChecklistItem, Equipment, LaborEntry, Part, PartConsumption, User, WorkOrder, WorkOrderHistory
-from portal.models.enums import OPEN_STATUSES
+from portal.models.enums import CLOSED_STATUSES, OPEN_STATUSES
 from portal.models.types import utcnow
 from portal.platform.cache import cached
 from portal.platform.extensions import db
@@ -279,6 +279,23 @@ def work_order_page(actor: Actor, work_order_id: str) -> WorkOrderPage:
                    part_ids={p["part_id"] for p in detail["parts"]})
     return WorkOrderPage(work_order=wo, parts=detail["parts"], parts_cost=detail["parts_cost"],
                          history=detail["history"], checklist=checklist, labor=labor, labels=found)
+
+
+# --- One asset's work orders --------------------------------------------------------------------
+
+def work_orders_of_equipment(actor: Actor, equipment_id: str, *, past: int) -> tuple[list[WorkOrder], list[WorkOrder]]:
+    """The asset page's work orders: the open ones (soonest due first) and the last `past` closed
+    ones (latest change first)."""
+    require(actor, READ)
+    of = select(WorkOrder).where(IN_WAREHOUSE, WorkOrder.equipment_id == equipment_id)
+    open_ = list(db.session.scalars(
+        of.where(WorkOrder.status.in_(OPEN_STATUSES))
+        .order_by(WorkOrder.due_date.asc().nulls_last(), WorkOrder.created_at.desc(), WorkOrder.id),
+        in_warehouse(actor)))
+    closed = list(db.session.scalars(
+        of.where(WorkOrder.status.in_(CLOSED_STATUSES)).order_by(WorkOrder.updated_at.desc(), WorkOrder.id)
+        .limit(past), in_warehouse(actor)))
+    return open_, closed
 
 
 # --- Counts --------------------------------------------------------------------------------------
