@@ -33,6 +33,7 @@ from rq import Queue  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from portal import create_app  # noqa: E402
+from portal.platform import database as platform_database  # noqa: E402
 from portal.platform.extensions import db, get_redis, stop_embedded_redis  # noqa: E402
 from portal.schemas.webhooks import WebhookCreate  # noqa: E402
 from portal.schemas.work_orders import WorkOrderCreate  # noqa: E402
@@ -148,11 +149,11 @@ def run_round(receiver: ReceiverProcess, actor: Actor, workers: int, fork: bool,
     latencies = sorted((at - committed[entity]) * 1000 for at, entity in got)
     # Backlog: committed with no job enqueued (as if Redis had been away), the workers started and
     # idle, then one outbox sweep enqueues the lot: delivery alone, from the sweep to the last receipt.
-    webhook_service.after_commit_hooks.remove(webhook_service.enqueue_committed)
+    platform_database.committed.disconnect(webhook_service.enqueue_committed)
     try:
         commit_events(actor, backlog, "Backlog order")
     finally:
-        webhook_service.after_commit_hooks.append(webhook_service.enqueue_committed)
+        platform_database.committed.connect(webhook_service.enqueue_committed, weak=False)
     procs = start_workers(workers, env, fork)
     wait_idle(workers)
     swept_at = time.perf_counter()

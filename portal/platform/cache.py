@@ -17,7 +17,6 @@ from typing import Any
 
 import orjson
 from flask import Flask, current_app
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnClause
@@ -62,7 +61,7 @@ def hit_rate(app: Flask | None = None, now: float | None = None) -> tuple[float,
 # What is read far more often than written (KPI and compliance results, one part, one piece of
 # equipment, a filtered page of work orders) is kept in Redis as its serialised answer, under a key
 # holding its warehouse's generation. Every committed write of a row these answers read bumps that
-# generation (below, from SQLAlchemy's session events, so no write path can forget it), and the
+# generation (below, from the app session's events, so no write path can forget it), and the
 # next read misses and recomputes: a cached figure is never older than the last committed write. A
 # bulk UPDATE whose warehouse cannot be read from its WHERE clause bumps the global generation,
 # part of every key.
@@ -179,16 +178,19 @@ def _touched(session: Session) -> set[str]:
     return session.info.setdefault("cache_warehouses", set())
 
 
-@event.listens_for(Session, "before_flush")
-def _collect_flushed(session: Session, _context: Any, _instances: Any) -> None:
+# The four session listeners below are attached to the app's session (db.session) by
+# portal/wiring.py, never to SQLAlchemy's Session class.
+
+def collect_flushed(session: Session, _context: Any, _instances: Any) -> None:
+    """before_flush: note the warehouses of tracked rows about to be written."""
     for obj in (*session.new, *session.dirty, *session.deleted):
         table = getattr(obj, "__tablename__", None)
         if table in TRACKED_TABLES:  # a row without its own warehouse column: every warehouse
             _touched(session).add(getattr(obj, "warehouse_id", None) or ALL)
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _collect_bulk(state: Any) -> None:
+def collect_bulk(state: Any) -> None:
+    """do_orm_execute: note the warehouse of a bulk UPDATE or DELETE of a tracked table."""
     if not (state.is_update or state.is_delete):
         return
     table = getattr(getattr(state.statement, "table", None), "name", None)
@@ -196,8 +198,8 @@ def _collect_bulk(state: Any) -> None:
         _touched(state.session).add(_warehouse_in(state.statement.whereclause) or ALL)
 
 
-@event.listens_for(Session, "after_commit")
-def _bump_committed(session: Session) -> None:
+def bump_committed(session: Session) -> None:
+    """after_commit: bump the generations of the warehouses the transaction wrote."""
     if session.in_nested_transaction():
         # A savepoint was released (a CSV import writes each row in one): the outer transaction
         # has not committed yet, and a bump now would let a reader cache what it still sees.
@@ -212,7 +214,7 @@ def _bump_committed(session: Session) -> None:
     _send_bumps(app, set(warehouses))
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
+def forget_rolled_back(session: Session) -> None:
+    """after_rollback: what was rolled back changed nothing."""
     # Only a whole rollback forgets: a savepoint's rollback does not fire this event.
     session.info.pop("cache_warehouses", None)

@@ -545,9 +545,11 @@ def notify_overdue(now: datetime | None = None) -> dict:
     return summary
 
 
-# --- completion (hooked into services/work_orders/lifecycle.py) ----------------------------------------
+# --- completion (receives work_order_completed, connected in portal/wiring.py) -----------------------
 
-def _pm_completed(actor: Actor, wo: WorkOrder, now: datetime) -> None:
+def work_order_completed(wo: WorkOrder, *, actor: Actor, now: datetime) -> None:
+    """A completed PM work order moves its schedule on: last completion, meter baseline, pm.completed,
+    and the next work order when its lead time has begun."""
     if not wo.pm_template_id:
         return
     template = db.session.get(PMTemplate, wo.pm_template_id)
@@ -575,9 +577,6 @@ def _pm_completed(actor: Actor, wo: WorkOrder, now: datetime) -> None:
     if next_due is not None and template.active and next_due - timedelta(days=template.lead_days) <= now:
         equipment = db.session.get(Equipment, wo.equipment_id)
         create_pm_work_order(template, equipment, next_due, trigger="calendar", now=now)
-
-
-# Registered on work order completion by wiring.py (create_app), not on import.
 
 
 # --- the portal's template editor ------------------------------------------------------------

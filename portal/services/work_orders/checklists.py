@@ -115,8 +115,9 @@ def update_item(actor: Actor, work_order_id: str, item_id: str, data: ChecklistI
         return item
 
 
-def _required_items_done(actor: Actor, wo: WorkOrder, now: datetime) -> None:
-    """Completion gate: every required checklist item must be done (409 naming the others)."""
+def required_items_done(wo: WorkOrder, *, actor: Actor, now: datetime) -> None:
+    """Completion gate (work_order_completing): every required checklist item must be done (409
+    naming the others)."""
     missing = list(db.session.scalars(
         select(ChecklistItem).where(ChecklistItem.work_order_id == wo.id, ChecklistItem.required.is_(True),
                                     ChecklistItem.done.is_(False))

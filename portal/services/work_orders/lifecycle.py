@@ -19,6 +19,7 @@ from portal.services.common.actor import Actor
 from portal.services.common.changes import apply_changes, camel, given_fields
 from portal.services.common.errors import Conflict, DomainError, Forbidden, NotFound, field_error
 from portal.services.common.events import record_event
+from portal.services.common.signals import work_order_completed, work_order_completing
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import can, require
 
@@ -38,10 +39,6 @@ ASSIGNABLE_ROLES = ("admin", "manager", "technician")
 SELF_ASSIGNING_STATUSES = frozenset({"in_progress", "completed"})
 # Most work orders one bulk assignment takes (a page of the board is 25).
 BULK_LIMIT = 100
-
-# Hooks other domains add (PM: checklist gate, next PM). Called inside the transaction.
-before_complete_hooks: list = []
-after_complete_hooks: list = []
 
 
 def next_fo_number(warehouse_id: str, year: int) -> str:
@@ -270,6 +267,10 @@ def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_rea
         values["assigned_to"] = None  # back to the unassigned pool
     if hold_reason is not None and values.get("status") != "on_hold":
         raise field_error("holdReason", "Give a hold reason only when putting the work order on hold")
+    completing = values.get("status") == "completed"
+    if completing:
+        # Other domains may refuse (the checklist gate): before anything of the change is applied.
+        work_order_completing.send(wo, actor=actor, now=now)
     changes = apply_changes(wo, values)
     if not changes:
         return wo
@@ -277,10 +278,7 @@ def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_rea
         changes["holdReason"] = {"from": None, "to": hold_reason}
     if "dueDate" in changes:
         wo.overdue_notified_at = None  # a rescheduled PM may go overdue (and be announced) again
-    completing = wo.status == "completed" and "status" in changes
     if completing:
-        for hook in before_complete_hooks:
-            hook(actor, wo, now)
         wo.completed_at = now
     wo.updated_at = now
     try:
@@ -303,8 +301,7 @@ def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_rea
                      "metrics": completion_metrics(wo), "timestamp": iso(now)},
             actor=actor, now=now,
         )
-        for hook in after_complete_hooks:
-            hook(actor, wo, now)
+        work_order_completed.send(wo, actor=actor, now=now)  # the asset back up, the PM schedule (wiring.py)
     return wo
 
 
