@@ -66,7 +66,7 @@ def equipment_answer(actor: Actor, equipment_id: str) -> dict:
     permission first: a kept answer never skips it."""
     require(actor, "equipment.read")
     return cached("equipment", actor.warehouse_id, (equipment_id,),
-                  lambda: EquipmentOut.dump(get_equipment(actor, equipment_id)))
+                  lambda: EquipmentOut.dump(get_in_warehouse(Equipment, equipment_id, actor, what="Equipment")))
 
 
 def create_equipment(actor: Actor, data: EquipmentCreate, *, now: datetime | None = None) -> Equipment:

@@ -72,7 +72,8 @@ def part_answer(actor: Actor, part_id: str) -> dict:
     first: a kept answer never skips it. Keyed by the reader's warehouse, so another warehouse's
     id misses and answers 404 as without the cache."""
     require(actor, "parts.read")
-    return cached("part", actor.warehouse_id, (part_id,), lambda: PartOut.dump(get_part(actor, part_id)))
+    return cached("part", actor.warehouse_id, (part_id,),
+                  lambda: PartOut.dump(get_in_warehouse(Part, part_id, actor, what="Part")))
 
 
 def stock_changed(part: Part, old_level: int, actor: Actor | None, now: datetime) -> None:

@@ -355,13 +355,15 @@ def labels(actor: Actor, *, user_ids: Iterable[str | None] = (), people: bool = 
     active users work can be assigned to and (`all_equipment`) every asset, in ONE statement:
     a UNION ALL of (kind, id, a, b, pick) rows, ordered as the screens list them (people by name,
     assets by tag). Ids of another warehouse are simply not named."""
+    require(actor, READ)  # what work order screens show, to whoever may read work orders
     users, assets, parts = _ids(user_ids), _ids(equipment_ids), _ids(part_ids)
     branches = []
     if users or people:
         pick = and_(User.active.is_(True), User.role.in_(ASSIGNABLE_ROLES))
         branches.append(
             select(literal_column("'u'").label("kind"), User.id, User.name.label("a"), User.email.label("b"),
-                   case((pick, 1), else_=0).label("pick") if people else literal_column("0"))
+                   case((pick, literal_column("1")), else_=literal_column("0")).label("pick") if people
+                   else literal_column("0"))
             .where(User.warehouse_id == actor.warehouse_id, or_(User.id.in_(users), pick) if people
                    else User.id.in_(users)))
     if assets or all_equipment:
