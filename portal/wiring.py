@@ -28,7 +28,7 @@ def wire(app: Flask | None = None) -> None:
     from portal.services.assets import equipment
     from portal.services.common.signals import event_recorded, work_order_completed, work_order_completing
     from portal.services.integrations import webhooks
-    from portal.services.pm import scheduling as pm
+    from portal.services.pm import triggers as pm
     from portal.services.work_orders import checklists
 
     # --- Completing a work order (services/work_orders/lifecycle.py) ---------------------------

@@ -2,12 +2,13 @@
 (portal/error_handlers.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, request
+from flask import Flask, request
 
+from portal.api.blueprint import api
 from portal.platform.extensions import jwt
 from portal.services.identity import auth as auth_service
 
-api = Blueprint("api", __name__, url_prefix="/api")
+__all__ = ["api", "register_api"]
 
 
 def register_api(app: Flask) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, g, jsonify, request
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body, page_response, query_args
 from portal.error_handlers import error_response
 from portal.schemas.api_keys import ApiKeyCreate, ApiKeyCreatedOut, ApiKeyOut

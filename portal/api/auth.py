@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import current_app, jsonify
 from flask_jwt_extended import create_access_token, create_refresh_token, current_user, get_jwt, verify_jwt_in_request
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import documented, json_body, session_id
 from portal.schemas.auth import LoginRequest, LoginResponse, RefreshRequest, TokenResponse, UserOut
 from portal.services.identity import auth as auth_service

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import actor, documented, query_args
 from portal.schemas.kpis import KpisOut, TrendsOut
 from portal.schemas.pm import DaysQuery

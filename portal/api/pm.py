@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body, page_response, query_args
 from portal.schemas.pm import (
     ComplianceOut,
@@ -17,7 +17,7 @@ from portal.schemas.pm import (
     PMTemplateUpdate,
 )
 from portal.services.assets import meters as meter_service
-from portal.services.pm import scheduling as service
+from portal.services.pm import templates as service
 from portal.services.reporting import kpis as kpi_service
 from portal.services.reporting import reads as reporting_reads
 

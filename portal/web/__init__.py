@@ -7,9 +7,11 @@ from the handlers in portal/error_handlers.py).
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-web = Blueprint("web", __name__)
+from portal.web.blueprint import web
+
+__all__ = ["register_web", "web"]
 
 
 def register_web(app: Flask) -> None:

@@ -26,7 +26,8 @@ from portal.services.common.errors import DomainError, Forbidden
 from portal.services.identity.permissions import can
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.services.work_orders import problem_reports
-from portal.web import timefmt, web
+from portal.web import timefmt
+from portal.web.blueprint import web
 from portal.web.forms import date_input, form_model, local_date
 from portal.web.rendering import render, render_block, wants_fragment
 

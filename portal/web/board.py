@@ -20,7 +20,7 @@ from portal.services.common.errors import DomainError, Forbidden, NotFound
 from portal.services.identity.permissions import can, require
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.services.work_orders import reads
-from portal.web import web
+from portal.web.blueprint import web
 from portal.web.errors import error_page
 from portal.web.forms import form_model
 from portal.web.rendering import render

@@ -22,7 +22,7 @@ from portal.services.common.errors import DomainError, ValidationFailed
 from portal.services.work_orders import attachments as attachment_service
 from portal.services.work_orders import comments as comment_service
 from portal.services.work_orders.lifecycle import get_work_order
-from portal.web import web
+from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render, wants_fragment
 

@@ -17,7 +17,7 @@ from portal.schemas.pm import LaborCreate
 from portal.schemas.work_orders import ConsumeParts
 from portal.services.common.actor import Actor
 from portal.services.inventory import parts as parts_service
-from portal.services.pm import scheduling as pm_service
+from portal.services.pm import scheduler as pm_scheduler
 from portal.services.work_orders import labor as labor_service
 from portal.services.work_orders import lifecycle as work_order_service
 from web.conftest import count_queries, csrf_from
@@ -46,7 +46,7 @@ def pm_order(client, auth, users):
     client.post("/api/pm-templates", headers=h, json={
         "name": "Motor PM", "frequencyType": "calendar", "frequency": 30, "leadDays": 30, "equipmentIds": [pump],
         "assignedTo": users["north"]["technician"].id, "checklist": CHECKLIST})
-    [wo_id] = pm_service.schedule_due()["workOrderIds"]
+    [wo_id] = pm_scheduler.schedule_due()["workOrderIds"]
     rows = db.session.scalars(select(ChecklistItem).where(ChecklistItem.work_order_id == wo_id))
     items = {i.item_key: i.id for i in rows}
     return wo_id, items

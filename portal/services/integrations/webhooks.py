@@ -19,6 +19,7 @@ from portal.services.common.querying import Page, paginate
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import require
 from portal.services.integrations import delivery as sender
+from portal.services.integrations import sending
 
 ALL_EVENTS = "*"
 OUTBOX_KEY = "webhook_outbox"
@@ -38,7 +39,7 @@ def _clean_events(events_given: list[str]) -> list[str]:
 
 def _check_target(url: str) -> None:
     try:
-        check_url(url, allow_private=sender.allow_private(), unresolvable_ok=True)
+        check_url(url, allow_private=sending.allow_private(), unresolvable_ok=True)
     except BlockedTarget as exc:
         raise field_error("url", str(exc)) from None
 
