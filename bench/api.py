@@ -296,7 +296,7 @@ def main() -> int:
     try:
         from portal import create_app
         from portal.platform.cache import hit_rate
-        from portal.platform.extensions import get_redis
+        from portal.platform.redis import get_redis
 
         app = create_app()
         plan = load(app, args.work_orders, args.parts)

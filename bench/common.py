@@ -44,7 +44,7 @@ def scratch_instance(prefix: str = "maintainpro-bench-") -> Path:
     os.environ["MAINTAINPRO_INSTANCE"] = str(path)
 
     def clean_up() -> None:
-        from portal.platform.extensions import stop_embedded_redis
+        from portal.platform.redis import stop_embedded_redis
 
         stop_embedded_redis()
         shutil.rmtree(path, ignore_errors=True)

@@ -14,7 +14,8 @@ import argparse
 import common
 
 from portal import create_app
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.platform.telemetry import metrics
 from portal.services.identity import auth as auth_service
 

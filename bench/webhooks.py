@@ -28,7 +28,8 @@ from rq import Queue
 
 from portal import create_app
 from portal.platform import database as platform_database
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.schemas.webhooks import WebhookCreate
 from portal.schemas.work_orders import WorkOrderCreate
 from portal.services.common.actor import Actor

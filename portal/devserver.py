@@ -13,7 +13,7 @@ import sys
 import time
 
 from portal import create_app
-from portal.platform.extensions import embedded_redis_socket
+from portal.platform.redis import embedded_redis_socket
 
 
 def _port_taken(host: str, port: int) -> bool:

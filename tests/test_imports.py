@@ -21,7 +21,8 @@ from portal.jobs.scheduler import AppSimpleWorker
 from portal.models import DomainEvent, Equipment, ImportJob, ImportRefusal, Part, StockMovement
 from portal.models.types import utcnow
 from portal.platform.database import unit_of_work
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.services.assets import equipment as equipment_service
 from portal.services.common.errors import ValidationFailed
 from portal.services.data_exchange import import_runs as runs

@@ -11,6 +11,7 @@ package's __init__ first, which imports none of its submodules at module level).
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -222,3 +223,50 @@ def test_every_task_services_enqueue_names_a_job_function_by_the_name_stored_in_
         module, _, function = name.rpartition(".")
         assert callable(getattr(importlib.import_module(module), function)), name
         assert task.queue in queue.QUEUES
+
+
+def test_platform_knows_no_business_rule(graph: ImportGraph) -> None:
+    """portal/platform is infrastructure: it imports neither the services, the payload schemas nor the
+    faces. (The models are data, not rules: the live counters know which rows belong to a work order.)"""
+    above = ("portal.services", "portal.schemas", "portal.api", "portal.web", "portal.jobs", "portal.wiring")
+    wrong = [f"{name} (line {line}) imports {target}"
+             for name in graph.modules if name.startswith("portal.platform")
+             for target, line in graph.imports[name].items()
+             if any(target == a or target.startswith(a + ".") for a in above)]
+    assert not wrong, "\n".join(wrong)
+
+
+def _readme_layout() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("\n## Layout\n", 1)[1].split("```", 2)[1]
+    return block.splitlines()[1:]
+
+
+def test_the_readme_layout_matches_the_tree() -> None:
+    """Every path the README's layout names exists, and every package and module directly under
+    portal/ and portal/platform/ (and every package of portal/services/) is named there: the
+    picture cannot go stale. A line is names, three or more spaces, a description; an indented
+    line names what is inside the last portal/ folder above it."""
+    named: set[str] = set()
+    parent = ""
+    for line in _readme_layout():
+        if not line.strip():
+            continue
+        names = re.split(r"\s{3,}", line.strip(), maxsplit=1)[0].split()
+        if line.startswith(" "):
+            paths = [parent + name for name in names]
+        else:
+            first = names[0]
+            base = first.rstrip("/").rpartition("/")[0]
+            paths = [first] + [f"{base}/{name}" if base else name for name in names[1:]]
+            if first.startswith("portal/") and first.endswith("/"):
+                parent = first
+        named.update(p.rstrip("/") for p in paths if "<" not in p)  # templates/<area>/ is a pattern
+    missing = sorted(p for p in named if not (ROOT / p).exists())
+    assert not missing, f"README's layout names what is not in the tree: {missing}"
+    tree = {str(p.relative_to(ROOT)) for base in ("portal", "portal/platform", "portal/services")
+            for p in (ROOT / base).iterdir()
+            if (p.is_dir() and (p / "__init__.py").exists())
+            or (p.suffix == ".py" and p.name != "__init__.py" and base != "portal/services")}
+    unnamed = sorted(tree - named)
+    assert not unnamed, f"README's layout does not name: {unnamed}"

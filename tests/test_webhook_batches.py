@@ -23,7 +23,8 @@ from portal.jobs import webhooks as webhook_jobs
 from portal.models import TEST_EVENT, WebhookDelivery
 from portal.models.types import utcnow
 from portal.platform import net_guard
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.services.integrations import claims
 from portal.services.integrations import delivery as delivery_service
 

@@ -25,7 +25,8 @@ from test_webhooks import (  # noqa: F401
 from portal.jobs import webhooks as webhook_jobs
 from portal.models import WebhookDelivery
 from portal.models.types import utcnow
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.services.integrations import claims
 from portal.services.integrations import delivery as delivery_service
 

@@ -23,9 +23,10 @@ from portal.jobs import QUEUES
 from portal.jobs.scheduler import AppWorker
 from portal.models import DomainEvent, WebhookDelivery, WebhookEndpoint
 from portal.models.types import utcnow
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
 from portal.platform.js_json import stringify_bytes
 from portal.platform.net_guard import BlockedTarget, http_session
+from portal.platform.redis import get_redis
 from portal.schemas.webhooks import WebhookCreate
 from portal.schemas.work_orders import WorkOrderCreate
 from portal.services.common import events as events_service

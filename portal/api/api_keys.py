@@ -65,12 +65,7 @@ def _authenticate_key():
     if principal is None:
         return error_response(401, "Invalid or revoked API key", [
             {"field": "Authorization", "message": "The API key is unknown, revoked, or its creator is disabled"}])
-    g.api_key = principal
-    # What flask-jwt-extended's current_user / get_jwt() read.
-    g._jwt_extended_jwt_user = {"loaded_user": principal}
-    g._jwt_extended_jwt = {"sub": principal.id, "sid": None, "type": "api_key", "apiKeyId": principal.api_key_id}
-    g._jwt_extended_jwt_header = {}
-    g._jwt_extended_jwt_location = "headers"
+    g.api_key = principal  # what api/common.py's acting_user() and token_claims() answer
     return None
 
 

@@ -16,12 +16,12 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnClause
 
-from portal.platform.extensions import get_redis
+from portal.platform.redis import get_redis
 
 log = logging.getLogger(__name__)
 PREFIX = "mp:cache"
@@ -29,7 +29,7 @@ PREFIX = "mp:cache"
 
 def record_lookup(hit: bool, app: Flask | None = None) -> None:
     """Count one cacheable lookup; never fails the caller (Redis down: the count is lost)."""
-    app = app or current_app._get_current_object()
+    app = app or current_app
     minute = int(time.time() // 60)
     key = f"{PREFIX}:{minute}"
     try:
@@ -43,7 +43,7 @@ def record_lookup(hit: bool, app: Flask | None = None) -> None:
 
 def hit_rate(app: Flask | None = None, now: float | None = None) -> tuple[float, int]:
     """(hit rate in %, number of lookups) over the summary window; (0, 0) with no lookups."""
-    app = app or current_app._get_current_object()
+    app = app or current_app
     minute = int((now or time.time()) // 60)
     window = int(app.config.get("PERF_WINDOW_MINUTES", 60))
     pipe = get_redis(app).pipeline(transaction=False)
@@ -125,14 +125,14 @@ def _send_bumps(app: Flask, warehouses: set[str]) -> None:
 
 def invalidate(warehouse_id: str | None, app: Flask | None = None) -> None:
     """Make every cached answer of one warehouse (None: of all warehouses) stale now."""
-    _send_bumps(app or current_app._get_current_object(), {warehouse_id or ALL})
+    _send_bumps(app or current_app, {warehouse_id or ALL})
 
 
 def cached(kind: str, warehouse_id: str, params: tuple, compute: Callable[[], Any], *,
            app: Flask | None = None) -> Any:
     """The JSON-serialisable answer `compute()` gives, from Redis when this warehouse's data has not
     changed since it was stored. Counts one lookup for cacheHitRate. Redis down: computes, no error."""
-    app = app or current_app._get_current_object()
+    app = app or current_app
     if not app.config.get("CACHE_ENABLED", True):
         return compute()
     ttl = int(app.config.get("CACHE_TTL_SECONDS", 300))
@@ -207,11 +207,9 @@ def bump_committed(session: Session) -> None:
     warehouses = session.info.pop("cache_warehouses", None)
     if not warehouses:
         return
-    try:
-        app = current_app._get_current_object()
-    except RuntimeError:  # no app (a bare script): nothing was cached through it either
+    if not has_app_context():  # no app (a bare script): nothing was cached through it either
         return
-    _send_bumps(app, set(warehouses))
+    _send_bumps(current_app, set(warehouses))
 
 
 def forget_rolled_back(session: Session) -> None:

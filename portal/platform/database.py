@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -37,10 +38,18 @@ log = logging.getLogger(__name__)
 CHECKED_IN = "mp_checked_in"  # key in a pooled connection's info: when it was last returned
 
 
+def ping_connection(engine: Engine, dbapi_connection: object) -> None:
+    """Check a pooled connection is alive (the dialect's own ping); raises when it is not."""
+    engine.dialect.do_ping(dbapi_connection)
+
+
+_idle_ping_installed: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines already listened to
+
+
 def _install_idle_ping(engine: Engine, idle_seconds: float) -> None:
-    if getattr(engine, "_mp_idle_ping", False):
+    if engine in _idle_ping_installed:
         return
-    engine._mp_idle_ping = True  # type: ignore[attr-defined]
+    _idle_ping_installed.add(engine)
 
     @event.listens_for(engine, "connect")
     def _fresh(_dbapi_connection, record) -> None:
@@ -57,7 +66,7 @@ def _install_idle_ping(engine: Engine, idle_seconds: float) -> None:
         if last is not None and time.monotonic() - last < idle_seconds:
             return
         try:
-            engine.dialect.do_ping(dbapi_connection)
+            ping_connection(engine, dbapi_connection)
         except Exception as exc:
             # The pool discards this connection and checks out (or opens) another.
             raise DisconnectionError(f"pooled connection is dead: {type(exc).__name__}") from exc

@@ -14,10 +14,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
-from portal.platform.extensions import get_redis
+from portal.platform.redis import get_redis
 
 log = logging.getLogger(__name__)
 PREFIX = "mp:live"
@@ -89,10 +89,9 @@ def bump_committed(session: Session) -> None:
     touched = session.info.pop("live_touched", None)
     if not touched:
         return
-    try:
-        app = current_app._get_current_object()
-    except RuntimeError:  # no app (a bare script): nobody polls through it either
+    if not has_app_context():  # no app (a bare script): nobody polls through it either
         return
+    app = current_app
     try:
         pipe = get_redis(app).pipeline(transaction=False)
         for warehouse_id in sorted({w for w, _ in touched}):

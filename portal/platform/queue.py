@@ -23,7 +23,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
-from portal.platform.extensions import get_redis
+from portal.platform.redis import get_redis
 
 log = logging.getLogger(__name__)
 

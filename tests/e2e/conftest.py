@@ -109,11 +109,11 @@ def _refind_replaced_elements(driver) -> None:
         def text(self) -> str:
             return self._again(lambda element: WebElement.text.fget(element))
 
-    driver._web_element_cls = PageElement
     find_element = driver.find_element
 
     def find_on_page(by="id", value=None):
-        element = find_element(by, value)
+        found = find_element(by, value)
+        element = PageElement(found.parent, found.id)  # the same node, through selenium's public constructor
         element.locator = (by, value)
         return element
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from portal.models import ChecklistItem, LaborEntry, Part, PartConsumption, WorkOrder, WorkOrderHistory
 from portal.models.events import DomainEvent as Event
 from portal.models.types import utcnow
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.schemas.pm import LaborCreate
 from portal.schemas.work_orders import ConsumeParts
 from portal.services.common.actor import Actor

@@ -19,7 +19,8 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from sqlalchemy import text
 
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.platform.telemetry import metrics
 
 access_log = logging.getLogger("maintainpro.access")
@@ -50,6 +51,9 @@ def log_json(logger: logging.Logger, **fields: Any) -> None:
 
 def _claims() -> dict:
     """The verified token's claims when the route checked one (no database access)."""
+    key = g.get("api_key")  # authenticated by an API key (api/api_keys.py): no token
+    if key is not None:
+        return {"sub": key.id}
     try:
         from flask_jwt_extended import get_jwt
 
@@ -60,6 +64,9 @@ def _claims() -> dict:
 
 def _loaded_user_warehouse() -> str | None:
     """The warehouse of the user the route already loaded from its token (no extra query)."""
+    key = g.get("api_key")
+    if key is not None:
+        return key.warehouse_id
     try:
         from flask_jwt_extended import get_current_user
 

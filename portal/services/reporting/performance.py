@@ -27,7 +27,7 @@ def summary(actor: Actor) -> dict[str, Any]:
     require(actor, "performance.read")
     from portal.platform.ratelimits import rate_limiting_state
 
-    app = current_app._get_current_object()
+    app = current_app
     figures: dict[str, Any] = {"requestCount": 0, "averageResponseTime": 0.0, "errorRate": 0.0, "p50": None,
                                "p95": None, "p99": None, "busiestEndpoints": [], "slowestEndpoints": [],
                                "oldestProcessStartedAt": None}

@@ -72,7 +72,7 @@ def _timer_key(actor: Actor, work_order_id: str) -> str:
 
 def running_timer(actor: Actor, work_order_id: str) -> datetime | None:
     """When the actor's timer on this work order started, or None."""
-    from portal.platform.extensions import get_redis
+    from portal.platform.redis import get_redis
 
     raw = get_redis().get(_timer_key(actor, work_order_id))
     return datetime.fromisoformat(raw.decode()) if raw else None
@@ -80,7 +80,7 @@ def running_timer(actor: Actor, work_order_id: str) -> datetime | None:
 
 def start_timer(actor: Actor, work_order_id: str, *, now: datetime | None = None) -> datetime:
     """Start (or keep) the actor's timer; the same rights as booking labor."""
-    from portal.platform.extensions import get_redis
+    from portal.platform.redis import get_redis
 
     now = now or utcnow()
     wo = work_order_service.get_work_order(actor, work_order_id)
@@ -110,6 +110,6 @@ def stop_timer(actor: Actor, work_order_id: str, *, note: str | None = None,
 
 
 def discard_timer(actor: Actor, work_order_id: str) -> None:
-    from portal.platform.extensions import get_redis
+    from portal.platform.redis import get_redis
 
     get_redis().delete(_timer_key(actor, work_order_id))
