@@ -247,12 +247,17 @@ def test_the_bearer_token_is_verified_once_per_request(app, users, auth, verific
 
 def _pydantic_detail(actor, work_order_id: str) -> dict:
     """What GET /api/work-orders/{id} answered when every row went through its pydantic model."""
+    from portal.models import PartConsumption, WorkOrderHistory
     from portal.schemas.work_orders import HistoryOut, PartUsageOut, WorkOrderOut
     from portal.services.work_orders import lifecycle as service
 
-    d = service.work_order_detail(actor, work_order_id)
-    return WorkOrderOut.dump(d["work_order"], parts=PartUsageOut.dump_many(d["parts"]),
-                             partsCost=f"{d['parts_cost']:.2f}", history=HistoryOut.dump_many(d["history"]))
+    wo = service.get_work_order(actor, work_order_id)
+    parts, cost = service.parts_on_work_order(wo.id)
+    history = db.session.scalars(db.select(WorkOrderHistory).where(WorkOrderHistory.work_order_id == wo.id)
+                                 .order_by(WorkOrderHistory.at, WorkOrderHistory.id))
+    assert all(isinstance(p, PartConsumption) for p in parts)
+    return WorkOrderOut.dump(wo, parts=PartUsageOut.dump_many(parts), partsCost=f"{cost:.2f}",
+                             history=HistoryOut.dump_many(history))
 
 
 def test_fast_list_and_detail_answer_exactly_the_models_dump(app, client, users, auth):
@@ -268,7 +273,7 @@ def test_fast_list_and_detail_answer_exactly_the_models_dump(app, client, users,
     from portal.models.types import utcnow
     from portal.schemas.work_orders import ConsumeParts, WorkOrderOut
     from portal.services.inventory import parts as parts_service
-    from portal.services.work_orders import lifecycle as service
+    from portal.services.work_orders import reads
 
     manager = users.actor("north", "manager")
     tech = users["north"]["technician"]
@@ -299,10 +304,10 @@ def test_fast_list_and_detail_answer_exactly_the_models_dump(app, client, users,
     assert [item["id"] for item in listed] and all(
         item == WorkOrderOut.dump(orders[item["id"]]) and list(item) == list(WorkOrderOut.dump(orders[item["id"]]))
         for item in listed)
-    page = service.list_work_order_rows(manager, service.WorkOrderQuery(limit=1, page=2))
-    assert page.total == 2 and len(page.items) == 1
-    past = service.list_work_order_rows(manager, service.WorkOrderQuery(limit=1, page=5))
-    assert past.total == 2 and past.items == []  # past the last page: the total still counts
+    page = reads.list_answer(manager, reads.WorkOrderQuery(limit=1, page=2))
+    assert page["total"] == 2 and len(page["items"]) == 1
+    past = reads.list_answer(manager, reads.WorkOrderQuery(limit=1, page=5))
+    assert past["total"] == 2 and past["items"] == []  # past the last page: the total still counts
 
 
 def test_row_dumpers_refuse_fields_they_cannot_write_like_pydantic():

@@ -7,6 +7,7 @@ from sqlalchemy import Select, select
 
 from portal.models import DowntimePeriod, Equipment, WorkOrder
 from portal.models.types import utcnow
+from portal.platform.cache import cached
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.schemas.common import iso
@@ -57,6 +58,15 @@ def equipment_select(actor: Actor, query: EquipmentQuery) -> Select:
 def get_equipment(actor: Actor, equipment_id: str) -> Equipment:
     require(actor, "equipment.read")
     return get_in_warehouse(Equipment, equipment_id, actor, what="Equipment")
+
+
+def equipment_answer(actor: Actor, equipment_id: str) -> dict:
+    """GET /api/equipment/{id} as the API writes it, kept in the read cache
+    (portal/platform/cache.py) until the warehouse's next write of equipment or downtime. The
+    permission first: a kept answer never skips it."""
+    require(actor, "equipment.read")
+    return cached("equipment", actor.warehouse_id, (equipment_id,),
+                  lambda: EquipmentOut.dump(get_in_warehouse(Equipment, equipment_id, actor, what="Equipment")))
 
 
 def create_equipment(actor: Actor, data: EquipmentCreate, *, now: datetime | None = None) -> Equipment:

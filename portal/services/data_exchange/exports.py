@@ -24,7 +24,7 @@ from portal.services.assets.equipment import equipment_select
 from portal.services.common.actor import Actor
 from portal.services.data_exchange.columns import COLUMNS, csv_line, safe_cell
 from portal.services.inventory.parts import parts_select
-from portal.services.work_orders.lifecycle import work_order_select
+from portal.services.work_orders.reads import work_order_select
 
 CHUNK_ROWS = 500
 WORK_ORDER_COLUMNS = ("foNumber", "title", "description", "status", "priority", "type", "assetTag", "equipmentId",

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 
 from portal.models import LaborEntry, User, WorkOrder
+from portal.models.enums import CLOSED_STATUSES
 from portal.models.types import utcnow
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
@@ -84,7 +85,7 @@ def start_timer(actor: Actor, work_order_id: str, *, now: datetime | None = None
     now = now or utcnow()
     wo = work_order_service.get_work_order(actor, work_order_id)
     check_work_rights(actor, wo)
-    if wo.status in ("completed", "cancelled"):
+    if wo.status in CLOSED_STATUSES:
         raise Conflict(f"Labor cannot be timed on a {wo.status} work order")
     # NX: a second tap (or a second tab) keeps the first start time.
     get_redis().set(_timer_key(actor, wo.id), now.isoformat(), nx=True, ex=TIMER_TTL_SECONDS)
