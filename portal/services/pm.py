@@ -438,7 +438,7 @@ def schedule_due(now: datetime | None = None, *, warehouse_id: str | None = None
     if equipment_id:
         stmt = stmt.where(Equipment.id == equipment_id)
     summary = {"created": 0, "skipped": 0, "notDue": 0, "failed": 0, "workOrderIds": []}
-    candidates = [(t.id, link.equipment_id) for t, link, _eq in db.session.execute(stmt).tuples()]
+    candidates = [(t.id, link.equipment_id) for t, link, _eq in db.session.execute(stmt)]
     state = _open_pm_pairs(sorted({template_id for template_id, _ in candidates}))
 
     def schedule_one(pair: tuple[str, str]) -> None:
@@ -477,7 +477,7 @@ def meter_reading_recorded(equipment: Equipment, reading: MeterReading, now: dat
         .where(PMTemplateEquipment.equipment_id == equipment.id, PMTemplate.active.is_(True),
                PMTemplate.frequency_type == "meter", PMTemplate.meter == reading.meter)
         .order_by(PMTemplate.id)
-    ).tuples())
+    ))
     if not rows:
         return created
     state = _open_pm_pairs([t.id for t, _ in rows])
