@@ -74,8 +74,10 @@ def test_a_server_that_has_bound_its_socket_but_not_listened_yet_is_waited_for(t
             with conn:
                 while data := conn.recv(65536):
                     for command in _resp_commands(data):
-                        answered.append(command[0].upper())
-                        conn.sendall(b"+PONG\r\n" if command[0].upper() == b"PING" else b"+OK\r\n")
+                        name = command[0].upper()
+                        answered.append(name)
+                        # HELLO 3 (redis-py 8 speaks RESP3) is answered as a server would: a map.
+                        conn.sendall({b"PING": b"+PONG\r\n", b"HELLO": b"%1\r\n$5\r\nproto\r\n:3\r\n"}.get(name, b"+OK\r\n"))
 
         thread = threading.Thread(target=listen_later, daemon=True)
         thread.start()

@@ -134,14 +134,15 @@ def init_observability(app: Flask) -> None:
 
 class JobLogMixin:
     """For RQ workers: one JSON line when a job starts and one when it ends (id, function, status,
-    duration). perform_job runs in the work horse, so forking workers log it too."""
+    duration). perform_job runs in the work horse, so forking workers log it too. The arguments after
+    the queue (RQ 3: the execution) are handed on as they come."""
 
-    def perform_job(self, job, queue) -> bool:  # type: ignore[no-untyped-def]
+    def perform_job(self, job, queue, *args, **kwargs) -> bool:  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         log_json(job_log, type="job", event="start", jobId=job.id, function=job.func_name, queue=queue.name)
         ok = False
         try:
-            ok = super().perform_job(job, queue)  # type: ignore[misc]
+            ok = super().perform_job(job, queue, *args, **kwargs)  # type: ignore[misc]
             return ok
         finally:
             status = job.get_status(refresh=False)

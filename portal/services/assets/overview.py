@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from portal.models import (
     DomainEvent,
@@ -29,8 +29,8 @@ def areas(actor: Actor) -> list[str]:
     """The warehouse's areas, for the asset list's filter."""
     require(actor, "equipment.read")
     return list(db.session.scalars(
-        select(distinct(Equipment.area)).where(Equipment.warehouse_id == actor.warehouse_id,
-                                               Equipment.area.is_not(None)).order_by(Equipment.area)))
+        select(Equipment.area).distinct().where(Equipment.warehouse_id == actor.warehouse_id,
+                                                Equipment.area.is_not(None)).order_by(Equipment.area)))
 
 
 def asset_overview(actor: Actor, equipment_id: str, *, history: bool = False) -> dict:

@@ -193,7 +193,7 @@ def schedule_due(now: datetime | None = None, *, warehouse_id: str | None = None
     if equipment_id:
         stmt = stmt.where(Equipment.id == equipment_id)
     summary = {"created": 0, "skipped": 0, "notDue": 0, "failed": 0, "workOrderIds": []}
-    candidates = [(t.id, link.equipment_id) for t, link, _eq in db.session.execute(stmt).tuples()]
+    candidates = [(t.id, link.equipment_id) for t, link, _eq in db.session.execute(stmt)]
     state = open_pm_pairs(sorted({template_id for template_id, _ in candidates}))
 
     def schedule_one(pair: tuple[str, str]) -> None:

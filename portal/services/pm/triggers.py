@@ -40,7 +40,7 @@ def meter_reading_recorded(equipment: Equipment, reading: MeterReading, now: dat
         .where(PMTemplateEquipment.equipment_id == equipment.id, PMTemplate.active.is_(True),
                PMTemplate.frequency_type == "meter", PMTemplate.meter == reading.meter)
         .order_by(PMTemplate.id)
-    ).tuples())
+    ))
     if not rows:
         return created
     state = open_pm_pairs([t.id for t, _ in rows])

@@ -308,7 +308,7 @@ def open_counts(actor: Actor, *, assigned_to: str | None = None) -> dict[str, in
     if assigned_to is not None:
         stmt = stmt.where(WorkOrder.assigned_to == assigned_to)
     counts = dict.fromkeys(OPEN_STATUSES, 0)
-    counts.update(db.session.execute(stmt.group_by(WorkOrder.status), in_warehouse(actor)).tuples().all())
+    counts.update(db.session.execute(stmt.group_by(WorkOrder.status), in_warehouse(actor)).all())
     return counts
 
 
