@@ -46,7 +46,7 @@ from sqlalchemy import func, select, text
 from portal import create_app
 from portal.models import DomainEvent, Part, PartConsumption, StockMovement, WebhookDelivery, WorkOrder
 from portal.models.types import utcnow
-from portal.platform.extensions import db
+from portal.platform.extensions import db, migrate
 from portal.platform.redis import get_redis
 from portal.services.identity import auth as auth_service
 from portal.services.integrations import delivery
@@ -240,6 +240,7 @@ def test_two_web_processes_and_two_workers_lose_and_double_nothing_when_one_of_e
         with app.app_context():
             loggers = {name: lg.disabled for name, lg in logging.Logger.manager.loggerDict.items()
                        if isinstance(lg, logging.Logger)}
+            migrate.bind(app)  # Flask-Migrate is bound when a migration runs (platform/extensions.py)
             flask_migrate.upgrade()
             # Alembic's logging set-up (fileConfig) disables the loggers that exist; give them back.
             for name, disabled in loggers.items():
