@@ -82,10 +82,12 @@ def fresh_schema() -> str:
     """Drop every table and build the real schema from migrations/ (inside an app context); returns the
     backend's name ("sqlite", "postgresql"). drop_all() leaves Alembic's own table behind, so it goes too."""
     import flask_migrate
+    from flask import current_app
     from sqlalchemy import text
 
-    from portal.platform.extensions import db
+    from portal.platform.extensions import db, migrate
 
+    migrate.bind(current_app)  # Flask-Migrate is bound when a migration runs (platform/extensions.py)
     db.drop_all()
     with db.engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
