@@ -69,6 +69,11 @@ def load_config() -> dict:
         # each (413 above; the upload routes raise MAX_BODY_BYTES to this with @body_limit).
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance / "uploads"),
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+        # The largest photo decoded, in megapixels (decoding needs at most 8 bytes a pixel of it): a larger JPEG is
+        # decoded reduced and stored at that size (3.2: a 12-megapixel phone photo at half its sides), a larger PNG
+        # or WebP refused. The public problem report form (anyone holding a label) has its own, stricter bound.
+        "PHOTO_MAX_MEGAPIXELS": float(os.environ.get("PHOTO_MAX_MEGAPIXELS", "3.2")),
+        "REPORT_PHOTO_MAX_MEGAPIXELS": float(os.environ.get("REPORT_PHOTO_MAX_MEGAPIXELS", "2")),
         # CSV imports (services/data_exchange/imports.py): at most MAX_IMPORT_BYTES per file (413 above; the upload routes
         # raise MAX_BODY_BYTES for it) and MAX_IMPORT_ROWS data rows (413 above). A worker commits
         # IMPORT_BATCH_ROWS rows at a time (rows, counters and progress together) and holds the import

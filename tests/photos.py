@@ -55,3 +55,12 @@ def with_gps(fmt: str, size: tuple[int, int] = (20, 10)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (1, 2, 3)).save(out, fmt, exif=exif.tobytes())
     return out.getvalue()
+
+
+def smooth(size: tuple[int, int], fmt: str, *, mode: str = "RGB", progressive: bool = False) -> bytes:
+    """A gradient image of `size`: a small file, the decoded size of any other image of that size."""
+    gradient = Image.linear_gradient("L").resize(size)
+    img = Image.merge("RGB", [gradient, gradient, Image.new("L", size, 90)]).convert(mode)
+    out = io.BytesIO()
+    img.save(out, fmt, **({"progressive": progressive, "quality": 85} if fmt == "JPEG" else {}))
+    return out.getvalue()

@@ -42,8 +42,11 @@ def list_work_order_attachments(work_order_id: str):
 UPLOAD_DESCRIPTION = (
     "multipart/form-data with one part named `file`: a JPEG, PNG or WebP image, recognised by its bytes "
     "(the file name and declared type are ignored; anything else answers 400 on field `file`), at most "
-    "UPLOAD_MAX_BYTES (default 10 MiB; 413 above, this route's body limit instead of MAX_BODY_BYTES) and "
-    "50 megapixels. The image is stored re-encoded in its own format with the EXIF orientation applied and "
+    "UPLOAD_MAX_BYTES (default 10 MiB; 413 above, this route's body limit instead of MAX_BODY_BYTES). It is "
+    "decoded at most at PHOTO_MAX_MEGAPIXELS (default 3.2): a larger JPEG is decoded and stored reduced (1/2, "
+    "1/4 or 1/8 of each side); a larger PNG, or a WebP or progressive JPEG above what its decoding costs, "
+    "answers 400 on field `file` (\"This photo is too large: at most N megapixels\"). "
+    "The image is stored re-encoded in its own format with the EXIF orientation applied and "
     "every metadata block removed (EXIF with GPS position, XMP, text chunks); a JPEG thumbnail of at most "
     "320 px is made with it. Requesters only on the work orders they requested. Sends no webhook.")
 

@@ -48,19 +48,19 @@ def submit_report(token: str, data: ProblemReportCreate, *, photo: bytes | None 
     """Create the `new` corrective work order through the work order service (history, foNumber,
     work_order.created webhook), as the warehouse's system actor: requestedBy stays null.
 
-    An optional photo goes through the work order photo service; it is judged before the work
-    order is created, so a refused photo leaves nothing behind.
+    An optional photo goes through the work order photo service within the public form's stricter
+    bound (REPORT_PHOTO_MAX_MEGAPIXELS); it is judged and decoded once, before the work order is
+    created, so a refused photo leaves nothing behind, and what is stored is what was judged.
     """
     eq = asset_for_report(token)
     actor = Actor.system(eq.warehouse_id)
-    if photo:
-        attachments.check_photo(photo)
+    judged = attachments.check_photo(photo, public=True) if photo else None
     body = WorkOrderCreate(title=report_title(eq, data.description), description=data.description,
                            type="corrective", priority="medium", equipmentId=eq.id)
     wo = create_work_order(actor, body, now=now, reporter_name=data.reporter_name,
                            reporter_contact=data.reporter_contact)
-    if photo:
-        attachments.add_attachment(actor, wo.id, photo, photo_name, now=now)
+    if judged is not None:
+        attachments.store_photo(actor, wo.id, judged, photo_name, now=now)
     return wo
 
 
