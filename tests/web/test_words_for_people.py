@@ -38,6 +38,7 @@ from portal.services.pm import scheduler as pm_scheduler
 from portal.services.pm import templates as pm_templates
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.web.forms import validate_model
+from portal.web.login import CodeForm
 from web.conftest import csrf_from
 
 # What pydantic writes (its messages, their "Value error, " prefix, its exception's title).
@@ -291,6 +292,9 @@ def test_an_override_names_one_field_of_one_schema_and_the_api_keeps_its_words(c
     assert validate_model(ProblemReportCreate, {"reporterName": "Alex", "description": "   "}) == {
         "description": "Enter what you saw"}
     assert validate_model(WorkOrderCreate, {"description": "x"}) == {"title": "Enter a title"}
+    assert validate_model(WebhookCreate, {"url": "https://hooks.example.com/x", "events": []}) == {
+        "events": "Choose at least one event"}
+    assert validate_model(CodeForm, {"code": "12ab"}) == {"code": "Enter the 6-digit code from your authenticator app"}
     # The API answers in the contract's format with its own messages, unchanged.
     r = client.post("/api/work-orders", json={"description": "x"}, headers=auth("north", "manager"))
     assert r.status_code == 400 and r.json["errors"] == [{"field": "title", "message": "Field required"}]
