@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from portal.models.enums import DELIVERY_STATE, ROLE
 from portal.models.events import EVENT_TYPES
-from portal.schemas.errors import pydantic_errors
+from portal.schemas.messages import people_errors
 from portal.schemas.users import UserCreate, UserQuery, UserUpdate
 from portal.schemas.webhooks import DeliveryQuery, WebhookCreate, WebhookUpdate
 from portal.services.common.actor import Actor
@@ -64,7 +64,7 @@ def _validate(model: type, data: dict) -> Any:
         return model.model_validate(data, by_alias=True, by_name=True)
     except PydanticError as exc:
         errors: dict[str, str] = {}
-        for err in pydantic_errors(exc):
+        for err in people_errors(exc, model):
             errors.setdefault(err["field"], err["message"])
         return errors
 
@@ -217,7 +217,7 @@ def _deliveries_query() -> DeliveryQuery | dict[str, str]:
     try:
         return DeliveryQuery.model_validate(args)
     except PydanticError as exc:
-        return {e["field"]: e["message"] for e in pydantic_errors(exc)}
+        return {e["field"]: e["message"] for e in people_errors(exc, DeliveryQuery)}
 
 
 def _webhook_page(webhook_id: str, *, new_secret: str | None = None, errors: dict[str, str] | None = None,

@@ -15,6 +15,7 @@ from portal.models.enums import CRITICALITY, EQUIPMENT_STATUS, PRIORITY
 from portal.models.types import utcnow
 from portal.platform.http.urls import absolute_url
 from portal.schemas.equipment import EquipmentCreate, EquipmentQuery, EquipmentStatusChange, EquipmentUpdate
+from portal.schemas.messages import required_message
 from portal.schemas.pm import MeterReadingCreate
 from portal.schemas.work_orders import WorkOrderCreate
 from portal.services.assets import equipment as equipment_service
@@ -295,7 +296,7 @@ def asset_edit(equipment_id: str) -> Response:
     form = _asset_form_data(eq)
     data = form_model(EquipmentUpdate, form)
     if form.get("assetTag") == "":  # absent to PATCH means "unchanged": an emptied tag is an error here
-        data = {**(data if isinstance(data, dict) else {}), "assetTag": "Field required"}
+        data = {**(data if isinstance(data, dict) else {}), "assetTag": required_message("assetTag", EquipmentUpdate)}
     if isinstance(data, dict):
         return _asset_form(actor, eq, errors=data, values=request.form, status=422)
     cleared = {name: None for key, name in CLEARABLE.items() if key in form and form[key] == ""}

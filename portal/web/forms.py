@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 from werkzeug.datastructures import MultiDict
 
-from portal.schemas.errors import pydantic_errors
+from portal.schemas.messages import people_errors
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -39,15 +39,15 @@ def form_data(model: type[BaseModel], form: MultiDict, *, skip: tuple[str, ...] 
 
 
 def validate_model(model: type[M], data: dict) -> M | dict[str, str]:
-    """`model` from form values, or {field: message}; nested errors keep their path
-    (e.g. checklist[2].description)."""
+    """`model` from form values, or {field: message} in words for people (portal/schemas/messages.py);
+    nested errors keep their path (e.g. checklist[2].description)."""
     try:
         # A form's values are all strings: parse them laxly ("5" is 5, "true" is true) even for the
         # API's strict JSON payloads; ranges and lengths are the same rules.
         return model.model_validate(data, strict=False, by_alias=True, by_name=True)
     except PydanticError as exc:
         errors: dict[str, str] = {}
-        for err in pydantic_errors(exc):
+        for err in people_errors(exc, model):
             errors.setdefault(err["field"], err["message"])
         return errors
 
@@ -56,7 +56,7 @@ def form_model(model: type[M], form: MultiDict) -> M | dict[str, str]:
     """`model` from a submitted form, or {field: message} to show next to each input.
 
     csrf_token is dropped; an empty input counts as absent (so optional fields stay None and
-    required ones say "Field required"); multi-value fields (checkboxes, multi-selects) are read
+    required ones say "<Label> is required"); multi-value fields (checkboxes, multi-selects) are read
     with getlist; inputs may be named after the field or its API alias.
     """
     return validate_model(model, form_data(model, form))

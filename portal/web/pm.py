@@ -22,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 from portal.models import PMTemplate
 from portal.models.enums import CHECKLIST_TYPE, FREQUENCY_TYPE, PRIORITY
 from portal.models.types import utcnow
+from portal.schemas.messages import required_message
 from portal.schemas.pm import PMSchedulePreviewQuery, PMTemplateCreate, PMTemplateQuery, PMTemplateUpdate
 from portal.services.common.actor import Actor
 from portal.services.common.errors import DomainError, Forbidden
@@ -208,7 +209,7 @@ def _payload(model: type, rows: list[dict], template: PMTemplate | None):
     data.setdefault("equipmentIds", [])
     result = validate_model(model, data)
     # On edit an emptied required input is absent to PATCH ("unchanged"): say it is required instead.
-    emptied = {key: "Field required" for key in REQUIRED if template is not None and form.get(key) == ""}
+    emptied = {key: required_message(key, model) for key in REQUIRED if template is not None and form.get(key) == ""}
     if emptied:
         return {**emptied, **result} if isinstance(result, dict) else emptied
     if template is not None and not isinstance(result, dict):

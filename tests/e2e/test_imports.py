@@ -91,7 +91,7 @@ def test_manager_imports_assets_and_watches_the_progress(app, live_server, brows
     assert counts[:4] == [f"{ROWS - 1} created", "0 updated", "0 unchanged", "1 refused"], stderr.decode()[-2000:]
     [row] = report.find_elements(By.CSS_SELECTOR, ".imp-refused tbody tr")
     line, reason = (td.text for td in row.find_elements(By.TAG_NAME, "td"))
-    assert line == str(BAD_LINE) and reason.startswith("criticality: Input should be")
+    assert line == str(BAD_LINE) and reason.startswith("criticality: Criticality must be one of: low, medium, high, critical")
     assert report.find_element(By.PARTIAL_LINK_TEXT, "Download refused rows")
     screenshots(browser, "imports-report")
     browser.find_element(By.LINK_TEXT, "Import another file").click()

@@ -34,7 +34,7 @@ def test_form_model_reads_aliases_names_lists_and_drops_csrf():
 
 def test_form_model_returns_field_messages():
     errors = form_model(WorkOrderCreate, MultiDict([("title", ""), ("priority", "urgent")]))
-    assert errors["title"] == "Field required"
+    assert errors["title"] == "Enter a title"
     assert "priority" in errors
 
 

@@ -100,7 +100,7 @@ def test_upload_preview_start_progress_report(client, users, portal_login):
     assert counts[:4] == ["2 created", "0 updated", "0 unchanged", "1 refused"]
     [refused] = report.select(".imp-refused tbody tr")
     line, reason = (td.get_text() for td in refused.select("td"))
-    assert line == "3" and reason.startswith("criticality: Input should be")
+    assert line == "3" and reason.startswith("criticality: Criticality must be one of: low, medium, high, critical")
     link = report.select_one(f"a[href='/imports/{job.id}/refused.csv']")
     assert link is not None
     csv_resp = client.get(link["href"])

@@ -153,8 +153,8 @@ def test_field_errors_next_to_fields_and_nothing_saved(client, users, portal_log
     assert resp.status_code == 422
     assert re.search(r'<p class="error" id="e-name">[^<]+</p>', html)
     assert "A calendar frequency is at most 36500 days" in html
-    assert re.search(r'id="e-leadDays">Input should be less than or equal to 365', html)
-    assert re.search(r'id="e-estimatedDuration">Input should be greater than 0', html)
+    assert re.search(r'id="e-leadDays">Lead time must be 365 or less', html)
+    assert re.search(r'id="e-estimatedDuration">Estimated duration must be more than 0', html)
     assert "min is greater than max" in html
     # Every row comes back as typed, the blank one marked, so nothing is lost.
     assert 'value="Check oil"' in html and 'value="Pressure"' in html and html.count('<li class="pmt-item') == 3
@@ -350,7 +350,7 @@ def test_emptying_a_required_field_on_edit_is_an_error_not_a_silent_no_change(cl
     resp = client.post(path, data=_form(token, name="", frequency="", leadDays="3"))
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422
-    assert re.search(r'id="e-name">Field required', html) and re.search(r'id="e-frequency">Field required', html)
+    assert re.search(r'id="e-name">Name is required', html) and re.search(r'id="e-frequency">Frequency is required', html)
     db.session.expire_all()
     saved = db.session.get(PMTemplate, template.id)
     assert (saved.name, saved.frequency, saved.lead_days) == ("Monthly pump check", 30, 7)

@@ -26,7 +26,7 @@ from portal.platform import queue
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.platform.leases import LeasedWork, Statuses
-from portal.schemas.errors import pydantic_errors
+from portal.schemas.messages import people_errors
 from portal.schemas.parts import PartCreate
 from portal.services.assets import equipment as equipment_service
 from portal.services.common.actor import Actor
@@ -76,7 +76,7 @@ class _Row:
 
 def _refusal_reason(exc: Exception) -> str:
     if isinstance(exc, PydanticError):
-        errors = pydantic_errors(exc)
+        errors = people_errors(exc)  # read by people: words for them, not the validator's text
     elif isinstance(exc, DomainError):
         errors = exc.errors or [{"field": "", "message": exc.message}]
     else:  # a value the database refused (e.g. a text longer than its column on PostgreSQL)
