@@ -34,6 +34,11 @@ def _decode(png: Path) -> list[str]:
     return [line for line in out.stdout.splitlines() if line]
 
 
+def _console_problems(browser) -> list[str]:
+    return [entry["message"] for entry in browser.get_log("browser")
+            if entry["level"] in ("SEVERE", "WARNING") or "Content Security Policy" in entry["message"]]
+
+
 def _at_size(browser, width: int, height: int, phone: bool) -> None:
     if phone:
         browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
@@ -65,6 +70,7 @@ def test_reset_link_then_enrolment_qr_scans_at_every_size(app, live_server, brow
     from selenium.webdriver.support import expected_conditions as ec
 
     admin, tech = users["north"]["admin"], users["north"]["technician"]
+    browser.get_log("browser")  # what chromium logged before the portal's pages
     log_in(browser, live_server, admin)
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
     browser.get(live_server + "/admin/users")
@@ -113,6 +119,9 @@ def test_reset_link_then_enrolment_qr_scans_at_every_size(app, live_server, brow
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         browser.set_window_size(768, 1024)
+
+    # No CSP violation or script error on the admin's page, the login or the enrolment page.
+    assert _console_problems(browser) == []
 
     # The code from the QR code's secret finishes the enrolment; the enrolment code is spent.
     browser.find_element(By.ID, "f-code").send_keys(pyotp.parse_uri(uri).now())
