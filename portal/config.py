@@ -61,6 +61,8 @@ def load_config() -> dict:
         # argon2id, OWASP minimum (19 MiB, t=2, p=1); tests lower it for speed.
         "ARGON2_MEMORY_KIB": int(os.environ.get("ARGON2_MEMORY_KIB", "19456")),
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "2")),
+        # Hours an enrolment code from an admin's MFA reset stays usable (services/identity/enrolment.py).
+        "ENROLMENT_CODE_TTL_HOURS": max(1, int(os.environ.get("ENROLMENT_CODE_TTL_HOURS", "72"))),
         # Request limits (portal/platform/http/security.py): 413 above MAX_BODY_BYTES (a route may raise its own with
         # @body_limit), 414 above MAX_URL_BYTES of path + query (gunicorn.conf.py allows 8190).
         "MAX_BODY_BYTES": int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024))),

@@ -1,11 +1,14 @@
 """/api/users: admins manage the users of their own warehouse (issue 9, "Admins")."""
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
+
 import pyotp
 from conftest import PASSWORD, token_for
 from sqlalchemy import select
 
-from portal.models import AuthSession, User
+from portal.models import AuthSession, EnrolmentCode, User
 from portal.platform.extensions import db
 from portal.services.identity import auth as auth_service
 from portal.services.identity import users as user_service
@@ -138,6 +141,15 @@ def test_reset_mfa_ends_sessions_and_forces_enrolment(client, auth, users):
     tech_headers = {"Authorization": f"Bearer {token_for(tech)}"}
     resp = client.post(f"/api/users/{tech.id}/reset-mfa", headers=auth("north", "admin"))
     assert resp.status_code == 200 and resp.json["mfaEnrolled"] is False
+    # The user as before, plus the one-time enrolment code and its link (hash kept, code shown once).
+    code = resp.json["enrolmentCode"]
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}", code)
+    assert resp.json["enrolmentUrl"] == f"http://localhost/enrol/{code}"
+    stored = db.session.scalars(select(EnrolmentCode).where(EnrolmentCode.user_id == tech.id)).one()
+    # The API writes milliseconds.
+    assert abs(datetime.fromisoformat(resp.json["enrolmentExpiresAt"]) - stored.expires_at) < timedelta(milliseconds=1)
+    assert set(resp.json) - {"enrolmentCode", "enrolmentUrl", "enrolmentExpiresAt"} == set(
+        client.get(f"/api/users/{tech.id}", headers=auth("north", "admin")).json)
     assert client.get("/api/auth/me", headers=tech_headers).status_code == 401
     db.session.expire_all()
     assert db.session.get(User, tech.id).totp_secret != old_secret

@@ -1,11 +1,12 @@
 """Admin user management (issue 9): list, create, change role/name/active, reset MFA."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, url_for
 
 from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body, page_response, query_args
-from portal.schemas.users import UserAdminOut, UserCreate, UserQuery, UserUpdate
+from portal.platform.http.urls import absolute_url
+from portal.schemas.users import UserAdminOut, UserCreate, UserMfaResetOut, UserQuery, UserUpdate
 from portal.services.identity import users as service
 
 
@@ -44,8 +45,18 @@ def update_user(user_id: str):
 
 
 @api.post("/users/<user_id>/reset-mfa")
-@documented(summary="Reset a user's authenticator: they enrol again at their next portal login",
-            response=UserAdminOut, permission="users.manage",
-            description="A new TOTP secret replaces the old one (unconfirmed), and every session of the user ends.")
+@documented(summary="Reset a user's authenticator: they enrol again with a one-time enrolment code",
+            response=UserMfaResetOut, permission="users.manage",
+            description="A new TOTP secret replaces the old one (unconfirmed), every session of the user ends, and "
+                        "the answer carries a one-time enrolment code and link (shown once, valid "
+                        "ENROLMENT_CODE_TTL_HOURS, 72 h by default). Their password alone no longer enrols an "
+                        "authenticator: at the portal they give the code too. A later reset replaces the code.")
 def reset_mfa(user_id: str):
-    return jsonify(UserAdminOut.dump(service.reset_mfa(actor(), user_id)))
+    row, issued = service.reset_mfa(actor(), user_id)
+    out = UserMfaResetOut.model_validate({
+        **UserAdminOut.model_validate(row).model_dump(),
+        "enrolment_code": issued.code,
+        "enrolment_url": absolute_url(url_for("web.enrol_link", code=issued.code)),
+        "enrolment_expires_at": issued.expires_at,
+    })
+    return jsonify(out.model_dump(mode="json", by_alias=True))

@@ -7,7 +7,7 @@ from portal.models.imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob, Impo
 from portal.models.inventory import MANUAL_MOVEMENT_TYPES, STOCK_MOVEMENT_TYPES, Part, PartConsumption, ReorderRequest, StockMovement
 from portal.models.pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, LaborEntry, MeterReading, PMTemplate, PMTemplateEquipment
 from portal.models.tenancy import Warehouse
-from portal.models.users import ROLES, AuthSession, User
+from portal.models.users import ROLES, AuthSession, EnrolmentCode, User
 from portal.models.webhooks import DELIVERY_STATES, TEST_EVENT, WebhookDelivery, WebhookEndpoint
 from portal.models.work_orders import (
     OPEN_STATUSES,
@@ -26,7 +26,7 @@ __all__ = [
     "WorkOrderHistory",
     "DELIVERY_STATES", "TEST_EVENT", "WebhookDelivery", "WebhookEndpoint",
     "CHECKLIST_TYPES", "FREQUENCY_TYPES", "ChecklistItem", "LaborEntry", "MeterReading", "PMTemplate",
-    "ApiKey", "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
+    "ApiKey", "EnrolmentCode", "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
     "WorkOrderAttachment", "WorkOrderComment",
     "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "ImportRefusal",
 ]

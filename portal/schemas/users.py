@@ -47,3 +47,16 @@ class UserAdminOut(Out):
     last_login_at: UtcOut | None = Field(description="When their most recent session (portal or API) started; "
                                                      "null if they never logged in.")
     created_at: UtcOut
+
+
+class UserMfaResetOut(UserAdminOut):
+    """The reset's answer: the user, and the one-time enrolment code to hand over (shown only here)."""
+
+    enrolment_code: str = Field(description="One-time code (20 characters in groups of four) the user enters, with "
+                                            "their password, to enrol a new authenticator at the portal. Only its "
+                                            "hash is kept: it is not shown again. A later reset replaces it.")
+    enrolment_url: str = Field(description="The portal's enrolment link carrying the same code (open it on the "
+                                           "user's phone, or send it): it asks for their password, then shows the "
+                                           "QR code.")
+    enrolment_expires_at: UtcOut = Field(description="When the code stops working (ENROLMENT_CODE_TTL_HOURS after "
+                                                     "the reset, 72 h by default).")

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from portal.models.enums import DELIVERY_STATE, ROLE
 from portal.models.events import EVENT_TYPES
+from portal.platform.http.urls import absolute_url
 from portal.schemas.messages import people_errors
 from portal.schemas.users import UserCreate, UserQuery, UserUpdate
 from portal.schemas.webhooks import DeliveryQuery, WebhookCreate, WebhookUpdate
@@ -30,6 +31,7 @@ from portal.services.integrations import webhooks as webhook_service
 from portal.services.reporting import performance as performance_service
 from portal.web.blueprint import web
 from portal.web.forms import form_model
+from portal.web.login import qr_svg
 from portal.web.rendering import render, wants_fragment
 
 USERS_PER_PAGE = 50
@@ -155,8 +157,15 @@ def admin_update_user(user_id: str):
 @web.post("/admin/users/<user_id>/reset-mfa")
 @admin_only
 def admin_reset_mfa(user_id: str):
-    row = user_service.reset_mfa(_actor(), user_id)
-    return _user_row(row, notice="MFA reset: they set up their authenticator at their next login.")
+    """The one time the enrolment code is shown (only its hash is kept): a page of its own, kept out of
+    htmx's history cache (hx-history="false" in the template) and off the address bar."""
+    row, issued = user_service.reset_mfa(_actor(), user_id)
+    link = absolute_url(url_for("web.enrol_link", code=issued.code))
+    resp = render("admin/mfa_reset.html", u=row, code=issued.code, link=link, link_qr=qr_svg(link),
+                  expires_at=issued.expires_at)
+    resp.headers["HX-Push-Url"] = "false"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 # --- webhooks ---------------------------------------------------------------------------------

@@ -755,6 +755,26 @@ export interface UserCreate {
   password: string;
 }
 
+export interface UserMfaResetOut {
+  id: string;
+  email: string;
+  name: string | null;
+  role: string;
+  warehouseId: string;
+  active: boolean;
+  /** The user has confirmed an authenticator; false after creation or an MFA reset until their next portal login enrols one. */
+  mfaEnrolled: boolean;
+  /** When their most recent session (portal or API) started; null if they never logged in. */
+  lastLoginAt: string | null;
+  createdAt: string;
+  /** One-time code (20 characters in groups of four) the user enters, with their password, to enrol a new authenticator at the portal. Only its hash is kept: it is not shown again. A later reset replaces it. */
+  enrolmentCode: string;
+  /** The portal's enrolment link carrying the same code (open it on the user's phone, or send it): it asks for their password, then shows the QR code. */
+  enrolmentUrl: string;
+  /** When the code stops working (ENROLMENT_CODE_TTL_HOURS after the reset, 72 h by default). */
+  enrolmentExpiresAt: string;
+}
+
 export interface UserOut {
   id: string;
   email: string;

@@ -23,6 +23,7 @@ from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.services.common.actor import Actor
 from portal.services.common.errors import Conflict, NotFound, Unauthorized, ValidationFailed, field_error
+from portal.services.identity import enrolment
 from portal.services.identity.permissions import require
 
 LOGIN_FAILED = "Invalid email, password or MFA code"
@@ -219,23 +220,33 @@ def needs_enrolment(user: User) -> bool:
     return user.totp_confirmed_at is None
 
 
-def confirm_enrolment(user_id: str, code: str, *, now: datetime | None = None) -> tuple[User, AuthSession]:
-    """First code from a newly set-up authenticator: marks it confirmed and opens a session."""
+def confirm_enrolment(user_id: str, code: str, *, enrolment_code_id: str | None = None,
+                      now: datetime | None = None) -> tuple[User, AuthSession]:
+    """First code from a newly set-up authenticator: marks it confirmed and opens a session.
+
+    After an MFA reset the enrolment code the user gave (enrolment.check, its id kept by the caller)
+    is spent in the same transaction: once, and only when the authenticator's code was right.
+    """
     now = now or utcnow()
     with unit_of_work() as s:
         user = s.get(User, user_id)
         if user is None or not user.active or user.totp_confirmed_at is not None:
             raise Unauthorized(LOGIN_FAILED)
+        code_required = enrolment.required(user)
         step = _matching_totp_step(user.totp_secret, code.strip(), now)
         if step is None or not _claim_totp_step(user, step):
             raise field_error("code", "That code does not match; check the time on your phone and try the next one")
+        if code_required:
+            enrolment.claim(s, enrolment_code_id, user.id, now)
         user.totp_confirmed_at = now
         return user, _open_session(user, now)
 
 
-def reset_mfa(actor: Actor, user_id: str) -> None:
-    """An admin's "reset MFA": new secret, the user enrols again, their sessions end."""
+def reset_mfa(actor: Actor, user_id: str, *, now: datetime | None = None) -> enrolment.IssuedCode:
+    """An admin's "reset MFA": new secret, their sessions end, and a one-time enrolment code (the
+    only way to enrol again: the password alone no longer does) for the admin to hand over."""
     require(actor, "users.manage")
+    now = now or utcnow()
     with unit_of_work() as s:
         user = s.get(User, user_id)
         if user is None or user.warehouse_id != actor.warehouse_id:
@@ -244,7 +255,8 @@ def reset_mfa(actor: Actor, user_id: str) -> None:
         user.totp_confirmed_at = None
         user.last_totp_step = None
         s.execute(update(AuthSession).where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
-                  .values(revoked_at=utcnow()))
+                  .values(revoked_at=now))
+        return enrolment.issue(s, user.id, actor.id, now)
 
 
 def revoke_session(session_id: str, *, now: datetime | None = None) -> None:

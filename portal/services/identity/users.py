@@ -19,7 +19,7 @@ from portal.schemas.users import UserCreate, UserQuery, UserUpdate
 from portal.services.common.actor import Actor
 from portal.services.common.errors import Conflict, NotFound, field_error
 from portal.services.common.querying import Page, paginate, text_filter
-from portal.services.identity import auth
+from portal.services.identity import auth, enrolment
 from portal.services.identity.permissions import require
 
 log = logging.getLogger(__name__)
@@ -152,10 +152,11 @@ def update_user(actor: Actor, user_id: str, data: UserUpdate) -> UserRow:
     return get_user(actor, user_id)
 
 
-def reset_mfa(actor: Actor, user_id: str) -> UserRow:
-    """New secret, not enrolled: the next portal login enrols again; every session ends."""
+def reset_mfa(actor: Actor, user_id: str) -> tuple[UserRow, enrolment.IssuedCode]:
+    """New secret, not enrolled, every session ends; the answer carries the one-time enrolment code
+    the admin hands over (shown once: only its hash is kept)."""
     require(actor, "users.manage")
     _user_in_warehouse(actor, user_id)
-    auth.reset_mfa(actor, user_id)
-    log.info("MFA of user %s reset by %s", user_id, actor.email)
-    return get_user(actor, user_id)
+    issued = auth.reset_mfa(actor, user_id)
+    log.info("MFA of user %s reset by %s (enrolment code until %s)", user_id, actor.email, issued.expires_at.isoformat())
+    return get_user(actor, user_id), issued
