@@ -238,3 +238,27 @@ def auth(users):
         return {"Authorization": f"Bearer {token_for(users[warehouse][role])}"}
 
     return headers
+
+
+@pytest.fixture
+def upload_dir(app, tmp_path) -> str:
+    """Each test its own upload folder, so "no file written" is checked on this test's files only
+    (the photo tests use it for every test: `pytestmark = pytest.mark.usefixtures("upload_dir")`)."""
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    return app.config["UPLOAD_DIR"]
+
+
+@pytest.fixture
+def photo_decodes(monkeypatch) -> list[tuple[int, int]]:
+    """The size of every image the photo service decodes, through its one decoding seam (ours)."""
+    from portal.services.work_orders import attachments
+
+    seen: list[tuple[int, int]] = []
+    real = attachments.decode
+
+    def counting(img):
+        seen.append(img.size)
+        return real(img)
+
+    monkeypatch.setattr(attachments, "decode", counting)
+    return seen

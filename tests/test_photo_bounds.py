@@ -21,10 +21,7 @@ from portal.services.work_orders import attachments
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def upload_dir(app, tmp_path):
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    return app.config["UPLOAD_DIR"]
+pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
 @pytest.fixture
@@ -32,18 +29,6 @@ def wo(users):
     return factories.work_order(users.actor("north", "requester"), title="Pump 3 leaking")
 
 
-@pytest.fixture
-def decodes(monkeypatch):
-    """The size of every image the photo service decodes, through its one decoding seam."""
-    seen: list[tuple[int, int]] = []
-    real = attachments.decode
-
-    def counting(img: Image.Image) -> Image.Image:
-        seen.append(img.size)
-        return real(img)
-
-    monkeypatch.setattr(attachments, "decode", counting)
-    return seen
 
 
 def upload(client, headers, wo_id, data: bytes, name: str = "photo.png"):
@@ -51,13 +36,13 @@ def upload(client, headers, wo_id, data: bytes, name: str = "photo.png"):
                        data={"file": (io.BytesIO(data), name)})
 
 
-def test_the_issues_png_is_refused_by_the_api_before_it_is_decoded(client, auth, wo, decodes):
+def test_the_issues_png_is_refused_by_the_api_before_it_is_decoded(client, auth, wo, photo_decodes):
     png = bomb_png((7000, 7000))  # 49 megapixels in a few KB
     assert len(png) < 20_000
     r = upload(client, auth("north", "technician"), wo.id, png)
     assert r.status_code == 400
     assert r.json["errors"] == [{"field": "file", "message": "This photo is too large: at most 3.2 megapixels"}]
-    assert decodes == [] and db.session.query(WorkOrderAttachment).count() == 0
+    assert photo_decodes == [] and db.session.query(WorkOrderAttachment).count() == 0
 
 
 def test_refusing_it_costs_no_memory_while_decoding_it_would(tmp_path):
@@ -104,18 +89,18 @@ def test_refusing_it_costs_no_memory_while_decoding_it_would(tmp_path):
     ("WEBP", (1300, 1300), False, "1.6"),  # 1.69 MP: libwebp needs ~16 bytes a pixel to decode
     ("JPEG", (1700, 1700), True, "2.56"),  # 2.89 MP: a progressive JPEG keeps all its coefficients
 ])
-def test_each_format_is_refused_above_what_it_costs_to_decode(client, auth, wo, decodes, fmt, size, progressive, limit):
+def test_each_format_is_refused_above_what_it_costs_to_decode(client, auth, wo, photo_decodes, fmt, size, progressive, limit):
     r = upload(client, auth("north", "technician"), wo.id, smooth(size, fmt, progressive=progressive))
     assert r.status_code == 400
     assert r.json["errors"] == [{"field": "file", "message": f"This photo is too large: at most {limit} megapixels"}]
-    assert decodes == []
+    assert photo_decodes == []
 
 
-def test_a_phone_jpeg_is_decoded_at_half_size_and_stored_within_the_bound(client, auth, wo, decodes):
-    """12.2 megapixels (4032×3024) against PHOTO_MAX_MEGAPIXELS 3.2: libjpeg decodes it at 1/2."""
+def test_a_phone_jpeg_is_decoded_at_half_size_and_stored_within_the_bound(client, auth, wo, photo_decodes):
+    """12.2 megapixels (4032×3024) against PHOTO_MAX_MEGAPIXELS 3.2: libjpeg photo_decodes it at 1/2."""
     r = upload(client, auth("north", "technician"), wo.id, smooth((4032, 3024), "JPEG"), "IMG_0001.jpg")
     assert r.status_code == 201, r.json
-    assert decodes == [(2016, 1512)]  # decoded reduced, not decoded whole then resized
+    assert photo_decodes == [(2016, 1512)]  # decoded reduced, not decoded whole then resized
     row = db.session.get(WorkOrderAttachment, r.json["id"])
     assert (row.width, row.height) == (2016, 1512)
     stored = Image.open(io.BytesIO(client.get(f"/api/work-orders/{wo.id}/attachments/{row.id}",
@@ -123,24 +108,24 @@ def test_a_phone_jpeg_is_decoded_at_half_size_and_stored_within_the_bound(client
     assert stored.size == (2016, 1512) and stored.width * stored.height <= 3_200_000
 
 
-def test_a_large_jpeg_is_reduced_as_little_as_the_bound_allows_and_turned_upright(app, client, auth, wo, decodes):
+def test_a_large_jpeg_is_reduced_as_little_as_the_bound_allows_and_turned_upright(app, client, auth, wo, photo_decodes):
     app.config["PHOTO_MAX_MEGAPIXELS"] = 0.2
     r = upload(client, auth("north", "technician"), wo.id, jpeg_with_gps(size=(1600, 800)), "wide.jpg")
     assert r.status_code == 201, r.json
-    assert decodes == [(400, 200)]  # 1/2 would be 0.32 MP, so 1/4
+    assert photo_decodes == [(400, 200)]  # 1/2 would be 0.32 MP, so 1/4
     assert (r.json["width"], r.json["height"]) == (200, 400)  # orientation 6 applied after the reduced decode
 
 
-def test_a_jpeg_too_large_even_at_one_eighth_is_refused(app, client, auth, wo, decodes):
+def test_a_jpeg_too_large_even_at_one_eighth_is_refused(app, client, auth, wo, photo_decodes):
     app.config["PHOTO_MAX_MEGAPIXELS"] = 0.001  # 1,000 pixels: 400×400 at 1/8 is 2,500
     r = upload(client, auth("north", "technician"), wo.id, smooth((400, 400), "JPEG"), "big.jpg")
     assert r.status_code == 400 and "at most 0.064 megapixels" in r.json["errors"][0]["message"]
-    assert decodes == []
+    assert photo_decodes == []
 
 
-def test_every_api_upload_is_decoded_once(client, auth, wo, decodes):
+def test_every_api_upload_is_decoded_once(client, auth, wo, photo_decodes):
     r = upload(client, auth("north", "technician"), wo.id, jpeg_with_gps(), "a.jpg")
-    assert r.status_code == 201 and decodes == [(64, 32)]
+    assert r.status_code == 201 and photo_decodes == [(64, 32)]
 
 
 def test_header_limits_follow_the_memory_bound():

@@ -14,12 +14,7 @@ from portal.platform.extensions import db
 from portal.schemas.attachments import COMMENT_MAX_LENGTH
 from portal.services.work_orders import attachments as attachment_service
 
-
-@pytest.fixture(autouse=True)
-def upload_dir(app, tmp_path):
-    """Each test its own upload folder, so "no file written" is checked on this test's files only."""
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    return app.config["UPLOAD_DIR"]
+pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
 @pytest.fixture

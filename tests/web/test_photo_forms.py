@@ -7,36 +7,19 @@ import io
 import factories
 import pytest
 from photos import bomb_png, jpeg_with_gps, smooth
-from PIL import Image
 
 from portal.models import WorkOrder, WorkOrderAttachment
 from portal.platform.extensions import db
 from portal.schemas.warehouse import WarehouseUpdate
 from portal.services.identity import warehouses as warehouse_service
-from portal.services.work_orders import attachments
 from web.conftest import Tags, csrf_from
 
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture(autouse=True)
-def upload_dir(app, tmp_path):
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    return app.config["UPLOAD_DIR"]
+pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
-@pytest.fixture
-def decodes(monkeypatch):
-    """The size of every image the photo service decodes, through its one decoding seam."""
-    seen: list[tuple[int, int]] = []
-    real = attachments.decode
-
-    def counting(img: Image.Image) -> Image.Image:
-        seen.append(img.size)
-        return real(img)
-
-    monkeypatch.setattr(attachments, "decode", counting)
-    return seen
 
 
 @pytest.fixture
@@ -59,22 +42,22 @@ def report(client, pump, data: bytes, name: str = "photo.png"):
                              "reporterName": "Alex", "photo": (io.BytesIO(data), name)})
 
 
-def test_the_issues_png_is_refused_on_the_portal_form_in_words_for_people(client, users, portal_login, decodes):
+def test_the_issues_png_is_refused_on_the_portal_form_in_words_for_people(client, users, portal_login, photo_decodes):
     wo = factories.work_order(users.actor("north", "requester"), title="Pump 3 leaking")
     portal_login(users["north"]["technician"])
     r = portal_upload(client, wo, bomb_png((7000, 7000)))
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and "This photo is too large: at most 3.2 megapixels" in html
     assert Tags(html).find("input", id="f-photo-file")["aria-invalid"] == "true"
-    assert decodes == [] and db.session.query(WorkOrderAttachment).count() == 0
+    assert photo_decodes == [] and db.session.query(WorkOrderAttachment).count() == 0
 
 
-def test_the_issues_png_is_refused_on_the_public_form_and_creates_nothing(client, pump, decodes):
+def test_the_issues_png_is_refused_on_the_public_form_and_creates_nothing(client, pump, photo_decodes):
     r = report(client, pump, bomb_png((7000, 7000)))
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and 'id="e-photo"' in html
     assert "This photo is too large: at most 2 megapixels" in html
-    assert decodes == []
+    assert photo_decodes == []
     assert db.session.query(WorkOrder).count() == 0 and db.session.query(WorkOrderAttachment).count() == 0
 
 
@@ -89,16 +72,16 @@ def test_the_public_form_is_stricter_than_the_portal(client, users, portal_login
     assert db.session.query(WorkOrderAttachment).one().width == 1600
 
 
-def test_a_reported_photo_is_decoded_once_and_a_large_jpeg_stored_reduced(client, pump, decodes):
+def test_a_reported_photo_is_decoded_once_and_a_large_jpeg_stored_reduced(client, pump, photo_decodes):
     r = report(client, pump, smooth((4032, 3024), "JPEG"), "IMG_0001.jpg")
     assert r.status_code == 200, r.get_data(as_text=True)
-    assert decodes == [(1008, 756)]  # once, at 1/4: 1/2 would be 3.05 MP, above the public 2
+    assert photo_decodes == [(1008, 756)]  # once, at 1/4: 1/2 would be 3.05 MP, above the public 2
     row = db.session.query(WorkOrderAttachment).one()
     assert (row.width, row.height) == (1008, 756)
 
 
-def test_a_portal_upload_is_decoded_once(client, users, portal_login, decodes):
+def test_a_portal_upload_is_decoded_once(client, users, portal_login, photo_decodes):
     wo = factories.work_order(users.actor("north", "requester"), title="Pump 3 leaking")
     portal_login(users["north"]["technician"])
     r = portal_upload(client, wo, jpeg_with_gps(), "a.jpg")
-    assert r.status_code == 200 and decodes == [(64, 32)]
+    assert r.status_code == 200 and photo_decodes == [(64, 32)]

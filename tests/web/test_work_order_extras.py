@@ -17,10 +17,7 @@ from web.conftest import Tags, csrf_from
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture(autouse=True)
-def upload_dir(app, tmp_path):
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    return app.config["UPLOAD_DIR"]
+pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
 @pytest.fixture
