@@ -85,7 +85,8 @@ def run_periodic(name: str, now: str | None = None) -> dict:
         lock_key = f"maintainpro:periodic:{name}"
         # At most one run per interval even if two cron schedulers enqueue it (see module doc).
         if not get_redis().set(lock_key, "1", nx=True, ex=max(1, int(job.interval * 0.8))):
-            log.info("periodic job %s already ran this interval; skipped", name)
+            # Expected with two cron schedulers: not worth a line on every tick.
+            log.debug("periodic job %s already ran this interval; skipped", name)
             return {"skipped": True}
         return job.func(datetime.fromisoformat(now) if now else None)
 
