@@ -53,7 +53,6 @@ def _start_chromium():
                 "--disable-dev-shm-usage", "--window-size=768,1024"):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
     _refind_replaced_elements(driver)
     # Screenshots still PNG, encoded for speed rather than size: about 50 instead of 80 ms each, and
     # the suite takes some 80 of them (save_screenshot goes through this method).
@@ -138,8 +137,9 @@ def second_browser():
 
 @pytest.fixture
 def browser(_chromium):
-    """The process's chromium as a fresh visitor: blank page, no cookies or storage, a tablet's window."""
-    _chromium.implicitly_wait(5)
+    """The process's chromium as a fresh visitor: blank page, no cookies or storage, a tablet's window.
+    No implicit wait (selenium's default, 0): a test waits explicitly (`wait`, `waiter`) for what it
+    expects to appear, and a find that fails, fails at once."""
     _chromium.set_window_size(768, 1024)
     yield _chromium
     # Leave without the unsaved-changes prompt, and forget every cookie (cookies ignore ports, so the
@@ -166,15 +166,10 @@ def wait(browser):
 
 @pytest.fixture
 def absent(browser):
-    """absent(By.ID, "x"): True when no such element is on the page, at once (find_elements would
-    otherwise sit out the implicit wait before answering that there is none)."""
+    """absent(By.ID, "x"): True when no such element is on the page now."""
 
     def check(by: str, value: str) -> bool:
-        browser.implicitly_wait(0)
-        try:
-            return not browser.find_elements(by, value)
-        finally:
-            browser.implicitly_wait(5)
+        return not browser.find_elements(by, value)
 
     return check
 
