@@ -32,8 +32,9 @@ def _port_taken(host: str, port: int) -> bool:
     return False
 
 
-def _wait_for_web(host: str, port: int, web: subprocess.Popen, timeout: float = 30) -> bool:
-    """True once the web server accepts connections; False if gunicorn gave up (port in use...)."""
+def _wait_for_web(host: str, port: int, web: subprocess.Popen, timeout: float = 120) -> bool:
+    """True once the web server accepts connections; False if gunicorn gave up (port in use...),
+    which is noticed at once. The timeout is only for a process stuck on a very busy machine."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and web.poll() is None:
         try:
@@ -44,7 +45,7 @@ def _wait_for_web(host: str, port: int, web: subprocess.Popen, timeout: float = 
     return False
 
 
-def _wait_for_worker(redis_url: str, worker: subprocess.Popen, timeout: float = 60) -> bool:
+def _wait_for_worker(redis_url: str, worker: subprocess.Popen, timeout: float = 120) -> bool:
     """True once the worker process has registered with RQ (it is listening to its queues)."""
     from redis import Redis
     from rq import Worker

@@ -160,6 +160,7 @@ def test_make_run_in_json_logs_json_lines_only(app, devserver):
     assert {entry["status"] for entry in jobs} == {"finished", "failed"}
     assert len(jobs) >= len(PERIODIC_JOBS) + 1
     assert len({entry["jobId"] for entry in jobs}) == len(jobs)  # one line per job, not per start and end
+    assert {entry.get("periodic") for entry in jobs} == {*PERIODIC_JOBS, None}  # None: the failing one
     [request] = [entry for entry in logged if entry.get("type") == "request"]
     assert request == {**request, "method": "GET", "route": "/login", "status": 200}
     # Other records are JSON too: the worker's own start and stop.

@@ -329,16 +329,39 @@ def test_text_lines_say_what_someone_did_and_what_failed(app, client, users, aut
     app.config["LOG_FORMAT"] = "text"
     client.get("/api/work-orders?secretish=1", headers=auth("north", "manager"))
     client.get("/healthz")
-    client.get("/api/nothing-here")
+    client.get("/api/nothing-here%0A01:02:03 GET /forged 200 1 ms")
     _, failed = run_jobs_in_a_worker(("portal.jobs.webhooks.outbox_sweep",),
                                      ("portal.jobs.scheduler.run_periodic", "no-such-job"))
     clock = r"\d\d:\d\d:\d\d"
     assert len(access_lines.lines) == 2, access_lines.lines
     assert re.fullmatch(clock + r" GET /api/work-orders 400 \d+ ms", access_lines.lines[0])  # no query string
-    assert re.fullmatch(clock + r" GET /api/nothing-here 404 \d+ ms", access_lines.lines[1])
+    # A newline in the path is escaped: no line of someone else's making.
+    assert re.fullmatch(clock + r" GET /api/nothing-here\\x0a01:02:03 GET /forged 200 1 ms 404 \d+ ms",
+                        access_lines.lines[1]), access_lines.lines[1]
     [line] = job_lines.lines
     assert re.fullmatch(clock + r" job failed: run_periodic\('no-such-job'\) KeyError: 'no-such-job' "
                         r"at portal/jobs/scheduler\.py:\d+ in run_periodic \(job " + failed.id[:8] + r"\)", line), line
+
+
+@pytest.mark.parametrize(("env", "log_format"), [
+    ({}, "text"), ({"MAINTAINPRO_ENV": "production"}, "json"), ({"LOG_FORMAT": "json"}, "json"),
+    ({"MAINTAINPRO_ENV": "production", "LOG_FORMAT": "Text"}, "text")])
+def test_log_format_setting(monkeypatch, env, log_format):
+    from portal.config import load_config
+
+    monkeypatch.delenv("MAINTAINPRO_ENV", raising=False)
+    monkeypatch.delenv("LOG_FORMAT", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert load_config()["LOG_FORMAT"] == log_format
+
+
+def test_an_unknown_log_format_is_refused_at_start(monkeypatch):
+    from portal.config import load_config
+
+    monkeypatch.setenv("LOG_FORMAT", "yaml")
+    with pytest.raises(ValueError, match="LOG_FORMAT must be json or text, not 'yaml'"):
+        load_config()
 
 
 def test_no_secret_in_any_response_or_log_line(app, client, caplog, access_lines):

@@ -113,15 +113,19 @@ def test_a_retry_started_early_reschedules_itself_for_the_time_that_remains(app,
     endpoint_for(users, "north", receiver.url, events=["work_order.created"])
     new_work_order(users)
     [d] = deliveries()
-    due = utcnow() + timedelta(milliseconds=400)
+    # Due in a minute: however slow the machine, the job below starts before that.
+    due = utcnow() + timedelta(seconds=60)
     db.session.execute(db.update(WebhookDelivery).where(WebhookDelivery.id == d.id).values(next_attempt_at=due))
     db.session.commit()
-    result = webhook_jobs.deliver(d.id)  # as RQ would start it, a fraction of a second early
+    result = webhook_jobs.deliver(d.id)  # as RQ would start it, early
     assert receiver.requests == []
-    # The job hands RQ a retry for the remaining (whole) second instead of ending without one.
-    assert type(result).__name__ == "Retry" and result.intervals == [1]
+    # The job hands RQ a retry for the time that remains instead of ending without one...
+    assert type(result).__name__ == "Retry" and len(result.intervals) == 1 and 1 <= result.intervals[0] <= 60
     [d] = deliveries()
     assert d.state == "pending" and d.attempts == 0 and d.claimed_until is None
+    # ...in whole seconds, at least one: started 400 ms early, it asks for 1 s; 30.2 s early, 31 s.
+    assert delivery_service._started_early_by(d.id, due - timedelta(milliseconds=400)) == 1
+    assert delivery_service._started_early_by(d.id, due - timedelta(seconds=30.2)) == 31
     # Not due yet, not held: a finished, delivered or failed delivery is never rescheduled.
     assert delivery_service._started_early_by(d.id, due + timedelta(milliseconds=1)) is None
     assert delivery_service.attempt(d.id, now=due + timedelta(milliseconds=1)).state == "delivered"

@@ -97,6 +97,7 @@ def build_cron(connection: Redis) -> CronScheduler:
     load_all()
     cron = CronScheduler(connection=connection, name="")
     for job in PERIODIC_JOBS.values():
+        # meta "periodic": the job's name in its log line (every periodic job is run_periodic).
         cron.register(run_periodic, PERIODIC_QUEUE, args=(job.name,), interval=job.interval,
-                      job_timeout=max(300, job.interval), result_ttl=3600)
+                      job_timeout=max(300, job.interval), result_ttl=3600, meta={"periodic": job.name})
     return cron

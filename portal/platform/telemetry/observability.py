@@ -35,6 +35,7 @@ access_log = logging.getLogger("maintainpro.access")
 job_log = logging.getLogger("maintainpro.jobs")
 # A client's id is echoed only when it is short and plain (no header or log injection).
 SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 LOG_FORMATS = ("text", "json")
 # RQ's own loggers say a line or three per job ("default: run_periodic(...)", "Job OK", "Result is
 # kept..."); the job line below says it once. Their warnings and errors still show.
@@ -214,7 +215,8 @@ def _shown_path(route: str) -> str:
     """The path asked for; the route rule instead when the path holds a token (/report/<token>)."""
     if any("token" in name or "secret" in name for name in (request.view_args or {})):
         return route
-    return request.path
+    # A path may carry a newline (%0A): escaped, so nobody can forge a line of their own.
+    return CONTROL_CHARACTERS.sub(lambda found: f"\\x{ord(found.group()):02x}", request.path)
 
 
 def _where(tb: Any) -> str:
@@ -240,7 +242,7 @@ def _job_call(job: Any) -> str:
 
 class JobLogMixin:
     """For RQ workers: one line per job when it ends: in JSON, every job (id, function, queue, status,
-    duration, and the error when it failed); in text, failed jobs only. perform_job runs in the work
+    duration, the periodic job's name, and the error when it failed); in text, failed jobs only. perform_job runs in the work
     horse, so forking workers log it too."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -280,6 +282,8 @@ def _log_job_end(job: Any, queue: str, ok: bool, status: str, duration_ms: float
         return
     fields: dict[str, Any] = {"type": "job", "jobId": job.id, "function": job.func_name, "queue": queue,
                               "status": status, "durationMs": round(duration_ms, 2)}
+    if job.meta.get("periodic"):  # set by the cron scheduler (portal/jobs/scheduler.py)
+        fields["periodic"] = job.meta["periodic"]
     if error is not None:
         fields.update(error=summary, where=where, traceback="".join(traceback.format_exception(*error)))
     log_json(job_log, **fields)
