@@ -12,7 +12,7 @@ PORT   ?= 8000
 # (collecting the suite took 4.5 s per process instead of 1.7 s).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test bootstrap bootstrap-dev migrate seed lint worker demo-code clean
+.PHONY: run test bootstrap bootstrap-dev migrate seed lint lint-css lock lock-check worker demo-code clean
 
 DEV_STAMP := $(VENV)/.installed-dev
 
@@ -56,6 +56,49 @@ test: bootstrap-dev
 
 lint: bootstrap-dev
 	$(BIN)/ruff check portal tests worker.py wsgi.py bench sdk/python
+
+## make lint-css: stylelint (npm, pinned in .ci/stylelint/package-lock.json) over static/css and static/docs.css.
+## Each selector is defined once: in its file, and across base, components and areas, which the
+## browser reads one after another (for that check the line numbers count through the three in turn).
+STYLELINT_DIR := .ci/stylelint
+STYLELINT := $(STYLELINT_DIR)/node_modules/.bin/stylelint --config $(STYLELINT_DIR)/stylelintrc.json
+PORTAL_CSS := static/css/base.css static/css/components.css static/css/areas.css
+$(STYLELINT_DIR)/node_modules/.installed: $(STYLELINT_DIR)/package-lock.json
+	cd $(STYLELINT_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint-css: $(STYLELINT_DIR)/node_modules/.installed
+	$(STYLELINT) $(PORTAL_CSS) static/docs.css
+	cat $(PORTAL_CSS) | $(STYLELINT) --stdin-filename "static/css/base+components+areas.css"
+
+## make lock: requirements.txt and requirements-dev.txt again from requirements.in and requirements-dev.in
+## (edit the .in files, never the locks). Pins already in a lock are kept while its input allows them;
+## make lock UPGRADE=1 takes the newest release of everything instead. Policy: docs/dependencies.md.
+# pip-compile resolves through pip, so it reaches PyPI the way `pip install` does on this machine; the
+# index and find-links options of the machine's pip configuration stay out of the locks.
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+lock: bootstrap-dev
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
+
+## make lock-check: fails when a lock no longer matches its input (run by CI before the tests).
+# Compiles each input again into a scratch copy of its lock (the copy's pins are kept, as in make lock)
+# and compares: an input edited without `make lock` (a package added, removed or bounded), or a lock
+# edited by hand into one its input does not give, shows as a difference. Newer releases on PyPI alone
+# do not: the pins in the lock are kept.
+lock-check: bootstrap-dev
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && stale= && \
+	for pair in requirements.in:requirements.txt requirements-dev.in:requirements-dev.txt; do \
+		input=$${pair%%:*}; lock=$${pair#*:}; cp "$$lock" "$$scratch/$$lock"; \
+		$(PIP_COMPILE) --output-file "$$scratch/$$lock" "$$input" || exit 1; \
+		diff -u "$$lock" "$$scratch/$$lock" || stale="$$stale $$lock"; \
+	done; \
+	if [ -n "$$stale" ]; then \
+		echo "lock-check: out of date with its input:$$stale. Run 'make lock' and commit the result (docs/dependencies.md)." >&2; \
+		exit 1; \
+	fi; \
+	echo "lock-check: requirements.txt and requirements-dev.txt match their inputs"
 
 worker: migrate
 	$(BIN)/python worker.py

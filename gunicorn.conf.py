@@ -3,7 +3,8 @@
 Request limits are set on purpose (not gunicorn's defaults, whose request line stops at 4094 bytes):
 the app answers long URLs itself with 414 in the API's error format from MAX_URL_BYTES (default
 4096 bytes of path + query, portal/platform/http/security.py), so only a request line or a header beyond the
-limits below gets gunicorn's own plain 400. Keep MAX_URL_BYTES well below limit_request_line.
+limits below gets gunicorn's own plain answer (414 for the request line, 431 for headers, since
+gunicorn 27; 400 before). Keep MAX_URL_BYTES well below limit_request_line.
 """
 limit_request_line = 8190  # bytes of "METHOD /path?query HTTP/1.1" (gunicorn's maximum)
 limit_request_fields = 100  # headers per request

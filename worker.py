@@ -26,7 +26,7 @@ from redis import Redis
 from portal import create_app
 from portal.jobs import QUEUES, load_all
 from portal.jobs.scheduler import AppSimpleWorker, AppWorker, build_cron
-from portal.platform.extensions import get_redis, redis_url_for
+from portal.platform.redis import get_redis, redis_url_for
 from portal.platform.telemetry.observability import RQ_LOG_LEVEL
 
 log = logging.getLogger("worker")

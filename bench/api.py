@@ -32,23 +32,16 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT)]
-os.environ.setdefault("MAINTAINPRO_INSTANCE", tempfile.mkdtemp(prefix="maintainpro-bench-api-"))
-
-import psycopg  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+import common
+import psycopg
+from sqlalchemy.engine import make_url
 
 LIST_PATH = "/api/work-orders?status=new,assigned&limit=50"
 BARE_50 = "bare route, 50 rows"
@@ -69,32 +62,6 @@ def ratios(results: dict) -> dict[str, float]:
             "get / bare (target 0.4)": results[GET]["rps"] / bare_50,
             "get / bare one-row route": results[GET]["rps"] / bare_1,
             "auth/me / bare one-row route": results[TOKEN_ONLY]["rps"] / bare_1}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def gunicorn(app_path: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
-    log = open(Path(os.environ["MAINTAINPRO_INSTANCE"]) / f"gunicorn-{port}.log", "ab")  # noqa: SIM115
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-                             "--chdir", str(chdir), app_path], cwd=ROOT, env=env, stdout=log, stderr=log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit(f"gunicorn {app_path} did not start; see {log.name}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=30)
 
 
 def _client(port: int, token: str, plan: dict, seconds: float, seed: int, out) -> None:
@@ -244,18 +211,15 @@ def settle(limit_seconds: float = 120, idle_share: float = 0.85) -> float:
 
 def load(app, work_orders: int, parts: int) -> dict:
     """The data, inserted in bulk (the services would take minutes for 10,000 orders)."""
-    from flask_jwt_extended import create_access_token
     from sqlalchemy import insert
 
-    from portal.models import AuthSession, Part, WorkOrder, WorkOrderCounter
+    from portal.models import Part, WorkOrder, WorkOrderCounter
     from portal.models.types import utcnow
     from portal.platform.extensions import db
     from portal.services.identity import auth as auth_service
 
     with app.app_context():
-        import flask_migrate
-
-        flask_migrate.upgrade(directory=str(ROOT / "migrations"))
+        common.fresh_schema()
         user = auth_service.create_user("manager@bench.example.com", "bench password 1", "manager", "Bench Plant")
         other = auth_service.create_user("manager@other.example.com", "bench password 1", "manager", "Other Plant")
         now = utcnow()
@@ -285,17 +249,13 @@ def load(app, work_orders: int, parts: int) -> dict:
                       "auto_reorder": False, "low_stock_alerted": False, "created_at": now, "updated_at": now}
                      for i in range(parts)]
         db.session.execute(insert(Part), part_rows)
-        session = AuthSession(user_id=user.id, expires_at=now + timedelta(hours=2))
-        db.session.add(session)
         db.session.commit()
-        token = create_access_token(identity=user.id, additional_claims={"sid": session.id},
-                                    expires_delta=timedelta(hours=2))
+        token = common.bearer_token(user.id, hours=2)
+        warehouse_id = user.warehouse_id
         # VACUUM as autovacuum does soon after a bulk load: the visibility map lets X-Total-Count's
         # count be an index-only scan (0.8 ms instead of 2.2 ms of a freshly loaded table's heap).
-        warehouse_id = user.warehouse_id
-        db.session.remove()
+        common.analyze()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(db.text("VACUUM ANALYZE"))
             conn.execute(db.text("CHECKPOINT"))  # write the load out now, not during the first phases
         plan = [r[0] for r in db.session.execute(db.text(
             "EXPLAIN ANALYZE SELECT * FROM work_orders WHERE warehouse_id = :w AND status IN ('new', 'assigned') "
@@ -327,7 +287,8 @@ def main() -> int:
         conn.execute(f'CREATE DATABASE "{scratch}"')
     database_url = server.set(database=scratch).render_as_string(hide_password=False)
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, PYTHONPATH=str(ROOT),
+    common.scratch_instance("maintainpro-bench-api-")
+    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, PYTHONPATH=str(common.ROOT),
                SECRET_KEY=os.environ.get("SECRET_KEY", "bench-secret-key-that-is-long-enough-for-hs256"),
                RATELIMIT_API="100000000/hour")  # the bench measures the API, not its rate limit
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "RATELIMIT_API")})
@@ -335,7 +296,7 @@ def main() -> int:
     try:
         from portal import create_app
         from portal.platform.cache import hit_rate
-        from portal.platform.extensions import get_redis
+        from portal.platform.redis import get_redis
 
         app = create_app()
         plan = load(app, args.work_orders, args.parts)
@@ -347,11 +308,11 @@ def main() -> int:
                 if keys:
                     redis.delete(*keys)
 
-        bare_port, api_port, uncached_port = free_port(), free_port(), free_port()
-        procs.append(gunicorn("bare_app:app", bare_port, env, ROOT / "bench"))
-        procs.append(gunicorn("wsgi:app", api_port, env, ROOT))
+        bare_port, api_port, uncached_port = common.free_port(), common.free_port(), common.free_port()
+        procs.append(common.gunicorn("bare_app:app", bare_port, env, common.ROOT / "bench"))
+        procs.append(common.gunicorn("wsgi:app", api_port, env))
         # The same app with its Redis cache off: what a list costs when every read is a miss.
-        procs.append(gunicorn("wsgi:app", uncached_port, dict(env, CACHE_ENABLED="0"), ROOT))
+        procs.append(common.gunicorn("wsgi:app", uncached_port, dict(env, CACHE_ENABLED="0")))
         quiet_after = settle()
         drive_phase = drive_wrk if args.driver == "wrk" else drive
         # The ratio phases run in rounds, each route next to the bare route it is divided by: the
@@ -405,7 +366,7 @@ def main() -> int:
         print("EXPLAIN ANALYZE of its X-Total-Count:\n  " + "\n  ".join(plan["count_plan"]))
     finally:
         for proc in procs:
-            stop(proc)
+            common.stop(proc)
         try:
             from portal.platform.extensions import db
 

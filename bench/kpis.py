@@ -6,33 +6,22 @@
                                                         # so point it at a scratch database
 
 Loads the rows with bulk INSERTs (not through the API), then prints, for each endpoint, the
-median time of a few requests beside a bare SELECT count(*) over work_orders in the same run.
+median time of a few requests (the Redis cache off, so each one computes its answer) beside a
+bare SELECT count(*) over work_orders in the same run.
 """
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
-import statistics
-import sys
-import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-_scratch = tempfile.mkdtemp(prefix="maintainpro-bench-")
-os.environ.setdefault("MAINTAINPRO_INSTANCE", _scratch)
+import common
+from sqlalchemy import insert, text
 
-import flask_migrate  # noqa: E402
-from flask_jwt_extended import create_access_token  # noqa: E402
-from sqlalchemy import insert, text  # noqa: E402
-
-from portal import create_app  # noqa: E402
-from portal.models import (  # noqa: E402
-    AuthSession,
+from portal import create_app
+from portal.models import (
     Equipment,
     LaborEntry,
     Part,
@@ -41,12 +30,9 @@ from portal.models import (  # noqa: E402
     PMTemplateEquipment,
     WorkOrder,
 )
-from portal.models.types import new_id, utcnow  # noqa: E402
-from portal.platform.extensions import (  # noqa: E402
-    db,
-    stop_embedded_redis,
-)
-from portal.services.identity import auth as auth_service  # noqa: E402
+from portal.models.types import new_id, utcnow
+from portal.platform.extensions import db
+from portal.services.identity import auth as auth_service
 
 TYPES = ["corrective"] * 4 + ["preventive"] * 3 + ["inspection"] * 2 + ["emergency"]
 OPEN = ["new", "assigned", "in_progress", "on_hold"]
@@ -130,15 +116,6 @@ def load(work_orders: int, assets: int, seed: int = 7) -> str:
     return user.id
 
 
-def timed(fn, repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work-orders", type=int, default=100_000)
@@ -146,32 +123,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    config = {"ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1}
-    if not os.environ.get("DATABASE_URL"):
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{_scratch}/bench.db"
-    app = create_app(config)
+    common.scratch_instance()
+    common.quiet_request_log()
+    # The cache off: after the warm-up every request would be a hit (one Redis read), and the figure
+    # wanted is what computing the answer costs at this size.
+    app = create_app(common.app_config(CACHE_ENABLED=False))
     with app.app_context():
-        backend = db.engine.dialect.name
-        # The real schema, from the migrations (drop_all leaves Alembic's own table behind).
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        flask_migrate.upgrade()
+        backend = common.fresh_schema()
         started = time.perf_counter()
         user_id = load(args.work_orders, args.assets)
-        if backend == "postgresql":
-            with db.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
-        else:
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+        common.analyze()
         print(f"{backend}: loaded {args.work_orders:,} work orders on {args.assets} assets "
               f"in {time.perf_counter() - started:.1f} s")
-        session = AuthSession(user_id=user_id, expires_at=utcnow() + timedelta(hours=1))
-        db.session.add(session)
-        db.session.commit()
-        headers = {"Authorization": "Bearer " + create_access_token(identity=user_id,
-                                                                    additional_claims={"sid": session.id})}
+        headers = {"Authorization": "Bearer " + common.bearer_token(user_id)}
         count = db.session.execute(text("SELECT count(*) FROM work_orders")).scalar_one()
         assert count == args.work_orders, count
         client = app.test_client()
@@ -186,19 +150,15 @@ def main() -> None:
             db.session.execute(text("SELECT count(*) FROM work_orders")).scalar_one()
             db.session.rollback()
 
-        rows = [("SELECT count(*) FROM work_orders", timed(bare_count, args.repeat))]
+        rows = [("SELECT count(*) FROM work_orders", common.median_ms(bare_count, args.repeat))]
         for url in ("/api/kpis?days=30", "/api/kpis?days=365", "/api/pm-compliance?days=30",
                     "/api/pm-compliance?days=365"):
             get(url)()  # warm up
-            rows.append((f"GET {url}", timed(get(url), args.repeat)))
+            rows.append((f"GET {url}", common.median_ms(get(url), args.repeat)))
         print(f"median of {args.repeat} runs, {backend}:")
         for label, ms in rows:
             print(f"  {label:<38} {ms:8.1f} ms")
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        stop_embedded_redis()
-        shutil.rmtree(_scratch, ignore_errors=True)
+    main()

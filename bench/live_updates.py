@@ -27,24 +27,15 @@ import http.client
 import os
 import random
 import re
-import shutil
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
+import common
 import psutil
 import pyotp
 import requests
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-from live_server import BIN, PASSWORD, live_server  # noqa: E402
+from live_server import PASSWORD, live_server
 
 
 def gunicorn_processes() -> list[psutil.Process]:
@@ -148,12 +139,6 @@ def api_token(base: str, email: str, secret: str) -> str:
     return r.json()["token"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def show(name: str, r: dict) -> None:
     codes = ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items()))
     print(f"{name:<6} polls/s {r['polls_per_s']:6.2f}   p50 {r['p50']:6.2f} ms   p99 {r['p99']:7.2f} ms   "
@@ -168,72 +153,59 @@ def main() -> None:
     parser.add_argument("--work-orders", type=int, default=200)
     args = parser.parse_args()
 
-    instance = tempfile.mkdtemp(prefix="maintainpro-bench-live-")
+    instance = common.scratch_instance("maintainpro-bench-live-")
     users = {"manager": ("planner@bench.example.com", "manager", "Bench Plant")}
+    with live_server(str(instance), users) as server:
+        port = int(server.base.rsplit(":", 1)[1])
+        account = server.accounts["manager"]
+        token = api_token(server.base, account.email, account.totp_secret)
+        h = {"Authorization": f"Bearer {token}"}
+        ids = [requests.post(f"{server.base}/api/work-orders", json={"title": f"Bench order {i}"},
+                             headers=h, timeout=30).json()["id"] for i in range(args.work_orders)]
+        cookie = login(server.base, account.email, account.totp_secret)
+        board = requests.get(f"{server.base}/work-orders", headers={"Cookie": cookie}, timeout=30).text
+        start_version = re.search(r'data-live-version="([^"]*)"', board).group(1)
+
+        def path_of(version: dict) -> str:
+            return f"/work-orders/changes?since={version['v'] or start_version}"
+
+        # One poll by hand: its cost in SQL is the session's one query (tests/web/test_work_order_board.py).
+        print(f"{args.tablets} tablets, one poll every {args.interval:g} s each, {args.seconds:g} s a phase; "
+              f"gunicorn -w 2 (sync); {args.work_orders} work orders; "
+              f"{'PostgreSQL' if 'DATABASE_URL' in server.env else 'SQLite'}, "
+              f"{'Redis ' + os.environ['REDIS_URL'] if os.environ.get('REDIS_URL') else 'embedded Redis'}")
+        quiet = tablets(port, path_of, cookie, args.tablets, args.interval, args.seconds)
+        show("quiet", quiet)
+
+        def change_every_10s(stop_at: float) -> None:
+            n = 0
+            while time.monotonic() < stop_at - 1:
+                time.sleep(10)
+                requests.patch(f"{server.base}/api/work-orders/{ids[n % len(ids)]}",
+                               json={"title": f"Changed {n}"}, headers=h, timeout=30)
+                n += 1
+
+        busy = tablets(port, path_of, cookie, args.tablets, args.interval, args.seconds, change_every_10s)
+        show("busy", busy)
+        rows = requests.get(f"{server.base}/work-orders/changes?since=x", headers={"Cookie": cookie,
+                            "HX-Request": "true"}, timeout=30)
+        print(f"       a 200 carries the rows of one page: {len(rows.content) / 1024:.1f} kB")
+
+    bare_port = common.free_port()
+    bare = common.gunicorn("bare_app:app", bare_port, chdir=common.ROOT / "bench")
     try:
-        with live_server(instance, users) as server:
-            port = int(server.base.rsplit(":", 1)[1])
-            account = server.accounts["manager"]
-            token = api_token(server.base, account.email, account.totp_secret)
-            h = {"Authorization": f"Bearer {token}"}
-            ids = [requests.post(f"{server.base}/api/work-orders", json={"title": f"Bench order {i}"},
-                                 headers=h, timeout=30).json()["id"] for i in range(args.work_orders)]
-            cookie = login(server.base, account.email, account.totp_secret)
-            board = requests.get(f"{server.base}/work-orders", headers={"Cookie": cookie}, timeout=30).text
-            start_version = re.search(r'data-live-version="([^"]*)"', board).group(1)
-
-            def path_of(version: dict) -> str:
-                return f"/work-orders/changes?since={version['v'] or start_version}"
-
-            # One poll by hand: its cost in SQL is the session's one query (tests/web/test_work_order_board.py).
-            print(f"{args.tablets} tablets, one poll every {args.interval:g} s each, {args.seconds:g} s a phase; "
-                  f"gunicorn -w 2 (sync); {args.work_orders} work orders; "
-                  f"{'PostgreSQL' if 'DATABASE_URL' in server.env else 'SQLite'}, "
-                  f"{'Redis ' + os.environ['REDIS_URL'] if os.environ.get('REDIS_URL') else 'embedded Redis'}")
-            quiet = tablets(port, path_of, cookie, args.tablets, args.interval, args.seconds)
-            show("quiet", quiet)
-
-            def change_every_10s(stop_at: float) -> None:
-                n = 0
-                while time.monotonic() < stop_at - 1:
-                    time.sleep(10)
-                    requests.patch(f"{server.base}/api/work-orders/{ids[n % len(ids)]}",
-                                   json={"title": f"Changed {n}"}, headers=h, timeout=30)
-                    n += 1
-
-            busy = tablets(port, path_of, cookie, args.tablets, args.interval, args.seconds, change_every_10s)
-            show("busy", busy)
-            rows = requests.get(f"{server.base}/work-orders/changes?since=x", headers={"Cookie": cookie,
-                                "HX-Request": "true"}, timeout=30)
-            print(f"       a 200 carries the rows of one page: {len(rows.content) / 1024:.1f} kB")
-
-        bare_port = free_port()
-        log = open(Path(instance) / "bare.log", "wb")  # noqa: SIM115
-        bare = subprocess.Popen([str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{bare_port}",
-                                 "--chdir", str(ROOT / "bench"), "bare_app:app"], cwd=ROOT, stdout=log, stderr=log)
-        try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    get(bare_port, "/row", None)
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            floor = tablets(bare_port, lambda _v: "/row", None, args.tablets, args.interval, args.seconds)
-            show("bare", floor)
-        finally:
-            bare.terminate()
-            bare.wait(timeout=30)
-        print(f"ratio quiet/bare: CPU {quiet['cpu_per_poll_ms'] / floor['cpu_per_poll_ms']:.2f}x a poll, "
-              f"p50 {quiet['p50'] / floor['p50']:.2f}x; busy/bare: CPU "
-              f"{busy['cpu_per_poll_ms'] / floor['cpu_per_poll_ms']:.2f}x, p50 {busy['p50'] / floor['p50']:.2f}x")
-        cores = psutil.cpu_count() or 1
-        print(f"capacity: {cores} cores / {quiet['cpu_per_poll_ms']:.2f} ms a quiet poll = about "
-              f"{cores * 1000 / quiet['cpu_per_poll_ms']:.0f} polls/s, i.e. "
-              f"{cores * 1000 / quiet['cpu_per_poll_ms'] * args.interval:.0f} tablets at one poll every "
-              f"{args.interval:g} s if the machine did nothing else")
+        floor = tablets(bare_port, lambda _v: "/row", None, args.tablets, args.interval, args.seconds)
+        show("bare", floor)
     finally:
-        shutil.rmtree(instance, ignore_errors=True)
+        common.stop(bare)
+    print(f"ratio quiet/bare: CPU {quiet['cpu_per_poll_ms'] / floor['cpu_per_poll_ms']:.2f}x a poll, "
+          f"p50 {quiet['p50'] / floor['p50']:.2f}x; busy/bare: CPU "
+          f"{busy['cpu_per_poll_ms'] / floor['cpu_per_poll_ms']:.2f}x, p50 {busy['p50'] / floor['p50']:.2f}x")
+    cores = psutil.cpu_count() or 1
+    print(f"capacity: {cores} cores / {quiet['cpu_per_poll_ms']:.2f} ms a quiet poll = about "
+          f"{cores * 1000 / quiet['cpu_per_poll_ms']:.0f} polls/s, i.e. "
+          f"{cores * 1000 / quiet['cpu_per_poll_ms'] * args.interval:.0f} tablets at one poll every "
+          f"{args.interval:g} s if the machine did nothing else")
 
 
 if __name__ == "__main__":

@@ -13,28 +13,18 @@ of SQL statements each page runs. Target: every page under 100 ms.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
-import statistics
-import sys
-import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-_scratch = tempfile.mkdtemp(prefix="maintainpro-bench-")
-os.environ.setdefault("MAINTAINPRO_INSTANCE", _scratch)
+import common
+from flask import render_template
+from flask_login import login_required
+from sqlalchemy import event, insert
 
-import flask_migrate  # noqa: E402
-from flask import render_template  # noqa: E402
-from flask_login import login_required  # noqa: E402
-from sqlalchemy import event, insert, text  # noqa: E402
-
-from portal import create_app  # noqa: E402
-from portal.models import (  # noqa: E402
+from portal import create_app
+from portal.models import (
     AuthSession,
     ChecklistItem,
     Equipment,
@@ -44,9 +34,9 @@ from portal.models import (  # noqa: E402
     WorkOrder,
     WorkOrderHistory,
 )
-from portal.models.types import new_id, utcnow  # noqa: E402
-from portal.platform.extensions import db, stop_embedded_redis  # noqa: E402
-from portal.services.identity import auth as auth_service  # noqa: E402
+from portal.models.types import new_id, utcnow
+from portal.platform.extensions import db
+from portal.services.identity import auth as auth_service
 
 STATUSES = ["new", "assigned", "in_progress", "on_hold", "completed", "completed", "completed", "cancelled"]
 PRIORITIES = ["low", "medium", "medium", "high", "critical"]
@@ -110,15 +100,6 @@ def load(work_orders: int, assets: int, seed: int = 11) -> tuple[str, str]:
     return tech.id, busy["id"]
 
 
-def timed(fn, repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work-orders", type=int, default=10_000)
@@ -126,10 +107,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=21)
     args = parser.parse_args()
 
-    config = {"ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1, "RATELIMIT_ENABLED": False}
-    if not os.environ.get("DATABASE_URL"):
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{_scratch}/bench.db"
-    app = create_app(config)
+    common.scratch_instance()
+    common.quiet_request_log()
+    app = create_app(common.app_config(RATELIMIT_ENABLED=False))
 
     @app.get("/_bench/bare")
     @login_required
@@ -137,19 +117,10 @@ def main() -> None:
         return render_template("base.html")
 
     with app.app_context():
-        backend = db.engine.dialect.name
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        flask_migrate.upgrade()
+        backend = common.fresh_schema()
         started = time.perf_counter()
         tech_id, busy_id = load(args.work_orders, args.assets)
-        if backend == "postgresql":
-            with db.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
-        else:
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+        common.analyze()
         print(f"{backend}: loaded {args.work_orders:,} work orders on {args.assets} assets "
               f"in {time.perf_counter() - started:.1f} s")
         session = AuthSession(user_id=tech_id, expires_at=utcnow() + timedelta(hours=1))
@@ -189,14 +160,10 @@ def main() -> None:
         statements.clear()
         call()
         queries = len(statements)
-        ms = timed(call, args.repeat)
+        ms = common.median_ms(call, args.repeat)
         flag = "" if ms < 100 else "  OVER 100 ms"
         print(f"  {label:<44} {ms:7.1f} ms  {queries:3d} queries{flag}")
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        stop_embedded_redis()
-        shutil.rmtree(_scratch, ignore_errors=True)
+    main()

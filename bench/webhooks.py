@@ -18,29 +18,25 @@ import queue
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-os.environ.setdefault("MAINTAINPRO_INSTANCE", tempfile.mkdtemp(prefix="maintainpro-bench-"))
+import common
+import requests
+from receiver import Receiver
+from rq import Queue
 
-import flask_migrate  # noqa: E402
-import requests  # noqa: E402
-from receiver import Receiver  # noqa: E402
-from rq import Queue  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-
-from portal import create_app  # noqa: E402
-from portal.platform.extensions import db, get_redis, stop_embedded_redis  # noqa: E402
-from portal.schemas.webhooks import WebhookCreate  # noqa: E402
-from portal.schemas.work_orders import WorkOrderCreate  # noqa: E402
-from portal.services.common.actor import Actor  # noqa: E402
-from portal.services.identity import auth as auth_service  # noqa: E402
-from portal.services.integrations import delivery  # noqa: E402
-from portal.services.integrations import webhooks as webhook_service  # noqa: E402
-from portal.services.work_orders import lifecycle as wo_service  # noqa: E402
+from portal import create_app
+from portal.platform import database as platform_database
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
+from portal.schemas.webhooks import WebhookCreate
+from portal.schemas.work_orders import WorkOrderCreate
+from portal.services.common.actor import Actor
+from portal.services.identity import auth as auth_service
+from portal.services.integrations import delivery, signing
+from portal.services.integrations import webhooks as webhook_service
+from portal.services.work_orders import lifecycle as wo_service
 
 
 class ReceiverProcess:
@@ -86,7 +82,7 @@ class ReceiverProcess:
 def bare_posts(url: str, body: bytes, count: int, keep_alive: bool = False) -> float:
     """Sequential requests.post of a signed body of the same size: the ceiling for one sender
     (the issue's baseline: a new connection per POST; keep_alive: one requests.Session)."""
-    headers = delivery.headers_for("bench", "work_order.created", "secret", body)
+    headers = signing.headers_for("bench", "work_order.created", "secret", body)
     post = requests.Session().post if keep_alive else requests.post
     started = time.perf_counter()
     for _ in range(count):
@@ -97,8 +93,8 @@ def bare_posts(url: str, body: bytes, count: int, keep_alive: bool = False) -> f
 def start_workers(n: int, env: dict, fork: bool) -> list[subprocess.Popen]:
     mode = ["--fork"] if fork else []
     log = open(Path(os.environ["MAINTAINPRO_INSTANCE"]) / "workers.log", "ab")  # noqa: SIM115 (children keep it)
-    return [subprocess.Popen([sys.executable, str(ROOT / "worker.py"), "--no-cron", "--queues", "webhooks", *mode],
-                             cwd=ROOT, env=env, stdout=log, stderr=log)
+    return [subprocess.Popen([sys.executable, str(common.ROOT / "worker.py"), "--no-cron", "--queues", "webhooks", *mode],
+                             cwd=common.ROOT, env=env, stdout=log, stderr=log)
             for _ in range(n)]
 
 
@@ -129,7 +125,7 @@ def wait_idle(workers: int, timeout: float = 60) -> None:
         if len(idle) >= workers:
             return
         time.sleep(0.1)
-    raise SystemExit(f"{workers} workers did not come up; see {os.environ['MAINTAINPRO_INSTANCE']}/workers.log")
+    raise common.failed(f"{workers} workers did not come up", "workers.log")
 
 
 def run_round(receiver: ReceiverProcess, actor: Actor, workers: int, fork: bool, events: int, backlog: int,
@@ -142,17 +138,16 @@ def run_round(receiver: ReceiverProcess, actor: Actor, workers: int, fork: bool,
     got = receiver.collect(events, timeout=300)
     stop_workers(procs)
     if len(got) < events:
-        raise SystemExit(f"{workers} workers, fork={fork}: only {len(got)} of {events} deliveries arrived; "
-                         f"see {os.environ['MAINTAINPRO_INSTANCE']}/workers.log")
+        raise common.failed(f"{workers} workers, fork={fork}: only {len(got)} of {events} deliveries arrived", "workers.log")
     last = max(at for at, _ in got)
     latencies = sorted((at - committed[entity]) * 1000 for at, entity in got)
     # Backlog: committed with no job enqueued (as if Redis had been away), the workers started and
     # idle, then one outbox sweep enqueues the lot: delivery alone, from the sweep to the last receipt.
-    webhook_service.after_commit_hooks.remove(webhook_service.enqueue_committed)
+    platform_database.committed.disconnect(webhook_service.enqueue_committed)
     try:
         commit_events(actor, backlog, "Backlog order")
     finally:
-        webhook_service.after_commit_hooks.append(webhook_service.enqueue_committed)
+        platform_database.committed.connect(webhook_service.enqueue_committed, weak=False)
     procs = start_workers(workers, env, fork)
     wait_idle(workers)
     swept_at = time.perf_counter()
@@ -160,8 +155,8 @@ def run_round(receiver: ReceiverProcess, actor: Actor, workers: int, fork: bool,
     drained = receiver.collect(backlog, timeout=300)
     stop_workers(procs)
     if enqueued != backlog or len(drained) < backlog:
-        raise SystemExit(f"{workers} workers, fork={fork}: {enqueued} enqueued, only {len(drained)} of {backlog} "
-                         f"backlog deliveries arrived; see {os.environ['MAINTAINPRO_INSTANCE']}/workers.log")
+        raise common.failed(f"{workers} workers, fork={fork}: {enqueued} enqueued, only {len(drained)} of {backlog} "
+                            "backlog deliveries arrived", "workers.log")
     return {
         "workers": workers,
         "mode": "--fork" if fork else "default",
@@ -181,17 +176,12 @@ def main() -> int:
     parser.add_argument("--modes", default="fork,default", help="worker modes to run: fork, default")
     args = parser.parse_args()
 
-    config = {"WEBHOOK_ALLOW_PRIVATE_TARGETS": True}
-    if not os.environ.get("DATABASE_URL"):
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{os.environ['MAINTAINPRO_INSTANCE']}/bench.db"
-    app = create_app(config)
+    common.scratch_instance()
+    common.quiet_request_log()
+    app = create_app(common.app_config(WEBHOOK_ALLOW_PRIVATE_TARGETS=True))
     receiver = ReceiverProcess()
     with app.app_context():
-        # The real schema, from the migrations (drop_all leaves Alembic's own table behind).
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        flask_migrate.upgrade()
+        common.fresh_schema()
         get_redis().delete("rq:queue:webhooks")
         admin = auth_service.create_user("admin@bench.example.com", "bench password 1", "admin", "Bench Plant")
         manager = auth_service.create_user("manager@bench.example.com", "bench password 1", "manager", "Bench Plant")
@@ -201,7 +191,7 @@ def main() -> int:
         db.session.rollback()
         redis_url = app.config["REDIS_URL"] or "unix://" + get_redis().connection_pool.connection_kwargs["path"]
         env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=redis_url,
-                   WEBHOOK_ALLOW_PRIVATE_TARGETS="1", PYTHONPATH=str(ROOT))
+                   WEBHOOK_ALLOW_PRIVATE_TARGETS="1", PYTHONPATH=str(common.ROOT))
 
         sample = b'{"id":"' + b"x" * 36 + b'","event":"work_order.created","data":' + b"{}" * 300 + b"}"
         bare = bare_posts(receiver.url, sample, args.events)
@@ -229,7 +219,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        raise SystemExit(main())
-    finally:
-        stop_embedded_redis()
+    raise SystemExit(main())

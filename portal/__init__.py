@@ -68,7 +68,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.wiring import wire
 
     register_jobs_cli(app)
-    wire(app)  # every cross-service rule (completion gates, PM schedule, webhook outbox), listed once
+    # Every cross-domain rule (completion gate, asset back up, PM schedule, webhook outbox, cache
+    # generations, live versions), listed once.
+    wire(app)
+
+    from portal.error_handlers import register_error_handlers
+
+    register_error_handlers(app)  # both faces: the contract's JSON errors under /api, pages elsewhere
 
     @app.teardown_appcontext
     def _end_session(_exc: BaseException | None) -> None:

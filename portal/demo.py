@@ -144,7 +144,8 @@ def _seed_preventive_maintenance(manager: Actor, assets: list, technician_id: st
     """A monthly calendar PM on four assets and a 500-hour meter PM on two, with readings."""
     from portal.schemas.pm import MeterReadingCreate, PMTemplateCreate
     from portal.services.assets import meters
-    from portal.services.pm import scheduling as pm
+    from portal.services.pm import scheduler
+    from portal.services.pm import templates as pm
 
     pm.create_template(manager, PMTemplateCreate.model_validate({
         "name": "Monthly inspection", "description": "Visual check, temperatures, guards.",
@@ -169,7 +170,7 @@ def _seed_preventive_maintenance(manager: Actor, assets: list, technician_id: st
             meters.record_reading(manager, asset.id, MeterReadingCreate(meter="hours", value=value, unit="h",
                                                                         readAt=now - timedelta(days=days_ago)),
                                   now=now)
-    pm.schedule_due(now, warehouse_id=manager.warehouse_id)
+    scheduler.schedule_due(now, warehouse_id=manager.warehouse_id)
 
 
 # (asset index, days ago, hours down, what failed): a few real stoppages in the last two months.

@@ -18,7 +18,7 @@ import sys
 import time
 
 from portal import create_app
-from portal.platform.extensions import embedded_redis_socket
+from portal.platform.redis import embedded_redis_socket
 
 
 def _port_taken(host: str, port: int) -> bool:
@@ -48,12 +48,13 @@ def _wait_for_web(host: str, port: int, web: subprocess.Popen, timeout: float = 
 def _wait_for_worker(redis_url: str, worker: subprocess.Popen, timeout: float = 120) -> bool:
     """True once the worker process has registered with RQ (it is listening to its queues)."""
     from redis import Redis
-    from rq import Worker
+
+    from portal.jobs.scheduler import worker_listening
 
     connection = Redis.from_url(redis_url)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and worker.poll() is None:
-        if any(registered.pid == worker.pid for registered in Worker.all(connection=connection)):
+        if worker_listening(connection, worker.pid):
             return True
         time.sleep(0.2)
     return False

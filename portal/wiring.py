@@ -1,33 +1,70 @@
-"""Every cross-service rule, wired in one place when the app is created.
+"""Every cross-domain rule, wired in one place when the app is created: read wire() top to bottom.
 
-Rules used to register themselves when their module happened to be imported, so a process that
-imported only services/work_orders/lifecycle.py completed PM work orders without scheduling the next one.
-wire() lists each rule explicitly and is idempotent (create_app may run many times per process).
+"When X happens, also do Y" is a receiver connected here to a named signal (blinker) or, for the
+cache and the live counters, a listener attached here to the app's session. Nothing registers
+itself because its module was imported: a process that imported only
+services/work_orders/lifecycle.py once completed PM work orders without scheduling the next one.
+
+The signals are declared where they are sent: services/common/signals.py (the domain's) and
+platform/database.py (committed). Each signal calls its receivers in the order they are connected
+below (platform/signals.py). wire() is idempotent: create_app runs many times per process in tests,
+and connecting a module-level function again, or attaching a listener already attached, adds
+nothing.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from flask import Flask
-
-
-def _add(hooks: list, rule: Callable) -> None:
-    if rule not in hooks:
-        hooks.append(rule)
+from sqlalchemy import event
+from sqlalchemy.orm import scoped_session
 
 
 def wire(app: Flask | None = None) -> None:
-    from portal.platform import database as db
-    from portal.platform import live  # noqa: F401  (live updates: its session listeners bump the version counters)
-    from portal.services.common import events
+    """Connect every cross-domain rule, in the order they run (idempotent)."""
+    from portal.platform import cache, live
+    from portal.platform.database import committed
+    from portal.platform.extensions import db
+    from portal.services.assets import equipment
+    from portal.services.common.signals import event_recorded, work_order_completed, work_order_completing
     from portal.services.integrations import webhooks
-    from portal.services.pm import scheduling as pm
+    from portal.services.pm import triggers as pm
     from portal.services.work_orders import checklists
-    from portal.services.work_orders import lifecycle as work_orders
 
-    # Work order completion: the checklist gate refuses first, then the PM schedule moves on.
-    _add(work_orders.before_complete_hooks, checklists._required_items_done)
-    _add(work_orders.after_complete_hooks, pm._pm_completed)
-    # Events: the webhook outbox rows are written with each event and enqueued after commit.
-    _add(events.event_listeners, webhooks.fan_out)
-    _add(db.after_commit_hooks, webhooks.enqueue_committed)
+    # --- Completing a work order (services/work_orders/lifecycle.py) ---------------------------
+    # First, before anything of the change is applied: a work order with a required checklist
+    # item not done is not completed (409 naming the items). A refusal here leaves nothing to undo.
+    work_order_completing.connect(checklists.required_items_done, weak=False)
+    # Then, once it is completed, in the same transaction and in this order:
+    # the asset it took down comes back up (its downtime period closes, equipment.status_changed);
+    work_order_completed.connect(equipment.work_order_completed, weak=False)
+    # a PM work order moves its schedule on (last completion, pm.completed, the next work order).
+    work_order_completed.connect(pm.work_order_completed, weak=False)
+
+    # --- Domain events (services/common/events.py) ---------------------------------------------
+    # Each recorded event writes one pending webhook delivery per subscribed endpoint, in the
+    # event's transaction: committed with the change, or not at all.
+    event_recorded.connect(webhooks.fan_out, weak=False)
+    # After the commit (platform/database.py, unit_of_work), the committed events' deliveries are
+    # enqueued; the outbox sweeper sends whatever could not be enqueued now.
+    committed.connect(webhooks.enqueue_committed, weak=False)
+
+    # --- Every committed write, whatever wrote it (the app's session, db.session) -------------
+    # The read cache: a committed write of a row a cached answer reads bumps its warehouse's
+    # generation (a bulk UPDATE/DELETE without a warehouse in its WHERE bumps every warehouse's).
+    _on_session(db.session, "before_flush", cache.collect_flushed)
+    _on_session(db.session, "do_orm_execute", cache.collect_bulk)
+    _on_session(db.session, "after_commit", cache.bump_committed)
+    _on_session(db.session, "after_rollback", cache.forget_rolled_back)
+    # Live updates: a committed change of a work order or of a row hanging off one bumps the
+    # version of its warehouse and its own, which open boards and work order pages poll.
+    _on_session(db.session, "before_flush", live.collect)
+    _on_session(db.session, "after_commit", live.bump_committed)
+    _on_session(db.session, "after_rollback", live.forget_rolled_back)
+
+
+def _on_session(session: scoped_session, name: str, listener: Callable[..., None]) -> None:
+    """Attach a listener to the app's scoped session: SQLAlchemy applies it to the Session class of
+    that session's own sessionmaker, not to sqlalchemy.orm.Session (every Session in the process)."""
+    if not event.contains(session, name, listener):
+        event.listen(session, name, listener)

@@ -79,7 +79,8 @@ from portal import create_app  # noqa: E402
 from portal.models import AuthSession, User, Warehouse  # noqa: E402
 from portal.models.types import utcnow  # noqa: E402
 from portal.platform.database import unit_of_work  # noqa: E402
-from portal.platform.extensions import db, get_redis, limiter, stop_embedded_redis  # noqa: E402
+from portal.platform.extensions import db, limiter  # noqa: E402
+from portal.platform.redis import get_redis, stop_embedded_redis  # noqa: E402
 from portal.services.common.actor import Actor  # noqa: E402
 from portal.services.identity import auth as auth_service  # noqa: E402
 

@@ -131,10 +131,12 @@ def prepare_in_master(server) -> None:
     spec_path = Path(os.environ["LIVE_SERVER_USERS"])
     from flask_migrate import upgrade
 
+    from portal.platform.extensions import migrate
     from portal.services.identity import auth as auth_service
     from wsgi import app
 
     spec = json.loads(spec_path.read_text())
+    migrate.bind(app)
     with app.app_context():
         upgrade()
         ids = {name: auth_service.create_user(item["email"], PASSWORD, item["role"], item["warehouse"],

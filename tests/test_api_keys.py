@@ -9,7 +9,8 @@ from conftest import make_app
 
 from portal.models import ApiKey, WorkOrder
 from portal.models.types import utcnow
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.services.common.errors import Forbidden, ValidationFailed
 from portal.services.identity import api_keys as service
 

@@ -266,3 +266,27 @@ def test_work_order_lists_are_per_warehouse_and_overdue_ones_are_not_kept(app, c
     for _ in range(2):
         assert _listed(client, "/api/work-orders?overdue=true", auth("north", "manager")) == (0, set())
     assert lookups(app)[1] == before
+
+
+def test_the_services_keep_the_answers_and_check_the_permission_first(app, client, users, auth):
+    """The cache sits in the service reads: what the API answered is what a service call reads
+    from the same entry, and a refused reader is refused before the cache is looked at."""
+    from portal.services.assets import equipment as equipment_service
+    from portal.services.common.errors import Forbidden
+    from portal.services.inventory import parts as parts_service
+    from portal.services.reporting import reads as reporting_reads
+
+    manager = users.actor("north", "manager")
+    p, eq = part(manager), equipment(manager)
+    h = auth("north", "manager")
+    answers = [client.get(url, headers=h).get_json()
+               for url in (f"/api/parts/{p.id}", f"/api/equipment/{eq.id}", "/api/kpis?days=30",
+                           "/api/pm-compliance?days=30")]
+    assert lookups(app) == (0.0, 4)
+    with app.test_request_context():
+        assert [parts_service.part_answer(manager, p.id), equipment_service.equipment_answer(manager, eq.id),
+                reporting_reads.kpis_answer(manager, 30), reporting_reads.compliance_answer(manager, 30)] == answers
+        assert lookups(app) == (50.0, 8)
+        with pytest.raises(Forbidden):
+            reporting_reads.kpis_answer(users.actor("north", "technician"), 30)
+    assert lookups(app) == (50.0, 8)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.services.pm import scheduling as pm_service
+from portal.services.pm import scheduler as pm_scheduler
 
 CHECKLIST = [
     {"id": "temp", "description": "Motor temperature", "type": "measurement", "required": True, "unit": "C",
@@ -22,7 +22,7 @@ def pm_order(client, auth, users):
     client.post("/api/pm-templates", headers=h, json={
         "name": "Motor PM", "frequencyType": "calendar", "frequency": 30, "leadDays": 30, "equipmentIds": [pump],
         "assignedTo": users["north"]["technician"].id, "checklist": CHECKLIST})
-    [wo_id] = pm_service.schedule_due()["workOrderIds"]
+    [wo_id] = pm_scheduler.schedule_due()["workOrderIds"]
     items = client.get(f"/api/work-orders/{wo_id}/checklist", headers=h).json
     return wo_id, {i["itemId"]: i["id"] for i in items}
 

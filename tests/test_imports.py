@@ -21,9 +21,11 @@ from portal.jobs.scheduler import AppSimpleWorker
 from portal.models import DomainEvent, Equipment, ImportJob, ImportRefusal, Part, StockMovement
 from portal.models.types import utcnow
 from portal.platform.database import unit_of_work
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.services.assets import equipment as equipment_service
 from portal.services.common.errors import ValidationFailed
+from portal.services.data_exchange import import_runs as runs
 from portal.services.data_exchange import imports as service
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +109,7 @@ def test_old_imports_files_are_purged_and_their_refusals_stay(app, client, auth,
     result = runner.invoke(args=["jobs", "run", "import-purge"])
     assert result.exit_code == 0, result.output
     assert '"purged": 1' in result.output
-    assert service.purge_files() == {"purged": 0}  # once
+    assert runs.purge_files() == {"purged": 0}  # once
     db.session.rollback()
     # The old one: file emptied, counters and refusals kept; its refused rows' CSV is gone (410).
     assert db.session.get(ImportJob, old, populate_existing=True).content == b""
@@ -125,7 +127,7 @@ def test_old_imports_files_are_purged_and_their_refusals_stay(app, client, auth,
     db.session.execute(db.update(ImportJob).where(ImportJob.id == recent)
                        .values(finished_at=now - timedelta(days=4000)))
     db.session.commit()
-    assert service.purge_files() == {"purged": 0}
+    assert runs.purge_files() == {"purged": 0}
 
 
 def test_the_same_file_twice_creates_nothing_the_second_time(client, auth):
@@ -282,7 +284,7 @@ def test_a_run_that_crashed_mid_batch_resumes_after_the_last_committed_batch(app
     manager = users.actor("north", "manager")
     text = "assetTag,criticality\n" + "".join(f"T-{i:03d},{'bad' if i == 6 else 'low'}\n" for i in range(1, 15))
     job = service.create_import(manager, "assets", "t.csv", text.encode(), start=True)
-    real = service._upsert
+    real = runs._upsert
     calls = {"n": 0}
 
     def dies_on_the_10th_row(*args, **kwargs):
@@ -291,22 +293,22 @@ def test_a_run_that_crashed_mid_batch_resumes_after_the_last_committed_batch(app
             raise SystemExit("worker killed")  # not a refusal: the batch's transaction is lost
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(service, "_upsert", dies_on_the_10th_row)
+    monkeypatch.setattr(runs, "_upsert", dies_on_the_10th_row)
     Queue("imports", connection=get_redis()).empty()  # this test plays the worker that took the job
     with pytest.raises(SystemExit):
-        service.run(job.id)
+        runs.run(job.id)
     db.session.rollback()
     job = db.session.get(ImportJob, job.id, populate_existing=True)
     # Rows 1-8 (two batches) committed with their counters; the third batch left nothing.
     assert (job.status, job.processed_rows, job.last_line, job.created_count, job.refused_count) == ("running", 8, 9, 7, 1)
     assert count(Equipment) == 7
     # A live lease: neither a second copy of the job nor the sweep takes it.
-    assert service.run(job.id)["skipped"]
-    assert service.sweep() == {"queued": 0, "abandoned": 0, "enqueued": 0}
-    later = utcnow() + service.lease() + timedelta(seconds=1)
-    assert service.sweep(now=later) == {"queued": 0, "abandoned": 1, "enqueued": 1}
-    monkeypatch.setattr(service, "utcnow", lambda: later)
-    result = service.run(job.id)
+    assert runs.run(job.id)["skipped"]
+    assert runs.sweep() == {"queued": 0, "abandoned": 0, "enqueued": 0}
+    later = utcnow() + runs.lease() + timedelta(seconds=1)
+    assert runs.sweep(now=later) == {"queued": 0, "abandoned": 1, "enqueued": 1}
+    monkeypatch.setattr(runs, "utcnow", lambda: later)
+    result = runs.run(job.id)
     assert result == {"importId": job.id, "status": "done", "created": 13, "updated": 0, "unchanged": 0,
                       "refused": 1}
     job = db.session.get(ImportJob, job.id, populate_existing=True)
@@ -322,13 +324,13 @@ def test_a_run_stopped_by_an_error_keeps_it_and_the_final_failure_says_so(app, u
     def broken(*args, **kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(service, "_upsert", broken)
+    monkeypatch.setattr(runs, "_upsert", broken)
     with pytest.raises(RuntimeError):
-        service.run(job.id)
+        runs.run(job.id)
     job = db.session.get(ImportJob, job.id, populate_existing=True)
     assert (job.status, job.error, job.processed_rows) == ("running", "RuntimeError after line 1", 0)
-    monkeypatch.setattr(service, "utcnow", lambda: utcnow() + timedelta(hours=1))
-    assert service.run(job.id)["status"] == "failed"
+    monkeypatch.setattr(runs, "utcnow", lambda: utcnow() + timedelta(hours=1))
+    assert runs.run(job.id)["status"] == "failed"
     job = db.session.get(ImportJob, job.id, populate_existing=True)
     assert job.error.startswith("Stopped after 1 run that did not finish (the last one: RuntimeError")
     assert count(Equipment) == 0
@@ -341,7 +343,7 @@ def test_an_import_whose_workers_keep_dying_is_reported_failed(app, users):
     db.session.execute(db.update(ImportJob).where(ImportJob.id == job.id).values(
         status="running", attempts=2, claimed_until=past))
     db.session.commit()
-    assert service.run(job.id) == {"importId": job.id, "status": "failed"}
+    assert runs.run(job.id) == {"importId": job.id, "status": "failed"}
     job = db.session.get(ImportJob, job.id, populate_existing=True)
     assert job.status == "failed" and "did not finish" in job.error and count(Equipment) == 0
 
@@ -350,11 +352,11 @@ def test_a_queued_import_that_never_reached_redis_is_enqueued_by_the_sweep(users
     job = service.create_import(users.actor("north", "manager"), "assets", "t.csv", b"assetTag\nA\n", start=True)
     queue = Queue("imports", connection=get_redis())
     queue.empty()
-    assert service.sweep() == {"queued": 1, "abandoned": 0, "enqueued": 1}
-    assert service.sweep() == {"queued": 1, "abandoned": 0, "enqueued": 0}  # now waiting on the queue
+    assert runs.sweep() == {"queued": 1, "abandoned": 0, "enqueued": 1}
+    assert runs.sweep() == {"queued": 1, "abandoned": 0, "enqueued": 0}  # now waiting on the queue
     run_worker()
     assert db.session.get(ImportJob, job.id, populate_existing=True).status == "done"
-    assert service.sweep() == {"queued": 0, "abandoned": 0, "enqueued": 0}
+    assert runs.sweep() == {"queued": 0, "abandoned": 0, "enqueued": 0}
 
 
 def test_a_real_worker_killed_halfway_resumes_and_writes_every_row_exactly_once(app, users):
@@ -388,8 +390,8 @@ def test_a_real_worker_killed_halfway_resumes_and_writes_every_row_exactly_once(
     assert count(Equipment) == job.created_count
     assert job.processed_rows == job.created_count + job.refused_count and job.processed_rows % 20 == 0
     # The dead worker's lease runs out; the sweep puts the import back, a worker finishes it.
-    later = utcnow() + service.lease() + timedelta(seconds=1)
-    assert service.sweep(now=later)["abandoned"] == 1
+    later = utcnow() + runs.lease() + timedelta(seconds=1)
+    assert runs.sweep(now=later)["abandoned"] == 1
     db.session.execute(db.update(ImportJob).where(ImportJob.id == job.id).values(claimed_until=utcnow()))
     db.session.commit()
     run_worker()

@@ -19,7 +19,8 @@ from portal.jobs.registry import PERIODIC_JOBS
 from portal.jobs.scheduler import PERIODIC_QUEUE, AppWorker, build_cron, run_periodic
 from portal.models import DomainEvent, Part, ReorderRequest, WorkOrder, WorkOrderHistory
 from portal.models.types import utcnow
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.schemas.parts import PartCreate
 from portal.schemas.work_orders import WorkOrderCreate, WorkOrderUpdate
 from portal.services.inventory import parts as parts_service

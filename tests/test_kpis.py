@@ -33,7 +33,8 @@ from portal.schemas.pm import LaborCreate, PMTemplateCreate
 from portal.schemas.work_orders import ConsumeParts, WorkOrderCreate, WorkOrderUpdate
 from portal.services.assets import equipment as equipment_service
 from portal.services.inventory import parts as parts_service
-from portal.services.pm import scheduling as pm_service
+from portal.services.pm import scheduler as pm_scheduler
+from portal.services.pm import templates as pm_templates
 from portal.services.reporting import kpis as kpi_service
 from portal.services.work_orders import labor as labor_service
 from portal.services.work_orders import lifecycle as wo_service
@@ -170,14 +171,14 @@ def compliance_fixture(users, now: datetime) -> dict:
     A 1/2 -> 50 %, B 0 %, C 100 %; cancelled 1."""
     m = users.actor("north", "manager")
     a, b, c = (new_equipment(m, tag) for tag in ("PUMP-A", "PUMP-B", "PUMP-C"))
-    t1, t2 = (pm_service.create_template(m, PMTemplateCreate.model_validate({
+    t1, t2 = (pm_templates.create_template(m, PMTemplateCreate.model_validate({
         "name": name, "frequencyType": "calendar", "frequency": 100, "leadDays": 0,
         "startDate": at(now, 400), "equipmentIds": ids}), now=at(now, -60))
         for name, ids in (("Motor PM", [a.id, b.id]), ("Valve PM", [c.id])))
 
     def pm(template, equipment, due_days: float):
-        with pm_service.unit_of_work():
-            return pm_service.create_pm_work_order(template, equipment, at(now, due_days), trigger="calendar",
+        with pm_scheduler.unit_of_work():
+            return pm_scheduler.create_pm_work_order(template, equipment, at(now, due_days), trigger="calendar",
                                                    now=at(now, due_days - 5))
 
     move(m, pm(t1, a, -25), at(now, -26), "in_progress", "completed")

@@ -137,11 +137,11 @@ def test_service_returns_the_triggered_work_orders(app, users):
     from portal.schemas.equipment import EquipmentCreate
     from portal.schemas.pm import PMTemplateCreate
     from portal.services.assets import equipment as equipment_service
-    from portal.services.pm import scheduling as pm_service
+    from portal.services.pm import templates as pm_templates
 
     pump = equipment_service.create_equipment(manager, EquipmentCreate(assetTag="GEN-1"))
     for meter, frequency in (("hours", 250), ("cycles", 10)):
-        pm_service.create_template(manager, PMTemplateCreate.model_validate({
+        pm_templates.create_template(manager, PMTemplateCreate.model_validate({
             "name": f"Every {frequency} {meter}", "frequencyType": "meter", "meter": meter, "frequency": frequency,
             "equipmentIds": [pump.id]}))
     meter_service.record_reading(manager, pump.id, MeterReadingCreate(meter="hours", value=0), now=T0)

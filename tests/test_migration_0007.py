@@ -8,7 +8,7 @@ from conftest import make_app
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from portal.platform.extensions import db
+from portal.platform.extensions import db, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,6 +17,7 @@ def test_0007_backfills_a_distinct_token_per_asset_and_keeps_references(tmp_path
     loggers = {name: lg.disabled for name, lg in logging.root.manager.loggerDict.items()
                if isinstance(lg, logging.Logger)}
     app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.bind(app)  # Flask-Migrate is bound when a migration runs (platform/extensions.py)
     try:
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"), revision="0005")
@@ -54,6 +55,7 @@ def test_0007_downgrades_with_rows_in_place(tmp_path):
     loggers = {name: lg.disabled for name, lg in logging.root.manager.loggerDict.items()
                if isinstance(lg, logging.Logger)}
     app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'down.db'}")
+    migrate.bind(app)  # Flask-Migrate is bound when a migration runs (platform/extensions.py)
     try:
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"), revision="0007")

@@ -21,7 +21,7 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from portal.platform.extensions import db
+from portal.platform.extensions import db, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +33,7 @@ def _upgrade_and_compare(url: str) -> tuple[list, str | None, set[str]]:
     loggers = {name: lg.disabled for name, lg in logging.root.manager.loggerDict.items()
                if isinstance(lg, logging.Logger)}
     app = make_app(SQLALCHEMY_DATABASE_URI=url)
+    migrate.bind(app)  # Flask-Migrate is bound when a migration runs (platform/extensions.py)
     try:
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"))
@@ -124,6 +125,7 @@ def test_0004_backfills_an_initial_ledger_row_per_stocked_part(tmp_path):
     loggers = {name: lg.disabled for name, lg in logging.root.manager.loggerDict.items()
                if isinstance(lg, logging.Logger)}
     app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.bind(app)
     try:
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"), revision="0003")

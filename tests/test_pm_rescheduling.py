@@ -7,7 +7,7 @@ from test_pm_scheduling import day, events, make_equipment, make_template, pm_or
 
 from portal.schemas.work_orders import WorkOrderUpdate
 from portal.services.common.errors import Conflict
-from portal.services.pm import scheduling as pm_service
+from portal.services.pm import scheduler as pm_scheduler
 from portal.services.work_orders import lifecycle as work_order_service
 
 
@@ -15,15 +15,15 @@ def test_rescheduled_pm_is_announced_overdue_again(app, users):
     manager = users.actor("north", "manager")
     pump = make_equipment(manager, "PUMP-1")
     template = make_template(manager, [pump.id])
-    pm_service.schedule_due(day(5))
+    pm_scheduler.schedule_due(day(5))
     [wo] = pm_orders(template.id)
 
-    pm_service.notify_overdue(day(11))
+    pm_scheduler.notify_overdue(day(11))
     assert len(events("pm.overdue")) == 1
     work_order_service.update_work_order(manager, wo.id, WorkOrderUpdate(dueDate=day(20)), now=day(12))
-    pm_service.notify_overdue(day(15))
+    pm_scheduler.notify_overdue(day(15))
     assert len(events("pm.overdue")) == 1  # not overdue yet under the new date
-    pm_service.notify_overdue(day(21))
+    pm_scheduler.notify_overdue(day(21))
     assert len(events("pm.overdue")) == 2
 
 
@@ -31,7 +31,7 @@ def test_moving_a_pm_onto_an_asset_with_an_open_one_is_a_conflict(app, users, cl
     manager = users.actor("north", "manager")
     pump, fan = make_equipment(manager, "PUMP-1"), make_equipment(manager, "FAN-1")
     template = make_template(manager, [pump.id, fan.id])
-    pm_service.schedule_due(day(5))
+    pm_scheduler.schedule_due(day(5))
     by_asset = {wo.equipment_id: wo for wo in pm_orders(template.id)}
 
     with pytest.raises(Conflict) as err:

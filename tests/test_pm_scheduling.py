@@ -17,7 +17,8 @@ from portal.schemas.equipment import EquipmentCreate, EquipmentUpdate
 from portal.schemas.pm import PMTemplateCreate, PMTemplateUpdate
 from portal.schemas.work_orders import WorkOrderUpdate
 from portal.services.assets import equipment as equipment_service
-from portal.services.pm import scheduling as pm_service
+from portal.services.pm import scheduler as pm_scheduler
+from portal.services.pm import templates as pm_templates
 from portal.services.work_orders import lifecycle as work_order_service
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
@@ -39,7 +40,7 @@ def make_template(actor, equipment_ids, **fields):
             "checklist": [{"id": "temp", "description": "Motor temperature", "type": "measurement",
                            "required": True, "unit": "C", "min": 10, "max": 80},
                           {"description": "Clean fan cover", "type": "checkbox"}], **fields}
-    return pm_service.create_template(actor, PMTemplateCreate.model_validate(body), now=T0)
+    return pm_templates.create_template(actor, PMTemplateCreate.model_validate(body), now=T0)
 
 
 def pm_orders(template_id: str) -> list[WorkOrder]:
@@ -67,10 +68,10 @@ def test_calendar_pm_is_created_lead_days_before_its_due_date(app, users):
     pump = make_equipment(manager, "PUMP-1")
     template = make_template(manager, [pump.id], assignedTo=users["north"]["technician"].id)
 
-    assert pm_service.schedule_due(day(4))["created"] == 0  # due day 10, lead 5: opens on day 5
+    assert pm_scheduler.schedule_due(day(4))["created"] == 0  # due day 10, lead 5: opens on day 5
     assert pm_orders(template.id) == []
 
-    summary = pm_service.schedule_due(day(5))
+    summary = pm_scheduler.schedule_due(day(5))
     assert summary["created"] == 1
     [wo] = pm_orders(template.id)
     assert wo.type == "preventive" and wo.equipment_id == pump.id
@@ -92,9 +93,9 @@ def test_running_the_scheduler_again_creates_nothing(app, users):
     manager = users.actor("north", "manager")
     a, b = make_equipment(manager, "PUMP-A"), make_equipment(manager, "PUMP-B")
     template = make_template(manager, [a.id, b.id])
-    first = pm_service.schedule_due(day(6))
-    second = pm_service.schedule_due(day(6))
-    third = pm_service.schedule_due(day(9))
+    first = pm_scheduler.schedule_due(day(6))
+    second = pm_scheduler.schedule_due(day(6))
+    third = pm_scheduler.schedule_due(day(9))
     assert first["created"] == 2
     assert second["created"] == 0 and second["skipped"] == 2
     assert third["created"] == 0
@@ -106,7 +107,7 @@ def test_completion_schedules_the_next_one_from_the_completion(app, users):
     manager = users.actor("north", "manager")
     pump = make_equipment(manager, "PUMP-1")
     template = make_template(manager, [pump.id])
-    pm_service.schedule_due(day(5))
+    pm_scheduler.schedule_due(day(5))
     [first] = pm_orders(template.id)
     complete(manager, first.id, day(13))  # three days late
 
@@ -115,8 +116,8 @@ def test_completion_schedules_the_next_one_from_the_completion(app, users):
     assert done.payload["onTime"] is False
     assert done.payload["nextDueDate"] == "2026-04-14T08:00:00.000Z"  # day 13 + 30 = day 43
 
-    assert pm_service.schedule_due(day(37))["created"] == 0  # 43 - 5 = 38
-    assert pm_service.schedule_due(day(38))["created"] == 1
+    assert pm_scheduler.schedule_due(day(37))["created"] == 0  # 43 - 5 = 38
+    assert pm_scheduler.schedule_due(day(38))["created"] == 1
     second = pm_orders(template.id)[-1]
     assert second.due_date == day(43) and second.status == "new"
 
@@ -125,7 +126,7 @@ def test_completion_inside_the_next_lead_time_creates_the_next_one_at_once(app, 
     manager = users.actor("north", "manager")
     pump = make_equipment(manager, "PUMP-1")
     template = make_template(manager, [pump.id], frequency=3, leadDays=5)
-    pm_service.schedule_due(day(5))
+    pm_scheduler.schedule_due(day(5))
     [first] = pm_orders(template.id)
     complete(manager, first.id, day(9))
     orders = pm_orders(template.id)
@@ -138,14 +139,14 @@ def test_a_missed_run_catches_up_with_one_work_order(app, users):
     pump = make_equipment(manager, "PUMP-1")
     template = make_template(manager, [pump.id], frequency=7)
     # Nothing ran for 100 days: one work order (the first missed occurrence, overdue), not 13.
-    summary = pm_service.schedule_due(day(110))
+    summary = pm_scheduler.schedule_due(day(110))
     assert summary["created"] == 1
     [wo] = pm_orders(template.id)
     assert wo.due_date == day(10)
-    assert pm_service.schedule_due(day(111))["created"] == 0
+    assert pm_scheduler.schedule_due(day(111))["created"] == 0
     # Completed on day 111: the next one is a week after that, not a back-dated pile.
     complete(manager, wo.id, day(111))
-    pm_service.schedule_due(day(113))
+    pm_scheduler.schedule_due(day(113))
     orders = pm_orders(template.id)
     assert [o.due_date for o in orders] == [day(10), day(118)]
 
@@ -154,11 +155,11 @@ def test_a_cancelled_occurrence_is_skipped_not_recreated(app, users):
     manager = users.actor("north", "manager")
     pump = make_equipment(manager, "PUMP-1")
     template = make_template(manager, [pump.id])
-    pm_service.schedule_due(day(5))
+    pm_scheduler.schedule_due(day(5))
     [wo] = pm_orders(template.id)
     work_order_service.update_work_order(manager, wo.id, WorkOrderUpdate(status="cancelled"), now=day(6))
-    assert pm_service.schedule_due(day(7))["created"] == 0  # day 10 had its work order
-    assert pm_service.schedule_due(day(35))["created"] == 1
+    assert pm_scheduler.schedule_due(day(7))["created"] == 0  # day 10 had its work order
+    assert pm_scheduler.schedule_due(day(35))["created"] == 1
     assert [o.due_date for o in pm_orders(template.id)] == [day(10), day(40)]
 
 
@@ -166,10 +167,10 @@ def test_inactive_templates_and_retired_equipment_are_not_scheduled(app, users):
     manager = users.actor("north", "manager")
     a, b = make_equipment(manager, "PUMP-A"), make_equipment(manager, "PUMP-B")
     inactive = make_template(manager, [a.id])
-    pm_service.update_template(manager, inactive.id, PMTemplateUpdate(active=False), now=T0)
+    pm_templates.update_template(manager, inactive.id, PMTemplateUpdate(active=False), now=T0)
     retired = make_template(manager, [b.id], name="Retired one")
     equipment_service.update_equipment(manager, b.id, EquipmentUpdate(status="retired"))
-    assert pm_service.schedule_due(day(30))["created"] == 0
+    assert pm_scheduler.schedule_due(day(30))["created"] == 0
     assert pm_orders(inactive.id) == [] and pm_orders(retired.id) == []
 
 
@@ -177,12 +178,12 @@ def test_equipment_added_later_starts_from_when_it_joined(app, users):
     manager = users.actor("north", "manager")
     a, b = make_equipment(manager, "PUMP-A"), make_equipment(manager, "PUMP-B")
     template = make_template(manager, [a.id])
-    pm_service.update_template(manager, template.id, PMTemplateUpdate(equipmentIds=[a.id, b.id]),
+    pm_templates.update_template(manager, template.id, PMTemplateUpdate(equipmentIds=[a.id, b.id]),
                                now=day(20))
-    pm_service.schedule_due(day(20))
+    pm_scheduler.schedule_due(day(20))
     due = {o.equipment_id: o.due_date for o in pm_orders(template.id)}
     assert due == {a.id: day(10)}  # B joined on day 20: the template's next occurrence is day 40
-    pm_service.schedule_due(day(35))
+    pm_scheduler.schedule_due(day(35))
     due = {o.equipment_id: o.due_date for o in pm_orders(template.id)}
     assert due == {a.id: day(10), b.id: day(40)}
 
@@ -191,10 +192,10 @@ def test_overdue_is_emitted_once(app, users):
     manager = users.actor("north", "manager")
     pump = make_equipment(manager, "PUMP-1")
     template = make_template(manager, [pump.id])
-    pm_service.schedule_due(day(5))
-    assert pm_service.notify_overdue(day(10))["notified"] == 0  # due exactly now: not yet past
-    assert pm_service.notify_overdue(day(10.5))["notified"] == 1
-    assert pm_service.notify_overdue(day(11))["notified"] == 0
+    pm_scheduler.schedule_due(day(5))
+    assert pm_scheduler.notify_overdue(day(10))["notified"] == 0  # due exactly now: not yet past
+    assert pm_scheduler.notify_overdue(day(10.5))["notified"] == 1
+    assert pm_scheduler.notify_overdue(day(11))["notified"] == 0
     [overdue] = events("pm.overdue")
     [wo] = pm_orders(template.id)
     assert overdue.entity_id == wo.id and overdue.payload["hoursOverdue"] == 12.0
@@ -205,10 +206,10 @@ def test_completed_pm_is_never_overdue(app, users):
     manager = users.actor("north", "manager")
     pump = make_equipment(manager, "PUMP-1")
     template = make_template(manager, [pump.id])
-    pm_service.schedule_due(day(5))
+    pm_scheduler.schedule_due(day(5))
     [wo] = pm_orders(template.id)
     complete(manager, wo.id, day(9))
-    assert pm_service.notify_overdue(day(30))["notified"] == 0
+    assert pm_scheduler.notify_overdue(day(30))["notified"] == 0
     assert events("pm.overdue") == []
     assert events("pm.completed")[0].payload["onTime"] is True
 
@@ -234,10 +235,10 @@ def test_the_database_refuses_a_second_open_pm_for_the_same_equipment(app, users
     manager = users.actor("north", "manager")
     pump = make_equipment(manager, "PUMP-1")
     template = make_template(manager, [pump.id])
-    with pm_service.unit_of_work():
-        first = pm_service.create_pm_work_order(template, pump, day(10), trigger="calendar", now=day(5))
-        again = pm_service.create_pm_work_order(template, pump, day(10), trigger="calendar", now=day(5))
-        other_date = pm_service.create_pm_work_order(template, pump, day(40), trigger="calendar", now=day(5))
+    with pm_scheduler.unit_of_work():
+        first = pm_scheduler.create_pm_work_order(template, pump, day(10), trigger="calendar", now=day(5))
+        again = pm_scheduler.create_pm_work_order(template, pump, day(10), trigger="calendar", now=day(5))
+        other_date = pm_scheduler.create_pm_work_order(template, pump, day(40), trigger="calendar", now=day(5))
     assert first is not None and again is None and other_date is None
     assert len(pm_orders(template.id)) == 1
     assert len(events("pm.scheduled")) == 1
@@ -252,7 +253,7 @@ def test_two_concurrent_runs_never_duplicate(app, users):
     template_id = make_template(manager, [p.id for p in pumps]).id
     db.session.remove()
 
-    outcomes = run_together(app, 2, lambda _i: pm_service.schedule_due(day(6)))
+    outcomes = run_together(app, 2, lambda _i: pm_scheduler.schedule_due(day(6)))
     assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
     results = [value for _, value in outcomes]
     assert sum(r["created"] for r in results) == 20
@@ -269,10 +270,10 @@ def test_two_concurrent_overdue_runs_notify_once(app, users):
     manager = users.actor("north", "manager")
     pumps = [make_equipment(manager, f"PUMP-{n:02d}") for n in range(10)]
     make_template(manager, [p.id for p in pumps])
-    assert pm_service.schedule_due(day(6))["created"] == 10
+    assert pm_scheduler.schedule_due(day(6))["created"] == 10
     db.session.remove()
 
-    outcomes = run_together(app, 2, lambda _i: pm_service.notify_overdue(day(11)))
+    outcomes = run_together(app, 2, lambda _i: pm_scheduler.notify_overdue(day(11)))
     assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
     assert sum(value["notified"] for _, value in outcomes) == 10
     overdue = events("pm.overdue")
@@ -284,7 +285,7 @@ def test_a_start_date_in_the_past_sets_the_cycle_without_back_dating(app, users)
     pump = make_equipment(manager, "PUMP-1")
     # Created on day 0 with startDate day -100 and a 30-day cycle: occurrences -70, -40, -10, 20...
     template = make_template(manager, [pump.id], startDate=day(-100))
-    assert pm_service.describe_template(template)["schedule"][0]["next_due_date"] == day(20)
-    assert pm_service.schedule_due(day(14))["created"] == 0
-    assert pm_service.schedule_due(day(15))["created"] == 1
+    assert pm_templates.describe_template(template)["schedule"][0]["next_due_date"] == day(20)
+    assert pm_scheduler.schedule_due(day(14))["created"] == 0
+    assert pm_scheduler.schedule_due(day(15))["created"] == 1
     assert [o.due_date for o in pm_orders(template.id)] == [day(20)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.services.pm import scheduling as pm_service
+from portal.services.pm import scheduler as pm_scheduler
 
 
 def create_equipment(client, headers, tag: str) -> str:
@@ -116,7 +116,7 @@ def test_delete_removes_an_unused_template_and_deactivates_a_used_one(app, clien
     assert client.get(f"/api/pm-templates/{unused}", headers=h).status_code == 404
 
     used = client.post("/api/pm-templates", json=contract_body([pump]) | {"leadDays": 30}, headers=h).json["id"]
-    assert pm_service.schedule_due()["created"] == 1
+    assert pm_scheduler.schedule_due()["created"] == 1
     r = client.delete(f"/api/pm-templates/{used}", headers=h)
     assert r.status_code == 200 and r.json["active"] is False
     assert client.get(f"/api/pm-templates/{used}", headers=h).json["active"] is False

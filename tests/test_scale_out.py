@@ -46,7 +46,8 @@ from sqlalchemy import func, select, text
 from portal import create_app
 from portal.models import DomainEvent, Part, PartConsumption, StockMovement, WebhookDelivery, WorkOrder
 from portal.models.types import utcnow
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.services.identity import auth as auth_service
 from portal.services.integrations import delivery
 

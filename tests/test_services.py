@@ -1,6 +1,7 @@
 """The service layer without HTTP: transactions, events, hooks, permissions, helpers."""
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from portal.platform import database as platform_database
 from portal.platform.extensions import db
 from portal.schemas.work_orders import ConsumeParts, WorkOrderUpdate
 from portal.services.common import events as events_service
+from portal.services.common import signals
 from portal.services.common import tenancy as db_service
 from portal.services.common.actor import Actor
 from portal.services.common.changes import apply_changes, given_fields
@@ -32,17 +34,10 @@ def event_names() -> list[str]:
 
 
 @pytest.fixture
-def hooks():
-    """Register real hooks for one test and take them away afterwards."""
-    added: list[tuple[list, object]] = []
-
-    def add(registry: list, hook) -> None:
-        registry.append(hook)
-        added.append((registry, hook))
-
-    yield add
-    for registry, hook in added:
-        registry.remove(hook)
+def receivers():
+    """Connect real receivers to a signal for one test and disconnect them afterwards."""
+    with ExitStack() as stack:
+        yield lambda signal, receiver: stack.enter_context(signal.connected_to(receiver))
 
 
 def test_create_records_work_order_created_with_its_payload(app, users):
@@ -83,65 +78,84 @@ def test_completion_records_updated_and_completed_with_metrics(app, users):
     assert history[-1].changes["status"] == {"from": "assigned", "to": "completed"}
 
 
-def test_complete_hooks_run_inside_the_transaction(app, users, hooks):
+def test_completion_signals_are_sent_inside_the_transaction(app, users, receivers):
     manager = users.actor("north", "manager")
     wo = factories.work_order(manager, assignedTo=users["north"]["technician"].id)
     seen = []
-    hooks(wo_service.before_complete_hooks, lambda actor, w, now: seen.append(("before", w.status, w.completed_at)))
-    hooks(wo_service.after_complete_hooks, lambda actor, w, now: seen.append(("after", w.status, w.completed_at)))
+    receivers(signals.work_order_completing,
+              lambda w, actor, now: seen.append(("completing", w.status, w.completed_at, actor.id)))
+    receivers(signals.work_order_completed,
+              lambda w, actor, now: seen.append(("completed", w.status, w.completed_at, actor.id)))
     now = utcnow()
     wo_service.update_work_order(manager, wo.id, WorkOrderUpdate(status="completed"), now=now)
-    assert seen == [("before", "completed", None), ("after", "completed", now)]
+    # Completing: before anything of the change is applied; completed: after, events recorded.
+    assert seen == [("completing", "assigned", None, manager.id), ("completed", "completed", now, manager.id)]
+    # Neither is sent by a change that completes nothing.
+    wo_service.update_work_order(manager, wo.id, WorkOrderUpdate(completionNotes="Seal replaced"))
+    assert len(seen) == 2
 
 
-def test_a_refusing_hook_rolls_the_completion_back(app, users, hooks):
+def test_a_refusing_receiver_rolls_the_completion_back(app, users, receivers):
     manager = users.actor("north", "manager")
     wo = factories.work_order(manager, assignedTo=users["north"]["technician"].id)
+    completed = []
 
-    def checklist_gate(actor, work_order, now):
+    def checklist_gate(work_order, actor, now):
         raise ValidationFailed("Checklist incomplete", [{"field": "checklist", "message": "2 required items open"}])
 
-    hooks(wo_service.before_complete_hooks, checklist_gate)
+    receivers(signals.work_order_completing, checklist_gate)
+    receivers(signals.work_order_completed, lambda w, actor, now: completed.append(w.id))
     with pytest.raises(ValidationFailed):
         wo_service.update_work_order(manager, wo.id, WorkOrderUpdate(status="completed"))
+    assert completed == []
     db.session.expire_all()
     assert db.session.get(WorkOrder, wo.id).status == "assigned"
     assert event_names() == ["work_order.created"]
 
 
-def test_event_listeners_see_each_event_inside_the_transaction(app, users):
+def test_receivers_run_in_the_order_they_were_connected(app, users, receivers):
+    manager = users.actor("north", "manager")
+    order = []
+    # More receivers than a set keeps in insertion order by chance.
+    for i in range(12):
+        receivers(signals.work_order_completed, lambda w, actor, now, i=i: order.append(i))
+    wo = factories.work_order(manager)
+    wo_service.update_work_order(manager, wo.id, WorkOrderUpdate(status="completed"))
+    assert order == list(range(12))
+
+
+def test_event_receivers_see_each_event_inside_the_transaction(app, users, receivers):
     seen = []
 
-    def listener(row: DomainEvent) -> None:
+    def receiver(row: DomainEvent) -> None:
         seen.append((row.event, db.session.get(Equipment, row.entity_id) is not None))
 
-    events_service.event_listeners.append(listener)
-    try:
-        manager = users.actor("north", "manager")
-        pump = factories.equipment(manager, status="active")
-        from portal.schemas.equipment import EquipmentUpdate
-        from portal.services.assets import equipment as equipment_service
+    receivers(signals.event_recorded, receiver)
+    manager = users.actor("north", "manager")
+    pump = factories.equipment(manager, status="active")
+    from portal.schemas.equipment import EquipmentUpdate
+    from portal.services.assets import equipment as equipment_service
 
-        equipment_service.update_equipment(manager, pump.id, EquipmentUpdate(status="down"))
-    finally:
-        events_service.event_listeners.remove(listener)
+    equipment_service.update_equipment(manager, pump.id, EquipmentUpdate(status="down"))
     assert seen == [("equipment.created", True), ("equipment.updated", True), ("equipment.status_changed", True)]
 
 
-def test_after_commit_hooks_get_committed_event_ids_only(app, users, hooks):
+def test_committed_receivers_get_committed_event_ids_only(app, users, receivers):
     manager = users.actor("north", "manager")
     batches = []
-    hooks(platform_database.after_commit_hooks, lambda ids: batches.append(list(ids)))
+    receivers(platform_database.committed, lambda session, event_ids: batches.append(list(event_ids)))
     wo = factories.work_order(manager)
     assert batches == [[db.session.scalars(select(DomainEvent.id)).one()]]
     with pytest.raises(ValidationFailed):  # assigned needs an assignee (new → completed is allowed)
         wo_service.update_work_order(manager, wo.id, WorkOrderUpdate(status="assigned"))
     assert len(batches) == 1
-    # A failing hook does not undo the committed change.
-    hooks(platform_database.after_commit_hooks, lambda ids: 1 / 0)
+    # A failing receiver neither undoes the committed change nor keeps the others from running.
+    receivers(platform_database.committed, lambda session, event_ids: 1 / 0)
+    receivers(platform_database.committed, lambda session, event_ids: batches.append(list(event_ids)))
     wo_service.update_work_order(manager, wo.id, WorkOrderUpdate(priority="high"))
     db.session.expire_all()
     assert db.session.get(WorkOrder, wo.id).priority == "high"
+    assert len(batches) == 3 and batches[1] == batches[2] and len(batches[1]) == 1
 
 
 def test_nested_units_of_work_commit_or_fail_together(app, users):

@@ -17,7 +17,8 @@ from portal.models.enums import PRIORITY, WORK_ORDER_STATUS
 from portal.platform.extensions import db
 from portal.schemas.pm import PMTemplateCreate
 from portal.schemas.work_orders import WorkOrderCreate
-from portal.services.pm import scheduling as pm_service
+from portal.services.pm import scheduler as pm_scheduler
+from portal.services.pm import templates as pm_templates
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -72,10 +73,10 @@ def test_calendar_frequency_bound_holds_on_patch_and_on_switching_type(client, a
 def test_a_corrupt_pm_template_in_one_warehouse_does_not_stop_another_warehouses_pm(app, users, caplog):
     load_all()
     north, south = users.actor("north", "manager"), users.actor("south", "manager")
-    bad = pm_service.create_template(north, PMTemplateCreate.model_validate({
+    bad = pm_templates.create_template(north, PMTemplateCreate.model_validate({
         "name": "Broken", "frequencyType": "calendar", "frequency": 30,
         "startDate": NOW - timedelta(days=30), "equipmentIds": [factories.equipment(north).id]}), now=NOW)
-    good = pm_service.create_template(south, PMTemplateCreate.model_validate({
+    good = pm_templates.create_template(south, PMTemplateCreate.model_validate({
         "name": "Monthly", "frequencyType": "calendar", "frequency": 30,
         "startDate": NOW - timedelta(days=30), "equipmentIds": [factories.equipment(south).id]}), now=NOW)
     # Written around the API (an old version, a manual fix): 1e9 days overflows any date.
@@ -91,11 +92,11 @@ def test_a_corrupt_pm_template_in_one_warehouse_does_not_stop_another_warehouses
 
 
 def _overdue_pm(actor, template_name: str) -> WorkOrder:
-    template = pm_service.create_template(actor, PMTemplateCreate.model_validate({
+    template = pm_templates.create_template(actor, PMTemplateCreate.model_validate({
         "name": template_name, "frequencyType": "calendar", "frequency": 7,
         "startDate": NOW - timedelta(days=20), "equipmentIds": [factories.equipment(actor).id]}),
         now=NOW - timedelta(days=20))
-    pm_service.schedule_due(NOW - timedelta(days=14), template_id=template.id)
+    pm_scheduler.schedule_due(NOW - timedelta(days=14), template_id=template.id)
     return db.session.scalars(select(WorkOrder).where(WorkOrder.pm_template_id == template.id)).one()
 
 
@@ -243,7 +244,7 @@ def test_checklist_done_and_meter_read_at_are_strict(client, auth, users):
         "name": "Check", "frequencyType": "calendar", "frequency": 7, "equipmentIds": [pump.id],
         "startDate": (NOW - timedelta(days=7)).isoformat(),
         "checklist": [{"id": "a", "description": "Clean", "type": "checkbox"}]}).json
-    pm_service.schedule_due(template_id=template["id"])
+    pm_scheduler.schedule_due(template_id=template["id"])
     wo_id = db.session.scalars(select(WorkOrder.id).where(WorkOrder.pm_template_id == template["id"])).one()
     item = client.get(f"/api/work-orders/{wo_id}/checklist", headers=h).json[0]
     r = client.patch(f"/api/work-orders/{wo_id}/checklist/{item['id']}", headers=h, json={"done": 0})

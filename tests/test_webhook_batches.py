@@ -23,7 +23,9 @@ from portal.jobs import webhooks as webhook_jobs
 from portal.models import TEST_EVENT, WebhookDelivery
 from portal.models.types import utcnow
 from portal.platform import net_guard
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
+from portal.services.integrations import claims
 from portal.services.integrations import delivery as delivery_service
 
 
@@ -126,7 +128,7 @@ def test_a_worker_dying_mid_batch_loses_nothing(app, users, receiver):  # noqa: 
         new_work_order(users, title=f"Order {i}")
     first, *others = [d.id for d in deliveries()]
     now = utcnow()
-    claimed = delivery_service._claim(first, now, batch=4)
+    claimed = claims.claim(first, now, batch=4)
     assert [e.delivery_id for e in claimed.extras] == others
     delivery_service._take_off_queue(others)  # ... and the worker is killed here
     assert _queue().get_job_ids() == [first] and all(_queue().fetch_job(i) is None for i in others)

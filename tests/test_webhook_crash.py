@@ -25,7 +25,9 @@ from test_webhooks import (  # noqa: F401
 from portal.jobs import webhooks as webhook_jobs
 from portal.models import WebhookDelivery
 from portal.models.types import utcnow
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
+from portal.services.integrations import claims
 from portal.services.integrations import delivery as delivery_service
 
 LEASE_SECONDS = 1.0
@@ -101,10 +103,10 @@ def test_a_live_workers_delivery_is_not_enqueued_again(app, users, receiver):  #
     job = queue.fetch_job(d.id)
     queue.remove(job)  # a worker took it off the queue and started it
     job.set_status("started")
-    assert delivery_service._claim(d.id, utcnow()) is not None  # a live worker holds it
+    assert claims.claim(d.id, utcnow()) is not None  # a live worker holds it
     assert delivery_service.sweep() == {"due": 0, "enqueued": 0}
     # Once that lease has run out, the same job id goes back on the queue, once.
-    later = utcnow() + delivery_service.lease() + timedelta(seconds=1)
+    later = utcnow() + claims.lease() + timedelta(seconds=1)
     assert delivery_service.sweep(now=later) == {"due": 1, "enqueued": 1, "abandoned": 1}
     assert queue.get_job_ids().count(d.id) == 1
 
@@ -124,9 +126,9 @@ def test_a_retry_started_early_reschedules_itself_for_the_time_that_remains(app,
     [d] = deliveries()
     assert d.state == "pending" and d.attempts == 0 and d.claimed_until is None
     # ...in whole seconds, at least one: started 400 ms early, it asks for 1 s; 30.2 s early, 31 s.
-    assert delivery_service._started_early_by(d.id, due - timedelta(milliseconds=400)) == 1
-    assert delivery_service._started_early_by(d.id, due - timedelta(seconds=30.2)) == 31
+    assert claims.started_early_by(d.id, due - timedelta(milliseconds=400)) == 1
+    assert claims.started_early_by(d.id, due - timedelta(seconds=30.2)) == 31
     # Not due yet, not held: a finished, delivered or failed delivery is never rescheduled.
-    assert delivery_service._started_early_by(d.id, due + timedelta(milliseconds=1)) is None
+    assert claims.started_early_by(d.id, due + timedelta(milliseconds=1)) is None
     assert delivery_service.attempt(d.id, now=due + timedelta(milliseconds=1)).state == "delivered"
-    assert delivery_service._started_early_by(d.id, due - timedelta(seconds=5)) is None
+    assert claims.started_early_by(d.id, due - timedelta(seconds=5)) is None

@@ -23,12 +23,14 @@ from portal.jobs import QUEUES
 from portal.jobs.scheduler import AppWorker
 from portal.models import DomainEvent, WebhookDelivery, WebhookEndpoint
 from portal.models.types import utcnow
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
 from portal.platform.js_json import stringify_bytes
 from portal.platform.net_guard import BlockedTarget, http_session
+from portal.platform.redis import get_redis
 from portal.schemas.webhooks import WebhookCreate
 from portal.schemas.work_orders import WorkOrderCreate
 from portal.services.common import events as events_service
+from portal.services.integrations import claims
 from portal.services.integrations import delivery as delivery_service
 from portal.services.integrations import webhooks as webhook_service
 from portal.services.work_orders import lifecycle as wo_service
@@ -439,10 +441,10 @@ def test_a_delivery_being_sent_elsewhere_is_not_sent_again(users, receiver):
     endpoint_for(users, "north", receiver.url)
     new_work_order(users)
     [d] = deliveries()
-    assert delivery_service._claim(d.id, utcnow()) is not None  # another worker holds the lease
+    assert claims.claim(d.id, utcnow()) is not None  # another worker holds the lease
     assert delivery_service.attempt(d.id).sent is False
     # Once the lease has run out (that worker died), the delivery is free again.
-    retry = delivery_service.attempt(d.id, now=utcnow() + delivery_service.LEASE + timedelta(seconds=1))
+    retry = delivery_service.attempt(d.id, now=utcnow() + claims.LEASE + timedelta(seconds=1))
     assert retry.state == "delivered" and len(receiver.requests) == 1
 
 
@@ -495,9 +497,9 @@ def test_attempts_whose_worker_died_count_and_the_delivery_ends_failed(app, user
     [d] = deliveries()
     t0 = utcnow()
 
-    assert delivery_service._claim(d.id, t0) is not None  # this worker "dies" here
+    assert claims.claim(d.id, t0) is not None  # this worker "dies" here
     assert delivery_service.attempt(d.id, now=t0 + timedelta(seconds=30)).sent is False  # lease still held
-    again = delivery_service._claim(d.id, t0 + timedelta(minutes=2))  # dies again
+    again = claims.claim(d.id, t0 + timedelta(minutes=2))  # dies again
     assert again is not None and again.unfinished_before and again.attempts == 1
     last = delivery_service.attempt(d.id, now=t0 + timedelta(minutes=4))
     assert last.state == "failed" and last.error == delivery_service.UNFINISHED_ATTEMPT

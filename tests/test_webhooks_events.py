@@ -11,7 +11,8 @@ from portal.jobs import QUEUES
 from portal.jobs.scheduler import AppWorker
 from portal.models import EVENT_TYPES
 from portal.models.types import utcnow
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.schemas.equipment import EquipmentCreate, EquipmentUpdate
 from portal.schemas.parts import PartCreate
 from portal.schemas.webhooks import WebhookCreate

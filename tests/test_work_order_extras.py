@@ -237,17 +237,20 @@ def test_requester_attaches_only_to_own_requests(client, auth, users, wo):
     assert db.session.query(WorkOrderAttachment).filter_by(work_order_id=other.id).count() == 0
 
 
-def test_failed_transaction_leaves_no_file(app, users, wo, monkeypatch):
+def test_failed_transaction_leaves_no_file(app, users, wo):
     """The rename happens inside the transaction; when the commit fails, the files go too."""
+    from sqlalchemy import event
     from sqlalchemy.orm import Session
 
-    def failing_commit(self):
+    def failing_commit(_session) -> None:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(Session, "commit", failing_commit)
-    with pytest.raises(RuntimeError):
-        attachment_service.add_attachment(users.actor("north", "technician"), wo.id, png(), "a.png")
-    monkeypatch.undo()
+    event.listen(Session, "before_commit", failing_commit)  # SQLAlchemy's public session events
+    try:
+        with pytest.raises(RuntimeError):
+            attachment_service.add_attachment(users.actor("north", "technician"), wo.id, png(), "a.png")
+    finally:
+        event.remove(Session, "before_commit", failing_commit)
     assert db.session.query(WorkOrderAttachment).count() == 0
     assert upload_files() == []
 

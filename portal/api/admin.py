@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import actor, documented
 from portal.schemas.admin import PerformanceSummaryOut
 from portal.services.reporting import performance as service

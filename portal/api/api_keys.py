@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask import Flask, g, jsonify, request
 
-from portal.api import api, error_response
+from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body, page_response, query_args
+from portal.error_handlers import error_response
 from portal.schemas.api_keys import ApiKeyCreate, ApiKeyCreatedOut, ApiKeyOut
 from portal.schemas.common import PageQuery
 from portal.services.identity import api_keys as service
@@ -64,12 +65,7 @@ def _authenticate_key():
     if principal is None:
         return error_response(401, "Invalid or revoked API key", [
             {"field": "Authorization", "message": "The API key is unknown, revoked, or its creator is disabled"}])
-    g.api_key = principal
-    # What flask-jwt-extended's current_user / get_jwt() read.
-    g._jwt_extended_jwt_user = {"loaded_user": principal}
-    g._jwt_extended_jwt = {"sub": principal.id, "sid": None, "type": "api_key", "apiKeyId": principal.api_key_id}
-    g._jwt_extended_jwt_header = {}
-    g._jwt_extended_jwt_location = "headers"
+    g.api_key = principal  # what api/common.py's acting_user() and token_claims() answer
     return None
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, jsonify
-from flask_jwt_extended import create_access_token, create_refresh_token, current_user, get_jwt, verify_jwt_in_request
+from flask_jwt_extended import create_access_token, create_refresh_token, get_current_user, get_jwt, verify_jwt_in_request
 
-from portal.api import api
-from portal.api.common import documented, json_body, session_id
+from portal.api.blueprint import api
+from portal.api.common import acting_user, documented, json_body, session_id
 from portal.schemas.auth import LoginRequest, LoginResponse, RefreshRequest, TokenResponse, UserOut
 from portal.services.identity import auth as auth_service
 
@@ -47,7 +47,7 @@ def refresh():
     # A refreshToken in the body wins over the Authorization header: clients often keep sending
     # their (expired) access token there, which would otherwise be refused as "not a refresh token".
     verify_jwt_in_request(refresh=True, locations=["json"] if body.refresh_token else ["headers"])
-    return jsonify({"token": _access_token(current_user, get_jwt()["sid"])})
+    return jsonify({"token": _access_token(get_current_user(), get_jwt()["sid"])})
 
 
 @api.post("/auth/logout")
@@ -60,4 +60,4 @@ def logout():
 @api.get("/auth/me")
 @documented(summary="The user behind the token", response=UserOut)
 def me():
-    return jsonify(UserOut.dump(current_user))
+    return jsonify(UserOut.dump(acting_user()))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body
 from portal.schemas.pm import ChecklistItemUpdate, LaborCreate, LaborList, LaborOut, WorkOrderChecklistItemOut
 from portal.services.work_orders import checklists as service

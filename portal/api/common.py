@@ -8,10 +8,11 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from flask import Response, current_app, g, jsonify, request
-from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
+from flask_jwt_extended import get_current_user, get_jwt, verify_jwt_in_request
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
+from portal.platform.extensions import TOKEN_VERIFIED
 from portal.platform.http.security import MAX_JSON_DEPTH, read_body
 from portal.schemas.errors import pydantic_errors  # noqa: F401  (shared with the portal's forms)
 from portal.services.common.actor import Actor
@@ -93,12 +94,26 @@ def query_args(model: type[M]) -> M:
     return parse_model(model, data)
 
 
+def acting_user() -> Any:
+    """Who makes the request: the principal of its API key (api_keys.py), else the user of its token."""
+    key = g.get("api_key")
+    return key if key is not None else get_current_user()
+
+
+def token_claims() -> dict:
+    """The verified claims of the request's token; an API key's in the same shape (no session)."""
+    key = g.get("api_key")
+    if key is not None:
+        return {"sub": key.id, "sid": None, "type": "api_key", "apiKeyId": key.api_key_id}
+    return get_jwt()
+
+
 def actor() -> Actor:
-    return Actor.of(current_user)
+    return Actor.of(acting_user())
 
 
 def session_id() -> str:
-    sid = get_jwt()["sid"]
+    sid = token_claims()["sid"]
     if sid is None:  # an API key has no login session: it is revoked through /api/api-keys
         raise ValidationFailed("API keys have no session", [
             {"field": "Authorization", "message": "Revoke an API key with DELETE /api/api-keys/{id}"}])
@@ -151,8 +166,9 @@ def documented(
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            # A request authenticated by an API key (api_keys.py) already has its acting user.
-            if auth and g.get("api_key") is None:
+            # A request authenticated by an API key (api_keys.py) already has its acting user, and
+            # one whose token the rate-limit key verified (platform/extensions.py) its claims.
+            if auth and g.get("api_key") is None and not request.environ.get(TOKEN_VERIFIED):
                 verify_jwt_in_request()
             return view(*args, **kwargs)
 

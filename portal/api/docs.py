@@ -8,7 +8,7 @@ from flask import current_app, jsonify, render_template
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import documented
 from portal.platform.ratelimits import RATE_LIMIT_HEADERS, rate_limited_response
 from portal.schemas.common import ErrorResponse

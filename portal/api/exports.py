@@ -1,14 +1,14 @@
 """CSV exports, streamed: GET /api/equipment/export, /api/parts/export, /api/work-orders/export."""
 from __future__ import annotations
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import actor, documented, query_args
 from portal.platform.http.serving import csv_download
 from portal.schemas.equipment import EquipmentQuery
 from portal.schemas.parts import PartQuery
 from portal.schemas.work_orders import WorkOrderQuery
 from portal.services.data_exchange import exports as service
-from portal.services.data_exchange.imports import COLUMNS
+from portal.services.data_exchange.columns import COLUMNS
 
 CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
 STREAMED = ("Streamed (rows read and sent in chunks, any size); page and limit are ignored. Text cells starting "

@@ -3,20 +3,21 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import UnsupportedMediaType, actor, documented, page_response, query_args
 from portal.platform.http.security import body_limit, read_body
 from portal.platform.http.serving import csv_download
 from portal.schemas.imports import ImportDetailOut, ImportListQuery, ImportOut, ImportUploadQuery
 from portal.services.common.errors import ValidationFailed, field_error
 from portal.services.data_exchange import imports as service
+from portal.services.data_exchange.columns import COLUMNS
 
 UPLOAD_DESCRIPTION = (
     "Upload a CSV of assets or parts: multipart/form-data with a part `file` and a field `kind` (or `?kind=`), "
     "or the raw file as `text/csv` with `?kind=`. Answers 202 with the import and its `Location`; a worker "
     "runs it (queue `imports`): poll GET /api/imports/{id} until status is done. The first line names the "
     "columns, the API's field names matched case-insensitively ignoring spaces, `_` and `-` (assets: "
-    + ", ".join(service.COLUMNS["assets"]) + "; parts: " + ", ".join(service.COLUMNS["parts"]) + "); "
+    + ", ".join(COLUMNS["assets"]) + "; parts: " + ", ".join(COLUMNS["parts"]) + "); "
     "other columns are ignored. assetTag / partNumber is required: a row whose key exists in your warehouse "
     "updates it with its non-empty cells (PATCH rules; a part's stockLevel must then equal its current "
     "level, stock changes through stock movements), otherwise it is created (POST rules). Each row is "

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body, page_response, query_args
-from portal.platform.cache import cached
 from portal.schemas.pm import (
     ComplianceOut,
     DaysQuery,
@@ -18,9 +17,9 @@ from portal.schemas.pm import (
     PMTemplateUpdate,
 )
 from portal.services.assets import meters as meter_service
-from portal.services.identity.permissions import require
-from portal.services.pm import scheduling as service
+from portal.services.pm import templates as service
 from portal.services.reporting import kpis as kpi_service
+from portal.services.reporting import reads as reporting_reads
 
 SCHEDULING = (
     "calendar: due every `frequency` days, counted from the last completion (before the first one: from "
@@ -98,7 +97,4 @@ def record_meter_reading(equipment_id: str):
             permission="pm.read", description=kpi_service.COMPLIANCE_DEFINITION)
 def pm_compliance():
     query = query_args(DaysQuery)
-    who = actor()
-    require(who, "pm.read")  # before the cache: a hit must not skip the permission
-    return jsonify(cached("pm-compliance", who.warehouse_id, (query.days,),
-                          lambda: ComplianceOut.dump(kpi_service.pm_compliance(who, query.days))))
+    return jsonify(reporting_reads.compliance_answer(actor(), query.days))  # the service keeps it in the read cache

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body, page_response, query_args
 from portal.schemas.users import UserAdminOut, UserCreate, UserQuery, UserUpdate
 from portal.services.identity import users as service

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, url_for
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body
 from portal.schemas.warehouse import ReportTokenOut, WarehouseOut, WarehouseUpdate
 from portal.services.identity import warehouses as service

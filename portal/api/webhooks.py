@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body, page_response, query_args
 from portal.models import TEST_EVENT
 from portal.schemas.common import PageQuery

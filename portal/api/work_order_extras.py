@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import UnsupportedMediaType, actor, documented, json_body, page_response, query_args
 from portal.platform.http.security import body_limit
 from portal.platform.http.serving import send_stored

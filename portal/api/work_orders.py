@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from portal.api import api
+from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body, page_response, query_args
-from portal.platform.cache import cached
 from portal.schemas.work_orders import (
     ConsumeParts,
     ConsumptionOut,
@@ -18,19 +17,19 @@ from portal.schemas.work_orders import (
     WorkOrderUpdate,
 )
 from portal.services.common.querying import Page
-from portal.services.identity.permissions import require
 from portal.services.inventory import parts as parts_service
 from portal.services.work_orders import lifecycle as service
+from portal.services.work_orders import reads
 
-# The list and the detail write their rows without a pydantic model per row: the same fields,
-# names and formats as the models' dump() (generated from them; tests/test_speed_paths.py).
+# The detail writes its rows without a pydantic model per row: the same fields, names and
+# formats as the models' dump() (generated from them; tests/test_speed_paths.py).
 _work_order_json = WorkOrderOut.row_dumper()
 _part_json = PartUsageOut.row_dumper()
 _history_json = HistoryOut.row_dumper()
 
 
 def _detail(work_order_id: str) -> dict:
-    d = service.work_order_detail_rows(actor(), work_order_id)
+    d = reads.work_order_detail_rows(actor(), work_order_id)
     return {
         **_work_order_json(d["work_order"]),
         "parts": [_part_json(p) for p in d["parts"]],
@@ -44,17 +43,8 @@ def _detail(work_order_id: str) -> dict:
             description="A bare JSON array; X-Total-Count and Link (first/prev/next/last) announce the pages.")
 def list_work_orders():
     who, query = actor(), query_args(WorkOrderQuery)
-    require(who, "work_orders.read")  # before the cache: a hit must not skip the permission
-
-    def answer() -> dict:
-        page = service.list_work_order_rows(who, query)
-        return {"total": page.total, "items": [_work_order_json(row) for row in page.items]}
-
-    # Kept until the warehouse's next write (portal/platform/cache.py): integrations and boards poll the same
-    # filtered lists far more often than work orders change (bench/README.md).
-    kept = cached("work-orders", who.warehouse_id, (query.model_dump(mode="json"),), answer) \
-        if service.list_answer_depends_on_rows_only(query) else answer()
-    return page_response(Page(items=[], total=kept["total"], page=query.page, limit=query.limit), kept["items"])
+    answer = reads.list_answer(who, query)  # the portal's list reads the same, from the same cache entry
+    return page_response(Page(items=[], total=answer["total"], page=query.page, limit=query.limit), answer["items"])
 
 
 @api.post("/work-orders")

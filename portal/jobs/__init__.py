@@ -4,8 +4,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
-# Highest priority first; `imports` last, so a long CSV import never holds up deliveries or periodic jobs.
-QUEUES = ["webhooks", "default", "imports"]
+from portal.platform.queue import QUEUES
+
+__all__ = ["JOB_MODULES", "QUEUES", "load_all"]
 # Every domain's jobs module; each registers its periodic jobs with @periodic on import.
 JOB_MODULES = ["webhooks", "inventory", "work_orders", "pm", "imports"]
 

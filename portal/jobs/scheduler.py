@@ -24,7 +24,8 @@ from rq import SimpleWorker, Worker
 from rq.cron import CronScheduler
 
 from portal.jobs.registry import PERIODIC_JOBS
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.platform.telemetry.observability import JobLogMixin
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def job_app() -> Iterator[Flask]:
     """The app a job runs in: the worker's (AppWorker pushes it), else one made for this process."""
     global _app
     if has_app_context():
-        yield current_app._get_current_object()
+        yield current_app  # type: ignore[misc]  # the proxy: the app of the context pushed
         return
     if _app is None:
         from portal import create_app
@@ -89,6 +90,12 @@ def run_periodic(name: str, now: str | None = None) -> dict:
             log.debug("periodic job %s already ran this interval; skipped", name)
             return {"skipped": True}
         return job.func(datetime.fromisoformat(now) if now else None)
+
+
+def worker_listening(connection: Redis, pid: int) -> bool:
+    """Whether the worker process `pid` has registered with RQ, i.e. listens to its queues
+    (`make run` shows its banner only then)."""
+    return any(worker.pid == pid for worker in Worker.all(connection=connection))
 
 
 def build_cron(connection: Redis) -> CronScheduler:

@@ -36,6 +36,10 @@ WORK_ORDER_STATUS = Choices(
 )
 # Statuses in which a work order still needs doing.
 OPEN_STATUS = Choices(*[(v, WORK_ORDER_STATUS.labels[v]) for v in ("new", "assigned", "in_progress", "on_hold")])
+# The final statuses, every other one: nothing but the completion notes changes any more.
+CLOSED_STATUS = Choices(*[(v, label) for v, label in WORK_ORDER_STATUS.options if v not in OPEN_STATUS])
+OPEN_STATUSES = OPEN_STATUS.values
+CLOSED_STATUSES = CLOSED_STATUS.values
 PRIORITY = Choices(("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical"))
 WORK_ORDER_TYPE = Choices(
     ("corrective", "Corrective"), ("preventive", "Preventive"), ("inspection", "Inspection"),

@@ -5,14 +5,15 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.enums import OPEN_STATUS, PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
+from portal.models.enums import CLOSED_STATUSES as CLOSED_STATUSES  # re-exported beside the other value lists
+from portal.models.enums import OPEN_STATUSES as OPEN_STATUSES
+from portal.models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
 from portal.models.types import UTCDateTime, id_column, utcnow
 from portal.platform.extensions import db
 
 WORK_ORDER_STATUSES = WORK_ORDER_STATUS.values
 PRIORITIES = PRIORITY.values
 WORK_ORDER_TYPES = WORK_ORDER_TYPE.values
-OPEN_STATUSES = OPEN_STATUS.values
 
 
 class WorkOrder(db.Model):

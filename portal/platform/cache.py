@@ -16,13 +16,12 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from flask import Flask, current_app
-from sqlalchemy import event
+from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnClause
 
-from portal.platform.extensions import get_redis
+from portal.platform.redis import get_redis
 
 log = logging.getLogger(__name__)
 PREFIX = "mp:cache"
@@ -30,7 +29,7 @@ PREFIX = "mp:cache"
 
 def record_lookup(hit: bool, app: Flask | None = None) -> None:
     """Count one cacheable lookup; never fails the caller (Redis down: the count is lost)."""
-    app = app or current_app._get_current_object()
+    app = app or current_app
     minute = int(time.time() // 60)
     key = f"{PREFIX}:{minute}"
     try:
@@ -44,7 +43,7 @@ def record_lookup(hit: bool, app: Flask | None = None) -> None:
 
 def hit_rate(app: Flask | None = None, now: float | None = None) -> tuple[float, int]:
     """(hit rate in %, number of lookups) over the summary window; (0, 0) with no lookups."""
-    app = app or current_app._get_current_object()
+    app = app or current_app
     minute = int((now or time.time()) // 60)
     window = int(app.config.get("PERF_WINDOW_MINUTES", 60))
     pipe = get_redis(app).pipeline(transaction=False)
@@ -62,7 +61,7 @@ def hit_rate(app: Flask | None = None, now: float | None = None) -> tuple[float,
 # What is read far more often than written (KPI and compliance results, one part, one piece of
 # equipment, a filtered page of work orders) is kept in Redis as its serialised answer, under a key
 # holding its warehouse's generation. Every committed write of a row these answers read bumps that
-# generation (below, from SQLAlchemy's session events, so no write path can forget it), and the
+# generation (below, from the app session's events, so no write path can forget it), and the
 # next read misses and recomputes: a cached figure is never older than the last committed write. A
 # bulk UPDATE whose warehouse cannot be read from its WHERE clause bumps the global generation,
 # part of every key.
@@ -126,14 +125,14 @@ def _send_bumps(app: Flask, warehouses: set[str]) -> None:
 
 def invalidate(warehouse_id: str | None, app: Flask | None = None) -> None:
     """Make every cached answer of one warehouse (None: of all warehouses) stale now."""
-    _send_bumps(app or current_app._get_current_object(), {warehouse_id or ALL})
+    _send_bumps(app or current_app, {warehouse_id or ALL})
 
 
 def cached(kind: str, warehouse_id: str, params: tuple, compute: Callable[[], Any], *,
            app: Flask | None = None) -> Any:
     """The JSON-serialisable answer `compute()` gives, from Redis when this warehouse's data has not
     changed since it was stored. Counts one lookup for cacheHitRate. Redis down: computes, no error."""
-    app = app or current_app._get_current_object()
+    app = app or current_app
     if not app.config.get("CACHE_ENABLED", True):
         return compute()
     ttl = int(app.config.get("CACHE_TTL_SECONDS", 300))
@@ -179,16 +178,19 @@ def _touched(session: Session) -> set[str]:
     return session.info.setdefault("cache_warehouses", set())
 
 
-@event.listens_for(Session, "before_flush")
-def _collect_flushed(session: Session, _context: Any, _instances: Any) -> None:
+# The four session listeners below are attached to the app's session (db.session) by
+# portal/wiring.py, never to SQLAlchemy's Session class.
+
+def collect_flushed(session: Session, _context: Any, _instances: Any) -> None:
+    """before_flush: note the warehouses of tracked rows about to be written."""
     for obj in (*session.new, *session.dirty, *session.deleted):
         table = getattr(obj, "__tablename__", None)
         if table in TRACKED_TABLES:  # a row without its own warehouse column: every warehouse
             _touched(session).add(getattr(obj, "warehouse_id", None) or ALL)
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _collect_bulk(state: Any) -> None:
+def collect_bulk(state: Any) -> None:
+    """do_orm_execute: note the warehouse of a bulk UPDATE or DELETE of a tracked table."""
     if not (state.is_update or state.is_delete):
         return
     table = getattr(getattr(state.statement, "table", None), "name", None)
@@ -196,8 +198,8 @@ def _collect_bulk(state: Any) -> None:
         _touched(state.session).add(_warehouse_in(state.statement.whereclause) or ALL)
 
 
-@event.listens_for(Session, "after_commit")
-def _bump_committed(session: Session) -> None:
+def bump_committed(session: Session) -> None:
+    """after_commit: bump the generations of the warehouses the transaction wrote."""
     if session.in_nested_transaction():
         # A savepoint was released (a CSV import writes each row in one): the outer transaction
         # has not committed yet, and a bump now would let a reader cache what it still sees.
@@ -205,14 +207,12 @@ def _bump_committed(session: Session) -> None:
     warehouses = session.info.pop("cache_warehouses", None)
     if not warehouses:
         return
-    try:
-        app = current_app._get_current_object()
-    except RuntimeError:  # no app (a bare script): nothing was cached through it either
+    if not has_app_context():  # no app (a bare script): nothing was cached through it either
         return
-    _send_bumps(app, set(warehouses))
+    _send_bumps(current_app, set(warehouses))
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
+def forget_rolled_back(session: Session) -> None:
+    """after_rollback: what was rolled back changed nothing."""
     # Only a whole rollback forgets: a savepoint's rollback does not fire this event.
     session.info.pop("cache_warehouses", None)

@@ -1,5 +1,5 @@
 """The database: unit_of_work(), the one transaction every write goes through (one commit, events
-included), and fewer database round trips per request (bench/README.md, "Where the time goes").
+included, then the `committed` signal), and fewer database round trips per request (bench/README.md, "Where the time goes").
 
 On a busy host every round trip to PostgreSQL costs one to two milliseconds, more than the
 queries themselves. Two of them per request bought nothing:
@@ -20,7 +20,8 @@ from __future__ import annotations
 import contextvars
 import logging
 import time
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, g, request
@@ -30,16 +31,25 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 
 from portal.platform.extensions import db, sqlite_immediate
+from portal.platform.signals import signals
 
 log = logging.getLogger(__name__)
 
 CHECKED_IN = "mp_checked_in"  # key in a pooled connection's info: when it was last returned
 
 
+def ping_connection(engine: Engine, dbapi_connection: object) -> None:
+    """Check a pooled connection is alive (the dialect's own ping); raises when it is not."""
+    engine.dialect.do_ping(dbapi_connection)
+
+
+_idle_ping_installed: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines already listened to
+
+
 def _install_idle_ping(engine: Engine, idle_seconds: float) -> None:
-    if getattr(engine, "_mp_idle_ping", False):
+    if engine in _idle_ping_installed:
         return
-    engine._mp_idle_ping = True  # type: ignore[attr-defined]
+    _idle_ping_installed.add(engine)
 
     @event.listens_for(engine, "connect")
     def _fresh(_dbapi_connection, record) -> None:
@@ -56,7 +66,7 @@ def _install_idle_ping(engine: Engine, idle_seconds: float) -> None:
         if last is not None and time.monotonic() - last < idle_seconds:
             return
         try:
-            engine.dialect.do_ping(dbapi_connection)
+            ping_connection(engine, dbapi_connection)
         except Exception as exc:
             # The pool discards this connection and checks out (or opens) another.
             raise DisconnectionError(f"pooled connection is dead: {type(exc).__name__}") from exc
@@ -98,8 +108,11 @@ def init_database(app: Flask) -> None:
 
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("uow_depth", default=0)
 
-# Called with the committed session's list of event ids, after commit (e.g. enqueue deliveries).
-after_commit_hooks: list[Callable[[list[str]], None]] = []
+committed = signals.signal("committed", doc="""\
+Sent by unit_of_work() after its transaction committed: sender is the committed Session, keyword
+`event_ids` the ids of the domain events it committed, in the order they were recorded. Each
+receiver runs on its own: one that raises is logged and the others still run (the change is
+committed; the outbox sweeper catches up whatever a receiver could not do now).""")
 
 
 @contextmanager
@@ -134,8 +147,10 @@ def unit_of_work() -> Iterator[Session]:
     finally:
         sqlite_immediate.reset(imm)
         _depth.reset(token)
-    for hook in after_commit_hooks:
+    # Not committed.send(): a receiver that raises must not keep the others from running, nor
+    # turn a committed change into an error for the caller.
+    for receiver in committed.receivers_for(session):
         try:
-            hook(event_ids)
-        except Exception:  # the sweeper catches up whatever a hook could not do now
-            log.exception("after-commit hook %r failed", hook)
+            receiver(session, event_ids=event_ids)
+        except Exception:  # the sweeper catches up whatever a receiver could not do now
+            log.exception("after-commit receiver %r failed", receiver)

@@ -4,8 +4,8 @@ Open boards and work order pages poll "has anything changed since version N?" ev
 Answering that must cost next to nothing (50 tablets on a 2-worker site), so it is one Redis GET,
 not a query: every committed write of a work order or of a row hanging off one (history,
 comments, photos, checklist, parts, labor) bumps its warehouse's counter and the work order's own.
-The bumps come from SQLAlchemy's session events, like the cache's generations (portal/platform/cache.py),
-so no service, job or CLI command that writes through the ORM can forget one; a deletion is seen
+The bumps come from the app session's events (attached by portal/wiring.py), like the cache's
+generations (portal/platform/cache.py), so no service, job or CLI command that writes through the ORM can forget one; a deletion is seen
 the same way. Bulk UPDATE statements are not seen: the only ones on work_orders either come with a
 row insert that is (labor) or change nothing a page shows (the PM overdue notice flag).
 """
@@ -14,11 +14,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import event
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
-from portal.platform.extensions import get_redis
+from portal.platform.redis import get_redis
 
 log = logging.getLogger(__name__)
 PREFIX = "mp:live"
@@ -70,8 +69,11 @@ def _work_order_of(session: Session, obj: Any) -> tuple[str | None, str | None]:
     return warehouse_id, wo_id
 
 
-@event.listens_for(Session, "before_flush")
-def _collect(session: Session, _context: Any, _instances: Any) -> None:
+# The three session listeners below are attached to the app's session (db.session) by
+# portal/wiring.py, never to SQLAlchemy's Session class.
+
+def collect(session: Session, _context: Any, _instances: Any) -> None:
+    """before_flush: note the work orders (and their warehouses) whose rows are about to change."""
     for obj in (*session.new, *session.dirty, *session.deleted):
         if getattr(obj, "__tablename__", None) not in TRACKED_TABLES:
             continue
@@ -82,15 +84,14 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
             _pending(session).add((warehouse_id, wo_id))
 
 
-@event.listens_for(Session, "after_commit")
-def _bump(session: Session) -> None:
+def bump_committed(session: Session) -> None:
+    """after_commit: bump the versions of the warehouses and work orders the transaction changed."""
     touched = session.info.pop("live_touched", None)
     if not touched:
         return
-    try:
-        app = current_app._get_current_object()
-    except RuntimeError:  # no app (a bare script): nobody polls through it either
+    if not has_app_context():  # no app (a bare script): nobody polls through it either
         return
+    app = current_app
     try:
         pipe = get_redis(app).pipeline(transaction=False)
         for warehouse_id in sorted({w for w, _ in touched}):
@@ -103,6 +104,6 @@ def _bump(session: Session) -> None:
         log.warning("live: version bump not sent (%s)", exc)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
+def forget_rolled_back(session: Session) -> None:
+    """after_rollback: what was rolled back changed nothing."""
     session.info.pop("live_touched", None)

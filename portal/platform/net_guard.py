@@ -84,22 +84,25 @@ def check_url(url: str, *, allow_private: bool, unresolvable_ok: bool = False, c
             raise BlockedTarget(f"The host {parts.hostname} resolves to a private or reserved address")
 
 
-def _checked(sock: socket.socket) -> socket.socket:
-    peer = sock.getpeername()[0]
+def _check_peer(connection: HTTPConnection) -> None:
+    """After connect(), before anything of the request is sent (for https only the TLS handshake
+    has happened): refuse a connection that reached a private or reserved address."""
+    peer = connection.sock.getpeername()[0]
     if _address_blocked(peer):
-        sock.close()
+        connection.close()
         raise BlockedTarget(f"Connected address {peer} is private or reserved")
-    return sock
 
 
 class _GuardedHTTPConnection(HTTPConnection):
-    def _new_conn(self) -> socket.socket:
-        return _checked(super()._new_conn())
+    def connect(self) -> None:
+        super().connect()
+        _check_peer(self)
 
 
 class _GuardedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        return _checked(super()._new_conn())
+    def connect(self) -> None:
+        super().connect()
+        _check_peer(self)
 
 
 class _GuardedHTTPPool(HTTPConnectionPool):

@@ -5,21 +5,28 @@
 - `/api/webhooks*`: RATELIMIT_WEBHOOKS per route and user;
 - every other /api route: RATELIMIT_API per user (the token's subject), per IP without a token.
 
-Redis down: Flask-Limiter falls back to counting in each process's memory (the same limits, per
-process), logs "falling back to in-memory storage" and retries Redis now and then; the state is
-shown as rateLimiting "degraded" in /readyz and the performance summary.
+Redis down: the storage (OneTripRedisStorage) counts in the process's memory instead (the same
+limits, per process), logs "falling back to in-memory storage" and tries Redis again every
+FALLBACK_RETRY_SECONDS; the state is shown as rateLimiting "degraded" in /readyz and the
+performance summary.
 """
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, current_app, g, has_request_context
-from limits.storage import RedisStorage
+from limits.storage import MemoryStorage, RedisStorage
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.platform.extensions import auth_limit, limiter, redis_url_for
+from portal.platform.extensions import auth_limit, limiter
+from portal.platform.redis import redis_url_for
 
+log = logging.getLogger(__name__)
 AUTH_ENDPOINTS = ("api.login", "api.refresh")
+FALLBACK_RETRY_SECONDS = 5.0  # Redis down: how long the memory counts before Redis is tried again
 ONE_TRIP = "mp+"  # storage scheme prefix of OneTripRedisStorage
 
 
@@ -30,7 +37,11 @@ class OneTripRedisStorage(RedisStorage):
     reads the counter's TTL and value again: three round trips per API request (bench/README.md).
     Here the Lua script returns the count and the TTL together, and the two reads that follow in
     the same request are answered from them (kept on flask.g, so never across requests; outside
-    a request, or for a key not counted in this request, Redis is asked as before)."""
+    a request, or for a key not counted in this request, Redis is asked as before).
+
+    Redis unreachable: the counts go to a memory storage of this process (limits' MemoryStorage),
+    and Redis is tried again after FALLBACK_RETRY_SECONDS. The state belongs to the storage, which
+    Flask-Limiter makes anew for every app it is bound to: a new app starts on Redis."""
 
     STORAGE_SCHEME = [ONE_TRIP + "redis", ONE_TRIP + "rediss", ONE_TRIP + "redis+unix"]
     SCRIPT_INCR_EXPIRE_TTL = """
@@ -44,6 +55,30 @@ return {current, redis.call("ttl", KEYS[1])}
 
     def __init__(self, uri: str, **options) -> None:  # type: ignore[no-untyped-def]
         super().__init__(uri.removeprefix(ONE_TRIP), **options)
+        self.memory: MemoryStorage | None = None
+        self.down_since: float | None = None  # when Redis stopped answering; None while it answers
+
+    @property
+    def degraded(self) -> bool:
+        return self.down_since is not None
+
+    def _redis_else_memory(self, on_redis: Callable[[], Any], on_memory: Callable[[MemoryStorage], Any]) -> Any:
+        down_since = self.down_since
+        if down_since is None or time.monotonic() - down_since >= FALLBACK_RETRY_SECONDS:
+            try:
+                result = on_redis()
+            except self.base_exceptions as exc:
+                if self.down_since is None:
+                    log.warning("Rate limit storage unreachable (%s): falling back to in-memory storage", exc)
+                self.down_since = time.monotonic()
+            else:
+                if self.down_since is not None:
+                    log.warning("Rate limit storage reachable again: counting in Redis")
+                    self.down_since = None
+                return result
+        if self.memory is None:
+            self.memory = MemoryStorage()
+        return on_memory(self.memory)
 
     def initialize_storage(self, uri: str) -> None:
         super().initialize_storage(uri)
@@ -53,28 +88,40 @@ return {current, redis.call("ttl", KEYS[1])}
     def _seen() -> dict | None:
         if not has_request_context():
             return None
-        seen = g.get("_rate_limit_counts")
+        seen = g.get("maintainpro_rate_limit_counts")
         if seen is None:
-            seen = g._rate_limit_counts = {}
+            seen = g.maintainpro_rate_limit_counts = {}
         return seen
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        full_key = self.prefixed_key(key)
-        current, ttl = self.lua_incr_expire_ttl([full_key], [expiry, amount])
-        seen = self._seen()
-        if seen is not None:
-            seen[full_key] = (int(current), max(int(ttl), 0) + time.time())
-        return int(current)
+        def on_redis() -> int:
+            full_key = self.prefixed_key(key)
+            current, ttl = self.lua_incr_expire_ttl([full_key], [expiry, amount])
+            seen = self._seen()
+            if seen is not None:
+                seen[full_key] = (int(current), max(int(ttl), 0) + time.time())
+            return int(current)
+
+        return self._redis_else_memory(on_redis, lambda memory: memory.incr(key, expiry, amount))
 
     def get(self, key: str) -> int:
         seen = self._seen()
         hit = seen.get(self.prefixed_key(key)) if seen is not None else None
-        return hit[0] if hit is not None else super().get(key)
+        if hit is not None:
+            return hit[0]
+        return self._redis_else_memory(lambda: super(OneTripRedisStorage, self).get(key),
+                                       lambda memory: memory.get(key))
 
     def get_expiry(self, key: str) -> float:
         seen = self._seen()
         hit = seen.get(self.prefixed_key(key)) if seen is not None else None
-        return hit[1] if hit is not None else super().get_expiry(key)
+        if hit is not None:
+            return hit[1]
+        return self._redis_else_memory(lambda: super(OneTripRedisStorage, self).get_expiry(key),
+                                       lambda memory: memory.get_expiry(key))
+
+    def clear(self, key: str) -> None:
+        self._redis_else_memory(lambda: super(OneTripRedisStorage, self).clear(key), lambda memory: memory.clear(key))
 
 
 def limits_storage_uri(app: Flask) -> str:
@@ -100,9 +147,6 @@ def init_rate_limits(app: Flask) -> None:
         app.config["RATELIMIT_STORAGE_URI"] = limits_storage_uri(app)
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    # The limiter is one object for the process; a new app (tests make many) starts from a
-    # healthy storage instead of inheriting an earlier app's outage.
-    limiter._storage_dead = False
     limiter.init_app(app)
 
     # Flask-Limiter checks a route's own limit in the wrapper its decorator returns, so this
@@ -145,5 +189,8 @@ def rate_limiting_state() -> str:
     """"ok", "degraded" (Redis unreachable: per-process memory counting) or "disabled"."""
     if not limiter.enabled:
         return "disabled"
-    # Flask-Limiter keeps its fallback state in this attribute; there is no public accessor.
-    return "degraded" if getattr(limiter, "_storage_dead", False) else "ok"
+    storage = limiter.storage
+    # Our storage's own fallback; for another storage (RATELIMIT_STORAGE_URI), Flask-Limiter's: its
+    # current strategy then counts on its in-memory storage instead of the configured one.
+    degraded = storage.degraded if isinstance(storage, OneTripRedisStorage) else limiter.limiter.storage is not storage
+    return "degraded" if degraded else "ok"

@@ -220,13 +220,14 @@ class Out(BaseModel):
         `_mapping`, a dict) read from our own database, without building a model per row.
 
         Lists answer tens of rows per request, and validating then dumping a model per row was
-        a third of the list's CPU (bench/README.md). The function is generated from this
-        model's fields, so names, aliases, order and the output types' serialisers (UtcOut,
-        MoneyOut) cannot drift from dump(); a field of a type it does not know fails here, at
-        import, not in a response. tests/test_speed_paths.py compares both on the same rows."""
+        a third of the list's CPU (bench/README.md). The function reads this model's fields
+        (pydantic's public `model_fields`), so names, aliases, order and the output types'
+        serialisers (UtcOut, MoneyOut) cannot drift from dump(); a field of a type it does not
+        know fails here, at import, not in a response. tests/test_speed_paths.py compares both
+        on the same rows."""
         dumper = cls.__dict__.get("_row_dumper")
         if dumper is None:
-            dumper = _compile_row_dumper(cls)
+            dumper = _row_dumper_of(cls)
             cls._row_dumper = dumper  # type: ignore[attr-defined]  # per class, not inherited
         return dumper
 
@@ -249,20 +250,20 @@ def _serializer_of(annotation: Any, metadata: list[Any]) -> Callable[[Any], Any]
     return found[0] if found else None
 
 
-def _compile_row_dumper(model: type[BaseModel]) -> Callable[[Any], dict]:
-    scope: dict[str, Any] = {}
-    items = []
-    for n, (name, field) in enumerate(model.model_fields.items()):
-        serializer = _serializer_of(field.annotation, field.metadata)
-        value = f"row[{name!r}]"
-        if serializer is not None:
-            scope[f"f{n}"] = serializer
+def _row_dumper_of(model: type[BaseModel]) -> Callable[[Any], dict]:
+    # (output name, field name, serializer or None), in the model's order.
+    fields = tuple((field.alias or name, name, _serializer_of(field.annotation, field.metadata))
+                   for name, field in model.model_fields.items())
+
+    def dump(row: Any) -> dict:
+        out = {}
+        for alias, name, serializer in fields:
+            value = row[name]
             # A serializer is never called with None: pydantic writes null for an Optional field.
-            value = f"(None if {value} is None else f{n}({value}))"
-        items.append(f"{field.alias or name!r}: {value}")
-    source = "def dump(row):\n    return {" + ", ".join(items) + "}\n"
-    exec(compile(source, f"<row_dumper {model.__name__}>", "exec"), scope)  # noqa: S102  (our own field names)
-    return scope["dump"]
+            out[alias] = value if serializer is None or value is None else serializer(value)
+        return out
+
+    return dump
 
 
 class PageQuery(Query):

@@ -2,13 +2,16 @@
 
 Conventions (see README "Portal"): views parse forms with forms.form_model, answer with
 rendering.render (page or block), never hold business rules, and log in through Flask-Login on
-the same AuthSession rows as API tokens (session.py). Errors render in the base layout (errors.py).
+the same AuthSession rows as API tokens (session.py). Errors render in the base layout (errors.py,
+from the handlers in portal/error_handlers.py).
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-web = Blueprint("web", __name__)
+from portal.web.blueprint import web
+
+__all__ = ["register_web", "web"]
 
 
 def register_web(app: Flask) -> None:
@@ -19,7 +22,6 @@ def register_web(app: Flask) -> None:
         admin_warehouse,
         assets,
         board,
-        errors,
         home,
         imports,
         report,

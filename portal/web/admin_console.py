@@ -28,7 +28,7 @@ from portal.services.identity import users as user_service
 from portal.services.identity.permissions import require
 from portal.services.integrations import webhooks as webhook_service
 from portal.services.reporting import performance as performance_service
-from portal.web import web
+from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render, wants_fragment
 

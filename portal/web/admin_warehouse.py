@@ -8,7 +8,7 @@ from portal.schemas.warehouse import WarehouseUpdate
 from portal.services.common.actor import Actor
 from portal.services.common.errors import DomainError
 from portal.services.identity import warehouses as warehouse_service
-from portal.web import web
+from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render
 

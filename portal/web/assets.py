@@ -26,9 +26,10 @@ from portal.services.common.errors import DomainError, Forbidden
 from portal.services.identity.permissions import can
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.services.work_orders import problem_reports
-from portal.web import timefmt, web
+from portal.web import timefmt
+from portal.web.blueprint import web
 from portal.web.forms import date_input, form_model, local_date
-from portal.web.rendering import render, render_block, wants_fragment
+from portal.web.rendering import render, wants_fragment
 
 PAGE_SIZE = 25
 # Optional asset fields a manager may clear by emptying their input (PATCH null in the API).
@@ -318,8 +319,4 @@ def asset_history(equipment_id: str, kind: str) -> Response:
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
     ctx = {"kind": kind, "statuses": EQUIPMENT_STATUS, **history_page(_actor(), equipment_id, kind, page)}
-    if wants_fragment():
-        resp = Response(render_block("assets/_history.html", f"{kind}_rows", **ctx))
-        resp.vary.add("HX-Request")
-        return resp
-    return render("assets/history.html", **ctx)
+    return render("assets/_history.html" if wants_fragment() else "assets/history.html", block=f"{kind}_rows", **ctx)

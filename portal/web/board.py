@@ -17,15 +17,15 @@ from portal.models.enums import PRIORITY, WORK_ORDER_TYPE
 from portal.platform import live
 from portal.schemas.work_orders import WorkOrderCreate, WorkOrderUpdate
 from portal.services.common.errors import DomainError, Forbidden, NotFound
-from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import can, require
 from portal.services.work_orders import lifecycle as work_order_service
-from portal.web import web
+from portal.services.work_orders import reads
+from portal.web.blueprint import web
 from portal.web.errors import error_page
 from portal.web.forms import form_model
 from portal.web.rendering import render
 from portal.web.timefmt import from_local_input, zone
-from portal.web.work_orders import _actor, _asset_options, _assets, _names, _people, list_context
+from portal.web.work_orders import _actor, list_context
 
 # The inline edit's fields; an empty select or date clears the value (unassign, no due date).
 EDIT_FIELDS = ("assignedTo", "priority", "dueDate")
@@ -50,9 +50,10 @@ def _field_errors(exc: DomainError, default: str) -> dict[str, str]:
 
 def _create_form(errors: dict[str, str] | None = None, values: Any = None, status: int = 200) -> Response:
     actor = _actor()
+    labels = reads.labels(actor, people=can(actor, "work_orders.assign"), all_equipment=True)
     return render("work_orders/new.html", status=status, errors=errors or {}, values=values or {},
-                  types=WORK_ORDER_TYPE.options, priorities=PRIORITY.options, asset_options=_asset_options(),
-                  people=_people() if can(actor, "work_orders.assign") else [])
+                  types=WORK_ORDER_TYPE.options, priorities=PRIORITY.options, asset_options=labels.asset_options,
+                  people=labels.people)
 
 
 @web.route("/work-orders/new", methods=["GET", "POST"])
@@ -83,9 +84,9 @@ def board_new() -> Response:
 def _row(wo, status: int = 200, **extra: Any) -> Response:
     """The row partial, the one markup of a work order in a list."""
     actor = _actor()
-    ctx = {"wo": wo, "board": can(actor, "work_orders.assign"), "people": _people(),
-           "priorities": PRIORITY.options, "assets": _assets({wo.equipment_id}),
-           "names": _names({wo.assigned_to})}
+    labels = reads.labels(actor, user_ids={wo.assigned_to}, people=True, equipment_ids={wo.equipment_id})
+    ctx = {"wo": wo, "board": can(actor, "work_orders.assign"), "people": labels.people,
+           "priorities": PRIORITY.options, "assets": labels.assets, "names": labels.names}
     ctx.update(extra)
     resp = make_response(render_template("work_orders/_row.html", **ctx), status)
     resp.vary.add("HX-Request")
@@ -143,7 +144,7 @@ def board_bulk_assign() -> Response:
             if exc.message not in error:
                 error = f"{exc.message}: {error}"
         else:
-            who = _names({assignee}).get(assignee, "them")
+            who = reads.labels(actor, user_ids={assignee}).names.get(assignee, "them")
             msg = f"{len(done)} work order{'s' if len(done) != 1 else ''} assigned to {who}."
     if not request.headers.get("HX-Request"):
         flash(error or msg, "error" if error else "success")
@@ -183,7 +184,6 @@ def board_changes() -> Response:
 @login_required
 def work_order_changes(work_order_id: str) -> Response:
     """Same for one work order's page; a deleted or foreign id answers 404 (the page says so)."""
-    from portal.models import WorkOrder
     from portal.web.work_orders import detail_context
 
     actor = _actor()
@@ -192,10 +192,10 @@ def work_order_changes(work_order_id: str) -> Response:
     if not _changed(current):
         return _nothing()
     try:
-        get_in_warehouse(WorkOrder, work_order_id, actor, what="Work order")
+        ctx = detail_context(actor, work_order_id)
     except NotFound:
         return error_page(404, "This work order no longer exists.")
-    resp = render("work_orders/detail.html", block="detail", **detail_context(actor, work_order_id))
+    resp = render("work_orders/detail.html", block="detail", **ctx)
     resp.headers["X-Live-Version"] = current
     resp.headers["Cache-Control"] = "no-store"
     return resp

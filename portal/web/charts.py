@@ -17,7 +17,7 @@ MAX_X_LABELS = 8
 @dataclass
 class Series:
     name: str
-    css: str  # class of its bars and legend swatch (colours live in portal.css)
+    css: str  # class of its bars and legend swatch (colours live in static/css/areas.css)
     values: list[float | None]
 
 

@@ -1,8 +1,10 @@
-"""Errors of the portal face: pages in the base layout, or a small fragment for htmx requests."""
+"""Errors of the portal face: pages in the base layout, or a small fragment for htmx requests.
+
+Views answer with error_page() where they know better than a raised error; the handlers of both
+faces are in portal/error_handlers.py."""
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Response, current_app, render_template
 
 from portal.web.rendering import wants_fragment
 
@@ -17,14 +19,3 @@ def error_page(status: int, message: str | None = None) -> Response:
     resp = current_app.make_response((body, status))
     resp.vary.add("HX-Request")
     return resp
-
-
-def html_http_error(exc: HTTPException) -> Response:
-    if exc.code == 400 and "CSRF" in (exc.description or ""):
-        return error_page(400, "This form expired. Reload the page and try again.")
-    return error_page(exc.code or 500, exc.description if (exc.code or 500) < 500 else None)
-
-
-def html_unexpected_error(exc: Exception) -> Response:
-    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
-    return error_page(500, "The error was logged. Try again, or tell your administrator.")

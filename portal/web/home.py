@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from portal.models.types import utcnow
 from portal.services.common.actor import Actor
 from portal.services.work_orders.my_work import my_work as my_work_query
-from portal.web import web
+from portal.web.blueprint import web
 from portal.web.rendering import render
 from portal.web.timefmt import zone
 

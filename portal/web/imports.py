@@ -1,9 +1,9 @@
 """CSV in and out: `/imports` (upload -> preview -> progress -> report, past imports; managers and
 admins) and the CSV exports behind the "Export CSV" links of the asset, stock and work order lists.
-Every rule lives in services/data_exchange/imports.py and services/data_exchange/exports.py, as for the API."""
+Every rule lives in services/data_exchange/ (imports.py, import_runs.py, exports.py), as for the API."""
 from __future__ import annotations
 
-from flask import Response, current_app, make_response, redirect, request, url_for
+from flask import Response, current_app, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
@@ -16,9 +16,10 @@ from portal.services.common.actor import Actor
 from portal.services.common.errors import DomainError, ValidationFailed
 from portal.services.data_exchange import exports as export_service
 from portal.services.data_exchange import imports as service
-from portal.web import web
+from portal.services.data_exchange.columns import COLUMNS, KEY_COLUMN
+from portal.web.blueprint import web
 from portal.web.forms import form_model
-from portal.web.rendering import render, render_block, wants_fragment
+from portal.web.rendering import render, wants_fragment
 from portal.web.work_orders import LIST_FILTERS
 
 KINDS = (("assets", "Assets"), ("parts", "Parts (stock)"))
@@ -39,7 +40,7 @@ def _errors_of(exc: DomainError) -> dict[str, str]:
 def _index(errors: dict | None = None, values: dict | None = None, status: int = 200) -> Response:
     page = service.list_imports(_actor(), max(1, min(request.args.get("page", 1, type=int), 100_000)), PAST_PAGE)
     return render("imports/index.html", status=status, page=page, errors=errors or {}, values=values or {},
-                  kinds=KINDS, columns=service.COLUMNS, keys=service.KEY_COLUMN,
+                  kinds=KINDS, columns=COLUMNS, keys=KEY_COLUMN,
                   max_bytes=current_app.config["MAX_IMPORT_BYTES"], max_rows=current_app.config["MAX_IMPORT_ROWS"])
 
 
@@ -99,9 +100,7 @@ def import_progress(import_id: str) -> Response:
     job = service.get_import(_actor(), import_id)
     if not wants_fragment():  # a bookmarked or reloaded poll URL: the import's page
         return redirect(url_for("web.import_detail", import_id=import_id), 303)
-    resp = make_response(render_block("imports/detail.html", "status", **_context(job)))
-    resp.vary.add("HX-Request")
-    return resp
+    return render("imports/detail.html", block="status", **_context(job))
 
 
 @web.get("/imports/<import_id>/refused.csv")

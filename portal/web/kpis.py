@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from portal.schemas.kpis import PERIODS, DashboardQuery
 from portal.services.common.actor import Actor
 from portal.services.reporting import kpis as kpi_service
-from portal.web import web
+from portal.web.blueprint import web
 from portal.web.charts import Series, horizontal_bars, week_bars
 from portal.web.forms import form_model
 from portal.web.rendering import render, wants_fragment

@@ -12,7 +12,7 @@ from portal.models import User
 from portal.platform.extensions import auth_form_limit, db
 from portal.services.common.errors import DomainError, Unauthorized
 from portal.services.identity import auth as auth_service
-from portal.web import web
+from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render
 from portal.web.session import PortalUser

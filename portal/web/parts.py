@@ -11,7 +11,7 @@ from portal.services.common.actor import Actor
 from portal.services.common.errors import DomainError, Forbidden
 from portal.services.identity.permissions import can
 from portal.services.inventory import parts as service
-from portal.web import web
+from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render, wants_fragment
 

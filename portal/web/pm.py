@@ -1,4 +1,4 @@
-"""/pm-templates: the PM template list and editor (managers and admins), on services/pm/scheduling.py like the API.
+"""/pm-templates: the PM template list and editor (managers and admins), on services/pm/templates.py like the API.
 
 The editor is one form. Its checklist is edited in place: "Add item", "Remove", "Move up/down" are
 submit buttons named `op` that post the whole form back to the same URL; the answer is the form
@@ -26,8 +26,10 @@ from portal.schemas.pm import PMSchedulePreviewQuery, PMTemplateCreate, PMTempla
 from portal.services.common.actor import Actor
 from portal.services.common.errors import DomainError, Forbidden
 from portal.services.identity.permissions import can
-from portal.services.pm import scheduling as pm_service
-from portal.web import timefmt, web
+from portal.services.pm import scheduler
+from portal.services.pm import templates as pm_service
+from portal.web import timefmt
+from portal.web.blueprint import web
 from portal.web.forms import date_input, form_data, form_model, local_date, validate_model
 from portal.web.rendering import render, wants_fragment
 
@@ -146,7 +148,7 @@ def _view_rows(rows: list[dict]) -> list[dict]:
 # --- preview ------------------------------------------------------------------------------------
 
 def _preview(values: MultiDict, template: PMTemplate | None) -> dict:
-    """The next due dates the scheduler would give an asset joining today (services.pm.calendar_preview)."""
+    """The next due dates the scheduler would give an asset joining today (services/pm/scheduler.py calendar_preview)."""
     raw = {k: values.get(k, "") for k in ("frequencyType", "frequency", "startDate", "leadDays", "meter")}
     start_unchanged = template is not None and raw["startDate"] in ("", date_input(template.start_date, _tz()))
     raw["startDate"] = "" if start_unchanged else local_date(raw["startDate"], _tz())
@@ -158,7 +160,7 @@ def _preview(values: MultiDict, template: PMTemplate | None) -> dict:
                                                    "days": query.lead_days}}
     now = utcnow()
     start = template.start_date if start_unchanged else (query.start_date or now)
-    dues = pm_service.calendar_preview(query.frequency, start, added_at=now, count=PREVIEW_COUNT)
+    dues = scheduler.calendar_preview(query.frequency, start, added_at=now, count=PREVIEW_COUNT)
     return {"preview": [{"due": due, "create": due - timedelta(days=query.lead_days)} for due in dues],
             "preview_lead": query.lead_days}
 

@@ -14,7 +14,7 @@ from portal.platform.http.security import body_limit
 from portal.schemas.warehouse import ProblemReportCreate
 from portal.services.common.errors import DomainError
 from portal.services.work_orders import problem_reports
-from portal.web import web
+from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render
 

@@ -13,16 +13,16 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from portal.models.enums import OPEN_STATUS
+from portal.models.enums import CLOSED_STATUSES
 from portal.platform.http.security import body_limit
 from portal.platform.http.serving import send_stored
-from portal.schemas.attachments import AttachmentFileQuery, AttachmentQuery, CommentCreate, CommentQuery
+from portal.schemas.attachments import AttachmentFileQuery, CommentCreate
 from portal.services.common.actor import Actor
 from portal.services.common.errors import DomainError, ValidationFailed
 from portal.services.work_orders import attachments as attachment_service
 from portal.services.work_orders import comments as comment_service
 from portal.services.work_orders.lifecycle import get_work_order
-from portal.web import web
+from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render, wants_fragment
 
@@ -39,8 +39,8 @@ def _actor() -> Actor:
 def comment_thread(work_order: Any) -> dict:
     """The comments of `work_order` for the current user, and whether they may add one."""
     actor = _actor()
-    page = comment_service.list_comments(actor, work_order.id, CommentQuery(limit=SHOWN))
-    return {"comments": page.items, "total": page.total, "finished": work_order.status not in OPEN_STATUS,
+    page = comment_service.first_comments(actor, work_order, SHOWN)
+    return {"comments": page.items, "total": page.total, "finished": work_order.status in CLOSED_STATUSES,
             "can_post": comment_service.can_contribute(actor, work_order, "work_orders.comment")}
 
 
@@ -48,7 +48,7 @@ def comment_thread(work_order: Any) -> dict:
 def photo_gallery(work_order: Any) -> dict:
     """The photos of `work_order` for the current user, and whether they may add one."""
     actor = _actor()
-    page = attachment_service.list_attachments(actor, work_order.id, AttachmentQuery(limit=SHOWN))
+    page = attachment_service.first_attachments(actor, work_order, SHOWN)
     return {"photos": page.items, "total": page.total,
             "can_post": comment_service.can_contribute(actor, work_order, "work_orders.attach")}
 

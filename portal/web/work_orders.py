@@ -12,13 +12,10 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 from flask.wrappers import Response
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from portal.models import Equipment, LaborEntry, Part, User
-from portal.models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
+from portal.models.enums import CLOSED_STATUSES, PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
 from portal.models.types import utcnow
 from portal.platform import live
-from portal.platform.extensions import db
 from portal.schemas.parts import PartQuery
 from portal.schemas.pm import ChecklistItemUpdate, LaborCreate
 from portal.schemas.work_orders import ConsumeParts, PartUsage, WorkOrderQuery, WorkOrderUpdate
@@ -29,7 +26,8 @@ from portal.services.inventory import parts as parts_service
 from portal.services.work_orders import checklists as checklist_service
 from portal.services.work_orders import labor as labor_service
 from portal.services.work_orders import lifecycle as work_order_service
-from portal.web import web
+from portal.services.work_orders import reads
+from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render, wants_fragment
 
@@ -42,29 +40,10 @@ def _actor() -> Actor:
     return Actor.of(current_user.user)
 
 
-def _names(user_ids: set[str | None]) -> dict[str, str]:
-    ids = {i for i in user_ids if i}
-    if not ids:
-        return {}
-    return {uid: name or email for uid, name, email in db.session.execute(
-        select(User.id, User.name, User.email).where(User.id.in_(ids), User.warehouse_id == current_user.warehouse_id))}
-
-
-def _assets(equipment_ids: set[str | None]) -> dict[str, str]:
-    ids = {i for i in equipment_ids if i}
-    if not ids:
-        return {}
-    return {eid: " · ".join(p for p in (tag, location) if p) for eid, tag, location in db.session.execute(
-        select(Equipment.id, Equipment.asset_tag, Equipment.location)
-        .where(Equipment.id.in_(ids), Equipment.warehouse_id == current_user.warehouse_id))}
-
-
-def _people() -> list[tuple[str, str]]:
-    """Who work can be assigned to in this warehouse (the assignee filter's options)."""
-    return [(uid, name or email) for uid, name, email in db.session.execute(
-        select(User.id, User.name, User.email).where(
-            User.warehouse_id == current_user.warehouse_id, User.active.is_(True),
-            User.role.in_(work_order_service.ASSIGNABLE_ROLES)).order_by(User.name, User.email))]
+@web.app_template_test("closed")
+def is_closed(status: str | None) -> bool:
+    """The templates' `wo.status is closed`: a final status (CLOSED_STATUSES)."""
+    return status in CLOSED_STATUSES
 
 
 @web.get("/work-orders")
@@ -88,28 +67,21 @@ def list_context(actor: Actor, source: Mapping[str, str], **extra: Any) -> dict:
         # "status[0]" -> "status": the message goes next to its select; the list shows unfiltered.
         errors = {key.split("[")[0]: message for key, message in query.items()}
         query = WorkOrderQuery(limit=LIST_LIMIT)
-    page = work_order_service.list_work_orders(actor, query)
+    page = reads.list_page(actor, query)  # the API's list: the same statement and the same cache entry
     rows = page.items
     # The board's controls appear by role; the services decide again on every post.
     board = can(actor, "work_orders.assign")
-    asset_options = _asset_options()
+    labels = reads.labels(actor, user_ids={wo.assigned_to for wo in rows}, people=True, all_equipment=True)
     ctx = {
-        "page": page, "rows": rows, "args": args, "errors": errors, "people": _people(),
-        "asset_options": asset_options, "assets": dict(asset_options),
-        "names": _names({wo.assigned_to for wo in rows}), "statuses": WORK_ORDER_STATUS.options,
+        "page": page, "rows": rows, "args": args, "errors": errors, "people": labels.people,
+        "asset_options": labels.asset_options, "assets": labels.assets,
+        "names": labels.names, "statuses": WORK_ORDER_STATUS.options,
         "priorities": PRIORITY.options, "types": WORK_ORDER_TYPE.options, "board": board,
         "can_create": can(actor, "work_orders.create") and board,
         "live_version": live.version(actor.warehouse_id) or "",
     }
     ctx.update(extra)
     return ctx
-
-
-def _asset_options() -> list[tuple[str, str]]:
-    """Every asset of the warehouse, for the asset filter and the create form."""
-    return [(eid, " · ".join(p for p in (tag, location) if p)) for eid, tag, location in db.session.execute(
-        select(Equipment.id, Equipment.asset_tag, Equipment.location)
-        .where(Equipment.warehouse_id == current_user.warehouse_id).order_by(Equipment.asset_tag))]
 
 
 def _multidict(data: dict[str, str]):
@@ -120,23 +92,13 @@ def _multidict(data: dict[str, str]):
 
 def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
     """Everything the work order page shows, in a fixed number of queries whatever its size."""
-    detail = work_order_service.work_order_detail(actor, work_order_id)
-    wo = detail["work_order"]
-    items = checklist_service.items_of(wo.id)
-    labor = list(db.session.scalars(
-        select(LaborEntry).where(LaborEntry.work_order_id == wo.id).order_by(LaborEntry.performed_at, LaborEntry.id)))
-    part_ids = {c.part_id for c in detail["parts"]}
-    parts = {p.id: p for p in db.session.scalars(
-        select(Part).where(Part.id.in_(part_ids), Part.warehouse_id == actor.warehouse_id))} if part_ids else {}
-    equipment = db.session.scalars(
-        select(Equipment).where(Equipment.id == wo.equipment_id, Equipment.warehouse_id == actor.warehouse_id)
-    ).first() if wo.equipment_id else None
-    names = _names({wo.assigned_to, wo.requested_by} | {h.user_id for h in detail["history"]}
-                   | {e.user_id for e in labor} | {i.done_by for i in items})
+    read = reads.work_order_page(actor, work_order_id)
+    wo = read.work_order
     ctx = {
-        "wo": wo, "equipment": equipment, "history": detail["history"], "consumed": detail["parts"],
-        "parts_cost": detail["parts_cost"], "part_of": parts, "items": items, "labor": labor,
-        "names": names, "transitions": work_order_service.allowed_transitions(actor, wo),
+        "wo": wo, "equipment": read.labels.equipment.get(wo.equipment_id or ""), "history": read.history,
+        "consumed": read.parts, "parts_cost": read.parts_cost, "part_of": read.labels.parts,
+        "items": read.checklist, "labor": read.labor, "names": read.labels.names,
+        "transitions": work_order_service.allowed_transitions(actor, wo),
         "can_work": _can_work(actor, wo), "timer": labor_service.running_timer(actor, wo.id),
         "errors": {}, "missing": [], "now": utcnow(),
         "live_version": live.version(actor.warehouse_id, wo.id) or "",
@@ -147,7 +109,7 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
 
 def _can_work(actor: Actor, wo) -> bool:
     """Whether the checklist, parts and labor forms are offered (the services decide again)."""
-    if wo.status in ("completed", "cancelled"):
+    if wo.status in CLOSED_STATUSES:
         return False
     try:
         checklist_service.check_work_rights(actor, wo)
@@ -230,7 +192,7 @@ def checklist_item(work_order_id: str, item_id: str):
         from portal.web.errors import error_page
         return error_page(404, "Checklist item not found")
     ctx = {"wo": wo, "item": item, "item_errors": errors, "can_work": _can_work(actor, wo),
-           "names": _names({item.done_by})}
+           "names": reads.labels(actor, user_ids={item.done_by}).names}
     if errors:
         return render("work_orders/_checklist_item.html", block="item", status=422, **ctx)
     return _done(work_order_id, "Checklist saved.", "work_orders/_checklist_item.html", "item", **ctx)

@@ -51,9 +51,10 @@
   // ---- Live updates: the work order board and a work order's page ---------------------------
   // A page with <div id="live" data-live-url data-live-version data-live-target> asks every LIVE_POLL_SECONDS (5 s),
   // while its tab is visible, whether anything changed since its version (204: nothing, the cheap
-  // common case). A 200 carries the target's new markup: each part with an id replaces the old
-  // one, except a part the user is busy in (a focused field, a form typed in but not sent); ticked
-  // checkboxes stay ticked. Plain fetch, not hx-trigger="every 5s", so the merge decides what moves.
+  // common case). A 200 carries the target's new markup, morphed into the page by idiomorph: unchanged
+  // nodes stay the same nodes, focus and caret stay, open <details> stay open. A part the user is busy
+  // in (a focused field, a form typed in but not sent) is left as it is; ticked checkboxes stay ticked.
+  // Plain fetch, not hx-trigger="every 5s", so the page decides what it is busy with.
   var livePending = false;
   // Counts the page's own htmx requests starting and ending (htmx fires afterRequest on errors and
   // aborts too): a poll answer is applied only if none did while it was on its way, so an answer
@@ -76,88 +77,42 @@
   // (its fields hold what the user sent, waiting for the correction).
   function busy(el) {
     return typingIn(el) || !!el.querySelector('form[data-dirty], [aria-invalid="true"]')
-      || (el.matches && el.matches("form[data-dirty]"));
+      || el.matches("form[data-dirty]");
   }
 
-  // Unchanged markup is left in place: no flicker, and a button about to be tapped stays the same node
-  // (after the user's own change the poll brings every section again, most of them as they were).
-  // CSRF tokens are signed with the time, so they differ between two renders of the same form; a
-  // row swapped in by its own request brings the blank lines of its template, not the page's.
-  var CSRF_VALUE = /(name="csrf_token"[^>]*?value=")[^"]*/g;
-  function markup(el) {
-    return el.outerHTML.replace(CSRF_VALUE, "$1").replace(/\s+/g, " ");
-  }
-  function same(oldEl, newEl) {
-    return markup(oldEl) === markup(newEl);
+  // Every morph (the live refresh, a board row's inline edit with hx-swap="morph") keeps the user's
+  // own state, which the server never sends: ticks for the next bulk assignment, open <details>.
+  Idiomorph.defaults.callbacks.beforeAttributeUpdated = function (name, el) {
+    return !((name === "checked" && el.matches('input[name="ids"]')) || (name === "open" && el.tagName === "DETAILS"));
+  };
+
+  // The parts a refresh leaves alone while the user is busy in them: a row of the board's list, a
+  // section of a work order's page (a child of .wo-page with an id).
+  function isPart(el) {
+    var parent = el.parentElement;
+    return !!(parent && el.id && (parent.classList.contains("wo-list") || parent.classList.contains("wo-page")));
   }
 
-  function activate(el) {
-    if (window.htmx) { htmx.process(el); }
-  }
-
-  // The board's list: rows are replaced one by one, a busy row stays as it is (and where it is).
-  function mergeList(oldRoot, newRoot) {
-    var oldList = oldRoot.querySelector(".wo-list");
-    var newList = newRoot.querySelector(".wo-list");
-    var ticked = {};
-    oldRoot.ownerDocument.querySelectorAll('input[name="ids"]').forEach(function (box) { ticked[box.value] = box.checked; });
-    var keep = {};
-    if (oldList) {
-      Array.prototype.forEach.call(oldList.children, function (li) { if (busy(li)) { keep[li.id] = li; } });
-    }
-    newRoot.querySelectorAll('input[name="ids"]').forEach(function (box) {
-      if (ticked[box.value]) { box.checked = true; }
-    });
-    if (!Object.keys(keep).length) {
-      if (same(oldRoot, newRoot)) { return true; }
-      oldRoot.replaceWith(newRoot);
-      activate(newRoot);
-      return true;
-    }
-    if (!newList) { return false; }  // the busy row would vanish: wait until the user is done
-    // Everything around the list (CSV link, pager) is replaced; the list is merged in place.
-    Array.prototype.slice.call(oldRoot.children).forEach(function (child) { if (child !== oldList) { child.remove(); } });
-    var before = true;
-    Array.prototype.slice.call(newRoot.children).forEach(function (child) {
-      if (child === newList) { before = false; return; }
-      if (before) { oldRoot.insertBefore(child, oldList); } else { oldRoot.appendChild(child); }
-      activate(child);
-    });
-    var wanted = {};
-    var prev = null;
-    Array.prototype.slice.call(newList.children).forEach(function (li) {
-      wanted[li.id] = true;
-      var old = document.getElementById(li.id);
-      var node = li;
-      if (old && (keep[li.id] || (old.parentNode === oldList && same(old, li)))) {
-        node = old;
-      } else if (old && old.parentNode === oldList) {
-        old.replaceWith(li);
-        activate(li);
-      } else {
-        if (prev) { prev.after(li); } else { oldList.prepend(li); }
-        activate(li);
-      }
-      prev = node;
-    });
-    Array.prototype.slice.call(oldList.children).forEach(function (li) {
-      if (!wanted[li.id] && !keep[li.id]) { li.remove(); }
-    });
-    return false;  // the kept rows are still old: ask again next time
-  }
-
-  // A work order's page: the header and each section with an id, unless the user is busy in it.
-  function mergeParts(oldRoot, newRoot) {
+  // Morph `fresh` into `target`; false when a busy part kept its old content (the page then stays at
+  // its old version, so the next poll brings that part again once the user is done).
+  function liveMorph(target, fresh) {
     var complete = true;
-    Array.prototype.slice.call(newRoot.children).forEach(function (part) {
-      if (!part.id || part.id === "live") { return; }
-      var old = document.getElementById(part.id);
-      if (!old || !oldRoot.contains(old)) { return; }
-      if (busy(old)) { complete = false; return; }
-      if (same(old, part)) { return; }
-      old.replaceWith(part);
-      activate(part);
+    Idiomorph.morph(target, fresh, {
+      morphStyle: "outerHTML",
+      ignoreActiveValue: true,
+      callbacks: {
+        beforeNodeMorphed: function (old) {
+          if (old.nodeType === 1 && isPart(old) && busy(old)) { complete = false; return false; }
+          return true;
+        },
+        // A busy row the new list no longer has stays where it is until the user is done.
+        beforeNodeRemoved: function (old) {
+          if (old.nodeType === 1 && busy(old)) { complete = false; return false; }
+          return true;
+        }
+      }
     });
+    htmx.process(target);  // new rows and sections get their hx-* behaviour
     return complete;
   }
 
@@ -193,8 +148,7 @@
           if (!fresh) { return; }
           // Complete: the page is now at the answer's version. Else a part the user was busy in
           // kept its old content, and the version stays, so the next poll brings it once free.
-          var complete = target.classList.contains("wo-page") ? mergeParts(target, fresh) : mergeList(target, fresh);
-          if (complete) { live.setAttribute("data-live-version", resp.headers.get("X-Live-Version") || ""); }
+          if (liveMorph(target, fresh)) { live.setAttribute("data-live-version", resp.headers.get("X-Live-Version") || ""); }
         });
       })
       .catch(function () { /* offline or given up: the next poll tries again */ })
@@ -235,21 +189,6 @@
     if (form && evt.detail.successful && verb.toLowerCase() !== "get") { form.removeAttribute("data-dirty"); }
   });
 
-  // A row swapped by its own inline edit keeps its tick for the next bulk assignment.
-  var ticks = {};
-  document.addEventListener("htmx:beforeSwap", function (evt) {
-    var row = evt.detail.target;
-    var box = row && row.classList && row.classList.contains("board-row") && row.querySelector('input[name="ids"]');
-    if (box) { ticks[row.id] = box.checked; }
-  });
-  document.addEventListener("htmx:afterSettle", function () {
-    Object.keys(ticks).forEach(function (id) {
-      var box = document.querySelector("#" + CSS.escape(id) + ' input[name="ids"]');
-      if (box) { box.checked = ticks[id]; }
-    });
-    ticks = {};
-  });
-
   // "Select all on page" on the board ticks every row's checkbox of its form.
   document.addEventListener("change", function (evt) {
     var form = evt.target.getAttribute && evt.target.getAttribute("data-select-all");
@@ -257,18 +196,6 @@
     document.querySelectorAll('input[name="ids"][form="' + form + '"]').forEach(function (box) {
       box.checked = evt.target.checked;
     });
-  });
-
-  document.addEventListener("DOMContentLoaded", function () {
-    if (window.htmx) {
-      // 422 answers carry the form again with errors next to the fields: swap them in.
-      htmx.config.responseHandling = [
-        {code: "204", swap: false},
-        {code: "[23]..", swap: true},
-        {code: "422", swap: true},
-        {code: "[45]..", swap: false, error: true}
-      ];
-    }
   });
 
   // ---- PM template editor (templates/pm/editor.html) ----

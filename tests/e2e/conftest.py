@@ -52,6 +52,8 @@ def _start_chromium():
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-dev-shm-usage", "--window-size=768,1024"):
         options.add_argument(arg)
+    # The page's console (CSP violations, script errors) for driver.get_log("browser").
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     _refind_replaced_elements(driver)
     # Screenshots still PNG, encoded for speed rather than size: about 50 instead of 80 ms each, and
@@ -108,11 +110,11 @@ def _refind_replaced_elements(driver) -> None:
         def text(self) -> str:
             return self._again(lambda element: WebElement.text.fget(element))
 
-    driver._web_element_cls = PageElement
     find_element = driver.find_element
 
     def find_on_page(by="id", value=None):
-        element = find_element(by, value)
+        found = find_element(by, value)
+        element = PageElement(found.parent, found.id)  # the same node, through selenium's public constructor
         element.locator = (by, value)
         return element
 

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from e2e.conftest import log_in, screenshots, waiter
 from portal.models import Equipment, ImportJob
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 1500

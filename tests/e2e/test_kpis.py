@@ -19,7 +19,8 @@ from e2e.conftest import ARTIFACTS
 from portal.models import Equipment
 from portal.models.types import utcnow
 from portal.schemas.pm import PMTemplateCreate
-from portal.services.pm import scheduling as pm_service
+from portal.services.pm import scheduler as pm_scheduler
+from portal.services.pm import templates as pm_templates
 
 
 def plant_history(users, now) -> None:
@@ -33,13 +34,13 @@ def plant_history(users, now) -> None:
             move(m, wo, at(now, -n + 2), "in_progress", "completed")
     down = new_order(m, at(now, -60), "emergency", e, down=True)
     move(m, down, at(now, -57), "in_progress", "completed")
-    template = pm_service.create_template(m, PMTemplateCreate.model_validate({
+    template = pm_templates.create_template(m, PMTemplateCreate.model_validate({
         "name": "Weekly lubrication", "frequencyType": "calendar", "frequency": 700, "leadDays": 0,
         "startDate": at(now, 400), "equipmentIds": [d.id, e.id]}), now=at(now, -100))
     for week in range(1, 13):
         for equipment, late in ((d, week % 3 == 0), (e, week % 5 == 0)):
-            with pm_service.unit_of_work():
-                wo = pm_service.create_pm_work_order(template, pm_service.db.session.get(Equipment, equipment.id),
+            with pm_scheduler.unit_of_work():
+                wo = pm_scheduler.create_pm_work_order(template, pm_scheduler.db.session.get(Equipment, equipment.id),
                                                      at(now, -7 * week), trigger="calendar",
                                                      now=at(now, -7 * week - 2))
             move(m, wo, at(now, -7 * week + (1 if late else -1)), "in_progress", "completed")

@@ -64,7 +64,7 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
 
     # The user is busy: half a date typed into row A's due date, and row B ticked for the next bulk.
     browser.find_element(By.CSS_SELECTOR, f"#wo-{b} input[name=ids]").click()
-    due = browser.find_element(By.ID, f"d-{a}")
+    due = browser.find_element(By.ID, f"f-dueDate-{a}")
     due.click()
     due.send_keys("12")
     browser.execute_script("document.getElementById(arguments[0]).dataset.mark = 'kept'", f"wo-{a}")
@@ -80,10 +80,10 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
     # Row A, being edited, was left alone (same node, focus still in its date); B stayed ticked.
     row_a = browser.find_element(By.ID, f"wo-{a}")
     assert row_a.get_attribute("data-mark") == "kept" and "Conveyor belt frays badly" not in row_a.text
-    assert browser.switch_to.active_element.get_attribute("id") == f"d-{a}"
+    assert browser.switch_to.active_element.get_attribute("id") == f"f-dueDate-{a}"
     assert browser.find_element(By.CSS_SELECTOR, f"#wo-{b} input[name=ids]").is_selected()
     # The refreshed row works like any other: its priority select saves on change, the row comes back.
-    Select(browser.find_element(By.ID, f"p-{b}")).select_by_value("critical")
+    Select(browser.find_element(By.ID, f"f-priority-{b}")).select_by_value("critical")
     wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, f"#wo-{b} .prio"), "Critical"))
     db.session.rollback()
     assert db.session.get(WorkOrder, b).priority == "critical"

@@ -11,7 +11,7 @@ from e2e.conftest import ARTIFACTS, log_in
 from portal.models import LaborEntry, Part, WorkOrder
 from portal.models.types import utcnow
 from portal.platform.extensions import db
-from portal.services.pm import scheduling as pm_service
+from portal.services.pm import scheduler as pm_scheduler
 
 CHECKLIST = [
     {"id": "temp", "description": "Motor temperature", "type": "measurement", "required": True, "unit": "°C",
@@ -32,7 +32,7 @@ def test_technician_works_and_completes_a_work_order(live_server, browser, users
     client.post("/api/pm-templates", headers=h, json={
         "name": "Motor PM", "frequencyType": "calendar", "frequency": 30, "leadDays": 30, "equipmentIds": [pump],
         "assignedTo": me.id, "checklist": CHECKLIST})
-    [wo_id] = pm_service.schedule_due()["workOrderIds"]
+    [wo_id] = pm_scheduler.schedule_due()["workOrderIds"]
     bearing = factories.part(manager, partNumber="BRG-6205", description="Ball bearing 6205-2RS", stockLevel=7)
     factories.part(manager, partNumber="BLT-A42", description="V-belt A42", stockLevel=0)
     for n, prio in enumerate(("critical", "high", "medium", "low")):

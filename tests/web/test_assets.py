@@ -13,7 +13,7 @@ from portal.platform.extensions import db
 from portal.schemas.pm import PMTemplateCreate
 from portal.schemas.warehouse import WarehouseUpdate
 from portal.services.identity import warehouses as warehouse_service
-from portal.services.pm import scheduling as pm_service
+from portal.services.pm import templates as pm_templates
 from web.conftest import csrf_from
 
 HX = {"HX-Request": "true"}
@@ -82,7 +82,7 @@ def test_detail_shows_orders_readings_and_pm_templates(client, users, portal_log
     done = factories.work_order(manager, title="Old fix", equipmentId=pump.id)
     factories.move_to(manager, done.id, "in_progress", "completed")
     factories.work_order(manager, title="Other asset's job")
-    pm_service.create_template(manager, PMTemplateCreate.model_validate({
+    pm_templates.create_template(manager, PMTemplateCreate.model_validate({
         "name": "Grease bearings", "frequencyType": "calendar", "frequency": 30, "equipmentIds": [pump.id]}))
     portal_login(users["north"]["technician"])
     html, _ = _page(client, f"/assets/{pump.id}")

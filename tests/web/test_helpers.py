@@ -54,15 +54,18 @@ def test_times_in_the_warehouse_zone():
 def test_every_rule_is_wired_when_only_one_service_was_imported(tmp_path):
     """A fresh process that imported only services/work_orders/lifecycle.py still gets every rule from create_app."""
     code = (
-        "from portal.services.work_orders import lifecycle as work_orders\n"
-        "from portal.services.common import events\n"
-        "from portal.platform import database as db\n"
-        "assert not work_orders.after_complete_hooks and not work_orders.before_complete_hooks\n"
+        "from portal.services.work_orders import lifecycle\n"
+        "from portal.platform.signals import signals\n"
+        "assert signals and not any(signal.receivers for signal in signals.values())\n"
         "from portal import create_app\n"
         "create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite://'})\n"
-        "names = lambda hooks: sorted(h.__module__ + '.' + h.__name__ for h in hooks)\n"
-        "print(names(work_orders.before_complete_hooks), names(work_orders.after_complete_hooks),\n"
-        "      names(events.event_listeners), names(db.after_commit_hooks))\n"
+        "for name, signal in sorted(signals.items()):\n"
+        "    print(name, [f'{r.__module__}.{r.__name__}' for r in signal.receivers_for(signal.ANY)])\n"
+        "from sqlalchemy import event\n"
+        "from portal.platform import cache, live\n"
+        "from portal.platform.extensions import db\n"
+        "print('session listeners', event.contains(db.session, 'after_commit', cache.bump_committed),\n"
+        "      event.contains(db.session, 'after_commit', live.bump_committed))\n"
         # Alembic is imported when a migration runs, not by every web and worker process's start-up.
         "import sys; print('alembic loaded' if 'alembic' in sys.modules else 'no alembic')\n"
     )
@@ -70,10 +73,15 @@ def test_every_rule_is_wired_when_only_one_service_was_imported(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
     assert out.returncode == 0, out.stderr
-    assert "portal.services.work_orders.checklists._required_items_done" in out.stdout
-    assert "portal.services.pm.scheduling._pm_completed" in out.stdout
-    assert "portal.services.integrations.webhooks.fan_out" in out.stdout
-    assert "portal.services.integrations.webhooks.enqueue_committed" in out.stdout
+    # Each signal's receivers, in the order they run (portal/wiring.py).
+    assert out.stdout.splitlines()[:-2] == [
+        "committed ['portal.services.integrations.webhooks.enqueue_committed']",
+        "event.recorded ['portal.services.integrations.webhooks.fan_out']",
+        "work_order.completed ['portal.services.assets.equipment.work_order_completed', "
+        "'portal.services.pm.triggers.work_order_completed']",
+        "work_order.completing ['portal.services.work_orders.checklists.required_items_done']",
+    ]
+    assert "session listeners True True" in out.stdout
     assert "no alembic" in out.stdout
 
 

@@ -15,7 +15,9 @@ from portal.models import Equipment, ImportJob
 from portal.models.types import new_id, utcnow
 from portal.platform.extensions import db
 from portal.services.data_exchange import exports as export_service
+from portal.services.data_exchange import import_runs
 from portal.services.data_exchange import imports as import_service
+from portal.services.data_exchange.columns import COLUMNS
 from web.conftest import count_queries, csrf_from
 
 HX = {"HX-Request": "true"}
@@ -182,7 +184,7 @@ def test_asset_export_respects_filters_and_escapes_formulas(client, users, porta
     assert resp.status_code == 200 and resp.mimetype == "text/csv" and resp.is_streamed
     assert resp.headers["Content-Disposition"] == 'attachment; filename="assets.csv"'
     lines = resp.get_data(as_text=True).splitlines()
-    assert lines[0] == ",".join(import_service.COLUMNS["assets"])
+    assert lines[0] == ",".join(COLUMNS["assets"])
     assert len(lines) == 2 and lines[1].startswith("'=cmd|' /C calc'!A0,") and ",'+SUM(A1)," in lines[1]
     everything = client.get("/assets/export.csv").get_data(as_text=True)
     assert "'-40 freezer" in everything and "'@home" in everything and "SOUTH-1" not in everything
@@ -272,7 +274,7 @@ def test_a_purged_imports_report_keeps_its_refusals_and_offers_no_download(clien
     db.session.execute(db.update(ImportJob).where(ImportJob.id == job.id)
                        .values(finished_at=utcnow() - timedelta(days=100)))
     db.session.commit()
-    assert import_service.purge_files() == {"purged": 1}
+    assert import_runs.purge_files() == {"purged": 1}
     portal_login(users["north"]["manager"])
     report = soup(client.get(f"/imports/{job.id}")).select_one("#imp-status")
     text = report.get_text(" ", strip=True)

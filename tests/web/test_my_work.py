@@ -9,7 +9,7 @@ from sqlalchemy import event
 from portal.models.types import utcnow
 from portal.platform.extensions import db
 from portal.schemas.pm import PMTemplateCreate
-from portal.services.pm import scheduling as pm_service
+from portal.services.pm import templates as pm_templates
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.web.timefmt import when, zone
 
@@ -49,7 +49,7 @@ def test_my_work_orders_overdue_then_priority_then_due(client, users, portal_log
 def test_pm_due_today_and_this_week(client, users, portal_login):
     manager = users.actor("north", "manager")
     me = users["north"]["technician"]
-    template = pm_service.create_template(manager, PMTemplateCreate.model_validate({
+    template = pm_templates.create_template(manager, PMTemplateCreate.model_validate({
         "name": "Lubricate pump", "frequencyType": "calendar", "frequency": 30, "equipmentIds": []}))
     now = utcnow()
     warehouse_start = now.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -14,7 +14,8 @@ from portal.models.types import utcnow
 from portal.platform.extensions import db
 from portal.schemas.pm import PMTemplateCreate
 from portal.schemas.work_orders import WorkOrderUpdate
-from portal.services.pm import scheduling as pm_service
+from portal.services.pm import scheduler as pm_scheduler
+from portal.services.pm import templates as pm_templates
 from portal.services.work_orders import checklists as checklist_service
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.web.pm import apply_op
@@ -31,7 +32,7 @@ def _token(client, path: str = "/pm-templates/new") -> str:
 
 def _template(actor, **fields):
     body = {"name": "Monthly pump check", "frequencyType": "calendar", "frequency": 30, **fields}
-    return pm_service.create_template(actor, PMTemplateCreate(**body))
+    return pm_templates.create_template(actor, PMTemplateCreate(**body))
 
 
 def _form(token: str, **fields) -> dict:
@@ -57,7 +58,7 @@ def test_list_shows_name_frequency_assets_next_due_and_active(client, users, por
     _template(manager, name="Hours service", frequencyType="meter", frequency=500, meter="hours",
               equipmentIds=[pump.id])
     paused = _template(manager, name="Old check")
-    pm_service.delete_template(manager, paused.id)  # no work order yet: deleted
+    pm_templates.delete_template(manager, paused.id)  # no work order yet: deleted
     _template(users.actor("south", "manager"), name="South only")
     portal_login(users["north"]["manager"])
     html = client.get("/pm-templates").get_data(as_text=True)
@@ -193,7 +194,7 @@ def test_create_round_trip_with_checklist_assets_and_start_date(client, users, p
         {"id": "c", "description": "Check guards", "type": "checkbox", "required": True, "unit": None,
          "min": None, "max": None},
     ]
-    assert pm_service.describe_template(template)["equipment_ids"] == [fan.id, pump.id]
+    assert pm_templates.describe_template(template)["equipment_ids"] == [fan.id, pump.id]
     html = client.get(f"/pm-templates/{template.id}").get_data(as_text=True)
     assert 'value="Weekly compressor check"' in html and 'value="2027-03-01"' in html and 'value="4.5"' in html
     assert html.index('value="Grease bearings"') < html.index('value="Measure vibration"') < html.index('value="Check guards"')
@@ -222,13 +223,13 @@ def test_edit_round_trip_clears_fields_unticks_assets_pauses(client, users, port
         "Renamed", 14, None, None, False)
     assert saved.start_date == start  # the unchanged date field did not move its time of day
     assert [item["id"] for item in saved.checklist] == ["y", "x"]
-    assert pm_service.describe_template(saved)["equipment_ids"] == [fan.id]
+    assert pm_templates.describe_template(saved)["equipment_ids"] == [fan.id]
     # Emptying the whole checklist and the asset list is a change too.
     resp = client.post(path, data=_form(token, name="Renamed", startDate=start_value))
     assert resp.status_code == 303
     db.session.expire_all()
     saved = db.session.get(PMTemplate, template.id)
-    assert saved.checklist == [] and pm_service.describe_template(saved)["equipment_ids"] == []
+    assert saved.checklist == [] and pm_templates.describe_template(saved)["equipment_ids"] == []
 
 
 def test_apply_op_adds_removes_and_moves_rows():
@@ -261,7 +262,7 @@ def test_checklist_add_remove_reorder_without_saving_then_saved_in_order(client,
         html = resp.get_data(as_text=True)
         assert resp.status_code == 200 and "<html" not in html and html.lstrip().startswith('<section id="pm-checklist"')
         # What the page would post next: the rows of the fragment, in its order.
-        fields = dict(re.findall(r'name="(checklist-\d+-(?:id|description|type))" value="([^"]*)"', html))
+        fields = dict(re.findall(r'name="(checklist-\d+-(?:id|description|type))"[^>]*? value="([^"]*)"', html))
         fields.update({m[0]: m[1] for m in re.findall(
             r'name="(checklist-\d+-type)">.*?<option value="(\w+)" selected', html, re.S)})
         return html, fields
@@ -290,8 +291,8 @@ def test_checklist_add_remove_reorder_without_saving_then_saved_in_order(client,
     assert [i["description"] for i in saved.checklist] == descriptions
     assert saved.checklist[0]["id"] == "k1"  # the kept item keeps its id
     # The work order the scheduler creates from it has the items in that order.
-    link_due = pm_service.describe_template(saved)["schedule"][0]["next_due_date"]
-    assert pm_service.schedule_due(now=link_due, template_id=saved.id)["created"] == 1
+    link_due = pm_templates.describe_template(saved)["schedule"][0]["next_due_date"]
+    assert pm_scheduler.schedule_due(now=link_due, template_id=saved.id)["created"] == 1
     wo = db.session.scalars(select(WorkOrder).where(WorkOrder.pm_template_id == saved.id)).one()
     items = checklist_service.get_checklist(manager, wo.id)
     assert [i.description for i in items] == descriptions
@@ -319,8 +320,8 @@ def test_preview_is_what_the_scheduler_creates(client, users, portal_login):
     # the next occurrence come: its due dates are the preview's.
     created = []
     for _ in range(5):
-        due = pm_service.describe_template(template)["schedule"][0]["next_due_date"]
-        summary = pm_service.schedule_due(now=due - timedelta(days=2), template_id=template.id)
+        due = pm_templates.describe_template(template)["schedule"][0]["next_due_date"]
+        summary = pm_scheduler.schedule_due(now=due - timedelta(days=2), template_id=template.id)
         assert summary["created"] == 1
         wo = db.session.get(WorkOrder, summary["workOrderIds"][0])
         created.append(wo.pm_due_date.isoformat())

@@ -236,7 +236,8 @@ def test_static_files_have_fingerprinted_urls_kept_for_a_year(client, users):
     page = client.get("/login").get_data(as_text=True)
     root = Path(__file__).resolve().parents[2] / "static"
     # The tab icon too: without one, every first page of a browser asked for /favicon.ico (a 404).
-    for name in ("css/portal.css", "js/portal.js", "vendor/htmx-2.0.11.min.js", "favicon.svg"):
+    for name in ("css/base.css", "css/components.css", "css/areas.css", "js/portal.js", "vendor/htmx-2.0.11.min.js",
+                 "vendor/idiomorph-ext-0.8.0.min.js", "favicon.svg"):
         version = hashlib.sha256((root / name).read_bytes()).hexdigest()[:12]
         url = f"/static/{name}?v={version}"
         assert f'"{url}"' in page  # a changed file gets a new URL, so a year's caching is safe
@@ -245,7 +246,7 @@ def test_static_files_have_fingerprinted_urls_kept_for_a_year(client, users):
         assert resp.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         resp.close()
     # Without the fingerprint (an old bookmark, a hand-typed URL): revalidated as before.
-    resp = client.get("/static/css/portal.css")
+    resp = client.get("/static/css/base.css")
     assert resp.status_code == 200 and "immutable" not in resp.headers.get("Cache-Control", "")
     resp.close()
     assert client.get("/static/no-such-file.css").status_code == 404

@@ -65,7 +65,7 @@ def test_manager_sees_board_controls_technician_keeps_the_plain_list(client, use
     edits = page.find_all("form", **{"class": "board-edit"})
     assert len(edits) == 2
     assert {e["hx-target"] for e in edits} == {f"#wo-{board['a']}", f"#wo-{board['b']}"}
-    assert all(e["hx-trigger"] == "change" and e["hx-swap"] == "outerHTML" for e in edits)
+    assert all(e["hx-trigger"] == "change" and e["hx-swap"] == "morph" for e in edits)
     assert page.find_all("a", href="/work-orders/new")
     assert page.find_all("select", name="equipmentId")  # the asset filter
 
@@ -168,7 +168,7 @@ def test_inline_errors_show_in_the_row_and_write_nothing(client, users, board):
     r = post(client, f"/work-orders/{board['a']}/board", {"priority": "high", "dueDate": "1850-01-01T10:00"})
     assert r.status_code == 422
     row = Tags(r.get_data(as_text=True))
-    assert row.find_all("li", id=f"wo-{board['a']}") and row.find_all("p", id=f"ed-{board['a']}")
+    assert row.find_all("li", id=f"wo-{board['a']}") and row.find_all("p", id=f"e-dueDate-{board['a']}")
     assert row.find_all("input", name="dueDate", value="1850-01-01T10:00")  # what was typed stays
     assert db.session.get(WorkOrder, board["a"]).priority == "medium"
     # A refused transition (a completed work order cannot change) is said in the row.
@@ -176,7 +176,7 @@ def test_inline_errors_show_in_the_row_and_write_nothing(client, users, board):
     assert r.status_code == 422 and "can no longer change" in r.get_data(as_text=True)
     # A requester cannot take work: the message goes next to the assignee select.
     r = post(client, f"/work-orders/{board['b']}/board", {"assignedTo": users["north"]["requester"].id})
-    assert r.status_code == 422 and Tags(r.get_data(as_text=True)).find_all("p", id=f"ea-{board['b']}")
+    assert r.status_code == 422 and Tags(r.get_data(as_text=True)).find_all("p", id=f"e-assignedTo-{board['b']}")
     assert assignee_of(board["b"]) is None
 
 

@@ -12,12 +12,13 @@ from sqlalchemy import select
 from portal.models import ChecklistItem, LaborEntry, Part, PartConsumption, WorkOrder, WorkOrderHistory
 from portal.models.events import DomainEvent as Event
 from portal.models.types import utcnow
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.schemas.pm import LaborCreate
 from portal.schemas.work_orders import ConsumeParts
 from portal.services.common.actor import Actor
 from portal.services.inventory import parts as parts_service
-from portal.services.pm import scheduling as pm_service
+from portal.services.pm import scheduler as pm_scheduler
 from portal.services.work_orders import labor as labor_service
 from portal.services.work_orders import lifecycle as work_order_service
 from web.conftest import count_queries, csrf_from
@@ -46,7 +47,7 @@ def pm_order(client, auth, users):
     client.post("/api/pm-templates", headers=h, json={
         "name": "Motor PM", "frequencyType": "calendar", "frequency": 30, "leadDays": 30, "equipmentIds": [pump],
         "assignedTo": users["north"]["technician"].id, "checklist": CHECKLIST})
-    [wo_id] = pm_service.schedule_due()["workOrderIds"]
+    [wo_id] = pm_scheduler.schedule_due()["workOrderIds"]
     rows = db.session.scalars(select(ChecklistItem).where(ChecklistItem.work_order_id == wo_id))
     items = {i.item_key: i.id for i in rows}
     return wo_id, items

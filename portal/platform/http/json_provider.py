@@ -11,10 +11,11 @@ NaN and duplicate-key handling the validation relies on) stay the standard libra
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import orjson
-from flask import Response
+from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
 
 # Datetimes and dataclasses go through Flask's conversion (orjson would write them its own way);
@@ -23,17 +24,34 @@ _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | 
 
 
 class FastJSONProvider(DefaultJSONProvider):
+    def __init__(self, app: Flask) -> None:
+        super().__init__(app)
+        # Our own reference (weak, as the base class keeps its own): debug mode and the response class.
+        self.flask_app = weakref.proxy(app)
+
     def _fast(self) -> bool:
         # Indented output (debug mode, compact=False) and sorted keys: the standard provider.
-        compact = self.compact if self.compact is not None else not self._app.debug
+        compact = self.compact if self.compact is not None else not self.flask_app.debug
         return compact and not self.sort_keys
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         if not self._fast():
             return super().response(*args, **kwargs)
-        obj = self._prepare_response_obj(args, kwargs)
+        obj = _response_value(args, kwargs)
         try:
             body = orjson.dumps(obj, default=self.default, option=_OPTIONS | orjson.OPT_APPEND_NEWLINE)
         except orjson.JSONEncodeError:
             return super().response(obj)
-        return self._app.response_class(body, mimetype=self.mimetype)
+        return self.flask_app.response_class(body, mimetype=self.mimetype)
+
+
+def _response_value(args: tuple, kwargs: dict) -> Any:
+    """What jsonify() documents it serialises: one positional argument as it is, several as a
+    list, keyword arguments as an object, nothing as null; both at once is an error."""
+    if args and kwargs:
+        raise TypeError("jsonify() behavior undefined when passed both args and kwargs")
+    if not args and not kwargs:
+        return None
+    if len(args) == 1:
+        return args[0]
+    return args or kwargs

@@ -3,10 +3,18 @@ streamed CSV downloads (exports, refused import rows)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Protocol
 
 from flask import Response, send_file, stream_with_context
 
-from portal.services.work_orders.attachments import StoredFile
+
+class StoredFile(Protocol):
+    """A file kept on disk by a service (services/work_orders/attachments.py's StoredFile): platform
+    knows its shape, not the service."""
+
+    path: str
+    content_type: str
+    filename: str
 
 
 def send_stored(stored: StoredFile) -> Response:

@@ -1,27 +1,24 @@
 """Request figures shared by every web process, kept in Redis.
 
 Each request adds to per-minute buckets (count, summed duration, 5xx count, a latency histogram
-and per-route counters) with one Lua call sent on a connection whose replies are switched off
-(CLIENT REPLY OFF): the request sends it and never waits for Redis, so the rate limiter's call is
-the request's only Redis round trip (bench/README.md). The performance summary reads the buckets
-of the last PERF_WINDOW_MINUTES minutes, so all gunicorn workers and hosts count together; it first
-waits until this process's own figures are applied. Buckets expire on their own. Recording never
-fails a request: with Redis down the figure is lost and a warning is logged once per outage.
+and per-route counters) with one Lua script call (redis-py's registered script: EVALSHA, loaded
+once): one round trip per request. The performance summary reads the buckets of the last
+PERF_WINDOW_MINUTES minutes, so all gunicorn workers and hosts count together. Buckets expire on
+their own. Recording never fails a request: with Redis down the figure is lost and a warning is
+logged once per outage.
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import socket
-import threading
 import time
 from typing import Any
 
-import redis as redis_lib
 from flask import Flask, current_app
+from redis.commands.core import Script
 
-from portal.platform.extensions import get_redis, redis_url_for
+from portal.platform.redis import get_redis
 
 log = logging.getLogger(__name__)
 PREFIX = "mp:perf"
@@ -59,75 +56,16 @@ redis.call('set', KEYS[5], ARGV[6], 'EX', ARGV[7])
 """
 
 
-class FigureSender:
-    """A connection of this process to one Redis, with replies switched off: what is sent on it is
-    never waited for. Commands on one connection run in order, so sync() (CLIENT REPLY ON, whose
-    OK comes after everything sent before it) tells when they have all been applied."""
-
-    def __init__(self, client: redis_lib.Redis) -> None:
-        pool = client.connection_pool
-        self._new = lambda: pool.connection_class(**pool.connection_kwargs)
-        self._conn: Any = None
-        self._pid = 0
-        self._lock = threading.Lock()  # the dev server and tests may record from several threads
-
-    def _connection(self) -> Any:
-        if self._conn is None or self._pid != os.getpid():  # never a socket inherited through fork
-            conn = self._new()
-            conn.connect()
-            conn.send_command("CLIENT", "REPLY", "OFF")
-            self._conn, self._pid = conn, os.getpid()
-        return self._conn
-
-    def _drop(self) -> None:
-        if self._conn is not None and self._pid == os.getpid():
-            self._conn.disconnect()
-        self._conn = None
-
-    def send(self, *args: Any) -> None:
-        with self._lock:
-            while True:
-                fresh = self._conn is None or self._pid != os.getpid()
-                try:
-                    conn = self._connection()
-                    conn.send_packed_command(conn.pack_command(*args), check_health=False)
-                    return
-                except Exception:
-                    self._drop()
-                    if fresh:
-                        raise
-                    # A connection the server closed (it restarted): once more on a new one.
-
-    def sync(self) -> None:
-        with self._lock:
-            if self._conn is None or self._pid != os.getpid():
-                return  # nothing sent from this process
-            try:
-                self._conn.send_command("CLIENT", "REPLY", "ON")
-                self._conn.read_response()
-                self._conn.send_command("CLIENT", "REPLY", "OFF")
-            except Exception:
-                self._drop()
-                raise
-
-
-_senders: dict[tuple[int, str], FigureSender] = {}
-_senders_lock = threading.Lock()
-
-
-def _sender(app: Flask) -> FigureSender:
-    """One per process and Redis (not per app: tests make many apps on one Redis, and sync()
-    must cover the figures of all of them)."""
-    key = (os.getpid(), redis_url_for(app))
-    sender = _senders.get(key)
-    if sender is None:
-        with _senders_lock:
-            sender = _senders.setdefault(key, FigureSender(get_redis(app)))
-    return sender
+def _record_script(app: Flask) -> Script:
+    """RECORD_SCRIPT on the app's Redis client (one per app, like the client)."""
+    script = app.extensions.get("maintainpro_record_script")
+    if script is None:
+        script = app.extensions["maintainpro_record_script"] = get_redis(app).register_script(RECORD_SCRIPT)
+    return script
 
 
 def record_request(app: Flask, route: str, method: str, status: int, duration_ms: float) -> None:
-    """Add one request to this minute's figures (sent, never waited for; errors swallowed)."""
+    """Add one request to this minute's figures (errors swallowed)."""
     global _redis_down
     minute = int(time.time() // 60)
     base = f"{PREFIX}:{minute}:"
@@ -135,11 +73,10 @@ def record_request(app: Flask, route: str, method: str, status: int, duration_ms
     try:
         # The start time of every live process, for uptime (the oldest one still serving); the
         # pid is read now, as gunicorn may fork after import.
-        _sender(app).send(
-            "EVAL", RECORD_SCRIPT, 5, base + "totals", base + "hist", base + "ep_count", base + "ep_ms",
-            f"{PREFIX}:proc:{HOST}:{os.getpid()}",
-            (_window(app) + 2) * 60, duration, "1" if status >= 500 else "0", _bucket_of(duration_ms),
-            f"{method} {route}", STARTED_AT, PROCESS_TTL)
+        _record_script(app)(
+            keys=[base + "totals", base + "hist", base + "ep_count", base + "ep_ms", f"{PREFIX}:proc:{HOST}:{os.getpid()}"],
+            args=[(_window(app) + 2) * 60, duration, "1" if status >= 500 else "0", _bucket_of(duration_ms),
+                  f"{method} {route}", STARTED_AT, PROCESS_TTL])
         if _redis_down:
             _redis_down = False
             log.warning("request metrics: Redis reachable again, recording resumed")
@@ -163,10 +100,8 @@ def _percentile(hist: dict[str, int], total: int, share: float) -> float | None:
 
 def request_figures(app: Flask | None = None, now: float | None = None) -> dict[str, Any]:
     """Totals, percentiles and busiest/slowest routes over the window, from every process."""
-    app = app or current_app._get_current_object()
+    app = app or current_app  # the proxy serves: only the app's config and extensions are read
     redis = get_redis(app)
-    with contextlib.suppress(Exception):  # the reads below say whether Redis answers
-        _sender(app).sync()  # this process's own figures first (tests read right after a request)
     minute = int((now or time.time()) // 60)
     minutes = range(minute - _window(app) + 1, minute + 1)
     pipe = redis.pipeline(transaction=False)

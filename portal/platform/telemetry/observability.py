@@ -28,7 +28,8 @@ from typing import Any
 from flask import Flask, Response, current_app, g, has_app_context, jsonify, request
 from sqlalchemy import text
 
-from portal.platform.extensions import db, get_redis
+from portal.platform.extensions import db
+from portal.platform.redis import get_redis
 from portal.platform.telemetry import metrics
 
 access_log = logging.getLogger("maintainpro.access")
@@ -125,6 +126,9 @@ def _format_now() -> str:
 
 def _claims() -> dict:
     """The verified token's claims when the route checked one (no database access)."""
+    key = g.get("api_key")  # authenticated by an API key (api/api_keys.py): no token
+    if key is not None:
+        return {"sub": key.id}
     try:
         from flask_jwt_extended import get_jwt
 
@@ -135,6 +139,9 @@ def _claims() -> dict:
 
 def _loaded_user_warehouse() -> str | None:
     """The warehouse of the user the route already loaded from its token (no extra query)."""
+    key = g.get("api_key")
+    if key is not None:
+        return key.warehouse_id
     try:
         from flask_jwt_extended import get_current_user
 
@@ -242,8 +249,9 @@ def _job_call(job: Any) -> str:
 
 class JobLogMixin:
     """For RQ workers: one line per job when it ends: in JSON, every job (id, function, queue, status,
-    duration, the periodic job's name, and the error when it failed); in text, failed jobs only. perform_job runs in the work
-    horse, so forking workers log it too."""
+    duration, the periodic job's name, and the error when it failed); in text, failed jobs only.
+    perform_job runs in the work horse, so forking workers log it too. The arguments after the queue
+    (RQ 3: the execution) are handed on as they come."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
@@ -255,12 +263,12 @@ class JobLogMixin:
         self.job_error = (exc_type, exc_value, tb)
         return True  # the next handlers still run
 
-    def perform_job(self, job, queue) -> bool:  # type: ignore[no-untyped-def]
+    def perform_job(self, job, queue, *args, **kwargs) -> bool:  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         self.job_error = None
         ok = False
         try:
-            ok = super().perform_job(job, queue)  # type: ignore[misc]
+            ok = super().perform_job(job, queue, *args, **kwargs)  # type: ignore[misc]
             return ok
         finally:
             status = job.get_status(refresh=False)

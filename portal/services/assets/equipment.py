@@ -7,6 +7,7 @@ from sqlalchemy import Select, select
 
 from portal.models import DowntimePeriod, Equipment, WorkOrder
 from portal.models.types import utcnow
+from portal.platform.cache import cached
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.schemas.common import iso
@@ -18,7 +19,6 @@ from portal.services.common.events import record_event
 from portal.services.common.querying import Page, paginate, text_filter
 from portal.services.common.tenancy import assert_unique_in_warehouse, get_in_warehouse, unique_violation_as_conflict
 from portal.services.identity.permissions import require
-from portal.services.work_orders.lifecycle import after_complete_hooks
 
 NOT_NULL = ("asset_tag", "status", "criticality")
 
@@ -58,6 +58,15 @@ def equipment_select(actor: Actor, query: EquipmentQuery) -> Select:
 def get_equipment(actor: Actor, equipment_id: str) -> Equipment:
     require(actor, "equipment.read")
     return get_in_warehouse(Equipment, equipment_id, actor, what="Equipment")
+
+
+def equipment_answer(actor: Actor, equipment_id: str) -> dict:
+    """GET /api/equipment/{id} as the API writes it, kept in the read cache
+    (portal/platform/cache.py) until the warehouse's next write of equipment or downtime. The
+    permission first: a kept answer never skips it."""
+    require(actor, "equipment.read")
+    return cached("equipment", actor.warehouse_id, (equipment_id,),
+                  lambda: EquipmentOut.dump(get_in_warehouse(Equipment, equipment_id, actor, what="Equipment")))
 
 
 def create_equipment(actor: Actor, data: EquipmentCreate, *, now: datetime | None = None) -> Equipment:
@@ -158,8 +167,9 @@ def mark_down_for_work_order(actor: Actor, wo: WorkOrder, now: datetime) -> None
     _status_changed(eq, EquipmentOut.dump(eq), old, actor, now, reason=wo.title, work_order_id=wo.id)
 
 
-def work_order_completed(actor: Actor, wo: WorkOrder, now: datetime) -> None:
-    """Completing the order that took its asset down brings the asset back up (closes the period)."""
+def work_order_completed(wo: WorkOrder, *, actor: Actor, now: datetime) -> None:
+    """Completing the order that took its asset down brings the asset back up (closes the period).
+    Receives work_order_completed (connected in portal/wiring.py)."""
     linked = db.session.scalar(select(DowntimePeriod).where(
         DowntimePeriod.work_order_id == wo.id, DowntimePeriod.ended_at.is_(None)))
     if linked is None:
@@ -181,7 +191,3 @@ def list_downtime(actor: Actor, equipment_id: str, page: int = 1, limit: int = 1
     stmt = (select(DowntimePeriod).where(DowntimePeriod.equipment_id == eq.id)
             .order_by(DowntimePeriod.started_at.desc(), DowntimePeriod.id))
     return paginate(stmt, page, limit)
-
-
-if work_order_completed not in after_complete_hooks:
-    after_complete_hooks.append(work_order_completed)

@@ -15,7 +15,7 @@ from portal.services.common.errors import ValidationFailed, field_error
 from portal.services.common.querying import Page, paginate
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import require
-from portal.services.pm import scheduling as pm_service
+from portal.services.pm import triggers as pm_triggers
 
 # Whoever works on maintenance reads meters on their rounds: the same roles that update work orders.
 RECORD_PERMISSION = "work_orders.update"
@@ -26,7 +26,7 @@ def list_readings(actor: Actor, equipment_id: str, query: MeterReadingQuery) -> 
     equipment = get_in_warehouse(Equipment, equipment_id, actor, what="Equipment")
     stmt = select(MeterReading).where(MeterReading.equipment_id == equipment.id)
     if query.meter:
-        stmt = stmt.where(MeterReading.meter == pm_service.normalise_meter(query.meter))
+        stmt = stmt.where(MeterReading.meter == pm_triggers.normalise_meter(query.meter))
     return paginate(stmt.order_by(MeterReading.read_at.desc(), MeterReading.value.desc(), MeterReading.id),
                     query.page, query.limit)
 
@@ -39,7 +39,7 @@ def record_reading(actor: Actor, equipment_id: str, data: MeterReadingCreate,
     read_at = data.read_at or now
     if read_at > now + timedelta(minutes=5):
         raise field_error("readAt", "A reading cannot be taken in the future")
-    meter = pm_service.normalise_meter(data.meter)
+    meter = pm_triggers.normalise_meter(data.meter)
     with unit_of_work() as s:
         # The equipment row lock orders concurrent readings of one machine.
         equipment = get_in_warehouse(Equipment, equipment_id, actor, what="Equipment", lock=True)
@@ -59,5 +59,5 @@ def record_reading(actor: Actor, equipment_id: str, data: MeterReadingCreate,
                                created_at=now)
         s.add(reading)
         s.flush()
-        created = pm_service.meter_reading_recorded(equipment, reading, now)
+        created = pm_triggers.meter_reading_recorded(equipment, reading, now)
         return reading, created

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from portal.models import (
     DomainEvent,
@@ -15,11 +15,11 @@ from portal.models import (
     User,
     WorkOrder,
 )
-from portal.models.enums import OPEN_STATUS
 from portal.platform.extensions import db
 from portal.services.common.actor import Actor
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import require
+from portal.services.work_orders.reads import work_orders_of_equipment
 
 PAST_SHOWN = 20
 READINGS_SHOWN = 10
@@ -29,8 +29,8 @@ def areas(actor: Actor) -> list[str]:
     """The warehouse's areas, for the asset list's filter."""
     require(actor, "equipment.read")
     return list(db.session.scalars(
-        select(distinct(Equipment.area)).where(Equipment.warehouse_id == actor.warehouse_id,
-                                               Equipment.area.is_not(None)).order_by(Equipment.area)))
+        select(Equipment.area).distinct().where(Equipment.warehouse_id == actor.warehouse_id,
+                                                Equipment.area.is_not(None)).order_by(Equipment.area)))
 
 
 def asset_overview(actor: Actor, equipment_id: str, *, history: bool = False) -> dict:
@@ -39,13 +39,7 @@ def asset_overview(actor: Actor, equipment_id: str, *, history: bool = False) ->
     history too."""
     require(actor, "equipment.read")
     eq = get_in_warehouse(Equipment, equipment_id, actor, what="Equipment")
-    work = select(WorkOrder).where(WorkOrder.equipment_id == eq.id)
-    open_orders = list(db.session.scalars(
-        work.where(WorkOrder.status.in_(OPEN_STATUS.values))
-        .order_by(WorkOrder.due_date.asc().nulls_last(), WorkOrder.created_at.desc(), WorkOrder.id)))
-    past_orders = list(db.session.scalars(
-        work.where(WorkOrder.status.not_in(OPEN_STATUS.values))
-        .order_by(WorkOrder.updated_at.desc(), WorkOrder.id).limit(PAST_SHOWN)))
+    open_orders, past_orders = work_orders_of_equipment(actor, eq.id, past=PAST_SHOWN)
     readings = list(db.session.scalars(
         select(MeterReading).where(MeterReading.equipment_id == eq.id)
         .order_by(MeterReading.read_at.desc(), MeterReading.value.desc(), MeterReading.id).limit(READINGS_SHOWN)))

@@ -1,7 +1,6 @@
 """The one path every domain event takes: recorded in the transaction of the change."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from portal.models import EVENT_TYPES, DomainEvent
@@ -9,9 +8,7 @@ from portal.models.types import new_id, utcnow
 from portal.platform.extensions import db
 from portal.schemas.common import iso
 from portal.services.common.actor import Actor
-
-# Called inside the transaction with each new event (webhook fan-out writes its outbox rows here).
-event_listeners: list[Callable[[DomainEvent], None]] = []
+from portal.services.common.signals import event_recorded
 
 
 def record_event(
@@ -40,8 +37,7 @@ def record_event(
     session = db.session
     session.add(row)
     session.info.setdefault("pending_event_ids", []).append(row.id)
-    for listener in event_listeners:
-        listener(row)
+    event_recorded.send(row)  # inside the transaction (the webhook outbox writes its rows here)
     return row
 
 

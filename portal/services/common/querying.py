@@ -28,6 +28,13 @@ def paginate(stmt: Select, page: int, limit: int) -> Page:
     return Page(items=items, total=total, page=page, limit=limit)
 
 
+def first_page(stmt: Select, limit: int) -> Page:
+    """The first `limit` rows of an ORM statement and how many there are in all, in one statement
+    (a window count, computed before the LIMIT): for partials that show the start of a list."""
+    rows = db.session.execute(stmt.add_columns(func.count().over().label("_total")).limit(limit)).unique().all()
+    return Page(items=[row[0] for row in rows], total=rows[0][-1] if rows else 0, page=1, limit=limit)
+
+
 def like_pattern(q: str) -> str:
     """The ILIKE pattern (escape character backslash) matching q anywhere; % and _ match themselves."""
     return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -1,64 +1,35 @@
 """CSV exports of assets, parts and work orders, streamed: rows are read in chunks (yield_per) and
 written chunk by chunk, so a warehouse of 100,000 rows never sits in memory.
 
-Assets and parts are written with the import's columns (services/data_exchange/imports.py COLUMNS), so an
-exported file imports again as "0 created, N updated". Work orders take the list's filters
-(WorkOrderQuery, the same query-building code as GET /api/work-orders).
-
-Formula injection: a text cell starting with = + - @ (or a tab or carriage return) is prefixed
-with ' so a spreadsheet shows it as text instead of running it; the import removes that prefix.
+Assets and parts are written with the import's columns (columns.py), so an exported file imports
+again as "0 created, N updated". Work orders take the list's filters (WorkOrderQuery, the same
+query-building code as GET /api/work-orders). Every cell goes through columns.safe_cell (no
+formula a spreadsheet would run).
 """
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import aliased
 
 from portal.models import Equipment, User, WorkOrder
 from portal.platform.extensions import db
-from portal.schemas.common import iso
 from portal.schemas.equipment import EquipmentQuery
 from portal.schemas.parts import PartQuery
 from portal.schemas.work_orders import WorkOrderQuery
 from portal.services.assets.equipment import equipment_select
 from portal.services.common.actor import Actor
-from portal.services.data_exchange.imports import COLUMNS
+from portal.services.data_exchange.columns import COLUMNS, csv_line, safe_cell
 from portal.services.inventory.parts import parts_select
-from portal.services.work_orders.lifecycle import work_order_select
+from portal.services.work_orders.reads import work_order_select
 
 CHUNK_ROWS = 500
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WORK_ORDER_COLUMNS = ("foNumber", "title", "description", "status", "priority", "type", "assetTag", "equipmentId",
                       "assignedTo", "assigneeEmail", "requestedBy", "dueDate", "createdAt", "updatedAt", "completedAt",
                       "completionNotes", "estimatedDuration", "actualDuration", "id")
-
-
-def safe_cell(value: Any) -> str:
-    """A value as a CSV cell: ISO UTC times, 2-decimal money, true/false, '' for None, and text
-    that a spreadsheet would take for a formula prefixed with '."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return iso(value) or ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, (int, float)):
-        return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def csv_line(cells: Iterable[Any]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([safe_cell(c) for c in cells])
-    return out.getvalue()
 
 
 def _stream(header: Iterable[str], chunks: Iterator[list[list[Any]]]) -> Iterator[str]:

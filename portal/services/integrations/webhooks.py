@@ -5,20 +5,21 @@ import secrets
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from portal.models import EVENT_TYPES, TEST_EVENT, DomainEvent, WebhookDelivery, WebhookEndpoint
 from portal.models.types import new_id, utcnow
-from portal.platform.database import after_commit_hooks, unit_of_work
+from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.platform.net_guard import BlockedTarget, check_url
 from portal.schemas.webhooks import DeliveryQuery, WebhookCreate, WebhookUpdate
-from portal.services.common import events
 from portal.services.common.actor import Actor
 from portal.services.common.errors import Conflict, NotFound, ValidationFailed, field_error
 from portal.services.common.querying import Page, paginate
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import require
 from portal.services.integrations import delivery as sender
+from portal.services.integrations import sending
 
 ALL_EVENTS = "*"
 OUTBOX_KEY = "webhook_outbox"
@@ -38,7 +39,7 @@ def _clean_events(events_given: list[str]) -> list[str]:
 
 def _check_target(url: str) -> None:
     try:
-        check_url(url, allow_private=sender.allow_private(), unresolvable_ok=True)
+        check_url(url, allow_private=sending.allow_private(), unresolvable_ok=True)
     except BlockedTarget as exc:
         raise field_error("url", str(exc)) from None
 
@@ -189,7 +190,7 @@ def send_test(actor: Actor, webhook_id: str, *, now: datetime | None = None) -> 
 
 # --- the outbox -------------------------------------------------------------------------------
 def fan_out(event: DomainEvent) -> None:
-    """Event listener, inside the event's transaction: one pending delivery per active endpoint
+    """Receives event_recorded, inside the event's transaction: one pending delivery per active endpoint
     of the event's warehouse that subscribes to it. Committed with the change, or not at all."""
     session = db.session
     endpoints = session.scalars(
@@ -208,17 +209,9 @@ def fan_out(event: DomainEvent) -> None:
         outbox.setdefault(event.id, []).append(delivery.id)
 
 
-def enqueue_committed(event_ids: list[str]) -> None:
-    """After-commit hook: enqueue the deliveries of the events just committed. Entries left by a
-    rolled-back transaction name events that never committed and are dropped here."""
-    outbox = db.session.info.pop(OUTBOX_KEY, {})
+def enqueue_committed(session: Session, *, event_ids: list[str]) -> None:
+    """Receives committed (after commit): enqueue the deliveries of the events just committed.
+    Entries left by a rolled-back transaction name events that never committed and are dropped here."""
+    outbox = session.info.pop(OUTBOX_KEY, {})
     ids = [delivery_id for event_id in event_ids for delivery_id in outbox.get(event_id, ())]
     sender.enqueue(ids)
-
-
-def install() -> None:
-    """Wire the outbox into the event path (idempotent: create_app may run many times)."""
-    if fan_out not in events.event_listeners:
-        events.event_listeners.append(fan_out)
-    if enqueue_committed not in after_commit_hooks:
-        after_commit_hooks.append(enqueue_committed)

@@ -10,6 +10,7 @@ from sqlalchemy import Select, select, update
 from portal.models import Part, PartConsumption, ReorderRequest, StockMovement, WorkOrder
 from portal.models.inventory import MONEY
 from portal.models.types import utcnow
+from portal.platform.cache import cached
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.schemas.common import iso
@@ -63,6 +64,16 @@ def parts_select(actor: Actor, query: PartQuery) -> Select:
 def get_part(actor: Actor, part_id: str) -> Part:
     require(actor, "parts.read")
     return get_in_warehouse(Part, part_id, actor, what="Part")
+
+
+def part_answer(actor: Actor, part_id: str) -> dict:
+    """GET /api/parts/{id} as the API writes it, kept in the read cache (portal/platform/cache.py)
+    until the warehouse's next write of a part, consumption or stock movement. The permission
+    first: a kept answer never skips it. Keyed by the reader's warehouse, so another warehouse's
+    id misses and answers 404 as without the cache."""
+    require(actor, "parts.read")
+    return cached("part", actor.warehouse_id, (part_id,),
+                  lambda: PartOut.dump(get_in_warehouse(Part, part_id, actor, what="Part")))
 
 
 def stock_changed(part: Part, old_level: int, actor: Actor | None, now: datetime) -> None:

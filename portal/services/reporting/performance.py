@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from portal.models.types import utcnow
 from portal.models.webhooks import WebhookDelivery
-from portal.platform import cache
-from portal.platform.extensions import db, get_redis
+from portal.platform import cache, queue
+from portal.platform.extensions import db
 from portal.platform.telemetry import metrics
 from portal.schemas.common import iso
 from portal.services.common.actor import Actor
@@ -23,24 +23,11 @@ log = logging.getLogger(__name__)
 psutil.cpu_percent(interval=None)  # prime: the next reading covers the time since import
 
 
-def _queues() -> tuple[dict[str, int], dict[str, int]]:
-    from rq import Queue
-
-    from portal.jobs import QUEUES
-
-    depths, failed = {}, {}
-    for name in QUEUES:
-        queue = Queue(name, connection=get_redis())
-        depths[name] = queue.count
-        failed[name] = queue.failed_job_registry.count
-    return depths, failed
-
-
 def summary(actor: Actor) -> dict[str, Any]:
     require(actor, "performance.read")
     from portal.platform.ratelimits import rate_limiting_state
 
-    app = current_app._get_current_object()
+    app = current_app
     figures: dict[str, Any] = {"requestCount": 0, "averageResponseTime": 0.0, "errorRate": 0.0, "p50": None,
                                "p95": None, "p99": None, "busiestEndpoints": [], "slowestEndpoints": [],
                                "oldestProcessStartedAt": None}
@@ -51,7 +38,7 @@ def summary(actor: Actor) -> dict[str, Any]:
     try:
         figures = metrics.request_figures(app)
         hit_rate, lookups = cache.hit_rate(app)
-        depths, failed = _queues()
+        depths, failed = queue.depths()
     except Exception as exc:  # Redis down: say so rather than fail the page operators look at
         log.warning("performance summary without Redis figures: %s", exc)
         store = "unavailable"

@@ -21,6 +21,7 @@ import secrets
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -32,8 +33,9 @@ from portal.platform.database import unit_of_work
 from portal.schemas.attachments import AttachmentQuery
 from portal.services.common.actor import Actor
 from portal.services.common.errors import DomainError, NotFound, field_error
-from portal.services.common.querying import Page, paginate
+from portal.services.common.querying import Page, first_page, paginate
 from portal.services.common.tenancy import get_in_warehouse
+from portal.services.identity.permissions import require
 from portal.services.work_orders.comments import check_contributor
 from portal.services.work_orders.lifecycle import get_work_order
 
@@ -155,6 +157,16 @@ def list_attachments(actor: Actor, work_order_id: str, query: AttachmentQuery | 
     stmt = (select(WorkOrderAttachment).where(WorkOrderAttachment.work_order_id == wo.id)
             .order_by(WorkOrderAttachment.created_at, WorkOrderAttachment.id))
     return paginate(stmt, query.page, query.limit)
+
+
+def first_attachments(actor: Actor, wo: Any, limit: int) -> Page:
+    """The first `limit` photos of a work order just read in the actor's warehouse (the work order
+    page's), with their total, in one statement instead of a second lookup and two."""
+    require(actor, "work_orders.read")
+    if wo.warehouse_id != actor.warehouse_id:
+        raise NotFound("Work order not found")
+    return first_page(select(WorkOrderAttachment).where(WorkOrderAttachment.work_order_id == wo.id)
+                      .order_by(WorkOrderAttachment.created_at, WorkOrderAttachment.id), limit)
 
 
 def check_photo(data: bytes | None) -> tuple[Image.Image, str]:

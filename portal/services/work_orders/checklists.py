@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from portal.models import ChecklistItem, WorkOrder
+from portal.models.enums import CLOSED_STATUSES
 from portal.models.types import utcnow
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
@@ -90,7 +91,7 @@ def update_item(actor: Actor, work_order_id: str, item_id: str, data: ChecklistI
         ).first()
         if item is None:
             raise NotFound("Checklist item not found")
-        if wo.status in ("completed", "cancelled"):
+        if wo.status in CLOSED_STATUSES:
             raise Conflict(f"The checklist of a {wo.status} work order can no longer change")
         if "done" in given and data.done is None:
             raise field_error("done", "May not be null")
@@ -114,8 +115,9 @@ def update_item(actor: Actor, work_order_id: str, item_id: str, data: ChecklistI
         return item
 
 
-def _required_items_done(actor: Actor, wo: WorkOrder, now: datetime) -> None:
-    """Completion gate: every required checklist item must be done (409 naming the others)."""
+def required_items_done(wo: WorkOrder, *, actor: Actor, now: datetime) -> None:
+    """Completion gate (work_order_completing): every required checklist item must be done (409
+    naming the others)."""
     missing = list(db.session.scalars(
         select(ChecklistItem).where(ChecklistItem.work_order_id == wo.id, ChecklistItem.required.is_(True),
                                     ChecklistItem.done.is_(False))

@@ -9,6 +9,7 @@ order modified" in the contract and carries changes; a comment has none).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -17,8 +18,8 @@ from portal.models.types import utcnow
 from portal.platform.database import unit_of_work
 from portal.schemas.attachments import CommentCreate, CommentQuery
 from portal.services.common.actor import Actor
-from portal.services.common.errors import Forbidden
-from portal.services.common.querying import Page, paginate
+from portal.services.common.errors import Forbidden, NotFound
+from portal.services.common.querying import Page, first_page, paginate
 from portal.services.identity.permissions import require
 from portal.services.work_orders.lifecycle import get_work_order
 
@@ -44,6 +45,16 @@ def list_comments(actor: Actor, work_order_id: str, query: CommentQuery | None =
     stmt = (select(WorkOrderComment).where(WorkOrderComment.work_order_id == wo.id)
             .order_by(WorkOrderComment.created_at, WorkOrderComment.id))
     return paginate(stmt, query.page, query.limit)
+
+
+def first_comments(actor: Actor, wo: Any, limit: int) -> Page:
+    """The first `limit` comments of a work order just read in the actor's warehouse (the work
+    order page's), with their total, in one statement instead of a second lookup and two."""
+    require(actor, "work_orders.read")
+    if wo.warehouse_id != actor.warehouse_id:
+        raise NotFound("Work order not found")
+    return first_page(select(WorkOrderComment).where(WorkOrderComment.work_order_id == wo.id)
+                      .order_by(WorkOrderComment.created_at, WorkOrderComment.id), limit)
 
 
 def add_comment(actor: Actor, work_order_id: str, data: CommentCreate, *,

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 
 from portal.models import LaborEntry, User, WorkOrder
+from portal.models.enums import CLOSED_STATUSES
 from portal.models.types import utcnow
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
@@ -71,7 +72,7 @@ def _timer_key(actor: Actor, work_order_id: str) -> str:
 
 def running_timer(actor: Actor, work_order_id: str) -> datetime | None:
     """When the actor's timer on this work order started, or None."""
-    from portal.platform.extensions import get_redis
+    from portal.platform.redis import get_redis
 
     raw = get_redis().get(_timer_key(actor, work_order_id))
     return datetime.fromisoformat(raw.decode()) if raw else None
@@ -79,12 +80,12 @@ def running_timer(actor: Actor, work_order_id: str) -> datetime | None:
 
 def start_timer(actor: Actor, work_order_id: str, *, now: datetime | None = None) -> datetime:
     """Start (or keep) the actor's timer; the same rights as booking labor."""
-    from portal.platform.extensions import get_redis
+    from portal.platform.redis import get_redis
 
     now = now or utcnow()
     wo = work_order_service.get_work_order(actor, work_order_id)
     check_work_rights(actor, wo)
-    if wo.status in ("completed", "cancelled"):
+    if wo.status in CLOSED_STATUSES:
         raise Conflict(f"Labor cannot be timed on a {wo.status} work order")
     # NX: a second tap (or a second tab) keeps the first start time.
     get_redis().set(_timer_key(actor, wo.id), now.isoformat(), nx=True, ex=TIMER_TTL_SECONDS)
@@ -109,6 +110,6 @@ def stop_timer(actor: Actor, work_order_id: str, *, note: str | None = None,
 
 
 def discard_timer(actor: Actor, work_order_id: str) -> None:
-    from portal.platform.extensions import get_redis
+    from portal.platform.redis import get_redis
 
     get_redis().delete(_timer_key(actor, work_order_id))

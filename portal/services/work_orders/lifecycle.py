@@ -3,52 +3,34 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Integer,
-    Select,
-    and_,
-    bindparam,
-    case,
-    func,
-    literal_column,
-    not_,
-    null,
-    or_,
-    select,
-    type_coerce,
-    union_all,
-    update,
-)
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.models import Equipment, PartConsumption, User, WorkOrder, WorkOrderCounter, WorkOrderHistory
 from portal.models.types import utcnow
-from portal.models.work_orders import OPEN_STATUSES, WORK_ORDER_STATUSES
+from portal.models.work_orders import CLOSED_STATUSES, WORK_ORDER_STATUSES
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.schemas.common import iso
-from portal.schemas.work_orders import WorkOrderCreate, WorkOrderOut, WorkOrderQuery, WorkOrderUpdate
+from portal.schemas.work_orders import WorkOrderCreate, WorkOrderOut, WorkOrderUpdate
 from portal.services.common.actor import Actor
 from portal.services.common.changes import apply_changes, camel, given_fields
 from portal.services.common.errors import Conflict, DomainError, Forbidden, NotFound, field_error
 from portal.services.common.events import record_event
-from portal.services.common.querying import Page, like_pattern, paginate
+from portal.services.common.signals import work_order_completed, work_order_completing
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import can, require
 
-# Allowed status changes (README: "Work order statuses"). completed and cancelled are final.
+# Allowed status changes (README: "Work order statuses"). The closed ones (completed, cancelled) are final.
 TRANSITIONS: dict[str, frozenset[str]] = {
     # new → in_progress / completed: the quick fix a technician does on the spot (issue 7 item 11).
     "new": frozenset({"assigned", "in_progress", "on_hold", "completed", "cancelled"}),
     "assigned": frozenset({"new", "in_progress", "on_hold", "completed", "cancelled"}),
     "in_progress": frozenset({"assigned", "on_hold", "completed", "cancelled"}),
     "on_hold": frozenset({"assigned", "in_progress", "cancelled"}),
-    "completed": frozenset(),
-    "cancelled": frozenset(),
+    **dict.fromkeys(CLOSED_STATUSES, frozenset()),
 }
 # What a technician may change on a work order assigned to them.
 TECHNICIAN_FIELDS = frozenset({"status", "completion_notes", "description"})
@@ -57,11 +39,6 @@ ASSIGNABLE_ROLES = ("admin", "manager", "technician")
 SELF_ASSIGNING_STATUSES = frozenset({"in_progress", "completed"})
 # Most work orders one bulk assignment takes (a page of the board is 25).
 BULK_LIMIT = 100
-PRIORITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
-
-# Hooks other domains add (PM: checklist gate, next PM). Called inside the transaction.
-before_complete_hooks: list = []
-after_complete_hooks: list = []
 
 
 def next_fo_number(warehouse_id: str, year: int) -> str:
@@ -108,159 +85,6 @@ def _check_assignee(actor: Actor, user_id: str | None) -> None:
         raise field_error("assignedTo", f"A {user.role} cannot be assigned work orders")
 
 
-def list_work_orders(actor: Actor, query: WorkOrderQuery) -> Page:
-    return paginate(work_order_select(actor, query), query.page, query.limit)
-
-
-def work_order_select(actor: Actor, query: WorkOrderQuery) -> Select:
-    """The list's filtered, sorted query (no paging): the list pages it, the CSV export streams it."""
-    require(actor, "work_orders.read")
-    return _filtered(_shape(query)).params(_filter_values(actor, query))
-
-
-def _shape(query: WorkOrderQuery) -> tuple:
-    """Which filters a query uses and its sort: what the statement's text depends on."""
-    return (bool(query.status), bool(query.priority), bool(query.type), bool(query.assigned_to),
-            bool(query.equipment_id), bool(query.due_before), bool(query.due_after), query.overdue,
-            bool(query.q), query.sort)
-
-
-def _filter_values(actor: Actor, query: WorkOrderQuery) -> dict[str, Any]:
-    """The values of _filtered()'s parameters (those of unused filters are never read)."""
-    return {"warehouse_id": actor.warehouse_id, "status": query.status, "priority": query.priority,
-            "type": query.type, "assigned_to": query.assigned_to, "equipment_id": query.equipment_id,
-            "due_before": query.due_before, "due_after": query.due_after, "now": utcnow(),
-            "open_statuses": list(OPEN_STATUSES),
-            "q": like_pattern(query.q) if query.q else None}
-
-
-@lru_cache(maxsize=256)
-def _filtered(shape: tuple) -> Select:
-    """The filtered, sorted statement of one shape, with bound parameters for every value: built
-    and hashed once per shape instead of per request (that cost ~0.2 ms of a list's CPU)."""
-    status, priority, type_, assigned_to, equipment_id, due_before, due_after, overdue, q, sort = shape
-    stmt = select(WorkOrder).where(WorkOrder.warehouse_id == bindparam("warehouse_id"))
-    if status:
-        stmt = stmt.where(WorkOrder.status.in_(bindparam("status", expanding=True)))
-    if priority:
-        stmt = stmt.where(WorkOrder.priority.in_(bindparam("priority", expanding=True)))
-    if type_:
-        stmt = stmt.where(WorkOrder.type.in_(bindparam("type", expanding=True)))
-    if assigned_to:
-        stmt = stmt.where(WorkOrder.assigned_to == bindparam("assigned_to"))
-    if equipment_id:
-        stmt = stmt.where(WorkOrder.equipment_id == bindparam("equipment_id"))
-    if due_before:
-        stmt = stmt.where(WorkOrder.due_date < bindparam("due_before"))
-    if due_after:
-        stmt = stmt.where(WorkOrder.due_date >= bindparam("due_after"))
-    if overdue is not None:
-        # Named like every other value: an anonymous parameter of a statement built once is not
-        # found when the values are bound per request (a 500 once status= and overdue= met).
-        late = and_(WorkOrder.due_date.is_not(None), WorkOrder.due_date < bindparam("now"),
-                    WorkOrder.status.in_(bindparam("open_statuses", expanding=True)))
-        stmt = stmt.where(late if overdue else not_(late))
-    if q:
-        pattern = bindparam("q")
-        stmt = stmt.where(or_(*(column.ilike(pattern, escape="\\")
-                                for column in (WorkOrder.fo_number, WorkOrder.title, WorkOrder.description))))
-    descending = sort.startswith("-")
-    key = sort.lstrip("-")
-    column = {
-        "createdAt": WorkOrder.created_at,
-        "updatedAt": WorkOrder.updated_at,
-        "dueDate": WorkOrder.due_date,
-        "foNumber": WorkOrder.fo_number,
-        "priority": case(PRIORITY_RANK, value=WorkOrder.priority),
-    }[key]
-    order = column.desc() if descending else column.asc()
-    if key in ("dueDate", "priority"):  # nullable: NULLs last either way
-        order = order.nulls_last()
-    # createdAt/updatedAt/foNumber are never NULL: without NULLS LAST a descending list is read
-    # backwards from the (warehouse, [status,] created_at) index and stops at `limit` (bench/README.md).
-    return stmt.order_by(order, WorkOrder.id)
-
-
-# The columns of the API's answers (WorkOrderOut), read as plain rows: the list and the detail
-# answer every API client, and an ORM object per row cost more CPU than the query (bench/README.md).
-ROW_COLUMNS = tuple(WorkOrder.__table__.c[name] for name in WorkOrderOut.model_fields)
-
-
-@lru_cache(maxsize=256)
-def _page_statement(shape: tuple) -> Select:
-    """One page of rows of a shape, each with the total count (a scalar subquery that PostgreSQL
-    runs once beside the page: one round trip instead of two)."""
-    stmt = _filtered(shape)
-    total = stmt.with_only_columns(func.count()).order_by(None).scalar_subquery().correlate(None)
-    return (stmt.with_only_columns(*ROW_COLUMNS, total.label("_total"))
-            .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
-
-
-def list_answer_depends_on_rows_only(query: WorkOrderQuery) -> bool:
-    """Whether a list's answer changes only when work orders are written, so that the cache
-    (portal/platform/cache.py) may keep it until the next write: an overdue filter changes with the clock."""
-    return query.overdue is None
-
-
-def list_work_order_rows(actor: Actor, query: WorkOrderQuery) -> Page:
-    """The page of list_work_orders() as read-only rows (mappings by attribute name, the columns
-    of ROW_COLUMNS), and its total, in one statement."""
-    require(actor, "work_orders.read")
-    shape, values = _shape(query), _filter_values(actor, query)
-    rows = db.session.connection().execute(  # Core: no ORM object is loaded, so no ORM execution either
-        _page_statement(shape), {**values, "limit": query.limit, "offset": (query.page - 1) * query.limit},
-    ).mappings().all()
-    if rows:
-        count = rows[0]["_total"]
-    elif query.page == 1:
-        count = 0
-    else:  # past the last page: no row carries the total
-        count = db.session.scalar(_filtered(shape).with_only_columns(func.count()).order_by(None), values) or 0
-    return Page(items=list(rows), total=count, page=query.page, limit=query.limit)
-
-
-@cache
-def _detail_statement() -> Select:
-    """The work order LEFT JOINed with its parts and its history (one UNION ALL, ordered as the
-    detail lists them), built once: building and hashing this statement per request cost more
-    than running it. Plain table columns, so it runs on the connection without the ORM."""
-    wo, pc, h = WorkOrder.__table__.c, PartConsumption.__table__.c, WorkOrderHistory.__table__.c
-    lines = union_all(
-        select(literal_column("0", Integer).label("kind"), pc.work_order_id.label("wo"), pc.id.label("line_id"),
-               pc.consumed_at.label("at"), pc.consumed_by.label("who"), pc.part_id.label("what"),
-               pc.quantity.label("quantity"), pc.unit_cost.label("unit_cost"), pc.total_cost.label("total_cost"),
-               type_coerce(null(), JSON).label("changes")),
-        select(literal_column("1", Integer), h.work_order_id, h.id, h.at, h.user_id, h.action,
-               null(), null(), null(), h.changes),
-    ).subquery()
-    return (
-        select(*ROW_COLUMNS, *(c for c in lines.c if c.name != "wo"))
-        .outerjoin(lines, lines.c.wo == wo.id)
-        .where(wo.id == bindparam("work_order_id"), wo.warehouse_id == bindparam("warehouse_id"))
-        .order_by(lines.c.kind, lines.c.at, lines.c.line_id)
-    )
-
-
-def work_order_detail_rows(actor: Actor, work_order_id: str) -> dict:
-    """work_order_detail() as read-only rows, in one statement (one round trip instead of three).
-    Parts are mappings with PartConsumption's attribute names, history rows with WorkOrderHistory's."""
-    require(actor, "work_orders.read")
-    if not work_order_id or "\x00" in work_order_id:  # PostgreSQL refuses a NUL: simply not found
-        raise NotFound("Work order not found")
-    rows = db.session.connection().execute(
-        _detail_statement(), {"work_order_id": str(work_order_id), "warehouse_id": actor.warehouse_id},
-    ).mappings().all()
-    if not rows:
-        raise NotFound("Work order not found")
-    parts = [{"id": r["line_id"], "part_id": r["what"], "quantity": r["quantity"], "unit_cost": r["unit_cost"],
-              "total_cost": r["total_cost"], "consumed_by": r["who"], "consumed_at": r["at"]}
-             for r in rows if r["kind"] == 0]
-    history = [{"action": r["what"], "user_id": r["who"], "at": r["at"], "changes": r["changes"]}
-               for r in rows if r["kind"] == 1]
-    cost = sum((p["total_cost"] for p in parts), Decimal("0.00"))
-    return {"work_order": rows[0], "parts": parts, "parts_cost": cost, "history": history}
-
-
 def get_work_order(actor: Actor, work_order_id: str) -> WorkOrder:
     require(actor, "work_orders.read")
     return get_in_warehouse(WorkOrder, work_order_id, actor, what="Work order")
@@ -272,17 +96,6 @@ def parts_on_work_order(work_order_id: str) -> tuple[list[PartConsumption], Deci
         .order_by(PartConsumption.consumed_at, PartConsumption.id)
     ))
     return rows, sum((r.total_cost for r in rows), Decimal("0.00"))
-
-
-def work_order_detail(actor: Actor, work_order_id: str) -> dict:
-    """The work order with its parts, parts cost and change history."""
-    wo = get_work_order(actor, work_order_id)
-    parts, cost = parts_on_work_order(wo.id)
-    history = list(db.session.scalars(
-        select(WorkOrderHistory).where(WorkOrderHistory.work_order_id == wo.id)
-        .order_by(WorkOrderHistory.at, WorkOrderHistory.id)
-    ))
-    return {"work_order": wo, "parts": parts, "parts_cost": cost, "history": history}
 
 
 def _history(wo: WorkOrder, actor: Actor, action: str, changes: dict, now: datetime) -> None:
@@ -445,7 +258,7 @@ def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_rea
         assignee = values.get("assigned_to", wo.assigned_to)
         if new_status == "assigned" and not assignee:
             raise field_error("status", "An assigned work order needs assignedTo")
-    elif wo.status in ("completed", "cancelled") and set(values) - {"completion_notes"}:
+    elif wo.status in CLOSED_STATUSES and set(values) - {"completion_notes"}:
         raise Conflict(f"A {wo.status} work order can no longer change", [])
     if (actor.role == "technician" and wo.assigned_to is None and "assigned_to" not in values
             and values.get("status") in SELF_ASSIGNING_STATUSES):
@@ -454,6 +267,10 @@ def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_rea
         values["assigned_to"] = None  # back to the unassigned pool
     if hold_reason is not None and values.get("status") != "on_hold":
         raise field_error("holdReason", "Give a hold reason only when putting the work order on hold")
+    completing = values.get("status") == "completed"
+    if completing:
+        # Other domains may refuse (the checklist gate): before anything of the change is applied.
+        work_order_completing.send(wo, actor=actor, now=now)
     changes = apply_changes(wo, values)
     if not changes:
         return wo
@@ -461,10 +278,7 @@ def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_rea
         changes["holdReason"] = {"from": None, "to": hold_reason}
     if "dueDate" in changes:
         wo.overdue_notified_at = None  # a rescheduled PM may go overdue (and be announced) again
-    completing = wo.status == "completed" and "status" in changes
     if completing:
-        for hook in before_complete_hooks:
-            hook(actor, wo, now)
         wo.completed_at = now
     wo.updated_at = now
     try:
@@ -487,8 +301,7 @@ def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_rea
                      "metrics": completion_metrics(wo), "timestamp": iso(now)},
             actor=actor, now=now,
         )
-        for hook in after_complete_hooks:
-            hook(actor, wo, now)
+        work_order_completed.send(wo, actor=actor, now=now)  # the asset back up, the PM schedule (wiring.py)
     return wo
 
 

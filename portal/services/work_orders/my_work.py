@@ -1,18 +1,19 @@
-"""The technician's start page: what is assigned to me, what PM is due, in a fixed number of queries."""
+"""The technician's start page: what is assigned to me, what PM is due, in a fixed number of queries
+(the read model of My work, on the work order reads of reads.py: their warehouse filter and counts)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, or_, select
 
-from portal.models import Equipment, WorkOrder
-from portal.models.work_orders import OPEN_STATUSES
+from portal.models import WorkOrder
+from portal.models.enums import OPEN_STATUSES
 from portal.platform.extensions import db
 from portal.services.common.actor import Actor
 from portal.services.identity.permissions import require
-from portal.services.work_orders.lifecycle import PRIORITY_RANK
+from portal.services.work_orders.reads import IN_WAREHOUSE, PRIORITY_RANK, READ, in_warehouse, labels, open_counts
 
 
 @dataclass
@@ -38,37 +39,29 @@ def my_work(actor: Actor, *, now: datetime, tz: ZoneInfo, limit: int = 50) -> My
     """Open work orders assigned to the actor (overdue first, then priority, then due date), the PM
     work orders due today and later this week (mine or nobody's yet: PM is picked from the pool),
     and my open work orders counted by status. Four queries whatever the number of rows."""
-    require(actor, "work_orders.read")
-    mine = and_(WorkOrder.warehouse_id == actor.warehouse_id, WorkOrder.assigned_to == actor.id,
-                WorkOrder.status.in_(OPEN_STATUSES))
+    require(actor, READ)
+    scope = in_warehouse(actor)
+    mine = and_(IN_WAREHOUSE, WorkOrder.assigned_to == actor.id, WorkOrder.status.in_(OPEN_STATUSES))
     overdue_first = case((and_(WorkOrder.due_date.is_not(None), WorkOrder.due_date < now), 0), else_=1)
     assigned = list(db.session.scalars(
         select(WorkOrder).where(mine)
         .order_by(overdue_first, case(PRIORITY_RANK, value=WorkOrder.priority).desc(),
                   WorkOrder.due_date.asc().nulls_last(), WorkOrder.created_at, WorkOrder.id)
-        .limit(limit)
+        .limit(limit), scope
     ))
     start, tomorrow, week_end = local_day_bounds(now, tz)
     pms = list(db.session.scalars(
         select(WorkOrder).where(
-            WorkOrder.warehouse_id == actor.warehouse_id,
+            IN_WAREHOUSE,
             WorkOrder.pm_template_id.is_not(None),
             WorkOrder.status.in_(OPEN_STATUSES),
             or_(WorkOrder.assigned_to == actor.id, WorkOrder.assigned_to.is_(None)),
             WorkOrder.due_date >= start, WorkOrder.due_date < week_end,
-        ).order_by(WorkOrder.due_date, WorkOrder.id).limit(limit)
+        ).order_by(WorkOrder.due_date, WorkOrder.id).limit(limit), scope
     ))
-    counts = {status: 0 for status in OPEN_STATUSES}
-    for status, n in db.session.execute(
-            select(WorkOrder.status, func.count()).where(mine).group_by(WorkOrder.status)):
-        counts[status] = n
+    counts = open_counts(actor, assigned_to=actor.id)
     equipment_ids = {wo.equipment_id for wo in assigned + pms if wo.equipment_id}
-    names = {
-        eid: " · ".join(p for p in (tag, location) if p)
-        for eid, tag, location in db.session.execute(
-            select(Equipment.id, Equipment.asset_tag, Equipment.location)
-            .where(Equipment.id.in_(equipment_ids), Equipment.warehouse_id == actor.warehouse_id))
-    } if equipment_ids else {}
+    names = labels(actor, equipment_ids=equipment_ids).assets if equipment_ids else {}
     return MyWork(
         assigned=assigned,
         pm_today=[wo for wo in pms if wo.due_date < tomorrow],

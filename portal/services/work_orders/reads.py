@@ -1,0 +1,392 @@
+"""Work order reads, one read model per screen, the same for the JSON API and the portal.
+
+- The list (filters, sort, paging, search, overdue): list_answer() gives one page as the API
+  writes it, kept in the read cache (portal/platform/cache.py) until the warehouse's next write;
+  list_page() gives the same answer to the portal as WorkOrderOut objects. Both faces read the
+  same statement and the same cache entry.
+- One work order: work_order_detail_rows() is what GET /api/work-orders/{id} writes;
+  work_order_page() adds what the portal's page shows (checklist, labor, names).
+- The counts of open work orders by status (My work).
+- labels(): the names of the people, assets and parts a work order screen mentions, and the
+  people work can be assigned to, in one statement.
+
+Every statement here filters by the actor's warehouse through IN_WAREHOUSE, bound from the actor
+by in_warehouse(); the permission is checked once per read, before the cache is consulted.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
+
+from sqlalchemy import (
+    JSON,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    not_,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
+
+from portal.models import ChecklistItem, Equipment, LaborEntry, Part, PartConsumption, User, WorkOrder, WorkOrderHistory
+from portal.models.enums import CLOSED_STATUSES, OPEN_STATUSES
+from portal.models.types import utcnow
+from portal.platform.cache import cached
+from portal.platform.extensions import db
+from portal.schemas.work_orders import WorkOrderOut, WorkOrderQuery
+from portal.services.common.actor import Actor
+from portal.services.common.errors import NotFound
+from portal.services.common.querying import Page, like_pattern
+from portal.services.identity.permissions import require
+from portal.services.work_orders.lifecycle import ASSIGNABLE_ROLES
+
+PRIORITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+READ = "work_orders.read"
+
+# The warehouse filter of every work order read. A parameter, not a value: the statements below
+# are built once and bound per request (in_warehouse), so no read can leave it out or bind
+# another warehouse than the actor's.
+IN_WAREHOUSE = WorkOrder.warehouse_id == bindparam("warehouse_id")
+
+
+def in_warehouse(actor: Actor) -> dict[str, Any]:
+    """The parameters binding IN_WAREHOUSE to the actor's warehouse."""
+    return {"warehouse_id": actor.warehouse_id}
+
+
+# --- The list ------------------------------------------------------------------------------------
+
+def work_order_select(actor: Actor, query: WorkOrderQuery) -> Select:
+    """The list's filtered, sorted query (no paging): the list pages it, the CSV export streams it."""
+    require(actor, READ)
+    return _filtered(_shape(query)).params(_filter_values(actor, query))
+
+
+def _shape(query: WorkOrderQuery) -> tuple:
+    """Which filters a query uses and its sort: what the statement's text depends on."""
+    return (bool(query.status), bool(query.priority), bool(query.type), bool(query.assigned_to),
+            bool(query.equipment_id), bool(query.due_before), bool(query.due_after), query.overdue,
+            bool(query.q), query.sort)
+
+
+def _filter_values(actor: Actor, query: WorkOrderQuery) -> dict[str, Any]:
+    """The values of _filtered()'s parameters (those of unused filters are never read)."""
+    return {**in_warehouse(actor), "status": query.status, "priority": query.priority,
+            "type": query.type, "assigned_to": query.assigned_to, "equipment_id": query.equipment_id,
+            "due_before": query.due_before, "due_after": query.due_after, "now": utcnow(),
+            "open_statuses": list(OPEN_STATUSES),
+            "q": like_pattern(query.q) if query.q else None}
+
+
+@lru_cache(maxsize=256)
+def _filtered(shape: tuple) -> Select:
+    """The filtered, sorted statement of one shape, with bound parameters for every value: built
+    and hashed once per shape instead of per request (that cost ~0.2 ms of a list's CPU)."""
+    status, priority, type_, assigned_to, equipment_id, due_before, due_after, overdue, q, sort = shape
+    stmt = select(WorkOrder).where(IN_WAREHOUSE)
+    if status:
+        stmt = stmt.where(WorkOrder.status.in_(bindparam("status", expanding=True)))
+    if priority:
+        stmt = stmt.where(WorkOrder.priority.in_(bindparam("priority", expanding=True)))
+    if type_:
+        stmt = stmt.where(WorkOrder.type.in_(bindparam("type", expanding=True)))
+    if assigned_to:
+        stmt = stmt.where(WorkOrder.assigned_to == bindparam("assigned_to"))
+    if equipment_id:
+        stmt = stmt.where(WorkOrder.equipment_id == bindparam("equipment_id"))
+    if due_before:
+        stmt = stmt.where(WorkOrder.due_date < bindparam("due_before"))
+    if due_after:
+        stmt = stmt.where(WorkOrder.due_date >= bindparam("due_after"))
+    if overdue is not None:
+        # Named like every other value: an anonymous parameter of a statement built once is not
+        # found when the values are bound per request (a 500 once status= and overdue= met).
+        late = and_(WorkOrder.due_date.is_not(None), WorkOrder.due_date < bindparam("now"),
+                    WorkOrder.status.in_(bindparam("open_statuses", expanding=True)))
+        stmt = stmt.where(late if overdue else not_(late))
+    if q:
+        pattern = bindparam("q")
+        stmt = stmt.where(or_(*(column.ilike(pattern, escape="\\")
+                                for column in (WorkOrder.fo_number, WorkOrder.title, WorkOrder.description))))
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    column = {
+        "createdAt": WorkOrder.created_at,
+        "updatedAt": WorkOrder.updated_at,
+        "dueDate": WorkOrder.due_date,
+        "foNumber": WorkOrder.fo_number,
+        "priority": case(PRIORITY_RANK, value=WorkOrder.priority),
+    }[key]
+    order = column.desc() if descending else column.asc()
+    if key in ("dueDate", "priority"):  # nullable: NULLs last either way
+        order = order.nulls_last()
+    # createdAt/updatedAt/foNumber are never NULL: without NULLS LAST a descending list is read
+    # backwards from the (warehouse, [status,] created_at) index and stops at `limit` (bench/README.md).
+    return stmt.order_by(order, WorkOrder.id)
+
+
+# The columns of the API's answers (WorkOrderOut), read as plain rows: the list and the detail
+# answer every API client, and an ORM object per row cost more CPU than the query (bench/README.md).
+ROW_COLUMNS = tuple(WorkOrder.__table__.c[name] for name in WorkOrderOut.model_fields)
+# The list's rows written without a pydantic model per row: the same fields, names and formats
+# as WorkOrderOut.dump() (generated from it; tests/test_speed_paths.py).
+_work_order_json = WorkOrderOut.row_dumper()
+
+
+@lru_cache(maxsize=256)
+def _page_statement(shape: tuple) -> Select:
+    """One page of rows of a shape, each with the total count (a scalar subquery that PostgreSQL
+    runs once beside the page: one round trip instead of two)."""
+    stmt = _filtered(shape)
+    total = stmt.with_only_columns(func.count()).order_by(None).scalar_subquery().correlate(None)
+    return (stmt.with_only_columns(*ROW_COLUMNS, total.label("_total"))
+            .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
+
+
+def list_answer_depends_on_rows_only(query: WorkOrderQuery) -> bool:
+    """Whether a list's answer changes only when work orders are written, so that the cache may
+    keep it until the next write: an overdue filter changes with the clock."""
+    return query.overdue is None
+
+
+def list_answer(actor: Actor, query: WorkOrderQuery) -> dict:
+    """One page of the list as the API writes it: {"total": n, "items": [WorkOrderOut as JSON]}.
+
+    Plain JSON values, so that an answer kept in the cache reads back exactly as computed. Kept
+    until the warehouse's next committed write of a work order (integrations and open boards poll
+    the same filtered lists far more often than work orders change: bench/README.md), unless it
+    depends on the clock. The permission is checked first: a kept answer never skips it."""
+    require(actor, READ)
+    if not list_answer_depends_on_rows_only(query):
+        return _list_answer(actor, query)
+    return cached("work-orders", actor.warehouse_id, (query.model_dump(mode="json"),),
+                  lambda: _list_answer(actor, query))
+
+
+def _list_answer(actor: Actor, query: WorkOrderQuery) -> dict:
+    page = _list_rows(actor, query)
+    return {"total": page.total, "items": [_work_order_json(row) for row in page.items]}
+
+
+def list_page(actor: Actor, query: WorkOrderQuery) -> Page:
+    """list_answer() for the portal: the same page (from the same cache entry), its rows as
+    WorkOrderOut objects (attribute names, datetimes) for the templates."""
+    answer = list_answer(actor, query)
+    return Page(items=[WorkOrderOut.model_validate(item) for item in answer["items"]], total=answer["total"],
+                page=query.page, limit=query.limit)
+
+
+def _list_rows(actor: Actor, query: WorkOrderQuery) -> Page:
+    """One page of the list as read-only rows (mappings by attribute name, the columns of
+    ROW_COLUMNS) and its total, in one statement."""
+    shape, values = _shape(query), _filter_values(actor, query)
+    rows = db.session.connection().execute(  # Core: no ORM object is loaded, so no ORM execution either
+        _page_statement(shape), {**values, "limit": query.limit, "offset": (query.page - 1) * query.limit},
+    ).mappings().all()
+    if rows:
+        count = rows[0]["_total"]
+    elif query.page == 1:
+        count = 0
+    else:  # past the last page: no row carries the total
+        count = db.session.scalar(_filtered(shape).with_only_columns(func.count()).order_by(None), values) or 0
+    return Page(items=list(rows), total=count, page=query.page, limit=query.limit)
+
+
+# --- One work order ------------------------------------------------------------------------------
+
+@cache
+def _detail_statement() -> Select:
+    """The work order LEFT JOINed with its parts and its history (one UNION ALL, ordered as the
+    detail lists them), built once: building and hashing this statement per request cost more
+    than running it. Plain table columns, so it runs on the connection without the ORM."""
+    wo, pc, h = WorkOrder.__table__.c, PartConsumption.__table__.c, WorkOrderHistory.__table__.c
+    lines = union_all(
+        select(literal_column("0", Integer).label("kind"), pc.work_order_id.label("wo"), pc.id.label("line_id"),
+               pc.consumed_at.label("at"), pc.consumed_by.label("who"), pc.part_id.label("what"),
+               pc.quantity.label("quantity"), pc.unit_cost.label("unit_cost"), pc.total_cost.label("total_cost"),
+               type_coerce(null(), JSON).label("changes")),
+        select(literal_column("1", Integer), h.work_order_id, h.id, h.at, h.user_id, h.action,
+               null(), null(), null(), h.changes),
+    ).subquery()
+    return (
+        select(*ROW_COLUMNS, *(c for c in lines.c if c.name != "wo"))
+        .outerjoin(lines, lines.c.wo == wo.id)
+        .where(wo.id == bindparam("work_order_id"), IN_WAREHOUSE)
+        .order_by(lines.c.kind, lines.c.at, lines.c.line_id)
+    )
+
+
+def work_order_detail_rows(actor: Actor, work_order_id: str) -> dict:
+    """One work order with its parts, parts cost and history as read-only rows, in one statement:
+    what GET /api/work-orders/{id} writes and the portal's page starts from. Parts are mappings
+    with PartConsumption's attribute names, history rows with WorkOrderHistory's."""
+    require(actor, READ)
+    if not work_order_id or "\x00" in work_order_id:  # PostgreSQL refuses a NUL: simply not found
+        raise NotFound("Work order not found")
+    rows = db.session.connection().execute(
+        _detail_statement(), {"work_order_id": str(work_order_id), **in_warehouse(actor)},
+    ).mappings().all()
+    if not rows:
+        raise NotFound("Work order not found")
+    parts = [{"id": r["line_id"], "part_id": r["what"], "quantity": r["quantity"], "unit_cost": r["unit_cost"],
+              "total_cost": r["total_cost"], "consumed_by": r["who"], "consumed_at": r["at"]}
+             for r in rows if r["kind"] == 0]
+    history = [{"action": r["what"], "user_id": r["who"], "at": r["at"], "changes": r["changes"]}
+               for r in rows if r["kind"] == 1]
+    cost = sum((p["total_cost"] for p in parts), Decimal("0.00"))
+    return {"work_order": rows[0], "parts": parts, "parts_cost": cost, "history": history}
+
+
+@dataclass
+class WorkOrderPage:
+    """What the portal's work order page shows, read in a fixed number of statements."""
+
+    work_order: WorkOrderOut
+    parts: list[dict]            # the consumptions, as in the API's detail
+    parts_cost: Decimal
+    history: list[dict]
+    checklist: list[ChecklistItem]
+    labor: list[LaborEntry]
+    labels: Labels
+
+
+def work_order_page(actor: Actor, work_order_id: str) -> WorkOrderPage:
+    """The API's detail (work_order_detail_rows) with the checklist, the labor booked and the
+    names of the people, asset and parts it mentions: four statements whatever its size."""
+    detail = work_order_detail_rows(actor, work_order_id)
+    wo = WorkOrderOut.model_validate(dict(detail["work_order"]))
+    checklist = list(db.session.scalars(
+        select(ChecklistItem).where(ChecklistItem.work_order_id == wo.id)
+        .order_by(ChecklistItem.position, ChecklistItem.id)))
+    labor = list(db.session.scalars(
+        select(LaborEntry).where(LaborEntry.work_order_id == wo.id)
+        .order_by(LaborEntry.performed_at, LaborEntry.id)))
+    changes = [h["changes"] for h in detail["history"] if isinstance(h["changes"], dict)]
+    people = ({wo.assigned_to, wo.requested_by} | {h["user_id"] for h in detail["history"]}
+              | {c["assignedTo"].get("to") for c in changes if isinstance(c.get("assignedTo"), dict)}
+              | {e.user_id for e in labor} | {i.done_by for i in checklist})
+    found = labels(actor, user_ids=people, equipment_ids={wo.equipment_id},
+                   part_ids={p["part_id"] for p in detail["parts"]})
+    return WorkOrderPage(work_order=wo, parts=detail["parts"], parts_cost=detail["parts_cost"],
+                         history=detail["history"], checklist=checklist, labor=labor, labels=found)
+
+
+# --- One asset's work orders --------------------------------------------------------------------
+
+def work_orders_of_equipment(actor: Actor, equipment_id: str, *, past: int) -> tuple[list[WorkOrder], list[WorkOrder]]:
+    """The asset page's work orders: the open ones (soonest due first) and the last `past` closed
+    ones (latest change first)."""
+    require(actor, READ)
+    of = select(WorkOrder).where(IN_WAREHOUSE, WorkOrder.equipment_id == equipment_id)
+    open_ = list(db.session.scalars(
+        of.where(WorkOrder.status.in_(OPEN_STATUSES))
+        .order_by(WorkOrder.due_date.asc().nulls_last(), WorkOrder.created_at.desc(), WorkOrder.id),
+        in_warehouse(actor)))
+    closed = list(db.session.scalars(
+        of.where(WorkOrder.status.in_(CLOSED_STATUSES)).order_by(WorkOrder.updated_at.desc(), WorkOrder.id)
+        .limit(past), in_warehouse(actor)))
+    return open_, closed
+
+
+# --- Counts --------------------------------------------------------------------------------------
+
+def open_counts(actor: Actor, *, assigned_to: str | None = None) -> dict[str, int]:
+    """Open work orders of the warehouse by status (every open status, zeros included); only
+    those assigned to `assigned_to` when given (My work counts the actor's own)."""
+    require(actor, READ)
+    stmt = select(WorkOrder.status, func.count()).where(IN_WAREHOUSE, WorkOrder.status.in_(OPEN_STATUSES))
+    if assigned_to is not None:
+        stmt = stmt.where(WorkOrder.assigned_to == assigned_to)
+    counts = dict.fromkeys(OPEN_STATUSES, 0)
+    counts.update(db.session.execute(stmt.group_by(WorkOrder.status), in_warehouse(actor)).all())
+    return counts
+
+
+# --- Names of what a screen mentions -------------------------------------------------------------
+
+class Asset(NamedTuple):
+    id: str
+    asset_tag: str
+    location: str | None
+
+    @property
+    def text(self) -> str:
+        """"tag · location", as every work order screen names an asset."""
+        return " · ".join(p for p in (self.asset_tag, self.location) if p)
+
+
+class PartName(NamedTuple):
+    id: str
+    part_number: str
+    description: str | None
+
+
+@dataclass
+class Labels:
+    names: dict[str, str] = field(default_factory=dict)               # user id -> name (or e-mail)
+    people: list[tuple[str, str]] = field(default_factory=list)       # who work can be assigned to
+    equipment: dict[str, Asset] = field(default_factory=dict)
+    asset_options: list[tuple[str, str]] = field(default_factory=list)  # (id, "tag · location") by tag
+    parts: dict[str, PartName] = field(default_factory=dict)
+
+    @property
+    def assets(self) -> dict[str, str]:
+        return dict(self.asset_options)
+
+
+def _ids(values: Iterable[str | None]) -> list[str]:
+    return sorted({v for v in values if v})
+
+
+def labels(actor: Actor, *, user_ids: Iterable[str | None] = (), people: bool = False,
+           equipment_ids: Iterable[str | None] = (), all_equipment: bool = False,
+           part_ids: Iterable[str | None] = ()) -> Labels:
+    """The names of these users, assets and parts of the actor's warehouse, with (`people`) the
+    active users work can be assigned to and (`all_equipment`) every asset, in ONE statement:
+    a UNION ALL of (kind, id, a, b, pick) rows, ordered as the screens list them (people by name,
+    assets by tag). Ids of another warehouse are simply not named."""
+    require(actor, READ)  # what work order screens show, to whoever may read work orders
+    users, assets, parts = _ids(user_ids), _ids(equipment_ids), _ids(part_ids)
+    branches = []
+    if users or people:
+        pick = and_(User.active.is_(True), User.role.in_(ASSIGNABLE_ROLES))
+        branches.append(
+            select(literal_column("'u'").label("kind"), User.id, User.name.label("a"), User.email.label("b"),
+                   case((pick, literal_column("1")), else_=literal_column("0")).label("pick") if people
+                   else literal_column("0"))
+            .where(User.warehouse_id == actor.warehouse_id, or_(User.id.in_(users), pick) if people
+                   else User.id.in_(users)))
+    if assets or all_equipment:
+        stmt = select(literal_column("'e'"), Equipment.id, Equipment.asset_tag, Equipment.location,
+                      literal_column("0")).where(Equipment.warehouse_id == actor.warehouse_id)
+        branches.append(stmt if all_equipment else stmt.where(Equipment.id.in_(assets)))
+    if parts:
+        branches.append(select(literal_column("'p'"), Part.id, Part.part_number, Part.description, literal_column("0"))
+                        .where(Part.warehouse_id == actor.warehouse_id, Part.id.in_(parts)))
+    found = Labels()
+    if not branches:
+        return found
+    # By kind, then the 3rd and 4th columns: people by name then e-mail, assets by tag (as the selects list them).
+    stmt = (union_all(*branches) if len(branches) > 1 else branches[0]).order_by(
+        literal_column("1"), literal_column("3"), literal_column("4"))
+    for kind, id_, a, b, picked in db.session.execute(stmt):
+        if kind == "u":
+            found.names[id_] = a or b
+            if picked:
+                found.people.append((id_, a or b))
+        elif kind == "e":
+            found.equipment[id_] = asset = Asset(id_, a, b)
+            found.asset_options.append((id_, asset.text))
+        else:
+            found.parts[id_] = PartName(id_, a, b)
+    return found
