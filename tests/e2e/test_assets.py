@@ -12,7 +12,7 @@ from portal.schemas.warehouse import WarehouseUpdate
 from portal.services.identity import warehouses as warehouse_service
 
 
-def _wait(browser, condition, seconds: int = 10):
+def _wait(browser, condition, seconds: int = 30):
 
     return waiter(browser, seconds).until(condition)
 

@@ -144,7 +144,7 @@ def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, bro
                         headers=h).status_code == 200
     # The manager, in a browser session of their own, answers on the same page.
     log_in(second_browser, live_server, users["north"]["manager"])
-    waiter(second_browser, 12).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
+    waiter(second_browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
     second_browser.get(f"{live_server}/work-orders/{wo_id}")
     second_browser.find_element(By.ID, "f-comment-body").send_keys("Ordered the kit")
     second_browser.find_element(By.CSS_SELECTOR, "#wo-comments button[type=submit]").click()
