@@ -27,7 +27,6 @@ from portal import create_app
 from portal.jobs import QUEUES, load_all
 from portal.jobs.scheduler import AppSimpleWorker, AppWorker, build_cron
 from portal.platform.redis import get_redis, redis_url_for
-from portal.platform.telemetry.observability import RQ_LOG_LEVEL
 
 log = logging.getLogger("worker")
 
@@ -62,8 +61,9 @@ def main() -> int:
         with app.app_context():
             worker_class = AppWorker if args.fork and not args.no_fork else AppSimpleWorker
             worker = worker_class([q for q in args.queues.split(",") if q], connection=get_redis(app))
-            # RQ's own per-job lines stay quiet: the job line (LOG_FORMAT) says what happened.
-            worker.work(burst=args.burst, with_scheduler=True, logging_level=RQ_LOG_LEVEL)
+            # RQ's own INFO lines are dropped by the log handler (configure_logging): the job line
+            # (LOG_FORMAT) says what happened.
+            worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
     finally:
         if cron is not None and cron.is_alive():
             os.kill(cron.pid, signal.SIGTERM)

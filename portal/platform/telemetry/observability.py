@@ -38,10 +38,6 @@ job_log = logging.getLogger("maintainpro.jobs")
 SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 LOG_FORMATS = ("text", "json")
-# RQ's own loggers say a line or three per job ("default: run_periodic(...)", "Job OK", "Result is
-# kept..."); the job line below says it once. Their warnings and errors still show.
-RQ_LOGGERS = ("rq.worker", "rq.job", "rq.scheduler", "rq.cron")
-RQ_LOG_LEVEL = "WARNING"
 _CHECKOUT = str(Path(__file__).resolve().parents[3]) + "/"
 # The format of a process whose log lines come from no app (set by configure_logging).
 _process_format = "text"
@@ -90,6 +86,14 @@ class ConsoleHandler(logging.StreamHandler):
     """The root logger's handler that configure_logging installs (found again by its class)."""
 
 
+def _not_rq_chatter(record: logging.LogRecord) -> bool:
+    """RQ's own loggers say a line or three per job ("default: run_periodic(...)", "Job OK", "Result
+    is kept...") and one per cron tick; the job line below says it once. Their warnings and errors
+    still show. Filtered here, at the handler: RQ's log levels stay as the worker sets them (the
+    worker lowered to WARNING sometimes hung on SIGTERM under rq 3)."""
+    return record.levelno >= logging.WARNING or not record.name.startswith("rq.")
+
+
 def _not_rq_job_exception(record: logging.LogRecord) -> bool:
     """RQ logs a failed job's traceback itself, with the job's id as an extra field; the job line
     (JobLogMixin) already reports the failure, in the chosen format."""
@@ -108,13 +112,12 @@ def configure_logging(log_format: str) -> None:
     console = next((handler for handler in root.handlers if isinstance(handler, ConsoleHandler)), None)
     if console is None and not root.handlers:
         console = ConsoleHandler(sys.stderr)
+        console.addFilter(_not_rq_chatter)
         root.addHandler(console)
         root.setLevel(logging.INFO)
     if console is not None:
         console.setFormatter(JsonLineFormatter() if log_format == "json"
                              else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
-    for name in RQ_LOGGERS:
-        logging.getLogger(name).setLevel(RQ_LOG_LEVEL)
     rq_worker = logging.getLogger("rq.worker")
     if _not_rq_job_exception not in rq_worker.filters:
         rq_worker.addFilter(_not_rq_job_exception)
