@@ -61,11 +61,14 @@ def main() -> int:
         with app.app_context():
             worker_class = AppWorker if args.fork and not args.no_fork else AppSimpleWorker
             worker = worker_class([q for q in args.queues.split(",") if q], connection=get_redis(app))
+            # RQ's own INFO lines are dropped by the log handler (configure_logging): the job line
+            # (LOG_FORMAT) says what happened.
             worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
     finally:
         if cron is not None and cron.is_alive():
             os.kill(cron.pid, signal.SIGTERM)
             cron.join(timeout=10)
+            log.info("cron scheduler stopped (exit code %s)", cron.exitcode)
     return 0
 
 

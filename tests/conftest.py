@@ -102,23 +102,6 @@ if os.environ.get("REDIS_URL"):
 # hypothesis and anyio plugins it costs each test process about 2 s); .ci/run runs it on its own with FUZZ=1.
 collect_ignore = [] if os.environ.get("FUZZ") else ["test_fuzz.py"]
 
-# Files that take seconds (a browser, servers or worker processes), handed out first under
-# pytest-xdist so the many quick files fill the end evenly instead of one long file finishing last.
-LONG_FILES = ("tests/e2e/", "tests/test_js_sdk.py", "sdk/python/tests/", "tests/test_webhooks.py",
-              "tests/test_contract_client.py", "tests/test_imports.py", "tests/test_concurrency.py",
-              "tests/test_openapi.py", "tests/test_permissions.py", "tests/test_webhook_crash.py", "tests/test_jobs.py")
-
-
-def pytest_collection_modifyitems(config, items) -> None:
-    root = str(config.rootpath) + "/"
-
-    def rank(item) -> int:
-        path = str(item.path).removeprefix(root)
-        return next((n for n, prefix in enumerate(LONG_FILES) if path.startswith(prefix)), len(LONG_FILES))
-
-    items.sort(key=rank)  # stable: tests keep their order within a file
-
-
 ROLES = ("admin", "manager", "technician", "requester")
 PASSWORD = "correct horse battery"
 

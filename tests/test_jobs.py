@@ -163,4 +163,4 @@ def test_worker_script_runs_the_periodic_jobs_on_rq_cron(app, users):
         _, stderr = worker.communicate(timeout=60)
     assert count_events("inventory.low_stock") == 1, stderr.decode()[-3000:]
     assert worker.returncode == 0
-    assert b"CronScheduler" in stderr and b"shutdown complete" in stderr
+    assert b"cron scheduler started" in stderr and b"cron scheduler stopped (exit code 0)" in stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import subprocess
 import tempfile
@@ -276,11 +277,12 @@ def test_request_id_echoed_when_sane_else_generated(client):
     assert len(client.get("/healthz").headers["X-Request-Id"]) == 32
 
 
-def test_one_json_line_per_request(client, users, auth, access_lines):
+def test_one_json_line_per_request(app, client, users, auth, access_lines):
+    app.config["LOG_FORMAT"] = "json"
     headers = {**auth("north", "manager"), "X-Request-Id": "req-1"}
     client.get("/api/work-orders/unknown-id?secretish=1", headers=headers)
     # Another app instance: requests of the fixture's app share its app context (and its token).
-    make_app().test_client().get("/healthz")
+    make_app(LOG_FORMAT="json").test_client().get("/healthz")
     first, second = access_lines.json()
     assert first == {**first, "type": "request", "requestId": "req-1", "userId": users["north"]["manager"].id,
                      "warehouseId": users["north"]["manager"].warehouse_id, "method": "GET",
@@ -289,20 +291,76 @@ def test_one_json_line_per_request(client, users, auth, access_lines):
     assert second["route"] == "/healthz" and second["userId"] is None
 
 
-def test_one_json_line_per_job_start_and_end(app):
+@pytest.fixture
+def job_lines():
     handler = Lines()
     logger = logging.getLogger("maintainpro.jobs")
     logger.addHandler(handler)
-    try:
-        job = Queue("default", connection=get_redis()).enqueue("portal.jobs.webhooks.outbox_sweep")
-        AppSimpleWorker(["default"], connection=get_redis()).work(burst=True, logging_level="WARNING")
-    finally:
-        logger.removeHandler(handler)
-    start, end = handler.json()
-    assert start == {**start, "type": "job", "event": "start", "jobId": job.id,
-                     "function": "portal.jobs.webhooks.outbox_sweep", "queue": "default"}
-    assert end == {**end, "event": "end", "jobId": job.id, "status": "finished"}
-    assert end["durationMs"] >= 0
+    yield handler
+    logger.removeHandler(handler)
+
+
+def run_jobs_in_a_worker(*jobs: tuple) -> list:
+    """Enqueue (function, *args) jobs and work them off in this process, as worker.py does."""
+    queue = Queue("default", connection=get_redis())
+    enqueued = [queue.enqueue(function, *args) for function, *args in jobs]
+    AppSimpleWorker(["default"], connection=get_redis()).work(burst=True, logging_level="WARNING")
+    return enqueued
+
+
+def test_one_json_line_per_job(app, job_lines):
+    app.config["LOG_FORMAT"] = "json"
+    ok, failed = run_jobs_in_a_worker(("portal.jobs.webhooks.outbox_sweep",),
+                                      ("portal.jobs.scheduler.run_periodic", "no-such-job"))
+    done, broken = job_lines.json()
+    assert done == {**done, "type": "job", "jobId": ok.id, "function": "portal.jobs.webhooks.outbox_sweep",
+                    "queue": "default", "status": "finished"}
+    assert done["durationMs"] >= 0 and "error" not in done
+    assert broken == {**broken, "type": "job", "jobId": failed.id, "function": "portal.jobs.scheduler.run_periodic",
+                      "status": "failed", "error": "KeyError: 'no-such-job'"}
+    assert broken["where"].startswith("portal/jobs/scheduler.py:") and broken["where"].endswith("in run_periodic")
+    assert broken["traceback"].startswith("Traceback") and broken["traceback"].rstrip().endswith("'no-such-job'")
+
+
+def test_text_lines_say_what_someone_did_and_what_failed(app, client, users, auth, access_lines, job_lines):
+    """LOG_FORMAT=text (make run): a short line per request, none for probes or for a live poll that
+    found nothing new; a line per failed job, none per successful one."""
+    app.config["LOG_FORMAT"] = "text"
+    client.get("/api/work-orders?secretish=1", headers=auth("north", "manager"))
+    client.get("/healthz")
+    client.get("/api/nothing-here%0A01:02:03 GET /forged 200 1 ms")
+    _, failed = run_jobs_in_a_worker(("portal.jobs.webhooks.outbox_sweep",),
+                                     ("portal.jobs.scheduler.run_periodic", "no-such-job"))
+    clock = r"\d\d:\d\d:\d\d"
+    assert len(access_lines.lines) == 2, access_lines.lines
+    assert re.fullmatch(clock + r" GET /api/work-orders 400 \d+ ms", access_lines.lines[0])  # no query string
+    # A newline in the path is escaped: no line of someone else's making.
+    assert re.fullmatch(clock + r" GET /api/nothing-here\\x0a01:02:03 GET /forged 200 1 ms 404 \d+ ms",
+                        access_lines.lines[1]), access_lines.lines[1]
+    [line] = job_lines.lines
+    assert re.fullmatch(clock + r" job failed: run_periodic\('no-such-job'\) KeyError: 'no-such-job' "
+                        r"at portal/jobs/scheduler\.py:\d+ in run_periodic \(job " + failed.id[:8] + r"\)", line), line
+
+
+@pytest.mark.parametrize(("env", "log_format"), [
+    ({}, "text"), ({"MAINTAINPRO_ENV": "production"}, "json"), ({"LOG_FORMAT": "json"}, "json"),
+    ({"MAINTAINPRO_ENV": "production", "LOG_FORMAT": "Text"}, "text")])
+def test_log_format_setting(monkeypatch, env, log_format):
+    from portal.config import load_config
+
+    monkeypatch.delenv("MAINTAINPRO_ENV", raising=False)
+    monkeypatch.delenv("LOG_FORMAT", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert load_config()["LOG_FORMAT"] == log_format
+
+
+def test_an_unknown_log_format_is_refused_at_start(monkeypatch):
+    from portal.config import load_config
+
+    monkeypatch.setenv("LOG_FORMAT", "yaml")
+    with pytest.raises(ValueError, match="LOG_FORMAT must be json or text, not 'yaml'"):
+        load_config()
 
 
 def test_no_secret_in_any_response_or_log_line(app, client, caplog, access_lines):

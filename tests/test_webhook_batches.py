@@ -85,12 +85,15 @@ def test_a_failed_batched_delivery_is_retried_under_its_own_job_id(app, users, r
     for i in range(3):
         new_work_order(users, title=f"Order {i}")
     first, second, third = [d.id for d in deliveries()]
+    before = utcnow()
     assert webhook_jobs.deliver(first)["state"] == "delivered"
+    after = utcnow()
     states = {d.id: d for d in deliveries()}
     assert states[third].state == "delivered"
     failed = states[second]
     assert (failed.state, failed.attempts, failed.last_status_code, failed.claimed_until) == ("pending", 1, 500, None)
-    assert 24 <= (failed.next_attempt_at - utcnow()).total_seconds() <= 36
+    # 30 s later, jittered by a fifth, counted from the attempt (somewhere between before and after).
+    assert before + timedelta(seconds=24) <= failed.next_attempt_at <= after + timedelta(seconds=36)
     # Its retry waits in RQ's scheduler under its own delivery id, as a single delivery's does.
     assert _queue().scheduled_job_registry.get_job_ids() == [second]
     assert _queue().fetch_job(second).args == (second,)

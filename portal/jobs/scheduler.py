@@ -86,9 +86,16 @@ def run_periodic(name: str, now: str | None = None) -> dict:
         lock_key = f"maintainpro:periodic:{name}"
         # At most one run per interval even if two cron schedulers enqueue it (see module doc).
         if not get_redis().set(lock_key, "1", nx=True, ex=max(1, int(job.interval * 0.8))):
-            log.info("periodic job %s already ran this interval; skipped", name)
+            # Expected with two cron schedulers: not worth a line on every tick.
+            log.debug("periodic job %s already ran this interval; skipped", name)
             return {"skipped": True}
         return job.func(datetime.fromisoformat(now) if now else None)
+
+
+def worker_listening(connection: Redis, pid: int) -> bool:
+    """Whether the worker process `pid` has registered with RQ, i.e. listens to its queues
+    (`make run` shows its banner only then)."""
+    return any(worker.pid == pid for worker in Worker.all(connection=connection))
 
 
 def build_cron(connection: Redis) -> CronScheduler:
@@ -97,6 +104,7 @@ def build_cron(connection: Redis) -> CronScheduler:
     load_all()
     cron = CronScheduler(connection=connection, name="")
     for job in PERIODIC_JOBS.values():
+        # meta "periodic": the job's name in its log line (every periodic job is run_periodic).
         cron.register(run_periodic, PERIODIC_QUEUE, args=(job.name,), interval=job.interval,
-                      job_timeout=max(300, job.interval), result_ttl=3600)
+                      job_timeout=max(300, job.interval), result_ttl=3600, meta={"periodic": job.name})
     return cron

@@ -12,7 +12,7 @@ from portal.schemas.warehouse import WarehouseUpdate
 from portal.services.identity import warehouses as warehouse_service
 
 
-def _wait(browser, condition, seconds: int = 10):
+def _wait(browser, condition, seconds: int = 30):
 
     return waiter(browser, seconds).until(condition)
 
@@ -34,6 +34,7 @@ def test_technician_works_an_asset(live_server, browser, users):
     warehouse_service.update_settings(users.actor("north", "admin"), WarehouseUpdate(problemReportsEnabled=True))
     me = users["north"]["technician"]
     log_in(browser, live_server, me)
+    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
 
     browser.find_element(By.LINK_TEXT, "Assets").click()
     _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Assets"))

@@ -4,13 +4,13 @@ the row they are editing and the search they typed stay as they were. Screenshot
 1440x900 go to test-artifacts/."""
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import select
 
 from e2e.conftest import ARTIFACTS, log_in, waiter
 from portal.models import WorkOrder
 from portal.platform.extensions import db
+
+LIVE_WAIT = 30  # seconds: how long a change made elsewhere may take to show before the test fails
 
 
 def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, client, auth):
@@ -71,13 +71,12 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
     # Another user changes both rows (through the API, as their tablet would).
     for wo_id, title in ((a, "Conveyor belt frays badly"), (b, "Guard rail loose at gate")):
         assert client.patch(f"/api/work-orders/{wo_id}", json={"title": title}, headers=h).status_code == 200
-    started = time.monotonic()
-    waiter(browser, 12).until(
+    # The next poll brings it (every LIVE_POLL_SECONDS, 1 s in tests, which the board says although it
+    # was reached by a boosted link from a page without live updates). LIVE_WAIT is a failure
+    # deadline for a busy machine, not a speed target.
+    assert browser.find_element(By.ID, "live").get_attribute("data-live-ms") == "1000"
+    waiter(browser, LIVE_WAIT).until(
         ec.text_to_be_present_in_element((By.ID, f"wo-{b}"), "Guard rail loose at gate"))
-    seen_after = time.monotonic() - started
-    # Within LIVE_POLL_SECONDS (1 s in tests) and a request, though the board was reached by a
-    # boosted link from a page without live updates (whose 5 s default must not stick).
-    assert seen_after < 3
     # Row A, being edited, was left alone (same node, focus still in its date); B stayed ticked.
     row_a = browser.find_element(By.ID, f"wo-{a}")
     assert row_a.get_attribute("data-mark") == "kept" and "Conveyor belt frays badly" not in row_a.text
@@ -92,7 +91,7 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
     # Once the user leaves the field, the next poll brings row A up to date too.
     browser.find_element(By.ID, "f-q").click()
     browser.find_element(By.ID, "f-q").send_keys("Conv")  # a search being typed is never touched
-    waiter(browser, 12).until(
+    waiter(browser, LIVE_WAIT).until(
         ec.text_to_be_present_in_element((By.ID, "results"), "Conveyor belt frays badly"))
     assert browser.find_element(By.ID, "f-q").get_attribute("value") == "Conv"
 
@@ -110,9 +109,9 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
             }
           });
         };""")
-    waiter(browser, 5).until(lambda d: d.execute_script("return window.hungPolls") == 1)
+    waiter(browser, LIVE_WAIT).until(lambda d: d.execute_script("return window.hungPolls") == 1)
     assert client.patch(f"/api/work-orders/{a}", json={"title": "Conveyor belt frays, again"}, headers=h).status_code == 200
-    waiter(browser, 12).until(ec.text_to_be_present_in_element((By.ID, "results"), "Conveyor belt frays, again"))
+    waiter(browser, LIVE_WAIT).until(ec.text_to_be_present_in_element((By.ID, "results"), "Conveyor belt frays, again"))
 
     browser.set_window_size(1440, 900)
     browser.get(live_server + "/work-orders")
@@ -125,7 +124,7 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
 
 def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, browser, second_browser, users, client, auth):
     """The work order page: another user's status change (API) and comment (posted from a second
-    browser session) appear within ~10 s; the comment this user is typing stays, caret and all."""
+    browser session) appear with the next polls; the comment this user is typing stays, caret and all."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
 
@@ -133,7 +132,7 @@ def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, bro
     h = auth("north", "manager")
     wo_id = client.post("/api/work-orders", json={"title": "Hydraulic leak", "assignedTo": tech.id},
                         headers=h).json["id"]
-    wait = waiter(browser, 12)
+    wait = waiter(browser, LIVE_WAIT)
     browser.set_window_size(768, 1024)
     log_in(browser, live_server, tech)
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
@@ -145,11 +144,11 @@ def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, bro
                         headers=h).status_code == 200
     # The manager, in a browser session of their own, answers on the same page.
     log_in(second_browser, live_server, users["north"]["manager"])
-    waiter(second_browser, 12).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
+    waiter(second_browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
     second_browser.get(f"{live_server}/work-orders/{wo_id}")
     second_browser.find_element(By.ID, "f-comment-body").send_keys("Ordered the kit")
     second_browser.find_element(By.CSS_SELECTOR, "#wo-comments button[type=submit]").click()
-    waiter(second_browser, 12).until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Ordered the kit"))
+    waiter(second_browser, LIVE_WAIT).until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Ordered the kit"))
     wait.until(ec.text_to_be_present_in_element((By.ID, "wo-status"), "On hold"))
     wait.until(ec.text_to_be_present_in_element((By.ID, "history"), "No seal kit"))
     box = browser.find_element(By.ID, "f-comment-body")
