@@ -10,6 +10,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.webdriver.remote.webelement import WebElement
 from werkzeug.serving import make_server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -44,7 +47,6 @@ def live_server(app):
 def _start_chromium():
     if not CHROMIUM or not CHROMEDRIVER:
         pytest.skip("chromium and chromedriver not installed (apt-get install chromium chromium-headless-shell chromium-driver)")
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium not installed (requirements-dev.txt)")
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
@@ -54,71 +56,69 @@ def _start_chromium():
         options.add_argument(arg)
     # The page's console (CSP violations, script errors) for driver.get_log("browser").
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    _refind_replaced_elements(driver)
-    # Screenshots still PNG, encoded for speed rather than size: about 50 instead of 80 ms each, and
-    # the suite takes some 80 of them (save_screenshot goes through this method).
-    driver.get_screenshot_as_base64 = lambda: driver.execute_cdp_cmd(
-        "Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True})["data"]
+    driver = PortalChrome(service=Service(CHROMEDRIVER), options=options)
     ARTIFACTS.mkdir(exist_ok=True)
     return driver
 
 
-def _refind_replaced_elements(driver) -> None:
+class PageElement(WebElement):
     """A live refresh may replace a section with an identical copy between the moment a test finds
     an element and the moment it uses it. A user taps whatever is on the screen then; a test holding
     the old node would fail with a stale reference. So an element found on the page is looked up
     again, once, by the same locator when it has gone stale."""
-    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
-    from selenium.webdriver.remote.webelement import WebElement
 
-    class PageElement(WebElement):
-        locator: tuple | None = None
+    locator: tuple | None = None
 
-        def _again(self, action):
-            try:
-                return action(self)
-            except WebDriverException as exc:
-                # Caught mid-navigation, chromedriver may report a node of the page being left as
-                # "does not belong to the document" rather than stale: the same thing to a test.
-                gone = isinstance(exc, StaleElementReferenceException) or "does not belong to the document" in str(exc)
-                if not gone:
-                    raise
-                if self.locator is None:
-                    raise StaleElementReferenceException(exc.msg) from exc
-                return action(self.parent.find_element(*self.locator))
+    def _again(self, action):
+        try:
+            return action(self)
+        except WebDriverException as exc:
+            # Caught mid-navigation, chromedriver may report a node of the page being left as
+            # "does not belong to the document" rather than stale: the same thing to a test.
+            gone = isinstance(exc, StaleElementReferenceException) or "does not belong to the document" in str(exc)
+            if not gone:
+                raise
+            if self.locator is None:
+                raise StaleElementReferenceException(exc.msg) from exc
+            return action(self.parent.find_element(*self.locator))
 
-        def click(self) -> None:
-            self._again(WebElement.click)
+    def click(self) -> None:
+        self._again(WebElement.click)
 
-        def clear(self) -> None:
-            self._again(WebElement.clear)
+    def clear(self) -> None:
+        self._again(WebElement.clear)
 
-        def send_keys(self, *value) -> None:
-            self._again(lambda element: WebElement.send_keys(element, *value))
+    def send_keys(self, *value) -> None:
+        self._again(lambda element: WebElement.send_keys(element, *value))
 
-        def submit(self) -> None:
-            self._again(WebElement.submit)
+    def submit(self) -> None:
+        self._again(WebElement.submit)
 
-        def is_selected(self) -> bool:
-            return self._again(WebElement.is_selected)
+    def is_selected(self) -> bool:
+        return self._again(WebElement.is_selected)
 
-        def get_attribute(self, name: str):
-            return self._again(lambda element: WebElement.get_attribute(element, name))
+    def get_attribute(self, name: str):
+        return self._again(lambda element: WebElement.get_attribute(element, name))
 
-        @property
-        def text(self) -> str:
-            return self._again(lambda element: WebElement.text.fget(element))
+    @property
+    def text(self) -> str:
+        return self._again(lambda element: WebElement.text.fget(element))
 
-    find_element = driver.find_element
 
-    def find_on_page(by="id", value=None):
-        found = find_element(by, value)
+class PortalChrome(webdriver.Chrome):
+    """Selenium's Chrome driver with two of its public methods overridden (a subclass, nothing
+    patched): elements found on the page come back as PageElement, and screenshots are PNGs encoded
+    for speed rather than size (about 50 instead of 80 ms each; the suite takes some 80 of them, and
+    save_screenshot goes through this method)."""
+
+    def find_element(self, by="id", value=None) -> PageElement:
+        found = super().find_element(by, value)
         element = PageElement(found.parent, found.id)  # the same node, through selenium's public constructor
         element.locator = (by, value)
         return element
 
-    driver.find_element = find_on_page
+    def get_screenshot_as_base64(self) -> str:
+        return self.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True})["data"]
 
 
 @pytest.fixture(scope="session")
