@@ -86,12 +86,16 @@ class ConsoleHandler(logging.StreamHandler):
     """The root logger's handler that configure_logging installs (found again by its class)."""
 
 
-def _not_rq_chatter(record: logging.LogRecord) -> bool:
-    """RQ's own loggers say a line or three per job ("default: run_periodic(...)", "Job OK", "Result
-    is kept...") and one per cron tick; the job line below says it once. Their warnings and errors
-    still show. Filtered here, at the handler: RQ's log levels stay as the worker sets them (the
-    worker lowered to WARNING sometimes hung on SIGTERM under rq 3)."""
-    return record.levelno >= logging.WARNING or not record.name.startswith("rq.")
+# Libraries' INFO lines nobody needs to read: RQ's own loggers say a line or three per job
+# ("default: run_periodic(...)", "Job OK", "Result is kept...") and one per cron tick, which the job
+# line below says once; alembic lists its plugins on every `flask db upgrade` (`make run`).
+QUIET_BELOW_WARNING = ("rq.", "alembic.runtime.plugins")
+
+
+def _not_library_chatter(record: logging.LogRecord) -> bool:
+    """Their warnings and errors still show. Filtered here, at the handler: RQ's log levels stay as
+    the worker sets them (the worker lowered to WARNING sometimes hung on SIGTERM under rq 3)."""
+    return record.levelno >= logging.WARNING or not record.name.startswith(QUIET_BELOW_WARNING)
 
 
 def _not_rq_job_exception(record: logging.LogRecord) -> bool:
@@ -112,7 +116,7 @@ def configure_logging(log_format: str) -> None:
     console = next((handler for handler in root.handlers if isinstance(handler, ConsoleHandler)), None)
     if console is None and not root.handlers:
         console = ConsoleHandler(sys.stderr)
-        console.addFilter(_not_rq_chatter)
+        console.addFilter(_not_library_chatter)
         root.addHandler(console)
         root.setLevel(logging.INFO)
     if console is not None:
