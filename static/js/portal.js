@@ -189,6 +189,24 @@
     if (form && evt.detail.successful && verb.toLowerCase() !== "get") { form.removeAttribute("data-dirty"); }
   });
 
+  // The part picker: a search answer that lands after the user picked a part (a search started
+  // before the pick, e.g. when a live refresh brought the form again) keeps that pick when the
+  // part is still listed, so "Add part" sends what the user chose.
+  var pickedPart = null;
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var target = evt.detail.target;
+    if (!target || target.id !== "part-options") { return; }
+    var checked = target.querySelector('input[name="partId"]:checked');
+    pickedPart = checked ? checked.value : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!pickedPart) { return; }
+    var options = document.getElementById("part-options");
+    var radio = options && options.querySelector('input[name="partId"][value="' + CSS.escape(pickedPart) + '"]');
+    if (radio && !radio.checked) { radio.checked = true; }
+    pickedPart = null;
+  });
+
   // "Select all on page" on the board ticks every row's checkbox of its form.
   document.addEventListener("change", function (evt) {
     var form = evt.target.getAttribute && evt.target.getAttribute("data-select-all");
