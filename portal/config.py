@@ -103,6 +103,9 @@ def load_config() -> dict:
         # The import-purge job empties a finished import's stored file this many days after it
         # finished (its counters and refusals stay); 0 keeps files for ever.
         "IMPORT_KEEP_DAYS": int(os.environ.get("IMPORT_KEEP_DAYS", "90")),
+        # A sync read (cursor paging) leaves out changes younger than this: a write stamps its rows
+        # before it commits, and a cursor must never pass a change not yet visible (querying.py).
+        "SYNC_SETTLE_SECONDS": max(0.0, float(os.environ.get("SYNC_SETTLE_SECONDS", "5"))),
         # Absolute base of the Link pagination headers (e.g. https://cmms.example.com); empty: relative links.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         # Rate limits (platform/ratelimits.py), counted in Redis; "N/minute", "N/hour", or several with ";".

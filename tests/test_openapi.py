@@ -88,9 +88,10 @@ def test_foundation_operations_are_described(spec):
     assert set(paths["/api/work-orders"]["post"]["responses"]) >= {"201", "400", "401", "403"}
     listing = paths["/api/work-orders"]["get"]
     assert {p["name"] for p in listing["parameters"]} >= {
-        "status", "assignedTo", "priority", "equipmentId", "type", "q", "dueBefore", "dueAfter", "sort", "limit", "page"}
+        "status", "assignedTo", "priority", "equipmentId", "type", "q", "dueBefore", "dueAfter", "sort", "limit", "page",
+        "updatedSince", "createdAfter", "createdBefore", "cursor"}
     assert set(listing["responses"]["200"]["headers"]) == {
-        "X-Total-Count", "Link", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
+        "X-Total-Count", "Link", "X-Next-Cursor", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
     assert listing["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
 
 

@@ -17,7 +17,7 @@ from portal.platform.http.security import MAX_JSON_DEPTH, read_body
 from portal.schemas.errors import pydantic_errors  # noqa: F401  (shared with the portal's forms)
 from portal.services.common.actor import Actor
 from portal.services.common.errors import DomainError, ValidationFailed
-from portal.services.common.querying import Page
+from portal.services.common.querying import Page, SyncPage
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -143,6 +143,20 @@ def page_response(page: Page, items: list[dict]) -> Response:
         link(page.page + 1, "next")
     link(page.last_page, "last")
     resp.headers["Link"] = ", ".join(links)
+    return resp
+
+
+def sync_response(page: SyncPage, items: list[dict]) -> Response:
+    """A sync read (cursor paging) as a bare JSON array: X-Total-Count (rows from the cursor on),
+    X-Next-Cursor always, and Link rel="next" while more rows follow."""
+    resp = jsonify(items)
+    resp.headers["X-Total-Count"] = str(page.remaining)
+    resp.headers["X-Next-Cursor"] = page.next_cursor
+    if page.more:
+        args = {key: ",".join(values) for key, values in request.args.lists() if key != "page"}
+        args["cursor"] = page.next_cursor
+        base = current_app.config.get("PUBLIC_BASE_URL", "") + request.script_root + request.path
+        resp.headers["Link"] = f'<{base}?{urlencode(args)}>; rel="next"'
     return resp
 
 

@@ -160,9 +160,15 @@ def build_openapi() -> dict:
             ok["content"] = meta["response_content"]
         if many:
             ok["headers"] = {
-                "X-Total-Count": {"schema": {"type": "integer"}, "description": "Rows matching the filters"},
-                "Link": {"schema": {"type": "string"}, "description": "RFC 8288 first/prev/next/last"},
+                "X-Total-Count": {"schema": {"type": "integer"}, "description": (
+                    "Rows matching the filters (with `cursor`: rows from the cursor on)")},
+                "Link": {"schema": {"type": "string"}, "description": (
+                    "RFC 8288 first/prev/next/last (with `cursor`: next only, while more rows follow)")},
             }
+            if meta["query"] is not None and "cursor" in meta["query"].model_fields:
+                ok["headers"]["X-Next-Cursor"] = {"schema": {"type": "string"}, "description": (
+                    "With `cursor`: where the next sync read starts (after this page's last row); keep it "
+                    "to read only what changed since")}
         ok["headers"] = {**ok.get("headers", {}), **RATE_LIMIT_HEADERS}
         op["responses"][str(meta["status"])] = ok
         error_ref = refs[(ErrorResponse, "serialization")]

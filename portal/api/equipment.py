@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from portal.api.blueprint import api
-from portal.api.common import actor, documented, json_body, page_response, query_args
+from portal.api.common import actor, documented, json_body, page_response, query_args, sync_response
 from portal.schemas.common import PageQuery
 from portal.schemas.equipment import DowntimePeriodOut, EquipmentCreate, EquipmentOut, EquipmentQuery, EquipmentStatusChange, EquipmentUpdate
 from portal.services.assets import equipment as service
@@ -12,7 +12,11 @@ from portal.services.assets import equipment as service
 @api.get("/equipment")
 @documented(summary="List equipment", query=EquipmentQuery, response=list[EquipmentOut])
 def list_equipment():
-    page = service.list_equipment(actor(), query_args(EquipmentQuery))
+    query = query_args(EquipmentQuery)
+    if query.cursor:
+        synced = service.sync_equipment(actor(), query)
+        return sync_response(synced, EquipmentOut.dump_many(synced.items))
+    page = service.list_equipment(actor(), query)
     return page_response(page, EquipmentOut.dump_many(page.items))
 
 

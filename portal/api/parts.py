@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from portal.api.blueprint import api
-from portal.api.common import actor, documented, json_body, page_response, query_args
+from portal.api.common import actor, documented, json_body, page_response, query_args, sync_response
 from portal.schemas.common import PageQuery
 from portal.schemas.parts import (
     PartCreate,
@@ -22,7 +22,11 @@ from portal.services.inventory import parts as service
 @api.get("/parts")
 @documented(summary="List parts", query=PartQuery, response=list[PartOut])
 def list_parts():
-    page = service.list_parts(actor(), query_args(PartQuery))
+    query = query_args(PartQuery)
+    if query.cursor:
+        synced = service.sync_parts(actor(), query)
+        return sync_response(synced, PartOut.dump_many(synced.items))
+    page = service.list_parts(actor(), query)
     return page_response(page, PartOut.dump_many(page.items))
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from portal.api.blueprint import api
-from portal.api.common import actor, documented, json_body, page_response, query_args
+from portal.api.common import actor, documented, json_body, page_response, query_args, sync_response
 from portal.schemas.work_orders import (
     ConsumeParts,
     ConsumptionOut,
@@ -43,6 +43,9 @@ def _detail(work_order_id: str) -> dict:
             description="A bare JSON array; X-Total-Count and Link (first/prev/next/last) announce the pages.")
 def list_work_orders():
     who, query = actor(), query_args(WorkOrderQuery)
+    if query.cursor:
+        synced = reads.sync_answer(who, query)
+        return sync_response(synced, synced.items)
     answer = reads.list_answer(who, query)  # the portal's list reads the same, from the same cache entry
     return page_response(Page(items=[], total=answer["total"], page=query.page, limit=query.limit), answer["items"])
 

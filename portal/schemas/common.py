@@ -1,12 +1,14 @@
 """Shared pieces of the validation models: camelCase names, UTC times, money, list params."""
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, NamedTuple, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -270,6 +272,73 @@ class PageQuery(Query):
     limit: int = Field(100, ge=1, le=500, description="Page size (max 500).")
     # Bounded so that (page - 1) * limit stays a valid SQL OFFSET.
     page: int = Field(1, ge=1, le=1_000_000_000, description="1-based page number; see the Link header.")
+
+
+class SyncCursor(NamedTuple):
+    """A position in a sync read: after the record changed at `at` with id `id` (records read in
+    (updatedAt, id) order). Written to clients as an opaque token (encode_cursor)."""
+
+    at: datetime
+    id: str
+
+
+CURSOR_START = "*"
+
+
+def encode_cursor(position: SyncCursor | None) -> str:
+    """The token of a position; `*` (the start) for None. Microseconds kept: updatedAt as written
+    to JSON has milliseconds only, and two changes in one millisecond must not look alike."""
+    if position is None:
+        return CURSOR_START
+    text = f"{position.at.astimezone(UTC).isoformat(timespec='microseconds')}|{position.id}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> SyncCursor | None:
+    """The position of a token that encode_cursor() made (None for `*`); ValueError otherwise."""
+    if token == CURSOR_START:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        at, _, record_id = text.partition("|")
+        moment = datetime.fromisoformat(at)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise ValueError("Not a cursor of this API: start with * and then send X-Next-Cursor back") from None
+    if moment.tzinfo is None or not record_id:
+        raise ValueError("Not a cursor of this API: start with * and then send X-Next-Cursor back")
+    return SyncCursor(moment.astimezone(UTC), record_id)
+
+
+class SyncQuery(PageQuery):
+    """A list that can be read incrementally: change and creation windows, and cursor paging.
+
+    `cursor` switches the list to a sync read: (updatedAt, id) ascending, each page starting after
+    the last record of the one before, so a record written meanwhile is neither skipped nor read
+    twice in the same version (offset paging shifts under concurrent writes)."""
+
+    updated_since: UtcDateTime | None = Field(None, description=(
+        "Only records changed at or after this time (updatedAt >= updatedSince)."))
+    created_after: UtcDateTime | None = Field(None, description="Only records created at or after this time.")
+    created_before: UtcDateTime | None = Field(None, description="Only records created before this time.")
+    cursor: str | None = Field(None, max_length=200, description=(
+        "Cursor paging for incremental sync: `*` to start, then the value of the X-Next-Cursor header "
+        "(or follow Link rel=\"next\"). Reads in updatedAt order, oldest first, id breaking ties; "
+        "X-Total-Count is then the number of records from this cursor on. Keep the last X-Next-Cursor "
+        "and send it later to get only what changed since."))
+
+    @field_validator("cursor")
+    @classmethod
+    def _known_cursor(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            decode_cursor(value)
+            if info.data.get("page", 1) != 1:
+                raise ValueError("page and cursor cannot be combined: follow the cursor")
+        return value
+
+    @property
+    def position(self) -> SyncCursor | None:
+        """Where a sync read starts (None: from the first record)."""
+        return decode_cursor(self.cursor) if self.cursor else None
 
 
 class ErrorItem(BaseModel):

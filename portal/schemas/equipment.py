@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import Field
 
 from portal.models.enums import CRITICALITY, EQUIPMENT_STATUS
-from portal.schemas.common import Out, PageQuery, Payload, UtcDateTime, UtcOut, csv_of, not_null
+from portal.schemas.common import Out, Payload, SyncQuery, UtcDateTime, UtcOut, csv_of, not_null
 
 EquipmentStatus = Literal[EQUIPMENT_STATUS.values]  # type: ignore[valid-type]
 Criticality = Literal[CRITICALITY.values]  # type: ignore[valid-type]
@@ -35,7 +35,7 @@ class EquipmentUpdate(Payload):
     install_date: UtcDateTime | None = None
 
 
-class EquipmentQuery(PageQuery):
+class EquipmentQuery(SyncQuery):
     status: csv_of(EquipmentStatus) | None = None
     criticality: csv_of(Criticality) | None = None
     area: str | None = Field(None, max_length=120, description="Only equipment of this area (exact)")

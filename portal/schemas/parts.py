@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from portal.schemas.common import MoneyIn, MoneyOut, Out, PageQuery, Payload, UtcOut, not_null
+from portal.schemas.common import MoneyIn, MoneyOut, Out, PageQuery, Payload, SyncQuery, UtcOut, not_null
 
 
 class PartCreate(Payload):
@@ -37,7 +37,7 @@ class PartUpdate(Payload):
     location: str | None = Field(None, max_length=120)
 
 
-class PartQuery(PageQuery):
+class PartQuery(SyncQuery):
     category: str | None = None
     low_stock: bool | None = Field(None, description="true: only parts at or below their reorder point")
     q: str | None = Field(None, max_length=200, description="Text search in partNumber, description, supplier")

@@ -3,10 +3,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from portal.models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
-from portal.schemas.common import MoneyIn, MoneyOut, Out, PageQuery, Payload, UtcDateTime, UtcOut, csv_of, not_null
+from portal.schemas.common import MoneyIn, MoneyOut, Out, Payload, SyncQuery, UtcDateTime, UtcOut, csv_of, not_null
 
 Status = Literal[WORK_ORDER_STATUS.values]  # type: ignore[valid-type]
 Priority = Literal[PRIORITY.values]  # type: ignore[valid-type]
@@ -56,7 +56,7 @@ SORTS = ("createdAt", "-createdAt", "dueDate", "-dueDate", "priority", "-priorit
          "foNumber", "-foNumber", "updatedAt", "-updatedAt")
 
 
-class WorkOrderQuery(PageQuery):
+class WorkOrderQuery(SyncQuery):
     status: csv_of(Status) | None = None
     assigned_to: str | None = Field(None, description="User id of the assignee")
     priority: csv_of(Priority) | None = None
@@ -67,7 +67,15 @@ class WorkOrderQuery(PageQuery):
     due_after: UtcDateTime | None = None
     overdue: bool | None = Field(None, description=(
         "true: only open work orders whose dueDate has passed; false: all the others"))
-    sort: Literal[SORTS] = "-createdAt"  # type: ignore[valid-type]
+    sort: Literal[SORTS] = Field("-createdAt", description=(  # type: ignore[valid-type]
+        "With `cursor`, only `updatedAt` (a sync reads in that order)."))
+
+    @field_validator("sort")
+    @classmethod
+    def _cursor_order(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("cursor") is not None and value != "updatedAt":
+            raise ValueError("A cursor reads in updatedAt order: leave sort out or set it to updatedAt")
+        return value
 
 
 class WorkOrderOut(Out):

@@ -16,7 +16,7 @@ from portal.services.common.actor import Actor
 from portal.services.common.changes import apply_changes, given_fields
 from portal.services.common.errors import field_error
 from portal.services.common.events import record_event
-from portal.services.common.querying import Page, paginate, text_filter
+from portal.services.common.querying import Page, SyncPage, paginate, sync_filters, sync_page, text_filter
 from portal.services.common.tenancy import assert_unique_in_warehouse, get_in_warehouse, unique_violation_as_conflict
 from portal.services.identity.permissions import require
 
@@ -39,6 +39,11 @@ def list_equipment(actor: Actor, query: EquipmentQuery) -> Page:
     return paginate(equipment_select(actor, query), query.page, query.limit)
 
 
+def sync_equipment(actor: Actor, query: EquipmentQuery) -> SyncPage:
+    """A sync read of the list (query.cursor set): equipment after the cursor, oldest change first."""
+    return sync_page(equipment_select(actor, query), Equipment, query)
+
+
 def equipment_select(actor: Actor, query: EquipmentQuery) -> Select:
     """The list's filtered, ordered query (no paging): the list pages it, the CSV export streams it."""
     require(actor, "equipment.read")
@@ -52,6 +57,7 @@ def equipment_select(actor: Actor, query: EquipmentQuery) -> Select:
     if query.q:
         stmt = stmt.where(text_filter(query.q, Equipment.asset_tag, Equipment.model, Equipment.manufacturer,
                                       Equipment.description, Equipment.location))
+    stmt = sync_filters(stmt, Equipment, query)
     return stmt.order_by(Equipment.asset_tag, Equipment.id)
 
 

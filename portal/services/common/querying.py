@@ -1,13 +1,18 @@
 """Small helpers for list endpoints: paging and text search, the same for every resource."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from flask import current_app
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql import Select
 
+from portal.models.types import utcnow
 from portal.platform.extensions import db
+from portal.schemas.common import SyncCursor, SyncQuery, encode_cursor
 
 
 @dataclass
@@ -44,3 +49,60 @@ def text_filter(q: str, *columns) -> Any:
     """Case-insensitive substring match over several columns; % and _ in q match themselves."""
     pattern = like_pattern(q)
     return or_(*(col.ilike(pattern, escape="\\") for col in columns))
+
+
+# --- Incremental sync ----------------------------------------------------------------------------
+
+@dataclass
+class SyncPage:
+    """One page of a sync read (cursor paging): the records after a position, oldest change first."""
+
+    items: list[Any]
+    remaining: int        # records from the position on, this page's included
+    next_cursor: str      # where the next read starts: after this page's last record
+    more: bool            # whether records beyond this page were there when it was read
+
+
+def sync_filters(stmt: Select, model: Any, query: SyncQuery) -> Select:
+    """The change and creation windows of a SyncQuery (updatedSince, createdAfter, createdBefore)."""
+    if query.updated_since is not None:
+        stmt = stmt.where(model.updated_at >= query.updated_since)
+    if query.created_after is not None:
+        stmt = stmt.where(model.created_at >= query.created_after)
+    if query.created_before is not None:
+        stmt = stmt.where(model.created_at < query.created_before)
+    return stmt
+
+
+def sync_statement(stmt: Select, model: Any, position: SyncCursor | None, settled_before: datetime) -> Select:
+    """A filtered statement as a sync read: after `position` in (updated_at, id) order, and only
+    records changed before `settled_before`.
+
+    Why the horizon: a write stamps updated_at when its transaction runs and becomes visible when
+    it commits. A record stamped a moment before another but committed after it would land behind
+    a cursor that has already passed that time, and be skipped for good. Reads stop short of the
+    last SYNC_SETTLE_SECONDS, longer than any write transaction of ours (imports commit every
+    IMPORT_BATCH_ROWS rows), so every record behind a cursor was committed when it was read."""
+    stmt = stmt.order_by(None).where(model.updated_at < settled_before)
+    if position is not None:
+        stmt = stmt.where(or_(model.updated_at > position.at,
+                              and_(model.updated_at == position.at, model.id > position.id)))
+    return stmt.order_by(model.updated_at, model.id)
+
+
+def sync_page(stmt: Select, model: Any, query: SyncQuery,
+              row: Callable[[Any], Any] = lambda record: record) -> SyncPage:
+    """One page of a sync read of an ORM statement (its filters applied, its order replaced)."""
+    position = query.position
+    ordered = sync_statement(stmt, model, position, sync_horizon())
+    remaining = db.session.scalar(select(func.count()).select_from(ordered.order_by(None).subquery())) or 0
+    records = list(db.session.scalars(ordered.limit(query.limit + 1)))
+    more, records = len(records) > query.limit, records[:query.limit]
+    last = records[-1] if records else None
+    after = SyncCursor(last.updated_at, last.id) if last is not None else position
+    return SyncPage(items=[row(r) for r in records], remaining=remaining, next_cursor=encode_cursor(after), more=more)
+
+
+def sync_horizon(now: datetime | None = None) -> datetime:
+    """Changes up to this moment are returned by a sync read (see sync_statement)."""
+    return (now or utcnow()) - timedelta(seconds=current_app.config["SYNC_SETTLE_SECONDS"])

@@ -21,7 +21,7 @@ from portal.services.common.changes import apply_changes, given_fields
 from portal.services.common.errors import Conflict, Forbidden, ValidationFailed, field_error
 from portal.services.common.events import record_event
 from portal.services.common.isolation import each_isolated
-from portal.services.common.querying import Page, paginate, text_filter
+from portal.services.common.querying import Page, SyncPage, paginate, sync_filters, sync_page, text_filter
 from portal.services.common.tenancy import assert_unique_in_warehouse, get_in_warehouse, unique_violation_as_conflict
 from portal.services.identity.permissions import require
 from portal.services.work_orders.lifecycle import parts_on_work_order, require_open_for_parts
@@ -46,6 +46,11 @@ def list_parts(actor: Actor, query: PartQuery) -> Page:
     return paginate(parts_select(actor, query), query.page, query.limit)
 
 
+def sync_parts(actor: Actor, query: PartQuery) -> SyncPage:
+    """A sync read of the list (query.cursor set): parts after the cursor, oldest change first."""
+    return sync_page(parts_select(actor, query), Part, query)
+
+
 def parts_select(actor: Actor, query: PartQuery) -> Select:
     """The list's filtered, ordered query (no paging): the list pages it, the CSV export streams it."""
     require(actor, "parts.read")
@@ -58,6 +63,7 @@ def parts_select(actor: Actor, query: PartQuery) -> Select:
         stmt = stmt.where(Part.stock_level > Part.reorder_point)
     if query.q:
         stmt = stmt.where(text_filter(query.q, Part.part_number, Part.description, Part.supplier))
+    stmt = sync_filters(stmt, Part, query)
     return stmt.order_by(Part.part_number, Part.id)
 
 

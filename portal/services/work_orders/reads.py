@@ -43,10 +43,11 @@ from portal.models.enums import CLOSED_STATUSES, OPEN_STATUSES
 from portal.models.types import utcnow
 from portal.platform.cache import cached
 from portal.platform.extensions import db
+from portal.schemas.common import SyncCursor, encode_cursor
 from portal.schemas.work_orders import WorkOrderOut, WorkOrderQuery
 from portal.services.common.actor import Actor
 from portal.services.common.errors import NotFound
-from portal.services.common.querying import Page, like_pattern
+from portal.services.common.querying import Page, SyncPage, like_pattern, sync_horizon, sync_statement
 from portal.services.identity.permissions import require
 from portal.services.work_orders.lifecycle import ASSIGNABLE_ROLES
 
@@ -76,7 +77,8 @@ def _shape(query: WorkOrderQuery) -> tuple:
     """Which filters a query uses and its sort: what the statement's text depends on."""
     return (bool(query.status), bool(query.priority), bool(query.type), bool(query.assigned_to),
             bool(query.equipment_id), bool(query.due_before), bool(query.due_after), query.overdue,
-            bool(query.q), query.sort)
+            bool(query.q), query.sort, bool(query.updated_since), bool(query.created_after),
+            bool(query.created_before))
 
 
 def _filter_values(actor: Actor, query: WorkOrderQuery) -> dict[str, Any]:
@@ -84,6 +86,8 @@ def _filter_values(actor: Actor, query: WorkOrderQuery) -> dict[str, Any]:
     return {**in_warehouse(actor), "status": query.status, "priority": query.priority,
             "type": query.type, "assigned_to": query.assigned_to, "equipment_id": query.equipment_id,
             "due_before": query.due_before, "due_after": query.due_after, "now": utcnow(),
+            "updated_since": query.updated_since, "created_after": query.created_after,
+            "created_before": query.created_before,
             "open_statuses": list(OPEN_STATUSES),
             "q": like_pattern(query.q) if query.q else None}
 
@@ -92,8 +96,15 @@ def _filter_values(actor: Actor, query: WorkOrderQuery) -> dict[str, Any]:
 def _filtered(shape: tuple) -> Select:
     """The filtered, sorted statement of one shape, with bound parameters for every value: built
     and hashed once per shape instead of per request (that cost ~0.2 ms of a list's CPU)."""
-    status, priority, type_, assigned_to, equipment_id, due_before, due_after, overdue, q, sort = shape
+    (status, priority, type_, assigned_to, equipment_id, due_before, due_after, overdue, q, sort,
+     updated_since, created_after, created_before) = shape
     stmt = select(WorkOrder).where(IN_WAREHOUSE)
+    if updated_since:
+        stmt = stmt.where(WorkOrder.updated_at >= bindparam("updated_since"))
+    if created_after:
+        stmt = stmt.where(WorkOrder.created_at >= bindparam("created_after"))
+    if created_before:
+        stmt = stmt.where(WorkOrder.created_at < bindparam("created_before"))
     if status:
         stmt = stmt.where(WorkOrder.status.in_(bindparam("status", expanding=True)))
     if priority:
@@ -176,6 +187,22 @@ def list_answer(actor: Actor, query: WorkOrderQuery) -> dict:
 def _list_answer(actor: Actor, query: WorkOrderQuery) -> dict:
     page = _list_rows(actor, query)
     return {"total": page.total, "items": [_work_order_json(row) for row in page.items]}
+
+
+def sync_answer(actor: Actor, query: WorkOrderQuery) -> SyncPage:
+    """A sync read of the list (query.cursor set): the work orders after the cursor in
+    (updatedAt, id) order, as the API writes them (services/common/querying.py). Never cached:
+    its horizon moves with the clock."""
+    require(actor, READ)
+    shape, values = _shape(query), _filter_values(actor, query)
+    stmt = sync_statement(_filtered(shape), WorkOrder, query.position, sync_horizon())
+    connection = db.session.connection()
+    remaining = connection.execute(stmt.with_only_columns(func.count()).order_by(None), values).scalar() or 0
+    rows = connection.execute(stmt.with_only_columns(*ROW_COLUMNS).limit(query.limit + 1), values).mappings().all()
+    more, rows = len(rows) > query.limit, rows[:query.limit]
+    after = SyncCursor(rows[-1]["updated_at"], rows[-1]["id"]) if rows else query.position
+    return SyncPage(items=[_work_order_json(row) for row in rows], remaining=remaining,
+                    next_cursor=encode_cursor(after), more=more)
 
 
 def list_page(actor: Actor, query: WorkOrderQuery) -> Page:
