@@ -249,3 +249,15 @@ def test_sync_with_concurrent_writers_ends_with_the_servers_state(app, client, a
     assert sum(writes) > 0
     assert {i: (r["title"], r["updatedAt"]) for i, r in copy.items()} == \
            {i: (r["title"], r["updatedAt"]) for i, r in server.items()}
+
+
+def test_booked_labor_moves_the_work_order_in_the_sync(client, auth, users):
+    """actualDuration is part of the work order as the API writes it: booking time is a change."""
+    manager = users.actor("north", "manager")
+    wo = factories.work_order(manager, now=T0)
+    h = auth("north", "manager")
+    _, cursor, _ = walk(client, h, "/api/work-orders?cursor=*")
+    r = client.post(f"/api/work-orders/{wo.id}/labor", headers=h, json={"minutes": 30})
+    assert r.status_code == 201, r.json
+    r = client.get(f"/api/work-orders?cursor={cursor}", headers=h)
+    assert [(row["id"], row["actualDuration"]) for row in r.json] == [(wo.id, 30)]

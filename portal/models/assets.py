@@ -23,7 +23,11 @@ class Equipment(db.Model):
     """An asset: the contract calls it equipment."""
 
     __tablename__ = "equipment"
-    __table_args__ = (UniqueConstraint("warehouse_id", "asset_tag"),)
+    __table_args__ = (
+        UniqueConstraint("warehouse_id", "asset_tag"),
+        # Sync reads (cursor paging) in (updated_at, id) order per warehouse (migration 0020).
+        Index("ix_equipment_warehouse_id_updated_at_id", "warehouse_id", "updated_at", "id"),
+    )
     id: Mapped[str] = id_column()
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
     asset_tag: Mapped[str] = mapped_column(String(64))

@@ -50,13 +50,14 @@ def add_labor(actor: Actor, work_order_id: str, data: LaborCreate, *, now: datet
         entry = LaborEntry(warehouse_id=wo.warehouse_id, work_order_id=wo.id, user_id=user_id, minutes=data.minutes,
                            note=data.note, performed_at=performed_at, created_by=actor.id, created_at=now)
         s.add(entry)
-        # One atomic UPDATE: two bookings at once both count.
+        # One atomic UPDATE: two bookings at once both count. actualDuration is part of the work
+        # order as the API writes it, so its updatedAt moves too (a sync reads the new total).
         s.execute(update(WorkOrder).where(WorkOrder.id == wo.id)
-                  .values(actual_duration=WorkOrder.actual_duration + data.minutes)
+                  .values(actual_duration=WorkOrder.actual_duration + data.minutes, updated_at=now)
                   .execution_options(synchronize_session=False))
         s.flush()
         total = s.scalar(select(WorkOrder.actual_duration).where(WorkOrder.id == wo.id))
-        s.expire(wo, ["actual_duration"])
+        s.expire(wo, ["actual_duration", "updated_at"])
         return entry, int(total)
 
 
