@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.enums import CHECKLIST_TYPE, FREQUENCY_TYPE
@@ -105,6 +106,8 @@ class LaborEntry(db.Model):
     work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id"), index=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     minutes: Mapped[int] = mapped_column(Integer)
+    # minutes x the person's hourly rate when booked (0.00 without a rate); never recomputed.
+    cost: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0.00"), server_default="0")
     note: Mapped[str | None] = mapped_column(Text)
     performed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))

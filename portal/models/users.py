@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.enums import ROLE
@@ -28,6 +29,9 @@ class User(UserMixin, db.Model):
     # Set once the user proved their authenticator works; None = enrol at the next portal login.
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What an hour of this person's work costs (set by an admin): labor entries keep the cost of
+    # their time at booking, as part consumptions keep the unit cost of the moment.
+    hourly_rate: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     warehouse: Mapped[Warehouse] = relationship(lazy="joined")

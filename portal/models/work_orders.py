@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.enums import CLOSED_STATUSES as CLOSED_STATUSES  # re-exported beside the other value lists
@@ -48,6 +49,10 @@ class WorkOrder(db.Model):
     overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     estimated_duration: Mapped[int | None] = mapped_column(Integer)  # minutes
     actual_duration: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # sum of labor minutes
+    # Running totals of the consumptions' and labor entries' costs, kept by the same transactions
+    # that add them (atomic increments): list rows and exports carry costs without a join.
+    parts_cost: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0.00"), server_default="0")
+    labor_cost: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0.00"), server_default="0")
     # A problem reported without an account (/report/<token>): who reported it and how to reach them.
     reporter_name: Mapped[str | None] = mapped_column(String(120))
     reporter_contact: Mapped[str | None] = mapped_column(String(200))

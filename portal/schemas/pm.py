@@ -1,12 +1,13 @@
 """Preventive maintenance payloads: templates, meter readings, checklists, labor, compliance."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from portal.models.enums import CHECKLIST_TYPE, FREQUENCY_TYPE, PRIORITY
-from portal.schemas.common import Out, PageQuery, Payload, Query, UtcDateTime, UtcOut, not_null
+from portal.schemas.common import MoneyOut, Out, PageQuery, Payload, Query, UtcDateTime, UtcOut, not_null
 
 FrequencyType = Literal[FREQUENCY_TYPE.values]  # type: ignore[valid-type]
 ChecklistType = Literal[CHECKLIST_TYPE.values]  # type: ignore[valid-type]
@@ -232,6 +233,7 @@ class LaborOut(Out):
     work_order_id: str
     user_id: str
     minutes: int
+    cost: MoneyOut = Field(Decimal("0"), description="minutes at the person's hourly rate when booked")
     note: str | None
     performed_at: UtcOut
     created_by: str | None

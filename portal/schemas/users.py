@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from portal.models.enums import ROLE
-from portal.schemas.common import Out, PageQuery, Payload, UtcOut, not_null
+from portal.schemas.common import MoneyIn, MoneyOut, Out, PageQuery, Payload, UtcOut, not_null
 
 Role = Literal[ROLE.values]  # type: ignore[valid-type]
 
@@ -16,6 +16,8 @@ class UserCreate(Payload):
                        description="Login name; stored lower-case, unique across the site.")
     name: str | None = Field(None, max_length=120, description="Shown in lists and on work orders.")
     role: Role = Field(description="admin, manager, technician or requester (README: Roles).")
+    hourly_rate: MoneyIn | None = Field(None, description=(
+        "What an hour of their work costs; labor they book from now on is costed at it (null: no cost)."))
     password: str = Field(min_length=8, max_length=1024,
                           description="Initial password, set by the admin and handed over in person. The first "
                                       "login at /login then enrols the user's authenticator app.")
@@ -28,6 +30,9 @@ class UserUpdate(Payload):
     active: bool | None = Field(None, json_schema_extra=not_null,
                                 description="false deactivates: every session (API tokens and portal logins) "
                                             "ends at once. An admin cannot deactivate themselves.")
+    hourly_rate: MoneyIn | None = Field(None, description=(
+        "What an hour of their work costs; changes the cost of labor booked from now on, never of labor "
+        "already booked (null: no cost)."))
 
 
 class UserQuery(PageQuery):
@@ -42,6 +47,7 @@ class UserAdminOut(Out):
     role: str
     warehouse_id: str
     active: bool
+    hourly_rate: MoneyOut | None = None
     mfa_enrolled: bool = Field(description="The user has confirmed an authenticator; false after creation or an "
                                            "MFA reset until their next portal login enrols one.")
     last_login_at: UtcOut | None = Field(description="When their most recent session (portal or API) started; "

@@ -98,6 +98,10 @@ class WorkOrderOut(Out):
     pm_template_id: str | None = Field(None, description="The PM template a preventive work order came from")
     estimated_duration: int | None = Field(None, description="Minutes (from the PM template)")
     actual_duration: int = Field(0, description="Sum of the labor minutes booked on it")
+    parts_cost: MoneyOut = Field(Decimal("0"), description="All parts consumed on it, at their cost when consumed")
+    labor_cost: MoneyOut = Field(Decimal("0"), description=(
+        "All labor booked on it: each entry's minutes at the person's hourly rate when booked "
+        "(0.00 for people without a rate)"))
     reporter_name: str | None = Field(None, description=(
         "Who reported the problem through an asset label's public page (/report/<token>), without an "
         "account; requestedBy is null then"))
@@ -123,7 +127,6 @@ class HistoryOut(Out):
 
 class WorkOrderDetailOut(WorkOrderOut):
     parts: list[PartUsageOut] = []
-    parts_cost: MoneyOut = Decimal("0")
     history: list[HistoryOut] = []
 
 

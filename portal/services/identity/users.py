@@ -95,6 +95,9 @@ def create_user(actor: Actor, data: UserCreate) -> UserRow:
     warehouse = db.session.get(Warehouse, actor.warehouse_id)
     user = auth.create_user(data.email, data.password, data.role, warehouse.name, name=data.name,
                             actor=actor, mfa_confirmed=False)
+    if data.hourly_rate is not None:
+        with unit_of_work():
+            user.hourly_rate = data.hourly_rate
     log.info("user %s created by %s with role %s", user.email, actor.email, user.role)
     return UserRow(user, None)
 
@@ -142,6 +145,8 @@ def update_user(actor: Actor, user_id: str, data: UserUpdate) -> UserRow:
             user.role = data.role
         if data.active is not None:
             user.active = data.active
+        if "hourly_rate" in given:
+            user.hourly_rate = data.hourly_rate
         if deactivated:
             # Portal cookies and API tokens name the same AuthSession rows: both end here, at once.
             # (A role change needs no such step: every request reads the role from the users row.)

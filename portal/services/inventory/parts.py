@@ -315,8 +315,14 @@ def consume_parts(actor: Actor, data: ConsumeParts, *, now: datetime | None = No
                                 work_order_id=wo.id, user_id=actor.id, created_at=now))
         for part_id, want in wanted.items():
             stock_changed(parts[part_id], parts[part_id].stock_level + want["quantity"], actor, now)
-        s.flush()
         total = sum((c.total_cost for c in consumptions), Decimal("0.00"))
+        # The work order's running total moves with it (list rows and exports read it), and so
+        # does its updatedAt: a sync reads the new partsCost.
+        s.execute(update(WorkOrder).where(WorkOrder.id == wo.id)
+                  .values(parts_cost=WorkOrder.parts_cost + total, updated_at=now)
+                  .execution_options(synchronize_session=False))
+        s.flush()
+        s.expire(wo, ["parts_cost", "updated_at"])
         _, parts_cost = parts_on_work_order(wo.id)
         lines = PartUsageOut.dump_many(consumptions)
         record_event(

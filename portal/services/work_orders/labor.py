@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from portal.models import LaborEntry, User, WorkOrder
 from portal.models.enums import CLOSED_STATUSES
@@ -16,6 +17,13 @@ from portal.services.common.errors import Conflict, Forbidden, field_error
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.services.work_orders.checklists import check_work_rights
+
+
+def labor_cost(minutes: int, hourly_rate: Decimal | None) -> Decimal:
+    """What `minutes` of work cost at an hourly rate, to the cent (0.00 without a rate)."""
+    if hourly_rate is None:
+        return Decimal("0.00")
+    return (hourly_rate * minutes / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def list_labor(actor: Actor, work_order_id: str) -> tuple[list[LaborEntry], int]:
@@ -43,21 +51,23 @@ def add_labor(actor: Actor, work_order_id: str, data: LaborCreate, *, now: datet
             raise field_error("userId", "Name who did the work")
         if actor.role == "technician" and user_id != actor.id:
             raise field_error("userId", "Technicians book their own time only", Forbidden)
-        found = s.scalar(select(func.count()).select_from(User).where(
-            User.id == user_id, User.warehouse_id == actor.warehouse_id))
-        if not found:
+        found = s.execute(select(User.hourly_rate).where(
+            User.id == user_id, User.warehouse_id == actor.warehouse_id)).first()
+        if found is None:
             raise field_error("userId", "User not found")
+        cost = labor_cost(data.minutes, found.hourly_rate)
         entry = LaborEntry(warehouse_id=wo.warehouse_id, work_order_id=wo.id, user_id=user_id, minutes=data.minutes,
-                           note=data.note, performed_at=performed_at, created_by=actor.id, created_at=now)
+                           cost=cost, note=data.note, performed_at=performed_at, created_by=actor.id, created_at=now)
         s.add(entry)
         # One atomic UPDATE: two bookings at once both count. actualDuration is part of the work
         # order as the API writes it, so its updatedAt moves too (a sync reads the new total).
         s.execute(update(WorkOrder).where(WorkOrder.id == wo.id)
-                  .values(actual_duration=WorkOrder.actual_duration + data.minutes, updated_at=now)
+                  .values(actual_duration=WorkOrder.actual_duration + data.minutes,
+                          labor_cost=WorkOrder.labor_cost + cost, updated_at=now)
                   .execution_options(synchronize_session=False))
         s.flush()
         total = s.scalar(select(WorkOrder.actual_duration).where(WorkOrder.id == wo.id))
-        s.expire(wo, ["actual_duration", "updated_at"])
+        s.expire(wo, ["actual_duration", "labor_cost", "updated_at"])
         return entry, int(total)
 
 
