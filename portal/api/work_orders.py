@@ -12,14 +12,17 @@ from portal.schemas.work_orders import (
     WorkOrderBulkAssign,
     WorkOrderCreate,
     WorkOrderDetailOut,
+    WorkOrderExpandedOut,
     WorkOrderOut,
     WorkOrderQuery,
+    WorkOrderReadQuery,
     WorkOrderUpdate,
 )
 from portal.services.common.querying import Page
 from portal.services.inventory import parts as parts_service
 from portal.services.work_orders import lifecycle as service
 from portal.services.work_orders import reads
+from portal.services.work_orders.expansions import expand
 
 # The detail writes its rows without a pydantic model per row: the same fields, names and
 # formats as the models' dump() (generated from them; tests/test_speed_paths.py).
@@ -28,18 +31,19 @@ _part_json = PartUsageOut.row_dumper()
 _history_json = HistoryOut.row_dumper()
 
 
-def _detail(work_order_id: str) -> dict:
+def _detail(work_order_id: str, expansions: list[str] | None = None) -> dict:
     d = reads.work_order_detail_rows(actor(), work_order_id)
-    return {
+    answer = {
         **_work_order_json(d["work_order"]),
         "parts": [_part_json(p) for p in d["parts"]],
-        "partsCost": f"{d['parts_cost']:.2f}",
         "history": [_history_json(h) for h in d["history"]],
     }
+    others = [name for name in expansions or () if name != "parts"]  # the detail always has its parts
+    return expand([answer], others)[0] if others else answer
 
 
 @api.get("/work-orders")
-@documented(summary="List work orders", query=WorkOrderQuery, response=list[WorkOrderOut],
+@documented(summary="List work orders", query=WorkOrderQuery, response=list[WorkOrderExpandedOut],
             description="A bare JSON array; X-Total-Count and Link (first/prev/next/last) announce the pages.")
 def list_work_orders():
     who, query = actor(), query_args(WorkOrderQuery)
@@ -60,9 +64,10 @@ def create_work_order():
 
 
 @api.get("/work-orders/<work_order_id>")
-@documented(summary="One work order with its parts, parts cost and history", response=WorkOrderDetailOut)
+@documented(summary="One work order with its parts, costs and history", query=WorkOrderReadQuery,
+            response=WorkOrderDetailOut)
 def get_work_order(work_order_id: str):
-    return jsonify(_detail(work_order_id))
+    return jsonify(_detail(work_order_id, query_args(WorkOrderReadQuery).expand))
 
 
 @api.patch("/work-orders/<work_order_id>")

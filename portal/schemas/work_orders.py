@@ -6,7 +6,20 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from portal.models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
-from portal.schemas.common import MoneyIn, MoneyOut, Out, Payload, SyncQuery, UtcDateTime, UtcOut, csv_of, not_null
+from portal.schemas.attachments import CommentOut
+from portal.schemas.common import (
+    MoneyIn,
+    MoneyOut,
+    Out,
+    Payload,
+    Query,
+    SyncQuery,
+    UtcDateTime,
+    UtcOut,
+    csv_of,
+    not_null,
+)
+from portal.schemas.pm import LaborOut, WorkOrderChecklistItemOut
 
 Status = Literal[WORK_ORDER_STATUS.values]  # type: ignore[valid-type]
 Priority = Literal[PRIORITY.values]  # type: ignore[valid-type]
@@ -52,6 +65,21 @@ class WorkOrderBulkAssign(Payload):
         "a user who cannot take work) rolls back all of them."))
 
 
+EXPANSIONS = ("parts", "checklist", "labor", "comments")
+Expansion = Literal[EXPANSIONS]  # type: ignore[valid-type]
+# Bounds of expand: related records per work order, and work orders per page when expanding.
+EXPAND_ITEMS_MAX = 200
+EXPAND_PAGE_MAX = 100
+EXPAND_TEXT = (
+    f"Related records to include in each work order: parts (consumptions), checklist, labor, comments "
+    f"(comma list). At most {EXPAND_ITEMS_MAX} of each per work order, in their own pages' order; "
+    f"on a list, limit may not exceed {EXPAND_PAGE_MAX} when expanding.")
+
+
+class WorkOrderReadQuery(Query):
+    expand: csv_of(Expansion) | None = Field(None, description=EXPAND_TEXT)
+
+
 SORTS = ("createdAt", "-createdAt", "dueDate", "-dueDate", "priority", "-priority",
          "foNumber", "-foNumber", "updatedAt", "-updatedAt")
 
@@ -67,8 +95,16 @@ class WorkOrderQuery(SyncQuery):
     due_after: UtcDateTime | None = None
     overdue: bool | None = Field(None, description=(
         "true: only open work orders whose dueDate has passed; false: all the others"))
+    expand: csv_of(Expansion) | None = Field(None, description=EXPAND_TEXT)
     sort: Literal[SORTS] = Field("-createdAt", description=(  # type: ignore[valid-type]
         "With `cursor`, only `updatedAt` (a sync reads in that order)."))
+
+    @field_validator("expand")
+    @classmethod
+    def _expand_bounded(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if value and info.data.get("limit", 0) > EXPAND_PAGE_MAX:
+            raise ValueError(f"With expand, limit may not exceed {EXPAND_PAGE_MAX}")
+        return list(dict.fromkeys(value)) if value else value
 
     @field_validator("sort")
     @classmethod
@@ -125,8 +161,20 @@ class HistoryOut(Out):
     changes: dict
 
 
+class WorkOrderExpandedOut(WorkOrderOut):
+    """A work order of the list, with what `expand` asked for (absent otherwise)."""
+
+    parts: list[PartUsageOut] = Field([], description="With expand=parts")
+    checklist: list[WorkOrderChecklistItemOut] = Field([], description="With expand=checklist")
+    labor: list[LaborOut] = Field([], description="With expand=labor")
+    comments: list[CommentOut] = Field([], description="With expand=comments")
+
+
 class WorkOrderDetailOut(WorkOrderOut):
     parts: list[PartUsageOut] = []
+    checklist: list[WorkOrderChecklistItemOut] = Field([], description="With expand=checklist")
+    labor: list[LaborOut] = Field([], description="With expand=labor")
+    comments: list[CommentOut] = Field([], description="With expand=comments")
     history: list[HistoryOut] = []
 
 

@@ -49,6 +49,7 @@ from portal.services.common.actor import Actor
 from portal.services.common.errors import NotFound
 from portal.services.common.querying import Page, SyncPage, like_pattern, sync_horizon, sync_statement
 from portal.services.identity.permissions import require
+from portal.services.work_orders.expansions import expand
 from portal.services.work_orders.lifecycle import ASSIGNABLE_ROLES
 
 PRIORITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
@@ -178,6 +179,10 @@ def list_answer(actor: Actor, query: WorkOrderQuery) -> dict:
     the same filtered lists far more often than work orders change: bench/README.md), unless it
     depends on the clock. The permission is checked first: a kept answer never skips it."""
     require(actor, READ)
+    if query.expand:  # related records change without a work order write: never kept
+        answer = _list_answer(actor, query)
+        expand(answer["items"], query.expand)
+        return answer
     if not list_answer_depends_on_rows_only(query):
         return _list_answer(actor, query)
     return cached("work-orders", actor.warehouse_id, (query.model_dump(mode="json"),),
@@ -201,8 +206,10 @@ def sync_answer(actor: Actor, query: WorkOrderQuery) -> SyncPage:
     rows = connection.execute(stmt.with_only_columns(*ROW_COLUMNS).limit(query.limit + 1), values).mappings().all()
     more, rows = len(rows) > query.limit, rows[:query.limit]
     after = SyncCursor(rows[-1]["updated_at"], rows[-1]["id"]) if rows else query.position
-    return SyncPage(items=[_work_order_json(row) for row in rows], remaining=remaining,
-                    next_cursor=encode_cursor(after), more=more)
+    items = [_work_order_json(row) for row in rows]
+    if query.expand:
+        expand(items, query.expand)
+    return SyncPage(items=items, remaining=remaining, next_cursor=encode_cursor(after), more=more)
 
 
 def list_page(actor: Actor, query: WorkOrderQuery) -> Page:
