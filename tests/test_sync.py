@@ -2,6 +2,7 @@
 equipment and parts (nothing skipped, no version read twice, even with writers in between)."""
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -261,3 +262,23 @@ def test_booked_labor_moves_the_work_order_in_the_sync(client, auth, users):
     assert r.status_code == 201, r.json
     r = client.get(f"/api/work-orders?cursor={cursor}", headers=h)
     assert [(row["id"], row["actualDuration"]) for row in r.json] == [(wo.id, 30)]
+
+
+def test_ndjson_export_streams_the_list_and_says_how_many(client, auth, users):
+    """BI loaders: format=ndjson writes each work order as the list does, filters (updatedSince
+    too) apply, and the last line counts the rows, so a cut stream is told from a whole one."""
+    manager = users.actor("north", "manager")
+    for i in range(4):
+        factories.work_order(manager, now=T0 + timedelta(days=i))
+    h = auth("north", "manager")
+    r = client.get("/api/work-orders/export?format=ndjson&updatedSince=2026-03-02T08:00:00Z&sort=createdAt",
+                   headers=h)
+    assert r.status_code == 200 and r.mimetype == "application/x-ndjson"
+    lines = [json.loads(line) for line in r.get_data(as_text=True).splitlines()]
+    listed = client.get("/api/work-orders?updatedSince=2026-03-02T08:00:00Z&sort=createdAt", headers=h).json
+    assert lines[:-1] == listed and len(listed) == 3
+    assert lines[-1] == {"end": True, "rows": 3}
+    for query, field in (("format=xml", "format"), ("format=ndjson&cursor=*", "cursor"),
+                         ("expand=parts", "expand")):
+        r = client.get(f"/api/work-orders/export?{query}", headers=h)
+        assert r.status_code == 400 and r.json["errors"][0]["field"] == field, (query, r.json)

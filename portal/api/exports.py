@@ -6,11 +6,12 @@ from portal.api.common import actor, documented, query_args
 from portal.platform.http.serving import csv_download
 from portal.schemas.equipment import EquipmentQuery
 from portal.schemas.parts import PartQuery
-from portal.schemas.work_orders import WorkOrderQuery
+from portal.schemas.work_orders import WorkOrderExportQuery
 from portal.services.data_exchange import exports as service
 from portal.services.data_exchange.columns import COLUMNS
 
 CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
+NDJSON = "application/x-ndjson"
 STREAMED = ("Streamed (rows read and sent in chunks, any size); page and limit are ignored. Text cells starting "
             "with = + - @ (or tab, carriage return) are prefixed with ' against formula injection.")
 
@@ -33,8 +34,14 @@ def export_parts():
 
 
 @api.get("/work-orders/export")
-@documented(summary="Export work orders as CSV", query=WorkOrderQuery, response_content=CSV_CONTENT,
-            description="Columns " + ", ".join(service.WORK_ORDER_COLUMNS) + ". The same filters and sort as "
+@documented(summary="Export work orders as CSV or NDJSON", query=WorkOrderExportQuery,
+            response_content={**CSV_CONTENT, NDJSON: {"schema": {"type": "string"}}},
+            description="CSV columns " + ", ".join(service.WORK_ORDER_COLUMNS) + "; or format=ndjson: one work "
+                        "order per line, as the list writes it, and a last line {\"end\": true, \"rows\": N}. "
+                        "The same filters (updatedSince, createdAfter, createdBefore too) and sort as "
                         "GET /api/work-orders, every page. " + STREAMED)
 def export_work_orders():
-    return csv_download(service.export_work_orders(actor(), query_args(WorkOrderQuery)), "work-orders.csv")
+    query = query_args(WorkOrderExportQuery)
+    if query.format == "ndjson":
+        return csv_download(service.export_work_orders_ndjson(actor(), query), "work-orders.ndjson", NDJSON)
+    return csv_download(service.export_work_orders(actor(), query), "work-orders.csv")

@@ -114,6 +114,21 @@ class WorkOrderQuery(SyncQuery):
         return value
 
 
+class WorkOrderExportQuery(WorkOrderQuery):
+    """The list's filters and sort, every row; page, limit, cursor and expand do not apply."""
+
+    format: Literal["csv", "ndjson"] = Field("csv", description=(
+        "csv (the columns below) or ndjson: one work order per line as GET /api/work-orders writes it, "
+        "then a last line {\"end\": true, \"rows\": N}; a stream cut short has no such line."))
+
+    @field_validator("cursor", "expand")
+    @classmethod
+    def _not_for_exports(cls, value: object, info: ValidationInfo) -> object:
+        if value:
+            raise ValueError(f"{info.field_name} does not apply to an export: it sends every row")
+        return value
+
+
 class WorkOrderOut(Out):
     id: str
     fo_number: str = Field(description="WO-<year>-<NNN>, per warehouse, gap-free")

@@ -27,9 +27,9 @@ def send_stored(stored: StoredFile) -> Response:
     return resp
 
 
-def csv_download(lines: Iterator[str], filename: str) -> Response:
-    """A streamed text/csv attachment: the generator runs inside the request's context, one chunk
-    at a time, so the whole file never sits in memory."""
-    resp = Response(stream_with_context(lines), mimetype="text/csv")
+def csv_download(lines: Iterator[str], filename: str, mimetype: str = "text/csv") -> Response:
+    """A streamed attachment (CSV, or NDJSON with its mimetype): the generator runs inside the
+    request's context, one chunk at a time, so the whole file never sits in memory."""
+    resp = Response(stream_with_context(lines), mimetype=mimetype)
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp
