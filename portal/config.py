@@ -103,6 +103,9 @@ def load_config() -> dict:
         # The import-purge job empties a finished import's stored file this many days after it
         # finished (its counters and refusals stay); 0 keeps files for ever.
         "IMPORT_KEEP_DAYS": int(os.environ.get("IMPORT_KEEP_DAYS", "90")),
+        # How long the answer to a write sent with an Idempotency-Key is kept for repeats: at least
+        # as long as a device may stay offline with its queue (platform/http/idempotency.py).
+        "IDEMPOTENCY_KEEP_DAYS": max(1, int(os.environ.get("IDEMPOTENCY_KEEP_DAYS", "7"))),
         # A sync read (cursor paging) leaves out changes younger than this: a write stamps its rows
         # before it commits, and a cursor must never pass a change not yet visible (querying.py).
         "SYNC_SETTLE_SECONDS": max(0.0, float(os.environ.get("SYNC_SETTLE_SECONDS", "5"))),

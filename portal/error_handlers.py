@@ -65,7 +65,11 @@ def domain_error(exc: DomainError) -> Response:
 def http_error(exc: HTTPException) -> Response:
     if not _is_api():
         return _page_for_http_error(exc)
-    resp = error_response(exc.code or 500, exc.description or exc.name)
+    field = getattr(exc, "field", None)  # e.g. IdempotencyRefused names its header
+    resp = error_response(exc.code or 500, exc.description or exc.name,
+                          [{"field": field, "message": exc.description}] if field else None)
+    if getattr(exc, "retry_after", None):
+        resp.headers["Retry-After"] = str(exc.retry_after)
     if exc.code == 405 and exc.valid_methods:
         resp.headers["Allow"] = ", ".join(exc.valid_methods)
     return resp

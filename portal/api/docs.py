@@ -24,6 +24,22 @@ ERROR_STATUSES = {
 }
 # Request limits (portal/platform/http/security.py): 414 on every route, 413/415 where a body is read.
 URL_TOO_LONG = {"414": "URL (path and query) longer than MAX_URL_BYTES (default 4096 bytes)"}
+# Writes take an Idempotency-Key (portal/platform/http/idempotency.py).
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+    "description": (
+        "Your own unique key for this write (a UUID): send the same request again with the same key, "
+        "after a timeout or from an offline queue, and it runs once. A repeat answers the first answer "
+        "with `Idempotency-Replayed: true`; the same key with another request answers 422; a repeat while "
+        "the first still runs answers 409 with Retry-After: 1. Keys are your own (another caller's equal "
+        "key is another key) and kept IDEMPOTENCY_KEEP_DAYS (default 7). Answers 429, 503 and 5xx are "
+        "not kept: a retry with the same key runs again."),
+}
+IDEMPOTENCY_STATUSES = {
+    "422": "Idempotency-Key already used for another request",
+    "409": "; or the first request with this Idempotency-Key is still running (Retry-After: 1)",
+}
 BODY_STATUSES = {
     "413": "Body larger than MAX_BODY_BYTES (default 1 MiB)",
     "415": "Body is not application/json in UTF-8",
@@ -142,6 +158,8 @@ def build_openapi() -> dict:
                 if _is_array(prop):  # the contract's comma lists: status=new,assigned
                     param.update(style="form", explode=False)
                 params.append(param)
+        if method in ("post", "put", "patch", "delete") and meta["auth"]:
+            params.append(IDEMPOTENCY_PARAMETER)
         if params:
             op["parameters"] = params
         if meta["body"]:
@@ -179,6 +197,9 @@ def build_openapi() -> dict:
         statuses = {**ERROR_STATUSES, **(BODY_STATUSES if meta["body"] else {}), **URL_TOO_LONG}
         for code in meta.get("other_responses", {}):  # e.g. an upload's own 413 text
             statuses.pop(str(code), None)
+        if method in ("post", "put", "patch", "delete") and meta["auth"]:
+            statuses = {**statuses, **IDEMPOTENCY_STATUSES,
+                        "409": statuses.get("409", ERROR_STATUSES["409"]) + IDEMPOTENCY_STATUSES["409"]}
         for code, text in statuses.items():
             if code == "401" and not meta["unauthorized"]:
                 continue

@@ -3,6 +3,7 @@ from portal.models.api_keys import ApiKey
 from portal.models.assets import CRITICALITIES, EQUIPMENT_STATUSES, DowntimePeriod, Equipment
 from portal.models.attachments import WorkOrderAttachment, WorkOrderComment
 from portal.models.events import EVENT_TYPES, DomainEvent
+from portal.models.idempotency import IdempotencyKey
 from portal.models.imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob, ImportRefusal
 from portal.models.inventory import MANUAL_MOVEMENT_TYPES, STOCK_MOVEMENT_TYPES, Part, PartConsumption, ReorderRequest, StockMovement
 from portal.models.pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, LaborEntry, MeterReading, PMTemplate, PMTemplateEquipment
@@ -28,5 +29,5 @@ __all__ = [
     "CHECKLIST_TYPES", "FREQUENCY_TYPES", "ChecklistItem", "LaborEntry", "MeterReading", "PMTemplate",
     "ApiKey", "EnrolmentCode", "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
     "WorkOrderAttachment", "WorkOrderComment",
-    "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "ImportRefusal",
+    "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "ImportRefusal", "IdempotencyKey",
 ]

@@ -23,6 +23,7 @@ def register_web(app: Flask) -> None:
         assets,
         board,
         home,
+        idempotency,
         imports,
         report,
         session,
