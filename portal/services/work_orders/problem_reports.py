@@ -78,6 +78,14 @@ def submit_report(token: str, data: ProblemReportCreate, *, photo: bytes | None 
     return SubmittedReport(wo, status_token)
 
 
+def reporter_email(actor: Actor, work_order_id: str) -> str | None:
+    """The e-mail a reporter left to be told when the work is done, for the team's page of the
+    work order (not in the API's WorkOrder: the contract's object stays as it is)."""
+    require(actor, "work_orders.read")
+    return db.session.scalar(select(WorkOrder.reporter_email).where(
+        WorkOrder.id == work_order_id, WorkOrder.warehouse_id == actor.warehouse_id))
+
+
 def rotate_report_token(actor: Actor, equipment_id: str, *, now: datetime | None = None) -> Equipment:
     """A new token for the asset's label; the old one answers 404 from the moment this commits."""
     require(actor, "warehouse.manage")
