@@ -227,6 +227,10 @@ def test_the_comments_api_carries_the_flag(client, users, pump, auth):
     assert plain.get_json()["visibleToReporter"] is False  # the contract's old requests keep their meaning
     assert [c["visibleToReporter"] for c in client.get(url, headers=headers).get_json()] == [True, False]
     assert client.post(url, json={"body": "x", "visibleToReporter": "yes"}, headers=headers).status_code == 400
+    plain_wo = factories.work_order(users.actor("north", "manager"))
+    refused = client.post(f"/api/work-orders/{plain_wo.id}/comments", json={"body": "x", "visibleToReporter": True},
+                          headers=headers)
+    assert refused.status_code == 400 and refused.get_json()["errors"][0]["field"] == "visibleToReporter"
     schema = client.get("/api/openapi.json").get_json()["components"]["schemas"]
     assert schema["CommentOut"]["properties"]["visibleToReporter"]["type"] == "boolean"
     assert schema["CommentCreate"]["properties"]["visibleToReporter"]["default"] is False
