@@ -1,5 +1,4 @@
-"""the reporter follows up: a private status link (its token's SHA-256), an optional e-mail, comments
-visible to the reporter
+"""the reporter follows up: status link token hash, reporter e-mail, comments visible to the reporter
 
 Revision ID: 0019
 Revises: 0014
