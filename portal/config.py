@@ -77,6 +77,8 @@ def load_config() -> dict:
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "2")),
         # Hours an enrolment code from an admin's MFA reset stays usable (services/identity/enrolment.py).
         "ENROLMENT_CODE_TTL_HOURS": max(1, int(os.environ.get("ENROLMENT_CODE_TTL_HOURS", "72"))),
+        # Days a reporter's status link keeps working after its work order closed (open: always).
+        "REPORT_STATUS_DAYS": max(1, int(os.environ.get("REPORT_STATUS_DAYS", "30"))),
         # Request limits (portal/platform/http/security.py): 413 above MAX_BODY_BYTES (a route may raise its own with
         # @body_limit), 414 above MAX_URL_BYTES of path + query (gunicorn.conf.py allows 8190).
         "MAX_BODY_BYTES": int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024))),
@@ -119,6 +121,8 @@ def load_config() -> dict:
         # Problem reports without an account (/report/<token>): POSTs per client address and per asset.
         "RATELIMIT_REPORT_IP": os.environ.get("RATELIMIT_REPORT_IP", "10/hour"),
         "RATELIMIT_REPORT_ASSET": os.environ.get("RATELIMIT_REPORT_ASSET", "30/hour"),
+        # The reporter's private status page (/report/status/<token>): views per client address.
+        "RATELIMIT_REPORT_STATUS_IP": os.environ.get("RATELIMIT_REPORT_STATUS_IP", "60/hour"),
         # How often an open work order list or page asks whether anything changed (portal live updates).
         "LIVE_POLL_SECONDS": max(1, min(60, int(os.environ.get("LIVE_POLL_SECONDS", "5")))),
         # Proxies in front of the app that append to X-Forwarded-For; 0: the header is ignored.

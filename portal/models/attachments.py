@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.types import UTCDateTime, id_column, utcnow
@@ -25,6 +25,8 @@ class WorkOrderComment(db.Model):
     work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id"))
     author_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
+    # Shown on the reporter's status page (report/status/<token>); every other comment stays in the team.
+    visible_to_reporter: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Joined: a thread page shows every author's name without a query per comment.
     author: Mapped[User | None] = relationship(User, lazy="joined")

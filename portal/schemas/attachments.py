@@ -13,6 +13,9 @@ COMMENT_MAX_LENGTH = 4000
 class CommentCreate(Payload):
     body: str = Field(min_length=1, max_length=COMMENT_MAX_LENGTH, description=(
         f"The message, 1 to {COMMENT_MAX_LENGTH} characters (surrounding whitespace is trimmed)."))
+    visible_to_reporter: bool = Field(False, description=(
+        "Show this comment to the person who reported the problem without an account, on their private "
+        "status page (only on work orders from a problem report; false: the team only)."))
 
 
 class CommentQuery(PageQuery):
@@ -25,6 +28,8 @@ class CommentOut(Out):
     body: str
     author_id: str | None
     author_name: str | None = Field(description="The author's name, or email when no name is set")
+    visible_to_reporter: bool = Field(False, description=(
+        "Shown on the reporter's private status page (the text only: never the author's name)"))
     created_at: UtcOut
 
 

@@ -32,6 +32,7 @@ LABELS: dict[str, str] = {
     "q": "Search",
     "quantityUsed": "Quantity",
     "reporterContact": "Contact",
+    "reporterEmail": "E-mail",
     "reporterName": "Your name",
     "unitCost": "Unit cost",
     "url": "URL",
@@ -52,6 +53,8 @@ OVERRIDES: dict[tuple[str, str, str], str] = {
     ("WorkOrderBulkAssign", "ids", "empty"): "Tick at least one work order",
     ("CommentCreate", "body", "empty"): "Write a comment",
     ("LaborCreate", "minutes", "empty"): "Enter the minutes worked",
+    ("ProblemReportCreate", "reporterEmail", "string_pattern_mismatch"):
+        "Enter an e-mail address such as name@example.com, or leave it empty",
     ("UserCreate", "email", "string_pattern_mismatch"): "Enter an email address such as name@example.com",
     ("WebhookCreate", "url", "string_pattern_mismatch"): WEB_ADDRESS,
     ("WebhookUpdate", "url", "string_pattern_mismatch"): WEB_ADDRESS,

@@ -38,3 +38,6 @@ class ProblemReportCreate(Payload):
     reporter_name: str = Field(min_length=1, max_length=120, description="Who reports it")
     reporter_contact: str | None = Field(None, max_length=200,
                                          description="Phone or e-mail, for questions (optional)")
+    reporter_email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description=(
+        "Where to tell the reporter that the work is done (optional). Kept with the report; sent once "
+        "e-mail notifications exist (docs/decisions.md)"))

@@ -41,7 +41,8 @@ def comment_thread(work_order: Any) -> dict:
     actor = _actor()
     page = comment_service.first_comments(actor, work_order, SHOWN)
     return {"comments": page.items, "total": page.total, "finished": work_order.status in CLOSED_STATUSES,
-            "can_post": comment_service.can_contribute(actor, work_order, "work_orders.comment")}
+            "can_post": comment_service.can_contribute(actor, work_order, "work_orders.comment"),
+            "has_reporter": comment_service.has_reporter(work_order)}
 
 
 @web.app_template_global()
@@ -77,9 +78,13 @@ def add_work_order_comment(work_order_id: str):
     actor = _actor()
     wo = get_work_order(actor, work_order_id)
     data = form_model(CommentCreate, request.form)
+    kept = {"comment_body": request.form.get("body", ""), "comment_public": bool(request.form.get("visibleToReporter"))}
     if isinstance(data, dict):
-        return _answer("comments", wo, status=422, comment_errors=data, comment_body=request.form.get("body", ""))
-    comment_service.add_comment(actor, wo.id, data)  # Forbidden/NotFound: the error page or toast
+        return _answer("comments", wo, status=422, comment_errors=data, **kept)
+    try:
+        comment_service.add_comment(actor, wo.id, data)  # Forbidden/NotFound: the error page or toast
+    except ValidationFailed as exc:
+        return _answer("comments", wo, status=422, comment_errors=_errors_of(exc), **kept)
     if not wants_fragment():
         flash("Comment added.", "success")
         return redirect(url_for("web.work_order_comments", work_order_id=wo.id), 303)

@@ -26,7 +26,7 @@ from portal.services.inventory import parts as parts_service
 from portal.services.work_orders import checklists as checklist_service
 from portal.services.work_orders import labor as labor_service
 from portal.services.work_orders import lifecycle as work_order_service
-from portal.services.work_orders import reads
+from portal.services.work_orders import problem_reports, reads
 from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render, wants_fragment
@@ -102,6 +102,8 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
         "can_work": _can_work(actor, wo), "timer": labor_service.running_timer(actor, wo.id),
         "errors": {}, "missing": [], "now": utcnow(),
         "live_version": live.version(actor.warehouse_id, wo.id) or "",
+        # Only a problem report has one (one more statement on those pages alone).
+        "reporter_email": problem_reports.reporter_email(actor, wo.id) if wo.reporter_name else None,
     }
     ctx.update(extra)
     return ctx

@@ -48,6 +48,23 @@
     if (evt.target.closest && evt.target.closest("[data-print]")) { window.print(); }
   });
 
+  // A "Copy" button (data-copy="#input"): the input's text to the clipboard, and a word in the
+  // data-copy-done element. Without clipboard access (plain http) the text is selected for the user.
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("[data-copy]");
+    if (!button) { return; }
+    var field = document.querySelector(button.getAttribute("data-copy"));
+    var done = document.querySelector(button.getAttribute("data-copy-done"));
+    if (!field) { return; }
+    function say(text) { if (done) { done.textContent = text; } }
+    function selectIt() { field.focus(); field.select(); say("Selected: copy it, or open it and bookmark that page."); }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(function () { say("Copied. Keep it somewhere safe."); }, selectIt);
+    } else {
+      selectIt();
+    }
+  });
+
   // ---- Live updates: the work order board and a work order's page ---------------------------
   // A page with <div id="live" data-live-url data-live-version data-live-target> asks every LIVE_POLL_SECONDS (5 s),
   // while its tab is visible, whether anything changed since its version (204: nothing, the cheap

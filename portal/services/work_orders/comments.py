@@ -5,6 +5,11 @@ may comment on any of its work orders (open or closed: "part arrived, fixed for 
 completion), a requester only on the work orders they requested. A comment records no webhook
 event and no history row: it does not change the work order (`work_order.updated` means "Work
 order modified" in the contract and carries changes; a comment has none).
+
+A comment on a work order from a problem report (a reporter without an account) may be marked
+"visible to the reporter": its text (never its author) then shows on the reporter's private status
+page (services/work_orders/report_status.py). The mark is set when the comment is written; like
+the comment, it is never edited.
 """
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from portal.models.types import utcnow
 from portal.platform.database import unit_of_work
 from portal.schemas.attachments import CommentCreate, CommentQuery
 from portal.services.common.actor import Actor
-from portal.services.common.errors import Forbidden, NotFound
+from portal.services.common.errors import Forbidden, NotFound, field_error
 from portal.services.common.querying import Page, first_page, paginate
 from portal.services.identity.permissions import require
 from portal.services.work_orders.lifecycle import get_work_order
@@ -37,6 +42,11 @@ def can_contribute(actor: Actor, wo: WorkOrder, permission: str = "work_orders.c
     except Forbidden:
         return False
     return True
+
+
+def has_reporter(wo: Any) -> bool:
+    """Did `wo` come from a problem report without an account (a reporter who may follow it)?"""
+    return wo.reporter_name is not None
 
 
 def list_comments(actor: Actor, work_order_id: str, query: CommentQuery | None = None) -> Page:
@@ -63,7 +73,10 @@ def add_comment(actor: Actor, work_order_id: str, data: CommentCreate, *,
     with unit_of_work() as s:
         wo = get_work_order(actor, work_order_id)
         check_contributor(actor, wo, "work_orders.comment")
+        if data.visible_to_reporter and not has_reporter(wo):
+            raise field_error("visibleToReporter", "Only a work order from a problem report has a reporter "
+                                                   "to show a comment to")
         comment = WorkOrderComment(warehouse_id=wo.warehouse_id, work_order_id=wo.id, author_id=actor.id,
-                                   body=data.body, created_at=now)
+                                   body=data.body, visible_to_reporter=data.visible_to_reporter, created_at=now)
         s.add(comment)
     return comment

@@ -2,6 +2,7 @@
 work order. Off unless an admin turned it on for the warehouse; an asset's token is rotatable."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from portal.services.common.actor import Actor
 from portal.services.common.errors import NotFound
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import require
-from portal.services.work_orders import attachments
+from portal.services.work_orders import attachments, report_status
 from portal.services.work_orders.lifecycle import create_work_order
 
 TITLE_LENGTH = 80
@@ -43,25 +44,46 @@ def report_title(eq: Equipment, description: str) -> str:
     return title if len(title) <= TITLE_LENGTH else title[:TITLE_LENGTH - 1].rstrip() + "…"
 
 
+@dataclass(frozen=True)
+class SubmittedReport:
+    """A report as the thank-you page shows it: the only time the status token exists outside the
+    reporter's hands (only its SHA-256 is stored)."""
+
+    work_order: WorkOrder
+    status_token: str
+
+
 def submit_report(token: str, data: ProblemReportCreate, *, photo: bytes | None = None,
-                  photo_name: str | None = None, now: datetime | None = None) -> WorkOrder:
+                  photo_name: str | None = None, now: datetime | None = None) -> SubmittedReport:
     """Create the `new` corrective work order through the work order service (history, foNumber,
     work_order.created webhook), as the warehouse's system actor: requestedBy stays null.
 
     An optional photo goes through the work order photo service within the public form's stricter
     bound (REPORT_PHOTO_MAX_MEGAPIXELS); it is judged and decoded once, before the work order is
     created, so a refused photo leaves nothing behind, and what is stored is what was judged.
+    The reporter gets a private status link (services/work_orders/report_status.py); their optional
+    e-mail is kept for the "it is done" notice of a later release (docs/decisions.md).
     """
     eq = asset_for_report(token)
     actor = Actor.system(eq.warehouse_id)
     judged = attachments.check_photo(photo, public=True) if photo else None
     body = WorkOrderCreate(title=report_title(eq, data.description), description=data.description,
                            type="corrective", priority="medium", equipmentId=eq.id)
+    status_token, status_token_hash = report_status.new_token()
     wo = create_work_order(actor, body, now=now, reporter_name=data.reporter_name,
-                           reporter_contact=data.reporter_contact)
+                           reporter_contact=data.reporter_contact, reporter_email=data.reporter_email,
+                           status_token_hash=status_token_hash)
     if judged is not None:
         attachments.store_photo(actor, wo.id, judged, photo_name, now=now)
-    return wo
+    return SubmittedReport(wo, status_token)
+
+
+def reporter_email(actor: Actor, work_order_id: str) -> str | None:
+    """The e-mail a reporter left to be told when the work is done, for the team's page of the
+    work order (not in the API's WorkOrder: the contract's object stays as it is)."""
+    require(actor, "work_orders.read")
+    return db.session.scalar(select(WorkOrder.reporter_email).where(
+        WorkOrder.id == work_order_id, WorkOrder.warehouse_id == actor.warehouse_id))
 
 
 def rotate_report_token(actor: Actor, equipment_id: str, *, now: datetime | None = None) -> Equipment:
