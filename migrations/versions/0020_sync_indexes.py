@@ -1,7 +1,7 @@
 """indexes: sync reads (cursor paging) of work orders, equipment and parts in (updated_at, id) order
 
 Revision ID: 0020
-Revises: 0014
+Revises: 0019
 Create Date: 2026-12-05 22:00:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = '0020'
-down_revision = '0014'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
