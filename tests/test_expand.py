@@ -82,7 +82,7 @@ def test_sync_reads_expand(client, auth, orders, app):
 @pytest.mark.parametrize(("url", "field"), [
     ("/api/work-orders?expand=history", "expand"),
     ("/api/work-orders?expand=parts&limit=101", "expand"),
-    ("/api/work-orders/x?expand=nope", "expand"),
+    ("/api/work-orders/x?expand=nope&other=ignored", "expand"),
 ])
 def test_expand_is_bounded_and_checked(client, auth, url, field):
     r = client.get(url, headers=auth("north", "manager"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from portal.models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
 from portal.schemas.attachments import CommentOut
@@ -77,6 +77,9 @@ EXPAND_TEXT = (
 
 
 class WorkOrderReadQuery(Query):
+    """A single work order's read: other parameters are ignored, as they were before expand."""
+
+    model_config = ConfigDict(extra="ignore")
     expand: csv_of(Expansion) | None = Field(None, description=EXPAND_TEXT)
 
 

@@ -119,6 +119,8 @@ export interface ChecklistItemUpdate {
 export interface CommentCreate {
   /** The message, 1 to 4000 characters (surrounding whitespace is trimmed). */
   body: string;
+  /** Show this comment to the person who reported the problem without an account, on their private status page (only on work orders from a problem report; false: the team only). */
+  visibleToReporter?: boolean;
 }
 
 export interface CommentOut {
@@ -128,6 +130,8 @@ export interface CommentOut {
   authorId: string | null;
   /** The author's name, or email when no name is set */
   authorName: string | null;
+  /** Shown on the reporter's private status page (the text only: never the author's name) */
+  visibleToReporter?: boolean;
   createdAt: string;
 }
 
@@ -402,6 +406,8 @@ export interface LaborOut {
   workOrderId: string;
   userId: string;
   minutes: number;
+  /** minutes at the person's hourly rate when booked */
+  cost?: string;
   note: string | null;
   performedAt: string;
   createdBy: string | null;
@@ -737,6 +743,7 @@ export interface UserAdminOut {
   role: string;
   warehouseId: string;
   active: boolean;
+  hourlyRate?: string | null;
   /** The user has confirmed an authenticator; false after creation or an MFA reset until their next portal login enrols one. */
   mfaEnrolled: boolean;
   /** When their most recent session (portal or API) started; null if they never logged in. */
@@ -751,6 +758,8 @@ export interface UserCreate {
   name?: string | null;
   /** admin, manager, technician or requester (README: Roles). */
   role: "admin" | "manager" | "technician" | "requester";
+  /** What an hour of their work costs; labor they book from now on is costed at it (null: no cost). */
+  hourlyRate?: number | string | null;
   /** Initial password, set by the admin and handed over in person. The first login at /login then enrols the user's authenticator app. */
   password: string;
 }
@@ -762,6 +771,7 @@ export interface UserMfaResetOut {
   role: string;
   warehouseId: string;
   active: boolean;
+  hourlyRate?: string | null;
   /** The user has confirmed an authenticator; false after creation or an MFA reset until their next portal login enrols one. */
   mfaEnrolled: boolean;
   /** When their most recent session (portal or API) started; null if they never logged in. */
@@ -789,6 +799,8 @@ export interface UserUpdate {
   role?: "admin" | "manager" | "technician" | "requester";
   /** false deactivates: every session (API tokens and portal logins) ends at once. An admin cannot deactivate themselves. */
   active?: boolean;
+  /** What an hour of their work costs; changes the cost of labor booked from now on, never of labor already booked (null: no cost). */
+  hourlyRate?: number | string | null;
 }
 
 export interface WarehouseOut {
@@ -924,13 +936,64 @@ export interface WorkOrderDetailOut {
   estimatedDuration?: number | null;
   /** Sum of the labor minutes booked on it */
   actualDuration?: number;
+  /** All parts consumed on it, at their cost when consumed */
+  partsCost?: string;
+  /** All labor booked on it: each entry's minutes at the person's hourly rate when booked (0.00 for people without a rate) */
+  laborCost?: string;
   /** Who reported the problem through an asset label's public page (/report/<token>), without an account; requestedBy is null then */
   reporterName?: string | null;
   /** How to reach that reporter (phone, e-mail), if given */
   reporterContact?: string | null;
   parts?: Array<PartUsageOut>;
-  partsCost?: string;
+  /** With expand=checklist */
+  checklist?: Array<WorkOrderChecklistItemOut>;
+  /** With expand=labor */
+  labor?: Array<LaborOut>;
+  /** With expand=comments */
+  comments?: Array<CommentOut>;
   history?: Array<HistoryOut>;
+}
+
+export interface WorkOrderExpandedOut {
+  id: string;
+  /** WO-<year>-<NNN>, per warehouse, gap-free */
+  foNumber: string;
+  title: string;
+  description: string | null;
+  status: "new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled";
+  priority: "low" | "medium" | "high" | "critical";
+  type: "corrective" | "preventive" | "inspection" | "emergency";
+  equipmentId: string | null;
+  assignedTo: string | null;
+  requestedBy: string | null;
+  dueDate: string | null;
+  createdAt: string;
+  warehouseId: string;
+  updatedAt: string;
+  completedAt: string | null;
+  completionNotes: string | null;
+  /** The PM template a preventive work order came from */
+  pmTemplateId?: string | null;
+  /** Minutes (from the PM template) */
+  estimatedDuration?: number | null;
+  /** Sum of the labor minutes booked on it */
+  actualDuration?: number;
+  /** All parts consumed on it, at their cost when consumed */
+  partsCost?: string;
+  /** All labor booked on it: each entry's minutes at the person's hourly rate when booked (0.00 for people without a rate) */
+  laborCost?: string;
+  /** Who reported the problem through an asset label's public page (/report/<token>), without an account; requestedBy is null then */
+  reporterName?: string | null;
+  /** How to reach that reporter (phone, e-mail), if given */
+  reporterContact?: string | null;
+  /** With expand=parts */
+  parts?: Array<PartUsageOut>;
+  /** With expand=checklist */
+  checklist?: Array<WorkOrderChecklistItemOut>;
+  /** With expand=labor */
+  labor?: Array<LaborOut>;
+  /** With expand=comments */
+  comments?: Array<CommentOut>;
 }
 
 export interface WorkOrderOut {
@@ -957,6 +1020,10 @@ export interface WorkOrderOut {
   estimatedDuration?: number | null;
   /** Sum of the labor minutes booked on it */
   actualDuration?: number;
+  /** All parts consumed on it, at their cost when consumed */
+  partsCost?: string;
+  /** All labor booked on it: each entry's minutes at the person's hourly rate when booked (0.00 for people without a rate) */
+  laborCost?: string;
   /** Who reported the problem through an asset label's public page (/report/<token>), without an account; requestedBy is null then */
   reporterName?: string | null;
   /** How to reach that reporter (phone, e-mail), if given */

@@ -318,7 +318,8 @@ def consume_parts(actor: Actor, data: ConsumeParts, *, now: datetime | None = No
         total = sum((c.total_cost for c in consumptions), Decimal("0.00"))
         # The work order's running total moves with it (list rows and exports read it), and so
         # does its updatedAt: a sync reads the new partsCost.
-        s.execute(update(WorkOrder).where(WorkOrder.id == wo.id)
+        # warehouse_id in the WHERE tells the cache (portal/platform/cache.py) whose answers to drop.
+        s.execute(update(WorkOrder).where(WorkOrder.id == wo.id, WorkOrder.warehouse_id == wo.warehouse_id)
                   .values(parts_cost=WorkOrder.parts_cost + total, updated_at=now)
                   .execution_options(synchronize_session=False))
         s.flush()

@@ -61,7 +61,7 @@ def add_labor(actor: Actor, work_order_id: str, data: LaborCreate, *, now: datet
         s.add(entry)
         # One atomic UPDATE: two bookings at once both count. actualDuration is part of the work
         # order as the API writes it, so its updatedAt moves too (a sync reads the new total).
-        s.execute(update(WorkOrder).where(WorkOrder.id == wo.id)
+        s.execute(update(WorkOrder).where(WorkOrder.id == wo.id, WorkOrder.warehouse_id == wo.warehouse_id)
                   .values(actual_duration=WorkOrder.actual_duration + data.minutes,
                           labor_cost=WorkOrder.labor_cost + cost, updated_at=now)
                   .execution_options(synchronize_session=False))
