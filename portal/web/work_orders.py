@@ -103,20 +103,10 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
         "can_work": _can_work(actor, wo), "timer": labor_service.running_timer(actor, wo.id),
         "errors": {}, "missing": [], "now": utcnow(),
         "live_version": live.version(actor.warehouse_id, wo.id) or "",
-        **part_requests_context(actor, wo.id),
+        "part_requests": request_service.part_requests_of(actor, wo.id),
     }
     ctx.update(extra)
     return ctx
-
-
-def part_requests_context(actor: Actor, work_order_id: str) -> dict:
-    """The parts asked for on the work order, with their part numbers and who asked (two queries,
-    none more when nothing was requested)."""
-    requested = request_service.part_requests_of(actor, work_order_id)
-    if not requested:
-        return {"part_requests": [], "requested_parts": {}}
-    return {"part_requests": requested,
-            "requested_parts": parts_service.parts_by_id(actor, [r.part_id for r in requested])}
 
 
 def _can_work(actor: Actor, wo) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from portal.models import Part, ReorderRequest, WorkOrder
 from portal.models.enums import CLOSED_STATUSES, WORK_ORDER_STATUS
@@ -89,7 +89,7 @@ def request_part(actor: Actor, work_order_id: str, data: PartRequestCreate, *,
         return request, created
 
 
-def part_requests_select(actor: Actor, work_order_id: str, status: str | None = None):
+def part_requests_select(actor: Actor, work_order_id: str, status: str | None = None) -> Select:
     require(actor, "parts.read")
     wo = get_in_warehouse(WorkOrder, work_order_id, actor, what="Work order")
     stmt = select(ReorderRequest).where(ReorderRequest.warehouse_id == actor.warehouse_id,
@@ -105,9 +105,17 @@ def list_part_requests(actor: Actor, work_order_id: str, page: int = 1, limit: i
     return paginate(part_requests_select(actor, work_order_id, status), page, limit)
 
 
-def part_requests_of(actor: Actor, work_order_id: str) -> list[ReorderRequest]:
-    """All of them, for the work order page (a handful at most)."""
-    return list(db.session.scalars(part_requests_select(actor, work_order_id)))
+def part_requests_of(actor: Actor, work_order_id: str) -> list[tuple[ReorderRequest, str, str | None]]:
+    """All of them with their part's number and description, for the work order page (a handful at
+    most): one statement. The page has read (and 404'd) the work order already; the warehouse in the
+    WHERE keeps another warehouse's rows out all the same."""
+    require(actor, "parts.read")
+    rows = db.session.execute(
+        select(ReorderRequest, Part.part_number, Part.description)
+        .join(Part, Part.id == ReorderRequest.part_id)
+        .where(ReorderRequest.warehouse_id == actor.warehouse_id, ReorderRequest.work_order_id == work_order_id)
+        .order_by(ReorderRequest.created_at, ReorderRequest.id))
+    return [(r, number, description) for r, number, description in rows]
 
 
 def work_order_numbers(actor: Actor, ids: list[str | None]) -> dict[str, str]:
@@ -118,4 +126,4 @@ def work_order_numbers(actor: Actor, ids: list[str | None]) -> dict[str, str]:
         return {}
     rows = db.session.execute(select(WorkOrder.id, WorkOrder.fo_number)
                               .where(WorkOrder.id.in_(wanted), WorkOrder.warehouse_id == actor.warehouse_id))
-    return dict(rows.tuples().all())
+    return {wo_id: number for wo_id, number in rows}
