@@ -37,8 +37,9 @@ def create_part():
 
 
 @api.get("/parts/reorder-requests")
-@documented(summary="Reorder requests raised by auto-reorder parts", query=ReorderRequestQuery,
-            response=list[ReorderRequestOut], description="Newest first; filter with status.")
+@documented(summary="Reorder requests: automatic, and requested for work orders", query=ReorderRequestQuery,
+            response=list[ReorderRequestOut], description="Newest first; filter with status. A request made "
+                                                          "for a work order carries workOrderId and requestedBy.")
 def list_reorder_requests():
     q = query_args(ReorderRequestQuery)
     page = service.list_reorder_requests(actor(), q.page, q.limit, q.status)
