@@ -29,6 +29,7 @@ def test_technician_requests_an_out_of_stock_part_on_a_phone(live_server, browse
     factories.part(manager, partNumber="BRG-1000", description="Ball bearing 1000, sealed both sides", stockLevel=0)
     factories.part(manager, partNumber="BRG-6205", description="Ball bearing 6205-2RS", stockLevel=7)
     factories.part(manager, partNumber="BRG-6300", description="Ball bearing 6300", stockLevel=2)
+    factories.part(manager, partNumber="BELT-A42", description="V-belt A42", stockLevel=5)  # not a match
     wo = factories.work_order(manager, title="Conveyor 3 drive end bearing noisy", assignedTo=me.id,
                               equipmentId=factories.equipment(manager, location="Line 3").id)
 
@@ -43,12 +44,15 @@ def test_technician_requests_an_out_of_stock_part_on_a_phone(live_server, browse
     quantity.clear()
     quantity.send_keys("3")
     browser.find_element(By.ID, "f-partQ").send_keys("BRG")
-    wait.until(ec.text_to_be_present_in_element((By.ID, "part-options"), "BRG-1000"))
-    wait.until(ec.text_to_be_present_in_element((By.ID, "part-options"), "Only 2 in stock"))
-    numbers = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#part-options .pn")]
-    assert numbers == ["BRG-6205", "BRG-6300", "BRG-1000"]
+    # The answer to the search (typing the quantity first asked for every part, BELT-A42 included),
+    # read in one go: an earlier answer may still be swapped out while a test reads it node by node.
+    numbers = "return [...document.querySelectorAll('#part-options .pn')].map(e => e.textContent)"
+    wait.until(lambda b: b.execute_script(numbers) == ["BRG-6205", "BRG-6300", "BRG-1000"])
+    options = browser.find_element(By.ID, "part-options").text
+    assert "7 in stock" in options and "Only 2 in stock" in options and "Request 1 more" in options
     out = browser.find_element(By.CSS_SELECTOR, "#part-options .part-option.out")
-    assert "Out of stock" in out.text and not out.find_elements(By.CSS_SELECTOR, "input[name=partId]")
+    assert "Out of stock" in out.text
+    assert not browser.find_elements(By.CSS_SELECTOR, "#part-options .part-option.out input[name=partId]")
     browser.execute_script("document.getElementById('parts').scrollIntoView()")
     fit = _fits(browser, "#parts")
     assert fit["right"] <= fit["viewport"] and fit["overflow"] <= 0, fit
@@ -56,7 +60,9 @@ def test_technician_requests_an_out_of_stock_part_on_a_phone(live_server, browse
     browser.save_screenshot(str(ARTIFACTS / "part-picker-390x844.png"))
 
     # Request the out-of-stock one: it shows on the work order as requested.
-    out.find_element(By.XPATH, ".//button[contains(., 'Request this part')]").click()
+    ask = browser.find_element(By.CSS_SELECTOR, "#part-options .part-option.out button.ask")
+    assert ask.text == "Request this part (3)"
+    ask.click()
     wait.until(ec.text_to_be_present_in_element((By.ID, "part-requests"), "BRG-1000"))
     requested = browser.find_element(By.ID, "part-requests").text
     assert "Qty 3" in requested and "Requested" in requested
