@@ -168,3 +168,14 @@ def test_openapi_documents_the_part_requests(client):
     assert post["responses"]["200"]["content"] == post["responses"]["201"]["content"]
     assert "PartRequestCreate" in str(post["requestBody"])
     assert "get" in spec["paths"]["/api/work-orders/{work_order_id}/part-requests"]
+
+
+def test_taps_at_the_same_moment_leave_one_request(app, users, shelf):
+    parts, wo = shelf
+    tech = users.actor("north", "technician")
+    ask = PartRequestCreate(partId=parts["BRG"].id, quantity=2)
+    results = factories.run_together(app, 6, lambda i: request_service.request_part(tech, wo.id, ask)[1])
+    assert sorted(value for kind, value in results if kind == "ok") == [False] * 5 + [True], results
+    db.session.rollback()  # end the test's own read snapshot (SQLite WAL) to see the threads' commits
+    assert [(r.quantity, r.status) for r in _requests()] == [(2, "open")]
+    assert len(_events("parts.requested")) == 1

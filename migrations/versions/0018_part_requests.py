@@ -1,5 +1,6 @@
-"""part requests from work orders: a reorder request names the work order waiting for the part and
-who asked; one open request per work order and part
+"""part requests from work orders: a reorder request names the waiting work order and who asked
+
+One open request per work order and part (a partial unique index).
 
 Revision ID: 0018
 Revises: 0014
