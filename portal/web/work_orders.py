@@ -218,7 +218,8 @@ def part_search(work_order_id: str):
     # The part already picked stays picked when a slower search answer replaces the options.
     picked = {"partId": request.args.get("partId", "")}
     return render("work_orders/_parts.html", block="options", wo=wo, choices=choices, part_q=q,
-                  part_form=picked, can_work=_can_work(actor, wo))
+                  part_form=picked, can_work=_can_work(actor, wo),
+                  part_requests=request_service.part_requests_of(actor, wo.id))
 
 
 @web.post("/work-orders/<work_order_id>/parts")

@@ -93,3 +93,17 @@ def test_reorders_page_names_the_waiting_work_order_and_who_asked(client, users,
     assert ordered.status_code == 200 and wo.fo_number in ordered.get_data(as_text=True)
     page = client.get(f"/work-orders/{wo.id}").get_data(as_text=True)
     assert re.search(r'class="tag st-ordered">Ordered<', page)
+
+
+def test_an_option_already_requested_says_so_and_offers_only_a_change(client, users, portal_login, job):
+    wo, parts = job
+    portal_login(users["north"]["technician"])
+    _post(client, f"/work-orders/{wo.id}/part-requests?partId={parts['BRG-1000'].id}&quantity=3")
+    same = client.get(f"/work-orders/{wo.id}/parts/search?partQ=BRG-1000&quantityUsed=3", headers=HX).get_data(as_text=True)
+    assert "3 requested" in same and "Request this part" not in same and "Change the request" not in same
+    more = client.get(f"/work-orders/{wo.id}/parts/search?partQ=BRG-1000&quantityUsed=5", headers=HX).get_data(as_text=True)
+    assert "3 requested" in more and ">Change the request to 5</button>" in more
+    # Someone who may not work on it sees the state, and no button.
+    portal_login(users["north"]["requester"])
+    seen = client.get(f"/work-orders/{wo.id}/parts/search?partQ=BRG-1000", headers=HX).get_data(as_text=True)
+    assert "3 requested" in seen and "<button" not in seen
