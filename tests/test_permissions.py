@@ -58,6 +58,10 @@ CASES = [
      STAFF | {"technician"}, 201),
     ("post", "/api/parts/consume", {"workOrderId": "{theirs}", "partsUsage": [{"partId": "{part}", "quantityUsed": 1}]},
      STAFF, 201),
+    # Asking the storeroom for a part: on the work orders one may work on.
+    ("post", "/api/work-orders/{mine}/part-requests", {"partId": "{part}", "quantity": 2}, STAFF | {"technician"}, 201),
+    ("post", "/api/work-orders/{theirs}/part-requests", {"partId": "{part}", "quantity": 2}, STAFF, 201),
+    ("get", "/api/work-orders/{mine}/part-requests", None, set(ROLES), 200),
     ("get", "/api/auth/me", None, set(ROLES), 200),
 ]
 

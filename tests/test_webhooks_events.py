@@ -14,12 +14,13 @@ from portal.models.types import utcnow
 from portal.platform.extensions import db
 from portal.platform.redis import get_redis
 from portal.schemas.equipment import EquipmentCreate, EquipmentUpdate
-from portal.schemas.parts import PartCreate
+from portal.schemas.parts import PartCreate, PartRequestCreate
 from portal.schemas.webhooks import WebhookCreate
 from portal.schemas.work_orders import ConsumeParts, WorkOrderCreate, WorkOrderUpdate
 from portal.services.assets import equipment as equipment_service
 from portal.services.integrations import webhooks as webhook_service
 from portal.services.inventory import parts as parts_service
+from portal.services.inventory import requests as request_service
 from portal.services.work_orders import escalation
 from portal.services.work_orders import lifecycle as wo_service
 
@@ -45,6 +46,8 @@ def test_every_contract_event_reaches_the_receiver(app, users):
              "reorderQuantity": 10, "autoReorder": True}))
         parts_service.consume_parts(manager, ConsumeParts.model_validate(
             {"workOrderId": wo_id, "partsUsage": [{"partId": part.id, "quantityUsed": 2}]}))
+        request_service.request_part(manager, wo_id, PartRequestCreate.model_validate(
+            {"partId": part.id, "quantity": 8}))
         wo_service.update_work_order(manager, wo_id, WorkOrderUpdate.model_validate({"status": "completed"}))
         wo_service.create_work_order(manager, WorkOrderCreate.model_validate(
             {"title": "Conveyor stopped", "priority": "critical",
@@ -53,7 +56,7 @@ def test_every_contract_event_reaches_the_receiver(app, users):
 
         db.session.rollback()
         AppWorker(QUEUES, connection=get_redis()).work(burst=True, with_scheduler=True, logging_level="WARNING")
-        got = receiver.wait_for(13)
+        got = receiver.wait_for(14)
 
     bodies = [json.loads(g.body) for g in got]
     by_event: dict[str, list[dict]] = {}
@@ -76,6 +79,9 @@ def test_every_contract_event_reaches_the_receiver(app, users):
     assert (low["stockLevel"], low["reorderPoint"]) == (4, 5)
     assert by_event["inventory.reorder"][0]["data"]["payload"]["quantity"] == 10
     assert by_event["parts.consumed"][0]["data"]["payload"]["totalCost"] == "25.00"
+    requested = by_event["parts.requested"][0]["data"]
+    assert (requested["entity"], requested["entityId"]) == ("work_order", wo_id)
+    assert (requested["payload"]["quantity"], requested["payload"]["part"]["partNumber"]) == (8, "SEAL-22")
     escalated = by_event["work_order.escalated"][0]["data"]["payload"]
     assert escalated["newAssignee"] == users["north"]["manager"].id and escalated["reason"]
     # Each event went out once, under its own delivery id.

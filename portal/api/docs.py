@@ -192,6 +192,8 @@ def build_openapi() -> dict:
         error_ref = refs[(ErrorResponse, "serialization")]
         for code, text in meta.get("other_responses", {}).items():
             op["responses"][str(code)] = {"description": text}
+            if code in (200, 201) and "content" in ok:  # the other success of a create-or-update: the same body
+                op["responses"][str(code)] = {**ok, "description": text}
             if code >= 400:
                 op["responses"][str(code)]["content"] = {"application/json": {"schema": error_ref}}
         statuses = {**ERROR_STATUSES, **(BODY_STATUSES if meta["body"] else {}), **URL_TOO_LONG}

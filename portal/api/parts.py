@@ -9,6 +9,8 @@ from portal.schemas.parts import (
     PartCreate,
     PartOut,
     PartQuery,
+    PartRequestCreate,
+    PartRequestQuery,
     PartUpdate,
     ReorderRequestOut,
     ReorderRequestQuery,
@@ -17,6 +19,7 @@ from portal.schemas.parts import (
     StockMovementOut,
 )
 from portal.services.inventory import parts as service
+from portal.services.inventory import requests as request_service
 
 
 @api.get("/parts")
@@ -38,8 +41,9 @@ def create_part():
 
 
 @api.get("/parts/reorder-requests")
-@documented(summary="Reorder requests raised by auto-reorder parts", query=ReorderRequestQuery,
-            response=list[ReorderRequestOut], description="Newest first; filter with status.")
+@documented(summary="Reorder requests: automatic, and requested for work orders", query=ReorderRequestQuery,
+            response=list[ReorderRequestOut], description="Newest first; filter with status. A request made "
+                                                          "for a work order carries workOrderId and requestedBy.")
 def list_reorder_requests():
     q = query_args(ReorderRequestQuery)
     page = service.list_reorder_requests(actor(), q.page, q.limit, q.status)
@@ -107,3 +111,30 @@ def mark_reorder_ordered(request_id: str):
 def mark_reorder_received(request_id: str):
     body = json_body(ReorderRequestReceived)
     return jsonify(ReorderRequestOut.dump(service.mark_reorder_received(actor(), request_id, body.note)))
+
+
+@api.post("/work-orders/<work_order_id>/part-requests")
+@documented(summary="Request a part for a work order", body=PartRequestCreate, response=ReorderRequestOut,
+            status=201, permission="parts.request",
+            description="Asks the storeroom for a part the work order needs (out of stock or short): an open "
+                        "reorder request with workOrderId and requestedBy, listed with the others at "
+                        "GET /api/parts/reorder-requests and marked ordered and received the same way. "
+                        "Technicians only on the work orders assigned to them (403). One open request per "
+                        "work order and part: asking again while it is open sets the new quantity on it and "
+                        "answers 200 (201 when created); the same quantity again changes nothing. A request "
+                        "already ordered, or a completed or cancelled work order, answers 409. An unknown "
+                        "partId answers 400. Records parts.requested when created or its quantity changed.",
+            other_responses={200: "An open request for this part existed: its quantity is now the one given"})
+def request_part(work_order_id: str):
+    reorder, created = request_service.request_part(actor(), work_order_id, json_body(PartRequestCreate))
+    return jsonify(ReorderRequestOut.dump(reorder)), 201 if created else 200
+
+
+@api.get("/work-orders/<work_order_id>/part-requests")
+@documented(summary="The parts requested for a work order", query=PartRequestQuery,
+            response=list[ReorderRequestOut],
+            description="Oldest first, with their state: open (requested), ordered, received; filter with status.")
+def list_part_requests(work_order_id: str):
+    q = query_args(PartRequestQuery)
+    page = request_service.list_part_requests(actor(), work_order_id, q.page, q.limit, q.status)
+    return page_response(page, ReorderRequestOut.dump_many(page.items))

@@ -23,6 +23,8 @@ EVENT_TYPES = (
     "pm.scheduled",
     "pm.overdue",
     "pm.completed",
+    # Added to the contract's table (docs/integrating.md): a part asked for from a work order.
+    "parts.requested",
 )
 
 

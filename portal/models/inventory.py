@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.types import UTCDateTime, id_column, utcnow
@@ -54,13 +54,23 @@ class PartConsumption(db.Model):
     consumed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+# One open request per part and work order: asking again changes its quantity (a double tap, or two
+# phones, never leave two rows for the manager to reconcile).
+_OPEN_FOR_WORK_ORDER = "work_order_id IS NOT NULL AND status = 'open'"
+
+
 class ReorderRequest(db.Model):
-    """Created when a part with auto-reorder on crosses its reorder point.
+    """Created when a part with auto-reorder on crosses its reorder point, or when a technician
+    asks for a part a work order needs (work_order_id and requested_by set).
 
     status: open -> ordered (purchase placed) -> received (the goods booked in as one receipt).
     """
 
     __tablename__ = "reorder_requests"
+    __table_args__ = (
+        Index("uq_reorder_requests_open_work_order_part", "work_order_id", "part_id", unique=True,
+              sqlite_where=text(_OPEN_FOR_WORK_ORDER), postgresql_where=text(_OPEN_FOR_WORK_ORDER)),
+    )
     id: Mapped[str] = id_column()
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
     part_id: Mapped[str] = mapped_column(ForeignKey("parts.id"), index=True)
@@ -73,6 +83,11 @@ class ReorderRequest(db.Model):
     received_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     # The receipt movement that booked the goods in (one per request, written in the same transaction).
     stock_movement_id: Mapped[str | None] = mapped_column(ForeignKey("stock_movements.id"))
+    # A request from a work order: which one waits for the part, and who asked.
+    work_order_id: Mapped[str | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    requested_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    # When the quantity last changed (a second request for the same part and work order).
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # "initial": the level a part was created with (or had when the ledger began), so the ledger sums

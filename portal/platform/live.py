@@ -3,7 +3,7 @@
 Open boards and work order pages poll "has anything changed since version N?" every few seconds.
 Answering that must cost next to nothing (50 tablets on a 2-worker site), so it is one Redis GET,
 not a query: every committed write of a work order or of a row hanging off one (history,
-comments, photos, checklist, parts, labor) bumps its warehouse's counter and the work order's own.
+comments, photos, checklist, parts, part requests, labor) bumps its warehouse's counter and the work order's own.
 The bumps come from the app session's events (attached by portal/wiring.py), like the cache's
 generations (portal/platform/cache.py), so no service, job or CLI command that writes through the ORM can forget one; a deletion is seen
 the same way. Bulk UPDATE statements are not seen: the only ones on work_orders either come with a
@@ -24,7 +24,7 @@ PREFIX = "mp:live"
 # Rows whose change shows on a board or a work order page; all but work_orders carry work_order_id.
 TRACKED_TABLES = frozenset({
     "work_orders", "work_order_history", "work_order_comments", "work_order_attachments",
-    "work_order_checklist_items", "part_consumptions", "labor_entries",
+    "work_order_checklist_items", "part_consumptions", "labor_entries", "reorder_requests",
 })
 WORK_ORDER_KEY_TTL = 30 * 24 * 3600  # an untouched work order's counter may go; a missing key reads "0"
 

@@ -76,6 +76,25 @@ class ReorderRequestOut(Out):
     received_at: UtcOut | None = None
     received_by: str | None = None
     stock_movement_id: str | None = Field(None, description="The receipt movement that booked the goods in")
+    work_order_id: str | None = Field(None, description="The work order waiting for the part (a part request "
+                                                        "from a work order); null for an automatic reorder")
+    requested_by: str | None = Field(None, description="Who asked for the part on the work order")
+    updated_at: UtcOut | None = Field(None, description="When the quantity last changed (asked again)")
+
+
+class PartRequestCreate(Payload):
+    """Ask for a part a work order needs (out of stock, or not enough): a reorder request the
+    manager sees, linked to the work order."""
+
+    part_id: str
+    quantity: int = Field(gt=0, le=1_000_000, description="How many the work order needs. Asking again for "
+                                                           "the same part while the request is open sets this "
+                                                           "quantity on it instead of adding a request.")
+
+
+class PartRequestQuery(PageQuery):
+    status: Literal["open", "ordered", "received"] | None = Field(
+        None, description="Only requests in this status (open, ordered or received)")
 
 
 class ReorderRequestQuery(PageQuery):

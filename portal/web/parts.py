@@ -11,6 +11,7 @@ from portal.services.common.actor import Actor
 from portal.services.common.errors import DomainError, Forbidden
 from portal.services.identity.permissions import can
 from portal.services.inventory import parts as service
+from portal.services.inventory import requests as request_service
 from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render, wants_fragment
@@ -176,7 +177,9 @@ def reorders_list() -> Response:
                   status=422 if errors else 200, page=page, query=query, errors=errors,
                   args={"status": query.status} if query.status else {},
                   parts=service.parts_by_id(actor, [r.part_id for r in page.items]),
-                  names=service.user_names(actor, [u for r in page.items for u in (r.ordered_by, r.received_by)]),
+                  names=service.user_names(actor, [u for r in page.items
+                                                   for u in (r.ordered_by, r.received_by, r.requested_by)]),
+                  work_orders=request_service.work_order_numbers(actor, [r.work_order_id for r in page.items]),
                   may_write=can(actor, "parts.write"), may_receive=can(actor, "parts.receive"))
 
 
@@ -189,7 +192,8 @@ def _reorder_done(actor: Actor, request_id: str, message: str | None, error: str
         return redirect(url_for("web.reorders_list"), 303)
     return render("parts/_reorder_row.html", block="row", status=status, r=reorder, done=message, error=error,
                   parts=service.parts_by_id(actor, [reorder.part_id]),
-                  names=service.user_names(actor, [reorder.ordered_by, reorder.received_by]),
+                  names=service.user_names(actor, [reorder.ordered_by, reorder.received_by, reorder.requested_by]),
+                  work_orders=request_service.work_order_numbers(actor, [reorder.work_order_id]),
                   may_write=can(actor, "parts.write"), may_receive=can(actor, "parts.receive"))
 
 

@@ -16,13 +16,14 @@ from flask_login import current_user, login_required
 from portal.models.enums import CLOSED_STATUSES, PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
 from portal.models.types import utcnow
 from portal.platform import live
-from portal.schemas.parts import PartQuery
+from portal.schemas.parts import PartRequestCreate
 from portal.schemas.pm import ChecklistItemUpdate, LaborCreate
 from portal.schemas.work_orders import ConsumeParts, PartUsage, WorkOrderQuery, WorkOrderUpdate
 from portal.services.common.actor import Actor
 from portal.services.common.errors import Conflict, DomainError, ValidationFailed
 from portal.services.identity.permissions import can
 from portal.services.inventory import parts as parts_service
+from portal.services.inventory import requests as request_service
 from portal.services.work_orders import checklists as checklist_service
 from portal.services.work_orders import labor as labor_service
 from portal.services.work_orders import lifecycle as work_order_service
@@ -104,6 +105,7 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
         "live_version": live.version(actor.warehouse_id, wo.id) or "",
         # Only a problem report has one (one more statement on those pages alone).
         "reporter_email": problem_reports.reporter_email(actor, wo.id) if wo.reporter_name else None,
+        "part_requests": request_service.part_requests_of(actor, wo.id),
     }
     ctx.update(extra)
     return ctx
@@ -200,17 +202,26 @@ def checklist_item(work_order_id: str, item_id: str):
     return _done(work_order_id, "Checklist saved.", "work_orders/_checklist_item.html", "item", **ctx)
 
 
+def _wanted(source: Mapping[str, str]) -> int:
+    """The quantity typed next to the picker (1 while it is empty or not a number yet)."""
+    raw = source.get("quantityUsed", "").strip()
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= 1_000_000 else 1
+
+
 @web.get("/work-orders/<work_order_id>/parts/search")
 @login_required
 def part_search(work_order_id: str):
-    """The part picker's options: the warehouse's parts matching the text, with their stock."""
+    """The part picker's options: the warehouse's parts matching the text, in stock first, with
+    what their stock means for the quantity typed ("Only 2 in stock")."""
     actor = _actor()
     wo = work_order_service.get_work_order(actor, work_order_id)
     q = request.args.get("partQ", "").strip()[:200]
-    found = parts_service.list_parts(actor, PartQuery(q=q or None, limit=12)).items
+    choices = parts_service.pick_parts(actor, q or None, _wanted(request.args))
     # The part already picked stays picked when a slower search answer replaces the options.
     picked = {"partId": request.args.get("partId", "")}
-    return render("work_orders/_parts.html", block="options", wo=wo, found=found, part_q=q, part_form=picked)
+    return render("work_orders/_parts.html", block="options", wo=wo, choices=choices, part_q=q,
+                  part_form=picked, can_work=_can_work(actor, wo),
+                  part_requests=request_service.part_requests_of(actor, wo.id))
 
 
 @web.post("/work-orders/<work_order_id>/parts")
@@ -236,10 +247,41 @@ def consume_part(work_order_id: str):
     if errors and line.get("partId"):
         # Keep the picked part on screen, with its current stock, so only the quantity needs fixing.
         with suppress(DomainError):
-            ctx["found"] = [parts_service.get_part(actor, line["partId"])]
+            ctx["choices"] = [parts_service.PartChoice(parts_service.get_part(actor, line["partId"]),
+                                                       _wanted(line))]
     if errors:
         return render("work_orders/_parts.html", block="parts", status=422, **ctx)
     return _done(work_order_id, "Part added.", "work_orders/_parts.html", "parts", **ctx)
+
+
+@web.post("/work-orders/<work_order_id>/part-requests")
+@login_required
+def request_part(work_order_id: str):
+    """"Request this part" in the picker: the part and how many ride on the button's URL (the
+    button sits inside the consumption form, whose fields are not its own), through the service
+    of POST /api/work-orders/{id}/part-requests."""
+    actor = _actor()
+    work_order_service.get_work_order(actor, work_order_id)  # another warehouse's id: 404 first
+    data = form_model(PartRequestCreate, _multidict(
+        {"partId": request.args.get("partId", ""), "quantity": request.args.get("quantity", "")}))
+    message = ""
+    if isinstance(data, dict):
+        errors = {"request": next(iter(data.values()))}
+    else:
+        errors = {}
+        try:
+            reorder, created = request_service.request_part(actor, work_order_id, data)
+        except (Conflict, ValidationFailed) as exc:
+            errors = {"request": exc.errors[0]["message"] if exc.errors else exc.message}
+        else:
+            part = parts_service.get_part(actor, reorder.part_id)
+            message = (f"{part.part_number}: {reorder.quantity} requested. The manager sees it with the "
+                       "reorder requests." if created else
+                       f"{part.part_number}: the request is now for {reorder.quantity}.")
+    ctx = detail_context(actor, work_order_id, part_errors=errors, part_requested=message)
+    if errors:
+        return render("work_orders/_parts.html", block="parts", status=422, **ctx)
+    return _done(work_order_id, message, "work_orders/_parts.html", "parts", **ctx)
 
 
 @web.post("/work-orders/<work_order_id>/labor")

@@ -553,6 +553,12 @@ export interface PartOut {
   updatedAt: string;
 }
 
+export interface PartRequestCreate {
+  partId: string;
+  /** How many the work order needs. Asking again for the same part while the request is open sets this quantity on it instead of adding a request. */
+  quantity: number;
+}
+
 export interface PartUpdate {
   partNumber?: string;
   description?: string | null;
@@ -653,6 +659,12 @@ export interface ReorderRequestOut {
   receivedBy?: string | null;
   /** The receipt movement that booked the goods in */
   stockMovementId?: string | null;
+  /** The work order waiting for the part (a part request from a work order); null for an automatic reorder */
+  workOrderId?: string | null;
+  /** Who asked for the part on the work order */
+  requestedBy?: string | null;
+  /** When the quantity last changed (asked again) */
+  updatedAt?: string | null;
 }
 
 export interface ReorderRequestReceived {
@@ -823,7 +835,7 @@ export interface WebhookCreate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url: string;
   /** Event types of the contract, or '*' for all of them */
-  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed">;
+  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested">;
   /** HMAC key; 32 random bytes (hex) are generated when omitted */
   secret?: string | null;
   active?: boolean;
@@ -856,7 +868,7 @@ export interface WebhookStatsOut {
 export interface WebhookUpdate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url?: string;
-  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed">;
+  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested">;
   /** true re-enables a deactivated endpoint (failure count reset) */
   active?: boolean;
   /** Replace the secret */

@@ -27,6 +27,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "parts.consume": STAFF | {"technician"},
     # Receiving goods is storeroom routine; adjustments and counts (parts.write) change the books.
     "parts.receive": STAFF | {"technician"},
+    # Asking the storeroom for a part a work order needs (on the work orders one may work on).
+    "parts.request": STAFF | {"technician"},
     # CSV imports of assets and parts (they create and change both): staff only.
     "imports.manage": STAFF,
     "pm.read": ALL,

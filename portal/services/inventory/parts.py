@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, case, func, select, update
 
 from portal.models import Part, PartConsumption, ReorderRequest, StockMovement, WorkOrder
 from portal.models.inventory import MONEY
@@ -21,7 +22,7 @@ from portal.services.common.changes import apply_changes, given_fields
 from portal.services.common.errors import Conflict, Forbidden, ValidationFailed, field_error
 from portal.services.common.events import record_event
 from portal.services.common.isolation import each_isolated
-from portal.services.common.querying import Page, SyncPage, paginate, sync_filters, sync_page, text_filter
+from portal.services.common.querying import Page, SyncPage, like_pattern, paginate, sync_filters, sync_page, text_filter
 from portal.services.common.tenancy import assert_unique_in_warehouse, get_in_warehouse, unique_violation_as_conflict
 from portal.services.identity.permissions import require
 from portal.services.work_orders.lifecycle import parts_on_work_order, require_open_for_parts
@@ -65,6 +66,58 @@ def parts_select(actor: Actor, query: PartQuery) -> Select:
         stmt = stmt.where(text_filter(query.q, Part.part_number, Part.description, Part.supplier))
     stmt = sync_filters(stmt, Part, query)
     return stmt.order_by(Part.part_number, Part.id)
+
+
+@dataclass(frozen=True)
+class PartChoice:
+    """One option of the work page's part picker: the part, and what its stock means for the
+    quantity asked, said before the pick."""
+
+    part: Part
+    wanted: int
+
+    @property
+    def in_stock(self) -> bool:
+        return self.part.stock_level > 0
+
+    @property
+    def short(self) -> bool:
+        """Some on the shelf, but fewer than asked: pickable for what there is, requestable for the rest."""
+        return 0 < self.part.stock_level < self.wanted
+
+    @property
+    def missing(self) -> int:
+        """How many to ask the storeroom for: all of them when none are in stock, else the shortfall."""
+        return max(self.wanted - self.part.stock_level, 0) if self.in_stock else self.wanted
+
+    @property
+    def stock_note(self) -> str:
+        if not self.in_stock:
+            return "Out of stock"
+        if self.short:
+            return f"Only {self.part.stock_level} in stock"
+        return f"{self.part.stock_level} in stock"
+
+
+def pick_parts(actor: Actor, q: str | None, wanted: int = 1, limit: int = 12) -> list[PartChoice]:
+    """The part picker's options for text `q` and the quantity asked: parts in stock first, then the
+    out-of-stock ones (which can be requested, not taken); within each group the best match first
+    (part number equal to q, starting with it, containing it, then a match in the description or
+    supplier only), then by part number. One query."""
+    require(actor, "parts.read")
+    wanted = max(int(wanted or 1), 1)
+    stmt = select(Part).where(Part.warehouse_id == actor.warehouse_id)
+    order: list = [case((Part.stock_level > 0, 0), else_=1)]
+    if q:
+        stmt = stmt.where(text_filter(q, Part.part_number, Part.description, Part.supplier))
+        number = func.lower(Part.part_number)
+        needle = q.lower()
+        order.append(case((number == needle, 0),
+                          (number.like(like_pattern(q).lower()[1:], escape="\\"), 1),
+                          (number.like(like_pattern(q).lower(), escape="\\"), 2),
+                          else_=3))
+    order += [Part.part_number, Part.id]
+    return [PartChoice(p, wanted) for p in db.session.scalars(stmt.order_by(*order).limit(limit))]
 
 
 def get_part(actor: Actor, part_id: str) -> Part:
