@@ -23,6 +23,8 @@ EVENT_TYPES = (
     "pm.scheduled",
     "pm.overdue",
     "pm.completed",
+    "checklist.item_flagged",
+    "work_order.follow_up_created",
 )
 
 

@@ -49,6 +49,8 @@ class WorkOrder(db.Model):
     # A problem reported without an account (/report/<token>): who reported it and how to reach them.
     reporter_name: Mapped[str | None] = mapped_column(String(120))
     reporter_contact: Mapped[str | None] = mapped_column(String(200))
+    # A follow-up raised from a checklist reading of another work order (its parent) in the same warehouse.
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
 
 
 class WorkOrderHistory(db.Model):
