@@ -83,7 +83,7 @@ def test_one_tap_follow_up_then_the_link_the_parent_lists_it_and_it_shows_its_pa
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     fu = db.session.scalars(select(WorkOrder).where(WorkOrder.parent_id == wo_id)).one()
-    assert f'Follow-up <a href="/work-orders/{fu.id}">{fu.fo_number}</a> created' in html
+    assert f'<a href="/work-orders/{fu.id}">Follow-up {fu.fo_number} created</a>' in html
     assert "Create a follow-up work order" not in html
     # A second tap (another tab, a retry): the same follow-up, no second one.
     again = post(client, f"/work-orders/{wo_id}/checklist/{items['temp']}/follow-up", {}, htmx=False)
@@ -101,7 +101,7 @@ def test_one_tap_follow_up_then_the_link_the_parent_lists_it_and_it_shows_its_pa
     child = client.get(f"/work-orders/{fu.id}", headers=HX).get_data(as_text=True)
     section = child[child.index('id="follow-ups"'):]
     wo = db.session.get(WorkOrder, wo_id)
-    assert f'href="/work-orders/{wo_id}"' in section and f"Follow-up of {wo.fo_number} {wo.title}" in text(section)
+    assert f'href="/work-orders/{wo_id}"' in section and f"Follow-up of {wo.fo_number} {wo.title}" in text(section[:section.index("</section>")])
 
 
 def test_follow_up_refusals_in_the_page(client, users, portal_login, pm_order):
