@@ -31,6 +31,7 @@ def update_checklist_item(work_order_id: str, item_id: str):
 @api.post("/work-orders/<work_order_id>/checklist/<item_id>/follow-up")
 @documented(summary="Create the follow-up work order of a flagged checklist item", response=FollowUpCreated,
             status=201, permission="work_orders.update",
+            other_responses={200: "The item already had its follow-up: that one, with created false"},
             description="For an item whose reading is out of min/max or a fail (else 409). No body: the follow-up "
                         "is prefilled (same asset, the parent's priority, corrective, `new`; title and description "
                         "from the item and its reading, with a link to the parent) and can be edited afterwards. "
