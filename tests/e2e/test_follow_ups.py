@@ -76,6 +76,7 @@ def test_a_reading_out_of_range_leads_to_a_follow_up_on_a_phone(live_server, bro
     link.click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Follow-up: Bearing temperature 95,5 °C"))
     parent = wait.until(ec.visibility_of_element_located((By.ID, "follow-ups")))
+    browser.save_screenshot(str(ARTIFACTS / "follow-up-top-390x844.png"))
     assert parent.text.startswith("Follow-up of") and parent_number in parent.text
     assert fits(browser, "follow-ups")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", parent)
