@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import DomainEvent, WorkOrder
+from portal.models import DomainEvent, WebhookDelivery, WorkOrder
 from portal.platform.extensions import db
 from portal.schemas.pm import ChecklistItemUpdate
 from portal.services.common.errors import ValidationFailed
@@ -215,3 +215,21 @@ def test_auto_follow_up_is_for_items_that_can_be_flagged(client, auth):
         "checklist": [{"description": "Guard on", "type": "checkbox", "autoFollowUp": True}]})
     assert r.status_code == 400
     assert r.json["errors"][0]["message"].endswith("autoFollowUp is for measurement and pass/fail items only")
+
+
+def test_webhooks_subscribe_to_both_events_by_name(app, client, auth, users):
+    """The catalogue takes the two names; a subscribed endpoint gets one delivery of each (the
+    follow-up's work_order.created goes only to endpoints subscribed to that)."""
+    app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = True
+    r = client.post("/api/webhooks", headers=auth("north", "admin"), json={
+        "url": "http://127.0.0.1:9/hook", "events": ["checklist.item_flagged", "work_order.follow_up_created"]})
+    assert r.status_code == 201, r.json
+    wo_id, ids, _ = pm_order(client, auth, users)
+    h = auth("north", "technician")
+    patch(client, h, wo_id, ids["belt"], {"value": "fail"})
+    follow_up(client, h, wo_id, ids["belt"])
+    follow_up(client, h, wo_id, ids["belt"])
+    db.session.rollback()
+    got = db.session.scalars(select(WebhookDelivery.event).where(WebhookDelivery.webhook_id == r.json["id"])
+                             .order_by(WebhookDelivery.created_at, WebhookDelivery.event)).all()
+    assert sorted(got) == ["checklist.item_flagged", "work_order.follow_up_created"]
