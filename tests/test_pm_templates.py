@@ -37,7 +37,7 @@ def test_manager_creates_reads_and_lists_a_template(client, auth, users):
     assert t["name"] == "Monthly Motor Inspection" and t["frequencyType"] == "calendar" and t["frequency"] == 30
     assert t["estimatedDuration"] == 120 and t["equipmentIds"] == ids and t["active"] is True
     assert t["checklist"] == [{"id": "check-1", "description": "Check motor temperature", "type": "measurement",
-                               "required": True, "unit": None, "min": None, "max": None}]
+                               "required": True, "unit": None, "min": None, "max": None, "autoFollowUp": False}]
     assert t["priority"] == "high" and t["leadDays"] == 3 and t["startDate"] == "2026-12-01T00:00:00.000Z"
     assert [s["nextDueDate"] for s in t["schedule"]] == ["2026-12-31T00:00:00.000Z"] * 2  # startDate + 30 days
 

@@ -5,7 +5,9 @@ from flask import jsonify
 from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body
 from portal.schemas.pm import ChecklistItemUpdate, LaborCreate, LaborList, LaborOut, WorkOrderChecklistItemOut
+from portal.schemas.work_orders import FollowUpCreated, WorkOrderOut
 from portal.services.work_orders import checklists as service
+from portal.services.work_orders import follow_ups
 from portal.services.work_orders import labor as labor_service
 
 
@@ -24,6 +26,30 @@ def get_checklist(work_order_id: str):
 def update_checklist_item(work_order_id: str, item_id: str):
     item = service.update_item(actor(), work_order_id, item_id, json_body(ChecklistItemUpdate))
     return jsonify(WorkOrderChecklistItemOut.dump(item))
+
+
+@api.post("/work-orders/<work_order_id>/checklist/<item_id>/follow-up")
+@documented(summary="Create the follow-up work order of a flagged checklist item", response=FollowUpCreated,
+            status=201, permission="work_orders.update",
+            other_responses={200: "The item already had its follow-up: that one, with created false"},
+            description="For an item whose reading is out of min/max or a fail (else 409). No body: the follow-up "
+                        "is prefilled (same asset, the parent's priority, corrective, `new`; title and description "
+                        "from the item and its reading, with a link to the parent) and can be edited afterwards. "
+                        "Once per item: when the item already has its follow-up, that one is answered with 200 and "
+                        "created false. Records work_order.created and work_order.follow_up_created. Who may: "
+                        "whoever may record work on the parent (its technician, managers, admins).")
+def create_follow_up(work_order_id: str, item_id: str):
+    wo, created = service.create_follow_up(actor(), work_order_id, item_id)
+    body = FollowUpCreated.dump({"work_order": WorkOrderOut.model_validate(wo), "created": created,
+                                 "parent_id": work_order_id, "item_id": item_id})
+    return jsonify(body), 201 if created else 200
+
+
+@api.get("/work-orders/<work_order_id>/follow-ups")
+@documented(summary="The follow-up work orders raised from a work order's checklist", response=list[WorkOrderOut],
+            description="Oldest first; each has parentId set to this work order.")
+def list_follow_ups(work_order_id: str):
+    return jsonify(WorkOrderOut.dump_many(follow_ups.follow_ups_of(actor(), work_order_id)))
 
 
 @api.get("/work-orders/<work_order_id>/labor")

@@ -196,6 +196,8 @@ def build_openapi() -> dict:
                 op["responses"][str(code)] = {**ok, "description": text}
             if code >= 400:
                 op["responses"][str(code)]["content"] = {"application/json": {"schema": error_ref}}
+            elif "content" in ok:  # another success (an idempotent create's 200): the same body
+                op["responses"][str(code)]["content"] = ok["content"]
         statuses = {**ERROR_STATUSES, **(BODY_STATUSES if meta["body"] else {}), **URL_TOO_LONG}
         for code in meta.get("other_responses", {}):  # e.g. an upload's own 413 text
             statuses.pop(str(code), None)

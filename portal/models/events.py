@@ -25,6 +25,8 @@ EVENT_TYPES = (
     "pm.completed",
     # Added to the contract's table (docs/integrating.md): a part asked for from a work order.
     "parts.requested",
+    "checklist.item_flagged",
+    "work_order.follow_up_created",
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.enums import CHECKLIST_TYPE, FREQUENCY_TYPE
@@ -36,7 +36,7 @@ class PMTemplate(db.Model):
     # Calendar: days before the due date the work order is created. Meter: days allowed to do it.
     lead_days: Mapped[int] = mapped_column(Integer, default=7)
     start_date: Mapped[datetime] = mapped_column(UTCDateTime)
-    # [{id, description, type, required, unit?, min?, max?}], copied onto each PM work order.
+    # [{id, description, type, required, unit?, min?, max?, autoFollowUp?}], copied onto each PM work order.
     checklist: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -91,6 +91,10 @@ class ChecklistItem(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     # A measurement outside [min, max] or a failed pass/fail check: someone should look at it.
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The template item says: a flagged reading raises its follow-up work order without a tap.
+    auto_follow_up: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The follow-up work order raised from this item (at most one per item: a second request returns it).
+    follow_up_id: Mapped[str | None] = mapped_column(ForeignKey("work_orders.id"))
     done_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -21,4 +21,7 @@ class Warehouse(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     # Anyone scanning an asset label may report a fault without an account (/report/<token>); off by default.
     problem_reports_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The plant's decimal mark, "." (65.5) or "," (65,5): how the portal shows readings back. Typing
+    # accepts either mark whatever this says (docs/decisions.md, "Decimal comma").
+    decimal_mark: Mapped[str] = mapped_column(String(1), default=".", server_default=".")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -60,6 +60,8 @@ class WorkOrder(db.Model):
     # and the SHA-256 of their private status link's token (services/work_orders/report_status.py).
     reporter_email: Mapped[str | None] = mapped_column(String(254))
     status_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    # A follow-up raised from a checklist reading of another work order (its parent) in the same warehouse.
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
 
 
 class WorkOrderHistory(db.Model):

@@ -17,6 +17,7 @@ Priority = Literal[PRIORITY.values]  # type: ignore[valid-type]
 CALENDAR_MAX_DAYS = 36_500  # 100 years: beyond that a schedule is a typo, and date arithmetic overflows
 FREQUENCY_MAX = 1_000_000  # meter units between two PMs (hours, cycles, km)
 MEASURE_LIMIT = 1e15  # checklist min/max and measured values
+FLAGGABLE = ("measurement", "pass_fail")  # the item types whose reading can be flagged
 FREQUENCY_TEXT = (f"Days between two PMs for calendar templates (1..{CALENDAR_MAX_DAYS}), meter units for "
                   f"meter templates (1..{FREQUENCY_MAX})")
 
@@ -43,11 +44,16 @@ class ChecklistItemIn(Payload):
                               description="Measurements only: lowest acceptable value (not above max)")
     max: float | None = Field(None, ge=-MEASURE_LIMIT, le=MEASURE_LIMIT,
                               description="Measurements only: highest acceptable value")
+    auto_follow_up: bool = Field(False, description=(
+        "Measurement and pass_fail items: a reading out of min/max, or a fail, creates the follow-up work order "
+        "by itself (once per work order item), without anyone asking for it"))
 
     @model_validator(mode="after")
     def _measurement_fields(self) -> ChecklistItemIn:
         if self.type != "measurement" and (self.unit is not None or self.min is not None or self.max is not None):
             raise ValueError("unit, min and max are for measurement items only")
+        if self.auto_follow_up and self.type not in FLAGGABLE:
+            raise ValueError("autoFollowUp is for measurement and pass/fail items only")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("min is greater than max")
         return self
@@ -137,6 +143,7 @@ class ChecklistItemOut(Out):
     unit: str | None = None
     min: float | None = None
     max: float | None = None
+    auto_follow_up: bool = Field(False, description="A flagged reading creates the follow-up work order by itself")
 
 
 class ScheduleOut(Out):
@@ -209,6 +216,10 @@ class WorkOrderChecklistItemOut(Out):
     value: float | str | None
     note: str | None
     flagged: bool = Field(description="Measurement outside min/max, or a failed pass/fail check")
+    auto_follow_up: bool = Field(False, description=(
+        "From the template item: a flagged reading creates the follow-up work order by itself"))
+    follow_up_id: str | None = Field(None, description=(
+        "The follow-up work order raised from this item (POST .../checklist/{itemId}/follow-up, or automatically)"))
     done_by: str | None
     done_at: UtcOut | None
     updated_at: UtcOut

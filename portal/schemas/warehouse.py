@@ -1,6 +1,8 @@
 """Warehouse settings and problem reports without an account."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from portal.schemas.common import Out, Payload, not_null
@@ -13,6 +15,9 @@ class WarehouseOut(Out):
     problem_reports_enabled: bool = Field(description=(
         "Anyone who scans an asset label may report a problem without an account at /report/<token> "
         "(a `new` corrective work order). Off: those pages answer 404."))
+    decimal_mark: Literal[".", ","] = Field(".", description=(
+        "How the portal writes readings back to this plant's people: 65.5 or 65,5 (typing accepts both); "
+        "the API keeps JSON numbers"))
 
 
 class WarehouseUpdate(Payload):
@@ -21,6 +26,8 @@ class WarehouseUpdate(Payload):
         "afterwards carry (or no longer carry) the report QR code"))
     timezone: str | None = Field(None, min_length=1, max_length=64, json_schema_extra=not_null,
                                  description="IANA name, e.g. Europe/Paris (400 when unknown)")
+    decimal_mark: Literal[".", ","] | None = Field(None, json_schema_extra=not_null, description=(
+        "The plant's decimal mark, \".\" or \",\": how the portal shows checklist readings"))
 
 
 class ReportTokenOut(Out):

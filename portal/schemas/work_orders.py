@@ -160,6 +160,9 @@ class WorkOrderOut(Out):
         "Who reported the problem through an asset label's public page (/report/<token>), without an "
         "account; requestedBy is null then"))
     reporter_contact: str | None = Field(None, description="How to reach that reporter (phone, e-mail), if given")
+    parent_id: str | None = Field(None, description=(
+        "A follow-up's parent: the work order whose checklist reading (out of range, or a Fail) raised it; "
+        "its follow-ups are listed at GET /api/work-orders/{id}/follow-ups"))
 
 
 class PartUsageOut(Out):
@@ -213,3 +216,11 @@ class ConsumptionOut(Out):
     total_cost: MoneyOut
     parts_cost: MoneyOut = Field(description="All parts consumed on the work order so far")
 
+
+
+class FollowUpCreated(Out):
+    work_order: WorkOrderOut = Field(description="The follow-up work order")
+    created: bool = Field(description=(
+        "true: created by this request (201); false: the item already had its follow-up, returned as it is (200)"))
+    parent_id: str
+    item_id: str = Field(description="The checklist item (its id on the work order) it was raised from")

@@ -17,6 +17,7 @@ __all__ = ["register_web", "web"]
 def register_web(app: Flask) -> None:
     from portal.models.enums import WORK_ORDER_STATUS
     from portal.platform.extensions import csrf
+    from portal.services.work_orders import readings
     from portal.web import (  # noqa: F401  (routes register on import)
         admin_console,
         admin_warehouse,
@@ -45,10 +46,14 @@ def register_web(app: Flask) -> None:
         from flask_login import current_user
 
         tz = timefmt.zone(current_user.warehouse.timezone if current_user.is_authenticated else None)
-        return {"tz": tz}
+        # The plant's decimal mark: readings are shown back as its people write them ("65,5").
+        mark = current_user.warehouse.decimal_mark if current_user.is_authenticated else "."
+        return {"tz": tz, "decimal_mark": mark}
 
     app.add_template_filter(lambda value, tz: timefmt.when(value, tz), "when")
     app.add_template_filter(lambda value, tz: timefmt.due_state(value, tz), "due_state")
     app.add_template_filter(lambda value, tz: timefmt.local_input(value, tz), "local_input")
+    app.add_template_filter(readings.format_reading, "reading")
+    app.add_template_filter(readings.limits, "limits")
     # One wording of a work order's status everywhere ("In progress"), as the selects show it.
     app.add_template_filter(WORK_ORDER_STATUS.label, "wo_status")

@@ -23,7 +23,7 @@ from portal.models import PMTemplate
 from portal.models.enums import CHECKLIST_TYPE, FREQUENCY_TYPE, PRIORITY
 from portal.models.types import utcnow
 from portal.schemas.messages import required_message
-from portal.schemas.pm import PMSchedulePreviewQuery, PMTemplateCreate, PMTemplateQuery, PMTemplateUpdate
+from portal.schemas.pm import FLAGGABLE, PMSchedulePreviewQuery, PMTemplateCreate, PMTemplateQuery, PMTemplateUpdate
 from portal.services.common.actor import Actor
 from portal.services.common.errors import DomainError, Forbidden
 from portal.services.identity.permissions import can
@@ -36,7 +36,7 @@ from portal.web.rendering import render, wants_fragment
 
 LIST_PAGE = 25
 PREVIEW_COUNT = 5
-ROW_KEY = re.compile(r"^checklist-(\d{1,3})-(id|description|type|required|unit|min|max)$")
+ROW_KEY = re.compile(r"^checklist-(\d{1,3})-(id|description|type|required|unit|min|max|auto)$")
 # Optional template fields a manager may clear by emptying their input (PATCH null in the API).
 CLEARABLE = {"description": "description", "meter": "meter", "estimatedDuration": "estimated_duration",
              "assignedTo": "assigned_to"}
@@ -86,7 +86,8 @@ def _dom(item_id: str) -> str:
 def rows_of_template(template: PMTemplate) -> list[dict]:
     return [{"id": item["id"], "description": item["description"], "type": item["type"],
              "required": "true" if item.get("required") else "", "unit": item.get("unit") or "",
-             "min": _num(item.get("min")), "max": _num(item.get("max"))} for item in template.checklist or []]
+             "min": _num(item.get("min")), "max": _num(item.get("max")),
+             "auto": "true" if item.get("auto_follow_up") else ""} for item in template.checklist or []]
 
 
 def rows_of_form(form: MultiDict) -> list[dict]:
@@ -107,6 +108,11 @@ def _item(row: dict) -> dict:
         item["id"] = row["id"]
     if item["type"] == "measurement":
         item.update({k: row[k] for k in ("unit", "min", "max") if row.get(k, "") != ""})
+        for k in ("min", "max"):  # the plant's decimal comma: "10,5" is 10.5 (readings.py says why)
+            if k in item and item[k].count(",") == 1 and "." not in item[k]:
+                item[k] = item[k].replace(",", ".")
+    if item["type"] in FLAGGABLE and row.get("auto") == "true":
+        item["autoFollowUp"] = True
     return item
 
 

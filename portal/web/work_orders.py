@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask.wrappers import Response
 from flask_login import current_user, login_required
 
@@ -25,9 +25,9 @@ from portal.services.identity.permissions import can
 from portal.services.inventory import parts as parts_service
 from portal.services.inventory import requests as request_service
 from portal.services.work_orders import checklists as checklist_service
+from portal.services.work_orders import follow_ups, problem_reports, reads
 from portal.services.work_orders import labor as labor_service
 from portal.services.work_orders import lifecycle as work_order_service
-from portal.services.work_orders import problem_reports, reads
 from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render, wants_fragment
@@ -106,6 +106,7 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
         # Only a problem report has one (one more statement on those pages alone).
         "reporter_email": problem_reports.reporter_email(actor, wo.id) if wo.reporter_name else None,
         "part_requests": request_service.part_requests_of(actor, wo.id),
+        "relations": follow_ups.relations(actor, wo, read.checklist),
     }
     ctx.update(extra)
     return ctx
@@ -187,19 +188,43 @@ def checklist_item(work_order_id: str, item_id: str):
         errors = update
     else:
         try:
-            checklist_service.update_item(actor, work_order_id, item_id, update)
+            checklist_service.update_item(actor, work_order_id, item_id, update, typed=True)
         except ValidationFailed as exc:
             errors = _field_errors(exc, "value")
+    ctx = _item_context(actor, work_order_id, item_id, item_errors=errors)
+    if errors:
+        ctx["typed"] = request.form.get("value", "")  # shown again as typed, beside what is wrong with it
+        return render("work_orders/_checklist_item.html", block="item", status=422, **ctx)
+    return _done(work_order_id, "Checklist saved.", "work_orders/_checklist_item.html", "item", **ctx)
+
+
+def _item_context(actor: Actor, work_order_id: str, item_id: str, **extra: Any) -> dict:
+    """What one checklist item's row shows (its follow-up's number among them)."""
     wo = work_order_service.get_work_order(actor, work_order_id)
     item = next((i for i in checklist_service.items_of(wo.id) if i.id == item_id), None)
     if item is None:
         from portal.web.errors import error_page
-        return error_page(404, "Checklist item not found")
-    ctx = {"wo": wo, "item": item, "item_errors": errors, "can_work": _can_work(actor, wo),
-           "names": reads.labels(actor, user_ids={item.done_by}).names}
+        abort(error_page(404, "Checklist item not found"))
+    return {"wo": wo, "item": item, "item_errors": {}, "can_work": _can_work(actor, wo),
+            "names": reads.labels(actor, user_ids={item.done_by}).names,
+            "relations": follow_ups.relations(actor, wo, [item]), **extra}
+
+
+@web.post("/work-orders/<work_order_id>/checklist/<item_id>/follow-up")
+@login_required
+def checklist_follow_up(work_order_id: str, item_id: str):
+    """The one tap on a flagged item: its follow-up work order (or the one it already has)."""
+    actor = _actor()
+    errors: dict[str, str] = {}
+    try:
+        follow_up, created = checklist_service.create_follow_up(actor, work_order_id, item_id)
+    except Conflict as exc:
+        errors = {"followUp": exc.message}
+    ctx = _item_context(actor, work_order_id, item_id, item_errors=errors)
     if errors:
         return render("work_orders/_checklist_item.html", block="item", status=422, **ctx)
-    return _done(work_order_id, "Checklist saved.", "work_orders/_checklist_item.html", "item", **ctx)
+    message = f"Follow-up {follow_up.fo_number} {'created' if created else 'already exists'}."
+    return _done(work_order_id, message, "work_orders/_checklist_item.html", "item", **ctx)
 
 
 def _wanted(source: Mapping[str, str]) -> int:

@@ -97,6 +97,8 @@ export interface ChecklistItemIn {
   min?: number | null;
   /** Measurements only: highest acceptable value */
   max?: number | null;
+  /** Measurement and pass_fail items: a reading out of min/max, or a fail, creates the follow-up work order by itself (once per work order item), without anyone asking for it */
+  autoFollowUp?: boolean;
 }
 
 export interface ChecklistItemOut {
@@ -107,6 +109,8 @@ export interface ChecklistItemOut {
   unit?: string | null;
   min?: number | null;
   max?: number | null;
+  /** A flagged reading creates the follow-up work order by itself */
+  autoFollowUp?: boolean;
 }
 
 export interface ChecklistItemUpdate {
@@ -280,6 +284,16 @@ export interface ErrorItem {
 export interface ErrorResponse {
   message: string;
   errors?: Array<ErrorItem>;
+}
+
+export interface FollowUpCreated {
+  /** The follow-up work order */
+  workOrder: WorkOrderOut;
+  /** true: created by this request (201); false: the item already had its follow-up, returned as it is (200) */
+  created: boolean;
+  parentId: string;
+  /** The checklist item (its id on the work order) it was raised from */
+  itemId: string;
 }
 
 export interface HistoryOut {
@@ -822,6 +836,8 @@ export interface WarehouseOut {
   timezone: string;
   /** Anyone who scans an asset label may report a problem without an account at /report/<token> (a `new` corrective work order). Off: those pages answer 404. */
   problemReportsEnabled: boolean;
+  /** How the portal writes readings back to this plant's people: 65.5 or 65,5 (typing accepts both); the API keeps JSON numbers */
+  decimalMark?: "." | ",";
 }
 
 export interface WarehouseUpdate {
@@ -829,13 +845,15 @@ export interface WarehouseUpdate {
   problemReportsEnabled?: boolean;
   /** IANA name, e.g. Europe/Paris (400 when unknown) */
   timezone?: string;
+  /** The plant's decimal mark, "." or ",": how the portal shows checklist readings */
+  decimalMark?: "." | ",";
 }
 
 export interface WebhookCreate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url: string;
   /** Event types of the contract, or '*' for all of them */
-  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested">;
+  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created">;
   /** HMAC key; 32 random bytes (hex) are generated when omitted */
   secret?: string | null;
   active?: boolean;
@@ -868,7 +886,7 @@ export interface WebhookStatsOut {
 export interface WebhookUpdate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url?: string;
-  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested">;
+  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created">;
   /** true re-enables a deactivated endpoint (failure count reset) */
   active?: boolean;
   /** Replace the secret */
@@ -907,6 +925,10 @@ export interface WorkOrderChecklistItemOut {
   note: string | null;
   /** Measurement outside min/max, or a failed pass/fail check */
   flagged: boolean;
+  /** From the template item: a flagged reading creates the follow-up work order by itself */
+  autoFollowUp?: boolean;
+  /** The follow-up work order raised from this item (POST .../checklist/{itemId}/follow-up, or automatically) */
+  followUpId?: string | null;
   doneBy: string | null;
   doneAt: string | null;
   updatedAt: string;
@@ -956,6 +978,8 @@ export interface WorkOrderDetailOut {
   reporterName?: string | null;
   /** How to reach that reporter (phone, e-mail), if given */
   reporterContact?: string | null;
+  /** A follow-up's parent: the work order whose checklist reading (out of range, or a Fail) raised it; its follow-ups are listed at GET /api/work-orders/{id}/follow-ups */
+  parentId?: string | null;
   parts?: Array<PartUsageOut>;
   /** With expand=checklist */
   checklist?: Array<WorkOrderChecklistItemOut>;
@@ -998,6 +1022,8 @@ export interface WorkOrderExpandedOut {
   reporterName?: string | null;
   /** How to reach that reporter (phone, e-mail), if given */
   reporterContact?: string | null;
+  /** A follow-up's parent: the work order whose checklist reading (out of range, or a Fail) raised it; its follow-ups are listed at GET /api/work-orders/{id}/follow-ups */
+  parentId?: string | null;
   /** With expand=parts */
   parts?: Array<PartUsageOut>;
   /** With expand=checklist */
@@ -1040,6 +1066,8 @@ export interface WorkOrderOut {
   reporterName?: string | null;
   /** How to reach that reporter (phone, e-mail), if given */
   reporterContact?: string | null;
+  /** A follow-up's parent: the work order whose checklist reading (out of range, or a Fail) raised it; its follow-ups are listed at GET /api/work-orders/{id}/follow-ups */
+  parentId?: string | null;
 }
 
 export interface WorkOrderUpdate {

@@ -256,7 +256,7 @@ def test_checklist_inline_measure_flag_and_errors(client, users, portal_login, p
     db.session.refresh(item)
     assert item.flagged and item.done and item.value == 95.5
     bad = post(client, url, {"value": "warm"})
-    assert bad.status_code == 422 and "A measurement is a number" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Enter the reading as a number only, e.g. 65.5" in bad.get_data(as_text=True)
     guard = f"/work-orders/{wo_id}/checklist/{items['guard']}"
     assert post(client, guard, {"done": ["false", "true"]}).status_code == 200
     assert db.session.get(ChecklistItem, items["guard"]).done

@@ -144,7 +144,8 @@ def create_pm_work_order(template: PMTemplate, equipment: Equipment, due: dateti
                 db.session.add(ChecklistItem(
                     work_order_id=wo.id, position=position, item_key=item["id"], description=item["description"],
                     type=item["type"], required=bool(item.get("required")), unit=item.get("unit"),
-                    min_value=item.get("min"), max_value=item.get("max"), updated_at=now))
+                    min_value=item.get("min"), max_value=item.get("max"),
+                    auto_follow_up=bool(item.get("auto_follow_up")), updated_at=now))
             db.session.flush()
             payload = {
                 "workOrder": WorkOrderOut.dump(wo), "templateId": template.id, "templateName": template.name,

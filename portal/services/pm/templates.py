@@ -35,10 +35,13 @@ def _checklist(items: list) -> list[dict]:
         if item_id in seen:
             raise field_error(f"checklist[{n}].id", f"Duplicate checklist item id {item_id}")
         seen.add(item_id)
-        result.append({
+        stored = {
             "id": item_id, "description": item.description, "type": item.type, "required": item.required,
             "unit": item.unit, "min": item.min, "max": item.max,
-        })
+        }
+        if item.auto_follow_up:  # kept only when set: templates stored before it read the same
+            stored["auto_follow_up"] = True
+        result.append(stored)
     return result
 
 

@@ -1,5 +1,6 @@
-"""Checklists on work orders: tick items, record measurements, and block completion while a
-required item is not done."""
+"""Checklists on work orders: tick items, record measurements, flag readings out of range or
+failed checks (and raise their follow-up work orders), and block completion while a required item
+is not done."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,12 +12,16 @@ from portal.models.enums import CLOSED_STATUSES
 from portal.models.types import utcnow
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
+from portal.schemas.common import iso
 from portal.schemas.pm import ChecklistItemUpdate
 from portal.services.common.actor import Actor
 from portal.services.common.errors import Conflict, Forbidden, NotFound, field_error
+from portal.services.common.events import record_event
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import require
+from portal.services.work_orders import follow_ups
 from portal.services.work_orders import lifecycle as work_order_service
+from portal.services.work_orders.readings import parse_reading
 
 PASS_FAIL = ("pass", "fail")
 
@@ -79,24 +84,37 @@ def is_flagged(item: ChecklistItem) -> bool:
     return item.type == "pass_fail" and item.value == "fail"
 
 
+def _item_of(wo: WorkOrder, item_id: str) -> ChecklistItem:
+    item = db.session.scalars(
+        select(ChecklistItem).where(ChecklistItem.id == item_id, ChecklistItem.work_order_id == wo.id)
+    ).first()
+    if item is None:
+        raise NotFound("Checklist item not found")
+    return item
+
+
 def update_item(actor: Actor, work_order_id: str, item_id: str, data: ChecklistItemUpdate,
-                *, now: datetime | None = None) -> ChecklistItem:
+                *, now: datetime | None = None, typed: bool = False) -> ChecklistItem:
+    """Record a tick, a value or a note. `typed`: the value is text a person typed in the portal,
+    so a measurement may carry the plant's decimal comma ("65,5"); the API sends JSON numbers.
+    A reading that leaves the item flagged records checklist.item_flagged, and raises the
+    follow-up at once when the template item says so (once per item)."""
     now = now or utcnow()
     given = data.model_fields_set
     with unit_of_work():
         wo = get_in_warehouse(WorkOrder, work_order_id, actor, what="Work order", lock=True)
         check_work_rights(actor, wo)
-        item = db.session.scalars(
-            select(ChecklistItem).where(ChecklistItem.id == item_id, ChecklistItem.work_order_id == wo.id)
-        ).first()
-        if item is None:
-            raise NotFound("Checklist item not found")
+        item = _item_of(wo, item_id)
         if wo.status in CLOSED_STATUSES:
             raise Conflict(f"The checklist of a {wo.status} work order can no longer change")
         if "done" in given and data.done is None:
             raise field_error("done", "May not be null")
+        was_flagged, old_value = item.flagged, item.value
         if "value" in given:
-            item.value = _normalise_value(item, data.value)
+            value = data.value
+            if typed and item.type == "measurement" and isinstance(value, str):
+                value = parse_reading(value, follow_ups.decimal_mark(wo.warehouse_id))
+            item.value = _normalise_value(item, value)
         if "note" in given:
             item.note = data.note
         done = data.done if "done" in given else item.done
@@ -112,7 +130,41 @@ def update_item(actor: Actor, work_order_id: str, item_id: str, data: ChecklistI
         item.flagged = is_flagged(item)
         item.updated_at = now
         db.session.flush()
+        if item.flagged and (not was_flagged or item.value != old_value):
+            record_event(
+                "checklist.item_flagged", entity="checklist_item", entity_id=item.id,
+                warehouse_id=wo.warehouse_id, actor=actor, now=now,
+                payload={"workOrderId": wo.id, "foNumber": wo.fo_number, "equipmentId": wo.equipment_id,
+                         "checklistItem": follow_ups.item_payload(item),
+                         "autoFollowUp": item.auto_follow_up, "recordedBy": actor.id, "timestamp": iso(now)},
+            )
+            if item.auto_follow_up and item.follow_up_id is None:
+                follow_ups.raise_follow_up(actor, wo, item, now=now, automatic=True)
+                db.session.flush()
         return item
+
+
+def create_follow_up(actor: Actor, work_order_id: str, item_id: str,
+                     *, now: datetime | None = None) -> tuple[WorkOrder, bool]:
+    """The one tap on a flagged item: its follow-up work order, and whether it was created now.
+    Idempotent: an item that already has one answers it (created False), whoever asks. Who may:
+    whoever may record work on the parent (its technician, managers, admins), at any status, so a
+    manager can still raise one after the parent was completed."""
+    now = now or utcnow()
+    with unit_of_work():
+        wo = get_in_warehouse(WorkOrder, work_order_id, actor, what="Work order", lock=True)
+        check_work_rights(actor, wo)
+        item = _item_of(wo, item_id)
+        if item.follow_up_id is not None:
+            existing = db.session.get(WorkOrder, item.follow_up_id)
+            if existing is not None:
+                return existing, False
+        if not item.flagged:
+            raise Conflict("Only a reading out of range or a Fail raises a follow-up work order",
+                           [{"field": "itemId", "message": "This item's reading is not flagged"}])
+        follow_up = follow_ups.raise_follow_up(actor, wo, item, now=now, automatic=False)
+        db.session.flush()
+        return follow_up, True
 
 
 def required_items_done(wo: WorkOrder, *, actor: Actor, now: datetime) -> None:
