@@ -1,11 +1,12 @@
-"""Every event type of the contract (PM ones aside: the PM issue) is emitted by the service layer
-and reaches a subscribed receiver in the contract's payload structure."""
+"""Every event type of the contract (PM ones aside: the PM issue), and those added after it, is emitted by
+the service layer and reaches a subscribed receiver in the contract's payload structure."""
 from __future__ import annotations
 
 import json
 from datetime import timedelta
 
 from receiver import Receiver
+from signatures import signature_png
 
 from portal.jobs import QUEUES
 from portal.jobs.scheduler import AppWorker
@@ -13,6 +14,7 @@ from portal.models import EVENT_TYPES
 from portal.models.types import utcnow
 from portal.platform.extensions import db
 from portal.platform.redis import get_redis
+from portal.schemas.attachments import SignatureCreate
 from portal.schemas.equipment import EquipmentCreate, EquipmentUpdate
 from portal.schemas.parts import PartCreate
 from portal.schemas.webhooks import WebhookCreate
@@ -22,11 +24,12 @@ from portal.services.integrations import webhooks as webhook_service
 from portal.services.inventory import parts as parts_service
 from portal.services.work_orders import escalation
 from portal.services.work_orders import lifecycle as wo_service
+from portal.services.work_orders import signoff
 
 PM_EVENTS = {"pm.scheduled", "pm.overdue", "pm.completed"}
 
 
-def test_every_contract_event_reaches_the_receiver(app, users):
+def test_every_contract_event_reaches_the_receiver(app, users, upload_dir):
     app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = True
     manager = users.actor("north", "manager")
     technician_id = users["north"]["technician"].id
@@ -45,6 +48,7 @@ def test_every_contract_event_reaches_the_receiver(app, users):
              "reorderQuantity": 10, "autoReorder": True}))
         parts_service.consume_parts(manager, ConsumeParts.model_validate(
             {"workOrderId": wo_id, "partsUsage": [{"partId": part.id, "quantityUsed": 2}]}))
+        signoff.sign(manager, wo_id, SignatureCreate.model_validate({"signerName": "Line lead"}), signature_png())
         wo_service.update_work_order(manager, wo_id, WorkOrderUpdate.model_validate({"status": "completed"}))
         wo_service.create_work_order(manager, WorkOrderCreate.model_validate(
             {"title": "Conveyor stopped", "priority": "critical",
@@ -53,7 +57,7 @@ def test_every_contract_event_reaches_the_receiver(app, users):
 
         db.session.rollback()
         AppWorker(QUEUES, connection=get_redis()).work(burst=True, with_scheduler=True, logging_level="WARNING")
-        got = receiver.wait_for(13)
+        got = receiver.wait_for(14)
 
     bodies = [json.loads(g.body) for g in got]
     by_event: dict[str, list[dict]] = {}
@@ -76,6 +80,7 @@ def test_every_contract_event_reaches_the_receiver(app, users):
     assert (low["stockLevel"], low["reorderPoint"]) == (4, 5)
     assert by_event["inventory.reorder"][0]["data"]["payload"]["quantity"] == 10
     assert by_event["parts.consumed"][0]["data"]["payload"]["totalCost"] == "25.00"
+    assert by_event["work_order.signed"][0]["data"]["payload"]["signature"]["signerName"] == "Line lead"
     escalated = by_event["work_order.escalated"][0]["data"]["payload"]
     assert escalated["newAssignee"] == users["north"]["manager"].id and escalated["reason"]
     # Each event went out once, under its own delivery id.

@@ -23,6 +23,8 @@ EVENT_TYPES = (
     "pm.scheduled",
     "pm.overdue",
     "pm.completed",
+    # Added after the contract's table (docs/integrating.md, "Events beyond the contract").
+    "work_order.signed",
 )
 
 

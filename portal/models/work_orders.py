@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.enums import CLOSED_STATUSES as CLOSED_STATUSES  # re-exported beside the other value lists
@@ -49,6 +49,9 @@ class WorkOrder(db.Model):
     # A problem reported without an account (/report/<token>): who reported it and how to reach them.
     reporter_name: Mapped[str | None] = mapped_column(String(120))
     reporter_contact: Mapped[str | None] = mapped_column(String(200))
+    # Sign-off: not completed until the person accepting the work has signed (services/work_orders/
+    # signoff.py). Set by a manager, or inherited from the PM template the work order came from.
+    requires_signature: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class WorkOrderHistory(db.Model):

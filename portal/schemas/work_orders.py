@@ -24,6 +24,9 @@ class WorkOrderCreate(Payload):
     equipment_down: bool = Field(False, description=(
         "A breakdown report: the equipment goes `down` now, the downtime period is linked to this work "
         "order and closed when it is completed. Needs equipmentId and type corrective or emergency."))
+    requires_signature: bool = Field(False, description=(
+        "Sign-off: the work order cannot be completed until a signature was given "
+        "(`POST /api/work-orders/{id}/signature`). Managers and admins only."))
 
 
 class WorkOrderUpdate(Payload):
@@ -39,6 +42,9 @@ class WorkOrderUpdate(Payload):
     hold_reason: str | None = Field(None, min_length=1, max_length=500, description=(
         "Why the work order waits (\"waiting for the bearing\"); only with status on_hold. Recorded in the "
         "history and in the work_order.updated event's changes as holdReason."))
+    requires_signature: bool | None = Field(None, json_schema_extra=not_null, description=(
+        "Sign-off: true, the work order cannot be completed until a signature was given "
+        "(`POST /api/work-orders/{id}/signature`). Managers and admins only; not on a closed work order."))
 
 
 class WorkOrderBulkAssign(Payload):
@@ -94,6 +100,9 @@ class WorkOrderOut(Out):
         "Who reported the problem through an asset label's public page (/report/<token>), without an "
         "account; requestedBy is null then"))
     reporter_contact: str | None = Field(None, description="How to reach that reporter (phone, e-mail), if given")
+    requires_signature: bool = Field(False, description=(
+        "Completion needs a signature (`GET /api/work-orders/{id}/signature`): set on the work order or "
+        "inherited from its PM template"))
 
 
 class PartUsageOut(Out):
