@@ -22,9 +22,8 @@ from portal.schemas.work_orders import ConsumeParts, WorkOrderCreate, WorkOrderU
 from portal.services.assets import equipment as equipment_service
 from portal.services.integrations import webhooks as webhook_service
 from portal.services.inventory import parts as parts_service
-from portal.services.work_orders import escalation
+from portal.services.work_orders import escalation, signoff
 from portal.services.work_orders import lifecycle as wo_service
-from portal.services.work_orders import signoff
 
 PM_EVENTS = {"pm.scheduled", "pm.overdue", "pm.completed"}
 

@@ -43,7 +43,7 @@ def signoff_panel(wo: Any) -> dict:
     actor = _actor()
     closed = wo.status in CLOSED_STATUSES
     return {
-        "signature": signoff_service.get_signature(actor, wo.id),
+        "signature": signoff_service.signature_on_page(actor, wo),
         "can_sign": signoff_service.can_sign(actor, wo),
         # Whether a signature is required is a manager's decision, while the work order is open.
         "can_require": not closed and can(actor, "work_orders.assign"),

@@ -31,6 +31,7 @@ from portal.services.common.actor import Actor
 from portal.services.common.errors import Conflict, DomainError, NotFound, field_error
 from portal.services.common.events import record_event
 from portal.services.common.tenancy import get_in_warehouse
+from portal.services.identity.permissions import require
 from portal.services.work_orders import attachments
 from portal.services.work_orders.checklists import check_work_rights
 from portal.services.work_orders.lifecycle import get_work_order
@@ -49,6 +50,15 @@ def _signature_of(work_order_id: str) -> WorkOrderAttachment | None:
 def get_signature(actor: Actor, work_order_id: str) -> WorkOrderAttachment | None:
     """The signature of a work order of the actor's warehouse, or None (404 for the work order)."""
     wo = get_work_order(actor, work_order_id)
+    return _signature_of(wo.id)
+
+
+def signature_on_page(actor: Actor, wo: WorkOrder | WorkOrderOut) -> WorkOrderAttachment | None:
+    """The signature of a work order just read in the actor's warehouse (the work order page's), in
+    one statement instead of a second lookup and one."""
+    require(actor, "work_orders.read")
+    if wo.warehouse_id != actor.warehouse_id:
+        raise NotFound("Work order not found")
     return _signature_of(wo.id)
 
 
