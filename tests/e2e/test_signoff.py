@@ -3,6 +3,7 @@ pointer moves (a mouse stroke and a finger stroke, the page not scrolling), sign
 and printed with its signature. Without JavaScript the fragment says why there is no pad."""
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 
@@ -154,6 +155,9 @@ def sign_off(live_server, browser, users, wait, wo) -> None:
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     shot(browser, "completed", at="#signoff")
+    # The real printout (A4, what "Print" gives), kept beside the screenshots to be looked at.
+    pdf = browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})["data"]
+    (SHOTS / "signoff-printout.pdf").write_bytes(base64.b64decode(pdf))
 
     db.session.rollback()  # end this thread's snapshot: the server thread wrote since
     assert db.session.get(WorkOrder, wo.id).status == "completed"
