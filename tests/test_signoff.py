@@ -101,8 +101,8 @@ def test_a_new_signature_replaces_the_old_only_before_completion(users):
     (signature_png(ink=False, transparent=True), "The signature is empty: sign in the box"),
     (png((3001, 10)), "The signature is too large: at most 3 megapixels, 3000 pixels a side"),
     (png((2000, 1600)), "The signature is too large: at most 3 megapixels, 3000 pixels a side"),
-    (b"\x89PNG\r\n\x1a\n" + os.urandom(attachments.SIGNATURE_MAX_BYTES), "The signature is too large: at most 512 KiB"),
-])
+    (b"\x89PNG\r\n\x1a\n" + bytes(attachments.SIGNATURE_MAX_BYTES), "The signature is too large: at most 512 KiB"),
+], ids=["nothing", "jpeg", "truncated-png", "blank", "blank-transparent", "too-wide", "too-many-pixels", "too-many-bytes"])
 def test_the_drawing_is_judged_as_a_png_bounded_and_not_blank(users, data, message):
     wo = required_wo(users)
     with pytest.raises(ValidationFailed) as refused:

@@ -98,7 +98,7 @@ def test_a_kept_list_still_checks_the_permission(app, users):
         assert cache.hit_rate(app) == before  # refused before the cache was looked at
 
 
-def test_the_work_order_page_reads_in_seven_statements(client, users, portal_login):
+def test_the_work_order_page_reads_in_eight_statements(client, users, portal_login):
     manager = users.actor("north", "manager")
     tech = users["north"]["technician"]
     pump = factories.equipment(manager, assetTag="PUMP-9", location="Cellar")
@@ -111,11 +111,12 @@ def test_the_work_order_page_reads_in_seven_statements(client, users, portal_log
     with statements() as seen:
         html = client.get(f"/work-orders/{wo_id}").get_data(as_text=True)
     # The login session with its user; the work order with its parts and history (the API's
-    # detail); the checklist; the labor; the names of people, asset and parts; comments; photos.
-    assert len(seen) == 7, seen
+    # detail); the checklist; the labor; the names of people, asset and parts; comments; photos; the
+    # signature (sign-off).
+    assert len(seen) == 8, seen
     assert len(reads_of_work_orders(seen)) == 1  # the work order is read once per page
     assert "PUMP-9" in html and part_number in html and "north technician" in html
-    assert count_queries(client, f"/work-orders/{wo_id}", headers=HX) == 7
+    assert count_queries(client, f"/work-orders/{wo_id}", headers=HX) == 8
 
 
 def test_closed_statuses_are_the_final_ones():

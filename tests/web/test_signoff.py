@@ -59,8 +59,9 @@ def test_completion_refused_in_words_with_a_link_then_sign_and_complete(client, 
     resp = post(client, f"/work-orders/{wo_id}/status", {"status": "completed"})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422
-    error = html.split('id="e-signature"')[1].split("</p>")[0]
-    assert "The person accepting the work signs before it is completed" in error
+    error = html.split('class="signoff-error"')[1].split("</div>")[0]
+    assert 'role="alert"' in error and 'id="e-signature"' in error
+    assert "The person accepting the work signs before it is completed." in error
     assert 'href="#signoff-pad"' in error
 
     for data, words in [({"signature": "", "signerName": "Dana"}, "Sign in the box first"),
