@@ -149,3 +149,12 @@ def test_the_pm_editor_sets_the_flag(client, users, portal_login):
     assert template.requires_signature is True
     html = client.get(f"/pm-templates/{template.id}").get_data(as_text=True)
     assert "checked" in Tags(html).find("input", name="requiresSignature", type="checkbox")
+
+
+def test_a_manager_creates_a_work_order_that_needs_a_signature(client, users, portal_login):
+    portal_login(users["north"]["manager"])
+    html = client.get("/work-orders/new").get_data(as_text=True)
+    assert Tags(html).find("input", name="requiresSignature", type="checkbox") is not None
+    resp = post(client, "/work-orders/new", {"title": "Guard door switch", "requiresSignature": "true"}, htmx=False)
+    assert resp.status_code == 303
+    assert db.session.query(WorkOrder).filter_by(title="Guard door switch").one().requires_signature is True
