@@ -29,12 +29,14 @@ def wire(app: Flask | None = None) -> None:
     from portal.services.common.signals import event_recorded, work_order_completed, work_order_completing
     from portal.services.integrations import webhooks
     from portal.services.pm import triggers as pm
-    from portal.services.work_orders import checklists
+    from portal.services.work_orders import checklists, signoff
 
     # --- Completing a work order (services/work_orders/lifecycle.py) ---------------------------
     # First, before anything of the change is applied: a work order with a required checklist
     # item not done is not completed (409 naming the items). A refusal here leaves nothing to undo.
     work_order_completing.connect(checklists.required_items_done, weak=False)
+    # Then the sign-off: one that requires a signature has one (409 on field signature).
+    work_order_completing.connect(signoff.signature_given, weak=False)
     # Then, once it is completed, in the same transaction and in this order:
     # the asset it took down comes back up (its downtime period closes, equipment.status_changed);
     work_order_completed.connect(equipment.work_order_completed, weak=False)

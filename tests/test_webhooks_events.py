@@ -1,11 +1,12 @@
-"""Every event type of the contract (PM ones aside: the PM issue) is emitted by the service layer
-and reaches a subscribed receiver in the contract's payload structure."""
+"""Every event type of the contract (PM ones aside: the PM issue), and those added after it, is emitted by
+the service layer and reaches a subscribed receiver in the contract's payload structure."""
 from __future__ import annotations
 
 import json
 from datetime import timedelta
 
 from receiver import Receiver
+from signatures import signature_png
 
 from portal.jobs import QUEUES
 from portal.jobs.scheduler import AppWorker
@@ -13,6 +14,7 @@ from portal.models import EVENT_TYPES
 from portal.models.types import utcnow
 from portal.platform.extensions import db
 from portal.platform.redis import get_redis
+from portal.schemas.attachments import SignatureCreate
 from portal.schemas.equipment import EquipmentCreate, EquipmentUpdate
 from portal.schemas.parts import PartCreate, PartRequestCreate
 from portal.schemas.webhooks import WebhookCreate
@@ -21,14 +23,14 @@ from portal.services.assets import equipment as equipment_service
 from portal.services.integrations import webhooks as webhook_service
 from portal.services.inventory import parts as parts_service
 from portal.services.inventory import requests as request_service
-from portal.services.work_orders import escalation
+from portal.services.work_orders import escalation, signoff
 from portal.services.work_orders import lifecycle as wo_service
 
 PM_EVENTS = {"pm.scheduled", "pm.overdue", "pm.completed"}
 CHECKLIST_EVENTS = {"checklist.item_flagged", "work_order.follow_up_created"}
 
 
-def test_every_contract_event_reaches_the_receiver(app, users):
+def test_every_contract_event_reaches_the_receiver(app, users, upload_dir):
     app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = True
     manager = users.actor("north", "manager")
     technician_id = users["north"]["technician"].id
@@ -49,6 +51,7 @@ def test_every_contract_event_reaches_the_receiver(app, users):
             {"workOrderId": wo_id, "partsUsage": [{"partId": part.id, "quantityUsed": 2}]}))
         request_service.request_part(manager, wo_id, PartRequestCreate.model_validate(
             {"partId": part.id, "quantity": 8}))
+        signoff.sign(manager, wo_id, SignatureCreate.model_validate({"signerName": "Line lead"}), signature_png())
         wo_service.update_work_order(manager, wo_id, WorkOrderUpdate.model_validate({"status": "completed"}))
         wo_service.create_work_order(manager, WorkOrderCreate.model_validate(
             {"title": "Conveyor stopped", "priority": "critical",
@@ -57,7 +60,7 @@ def test_every_contract_event_reaches_the_receiver(app, users):
 
         db.session.rollback()
         AppWorker(QUEUES, connection=get_redis()).work(burst=True, with_scheduler=True, logging_level="WARNING")
-        got = receiver.wait_for(14)
+        got = receiver.wait_for(15)
 
     bodies = [json.loads(g.body) for g in got]
     by_event: dict[str, list[dict]] = {}
@@ -83,6 +86,7 @@ def test_every_contract_event_reaches_the_receiver(app, users):
     requested = by_event["parts.requested"][0]["data"]
     assert (requested["entity"], requested["entityId"]) == ("work_order", wo_id)
     assert (requested["payload"]["quantity"], requested["payload"]["part"]["partNumber"]) == (8, "SEAL-22")
+    assert by_event["work_order.signed"][0]["data"]["payload"]["signature"]["signerName"] == "Line lead"
     escalated = by_event["work_order.escalated"][0]["data"]["payload"]
     assert escalated["newAssignee"] == users["north"]["manager"].id and escalated["reason"]
     # Each event went out once, under its own delivery id.

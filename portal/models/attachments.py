@@ -36,9 +36,14 @@ class WorkOrderComment(db.Model):
         return _name_of(self.author)
 
 
+ATTACHMENT_KINDS = ("photo", "signature")
+
+
 class WorkOrderAttachment(db.Model):
-    """A photo of a work order. The bytes live on disk (UPLOAD_DIR/storage_key), re-encoded
-    without metadata; the thumbnail next to it (thumb_key). A row exists only once both are."""
+    """A photo of a work order, or its sign-off signature (kind "signature": at most one per work
+    order, a PNG drawn on the screen, with the signer's name; uploaded_by is who captured it). The
+    bytes live on disk (UPLOAD_DIR/storage_key), re-encoded without metadata; the thumbnail next to
+    it (thumb_key). A row exists only once both are."""
 
     __tablename__ = "work_order_attachments"
     __table_args__ = (Index("ix_work_order_attachments_work_order_id_created_at", "work_order_id", "created_at"),)
@@ -54,6 +59,8 @@ class WorkOrderAttachment(db.Model):
     storage_key: Mapped[str] = mapped_column(String(200))
     thumb_key: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(16), default="photo", server_default="photo")
+    signer_name: Mapped[str | None] = mapped_column(String(120))  # signatures only
     uploader: Mapped[User | None] = relationship(User, lazy="joined")
 
     @property

@@ -27,6 +27,8 @@ EVENT_TYPES = (
     "parts.requested",
     "checklist.item_flagged",
     "work_order.follow_up_created",
+    # Added after the contract's table (docs/integrating.md, "Events beyond the contract").
+    "work_order.signed",
 )
 
 

@@ -39,6 +39,8 @@ class PMTemplate(db.Model):
     # [{id, description, type, required, unit?, min?, max?, autoFollowUp?}], copied onto each PM work order.
     checklist: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Its work orders need the signature of the person accepting the work to be completed.
+    requires_signature: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.enums import CLOSED_STATUSES as CLOSED_STATUSES  # re-exported beside the other value lists
@@ -62,6 +62,9 @@ class WorkOrder(db.Model):
     status_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     # A follow-up raised from a checklist reading of another work order (its parent) in the same warehouse.
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    # Sign-off: not completed until the person accepting the work has signed (services/work_orders/
+    # signoff.py). Set by a manager, or inherited from the PM template the work order came from.
+    requires_signature: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class WorkOrderHistory(db.Model):

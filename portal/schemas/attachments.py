@@ -48,8 +48,32 @@ class AttachmentOut(Out):
     uploaded_by: str | None
     uploaded_by_name: str | None
     created_at: UtcOut
+    kind: Literal["photo", "signature"] = Field("photo", description=(
+        "`signature`: the work order's sign-off signature (a PNG drawn on the screen, signerName set; "
+        "see `GET /api/work-orders/{id}/signature`)"))
+    signer_name: str | None = Field(None, description="Signatures only: the name of who signed")
 
 
 class AttachmentFileQuery(Query):
     size: Literal["full", "thumb"] = Field("full", description=(
         "`thumb`: a JPEG at most 320 px on its longer side; `full`: the stored image"))
+
+
+SIGNER_NAME_MAX_LENGTH = 120
+
+
+class SignatureCreate(Payload):
+    signer_name: str = Field(min_length=1, max_length=SIGNER_NAME_MAX_LENGTH, description=(
+        "The name of the person who signed (the operator or production lead who accepts the work)"))
+
+
+class SignatureOut(Out):
+    id: str = Field(description="The attachment id: its bytes at GET .../attachments/{id}")
+    work_order_id: str
+    signer_name: str = Field(description="Who signed, as typed when signing")
+    captured_by: str | None = Field(validation_alias="uploaded_by", description="The user who captured it")
+    captured_by_name: str | None = Field(validation_alias="uploaded_by_name")
+    signed_at: UtcOut = Field(validation_alias="created_at")
+    content_type: Literal["image/png"]
+    width: int
+    height: int

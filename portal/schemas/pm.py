@@ -68,6 +68,10 @@ _CREATE_RULES = {"allOf": [
 ]}
 
 
+SIGNATURE_TEXT = ("Sign-off: the work orders generated from this template need a signature to be completed "
+                  "(they carry requiresSignature: true; changing it applies to work orders generated after)")
+
+
 class PMTemplateCreate(Payload):
     model_config = ConfigDict(json_schema_extra=_CREATE_RULES)
 
@@ -87,6 +91,7 @@ class PMTemplateCreate(Payload):
     start_date: UtcDateTime | None = Field(None, description="Calendar: counting starts here until the first "
                                                              "completion, first due startDate + frequency "
                                                              "(default: now)")
+    requires_signature: bool = Field(False, description=SIGNATURE_TEXT)
 
     @field_validator("frequency")
     @classmethod
@@ -110,6 +115,7 @@ class PMTemplateUpdate(Payload):
     lead_days: int | None = Field(None, ge=0, le=365, json_schema_extra=not_null)
     start_date: UtcDateTime | None = Field(None, json_schema_extra=not_null)
     active: bool | None = Field(None, json_schema_extra=not_null)
+    requires_signature: bool | None = Field(None, json_schema_extra=not_null, description=SIGNATURE_TEXT)
 
 
 class PMSchedulePreviewQuery(Query):
@@ -169,6 +175,7 @@ class PMTemplateOut(Out):
     lead_days: int
     start_date: UtcOut
     active: bool
+    requires_signature: bool = Field(False, description=SIGNATURE_TEXT)
     warehouse_id: str
     created_at: UtcOut
     updated_at: UtcOut

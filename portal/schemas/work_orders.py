@@ -37,6 +37,9 @@ class WorkOrderCreate(Payload):
     equipment_down: bool = Field(False, description=(
         "A breakdown report: the equipment goes `down` now, the downtime period is linked to this work "
         "order and closed when it is completed. Needs equipmentId and type corrective or emergency."))
+    requires_signature: bool = Field(False, description=(
+        "Sign-off: the work order cannot be completed until a signature was given "
+        "(`POST /api/work-orders/{id}/signature`). Managers and admins only."))
 
 
 class WorkOrderUpdate(Payload):
@@ -52,6 +55,9 @@ class WorkOrderUpdate(Payload):
     hold_reason: str | None = Field(None, min_length=1, max_length=500, description=(
         "Why the work order waits (\"waiting for the bearing\"); only with status on_hold. Recorded in the "
         "history and in the work_order.updated event's changes as holdReason."))
+    requires_signature: bool | None = Field(None, json_schema_extra=not_null, description=(
+        "Sign-off: true, the work order cannot be completed until a signature was given "
+        "(`POST /api/work-orders/{id}/signature`). Managers and admins only; not on a closed work order."))
 
 
 class WorkOrderBulkAssign(Payload):
@@ -163,6 +169,9 @@ class WorkOrderOut(Out):
     parent_id: str | None = Field(None, description=(
         "A follow-up's parent: the work order whose checklist reading (out of range, or a Fail) raised it; "
         "its follow-ups are listed at GET /api/work-orders/{id}/follow-ups"))
+    requires_signature: bool = Field(False, description=(
+        "Completion needs a signature (`GET /api/work-orders/{id}/signature`): set on the work order or "
+        "inherited from its PM template"))
 
 
 class PartUsageOut(Out):

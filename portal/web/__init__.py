@@ -28,6 +28,7 @@ def register_web(app: Flask) -> None:
         imports,
         report,
         session,
+        signoff,
         timefmt,
         work_order_extras,
     )

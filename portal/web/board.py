@@ -30,7 +30,7 @@ from portal.web.work_orders import _actor, list_context
 # The inline edit's fields; an empty select or date clears the value (unassign, no due date).
 EDIT_FIELDS = ("assignedTo", "priority", "dueDate")
 CLEARABLE = {"assignedTo": "assigned_to", "dueDate": "due_date"}
-CREATE_FIELDS = ("title", "description", "type", "priority", "equipmentId", "assignedTo", "dueDate")
+CREATE_FIELDS = ("title", "description", "type", "priority", "equipmentId", "assignedTo", "dueDate", "requiresSignature")
 
 
 def _tz():

@@ -42,7 +42,7 @@ CLEARABLE = {"description": "description", "meter": "meter", "estimatedDuration"
              "assignedTo": "assigned_to"}
 REQUIRED = ("name", "frequency", "leadDays", "startDate")
 TOP_FIELDS = ("name", "description", "frequencyType", "frequency", "meter", "estimatedDuration", "priority",
-              "assignedTo", "leadDays", "startDate", "active")
+              "assignedTo", "leadDays", "startDate", "active", "requiresSignature")
 
 
 def _actor() -> Actor:

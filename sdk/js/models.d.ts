@@ -72,6 +72,10 @@ export interface AttachmentOut {
   uploadedBy: string | null;
   uploadedByName: string | null;
   createdAt: string;
+  /** `signature`: the work order's sign-off signature (a PNG drawn on the screen, signerName set; see `GET /api/work-orders/{id}/signature`) */
+  kind?: "photo" | "signature";
+  /** Signatures only: the name of who signed */
+  signerName?: string | null;
 }
 
 export interface BacklogOut {
@@ -494,6 +498,8 @@ export interface PMTemplateCreate {
   leadDays?: number;
   /** Calendar: counting starts here until the first completion, first due startDate + frequency (default: now) */
   startDate?: string | null;
+  /** Sign-off: the work orders generated from this template need a signature to be completed (they carry requiresSignature: true; changing it applies to work orders generated after) */
+  requiresSignature?: boolean;
 }
 
 export interface PMTemplateOut {
@@ -511,6 +517,8 @@ export interface PMTemplateOut {
   leadDays: number;
   startDate: string;
   active: boolean;
+  /** Sign-off: the work orders generated from this template need a signature to be completed (they carry requiresSignature: true; changing it applies to work orders generated after) */
+  requiresSignature?: boolean;
   warehouseId: string;
   createdAt: string;
   updatedAt: string;
@@ -534,6 +542,8 @@ export interface PMTemplateUpdate {
   /** ISO-8601 date-time between 1900-01-01T00:00:00Z and 2999-12-31T23:59:59Z; without an offset it is UTC */
   startDate?: string;
   active?: boolean;
+  /** Sign-off: the work orders generated from this template need a signature to be completed (they carry requiresSignature: true; changing it applies to work orders generated after) */
+  requiresSignature?: boolean;
 }
 
 export interface PartCreate {
@@ -705,6 +715,21 @@ export interface ScheduleOut {
   nextDueReading?: number | null;
 }
 
+export interface SignatureOut {
+  /** The attachment id: its bytes at GET .../attachments/{id} */
+  id: string;
+  workOrderId: string;
+  /** Who signed, as typed when signing */
+  signerName: string;
+  /** The user who captured it */
+  capturedBy: string | null;
+  capturedByName: string | null;
+  signedAt: string;
+  contentType: "image/png";
+  width: number;
+  height: number;
+}
+
 export interface StockMovementCreate {
   /** receipt: goods received (quantity > 0); adjustment: a signed correction (quantity != 0); count: a stocktake, quantity is the counted level (>= 0) and the movement records the difference from the level at that moment. */
   type: "receipt" | "adjustment" | "count";
@@ -853,7 +878,7 @@ export interface WebhookCreate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url: string;
   /** Event types of the contract, or '*' for all of them */
-  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created">;
+  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed">;
   /** HMAC key; 32 random bytes (hex) are generated when omitted */
   secret?: string | null;
   active?: boolean;
@@ -886,7 +911,7 @@ export interface WebhookStatsOut {
 export interface WebhookUpdate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url?: string;
-  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created">;
+  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed">;
   /** true re-enables a deactivated endpoint (failure count reset) */
   active?: boolean;
   /** Replace the secret */
@@ -944,6 +969,8 @@ export interface WorkOrderCreate {
   dueDate?: string | null;
   /** A breakdown report: the equipment goes `down` now, the downtime period is linked to this work order and closed when it is completed. Needs equipmentId and type corrective or emergency. */
   equipmentDown?: boolean;
+  /** Sign-off: the work order cannot be completed until a signature was given (`POST /api/work-orders/{id}/signature`). Managers and admins only. */
+  requiresSignature?: boolean;
 }
 
 export interface WorkOrderDetailOut {
@@ -980,6 +1007,8 @@ export interface WorkOrderDetailOut {
   reporterContact?: string | null;
   /** A follow-up's parent: the work order whose checklist reading (out of range, or a Fail) raised it; its follow-ups are listed at GET /api/work-orders/{id}/follow-ups */
   parentId?: string | null;
+  /** Completion needs a signature (`GET /api/work-orders/{id}/signature`): set on the work order or inherited from its PM template */
+  requiresSignature?: boolean;
   parts?: Array<PartUsageOut>;
   /** With expand=checklist */
   checklist?: Array<WorkOrderChecklistItemOut>;
@@ -1024,6 +1053,8 @@ export interface WorkOrderExpandedOut {
   reporterContact?: string | null;
   /** A follow-up's parent: the work order whose checklist reading (out of range, or a Fail) raised it; its follow-ups are listed at GET /api/work-orders/{id}/follow-ups */
   parentId?: string | null;
+  /** Completion needs a signature (`GET /api/work-orders/{id}/signature`): set on the work order or inherited from its PM template */
+  requiresSignature?: boolean;
   /** With expand=parts */
   parts?: Array<PartUsageOut>;
   /** With expand=checklist */
@@ -1068,6 +1099,8 @@ export interface WorkOrderOut {
   reporterContact?: string | null;
   /** A follow-up's parent: the work order whose checklist reading (out of range, or a Fail) raised it; its follow-ups are listed at GET /api/work-orders/{id}/follow-ups */
   parentId?: string | null;
+  /** Completion needs a signature (`GET /api/work-orders/{id}/signature`): set on the work order or inherited from its PM template */
+  requiresSignature?: boolean;
 }
 
 export interface WorkOrderUpdate {
@@ -1082,4 +1115,6 @@ export interface WorkOrderUpdate {
   completionNotes?: string | null;
   /** Why the work order waits ("waiting for the bearing"); only with status on_hold. Recorded in the history and in the work_order.updated event's changes as holdReason. */
   holdReason?: string | null;
+  /** Sign-off: true, the work order cannot be completed until a signature was given (`POST /api/work-orders/{id}/signature`). Managers and admins only; not on a closed work order. */
+  requiresSignature?: boolean;
 }

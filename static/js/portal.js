@@ -300,4 +300,89 @@
     if (!count || evt.target.type !== "checkbox") { return; }
     count.textContent = section.querySelectorAll("input[type=checkbox]:checked").length + " selected";
   });
+
+  // ---- Sign-off pad (templates/work_orders/_signoff.html) -------------------------------------
+  // A canvas drawn on with pointer events (finger, stylus, mouse; CSS touch-action: none, so drawing
+  // never scrolls the page). After each stroke the drawing goes into the form's hidden `signature`
+  // input as a PNG data URL; the server judges it (a PNG, bounded, not blank). The form is shown
+  // only where this runs (html.can-draw); elsewhere the fragment says signing needs such a screen.
+  var canDraw = !!(window.PointerEvent && document.createElement("canvas").getContext);
+  if (canDraw) { document.documentElement.classList.add("can-draw"); }
+  var stroke = null;
+  var INK = "#10151c";
+
+  // The canvas's pixels follow its size on screen (at most 2 device pixels per CSS pixel: a sharp
+  // line, a small PNG). A canvas already at that size keeps its drawing.
+  function padFit(canvas) {
+    var ratio = Math.min(window.devicePixelRatio || 1, 2);
+    var w = Math.round(canvas.clientWidth * ratio), h = Math.round(canvas.clientHeight * ratio);
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+      padClear(canvas);
+    }
+    return ratio;
+  }
+  function padClear(canvas) {
+    var ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#fff";  // white, not transparent: the PNG prints as drawn
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    var form = canvas.closest("form");
+    var value = form && form.querySelector("[data-signpad-value]");
+    if (value) { value.value = ""; }
+  }
+  function padPoint(canvas, evt) {
+    var r = canvas.getBoundingClientRect();
+    return {x: (evt.clientX - r.left) * canvas.width / r.width, y: (evt.clientY - r.top) * canvas.height / r.height};
+  }
+  document.addEventListener("pointerdown", function (evt) {
+    var canvas = evt.target.closest && evt.target.closest("canvas[data-signpad]");
+    if (!canvas || (evt.pointerType === "mouse" && evt.button !== 0)) { return; }
+    evt.preventDefault();
+    var ratio = padFit(canvas);
+    canvas.setPointerCapture(evt.pointerId);
+    var ctx = canvas.getContext("2d");
+    ctx.strokeStyle = INK;
+    ctx.fillStyle = INK;
+    ctx.lineWidth = 2.5 * ratio;
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    var p = padPoint(canvas, evt);
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, ctx.lineWidth / 2, 0, 2 * Math.PI);
+    ctx.fill();
+    stroke = {canvas: canvas, ctx: ctx, last: p, id: evt.pointerId};
+    var form = canvas.closest("form");
+    if (form) { form.setAttribute("data-dirty", "1"); }  // a live refresh leaves the drawing alone
+  });
+  document.addEventListener("pointermove", function (evt) {
+    if (!stroke || evt.pointerId !== stroke.id) { return; }
+    evt.preventDefault();
+    var events = (evt.getCoalescedEvents && evt.getCoalescedEvents()) || [];
+    if (!events.length) { events = [evt]; }
+    events.forEach(function (e) {
+      var p = padPoint(stroke.canvas, e);
+      stroke.ctx.beginPath();
+      stroke.ctx.moveTo(stroke.last.x, stroke.last.y);
+      stroke.ctx.lineTo(p.x, p.y);
+      stroke.ctx.stroke();
+      stroke.last = p;
+    });
+  });
+  function strokeEnd(evt) {
+    if (!stroke || evt.pointerId !== stroke.id) { return; }
+    var canvas = stroke.canvas;
+    stroke = null;
+    var form = canvas.closest("form");
+    var value = form && form.querySelector("[data-signpad-value]");
+    if (value) { value.value = canvas.toDataURL("image/png"); }
+  }
+  document.addEventListener("pointerup", strokeEnd);
+  document.addEventListener("pointercancel", strokeEnd);
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("[data-signpad-clear]");
+    var form = button && button.closest("form");
+    var canvas = form && form.querySelector("canvas[data-signpad]");
+    if (canvas) { padFit(canvas); padClear(canvas); }
+  });
 })();

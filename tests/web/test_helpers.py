@@ -79,7 +79,8 @@ def test_every_rule_is_wired_when_only_one_service_was_imported(tmp_path):
         "event.recorded ['portal.services.integrations.webhooks.fan_out']",
         "work_order.completed ['portal.services.assets.equipment.work_order_completed', "
         "'portal.services.pm.triggers.work_order_completed']",
-        "work_order.completing ['portal.services.work_orders.checklists.required_items_done']",
+        "work_order.completing ['portal.services.work_orders.checklists.required_items_done', "
+        "'portal.services.work_orders.signoff.signature_given']",
     ]
     assert "session listeners True True" in out.stdout
     assert "no alembic" in out.stdout

@@ -134,6 +134,7 @@ def create_pm_work_order(template: PMTemplate, equipment: Equipment, due: dateti
         "equipmentId": equipment.id,
         "assignedTo": _valid_assignee(template.warehouse_id, template.assigned_to),
         "dueDate": due,
+        "requiresSignature": template.requires_signature,  # the sign-off the template asks for
     })
     try:
         with _savepoint():

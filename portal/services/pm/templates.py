@@ -22,7 +22,7 @@ from portal.services.pm.scheduler import ASSIGNABLE_ROLES, calendar_due, last_sc
 from portal.services.pm.triggers import latest_reading, normalise_meter
 from portal.services.work_orders import lifecycle as work_order_service
 
-NOT_NULL = ("name", "frequency_type", "frequency", "priority", "lead_days", "start_date", "active",
+NOT_NULL = ("name", "frequency_type", "frequency", "priority", "lead_days", "start_date", "active", "requires_signature",
             "equipment_ids", "checklist")
 
 
@@ -152,7 +152,7 @@ def create_template(actor: Actor, data: PMTemplateCreate, *, now: datetime | Non
             meter=meter if data.frequency_type == "meter" else None,
             estimated_duration=data.estimated_duration, priority=data.priority, assigned_to=data.assigned_to,
             lead_days=data.lead_days, start_date=data.start_date or now, checklist=_checklist(data.checklist),
-            active=True, created_at=now, updated_at=now,
+            active=True, requires_signature=data.requires_signature, created_at=now, updated_at=now,
         )
         s.add(template)
         s.flush()

@@ -16,6 +16,10 @@ metadata, stored on disk.
   and commit) is never served, since every read goes through the row of the actor's warehouse.
 Who may upload: as for comments (services/work_orders/comments.py). No webhook event (nothing of the work
 order changes).
+
+A sign-off signature (services/work_orders/signoff.py) is stored the same way, as an attachment of kind
+"signature": check_signature() judges it (a PNG, bounded in bytes and pixels, not blank) and flattens
+it onto white, so it prints as drawn.
 """
 from __future__ import annotations
 
@@ -257,6 +261,55 @@ def _remove(*paths: str) -> None:
             log.exception("could not remove %s", path)
 
 
+# A signature is drawn on a canvas of at most ~600 × 250 CSS pixels at a device pixel ratio of at most
+# 2 (static/js/portal.js): far below these bounds, which keep a forged upload cheap to judge.
+SIGNATURE_MAX_BYTES = 512 * 1024
+SIGNATURE_MAX_SIDE = 3000
+SIGNATURE_MAX_PIXELS = 3_000_000
+# Ink: pixels darker than this once flattened onto white (a 0-255 grey level).
+INK_LEVEL = 160
+# A signature has at least this much ink (a short stroke of a 2 px pen is ~200 pixels); less is a
+# blank pad or a stray tap.
+SIGNATURE_MIN_INK = 150
+NOT_A_SIGNATURE = "The signature is not a PNG image: sign again on the screen"
+
+
+def check_signature(data: bytes | None) -> Photo:
+    """A drawn signature judged: really a PNG (by its bytes), at most SIGNATURE_MAX_BYTES and
+    SIGNATURE_MAX_SIDE × SIGNATURE_MAX_SIDE / SIGNATURE_MAX_PIXELS (from the header, before decoding),
+    not blank; flattened onto white and re-encoded without metadata. 400 on field `file` otherwise."""
+    if not data:
+        raise field_error("file", "Sign in the box first")
+    if len(data) > SIGNATURE_MAX_BYTES:
+        raise field_error("file", f"The signature is too large: at most {SIGNATURE_MAX_BYTES // 1024} KiB")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data), formats=["PNG"])
+    except (Image.DecompressionBombError, UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        raise field_error("file", NOT_A_SIGNATURE) from None
+    if img.format != "PNG":
+        raise field_error("file", NOT_A_SIGNATURE)
+    if (img.width > SIGNATURE_MAX_SIDE or img.height > SIGNATURE_MAX_SIDE
+            or img.width * img.height > SIGNATURE_MAX_PIXELS):  # from the header: nothing decoded yet
+        raise field_error("file", f"The signature is too large: at most {SIGNATURE_MAX_PIXELS // 1_000_000} "
+                                  f"megapixels, {SIGNATURE_MAX_SIDE} pixels a side")
+    img = decode(img)
+    flat = Image.new("RGB", img.size, (255, 255, 255))
+    rgba = img.convert("RGBA")
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    grey = flat.convert("L")
+    ink = sum(grey.histogram()[:INK_LEVEL])
+    if ink < SIGNATURE_MIN_INK:
+        raise field_error("file", "The signature is empty: sign in the box")
+    return Photo(data=_encode(flat, "PNG"), thumb=_thumbnail(flat), fmt="PNG", width=flat.width, height=flat.height)
+
+
+def remove_files(row: WorkOrderAttachment) -> None:
+    """Remove the files of an attachment whose row is gone (a replaced signature), after the commit."""
+    _remove(os.path.join(upload_dir(), row.storage_key), os.path.join(upload_dir(), row.thumb_key))
+
+
 def list_attachments(actor: Actor, work_order_id: str, query: AttachmentQuery | None = None) -> Page:
     wo = get_work_order(actor, work_order_id)
     query = query or AttachmentQuery()
@@ -267,11 +320,12 @@ def list_attachments(actor: Actor, work_order_id: str, query: AttachmentQuery | 
 
 def first_attachments(actor: Actor, wo: Any, limit: int) -> Page:
     """The first `limit` photos of a work order just read in the actor's warehouse (the work order
-    page's), with their total, in one statement instead of a second lookup and two."""
+    page's; its signature is shown apart), with their total, in one statement instead of a second lookup and two."""
     require(actor, "work_orders.read")
     if wo.warehouse_id != actor.warehouse_id:
         raise NotFound("Work order not found")
-    return first_page(select(WorkOrderAttachment).where(WorkOrderAttachment.work_order_id == wo.id)
+    return first_page(select(WorkOrderAttachment).where(WorkOrderAttachment.work_order_id == wo.id,
+                                                        WorkOrderAttachment.kind == "photo")
                       .order_by(WorkOrderAttachment.created_at, WorkOrderAttachment.id), limit)
 
 
@@ -301,8 +355,9 @@ def add_attachment(actor: Actor, work_order_id: str, data: bytes | None, filenam
 
 
 def store_photo(actor: Actor, work_order_id: str, photo: Photo, filename: str | None, *,
-                now: datetime | None = None) -> WorkOrderAttachment:
-    """Store a photo judged by check_photo() (its files, then its row, in one transaction)."""
+                now: datetime | None = None, kind: str = "photo", signer_name: str | None = None) -> WorkOrderAttachment:
+    """Store a photo judged by check_photo() (its files, then its row, in one transaction); a
+    signature (kind "signature", judged by check_signature()) with its signer's name."""
     now = now or utcnow()
     content_type, ext = FORMATS[photo.fmt]
     attachment_id = new_id()
@@ -319,7 +374,8 @@ def store_photo(actor: Actor, work_order_id: str, photo: Photo, filename: str | 
             row = WorkOrderAttachment(
                 id=attachment_id, warehouse_id=wo.warehouse_id, work_order_id=wo.id, uploaded_by=actor.id,
                 filename=safe_filename(filename, ext), content_type=content_type, size_bytes=len(photo.data),
-                width=photo.width, height=photo.height, storage_key=storage_key, thumb_key=thumb_key, created_at=now)
+                width=photo.width, height=photo.height, storage_key=storage_key, thumb_key=thumb_key, created_at=now,
+                kind=kind, signer_name=signer_name)
             s.add(row)
             s.flush()
             for temp, path in zip(temps, final, strict=True):

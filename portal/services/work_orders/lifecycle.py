@@ -108,6 +108,8 @@ def create_work_order(actor: Actor, data: WorkOrderCreate, *, now: datetime | No
     now = now or utcnow()
     if data.assigned_to is not None and not can(actor, "work_orders.assign"):
         raise field_error("assignedTo", f"A {actor.role} cannot assign work orders", Forbidden)
+    if data.requires_signature and not can(actor, "work_orders.assign"):
+        raise field_error("requiresSignature", f"A {actor.role} cannot require a signature", Forbidden)
     if data.equipment_down and (data.equipment_id is None or data.type not in ("corrective", "emergency")):
         raise field_error("equipmentDown", "Only a corrective or emergency work order with equipmentId can mark "
                                            "its equipment down")
@@ -126,6 +128,7 @@ def create_work_order(actor: Actor, data: WorkOrderCreate, *, now: datetime | No
             assigned_to=data.assigned_to,
             requested_by=actor.id,
             due_date=data.due_date,
+            requires_signature=data.requires_signature,
             created_at=now,
             updated_at=now,
             **extra,
@@ -181,7 +184,7 @@ def allowed_transitions(actor: Actor, wo: WorkOrder) -> list[str]:
 
 def update_work_order(actor: Actor, work_order_id: str, data: WorkOrderUpdate, *, now: datetime | None = None) -> WorkOrder:
     now = now or utcnow()
-    values = given_fields(data, ("title", "status", "priority", "type"))
+    values = given_fields(data, ("title", "status", "priority", "type", "requires_signature"))
     # Why it waits: not a column, recorded in the history and the event's changes with the status.
     hold_reason = values.pop("hold_reason", None)
     with unit_of_work():
