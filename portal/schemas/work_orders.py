@@ -39,6 +39,12 @@ class WorkOrderUpdate(Payload):
     hold_reason: str | None = Field(None, min_length=1, max_length=500, description=(
         "Why the work order waits (\"waiting for the bearing\"); only with status on_hold. Recorded in the "
         "history and in the work_order.updated event's changes as holdReason."))
+    hold_reason_code: str | None = Field(None, min_length=1, max_length=40, description=(
+        "Optional: one of the warehouse's hold reason codes (`waiting_parts`, `waiting_access`, "
+        "`waiting_trade`, `safety_permit`, `other` by default; a manager edits the list in the portal); "
+        "only with status on_hold, with or without holdReason. An unknown or retired code is refused "
+        "(400, field holdReasonCode). Recorded in the history and in the work_order.updated event's "
+        "changes as holdReasonCode."))
 
 
 class WorkOrderBulkAssign(Payload):
@@ -136,3 +142,16 @@ class ConsumptionOut(Out):
     total_cost: MoneyOut
     parts_cost: MoneyOut = Field(description="All parts consumed on the work order so far")
 
+
+
+class HoldReasonCreate(Payload):
+    """A hold reason a manager adds to the warehouse's list (the code is made from the label)."""
+
+    label: str = Field(min_length=1, max_length=80)
+
+
+class HoldReasonUpdate(Payload):
+    """A new label for a hold reason, or its retirement (active false) / return (active true)."""
+
+    label: str | None = Field(None, min_length=1, max_length=80, json_schema_extra=not_null)
+    active: bool | None = Field(None, json_schema_extra=not_null)
