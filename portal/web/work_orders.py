@@ -98,9 +98,7 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
     wo = read.work_order
     transitions = work_order_service.allowed_transitions(actor, wo)
     held = _current_hold(wo.status, read.history)
-    # The hold reasons' labels: for the hold form, and for a hold the page shows (one statement, or none).
-    wants_reasons = "on_hold" in transitions or any("holdReasonCode" in (h["changes"] or {}) for h in read.history)
-    reasons = hold_reasons_service.list_reasons(actor, retired=True) if wants_reasons else []
+    reasons = read.labels.hold_reasons  # read with the names: the hold form, and the holds the page shows
     ctx = {
         "wo": wo, "equipment": read.labels.equipment.get(wo.equipment_id or ""), "history": read.history,
         "consumed": read.parts, "parts_cost": read.parts_cost, "part_of": read.labels.parts,

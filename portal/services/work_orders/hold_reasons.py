@@ -69,7 +69,7 @@ def check_code(warehouse_id: str, code: str) -> None:
     found = db.session.scalar(select(HoldReason.id).where(
         HoldReason.warehouse_id == warehouse_id, HoldReason.code == code, HoldReason.active.is_(True)))
     if found is None:
-        raise field_error("holdReasonCode", "Unknown hold reason code: pick one of the warehouse's hold reasons")
+        raise field_error("holdReasonCode", "Not one of the hold reasons offered: pick another")
 
 
 def _code_for(label: str, taken: set[str]) -> str:
