@@ -8,12 +8,26 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.models import HoldReason, WorkOrder, WorkOrderHistory
+from portal.models import ChecklistItem, HoldReason, WorkOrder, WorkOrderHistory
 from portal.models.events import DomainEvent as Event
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
+from portal.services.pm import scheduler as pm_scheduler
 from portal.services.work_orders import hold_reasons
-from web.test_work_orders import HX, pm_order, post  # noqa: F401  (pm_order: the fixture)
+from web.test_work_orders import CHECKLIST, HX, post
+
+
+@pytest.fixture
+def pm_order(client, auth, users):
+    """A PM work order with three required checklist items, assigned to north's technician."""
+    h = auth("north", "manager")
+    motor = client.post("/api/equipment", json={"assetTag": "MTR-7", "location": "Hall 2"}, headers=h).json["id"]
+    client.post("/api/pm-templates", headers=h, json={
+        "name": "Motor PM", "frequencyType": "calendar", "frequency": 30, "leadDays": 30, "equipmentIds": [motor],
+        "assignedTo": users["north"]["technician"].id, "checklist": CHECKLIST})
+    [wo_id] = pm_scheduler.schedule_due()["workOrderIds"]
+    rows = db.session.scalars(select(ChecklistItem).where(ChecklistItem.work_order_id == wo_id))
+    return wo_id, {i.item_key: i.id for i in rows}
 
 
 @pytest.fixture
