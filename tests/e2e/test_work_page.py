@@ -123,11 +123,11 @@ def test_work_page_on_a_phone_and_a_tablet(live_server, browser, users, client, 
         assert [a.text for a in missing.find_elements(By.TAG_NAME, "a")] == [
             "Motor temperature", "Belt tension", "Guard refitted"]
         _tap(browser, By.CSS_SELECTOR, f"#missing-items a[href='#ci-{items['guard']}']")
-        item = browser.find_element(By.ID, f"ci-{items['guard']}")
-        wait.until(lambda b: "is-target" in item.get_attribute("class"))
-        assert browser.switch_to.active_element.get_attribute("id") == f"ci-{items['guard']}-done"
-        wait.until(lambda b: _rect(b, f"#ci-{items['guard']}")["top"] >= _rect(b, "#wo-bar")["bottom"] - 1)
-        assert _rect(browser, f"#ci-{items['guard']}")["bottom"] <= height
+        guard = f"ci-{items['guard']}"
+        wait.until(lambda b, guard=guard: "is-target" in b.find_element(By.ID, guard).get_attribute("class"))
+        assert browser.switch_to.active_element.get_attribute("id") == f"{guard}-done"
+        wait.until(lambda b, guard=guard: _rect(b, f"#{guard}")["top"] >= _rect(b, "#wo-bar")["bottom"] - 1)
+        assert _rect(browser, f"#{guard}")["bottom"] <= height
 
         # Scrolled to the bottom: the bar with the status and the next action is still on screen.
         browser.execute_script("window.scrollTo(0, document.documentElement.scrollHeight)")
@@ -139,8 +139,8 @@ def test_work_page_on_a_phone_and_a_tablet(live_server, browser, users, client, 
 
         # Cancel asks once more: the summary only opens the confirm step; nothing changed yet.
         _tap(browser, By.CSS_SELECTOR, "#cancel > summary")
-        confirm = browser.find_element(By.XPATH, "//button[starts-with(normalize-space(), 'Yes, cancel')]")
-        wait.until(lambda b: confirm.is_displayed())
+        wait.until(lambda b: b.find_element(By.XPATH, "//button[starts-with(normalize-space(), 'Yes, cancel')]")
+                   .is_displayed())
         db.session.rollback()
         assert db.session.get(WorkOrder, wo_id).status == "assigned"
 
