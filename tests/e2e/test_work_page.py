@@ -161,3 +161,34 @@ def test_work_page_on_a_phone_and_a_tablet(live_server, browser, users, client, 
             _tap(browser, By.XPATH, "//button[starts-with(normalize-space(), 'Yes, cancel')]")
             wait.until(ec.text_to_be_present_in_element((By.ID, "wo-status"), "Cancelled"))
     print(f"\nwork page heights (4 checklist items, 2 parts, 2 comments): {heights}")
+
+
+def test_manager_edits_hold_reasons_on_a_phone(live_server, browser, users, client, auth, wait):
+    """The hold reasons page at 390x844 (and looked at on a tablet and a desk): a reason added is
+    offered on the work page's hold form at once."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    with unit_of_work():
+        hold_reasons.seed_defaults(users["north"]["manager"].warehouse_id)
+    wo_id, _ = _work_order(client, auth, users)
+    browser.set_window_size(390, 844)
+    log_in(browser, live_server, users["north"]["manager"])
+    wait.until(ec.presence_of_element_located((By.TAG_NAME, "h1")))
+    browser.get(f"{live_server}/pm-templates")
+    _tap(browser, By.LINK_TEXT, "Hold reasons")
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Hold reasons"))
+    assert browser.execute_script(WIDER_THAN_THE_SCREEN.replace("#wo *", "main *")) == []
+    browser.find_element(By.ID, "f-label-new").send_keys("Waiting for the crane")
+    _tap(browser, By.XPATH, "//button[normalize-space()='Add reason']")
+    wait.until(ec.text_to_be_present_in_element((By.ID, "flash"), "added"))
+    browser.save_screenshot(str(SHOTS / "hold-reasons-390x844.png"))
+    for width, height in ((768, 1024), (1440, 900)):
+        browser.set_window_size(width, height)
+        browser.save_screenshot(str(SHOTS / f"hold-reasons-{width}x{height}.png"))
+    browser.get(f"{live_server}/work-orders/{wo_id}")
+    wait.until(ec.text_to_be_present_in_element((By.ID, "wo-status"), "Assigned"))
+    assert browser.find_element(By.ID, "wo-facts").get_attribute("open") == "true"
+    browser.save_screenshot(str(SHOTS / "work-page-1440x900.png"))
+    _tap(browser, By.CSS_SELECTOR, "#hold > summary")
+    assert wait.until(lambda b: b.find_element(By.XPATH, "//label[contains(., 'Waiting for the crane')]")).is_displayed()
