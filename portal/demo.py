@@ -134,7 +134,7 @@ def _load(rng_seed: int) -> dict:
                         {"partId": part.id, "quantityUsed": 1}]), now=when)
                 body["completionNotes"] = "Done, tested operation."
             if step == "on_hold":  # the warehouse's default hold reasons (seeded with it), in turn
-                body["holdReasonCode"], body["holdReason"] = HOLDS[i % len(HOLDS)]
+                body["holdReasonCode"], body["holdReason"] = HOLDS[i // len(statuses) % len(HOLDS)]
             work_orders.update_work_order(actor if step != "cancelled" else manager, wo.id,
                                           WorkOrderUpdate(**body), now=when)
     _seed_preventive_maintenance(manager, assets, technicians[0].id, now)
