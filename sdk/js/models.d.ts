@@ -975,4 +975,6 @@ export interface WorkOrderUpdate {
   completionNotes?: string | null;
   /** Why the work order waits ("waiting for the bearing"); only with status on_hold. Recorded in the history and in the work_order.updated event's changes as holdReason. */
   holdReason?: string | null;
+  /** Optional: one of the warehouse's hold reason codes (`waiting_parts`, `waiting_access`, `waiting_trade`, `safety_permit`, `other` by default; a manager edits the list in the portal); only with status on_hold, with or without holdReason. An unknown or retired code is refused (400, field holdReasonCode). Recorded in the history and in the work_order.updated event's changes as holdReasonCode. */
+  holdReasonCode?: string | null;
 }

@@ -155,6 +155,8 @@ def test_work_page_on_a_phone_and_a_tablet(live_server, browser, users, client, 
         wait.until(ec.text_to_be_present_in_element((By.ID, "wo-status"), "On hold"))
         assert "Waiting for parts: Bearing ordered" in browser.find_element(By.ID, "wo-bar").text
         assert browser.find_element(By.XPATH, "//div[@id='wo-bar']//button[normalize-space()='Resume work']").is_displayed()
+        # The page came back by an htmx swap: the facts are folded again on the phone only.
+        assert browser.find_element(By.ID, "wo-facts").get_attribute("open") == (None if width < 768 else "true")
 
         if width == 768:  # and once, the cancel itself
             _tap(browser, By.CSS_SELECTOR, "#cancel > summary")
