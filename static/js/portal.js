@@ -294,6 +294,18 @@
     found.forEach(function (details) { details.open = true; });
   });
 
+  // Printed, a work order shows its facts and history whatever is folded on screen; afterwards
+  // the page is as the user left it.
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    openedForPrint = Array.prototype.filter.call(document.querySelectorAll("details[data-print-open]:not([open])"),
+      function (details) { details.open = true; return true; });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (details) { details.open = false; });
+    openedForPrint = [];
+  });
+
   // Focus the first control of `box` that can take it (the page scrolls it into view, below the
   // sticky bar thanks to scroll-margin-top).
   function focusFirst(box) {

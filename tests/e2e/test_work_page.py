@@ -194,3 +194,8 @@ def test_manager_edits_hold_reasons_on_a_phone(live_server, browser, users, clie
     browser.save_screenshot(str(SHOTS / "work-page-1440x900.png"))
     _tap(browser, By.CSS_SELECTOR, "#hold > summary")
     assert wait.until(lambda b: b.find_element(By.XPATH, "//label[contains(., 'Waiting for the crane')]")).is_displayed()
+    # Printed, the folded history opens (and folds again afterwards).
+    browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    assert browser.find_element(By.CSS_SELECTOR, "#history details").get_attribute("open") == "true"
+    browser.execute_script("window.dispatchEvent(new Event('afterprint'))")
+    assert browser.find_element(By.CSS_SELECTOR, "#history details").get_attribute("open") is None
