@@ -247,7 +247,7 @@ def checklist_item(work_order_id: str, item_id: str):
         return render("work_orders/_checklist_item.html", block="item", status=422, **ctx)
     resp = _done(work_order_id, "Checklist saved.", "work_orders/_checklist_item.html", "item", **ctx)
     if wants_fragment():
-        # "2 of 4 done" at the top and over the checklist follow the tick (out-of-band swaps).
+        # The status bar's "2 of 4 done" follows the tick (an out-of-band swap).
         progress = checklist_progress(checklist_service.items_of(wo.id))
         resp.set_data(resp.get_data(as_text=True) + render_block(
             "work_orders/detail.html", "progress_oob", progress=progress))

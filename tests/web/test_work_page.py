@@ -70,7 +70,7 @@ def test_bar_has_the_one_next_action_and_the_checklist_comes_first(client, users
     assert 'id="cancel"' in more and 'value="cancelled"' in more and "Yes, cancel" in more
     assert 'value="cancelled"' not in html[:html.index('id="more"')]
     # Facts folded (closed without script, opened on wide screens by portal.js); asset and due stay in view.
-    assert '<details class="wo-facts" id="wo-facts" data-open-wide>' in html
+    assert '<details class="wo-facts" id="wo-facts" data-open-wide data-print-open>' in html
     head = html[html.index('id="wo-head"'):html.index('id="wo-facts"')]
     assert ">MTR-7</a>" in head and "Due " in head
 
@@ -153,6 +153,9 @@ def test_closed_work_order_offers_nothing_but_reading(client, users, portal_logi
     assert post(client, f"/work-orders/{wo_id}/status", {"status": "cancelled"}).status_code == 200
     html = _page(client, wo_id)
     assert "nothing more to do" in html and 'name="status"' not in html and 'id="more"' not in html
+    # A change the rules refuse (a second tab still showing the old page): said in the status bar.
+    resp = post(client, f"/work-orders/{wo_id}/status", {"status": "in_progress"})
+    assert resp.status_code == 422 and 'id="e-status"' in _section(resp.get_data(as_text=True), "wo-bar")
 
 
 # ---- the hold reasons page ---------------------------------------------------------------------
