@@ -87,6 +87,8 @@ def test_technician_works_and_completes_a_work_order(live_server, browser, users
     wait.until(ec.text_to_be_present_in_element((By.ID, f"ci-{items['belt']}"), "Done"))
     browser.find_element(By.CSS_SELECTOR, f"label[for='ci-{items['guard']}-done']").click()
     wait.until(ec.text_to_be_present_in_element((By.ID, f"ci-{items['guard']}"), "Done"))
+    # The status bar's count follows the ticks without a reload.
+    wait.until(ec.text_to_be_present_in_element((By.ID, "bar-progress"), "3 of 3 done · all required done"))
 
     # A part: search, pick, take 2; asking for more than the stock is answered next to the field.
     # Searched, nothing picked yet, the keyboard put away: a colleague's change coming in by live
