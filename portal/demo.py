@@ -52,6 +52,11 @@ TITLES = ["Replace bearing", "Lubricate drive", "Inspect belt tension", "Check v
           "Investigate noise"]
 
 
+# Why the demo's on-hold work orders wait: (hold reason code, the technician's words).
+HOLDS = (("waiting_parts", "Bearing ordered, due Tuesday"), ("waiting_access", "Line runs until the weekend"),
+         ("waiting_trade", "Electrician to isolate the motor"))
+
+
 def database_is_empty() -> bool:
     return db.session.scalars(select(Warehouse.id).limit(1)).first() is None
 
@@ -128,6 +133,8 @@ def _load(rng_seed: int) -> dict:
                     parts.consume_parts(actor, ConsumeParts(workOrderId=wo.id, partsUsage=[
                         {"partId": part.id, "quantityUsed": 1}]), now=when)
                 body["completionNotes"] = "Done, tested operation."
+            if step == "on_hold":  # the warehouse's default hold reasons (seeded with it), in turn
+                body["holdReasonCode"], body["holdReason"] = HOLDS[i // len(statuses) % len(HOLDS)]
             work_orders.update_work_order(actor if step != "cancelled" else manager, wo.id,
                                           WorkOrderUpdate(**body), now=when)
     _seed_preventive_maintenance(manager, assets, technicians[0].id, now)

@@ -26,10 +26,15 @@ def wire(app: Flask | None = None) -> None:
     from portal.platform.database import committed
     from portal.platform.extensions import db
     from portal.services.assets import equipment
-    from portal.services.common.signals import event_recorded, work_order_completed, work_order_completing
+    from portal.services.common.signals import (
+        event_recorded,
+        warehouse_created,
+        work_order_completed,
+        work_order_completing,
+    )
     from portal.services.integrations import webhooks
     from portal.services.pm import triggers as pm
-    from portal.services.work_orders import checklists, signoff
+    from portal.services.work_orders import checklists, hold_reasons, signoff
 
     # --- Completing a work order (services/work_orders/lifecycle.py) ---------------------------
     # First, before anything of the change is applied: a work order with a required checklist
@@ -42,6 +47,10 @@ def wire(app: Flask | None = None) -> None:
     work_order_completed.connect(equipment.work_order_completed, weak=False)
     # a PM work order moves its schedule on (last completion, pm.completed, the next work order).
     work_order_completed.connect(pm.work_order_completed, weak=False)
+
+    # --- A new warehouse (services/identity/auth.py) ------------------------------------------
+    # It starts with the default hold reasons ("Waiting for parts"...), which its managers edit.
+    warehouse_created.connect(hold_reasons.warehouse_created, weak=False)
 
     # --- Domain events (services/common/events.py) ---------------------------------------------
     # Each recorded event writes one pending webhook delivery per subscribed endpoint, in the

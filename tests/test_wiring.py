@@ -83,7 +83,7 @@ def test_importing_any_module_connects_no_rule(tmp_path):
     lines = out.stdout.splitlines()
     imported, declared = lines[0].split(" ", 1)
     assert int(imported) > 50
-    assert declared == "['committed', 'event.recorded', 'work_order.completed', 'work_order.completing']"
+    assert declared == "['committed', 'event.recorded', 'warehouse.created', 'work_order.completed', 'work_order.completing']"
     assert lines[1:] == ["receivers []", "listeners []"]
 
 

@@ -81,7 +81,9 @@ def get_work_order(work_order_id: str):
                 " A technician who starts or completes an unassigned work order becomes its assignee."
                 " Rights are checked on the fields whose value changes: a technician may change status,"
                 " description and completionNotes; other fields sent unchanged are accepted."
-                " holdReason (only with status on_hold) is recorded in the history as changes.holdReason."))
+                " holdReason (only with status on_hold) is recorded in the history as changes.holdReason;"
+                " holdReasonCode (optional, only with status on_hold, one of the warehouse's hold reason"
+                " codes) as changes.holdReasonCode."))
 def update_work_order(work_order_id: str):
     service.update_work_order(actor(), work_order_id, json_body(WorkOrderUpdate))
     return jsonify(_detail(work_order_id))

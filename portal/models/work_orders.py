@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.enums import CLOSED_STATUSES as CLOSED_STATUSES  # re-exported beside the other value lists
@@ -87,3 +87,19 @@ class WorkOrderCounter(db.Model):
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HoldReason(db.Model):
+    """A reason a work order waits, chosen when it is put on hold ("Waiting for parts"); a manager
+    edits the warehouse's list. `code` is what the API and the history carry and never changes;
+    a removed reason is only retired (active false), so older holds still read with their label."""
+
+    __tablename__ = "hold_reasons"
+    __table_args__ = (UniqueConstraint("warehouse_id", "code"),)
+    id: Mapped[str] = id_column()
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

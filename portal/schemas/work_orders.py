@@ -58,6 +58,12 @@ class WorkOrderUpdate(Payload):
     requires_signature: bool | None = Field(None, json_schema_extra=not_null, description=(
         "Sign-off: true, the work order cannot be completed until a signature was given "
         "(`POST /api/work-orders/{id}/signature`). Managers and admins only; not on a closed work order."))
+    hold_reason_code: str | None = Field(None, min_length=1, max_length=40, description=(
+        "Optional: one of the warehouse's hold reason codes (`waiting_parts`, `waiting_access`, "
+        "`waiting_trade`, `safety_permit`, `other` by default; a manager edits the list in the portal); "
+        "only with status on_hold, with or without holdReason. An unknown or retired code is refused "
+        "(400, field holdReasonCode). Recorded in the history and in the work_order.updated event's "
+        "changes as holdReasonCode."))
 
 
 class WorkOrderBulkAssign(Payload):
@@ -233,3 +239,16 @@ class FollowUpCreated(Out):
         "true: created by this request (201); false: the item already had its follow-up, returned as it is (200)"))
     parent_id: str
     item_id: str = Field(description="The checklist item (its id on the work order) it was raised from")
+
+
+class HoldReasonCreate(Payload):
+    """A hold reason a manager adds to the warehouse's list (the code is made from the label)."""
+
+    label: str = Field(min_length=1, max_length=80)
+
+
+class HoldReasonUpdate(Payload):
+    """A new label for a hold reason, or its retirement (active false) / return (active true)."""
+
+    label: str | None = Field(None, min_length=1, max_length=80, json_schema_extra=not_null)
+    active: bool | None = Field(None, json_schema_extra=not_null)

@@ -23,6 +23,7 @@ def register_web(app: Flask) -> None:
         admin_warehouse,
         assets,
         board,
+        hold_reasons,
         home,
         idempotency,
         imports,

@@ -12,6 +12,7 @@ from typing import Any
 from flask import abort, flash, redirect, request, url_for
 from flask.wrappers import Response
 from flask_login import current_user, login_required
+from jinja2_fragments.flask import render_block
 
 from portal.models.enums import CLOSED_STATUSES, PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
 from portal.models.types import utcnow
@@ -26,6 +27,7 @@ from portal.services.inventory import parts as parts_service
 from portal.services.inventory import requests as request_service
 from portal.services.work_orders import checklists as checklist_service
 from portal.services.work_orders import follow_ups, problem_reports, reads
+from portal.services.work_orders import hold_reasons as hold_reasons_service
 from portal.services.work_orders import labor as labor_service
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.web.blueprint import web
@@ -95,11 +97,16 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
     """Everything the work order page shows, in a fixed number of queries whatever its size."""
     read = reads.work_order_page(actor, work_order_id)
     wo = read.work_order
+    transitions = work_order_service.allowed_transitions(actor, wo)
+    held = _current_hold(wo.status, read.history)
+    reasons = read.labels.hold_reasons  # read with the names: the hold form, and the holds the page shows
     ctx = {
         "wo": wo, "equipment": read.labels.equipment.get(wo.equipment_id or ""), "history": read.history,
         "consumed": read.parts, "parts_cost": read.parts_cost, "part_of": read.labels.parts,
         "items": read.checklist, "labor": read.labor, "names": read.labels.names,
-        "transitions": work_order_service.allowed_transitions(actor, wo),
+        "transitions": transitions, "next_action": next_action(wo.status, transitions),
+        "hold_reasons": [(r.code, r.label) for r in reasons if r.active], "reason_labels": {r.code: r.label for r in reasons},
+        "held": held, "progress": checklist_progress(read.checklist),
         "can_work": _can_work(actor, wo), "timer": labor_service.running_timer(actor, wo.id),
         "errors": {}, "missing": [], "now": utcnow(),
         "live_version": live.version(actor.warehouse_id, wo.id) or "",
@@ -110,6 +117,34 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
     }
     ctx.update(extra)
     return ctx
+
+
+def next_action(status: str, transitions: list[str]) -> str | None:
+    """The one action the page puts at the top: start, resume or complete (None: nothing to do).
+    Hold, give back and cancel are offered further down, never as the main button."""
+    if "in_progress" in transitions:
+        return "resume" if status == "on_hold" else "start"
+    if "completed" in transitions:
+        return "complete"
+    return None
+
+
+def checklist_progress(items: list) -> dict[str, int]:
+    """"2 of 4 done", and how many of the required ones are still open (they gate completion)."""
+    return {"done": sum(1 for i in items if i.done), "total": len(items),
+            "required_left": sum(1 for i in items if i.required and not i.done)}
+
+
+def _current_hold(status: str, history: list[dict]) -> dict | None:
+    """Why an on-hold work order waits: the reason code and text given with its last hold."""
+    if status != "on_hold":
+        return None
+    for h in reversed(history):
+        changes = h["changes"] or {}
+        if (changes.get("status") or {}).get("to") == "on_hold":
+            return {"code": (changes.get("holdReasonCode") or {}).get("to"),
+                    "text": (changes.get("holdReason") or {}).get("to")}
+    return None
 
 
 def _can_work(actor: Actor, wo) -> bool:
@@ -149,29 +184,44 @@ def _done(work_order_id: str, message: str, template: str, block: str, **ctx: An
 @web.post("/work-orders/<work_order_id>/status")
 @login_required
 def work_order_status(work_order_id: str):
-    """One transition: the buttons post status (+ holdReason, + completionNotes)."""
+    """One transition: the buttons post status (+ holdReasonCode and holdReason, + completionNotes)."""
     actor = _actor()
-    data = {k: v for k, v in request.form.items() if k in ("status", "holdReason", "completionNotes")}
-    if data.get("status") == "on_hold" and not data.get("holdReason", "").strip():
+    data = {k: v for k, v in request.form.items()
+            if k in ("status", "holdReason", "holdReasonCode", "completionNotes") and v.strip()}
+    refused = _hold_refusal(actor, data) if data.get("status") == "on_hold" else None
+    if refused:
         # The page always asks why; the API leaves the reason optional for existing clients.
-        ctx = detail_context(actor, work_order_id, errors={"holdReason": "Say why the work waits"},
-                             form=data)
+        ctx = detail_context(actor, work_order_id, errors=refused, form=data, chosen="on_hold")
         return render("work_orders/detail.html", block="detail", status=422, **ctx)
     update = form_model(WorkOrderUpdate, _multidict(data))
     if isinstance(update, dict):
         return render("work_orders/detail.html", block="detail", status=422,
-                      **detail_context(actor, work_order_id, errors=update, form=data))
+                      **detail_context(actor, work_order_id, errors=update, form=data, chosen=data.get("status")))
     try:
         wo = work_order_service.update_work_order(actor, work_order_id, update)
     except (Conflict, ValidationFailed) as exc:
-        missing = [e["message"].removeprefix("Required item not done: ")
+        missing = [{"id": str(e["field"]).removeprefix("checklist."),
+                    "text": e["message"].removeprefix("Required item not done: ")}
                    for e in exc.errors if str(e.get("field", "")).startswith("checklist.")]
         errors = {} if missing else _field_errors(exc, "status")
         return render("work_orders/detail.html", block="detail", status=422,
-                      **detail_context(actor, work_order_id, errors=errors, missing=missing, form=data))
+                      **detail_context(actor, work_order_id, errors=errors, missing=missing, form=data,
+                                       chosen=data.get("status")))
     label = WORK_ORDER_STATUS.label(wo.status)
     ctx = detail_context(actor, work_order_id, flash_now=f"{wo.fo_number} is now {label.lower()}.")
     return _done(work_order_id, ctx["flash_now"], "work_orders/detail.html", "detail", **ctx)
+
+
+def _hold_refusal(actor: Actor, data: dict[str, str]) -> dict[str, str] | None:
+    """The portal's hold needs a reason: one of the list, and with "Other" (or no list) a few words."""
+    code = data.get("holdReasonCode")
+    if not code and not data.get("holdReason"):
+        if hold_reasons_service.list_reasons(actor):
+            return {"holdReasonCode": "Pick why the work waits"}
+        return {"holdReason": "Say why the work waits"}
+    if code == hold_reasons_service.OTHER and not data.get("holdReason"):
+        return {"holdReason": "Say why the work waits"}
+    return None
 
 
 @web.post("/work-orders/<work_order_id>/checklist/<item_id>")
@@ -195,7 +245,13 @@ def checklist_item(work_order_id: str, item_id: str):
     if errors:
         ctx["typed"] = request.form.get("value", "")  # shown again as typed, beside what is wrong with it
         return render("work_orders/_checklist_item.html", block="item", status=422, **ctx)
-    return _done(work_order_id, "Checklist saved.", "work_orders/_checklist_item.html", "item", **ctx)
+    resp = _done(work_order_id, "Checklist saved.", "work_orders/_checklist_item.html", "item", **ctx)
+    if wants_fragment():
+        # The status bar's "2 of 4 done" follows the tick (an out-of-band swap).
+        progress = checklist_progress(checklist_service.items_of(ctx["wo"].id))
+        resp.set_data(resp.get_data(as_text=True) + render_block(
+            "work_orders/detail.html", "progress_oob", progress=progress))
+    return resp
 
 
 def _item_context(actor: Actor, work_order_id: str, item_id: str, **extra: Any) -> dict:

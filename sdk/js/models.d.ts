@@ -1117,4 +1117,6 @@ export interface WorkOrderUpdate {
   holdReason?: string | null;
   /** Sign-off: true, the work order cannot be completed until a signature was given (`POST /api/work-orders/{id}/signature`). Managers and admins only; not on a closed work order. */
   requiresSignature?: boolean;
+  /** Optional: one of the warehouse's hold reason codes (`waiting_parts`, `waiting_access`, `waiting_trade`, `safety_permit`, `other` by default; a manager edits the list in the portal); only with status on_hold, with or without holdReason. An unknown or retired code is refused (400, field holdReasonCode). Recorded in the history and in the work_order.updated event's changes as holdReasonCode. */
+  holdReasonCode?: string | null;
 }

@@ -385,4 +385,57 @@
     var canvas = form && form.querySelector("canvas[data-signpad]");
     if (canvas) { padFit(canvas); padClear(canvas); }
   });
+
+  // ---- The work page (templates/work_orders/detail.html) -------------------------------------
+  // Facts folded on phones, open from 768 px on: a <details data-open-wide> comes closed from the
+  // server (phones first, and closed without script); each time one arrives (page load, a swap)
+  // it is opened on a wide screen. A live refresh morphs and keeps what the user opened or closed.
+  htmx.onLoad(function (root) {
+    if (!window.matchMedia("(min-width: 768px)").matches) { return; }
+    var found = root.matches && root.matches("details[data-open-wide]") ? [root] : [];
+    Array.prototype.push.apply(found, root.querySelectorAll ? root.querySelectorAll("details[data-open-wide]") : []);
+    found.forEach(function (details) { details.open = true; });
+  });
+
+  // Printed, a work order shows its facts and history whatever is folded on screen; afterwards
+  // the page is as the user left it.
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    openedForPrint = Array.prototype.filter.call(document.querySelectorAll("details[data-print-open]:not([open])"),
+      function (details) { details.open = true; return true; });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (details) { details.open = false; });
+    openedForPrint = [];
+  });
+
+  // Focus the first control of `box` that can take it (the page scrolls it into view, below the
+  // sticky bar thanks to scroll-margin-top).
+  function focusFirst(box) {
+    var field = box.querySelector("input:not([type=hidden]):not([disabled]), textarea:not([disabled]), button:not([disabled])");
+    (field || box).focus();
+    if (!field) { box.scrollIntoView({ block: "start" }); }
+  }
+
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest && evt.target.closest("a[data-reveal], a[data-goto-item]");
+    if (!link) { return; }
+    if (link.hasAttribute("data-reveal")) {
+      // The bar's "Complete…": open the completion form below and put the caret in it.
+      var details = document.querySelector(link.getAttribute("data-reveal"));
+      if (!details) { return; }
+      evt.preventDefault();
+      details.open = true;
+      focusFirst(details.querySelector("form") || details);
+      return;
+    }
+    // A refused completion's missing item: jump to it, mark it, focus its control.
+    var item = document.getElementById(link.getAttribute("href").slice(1));
+    if (!item) { return; }
+    evt.preventDefault();
+    document.querySelectorAll(".is-target").forEach(function (el) { el.classList.remove("is-target"); });
+    item.classList.add("is-target");
+    if (!item.hasAttribute("tabindex")) { item.setAttribute("tabindex", "-1"); }
+    focusFirst(item);
+  });
 })();

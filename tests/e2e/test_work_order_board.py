@@ -150,7 +150,7 @@ def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, bro
     second_browser.find_element(By.CSS_SELECTOR, "#wo-comments button[type=submit]").click()
     waiter(second_browser, LIVE_WAIT).until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Ordered the kit"))
     wait.until(ec.text_to_be_present_in_element((By.ID, "wo-status"), "On hold"))
-    wait.until(ec.text_to_be_present_in_element((By.ID, "history"), "No seal kit"))
+    wait.until(ec.text_to_be_present_in_element((By.ID, "wo-bar"), "No seal kit"))  # why it waits, in the status bar
     box = browser.find_element(By.ID, "f-comment-body")
     assert box.get_attribute("value") == "Seal kit is on the sh"
     assert browser.switch_to.active_element.get_attribute("id") == "f-comment-body"

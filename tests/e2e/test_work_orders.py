@@ -62,7 +62,9 @@ def test_technician_works_and_completes_a_work_order(live_server, browser, users
     browser.find_element(By.LINK_TEXT, wo.fo_number).click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Motor PM"))
 
-    # Completing too early: refused, the missing required items listed.
+    # Completing too early (the form opens when "Complete…" is chosen): refused, the missing
+    # required items listed.
+    browser.find_element(By.CSS_SELECTOR, "#complete > summary").click()
     browser.find_element(By.XPATH, "//button[normalize-space()='Complete work order']").click()
     missing = wait.until(ec.visibility_of_element_located((By.ID, "missing-items")))
     assert "Motor temperature" in missing.text and "Guard refitted" in missing.text
@@ -85,6 +87,8 @@ def test_technician_works_and_completes_a_work_order(live_server, browser, users
     wait.until(ec.text_to_be_present_in_element((By.ID, f"ci-{items['belt']}"), "Done"))
     browser.find_element(By.CSS_SELECTOR, f"label[for='ci-{items['guard']}-done']").click()
     wait.until(ec.text_to_be_present_in_element((By.ID, f"ci-{items['guard']}"), "Done"))
+    # The status bar's count follows the ticks without a reload.
+    wait.until(ec.text_to_be_present_in_element((By.ID, "bar-progress"), "3 of 3 done · all required done"))
 
     # A part: search, pick, take 2; asking for more than the stock is answered next to the field.
     # Searched, nothing picked yet, the keyboard put away: a colleague's change coming in by live
@@ -137,6 +141,7 @@ def test_technician_works_and_completes_a_work_order(live_server, browser, users
     wait.until(ec.text_to_be_present_in_element((By.ID, "labor"), "Timer running since"))
     browser.find_element(By.XPATH, "//button[normalize-space()='Discard timer']").click()
     wait.until(ec.text_to_be_present_in_element((By.ID, "labor"), "Start timer"))
+    browser.find_element(By.CSS_SELECTOR, "#labor-book > summary").click()
     browser.find_element(By.ID, "f-minutes").send_keys("45")
     browser.find_element(By.XPATH, "//button[normalize-space()='Book time']").click()
     wait.until(ec.text_to_be_present_in_element((By.ID, "labor-total"), "45 min"))
@@ -150,10 +155,13 @@ def test_technician_works_and_completes_a_work_order(live_server, browser, users
     browser.save_screenshot(str(ARTIFACTS / "work-order-1440x900.png"))
     browser.set_window_size(768, 1024)
 
-    # Complete with notes.
+    # Complete with notes: the bar's "Complete…" opens the form and puts the caret in it.
+    browser.find_element(By.CSS_SELECTOR, "#wo-bar a[data-reveal]").click()
+    wait.until(lambda b: b.switch_to.active_element.get_attribute("id") == "f-completionNotes")
     browser.find_element(By.ID, "f-completionNotes").send_keys("Bearing replaced, belt tensioned")
     browser.find_element(By.XPATH, "//button[normalize-space()='Complete work order']").click()
     wait.until(ec.text_to_be_present_in_element((By.ID, "wo-status"), "Completed"))
+    browser.find_element(By.CSS_SELECTOR, "#history summary").click()  # the history is folded
     assert "set status from in progress to completed" in browser.find_element(By.ID, "history").text
     browser.save_screenshot(str(ARTIFACTS / "work-order-completed-768x1024.png"))
 

@@ -218,6 +218,8 @@ def test_completion_refused_with_missing_items_then_done(client, users, portal_l
     assert resp.status_code == 422 and 'id="missing-items"' in html
     missing = html.split('id="missing-items"')[1].split("</ul>")[0]
     assert "Motor temperature" in missing and "Belt tension" in missing and "Guard refitted" in missing
+    for key in ("temp", "belt", "guard"):  # each one a link to its item
+        assert f'href="#ci-{items[key]}"' in missing and f'id="ci-{items[key]}"' in html
     assert db.session.get(WorkOrder, wo_id).status == "assigned"
     base = f"/work-orders/{wo_id}/checklist"
     assert post(client, f"{base}/{items['temp']}", {"value": "55"}).status_code == 200

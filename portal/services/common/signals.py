@@ -21,3 +21,7 @@ history and events recorded), inside the same transaction: sender is the WorkOrd
 event_recorded = signals.signal("event.recorded", doc="""\
 Sent by services/common/events.py for each domain event recorded, inside the transaction of the
 change: sender is the DomainEvent row (added to the session, not yet committed).""")
+
+warehouse_created = signals.signal("warehouse.created", doc="""\
+Sent by services/identity/auth.py when it creates a warehouse, inside the creating transaction:
+sender is the new Warehouse (added to the session).""")

@@ -23,6 +23,7 @@ from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.services.common.actor import Actor
 from portal.services.common.errors import Conflict, NotFound, Unauthorized, ValidationFailed, field_error
+from portal.services.common.signals import warehouse_created
 from portal.services.identity import enrolment
 from portal.services.identity.permissions import require
 
@@ -91,6 +92,7 @@ def get_or_create_warehouse(name: str, *, is_demo: bool = False) -> Warehouse:
                 with s.begin_nested():
                     wh = Warehouse(name=name, is_demo=is_demo)
                     s.add(wh)
+                    warehouse_created.send(wh)  # its starting lists (hold reasons), wired in wiring.py
             except IntegrityError:  # created by a concurrent transaction (PostgreSQL): use theirs
                 wh = s.scalars(find).one()
         return wh

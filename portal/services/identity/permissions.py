@@ -31,6 +31,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "parts.request": STAFF | {"technician"},
     # CSV imports of assets and parts (they create and change both): staff only.
     "imports.manage": STAFF,
+    # The warehouse's list of hold reasons ("Waiting for parts"...): everyone picks, staff edit it.
+    "hold_reasons.manage": STAFF,
     "pm.read": ALL,
     "pm.write": STAFF,
     "kpis.read": STAFF,

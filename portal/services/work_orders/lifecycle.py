@@ -22,6 +22,7 @@ from portal.services.common.events import record_event
 from portal.services.common.signals import work_order_completed, work_order_completing
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import can, require
+from portal.services.work_orders import hold_reasons
 
 # Allowed status changes (README: "Work order statuses"). The closed ones (completed, cancelled) are final.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -187,9 +188,10 @@ def update_work_order(actor: Actor, work_order_id: str, data: WorkOrderUpdate, *
     values = given_fields(data, ("title", "status", "priority", "type", "requires_signature"))
     # Why it waits: not a column, recorded in the history and the event's changes with the status.
     hold_reason = values.pop("hold_reason", None)
+    hold_code = values.pop("hold_reason_code", None)
     with unit_of_work():
         wo = get_in_warehouse(WorkOrder, work_order_id, actor, what="Work order", lock=True)
-        return _update_locked(actor, wo, values, hold_reason, now)
+        return _update_locked(actor, wo, values, hold_reason, now, hold_code=hold_code)
 
 
 def bulk_assign(actor: Actor, work_order_ids: list[str], assignee_id: str | None, *,
@@ -232,7 +234,7 @@ def bulk_assign(actor: Actor, work_order_ids: list[str], assignee_id: str | None
 
 
 def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_reason: str | None,
-                   now: datetime, *, assignee_checked: bool = False) -> WorkOrder:
+                   now: datetime, *, assignee_checked: bool = False, hold_code: str | None = None) -> WorkOrder:
     """The body of an update, inside the caller's transaction, on a work order locked for update."""
     # A value sent again unchanged is no change: a client resending {"status": "completed"}
     # with corrected notes must not be told a completed work order can no longer change, and
@@ -270,6 +272,10 @@ def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_rea
         values["assigned_to"] = None  # back to the unassigned pool
     if hold_reason is not None and values.get("status") != "on_hold":
         raise field_error("holdReason", "Give a hold reason only when putting the work order on hold")
+    if hold_code is not None:
+        if values.get("status") != "on_hold":
+            raise field_error("holdReasonCode", "Give a hold reason code only when putting the work order on hold")
+        hold_reasons.check_code(wo.warehouse_id, hold_code)
     completing = values.get("status") == "completed"
     if completing:
         # Other domains may refuse (the checklist gate): before anything of the change is applied.
@@ -279,6 +285,8 @@ def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_rea
         return wo
     if hold_reason is not None:
         changes["holdReason"] = {"from": None, "to": hold_reason}
+    if hold_code is not None:
+        changes["holdReasonCode"] = {"from": None, "to": hold_code}
     if "dueDate" in changes:
         wo.overdue_notified_at = None  # a rescheduled PM may go overdue (and be announced) again
     if completing:

@@ -38,7 +38,17 @@ from sqlalchemy import (
     union_all,
 )
 
-from portal.models import ChecklistItem, Equipment, LaborEntry, Part, PartConsumption, User, WorkOrder, WorkOrderHistory
+from portal.models import (
+    ChecklistItem,
+    Equipment,
+    HoldReason,
+    LaborEntry,
+    Part,
+    PartConsumption,
+    User,
+    WorkOrder,
+    WorkOrderHistory,
+)
 from portal.models.enums import CLOSED_STATUSES, OPEN_STATUSES
 from portal.models.types import utcnow
 from portal.platform.cache import cached
@@ -310,7 +320,7 @@ def work_order_page(actor: Actor, work_order_id: str) -> WorkOrderPage:
               | {c["assignedTo"].get("to") for c in changes if isinstance(c.get("assignedTo"), dict)}
               | {e.user_id for e in labor} | {i.done_by for i in checklist})
     found = labels(actor, user_ids=people, equipment_ids={wo.equipment_id},
-                   part_ids={p["part_id"] for p in detail["parts"]})
+                   part_ids={p["part_id"] for p in detail["parts"]}, hold_reasons=True)
     return WorkOrderPage(work_order=wo, parts=detail["parts"], parts_cost=detail["parts_cost"],
                          history=detail["history"], checklist=checklist, labor=labor, labels=found)
 
@@ -365,6 +375,13 @@ class PartName(NamedTuple):
     description: str | None
 
 
+class HoldReasonName(NamedTuple):
+    code: str
+    label: str
+    active: bool
+    position: int
+
+
 @dataclass
 class Labels:
     names: dict[str, str] = field(default_factory=dict)               # user id -> name (or e-mail)
@@ -372,6 +389,8 @@ class Labels:
     equipment: dict[str, Asset] = field(default_factory=dict)
     asset_options: list[tuple[str, str]] = field(default_factory=list)  # (id, "tag · location") by tag
     parts: dict[str, PartName] = field(default_factory=dict)
+    # The warehouse's hold reasons in their order, the retired ones too (the history names them).
+    hold_reasons: list[HoldReasonName] = field(default_factory=list)
 
     @property
     def assets(self) -> dict[str, str]:
@@ -384,9 +403,10 @@ def _ids(values: Iterable[str | None]) -> list[str]:
 
 def labels(actor: Actor, *, user_ids: Iterable[str | None] = (), people: bool = False,
            equipment_ids: Iterable[str | None] = (), all_equipment: bool = False,
-           part_ids: Iterable[str | None] = ()) -> Labels:
+           part_ids: Iterable[str | None] = (), hold_reasons: bool = False) -> Labels:
     """The names of these users, assets and parts of the actor's warehouse, with (`people`) the
-    active users work can be assigned to and (`all_equipment`) every asset, in ONE statement:
+    active users work can be assigned to, (`all_equipment`) every asset and (`hold_reasons`) the
+    warehouse's hold reasons, in ONE statement:
     a UNION ALL of (kind, id, a, b, pick) rows, ordered as the screens list them (people by name,
     assets by tag). Ids of another warehouse are simply not named."""
     require(actor, READ)  # what work order screens show, to whoever may read work orders
@@ -407,6 +427,11 @@ def labels(actor: Actor, *, user_ids: Iterable[str | None] = (), people: bool = 
     if parts:
         branches.append(select(literal_column("'p'"), Part.id, Part.part_number, Part.description, literal_column("0"))
                         .where(Part.warehouse_id == actor.warehouse_id, Part.id.in_(parts)))
+    if hold_reasons:
+        # (code, label, "1" when offered, position): sorted by position below.
+        branches.append(select(literal_column("'h'"), HoldReason.code, HoldReason.label,
+                               case((HoldReason.active.is_(True), literal_column("'1'")), else_=literal_column("'0'")),
+                               HoldReason.position).where(HoldReason.warehouse_id == actor.warehouse_id))
     found = Labels()
     if not branches:
         return found
@@ -418,9 +443,12 @@ def labels(actor: Actor, *, user_ids: Iterable[str | None] = (), people: bool = 
             found.names[id_] = a or b
             if picked:
                 found.people.append((id_, a or b))
+        elif kind == "h":
+            found.hold_reasons.append(HoldReasonName(id_, a, b == "1", picked))
         elif kind == "e":
             found.equipment[id_] = asset = Asset(id_, a, b)
             found.asset_options.append((id_, asset.text))
         else:
             found.parts[id_] = PartName(id_, a, b)
+    found.hold_reasons.sort(key=lambda r: (r.position, r.label))
     return found
