@@ -72,7 +72,8 @@ def test_reporter_follows_the_work_from_the_status_link(live_server, browser, us
         log_in(browser, live_server, users["north"]["technician"])
         wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "a[href='/logout'], form[action='/logout']")))
         browser.get(f"{live_server}/work-orders/{wo.id}")
-        assert "kim@plant.example" in browser.find_element(By.TAG_NAME, "main").text
+        # Among the facts, folded under "Details" on a phone.
+        assert "kim@plant.example" in browser.find_element(By.ID, "wo-facts").get_attribute("textContent")
         for text, public in (("Internal: call the chiller supplier", False),
                              ("A seal is leaking; we fit a new one tomorrow morning", True)):
             box = wait.until(ec.element_to_be_clickable((By.ID, "f-comment-body")))

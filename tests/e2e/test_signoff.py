@@ -99,6 +99,7 @@ def sign_off(live_server, browser, users, wait, wo) -> None:
 
     # Completing first: refused in words, with a link to the pad.
     complete = (By.XPATH, "//button[normalize-space()='Complete work order']")
+    open_completion(browser)
     browser.find_element(*complete).click()
     error = wait.until(ec.visibility_of_element_located((By.ID, "e-signature")))
     assert "signs before it is completed" in error.text
@@ -137,6 +138,7 @@ def sign_off(live_server, browser, users, wait, wo) -> None:
     shot(browser, "signed", at="#signoff")
     viewport(browser, 390, 844)
 
+    open_completion(browser)
     browser.find_element(*complete).click()
     wait.until(ec.text_to_be_present_in_element((By.ID, "wo-status"), "Completed"))
     assert browser.find_elements(By.ID, "signoff-pad") == []
@@ -163,3 +165,12 @@ def sign_off(live_server, browser, users, wait, wo) -> None:
     assert db.session.get(WorkOrder, wo.id).status == "completed"
     row = db.session.query(WorkOrderAttachment).filter_by(kind="signature").one()
     assert row.signer_name == "Dana Ortiz" and row.uploaded_by == users["north"]["technician"].id
+
+
+def open_completion(browser) -> None:
+    """The completion form is folded under "Complete…" until chosen (the work page)."""
+    from selenium.webdriver.common.by import By
+
+    fold = browser.find_element(By.ID, "complete")
+    if fold.get_attribute("open") is None:
+        fold.find_element(By.TAG_NAME, "summary").click()
