@@ -10,10 +10,12 @@ from __future__ import annotations
 import sqlite3
 
 from flask import Flask, Response, current_app, jsonify, request
+from flask_limiter import RateLimitExceeded
 from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.platform.extensions import jwt
+from portal.platform.ratelimits import rate_limit_message, rate_limit_page_message
 from portal.services.common.errors import DomainError
 from portal.web.errors import error_page
 
@@ -46,6 +48,8 @@ def _is_api() -> bool:
 def _page_for_http_error(exc: HTTPException) -> Response:
     if exc.code == 400 and "CSRF" in (exc.description or ""):
         return error_page(400, "This form expired. Reload the page and try again.")
+    if isinstance(exc, RateLimitExceeded):  # the limiter's own text is "5 per 1 minute"
+        return error_page(429, rate_limit_page_message(exc))
     return error_page(exc.code or 500, exc.description if (exc.code or 500) < 500 else None)
 
 
@@ -65,6 +69,8 @@ def domain_error(exc: DomainError) -> Response:
 def http_error(exc: HTTPException) -> Response:
     if not _is_api():
         return _page_for_http_error(exc)
+    if isinstance(exc, RateLimitExceeded):
+        return error_response(429, rate_limit_message(exc))
     resp = error_response(exc.code or 500, exc.description or exc.name)
     if exc.code == 405 and exc.valid_methods:
         resp.headers["Allow"] = ", ".join(exc.valid_methods)
