@@ -103,8 +103,22 @@ def _missing_token(reason: str) -> Response:
     return error_response(401, "Authentication required", [{"field": "Authorization", "message": reason}])
 
 
-def _invalid_token(reason: str) -> Response:
-    return error_response(401, "Invalid token", [{"field": "Authorization", "message": reason}])
+def _invalid_token(_reason: str) -> Response:
+    # The JWT parser's reason ("Not enough segments", "Signature verification failed") is for
+    # its authors: the answer says in words what was wrong with the credential.
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer ") and header[7:].strip().count(".") != 2:
+        return invalid_api_key()  # not a JWT at all: most likely an API key mistyped or cut short
+    return error_response(401, "Invalid token", [
+        {"field": "Authorization", "message": "The access token is damaged or was not issued by this server; "
+                                              "log in again for a new one"}])
+
+
+def invalid_api_key() -> Response:
+    """A bearer credential that is neither an access token nor an API key's mp_live_<id>_<secret>."""
+    return error_response(401, "Invalid API key", [
+        {"field": "Authorization", "message": "This is not an API key (mp_live_<id>_<secret>) nor an access "
+                                              "token: check that it was copied whole"}])
 
 
 def _expired_token(_header: dict, _payload: dict) -> Response:

@@ -5,7 +5,7 @@ from flask import Flask, g, jsonify, request
 
 from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body, page_response, query_args
-from portal.error_handlers import error_response
+from portal.error_handlers import error_response, invalid_api_key
 from portal.schemas.api_keys import ApiKeyCreate, ApiKeyCreatedOut, ApiKeyOut
 from portal.schemas.common import PageQuery
 from portal.services.identity import api_keys as service
@@ -62,6 +62,8 @@ def _authenticate_key():
     if not service.looks_like_key(token):
         return None
     principal = service.authenticate(token)
+    if principal is None and not service.well_formed(token):
+        return invalid_api_key()
     if principal is None:
         return error_response(401, "Invalid or revoked API key", [
             {"field": "Authorization", "message": "The API key is unknown, revoked, or its creator is disabled"}])
