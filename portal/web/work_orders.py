@@ -238,12 +238,10 @@ def consume_part(work_order_id: str):
         errors = {}
         try:
             parts_service.consume_parts(actor, ConsumeParts(workOrderId=work_order_id, partsUsage=[usage]))
-        except Conflict as exc:
-            if any(err.get("field") == "workOrderId" for err in exc.errors):
+        except DomainError as exc:
+            if isinstance(exc, Conflict) and any(err.get("field") == "workOrderId" for err in exc.errors):
                 # Completed or cancelled since this page was opened: the page again, saying why.
                 return _closed_for_parts(work_order_id, exc.message)
-            raise
-        except DomainError as exc:
             for err in exc.errors or [{"field": "quantityUsed", "message": exc.message}]:
                 key = "quantityUsed" if "quantityUsed" in str(err.get("field")) else "partId"
                 errors.setdefault(key, err["message"])

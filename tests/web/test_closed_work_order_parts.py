@@ -5,7 +5,14 @@ import factories
 
 from portal.models import PartConsumption
 from portal.platform.extensions import db
-from web.test_work_orders import post
+from web.conftest import csrf_from
+
+
+def post(client, path: str, data: dict, htmx: bool = True):
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    if htmx:
+        return client.post(path, data=data, headers={"HX-Request": "true", "X-CSRFToken": token})
+    return client.post(path, data={**data, "csrf_token": token})
 
 
 def test_the_portal_says_why_a_closed_work_order_takes_no_parts(client, users, portal_login):
