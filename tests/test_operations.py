@@ -125,7 +125,8 @@ def test_one_api_budget_for_every_route_and_method(app, users):
     assert [r.status_code for r in answers] == [200, 200, 201, 405]
     assert {r.headers["X-RateLimit-Limit"] for r in answers} == {"4"}
     assert [r.headers["X-RateLimit-Remaining"] for r in answers] == ["3", "2", "1", "0"]
-    assert len({r.headers["X-RateLimit-Reset"] for r in answers}) == 1  # one window
+    resets = [int(r.headers["X-RateLimit-Reset"]) for r in answers]
+    assert max(resets) - min(resets) <= 1  # one window (Redis keeps its TTL in whole seconds)
     assert not [r for r in answers if "Retry-After" in r.headers]
     # Spent: every route and method is refused, an unknown one too.
     refused = [client.get("/api/parts", headers=north),

@@ -120,11 +120,14 @@ def _is_api_path(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
+AUTH_ENDPOINTS = ("api.login", "api.refresh")  # their own per-address budget (auth_limit below)
+
+
 def _outside_api_budget() -> bool:
     """Pages, /healthz and /readyz, and login and refresh (their own per-address budget, auth_limit)."""
     from flask import request
 
-    return not _is_api_path(request.path) or request.endpoint in ("api.login", "api.refresh")
+    return not _is_api_path(request.path) or request.endpoint in AUTH_ENDPOINTS
 
 
 def _request_identity() -> str:

@@ -31,11 +31,10 @@ from limits import RateLimitItem
 from limits.storage import MemoryStorage, RedisStorage
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.platform.extensions import auth_limit, limiter
+from portal.platform.extensions import AUTH_ENDPOINTS, auth_limit, limiter
 from portal.platform.redis import redis_url_for
 
 log = logging.getLogger(__name__)
-AUTH_ENDPOINTS = ("api.login", "api.refresh")
 FALLBACK_RETRY_SECONDS = 5.0  # Redis down: how long the memory counts before Redis is tried again
 ONE_TRIP = "mp+"  # storage scheme prefix of OneTripRedisStorage
 
