@@ -145,6 +145,17 @@ def test_one_api_budget_for_every_route_and_method(app, users):
     assert "Retry-After" not in missing.headers
 
 
+def test_guessed_api_keys_are_counted_on_the_address(app):
+    client = limited_app(RATELIMIT_API="2/hour").test_client()
+    guesses = [{"Authorization": "Bearer mp_live_guess"},
+               {"Authorization": "Bearer mp_live_" + "0" * 36 + "_secret"}]
+    answers = [client.get("/api/work-orders", headers=h) for h in guesses]
+    assert [r.status_code for r in answers] == [401, 401]
+    assert [r.get_json()["message"] for r in answers] == ["Invalid API key", "Invalid or revoked API key"]
+    assert [r.headers["X-RateLimit-Remaining"] for r in answers] == ["1", "0"]
+    assert client.get("/api/work-orders", headers=guesses[1]).status_code == 429
+
+
 def test_retry_after_only_on_a_refusal(app, users):
     client = limited_app(RATELIMIT_API="1/hour").test_client()
     technician = bearer(users["north"]["technician"])
