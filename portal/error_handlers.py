@@ -10,10 +10,12 @@ from __future__ import annotations
 import sqlite3
 
 from flask import Flask, Response, current_app, jsonify, request
+from flask_limiter import RateLimitExceeded
 from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.platform.extensions import jwt
+from portal.platform.ratelimits import rate_limit_message, rate_limit_page_message
 from portal.services.common.errors import DomainError
 from portal.web.errors import error_page
 
@@ -46,6 +48,8 @@ def _is_api() -> bool:
 def _page_for_http_error(exc: HTTPException) -> Response:
     if exc.code == 400 and "CSRF" in (exc.description or ""):
         return error_page(400, "This form expired. Reload the page and try again.")
+    if isinstance(exc, RateLimitExceeded):  # the limiter's own text is "5 per 1 minute"
+        return error_page(429, rate_limit_page_message(exc))
     return error_page(exc.code or 500, exc.description if (exc.code or 500) < 500 else None)
 
 
@@ -65,11 +69,11 @@ def domain_error(exc: DomainError) -> Response:
 def http_error(exc: HTTPException) -> Response:
     if not _is_api():
         return _page_for_http_error(exc)
+    if isinstance(exc, RateLimitExceeded):
+        return error_response(429, rate_limit_message(exc))
     field = getattr(exc, "field", None)  # e.g. IdempotencyRefused names its header
     resp = error_response(exc.code or 500, exc.description or exc.name,
                           [{"field": field, "message": exc.description}] if field else None)
-    if getattr(exc, "retry_after", None):
-        resp.headers["Retry-After"] = str(exc.retry_after)
     if exc.code == 405 and exc.valid_methods:
         resp.headers["Allow"] = ", ".join(exc.valid_methods)
     return resp
@@ -101,8 +105,22 @@ def _missing_token(reason: str) -> Response:
     return error_response(401, "Authentication required", [{"field": "Authorization", "message": reason}])
 
 
-def _invalid_token(reason: str) -> Response:
-    return error_response(401, "Invalid token", [{"field": "Authorization", "message": reason}])
+def _invalid_token(_reason: str) -> Response:
+    # The JWT parser's reason ("Not enough segments", "Signature verification failed") is for
+    # its authors: the answer says in words what was wrong with the credential.
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer ") and header[7:].strip().count(".") != 2:
+        return invalid_api_key()  # not a JWT at all: most likely an API key mistyped or cut short
+    return error_response(401, "Invalid token", [
+        {"field": "Authorization", "message": "The access token is damaged or was not issued by this server; "
+                                              "log in again for a new one"}])
+
+
+def invalid_api_key() -> Response:
+    """A bearer credential that is neither an access token nor an API key's mp_live_<id>_<secret>."""
+    return error_response(401, "Invalid API key", [
+        {"field": "Authorization", "message": "This is not an API key (mp_live_<id>_<secret>) nor an access "
+                                              "token: check that it was copied whole"}])
 
 
 def _expired_token(_header: dict, _payload: dict) -> Response:

@@ -189,7 +189,9 @@ DEFAULT_USERS = {
 }
 
 # The SDK suites' server: webhooks may target the local receiver; logins are not the limit under
-# test; every other route allows RATELIMIT_API per user, small enough that a test can reach it.
+# test; every other request draws on one budget of RATELIMIT_API per user (all routes together),
+# small enough that a test can reach it and large enough for what each suite asks of one user
+# (the "limited" account is spent only by the rate-limit tests).
 SDK_ENV = {
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": "1",
     "RATELIMIT_ENABLED": "1",

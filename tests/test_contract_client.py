@@ -19,6 +19,7 @@ import re
 import shutil
 import socket
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -118,11 +119,16 @@ CONTRACT_USERS = {
     "rival": ("planner@plant-b.example.com", "manager", "Integrator Plant B"),
 }
 
+# The contract's rate limits, switched on with budgets this suite never spends (the rate-limit
+# suites of test_operations.py and the SDKs reach theirs): its headers are part of the contract.
+CONTRACT_LIMITS = {"RATELIMIT_ENABLED": "1", "RATELIMIT_API": "100000/hour", "RATELIMIT_AUTH": "1000/minute",
+                   "RATELIMIT_WEBHOOKS": "1000/minute"}
+
 
 def _serve(instance: str) -> Iterator[Server]:
     """Migrate, create the users, run gunicorn; stop it and drop the scratch database after."""
     try:
-        with live_server(instance, CONTRACT_USERS) as running:
+        with live_server(instance, CONTRACT_USERS, **CONTRACT_LIMITS) as running:
             yield running
     except ServerFailed as exc:
         pytest.fail(str(exc))
@@ -546,6 +552,24 @@ def test_bodies_over_the_limit_are_413_also_when_chunked(server, clients):
     assert_error(deep, 400)
     assert_error(requests.post(f"{server.base}/api/auth/login", data="email=a", timeout=30,
                                headers={"Content-Type": "application/x-www-form-urlencoded"}), 415)
+
+
+def test_rate_limit_headers_describe_one_budget_of_the_user_on_every_answer(clients):
+    manager = clients["manager"]
+    before = time.time()
+    answers = [manager.get("/work-orders", params={"limit": 1}), manager.get("/equipment"),
+               manager.get("/parts/consume"), manager.get("/no-such-endpoint")]
+    assert [r.status_code for r in answers] == [200, 200, 405, 404]
+    remaining = [int(r.headers["X-RateLimit-Remaining"]) for r in answers]
+    first = remaining[0]
+    assert remaining == [first, first - 1, first - 2, first - 3]  # one budget, whatever the route
+    for r in answers:
+        assert r.headers["X-RateLimit-Limit"] == "100000"
+        assert before - 1 <= int(r.headers["X-RateLimit-Reset"]) <= before + 3602
+        assert "Retry-After" not in r.headers  # only a 429 or a 503 says when to come back
+    forbidden = clients["technician"].post("/parts", {**LISTED_PART_EXAMPLE, "partNumber": "BRG-R"})
+    assert_error(forbidden, 403)
+    assert "Retry-After" not in forbidden.headers and forbidden.headers["X-RateLimit-Limit"] == "100000"
 
 
 def test_get_on_parts_consume_is_405_and_links_ignore_the_host_header(clients):

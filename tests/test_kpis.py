@@ -71,7 +71,12 @@ def kpi_fixture(users, now: datetime) -> dict:
 
     w4 = new_order(m, at(now, -40), "corrective", b, down=True)
     move(m, w4, at(now, -29), "in_progress", "completed")
+    def use_parts(wo, quantity: int, when: datetime) -> None:
+        parts_service.consume_parts(m, ConsumeParts.model_validate(
+            {"workOrderId": wo.id, "partsUsage": [{"partId": part.id, "quantityUsed": quantity}]}), now=when)
+
     w1 = new_order(m, at(now, -20), "corrective", a, down=True)
+    use_parts(w1, 2, at(now, -20, 2))  # while the work is open: a completed order takes no parts
     move(m, w1, at(now, -20, 4), "in_progress", "completed")
     w2 = new_order(m, at(now, -10), "emergency", a, down=True)
     move(m, w2, at(now, -10, 6), "in_progress", "completed")
@@ -88,9 +93,7 @@ def kpi_fixture(users, now: datetime) -> dict:
     for wo, minutes, when in ((w6, 120, at(now, -14, -2)), (w1, 60, at(now, -20, 3)), (w3, 30, at(now, -4)),
                               (w1, 999, at(now, -40))):
         labor_service.add_labor(m, wo.id, LaborCreate(minutes=minutes, performedAt=when), now=now)
-    for wo, quantity, when in ((w1, 2, at(now, -20, 2)), (w3, 1, at(now, -4))):
-        parts_service.consume_parts(m, ConsumeParts.model_validate(
-            {"workOrderId": wo.id, "partsUsage": [{"partId": part.id, "quantityUsed": quantity}]}), now=when)
+    use_parts(w3, 1, at(now, -4))
     return {"A": a.id, "B": b.id, "C": c.id, "R": r.id}
 
 

@@ -14,10 +14,12 @@ import pyotp
 import pytest
 import redis as redis_lib
 from conftest import PASSWORD, make_app, token_for
+from limits import parse
 from rq import Queue
 
 from portal.jobs.scheduler import AppSimpleWorker
 from portal.platform import cache
+from portal.platform.ratelimits import limit_in_words, wait_in_words
 from portal.platform.redis import get_redis, redis_server_binary
 from portal.services.identity import auth as auth_service
 
@@ -96,16 +98,108 @@ def test_api_limit_per_user_with_ip_fallback(app, users):
     assert [client.get("/api/work-orders").status_code for _ in range(3)] == [401, 401, 429]
 
 
-def test_webhooks_limit_per_route(app, users):
+def test_webhooks_limit_per_route_besides_the_api_budget(app, users):
     limited = limited_app(RATELIMIT_WEBHOOKS="2/minute", RATELIMIT_API="100/hour")
     client = limited.test_client()
     admin = bearer(users["north"]["admin"])
     statuses = [client.get("/api/webhooks", headers=admin) for _ in range(3)]
     assert [r.status_code for r in statuses] == [200, 200, 429]
-    assert statuses[0].headers["X-RateLimit-Limit"] == "2"
-    # Another webhooks route has its own counter; other API routes keep the general limit.
+    # The answers describe the one API budget; the refusal, the webhooks limit that refused.
+    assert [r.headers["X-RateLimit-Limit"] for r in statuses] == ["100", "100", "2"]
+    assert [r.headers["X-RateLimit-Remaining"] for r in statuses] == ["99", "98", "0"]
+    assert statuses[2].get_json()["message"] == "Rate limit exceeded: 2 requests per minute; try again in 1 minute"
+    # Another webhooks route has its own counter; every request drew from the API budget too.
     assert client.get("/api/webhooks/no-such-id", headers=admin).status_code == 404
-    assert client.get("/api/work-orders", headers=admin).headers["X-RateLimit-Limit"] == "100"
+    r = client.get("/api/work-orders", headers=admin)
+    assert r.headers["X-RateLimit-Limit"] == "100" and r.headers["X-RateLimit-Remaining"] == "95"
+
+
+def test_one_api_budget_for_every_route_and_method(app, users):
+    limited = limited_app(RATELIMIT_API="4/hour")
+    client = limited.test_client()
+    north, south = bearer(users["north"]["manager"]), bearer(users["south"]["manager"])
+    answers = [client.get("/api/work-orders", headers=north),
+               client.get("/api/equipment", headers=north),
+               client.post("/api/work-orders", json={"title": "Budget check"}, headers=north),
+               client.get("/api/parts/consume", headers=north)]  # 405: counted, and it says so
+    assert [r.status_code for r in answers] == [200, 200, 201, 405]
+    assert {r.headers["X-RateLimit-Limit"] for r in answers} == {"4"}
+    assert [r.headers["X-RateLimit-Remaining"] for r in answers] == ["3", "2", "1", "0"]
+    resets = [int(r.headers["X-RateLimit-Reset"]) for r in answers]
+    assert max(resets) - min(resets) <= 1  # one window (Redis keeps its TTL in whole seconds)
+    assert not [r for r in answers if "Retry-After" in r.headers]
+    # Spent: every route and method is refused, an unknown one too.
+    refused = [client.get("/api/parts", headers=north),
+               client.post("/api/work-orders", json={"title": "Over budget"}, headers=north),
+               client.patch("/api/work-orders/no-such-id", json={}, headers=north),
+               client.get("/api/nowhere", headers=north)]
+    assert [r.status_code for r in refused] == [429, 429, 429, 429]
+    for r in refused:
+        assert r.headers["X-RateLimit-Limit"] == "4" and r.headers["X-RateLimit-Remaining"] == "0"
+        assert 3500 <= int(r.headers["Retry-After"]) <= 3601
+        assert r.get_json() == {"message": "Rate limit exceeded: 4 requests per hour; try again in 60 minutes",
+                                "errors": []}
+    # Another user of the same address has a budget of their own; a 404 carries its headers.
+    missing = client.get("/api/nowhere", headers=south)
+    assert missing.status_code == 404 and missing.headers["X-RateLimit-Remaining"] == "3"
+    assert "Retry-After" not in missing.headers
+
+
+def test_guessed_api_keys_are_counted_on_the_address(app):
+    client = limited_app(RATELIMIT_API="2/hour").test_client()
+    guesses = [{"Authorization": "Bearer mp_live_guess"},
+               {"Authorization": "Bearer mp_live_" + "0" * 36 + "_secret"}]
+    answers = [client.get("/api/work-orders", headers=h) for h in guesses]
+    assert [r.status_code for r in answers] == [401, 401]
+    assert [r.get_json()["message"] for r in answers] == ["Invalid API key", "Invalid or revoked API key"]
+    assert [r.headers["X-RateLimit-Remaining"] for r in answers] == ["1", "0"]
+    assert client.get("/api/work-orders", headers=guesses[1]).status_code == 429
+
+
+def test_retry_after_only_on_a_refusal(app, users):
+    client = limited_app(RATELIMIT_API="1/hour").test_client()
+    technician = bearer(users["north"]["technician"])
+    forbidden = client.get("/api/webhooks", headers=technician)
+    assert forbidden.status_code == 403 and forbidden.headers["X-RateLimit-Remaining"] == "0"
+    assert "Retry-After" not in forbidden.headers
+    refused = client.get("/api/work-orders", headers=technician)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+
+
+def test_login_is_counted_per_address_not_on_the_api_budget(app, users):
+    client = limited_app(RATELIMIT_API="1/hour", RATELIMIT_AUTH="2/minute").test_client()
+    first, second = wrong_login(client), wrong_login(client)
+    assert [first.status_code, second.status_code] == [401, 401]
+    assert [r.headers["X-RateLimit-Limit"] for r in (first, second)] == ["2", "2"]
+    assert "Retry-After" not in first.headers
+    refused = wrong_login(client)
+    assert refused.status_code == 429
+    assert refused.get_json()["message"] == "Rate limit exceeded: 2 requests per minute; try again in 1 minute"
+    # The address's API budget (no token) is untouched by the logins.
+    assert client.get("/api/work-orders").headers["X-RateLimit-Remaining"] == "0"
+
+
+def test_the_portal_says_the_limit_in_words(app):
+    client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_AUTH="1/minute", WTF_CSRF_ENABLED=False).test_client()
+    form = {"email": "nobody@north.example.com", "password": "wrong password"}
+    assert client.post("/login", data=form).status_code == 401
+    page = client.post("/login", data=form)
+    assert page.status_code == 429
+    assert "You can try once per minute. Try again in 1 minute." in page.get_data(as_text=True)
+    assert "per 1 minute" not in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("seconds", "words"), [
+    (3, "in a few seconds"), (49, "in a few seconds"), (55, "in 1 minute"), (60, "in 1 minute"),
+    (61, "in 2 minutes"), (11 * 60 + 20, "in 12 minutes"), (2 * 3600, "in 2 hours"), (3 * 86400, "in 3 days")])
+def test_waits_in_words(seconds, words):
+    assert wait_in_words(seconds) == words
+
+
+def test_limits_in_words():
+    assert limit_in_words(parse("1000/hour")) == "1000 requests per hour"
+    assert limit_in_words(parse("1/minute")) == "1 request per minute"
+    assert limit_in_words(parse("10 per 5 minutes")) == "10 requests per 5 minutes"
 
 
 def test_health_probes_are_not_limited(app):

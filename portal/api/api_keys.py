@@ -5,7 +5,7 @@ from flask import Flask, g, jsonify, request
 
 from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body, page_response, query_args
-from portal.error_handlers import error_response
+from portal.error_handlers import error_response, invalid_api_key
 from portal.schemas.api_keys import ApiKeyCreate, ApiKeyCreatedOut, ApiKeyOut
 from portal.schemas.common import PageQuery
 from portal.services.identity import api_keys as service
@@ -63,12 +63,30 @@ def _authenticate_key():
         return None
     principal = service.authenticate(token)
     if principal is None:
-        return error_response(401, "Invalid or revoked API key", [
-            {"field": "Authorization", "message": "The API key is unknown, revoked, or its creator is disabled"}])
+        # Refused once the rate limiter has counted the request (on the client's address): a
+        # guessed key is counted like any request, and its 401 carries the X-RateLimit-* headers.
+        request.environ[_REFUSED] = "malformed" if not service.well_formed(token) else "unknown"
+        return None
     g.api_key = principal  # what api/common.py's acting_user() and token_claims() answer
     return None
 
 
+_REFUSED = "maintainpro.api_key_refused"
+
+
+@api.before_request
+def _refuse_invalid_key():
+    """After the app's before_request hooks (the limiter's among them): the 401 of a key that failed."""
+    refused = request.environ.get(_REFUSED)
+    if refused == "malformed":
+        return invalid_api_key()
+    if refused == "unknown":
+        return error_response(401, "Invalid or revoked API key", [
+            {"field": "Authorization", "message": "The API key is unknown, revoked, or its creator is disabled"}])
+    return None
+
+
 def install(app: Flask) -> None:
-    """Registered before the rate limiter (platform/ratelimits.py), which then counts the request on the key."""
+    """Keys are read before the rate limiter (platform/ratelimits.py), which then counts the request on
+    the key; a failed key is refused by the API blueprint's own hook, which runs after the app's."""
     app.before_request(_authenticate_key)

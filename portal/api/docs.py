@@ -32,13 +32,13 @@ IDEMPOTENCY_PARAMETER = {
         "Your own unique key for this write (a UUID): send the same request again with the same key, "
         "after a timeout or from an offline queue, and it runs once. A repeat answers the first answer "
         "with `Idempotency-Replayed: true`; the same key with another request answers 422; a repeat while "
-        "the first still runs answers 409 with Retry-After: 1. Keys are your own (another caller's equal "
+        "the first still runs waits for its answer (up to 5 s), else answers 409: send it again. Keys are your own (another caller's equal "
         "key is another key) and kept IDEMPOTENCY_KEEP_DAYS (default 7). Answers 429, 503 and 5xx are "
         "not kept: a retry with the same key runs again."),
 }
 IDEMPOTENCY_STATUSES = {
     "422": "Idempotency-Key already used for another request",
-    "409": "; or the first request with this Idempotency-Key is still running (Retry-After: 1)",
+    "409": "; or the first request with this Idempotency-Key is still running: send it again",
 }
 BODY_STATUSES = {
     "413": "Body larger than MAX_BODY_BYTES (default 1 MiB)",

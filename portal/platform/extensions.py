@@ -116,17 +116,42 @@ def _auth_limit() -> str:
     return current_app.config["RATELIMIT_AUTH"]
 
 
-def _not_api() -> bool:
+def _is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
+AUTH_ENDPOINTS = ("api.login", "api.refresh")  # their own per-address budget (auth_limit below)
+
+
+def _outside_api_budget() -> bool:
+    """Pages, /healthz and /readyz, and login and refresh (their own per-address budget, auth_limit)."""
     from flask import request
 
-    return not request.path.startswith("/api")
+    return not _is_api_path(request.path) or request.endpoint in AUTH_ENDPOINTS
+
+
+def _request_identity() -> str:
+    """The route's endpoint; an /api URL that matches no route (404) or not with this method (405) is
+    "api.unmatched", so that the API budget counts it and its answer carries the budget's headers
+    (Flask-Limiter leaves a request without an endpoint unlimited)."""
+    from flask import request
+
+    if request.endpoint:
+        return request.endpoint
+    return "api.unmatched" if _is_api_path(request.path) else ""
 
 
 limiter = Limiter(
     key_func=rate_limit_key,
-    default_limits=[_api_limit],
-    default_limits_exempt_when=_not_api,  # pages, /healthz, /readyz: only their own limits
-    headers_enabled=True,
+    # One budget per user (or API key, or address without a valid token) shared by every /api route
+    # and method: an application limit, counted once per request whatever the route.
+    application_limits=[_api_limit],
+    application_limits_per_method=False,
+    application_limits_exempt_when=_outside_api_budget,
+    request_identifier=_request_identity,
+    # The X-RateLimit-* and Retry-After headers are written by platform/ratelimits.py: the budget's,
+    # and Retry-After only on a 429 (Flask-Limiter would send it on every answer).
+    headers_enabled=False,
     in_memory_fallback_enabled=True,  # Redis down: count per process instead of failing requests
     key_prefix="mp:rl",
 )

@@ -2,8 +2,15 @@
 
 - authentication (POST /api/auth/login, /api/auth/refresh, the portal's login form through
   `extensions.auth_limit`): RATELIMIT_AUTH per client IP, one budget shared by those routes;
-- `/api/webhooks*`: RATELIMIT_WEBHOOKS per route and user;
-- every other /api route: RATELIMIT_API per user (the token's subject), per IP without a token.
+- every other /api request, whatever its route and method (404 and 405 included): one budget of
+  RATELIMIT_API per user (the token's subject) or API key, per IP without a valid token or key
+  (Flask-Limiter's application limit, extensions.py);
+- `/api/webhooks*` besides: RATELIMIT_WEBHOOKS per route and user, as the contract's "Webhook
+  endpoints" limit.
+
+The X-RateLimit-Limit/Remaining/Reset headers (written here, not by Flask-Limiter) describe that
+one budget on every API answer; the auth budget on login and refresh; the limit that refused on a
+429, which alone carries Retry-After (a 503 keeps the Retry-After of its own handler).
 
 Redis down: the storage (OneTripRedisStorage) counts in the process's memory instead (the same
 limits, per process), logs "falling back to in-memory storage" and tries Redis again every
@@ -13,19 +20,21 @@ performance summary.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, Response, current_app, g, has_request_context
+from flask_limiter import RateLimitExceeded, RequestLimit
+from limits import RateLimitItem
 from limits.storage import MemoryStorage, RedisStorage
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.platform.extensions import auth_limit, limiter
+from portal.platform.extensions import AUTH_ENDPOINTS, auth_limit, limiter
 from portal.platform.redis import redis_url_for
 
 log = logging.getLogger(__name__)
-AUTH_ENDPOINTS = ("api.login", "api.refresh")
 FALLBACK_RETRY_SECONDS = 5.0  # Redis down: how long the memory counts before Redis is tried again
 ONE_TRIP = "mp+"  # storage scheme prefix of OneTripRedisStorage
 
@@ -148,6 +157,10 @@ def init_rate_limits(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
+    # After the limiter's own before_request (the API budget, counted there): kept before a route's
+    # own limit (webhooks) is counted, which replaces the limiter's list of this request's limits.
+    app.before_request(_keep_api_budget)
+    app.after_request(_rate_limit_headers)
 
     # Flask-Limiter checks a route's own limit in the wrapper its decorator returns, so this
     # app's view functions are replaced by the wrapped ones (the limits are declared once: the
@@ -162,6 +175,90 @@ def init_rate_limits(app: Flask) -> None:
         app.view_functions[rule.endpoint] = decorate(app.view_functions[rule.endpoint])
 
 
+_BUDGET = "maintainpro_api_budget"
+
+
+def _keep_api_budget() -> None:
+    # Only the application limit (the API budget) is counted before the view runs.
+    setattr(g, _BUDGET, list(limiter.current_limits))
+
+
+def _described_limit(response: Response) -> RequestLimit | None:
+    current = limiter.current_limit
+    if response.status_code == 429 and current is not None and current.breached:
+        return current  # the limit that refused
+    budget = g.get(_BUDGET)
+    if budget:
+        return budget[0]
+    return current  # login and refresh (the auth budget), the portal's limited forms
+
+
+def _rate_limit_headers(response: Response) -> Response:
+    if not limiter.enabled:
+        return response
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)  # only a refusal says when to come back
+    try:
+        described = _described_limit(response)
+        if described is None:
+            return response
+        reset_at = described.reset_at
+        response.headers["X-RateLimit-Limit"] = str(described.limit.amount)
+        response.headers["X-RateLimit-Remaining"] = str(max(described.remaining, 0))
+        response.headers["X-RateLimit-Reset"] = str(reset_at)
+        if response.status_code == 429:
+            response.headers["Retry-After"] = str(max(int(reset_at - time.time()), 1))
+    except Exception:  # a storage other than ours (RATELIMIT_STORAGE_URI) that cannot answer: no headers
+        log.warning("Rate limit headers left out: the limit storage did not answer", exc_info=True)
+    return response
+
+
+# --- the refusal in words -------------------------------------------------------------------------
+
+def limit_in_words(item: RateLimitItem, noun: str = "request") -> str:
+    """ "1000 requests per hour", "1 request per minute", "10 requests per 5 minutes"."""
+    unit = item.GRANULARITY.name
+    per = unit if item.multiples == 1 else f"{item.multiples} {unit}s"
+    return f"{item.amount} {noun}{'' if item.amount == 1 else 's'} per {per}"
+
+
+def wait_in_words(seconds: float) -> str:
+    """ "in a few seconds", "in 1 minute", "in 12 minutes", "in 2 hours", "in 3 days"."""
+    if seconds < 50:
+        return "in a few seconds"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 120:
+        return f"in {minutes} minute{'' if minutes == 1 else 's'}"
+    hours = round(seconds / 3600)
+    if hours < 48:
+        return f"in {hours} hours"
+    return f"in {round(seconds / 86400)} days"
+
+
+def _refusal(exc: RateLimitExceeded) -> tuple[RateLimitItem, float]:
+    """The limit that refused and the seconds until its window resets."""
+    current = limiter.current_limit
+    if current is not None and current.breached:
+        return current.limit, current.window[0] - time.time()  # reset_at adds a second for the header
+    return exc.limit.limit, float(exc.limit.limit.get_expiry())
+
+
+def rate_limit_message(exc: RateLimitExceeded) -> str:
+    """The API's 429 message: "Rate limit exceeded: 1000 requests per hour; try again in 12 minutes"."""
+    item, seconds = _refusal(exc)
+    return f"Rate limit exceeded: {limit_in_words(item)}; try again {wait_in_words(seconds)}"
+
+
+def rate_limit_page_message(exc: RateLimitExceeded) -> str:
+    """The portal's "Too many attempts" page: "You can try 5 times per minute. Try again in 1 minute." """
+    item, seconds = _refusal(exc)
+    unit = item.GRANULARITY.name
+    per = unit if item.multiples == 1 else f"{item.multiples} {unit}s"
+    times = "once" if item.amount == 1 else "twice" if item.amount == 2 else f"{item.amount} times"
+    wait = wait_in_words(seconds)
+    return f"You can try {times} per {per}. Try again {wait}."
+
+
 RATE_LIMIT_HEADERS = {
     "X-RateLimit-Limit": {"schema": {"type": "integer"}, "description": "Requests allowed in the current window."},
     "X-RateLimit-Remaining": {"schema": {"type": "integer"}, "description": "Requests left in the current window."},
@@ -174,13 +271,15 @@ def rate_limited_response(error_ref: dict, endpoint: str, path: str) -> dict:
     if endpoint in AUTH_ENDPOINTS:
         which = "RATELIMIT_AUTH (default 5/minute) per client IP, shared by login and token refresh"
     elif path.startswith("/api/webhooks"):
-        which = "RATELIMIT_WEBHOOKS (default 100/minute) per webhooks route and user"
+        which = ("RATELIMIT_WEBHOOKS (default 100/minute) per webhooks route and user, besides the API budget: "
+                 "RATELIMIT_API (default 1000/hour) per user or API key, shared by every /api route and method")
     else:
-        which = "RATELIMIT_API (default 1000/hour) per user (per client IP without a token)"
+        which = ("RATELIMIT_API (default 1000/hour) per user or API key (per client IP without a valid token), "
+                 "one budget shared by every /api route and method")
     return {
         "description": f"Too many requests: {which}. While Redis is unreachable limits are counted per process.",
         "headers": {**RATE_LIMIT_HEADERS, "Retry-After": {
-            "schema": {"type": "integer"}, "description": "Seconds until a request may succeed again."}},
+            "schema": {"type": "integer"}, "description": "Seconds until a request may succeed again (sent on 429 and 503 only)."}},
         "content": {"application/json": {"schema": error_ref}},
     }
 

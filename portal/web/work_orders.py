@@ -305,6 +305,18 @@ def part_search(work_order_id: str):
                   part_requests=request_service.part_requests_of(actor, wo.id))
 
 
+def _closed_for_parts(work_order_id: str, message: str) -> Response:
+    """The work order's page with the refusal in words (htmx: HX-Redirect, so the whole page shows the
+    order as it is now, with the message in the layout's flash region)."""
+    flash(message, "error")
+    url = url_for("web.work_order_page", work_order_id=work_order_id)
+    if wants_fragment():
+        resp = Response("", 200)  # htmx follows HX-Redirect; an error status would add a toast too
+        resp.headers["HX-Redirect"] = url
+        return resp
+    return redirect(url, 303)
+
+
 @web.post("/work-orders/<work_order_id>/parts")
 @login_required
 def consume_part(work_order_id: str):
@@ -321,6 +333,9 @@ def consume_part(work_order_id: str):
         try:
             parts_service.consume_parts(actor, ConsumeParts(workOrderId=work_order_id, partsUsage=[usage]))
         except DomainError as exc:
+            if isinstance(exc, Conflict) and any(err.get("field") == "workOrderId" for err in exc.errors):
+                # Completed or cancelled since this page was opened: the page again, saying why.
+                return _closed_for_parts(work_order_id, exc.message)
             for err in exc.errors or [{"field": "quantityUsed", "message": exc.message}]:
                 key = "quantityUsed" if "quantityUsed" in str(err.get("field")) else "partId"
                 errors.setdefault(key, err["message"])

@@ -20,8 +20,9 @@ class MaintainProError extends Error {
       const number = value === undefined ? NaN : parseInt(value, 10);
       return Number.isNaN(number) ? null : number;
     };
-    // Seconds to wait before trying again (429 Too Many Requests, 503).
-    this.retryAfter = int('Retry-After');
+    // Seconds to wait before trying again: read from a 429 Too Many Requests or a 503 only, so a
+    // client that sleeps on it never waits on a refusal that waiting cannot cure (a 403, a 404).
+    this.retryAfter = status === 429 || status === 503 ? int('Retry-After') : null;
     this.rateLimit = {
       limit: int('X-RateLimit-Limit'),
       remaining: int('X-RateLimit-Remaining'),

@@ -85,7 +85,7 @@ export class MaintainProError extends Error {
   /** Response headers, lower-case names */
   headers: Record<string, string>;
   body: unknown;
-  /** Seconds until a retry may succeed (429, 503), from Retry-After */
+  /** Seconds until a retry may succeed, from Retry-After on a 429 or 503 answer; null on any other status */
   retryAfter: number | null;
   rateLimit: { limit: number | null; remaining: number | null; reset: number | null };
 }

@@ -102,7 +102,7 @@ def test_technicians_and_requesters_get_403_and_no_nav_link(client, users, porta
     portal_login(users["north"][role])
     r = client.get("/kpis")
     assert r.status_code == 403
-    assert "may not kpis read" in r.get_data(as_text=True)
+    assert "cannot see the KPIs" in r.get_data(as_text=True)
     assert client.get("/kpis", headers={"HX-Request": "true"}).status_code == 403
     assert "/kpis" not in client.get("/").get_data(as_text=True)
 

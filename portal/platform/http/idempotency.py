@@ -9,8 +9,8 @@ the server decides:
   its answer (status, body, the headers that matter) is kept;
 - a repeat of the same request (same method, path, query and body): the kept answer, with
   `Idempotency-Replayed: true`, and nothing runs;
-- the same key with another request: 422; a repeat while the first is still running: 409 with
-  `Retry-After: 1`.
+- the same key with another request: 422; a repeat while the first is still running waits for
+  its answer (up to WAIT_SECONDS), then answers 409 if there is none yet.
 
 Answers that did no work are not kept, so a retry runs again: 429 and 503 (refused before
 running) and 5xx (the transaction rolled back). Keys are kept IDEMPOTENCY_KEEP_DAYS (a device may
@@ -22,8 +22,10 @@ same key never see each other's answers. Requests without a caller (login) ignor
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
 from sqlalchemy import delete, insert, select, update
@@ -45,6 +47,8 @@ KEPT_HEADERS = ("Content-Type", "Location", "Content-Disposition")
 # A claim left running this long is a request that died between its work and its answer: the key
 # says so instead of running the work a second time.
 STALE_AFTER = timedelta(minutes=5)
+# How long a repeat waits for the first request's answer before it answers 409.
+WAIT_SECONDS = 5.0
 
 
 class IdempotencyRefused(HTTPException):
@@ -52,10 +56,9 @@ class IdempotencyRefused(HTTPException):
 
     field = HEADER
 
-    def __init__(self, code: int, message: str, retry_after: int | None = None) -> None:
+    def __init__(self, code: int, message: str) -> None:
         super().__init__(message)
         self.code = code
-        self.retry_after = retry_after
 
 
 def _fingerprint() -> str:
@@ -111,14 +114,31 @@ def _claim(principal: str, key: str, fingerprint: str, now: datetime) -> str | R
             if now - first.created_at > STALE_AFTER:
                 raise IdempotencyRefused(409, "The first request with this Idempotency-Key did not finish; "
                                               "check whether it took effect, then send it with a new key")
-            raise IdempotencyRefused(409, "The first request with this Idempotency-Key is still running; "
-                                          "try again in a moment", retry_after=1)
+            first = _wait_for_answer(first.id) or first
+            if first.status_code is None:
+                raise IdempotencyRefused(409, "The first request with this Idempotency-Key is still running; "
+                                              "send it again in a moment")
         replay = Response(first.response_body or b"", status=first.status_code)
         for name, value in (first.response_headers or {}).items():
             replay.headers[name] = value
         replay.headers[REPLAYED] = "true"
         return replay
-    raise IdempotencyRefused(409, "The Idempotency-Key could not be claimed; try again", retry_after=1)
+    raise IdempotencyRefused(409, "The Idempotency-Key could not be claimed; send the request again")
+
+
+def _wait_for_answer(row_id: str) -> Any:
+    """The claim's row once its first request has answered, polled for up to WAIT_SECONDS (None if
+    it went away); a repeat arriving while the first runs gets the answer rather than a 409."""
+    table = IdempotencyKey.__table__
+    deadline = time.monotonic() + WAIT_SECONDS
+    row = None
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        with unit_of_work() as conn:
+            row = conn.execute(select(table).where(table.c.id == row_id)).first()
+        if row is None or row.status_code is not None:
+            return row
+    return row
 
 
 def _release(row_id: str) -> None:

@@ -91,12 +91,17 @@ class KeyPrincipal:
     active: bool = True
 
 
+def well_formed(token: str) -> bool:
+    """mp_live_<36-character id>_<secret>: whether the text can be a key at all."""
+    key_id, sep, secret = token.removeprefix(KEY_PREFIX).rpartition("_")
+    return token.startswith(KEY_PREFIX) and bool(sep) and len(key_id) == 36 and bool(secret) and "\x00" not in token
+
+
 def authenticate(token: str, *, now: datetime | None = None) -> KeyPrincipal | None:
     """The principal of a valid, unrevoked key whose creator is still active; None otherwise."""
-    rest = token[len(KEY_PREFIX):]
-    key_id, sep, secret = rest.rpartition("_")
-    if not sep or len(key_id) != 36 or not secret or "\x00" in token:
+    if not well_formed(token):
         return None
+    key_id, _, secret = token[len(KEY_PREFIX):].rpartition("_")
     key = db.session.get(ApiKey, key_id)
     if key is None or key.revoked_at is not None or not hmac.compare_digest(key.secret_hash, _hash(secret)):
         return None

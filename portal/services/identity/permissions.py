@@ -48,10 +48,47 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# What each permission lets a role do, in words: the refusal reads "Technicians cannot manage webhooks".
+ACTIONS: dict[str, str] = {
+    "work_orders.read": "see work orders",
+    "work_orders.create": "create work orders",
+    "work_orders.update": "change work orders",
+    "work_orders.assign": "assign work orders",
+    "work_orders.comment": "comment on work orders",
+    "work_orders.attach": "attach photos or files to work orders",
+    "equipment.read": "see equipment",
+    "equipment.write": "add or change equipment",
+    "equipment.status": "change the status of equipment",
+    "parts.read": "see parts",
+    "parts.write": "add or change parts or adjust their stock",
+    "parts.consume": "use parts on work orders",
+    "parts.receive": "receive parts into stock",
+    "imports.manage": "import equipment or parts",
+    "pm.read": "see preventive maintenance",
+    "pm.write": "plan preventive maintenance",
+    "kpis.read": "see the KPIs",
+    "users.manage": "manage users",
+    "api_keys.manage": "manage API keys",
+    "webhooks.read": "see webhooks",
+    "webhooks.manage": "manage webhooks",
+    "performance.read": "see the performance summary",
+    "warehouse.manage": "change the warehouse settings",
+    "admin_console.use": "use the admin console",
+}
+ROLES_IN_WORDS = {"admin": "Administrators", "manager": "Managers", "technician": "Technicians",
+                  "requester": "Requesters", "system": "The system"}
+
+
 def can(actor: Actor, permission: str) -> bool:
     return actor.role in PERMISSIONS[permission]
 
 
+def refusal(role: str, permission: str) -> str:
+    """ "Technicians cannot manage webhooks"."""
+    who = ROLES_IN_WORDS.get(role, f"The role {role}")
+    return f"{who} cannot {ACTIONS[permission]}"
+
+
 def require(actor: Actor, permission: str) -> None:
     if not can(actor, permission):
-        raise Forbidden(f"Role '{actor.role}' may not {permission.replace('.', ' ').replace('_', ' ')}")
+        raise Forbidden(refusal(actor.role, permission))

@@ -332,6 +332,9 @@ def completion_metrics(wo: WorkOrder) -> dict:
 
 
 def require_open_for_parts(wo: WorkOrder) -> None:
-    if wo.status == "cancelled":
-        raise field_error("workOrderId", "Parts cannot be consumed on a cancelled work order", Conflict)
+    """Parts are used while the work is open: a completed work order's cost is settled (its parts
+    cost is in the reports), and a cancelled one had no work done."""
+    if wo.status in ("completed", "cancelled"):
+        text = f"Parts cannot be used on a {wo.status} work order"
+        raise Conflict(text, [{"field": "workOrderId", "message": text}])
 

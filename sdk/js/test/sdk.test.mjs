@@ -104,7 +104,23 @@ test('errors carry status, message and field errors', async () => {
   });
   await assert.rejects(clients.manager.workOrders.get('00000000-0000-4000-8000-000000000000'),
     (error) => error.status === 404);
-  await assert.rejects(clients.technician.webhooks.list(), (error) => error.status === 403);
+  await assert.rejects(clients.technician.webhooks.list(), (error) => {
+    assert.equal(error.status, 403);
+    assert.equal(error.retryAfter, null); // a permission error: nothing to wait for
+    assert.ok(error.rateLimit.limit > 0); // the budget is described on every answer
+    return true;
+  });
+});
+
+test('retryAfter is read from a 429 or a 503 only', () => {
+  const headers = { 'retry-after': '3600', 'x-ratelimit-limit': '60' };
+  assert.equal(new MaintainProError(429, 'Rate limit exceeded', [], headers).retryAfter, 3600);
+  assert.equal(new MaintainProError(503, 'Service unavailable', [], headers).retryAfter, 3600);
+  for (const status of [400, 403, 404, 409]) {
+    const error = new MaintainProError(status, 'Refused', [], headers);
+    assert.equal(error.retryAfter, null, String(status));
+    assert.equal(error.rateLimit.limit, 60);
+  }
 });
 
 test('an expired access token is refreshed once and the request retried; logout ends it', async () => {
@@ -202,6 +218,7 @@ test('a rate limit surfaces as a 429 with Retry-After and the rate-limit headers
   assert.ok(limited instanceof MaintainProError, 'no 429 within 200 requests');
   assert.equal(limited.status, 429);
   assert.ok(limited.retryAfter >= 1 && limited.retryAfter <= 60, String(limited.retryAfter));
+  assert.match(limited.message, /^Rate limit exceeded: 60 requests per minute; try again in (a few seconds|1 minute)$/);
   assert.equal(limited.rateLimit.limit, 60);
   assert.equal(limited.rateLimit.remaining, 0);
   assert.ok(limited.rateLimit.reset > 0);

@@ -6,8 +6,9 @@ from typing import Any
 class MaintainProError(Exception):
     """Any non-2xx answer, in the contract's error format {message, errors: [{field, message}]}.
 
-    ``retry_after`` (seconds) and ``rate_limit`` (the X-RateLimit-* headers as ints) are set when the
-    server sent them, notably on 429 Too Many Requests.
+    ``rate_limit`` (the X-RateLimit-* headers as ints) is set when the server sent them.
+    ``retry_after`` (seconds) is read from Retry-After on a 429 Too Many Requests or a 503 only, so
+    a client that sleeps on it never waits on a refusal that waiting cannot cure (a 403, a 404).
     """
 
     def __init__(self, status: int, message: str, errors: list[dict[str, str]] | None = None,
@@ -18,7 +19,7 @@ class MaintainProError(Exception):
         self.errors = errors or []
         self.headers = dict(headers or {})
         self.body = body
-        self.retry_after: int | None = _int(self.headers.get("Retry-After"))
+        self.retry_after: int | None = _int(self.headers.get("Retry-After")) if status in (429, 503) else None
         self.rate_limit: dict[str, int | None] = {
             "limit": _int(self.headers.get("X-RateLimit-Limit")),
             "remaining": _int(self.headers.get("X-RateLimit-Remaining")),

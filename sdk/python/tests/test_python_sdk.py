@@ -7,6 +7,7 @@ sys.path here; `pip install -e sdk/python` works as well).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -127,6 +128,16 @@ def test_errors_carry_status_message_and_field_errors(clients):
     with pytest.raises(MaintainProError) as forbidden:
         clients["technician"].webhooks.list()
     assert forbidden.value.status == 403
+    assert forbidden.value.retry_after is None  # a permission error: nothing to wait for
+    assert (forbidden.value.rate_limit["limit"] or 0) > 0  # the budget is described on every answer
+
+
+@pytest.mark.parametrize(("status", "retry_after"), [(429, 3600), (503, 3600), (400, None), (403, None),
+                                                     (404, None), (409, None)])
+def test_retry_after_is_read_from_a_429_or_a_503_only(status, retry_after):
+    error = MaintainProError(status, "Refused", headers={"Retry-After": "3600", "X-RateLimit-Limit": "60"})
+    assert error.retry_after == retry_after
+    assert error.rate_limit["limit"] == 60
 
 
 def _expired_token(server: Server, account_name: str, session_id: str) -> str:
@@ -230,6 +241,8 @@ def test_rate_limit_surfaces_429_with_retry_after(server):
     error = limited.value
     assert error.status == 429 and error.message
     assert error.retry_after is not None and 1 <= error.retry_after <= 60
+    assert re.fullmatch(r"Rate limit exceeded: 60 requests per minute; try again in (a few seconds|1 minute)",
+                        error.message)
     assert error.rate_limit["limit"] == 60 and error.rate_limit["remaining"] == 0
     assert error.rate_limit["reset"] is not None
 
