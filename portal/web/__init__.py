@@ -25,6 +25,7 @@ def register_web(app: Flask) -> None:
         home,
         imports,
         report,
+        scan,
         session,
         timefmt,
         work_order_extras,
