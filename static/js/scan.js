@@ -9,7 +9,8 @@
 
   var SCAN_EVERY_MS = 150;
   var SAME_CODE_QUIET_MS = 4000;  // a refused code is not asked about again while it stays in view
-  var MAX_DECODE_WIDTH = 800;     // jsQR's cost grows with pixels; a label fills much of the frame
+  var MAX_DECODE_SIDE = 640;      // jsQR's cost grows with pixels; the code fills much of the frame
+  var AIM = 0.75;                 // the middle square the page asks to aim at, as a share of the short side
 
   var state = null;
 
@@ -53,17 +54,24 @@
     function jsqrReader() {
       var canvas = document.createElement("canvas");
       var context = canvas.getContext("2d", { willReadFrequently: true });
+      var decode = function (source, x, y, width, height) {
+        var scale = Math.min(1, MAX_DECODE_SIDE / Math.max(width, height));
+        canvas.width = Math.round(width * scale);
+        canvas.height = Math.round(height * scale);
+        context.drawImage(source, x, y, width, height, 0, 0, canvas.width, canvas.height);
+        var image = context.getImageData(0, 0, canvas.width, canvas.height);
+        var found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+        return found ? found.data : null;
+      };
       return {
         engine: "jsqr",
+        // The middle square first: a label has two codes, and jsQR, shown both, may take the
+        // corner squares of one for the other's. Then the whole picture, for a code held off-centre.
         read: function () {
           if (!window.jsQR || !video.videoWidth) { return Promise.resolve(null); }
-          var scale = Math.min(1, MAX_DECODE_WIDTH / video.videoWidth);
-          canvas.width = Math.round(video.videoWidth * scale);
-          canvas.height = Math.round(video.videoHeight * scale);
-          context.drawImage(video, 0, 0, canvas.width, canvas.height);
-          var image = context.getImageData(0, 0, canvas.width, canvas.height);
-          var found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
-          return Promise.resolve(found ? found.data : null);
+          var w = video.videoWidth, h = video.videoHeight, side = Math.round(Math.min(w, h) * AIM);
+          var middle = decode(video, (w - side) / 2, (h - side) / 2, side, side);
+          return Promise.resolve(middle || decode(video, 0, 0, w, h));
         }
       };
     }

@@ -140,5 +140,5 @@ def test_label_markup_one_big_asset_code_and_a_framed_report_code(client, users,
     report_code = label[label.index('class="label-qr label-report"'):]
     assert asset_code.index("<svg") < asset_code.index("<figcaption>Asset page</figcaption>")
     assert report_code.startswith('class="label-qr label-report"><figcaption><strong>Something wrong?</strong> Scan to report')
-    assert '<p class="label-tag">PMP-3</p>' in label
+    assert '<span class="label-tag">PMP-3</span>' in label
     assert "PUBLIC_BASE_URL" not in html and "environment" not in html
