@@ -245,7 +245,8 @@ def asset_report(equipment_id: str):
 @web.post("/assets/<equipment_id>/report-token")
 @login_required
 def asset_report_token(equipment_id: str):
-    """Admins: a new problem-report token; the printed label's report QR stops working at once."""
+    """Admins: a new label token; the printed label's report QR stops working at once, and its asset
+    QR no longer opens the public page for a logged-out phone (signed-in people still get the asset)."""
     problem_reports.rotate_report_token(_actor(), equipment_id)
     return _navigate(url_for("web.asset", equipment_id=equipment_id),
                      "New report link made. The old label's report code no longer works: print the label again.")

@@ -16,10 +16,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import factories
 import pytest
 from PIL import Image
 
-import factories
 from e2e.conftest import ARTIFACTS, CHROMEDRIVER, CHROMIUM, PortalChrome, log_in, waiter
 from portal.schemas.warehouse import WarehouseUpdate
 from portal.services.identity import warehouses as warehouse_service
@@ -97,6 +97,21 @@ def test_the_camera_reads_our_printed_label_and_opens_the_asset(app, live_server
         ".getBoundingClientRect(); return {x: q.left - l.left, y: q.top - l.top, width: q.width, height: q.height}", label)
     png = ARTIFACTS / "scan-label.png"
     png.write_bytes(label.screenshot_as_png)
+
+    # Printed (print media): every word at least 12 pt (16 CSS px), the tag larger, nothing cut
+    # by the card's edge. Then back to the screen for the screenshot.
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    sizes, outside = browser.execute_script(
+        "const l = arguments[0], box = l.getBoundingClientRect();"
+        "const sizes = {}; for (const s of ['.label-tag', '.label-name', '.label-asset-qr figcaption', '.label-report figcaption'])"
+        " sizes[s] = parseFloat(getComputedStyle(l.querySelector(s)).fontSize);"
+        "const outside = [...l.querySelectorAll('svg, figcaption, .label-report')].filter(e => {"
+        " const r = e.getBoundingClientRect(); return r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom; })"
+        " .map(e => e.className.baseVal ?? e.className);"
+        "return [sizes, outside]", label)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert min(sizes.values()) >= 16 and sizes[".label-tag"] >= 24, sizes
+    assert outside == []
 
     # The printed label itself: both codes decode, each to what it should open.
     if ZBARIMG:
