@@ -4,8 +4,13 @@ A chromium of its own, started with the fake-camera flags (the camera allowed wi
 picture read from a file). In it a technician opens the asset's label page; the label, as the portal
 draws and prints it, is screenshotted; zbarimg (a real decoder) reads both its codes from that PNG;
 the PNG becomes a Y4M video (YUV 4:2:0, written here in Python with Pillow); then /scan, with that
-video as the camera, must end on the asset's page. Chromium opens the video file when a page first
-asks for the camera, so the file can be written after the browser started.
+video as the camera, must end on the asset's page. Before it, a supplier's QR code on the camera must
+be said to be "not one of this plant's asset labels" while the page stays. Chromium opens the video
+file each time a page starts the camera, so the file can be written (and rewritten) after the
+browser started.
+
+A second test, in the suite's own chromium (no camera at all): the page says so and the typed tag
+opens the asset.
 
 Which decoder runs is the browser's: Chromium's BarcodeDetector where it has one for QR codes (not
 in Linux builds so far), else the vendored jsQR; the test names the one that ran.
@@ -124,7 +129,7 @@ def test_the_camera_reads_our_printed_label_and_opens_the_asset(app, live_server
     scale = VIDEO_SIZE[1] * 0.5 / (code_box["height"] * 3)
     picture = picture.resize((round(picture.width * scale), round(picture.height * scale)), Image.Resampling.LANCZOS)
     centre = ((code_box["x"] + code_box["width"] / 2) * 3 * scale, (code_box["y"] + code_box["height"] / 2) * 3 * scale)
-    write_y4m(picture, browser.video, at=(round(VIDEO_SIZE[0] / 2 - centre[0]), round(VIDEO_SIZE[1] / 2 - centre[1])))
+    label_at = (round(VIDEO_SIZE[0] / 2 - centre[0]), round(VIDEO_SIZE[1] / 2 - centre[1]))
 
     engine = browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
@@ -133,6 +138,18 @@ def test_the_camera_reads_our_printed_label_and_opens_the_asset(app, live_server
         " () => done('jsqr'));")
     print(f"decoder in this chromium: {engine}")  # shown with pytest -s; the report says which ran
 
+    # First a code that is not ours (a supplier's link): said in words, and the camera keeps looking.
+    import segno
+    foreign = ARTIFACTS / "scan-foreign.png"
+    segno.make("https://supplier.example.com/p/4006381333931", error="m").save(str(foreign), scale=8, border=4)
+    write_y4m(Image.open(foreign).convert("RGB"), browser.video, at=(250, 150))
+    browser.get(f"{live_server}/scan")
+    wait.until(lambda b: "not one of this plant's asset labels" in b.find_element(By.ID, "scan-status").text)
+    assert "supplier.example.com" in browser.find_element(By.ID, "scan-status").text
+    assert browser.current_url.endswith("/scan")
+
+    # Then the label: a new visit opens the camera (and so the video file) again.
+    write_y4m(picture, browser.video, at=label_at)
     browser.get(f"{live_server}/scan")
     wait.until(lambda b: b.current_url.endswith(f"/assets/{pump.id}"))
     wait.until(lambda b: b.find_elements(By.ID, "open-orders"))
