@@ -21,7 +21,7 @@ def pump(users):
                                location="Boiler house", manufacturer="Grundfos", model="CR 5")
 
 
-@pytest.mark.parametrize("role", ["technician", "manager", "admin"])
+@pytest.mark.parametrize("role", ["technician", "manager", "admin", "requester"])
 def test_scan_page_loads_its_scripts_and_is_in_the_menu(client, users, portal_login, role):
     portal_login(users["north"][role])
     resp = client.get("/scan")
