@@ -13,6 +13,7 @@ from pydantic import Field
 from portal.models import DowntimePeriod, Equipment
 from portal.models.enums import CRITICALITY, EQUIPMENT_STATUS, PRIORITY
 from portal.models.types import utcnow
+from portal.platform.extensions import login_manager
 from portal.platform.http.urls import absolute_url
 from portal.schemas.equipment import EquipmentCreate, EquipmentQuery, EquipmentStatusChange, EquipmentUpdate
 from portal.schemas.messages import required_message
@@ -23,7 +24,7 @@ from portal.services.assets import meters as meter_service
 from portal.services.assets.overview import areas, asset_overview
 from portal.services.assets.overview import asset_history as history_page
 from portal.services.common.actor import Actor
-from portal.services.common.errors import DomainError, Forbidden
+from portal.services.common.errors import DomainError, Forbidden, NotFound
 from portal.services.identity.permissions import can
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.services.work_orders import problem_reports
@@ -128,7 +129,9 @@ def asset_labels():
 
 
 def _label(eq: Equipment, reports: bool) -> dict:
-    page_url = absolute_url(url_for("web.asset", equipment_id=eq.id))
+    # The label's token rides along: a logged-out phone gets the asset's public page with it
+    # (asset() above); signed-in people get the asset page whatever it says.
+    page_url = absolute_url(url_for("web.asset", equipment_id=eq.id, label=eq.report_token))
     label = {"asset": eq, "url": page_url, "qr": _qr(page_url), "report_qr": None}
     if reports:
         report_url = absolute_url(url_for("web.report", token=eq.report_token))
@@ -147,8 +150,20 @@ def _detail(equipment_id: str, *, block: str = "content", status: int = 200, **c
 
 
 @web.get("/assets/<equipment_id>")
-@login_required
 def asset(equipment_id: str):
+    """The asset's page. A logged-out phone that scanned the label (its URL carries the label's
+    token, ?label=) gets a small public page instead of the login: "Report a problem" and "Log in"
+    (back here after). Without the token, or with a wrong one, the login as for any page."""
+    if not current_user.is_authenticated:
+        token = request.args.get("label", "")
+        if not token:
+            return login_manager.unauthorized()
+        try:
+            eq, reports = problem_reports.asset_for_label(equipment_id, token)
+        except NotFound:
+            return login_manager.unauthorized()
+        return render("assets/scanned.html", asset=eq, reports=reports,
+                      login_url=url_for("web.login", next=url_for("web.asset", equipment_id=eq.id)))
     return _detail(equipment_id)
 
 
@@ -230,7 +245,8 @@ def asset_report(equipment_id: str):
 @web.post("/assets/<equipment_id>/report-token")
 @login_required
 def asset_report_token(equipment_id: str):
-    """Admins: a new problem-report token; the printed label's report QR stops working at once."""
+    """Admins: a new label token; the printed label's report QR stops working at once, and its asset
+    QR no longer opens the public page for a logged-out phone (signed-in people still get the asset)."""
     problem_reports.rotate_report_token(_actor(), equipment_id)
     return _navigate(url_for("web.asset", equipment_id=equipment_id),
                      "New report link made. The old label's report code no longer works: print the label again.")

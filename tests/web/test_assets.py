@@ -221,30 +221,34 @@ def test_label_and_sheet_carry_qr_codes(app, client, users, portal_login):
     south = factories.equipment(users.actor("south", "manager"), assetTag="LBL-SOUTH")
     portal_login(users["north"]["technician"])
     single, _ = _page(client, f"/assets/{a.id}/label")
-    assert "LBL-1" in single and single.count("<svg") == 1 and "Report a problem" not in single
+    assert "LBL-1" in single and single.count("<svg") == 1 and "Scan to report" not in single
     warehouse_service.update_settings(users.actor("north", "admin"), WarehouseUpdate(problemReportsEnabled=True))
     single, _ = _page(client, f"/assets/{a.id}/label")
-    assert single.count("<svg") == 2 and "Report a problem" in single
+    assert single.count("<svg") == 2 and "Something wrong?</strong> Scan to report" in single
     sheet, _ = _page(client, f"/assets/labels?id={b.id}&id={a.id}&id={south.id}&id=nope")
-    assert sheet.count('class="label"') == 2 and "LBL-SOUTH" not in sheet
+    assert sheet.count('<article class="label') == 2 and "LBL-SOUTH" not in sheet
     assert sheet.index("LBL-1") < sheet.index("LBL-2")
     assert "No asset selected" in _page(client, "/assets/labels")[0]
 
 
 def test_label_qr_encodes_the_public_base_url(app, client, users, portal_login):
-    """The QR code is the asset page's absolute URL: under PUBLIC_BASE_URL when set, else the request's root."""
+    """The QR code is the asset page's absolute URL with the label's token (a logged-out phone gets
+    the asset's public page with it): under PUBLIC_BASE_URL when set, else the request's root."""
     import segno
 
     a = factories.equipment(users.actor("north", "manager"))
     portal_login(users["north"]["technician"])
-    expected_local = segno.make(f"http://localhost/assets/{a.id}", error="m").svg_inline(
-        scale=4, dark="#000", light="#fff", omitsize=True)
-    assert expected_local in client.get(f"/assets/{a.id}/label").get_data(as_text=True)
-    app.config["PUBLIC_BASE_URL"] = "https://cmms.example.com"
-    expected = segno.make(f"https://cmms.example.com/assets/{a.id}", error="m").svg_inline(
+    expected_local = segno.make(f"http://localhost/assets/{a.id}?label={a.report_token}", error="m").svg_inline(
         scale=4, dark="#000", light="#fff", omitsize=True)
     html = client.get(f"/assets/{a.id}/label").get_data(as_text=True)
-    assert expected in html and "set PUBLIC_BASE_URL" not in html
+    assert expected_local in html
+    # Said so a manager can act on it, without naming a setting of the server.
+    assert "PUBLIC_BASE_URL" not in html and "The codes open <strong>http://localhost/</strong>" in html
+    app.config["PUBLIC_BASE_URL"] = "https://cmms.example.com"
+    expected = segno.make(f"https://cmms.example.com/assets/{a.id}?label={a.report_token}", error="m").svg_inline(
+        scale=4, dark="#000", light="#fff", omitsize=True)
+    html = client.get(f"/assets/{a.id}/label").get_data(as_text=True)
+    assert expected in html and "PUBLIC_BASE_URL" not in html and "The codes open" not in html
     assert re.search(r"<svg[^>]*style=", html) is None  # the CSP allows no inline style
 
 

@@ -47,6 +47,9 @@ PAGE_CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+# Powerful browser features: the camera for our own pages only (the scan page reads labels with it;
+# the photo inputs use the system camera app, not this), nothing for frames, no microphone or location.
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
 # JSON and other non-HTML answers load nothing at all.
 DATA_CSP = "default-src 'none'; frame-ancestors 'none'"
 
@@ -142,6 +145,7 @@ def _set_headers(resp: Response) -> Response:
     if "Content-Security-Policy" not in headers:
         is_html = resp.mimetype == "text/html"
         headers["Content-Security-Policy"] = current_app.config["CONTENT_SECURITY_POLICY"] if is_html else DATA_CSP
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     # A view that chose its own caching (static files do) keeps it.
     if request.endpoint not in PUBLIC_ENDPOINTS and "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store"

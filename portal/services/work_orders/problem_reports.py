@@ -37,6 +37,21 @@ def asset_for_report(token: str) -> Equipment:
     return eq
 
 
+def asset_for_label(equipment_id: str, token: str) -> tuple[Equipment, bool]:
+    """The asset whose label a logged-out phone scanned (the asset page URL carries the label's
+    token), and whether its warehouse takes problem reports; else 404. Without the token, or with a
+    wrong one, nothing tells an existing asset from a missing one."""
+    if not token or not equipment_id or len(token) > 64 or "\x00" in token + equipment_id:
+        raise NotFound("Page not found")
+    row = db.session.execute(
+        select(Equipment, Warehouse.problem_reports_enabled).join(Warehouse, Warehouse.id == Equipment.warehouse_id)
+        .where(Equipment.report_token == token)
+    ).first()
+    if row is None or row[0].id != equipment_id:
+        raise NotFound("Page not found")
+    return row[0], bool(row[1])
+
+
 def report_title(eq: Equipment, description: str) -> str:
     """A title a planner can scan: the asset tag and the first line of what the reporter wrote."""
     first = description.strip().splitlines()[0].strip() if description.strip() else "Problem reported"
