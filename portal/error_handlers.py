@@ -46,6 +46,8 @@ def _is_api() -> bool:
 def _page_for_http_error(exc: HTTPException) -> Response:
     if exc.code == 400 and "CSRF" in (exc.description or ""):
         return error_page(400, "This form expired. Reload the page and try again.")
+    if exc.code == 429:  # the limiter's description is its rule ("5 per 1 minute"), not words for people
+        return error_page(429, "Too many attempts: wait a minute and try again.")
     return error_page(exc.code or 500, exc.description if (exc.code or 500) < 500 else None)
 
 
