@@ -184,6 +184,14 @@ for (const el of controls) {
 return found;
 """
 
+# Work order numbers (WO-2026-001) broken over lines: a number is read, typed and quoted whole.
+WRAPPED_NUMBERS = """
+return [...document.querySelectorAll('main .fo, main .fo-number')].filter(e => {
+  const r = e.getBoundingClientRect(), line = parseFloat(getComputedStyle(e).lineHeight) || 24;
+  return r.height > 0 && (e.getClientRects().length > 1 || r.height > 1.6 * line);
+}).map(e => e.textContent.trim());
+"""
+
 # What sticks out on the right: the innermost elements beyond the screen's width (for the failure message).
 WIDEST = """
 const out = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > arguments[0] + 0.5
@@ -216,6 +224,7 @@ def check_page(browser, width: int, label: str) -> list[str]:
     if page_width > width:
         problems.append(f"{label}: {page_width} px wide ({browser.execute_script(WIDEST, width)})")
     problems += [f"{label}: target {t}" for t in browser.execute_script(SMALL_TARGETS)]
+    problems += [f"{label}: work order number on several lines: {n}" for n in browser.execute_script(WRAPPED_NUMBERS)]
     return problems
 
 
