@@ -64,6 +64,7 @@ PAGES = [
     Page("/work-orders/no-such-order", (T,), "a logged-in 404"),
     Page("/assets", (T, M), "assets, one down"),
     Page("/assets/{asset}", (T, M)),
+    Page("/assets/{asset}/report", (T,), "the asset's page with its report-a-problem form open"),
     Page("/assets/{asset}/history/status", (T,)),
     Page("/parts", (T, M), "parts, one low"),
     Page("/parts/{part}", (M,)),
