@@ -54,7 +54,8 @@ PAGES = [
     Page("/report/{report_token}", (), "an asset, problem reports on"),
     Page("/report/no-such-token", (), "the public report's 404"),
     Page("/no-such-page", (), "a logged-out 404"),
-    # (also, logged out: the report's thank-you page and the enrolment page: _report_done, _enrolment)
+    # (also, logged out: the report's thank-you page and the enrolment page: _report_done, _enrolment;
+    # as admin: the page after resetting a user's MFA: _mfa_reset)
     # Everyone
     Page("/", (T, M, A), "My work: work orders assigned to the technician, one late"),
     Page("/work-orders", (T, M), "the list (technician), the board (manager; admin sees the same)"),
@@ -195,8 +196,11 @@ return [...document.querySelectorAll('main .fo, main .fo-number')].filter(e => {
 
 # What sticks out on the right: the innermost elements beyond the screen's width (for the failure message).
 WIDEST = """
-const out = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > arguments[0] + 0.5
+let out = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > arguments[0] + 0.5
   && ![...e.children].some(c => c.getBoundingClientRect().right > arguments[0] + 0.5));
+// Else text running out of a box that fits (an unbreakable e-mail address in a heading).
+if (!out.length) out = [...document.querySelectorAll('body *')].filter(e => e.scrollWidth > e.clientWidth + 1
+  && e.clientWidth > 0 && getComputedStyle(e).overflowX === 'visible' && e.children.length === 0);
 return out.slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
   + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ');
 """
@@ -287,6 +291,8 @@ def sweep(browser, live_server: str, client, auth, users, width: int) -> list[st
             if not role:
                 problems += _report_done(browser, live_server, ids, width)
                 problems += _enrolment(browser, live_server, users, width)
+            elif role[0] == A:
+                problems += _mfa_reset(browser, live_server, users, width)
     finally:
         browser.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": axe_script})
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
@@ -324,3 +330,18 @@ def _enrolment(browser, live_server: str, users, width: int) -> list[str]:
     problems = check_page(browser, width, f"enrolment as a new user at {width}")
     browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
     return problems
+
+
+def _mfa_reset(browser, live_server: str, users, width: int) -> list[str]:
+    """The page an admin gets after resetting a user's authenticator: the one-time code to hand over."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    browser.get(live_server + "/admin/users")
+    row = browser.find_element(By.ID, f"user-{users['north']['technician2'].id}")
+    button = row.find_element(By.XPATH, ".//button[normalize-space()='Reset MFA']")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    button.click()
+    waiter(browser).until(ec.alert_is_present()).accept()  # hx-confirm
+    waiter(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "reset"))
+    return check_page(browser, width, f"MFA reset as admin at {width}")
