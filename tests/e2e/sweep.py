@@ -32,9 +32,9 @@ SIZES = {360: (740, True), 390: (844, True), 768: (1024, False), 1024: (768, Fal
 
 # What the main navigation offers each role (templates/base.html).
 NAV = {
-    "technician": ["My work", "Work orders", "Assets", "Stock"],
-    "manager": ["My work", "Work orders", "Assets", "Stock", "PM", "Import", "KPIs"],
-    "admin": ["My work", "Work orders", "Assets", "Stock", "PM", "Import", "KPIs", "Admin"],
+    "technician": ["My work", "Scan", "Work orders", "Assets", "Stock"],
+    "manager": ["My work", "Scan", "Work orders", "Assets", "Stock", "PM", "Import", "KPIs"],
+    "admin": ["My work", "Scan", "Work orders", "Assets", "Stock", "PM", "Import", "KPIs", "Admin"],
 }
 
 
@@ -54,13 +54,19 @@ PAGES = [
     Page("/report/{report_token}", (), "an asset, problem reports on"),
     Page("/report/no-such-token", (), "the public report's 404"),
     Page("/no-such-page", (), "a logged-out 404"),
+    Page("/report/status/{status_token}", (), "a reported problem's private status page, with a public note"),
+    Page("/report/status/no-such-token", (), "the status page's 404"),
+    Page("/assets/{asset}?label={report_token}", (), "a scanned asset label on a logged-out phone"),
     # (also, logged out: the report's thank-you page and the enrolment page: _report_done, _enrolment;
     # as admin: the page after resetting a user's MFA: _mfa_reset)
     # Everyone
     # (a manager's and an admin's header is swept on their own pages below)
     Page("/", (T,), "My work: work orders assigned to the technician, one late"),
     Page("/work-orders", (T, M), "the list (technician), the board (manager; admin sees the same)"),
-    Page("/work-orders/{wo}", (T, M), "a work order with a checklist, in progress"),
+    Page("/work-orders/{wo}", (T, M), "a work order with a checklist (a flagged reading and its follow-up), "
+                                      "a requested part, a signature needed"),
+    Page("/work-orders/{reported}", (T,), "a work order from a problem report"),
+    Page("/scan", (T,), "the scanner (no camera here: the typed tag)"),
     Page("/work-orders/{wo}/comments", (T,), "a comment"),
     Page("/work-orders/{wo}/attachments", (T,)),
     Page("/work-orders/no-such-order", (T,), "a logged-in 404"),
@@ -78,7 +84,8 @@ PAGES = [
     Page("/assets/{asset}/label", (M,)),
     Page("/parts/new", (M,)),
     Page("/parts/{part}/edit", (M,)),
-    Page("/parts/reorders", (M,), "an open reorder request"),
+    Page("/parts/reorders", (M,), "an open reorder request, one asked for from a work order"),
+    Page("/work-orders/hold-reasons", (M,)),
     Page("/pm-templates", (M,), "a PM template"),
     Page("/pm-templates/new", (M,)),
     Page("/pm-templates/{pm}", (M,)),
@@ -107,9 +114,10 @@ def setup(client, auth, users) -> dict[str, str]:
     from portal.models.types import utcnow
     from portal.platform.extensions import db
     from portal.platform.redis import get_redis
-    from portal.schemas.warehouse import WarehouseUpdate
+    from portal.schemas.warehouse import ProblemReportCreate, WarehouseUpdate
     from portal.services.identity import warehouses as warehouse_service
     from portal.services.pm import scheduler as pm_scheduler
+    from portal.services.work_orders import problem_reports
 
     h, ha = auth("north", "manager"), auth("north", "admin")
     tech = users["north"]["technician"]
@@ -135,10 +143,16 @@ def setup(client, auth, users) -> dict[str, str]:
                                   "priority": ("critical", "high", "low")[n], "assignedTo": tech.id,
                                   "dueDate": (utcnow() + timedelta(days=n - 1)).isoformat()})
     made(f"/api/work-orders/{wo}/comments", {"body": "Seal kit is in the store."})
+    items = {i["description"]: i["id"] for i in client.get(f"/api/work-orders/{wo}/checklist", headers=h).json}
+    assert client.patch(f"/api/work-orders/{wo}/checklist/{items['Oil temperature']}", headers=h,
+                        json={"value": 95}).status_code == 200
+    made(f"/api/work-orders/{wo}/checklist/{items['Oil temperature']}/follow-up", {})
+    assert client.patch(f"/api/work-orders/{wo}", headers=h, json={"requiresSignature": True}).status_code == 200
     part = made("/api/parts", {"partNumber": "SEAL-KIT-250", "description": "Cylinder seal kit", "stockLevel": 3,
                                "reorderPoint": 2, "reorderQuantity": 4, "autoReorder": True,
                                "supplier": "Schuler Service", "location": "Shelf B-3"})
     made(f"/api/parts/{part['id']}/stock-movements", {"type": "adjustment", "quantity": -2})
+    made(f"/api/work-orders/{wo}/part-requests", {"partId": part["id"], "quantity": 4})
     resp = client.post("/api/imports", headers=h, content_type="multipart/form-data",
                        data={"kind": "assets", "file": (io.BytesIO(IMPORT_CSV.encode()), "assets.csv")})
     assert resp.status_code in (200, 201, 202), resp.json
@@ -149,8 +163,14 @@ def setup(client, auth, users) -> dict[str, str]:
     warehouse_service.update_settings(users.actor("north", "admin"), WarehouseUpdate(problemReportsEnabled=True))
     db.session.rollback()
     token = db.session.get(Equipment, eq["id"]).report_token
+    reported = problem_reports.submit_report(token, ProblemReportCreate(
+        description="Oil on the floor under the press", reporterName="Kim from the line",
+        reporterEmail="kim@plant.example"))
+    made(f"/api/work-orders/{reported.work_order.id}/comments",
+         {"body": "We fit a new seal tomorrow morning.", "visibleToReporter": True})
     return {"asset": eq["id"], "wo": wo, "part": part["id"], "pm": pm["id"], "imp": imp["id"],
-            "hook": hook["id"], "report_token": token}
+            "hook": hook["id"], "report_token": token, "reported": reported.work_order.id,
+            "status_token": reported.status_token}
 
 
 # ---- what is measured on a page ---------------------------------------------------------------
