@@ -273,5 +273,5 @@ def test_too_many_attempts_says_so_in_words_not_the_limiters_rule(users):
                                                "password": "x", "code": ""}) for _ in range(3)]
     assert answers[-1].status_code == 429
     html = answers[-1].get_data(as_text=True)
-    assert "Too many attempts: wait a minute and try again." in html
+    assert "You can try twice per minute. Try again in" in html  # the limit and the wait, in words
     assert "per 1 minute" not in html and "2 per" not in html
