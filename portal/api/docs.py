@@ -10,8 +10,11 @@ from pydantic.json_schema import models_json_schema
 
 from portal.api.blueprint import api
 from portal.api.common import documented
+from portal.api.webhook_docs import HEADERS as WEBHOOK_HEADERS
+from portal.api.webhook_docs import webhooks_section
 from portal.platform.ratelimits import RATE_LIMIT_HEADERS, rate_limited_response
 from portal.schemas.common import ErrorResponse
+from portal.schemas.events import EVENTS
 from portal.services.identity.permissions import PERMISSIONS
 
 REF = "#/components/schemas/{model}"
@@ -118,6 +121,7 @@ def build_openapi() -> dict:
             operations.append((rule, method.lower(), view, meta))
 
     wanted: set[tuple[type[BaseModel], str]] = {(ErrorResponse, "serialization")}
+    wanted |= {(doc.payload, "serialization") for doc in EVENTS.values()}  # the webhooks' payloads
     for _rule, _method, _view, meta in operations:
         if meta["body"]:
             wanted.add((meta["body"], "validation"))
@@ -230,8 +234,10 @@ def build_openapi() -> dict:
         },
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),
+        "webhooks": webhooks_section(refs),
         "components": {
             "schemas": defs.get("$defs", {}),
+            "parameters": WEBHOOK_HEADERS,
             "securitySchemes": {"bearerAuth": {
                 "type": "http", "scheme": "bearer", "bearerFormat": "JWT or API key",
                 "description": "An access token from POST /api/auth/login, or an API key (mp_live_<id>_<secret>) "
