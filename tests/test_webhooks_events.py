@@ -203,3 +203,18 @@ def test_every_event_and_the_ping_is_documented(app):
         assert body["properties"]["event"]["const"] == event
         payload = body["properties"]["data"]["properties"]["payload"]["$ref"].rsplit("/", 1)[1]
         assert spec["components"]["schemas"][payload]["properties"], event
+
+
+def test_the_docs_page_shows_each_event_its_payload_and_the_signature_headers(client):
+    html = client.get("/api/docs").get_data(as_text=True)
+    assert 'href="#events"' in html
+    for name in ("X-MaintainPro-Signature", "X-MaintainPro-Timestamp", "X-MaintainPro-Timestamp-Signature"):
+        assert f"<code>{name}</code>" in html
+    assert "def verify_timestamped(" in html and "function verifyTimestamped(" in html
+    for event in {*EVENT_TYPES, TEST_EVENT}:
+        start = html.index(f'<section id="event_{event.replace(".", "_")}"')
+        section = html[start:html.index("</section>", start)]
+        assert f"<code>{event}</code>" in section
+        assert "<code>timestamp</code>" in section  # its payload's fields
+    signed = html[html.index('<section id="event_work_order_signed"'):]
+    assert "<code>signature</code>" in signed[:signed.index("</section>")]

@@ -11,7 +11,7 @@ from pydantic.json_schema import models_json_schema
 from portal.api.blueprint import api
 from portal.api.common import documented
 from portal.api.webhook_docs import HEADERS as WEBHOOK_HEADERS
-from portal.api.webhook_docs import webhooks_section
+from portal.api.webhook_docs import VERIFICATION_INTRO, VERIFY_JS, VERIFY_PYTHON, webhooks_section
 from portal.platform.ratelimits import RATE_LIMIT_HEADERS, rate_limited_response
 from portal.schemas.common import ErrorResponse
 from portal.schemas.events import EVENTS
@@ -60,7 +60,13 @@ def describe_schema(schema: dict) -> str:
     branches = [b for b in schema.get("anyOf", [schema]) if b.get("type") != "null"]
     parts = []
     for branch in branches:
-        if branch.get("type") == "array":
+        if "$ref" in branch:
+            parts.append(branch["$ref"].rsplit("/", 1)[1])
+        elif "const" in branch:
+            parts.append(str(branch["const"]))
+        elif isinstance(branch.get("additionalProperties"), dict) and "$ref" in branch["additionalProperties"]:
+            parts.append("map of " + branch["additionalProperties"]["$ref"].rsplit("/", 1)[1])
+        elif branch.get("type") == "array":
             parts.append("comma list of " + describe_schema(branch.get("items", {})))
         elif branch.get("enum"):
             parts.append(" | ".join(map(str, branch["enum"])))
@@ -263,4 +269,5 @@ def openapi_json():
 @api.get("/docs")
 @documented(summary="Readable API reference (works offline)", auth=False)
 def docs_page():
-    return render_template("api/docs.html", spec=app_openapi(), describe=describe_schema)
+    return render_template("api/docs.html", spec=app_openapi(), describe=describe_schema,
+                           verification_intro=VERIFICATION_INTRO, verify_python=VERIFY_PYTHON, verify_js=VERIFY_JS)

@@ -75,20 +75,21 @@ function verifyTimestamped(rawBody, timestamp, signature, secret, toleranceSecon
 //     req.headers['x-maintainpro-timestamp-signature'], SECRET); ... });
 '''
 
-VERIFICATION = (
+VERIFICATION_INTRO = (
     "Verify before you parse: compute the HMAC over the raw body bytes as received (the body is printed "
     "exactly as JavaScript's JSON.stringify prints it, so JSON.stringify(req.body) after a body parser gives "
     "the same bytes). Prefer X-MaintainPro-Timestamp-Signature and " + TOLERANCE_TEXT + "; "
     "X-MaintainPro-Signature (the body alone) is the contract's and is always sent too. Compare in constant "
-    "time. The SDKs have helpers for both (docs/integrating.md, \"The SDKs\").\n\n"
-    "Python:\n\n```python\n" + VERIFY_PYTHON + "```\n\nJavaScript (Node.js):\n\n```js\n" + VERIFY_JS + "```"
+    "time. The SDKs have helpers for both (docs/integrating.md, \"The SDKs\").")
+VERIFICATION = (
+    VERIFICATION_INTRO + "\n\nPython:\n\n```python\n" + VERIFY_PYTHON + "```\n\nJavaScript (Node.js):\n\n```js\n" + VERIFY_JS + "```"
 )
 
 # Components: the headers every delivery carries (portal/services/integrations/signing.py headers_for).
 HEADERS: dict[str, dict[str, Any]] = {
     "WebhookEvent": {
         "name": "X-MaintainPro-Event", "in": "header", "required": True, "schema": {"type": "string"},
-        "description": "The event name (the body's `event`)."},
+        "description": "The event name (the body's event)."},
     "WebhookDelivery": {
         "name": "X-MaintainPro-Delivery", "in": "header", "required": True, "schema": {"type": "string"},
         "description": "The delivery id: the same on every retry of this delivery, so de-duplicate on it."},
@@ -106,7 +107,7 @@ HEADERS: dict[str, dict[str, Any]] = {
     "WebhookTimestampSignature": {
         "name": "X-MaintainPro-Timestamp-Signature", "in": "header", "required": True,
         "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-        "description": "Hex HMAC-SHA256 of `<X-MaintainPro-Timestamp>.<body bytes>` (the timestamp's digits, "
+        "description": "Hex HMAC-SHA256 of \"<X-MaintainPro-Timestamp>.<body bytes>\" (the timestamp's digits, "
                        "a dot, then the body), keyed with the endpoint's secret.\n\n" + VERIFICATION},
     "WebhookUserAgent": {
         "name": "User-Agent", "in": "header", "required": True, "schema": {"type": "string", "const": USER_AGENT},
