@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 from jsonschema.validators import Draft202012Validator
 from receiver import Receiver
@@ -203,6 +204,10 @@ def test_every_event_and_the_ping_is_documented(app):
         assert body["properties"]["event"]["const"] == event
         payload = body["properties"]["data"]["properties"]["payload"]["$ref"].rsplit("/", 1)[1]
         assert spec["components"]["schemas"][payload]["properties"], event
+    # The integration guide shows the same examples the document has (and this suite runs).
+    guide = (Path(__file__).parents[1] / "docs" / "integrating.md").read_text()
+    assert VERIFY_PYTHON in guide and VERIFY_JS in guide
+    assert all(f"| `{event}` |" in guide for event in spec["webhooks"])
 
 
 def test_the_docs_page_shows_each_event_its_payload_and_the_signature_headers(client):
