@@ -89,6 +89,19 @@ export interface BacklogOut {
   overdue: number;
 }
 
+export interface ChecklistItemFlaggedPayload {
+  workOrderId: string;
+  foNumber: string;
+  equipmentId: string | null;
+  checklistItem: FlaggedChecklistItem;
+  /** The item raises its follow-up by itself (work_order.follow_up_created follows) */
+  autoFollowUp: boolean;
+  /** The user who did it; null when the system did (a periodic job) */
+  recordedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface ChecklistItemIn {
   /** Stable item id; generated when omitted */
   id?: string | null;
@@ -143,6 +156,19 @@ export interface CommentOut {
   createdAt: string;
 }
 
+export interface CompletionMetrics {
+  /** From creation to completion, two decimals */
+  timeToCompleteHours: number | null;
+  /** All parts consumed on it */
+  partsCost: string;
+  /** Units of parts consumed on it */
+  partsQuantity: number;
+  /** Completed after its due date */
+  completedLate: boolean;
+  /** Labor booked on it */
+  laborMinutes: number;
+}
+
 export interface ComplianceByEquipment {
   due: number;
   completedOnTime: number;
@@ -183,6 +209,22 @@ export interface ComplianceOut {
 export interface ConsumeParts {
   workOrderId: string;
   partsUsage: Array<PartUsage>;
+}
+
+export interface ConsumedPartLine {
+  id: string;
+  partId: string;
+  quantity: number;
+  /** A decimal string with two places, e.g. "25.00" */
+  unitCost: string;
+  /** A decimal string with two places, e.g. "25.00" */
+  totalCost: string;
+  consumedBy: string | null;
+  /** ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z */
+  consumedAt: string;
+  partNumber: string;
+  /** The part's stock level after this consumption */
+  stockLevel: number;
 }
 
 export interface ConsumptionOut {
@@ -243,6 +285,15 @@ export interface EquipmentCreate {
   installDate?: string | null;
 }
 
+export interface EquipmentCreatedPayload {
+  /** The asset as GET /api/equipment/{id} writes it */
+  equipment: EquipmentOut;
+  /** The user who did it; null when the system did (a periodic job) */
+  createdBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface EquipmentOut {
   id: string;
   assetTag: string;
@@ -268,6 +319,20 @@ export interface EquipmentStatusChange {
   workOrderId?: string | null;
 }
 
+export interface EquipmentStatusChangedPayload {
+  equipment: EquipmentOut;
+  previousStatus: "active" | "inactive" | "maintenance" | "down" | "retired";
+  status: "active" | "inactive" | "maintenance" | "down" | "retired";
+  /** Why, when given (kept on the downtime period) */
+  reason: string | null;
+  /** The work order behind the change, if any */
+  workOrderId: string | null;
+  /** The user who did it; null when the system did (a periodic job) */
+  changedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface EquipmentUpdate {
   assetTag?: string;
   model?: string | null;
@@ -280,6 +345,17 @@ export interface EquipmentUpdate {
   installDate?: string | null;
 }
 
+export interface EquipmentUpdatedPayload {
+  /** The asset after the change */
+  equipment: EquipmentOut;
+  /** The fields that changed, by their API name: {field: {from, to}}. Putting a work order on hold also carries holdReason (and holdReasonCode when given); ignore keys you do not know */
+  changes: Record<string, FieldChange>;
+  /** The user who did it; null when the system did (a periodic job) */
+  updatedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface ErrorItem {
   field: string;
   message: string;
@@ -290,6 +366,29 @@ export interface ErrorResponse {
   errors?: Array<ErrorItem>;
 }
 
+export interface FieldChange {
+  from: unknown;
+  to: unknown;
+}
+
+export interface FlaggedChecklistItem {
+  /** The checklist item's id (PATCH /api/work-orders/{id}/checklist/{itemId}) */
+  id: string;
+  /** The template item's stable id */
+  itemId: string;
+  description: string;
+  type: "checkbox" | "measurement" | "text" | "pass_fail";
+  unit: string | null;
+  min: number | null;
+  max: number | null;
+  /** A number for a measurement; pass or fail for a pass/fail item */
+  value: number | string | null;
+  note: string | null;
+  flagged: boolean;
+  /** The follow-up work order raised from it, if any */
+  followUpId: string | null;
+}
+
 export interface FollowUpCreated {
   /** The follow-up work order */
   workOrder: WorkOrderOut;
@@ -298,6 +397,21 @@ export interface FollowUpCreated {
   parentId: string;
   /** The checklist item (its id on the work order) it was raised from */
   itemId: string;
+}
+
+export interface FollowUpCreatedPayload {
+  /** The follow-up work order */
+  workOrder: WorkOrderOut;
+  /** The work order whose checklist item raised it */
+  parentId: string;
+  parentFoNumber: string;
+  checklistItem: FlaggedChecklistItem;
+  /** Raised by the item itself (autoFollowUp), not by a person's request */
+  automatic: boolean;
+  /** The user who did it; null when the system did (a periodic job) */
+  createdBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
 }
 
 export interface HistoryOut {
@@ -446,6 +560,16 @@ export interface LoginResponse {
   sessionId: string;
 }
 
+export interface LowStockPayload {
+  /** The part as GET /api/parts/{id} writes it */
+  part: PartOut;
+  previousStockLevel: number;
+  stockLevel: number;
+  reorderPoint: number;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface MeterReadingCreate {
   /** e.g. hours, cycles, km */
   meter: string;
@@ -477,6 +601,58 @@ export interface MeterReadingOut {
   readAt: string;
   recordedBy: string | null;
   createdAt: string;
+}
+
+export interface MeterTrigger {
+  name: string;
+  value: number;
+  /** ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z */
+  readAt: string;
+}
+
+export interface PMCompletedPayload {
+  workOrder: WorkOrderOut;
+  templateId: string;
+  equipmentId: string | null;
+  dueDate: string | null;
+  /** ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z */
+  completedAt: string;
+  onTime: boolean;
+  /** Labor minutes booked on it */
+  actualDuration: number | null;
+  /** Calendar templates: the next PM's due date */
+  nextDueDate: string | null;
+  /** The user who did it; null when the system did (a periodic job) */
+  completedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
+export interface PMOverduePayload {
+  workOrder: WorkOrderOut;
+  templateId: string;
+  equipmentId: string | null;
+  /** ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z */
+  dueDate: string;
+  /** Hours past its due date, two decimals */
+  hoursOverdue: number;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
+export interface PMScheduledPayload {
+  /** The preventive work order created */
+  workOrder: WorkOrderOut;
+  templateId: string;
+  templateName: string;
+  equipmentId: string;
+  /** ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z */
+  dueDate: string;
+  trigger: "calendar" | "meter";
+  /** Meter templates only (absent otherwise): the reading that triggered it */
+  meter?: MeterTrigger | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
 }
 
 export interface PMTemplateCreate {
@@ -615,6 +791,34 @@ export interface PartUsageOut {
   consumedAt: string;
 }
 
+export interface PartsConsumedPayload {
+  workOrderId: string;
+  foNumber: string;
+  partsUsage: Array<ConsumedPartLine>;
+  /** This consumption's cost (the work order's partsCost has it added) */
+  totalCost: string;
+  /** The user who did it; null when the system did (a periodic job) */
+  consumedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
+export interface PartsRequestedPayload {
+  workOrderId: string;
+  foNumber: string;
+  part: PartOut;
+  /** GET /api/reorder-requests/{id} */
+  reorderRequestId: string;
+  quantity: number;
+  /** null for a new request; the former quantity when changed */
+  previousQuantity: number | null;
+  status: "open" | "ordered" | "received";
+  /** The user who did it; null when the system did (a periodic job) */
+  requestedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface PerformanceSummaryOut {
   /** When the summary was made (ISO-8601 UTC). */
   timestamp: string;
@@ -667,6 +871,16 @@ export interface PingResultOut {
 export interface RefreshRequest {
   /** Or send it as the Bearer token */
   refreshToken?: string | null;
+}
+
+export interface ReorderPayload {
+  part: PartOut;
+  /** GET /api/reorder-requests/{id} */
+  reorderRequestId: string;
+  quantity: number;
+  supplier: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
 }
 
 export interface ReorderRequestOut {
@@ -908,6 +1122,12 @@ export interface WebhookStatsOut {
   successRate: number;
 }
 
+export interface WebhookTestPayload {
+  message: "Test delivery from MaintainPro";
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface WebhookUpdate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url?: string;
@@ -959,6 +1179,15 @@ export interface WorkOrderChecklistItemOut {
   updatedAt: string;
 }
 
+export interface WorkOrderCompletedPayload {
+  workOrder: WorkOrderOut;
+  /** The user who did it; null when the system did (a periodic job) */
+  completedBy: string | null;
+  metrics: CompletionMetrics;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface WorkOrderCreate {
   title: string;
   description?: string | null;
@@ -971,6 +1200,15 @@ export interface WorkOrderCreate {
   equipmentDown?: boolean;
   /** Sign-off: the work order cannot be completed until a signature was given (`POST /api/work-orders/{id}/signature`). Managers and admins only. */
   requiresSignature?: boolean;
+}
+
+export interface WorkOrderCreatedPayload {
+  /** The work order as GET /api/work-orders/{id} writes it */
+  workOrder: WorkOrderOut;
+  /** The user who did it; null when the system did (a periodic job) */
+  createdBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
 }
 
 export interface WorkOrderDetailOut {
@@ -1017,6 +1255,22 @@ export interface WorkOrderDetailOut {
   /** With expand=comments */
   comments?: Array<CommentOut>;
   history?: Array<HistoryOut>;
+}
+
+export interface WorkOrderEscalatedPayload {
+  /** The work order after the escalation */
+  workOrder: WorkOrderOut;
+  /** What was done and why, in words */
+  reason: string;
+  /** Hours past its due date, two decimals */
+  overdueHours: number;
+  previousAssignee: string | null;
+  newAssignee: string | null;
+  previousPriority: "low" | "medium" | "high" | "critical";
+  newPriority: "low" | "medium" | "high" | "critical";
+  escalatedBy: "system";
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
 }
 
 export interface WorkOrderExpandedOut {
@@ -1103,6 +1357,18 @@ export interface WorkOrderOut {
   requiresSignature?: boolean;
 }
 
+export interface WorkOrderSignedPayload {
+  workOrder: WorkOrderOut;
+  /** As GET /api/work-orders/{id}/signature writes it */
+  signature: SignatureOut;
+  /** It replaced an earlier signature */
+  replaced: boolean;
+  /** The user who did it; null when the system did (a periodic job) */
+  signedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface WorkOrderUpdate {
   title?: string;
   description?: string | null;
@@ -1119,4 +1385,15 @@ export interface WorkOrderUpdate {
   requiresSignature?: boolean;
   /** Optional: one of the warehouse's hold reason codes (`waiting_parts`, `waiting_access`, `waiting_trade`, `safety_permit`, `other` by default; a manager edits the list in the portal); only with status on_hold, with or without holdReason. An unknown or retired code is refused (400, field holdReasonCode). Recorded in the history and in the work_order.updated event's changes as holdReasonCode. */
   holdReasonCode?: string | null;
+}
+
+export interface WorkOrderUpdatedPayload {
+  /** The work order after the change */
+  workOrder: WorkOrderOut;
+  /** The fields that changed, by their API name: {field: {from, to}}. Putting a work order on hold also carries holdReason (and holdReasonCode when given); ignore keys you do not know */
+  changes: Record<string, FieldChange>;
+  /** The user who did it; null when the system did (a periodic job) */
+  updatedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
 }
