@@ -21,7 +21,6 @@ sys.path.insert(0, str(SDK / "tools"))
 
 import gen_types  # noqa: E402
 
-
 # The suite's server (sdk/js/testing/helpers.mjs starts the same when run alone): the API budget lasts
 # 3 seconds, so a test waits out a 429 in seconds, and the sync's settle horizon is 1 second.
 JS_ENV = {**SDK_ENV, "RATELIMIT_API": "60/3 seconds", "SYNC_SETTLE_SECONDS": "1"}
