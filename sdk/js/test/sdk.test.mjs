@@ -25,6 +25,8 @@ const LISTED_PART_EXAMPLE = {
   reorderPoint: 10, unitCost: '12.50', supplier: 'SKF Industrial', location: 'Shelf A-12-B',
 };
 const SECRET = 'your-webhook-secret-key';
+// A 1x1 PNG.
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC';
 
 let live;
 let server;
@@ -281,6 +283,16 @@ test('the methods beyond the contract: comments, labor, checklist, KPIs, users, 
   assert.ok(Array.isArray(await manager.parts.stockMovements(grease.id)));
   assert.ok(Array.isArray(await manager.reorderRequests.list()));
   assert.equal((await manager.docs.openapi()).openapi.startsWith('3.'), true);
+  assert.match(await manager.docs.page(), /<html/i);
+  // Text and multipart bodies: a CSV import sent as text/csv, a photo as multipart/form-data.
+  const job = await admin.imports.create('parts', 'partNumber,description,category,stockLevel,reorderPoint,unitCost\n' +
+    'IMP-1,Imported seal,Seals,3,1,2.50\n');
+  assert.equal((await admin.imports.get(job.id)).id, job.id);
+  const photo = await manager.workOrders.addAttachment(made.id, Buffer.from(PNG, 'base64'),
+    { filename: 'gearbox.png', contentType: 'image/png' });
+  assert.deepEqual((await manager.workOrders.attachments(made.id)).map((a) => a.id), [photo.id]);
+  const bytes = await manager.workOrders.attachmentFile(made.id, photo.id);
+  assert.ok(bytes instanceof ArrayBuffer && bytes.byteLength > 0);
 });
 
 test('a create whose answer is lost is retried with the same Idempotency-Key: one work order', async () => {
