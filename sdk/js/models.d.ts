@@ -1397,3 +1397,581 @@ export interface WorkOrderUpdatedPayload {
   /** When it happened (the envelope's timestamp) */
   timestamp: string;
 }
+
+/** Every operation of the API by operationId: method, path below /api, query, body, answer. */
+export interface Operations {
+  performance_summary: {
+    method: "GET";
+    path: "/admin/performance/summary";
+    query: {};
+    body: undefined;
+    response: PerformanceSummaryOut;
+  };
+  list_api_keys: {
+    method: "GET";
+    path: "/api-keys";
+    query: { limit?: number; page?: number; };
+    body: undefined;
+    response: Array<ApiKeyOut>;
+  };
+  create_api_key: {
+    method: "POST";
+    path: "/api-keys";
+    query: {};
+    body: ApiKeyCreate;
+    response: ApiKeyCreatedOut;
+  };
+  get_api_key: {
+    method: "GET";
+    path: "/api-keys/{key_id}";
+    query: {};
+    body: undefined;
+    response: ApiKeyOut;
+  };
+  revoke_api_key: {
+    method: "DELETE";
+    path: "/api-keys/{key_id}";
+    query: {};
+    body: undefined;
+    response: unknown;
+  };
+  login: {
+    method: "POST";
+    path: "/auth/login";
+    query: {};
+    body: LoginRequest;
+    response: LoginResponse;
+  };
+  logout: {
+    method: "POST";
+    path: "/auth/logout";
+    query: {};
+    body: undefined;
+    response: unknown;
+  };
+  me: {
+    method: "GET";
+    path: "/auth/me";
+    query: {};
+    body: undefined;
+    response: UserOut;
+  };
+  refresh: {
+    method: "POST";
+    path: "/auth/refresh";
+    query: {};
+    body: RefreshRequest;
+    response: TokenResponse;
+  };
+  docs_page: {
+    method: "GET";
+    path: "/docs";
+    query: {};
+    body: undefined;
+    response: unknown;
+  };
+  list_equipment: {
+    method: "GET";
+    path: "/equipment";
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"active" | "inactive" | "maintenance" | "down" | "retired"> | ("active" | "inactive" | "maintenance" | "down" | "retired") | string | null; criticality?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; area?: string | null; q?: string | null; };
+    body: undefined;
+    response: Array<EquipmentOut>;
+  };
+  create_equipment: {
+    method: "POST";
+    path: "/equipment";
+    query: {};
+    body: EquipmentCreate;
+    response: EquipmentOut;
+  };
+  export_equipment: {
+    method: "GET";
+    path: "/equipment/export";
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"active" | "inactive" | "maintenance" | "down" | "retired"> | ("active" | "inactive" | "maintenance" | "down" | "retired") | string | null; criticality?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; area?: string | null; q?: string | null; };
+    body: undefined;
+    response: string;
+  };
+  get_equipment: {
+    method: "GET";
+    path: "/equipment/{equipment_id}";
+    query: {};
+    body: undefined;
+    response: EquipmentOut;
+  };
+  update_equipment: {
+    method: "PATCH";
+    path: "/equipment/{equipment_id}";
+    query: {};
+    body: EquipmentUpdate;
+    response: EquipmentOut;
+  };
+  list_downtime: {
+    method: "GET";
+    path: "/equipment/{equipment_id}/downtime";
+    query: { limit?: number; page?: number; };
+    body: undefined;
+    response: Array<DowntimePeriodOut>;
+  };
+  list_meter_readings: {
+    method: "GET";
+    path: "/equipment/{equipment_id}/meter-readings";
+    query: { limit?: number; page?: number; meter?: string | null; };
+    body: undefined;
+    response: Array<MeterReadingOut>;
+  };
+  record_meter_reading: {
+    method: "POST";
+    path: "/equipment/{equipment_id}/meter-readings";
+    query: {};
+    body: MeterReadingCreate;
+    response: MeterReadingCreated;
+  };
+  rotate_report_token: {
+    method: "POST";
+    path: "/equipment/{equipment_id}/report-token";
+    query: {};
+    body: undefined;
+    response: ReportTokenOut;
+  };
+  change_equipment_status: {
+    method: "POST";
+    path: "/equipment/{equipment_id}/status";
+    query: {};
+    body: EquipmentStatusChange;
+    response: EquipmentOut;
+  };
+  list_imports: {
+    method: "GET";
+    path: "/imports";
+    query: { limit?: number; page?: number; };
+    body: undefined;
+    response: Array<ImportOut>;
+  };
+  create_import: {
+    method: "POST";
+    path: "/imports";
+    query: { kind?: "assets" | "parts" | null; };
+    body: FormData;
+    response: ImportOut;
+  };
+  get_import: {
+    method: "GET";
+    path: "/imports/{import_id}";
+    query: {};
+    body: undefined;
+    response: ImportDetailOut;
+  };
+  get_import_refused_csv: {
+    method: "GET";
+    path: "/imports/{import_id}/refused.csv";
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  get_kpis: {
+    method: "GET";
+    path: "/kpis";
+    query: { days?: number; };
+    body: undefined;
+    response: KpisOut;
+  };
+  get_kpi_trends: {
+    method: "GET";
+    path: "/kpis/trends";
+    query: { days?: number; };
+    body: undefined;
+    response: TrendsOut;
+  };
+  openapi_json: {
+    method: "GET";
+    path: "/openapi.json";
+    query: {};
+    body: undefined;
+    response: unknown;
+  };
+  list_parts: {
+    method: "GET";
+    path: "/parts";
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; category?: string | null; lowStock?: boolean | null; q?: string | null; };
+    body: undefined;
+    response: Array<PartOut>;
+  };
+  create_part: {
+    method: "POST";
+    path: "/parts";
+    query: {};
+    body: PartCreate;
+    response: PartOut;
+  };
+  consume_parts: {
+    method: "POST";
+    path: "/parts/consume";
+    query: {};
+    body: ConsumeParts;
+    response: ConsumptionOut;
+  };
+  export_parts: {
+    method: "GET";
+    path: "/parts/export";
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; category?: string | null; lowStock?: boolean | null; q?: string | null; };
+    body: undefined;
+    response: string;
+  };
+  list_reorder_requests: {
+    method: "GET";
+    path: "/parts/reorder-requests";
+    query: { limit?: number; page?: number; status?: "open" | "ordered" | "received" | null; };
+    body: undefined;
+    response: Array<ReorderRequestOut>;
+  };
+  get_part: {
+    method: "GET";
+    path: "/parts/{part_id}";
+    query: {};
+    body: undefined;
+    response: PartOut;
+  };
+  update_part: {
+    method: "PATCH";
+    path: "/parts/{part_id}";
+    query: {};
+    body: PartUpdate;
+    response: PartOut;
+  };
+  list_stock_movements: {
+    method: "GET";
+    path: "/parts/{part_id}/stock-movements";
+    query: { limit?: number; page?: number; };
+    body: undefined;
+    response: Array<StockMovementOut>;
+  };
+  create_stock_movement: {
+    method: "POST";
+    path: "/parts/{part_id}/stock-movements";
+    query: {};
+    body: StockMovementCreate;
+    response: StockMovementOut;
+  };
+  pm_compliance: {
+    method: "GET";
+    path: "/pm-compliance";
+    query: { days?: number; };
+    body: undefined;
+    response: ComplianceOut;
+  };
+  list_pm_templates: {
+    method: "GET";
+    path: "/pm-templates";
+    query: { limit?: number; page?: number; active?: boolean | null; frequencyType?: "calendar" | "meter" | null; equipmentId?: string | null; q?: string | null; };
+    body: undefined;
+    response: Array<PMTemplateOut>;
+  };
+  create_pm_template: {
+    method: "POST";
+    path: "/pm-templates";
+    query: {};
+    body: PMTemplateCreate;
+    response: PMTemplateOut;
+  };
+  get_pm_template: {
+    method: "GET";
+    path: "/pm-templates/{template_id}";
+    query: {};
+    body: undefined;
+    response: PMTemplateOut;
+  };
+  update_pm_template: {
+    method: "PATCH";
+    path: "/pm-templates/{template_id}";
+    query: {};
+    body: PMTemplateUpdate;
+    response: PMTemplateOut;
+  };
+  delete_pm_template: {
+    method: "DELETE";
+    path: "/pm-templates/{template_id}";
+    query: {};
+    body: undefined;
+    response: PMTemplateOut;
+  };
+  get_reorder_request: {
+    method: "GET";
+    path: "/reorder-requests/{request_id}";
+    query: {};
+    body: undefined;
+    response: ReorderRequestOut;
+  };
+  mark_reorder_ordered: {
+    method: "POST";
+    path: "/reorder-requests/{request_id}/ordered";
+    query: {};
+    body: undefined;
+    response: ReorderRequestOut;
+  };
+  mark_reorder_received: {
+    method: "POST";
+    path: "/reorder-requests/{request_id}/received";
+    query: {};
+    body: ReorderRequestReceived;
+    response: ReorderRequestOut;
+  };
+  list_users: {
+    method: "GET";
+    path: "/users";
+    query: { limit?: number; page?: number; q?: string | null; active?: boolean | null; };
+    body: undefined;
+    response: Array<UserAdminOut>;
+  };
+  create_user: {
+    method: "POST";
+    path: "/users";
+    query: {};
+    body: UserCreate;
+    response: UserAdminOut;
+  };
+  get_user: {
+    method: "GET";
+    path: "/users/{user_id}";
+    query: {};
+    body: undefined;
+    response: UserAdminOut;
+  };
+  update_user: {
+    method: "PATCH";
+    path: "/users/{user_id}";
+    query: {};
+    body: UserUpdate;
+    response: UserAdminOut;
+  };
+  reset_mfa: {
+    method: "POST";
+    path: "/users/{user_id}/reset-mfa";
+    query: {};
+    body: undefined;
+    response: UserMfaResetOut;
+  };
+  get_warehouse: {
+    method: "GET";
+    path: "/warehouse";
+    query: {};
+    body: undefined;
+    response: WarehouseOut;
+  };
+  update_warehouse: {
+    method: "PATCH";
+    path: "/warehouse";
+    query: {};
+    body: WarehouseUpdate;
+    response: WarehouseOut;
+  };
+  list_webhooks: {
+    method: "GET";
+    path: "/webhooks";
+    query: { limit?: number; page?: number; };
+    body: undefined;
+    response: Array<WebhookOut>;
+  };
+  create_webhook: {
+    method: "POST";
+    path: "/webhooks";
+    query: {};
+    body: WebhookCreate;
+    response: WebhookOut;
+  };
+  redeliver: {
+    method: "POST";
+    path: "/webhooks/deliveries/{delivery_id}/redeliver";
+    query: {};
+    body: undefined;
+    response: DeliveryOut;
+  };
+  get_webhook: {
+    method: "GET";
+    path: "/webhooks/{webhook_id}";
+    query: {};
+    body: undefined;
+    response: WebhookOut;
+  };
+  update_webhook: {
+    method: "PATCH";
+    path: "/webhooks/{webhook_id}";
+    query: {};
+    body: WebhookUpdate;
+    response: WebhookOut;
+  };
+  delete_webhook: {
+    method: "DELETE";
+    path: "/webhooks/{webhook_id}";
+    query: {};
+    body: undefined;
+    response: unknown;
+  };
+  list_deliveries: {
+    method: "GET";
+    path: "/webhooks/{webhook_id}/deliveries";
+    query: { limit?: number; page?: number; state?: Array<"pending" | "delivered" | "failed"> | ("pending" | "delivered" | "failed") | string | null; event?: string | null; since?: string | null; until?: string | null; };
+    body: undefined;
+    response: Array<DeliveryOut>;
+  };
+  webhook_stats: {
+    method: "GET";
+    path: "/webhooks/{webhook_id}/stats";
+    query: {};
+    body: undefined;
+    response: WebhookStatsOut;
+  };
+  test_webhook: {
+    method: "POST";
+    path: "/webhooks/{webhook_id}/test";
+    query: {};
+    body: undefined;
+    response: PingResultOut;
+  };
+  list_work_orders: {
+    method: "GET";
+    path: "/work-orders";
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled"> | ("new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled") | string | null; assignedTo?: string | null; priority?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; equipmentId?: string | null; type?: Array<"corrective" | "preventive" | "inspection" | "emergency"> | ("corrective" | "preventive" | "inspection" | "emergency") | string | null; q?: string | null; dueBefore?: string | null; dueAfter?: string | null; overdue?: boolean | null; expand?: Array<"parts" | "checklist" | "labor" | "comments"> | ("parts" | "checklist" | "labor" | "comments") | string | null; sort?: "createdAt" | "-createdAt" | "dueDate" | "-dueDate" | "priority" | "-priority" | "foNumber" | "-foNumber" | "updatedAt" | "-updatedAt"; };
+    body: undefined;
+    response: Array<WorkOrderExpandedOut>;
+  };
+  create_work_order: {
+    method: "POST";
+    path: "/work-orders";
+    query: {};
+    body: WorkOrderCreate;
+    response: WorkOrderOut;
+  };
+  bulk_assign_work_orders: {
+    method: "POST";
+    path: "/work-orders/bulk-assign";
+    query: {};
+    body: WorkOrderBulkAssign;
+    response: Array<WorkOrderOut>;
+  };
+  export_work_orders: {
+    method: "GET";
+    path: "/work-orders/export";
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled"> | ("new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled") | string | null; assignedTo?: string | null; priority?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; equipmentId?: string | null; type?: Array<"corrective" | "preventive" | "inspection" | "emergency"> | ("corrective" | "preventive" | "inspection" | "emergency") | string | null; q?: string | null; dueBefore?: string | null; dueAfter?: string | null; overdue?: boolean | null; expand?: Array<"parts" | "checklist" | "labor" | "comments"> | ("parts" | "checklist" | "labor" | "comments") | string | null; sort?: "createdAt" | "-createdAt" | "dueDate" | "-dueDate" | "priority" | "-priority" | "foNumber" | "-foNumber" | "updatedAt" | "-updatedAt"; format?: "csv" | "ndjson"; };
+    body: undefined;
+    response: string;
+  };
+  get_work_order: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}";
+    query: { expand?: Array<"parts" | "checklist" | "labor" | "comments"> | ("parts" | "checklist" | "labor" | "comments") | string | null; };
+    body: undefined;
+    response: WorkOrderDetailOut;
+  };
+  update_work_order: {
+    method: "PATCH";
+    path: "/work-orders/{work_order_id}";
+    query: {};
+    body: WorkOrderUpdate;
+    response: WorkOrderDetailOut;
+  };
+  list_work_order_attachments: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/attachments";
+    query: { limit?: number; page?: number; };
+    body: undefined;
+    response: Array<AttachmentOut>;
+  };
+  add_work_order_attachment: {
+    method: "POST";
+    path: "/work-orders/{work_order_id}/attachments";
+    query: {};
+    body: FormData;
+    response: AttachmentOut;
+  };
+  get_work_order_attachment: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/attachments/{attachment_id}";
+    query: { size?: "full" | "thumb"; };
+    body: undefined;
+    response: ArrayBuffer;
+  };
+  get_checklist: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/checklist";
+    query: {};
+    body: undefined;
+    response: Array<WorkOrderChecklistItemOut>;
+  };
+  update_checklist_item: {
+    method: "PATCH";
+    path: "/work-orders/{work_order_id}/checklist/{item_id}";
+    query: {};
+    body: ChecklistItemUpdate;
+    response: WorkOrderChecklistItemOut;
+  };
+  create_follow_up: {
+    method: "POST";
+    path: "/work-orders/{work_order_id}/checklist/{item_id}/follow-up";
+    query: {};
+    body: undefined;
+    response: FollowUpCreated;
+  };
+  list_work_order_comments: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/comments";
+    query: { limit?: number; page?: number; };
+    body: undefined;
+    response: Array<CommentOut>;
+  };
+  add_work_order_comment: {
+    method: "POST";
+    path: "/work-orders/{work_order_id}/comments";
+    query: {};
+    body: CommentCreate;
+    response: CommentOut;
+  };
+  list_follow_ups: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/follow-ups";
+    query: {};
+    body: undefined;
+    response: Array<WorkOrderOut>;
+  };
+  list_labor: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/labor";
+    query: {};
+    body: undefined;
+    response: LaborList;
+  };
+  add_labor: {
+    method: "POST";
+    path: "/work-orders/{work_order_id}/labor";
+    query: {};
+    body: LaborCreate;
+    response: LaborOut;
+  };
+  list_part_requests: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/part-requests";
+    query: { limit?: number; page?: number; status?: "open" | "ordered" | "received" | null; };
+    body: undefined;
+    response: Array<ReorderRequestOut>;
+  };
+  request_part: {
+    method: "POST";
+    path: "/work-orders/{work_order_id}/part-requests";
+    query: {};
+    body: PartRequestCreate;
+    response: ReorderRequestOut;
+  };
+  get_work_order_signature: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/signature";
+    query: {};
+    body: undefined;
+    response: SignatureOut;
+  };
+  sign_work_order: {
+    method: "POST";
+    path: "/work-orders/{work_order_id}/signature";
+    query: {};
+    body: FormData;
+    response: SignatureOut;
+  };
+}
