@@ -19,6 +19,7 @@ see it, what it needs). Role-independent pages are listed under one role only: t
 from __future__ import annotations
 
 import io
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -308,6 +309,8 @@ def sweep(browser, live_server: str, client, auth, users, width: int) -> list[st
                 browser.get(live_server + path)
                 wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "main h1")))
                 problems += check_page(browser, width, f"{path} as {role[0] if role else 'visitor'} at {width}")
+                if SHOTS:
+                    _shot(browser, f"{width}-{role[0] if role else 'visitor'}{path}")
             if not role:
                 problems += _report_done(browser, live_server, ids, width)
                 problems += _enrolment(browser, live_server, users, width)
@@ -319,6 +322,20 @@ def sweep(browser, live_server: str, client, auth, users, width: int) -> list[st
         browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
     print(f"sweep at {width}: {time.monotonic() - started:.1f} s")
     return problems
+
+
+# SWEEP_SHOTS=<folder>: each page swept is also saved there, whole (beyond the screen), to be looked at.
+SHOTS = os.environ.get("SWEEP_SHOTS", "")
+
+
+def _shot(browser, name: str) -> None:
+    import base64
+    import re
+
+    shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+    path = Path(SHOTS) / (re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")[:120] + ".png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(base64.b64decode(shot["data"]))
 
 
 def _report_done(browser, live_server: str, ids: dict, width: int) -> list[str]:
