@@ -253,15 +253,15 @@ class _Flaky:
     """Answers 503 to the first request of each method, then 200 with []."""
 
     def __init__(self) -> None:
-        self.seen: list[str] = []
+        self.seen: list[tuple[str, str | None]] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 self.rfile.read(length)
-                first = self.command not in outer.seen
-                outer.seen.append(self.command)
+                first = self.command not in [method for method, _ in outer.seen]
+                outer.seen.append((self.command, self.headers.get("Idempotency-Key")))
                 body = b'{"message": "Service unavailable", "errors": []}' if first else b"[]"
                 self.send_response(503 if first else 200)
                 self.send_header("Content-Type", "application/json")
@@ -286,13 +286,15 @@ class _Flaky:
         self.server.server_close()
 
 
-def test_idempotent_requests_are_retried_and_posts_are_not():
+def test_every_request_is_retried_and_a_retried_write_keeps_its_idempotency_key():
     flaky = _Flaky()
     with flaky as base:
-        client = MaintainProClient(base, token="t")
+        client = MaintainProClient(base, token="t", backoff=0.01)
         assert client.work_orders.list() == []
         client.api_keys.revoke("k")
-        with pytest.raises(MaintainProError) as refused:
-            client.work_orders.create(title="once")
-        assert refused.value.status == 503
-    assert flaky.seen == ["GET", "GET", "DELETE", "DELETE", "POST"]
+        assert client.request("POST", "/work-orders", json={"title": "once"}) == []
+    assert [method for method, _ in flaky.seen] == ["GET", "GET", "DELETE", "DELETE", "POST", "POST"]
+    keys = {method: {key for m, key in flaky.seen if m == method} for method in ("GET", "DELETE", "POST")}
+    assert keys["GET"] == {None}  # reads need no key
+    assert len(keys["POST"]) == 1 and None not in keys["POST"]  # one key, the same on the retry
+    assert len(keys["DELETE"]) == 1 and None not in keys["DELETE"]
