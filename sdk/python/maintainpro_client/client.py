@@ -432,7 +432,7 @@ class WorkOrdersResource(_Synced):
         return cast(WorkOrderDetailOut, self._call("update", work_order_id, json=_body(data, fields)))
 
     def bulk_assign(self, work_order_ids: builtins.list[str], assigned_to: str | None) -> builtins.list[WorkOrderOut]:
-        return cast(builtins.list[WorkOrderOut], self._call("bulk_assign", json={"workOrderIds": work_order_ids,
+        return cast(builtins.list[WorkOrderOut], self._call("bulk_assign", json={"ids": work_order_ids,
                                                                           "assignedTo": assigned_to}))
 
     def export(self, format: Literal["csv", "ndjson"] = "csv", **filters: Any) -> str:  # noqa: A002
@@ -493,8 +493,9 @@ class WorkOrdersResource(_Synced):
     def comments(self, work_order_id: str, **filters: Any) -> Page[CommentOut]:
         return self._page("comments", work_order_id, filters=filters)
 
-    def add_comment(self, work_order_id: str, text: str, **fields: Any) -> CommentOut:
-        return cast(CommentOut, self._call("add_comment", work_order_id, json={"text": text, **fields}))
+    def add_comment(self, work_order_id: str, body: str, *, visible_to_reporter: bool = False) -> CommentOut:
+        return cast(CommentOut, self._call("add_comment", work_order_id,
+                                           json={"body": body, "visibleToReporter": visible_to_reporter}))
 
     def labor(self, work_order_id: str) -> LaborList:
         return cast(LaborList, self._call("labor", work_order_id))
@@ -613,8 +614,8 @@ class ReorderRequestsResource(_Resource):
     def mark_ordered(self, request_id: str) -> ReorderRequestOut:
         return cast(ReorderRequestOut, self._call("mark_ordered", request_id, json={}))
 
-    def mark_received(self, request_id: str, **fields: Any) -> ReorderRequestOut:
-        return cast(ReorderRequestOut, self._call("mark_received", request_id, json=fields))
+    def mark_received(self, request_id: str, note: str | None = None) -> ReorderRequestOut:
+        return cast(ReorderRequestOut, self._call("mark_received", request_id, json={"note": note}))
 
 
 class ImportsResource(_Resource):

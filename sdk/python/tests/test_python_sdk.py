@@ -6,9 +6,11 @@ sys.path here; `pip install -e sdk/python` works as well).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -29,7 +31,14 @@ for extra in (ROOT / "tests", ROOT / "sdk" / "python"):
         sys.path.insert(0, str(extra))
 
 from live_server import DEFAULT_USERS, SDK_ENV, Server, ServerFailed, live_server  # noqa: E402
-from maintainpro_client import MaintainProClient, MaintainProError, verify_webhook  # noqa: E402
+from maintainpro_client import (  # noqa: E402
+    MaintainProClient,
+    MaintainProError,
+    MaintainProNetworkError,
+    MaintainProTimeout,
+    verify_timestamped_webhook,
+    verify_webhook,
+)
 from receiver import Receiver  # noqa: E402
 
 # The contract's examples (maintainpro-api-v1.md), placeholder ids replaced at send time.
@@ -59,7 +68,8 @@ REGISTER_WEBHOOK_EXAMPLE = {"url": "https://your-system.com/webhooks/maintainpro
 def server() -> Iterator[Server]:
     instance = tempfile.mkdtemp(prefix="maintainpro-sdk-py-")
     try:
-        with live_server(instance, DEFAULT_USERS, worker=True, **SDK_ENV) as running:
+        # A short settle horizon: the sync test's last read need not wait the default 5 s.
+        with live_server(instance, DEFAULT_USERS, worker=True, **{**SDK_ENV, "SYNC_SETTLE_SECONDS": "1"}) as running:
             yield running
     except ServerFailed as exc:
         pytest.fail(str(exc))
@@ -185,6 +195,18 @@ def test_webhook_registered_delivers_a_signed_event_verified_by_the_helper(clien
         assert verify_webhook(delivery.body, headers["x-maintainpro-signature"], "your-webhook-secret-key")
         assert not verify_webhook(delivery.body + b" ", headers["x-maintainpro-signature"], "your-webhook-secret-key")
         assert not verify_webhook(delivery.body, headers["x-maintainpro-signature"], "another-secret")
+        stamp, stamped = headers["x-maintainpro-timestamp"], headers["x-maintainpro-timestamp-signature"]
+        assert verify_timestamped_webhook(delivery.body, stamp, stamped, "your-webhook-secret-key")
+        # Replayed an hour later: refused, and a fresh timestamp does not match the signature.
+        assert not verify_timestamped_webhook(delivery.body, stamp, stamped, "your-webhook-secret-key",
+                                              now=int(stamp) + 3600)
+        assert verify_timestamped_webhook(delivery.body, stamp, stamped, "your-webhook-secret-key",
+                                          now=int(stamp) + 3600, tolerance=7200)
+        assert not verify_timestamped_webhook(delivery.body, str(int(stamp) + 1), stamped, "your-webhook-secret-key",
+                                              tolerance=7200)
+        assert not verify_timestamped_webhook(delivery.body + b" ", stamp, stamped, "your-webhook-secret-key")
+        assert not verify_timestamped_webhook(delivery.body, stamp, headers["x-maintainpro-signature"],
+                                              "your-webhook-secret-key")
         payload = json.loads(delivery.body)
         assert payload["event"] == "work_order.created" and payload["data"]["entityId"] == made["id"]
 
@@ -233,7 +255,8 @@ def test_an_api_key_works_and_stops_at_once_when_revoked(server, clients):
 
 def test_rate_limit_surfaces_429_with_retry_after(server):
     account = server.accounts["limited"]
-    client = MaintainProClient(f"{server.base}/api")
+    # max_retry_after=0: a 429 is not waited out but raised at once (by default the client waits up to 60 s).
+    client = MaintainProClient(f"{server.base}/api", max_retry_after=0)
     client.auth.login(account.email, "integrator-password-1", pyotp.TOTP(account.totp_secret).now())
     with pytest.raises(MaintainProError) as limited:
         for _ in range(200):  # RATELIMIT_API is 60/minute for this server
@@ -298,3 +321,126 @@ def test_every_request_is_retried_and_a_retried_write_keeps_its_idempotency_key(
     assert keys["GET"] == {None}  # reads need no key
     assert len(keys["POST"]) == 1 and None not in keys["POST"]  # one key, the same on the retry
     assert len(keys["DELETE"]) == 1 and None not in keys["DELETE"]
+
+
+def test_no_answer_is_the_sdks_error_with_the_librarys_as_its_cause():
+    import requests
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+    waits: list[float] = []
+    client = MaintainProClient(f"http://127.0.0.1:{port}/api", token="t", retries=2, sleep=waits.append)
+    with pytest.raises(MaintainProNetworkError) as refused:
+        client.work_orders.list()
+    assert refused.value.status == 0 and isinstance(refused.value.__cause__, requests.ConnectionError)
+    assert len(waits) == 2 and waits[0] < waits[1]  # retried with a growing backoff
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        client = MaintainProClient(f"http://127.0.0.1:{silent.getsockname()[1]}/api", token="t", timeout=0.2,
+                                   retries=0)
+        with pytest.raises(MaintainProTimeout) as slow:
+            client.work_orders.create(title="never answered")
+    assert isinstance(slow.value, MaintainProError) and isinstance(slow.value.__cause__, requests.Timeout)
+
+
+class _SwallowingProxy:
+    """A TCP proxy in front of the server that drops the answer of its first connection: the request
+    reaches the server and runs, the client hears nothing and times out. Later connections pass."""
+
+    def __init__(self, upstream: str) -> None:
+        host, port = upstream.removeprefix("http://").split(":")
+        self.upstream = (host, int(port))
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.sent: list[bytes] = []  # what each connection sent upstream
+        self.answers: list[bytes] = []  # what upstream answered, per connection (the first one swallowed)
+        self.sockets: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            index = len(self.sent)
+            self.sent.append(b"")
+            self.answers.append(b"")
+            up = socket.create_connection(self.upstream)
+            self.sockets += [conn, up]
+            threading.Thread(target=self._pump, args=(conn, up, index, False, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(up, conn, index, True, index == 0), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket, index: int, upstream_side: bool,
+              swallow: bool) -> None:
+        try:
+            while chunk := source.recv(65536):
+                if upstream_side:
+                    self.answers[index] += chunk
+                else:
+                    self.sent[index] += chunk
+                if not swallow:
+                    target.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            if not swallow:
+                with contextlib.suppress(OSError):
+                    target.shutdown(socket.SHUT_WR)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/api"
+
+    def __exit__(self, *_exc: object) -> None:
+        self.listener.close()
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+
+def _keys(raw: bytes) -> list[str]:
+    return re.findall(r"(?im)^idempotency-key:\s*(\S+)\s*$", raw.decode("latin-1"))
+
+
+def test_a_create_whose_answer_is_lost_is_retried_with_the_same_key_and_makes_one_work_order(server, clients):
+    key = clients["admin"].api_keys.create("Retry check", "manager")
+    title = f"Made once {uuid.uuid4().hex[:8]}"
+    proxy = _SwallowingProxy(server.base)
+    with proxy as base:
+        client = MaintainProClient(base, api_key=key["key"], timeout=1.5, retries=4, backoff=0.05)
+        made = client.work_orders.create(title=title, priority="high")
+    posts = [index for index, sent in enumerate(proxy.sent) if sent.startswith(b"POST /api/work-orders ")]
+    assert len(posts) >= 2 and posts[0] == 0, "the first answer was not swallowed, or the create not retried"
+    assert b" 201 " in proxy.answers[0].split(b"\r\n", 1)[0], "the first attempt did not run on the server"
+    assert len({key for index in posts for key in _keys(proxy.sent[index])}) == 1  # one key on every attempt
+    assert b"idempotency-replayed: true" in proxy.answers[posts[-1]].lower()
+    same = clients["manager"].work_orders.list(q=title)
+    assert [w["id"] for w in same] == [made["id"]], "the retry made a second work order"
+
+
+def test_the_429_of_a_small_budget_is_waited_out():
+    """A server whose budget is 3 requests a second: eight reads in a row all succeed, the client
+    having slept on the 429's Retry-After in between."""
+    instance = tempfile.mkdtemp(prefix="maintainpro-sdk-py-429-")
+    try:
+        with live_server(instance, DEFAULT_USERS, **{**SDK_ENV, "RATELIMIT_API": "3/second"}) as tight:
+            account = tight.accounts["manager"]
+            waits: list[float] = []
+
+            def sleep(seconds: float) -> None:
+                waits.append(seconds)
+                time.sleep(seconds)
+
+            client = MaintainProClient(f"{tight.base}/api", sleep=sleep)
+            statuses: list[int] = []
+            client.session.hooks["response"].append(lambda response, *_a, **_k: statuses.append(response.status_code))
+            client.auth.login(account.email, "integrator-password-1", pyotp.TOTP(account.totp_secret).now())
+            pages = [client.work_orders.list(limit=1) for _ in range(8)]
+            assert all(page.total is not None for page in pages)
+            assert 429 in statuses and statuses[-1] == 200
+            assert waits and all(1 <= wait <= 2 for wait in waits)  # Retry-After, not the backoff
+    except ServerFailed as exc:
+        pytest.fail(str(exc))
+    finally:
+        shutil.rmtree(instance, ignore_errors=True)
