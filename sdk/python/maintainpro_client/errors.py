@@ -14,7 +14,8 @@ class MaintainProError(Exception):
 
     def __init__(self, status: int, message: str, errors: list[dict[str, str]] | None = None,
                  headers: dict[str, str] | None = None, body: Any = None) -> None:
-        super().__init__(f"{status}: {message}")
+        details = "; ".join(f"{e.get('field')}: {e.get('message')}" for e in errors or [] if isinstance(e, dict))
+        super().__init__(f"{status}: {message}" + (f" ({details})" if details else ""))
         self.status = status
         self.message = message
         self.errors = errors or []

@@ -444,3 +444,144 @@ def test_the_429_of_a_small_budget_is_waited_out():
         pytest.fail(str(exc))
     finally:
         shutil.rmtree(instance, ignore_errors=True)
+
+
+def test_a_full_incremental_sync_with_concurrent_writers_skips_and_repeats_nothing(server, clients):
+    """A reader keeps a copy by cursor while one writer creates work orders and another edits them:
+    no version comes twice, and after the writers stop the copy equals the server's list."""
+    base = f"{server.base}/api"
+    keys = [clients["admin"].api_keys.create(f"Sync {role}", "manager") for role in ("reader", "creator", "editor")]
+    reader, creator, editor = (MaintainProClient(base, api_key=key["key"]) for key in keys)
+    seeded = [creator.work_orders.create(title=f"Sync seed {n}", priority="low") for n in range(5)]
+    copy: dict[str, dict] = {}
+    versions: list[tuple[str, str]] = []
+    cursor = "*"
+
+    def sync_once() -> None:
+        nonlocal cursor
+        sync = reader.work_orders.sync(cursor=cursor, limit=5)
+        for work_order in sync:
+            versions.append((work_order["id"], work_order["updatedAt"]))
+            copy[work_order["id"]] = work_order
+        cursor = sync.cursor  # kept after the rows are stored
+
+    failures: list[BaseException] = []
+
+    def write(action) -> None:
+        try:
+            for n in range(10):
+                action(n)
+        except BaseException as exc:  # surfaced below, in the test's thread
+            failures.append(exc)
+
+    writers = [
+        threading.Thread(target=write, args=(lambda n: creator.work_orders.create(title=f"Sync new {n}"),)),
+        threading.Thread(target=write, args=(lambda n: editor.work_orders.update(seeded[n % 5]["id"],
+                                                                                 description=f"Edit {n}"),)),
+    ]
+    for writer in writers:
+        writer.start()
+    runs = 0
+    while any(writer.is_alive() for writer in writers):
+        sync_once()
+        runs += 1
+        time.sleep(0.2)
+    for writer in writers:
+        writer.join()
+    assert not failures, failures
+    time.sleep(1.2)  # past the settle horizon (SYNC_SETTLE_SECONDS=1 on this server)
+    sync_once()
+    truth = {w["id"]: w for w in reader.work_orders.iterate(limit=100)}
+    assert runs >= 1
+    assert len(versions) == len(set(versions)), "a version came twice"
+    assert copy.keys() == truth.keys(), "the sync skipped (or invented) work orders"
+    assert copy == truth, "the copy holds an older version than the server's"
+    assert {f"Sync new {n}" for n in range(10)} <= {w["title"] for w in copy.values()}
+    assert {copy[w["id"]]["description"] for w in seeded} == {f"Edit {n}" for n in range(5, 10)}
+    # Nothing changed since: the next run reads one empty page and keeps the cursor.
+    kept = cursor
+    again = reader.work_orders.sync(cursor=cursor)
+    assert list(again) == [] and again.cursor == kept and again.pages_read == 1
+
+
+def _png(ink: bool = False) -> bytes:
+    """A small PNG: a red square, or (ink) a white box crossed by a thick black stroke, as a signature."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    out = BytesIO()
+    image = Image.new("RGB", (120, 40), (255, 255, 255) if ink else (200, 40, 40))
+    if ink:
+        ImageDraw.Draw(image).line([(5, 30), (60, 5), (115, 30)], fill=(0, 0, 0), width=6)
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_every_kind_of_endpoint_through_its_method(server, clients):
+    key = clients["admin"].api_keys.create("Everything", "admin")
+    api = MaintainProClient(f"{server.base}/api", api_key=key["key"])
+    mark = uuid.uuid4().hex[:8]
+    technician_id = server.accounts["technician"].user_id
+    assert api.api_keys.get(key["id"])["name"] == "Everything"
+    assert api.openapi()["openapi"].startswith("3.")
+    assert "<html" in api.docs_page().lower()
+
+    user = api.users.create(email=f"tech-{mark}@plant.example.com", role="technician", password="a-long-password-1",
+                            name="New Tech")
+    assert api.users.update(user["id"], name="Renamed Tech")["name"] == "Renamed Tech"
+    assert api.users.get(user["id"])["email"] == f"tech-{mark}@plant.example.com"
+    assert user["id"] in {u["id"] for u in api.users.iterate()}
+    assert api.users.reset_mfa(user["id"])["enrolmentCode"]
+    warehouse = api.warehouse.get()
+    assert api.warehouse.update(timezone=warehouse["timezone"])["id"] == warehouse["id"]
+
+    pump = api.equipment.create(assetTag=f"PUMP-{mark}", criticality="high")
+    assert api.equipment.change_status(pump["id"], "down", reason="Seal leak")["status"] == "down"
+    assert api.equipment.change_status(pump["id"], "active")["status"] == "active"
+    assert len(api.equipment.downtime(pump["id"])) == 1
+    assert list(api.equipment.meter_readings(pump["id"])) == []
+    assert api.equipment.rotate_report_token(pump["id"])
+    assert f"PUMP-{mark}" in api.equipment.export(q=f"PUMP-{mark}")
+
+    seal = api.parts.create(partNumber=f"SEAL-{mark}", description="Shaft seal", stockLevel=5, unitCost="3.00")
+    assert api.parts.record_stock_movement(seal["id"], type="receipt", quantity=10)["quantity"] == 10
+    assert api.parts.get(seal["id"])["stockLevel"] == 15
+    assert len(api.parts.stock_movements(seal["id"])) >= 1
+    assert f"SEAL-{mark}" in api.parts.export(q=f"SEAL-{mark}")
+
+    title = f"Replace seal {mark}"
+    order = api.work_orders.create(title=title, equipmentId=pump["id"], type="corrective")
+    assert [w["assignedTo"] for w in api.work_orders.bulk_assign([order["id"]], technician_id)] == [technician_id]
+    comment = api.work_orders.add_comment(order["id"], "Seal ordered")
+    assert [c["id"] for c in api.work_orders.comments(order["id"])] == [comment["id"]]
+    api.work_orders.add_labor(order["id"], minutes=45, userId=technician_id)
+    assert api.work_orders.labor(order["id"])["actualDuration"] == 45
+    api.parts.consume(order["id"], [{"partId": seal["id"], "quantityUsed": 2, "unitCost": "3.00"}])
+    detail = api.work_orders.get(order["id"], expand=["labor", "comments"])
+    assert detail["partsCost"] == "6.00" and detail["laborCost"] is not None
+    assert api.work_orders.checklist(order["id"]) == [] and api.work_orders.follow_ups(order["id"]) == []
+    wanted = api.work_orders.request_part(order["id"], seal["id"], 3)
+    assert wanted["id"] in {r["id"] for r in api.work_orders.part_requests(order["id"])}
+    assert wanted["id"] in {r["id"] for r in api.reorder_requests.list()}
+    assert api.reorder_requests.mark_ordered(wanted["id"])["status"] == "ordered"
+    assert api.reorder_requests.mark_received(wanted["id"], note="Arrived")["status"] == "received"
+    assert api.reorder_requests.get(wanted["id"])["status"] == "received"
+    photo = api.work_orders.add_attachment(order["id"], _png(), "seal.png", "image/png")
+    assert [a["id"] for a in api.work_orders.attachments(order["id"])] == [photo["id"]]
+    assert api.work_orders.attachment(order["id"], photo["id"])[:4] == b"\x89PNG"
+    signed = api.work_orders.sign(order["id"], _png(ink=True), "Jane Planner")
+    assert api.work_orders.signature(order["id"])["id"] == signed["id"]
+
+    # Exports and request(): text for what is not JSON, with the headers asked for.
+    csv = api.work_orders.export(q=title)
+    assert csv.splitlines()[0].startswith(("id,", "\ufeffid,", "foNumber", "\ufefffoNumber")) and title in csv
+    lines = [json.loads(line) for line in api.work_orders.export(format="ndjson", q=title).splitlines()]
+    assert lines[-1] == {"end": True, "rows": 1} and lines[0]["id"] == order["id"]
+    assert [row["id"] for row in api.work_orders.export_rows(q=title)] == [order["id"]]
+    text = api.request("GET", "/work-orders/export", params={"q": title, "format": "csv"}, headers={"Accept": "text/csv"})
+    assert isinstance(text, str) and title in text
+    assert isinstance(api.kpis.get(days=30), dict) and isinstance(api.kpis.trends(), dict)
+    started = api.imports.create("parts", f"partNumber,description\nIMP-{mark},Imported seal\n")
+    assert api.imports.get(started["id"])["kind"] == "parts"
+    assert started["id"] in {i["id"] for i in api.imports.list()}
