@@ -585,3 +585,61 @@ def test_every_kind_of_endpoint_through_its_method(server, clients):
     started = api.imports.create("parts", f"partNumber,description\nIMP-{mark},Imported seal\n")
     assert api.imports.get(started["id"])["kind"] == "parts"
     assert started["id"] in {i["id"] for i in api.imports.list()}
+
+
+class _Scripted:
+    """Answers each request with the next (status, body, headers) of a script; records method and key."""
+
+    def __init__(self, script: list[tuple[int, object, dict[str, str]]]) -> None:
+        self.script = list(script)
+        self.seen: list[tuple[str, str | None]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.seen.append((self.command, self.headers.get("Idempotency-Key")))
+                status, body, headers = outer.script.pop(0)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PATCH = _answer  # noqa: N815
+
+            def log_message(self, *_args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}/api"
+
+    def __exit__(self, *_exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_409_on_a_running_key_is_retried_and_a_422_on_a_reused_key_is_not():
+    running = {"message": "Still running", "errors": [{"field": "Idempotency-Key", "message": "send it again"}]}
+    made = {"id": "wo-1", "title": "Pump"}
+    waits: list[float] = []
+    scripted = _Scripted([(409, running, {"Retry-After": "1"}), (201, made, {}),
+                          (422, {"message": "Reused", "errors": [{"field": "Idempotency-Key", "message": "other"}]}, {}),
+                          (409, {"message": "Not allowed", "errors": [{"field": "status", "message": "closed"}]}, {})])
+    with scripted as base:
+        client = MaintainProClient(base, token="t", sleep=waits.append)
+        assert client.work_orders.create(title="Pump") == made
+        with pytest.raises(MaintainProError) as reused:
+            client.work_orders.create(title="Pump")
+        with pytest.raises(MaintainProError) as conflict:
+            client.work_orders.update("wo-1", status="completed")
+    assert waits == [1.0]  # the Retry-After of the 409, nothing else waited
+    assert reused.value.status == 422 and conflict.value.status == 409
+    keys = [key for _, key in scripted.seen]
+    assert keys[0] == keys[1] and len(set(keys)) == 3 and None not in keys
