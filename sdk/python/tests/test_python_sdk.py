@@ -408,7 +408,7 @@ def test_a_create_whose_answer_is_lost_is_retried_with_the_same_key_and_makes_on
     title = f"Made once {uuid.uuid4().hex[:8]}"
     proxy = _SwallowingProxy(server.base)
     with proxy as base:
-        client = MaintainProClient(base, api_key=key["key"], timeout=1.5, retries=4, backoff=0.05)
+        client = MaintainProClient(base, api_key=key["key"], timeout=2.5, retries=5, backoff=0.05)
         made = client.work_orders.create(title=title, priority="high")
     posts = [index for index, sent in enumerate(proxy.sent) if sent.startswith(b"POST /api/work-orders ")]
     assert len(posts) >= 2 and posts[0] == 0, "the first answer was not swallowed, or the create not retried"
