@@ -110,6 +110,21 @@ class BacklogOut(TypedDict):
     overdue: int
 
 
+class ChecklistItemFlaggedPayload(TypedDict):
+    """ChecklistItemFlaggedPayload"""
+
+    workOrderId: str
+    foNumber: str
+    equipmentId: str | None
+    checklistItem: FlaggedChecklistItem
+    # The item raises its follow-up by itself (work_order.follow_up_created follows)
+    autoFollowUp: bool
+    # The user who did it; null when the system did (a periodic job)
+    recordedBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
 class ChecklistItemIn(TypedDict):
     """ChecklistItemIn"""
 
@@ -174,6 +189,21 @@ class CommentOut(TypedDict):
     createdAt: str
 
 
+class CompletionMetrics(TypedDict):
+    """CompletionMetrics"""
+
+    # From creation to completion, two decimals
+    timeToCompleteHours: float | None
+    # All parts consumed on it
+    partsCost: str
+    # Units of parts consumed on it
+    partsQuantity: int
+    # Completed after its due date
+    completedLate: bool
+    # Labor booked on it
+    laborMinutes: int
+
+
 class ComplianceByEquipment(TypedDict):
     """ComplianceByEquipment"""
 
@@ -208,6 +238,24 @@ class ConsumeParts(TypedDict):
 
     workOrderId: str
     partsUsage: list[PartUsage]
+
+
+class ConsumedPartLine(TypedDict):
+    """ConsumedPartLine"""
+
+    id: str
+    partId: str
+    quantity: int
+    # A decimal string with two places, e.g. "25.00"
+    unitCost: str
+    # A decimal string with two places, e.g. "25.00"
+    totalCost: str
+    consumedBy: str | None
+    # ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z
+    consumedAt: str
+    partNumber: str
+    # The part's stock level after this consumption
+    stockLevel: int
 
 
 class ConsumptionOut(TypedDict):
@@ -278,6 +326,17 @@ class EquipmentCreate(TypedDict):
     installDate: NotRequired[str | None]
 
 
+class EquipmentCreatedPayload(TypedDict):
+    """EquipmentCreatedPayload"""
+
+    # The asset as GET /api/equipment/{id} writes it
+    equipment: EquipmentOut
+    # The user who did it; null when the system did (a periodic job)
+    createdBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
 class EquipmentOut(TypedDict):
     """EquipmentOut"""
 
@@ -307,6 +366,22 @@ class EquipmentStatusChange(TypedDict):
     workOrderId: NotRequired[str | None]
 
 
+class EquipmentStatusChangedPayload(TypedDict):
+    """EquipmentStatusChangedPayload"""
+
+    equipment: EquipmentOut
+    previousStatus: Literal["active", "inactive", "maintenance", "down", "retired"]
+    status: Literal["active", "inactive", "maintenance", "down", "retired"]
+    # Why, when given (kept on the downtime period)
+    reason: str | None
+    # The work order behind the change, if any
+    workOrderId: str | None
+    # The user who did it; null when the system did (a periodic job)
+    changedBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
 class EquipmentUpdate(TypedDict):
     """EquipmentUpdate"""
 
@@ -319,6 +394,19 @@ class EquipmentUpdate(TypedDict):
     area: NotRequired[str | None]
     criticality: NotRequired[Literal["low", "medium", "high", "critical"]]
     installDate: NotRequired[str | None]
+
+
+class EquipmentUpdatedPayload(TypedDict):
+    """EquipmentUpdatedPayload"""
+
+    # The asset after the change
+    equipment: EquipmentOut
+    # The fields that changed, by their API name: {field: {from, to}}. Putting a work order on hold also carries holdReason (and holdReasonCode when given); ignore keys you do not know
+    changes: dict[str, FieldChange]
+    # The user who did it; null when the system did (a periodic job)
+    updatedBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
 
 
 class ErrorItem(TypedDict):
@@ -335,6 +423,29 @@ class ErrorResponse(TypedDict):
     errors: NotRequired[list[ErrorItem]]
 
 
+FieldChange = TypedDict("FieldChange", {"from": "Any", "to": "Any"})
+
+
+class FlaggedChecklistItem(TypedDict):
+    """A checklist item as events carry it: what was checked and what was found."""
+
+    # The checklist item's id (PATCH /api/work-orders/{id}/checklist/{itemId})
+    id: str
+    # The template item's stable id
+    itemId: str
+    description: str
+    type: Literal["checkbox", "measurement", "text", "pass_fail"]
+    unit: str | None
+    min: float | None
+    max: float | None
+    # A number for a measurement; pass or fail for a pass/fail item
+    value: float | str | None
+    note: str | None
+    flagged: bool
+    # The follow-up work order raised from it, if any
+    followUpId: str | None
+
+
 class FollowUpCreated(TypedDict):
     """FollowUpCreated"""
 
@@ -345,6 +456,23 @@ class FollowUpCreated(TypedDict):
     parentId: str
     # The checklist item (its id on the work order) it was raised from
     itemId: str
+
+
+class FollowUpCreatedPayload(TypedDict):
+    """FollowUpCreatedPayload"""
+
+    # The follow-up work order
+    workOrder: WorkOrderOut
+    # The work order whose checklist item raised it
+    parentId: str
+    parentFoNumber: str
+    checklistItem: FlaggedChecklistItem
+    # Raised by the item itself (autoFollowUp), not by a person's request
+    automatic: bool
+    # The user who did it; null when the system did (a periodic job)
+    createdBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
 
 
 class HistoryOut(TypedDict):
@@ -488,6 +616,18 @@ class LoginResponse(TypedDict):
     sessionId: str
 
 
+class LowStockPayload(TypedDict):
+    """LowStockPayload"""
+
+    # The part as GET /api/parts/{id} writes it
+    part: PartOut
+    previousStockLevel: int
+    stockLevel: int
+    reorderPoint: int
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
 class MeterReadingCreate(TypedDict):
     """MeterReadingCreate"""
 
@@ -525,6 +665,66 @@ class MeterReadingOut(TypedDict):
     readAt: str
     recordedBy: str | None
     createdAt: str
+
+
+class MeterTrigger(TypedDict):
+    """MeterTrigger"""
+
+    name: str
+    value: float
+    # ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z
+    readAt: str
+
+
+class PMCompletedPayload(TypedDict):
+    """PMCompletedPayload"""
+
+    workOrder: WorkOrderOut
+    templateId: str
+    equipmentId: str | None
+    dueDate: str | None
+    # ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z
+    completedAt: str
+    onTime: bool
+    # Labor minutes booked on it
+    actualDuration: int | None
+    # Calendar templates: the next PM's due date
+    nextDueDate: str | None
+    # The user who did it; null when the system did (a periodic job)
+    completedBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
+class PMOverduePayload(TypedDict):
+    """PMOverduePayload"""
+
+    workOrder: WorkOrderOut
+    templateId: str
+    equipmentId: str | None
+    # ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z
+    dueDate: str
+    # Hours past its due date, two decimals
+    hoursOverdue: float
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
+class PMScheduledPayload(TypedDict):
+    """PMScheduledPayload"""
+
+    # The preventive work order created
+    workOrder: WorkOrderOut
+    templateId: str
+    templateName: str
+    equipmentId: str
+    # ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z
+    dueDate: str
+    trigger: Literal["calendar", "meter"]
+    # Meter templates only (absent otherwise): the reading that triggered it
+    meter: NotRequired[MeterTrigger | None]
+    # When it happened (the envelope's timestamp)
+    timestamp: str
 
 
 class PMTemplateCreate(TypedDict):
@@ -681,6 +881,38 @@ class PartUsageOut(TypedDict):
     consumedAt: str
 
 
+class PartsConsumedPayload(TypedDict):
+    """PartsConsumedPayload"""
+
+    workOrderId: str
+    foNumber: str
+    partsUsage: list[ConsumedPartLine]
+    # This consumption's cost (the work order's partsCost has it added)
+    totalCost: str
+    # The user who did it; null when the system did (a periodic job)
+    consumedBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
+class PartsRequestedPayload(TypedDict):
+    """PartsRequestedPayload"""
+
+    workOrderId: str
+    foNumber: str
+    part: PartOut
+    # GET /api/reorder-requests/{id}
+    reorderRequestId: str
+    quantity: int
+    # null for a new request; the former quantity when changed
+    previousQuantity: int | None
+    status: Literal["open", "ordered", "received"]
+    # The user who did it; null when the system did (a periodic job)
+    requestedBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
 class PerformanceSummaryOut(TypedDict):
     """PerformanceSummaryOut"""
 
@@ -739,6 +971,18 @@ class RefreshRequest(TypedDict):
 
     # Or send it as the Bearer token
     refreshToken: NotRequired[str | None]
+
+
+class ReorderPayload(TypedDict):
+    """ReorderPayload"""
+
+    part: PartOut
+    # GET /api/reorder-requests/{id}
+    reorderRequestId: str
+    quantity: int
+    supplier: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
 
 
 class ReorderRequestOut(TypedDict):
@@ -1015,6 +1259,14 @@ class WebhookStatsOut(TypedDict):
     successRate: float
 
 
+class WebhookTestPayload(TypedDict):
+    """WebhookTestPayload"""
+
+    message: Literal["Test delivery from MaintainPro"]
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
 class WebhookUpdate(TypedDict):
     """WebhookUpdate"""
 
@@ -1074,6 +1326,17 @@ class WorkOrderChecklistItemOut(TypedDict):
     updatedAt: str
 
 
+class WorkOrderCompletedPayload(TypedDict):
+    """WorkOrderCompletedPayload"""
+
+    workOrder: WorkOrderOut
+    # The user who did it; null when the system did (a periodic job)
+    completedBy: str | None
+    metrics: CompletionMetrics
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
 class WorkOrderCreate(TypedDict):
     """WorkOrderCreate"""
 
@@ -1088,6 +1351,17 @@ class WorkOrderCreate(TypedDict):
     equipmentDown: NotRequired[bool]
     # Sign-off: the work order cannot be completed until a signature was given (`POST /api/work-orders/{id}/signature`). Managers and admins only.
     requiresSignature: NotRequired[bool]
+
+
+class WorkOrderCreatedPayload(TypedDict):
+    """WorkOrderCreatedPayload"""
+
+    # The work order as GET /api/work-orders/{id} writes it
+    workOrder: WorkOrderOut
+    # The user who did it; null when the system did (a periodic job)
+    createdBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
 
 
 class WorkOrderDetailOut(TypedDict):
@@ -1136,6 +1410,24 @@ class WorkOrderDetailOut(TypedDict):
     # With expand=comments
     comments: NotRequired[list[CommentOut]]
     history: NotRequired[list[HistoryOut]]
+
+
+class WorkOrderEscalatedPayload(TypedDict):
+    """WorkOrderEscalatedPayload"""
+
+    # The work order after the escalation
+    workOrder: WorkOrderOut
+    # What was done and why, in words
+    reason: str
+    # Hours past its due date, two decimals
+    overdueHours: float
+    previousAssignee: str | None
+    newAssignee: str | None
+    previousPriority: Literal["low", "medium", "high", "critical"]
+    newPriority: Literal["low", "medium", "high", "critical"]
+    escalatedBy: Literal["system"]
+    # When it happened (the envelope's timestamp)
+    timestamp: str
 
 
 class WorkOrderExpandedOut(TypedDict):
@@ -1226,6 +1518,20 @@ class WorkOrderOut(TypedDict):
     requiresSignature: NotRequired[bool]
 
 
+class WorkOrderSignedPayload(TypedDict):
+    """WorkOrderSignedPayload"""
+
+    workOrder: WorkOrderOut
+    # As GET /api/work-orders/{id}/signature writes it
+    signature: SignatureOut
+    # It replaced an earlier signature
+    replaced: bool
+    # The user who did it; null when the system did (a periodic job)
+    signedBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
 class WorkOrderUpdate(TypedDict):
     """WorkOrderUpdate"""
 
@@ -1244,3 +1550,16 @@ class WorkOrderUpdate(TypedDict):
     requiresSignature: NotRequired[bool]
     # Optional: one of the warehouse's hold reason codes (`waiting_parts`, `waiting_access`, `waiting_trade`, `safety_permit`, `other` by default; a manager edits the list in the portal); only with status on_hold, with or without holdReason. An unknown or retired code is refused (400, field holdReasonCode). Recorded in the history and in the work_order.updated event's changes as holdReasonCode.
     holdReasonCode: NotRequired[str | None]
+
+
+class WorkOrderUpdatedPayload(TypedDict):
+    """WorkOrderUpdatedPayload"""
+
+    # The work order after the change
+    workOrder: WorkOrderOut
+    # The fields that changed, by their API name: {field: {from, to}}. Putting a work order on hold also carries holdReason (and holdReasonCode when given); ignore keys you do not know
+    changes: dict[str, FieldChange]
+    # The user who did it; null when the system did (a periodic job)
+    updatedBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
