@@ -398,13 +398,7 @@ class AuthResource(_Resource):
         return cast(UserOut, self._call("me"))
 
 
-class _Synced(_Resource):
-    def sync(self, cursor: str = "*", **filters: Any) -> Sync[Any]:
-        """Records changed since ``cursor`` ("*": all of them), oldest change first; see Sync."""
-        return Sync(self.client, self._route("list")[1], cursor, filters)
-
-
-class WorkOrdersResource(_Synced):
+class WorkOrdersResource(_Resource):
     """Filters: status, priority (comma lists or Python lists), assignedTo, equipmentId, type, q, dueBefore,
     dueAfter, overdue, updatedSince, createdAfter, createdBefore, expand, sort, page, limit."""
 
@@ -518,7 +512,7 @@ class WorkOrdersResource(_Synced):
                                              files={"file": ("signature.png", _file_bytes(png), "image/png")}))
 
 
-class EquipmentResource(_Synced):
+class EquipmentResource(_Resource):
     """Filters: status, criticality, area, q, updatedSince, createdAfter, createdBefore, page, limit."""
 
     name = "equipment"
@@ -562,7 +556,7 @@ class EquipmentResource(_Synced):
         return cast(ReportTokenOut, self._call("rotate_report_token", equipment_id, json={}))
 
 
-class PartsResource(_Synced):
+class PartsResource(_Resource):
     """Filters: category, lowStock, q, updatedSince, createdAfter, createdBefore, page, limit."""
 
     name = "parts"
