@@ -6,10 +6,16 @@
     client.auth.login("planner@plant.example.com", "password", mfa_token="123456")
     for work_order in client.work_orders.iterate(status="new,assigned"):
         print(work_order["foNumber"], work_order["title"])
-"""
-from .client import MaintainProClient, Page
-from .errors import MaintainProError
-from .webhooks import verify_webhook
 
-__all__ = ["MaintainProClient", "MaintainProError", "Page", "verify_webhook"]
-__version__ = "1.0.0"
+Typed: the package ships py.typed, and every method returns the TypedDicts of
+maintainpro_client.models (generated from the server's OpenAPI document).
+"""
+from . import models
+from .client import MaintainProClient, Page, Sync
+from .endpoints import ENDPOINTS
+from .errors import MaintainProError, MaintainProNetworkError, MaintainProTimeout
+from .webhooks import verify_timestamped_webhook, verify_webhook
+
+__all__ = ["ENDPOINTS", "MaintainProClient", "MaintainProError", "MaintainProNetworkError", "MaintainProTimeout",
+           "Page", "Sync", "models", "verify_timestamped_webhook", "verify_webhook"]
+__version__ = "1.1.0"

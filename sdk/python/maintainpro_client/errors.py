@@ -9,11 +9,13 @@ class MaintainProError(Exception):
     ``rate_limit`` (the X-RateLimit-* headers as ints) is set when the server sent them.
     ``retry_after`` (seconds) is read from Retry-After on a 429 Too Many Requests or a 503 only, so
     a client that sleeps on it never waits on a refusal that waiting cannot cure (a 403, a 404).
+    A request that got no answer at all is a MaintainProNetworkError (status 0).
     """
 
     def __init__(self, status: int, message: str, errors: list[dict[str, str]] | None = None,
                  headers: dict[str, str] | None = None, body: Any = None) -> None:
-        super().__init__(f"{status}: {message}")
+        details = "; ".join(f"{e.get('field')}: {e.get('message')}" for e in errors or [] if isinstance(e, dict))
+        super().__init__(f"{status}: {message}" + (f" ({details})" if details else ""))
         self.status = status
         self.message = message
         self.errors = errors or []
@@ -25,6 +27,19 @@ class MaintainProError(Exception):
             "remaining": _int(self.headers.get("X-RateLimit-Remaining")),
             "reset": _int(self.headers.get("X-RateLimit-Reset")),
         }
+
+
+class MaintainProNetworkError(MaintainProError):
+    """No answer: the connection failed or broke (status 0). The library's own exception is
+    ``__cause__``. A write may or may not have happened: the client's retries send the same
+    Idempotency-Key, so sending it again (with that key) is safe."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(0, message)
+
+
+class MaintainProTimeout(MaintainProNetworkError):
+    """No answer within the client's ``timeout`` (connect or read)."""
 
 
 def _int(value: str | None) -> int | None:
