@@ -25,7 +25,7 @@ class Equipment(db.Model):
     __tablename__ = "equipment"
     __table_args__ = (
         UniqueConstraint("warehouse_id", "asset_tag"),
-        # Sync reads (cursor paging) in (updated_at, id) order per warehouse (migration 0020).
+        # Sync reads (cursor paging) in (updated_at, id) order per warehouse (migration 0016).
         Index("ix_equipment_warehouse_id_updated_at_id", "warehouse_id", "updated_at", "id"),
     )
     id: Mapped[str] = id_column()

@@ -18,7 +18,7 @@ class Part(db.Model):
         UniqueConstraint("warehouse_id", "part_number"),
         # The last line of defence: consumption can never drive stock below zero.
         CheckConstraint("stock_level >= 0", name="stock_not_negative"),
-        # Sync reads (cursor paging) in (updated_at, id) order per warehouse (migration 0020).
+        # Sync reads (cursor paging) in (updated_at, id) order per warehouse (migration 0016).
         Index("ix_parts_warehouse_id_updated_at_id", "warehouse_id", "updated_at", "id"),
     )
     id: Mapped[str] = id_column()

@@ -24,7 +24,7 @@ class WorkOrder(db.Model):
         # The list's default order, with and without a status filter (migration 0009, bench/README.md).
         Index("ix_work_orders_warehouse_id_created_at", "warehouse_id", "created_at"),
         Index("ix_work_orders_warehouse_id_status_created_at", "warehouse_id", "status", "created_at"),
-        # Sync reads (cursor paging) in (updated_at, id) order per warehouse (migration 0020).
+        # Sync reads (cursor paging) in (updated_at, id) order per warehouse (migration 0016).
         Index("ix_work_orders_warehouse_id_updated_at_id", "warehouse_id", "updated_at", "id"),
     )
     id: Mapped[str] = id_column()

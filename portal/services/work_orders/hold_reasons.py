@@ -21,7 +21,7 @@ from portal.services.common.errors import Conflict, field_error
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import require
 
-# Every warehouse starts with these (migration 0015 for the existing ones, warehouse_created for new).
+# Every warehouse starts with these (migration 0022 for the existing ones, warehouse_created for new).
 DEFAULTS: tuple[tuple[str, str], ...] = (
     ("waiting_parts", "Waiting for parts"),
     ("waiting_access", "Waiting for production/access"),

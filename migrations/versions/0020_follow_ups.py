@@ -1,7 +1,7 @@
 """checks that lead somewhere: follow-up work orders from checklist readings, the plant's decimal mark
 
-Revision ID: 0017
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-05 21:30:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0017'
-down_revision = '0018'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """indexes: sync reads (cursor paging) of work orders, equipment and parts in (updated_at, id) order
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-05 22:00:00
 
 """
 from alembic import op
 
 
-revision = '0020'
-down_revision = '0019'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """sign-off: a PM template or a work order may require a signature to complete; the signature is a
 work order attachment of kind "signature" with the signer's name
 
-Revision ID: 0016
-Revises: 0017
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-05 21:20:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016'
-down_revision = '0017'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

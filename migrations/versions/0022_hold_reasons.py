@@ -1,7 +1,7 @@
 """hold reasons: the warehouse's list of why work waits, the defaults for every existing warehouse
 
-Revision ID: 0015
-Revises: 0016
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-05 21:40:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0015'
-down_revision = '0016'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""Migration 0015 gives every existing warehouse the default hold reasons."""
+"""Migration 0022 gives every existing warehouse the default hold reasons."""
 from __future__ import annotations
 
 import logging
@@ -14,7 +14,7 @@ from portal.services.work_orders.hold_reasons import DEFAULTS
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_0015_seeds_the_default_hold_reasons_per_warehouse(tmp_path):
+def test_0022_seeds_the_default_hold_reasons_per_warehouse(tmp_path):
     loggers = {name: lg.disabled for name, lg in logging.root.manager.loggerDict.items()
                if isinstance(lg, logging.Logger)}
     app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'old.db'}")

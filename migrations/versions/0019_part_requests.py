@@ -2,16 +2,16 @@
 
 One open request per work order and part (a partial unique index).
 
-Revision ID: 0018
-Revises: 0022
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-05 21:40:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0018'
-down_revision = '0022'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

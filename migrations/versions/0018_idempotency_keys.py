@@ -1,7 +1,7 @@
 """idempotency keys: the first answer to a write sent with an Idempotency-Key, per caller and key
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-05 22:30:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0022'
-down_revision = '0021'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """the reporter follows up: status link token hash, reporter e-mail, comments visible to the reporter
 
-Revision ID: 0019
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-05 21:30:00
 
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0019'
+revision = '0015'
 down_revision = '0014'
 branch_labels = None
 depends_on = None

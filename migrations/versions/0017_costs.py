@@ -1,7 +1,7 @@
 """costs: hourly rates, the cost of each labor entry, and running parts/labor cost totals per work order
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-05 22:10:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0021'
-down_revision = '0020'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
