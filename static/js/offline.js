@@ -232,13 +232,16 @@
       form.appendChild(note);
     }
     note.textContent = (action.state === "refused" ? "Refused: " + action.reason : "Waiting to send") + " · " + action.summary;
-    var state = holder.querySelector(".check-state");
-    if (state && action.state !== "refused") { state.textContent = "Waiting to send"; }
     if (holder.matches("li.check")) {
       var done = null;
       action.fields.forEach(function (f) { if (f[0] === "done") { done = f[1]; } });
       var box = holder.querySelector('input[type=checkbox][name="done"]');
-      if (box && done !== null) { box.checked = done === "true"; }
+      var state = holder.querySelector(".check-state");
+      if (box && done !== null) {
+        box.checked = done === "true";
+        // Not "Not done yet" under a ticked box: what the device holds, in words.
+        if (state && action.state !== "refused") { state.textContent = box.checked ? "Ticked on this device" : "Unticked on this device"; }
+      }
     }
   }
 
