@@ -261,7 +261,7 @@
     var holderId = anchorOf(elt);
     var action = {
       key: config.headers["Idempotency-Key"] || Outbox.newKey(),
-      user: document.documentElement.getAttribute("data-user") || null,
+      user: null,
       method: verb.toUpperCase(), url: url.pathname + url.search, fields: fields,
       summary: describe(elt, fields, submitter),
       workOrder: {url: root.location.pathname, label: head ? head.textContent.replace(/\s+/g, " ").trim() : document.title},
@@ -287,19 +287,10 @@
     return true;
   };
 
-  // Who is logged in on this page (the queue belongs to them): remembered from the last token.
+  // Who is logged in on this page: the queue belongs to them.
   function userOf() {
-    var known = root.localStorage.getItem("mp-outbox-user");
-    if (known) { return Promise.resolve(known); }
-    return root.fetch(TOKEN_URL, {credentials: "same-origin"}).then(function (r) { return r.json(); })
-      .then(function (s) { root.localStorage.setItem("mp-outbox-user", s.user); return s.user; },
-            function () { return null; });
-  }
-
-  function remember() {
-    if (!loggedIn() || !navigator.onLine) { return; }
-    root.fetch(TOKEN_URL, {credentials: "same-origin", cache: "no-store"}).then(function (r) { return r.json(); })
-      .then(function (s) { root.localStorage.setItem("mp-outbox-user", s.user); }, function () {});
+    var count = document.getElementById("outbox-count");
+    return Promise.resolve(count ? count.getAttribute("data-user") : null);
   }
 
   // ---- what the page shows ------------------------------------------------------------------
@@ -417,7 +408,6 @@
   document.addEventListener("submit", function (evt) {
     var action = evt.target.getAttribute && evt.target.getAttribute("action");
     if (action && /\/logout$/.test(action)) {
-      root.localStorage.removeItem("mp-outbox-user");
       if (worker) { worker.then(function (reg) { if (reg && reg.active) { reg.active.postMessage({type: "forget"}); } }); }
     }
   }, true);
@@ -428,7 +418,6 @@
     if (evt.detail && evt.detail.boosted) { show(); }
   });
 
-  remember();
   show();
   replayNow();
   refreshKept();
