@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from datetime import UTC, datetime
 
-from flask import current_app, jsonify, url_for
+from flask import current_app, jsonify, request, url_for
 from flask.wrappers import Response
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -26,6 +27,10 @@ from portal.services.common.actor import Actor
 from portal.services.work_orders.my_work import kept_on_device
 from portal.web.blueprint import web
 from portal.web.rendering import render
+
+# When the technician did it, by the device's clock (static/js/offline.js sets it on the first try of
+# every write, and a queued copy keeps it); the services bound it (work_orders/device_time.py).
+DEVICE_TIME_HEADER = "Device-Time"
 
 # What every page loads: cached when the worker installs (the rest on first use).
 SHELL_FILES = ("css/base.css", "css/components.css", "css/areas.css", "vendor/htmx-2.0.11.min.js",
@@ -100,3 +105,15 @@ def offline_keep() -> Response:
     pages = [url_for("web.my_work"), url_for("web.outbox")]
     pages += [url_for("web.work_order_page", work_order_id=wo_id) for wo_id in ids]
     return jsonify({"pages": pages, "user": current_user.id})
+
+
+def device_time() -> datetime | None:
+    """The request's Device-Time (ISO 8601 with its offset) in UTC; None when absent or unreadable."""
+    raw = request.headers.get(DEVICE_TIME_HEADER, "")
+    try:
+        when = datetime.fromisoformat(raw) if 0 < len(raw) <= 40 else None
+    except ValueError:
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return when.astimezone(UTC)

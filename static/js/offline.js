@@ -87,7 +87,8 @@
     return root.fetch(action.url, {
       method: action.method, body: body, credentials: "same-origin", cache: "no-store",
       // HX-Request: answered like the page's own request (a fragment, no redirect).
-      headers: {"X-CSRFToken": token, "Idempotency-Key": action.key, "HX-Request": "true"}
+      headers: {"X-CSRFToken": token, "Idempotency-Key": action.key, "HX-Request": "true",
+                "Device-Time": action.deviceTime || action.queuedAt}
     });
   }
 
@@ -187,6 +188,9 @@
   document.addEventListener("htmx:configRequest", function (evt) {
     if (evt.detail.verb !== "get" && !evt.detail.headers["Idempotency-Key"]) {
       evt.detail.headers["Idempotency-Key"] = Outbox.newKey();
+      // When it was done, by this device's clock: a tick or a timer queued offline keeps its time
+      // (the server believes it within bounds, portal/services/work_orders/device_time.py).
+      evt.detail.headers["Device-Time"] = new Date().toISOString();
     }
   });
 
@@ -261,6 +265,7 @@
     var holderId = anchorOf(elt);
     var action = {
       key: config.headers["Idempotency-Key"] || Outbox.newKey(),
+      deviceTime: config.headers["Device-Time"] || new Date().toISOString(),
       user: null,
       method: verb.toUpperCase(), url: url.pathname + url.search, fields: fields,
       summary: describe(elt, fields, submitter),

@@ -11,6 +11,7 @@ Screenshots of the waiting state and of the outbox at 390x844 and 768x1024 (OFFL
 test-artifacts/)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -76,24 +77,18 @@ class CuttableProxy:
             pass
         finally:
             for end in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def cut(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
-        except OSError:
-            pass
         self.listener.close()
         with self.lock:
             ends, self.open = list(self.open), set()
         for end in ends:
-            try:
+            with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             end.close()
 
 
