@@ -4,7 +4,8 @@ network too, as on a plant floor):
 
 - offline, a checklist tick and a comment are kept on the device and shown at once as waiting;
 - a reload while offline renders My work and the work order from the device, saying so;
-- back online, the outbox is sent and each change is on the server exactly once;
+- back online, the outbox is sent and each change is on the server exactly once, even when the
+  answer to the first try was lost on the way back;
 - a change refused meanwhile (a manager completed the work order) is shown with the server's
   reason, and dropped only when the technician drops it.
 Screenshots of the waiting state and of the outbox at 390x844 and 768x1024 (OFFLINE_SHOTS or
@@ -38,6 +39,9 @@ class CuttableProxy:
 
     def __init__(self, target_port: int) -> None:
         self.target = ("127.0.0.1", target_port)
+        # Set: a connection that carried a POST gets no answer (closed instead), as when the network
+        # drops after the server did the work: the device cannot know whether it happened.
+        self.lose_post_answers = False
         self.port = 0
         self.lock = threading.Lock()
         self.open: set[socket.socket] = set()
@@ -65,13 +69,17 @@ class CuttableProxy:
                 continue
             with self.lock:
                 self.open.update((client, upstream))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            posted = threading.Event()
+            for a, b, up in ((client, upstream, True), (upstream, client, False)):
+                threading.Thread(target=self._pipe, args=(a, b, up, posted), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket, up: bool, posted: threading.Event) -> None:
         try:
             while data := source.recv(65536):
+                if up and data.startswith(b"POST "):
+                    posted.set()
+                if not up and posted.is_set() and self.lose_post_answers:
+                    break  # the answer is lost on the way back
                 sink.sendall(data)
         except OSError:
             pass
@@ -105,6 +113,19 @@ def _work_order(client, auth, users) -> tuple[str, dict[str, str]]:
     return wo_id, items
 
 
+def _tap(browser, by: str, value: str) -> None:
+    """Click where the screen shows it (centred: the sticky status bar covers the top edge)."""
+    element = browser.find_element(by, value)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
+def _comments(wo_id: str) -> int:
+    db.session.rollback()  # a fresh read: the live server wrote meanwhile
+    return db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.work_order_id == wo_id, Comment.body == "Seal weeping, tightened the gland."))
+
+
 def _shots(browser, name: str, scroll_to: str | None = None) -> None:
     from selenium.webdriver.common.by import By
 
@@ -135,11 +156,12 @@ def test_offline_changes_wait_then_reach_the_server_once(live_server, browser, u
         assert browser.execute_script("return !!navigator.serviceWorker.controller")
 
         proxy.cut()
-        guard = f"ci-{items['guard']}"
-        browser.find_element(By.ID, f"{guard}-done").click()
-        wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, f"#{guard} .queued"), "Waiting to send"))
         browser.find_element(By.ID, "f-comment-body").send_keys("Seal weeping, tightened the gland.")
-        browser.find_element(By.XPATH, "//button[normalize-space()='Post comment']").click()
+        _tap(browser, By.XPATH, "//button[normalize-space()='Post comment']")
+        wait.until(ec.text_to_be_present_in_element((By.ID, "outbox-count"), "1 change waiting"))
+        guard = f"ci-{items['guard']}"
+        _tap(browser, By.ID, f"{guard}-done")
+        wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, f"#{guard} .queued"), "Waiting to send"))
         wait.until(ec.text_to_be_present_in_element((By.ID, "outbox-count"), "2 changes waiting"))
         assert "Comment: Seal weeping" in browser.find_element(By.CSS_SELECTOR, "#wo-comments .queued").text
         assert browser.find_element(By.ID, "toast").get_attribute("hidden")  # no "no connection" error
@@ -159,22 +181,32 @@ def test_offline_changes_wait_then_reach_the_server_once(live_server, browser, u
         assert "Ticked: Guard refitted" in whats and "Comment: Seal weeping, tightened the gland." in whats
         _shots(browser, "offline-outbox")
 
-        # Back online: the next page load sends the queue, in order, once.
+        # The network comes back but drops the answer of the first change sent: the server did it,
+        # the device cannot know, and keeps it waiting.
+        proxy.lose_post_answers = True
+        proxy.restore()
+        browser.find_element(By.XPATH, "//button[normalize-space()='Send now']").click()
+        wait.until(lambda _: _comments(wo_id) == 1)
+        wait.until(ec.text_to_be_present_in_element((By.ID, "outbox-summary"), "2 waiting to send"))
+        proxy.cut()
+        proxy.lose_post_answers = False
+
+        # Back online: the next page load sends the queue, in order; the comment sent again with
+        # its key gets the first answer, so each change is on the server once.
         proxy.restore()
         browser.get(base + "/outbox")
         wait.until(ec.text_to_be_present_in_element((By.ID, "outbox-summary"), "Nothing waiting"))
         assert browser.find_element(By.ID, "outbox-count").get_attribute("hidden")
         db.session.rollback()  # a fresh read: the live server wrote meanwhile
         assert db.session.get(ChecklistItem, items["guard"]).done is True
-        assert db.session.scalar(select(func.count()).select_from(Comment).where(
-            Comment.work_order_id == wo_id, Comment.body == "Seal weeping, tightened the gland.")) == 1
+        assert _comments(wo_id) == 1
 
         # Refused: offline, the other item is ticked; meanwhile a manager completes the order.
         browser.get(f"{base}/work-orders/{wo_id}")
         wait.until(ec.text_to_be_present_in_element((By.ID, "wo-status"), "Assigned"))
         proxy.cut()
         clean = f"ci-{items['clean']}"
-        browser.find_element(By.ID, f"{clean}-done").click()
+        _tap(browser, By.ID, f"{clean}-done")
         wait.until(ec.text_to_be_present_in_element((By.ID, "outbox-count"), "1 change waiting"))
         h = auth("north", "manager")
         assert client.patch(f"/api/work-orders/{wo_id}", json={"status": "completed"}, headers=h).status_code == 200
