@@ -307,7 +307,7 @@
       if (count) {
         var parts = [];
         if (waiting) { parts.push(waiting === 1 ? "1 change waiting" : waiting + " changes waiting"); }
-        if (refused) { parts.push(refused + " refused"); }
+        if (refused) { parts.push(refused === 1 ? "1 change refused" : refused + " changes refused"); }
         count.textContent = parts.join(" · ");
         count.hidden = !parts.length;
         count.classList.toggle("has-refused", refused > 0);

@@ -215,7 +215,7 @@ def test_offline_changes_wait_then_reach_the_server_once(live_server, browser, u
         refused = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "#outbox-list li.refused")))
         assert "Ticked: Area cleaned" in refused.text
         assert "Refused: " in refused.text and "can no longer change" in refused.text
-        wait.until(ec.text_to_be_present_in_element((By.ID, "outbox-count"), "1 refused"))
+        wait.until(ec.text_to_be_present_in_element((By.ID, "outbox-count"), "1 change refused"))
         _shots(browser, "offline-refused")
         db.session.rollback()  # a fresh read: the live server wrote meanwhile
         assert db.session.get(ChecklistItem, items["clean"]).done is False
