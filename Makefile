@@ -12,7 +12,7 @@ PORT   ?= 8000
 # (collecting the suite took 4.5 s per process instead of 1.7 s).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test bootstrap bootstrap-dev migrate seed lint lint-css lock lock-check worker demo-code clean
+.PHONY: run test bootstrap bootstrap-dev migrate seed lint lint-css sdk-js-deps lock lock-check worker demo-code clean
 
 DEV_STAMP := $(VENV)/.installed-dev
 
@@ -71,6 +71,15 @@ $(STYLELINT_DIR)/node_modules/.installed: $(STYLELINT_DIR)/package-lock.json
 lint-css: $(STYLELINT_DIR)/node_modules/.installed
 	$(STYLELINT) $(PORTAL_CSS) static/docs.css
 	cat $(PORTAL_CSS) | $(STYLELINT) --stdin-filename "static/css/base+components+areas.css"
+
+## make sdk-js-deps: TypeScript (npm, pinned in .ci/typescript/package-lock.json) for the JS SDK's
+## consumer check in tests/test_js_sdk.py (it skips, saying so, without it).
+TYPESCRIPT_DIR := .ci/typescript
+$(TYPESCRIPT_DIR)/node_modules/.installed: $(TYPESCRIPT_DIR)/package-lock.json
+	cd $(TYPESCRIPT_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+sdk-js-deps: $(TYPESCRIPT_DIR)/node_modules/.installed
 
 ## make lock: requirements.txt and requirements-dev.txt again from requirements.in and requirements-dev.in
 ## (edit the .in files, never the locks). Pins already in a lock are kept while its input allows them;

@@ -1,15 +1,19 @@
 """Equipment meter readings and meter-based PM triggers."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
+from event_schemas import DeliveryChecker
 from sqlalchemy import select
 
 from portal.models import DomainEvent, MeterReading, WorkOrder
 from portal.platform.extensions import db
+from portal.platform.js_json import stringify_bytes
 from portal.schemas.pm import MeterReadingCreate
 from portal.schemas.work_orders import WorkOrderUpdate
 from portal.services.assets import meters as meter_service
+from portal.services.common.events import envelope
 from portal.services.work_orders import lifecycle as work_order_service
 
 T0 = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
@@ -88,6 +92,7 @@ def test_crossing_the_threshold_creates_the_pm_at_once(client, auth, users):
     assert wo.due_date == T0 + timedelta(days=3)  # leadDays after the crossing
     event = db.session.scalars(select(DomainEvent).where(DomainEvent.event == "pm.scheduled")).one()
     assert event.payload["trigger"] == "meter" and event.payload["meter"]["value"] == 1500
+    assert DeliveryChecker(client.application).errors(json.loads(stringify_bytes(envelope(event)))) == []
     r = client.get(f"/api/work-orders/{wo_id}/checklist", headers=h)
     assert [i["description"] for i in r.json] == ["Change oil filter"]
     # Further readings while it is open: still one open PM.

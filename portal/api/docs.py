@@ -10,8 +10,11 @@ from pydantic.json_schema import models_json_schema
 
 from portal.api.blueprint import api
 from portal.api.common import documented
+from portal.api.webhook_docs import HEADERS as WEBHOOK_HEADERS
+from portal.api.webhook_docs import VERIFICATION_INTRO, VERIFY_JS, VERIFY_PYTHON, webhooks_section
 from portal.platform.ratelimits import RATE_LIMIT_HEADERS, rate_limited_response
 from portal.schemas.common import ErrorResponse
+from portal.schemas.events import EVENTS
 from portal.services.identity.permissions import PERMISSIONS
 
 REF = "#/components/schemas/{model}"
@@ -57,7 +60,13 @@ def describe_schema(schema: dict) -> str:
     branches = [b for b in schema.get("anyOf", [schema]) if b.get("type") != "null"]
     parts = []
     for branch in branches:
-        if branch.get("type") == "array":
+        if "$ref" in branch:
+            parts.append(branch["$ref"].rsplit("/", 1)[1])
+        elif "const" in branch:
+            parts.append(str(branch["const"]))
+        elif isinstance(branch.get("additionalProperties"), dict) and "$ref" in branch["additionalProperties"]:
+            parts.append("map of " + branch["additionalProperties"]["$ref"].rsplit("/", 1)[1])
+        elif branch.get("type") == "array":
             parts.append("comma list of " + describe_schema(branch.get("items", {})))
         elif branch.get("enum"):
             parts.append(" | ".join(map(str, branch["enum"])))
@@ -118,6 +127,7 @@ def build_openapi() -> dict:
             operations.append((rule, method.lower(), view, meta))
 
     wanted: set[tuple[type[BaseModel], str]] = {(ErrorResponse, "serialization")}
+    wanted |= {(doc.payload, "serialization") for doc in EVENTS.values()}  # the webhooks' payloads
     for _rule, _method, _view, meta in operations:
         if meta["body"]:
             wanted.add((meta["body"], "validation"))
@@ -230,8 +240,10 @@ def build_openapi() -> dict:
         },
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),
+        "webhooks": webhooks_section(refs),
         "components": {
             "schemas": defs.get("$defs", {}),
+            "parameters": WEBHOOK_HEADERS,
             "securitySchemes": {"bearerAuth": {
                 "type": "http", "scheme": "bearer", "bearerFormat": "JWT or API key",
                 "description": "An access token from POST /api/auth/login, or an API key (mp_live_<id>_<secret>) "
@@ -257,4 +269,5 @@ def openapi_json():
 @api.get("/docs")
 @documented(summary="Readable API reference (works offline)", auth=False)
 def docs_page():
-    return render_template("api/docs.html", spec=app_openapi(), describe=describe_schema)
+    return render_template("api/docs.html", spec=app_openapi(), describe=describe_schema,
+                           verification_intro=VERIFICATION_INTRO, verify_python=VERIFY_PYTHON, verify_js=VERIFY_JS)

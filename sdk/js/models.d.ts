@@ -89,6 +89,19 @@ export interface BacklogOut {
   overdue: number;
 }
 
+export interface ChecklistItemFlaggedPayload {
+  workOrderId: string;
+  foNumber: string;
+  equipmentId: string | null;
+  checklistItem: FlaggedChecklistItem;
+  /** The item raises its follow-up by itself (work_order.follow_up_created follows) */
+  autoFollowUp: boolean;
+  /** The user who did it; null when the system did (a periodic job) */
+  recordedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface ChecklistItemIn {
   /** Stable item id; generated when omitted */
   id?: string | null;
@@ -143,6 +156,19 @@ export interface CommentOut {
   createdAt: string;
 }
 
+export interface CompletionMetrics {
+  /** From creation to completion, two decimals */
+  timeToCompleteHours: number | null;
+  /** All parts consumed on it */
+  partsCost: string;
+  /** Units of parts consumed on it */
+  partsQuantity: number;
+  /** Completed after its due date */
+  completedLate: boolean;
+  /** Labor booked on it */
+  laborMinutes: number;
+}
+
 export interface ComplianceByEquipment {
   due: number;
   completedOnTime: number;
@@ -183,6 +209,22 @@ export interface ComplianceOut {
 export interface ConsumeParts {
   workOrderId: string;
   partsUsage: Array<PartUsage>;
+}
+
+export interface ConsumedPartLine {
+  id: string;
+  partId: string;
+  quantity: number;
+  /** A decimal string with two places, e.g. "25.00" */
+  unitCost: string;
+  /** A decimal string with two places, e.g. "25.00" */
+  totalCost: string;
+  consumedBy: string | null;
+  /** ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z */
+  consumedAt: string;
+  partNumber: string;
+  /** The part's stock level after this consumption */
+  stockLevel: number;
 }
 
 export interface ConsumptionOut {
@@ -243,6 +285,15 @@ export interface EquipmentCreate {
   installDate?: string | null;
 }
 
+export interface EquipmentCreatedPayload {
+  /** The asset as GET /api/equipment/{id} writes it */
+  equipment: EquipmentOut;
+  /** The user who did it; null when the system did (a periodic job) */
+  createdBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface EquipmentOut {
   id: string;
   assetTag: string;
@@ -268,6 +319,20 @@ export interface EquipmentStatusChange {
   workOrderId?: string | null;
 }
 
+export interface EquipmentStatusChangedPayload {
+  equipment: EquipmentOut;
+  previousStatus: "active" | "inactive" | "maintenance" | "down" | "retired";
+  status: "active" | "inactive" | "maintenance" | "down" | "retired";
+  /** Why, when given (kept on the downtime period) */
+  reason: string | null;
+  /** The work order behind the change, if any */
+  workOrderId: string | null;
+  /** The user who did it; null when the system did (a periodic job) */
+  changedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface EquipmentUpdate {
   assetTag?: string;
   model?: string | null;
@@ -280,6 +345,17 @@ export interface EquipmentUpdate {
   installDate?: string | null;
 }
 
+export interface EquipmentUpdatedPayload {
+  /** The asset after the change */
+  equipment: EquipmentOut;
+  /** The fields that changed, by their API name: {field: {from, to}}. Putting a work order on hold also carries holdReason (and holdReasonCode when given); ignore keys you do not know */
+  changes: Record<string, FieldChange>;
+  /** The user who did it; null when the system did (a periodic job) */
+  updatedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface ErrorItem {
   field: string;
   message: string;
@@ -290,6 +366,29 @@ export interface ErrorResponse {
   errors?: Array<ErrorItem>;
 }
 
+export interface FieldChange {
+  from: unknown;
+  to: unknown;
+}
+
+export interface FlaggedChecklistItem {
+  /** The checklist item's id (PATCH /api/work-orders/{id}/checklist/{itemId}) */
+  id: string;
+  /** The template item's stable id */
+  itemId: string;
+  description: string;
+  type: "checkbox" | "measurement" | "text" | "pass_fail";
+  unit: string | null;
+  min: number | null;
+  max: number | null;
+  /** A number for a measurement; pass or fail for a pass/fail item */
+  value: number | string | null;
+  note: string | null;
+  flagged: boolean;
+  /** The follow-up work order raised from it, if any */
+  followUpId: string | null;
+}
+
 export interface FollowUpCreated {
   /** The follow-up work order */
   workOrder: WorkOrderOut;
@@ -298,6 +397,21 @@ export interface FollowUpCreated {
   parentId: string;
   /** The checklist item (its id on the work order) it was raised from */
   itemId: string;
+}
+
+export interface FollowUpCreatedPayload {
+  /** The follow-up work order */
+  workOrder: WorkOrderOut;
+  /** The work order whose checklist item raised it */
+  parentId: string;
+  parentFoNumber: string;
+  checklistItem: FlaggedChecklistItem;
+  /** Raised by the item itself (autoFollowUp), not by a person's request */
+  automatic: boolean;
+  /** The user who did it; null when the system did (a periodic job) */
+  createdBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
 }
 
 export interface HistoryOut {
@@ -446,6 +560,16 @@ export interface LoginResponse {
   sessionId: string;
 }
 
+export interface LowStockPayload {
+  /** The part as GET /api/parts/{id} writes it */
+  part: PartOut;
+  previousStockLevel: number;
+  stockLevel: number;
+  reorderPoint: number;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface MeterReadingCreate {
   /** e.g. hours, cycles, km */
   meter: string;
@@ -477,6 +601,58 @@ export interface MeterReadingOut {
   readAt: string;
   recordedBy: string | null;
   createdAt: string;
+}
+
+export interface MeterTrigger {
+  name: string;
+  value: number;
+  /** ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z */
+  readAt: string;
+}
+
+export interface PMCompletedPayload {
+  workOrder: WorkOrderOut;
+  templateId: string;
+  equipmentId: string | null;
+  dueDate: string | null;
+  /** ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z */
+  completedAt: string;
+  onTime: boolean;
+  /** Labor minutes booked on it */
+  actualDuration: number | null;
+  /** Calendar templates: the next PM's due date */
+  nextDueDate: string | null;
+  /** The user who did it; null when the system did (a periodic job) */
+  completedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
+export interface PMOverduePayload {
+  workOrder: WorkOrderOut;
+  templateId: string;
+  equipmentId: string | null;
+  /** ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z */
+  dueDate: string;
+  /** Hours past its due date, two decimals */
+  hoursOverdue: number;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
+export interface PMScheduledPayload {
+  /** The preventive work order created */
+  workOrder: WorkOrderOut;
+  templateId: string;
+  templateName: string;
+  equipmentId: string;
+  /** ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z */
+  dueDate: string;
+  trigger: "calendar" | "meter";
+  /** Meter templates only (absent otherwise): the reading that triggered it */
+  meter?: MeterTrigger | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
 }
 
 export interface PMTemplateCreate {
@@ -615,6 +791,34 @@ export interface PartUsageOut {
   consumedAt: string;
 }
 
+export interface PartsConsumedPayload {
+  workOrderId: string;
+  foNumber: string;
+  partsUsage: Array<ConsumedPartLine>;
+  /** This consumption's cost (the work order's partsCost has it added) */
+  totalCost: string;
+  /** The user who did it; null when the system did (a periodic job) */
+  consumedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
+export interface PartsRequestedPayload {
+  workOrderId: string;
+  foNumber: string;
+  part: PartOut;
+  /** GET /api/reorder-requests/{id} */
+  reorderRequestId: string;
+  quantity: number;
+  /** null for a new request; the former quantity when changed */
+  previousQuantity: number | null;
+  status: "open" | "ordered" | "received";
+  /** The user who did it; null when the system did (a periodic job) */
+  requestedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface PerformanceSummaryOut {
   /** When the summary was made (ISO-8601 UTC). */
   timestamp: string;
@@ -667,6 +871,16 @@ export interface PingResultOut {
 export interface RefreshRequest {
   /** Or send it as the Bearer token */
   refreshToken?: string | null;
+}
+
+export interface ReorderPayload {
+  part: PartOut;
+  /** GET /api/reorder-requests/{id} */
+  reorderRequestId: string;
+  quantity: number;
+  supplier: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
 }
 
 export interface ReorderRequestOut {
@@ -908,6 +1122,12 @@ export interface WebhookStatsOut {
   successRate: number;
 }
 
+export interface WebhookTestPayload {
+  message: "Test delivery from MaintainPro";
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface WebhookUpdate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url?: string;
@@ -959,6 +1179,15 @@ export interface WorkOrderChecklistItemOut {
   updatedAt: string;
 }
 
+export interface WorkOrderCompletedPayload {
+  workOrder: WorkOrderOut;
+  /** The user who did it; null when the system did (a periodic job) */
+  completedBy: string | null;
+  metrics: CompletionMetrics;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface WorkOrderCreate {
   title: string;
   description?: string | null;
@@ -971,6 +1200,15 @@ export interface WorkOrderCreate {
   equipmentDown?: boolean;
   /** Sign-off: the work order cannot be completed until a signature was given (`POST /api/work-orders/{id}/signature`). Managers and admins only. */
   requiresSignature?: boolean;
+}
+
+export interface WorkOrderCreatedPayload {
+  /** The work order as GET /api/work-orders/{id} writes it */
+  workOrder: WorkOrderOut;
+  /** The user who did it; null when the system did (a periodic job) */
+  createdBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
 }
 
 export interface WorkOrderDetailOut {
@@ -1017,6 +1255,22 @@ export interface WorkOrderDetailOut {
   /** With expand=comments */
   comments?: Array<CommentOut>;
   history?: Array<HistoryOut>;
+}
+
+export interface WorkOrderEscalatedPayload {
+  /** The work order after the escalation */
+  workOrder: WorkOrderOut;
+  /** What was done and why, in words */
+  reason: string;
+  /** Hours past its due date, two decimals */
+  overdueHours: number;
+  previousAssignee: string | null;
+  newAssignee: string | null;
+  previousPriority: "low" | "medium" | "high" | "critical";
+  newPriority: "low" | "medium" | "high" | "critical";
+  escalatedBy: "system";
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
 }
 
 export interface WorkOrderExpandedOut {
@@ -1103,6 +1357,18 @@ export interface WorkOrderOut {
   requiresSignature?: boolean;
 }
 
+export interface WorkOrderSignedPayload {
+  workOrder: WorkOrderOut;
+  /** As GET /api/work-orders/{id}/signature writes it */
+  signature: SignatureOut;
+  /** It replaced an earlier signature */
+  replaced: boolean;
+  /** The user who did it; null when the system did (a periodic job) */
+  signedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface WorkOrderUpdate {
   title?: string;
   description?: string | null;
@@ -1119,4 +1385,593 @@ export interface WorkOrderUpdate {
   requiresSignature?: boolean;
   /** Optional: one of the warehouse's hold reason codes (`waiting_parts`, `waiting_access`, `waiting_trade`, `safety_permit`, `other` by default; a manager edits the list in the portal); only with status on_hold, with or without holdReason. An unknown or retired code is refused (400, field holdReasonCode). Recorded in the history and in the work_order.updated event's changes as holdReasonCode. */
   holdReasonCode?: string | null;
+}
+
+export interface WorkOrderUpdatedPayload {
+  /** The work order after the change */
+  workOrder: WorkOrderOut;
+  /** The fields that changed, by their API name: {field: {from, to}}. Putting a work order on hold also carries holdReason (and holdReasonCode when given); ignore keys you do not know */
+  changes: Record<string, FieldChange>;
+  /** The user who did it; null when the system did (a periodic job) */
+  updatedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
+/** Every operation of the API by operationId: method, path below /api, query, body, answer. */
+export interface Operations {
+  performance_summary: {
+    method: "GET";
+    path: "/admin/performance/summary";
+    query: {};
+    body: undefined;
+    response: PerformanceSummaryOut;
+  };
+  list_api_keys: {
+    method: "GET";
+    path: "/api-keys";
+    query: { limit?: number; page?: number; };
+    body: undefined;
+    response: Array<ApiKeyOut>;
+  };
+  create_api_key: {
+    method: "POST";
+    path: "/api-keys";
+    query: {};
+    body: ApiKeyCreate;
+    response: ApiKeyCreatedOut;
+  };
+  get_api_key: {
+    method: "GET";
+    path: "/api-keys/{key_id}";
+    query: {};
+    body: undefined;
+    response: ApiKeyOut;
+  };
+  revoke_api_key: {
+    method: "DELETE";
+    path: "/api-keys/{key_id}";
+    query: {};
+    body: undefined;
+    response: unknown;
+  };
+  login: {
+    method: "POST";
+    path: "/auth/login";
+    query: {};
+    body: LoginRequest;
+    response: LoginResponse;
+  };
+  logout: {
+    method: "POST";
+    path: "/auth/logout";
+    query: {};
+    body: undefined;
+    response: unknown;
+  };
+  me: {
+    method: "GET";
+    path: "/auth/me";
+    query: {};
+    body: undefined;
+    response: UserOut;
+  };
+  refresh: {
+    method: "POST";
+    path: "/auth/refresh";
+    query: {};
+    body: RefreshRequest;
+    response: TokenResponse;
+  };
+  docs_page: {
+    method: "GET";
+    path: "/docs";
+    query: {};
+    body: undefined;
+    response: unknown;
+  };
+  list_equipment: {
+    method: "GET";
+    path: "/equipment";
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"active" | "inactive" | "maintenance" | "down" | "retired"> | ("active" | "inactive" | "maintenance" | "down" | "retired") | string | null; criticality?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; area?: string | null; q?: string | null; };
+    body: undefined;
+    response: Array<EquipmentOut>;
+  };
+  create_equipment: {
+    method: "POST";
+    path: "/equipment";
+    query: {};
+    body: EquipmentCreate;
+    response: EquipmentOut;
+  };
+  export_equipment: {
+    method: "GET";
+    path: "/equipment/export";
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"active" | "inactive" | "maintenance" | "down" | "retired"> | ("active" | "inactive" | "maintenance" | "down" | "retired") | string | null; criticality?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; area?: string | null; q?: string | null; };
+    body: undefined;
+    response: string;
+  };
+  get_equipment: {
+    method: "GET";
+    path: "/equipment/{equipment_id}";
+    query: {};
+    body: undefined;
+    response: EquipmentOut;
+  };
+  update_equipment: {
+    method: "PATCH";
+    path: "/equipment/{equipment_id}";
+    query: {};
+    body: EquipmentUpdate;
+    response: EquipmentOut;
+  };
+  list_downtime: {
+    method: "GET";
+    path: "/equipment/{equipment_id}/downtime";
+    query: { limit?: number; page?: number; };
+    body: undefined;
+    response: Array<DowntimePeriodOut>;
+  };
+  list_meter_readings: {
+    method: "GET";
+    path: "/equipment/{equipment_id}/meter-readings";
+    query: { limit?: number; page?: number; meter?: string | null; };
+    body: undefined;
+    response: Array<MeterReadingOut>;
+  };
+  record_meter_reading: {
+    method: "POST";
+    path: "/equipment/{equipment_id}/meter-readings";
+    query: {};
+    body: MeterReadingCreate;
+    response: MeterReadingCreated;
+  };
+  rotate_report_token: {
+    method: "POST";
+    path: "/equipment/{equipment_id}/report-token";
+    query: {};
+    body: undefined;
+    response: ReportTokenOut;
+  };
+  change_equipment_status: {
+    method: "POST";
+    path: "/equipment/{equipment_id}/status";
+    query: {};
+    body: EquipmentStatusChange;
+    response: EquipmentOut;
+  };
+  list_imports: {
+    method: "GET";
+    path: "/imports";
+    query: { limit?: number; page?: number; };
+    body: undefined;
+    response: Array<ImportOut>;
+  };
+  create_import: {
+    method: "POST";
+    path: "/imports";
+    query: { kind?: "assets" | "parts" | null; };
+    body: FormData;
+    response: ImportOut;
+  };
+  get_import: {
+    method: "GET";
+    path: "/imports/{import_id}";
+    query: {};
+    body: undefined;
+    response: ImportDetailOut;
+  };
+  get_import_refused_csv: {
+    method: "GET";
+    path: "/imports/{import_id}/refused.csv";
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  get_kpis: {
+    method: "GET";
+    path: "/kpis";
+    query: { days?: number; };
+    body: undefined;
+    response: KpisOut;
+  };
+  get_kpi_trends: {
+    method: "GET";
+    path: "/kpis/trends";
+    query: { days?: number; };
+    body: undefined;
+    response: TrendsOut;
+  };
+  openapi_json: {
+    method: "GET";
+    path: "/openapi.json";
+    query: {};
+    body: undefined;
+    response: unknown;
+  };
+  list_parts: {
+    method: "GET";
+    path: "/parts";
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; category?: string | null; lowStock?: boolean | null; q?: string | null; };
+    body: undefined;
+    response: Array<PartOut>;
+  };
+  create_part: {
+    method: "POST";
+    path: "/parts";
+    query: {};
+    body: PartCreate;
+    response: PartOut;
+  };
+  consume_parts: {
+    method: "POST";
+    path: "/parts/consume";
+    query: {};
+    body: ConsumeParts;
+    response: ConsumptionOut;
+  };
+  export_parts: {
+    method: "GET";
+    path: "/parts/export";
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; category?: string | null; lowStock?: boolean | null; q?: string | null; };
+    body: undefined;
+    response: string;
+  };
+  list_reorder_requests: {
+    method: "GET";
+    path: "/parts/reorder-requests";
+    query: { limit?: number; page?: number; status?: "open" | "ordered" | "received" | null; };
+    body: undefined;
+    response: Array<ReorderRequestOut>;
+  };
+  get_part: {
+    method: "GET";
+    path: "/parts/{part_id}";
+    query: {};
+    body: undefined;
+    response: PartOut;
+  };
+  update_part: {
+    method: "PATCH";
+    path: "/parts/{part_id}";
+    query: {};
+    body: PartUpdate;
+    response: PartOut;
+  };
+  list_stock_movements: {
+    method: "GET";
+    path: "/parts/{part_id}/stock-movements";
+    query: { limit?: number; page?: number; };
+    body: undefined;
+    response: Array<StockMovementOut>;
+  };
+  create_stock_movement: {
+    method: "POST";
+    path: "/parts/{part_id}/stock-movements";
+    query: {};
+    body: StockMovementCreate;
+    response: StockMovementOut;
+  };
+  pm_compliance: {
+    method: "GET";
+    path: "/pm-compliance";
+    query: { days?: number; };
+    body: undefined;
+    response: ComplianceOut;
+  };
+  list_pm_templates: {
+    method: "GET";
+    path: "/pm-templates";
+    query: { limit?: number; page?: number; active?: boolean | null; frequencyType?: "calendar" | "meter" | null; equipmentId?: string | null; q?: string | null; };
+    body: undefined;
+    response: Array<PMTemplateOut>;
+  };
+  create_pm_template: {
+    method: "POST";
+    path: "/pm-templates";
+    query: {};
+    body: PMTemplateCreate;
+    response: PMTemplateOut;
+  };
+  get_pm_template: {
+    method: "GET";
+    path: "/pm-templates/{template_id}";
+    query: {};
+    body: undefined;
+    response: PMTemplateOut;
+  };
+  update_pm_template: {
+    method: "PATCH";
+    path: "/pm-templates/{template_id}";
+    query: {};
+    body: PMTemplateUpdate;
+    response: PMTemplateOut;
+  };
+  delete_pm_template: {
+    method: "DELETE";
+    path: "/pm-templates/{template_id}";
+    query: {};
+    body: undefined;
+    response: PMTemplateOut;
+  };
+  get_reorder_request: {
+    method: "GET";
+    path: "/reorder-requests/{request_id}";
+    query: {};
+    body: undefined;
+    response: ReorderRequestOut;
+  };
+  mark_reorder_ordered: {
+    method: "POST";
+    path: "/reorder-requests/{request_id}/ordered";
+    query: {};
+    body: undefined;
+    response: ReorderRequestOut;
+  };
+  mark_reorder_received: {
+    method: "POST";
+    path: "/reorder-requests/{request_id}/received";
+    query: {};
+    body: ReorderRequestReceived;
+    response: ReorderRequestOut;
+  };
+  list_users: {
+    method: "GET";
+    path: "/users";
+    query: { limit?: number; page?: number; q?: string | null; active?: boolean | null; };
+    body: undefined;
+    response: Array<UserAdminOut>;
+  };
+  create_user: {
+    method: "POST";
+    path: "/users";
+    query: {};
+    body: UserCreate;
+    response: UserAdminOut;
+  };
+  get_user: {
+    method: "GET";
+    path: "/users/{user_id}";
+    query: {};
+    body: undefined;
+    response: UserAdminOut;
+  };
+  update_user: {
+    method: "PATCH";
+    path: "/users/{user_id}";
+    query: {};
+    body: UserUpdate;
+    response: UserAdminOut;
+  };
+  reset_mfa: {
+    method: "POST";
+    path: "/users/{user_id}/reset-mfa";
+    query: {};
+    body: undefined;
+    response: UserMfaResetOut;
+  };
+  get_warehouse: {
+    method: "GET";
+    path: "/warehouse";
+    query: {};
+    body: undefined;
+    response: WarehouseOut;
+  };
+  update_warehouse: {
+    method: "PATCH";
+    path: "/warehouse";
+    query: {};
+    body: WarehouseUpdate;
+    response: WarehouseOut;
+  };
+  list_webhooks: {
+    method: "GET";
+    path: "/webhooks";
+    query: { limit?: number; page?: number; };
+    body: undefined;
+    response: Array<WebhookOut>;
+  };
+  create_webhook: {
+    method: "POST";
+    path: "/webhooks";
+    query: {};
+    body: WebhookCreate;
+    response: WebhookOut;
+  };
+  redeliver: {
+    method: "POST";
+    path: "/webhooks/deliveries/{delivery_id}/redeliver";
+    query: {};
+    body: undefined;
+    response: DeliveryOut;
+  };
+  get_webhook: {
+    method: "GET";
+    path: "/webhooks/{webhook_id}";
+    query: {};
+    body: undefined;
+    response: WebhookOut;
+  };
+  update_webhook: {
+    method: "PATCH";
+    path: "/webhooks/{webhook_id}";
+    query: {};
+    body: WebhookUpdate;
+    response: WebhookOut;
+  };
+  delete_webhook: {
+    method: "DELETE";
+    path: "/webhooks/{webhook_id}";
+    query: {};
+    body: undefined;
+    response: unknown;
+  };
+  list_deliveries: {
+    method: "GET";
+    path: "/webhooks/{webhook_id}/deliveries";
+    query: { limit?: number; page?: number; state?: Array<"pending" | "delivered" | "failed"> | ("pending" | "delivered" | "failed") | string | null; event?: string | null; since?: string | null; until?: string | null; };
+    body: undefined;
+    response: Array<DeliveryOut>;
+  };
+  webhook_stats: {
+    method: "GET";
+    path: "/webhooks/{webhook_id}/stats";
+    query: {};
+    body: undefined;
+    response: WebhookStatsOut;
+  };
+  test_webhook: {
+    method: "POST";
+    path: "/webhooks/{webhook_id}/test";
+    query: {};
+    body: undefined;
+    response: PingResultOut;
+  };
+  list_work_orders: {
+    method: "GET";
+    path: "/work-orders";
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled"> | ("new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled") | string | null; assignedTo?: string | null; priority?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; equipmentId?: string | null; type?: Array<"corrective" | "preventive" | "inspection" | "emergency"> | ("corrective" | "preventive" | "inspection" | "emergency") | string | null; q?: string | null; dueBefore?: string | null; dueAfter?: string | null; overdue?: boolean | null; expand?: Array<"parts" | "checklist" | "labor" | "comments"> | ("parts" | "checklist" | "labor" | "comments") | string | null; sort?: "createdAt" | "-createdAt" | "dueDate" | "-dueDate" | "priority" | "-priority" | "foNumber" | "-foNumber" | "updatedAt" | "-updatedAt"; };
+    body: undefined;
+    response: Array<WorkOrderExpandedOut>;
+  };
+  create_work_order: {
+    method: "POST";
+    path: "/work-orders";
+    query: {};
+    body: WorkOrderCreate;
+    response: WorkOrderOut;
+  };
+  bulk_assign_work_orders: {
+    method: "POST";
+    path: "/work-orders/bulk-assign";
+    query: {};
+    body: WorkOrderBulkAssign;
+    response: Array<WorkOrderOut>;
+  };
+  export_work_orders: {
+    method: "GET";
+    path: "/work-orders/export";
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled"> | ("new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled") | string | null; assignedTo?: string | null; priority?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; equipmentId?: string | null; type?: Array<"corrective" | "preventive" | "inspection" | "emergency"> | ("corrective" | "preventive" | "inspection" | "emergency") | string | null; q?: string | null; dueBefore?: string | null; dueAfter?: string | null; overdue?: boolean | null; expand?: Array<"parts" | "checklist" | "labor" | "comments"> | ("parts" | "checklist" | "labor" | "comments") | string | null; sort?: "createdAt" | "-createdAt" | "dueDate" | "-dueDate" | "priority" | "-priority" | "foNumber" | "-foNumber" | "updatedAt" | "-updatedAt"; format?: "csv" | "ndjson"; };
+    body: undefined;
+    response: string;
+  };
+  get_work_order: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}";
+    query: { expand?: Array<"parts" | "checklist" | "labor" | "comments"> | ("parts" | "checklist" | "labor" | "comments") | string | null; };
+    body: undefined;
+    response: WorkOrderDetailOut;
+  };
+  update_work_order: {
+    method: "PATCH";
+    path: "/work-orders/{work_order_id}";
+    query: {};
+    body: WorkOrderUpdate;
+    response: WorkOrderDetailOut;
+  };
+  list_work_order_attachments: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/attachments";
+    query: { limit?: number; page?: number; };
+    body: undefined;
+    response: Array<AttachmentOut>;
+  };
+  add_work_order_attachment: {
+    method: "POST";
+    path: "/work-orders/{work_order_id}/attachments";
+    query: {};
+    body: FormData;
+    response: AttachmentOut;
+  };
+  get_work_order_attachment: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/attachments/{attachment_id}";
+    query: { size?: "full" | "thumb"; };
+    body: undefined;
+    response: ArrayBuffer;
+  };
+  get_checklist: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/checklist";
+    query: {};
+    body: undefined;
+    response: Array<WorkOrderChecklistItemOut>;
+  };
+  update_checklist_item: {
+    method: "PATCH";
+    path: "/work-orders/{work_order_id}/checklist/{item_id}";
+    query: {};
+    body: ChecklistItemUpdate;
+    response: WorkOrderChecklistItemOut;
+  };
+  create_follow_up: {
+    method: "POST";
+    path: "/work-orders/{work_order_id}/checklist/{item_id}/follow-up";
+    query: {};
+    body: undefined;
+    response: FollowUpCreated;
+  };
+  list_work_order_comments: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/comments";
+    query: { limit?: number; page?: number; };
+    body: undefined;
+    response: Array<CommentOut>;
+  };
+  add_work_order_comment: {
+    method: "POST";
+    path: "/work-orders/{work_order_id}/comments";
+    query: {};
+    body: CommentCreate;
+    response: CommentOut;
+  };
+  list_follow_ups: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/follow-ups";
+    query: {};
+    body: undefined;
+    response: Array<WorkOrderOut>;
+  };
+  list_labor: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/labor";
+    query: {};
+    body: undefined;
+    response: LaborList;
+  };
+  add_labor: {
+    method: "POST";
+    path: "/work-orders/{work_order_id}/labor";
+    query: {};
+    body: LaborCreate;
+    response: LaborOut;
+  };
+  list_part_requests: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/part-requests";
+    query: { limit?: number; page?: number; status?: "open" | "ordered" | "received" | null; };
+    body: undefined;
+    response: Array<ReorderRequestOut>;
+  };
+  request_part: {
+    method: "POST";
+    path: "/work-orders/{work_order_id}/part-requests";
+    query: {};
+    body: PartRequestCreate;
+    response: ReorderRequestOut;
+  };
+  get_work_order_signature: {
+    method: "GET";
+    path: "/work-orders/{work_order_id}/signature";
+    query: {};
+    body: undefined;
+    response: SignatureOut;
+  };
+  sign_work_order: {
+    method: "POST";
+    path: "/work-orders/{work_order_id}/signature";
+    query: {};
+    body: FormData;
+    response: SignatureOut;
+  };
 }

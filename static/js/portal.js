@@ -45,6 +45,20 @@
     toast("No connection to the server. Check the network and try again.");
   });
 
+  // ---- The phone menu (templates/base.html): the button shows or hides #nav-menu ----------------
+  // Delegated, because a boosted navigation swaps the whole body (the header comes back closed).
+  // Escape closes it and gives the focus back to the button.
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest('button[aria-controls="nav-menu"]');
+    if (!button) { return; }
+    button.setAttribute("aria-expanded", button.getAttribute("aria-expanded") === "true" ? "false" : "true");
+  });
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key !== "Escape") { return; }
+    var button = document.querySelector('button[aria-controls="nav-menu"][aria-expanded="true"]');
+    if (button) { button.setAttribute("aria-expanded", "false"); button.focus(); }
+  });
+
   // A "Print" button (data-print), e.g. the KPI dashboard's: the print stylesheet does the rest.
   document.addEventListener("click", function (evt) {
     if (evt.target.closest && evt.target.closest("[data-print]")) { window.print(); }

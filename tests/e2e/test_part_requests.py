@@ -66,7 +66,8 @@ def test_technician_requests_an_out_of_stock_part_on_a_phone(live_server, browse
     wait.until(ec.text_to_be_present_in_element((By.ID, "part-requests"), "BRG-1000"))
     requested = browser.find_element(By.ID, "part-requests").text
     assert "Qty 3" in requested and "Requested" in requested
-    assert "BRG-1000: 3 requested" in browser.find_element(By.ID, "parts").text
+    # (The "BRG-1000: 3 requested" message is checked in tests/web/test_part_picker.py: here a live
+    # refresh of the page, which the request itself wakes, may already have replaced it.)
     browser.execute_script("document.getElementById('parts').scrollIntoView()")
     fit = _fits(browser, "#parts")
     assert fit["right"] <= fit["viewport"] and fit["overflow"] <= 0, fit

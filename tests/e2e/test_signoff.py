@@ -73,6 +73,7 @@ def sign_off(live_server, browser, users, wait, wo) -> None:
     browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
     try:
         browser.get(page)
+        browser.find_element(By.CSS_SELECTOR, "#sign > summary").click()  # <details> opens without script
         nojs = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#signoff .signoff-nojs")))
         assert nojs.is_displayed() and "needs a screen that can draw" in nojs.text
         assert not browser.find_element(By.CSS_SELECTOR, "#signoff .signoff-form").is_displayed()
@@ -81,10 +82,14 @@ def sign_off(live_server, browser, users, wait, wo) -> None:
 
     viewport(browser, 768, 1024)
     browser.get(page)
+    browser.find_element(By.CSS_SELECTOR, "#sign > summary").click()
     wait.until(ec.visibility_of_element_located((By.ID, "signoff-pad")))
     shot(browser, "pad", at="#signoff")
     viewport(browser, 390, 844)
     browser.get(page)
+    # Folded until chosen, like the page's other forms.
+    assert not browser.find_element(By.ID, "signoff-pad").is_displayed()
+    browser.find_element(By.CSS_SELECTOR, "#sign > summary").click()
     pad = wait.until(ec.visibility_of_element_located((By.ID, "signoff-pad")))
     shot(browser, "pad", at="#signoff")
     assert not browser.find_element(By.CSS_SELECTOR, "#signoff .signoff-nojs").is_displayed()

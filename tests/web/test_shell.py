@@ -250,3 +250,28 @@ def test_static_files_have_fingerprinted_urls_kept_for_a_year(client, users):
     assert resp.status_code == 200 and "immutable" not in resp.headers.get("Cache-Control", "")
     resp.close()
     assert client.get("/static/no-such-file.css").status_code == 404
+
+
+def test_a_logged_out_404_offers_the_login_not_my_work(client, users):
+    html = client.get("/no-such-page").get_data(as_text=True)
+    assert "Back to My work" not in html and '<a class="button secondary" href="/login">Log in</a>' in html
+    # The public report's link, no longer valid: what to do instead, and no hint why it failed.
+    resp = client.get("/report/no-such-token")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 404 and "Back to My work" not in html
+    assert "Tell the maintenance team" in html and '<a class="button secondary" href="/login">Log in</a>' in html
+
+
+def test_too_many_attempts_says_so_in_words_not_the_limiters_rule(users):
+    from conftest import make_app
+
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_AUTH="2/minute")
+    client = limited.test_client()
+    with limited.app_context():
+        token = csrf_from(client.get("/login").get_data(as_text=True))
+        answers = [client.post("/login", data={"csrf_token": token, "email": "nobody@north.example.com",
+                                               "password": "x", "code": ""}) for _ in range(3)]
+    assert answers[-1].status_code == 429
+    html = answers[-1].get_data(as_text=True)
+    assert "You can try twice per minute. Try again in" in html  # the limit and the wait, in words
+    assert "per 1 minute" not in html and "2 per" not in html

@@ -63,6 +63,7 @@ ACTIONS: dict[str, str] = {
     "parts.write": "add or change parts or adjust their stock",
     "parts.consume": "use parts on work orders",
     "parts.receive": "receive parts into stock",
+    "parts.request": "request parts for work orders",
     "imports.manage": "import equipment or parts",
     "pm.read": "see preventive maintenance",
     "pm.write": "plan preventive maintenance",
@@ -73,6 +74,7 @@ ACTIONS: dict[str, str] = {
     "webhooks.manage": "manage webhooks",
     "performance.read": "see the performance summary",
     "warehouse.manage": "change the warehouse settings",
+    "hold_reasons.manage": "edit the hold reasons",
     "admin_console.use": "use the admin console",
 }
 ROLES_IN_WORDS = {"admin": "Administrators", "manager": "Managers", "technician": "Technicians",

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,9 @@ export async function startServer() {
     return { server: JSON.parse(process.env.MAINTAINPRO_TEST_SERVER), stop: async () => {} };
   }
   const python = process.env.MAINTAINPRO_PYTHON || path.join(ROOT, '.venv', 'bin', 'python');
-  const child = spawn(python, [path.join(ROOT, 'tests', 'live_server.py'), '--sdk', '--worker'],
+  // As tests/test_js_sdk.py starts it (JS_ENV there): a budget spent in seconds, a short settle horizon.
+  const child = spawn(python, [path.join(ROOT, 'tests', 'live_server.py'), '--sdk', '--worker',
+    '--env', 'RATELIMIT_API=60/3 seconds', '--env', 'SYNC_SETTLE_SECONDS=1'],
     { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   const first = await new Promise((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout });
@@ -95,5 +98,48 @@ export async function startReceiver() {
       return received;
     },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+  };
+}
+
+/**
+ * A TCP proxy in front of the server that loses one answer: the first request that starts with
+ * `POST ` reaches the server (which does the write) but its answer is swallowed and the connection
+ * left hanging, as when a network path dies after sending. Every other connection is passed through.
+ * `requests` keeps the head (request line and headers) of each POST seen.
+ */
+export async function startLossyProxy(base) {
+  const target = new URL(base);
+  const requests = [];
+  const sockets = new Set();
+  let lost = false;
+  const proxy = net.createServer((client) => {
+    sockets.add(client);
+    const upstream = net.connect(Number(target.port), target.hostname);
+    sockets.add(upstream);
+    let swallow = null;
+    client.on('data', (chunk) => {
+      const text = chunk.toString('latin1');
+      if (text.startsWith('POST ')) {
+        requests.push(text.split('\r\n\r\n', 1)[0]);
+        if (swallow === null) swallow = !lost;
+        lost = true;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => { if (!swallow) client.write(chunk); });
+    const close = () => { client.destroy(); upstream.destroy(); };
+    client.on('close', close);
+    upstream.on('close', () => { if (!swallow) client.destroy(); });
+    client.on('error', close);
+    upstream.on('error', close);
+  });
+  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${proxy.address().port}`,
+    requests,
+    close: () => new Promise((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      proxy.close(resolve);
+    }),
   };
 }

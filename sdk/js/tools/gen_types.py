@@ -78,7 +78,70 @@ def render(openapi: dict[str, Any]) -> str:
             out.append("}\n")
         else:
             out.append(f"export type {name} = {ts_type(schema)};\n")
+    out.extend(_operations(openapi))
     return "\n".join(out)
+
+
+METHODS = ("get", "put", "post", "patch", "delete", "head")
+
+
+def _query_type(schema: dict[str, Any]) -> str:
+    """A query parameter's type: a comma list (style form, explode false) may also be one value or the
+    list already joined; null means "not given" (the client leaves it out)."""
+    branches = schema.get("anyOf", [schema])
+    parts: list[str] = []
+    for branch in branches:
+        if branch.get("type") == "array":
+            inner = ts_type(branch.get("items", {}))
+            found = [f"Array<{inner}>", inner if " | " not in inner else f"({inner})", "string"]
+        else:
+            found = [ts_type(branch)]
+        parts.extend(text for text in found if text not in parts)
+    return " | ".join(parts)
+
+
+def _content_type(content: dict[str, Any], *, body: bool) -> str:
+    if not content:
+        return "undefined" if body else "unknown"
+    kind, media = next(iter(content.items()))
+    if "json" in kind and "ndjson" not in kind:
+        return ts_type(media.get("schema", {}))
+    if kind == "multipart/form-data":
+        return "FormData"
+    if kind.startswith("image/"):
+        return "ArrayBuffer"
+    return "string"
+
+
+def _operations(openapi: dict[str, Any]) -> list[str]:
+    """`Operations`: every operation of the document by its operationId, with its method, path (below
+    /api), query parameters, request body and answer: the client's methods are typed from it, and
+    tests/test_js_sdk.py checks that the client has a method for each."""
+    out = ["/** Every operation of the API by operationId: method, path below /api, query, body, answer. */",
+           "export interface Operations {"]
+    for path, item in sorted(openapi["paths"].items()):
+        for method in METHODS:
+            operation = item.get(method)
+            if not operation:
+                continue
+            query = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+            members = []
+            for param in query:
+                key = param["name"] if param["name"].isidentifier() else json.dumps(param["name"])
+                optional = "" if param.get("required") else "?"
+                members.append(f"{key}{optional}: {_query_type(param.get('schema', {}))};")
+            responses = operation.get("responses", {})
+            ok = next((responses[c] for c in sorted(responses) if c.startswith("2")), {})
+            out.append(f"  {operation['operationId']}: {{")
+            out.append(f"    method: {json.dumps(method.upper())};")
+            out.append(f"    path: {json.dumps(path.removeprefix('/api'))};")
+            out.append("    query: {" + (" " + " ".join(members) + " }" if members else "}") + ";")
+            body = operation.get("requestBody", {}).get("content", {})
+            out.append(f"    body: {_content_type(body, body=True)};")
+            out.append(f"    response: {_content_type(ok.get('content', {}), body=False)};")
+            out.append("  };")
+    out.append("}\n")
+    return out
 
 
 def current_openapi() -> dict[str, Any]:

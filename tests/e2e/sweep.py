@@ -1,0 +1,384 @@
+"""The page sweep: every page of the portal, under each role that can see it, at one screen size per
+test file (tests/e2e/test_sweep_<width>.py, so pytest-xdist --dist loadfile runs the sizes side by
+side, each in its process's one chromium).
+
+On each page:
+- axe-core (vendored: tests/e2e/vendor/, see its README) finds 0 violations;
+- nothing is wider than the screen: document.documentElement.scrollWidth <= the device width;
+- every control in the header, the navigation and <main> is at least 44 x 44 px (a checkbox or
+  radio button counts with its label, which toggles it). Exempt (WCAG 2.5.8's "inline" exception):
+  a link inside a sentence, i.e. an inline <a> in a <p> that has words of its own besides the link.
+  Links in facts, table cells, lists and button rows are not exempt.
+Per role, once per size: every item of the main navigation is on the screen, inside its width and
+44 px high, straight away (desk) or after opening the menu (phones), and axe passes with the menu open.
+
+To add a page: one line in PAGES below (the path with {placeholders} from `setup`, the roles that
+see it, what it needs). Role-independent pages are listed under one role only: the sweep stays cheap
+(every line costs a page load and an axe run at five sizes).
+"""
+from __future__ import annotations
+
+import io
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from e2e.conftest import log_in, waiter
+
+AXE = (Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js").read_text()
+
+# width -> (height, phone): phones are emulated as phones (mobile viewport, touch), the rest as windows.
+SIZES = {360: (740, True), 390: (844, True), 768: (1024, False), 1024: (768, False), 1440: (900, False)}
+
+# What the main navigation offers each role (templates/base.html).
+NAV = {
+    "technician": ["My work", "Scan", "Work orders", "Assets", "Stock"],
+    "manager": ["My work", "Scan", "Work orders", "Assets", "Stock", "PM", "Import", "KPIs"],
+    "admin": ["My work", "Scan", "Work orders", "Assets", "Stock", "PM", "Import", "KPIs", "Admin"],
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # str.format()ted with the ids that setup() returns
+    roles: tuple[str, ...]  # () = logged out
+    needs: str = ""  # what setup() makes for it (for the reader)
+
+
+T, M, A = "technician", "manager", "admin"
+
+# Every page of the portal. One page, one line.
+PAGES = [
+    # Logged out
+    Page("/login", ()),
+    Page("/report/{report_token}", (), "an asset, problem reports on"),
+    Page("/report/no-such-token", (), "the public report's 404"),
+    Page("/no-such-page", (), "a logged-out 404"),
+    Page("/report/status/{status_token}", (), "a reported problem's private status page, with a public note"),
+    Page("/report/status/no-such-token", (), "the status page's 404"),
+    Page("/assets/{asset}?label={report_token}", (), "a scanned asset label on a logged-out phone"),
+    # (also, logged out: the report's thank-you page and the enrolment page: _report_done, _enrolment;
+    # as admin: the page after resetting a user's MFA: _mfa_reset)
+    # Everyone
+    # (a manager's and an admin's header is swept on their own pages below)
+    Page("/", (T,), "My work: work orders assigned to the technician, one late"),
+    Page("/work-orders", (T, M), "the list (technician), the board (manager; admin sees the same)"),
+    Page("/work-orders/{wo}", (T, M), "a work order with a checklist (a flagged reading and its follow-up), "
+                                      "a requested part, a signature needed"),
+    Page("/work-orders/{reported}", (T,), "a work order from a problem report"),
+    Page("/scan", (T,), "the scanner (no camera here: the typed tag)"),
+    Page("/work-orders/{wo}/comments", (T,), "a comment"),
+    Page("/work-orders/{wo}/attachments", (T,)),
+    Page("/work-orders/no-such-order", (T,), "a logged-in 404"),
+    Page("/assets", (T, M), "assets, one down"),
+    Page("/assets/{asset}", (T, M)),
+    Page("/assets/{asset}/report", (T,), "the asset's page with its report-a-problem form open"),
+    Page("/assets/{asset}/history/status", (T,)),
+    Page("/parts", (T, M), "parts, one low"),
+    Page("/parts/{part}", (M,)),
+    # Managers and admins
+    Page("/work-orders/new", (M,)),
+    Page("/assets/new", (M,)),
+    Page("/assets/{asset}/edit", (M,)),
+    Page("/assets/labels", (M,)),
+    Page("/assets/{asset}/label", (M,)),
+    Page("/parts/new", (M,)),
+    Page("/parts/{part}/edit", (M,)),
+    Page("/parts/reorders", (M,), "an open reorder request, one asked for from a work order"),
+    Page("/work-orders/hold-reasons", (M,)),
+    Page("/pm-templates", (M,), "a PM template"),
+    Page("/pm-templates/new", (M,)),
+    Page("/pm-templates/{pm}", (M,)),
+    Page("/imports", (M,), "a finished import with a refused row"),
+    Page("/imports/{imp}", (M,)),
+    Page("/kpis", (M,)),
+    # Admins
+    Page("/admin/users", (A,)),
+    Page("/admin/warehouse", (A,)),
+    Page("/admin/webhooks", (A,), "a webhook on every event"),
+    Page("/admin/webhooks/{hook}", (A,)),
+    Page("/admin/performance", (A,)),
+]
+
+IMPORT_CSV = ("assetTag,model,manufacturer,criticality,location\r\n"
+              "FAN-001,AX 9,Ziehl,low,Roof\r\n"
+              "FAN-002,AX 9,Ziehl,extreme,Roof\r\n")
+
+
+def setup(client, auth, users) -> dict[str, str]:
+    """The records the pages show, made through the API and the services as a user would."""
+    from datetime import timedelta
+
+    from portal.jobs.scheduler import AppSimpleWorker
+    from portal.models import Equipment
+    from portal.models.types import utcnow
+    from portal.platform.extensions import db
+    from portal.platform.redis import get_redis
+    from portal.schemas.warehouse import ProblemReportCreate, WarehouseUpdate
+    from portal.services.identity import warehouses as warehouse_service
+    from portal.services.pm import scheduler as pm_scheduler
+    from portal.services.work_orders import problem_reports
+
+    h, ha = auth("north", "manager"), auth("north", "admin")
+    tech = users["north"]["technician"]
+
+    def made(path: str, body: dict, headers: dict = h) -> dict:
+        resp = client.post(path, headers=headers, json=body)
+        assert resp.status_code in (200, 201), (path, resp.json)
+        return resp.json
+
+    eq = made("/api/equipment", {"assetTag": "PRESS-1", "manufacturer": "Schuler", "model": "MSD 250",
+                                 "location": "Hall 2", "area": "Press line", "criticality": "high"})
+    down = made("/api/equipment", {"assetTag": "CONV-7", "location": "Hall 3"})
+    made(f"/api/equipment/{down['id']}/status", {"status": "down"})
+    pm = made("/api/pm-templates", {
+        "name": "Press monthly check", "frequencyType": "calendar", "frequency": 30, "leadDays": 30,
+        "equipmentIds": [eq["id"]], "assignedTo": tech.id, "checklist": [
+            {"description": "Lock out the press", "type": "checkbox", "required": True},
+            {"description": "Oil temperature", "type": "measurement", "unit": "°C", "min": 10, "max": 80},
+            {"description": "Seals look dry", "type": "pass_fail"}]})
+    [wo] = pm_scheduler.schedule_due()["workOrderIds"]
+    for n in range(3):
+        made("/api/work-orders", {"title": f"Inspect conveyor belt tension on line {n + 1}", "equipmentId": down["id"],
+                                  "priority": ("critical", "high", "low")[n], "assignedTo": tech.id,
+                                  "dueDate": (utcnow() + timedelta(days=n - 1)).isoformat()})
+    made(f"/api/work-orders/{wo}/comments", {"body": "Seal kit is in the store."})
+    items = {i["description"]: i["id"] for i in client.get(f"/api/work-orders/{wo}/checklist", headers=h).json}
+    assert client.patch(f"/api/work-orders/{wo}/checklist/{items['Oil temperature']}", headers=h,
+                        json={"value": 95}).status_code == 200
+    made(f"/api/work-orders/{wo}/checklist/{items['Oil temperature']}/follow-up", {})
+    assert client.patch(f"/api/work-orders/{wo}", headers=h, json={"requiresSignature": True}).status_code == 200
+    part = made("/api/parts", {"partNumber": "SEAL-KIT-250", "description": "Cylinder seal kit", "stockLevel": 3,
+                               "reorderPoint": 2, "reorderQuantity": 4, "autoReorder": True,
+                               "supplier": "Schuler Service", "location": "Shelf B-3"})
+    made(f"/api/parts/{part['id']}/stock-movements", {"type": "adjustment", "quantity": -2})
+    made(f"/api/work-orders/{wo}/part-requests", {"partId": part["id"], "quantity": 4})
+    resp = client.post("/api/imports", headers=h, content_type="multipart/form-data",
+                       data={"kind": "assets", "file": (io.BytesIO(IMPORT_CSV.encode()), "assets.csv")})
+    assert resp.status_code in (200, 201, 202), resp.json
+    imp = resp.json
+    db.session.rollback()
+    AppSimpleWorker(["imports"], connection=get_redis()).work(burst=True, logging_level="WARNING")
+    hook = made("/api/webhooks", {"url": "https://hooks.example.com/maintainpro/work-orders", "events": ["*"]}, ha)
+    warehouse_service.update_settings(users.actor("north", "admin"), WarehouseUpdate(problemReportsEnabled=True))
+    db.session.rollback()
+    token = db.session.get(Equipment, eq["id"]).report_token
+    reported = problem_reports.submit_report(token, ProblemReportCreate(
+        description="Oil on the floor under the press", reporterName="Kim from the line",
+        reporterEmail="kim@plant.example"))
+    made(f"/api/work-orders/{reported.work_order.id}/comments",
+         {"body": "We fit a new seal tomorrow morning.", "visibleToReporter": True})
+    return {"asset": eq["id"], "wo": wo, "part": part["id"], "pm": pm["id"], "imp": imp["id"],
+            "hook": hook["id"], "report_token": token, "reported": reported.work_order.id,
+            "status_token": reported.status_token}
+
+
+# ---- what is measured on a page ---------------------------------------------------------------
+
+SMALL_TARGETS = """
+const min = 43.5, found = [];
+const controls = document.querySelectorAll(
+  'header a[href], header button, nav a[href], nav button, main a[href], main button, main summary, ' +
+  'main input:not([type=hidden]), main select, main textarea');
+for (const el of controls) {
+  const style = getComputedStyle(el);
+  if (style.visibility === 'hidden' || el.closest('[hidden], .sr-only')) continue;
+  let r = el.getBoundingClientRect();
+  if (r.width === 0 && r.height === 0) continue;  // not rendered (a closed <details>, display: none)
+  // A link stretched over its row by an absolutely placed ::after (a work order row): the row is the target.
+  if (el.tagName === 'A' && getComputedStyle(el, '::after').position === 'absolute' && el.offsetParent) {
+    r = el.offsetParent.getBoundingClientRect();
+  }
+  let w = r.width, h = r.height;
+  if (el.matches('input[type=checkbox], input[type=radio]')) {
+    const label = el.closest('label') || (el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]'));
+    if (label) { const l = label.getBoundingClientRect(); w = Math.max(w, l.width); h = Math.max(h, l.height); }
+  }
+  if (el.tagName === 'A' && style.display === 'inline') {
+    const p = el.parentElement.closest('p');
+    if (p && p.textContent.replace(el.textContent, '').trim().length > 1) continue;  // a link in a sentence
+  }
+  if (w < min || h < min) {
+    const name = (el.innerText || el.value || el.name || el.id || '').trim().slice(0, 30);
+    found.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' "' + name + '" ' + Math.round(w) + 'x' + Math.round(h));
+  }
+}
+return found;
+"""
+
+# Work order numbers (WO-2026-001) broken over lines: a number is read, typed and quoted whole.
+WRAPPED_NUMBERS = """
+return [...document.querySelectorAll('main .fo, main .fo-number')].filter(e => {
+  const r = e.getBoundingClientRect(), line = parseFloat(getComputedStyle(e).lineHeight) || 24;
+  return r.height > 0 && (e.getClientRects().length > 1 || r.height > 1.6 * line);
+}).map(e => e.textContent.trim());
+"""
+
+# What sticks out on the right: the innermost elements beyond the screen's width (for the failure message).
+WIDEST = """
+let out = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > arguments[0] + 0.5
+  && ![...e.children].some(c => c.getBoundingClientRect().right > arguments[0] + 0.5));
+// Else text running out of a box that fits (an unbreakable e-mail address in a heading).
+if (!out.length) out = [...document.querySelectorAll('body *')].filter(e => e.scrollWidth > e.clientWidth + 1
+  && e.clientWidth > 0 && getComputedStyle(e).overflowX === 'visible' && e.children.length === 0);
+return out.slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
+  + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ');
+"""
+
+RUN_AXE = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']}).then(
+  r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))),
+  e => done(['axe failed: ' + e]));
+"""
+
+
+def at_size(browser, width: int) -> None:
+    height, phone = SIZES[width]
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": height, "deviceScaleFactor": 2 if phone else 1, "mobile": phone})
+    browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": phone})
+
+
+def check_page(browser, width: int, label: str) -> list[str]:
+    """What is wrong with the page on the screen: axe violations, sideways scroll, small targets."""
+    if not browser.execute_script("return typeof axe !== 'undefined'"):
+        browser.execute_script(AXE)  # a document that began before the sweep installed it
+    problems = [f"{label}: axe {v}" for v in browser.execute_async_script(RUN_AXE)]
+    page_width = browser.execute_script("return document.documentElement.scrollWidth")
+    if page_width > width:
+        problems.append(f"{label}: {page_width} px wide ({browser.execute_script(WIDEST, width)})")
+    problems += [f"{label}: target {t}" for t in browser.execute_script(SMALL_TARGETS)]
+    problems += [f"{label}: work order number on several lines: {n}" for n in browser.execute_script(WRAPPED_NUMBERS)]
+    return problems
+
+
+def check_navigation(browser, width: int, role: str) -> list[str]:
+    """Every item of the role's navigation on the screen (after opening the menu where there is one)."""
+    from selenium.webdriver.common.by import By
+
+    label = f"navigation as {role} at {width}"
+    problems = []
+    menu = browser.find_elements(By.CSS_SELECTOR, "header button[aria-controls=nav-menu]")
+    if menu and menu[0].is_displayed():
+        if menu[0].get_attribute("aria-expanded") != "false":
+            problems.append(f"{label}: the menu starts open")
+        menu[0].click()
+        waiter(browser, 5).until(lambda d: menu[0].get_attribute("aria-expanded") == "true")
+    shown = browser.execute_script("""
+        return [...document.querySelectorAll('nav[aria-label=Main] a')].map(a => {
+          const r = a.getBoundingClientRect(), s = getComputedStyle(a);
+          const on = r.width > 0 && s.visibility !== 'hidden' && r.left >= 0 && r.right <= arguments[0] + 0.5
+                     && r.top >= 0 && r.bottom <= window.innerHeight && r.height >= 43.5;
+          return [a.textContent.trim(), on];
+        });""", width)
+    reachable = [name for name, on in shown if on]
+    if reachable != NAV[role]:
+        problems.append(f"{label}: {reachable} reachable of {[name for name, _ in shown]}, expected {NAV[role]}")
+    if menu and menu[0].is_displayed():
+        problems += check_page(browser, width, label + " (menu open)")
+    return problems
+
+
+def sweep(browser, live_server: str, client, auth, users, width: int) -> list[str]:
+    """Every page in PAGES at `width`; returns the problems found (the test asserts there are none)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    ids = setup(client, auth, users)
+    wait = waiter(browser)
+    problems: list[str] = []
+    started = time.monotonic()
+    at_size(browser, width)
+    # axe-core evaluated in every document the sweep opens, as it starts: the same script as
+    # execute_script(AXE) would run, without sending its 650 kB through chromedriver for each page
+    # (that doubled the sweep's time: 12.8 s of 41 s at 390 px on a busy machine).
+    axe_script = browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": AXE})["identifier"]
+    try:
+        for role in ((), *[(r,) for r in NAV]):
+            browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
+            if role:
+                log_in(browser, live_server, users["north"][role[0]])
+                wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
+                problems += check_navigation(browser, width, role[0])
+            for page in PAGES:
+                if page.roles != role and not (role and role[0] in page.roles):
+                    continue
+                path = page.path.format(**ids)
+                browser.get(live_server + path)
+                wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "main h1")))
+                problems += check_page(browser, width, f"{path} as {role[0] if role else 'visitor'} at {width}")
+                if SHOTS:
+                    _shot(browser, f"{width}-{role[0] if role else 'visitor'}{path}")
+            if not role:
+                problems += _report_done(browser, live_server, ids, width)
+                problems += _enrolment(browser, live_server, users, width)
+            elif role[0] == A:
+                problems += _mfa_reset(browser, live_server, users, width)
+    finally:
+        browser.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": axe_script})
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
+    print(f"sweep at {width}: {time.monotonic() - started:.1f} s")
+    return problems
+
+
+# SWEEP_SHOTS=<folder>: each page swept is also saved there, whole (beyond the screen), to be looked at.
+SHOTS = os.environ.get("SWEEP_SHOTS", "")
+
+
+def _shot(browser, name: str) -> None:
+    import base64
+    import re
+
+    shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+    path = Path(SHOTS) / (re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")[:120] + ".png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(base64.b64decode(shot["data"]))
+
+
+def _report_done(browser, live_server: str, ids: dict, width: int) -> list[str]:
+    """The public report's thank-you page: the form sent, as someone who scanned the label."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    browser.get(f"{live_server}/report/{ids['report_token']}")
+    browser.find_element(By.ID, "f-description").send_keys("Oil on the floor")
+    browser.find_element(By.ID, "f-reporterName").send_keys("Kim")
+    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    waiter(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Thank you"))
+    return check_page(browser, width, f"report done as visitor at {width}")
+
+
+def _enrolment(browser, live_server: str, users, width: int) -> list[str]:
+    """The enrolment page: an admin reset a technician's authenticator and handed over the code; the
+    technician opened its link and logged in with the password."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    from portal.services.identity import auth as auth_service
+
+    user = users["north"]["technician2"]
+    code = auth_service.reset_mfa(users.actor("north", "admin"), user.id).code
+    browser.get(f"{live_server}/enrol/{code}")
+    log_in(browser, live_server, email=user.email, code="")
+    waiter(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Set up your authenticator"))
+    problems = check_page(browser, width, f"enrolment as a new user at {width}")
+    browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    return problems
+
+
+def _mfa_reset(browser, live_server: str, users, width: int) -> list[str]:
+    """The page an admin gets after resetting a user's authenticator: the one-time code to hand over."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    browser.get(live_server + "/admin/users")
+    row = browser.find_element(By.ID, f"user-{users['north']['technician2'].id}")
+    button = row.find_element(By.XPATH, ".//button[normalize-space()='Reset MFA']")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    button.click()
+    waiter(browser).until(ec.alert_is_present()).accept()  # hx-confirm
+    waiter(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "reset"))
+    return check_page(browser, width, f"MFA reset as admin at {width}")
