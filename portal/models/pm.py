@@ -99,6 +99,8 @@ class ChecklistItem(db.Model):
     follow_up_id: Mapped[str | None] = mapped_column(ForeignKey("work_orders.id"))
     done_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the server got the tick: done_at is the device's time (a tick made offline arrives later).
+    done_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

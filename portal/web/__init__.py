@@ -27,6 +27,7 @@ def register_web(app: Flask) -> None:
         home,
         idempotency,
         imports,
+        offline,
         report,
         scan,
         session,

@@ -32,6 +32,7 @@ from portal.services.work_orders import labor as labor_service
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.web.blueprint import web
 from portal.web.forms import form_model
+from portal.web.offline import device_time
 from portal.web.rendering import render, wants_fragment
 
 LIST_LIMIT = 25
@@ -238,7 +239,8 @@ def checklist_item(work_order_id: str, item_id: str):
         errors = update
     else:
         try:
-            checklist_service.update_item(actor, work_order_id, item_id, update, typed=True)
+            checklist_service.update_item(actor, work_order_id, item_id, update, typed=True,
+                                          device_at=device_time())
         except ValidationFailed as exc:
             errors = _field_errors(exc, "value")
     ctx = _item_context(actor, work_order_id, item_id, item_errors=errors)
@@ -390,10 +392,11 @@ def add_labor(work_order_id: str):
     message = "Labor booked."
     try:
         if action == "start":
-            labor_service.start_timer(actor, work_order_id)
+            labor_service.start_timer(actor, work_order_id, device_at=device_time())
             message = "Timer started."
         elif action == "stop":
-            labor_service.stop_timer(actor, work_order_id, note=request.form.get("note") or None)
+            labor_service.stop_timer(actor, work_order_id, note=request.form.get("note") or None,
+                                     device_at=device_time())
             message = "Timer stopped and labor booked."
         elif action == "discard":
             work_order_service.get_work_order(actor, work_order_id)

@@ -39,7 +39,9 @@
     }
   });
 
-  document.addEventListener("htmx:sendError", function () {
+  document.addEventListener("htmx:sendError", function (evt) {
+    // A work page change kept in the device's outbox (static/js/offline.js) is not an error.
+    if (window.MaintainProOutbox && window.MaintainProOutbox.takes && window.MaintainProOutbox.takes(evt)) { return; }
     toast("No connection to the server. Check the network and try again.");
   });
 

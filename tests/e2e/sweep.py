@@ -33,9 +33,9 @@ SIZES = {360: (740, True), 390: (844, True), 768: (1024, False), 1024: (768, Fal
 
 # What the main navigation offers each role (templates/base.html).
 NAV = {
-    "technician": ["My work", "Scan", "Work orders", "Assets", "Stock"],
-    "manager": ["My work", "Scan", "Work orders", "Assets", "Stock", "PM", "Import", "KPIs"],
-    "admin": ["My work", "Scan", "Work orders", "Assets", "Stock", "PM", "Import", "KPIs", "Admin"],
+    "technician": ["My work", "Scan", "Work orders", "Assets", "Stock", "Outbox"],
+    "manager": ["My work", "Scan", "Work orders", "Assets", "Stock", "PM", "Import", "KPIs", "Outbox"],
+    "admin": ["My work", "Scan", "Work orders", "Assets", "Stock", "PM", "Import", "KPIs", "Outbox", "Admin"],
 }
 
 

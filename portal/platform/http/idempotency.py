@@ -68,7 +68,12 @@ def _fingerprint() -> str:
     if request.mimetype in FORM_TYPES:
         # A form is read (and its stream consumed) by the CSRF check before this runs: hash what
         # was parsed, fields in order, and each uploaded file's name and bytes.
+        # The CSRF token is not part of what is asked: a device replaying its queue after a new
+        # login sends the same action with a fresh token, and must get the first answer.
+        token_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         for name, values in sorted(request.form.lists()):
+            if name == token_field:
+                continue
             digest.update(name.encode() + b"\0" + "\0".join(values).encode() + b"\1")
         for name, files in sorted(request.files.lists()):
             for upload in files:

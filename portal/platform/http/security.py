@@ -42,6 +42,9 @@ PAGE_CSP = "; ".join([
     "img-src 'self' data: blob:",
     "font-src 'self'",
     "connect-src 'self'",
+    # The service worker (/sw.js) and the web app manifest, from our origin only.
+    "worker-src 'self'",
+    "manifest-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

@@ -21,6 +21,7 @@ from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import require
 from portal.services.work_orders import follow_ups
 from portal.services.work_orders import lifecycle as work_order_service
+from portal.services.work_orders.device_time import accepted_time
 from portal.services.work_orders.readings import parse_reading
 
 PASS_FAIL = ("pass", "fail")
@@ -94,11 +95,14 @@ def _item_of(wo: WorkOrder, item_id: str) -> ChecklistItem:
 
 
 def update_item(actor: Actor, work_order_id: str, item_id: str, data: ChecklistItemUpdate,
-                *, now: datetime | None = None, typed: bool = False) -> ChecklistItem:
+                *, now: datetime | None = None, typed: bool = False,
+                device_at: datetime | None = None) -> ChecklistItem:
     """Record a tick, a value or a note. `typed`: the value is text a person typed in the portal,
     so a measurement may carry the plant's decimal comma ("65,5"); the API sends JSON numbers.
     A reading that leaves the item flagged records checklist.item_flagged, and raises the
-    follow-up at once when the template item says so (once per item)."""
+    follow-up at once when the template item says so (once per item). `device_at`: when the
+    technician did it on their device (device_time.accepted_time bounds it); done_received_at
+    records when the server got it."""
     now = now or utcnow()
     given = data.model_fields_set
     with unit_of_work():
@@ -123,9 +127,10 @@ def update_item(actor: Actor, work_order_id: str, item_id: str, data: ChecklistI
         if done and item.type in ("measurement", "pass_fail") and item.value is None:
             raise field_error("value", f"A {item.type.replace('_', '/')} item needs a value to be done")
         if done and not item.done:
-            item.done_by, item.done_at = actor.id, now
+            done_at = accepted_time(device_at, not_before=wo.created_at, received=now)
+            item.done_by, item.done_at, item.done_received_at = actor.id, done_at, now
         elif not done:
-            item.done_by, item.done_at = None, None
+            item.done_by, item.done_at, item.done_received_at = None, None, None
         item.done = done
         item.flagged = is_flagged(item)
         item.updated_at = now

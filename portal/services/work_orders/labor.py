@@ -17,6 +17,7 @@ from portal.services.common.errors import Conflict, Forbidden, field_error
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.services.work_orders.checklists import check_work_rights
+from portal.services.work_orders.device_time import accepted_time
 
 
 def labor_cost(minutes: int, hourly_rate: Decimal | None) -> Decimal:
@@ -89,8 +90,10 @@ def running_timer(actor: Actor, work_order_id: str) -> datetime | None:
     return datetime.fromisoformat(raw.decode()) if raw else None
 
 
-def start_timer(actor: Actor, work_order_id: str, *, now: datetime | None = None) -> datetime:
-    """Start (or keep) the actor's timer; the same rights as booking labor."""
+def start_timer(actor: Actor, work_order_id: str, *, now: datetime | None = None,
+                device_at: datetime | None = None) -> datetime:
+    """Start (or keep) the actor's timer; the same rights as booking labor. `device_at`: when the
+    technician tapped Start on their device (a start queued offline), within device_time's bounds."""
     from portal.platform.redis import get_redis
 
     now = now or utcnow()
@@ -98,20 +101,24 @@ def start_timer(actor: Actor, work_order_id: str, *, now: datetime | None = None
     check_work_rights(actor, wo)
     if wo.status in CLOSED_STATUSES:
         raise Conflict(f"Labor cannot be timed on a {wo.status} work order")
+    started = accepted_time(device_at, not_before=wo.created_at, received=now)
     # NX: a second tap (or a second tab) keeps the first start time.
-    get_redis().set(_timer_key(actor, wo.id), now.isoformat(), nx=True, ex=TIMER_TTL_SECONDS)
-    return running_timer(actor, wo.id) or now
+    get_redis().set(_timer_key(actor, wo.id), started.isoformat(), nx=True, ex=TIMER_TTL_SECONDS)
+    return running_timer(actor, wo.id) or started
 
 
 def stop_timer(actor: Actor, work_order_id: str, *, note: str | None = None,
-               now: datetime | None = None) -> tuple[LaborEntry, int]:
-    """Book the minutes since the timer started (at least one, rounded up) and clear the timer."""
+               now: datetime | None = None, device_at: datetime | None = None) -> tuple[LaborEntry, int]:
+    """Book the minutes since the timer started (at least one, rounded up) and clear the timer.
+    `device_at`: when Stop was tapped on the device (bounded: not before the start); the entry's
+    created_at is when the server received it."""
     now = now or utcnow()
     started = running_timer(actor, work_order_id)
     if started is None:
         work_order_service.get_work_order(actor, work_order_id)  # 404 for another warehouse's id
         raise field_error("timer", "No timer is running on this work order", Conflict)
-    minutes = max(1, -(-int((now - started).total_seconds()) // 60))
+    stopped = accepted_time(device_at, not_before=started, received=now)
+    minutes = max(1, -(-int((stopped - started).total_seconds()) // 60))
     if minutes > 24 * 60:
         raise field_error("minutes", "The timer ran more than 24 hours: discard it and type the minutes in")
     entry, total = add_labor(actor, work_order_id, LaborCreate(minutes=minutes, note=note, performedAt=started),

@@ -69,3 +69,14 @@ def my_work(actor: Actor, *, now: datetime, tz: ZoneInfo, limit: int = 50) -> My
         counts=counts,
         equipment_names=names,
     )
+
+
+def kept_on_device(actor: Actor) -> list[str]:
+    """Ids of every open work order assigned to the actor, no cap: what a technician's device keeps
+    for reading offline (the portal's /offline/keep). Most urgent first, as on My work."""
+    require(actor, READ)
+    mine = and_(IN_WAREHOUSE, WorkOrder.assigned_to == actor.id, WorkOrder.status.in_(OPEN_STATUSES))
+    return list(db.session.scalars(
+        select(WorkOrder.id).where(mine)
+        .order_by(case(PRIORITY_RANK, value=WorkOrder.priority).desc(), WorkOrder.due_date.asc().nulls_last(),
+                  WorkOrder.id), in_warehouse(actor)))

@@ -1,0 +1,69 @@
+"""The offline app's server side (portal/web/offline.py): the manifest, the service worker at the
+root with its version, the token a replay fetches first, the pages a device keeps, and a replay with
+a fresh CSRF token getting the first answer (the token is not part of the request's fingerprint)."""
+from __future__ import annotations
+
+import factories
+from sqlalchemy import func, select
+
+from portal.models import WorkOrderComment
+from portal.platform.extensions import db
+from web.conftest import csrf_from
+
+
+def test_manifest_and_worker_are_served_from_our_origin(client, app):
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.status_code == 200 and manifest.mimetype == "application/manifest+json"
+    body = manifest.json
+    assert (body["start_url"], body["display"], body["scope"]) == ("/", "standalone", "/")
+    assert {icon["sizes"] for icon in body["icons"]} >= {"192x192", "512x512"}
+    for icon in body["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+
+    worker = client.get("/sw.js")
+    assert worker.status_code == 200 and worker.mimetype == "text/javascript"
+    assert worker.headers["Service-Worker-Allowed"] == "/" and worker.headers["Cache-Control"] == "no-cache"
+    assert "connect-src 'self'" in worker.headers["Content-Security-Policy"]
+    code = worker.get_data(as_text=True)
+    first_line = code.split("\n", 1)[0]
+    assert first_line.startswith("self.MAINTAINPRO = ") and '"version": "' in first_line
+    # The shell's URLs carry the static files' fingerprints: a changed file is a changed worker.
+    assert "/static/js/offline.js?v=" in first_line and "/static/css/base.css?v=" in first_line
+    assert client.get("/sw.js").get_data() == worker.get_data()
+
+
+def test_pages_allow_the_worker_and_the_manifest(client, users, portal_login):
+    portal_login(users["north"]["technician"])
+    page = client.get("/")
+    csp = page.headers["Content-Security-Policy"]
+    assert "worker-src 'self'" in csp and "manifest-src 'self'" in csp
+    html = page.get_data(as_text=True)
+    assert 'rel="manifest"' in html and 'id="outbox-count"' in html and 'href="/outbox"' in html
+
+
+def test_outbox_token_and_kept_pages(client, users, portal_login):
+    manager = users.actor("north", "manager")
+    tech = users["north"]["technician"]
+    mine = factories.work_order(manager, assignedTo=tech.id)
+    factories.work_order(manager, assignedTo=users["north"]["technician2"].id)
+    assert client.get("/outbox/token").status_code == 302  # logged out: to the login
+    portal_login(tech)
+    token = client.get("/outbox/token")
+    assert token.json["user"] == tech.id and token.json["csrfToken"]
+    assert token.headers["Cache-Control"] == "no-store"
+    keep = client.get("/offline/keep").json
+    assert keep["pages"] == ["/", "/outbox", f"/work-orders/{mine.id}"]
+    assert "Outbox" in client.get("/outbox").get_data(as_text=True)
+
+
+def test_a_replay_with_a_fresh_csrf_token_gets_the_first_answer(client, users, portal_login):
+    manager = users.actor("north", "manager")
+    tech = users["north"]["technician"]
+    wo = factories.work_order(manager, assignedTo=tech.id)
+    portal_login(tech)
+    token = csrf_from(client.get(f"/work-orders/{wo.id}").get_data(as_text=True))
+    h = {"Idempotency-Key": "dev-0001", "HX-Request": "true", "X-CSRFToken": token}
+    first = client.post(f"/work-orders/{wo.id}/comments", data={"body": "Gland tightened"}, headers=h)
+    again = client.post(f"/work-orders/{wo.id}/comments", data={"body": "Gland tightened", "csrf_token": token}, headers=h)
+    assert first.status_code == 200 and again.headers.get("Idempotency-Replayed") == "true"
+    assert db.session.scalar(select(func.count()).select_from(WorkOrderComment)) == 1
