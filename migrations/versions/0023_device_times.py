@@ -1,7 +1,7 @@
 """device times: when the server received a checklist tick made on a device (perhaps offline)
 
 Revision ID: 0023
-Revises: 0015
+Revises: 0022
 Create Date: 2026-12-05 22:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0023'
-down_revision = '0015'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
