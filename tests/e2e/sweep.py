@@ -68,6 +68,7 @@ PAGES = [
                                       "a requested part, a signature needed"),
     Page("/work-orders/{reported}", (T,), "a work order from a problem report"),
     Page("/scan", (T,), "the scanner (no camera here: the typed tag)"),
+    Page("/outbox", (T,), "the outbox (empty: nothing waits on this device)"),
     Page("/work-orders/{wo}/comments", (T,), "a comment"),
     Page("/work-orders/{wo}/attachments", (T,)),
     Page("/work-orders/no-such-order", (T,), "a logged-in 404"),

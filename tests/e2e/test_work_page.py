@@ -176,7 +176,7 @@ def test_manager_edits_hold_reasons_on_a_phone(live_server, browser, users, clie
     wo_id, _ = _work_order(client, auth, users)
     browser.set_window_size(390, 844)
     log_in(browser, live_server, users["north"]["manager"])
-    wait.until(ec.presence_of_element_located((By.TAG_NAME, "h1")))
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))  # logged in, not the form's h1
     browser.get(f"{live_server}/pm-templates")
     _tap(browser, By.LINK_TEXT, "Hold reasons")
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Hold reasons"))

@@ -168,7 +168,7 @@ def portal_pages(plant) -> list[str]:
             "/parts", "/parts/new", f"/parts/{plant['part'].id}", f"/parts/{plant['part'].id}/edit", "/parts/reorders",
             "/pm-templates", "/pm-templates/new", f"/pm-templates/{plant['template'].id}", "/imports",
             f"/imports/{plant['import'].id}", "/kpis", "/admin/warehouse", "/admin/users", "/admin/webhooks",
-            f"/admin/webhooks/{plant['hook'].id}", "/admin/performance", "/work-orders/hold-reasons", "/scan"]
+            f"/admin/webhooks/{plant['hook'].id}", "/admin/performance", "/work-orders/hold-reasons", "/scan", "/outbox"]
 
 
 @pytest.mark.parametrize("role", ["requester", "technician", "manager", "admin"])
