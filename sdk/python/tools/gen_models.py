@@ -102,20 +102,10 @@ def render(openapi: dict[str, Any]) -> str:
 
 
 def current_openapi() -> dict[str, Any]:
-    import os
-    import tempfile
+    sys.path.insert(0, str(HERE.parents[2]))
+    from portal.api.openapi_document import openapi_document
 
-    root = HERE.parents[2]
-    sys.path.insert(0, str(root))
-    instance = tempfile.mkdtemp(prefix="maintainpro-gen-models-")
-    os.environ.setdefault("MAINTAINPRO_INSTANCE", instance)
-    from portal import create_app
-    from portal.api.docs import build_openapi
-
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/models.db",
-                      "RATELIMIT_ENABLED": False})
-    with app.app_context():
-        return build_openapi()
+    return openapi_document()
 
 
 if __name__ == "__main__":
