@@ -65,7 +65,28 @@ def fresh_database_after_fork() -> None:
     db.engine.dispose(close=False)
 
 
-class AppWorker(JobLogMixin, Worker):
+class PromptUnsubscribe:
+    """Ends the worker's command channel (RQ's pubsub thread) at once when the worker stops.
+
+    RQ 3.0 unsubscribes, then stops the thread; redis-py 8 joins the thread in stop(). A thread
+    that read the unsubscribe reply before the stop flag was set goes back to waiting up to 60 s for
+    a subscription that never comes, and the worker's teardown waits with it: a burst run (tests,
+    `flask jobs`) ended a minute late, at random, and a stopping worker could too. Setting the stop
+    flag first (stop with a zero wait), then unsubscribing, wakes the thread on the reply and it
+    leaves. Public attributes and methods of RQ's Worker and redis-py's PubSub only."""
+
+    def unsubscribe(self) -> None:
+        thread = getattr(self, "pubsub_thread", None)
+        if thread is None:
+            super().unsubscribe()  # type: ignore[misc]
+            return
+        thread.stop(timeout=0)
+        self.pubsub.unsubscribe()  # type: ignore[attr-defined]
+        thread.join(timeout=2)
+        self.pubsub.close()  # type: ignore[attr-defined]
+
+
+class AppWorker(PromptUnsubscribe, JobLogMixin, Worker):
     """RQ worker whose work horses (one fork per job) get their own database connections."""
 
     def main_work_horse(self, job, queue) -> None:
@@ -74,7 +95,7 @@ class AppWorker(JobLogMixin, Worker):
         super().main_work_horse(job, queue)
 
 
-class AppSimpleWorker(JobLogMixin, SimpleWorker):
+class AppSimpleWorker(PromptUnsubscribe, JobLogMixin, SimpleWorker):
     """`worker.py --no-fork`: jobs run in the worker process itself, reusing its database and HTTP
     connections; several times the throughput, at the price of no per-job process isolation."""
 
