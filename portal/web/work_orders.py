@@ -250,20 +250,22 @@ def checklist_item(work_order_id: str, item_id: str):
     resp = _done(work_order_id, "Checklist saved.", "work_orders/_checklist_item.html", "item", **ctx)
     if wants_fragment():
         # The status bar's "2 of 4 done" follows the tick (an out-of-band swap).
-        progress = checklist_progress(checklist_service.items_of(ctx["wo"].id))
         resp.set_data(resp.get_data(as_text=True) + render_block(
-            "work_orders/detail.html", "progress_oob", progress=progress))
+            "work_orders/detail.html", "progress_oob", progress=ctx["progress"]))
     return resp
 
 
 def _item_context(actor: Actor, work_order_id: str, item_id: str, **extra: Any) -> dict:
     """What one checklist item's row shows (its follow-up's number among them)."""
     wo = work_order_service.get_work_order(actor, work_order_id)
-    item = next((i for i in checklist_service.items_of(wo.id) if i.id == item_id), None)
+    items = checklist_service.items_of(wo.id)
+    item = next((i for i in items if i.id == item_id), None)
     if item is None:
         from portal.web.errors import error_page
         abort(error_page(404, "Checklist item not found"))
+    # The progress from the same read: the status bar's count follows a tick (checklist_item).
     return {"wo": wo, "item": item, "item_errors": {}, "can_work": _can_work(actor, wo),
+            "progress": checklist_progress(items),
             "names": reads.labels(actor, user_ids={item.done_by}).names,
             "relations": follow_ups.relations(actor, wo, [item]), **extra}
 

@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -272,27 +272,31 @@ def test_rate_limit_surfaces_429_with_retry_after(server):
 
 # --- transport, against a local HTTP server that fails on purpose ------------------------------------
 
-class _Flaky:
-    """Answers 503 to the first request of each method, then 200 with []."""
+class _Scripted:
+    """Answers each request with the next (status, body, headers) of a script, or with what
+    `script(method)` gives; records each request's method and Idempotency-Key."""
 
-    def __init__(self) -> None:
+    def __init__(self, script: list[tuple[int, object, dict[str, str]]]
+                 | Callable[[str], tuple[int, object, dict[str, str]]]) -> None:
+        self.script = script if isinstance(script, list) else []
+        self.answer = script if callable(script) else lambda _method: self.script.pop(0)
         self.seen: list[tuple[str, str | None]] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                self.rfile.read(length)
-                first = self.command not in [method for method, _ in outer.seen]
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 outer.seen.append((self.command, self.headers.get("Idempotency-Key")))
-                body = b'{"message": "Service unavailable", "errors": []}' if first else b"[]"
-                self.send_response(503 if first else 200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
+                status, body, headers = outer.answer(self.command)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(data)
 
-            do_GET = do_POST = do_DELETE = _answer  # noqa: N815
+            do_GET = do_POST = do_PATCH = do_DELETE = _answer  # noqa: N815
 
             def log_message(self, *_args) -> None:
                 pass
@@ -309,8 +313,21 @@ class _Flaky:
         self.server.server_close()
 
 
+def _flaky() -> _Scripted:
+    """503 to the first request of each method, then 200 with []."""
+    server: _Scripted
+
+    def answer(method: str) -> tuple[int, object, dict[str, str]]:
+        if [m for m, _key in server.seen].count(method) == 1:  # this request is the method's first
+            return 503, {"message": "Service unavailable", "errors": []}, {}
+        return 200, [], {}
+
+    server = _Scripted(answer)
+    return server
+
+
 def test_every_request_is_retried_and_a_retried_write_keeps_its_idempotency_key():
-    flaky = _Flaky()
+    flaky = _flaky()
     with flaky as base:
         client = MaintainProClient(base, token="t", backoff=0.01)
         assert client.work_orders.list() == []
@@ -585,44 +602,6 @@ def test_every_kind_of_endpoint_through_its_method(server, clients):
     started = api.imports.create("parts", f"partNumber,description\nIMP-{mark},Imported seal\n")
     assert api.imports.get(started["id"])["kind"] == "parts"
     assert started["id"] in {i["id"] for i in api.imports.list()}
-
-
-class _Scripted:
-    """Answers each request with the next (status, body, headers) of a script; records method and key."""
-
-    def __init__(self, script: list[tuple[int, object, dict[str, str]]]) -> None:
-        self.script = list(script)
-        self.seen: list[tuple[str, str | None]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                outer.seen.append((self.command, self.headers.get("Idempotency-Key")))
-                status, body, headers = outer.script.pop(0)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                for name, value in {"Content-Type": "application/json", **headers}.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PATCH = _answer  # noqa: N815
-
-            def log_message(self, *_args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        return f"http://127.0.0.1:{self.server.server_address[1]}/api"
-
-    def __exit__(self, *_exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def test_a_409_on_a_running_key_is_retried_and_a_422_on_a_reused_key_is_not():
