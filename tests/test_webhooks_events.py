@@ -25,7 +25,7 @@ from portal.platform.extensions import db
 from portal.platform.redis import get_redis
 from portal.schemas.attachments import SignatureCreate
 from portal.schemas.equipment import EquipmentCreate, EquipmentUpdate
-from portal.schemas.parts import PartCreate, PartRequestCreate
+from portal.schemas.parts import PartCreate, PartRequestCreate, ReorderReceiptCreate
 from portal.schemas.pm import ChecklistItemUpdate, PMTemplateCreate
 from portal.schemas.webhooks import WebhookCreate
 from portal.schemas.work_orders import ConsumeParts, WorkOrderCreate, WorkOrderUpdate
@@ -61,8 +61,9 @@ def test_every_event_reaches_the_receiver_as_documented(app, users, upload_dir, 
              "reorderQuantity": 10, "autoReorder": True}))
         parts_service.consume_parts(manager, ConsumeParts.model_validate(
             {"workOrderId": wo_id, "partsUsage": [{"partId": part.id, "quantityUsed": 2}]}))
-        request_service.request_part(manager, wo_id, PartRequestCreate.model_validate(
+        requested, _ = request_service.request_part(manager, wo_id, PartRequestCreate.model_validate(
             {"partId": part.id, "quantity": 8}))
+        parts_service.receive_against_request(manager, requested.id, ReorderReceiptCreate(quantity=3))
         signoff.sign(manager, wo_id, SignatureCreate.model_validate({"signerName": "Line lead"}), signature_png())
         wo_service.update_work_order(manager, wo_id, WorkOrderUpdate.model_validate({"status": "completed"}))
         wo_service.create_work_order(manager, WorkOrderCreate.model_validate(
@@ -118,6 +119,9 @@ def test_every_event_reaches_the_receiver_as_documented(app, users, upload_dir, 
     requested = by_event["parts.requested"][0]["data"]
     assert (requested["entity"], requested["entityId"]) == ("work_order", wo_id)
     assert (requested["payload"]["quantity"], requested["payload"]["part"]["partNumber"]) == (8, "SEAL-22")
+    received = by_event["reorder_request.received"][0]["data"]
+    assert (received["entity"], received["payload"]["quantity"], received["payload"]["remainingQuantity"],
+            received["payload"]["closed"]) == ("reorder_request", 3, 5, False)
     assert by_event["work_order.signed"][0]["data"]["payload"]["signature"]["signerName"] == "Line lead"
     escalated = by_event["work_order.escalated"][0]["data"]["payload"]
     assert escalated["newAssignee"] == users["north"]["manager"].id and escalated["reason"]

@@ -12,6 +12,9 @@ from portal.schemas.parts import (
     PartRequestCreate,
     PartRequestQuery,
     PartUpdate,
+    ReorderReceiptCreate,
+    ReorderReceiptCreated,
+    ReorderReceiptOut,
     ReorderRequestOut,
     ReorderRequestQuery,
     ReorderRequestReceived,
@@ -71,10 +74,15 @@ def update_part(part_id: str):
                         "is never lost. receipt: quantity > 0 (admin, manager, technician); adjustment: signed "
                         "quantity != 0 (admin, manager); count: quantity is the counted level >= 0, the "
                         "movement records the difference (admin, manager). An adjustment below zero stock "
-                        "answers 409. Low-stock and reorder events follow as for consumption.")
+                        "answers 409. Low-stock and reorder events follow as for consumption. A receipt with "
+                        "reorderRequestId is applied to that open or ordered request of the same part in the "
+                        "same transaction (as POST /api/reorder-requests/{id}/receipts): a closed request, or "
+                        "more than remains on it without moreThanOrdered, answers 409 and books nothing; "
+                        "another part's or warehouse's request answers 400.")
 def create_stock_movement(part_id: str):
-    movement = service.record_stock_movement(actor(), part_id, json_body(StockMovementCreate))
-    return jsonify(StockMovementOut.dump(movement)), 201
+    data = json_body(StockMovementCreate)
+    movement = service.record_stock_movement(actor(), part_id, data)
+    return jsonify(StockMovementOut.dump(movement, reorderRequestId=data.reorder_request_id)), 201
 
 
 @api.get("/parts/<part_id>/stock-movements")
@@ -84,7 +92,8 @@ def create_stock_movement(part_id: str):
 def list_stock_movements(part_id: str):
     q = query_args(PageQuery)
     page = service.list_stock_movements(actor(), part_id, q.page, q.limit)
-    return page_response(page, StockMovementOut.dump_many(page.items))
+    applied = service.applied_requests([m.id for m in page.items])
+    return page_response(page, [StockMovementOut.dump(m, reorderRequestId=applied.get(m.id)) for m in page.items])
 
 
 @api.get("/reorder-requests/<request_id>")
@@ -104,13 +113,36 @@ def mark_reorder_ordered(request_id: str):
 @api.post("/reorder-requests/<request_id>/received")
 @documented(summary="Receive a reorder request", body=ReorderRequestReceived, response=ReorderRequestOut,
             permission="parts.receive",
-            description="open or ordered -> received: books the goods in as one receipt stock movement of the "
-                        "request's quantity (stockMovementId), in the same transaction. Receiving a request "
-                        "twice answers 409 and books nothing more, even when both arrive at once. The body "
-                        "is optional.")
+            description="open or ordered -> received: books in what remains on the request (its whole "
+                        "quantity when nothing was received yet) as one receipt stock movement "
+                        "(stockMovementId), in the same transaction. Receiving a request twice answers 409 and "
+                        "books nothing more, even when both arrive at once. The body is optional. Partial "
+                        "deliveries: POST /api/reorder-requests/{id}/receipts.")
 def mark_reorder_received(request_id: str):
     body = json_body(ReorderRequestReceived)
     return jsonify(ReorderRequestOut.dump(service.mark_reorder_received(actor(), request_id, body.note)))
+
+
+@api.post("/reorder-requests/<request_id>/receipts")
+@documented(summary="Receive goods against a reorder request (all or part of it)", body=ReorderReceiptCreate,
+            response=ReorderReceiptCreated, status=201, permission="parts.receive",
+            description="Books a receipt stock movement of quantity (omitted: what remains) and applies it to "
+                        "the request in one transaction: receivedQuantity grows, remainingQuantity shrinks, and "
+                        "the request closes (status received) when nothing remains. More than remains answers "
+                        "409 unless moreThanOrdered is true; a closed request answers 409. Two receipts at "
+                        "once are counted one after the other under the request's row lock. Records "
+                        "reorder_request.received (and inventory.low_stock re-arms as for any receipt). "
+                        "Purchase orders are not part of the API yet.")
+def receive_against_request(request_id: str):
+    receipt = service.receive_against_request(actor(), request_id, json_body(ReorderReceiptCreate))
+    return jsonify(ReorderReceiptCreated.dump(receipt)), 201
+
+
+@api.get("/reorder-requests/<request_id>/receipts")
+@documented(summary="The receipts booked against a reorder request", response=list[ReorderReceiptOut],
+            description="Oldest first; their quantities add up to the request's receivedQuantity.")
+def list_receipts(request_id: str):
+    return jsonify(ReorderReceiptOut.dump_many(service.list_receipts(actor(), request_id)))
 
 
 @api.post("/work-orders/<work_order_id>/part-requests")

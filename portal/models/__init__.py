@@ -5,7 +5,7 @@ from portal.models.attachments import WorkOrderAttachment, WorkOrderComment
 from portal.models.events import EVENT_TYPES, DomainEvent
 from portal.models.idempotency import IdempotencyKey
 from portal.models.imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob, ImportRefusal
-from portal.models.inventory import MANUAL_MOVEMENT_TYPES, STOCK_MOVEMENT_TYPES, Part, PartConsumption, ReorderRequest, StockMovement
+from portal.models.inventory import MANUAL_MOVEMENT_TYPES, STOCK_MOVEMENT_TYPES, Part, PartConsumption, ReorderReceipt, ReorderRequest, StockMovement
 from portal.models.pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, LaborEntry, MeterReading, PMTemplate, PMTemplateEquipment
 from portal.models.tenancy import Warehouse
 from portal.models.users import ROLES, AuthSession, EnrolmentCode, User
@@ -24,7 +24,7 @@ from portal.models.work_orders import (
 __all__ = [
     "CRITICALITIES", "EQUIPMENT_STATUSES", "EVENT_TYPES", "OPEN_STATUSES", "PRIORITIES", "ROLES",
     "WORK_ORDER_STATUSES", "WORK_ORDER_TYPES", "AuthSession", "DomainEvent", "Equipment", "Part",
-    "PartConsumption", "ReorderRequest", "User", "Warehouse", "WorkOrder", "WorkOrderCounter",
+    "PartConsumption", "ReorderReceipt", "ReorderRequest", "User", "Warehouse", "WorkOrder", "WorkOrderCounter",
     "WorkOrderHistory",
     "DELIVERY_STATES", "TEST_EVENT", "WebhookDelivery", "WebhookEndpoint",
     "CHECKLIST_TYPES", "FREQUENCY_TYPES", "ChecklistItem", "LaborEntry", "MeterReading", "PMTemplate",

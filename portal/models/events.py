@@ -29,6 +29,8 @@ EVENT_TYPES = (
     "work_order.follow_up_created",
     # Added after the contract's table (docs/integrating.md, "Events beyond the contract").
     "work_order.signed",
+    # Goods booked in against a reorder request (partial or closing it).
+    "reorder_request.received",
 )
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, false, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.types import UTCDateTime, id_column, utcnow
 from portal.platform.extensions import db
@@ -63,7 +63,8 @@ class ReorderRequest(db.Model):
     """Created when a part with auto-reorder on crosses its reorder point, or when a technician
     asks for a part a work order needs (work_order_id and requested_by set).
 
-    status: open -> ordered (purchase placed) -> received (the goods booked in as one receipt).
+    status: open -> ordered (purchase placed) -> received (closed: the goods booked in, in one
+    receipt or several partial ones, each a ReorderReceipt; received_quantity is their sum).
     """
 
     __tablename__ = "reorder_requests"
@@ -88,6 +89,31 @@ class ReorderRequest(db.Model):
     requested_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     # When the quantity last changed (a second request for the same part and work order).
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The sum of its receipts (ReorderReceipt.quantity): the request closes (received) when it
+    # reaches quantity; more than quantity only with the receiver's "more than ordered".
+    received_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    @property
+    def remaining_quantity(self) -> int:
+        """What is still to come: never below 0 (an over-receipt closes the request)."""
+        return max(self.quantity - (self.received_quantity or 0), 0)
+
+
+class ReorderReceipt(db.Model):
+    """Goods booked in against a reorder request: one receipt stock movement, applied to one request
+    once (the unique stock_movement_id), so the same delivery cannot be received twice against it."""
+
+    __tablename__ = "reorder_receipts"
+    id: Mapped[str] = id_column()
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    reorder_request_id: Mapped[str] = mapped_column(ForeignKey("reorder_requests.id"), index=True)
+    stock_movement_id: Mapped[str] = mapped_column(ForeignKey("stock_movements.id"), unique=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    # The receiver confirmed a quantity beyond what remained on the request.
+    more_than_ordered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    received_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reorder_request: Mapped[ReorderRequest] = relationship(ReorderRequest)
 
 
 # "initial": the level a part was created with (or had when the ledger began), so the ledger sums

@@ -205,6 +205,23 @@ class PartsRequestedPayload(EventPayload):
     timestamp: EventTime = Field(description=WHEN)
 
 
+class ReorderReceivedPayload(EventPayload):
+    part: PartOut = Field(description="The part after the receipt (its new stockLevel)")
+    reorder_request_id: str = Field(description="GET /api/reorder-requests/{id}")
+    receipt_id: str = Field(description="One of GET /api/reorder-requests/{id}/receipts")
+    stock_movement_id: str = Field(description="The receipt movement in the part's ledger")
+    work_order_id: str | None = Field(description="The work order waiting for the part, if it was requested from one")
+    quantity: int = Field(description="Booked in by this receipt")
+    ordered_quantity: int = Field(description="The request's quantity")
+    received_quantity: int = Field(description="Booked in against the request so far, this receipt included")
+    remaining_quantity: int = Field(description="Still to come (0 once closed)")
+    more_than_ordered: bool = Field(description="The receiver confirmed more than remained")
+    closed: bool = Field(description="This receipt closed the request (status received)")
+    status: Literal["open", "ordered", "received"]
+    received_by: ActorId
+    timestamp: EventTime = Field(description=WHEN)
+
+
 class MeterTrigger(EventPayload):
     name: str
     value: float
@@ -287,6 +304,9 @@ EVENTS: dict[str, EventDoc] = {
     "work_order.follow_up_created": EventDoc("work_order", FollowUpCreatedPayload, (
         "A follow-up work order was raised from a flagged checklist item; entityId is the follow-up")),
     "work_order.signed": EventDoc("work_order", WorkOrderSignedPayload, "A work order was signed off"),
+    "reorder_request.received": EventDoc("reorder_request", ReorderReceivedPayload, (
+        "Goods were booked in against a reorder request: a partial receipt, or the one that closed it "
+        "(closed true, status received); entityId is the request")),
     TEST_EVENT: EventDoc("webhook", WebhookTestPayload, (
         "The ping of POST /api/webhooks/{id}/test (sent whatever the endpoint subscribes to; entityId is the "
         "webhook's id)")),

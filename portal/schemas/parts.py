@@ -67,19 +67,24 @@ class ReorderRequestOut(Out):
     id: str
     part_id: str
     quantity: int
-    status: str = Field(description="open (raised), ordered (purchase placed), received (booked in as one "
-                                    "receipt movement of quantity)")
+    status: str = Field(description="open (raised), ordered (purchase placed), received (closed: its "
+                                    "receipts reached quantity)")
     created_at: UtcOut
     warehouse_id: str
     ordered_at: UtcOut | None = None
     ordered_by: str | None = None
     received_at: UtcOut | None = None
     received_by: str | None = None
-    stock_movement_id: str | None = Field(None, description="The receipt movement that booked the goods in")
+    stock_movement_id: str | None = Field(None, description="The receipt movement that closed the request "
+                                                            "(all its receipts: GET /api/reorder-requests/{id}"
+                                                            "/receipts)")
     work_order_id: str | None = Field(None, description="The work order waiting for the part (a part request "
                                                         "from a work order); null for an automatic reorder")
     requested_by: str | None = Field(None, description="Who asked for the part on the work order")
     updated_at: UtcOut | None = Field(None, description="When the quantity last changed (asked again)")
+    received_quantity: int = Field(0, description="Booked in so far against this request (partial receipts "
+                                                  "add up)")
+    remaining_quantity: int = Field(0, description="Still to come: quantity - receivedQuantity, never below 0")
 
 
 class PartRequestCreate(Payload):
@@ -107,6 +112,35 @@ class ReorderRequestReceived(Payload):
                              description="Written on the receipt movement (delivery note, PO number)")
 
 
+MORE_THAN_ORDERED = ("Confirms a quantity beyond what remains on the reorder request (the supplier sent "
+                     "more); without it such a receipt answers 409 and books nothing")
+
+
+class ReorderReceiptCreate(Payload):
+    """Goods arrived for a reorder request: all that remains, or part of it."""
+
+    quantity: int | None = Field(None, gt=0, le=1_000_000_000,
+                                 description="How many arrived; omitted: what remains on the request")
+    note: str | None = Field(None, max_length=2000,
+                             description="Written on the receipt movement (delivery note, PO number)")
+    more_than_ordered: bool = Field(False, description=MORE_THAN_ORDERED)
+
+
+class ReorderReceiptOut(Out):
+    id: str
+    reorder_request_id: str
+    stock_movement_id: str = Field(description="The receipt movement in the part's ledger")
+    quantity: int
+    more_than_ordered: bool
+    received_by: str | None
+    created_at: UtcOut
+
+
+class ReorderReceiptCreated(ReorderReceiptOut):
+    reorder_request: ReorderRequestOut = Field(description="The request after this receipt (closed when "
+                                                           "its remainingQuantity is 0: status received)")
+
+
 class StockMovementCreate(Payload):
     type: Literal["receipt", "adjustment", "count"] = Field(
         description="receipt: goods received (quantity > 0); adjustment: a signed correction (quantity != 0); "
@@ -114,6 +148,10 @@ class StockMovementCreate(Payload):
                     "the difference from the level at that moment.")
     quantity: int = Field(ge=-1_000_000_000, le=1_000_000_000)
     note: str | None = Field(None, max_length=2000)
+    reorder_request_id: str | None = Field(None, description=(
+        "receipt only: apply it to this open or ordered reorder request of the same part (reduces what "
+        "remains; closes it when nothing remains), in the same transaction"))
+    more_than_ordered: bool = Field(False, description="With reorderRequestId: " + MORE_THAN_ORDERED)
 
 
 class StockMovementOut(Out):
@@ -126,3 +164,4 @@ class StockMovementOut(Out):
     work_order_id: str | None
     created_by: str | None = Field(validation_alias="user_id")
     created_at: UtcOut
+    reorder_request_id: str | None = Field(None, description="The reorder request this receipt was applied to")

@@ -8,14 +8,21 @@ from decimal import Decimal
 
 from sqlalchemy import Select, case, func, select, update
 
-from portal.models import Part, PartConsumption, ReorderRequest, StockMovement, WorkOrder
+from portal.models import Part, PartConsumption, ReorderReceipt, ReorderRequest, StockMovement, WorkOrder
 from portal.models.inventory import MONEY
 from portal.models.types import utcnow
 from portal.platform.cache import cached
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.schemas.common import iso
-from portal.schemas.parts import PartCreate, PartOut, PartQuery, PartUpdate, StockMovementCreate
+from portal.schemas.parts import (
+    PartCreate,
+    PartOut,
+    PartQuery,
+    PartUpdate,
+    ReorderReceiptCreate,
+    StockMovementCreate,
+)
 from portal.schemas.work_orders import ConsumeParts, PartUsageOut
 from portal.services.common.actor import Actor
 from portal.services.common.changes import apply_changes, given_fields
@@ -265,27 +272,103 @@ def mark_reorder_ordered(actor: Actor, request_id: str, *, now: datetime | None 
 
 def mark_reorder_received(actor: Actor, request_id: str, note: str | None = None, *,
                           now: datetime | None = None) -> ReorderRequest:
-    """open or ordered -> received: the goods are booked in as ONE receipt movement of the request's
-    quantity, in the same transaction as the status change.
+    """open or ordered -> received: books in what remains on the request (all of it when nothing
+    was received yet) as one receipt, and closes it, in one transaction (receive_against_request).
 
     The request's row is locked first, so two people receiving the same delivery at once get one
     receipt and one 409, never two receipts.
     """
+    receipt = receive_against_request(actor, request_id, ReorderReceiptCreate.model_validate({"note": note}),
+                                      now=now)
+    return receipt.reorder_request
+
+
+def receive_against_request(actor: Actor, request_id: str, data: ReorderReceiptCreate, *,
+                            now: datetime | None = None) -> ReorderReceipt:
+    """Goods arrived for a reorder request: a receipt movement of `data.quantity` (what remains when
+    omitted) applied to the request; the request closes (received) when nothing remains.
+    A quantity beyond what remains needs `data.more_than_ordered` (409 otherwise); a closed
+    request answers 409. See record_stock_movement for the locks."""
     require(actor, "parts.receive")
-    now = now or utcnow()
     with unit_of_work():
         request = get_in_warehouse(ReorderRequest, request_id, actor, what="Reorder request", lock=True)
-        if request.status == "received":
-            raise Conflict("This reorder request was already received",
-                           [{"field": "status", "message": "Already received: its stock was booked in once"}])
+        _check_receivable(request, data.quantity or 1, data.more_than_ordered)
+        quantity = data.quantity or request.remaining_quantity
         movement = record_stock_movement(
             actor, request.part_id,
-            StockMovementCreate(type="receipt", quantity=request.quantity,
-                                note=note or f"Reorder request received ({request.quantity})"),
+            StockMovementCreate.model_validate({
+                "type": "receipt", "quantity": quantity, "reorderRequestId": request.id,
+                "moreThanOrdered": data.more_than_ordered,
+                "note": data.note or f"Reorder request received ({quantity})"}),
             now=now)
+        return db.session.scalars(select(ReorderReceipt).where(ReorderReceipt.stock_movement_id == movement.id)).one()
+
+
+def _check_receivable(request: ReorderRequest, quantity: int, more_than_ordered: bool) -> None:
+    """The same goods are never received twice against a request: a closed one takes no more, and
+    a quantity beyond what remains is refused unless the receiver confirmed it (the supplier sent
+    more than was ordered). The caller holds the request's row lock."""
+    if request.status == "received":
+        raise Conflict("This reorder request was already received",
+                       [{"field": "status", "message": "Already received: its stock was booked in"}])
+    remaining = request.remaining_quantity
+    if quantity > remaining and not more_than_ordered:
+        raise Conflict("More than ordered", [{"field": "quantity", "message": (
+            f"Only {remaining} of {request.quantity} remain on this reorder request: confirm that "
+            f"{quantity} arrived (moreThanOrdered) to book more than ordered")}])
+
+
+def _apply_receipt(actor: Actor, request: ReorderRequest, movement: StockMovement, more_than_ordered: bool,
+                   part: Part, now: datetime) -> ReorderReceipt:
+    """Record the receipt against the request (locked by the caller) and close it when complete."""
+    receipt = ReorderReceipt(warehouse_id=request.warehouse_id, reorder_request=request,
+                             stock_movement_id=movement.id, quantity=movement.quantity,
+                             more_than_ordered=movement.quantity > request.remaining_quantity and more_than_ordered,
+                             received_by=actor.id, created_at=now)
+    db.session.add(receipt)
+    request.received_quantity = (request.received_quantity or 0) + movement.quantity
+    closed = request.received_quantity >= request.quantity
+    if closed:
         request.status, request.received_at, request.received_by = "received", now, actor.id
         request.stock_movement_id = movement.id
-        return request
+    db.session.flush()
+    record_event(
+        "reorder_request.received", entity="reorder_request", entity_id=request.id,
+        warehouse_id=request.warehouse_id, actor=actor, now=now,
+        payload={"part": PartOut.dump(part), "reorderRequestId": request.id, "receiptId": receipt.id,
+                 "stockMovementId": movement.id, "workOrderId": request.work_order_id,
+                 "quantity": movement.quantity, "orderedQuantity": request.quantity,
+                 "receivedQuantity": request.received_quantity, "remainingQuantity": request.remaining_quantity,
+                 "moreThanOrdered": receipt.more_than_ordered, "closed": closed, "status": request.status,
+                 "receivedBy": actor.id, "timestamp": iso(now)},
+    )
+    return receipt
+
+
+def open_requests_of_part(actor: Actor, part_id: str) -> list[ReorderRequest]:
+    """The part's reorder requests still waiting for goods (open or ordered), oldest first: the part
+    page offers to apply a receipt to one of them."""
+    require(actor, "parts.read")
+    return list(db.session.scalars(
+        select(ReorderRequest).where(ReorderRequest.warehouse_id == actor.warehouse_id,
+                                     ReorderRequest.part_id == part_id,
+                                     ReorderRequest.status.in_(("open", "ordered")))
+        .order_by(ReorderRequest.created_at, ReorderRequest.id)))
+
+
+def list_receipts(actor: Actor, request_id: str) -> list[ReorderReceipt]:
+    """The receipts booked against a reorder request, oldest first (another warehouse's: 404)."""
+    request = get_reorder_request(actor, request_id)
+    return list(db.session.scalars(select(ReorderReceipt).where(ReorderReceipt.reorder_request_id == request.id)
+                                   .order_by(ReorderReceipt.created_at, ReorderReceipt.id)))
+
+
+def applied_requests(movement_ids: list[str]) -> dict[str, str]:
+    """movement id -> the reorder request its receipt was applied to, in one query (the ledger)."""
+    if not movement_ids:
+        return {}
+    return dict(db.session.execute(select(ReorderReceipt.stock_movement_id, ReorderReceipt.reorder_request_id)
+                                   .where(ReorderReceipt.stock_movement_id.in_(movement_ids))).all())
 
 
 def consume_parts(actor: Actor, data: ConsumeParts, *, now: datetime | None = None) -> dict:
@@ -398,8 +481,15 @@ def record_stock_movement(actor: Actor, part_id: str, data: StockMovementCreate,
     The row is locked first (FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite), so a count's
     difference is computed from the level no concurrent consumption can change before our UPDATE;
     the UPDATE itself is relative and conditional, so stock can never go below zero.
+
+    A receipt with `reorder_request_id` is applied to that request in the same transaction. The
+    request's row is locked before the part's (as receive_against_request does), so two receipts
+    against one request at once are counted one after the other: the second sees what the first
+    left remaining, and neither closes nor over-books it unseen.
     """
     require(actor, "parts.receive" if data.type == "receipt" else "parts.write")
+    if data.reorder_request_id is not None and data.type != "receipt":
+        raise field_error("reorderRequestId", "Only a receipt can be applied to a reorder request")
     if data.type == "receipt" and data.quantity <= 0:
         raise field_error("quantity", "A receipt's quantity must be greater than 0")
     if data.type == "adjustment" and data.quantity == 0:
@@ -408,6 +498,14 @@ def record_stock_movement(actor: Actor, part_id: str, data: StockMovementCreate,
         raise field_error("quantity", "A counted level may not be negative")
     now = now or utcnow()
     with unit_of_work() as s:
+        request = None
+        if data.reorder_request_id is not None:
+            request = s.scalars(select(ReorderRequest).where(
+                ReorderRequest.id == data.reorder_request_id, ReorderRequest.warehouse_id == actor.warehouse_id,
+                ReorderRequest.part_id == part_id).with_for_update()).first()
+            if request is None:
+                raise field_error("reorderRequestId", "Reorder request not found for this part")
+            _check_receivable(request, data.quantity, data.more_than_ordered)
         part = get_in_warehouse(Part, part_id, actor, what="Part", lock=True)
         old_level = part.stock_level
         delta = data.quantity - old_level if data.type == "count" else data.quantity
@@ -429,6 +527,8 @@ def record_stock_movement(actor: Actor, part_id: str, data: StockMovementCreate,
         s.add(movement)
         stock_changed(updated, updated.stock_level - delta, actor, now)
         s.flush()
+        if request is not None:
+            _apply_receipt(actor, request, movement, data.more_than_ordered, updated, now)
         return movement
 
 
