@@ -1,19 +1,27 @@
 """Stock: `/parts` (list, create, edit), `/parts/<id>` (level, ledger, receive/adjust/count) and
-`/parts/reorders` (mark ordered, receive). Every rule lives in services/inventory/parts.py, as for the API."""
+`/parts/reorders` (mark ordered; receive, all or part, after a confirmation step at
+`/parts/reorders/<id>/receive`). Every rule lives in services/inventory/parts.py, as for the API."""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask.wrappers import Response
 from flask_login import current_user, login_required
 
-from portal.schemas.parts import PartCreate, PartQuery, PartUpdate, ReorderRequestQuery, StockMovementCreate
+from portal.schemas.parts import (
+    PartCreate,
+    PartQuery,
+    PartUpdate,
+    ReorderReceiptCreate,
+    ReorderRequestQuery,
+    StockMovementCreate,
+)
 from portal.services.common.actor import Actor
 from portal.services.common.errors import DomainError, Forbidden
 from portal.services.identity.permissions import can
 from portal.services.inventory import parts as service
 from portal.services.inventory import requests as request_service
 from portal.web.blueprint import web
-from portal.web.forms import form_model
+from portal.web.forms import form_data, form_model, validate_model
 from portal.web.rendering import render, wants_fragment
 
 LEDGER_PAGE = 20
@@ -115,8 +123,12 @@ def part_edit(part_id: str) -> Response:
 
 def _stock_context(actor: Actor, part, ledger_page: int = 1) -> dict:
     ledger = service.list_stock_movements(actor, part.id, ledger_page, LEDGER_PAGE)
+    may_receive = can(actor, "parts.receive")
+    requests = service.open_requests_of_part(actor, part.id) if may_receive else []
     return {"part": part, "ledger": ledger, "names": service.user_names(actor, [m.user_id for m in ledger.items]),
-            "may_write": can(actor, "parts.write"), "may_receive": can(actor, "parts.receive")}
+            "may_write": can(actor, "parts.write"), "may_receive": may_receive, "open_requests": requests,
+            "applied": service.applied_requests([m.id for m in ledger.items]),
+            "work_orders": request_service.work_order_numbers(actor, [r.work_order_id for r in requests])}
 
 
 @web.get("/parts/<part_id>")
@@ -135,7 +147,12 @@ def part_movement(part_id: str) -> Response:
     """Receive, adjust or count; htmx gets the stock panel again (new level, new ledger row)."""
     actor = _actor()
     part = service.get_part(actor, part_id)
-    data = form_model(StockMovementCreate, request.form)
+    form = request.form.copy()
+    if form.get("type") != "receipt":
+        # The request picker belongs to receipts; an adjustment or count leaves requests alone.
+        form.pop("reorderRequestId", None)
+        form.pop("moreThanOrdered", None)
+    data = form_model(StockMovementCreate, form)
     errors: dict[str, str] = {}
     if isinstance(data, dict):
         errors = data
@@ -146,9 +163,14 @@ def part_movement(part_id: str) -> Response:
             if exc.status not in (400, 409):
                 raise
             errors = _errors_of(exc)
+            if data.reorder_request_id and exc.message == "More than ordered":
+                errors = {"moreThanOrdered": errors["quantity"]}  # the tick that confirms it, shown now
         else:
             done = MOVEMENT_DONE[data.type].format(n=data.quantity)
             message = f"{part.part_number}: {done} Stock now {movement.level_after}."
+            if data.reorder_request_id:
+                reorder = service.get_reorder_request(actor, data.reorder_request_id)
+                message += " Reorder request: " + receipt_done(data.quantity, reorder)
             if not wants_fragment():
                 flash(message, "success")
                 return redirect(url_for("web.part_detail", part_id=part.id), 303)
@@ -211,14 +233,46 @@ def reorder_ordered(request_id: str) -> Response:
     return _reorder_done(actor, reorder.id, "Marked ordered.")
 
 
-@web.post("/parts/reorders/<request_id>/received")
+def receipt_done(quantity: int, reorder) -> str:
+    """What a receipt against a request did, in words (the list's flash, the part page's message)."""
+    if reorder.status == "received":
+        return f"Received {quantity}: the reorder request is complete and closed."
+    return f"Received {quantity} of {reorder.quantity}: {reorder.remaining_quantity} still to come."
+
+
+@web.route("/parts/reorders/<request_id>/receive", methods=["GET", "POST"])
 @login_required
-def reorder_received(request_id: str) -> Response:
+def reorder_receive(request_id: str) -> Response:
+    """Goods arrived for a request: how many (what remains, by default), then a confirmation step
+    that says what will be booked; only the confirmed post books it. More than remains needs its
+    own tick on the confirmation step ("More than ordered arrived")."""
     actor = _actor()
+    if not can(actor, "parts.receive"):
+        raise Forbidden("Only managers, admins and technicians receive goods")
+    reorder = service.get_reorder_request(actor, request_id)
+    ctx = {"r": reorder, "part": service.get_part(actor, reorder.part_id),
+           "work_orders": request_service.work_order_numbers(actor, [reorder.work_order_id])}
+    if request.method == "GET" or reorder.status == "received":
+        return render("parts/receive.html", step="form", errors={}, values={"quantity": reorder.remaining_quantity},
+                      **ctx)
+    data = validate_model(ReorderReceiptCreate, form_data(ReorderReceiptCreate, request.form, skip=("confirmed",)))
+    if isinstance(data, dict):
+        return render("parts/receive.html", status=422, step="form", errors=data, values=request.form, **ctx)
+    quantity = data.quantity or reorder.remaining_quantity
+    values = {"quantity": quantity, "note": data.note or ""}
+    if request.form.get("confirmed") != "true":
+        return render("parts/receive.html", step="confirm", errors={}, values=values, **ctx)
     try:
-        reorder = service.mark_reorder_received(actor, request_id)
+        receipt = service.receive_against_request(actor, request_id, data)
     except DomainError as exc:
-        if exc.status != 409:
+        if exc.status not in (400, 409):
             raise
-        return _reorder_done(actor, request_id, None, error=exc.message)
-    return _reorder_done(actor, reorder.id, f"Received: {reorder.quantity} booked into stock.")
+        errors = _errors_of(exc)
+        if "quantity" in errors and quantity > service.get_reorder_request(actor, request_id).remaining_quantity:
+            # Only the receiver's tick books more than ordered: ask for it on the same step.
+            errors = {"moreThanOrdered": errors["quantity"]}
+        ctx["r"] = service.get_reorder_request(actor, request_id)  # someone else may have received some
+        return render("parts/receive.html", status=422, step="confirm" if "moreThanOrdered" in errors else "form",
+                      errors=errors, values=values, **ctx)
+    flash(f"{ctx['part'].part_number}: {receipt_done(quantity, receipt.reorder_request)}", "success")
+    return redirect(url_for("web.reorders_list"), 303)

@@ -137,6 +137,40 @@ def test_receive_and_count_answer_the_stock_panel_and_write_through_the_service(
     assert "Stock now 32" in client.get(plain.headers["Location"]).get_data(as_text=True)
 
 
+def test_a_receipt_on_the_part_page_offers_its_open_reorder_request(client, users, portal_login):
+    """The issue's case: 10 received on the part page while its request waits for 9: the form offers
+    the request (picked by default), and with "more than ordered" ticked the receipt closes it once."""
+    manager = users.actor("north", "manager")
+    part = factories.part(manager, partNumber="BRG-1000", stockLevel=12, reorderPoint=10, reorderQuantity=9,
+                          autoReorder=True)
+    parts_service.record_stock_movement(manager, part.id, StockMovementCreate(type="adjustment", quantity=-5))
+    reorder = db.session.scalars(select(ReorderRequest).where(ReorderRequest.part_id == part.id)).one()
+    portal_login(users["north"]["technician"])
+    page = client.get(f"/parts/{part.id}").get_data(as_text=True)
+    assert 'name="reorderRequestId"' in page and f'<option value="{reorder.id}" selected>9 still to come of 9 open' in page
+    hx = {**HX, "X-CSRFToken": csrf_from(page)}
+    data = {"type": "receipt", "quantity": "10", "reorderRequestId": reorder.id}
+    over = client.post(f"/parts/{part.id}/movements", headers=hx, data=data)
+    body = over.get_data(as_text=True)
+    assert over.status_code == 422 and 'id="e-moreThanOrdered"' in body and "Only 9 of 9 remain" in body
+    db.session.rollback()
+    assert db.session.get(Part, part.id).stock_level == 7
+    part_of = client.post(f"/parts/{part.id}/movements", headers=hx, data=dict(data, quantity="4"))
+    body = part_of.get_data(as_text=True)
+    assert part_of.status_code == 200 and "Received 4 of 9: 5 still to come." in body
+    assert "5 still to come of 9 open" in body and "against a reorder request" in body
+    done = client.post(f"/parts/{part.id}/movements", headers=hx, data=dict(data, moreThanOrdered="true"))
+    body = done.get_data(as_text=True)
+    assert done.status_code == 200 and "the reorder request is complete and closed" in body
+    assert 'name="reorderRequestId"' not in body  # nothing open any more: no offer
+    # Not for a request: booked on the part only.
+    client.post(f"/parts/{part.id}/movements", headers=hx, data={"type": "receipt", "quantity": "1"})
+    db.session.rollback()
+    reorder = db.session.get(ReorderRequest, reorder.id)
+    assert (reorder.status, reorder.received_quantity) == ("received", 14)
+    assert db.session.get(Part, part.id).stock_level == 7 + 4 + 10 + 1
+
+
 def test_movement_errors_are_shown_next_to_their_field_and_change_nothing(client, users, portal_login):
     manager = users.actor("north", "manager")
     part = factories.part(manager, stockLevel=3, reorderPoint=1)
@@ -172,7 +206,7 @@ def test_csrf_is_required_for_every_stock_form(client, users, portal_login):
                        ("/parts/new", {"partNumber": "NEW-1"}),
                        (f"/parts/{part.id}/edit", {"partNumber": "RENAMED"}),
                        (f"/parts/reorders/{reorder.id}/ordered", {}),
-                       (f"/parts/reorders/{reorder.id}/received", {})):
+                       (f"/parts/reorders/{reorder.id}/receive", {"quantity": "40", "confirmed": "true"})):
         resp = client.post(path, data=data, headers=HX)
         assert resp.status_code == 400, path
     db.session.rollback()
@@ -242,7 +276,7 @@ def test_only_managers_create_and_edit_and_other_warehouse_is_404(client, users,
     assert db.session.get(Part, south.id).part_number != "MINE"
 
 
-def test_reorders_page_marks_ordered_then_received_as_one_receipt(client, users, portal_login):
+def test_reorders_page_marks_ordered_then_receives_in_parts_after_a_confirmation(client, users, portal_login):
     manager = users.actor("north", "manager")
     reorder, part = _reorder(manager, partNumber="SEAL-77", supplier="Acme Seals")
     south_reorder, _ = _reorder(users.actor("south", "manager"))
@@ -257,24 +291,54 @@ def test_reorders_page_marks_ordered_then_received_as_one_receipt(client, users,
     assert "ordered today" in body and "by north manager" in body
     again = client.post(f"/parts/reorders/{reorder.id}/ordered", headers=hx).get_data(as_text=True)
     assert "already ordered" in again
-    resp = client.post(f"/parts/reorders/{reorder.id}/received", headers=hx)
-    body = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and "Received" in body and "Receive 40" not in body and "40 booked" in body
+    # "Receive 40…" asks how many (what remains), then confirms; only the confirmed post books.
+    form = client.get(f"/parts/reorders/{reorder.id}/receive").get_data(as_text=True)
+    assert 'name="quantity" type="number" value="40"' in form and "Still to come" in form
+    token = csrf_from(form)
+    step = client.post(f"/parts/reorders/{reorder.id}/receive", data={"csrf_token": token, "quantity": "15"})
+    body = step.get_data(as_text=True)
+    assert step.status_code == 200 and "Book 15 × SEAL-77 into stock?" in body and "25 stay to come" in body
+    assert 'name="confirmed" value="true"' in body and 'name="moreThanOrdered"' not in body
+    db.session.rollback()
+    assert db.session.get(Part, part.id).stock_level == 7  # nothing booked before the confirmation
+    done = client.post(f"/parts/reorders/{reorder.id}/receive",
+                       data={"csrf_token": token, "quantity": "15", "note": "DN 5", "confirmed": "true"})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/parts/reorders")
+    page = client.get("/parts/reorders").get_data(as_text=True)
+    assert "Received 15 of 40: 25 still to come." in page and "15 received · 25 to come" in page
+    assert "Receive 25…" in page
+    # More than remains: the confirmation step asks for its own tick, and refuses without it.
+    over = client.post(f"/parts/reorders/{reorder.id}/receive", data={"csrf_token": token, "quantity": "30"})
+    body = over.get_data(as_text=True)
+    assert "5 more than the request still needs" in body and 'name="moreThanOrdered"' in body
+    refused = client.post(f"/parts/reorders/{reorder.id}/receive",
+                          data={"csrf_token": token, "quantity": "30", "confirmed": "true"})
+    assert refused.status_code == 422 and 'id="e-moreThanOrdered"' in refused.get_data(as_text=True)
+    done = client.post(f"/parts/reorders/{reorder.id}/receive",
+                       data={"csrf_token": token, "quantity": "30", "confirmed": "true", "moreThanOrdered": "true"})
+    assert done.status_code == 303
+    assert "Received 30: the reorder request is complete and closed." in client.get("/parts/reorders").get_data(
+        as_text=True)
     db.session.rollback()
     reorder = db.session.get(ReorderRequest, reorder.id)
-    assert reorder.status == "received" and reorder.received_by == users["north"]["manager"].id
+    assert (reorder.status, reorder.received_quantity) == ("received", 45)
+    assert reorder.received_by == users["north"]["manager"].id
     receipts = list(db.session.scalars(select(StockMovement).where(StockMovement.part_id == part.id,
-                                                                   StockMovement.kind == "receipt")))
-    assert [(m.id, m.quantity) for m in receipts] == [(reorder.stock_movement_id, 40)]
-    assert db.session.get(Part, part.id).stock_level == 7 + 40
-    twice = client.post(f"/parts/reorders/{reorder.id}/received", headers=hx).get_data(as_text=True)
-    assert "already received" in twice
+                                                                   StockMovement.kind == "receipt")
+                                       .order_by(StockMovement.created_at, StockMovement.id)))
+    assert [m.quantity for m in receipts] == [15, 30] and reorder.stock_movement_id == receipts[1].id
+    assert db.session.get(Part, part.id).stock_level == 7 + 45
+    twice = client.post(f"/parts/reorders/{reorder.id}/receive",
+                        data={"csrf_token": token, "quantity": "1", "confirmed": "true"}).get_data(as_text=True)
+    assert "This reorder request is complete" in twice
     db.session.rollback()
-    assert db.session.get(Part, part.id).stock_level == 47
+    assert db.session.get(Part, part.id).stock_level == 52
     # Filter by status; the other warehouse's request is a 404 for page and fragment.
     assert "SEAL-77" not in client.get("/parts/reorders?status=open").get_data(as_text=True)
     assert "SEAL-77" in client.get("/parts/reorders?status=received", headers=HX).get_data(as_text=True)
-    assert client.post(f"/parts/reorders/{south_reorder.id}/received", headers=hx).status_code == 404
+    assert client.get(f"/parts/reorders/{south_reorder.id}/receive").status_code == 404
+    assert client.post(f"/parts/reorders/{south_reorder.id}/receive",
+                       data={"csrf_token": token, "quantity": "1", "confirmed": "true"}).status_code == 404
     assert client.post(f"/parts/reorders/{south_reorder.id}/ordered").status_code in (400, 404)
     db.session.rollback()
     assert db.session.get(ReorderRequest, south_reorder.id).status == "open"
@@ -287,12 +351,14 @@ def test_technician_receives_a_reorder_but_cannot_mark_it_ordered(client, users,
     assert "Mark ordered" not in page and "Receive 40" in page
     hx = {**HX, "X-CSRFToken": csrf_from(page)}
     assert client.post(f"/parts/reorders/{reorder.id}/ordered", headers=hx).status_code == 403
-    assert client.post(f"/parts/reorders/{reorder.id}/received", headers=hx).status_code == 200
+    done = client.post(f"/parts/reorders/{reorder.id}/receive", headers=hx, data={"confirmed": "true"})
+    assert done.status_code == 303  # no quantity: what remains
     portal_login(users["north"]["requester"])
     page = client.get("/parts/reorders").get_data(as_text=True)
     assert "Receive 40" not in page and "Mark ordered" not in page
     hx = {**HX, "X-CSRFToken": csrf_from(page)}
-    assert client.post(f"/parts/reorders/{reorder.id}/received", headers=hx).status_code == 403
+    assert client.post(f"/parts/reorders/{reorder.id}/receive", headers=hx, data={}).status_code == 403
+    assert client.get(f"/parts/reorders/{reorder.id}/receive").status_code == 403
 
 
 def test_empty_states_say_what_to_do(client, users, portal_login):
