@@ -5,7 +5,15 @@ from portal.models.attachments import WorkOrderAttachment, WorkOrderComment
 from portal.models.events import EVENT_TYPES, DomainEvent
 from portal.models.idempotency import IdempotencyKey
 from portal.models.imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob, ImportRefusal
-from portal.models.inventory import MANUAL_MOVEMENT_TYPES, STOCK_MOVEMENT_TYPES, Part, PartConsumption, ReorderReceipt, ReorderRequest, StockMovement
+from portal.models.inventory import (
+    MANUAL_MOVEMENT_TYPES,
+    STOCK_MOVEMENT_TYPES,
+    Part,
+    PartConsumption,
+    ReorderReceipt,
+    ReorderRequest,
+    StockMovement,
+)
 from portal.models.pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, LaborEntry, MeterReading, PMTemplate, PMTemplateEquipment
 from portal.models.tenancy import Warehouse
 from portal.models.users import ROLES, AuthSession, EnrolmentCode, User
