@@ -4,7 +4,14 @@ from flask import jsonify
 
 from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body
-from portal.schemas.pm import ChecklistItemUpdate, LaborCreate, LaborList, LaborOut, WorkOrderChecklistItemOut
+from portal.schemas.pm import (
+    ChecklistAdd,
+    ChecklistItemUpdate,
+    LaborCreate,
+    LaborList,
+    LaborOut,
+    WorkOrderChecklistItemOut,
+)
 from portal.schemas.work_orders import FollowUpCreated, WorkOrderOut
 from portal.services.work_orders import checklists as service
 from portal.services.work_orders import follow_ups
@@ -15,6 +22,22 @@ from portal.services.work_orders import labor as labor_service
 @documented(summary="The checklist of a work order", response=list[WorkOrderChecklistItemOut])
 def get_checklist(work_order_id: str):
     return jsonify(WorkOrderChecklistItemOut.dump_many(service.get_checklist(actor(), work_order_id)))
+
+
+@api.post("/work-orders/<work_order_id>/checklist")
+@documented(summary="Add checklist items to an ad-hoc work order", body=ChecklistAdd,
+            response=list[WorkOrderChecklistItemOut], status=201, permission="work_orders.checklist",
+            description="Either items (typed in: the PM template item shape, with type checkbox, measurement "
+                        "with unit and min/max, or pass_fail) or fromTemplateId (a PM template of the warehouse: "
+                        "its checklist is copied). Appended after the items the work order has; answers the "
+                        "whole checklist. Managers and admins. A completed or cancelled work order, or a PM work "
+                        "order (its checklist is its template's), answers 409; an unknown template, or one "
+                        "without a checklist, 400 on fromTemplateId. Item ids (itemId) stay unique on the work "
+                        "order: a clash gets a suffix (-2). Records work_order.updated with "
+                        "changes.checklistItems {from, to} (the item counts).")
+def add_checklist_items(work_order_id: str):
+    items = service.add_items(actor(), work_order_id, json_body(ChecklistAdd))
+    return jsonify(WorkOrderChecklistItemOut.dump_many(items)), 201
 
 
 @api.patch("/work-orders/<work_order_id>/checklist/<item_id>")

@@ -232,6 +232,22 @@ class WorkOrderChecklistItemOut(Out):
     updated_at: UtcOut
 
 
+class ChecklistAdd(Payload):
+    """Items added to an ad-hoc work order's checklist: copied from a PM template's checklist, or
+    typed in (the same item shape as a template's). Either, not both."""
+
+    items: list[ChecklistItemIn] | None = Field(None, min_length=1, max_length=200, json_schema_extra=not_null,
+                                               description="Items typed in, appended in this order")
+    from_template_id: str | None = Field(None, min_length=1, max_length=64, json_schema_extra=not_null,
+                                         description="A PM template of the warehouse whose checklist is copied")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ChecklistAdd:
+        if (self.items is None) == (self.from_template_id is None):
+            raise ValueError("Send either items or fromTemplateId")
+        return self
+
+
 class ChecklistItemUpdate(Payload):
     done: bool | None = Field(None, json_schema_extra=not_null)
     value: str | Annotated[float, Field(ge=-MEASURE_LIMIT, le=MEASURE_LIMIT)] | None = Field(

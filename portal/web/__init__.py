@@ -33,6 +33,7 @@ def register_web(app: Flask) -> None:
         session,
         signoff,
         timefmt,
+        work_order_checklists,
         work_order_extras,
     )
     from portal.web import kpis as kpi_views  # noqa: F401  (KPI dashboard)

@@ -18,6 +18,7 @@ from portal.platform import live
 from portal.schemas.work_orders import WorkOrderCreate, WorkOrderUpdate
 from portal.services.common.errors import DomainError, Forbidden, NotFound
 from portal.services.identity.permissions import can, require
+from portal.services.work_orders import checklists as checklist_service
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.services.work_orders import reads
 from portal.web.blueprint import web
@@ -25,6 +26,7 @@ from portal.web.errors import error_page
 from portal.web.forms import form_model
 from portal.web.rendering import render
 from portal.web.timefmt import from_local_input, zone
+from portal.web.work_order_checklists import creation_checklists
 from portal.web.work_orders import _actor, list_context
 
 # The inline edit's fields; an empty select or date clears the value (unassign, no due date).
@@ -53,7 +55,7 @@ def _create_form(errors: dict[str, str] | None = None, values: Any = None, statu
     labels = reads.labels(actor, people=can(actor, "work_orders.assign"), all_equipment=True)
     return render("work_orders/new.html", status=status, errors=errors or {}, values=values or {},
                   types=WORK_ORDER_TYPE.options, priorities=PRIORITY.options, asset_options=labels.asset_options,
-                  people=labels.people)
+                  people=labels.people, checklist_sources=checklist_service.checklist_sources(actor))
 
 
 @web.route("/work-orders/new", methods=["GET", "POST"])
@@ -67,16 +69,19 @@ def board_new() -> Response:
     if form.get("dueDate"):
         form["dueDate"] = from_local_input(form["dueDate"], _tz())
     data = form_model(WorkOrderCreate, form)
-    if isinstance(data, dict):
-        return _create_form(errors=data, values=request.form, status=422)
+    checklists = creation_checklists(request.form)
+    if isinstance(data, dict) or isinstance(checklists, dict):
+        errors = {**(data if isinstance(data, dict) else {}), **(checklists if isinstance(checklists, dict) else {})}
+        return _create_form(errors=errors, values=request.form, status=422)
     try:
-        wo = work_order_service.create_work_order(actor, data)
+        wo = checklist_service.create_with_checklist(actor, data, checklists)
     except DomainError as exc:
         if exc.status not in (400, 403, 409) or not exc.errors:
             raise
         return _create_form(errors=_field_errors(exc, "title"), values=request.form, status=422)
     flash(f"{wo.fo_number} created.", "success")
-    return redirect(url_for("web.work_order_list"), 303)
+    # The manager goes on with the new order (its checklist, parts), not back to the list.
+    return redirect(url_for("web.work_order_page", work_order_id=wo.id), 303)
 
 
 # --- Inline edit of one row ----------------------------------------------------------------------

@@ -115,6 +115,9 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
         "reporter_email": problem_reports.reporter_email(actor, wo.id) if wo.reporter_name else None,
         "part_requests": request_service.part_requests_of(actor, wo.id),
         "relations": follow_ups.relations(actor, wo, read.checklist),
+        # "Add checklist items…" on an open ad-hoc work order, for managers (None: not offered).
+        "checklist_sources": checklist_service.checklist_sources(actor, wo),
+        "checklist_errors": {}, "checklist_form": {}, "checklist_open": False,
     }
     ctx.update(extra)
     return ctx

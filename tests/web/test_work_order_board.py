@@ -116,8 +116,8 @@ def test_create_from_the_board_with_field_errors_next_to_fields(client, users, b
     r = post(client, "/work-orders/new", {
         "title": "Replace filter", "description": "Filter clogged", "type": "preventive", "priority": "high",
         "equipmentId": board["pump"], "assignedTo": tech.id, "dueDate": "2030-05-04T09:30"}, htmx=False)
-    assert r.status_code == 303 and r.headers["Location"].endswith("/work-orders")
     wo = db.session.scalars(select(WorkOrder).where(WorkOrder.title == "Replace filter")).one()
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/work-orders/{wo.id}")  # the new order
     assert (wo.type, wo.priority, wo.equipment_id, wo.assigned_to, wo.status) == (
         "preventive", "high", board["pump"], tech.id, "assigned")
     assert wo.due_date.isoformat().startswith("2030-05-04T09:30")  # warehouse zone UTC in tests

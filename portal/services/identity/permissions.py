@@ -13,6 +13,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Technicians only on work orders assigned to them, and only some fields (services/work_orders/lifecycle.py).
     "work_orders.update": STAFF | {"technician"},
     "work_orders.assign": STAFF,
+    # Adding checklist items to an ad-hoc work order (typed in, or a PM template's copied).
+    "work_orders.checklist": STAFF,
     # Comments and photos: staff and technicians on any work order of their warehouse, requesters on
     # the ones they requested (services/work_orders/comments.py, services/work_orders/attachments.py). Not the system.
     "work_orders.comment": frozenset({"admin", "manager", "technician", "requester"}),
@@ -54,6 +56,7 @@ ACTIONS: dict[str, str] = {
     "work_orders.create": "create work orders",
     "work_orders.update": "change work orders",
     "work_orders.assign": "assign work orders",
+    "work_orders.checklist": "add checklists to work orders",
     "work_orders.comment": "comment on work orders",
     "work_orders.attach": "attach photos or files to work orders",
     "equipment.read": "see equipment",

@@ -26,7 +26,7 @@ NOT_NULL = ("name", "frequency_type", "frequency", "priority", "lead_days", "sta
             "equipment_ids", "checklist")
 
 
-def _checklist(items: list) -> list[dict]:
+def stored_checklist(items: list) -> list[dict]:
     """Template checklist items as stored: every item gets a stable id, unique in the template."""
     result: list[dict] = []
     seen: set[str] = set()
@@ -151,7 +151,7 @@ def create_template(actor: Actor, data: PMTemplateCreate, *, now: datetime | Non
             frequency_type=data.frequency_type, frequency=data.frequency,
             meter=meter if data.frequency_type == "meter" else None,
             estimated_duration=data.estimated_duration, priority=data.priority, assigned_to=data.assigned_to,
-            lead_days=data.lead_days, start_date=data.start_date or now, checklist=_checklist(data.checklist),
+            lead_days=data.lead_days, start_date=data.start_date or now, checklist=stored_checklist(data.checklist),
             active=True, requires_signature=data.requires_signature, created_at=now, updated_at=now,
         )
         s.add(template)
@@ -170,7 +170,7 @@ def update_template(actor: Actor, template_id: str, data: PMTemplateUpdate, *, n
         template = get_in_warehouse(PMTemplate, template_id, actor, what="PM template", lock=True)
         equipment_ids = values.pop("equipment_ids", None)
         if "checklist" in values:
-            values["checklist"] = _checklist(data.checklist or [])
+            values["checklist"] = stored_checklist(data.checklist or [])
         if "meter" in values:
             values["meter"] = normalise_meter(values["meter"])
         if "assigned_to" in values:

@@ -7,18 +7,20 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from portal.models import ChecklistItem, WorkOrder
+from portal.models import ChecklistItem, PMTemplate, WorkOrder
 from portal.models.enums import CLOSED_STATUSES
 from portal.models.types import utcnow
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.schemas.common import iso
-from portal.schemas.pm import ChecklistItemUpdate
+from portal.schemas.pm import ChecklistAdd, ChecklistItemUpdate
+from portal.schemas.work_orders import WorkOrderCreate, WorkOrderOut
 from portal.services.common.actor import Actor
 from portal.services.common.errors import Conflict, Forbidden, NotFound, field_error
 from portal.services.common.events import record_event
 from portal.services.common.tenancy import get_in_warehouse
-from portal.services.identity.permissions import require
+from portal.services.identity.permissions import can, require
+from portal.services.pm.templates import stored_checklist
 from portal.services.work_orders import follow_ups
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.services.work_orders.device_time import accepted_time
@@ -37,6 +39,86 @@ def items_of(work_order_id: str) -> list[ChecklistItem]:
 def get_checklist(actor: Actor, work_order_id: str) -> list[ChecklistItem]:
     wo = work_order_service.get_work_order(actor, work_order_id)
     return items_of(wo.id)
+
+
+def add_items(actor: Actor, work_order_id: str, data: ChecklistAdd, *,
+              now: datetime | None = None) -> list[ChecklistItem]:
+    """Give an ad-hoc work order checklist items: a PM template's checklist copied, or items typed
+    in; appended after those it has. Returns the whole checklist.
+
+    Managers and admins (work_orders.checklist), while the work order is open: a completed or
+    cancelled one answers 409, and so does a PM work order, whose checklist is its template's (the
+    PM history compares like with like). Item ids stay unique on the work order (a copy's clash
+    gets a suffix). Records work_order.updated with changes.checklistItems {from, to}: the count.
+    """
+    require(actor, "work_orders.checklist")
+    now = now or utcnow()
+    with unit_of_work():
+        wo = get_in_warehouse(WorkOrder, work_order_id, actor, what="Work order", lock=True)
+        if wo.status in CLOSED_STATUSES:
+            raise Conflict(f"The checklist of a {wo.status} work order can no longer change")
+        if wo.pm_template_id is not None:
+            raise Conflict("A preventive work order's checklist comes from its PM template",
+                           [{"field": "workOrderId", "message": "Change the PM template's checklist instead"}])
+        if data.from_template_id is not None:
+            template = db.session.scalars(select(PMTemplate).where(
+                PMTemplate.id == data.from_template_id, PMTemplate.warehouse_id == actor.warehouse_id)).first()
+            if template is None:
+                raise field_error("fromTemplateId", "PM template not found")
+            if not template.checklist:
+                raise field_error("fromTemplateId", f"The PM template {template.name} has no checklist")
+            new = list(template.checklist)
+        else:
+            new = stored_checklist(data.items or [])
+        existing = items_of(wo.id)
+        taken = {item.item_key for item in existing}
+        for offset, item in enumerate(new):
+            key, n = item["id"], 1
+            while key in taken:
+                n += 1
+                key = f"{item['id']}-{n}"[:64]
+            taken.add(key)
+            db.session.add(ChecklistItem(
+                work_order_id=wo.id, position=len(existing) + offset, item_key=key, description=item["description"],
+                type=item["type"], required=bool(item.get("required")), unit=item.get("unit"),
+                min_value=item.get("min"), max_value=item.get("max"),
+                auto_follow_up=bool(item.get("auto_follow_up")), updated_at=now))
+        wo.updated_at = now  # sync reads and the open work order pages see the change
+        db.session.flush()
+        changes = {"checklistItems": {"from": len(existing), "to": len(existing) + len(new)}}
+        work_order_service.record_history(wo, actor, "updated", changes, now)
+        record_event(
+            "work_order.updated", entity="work_order", entity_id=wo.id, warehouse_id=wo.warehouse_id,
+            payload={"workOrder": WorkOrderOut.dump(wo), "changes": changes, "updatedBy": actor.id,
+                     "timestamp": iso(now)},
+            actor=actor, now=now,
+        )
+        return items_of(wo.id)
+
+
+def checklist_sources(actor: Actor, wo: WorkOrder | None = None) -> list[tuple[str, str]] | None:
+    """What the "add checklist" forms offer: the warehouse's PM templates that have a checklist, as
+    (id, "name (n items)"), by name; None when the actor may not add items (or, for `wo`, when it
+    is a PM work order or closed). The service decides again on each post."""
+    if not can(actor, "work_orders.checklist"):
+        return None
+    if wo is not None and (wo.pm_template_id is not None or wo.status in CLOSED_STATUSES):
+        return None
+    rows = db.session.execute(select(PMTemplate.id, PMTemplate.name, PMTemplate.checklist)
+                              .where(PMTemplate.warehouse_id == actor.warehouse_id)
+                              .order_by(PMTemplate.name, PMTemplate.id))
+    return [(tid, f"{name} ({len(items)} item{'s' if len(items) != 1 else ''})") for tid, name, items in rows if items]
+
+
+def create_with_checklist(actor: Actor, data: WorkOrderCreate, checklists: list[ChecklistAdd], *,
+                          now: datetime | None = None) -> WorkOrder:
+    """The portal's "New work order" with its checklist (a template's, then items typed in): all of
+    it or nothing (one transaction)."""
+    with unit_of_work():
+        wo = work_order_service.create_work_order(actor, data, now=now)
+        for checklist in checklists:
+            add_items(actor, wo.id, checklist, now=now)
+        return wo
 
 
 def check_work_rights(actor: Actor, wo: WorkOrder) -> None:

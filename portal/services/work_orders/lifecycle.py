@@ -103,6 +103,9 @@ def _history(wo: WorkOrder, actor: Actor, action: str, changes: dict, now: datet
     db.session.add(WorkOrderHistory(work_order_id=wo.id, user_id=actor.id, action=action, changes=changes, at=now))
 
 
+record_history = _history  # for the work order's other services (checklists) writing the same history
+
+
 def create_work_order(actor: Actor, data: WorkOrderCreate, *, now: datetime | None = None, **extra: Any) -> WorkOrder:
     """Create a work order; `extra` carries model fields set by other services (PM links)."""
     require(actor, "work_orders.create")
