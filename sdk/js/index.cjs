@@ -157,6 +157,8 @@ const OPERATIONS = {
   get_reorder_request: ['GET', '/reorder-requests/{}', 'reorderRequests.get'],
   mark_reorder_ordered: ['POST', '/reorder-requests/{}/ordered', 'reorderRequests.markOrdered'],
   mark_reorder_received: ['POST', '/reorder-requests/{}/received', 'reorderRequests.markReceived'],
+  receive_against_request: ['POST', '/reorder-requests/{}/receipts', 'reorderRequests.receive'],
+  list_receipts: ['GET', '/reorder-requests/{}/receipts', 'reorderRequests.receipts'],
   list_users: ['GET', '/users', 'users.list'],
   create_user: ['POST', '/users', 'users.create'],
   get_user: ['GET', '/users/{}', 'users.get'],
@@ -183,6 +185,7 @@ const OPERATIONS = {
   add_work_order_attachment: ['POST', '/work-orders/{}/attachments', 'workOrders.addAttachment'],
   get_work_order_attachment: ['GET', '/work-orders/{}/attachments/{}', 'workOrders.attachmentFile'],
   get_checklist: ['GET', '/work-orders/{}/checklist', 'workOrders.checklist'],
+  add_checklist_items: ['POST', '/work-orders/{}/checklist', 'workOrders.addChecklistItems'],
   update_checklist_item: ['PATCH', '/work-orders/{}/checklist/{}', 'workOrders.updateChecklistItem'],
   create_follow_up: ['POST', '/work-orders/{}/checklist/{}/follow-up', 'workOrders.createFollowUp'],
   list_work_order_comments: ['GET', '/work-orders/{}/comments', 'workOrders.comments'],
@@ -352,6 +355,11 @@ class WorkOrders extends Resource {
     return this.client.request('GET', opPath('get_checklist', id));
   }
 
+  /** `{items: [...]}` typed in, or `{fromTemplateId}`: appended to an ad-hoc work order's checklist. */
+  addChecklistItems(id, body, options) {
+    return this.client.request('POST', opPath('add_checklist_items', id), body, options);
+  }
+
   updateChecklistItem(id, itemId, body, options) {
     return this.client.request('PATCH', opPath('update_checklist_item', id, itemId), body, options);
   }
@@ -458,6 +466,15 @@ class ReorderRequests {
 
   markReceived(id, body, options) {
     return this.client.request('POST', opPath('mark_reorder_received', id), body, options);
+  }
+
+  /** A receipt against the request: `{quantity?, note?, moreThanOrdered?}` (no quantity: what remains). */
+  receive(id, body, options) {
+    return this.client.request('POST', opPath('receive_against_request', id), body || {}, options);
+  }
+
+  receipts(id) {
+    return this.client.request('GET', opPath('list_receipts', id));
   }
 }
 

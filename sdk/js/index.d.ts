@@ -127,6 +127,8 @@ export interface WorkOrders extends Listing<Row<'list_work_orders'>, WorkOrderQu
     Promise<Answer<'add_work_order_attachment'>>;
   attachmentFile(id: string, attachmentId: string, query?: Query<'get_work_order_attachment'>): Promise<ArrayBuffer>;
   checklist(id: string): Promise<Answer<'get_checklist'>>;
+  addChecklistItems(id: string, body: Body<'add_checklist_items'>, options?: CallOptions):
+    Promise<Answer<'add_checklist_items'>>;
   updateChecklistItem(id: string, itemId: string, body: Body<'update_checklist_item'>, options?: CallOptions):
     Promise<Answer<'update_checklist_item'>>;
   createFollowUp(id: string, itemId: string, options?: CallOptions): Promise<Answer<'create_follow_up'>>;
@@ -178,6 +180,9 @@ export interface ReorderRequests {
   markOrdered(id: string, options?: CallOptions): Promise<Answer<'mark_reorder_ordered'>>;
   markReceived(id: string, body: Body<'mark_reorder_received'>, options?: CallOptions):
     Promise<Answer<'mark_reorder_received'>>;
+  receive(id: string, body?: Body<'receive_against_request'>, options?: CallOptions):
+    Promise<Answer<'receive_against_request'>>;
+  receipts(id: string): Promise<Answer<'list_receipts'>>;
 }
 
 export interface PMTemplates extends Listing<Row<'list_pm_templates'>, PMTemplateQuery> {

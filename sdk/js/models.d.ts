@@ -89,6 +89,13 @@ export interface BacklogOut {
   overdue: number;
 }
 
+export interface ChecklistAdd {
+  /** Items typed in, appended in this order */
+  items?: Array<ChecklistItemIn>;
+  /** A PM template of the warehouse whose checklist is copied */
+  fromTemplateId?: string;
+}
+
 export interface ChecklistItemFlaggedPayload {
   workOrderId: string;
   foNumber: string;
@@ -883,11 +890,74 @@ export interface ReorderPayload {
   timestamp: string;
 }
 
+export interface ReorderReceiptCreate {
+  /** How many arrived; omitted: what remains on the request */
+  quantity?: number | null;
+  /** Written on the receipt movement (delivery note, PO number) */
+  note?: string | null;
+  /** Confirms a quantity beyond what remains on the reorder request (the supplier sent more); without it such a receipt answers 409 and books nothing */
+  moreThanOrdered?: boolean;
+}
+
+export interface ReorderReceiptCreated {
+  id: string;
+  reorderRequestId: string;
+  /** The receipt movement in the part's ledger */
+  stockMovementId: string;
+  quantity: number;
+  moreThanOrdered: boolean;
+  receivedBy: string | null;
+  createdAt: string;
+  /** The request after this receipt (closed when its remainingQuantity is 0: status received) */
+  reorderRequest: ReorderRequestOut;
+}
+
+export interface ReorderReceiptOut {
+  id: string;
+  reorderRequestId: string;
+  /** The receipt movement in the part's ledger */
+  stockMovementId: string;
+  quantity: number;
+  moreThanOrdered: boolean;
+  receivedBy: string | null;
+  createdAt: string;
+}
+
+export interface ReorderReceivedPayload {
+  /** The part after the receipt (its new stockLevel) */
+  part: PartOut;
+  /** GET /api/reorder-requests/{id} */
+  reorderRequestId: string;
+  /** One of GET /api/reorder-requests/{id}/receipts */
+  receiptId: string;
+  /** The receipt movement in the part's ledger */
+  stockMovementId: string;
+  /** The work order waiting for the part, if it was requested from one */
+  workOrderId: string | null;
+  /** Booked in by this receipt */
+  quantity: number;
+  /** The request's quantity */
+  orderedQuantity: number;
+  /** Booked in against the request so far, this receipt included */
+  receivedQuantity: number;
+  /** Still to come (0 once closed) */
+  remainingQuantity: number;
+  /** The receiver confirmed more than remained */
+  moreThanOrdered: boolean;
+  /** This receipt closed the request (status received) */
+  closed: boolean;
+  status: "open" | "ordered" | "received";
+  /** The user who did it; null when the system did (a periodic job) */
+  receivedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
 export interface ReorderRequestOut {
   id: string;
   partId: string;
   quantity: number;
-  /** open (raised), ordered (purchase placed), received (booked in as one receipt movement of quantity) */
+  /** open (raised), ordered (purchase placed), received (closed: its receipts reached quantity) */
   status: string;
   createdAt: string;
   warehouseId: string;
@@ -895,7 +965,7 @@ export interface ReorderRequestOut {
   orderedBy?: string | null;
   receivedAt?: string | null;
   receivedBy?: string | null;
-  /** The receipt movement that booked the goods in */
+  /** The receipt movement that closed the request (all its receipts: GET /api/reorder-requests/{id}/receipts) */
   stockMovementId?: string | null;
   /** The work order waiting for the part (a part request from a work order); null for an automatic reorder */
   workOrderId?: string | null;
@@ -903,6 +973,10 @@ export interface ReorderRequestOut {
   requestedBy?: string | null;
   /** When the quantity last changed (asked again) */
   updatedAt?: string | null;
+  /** Booked in so far against this request (partial receipts add up) */
+  receivedQuantity?: number;
+  /** Still to come: quantity - receivedQuantity, never below 0 */
+  remainingQuantity?: number;
 }
 
 export interface ReorderRequestReceived {
@@ -949,6 +1023,10 @@ export interface StockMovementCreate {
   type: "receipt" | "adjustment" | "count";
   quantity: number;
   note?: string | null;
+  /** receipt only: apply it to this open or ordered reorder request of the same part (reduces what remains; closes it when nothing remains), in the same transaction */
+  reorderRequestId?: string | null;
+  /** With reorderRequestId: Confirms a quantity beyond what remains on the reorder request (the supplier sent more); without it such a receipt answers 409 and books nothing */
+  moreThanOrdered?: boolean;
 }
 
 export interface StockMovementOut {
@@ -963,6 +1041,8 @@ export interface StockMovementOut {
   workOrderId: string | null;
   createdBy: string | null;
   createdAt: string;
+  /** The reorder request this receipt was applied to */
+  reorderRequestId?: string | null;
 }
 
 export interface SystemMetricsOut {
@@ -1092,7 +1172,7 @@ export interface WebhookCreate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url: string;
   /** Event types of the contract, or '*' for all of them */
-  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed">;
+  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received">;
   /** HMAC key; 32 random bytes (hex) are generated when omitted */
   secret?: string | null;
   active?: boolean;
@@ -1131,7 +1211,7 @@ export interface WebhookTestPayload {
 export interface WebhookUpdate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url?: string;
-  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed">;
+  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received">;
   /** true re-enables a deactivated endpoint (failure count reset) */
   active?: boolean;
   /** Replace the secret */
@@ -1708,6 +1788,20 @@ export interface Operations {
     body: undefined;
     response: ReorderRequestOut;
   };
+  list_receipts: {
+    method: "GET";
+    path: "/reorder-requests/{request_id}/receipts";
+    query: {};
+    body: undefined;
+    response: Array<ReorderReceiptOut>;
+  };
+  receive_against_request: {
+    method: "POST";
+    path: "/reorder-requests/{request_id}/receipts";
+    query: {};
+    body: ReorderReceiptCreate;
+    response: ReorderReceiptCreated;
+  };
   mark_reorder_received: {
     method: "POST";
     path: "/reorder-requests/{request_id}/received";
@@ -1895,6 +1989,13 @@ export interface Operations {
     path: "/work-orders/{work_order_id}/checklist";
     query: {};
     body: undefined;
+    response: Array<WorkOrderChecklistItemOut>;
+  };
+  add_checklist_items: {
+    method: "POST";
+    path: "/work-orders/{work_order_id}/checklist";
+    query: {};
+    body: ChecklistAdd;
     response: Array<WorkOrderChecklistItemOut>;
   };
   update_checklist_item: {

@@ -25,6 +25,7 @@ from .models import (
     ApiKeyCreatedOut,
     ApiKeyOut,
     AttachmentOut,
+    ChecklistAdd,
     ChecklistItemUpdate,
     CommentOut,
     ComplianceOut,
@@ -54,6 +55,9 @@ from .models import (
     PMTemplateCreate,
     PMTemplateOut,
     PMTemplateUpdate,
+    ReorderReceiptCreate,
+    ReorderReceiptCreated,
+    ReorderReceiptOut,
     ReorderRequestOut,
     ReportTokenOut,
     SignatureOut,
@@ -472,6 +476,13 @@ class WorkOrdersResource(_Resource):
     def checklist(self, work_order_id: str) -> builtins.list[WorkOrderChecklistItemOut]:
         return cast(builtins.list[WorkOrderChecklistItemOut], self._call("checklist", work_order_id))
 
+    def add_checklist_items(self, work_order_id: str, data: ChecklistAdd | None = None,
+                            **fields: Any) -> builtins.list[WorkOrderChecklistItemOut]:
+        """Items typed in (``{"items": [...]}``) or a PM template's checklist (``{"fromTemplateId": id}``)
+        appended to an ad-hoc work order; answers the whole checklist."""
+        return cast(builtins.list[WorkOrderChecklistItemOut],
+                    self._call("add_checklist_items", work_order_id, json=_body(data, fields)))
+
     def update_checklist_item(self, work_order_id: str, item_id: str, data: ChecklistItemUpdate | None = None,
                               **fields: Any) -> WorkOrderChecklistItemOut:
         return cast(WorkOrderChecklistItemOut, self._call("update_checklist_item", work_order_id, item_id,
@@ -610,6 +621,15 @@ class ReorderRequestsResource(_Resource):
 
     def mark_received(self, request_id: str, note: str | None = None) -> ReorderRequestOut:
         return cast(ReorderRequestOut, self._call("mark_received", request_id, json={"note": note}))
+
+    def receive(self, request_id: str, data: ReorderReceiptCreate | None = None,
+                **fields: Any) -> ReorderReceiptCreated:
+        """A receipt against the request (all that remains, or ``quantity``; ``moreThanOrdered`` to
+        book beyond it); answers the receipt with the request after it."""
+        return cast(ReorderReceiptCreated, self._call("receive", request_id, json=_body(data, fields)))
+
+    def receipts(self, request_id: str) -> builtins.list[ReorderReceiptOut]:
+        return cast(builtins.list[ReorderReceiptOut], self._call("receipts", request_id))
 
 
 class ImportsResource(_Resource):

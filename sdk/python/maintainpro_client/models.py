@@ -110,6 +110,15 @@ class BacklogOut(TypedDict):
     overdue: int
 
 
+class ChecklistAdd(TypedDict):
+    """Items added to an ad-hoc work order's checklist: copied from a PM template's checklist, or typed in (the same item shape as a template's). Either, not both."""
+
+    # Items typed in, appended in this order
+    items: NotRequired[list[ChecklistItemIn]]
+    # A PM template of the warehouse whose checklist is copied
+    fromTemplateId: NotRequired[str]
+
+
 class ChecklistItemFlaggedPayload(TypedDict):
     """ChecklistItemFlaggedPayload"""
 
@@ -985,13 +994,84 @@ class ReorderPayload(TypedDict):
     timestamp: str
 
 
+class ReorderReceiptCreate(TypedDict):
+    """Goods arrived for a reorder request: all that remains, or part of it."""
+
+    # How many arrived; omitted: what remains on the request
+    quantity: NotRequired[int | None]
+    # Written on the receipt movement (delivery note, PO number)
+    note: NotRequired[str | None]
+    # Confirms a quantity beyond what remains on the reorder request (the supplier sent more); without it such a receipt answers 409 and books nothing
+    moreThanOrdered: NotRequired[bool]
+
+
+class ReorderReceiptCreated(TypedDict):
+    """ReorderReceiptCreated"""
+
+    id: str
+    reorderRequestId: str
+    # The receipt movement in the part's ledger
+    stockMovementId: str
+    quantity: int
+    moreThanOrdered: bool
+    receivedBy: str | None
+    createdAt: str
+    # The request after this receipt (closed when its remainingQuantity is 0: status received)
+    reorderRequest: ReorderRequestOut
+
+
+class ReorderReceiptOut(TypedDict):
+    """ReorderReceiptOut"""
+
+    id: str
+    reorderRequestId: str
+    # The receipt movement in the part's ledger
+    stockMovementId: str
+    quantity: int
+    moreThanOrdered: bool
+    receivedBy: str | None
+    createdAt: str
+
+
+class ReorderReceivedPayload(TypedDict):
+    """ReorderReceivedPayload"""
+
+    # The part after the receipt (its new stockLevel)
+    part: PartOut
+    # GET /api/reorder-requests/{id}
+    reorderRequestId: str
+    # One of GET /api/reorder-requests/{id}/receipts
+    receiptId: str
+    # The receipt movement in the part's ledger
+    stockMovementId: str
+    # The work order waiting for the part, if it was requested from one
+    workOrderId: str | None
+    # Booked in by this receipt
+    quantity: int
+    # The request's quantity
+    orderedQuantity: int
+    # Booked in against the request so far, this receipt included
+    receivedQuantity: int
+    # Still to come (0 once closed)
+    remainingQuantity: int
+    # The receiver confirmed more than remained
+    moreThanOrdered: bool
+    # This receipt closed the request (status received)
+    closed: bool
+    status: Literal["open", "ordered", "received"]
+    # The user who did it; null when the system did (a periodic job)
+    receivedBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
 class ReorderRequestOut(TypedDict):
     """ReorderRequestOut"""
 
     id: str
     partId: str
     quantity: int
-    # open (raised), ordered (purchase placed), received (booked in as one receipt movement of quantity)
+    # open (raised), ordered (purchase placed), received (closed: its receipts reached quantity)
     status: str
     createdAt: str
     warehouseId: str
@@ -999,7 +1079,7 @@ class ReorderRequestOut(TypedDict):
     orderedBy: NotRequired[str | None]
     receivedAt: NotRequired[str | None]
     receivedBy: NotRequired[str | None]
-    # The receipt movement that booked the goods in
+    # The receipt movement that closed the request (all its receipts: GET /api/reorder-requests/{id}/receipts)
     stockMovementId: NotRequired[str | None]
     # The work order waiting for the part (a part request from a work order); null for an automatic reorder
     workOrderId: NotRequired[str | None]
@@ -1007,6 +1087,10 @@ class ReorderRequestOut(TypedDict):
     requestedBy: NotRequired[str | None]
     # When the quantity last changed (asked again)
     updatedAt: NotRequired[str | None]
+    # Booked in so far against this request (partial receipts add up)
+    receivedQuantity: NotRequired[int]
+    # Still to come: quantity - receivedQuantity, never below 0
+    remainingQuantity: NotRequired[int]
 
 
 class ReorderRequestReceived(TypedDict):
@@ -1063,6 +1147,10 @@ class StockMovementCreate(TypedDict):
     type: Literal["receipt", "adjustment", "count"]
     quantity: int
     note: NotRequired[str | None]
+    # receipt only: apply it to this open or ordered reorder request of the same part (reduces what remains; closes it when nothing remains), in the same transaction
+    reorderRequestId: NotRequired[str | None]
+    # With reorderRequestId: Confirms a quantity beyond what remains on the reorder request (the supplier sent more); without it such a receipt answers 409 and books nothing
+    moreThanOrdered: NotRequired[bool]
 
 
 class StockMovementOut(TypedDict):
@@ -1079,6 +1167,8 @@ class StockMovementOut(TypedDict):
     workOrderId: str | None
     createdBy: str | None
     createdAt: str
+    # The reorder request this receipt was applied to
+    reorderRequestId: NotRequired[str | None]
 
 
 class SystemMetricsOut(TypedDict):
@@ -1225,7 +1315,7 @@ class WebhookCreate(TypedDict):
     # http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address.
     url: str
     # Event types of the contract, or '*' for all of them
-    events: list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed"]]
+    events: list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received"]]
     # HMAC key; 32 random bytes (hex) are generated when omitted
     secret: NotRequired[str | None]
     active: NotRequired[bool]
@@ -1272,7 +1362,7 @@ class WebhookUpdate(TypedDict):
 
     # http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address.
     url: NotRequired[str]
-    events: NotRequired[list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed"]]]
+    events: NotRequired[list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received"]]]
     # true re-enables a deactivated endpoint (failure count reset)
     active: NotRequired[bool]
     # Replace the secret
