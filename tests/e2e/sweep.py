@@ -86,7 +86,9 @@ PAGES = [
     Page("/assets/{asset}/label", (M,)),
     Page("/parts/new", (M,)),
     Page("/parts/{part}/edit", (M,)),
-    Page("/parts/reorders", (M,), "an open reorder request, one asked for from a work order"),
+    Page("/parts/reorders", (M,), "an open reorder request, one asked for from a work order, partly received"),
+    Page("/parts/reorders/{reorder}/receive", (M,), "receiving against a request: quantity, then confirmation"),
+    Page("/work-orders/{adhoc}", (M,), "an ad-hoc work order with a typed checklist: Add checklist items…"),
     Page("/work-orders/hold-reasons", (M,)),
     Page("/pm-templates", (M,), "a PM template"),
     Page("/pm-templates/new", (M,)),
@@ -154,7 +156,12 @@ def setup(client, auth, users) -> dict[str, str]:
                                "reorderPoint": 2, "reorderQuantity": 4, "autoReorder": True,
                                "supplier": "Schuler Service", "location": "Shelf B-3"})
     made(f"/api/parts/{part['id']}/stock-movements", {"type": "adjustment", "quantity": -2})
-    made(f"/api/work-orders/{wo}/part-requests", {"partId": part["id"], "quantity": 4})
+    reorder = made(f"/api/work-orders/{wo}/part-requests", {"partId": part["id"], "quantity": 4})
+    made(f"/api/reorder-requests/{reorder['id']}/receipts", {"quantity": 1, "note": "First box of 4"})
+    adhoc = made("/api/work-orders", {"title": "Guard door rattles", "equipmentId": eq["id"]})
+    made(f"/api/work-orders/{adhoc['id']}/checklist", {"items": [
+        {"description": "Hinge bolts torqued", "required": True},
+        {"description": "Gap at the latch", "type": "measurement", "unit": "mm", "max": 2}]})
     resp = client.post("/api/imports", headers=h, content_type="multipart/form-data",
                        data={"kind": "assets", "file": (io.BytesIO(IMPORT_CSV.encode()), "assets.csv")})
     assert resp.status_code in (200, 201, 202), resp.json
@@ -170,7 +177,7 @@ def setup(client, auth, users) -> dict[str, str]:
         reporterEmail="kim@plant.example"))
     made(f"/api/work-orders/{reported.work_order.id}/comments",
          {"body": "We fit a new seal tomorrow morning.", "visibleToReporter": True})
-    return {"asset": eq["id"], "wo": wo, "part": part["id"], "pm": pm["id"], "imp": imp["id"],
+    return {"asset": eq["id"], "wo": wo, "part": part["id"], "reorder": reorder["id"], "adhoc": adhoc["id"], "pm": pm["id"], "imp": imp["id"],
             "hook": hook["id"], "report_token": token, "reported": reported.work_order.id,
             "status_token": reported.status_token}
 

@@ -1,4 +1,5 @@
-"""A manager receives stock, counts a part, marks a reorder ordered and received, in real Chromium."""
+"""A manager receives stock, counts a part, marks a reorder ordered and receives it in two deliveries
+(each after a confirmation step), in real Chromium."""
 from __future__ import annotations
 
 import factories
@@ -83,9 +84,29 @@ def test_manager_receives_counts_and_handles_a_reorder(live_server, browser, use
     row.find_element(By.XPATH, ".//button[normalize-space()='Mark ordered']").click()
     wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "tr.reorder"), "Ordered"))
     assert "Marked ordered." in browser.find_element(By.ID, "flash").text
-    browser.find_element(By.XPATH, "//tr[contains(@class,'reorder')]//button[normalize-space()='Receive 20']").click()
+    # Receive: how many (what remains, prefilled), then a confirmation; 15 now, the 5 others later.
+    browser.find_element(By.XPATH, "//tr[contains(@class,'reorder')]//a[normalize-space()='Receive 20…']").click()
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Receive BELT-A42"))
+    quantity = browser.find_element(By.ID, "f-quantity")
+    assert quantity.get_attribute("value") == "20"
+    quantity.clear()
+    quantity.send_keys("15")
+    browser.find_element(By.ID, "f-note").send_keys("DN 8812")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Next: check and confirm']").click()
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "main"), "Book 15 × BELT-A42 into stock?"))
+    assert "5 stay to come" in browser.find_element(By.CSS_SELECTOR, "form.receive-confirm").text
+    browser.save_screenshot(str(ARTIFACTS / "reorder-confirm-768x1024.png"))
+    browser.find_element(By.XPATH, "//button[normalize-space()='Confirm receipt of 15']").click()
+    wait.until(ec.text_to_be_present_in_element((By.ID, "flash"), "Received 15 of 20: 5 still to come."))
+    row = browser.find_element(By.CSS_SELECTOR, "tr.reorder")
+    assert "15 received · 5 to come" in row.text and "Ordered" in row.text
+    row.find_element(By.XPATH, ".//a[normalize-space()='Receive 5…']").click()
+    wait.until(ec.presence_of_element_located((By.ID, "f-quantity")))
+    browser.find_element(By.XPATH, "//button[normalize-space()='Next: check and confirm']").click()
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "main"), "the request closes"))
+    browser.find_element(By.XPATH, "//button[normalize-space()='Confirm receipt of 5']").click()
     wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "tr.reorder"), "In stock"))
-    assert "20 booked into stock" in browser.find_element(By.ID, "flash").text
+    assert "the reorder request is complete and closed" in browser.find_element(By.ID, "flash").text
     browser.save_screenshot(str(ARTIFACTS / "reorders-received-768x1024.png"))
     browser.set_window_size(1440, 900)
     browser.save_screenshot(str(ARTIFACTS / "reorders-1440x900.png"))
@@ -101,6 +122,6 @@ def test_manager_receives_counts_and_handles_a_reorder(live_server, browser, use
     assert db.session.get(Part, seal.id).stock_level == 11
     assert db.session.get(Part, belt.id).stock_level == 8 + 20
     request = db.session.scalars(select(ReorderRequest).where(ReorderRequest.part_id == belt.id)).one()
-    assert request.status == "received" and request.ordered_at is not None
+    assert request.status == "received" and request.ordered_at is not None and request.received_quantity == 20
     receipt = db.session.get(StockMovement, request.stock_movement_id)
-    assert (receipt.kind, receipt.quantity) == ("receipt", 20)
+    assert (receipt.kind, receipt.quantity) == ("receipt", 5)
