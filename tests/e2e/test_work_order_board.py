@@ -43,6 +43,9 @@ def test_manager_board_bulk_assign_and_live_update(live_server, browser, users, 
         Select(browser.find_element(By.ID, "f-priority")).select_by_value("high" if n == 0 else "low")
         Select(browser.find_element(By.ID, "f-equipmentId")).select_by_visible_text("CONV-3 · Line 3")
         browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+        # Created: the manager lands on the new order, then goes back to the board.
+        wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), title))
+        browser.find_element(By.LINK_TEXT, "Work orders").click()
         wait.until(ec.text_to_be_present_in_element((By.ID, "results"), title))
     db.session.rollback()  # end the test's read transaction: see what the server wrote
     ids = {wo.title: wo.id for wo in db.session.scalars(select(WorkOrder))}
