@@ -1,6 +1,6 @@
 """reorder receipts: partial receipts against a reorder request, each applied once
 
-Revision ID: 0026
+Revision ID: 0024
 Revises: 0023
 Create Date: 2026-12-06 00:10:00
 
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0026'
+revision = '0024'
 down_revision = '0023'
 branch_labels = None
 depends_on = None
