@@ -7,6 +7,7 @@ from portal.models.idempotency import IdempotencyKey
 from portal.models.imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob, ImportRefusal
 from portal.models.inventory import MANUAL_MOVEMENT_TYPES, STOCK_MOVEMENT_TYPES, Part, PartConsumption, ReorderRequest, StockMovement
 from portal.models.pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, LaborEntry, MeterReading, PMTemplate, PMTemplateEquipment
+from portal.models.requests import REQUEST_ROUTINGS, REQUEST_STATUSES, WorkRequest
 from portal.models.tenancy import Warehouse
 from portal.models.users import ROLES, AuthSession, EnrolmentCode, User
 from portal.models.webhooks import DELIVERY_STATES, TEST_EVENT, WebhookDelivery, WebhookEndpoint
@@ -31,4 +32,5 @@ __all__ = [
     "ApiKey", "EnrolmentCode", "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
     "WorkOrderAttachment", "WorkOrderComment", "HoldReason",
     "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "ImportRefusal", "IdempotencyKey",
+    "REQUEST_ROUTINGS", "REQUEST_STATUSES", "WorkRequest",
 ]

@@ -29,6 +29,11 @@ EVENT_TYPES = (
     "work_order.follow_up_created",
     # Added after the contract's table (docs/integrating.md, "Events beyond the contract").
     "work_order.signed",
+    # The requests inbox (services/work_orders/requests.py; docs/integrating.md).
+    "request.created",
+    "request.approved",
+    "request.merged",
+    "request.declined",
 )
 
 
