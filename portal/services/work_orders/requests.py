@@ -16,7 +16,6 @@ records its event (request.created, request.approved, request.merged, request.de
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -135,35 +134,18 @@ def pending_count(actor: Actor) -> int | None:
     return int(row[1])
 
 
-@dataclass(frozen=True)
-class InboxEntry:
-    """A request as the inbox shows it: its asset, who sent it, and the open work orders of the same
-    asset it may be merged into."""
-
-    request: WorkRequest
-    asset: Equipment | None
-    requester: User | None
-    open_orders: list[WorkOrder]
-
-
-def inbox(actor: Actor, query: RequestQuery) -> tuple[Page, list[InboxEntry]]:
-    """A page of requests with what the inbox shows of each, in four statements whatever the page's size."""
-    page = list_requests(actor, query)
-    reqs: list[WorkRequest] = page.items
-    asset_ids = {r.equipment_id for r in reqs if r.equipment_id}
-    user_ids = {r.requested_by for r in reqs if r.requested_by}
-    assets = {e.id: e for e in db.session.scalars(select(Equipment).where(Equipment.id.in_(asset_ids)))} if asset_ids else {}
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+def open_orders(actor: Actor, reqs: list[WorkRequest]) -> dict[str, list[WorkOrder]]:
+    """The open work orders a pending request may be merged into, by asset (newest first), for a page
+    of the inbox: one statement whatever the page's size."""
+    require(actor, "requests.review")
+    assets = {r.equipment_id for r in reqs if r.equipment_id and r.status == "pending"}
     orders: dict[str, list[WorkOrder]] = {}
-    pending_assets = {r.equipment_id for r in reqs if r.equipment_id and r.status == "pending"}
-    if pending_assets:
+    if assets:
         for wo in db.session.scalars(select(WorkOrder).where(
-                WorkOrder.warehouse_id == actor.warehouse_id, WorkOrder.equipment_id.in_(pending_assets),
-                WorkOrder.status.in_(OPEN_STATUSES)).order_by(WorkOrder.created_at.desc())):
-            orders.setdefault(wo.equipment_id, []).append(wo)
-    entries = [InboxEntry(r, assets.get(r.equipment_id or ""), users.get(r.requested_by or ""),
-                          orders.get(r.equipment_id or "", []) if r.status == "pending" else []) for r in reqs]
-    return page, entries
+                WorkOrder.warehouse_id == actor.warehouse_id, WorkOrder.equipment_id.in_(assets),
+                WorkOrder.status.in_(OPEN_STATUSES)).order_by(WorkOrder.created_at.desc(), WorkOrder.id)):
+            orders.setdefault(wo.equipment_id or "", []).append(wo)
+    return orders
 
 
 def _pending(actor: Actor, request_id: str) -> WorkRequest:
