@@ -52,7 +52,7 @@ def requests_inbox() -> Response:
         errors, query, status = query, RequestQuery(status=["pending"], limit=LIST_PAGE), "pending"
     page = service.list_requests(actor, query)
     return render("requests/index.html", block="results", status=422 if errors else 200, page=page,
-                  chosen=status, filters=FILTERS, errors=errors, args={"status": status} if status != "pending" else {},
+                  chosen=status, status_choices=FILTERS, errors=errors, args={"status": status} if status != "pending" else {},
                   **_context(actor, page.items))
 
 
@@ -73,7 +73,7 @@ def _decided(actor: Actor, request_id: str, message: str | None, *, errors: dict
             flash(message, "success")
         return redirect(url_for("web.requests_inbox"), 303)
     req = service.get_request(actor, request_id)
-    return render("requests/index.html", block="entry", status=status, r=req, done=message, errors=errors or {},
+    return render("requests/_entry.html", block="entry", status=status, r=req, done=message, errors=errors or {},
                   pending=service.pending_count(actor), **_context(actor, [req]))
 
 
