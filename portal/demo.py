@@ -139,6 +139,7 @@ def _load(rng_seed: int) -> dict:
                                           WorkOrderUpdate(**body), now=when)
     _seed_preventive_maintenance(manager, assets, technicians[0].id, now)
     _seed_breakdowns_and_labor(manager, rng, assets, technicians, now)
+    _seed_requests(manager, Actor.of(created["requester"]), assets, now)
     # Counted, not assumed: the PM templates above add work orders of their own.
     counts = {name: db.session.scalar(select(func.count()).select_from(model)
                                       .where(model.warehouse_id == manager.warehouse_id))
@@ -178,6 +179,29 @@ def _seed_preventive_maintenance(manager: Actor, assets: list, technician_id: st
                                                                         readAt=now - timedelta(days=days_ago)),
                                   now=now)
     scheduler.schedule_due(now, warehouse_id=manager.warehouse_id)
+
+
+# (asset index, hours ago, who, what they saw): reports from the labels, waiting in the inbox.
+REPORTS = [(3, 5, "Sam (packing line)", "Exhaust fan rattles loudly when it starts"),
+           (9, 2, "Lee, night shift", "Drip of oil under the compressor, small puddle")]
+
+
+def _seed_requests(manager: Actor, requester: Actor, assets: list, now) -> None:
+    """The demo plant takes problem reports through the requests inbox (docs/portal.md): two reports
+    made from asset labels and one request from Riley Requester wait for the manager."""
+    from portal.schemas.requests import RequestCreate
+    from portal.services.work_orders import problem_reports, report_status
+    from portal.services.work_orders import requests as inbox
+
+    db.session.get(Warehouse, manager.warehouse_id).request_routing = "inbox"
+    for index, hours_ago, who, text in REPORTS:
+        inbox.receive_report(assets[index], title=problem_reports.report_title(assets[index], text), description=text,
+                             reporter_name=who, reporter_contact=None, reporter_email=None,
+                             status_token_hash=report_status.new_token()[1], photo=None, photo_name=None,
+                             now=now - timedelta(hours=hours_ago))
+    inbox.submit_request(requester, RequestCreate(title="Light flickers above bench 4", equipmentId=assets[0].id,
+                                                  description="Since Monday, worse in the afternoon."),
+                         now=now - timedelta(minutes=40))
 
 
 # (asset index, days ago, hours down, what failed): a few real stoppages in the last two months.

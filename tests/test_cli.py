@@ -9,7 +9,7 @@ import pyotp
 from conftest import make_app
 from sqlalchemy import func, select
 
-from portal.models import Equipment, Part, User, Warehouse, WorkOrder
+from portal.models import Equipment, Part, User, Warehouse, WorkOrder, WorkRequest
 from portal.models.types import utcnow
 from portal.platform.extensions import db
 from portal.services.identity import auth as auth_service
@@ -95,6 +95,11 @@ def test_seed_demo_builds_the_demo_plant_once(runner, app):
     assert all(wo.completed_at is not None and wo.completion_notes for wo in completed)
     for email in ("admin@demo.maintainpro.test", "tech@demo.maintainpro.test"):
         assert email in first.output
+    # Reports go through the requests inbox: two from labels and a requester's wait for the manager.
+    assert demo.request_routing == "inbox"
+    waiting = db.session.scalars(select(WorkRequest).where(WorkRequest.warehouse_id == demo.id)).all()
+    assert sorted((r.status, bool(r.reporter_name), bool(r.requested_by)) for r in waiting) == [
+        ("pending", False, True), ("pending", True, False), ("pending", True, False)]
 
     totals = (count(Equipment), count(Part), count(WorkOrder))
     again = runner.invoke(args=["seed-demo"])

@@ -27,16 +27,20 @@ from portal.schemas.attachments import SignatureCreate
 from portal.schemas.equipment import EquipmentCreate, EquipmentUpdate
 from portal.schemas.parts import PartCreate, PartRequestCreate, ReorderReceiptCreate
 from portal.schemas.pm import ChecklistItemUpdate, PMTemplateCreate
+from portal.schemas.requests import RequestApprove, RequestDecline, RequestMerge
+from portal.schemas.warehouse import ProblemReportCreate, WarehouseUpdate
 from portal.schemas.webhooks import WebhookCreate
 from portal.schemas.work_orders import ConsumeParts, WorkOrderCreate, WorkOrderUpdate
 from portal.services.assets import equipment as equipment_service
+from portal.services.identity import warehouses as warehouse_service
 from portal.services.integrations import webhooks as webhook_service
 from portal.services.inventory import parts as parts_service
 from portal.services.inventory import requests as request_service
 from portal.services.pm import scheduler as pm_scheduler
 from portal.services.pm import templates as pm_templates
-from portal.services.work_orders import checklists, escalation, signoff
+from portal.services.work_orders import checklists, escalation, problem_reports, signoff
 from portal.services.work_orders import lifecycle as wo_service
+from portal.services.work_orders import requests as inbox
 
 SECRET = "s" * 32
 
@@ -87,6 +91,16 @@ def test_every_event_reaches_the_receiver_as_documented(app, users, upload_dir, 
         assert checklists.update_item(technician, pm_id, item.id, ChecklistItemUpdate(value=95)).flagged
         wo_service.update_work_order(technician, pm_id, WorkOrderUpdate.model_validate({"status": "in_progress"}))
         wo_service.update_work_order(technician, pm_id, WorkOrderUpdate.model_validate({"status": "completed"}))
+        # The requests inbox: three reports, approved, merged into the open pump order, declined.
+        warehouse_service.update_settings(users.actor("north", "admin"), WarehouseUpdate(
+            problemReportsEnabled=True, requestRouting="inbox"))
+        reports = [problem_reports.submit_report(eq.report_token, ProblemReportCreate(
+            description=f"Drip under the pump ({n})", reporterName="Kim")).request.id for n in range(3)]
+        open_wo = wo_service.create_work_order(manager, WorkOrderCreate.model_validate(
+            {"title": "Pump drip", "equipmentId": eq.id}))
+        inbox.approve(manager, reports[0], RequestApprove(priority="high"))
+        inbox.merge(manager, reports[1], RequestMerge(workOrderId=open_wo.id))
+        inbox.decline(manager, reports[2], RequestDecline(reason="Already planned"))
         assert webhook_service.send_test(users.actor("north", "admin"), hook_id).sent  # straight to the receiver
 
         db.session.rollback()
@@ -123,6 +137,10 @@ def test_every_event_reaches_the_receiver_as_documented(app, users, upload_dir, 
     assert (received["entity"], received["payload"]["quantity"], received["payload"]["remainingQuantity"],
             received["payload"]["closed"]) == ("reorder_request", 3, 5, False)
     assert by_event["work_order.signed"][0]["data"]["payload"]["signature"]["signerName"] == "Line lead"
+    assert len(by_event["request.created"]) == 3
+    assert by_event["request.declined"][0]["data"]["payload"]["reason"] == "Already planned"
+    merged = by_event["request.merged"][0]["data"]
+    assert (merged["entity"], merged["payload"]["workOrder"]["title"]) == ("request", "Pump drip")
     escalated = by_event["work_order.escalated"][0]["data"]["payload"]
     assert escalated["newAssignee"] == users["north"]["manager"].id and escalated["reason"]
     # Each event went out once, under its own delivery id.

@@ -25,6 +25,7 @@ def register_api(app: Flask) -> None:
         kpis,
         parts,
         pm,
+        requests,
         users,
         warehouse,
         webhooks,

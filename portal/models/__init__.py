@@ -15,6 +15,7 @@ from portal.models.inventory import (
     StockMovement,
 )
 from portal.models.pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, LaborEntry, MeterReading, PMTemplate, PMTemplateEquipment
+from portal.models.requests import REQUEST_ROUTINGS, REQUEST_STATUSES, WorkRequest
 from portal.models.tenancy import Warehouse
 from portal.models.users import ROLES, AuthSession, EnrolmentCode, User
 from portal.models.webhooks import DELIVERY_STATES, TEST_EVENT, WebhookDelivery, WebhookEndpoint
@@ -39,4 +40,5 @@ __all__ = [
     "ApiKey", "EnrolmentCode", "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
     "WorkOrderAttachment", "WorkOrderComment", "HoldReason",
     "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "ImportRefusal", "IdempotencyKey",
+    "REQUEST_ROUTINGS", "REQUEST_STATUSES", "WorkRequest",
 ]

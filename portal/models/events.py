@@ -31,6 +31,11 @@ EVENT_TYPES = (
     "work_order.signed",
     # Goods booked in against a reorder request (partial or closing it).
     "reorder_request.received",
+    # The requests inbox (services/work_orders/requests.py; docs/integrating.md).
+    "request.created",
+    "request.approved",
+    "request.merged",
+    "request.declined",
 )
 
 

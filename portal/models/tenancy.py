@@ -23,5 +23,8 @@ class Warehouse(db.Model):
     problem_reports_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The plant's decimal mark, "." (65.5) or "," (65,5): how the portal shows readings back. Typing
     # accepts either mark whatever this says (docs/decisions.md, "Decimal comma").
+    # Problem reports and requesters' requests: "work_order" (each becomes a work order at once) or
+    # "inbox" (they wait for a manager: services/work_orders/requests.py).
+    request_routing: Mapped[str] = mapped_column(String(20), default="work_order", server_default="work_order")
     decimal_mark: Mapped[str] = mapped_column(String(1), default=".", server_default=".")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -19,6 +19,7 @@ from portal.schemas.common import MONEY_PATTERN
 from portal.schemas.equipment import EquipmentOut, EquipmentStatus
 from portal.schemas.parts import PartOut
 from portal.schemas.pm import ChecklistType
+from portal.schemas.requests import RequestOut
 from portal.schemas.work_orders import Priority, WorkOrderOut
 
 # Times as events print them (portal.schemas.common.iso): ISO-8601 UTC with milliseconds and Z.
@@ -261,6 +262,36 @@ class PMCompletedPayload(EventPayload):
     timestamp: EventTime = Field(description=WHEN)
 
 
+REQUEST = "The request as GET /api/requests/{id} writes it, after the change"
+
+
+class RequestCreatedPayload(EventPayload):
+    request: RequestOut = Field(description=REQUEST)
+    created_by: ActorId = Field(description="The requester; null for a problem report without an account")
+    timestamp: EventTime = Field(description=WHEN)
+
+
+class RequestApprovedPayload(EventPayload):
+    request: RequestOut = Field(description=REQUEST)
+    work_order: WorkOrderOut = Field(description="The work order made from it (its work_order.created comes first)")
+    approved_by: ActorId
+    timestamp: EventTime = Field(description=WHEN)
+
+
+class RequestMergedPayload(EventPayload):
+    request: RequestOut = Field(description=REQUEST)
+    work_order: WorkOrderOut = Field(description="The open work order it was added to (a comment, and its photo)")
+    merged_by: ActorId
+    timestamp: EventTime = Field(description=WHEN)
+
+
+class RequestDeclinedPayload(EventPayload):
+    request: RequestOut = Field(description=REQUEST)
+    reason: str = Field(description="Why, as the reporter reads it on their status link")
+    declined_by: ActorId
+    timestamp: EventTime = Field(description=WHEN)
+
+
 class WebhookTestPayload(EventPayload):
     message: Literal["Test delivery from MaintainPro"]
     timestamp: EventTime = Field(description=WHEN)
@@ -307,6 +338,12 @@ EVENTS: dict[str, EventDoc] = {
     "reorder_request.received": EventDoc("reorder_request", ReorderReceivedPayload, (
         "Goods were booked in against a reorder request: a partial receipt, or the one that closed it "
         "(closed true, status received); entityId is the request")),
+    "request.created": EventDoc("request", RequestCreatedPayload, (
+        "A problem report or a requester's request arrived in the requests inbox (warehouses that take them "
+        "through the inbox)")),
+    "request.approved": EventDoc("request", RequestApprovedPayload, "A request was approved: a work order was made from it"),
+    "request.merged": EventDoc("request", RequestMergedPayload, "A request was merged into an open work order of the same asset"),
+    "request.declined": EventDoc("request", RequestDeclinedPayload, "A request was declined, with the reason the reporter sees"),
     TEST_EVENT: EventDoc("webhook", WebhookTestPayload, (
         "The ping of POST /api/webhooks/{id}/test (sent whatever the endpoint subscribes to; entityId is the "
         "webhook's id)")),

@@ -15,6 +15,9 @@ class WarehouseOut(Out):
     problem_reports_enabled: bool = Field(description=(
         "Anyone who scans an asset label may report a problem without an account at /report/<token> "
         "(a `new` corrective work order). Off: those pages answer 404."))
+    request_routing: Literal["work_order", "inbox"] = Field("work_order", description=(
+        "Problem reports (and requesters' requests): work_order, each becomes a `new` work order at once; "
+        "inbox, each waits in the requests inbox (GET /api/requests) for a manager to approve, merge or decline"))
     decimal_mark: Literal[".", ","] = Field(".", description=(
         "How the portal writes readings back to this plant's people: 65.5 or 65,5 (typing accepts both); "
         "the API keeps JSON numbers"))
@@ -26,6 +29,9 @@ class WarehouseUpdate(Payload):
         "afterwards carry (or no longer carry) the report QR code"))
     timezone: str | None = Field(None, min_length=1, max_length=64, json_schema_extra=not_null,
                                  description="IANA name, e.g. Europe/Paris (400 when unknown)")
+    request_routing: Literal["work_order", "inbox"] | None = Field(None, json_schema_extra=not_null, description=(
+        "work_order (straight to a work order) or inbox (through the requests inbox); requests already in "
+        "the inbox stay there until decided"))
     decimal_mark: Literal[".", ","] | None = Field(None, json_schema_extra=not_null, description=(
         "The plant's decimal mark, \".\" or \",\": how the portal shows checklist readings"))
 

@@ -40,6 +40,7 @@ def register_web(app: Flask) -> None:
     from portal.web import login as login_views  # noqa: F401
     from portal.web import parts as stock_views  # noqa: F401  (stock pages)
     from portal.web import pm as pm_views  # noqa: F401  (PM template list and editor)
+    from portal.web import requests as request_views  # noqa: F401  (the requests inbox)
     from portal.web import work_orders as work_order_views  # noqa: F401
 
     csrf.init_app(app)
@@ -53,7 +54,17 @@ def register_web(app: Flask) -> None:
         tz = timefmt.zone(current_user.warehouse.timezone if current_user.is_authenticated else None)
         # The plant's decimal mark: readings are shown back as its people write them ("65,5").
         mark = current_user.warehouse.decimal_mark if current_user.is_authenticated else "."
-        return {"tz": tz, "decimal_mark": mark}
+        return {"tz": tz, "decimal_mark": mark, "pending_requests": _pending_requests}
+
+    def _pending_requests() -> int | None:
+        """The nav's count of requests waiting in the inbox (managers and admins; None: no link),
+        read only by the layout that shows it."""
+        from flask_login import current_user
+
+        from portal.services.common.actor import Actor
+        from portal.services.work_orders.requests import pending_count
+
+        return pending_count(Actor.of(current_user.user)) if current_user.is_authenticated else None
 
     app.add_template_filter(lambda value, tz: timefmt.when(value, tz), "when")
     app.add_template_filter(lambda value, tz: timefmt.due_state(value, tz), "due_state")

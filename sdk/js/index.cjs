@@ -159,6 +159,13 @@ const OPERATIONS = {
   mark_reorder_received: ['POST', '/reorder-requests/{}/received', 'reorderRequests.markReceived'],
   receive_against_request: ['POST', '/reorder-requests/{}/receipts', 'reorderRequests.receive'],
   list_receipts: ['GET', '/reorder-requests/{}/receipts', 'reorderRequests.receipts'],
+  list_requests: ['GET', '/requests', 'requests.list'],
+  create_request: ['POST', '/requests', 'requests.create'],
+  get_request: ['GET', '/requests/{}', 'requests.get'],
+  get_request_photo: ['GET', '/requests/{}/photo', 'requests.photo'],
+  approve_request: ['POST', '/requests/{}/approve', 'requests.approve'],
+  merge_request: ['POST', '/requests/{}/merge', 'requests.merge'],
+  decline_request: ['POST', '/requests/{}/decline', 'requests.decline'],
   list_users: ['GET', '/users', 'users.list'],
   create_user: ['POST', '/users', 'users.create'],
   get_user: ['GET', '/users/{}', 'users.get'],
@@ -478,6 +485,44 @@ class ReorderRequests {
   }
 }
 
+/** The requests inbox: problem reports and requesters' requests waiting for a manager. */
+class Requests {
+  constructor(client) {
+    this.client = client;
+  }
+
+  list(filters = {}) {
+    return this.client.page(opPath('list_requests') + queryString(filters));
+  }
+
+  create(body, options) {
+    return this.client.request('POST', opPath('create_request'), body, options);
+  }
+
+  get(id) {
+    return this.client.request('GET', opPath('get_request', id));
+  }
+
+  /** The photo's bytes (`size: 'thumb'` for the small one). */
+  async photo(id, query = {}) {
+    const response = await this.client.raw('GET', opPath('get_request_photo', id) + queryString(query), undefined,
+      { headers: { Accept: 'image/*' } });
+    return this.client.read(response, () => response.arrayBuffer());
+  }
+
+  approve(id, body = {}, options) {
+    return this.client.request('POST', opPath('approve_request', id), body, options);
+  }
+
+  merge(id, body, options) {
+    return this.client.request('POST', opPath('merge_request', id), body, options);
+  }
+
+  decline(id, body, options) {
+    return this.client.request('POST', opPath('decline_request', id), body, options);
+  }
+}
+
 class Users extends Resource {
   resetMfa(id, options) {
     return this.client.request('POST', opPath('reset_mfa', id), undefined, options);
@@ -586,6 +631,7 @@ class MaintainProAPI {
     this.equipment = new Equipment(this, '/equipment');
     this.parts = new Parts(this, '/parts');
     this.reorderRequests = new ReorderRequests(this);
+    this.requests = new Requests(this);
     this.pmTemplates = new Resource(this, '/pm-templates');
     this.pmCompliance = { get: ({ days = 30 } = {}) => this.request('GET', `/pm-compliance${queryString({ days })}`) };
     this.webhooks = new Webhooks(this, '/webhooks');

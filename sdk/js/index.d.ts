@@ -185,6 +185,17 @@ export interface ReorderRequests {
   receipts(id: string): Promise<Answer<'list_receipts'>>;
 }
 
+/** The requests inbox: problem reports and requesters' requests waiting for a manager. */
+export interface Requests {
+  list(filters?: Query<'list_requests'>): Promise<Page<Row<'list_requests'>>>;
+  create(body: Body<'create_request'>, options?: CallOptions): Promise<Answer<'create_request'>>;
+  get(id: string): Promise<Answer<'get_request'>>;
+  photo(id: string, query?: Query<'get_request_photo'>): Promise<ArrayBuffer>;
+  approve(id: string, body?: Body<'approve_request'>, options?: CallOptions): Promise<Answer<'approve_request'>>;
+  merge(id: string, body: Body<'merge_request'>, options?: CallOptions): Promise<Answer<'merge_request'>>;
+  decline(id: string, body: Body<'decline_request'>, options?: CallOptions): Promise<Answer<'decline_request'>>;
+}
+
 export interface PMTemplates extends Listing<Row<'list_pm_templates'>, PMTemplateQuery> {
   get(id: string): Promise<Answer<'get_pm_template'>>;
   create(data: Body<'create_pm_template'>, options?: CallOptions): Promise<Answer<'create_pm_template'>>;
@@ -240,6 +251,7 @@ export class MaintainProAPI {
   equipment: EquipmentResource;
   parts: Parts;
   reorderRequests: ReorderRequests;
+  requests: Requests;
   pmTemplates: PMTemplates;
   pmCompliance: { get(query?: Query<'pm_compliance'>): Promise<Answer<'pm_compliance'>> };
   webhooks: Webhooks;

@@ -992,6 +992,107 @@ export interface ReportTokenOut {
   reportUrl: string;
 }
 
+export interface RequestApprove {
+  /** The request's title when absent */
+  title?: string | null;
+  priority?: "low" | "medium" | "high" | "critical";
+  type?: "corrective" | "preventive" | "inspection" | "emergency";
+  /** A technician (or manager) of the warehouse: the work order is `assigned` */
+  assignedTo?: string | null;
+  dueDate?: string | null;
+}
+
+export interface RequestApprovedPayload {
+  /** The request as GET /api/requests/{id} writes it, after the change */
+  request: RequestOut;
+  /** The work order made from it (its work_order.created comes first) */
+  workOrder: WorkOrderOut;
+  /** The user who did it; null when the system did (a periodic job) */
+  approvedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
+export interface RequestCreate {
+  title: string;
+  description?: string | null;
+  equipmentId?: string | null;
+}
+
+export interface RequestCreatedPayload {
+  /** The request as GET /api/requests/{id} writes it, after the change */
+  request: RequestOut;
+  /** The requester; null for a problem report without an account */
+  createdBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
+export interface RequestDecline {
+  /** Why: shown to the reporter on their status link ("Declined: <reason>") */
+  reason: string;
+}
+
+export interface RequestDeclinedPayload {
+  /** The request as GET /api/requests/{id} writes it, after the change */
+  request: RequestOut;
+  /** Why, as the reporter reads it on their status link */
+  reason: string;
+  /** The user who did it; null when the system did (a periodic job) */
+  declinedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
+export interface RequestMerge {
+  /** An open work order of the same asset: the request's text becomes a comment on it and its photo an attachment */
+  workOrderId: string;
+}
+
+export interface RequestMergedPayload {
+  /** The request as GET /api/requests/{id} writes it, after the change */
+  request: RequestOut;
+  /** The open work order it was added to (a comment, and its photo) */
+  workOrder: WorkOrderOut;
+  /** The user who did it; null when the system did (a periodic job) */
+  mergedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
+export interface RequestOut {
+  id: string;
+  /** pending (in the inbox), approved (a work order was made from it), merged (added to an open work order of the same asset) or declined (with a reason the reporter sees) */
+  status: "pending" | "approved" | "merged" | "declined";
+  title: string;
+  description: string | null;
+  equipmentId: string | null;
+  /** Who reported it without an account (/report/<token>) */
+  reporterName: string | null;
+  reporterContact: string | null;
+  /** The user who sent it (a requester), null for a report without an account */
+  requestedBy: string | null;
+  /** The photo sent with it; approving or merging adds it to the work order's attachments */
+  photo: RequestPhotoOut | null;
+  /** The work order made from it (approved) or it was merged into (merged) */
+  workOrderId: string | null;
+  /** Declined: why, as the reporter reads it on their status link */
+  declineReason: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  warehouseId: string;
+}
+
+export interface RequestPhotoOut {
+  filename: string;
+  contentType: "image/jpeg" | "image/png" | "image/webp";
+  sizeBytes: number;
+  width: number;
+  height: number;
+}
+
 export interface ScheduleOut {
   equipmentId: string;
   lastCompletedAt: string | null;
@@ -1155,6 +1256,8 @@ export interface WarehouseOut {
   timezone: string;
   /** Anyone who scans an asset label may report a problem without an account at /report/<token> (a `new` corrective work order). Off: those pages answer 404. */
   problemReportsEnabled: boolean;
+  /** Problem reports (and requesters' requests): work_order, each becomes a `new` work order at once; inbox, each waits in the requests inbox (GET /api/requests) for a manager to approve, merge or decline */
+  requestRouting?: "work_order" | "inbox";
   /** How the portal writes readings back to this plant's people: 65.5 or 65,5 (typing accepts both); the API keeps JSON numbers */
   decimalMark?: "." | ",";
 }
@@ -1164,6 +1267,8 @@ export interface WarehouseUpdate {
   problemReportsEnabled?: boolean;
   /** IANA name, e.g. Europe/Paris (400 when unknown) */
   timezone?: string;
+  /** work_order (straight to a work order) or inbox (through the requests inbox); requests already in the inbox stay there until decided */
+  requestRouting?: "work_order" | "inbox";
   /** The plant's decimal mark, "." or ",": how the portal shows checklist readings */
   decimalMark?: "." | ",";
 }
@@ -1172,7 +1277,7 @@ export interface WebhookCreate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url: string;
   /** Event types of the contract, or '*' for all of them */
-  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received">;
+  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received" | "request.created" | "request.approved" | "request.merged" | "request.declined">;
   /** HMAC key; 32 random bytes (hex) are generated when omitted */
   secret?: string | null;
   active?: boolean;
@@ -1211,7 +1316,7 @@ export interface WebhookTestPayload {
 export interface WebhookUpdate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url?: string;
-  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received">;
+  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received" | "request.created" | "request.approved" | "request.merged" | "request.declined">;
   /** true re-enables a deactivated endpoint (failure count reset) */
   active?: boolean;
   /** Replace the secret */
@@ -1808,6 +1913,55 @@ export interface Operations {
     query: {};
     body: ReorderRequestReceived;
     response: ReorderRequestOut;
+  };
+  list_requests: {
+    method: "GET";
+    path: "/requests";
+    query: { limit?: number; page?: number; status?: Array<"pending" | "approved" | "merged" | "declined"> | ("pending" | "approved" | "merged" | "declined") | string | null; equipmentId?: string | null; };
+    body: undefined;
+    response: Array<RequestOut>;
+  };
+  create_request: {
+    method: "POST";
+    path: "/requests";
+    query: {};
+    body: RequestCreate;
+    response: RequestOut;
+  };
+  get_request: {
+    method: "GET";
+    path: "/requests/{request_id}";
+    query: {};
+    body: undefined;
+    response: RequestOut;
+  };
+  approve_request: {
+    method: "POST";
+    path: "/requests/{request_id}/approve";
+    query: {};
+    body: RequestApprove;
+    response: RequestOut;
+  };
+  decline_request: {
+    method: "POST";
+    path: "/requests/{request_id}/decline";
+    query: {};
+    body: RequestDecline;
+    response: RequestOut;
+  };
+  merge_request: {
+    method: "POST";
+    path: "/requests/{request_id}/merge";
+    query: {};
+    body: RequestMerge;
+    response: RequestOut;
+  };
+  get_request_photo: {
+    method: "GET";
+    path: "/requests/{request_id}/photo";
+    query: { size?: "full" | "thumb"; };
+    body: undefined;
+    response: ArrayBuffer;
   };
   list_users: {
     method: "GET";

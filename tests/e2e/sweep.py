@@ -31,11 +31,14 @@ AXE = (Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js").read_text()
 # width -> (height, phone): phones are emulated as phones (mobile viewport, touch), the rest as windows.
 SIZES = {360: (740, True), 390: (844, True), 768: (1024, False), 1024: (768, False), 1440: (900, False)}
 
-# What the main navigation offers each role (templates/base.html).
+# What the main navigation offers each role (templates/base.html). "Requests 3 waiting": the inbox's
+# link with its count (setup() leaves two requests waiting; the visitor's report on the thank-you page
+# sweep, made before any role logs in, is the third).
 NAV = {
     "technician": ["My work", "Scan", "Work orders", "Assets", "Stock", "Outbox"],
-    "manager": ["My work", "Scan", "Work orders", "Assets", "Stock", "PM", "Import", "KPIs", "Outbox"],
-    "admin": ["My work", "Scan", "Work orders", "Assets", "Stock", "PM", "Import", "KPIs", "Outbox", "Admin"],
+    "manager": ["My work", "Scan", "Work orders", "Assets", "Stock", "Requests 3 waiting", "PM", "Import", "KPIs", "Outbox"],
+    "admin": ["My work", "Scan", "Work orders", "Assets", "Stock", "Requests 3 waiting", "PM", "Import", "KPIs", "Outbox",
+              "Admin"],
 }
 
 
@@ -96,6 +99,7 @@ PAGES = [
     Page("/imports", (M,), "a finished import with a refused row"),
     Page("/imports/{imp}", (M,)),
     Page("/kpis", (M,)),
+    Page("/requests", (M,), "the requests inbox: a report with a photo, a requester's request, an open order to merge into"),
     # Admins
     Page("/admin/users", (A,)),
     Page("/admin/warehouse", (A,)),
@@ -112,6 +116,8 @@ IMPORT_CSV = ("assetTag,model,manufacturer,criticality,location\r\n"
 def setup(client, auth, users) -> dict[str, str]:
     """The records the pages show, made through the API and the services as a user would."""
     from datetime import timedelta
+
+    from photos import smooth
 
     from portal.jobs.scheduler import AppSimpleWorker
     from portal.models import Equipment
@@ -177,6 +183,14 @@ def setup(client, auth, users) -> dict[str, str]:
         reporterEmail="kim@plant.example"))
     made(f"/api/work-orders/{reported.work_order.id}/comments",
          {"body": "We fit a new seal tomorrow morning.", "visibleToReporter": True})
+    # From now on through the requests inbox: a report with a photo and a requester's request wait.
+    warehouse_service.update_settings(users.actor("north", "admin"), WarehouseUpdate(requestRouting="inbox"))
+    db.session.rollback()
+    problem_reports.submit_report(token, ProblemReportCreate(
+        description="Hydraulic hose weeps at the top cylinder", reporterName="Ana, press line",
+        reporterContact="ext. 4471"), photo=smooth((800, 600), "JPEG"), photo_name="hose.jpg")
+    made("/api/requests", {"title": "Light flickers above the press", "equipmentId": eq["id"]},
+         auth("north", "requester"))
     return {"asset": eq["id"], "wo": wo, "part": part["id"], "reorder": reorder["id"], "adhoc": adhoc["id"], "pm": pm["id"], "imp": imp["id"],
             "hook": hook["id"], "report_token": token, "reported": reported.work_order.id,
             "status_token": reported.status_token}

@@ -37,6 +37,7 @@ from portal.services.inventory import parts as parts_service
 from portal.services.pm import scheduler as pm_scheduler
 from portal.services.pm import templates as pm_templates
 from portal.services.work_orders import lifecycle as work_order_service
+from portal.services.work_orders import problem_reports
 from portal.web.forms import validate_model
 from portal.web.login import CodeForm
 from web.conftest import csrf_from
@@ -156,7 +157,9 @@ def plant(app, client, users):
     other = factories.work_order(manager, title="Leaking valve", equipmentId=pump.id)
     hook = webhook_service.create_webhook(admin, WebhookCreate.model_validate(
         {"url": "http://127.0.0.1:9/hook", "events": ["work_order.created"], "secret": "s" * 32}))
-    warehouse_service.update_settings(admin, WarehouseUpdate(problemReportsEnabled=True))
+    # Through the requests inbox: one report waits there (its approve, merge and decline forms).
+    warehouse_service.update_settings(admin, WarehouseUpdate(problemReportsEnabled=True, requestRouting="inbox"))
+    problem_reports.submit_report(pump.report_token, ProblemReportCreate(description="Hums loudly", reporterName="Kim"))
     job = import_service.create_import(manager, "assets", "plant.csv", b"assetTag,model\nFAN-1,AX 9\n", start=False)
     return {"pump": pump, "part": part, "template": template, "wo": wo_id, "other": other.id, "hook": hook, "import": job}
 
@@ -168,7 +171,8 @@ def portal_pages(plant) -> list[str]:
             "/parts", "/parts/new", f"/parts/{plant['part'].id}", f"/parts/{plant['part'].id}/edit", "/parts/reorders",
             "/pm-templates", "/pm-templates/new", f"/pm-templates/{plant['template'].id}", "/imports",
             f"/imports/{plant['import'].id}", "/kpis", "/admin/warehouse", "/admin/users", "/admin/webhooks",
-            f"/admin/webhooks/{plant['hook'].id}", "/admin/performance", "/work-orders/hold-reasons", "/scan", "/outbox"]
+            f"/admin/webhooks/{plant['hook'].id}", "/admin/performance", "/work-orders/hold-reasons", "/scan", "/outbox",
+            "/requests"]
 
 
 @pytest.mark.parametrize("role", ["requester", "technician", "manager", "admin"])

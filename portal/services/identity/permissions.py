@@ -45,6 +45,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "performance.read": frozenset({"admin", "system"}),
     # Warehouse settings (problem reports without an account, time zone) and label report tokens.
     "warehouse.manage": frozenset({"admin", "system"}),
+    # The requests inbox (services/work_orders/requests.py): approve, merge or decline what was reported.
+    "requests.review": STAFF,
+    # Sending a request to the inbox (a requester's, or anyone's with an account; reports without an
+    # account go through /report/<token>).
+    "requests.submit": frozenset({"admin", "manager", "technician", "requester"}),
     # The portal's admin console (/admin/users, /admin/webhooks, /admin/performance).
     "admin_console.use": frozenset({"admin"}),
 }
@@ -79,6 +84,8 @@ ACTIONS: dict[str, str] = {
     "warehouse.manage": "change the warehouse settings",
     "hold_reasons.manage": "edit the hold reasons",
     "admin_console.use": "use the admin console",
+    "requests.review": "review requests",
+    "requests.submit": "send requests",
 }
 ROLES_IN_WORDS = {"admin": "Administrators", "manager": "Managers", "technician": "Technicians",
                   "requester": "Requesters", "system": "The system"}

@@ -29,6 +29,8 @@ import os
 import re
 import secrets
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -361,29 +363,51 @@ def store_photo(actor: Actor, work_order_id: str, photo: Photo, filename: str | 
     now = now or utcnow()
     content_type, ext = FORMATS[photo.fmt]
     attachment_id = new_id()
-    directory = os.path.join(upload_dir(), actor.warehouse_id)
+    with placed_files(actor.warehouse_id, attachment_id, photo) as files, unit_of_work() as s:
+        wo = get_work_order(actor, work_order_id)
+        check_contributor(actor, wo, "work_orders.attach")
+        row = WorkOrderAttachment(
+            id=attachment_id, warehouse_id=wo.warehouse_id, work_order_id=wo.id, uploaded_by=actor.id,
+            filename=safe_filename(filename, ext), content_type=content_type, size_bytes=len(photo.data),
+            width=photo.width, height=photo.height, storage_key=files.storage_key, thumb_key=files.thumb_key,
+            created_at=now, kind=kind, signer_name=signer_name)
+        s.add(row)
+        s.flush()
+        files.place()
+    return row
+
+
+@dataclass(frozen=True)
+class PlacedFiles:
+    storage_key: str
+    thumb_key: str
+    temps: list[str]
+    final: list[str]
+
+    def place(self) -> None:
+        """Give the files their final names: after the row is flushed, before the commit."""
+        for temp, path in zip(self.temps, self.final, strict=True):
+            os.replace(temp, path)
+
+
+@contextmanager
+def placed_files(warehouse_id: str, file_id: str, photo: Photo) -> Iterator[PlacedFiles]:
+    """A judged photo's files for a row named `file_id` (a work order's attachment, a request's photo),
+    written under temporary names; the caller adds its row inside the block and its transaction, then
+    calls place() before the commit. If the block fails, every file is removed again: a row exists
+    only with its files (a crash between place() and the commit leaves files no row names, never served)."""
+    _, ext = FORMATS[photo.fmt]
+    directory = os.path.join(upload_dir(), warehouse_id)
     os.makedirs(directory, mode=0o700, exist_ok=True)
-    storage_key = f"{actor.warehouse_id}/{attachment_id}.{ext}"
-    thumb_key = f"{actor.warehouse_id}/{attachment_id}.thumb.jpg"
+    storage_key = f"{warehouse_id}/{file_id}.{ext}"
+    thumb_key = f"{warehouse_id}/{file_id}.thumb.jpg"
     final = [os.path.join(upload_dir(), storage_key), os.path.join(upload_dir(), thumb_key)]
     temps = [_write_temp(directory, photo.data), _write_temp(directory, photo.thumb)]
     try:
-        with unit_of_work() as s:
-            wo = get_work_order(actor, work_order_id)
-            check_contributor(actor, wo, "work_orders.attach")
-            row = WorkOrderAttachment(
-                id=attachment_id, warehouse_id=wo.warehouse_id, work_order_id=wo.id, uploaded_by=actor.id,
-                filename=safe_filename(filename, ext), content_type=content_type, size_bytes=len(photo.data),
-                width=photo.width, height=photo.height, storage_key=storage_key, thumb_key=thumb_key, created_at=now,
-                kind=kind, signer_name=signer_name)
-            s.add(row)
-            s.flush()
-            for temp, path in zip(temps, final, strict=True):
-                os.replace(temp, path)
+        yield PlacedFiles(storage_key, thumb_key, temps, final)
     except BaseException:
         _remove(*temps, *final)
         raise
-    return row
 
 
 def get_attachment(actor: Actor, work_order_id: str, attachment_id: str) -> WorkOrderAttachment:

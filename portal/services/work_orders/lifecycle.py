@@ -107,7 +107,8 @@ record_history = _history  # for the work order's other services (checklists) wr
 
 
 def create_work_order(actor: Actor, data: WorkOrderCreate, *, now: datetime | None = None, **extra: Any) -> WorkOrder:
-    """Create a work order; `extra` carries model fields set by other services (PM links)."""
+    """Create a work order; `extra` carries model fields set by other services (PM links; requested_by
+    when a manager approves someone else's request: services/work_orders/requests.py)."""
     require(actor, "work_orders.create")
     now = now or utcnow()
     if data.assigned_to is not None and not can(actor, "work_orders.assign"):
@@ -130,7 +131,7 @@ def create_work_order(actor: Actor, data: WorkOrderCreate, *, now: datetime | No
             type=data.type,
             equipment_id=data.equipment_id,
             assigned_to=data.assigned_to,
-            requested_by=actor.id,
+            requested_by=extra.pop("requested_by", actor.id),
             due_date=data.due_date,
             requires_signature=data.requires_signature,
             created_at=now,

@@ -1,5 +1,6 @@
 """Problem reports without an account: a label's /report/<token> page creates a `new` corrective
-work order. Off unless an admin turned it on for the warehouse; an asset's token is rotatable."""
+work order (or a request in the manager's inbox: services/work_orders/requests.py). Off unless an
+admin turned it on for the warehouse; an asset's token is rotatable."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from portal.models import Equipment, Warehouse, WorkOrder
 from portal.models.assets import new_report_token
+from portal.models.requests import WorkRequest
 from portal.models.types import utcnow
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
@@ -18,7 +20,7 @@ from portal.services.common.actor import Actor
 from portal.services.common.errors import NotFound
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import require
-from portal.services.work_orders import attachments, report_status
+from portal.services.work_orders import attachments, report_status, requests
 from portal.services.work_orders.lifecycle import create_work_order
 
 TITLE_LENGTH = 80
@@ -62,16 +64,20 @@ def report_title(eq: Equipment, description: str) -> str:
 @dataclass(frozen=True)
 class SubmittedReport:
     """A report as the thank-you page shows it: the only time the status token exists outside the
-    reporter's hands (only its SHA-256 is stored)."""
+    reporter's hands (only its SHA-256 is stored). Either its work order (straight to a work order)
+    or its request (through the inbox: services/work_orders/requests.py)."""
 
-    work_order: WorkOrder
+    work_order: WorkOrder | None
     status_token: str
+    request: WorkRequest | None = None
 
 
 def submit_report(token: str, data: ProblemReportCreate, *, photo: bytes | None = None,
                   photo_name: str | None = None, now: datetime | None = None) -> SubmittedReport:
     """Create the `new` corrective work order through the work order service (history, foNumber,
-    work_order.created webhook), as the warehouse's system actor: requestedBy stays null.
+    work_order.created webhook), as the warehouse's system actor: requestedBy stays null. When the
+    warehouse takes reports through the inbox, a pending request instead (request.created), which a
+    manager approves, merges or declines.
 
     An optional photo goes through the work order photo service within the public form's stricter
     bound (REPORT_PHOTO_MAX_MEGAPIXELS); it is judged and decoded once, before the work order is
@@ -82,9 +88,16 @@ def submit_report(token: str, data: ProblemReportCreate, *, photo: bytes | None 
     eq = asset_for_report(token)
     actor = Actor.system(eq.warehouse_id)
     judged = attachments.check_photo(photo, public=True) if photo else None
+    status_token, status_token_hash = report_status.new_token()
+    if requests.routing(eq.warehouse_id) == "inbox":
+        req = requests.receive_report(
+            eq, title=report_title(eq, data.description), description=data.description,
+            reporter_name=data.reporter_name, reporter_contact=data.reporter_contact,
+            reporter_email=data.reporter_email, status_token_hash=status_token_hash, photo=judged,
+            photo_name=photo_name, now=now)
+        return SubmittedReport(None, status_token, req)
     body = WorkOrderCreate(title=report_title(eq, data.description), description=data.description,
                            type="corrective", priority="medium", equipmentId=eq.id)
-    status_token, status_token_hash = report_status.new_token()
     wo = create_work_order(actor, body, now=now, reporter_name=data.reporter_name,
                            reporter_contact=data.reporter_contact, reporter_email=data.reporter_email,
                            status_token_hash=status_token_hash)

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from portal.models import Equipment, Warehouse, WorkOrder, WorkOrderComment
 from portal.models.enums import CLOSED_STATUSES
+from portal.models.requests import WorkRequest
 from portal.models.types import utcnow
 from portal.platform.extensions import db
 from portal.services.common.errors import NotFound
@@ -40,6 +41,8 @@ WORDS = {
     "on_hold": "On hold",
     "cancelled": "Cancelled",
 }
+# A report in the manager's inbox (declined ones read "Declined: <reason>").
+REQUEST_WORDS = {"pending": "Received: waiting for review"}
 
 
 class StatusLinkExpired(NotFound):
@@ -61,7 +64,7 @@ class PublicNote:
 class ReportStatus:
     """Everything the status page shows, and nothing more."""
 
-    fo_number: str
+    fo_number: str | None  # None while the report waits in the inbox (or was declined there)
     title: str
     status: str
     words: str
@@ -113,16 +116,25 @@ def status_words(wo: WorkOrder, tz: ZoneInfo, now: datetime) -> str:
 
 
 def status_for(token: str, *, now: datetime | None = None) -> ReportStatus:
-    """What the holder of `token` may see of their report; NotFound for a wrong or expired token."""
+    """What the holder of `token` may see of their report; NotFound for a wrong or expired token.
+    A report that went to the inbox (services/work_orders/requests.py) shows "waiting for review" or
+    "Declined: <reason>" until approved or merged, then the status of its work order as any other."""
     now = now or utcnow()
     if not token or len(token) > 64 or "\x00" in token:
         raise NotFound(NOT_FOUND)
-    wo = db.session.scalars(select(WorkOrder).where(WorkOrder.status_token_hash == token_hash(token))).first()
+    digest = token_hash(token)
+    req = db.session.scalars(select(WorkRequest).where(WorkRequest.status_token_hash == digest)).first()
+    if req is not None and req.work_order_id is None:
+        return _request_status(req, now)
+    if req is not None:
+        wo = db.session.get(WorkOrder, req.work_order_id)
+    else:
+        wo = db.session.scalars(select(WorkOrder).where(WorkOrder.status_token_hash == digest)).first()
     if wo is None:
         raise NotFound(NOT_FOUND)
     closed = closed_at(wo)
     if closed is not None and now - closed > timedelta(days=keep_days()):
-        raise StatusLinkExpired(_report_token_of(wo))
+        raise StatusLinkExpired(_report_token_of(wo.equipment_id))
     notes = [PublicNote(c.body, c.created_at) for c in db.session.scalars(
         select(WorkOrderComment).where(WorkOrderComment.work_order_id == wo.id,
                                        WorkOrderComment.visible_to_reporter.is_(True))
@@ -133,11 +145,21 @@ def status_for(token: str, *, now: datetime | None = None) -> ReportStatus:
                         words=status_words(wo, tz, now), last_change=last, notes=notes, tz=tz)
 
 
-def _report_token_of(wo: WorkOrder) -> str | None:
+def _request_status(req: WorkRequest, now: datetime) -> ReportStatus:
+    """A report still in the inbox, or declined there (the link works REPORT_STATUS_DAYS after that)."""
+    if req.status == "declined" and req.decided_at is not None and now - req.decided_at > timedelta(days=keep_days()):
+        raise StatusLinkExpired(_report_token_of(req.equipment_id))
+    tz = _zone(db.session.scalar(select(Warehouse.timezone).where(Warehouse.id == req.warehouse_id)))
+    words = f"Declined: {req.decline_reason}" if req.status == "declined" else REQUEST_WORDS["pending"]
+    return ReportStatus(fo_number=None, title=req.title, status=req.status, words=words,
+                        last_change=req.updated_at, notes=[], tz=tz)
+
+
+def _report_token_of(equipment_id: str | None) -> str | None:
     """The asset's current report token when its warehouse still takes reports (for "report a new
     problem on this machine"), else None."""
-    if wo.equipment_id is None:
+    if equipment_id is None:
         return None
     return db.session.scalar(
         select(Equipment.report_token).join(Warehouse, Warehouse.id == Equipment.warehouse_id)
-        .where(Equipment.id == wo.equipment_id, Warehouse.problem_reports_enabled.is_(True)))
+        .where(Equipment.id == equipment_id, Warehouse.problem_reports_enabled.is_(True)))

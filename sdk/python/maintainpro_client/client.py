@@ -60,6 +60,9 @@ from .models import (
     ReorderReceiptOut,
     ReorderRequestOut,
     ReportTokenOut,
+    RequestApprove,
+    RequestCreate,
+    RequestOut,
     SignatureOut,
     StockMovementCreate,
     StockMovementOut,
@@ -199,6 +202,7 @@ class MaintainProClient:
         self.equipment = EquipmentResource(self)
         self.parts = PartsResource(self)
         self.reorder_requests = ReorderRequestsResource(self)
+        self.requests = RequestsResource(self)
         self.imports = ImportsResource(self)
         self.kpis = KpisResource(self)
         self.pm_templates = PMTemplatesResource(self)
@@ -630,6 +634,35 @@ class ReorderRequestsResource(_Resource):
 
     def receipts(self, request_id: str) -> builtins.list[ReorderReceiptOut]:
         return cast(builtins.list[ReorderReceiptOut], self._call("receipts", request_id))
+
+
+class RequestsResource(_Resource):
+    """The requests inbox: problem reports and requesters' requests waiting for a manager."""
+
+    name = "requests"
+
+    def list(self, **filters: Any) -> Page[RequestOut]:
+        return self._page("list", filters=filters)
+
+    def create(self, data: RequestCreate | None = None, **fields: Any) -> RequestOut:
+        return cast(RequestOut, self._call("create", json=_body(data, fields)))
+
+    def get(self, request_id: str) -> RequestOut:
+        return cast(RequestOut, self._call("get", request_id))
+
+    def photo(self, request_id: str, *, size: str | None = None) -> bytes:
+        """The photo's bytes (``size``: "thumb" for the small rendition)."""
+        method, path = self._route("photo", request_id)
+        return bytes(self.client.raw(method, path, params=_query({"size": size}), headers={"Accept": "*/*"}).content)
+
+    def approve(self, request_id: str, data: RequestApprove | None = None, **fields: Any) -> RequestOut:
+        return cast(RequestOut, self._call("approve", request_id, json=_body(data, fields)))
+
+    def merge(self, request_id: str, work_order_id: str) -> RequestOut:
+        return cast(RequestOut, self._call("merge", request_id, json={"workOrderId": work_order_id}))
+
+    def decline(self, request_id: str, reason: str) -> RequestOut:
+        return cast(RequestOut, self._call("decline", request_id, json={"reason": reason}))
 
 
 class ImportsResource(_Resource):

@@ -1110,6 +1110,127 @@ class ReportTokenOut(TypedDict):
     reportUrl: str
 
 
+class RequestApprove(TypedDict):
+    """What the manager chooses for the work order made from the request."""
+
+    # The request's title when absent
+    title: NotRequired[str | None]
+    priority: NotRequired[Literal["low", "medium", "high", "critical"]]
+    type: NotRequired[Literal["corrective", "preventive", "inspection", "emergency"]]
+    # A technician (or manager) of the warehouse: the work order is `assigned`
+    assignedTo: NotRequired[str | None]
+    dueDate: NotRequired[str | None]
+
+
+class RequestApprovedPayload(TypedDict):
+    """RequestApprovedPayload"""
+
+    # The request as GET /api/requests/{id} writes it, after the change
+    request: RequestOut
+    # The work order made from it (its work_order.created comes first)
+    workOrder: WorkOrderOut
+    # The user who did it; null when the system did (a periodic job)
+    approvedBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
+class RequestCreate(TypedDict):
+    """A request sent by a user with an account (a requester) to a warehouse that takes requests through the inbox."""
+
+    title: str
+    description: NotRequired[str | None]
+    equipmentId: NotRequired[str | None]
+
+
+class RequestCreatedPayload(TypedDict):
+    """RequestCreatedPayload"""
+
+    # The request as GET /api/requests/{id} writes it, after the change
+    request: RequestOut
+    # The requester; null for a problem report without an account
+    createdBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
+class RequestDecline(TypedDict):
+    """RequestDecline"""
+
+    # Why: shown to the reporter on their status link ("Declined: <reason>")
+    reason: str
+
+
+class RequestDeclinedPayload(TypedDict):
+    """RequestDeclinedPayload"""
+
+    # The request as GET /api/requests/{id} writes it, after the change
+    request: RequestOut
+    # Why, as the reporter reads it on their status link
+    reason: str
+    # The user who did it; null when the system did (a periodic job)
+    declinedBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
+class RequestMerge(TypedDict):
+    """RequestMerge"""
+
+    # An open work order of the same asset: the request's text becomes a comment on it and its photo an attachment
+    workOrderId: str
+
+
+class RequestMergedPayload(TypedDict):
+    """RequestMergedPayload"""
+
+    # The request as GET /api/requests/{id} writes it, after the change
+    request: RequestOut
+    # The open work order it was added to (a comment, and its photo)
+    workOrder: WorkOrderOut
+    # The user who did it; null when the system did (a periodic job)
+    mergedBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
+class RequestOut(TypedDict):
+    """RequestOut"""
+
+    id: str
+    # pending (in the inbox), approved (a work order was made from it), merged (added to an open work order of the same asset) or declined (with a reason the reporter sees)
+    status: Literal["pending", "approved", "merged", "declined"]
+    title: str
+    description: str | None
+    equipmentId: str | None
+    # Who reported it without an account (/report/<token>)
+    reporterName: str | None
+    reporterContact: str | None
+    # The user who sent it (a requester), null for a report without an account
+    requestedBy: str | None
+    # The photo sent with it; approving or merging adds it to the work order's attachments
+    photo: RequestPhotoOut | None
+    # The work order made from it (approved) or it was merged into (merged)
+    workOrderId: str | None
+    # Declined: why, as the reporter reads it on their status link
+    declineReason: str | None
+    decidedBy: str | None
+    decidedAt: str | None
+    createdAt: str
+    updatedAt: str
+    warehouseId: str
+
+
+class RequestPhotoOut(TypedDict):
+    """RequestPhotoOut"""
+
+    filename: str
+    contentType: Literal["image/jpeg", "image/png", "image/webp"]
+    sizeBytes: int
+    width: int
+    height: int
+
+
 class ScheduleOut(TypedDict):
     """ScheduleOut"""
 
@@ -1294,6 +1415,8 @@ class WarehouseOut(TypedDict):
     timezone: str
     # Anyone who scans an asset label may report a problem without an account at /report/<token> (a `new` corrective work order). Off: those pages answer 404.
     problemReportsEnabled: bool
+    # Problem reports (and requesters' requests): work_order, each becomes a `new` work order at once; inbox, each waits in the requests inbox (GET /api/requests) for a manager to approve, merge or decline
+    requestRouting: NotRequired[Literal["work_order", "inbox"]]
     # How the portal writes readings back to this plant's people: 65.5 or 65,5 (typing accepts both); the API keeps JSON numbers
     decimalMark: NotRequired[Literal[".", ","]]
 
@@ -1305,6 +1428,8 @@ class WarehouseUpdate(TypedDict):
     problemReportsEnabled: NotRequired[bool]
     # IANA name, e.g. Europe/Paris (400 when unknown)
     timezone: NotRequired[str]
+    # work_order (straight to a work order) or inbox (through the requests inbox); requests already in the inbox stay there until decided
+    requestRouting: NotRequired[Literal["work_order", "inbox"]]
     # The plant's decimal mark, "." or ",": how the portal shows checklist readings
     decimalMark: NotRequired[Literal[".", ","]]
 
@@ -1315,7 +1440,7 @@ class WebhookCreate(TypedDict):
     # http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address.
     url: str
     # Event types of the contract, or '*' for all of them
-    events: list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received"]]
+    events: list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received", "request.created", "request.approved", "request.merged", "request.declined"]]
     # HMAC key; 32 random bytes (hex) are generated when omitted
     secret: NotRequired[str | None]
     active: NotRequired[bool]
@@ -1362,7 +1487,7 @@ class WebhookUpdate(TypedDict):
 
     # http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address.
     url: NotRequired[str]
-    events: NotRequired[list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received"]]]
+    events: NotRequired[list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received", "request.created", "request.approved", "request.merged", "request.declined"]]]
     # true re-enables a deactivated endpoint (failure count reset)
     active: NotRequired[bool]
     # Replace the secret
