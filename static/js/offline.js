@@ -161,7 +161,12 @@
   var worker = null;
   if ("serviceWorker" in navigator && script && script.getAttribute("data-worker")) {
     worker = navigator.serviceWorker.register(script.getAttribute("data-worker"), {scope: "/"})
-      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function (reg) {
+        // A release reaches the device on its next page load: the worker's bytes are compared now
+        // (the browser alone may wait up to a day); offline, the check fails and the old one stays.
+        if (navigator.onLine) { reg.update().catch(function () {}); }
+        return navigator.serviceWorker.ready;
+      })
       .catch(function () { return null; });
     navigator.serviceWorker.addEventListener("message", function (evt) {
       var type = evt.data && evt.data.type;
