@@ -216,6 +216,7 @@
       return last;
     };
     var item = elt.closest("li.check");
+    if (item && elt.closest(".follow-up")) { return "Follow-up work order for: " + labelOf(item); }
     if (item) {
       var what = labelOf(item);
       if (get("done") !== null && get("value") === null) { return (get("done") === "true" ? "Ticked: " : "Unticked: ") + what; }
@@ -235,7 +236,9 @@
     return words || "Change to the work order";
   }
 
-  function anchorOf(elt) {
+  function anchorOf(elt, url) {
+    // A status change (Start work, Complete, hold...) is said in the status bar, in view everywhere.
+    if (/\/status$/.test(url) && document.getElementById("wo-bar")) { return "wo-bar"; }
     var holder = elt.closest("li.check, section[id], #wo-bar") || elt.closest("[id]");
     return holder ? holder.id : null;
   }
@@ -262,6 +265,10 @@
       img.alt = "";
       img.src = root.URL.createObjectURL(photo[1]);
       note.prepend(img);
+    }
+    if (holder.matches("li.check") && /\/follow-up$/.test(action.url) && action.state !== "refused") {
+      var asked = holder.querySelector(".follow-up form");
+      if (asked) { asked.remove(); }  // asked for once: the note says it waits
     }
     if (holder.matches("li.check")) {
       var reading = null;
@@ -293,7 +300,7 @@
     var elt = evt.detail.elt;
     var submitter = config.triggeringEvent && config.triggeringEvent.submitter;
     var head = document.querySelector("#wo-head h1");
-    var holderId = anchorOf(elt);
+    var holderId = anchorOf(elt, url.pathname);
     var action = {
       key: config.headers["Idempotency-Key"] || Outbox.newKey(),
       deviceTime: config.headers["Device-Time"] || new Date().toISOString(),
@@ -354,13 +361,18 @@
     var out = type === "pass_fail" ? reading === "fail"
       : type === "measurement" && reading !== "" && !isNaN(number)
         && ((min !== null && number < Number(min)) || (max !== null && number > Number(max)));
+    li.classList.toggle("flagged", !!out);
+    var input = li.querySelector('input[name="value"]');
+    if (input && !input.value && document.activeElement !== input) { input.value = reading; }  // a page read from the device
     var state = li.querySelector(".check-state");
     if (state) {
       state.textContent = out ? (type === "pass_fail" ? "Failed on this device" : "Out of range on this device: " + reading)
         : "Recorded on this device: " + reading;
     }
     var url = li.getAttribute("data-follow-up-url");
-    if (!out || !url || li.querySelector(".follow-up form")) { return; }
+    var alreadyAsked = li.querySelector('[data-queued-key]') && Array.prototype.some.call(li.querySelectorAll("[data-queued-key]"),
+      function (n) { return /^Waiting to send · Follow-up/.test(n.textContent); });
+    if (!out || !url || alreadyAsked || li.querySelector(".follow-up form")) { return; }
     var box = li.querySelector(".follow-up") || document.createElement("div");
     box.className = "follow-up";
     box.id = li.id + "-follow-up";
@@ -660,8 +672,11 @@
     list.textContent = "";
     var waiting = actions.filter(function (a) { return a.state !== "refused"; }).length;
     var refused = actions.length - waiting;
+    var said = [];
+    if (waiting) { said.push(waiting + " waiting to send"); }
+    if (refused) { said.push(refused + " refused by the server"); }
     summary.textContent = !actions.length ? "Nothing waiting: everything done on this device has been sent."
-      : waiting + " waiting to send, " + refused + " refused by the server.";
+      : said.join(", ") + ".";
     var sendNow = document.getElementById("outbox-send");
     if (sendNow) { sendNow.hidden = !waiting; }  // nothing to send: no button
     actions.forEach(function (a) {

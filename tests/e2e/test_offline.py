@@ -145,9 +145,13 @@ def _comments(wo_id: str) -> int:
         Comment.work_order_id == wo_id, Comment.body == "Seal weeping, tightened the gland."))
 
 
-def _shots(browser, name: str, scroll_to: str | None = None) -> None:
+def _shots(browser, name: str, scroll_to: str | None = None, *, only_asked: bool = False) -> None:
+    """`name`-390x844.png and -768x1024.png; `only_asked`: only when OFFLINE_SHOTS names a folder (a
+    resize and a screenshot cost about half a second: the journey's own pictures are taken on demand)."""
     from selenium.webdriver.common.by import By
 
+    if only_asked and "OFFLINE_SHOTS" not in os.environ:
+        return
     for width, height in ((390, 844), (768, 1024)):
         browser.set_window_size(width, height)
         if scroll_to:
@@ -234,6 +238,9 @@ def test_offline_changes_wait_then_reach_the_server_once(live_server, browser, u
         refused = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "#outbox-list li.refused")))
         assert "Ticked: Area cleaned" in refused.text
         assert "Refused: " in refused.text and "can no longer change" in refused.text
+        # The choice: fix it on the work order (a link to it), send it again, or drop it.
+        assert refused.find_element(By.LINK_TEXT, "Fix on the work order").get_attribute("href").endswith(f"/work-orders/{wo_id}")
+        assert "Send again" in refused.text
         wait.until(ec.text_to_be_present_in_element((By.ID, "outbox-count"), "1 change refused"))
         _shots(browser, "offline-refused")
         db.session.rollback()  # a fresh read: the live server wrote meanwhile
@@ -367,7 +374,7 @@ def test_the_whole_journey_offline_then_once_on_the_server(live_server, browser,
         browser.get(base + "/")
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, ".device-copy"), "served from the device, as of"))
         assert "PMP-22" in browser.find_element(By.ID, "main").text
-        _shots(browser, "offline-my-work")
+        _shots(browser, "offline-my-work", only_asked=True)
         browser.get(f"{base}/work-orders/{wo_id}")
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "#labor .booked"), "booked when sent"))
         assert browser.find_element(By.ID, "wo-status").text == "Completed"
@@ -375,8 +382,8 @@ def test_the_whole_journey_offline_then_once_on_the_server(live_server, browser,
         assert browser.find_element(By.ID, f"ci-{items['guard']}-done").is_selected()
         browser.execute_script("document.getElementById('wo-photos').scrollIntoView()")  # the thumbnail loads lazily
         wait.until(lambda b: b.execute_script("return document.querySelector('#wo-photos .photos img').naturalWidth") > 0)
-        _shots(browser, "offline-work-order", scroll_to="#checklist")
-        _shots(browser, "offline-work-order-labor", scroll_to="#labor")
+        _shots(browser, "offline-work-order", scroll_to="#checklist", only_asked=True)
+        _shots(browser, "offline-work-order-labor", scroll_to="#labor", only_asked=True)
         browser.get(f"{base}/work-orders/{other}")
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, ".device-copy"), "served from the device"))
         assert "Door closer loose" in browser.find_element(By.TAG_NAME, "h1").text
@@ -387,7 +394,7 @@ def test_the_whole_journey_offline_then_once_on_the_server(live_server, browser,
         app.config["RELEASE"] = "next"
         browser.get(base + "/outbox")
         wait.until(ec.text_to_be_present_in_element((By.ID, "outbox-summary"), "11 waiting to send"))
-        _shots(browser, "offline-outbox-journey")
+        _shots(browser, "offline-outbox-journey", only_asked=True)
         proxy.posts, proxy.drop_at_post = 0, 4
         proxy.restore()
         _tap(browser, By.XPATH, "//button[normalize-space()='Send now']")
