@@ -161,7 +161,7 @@ def _shots(browser, name: str, scroll_to: str | None = None, *, only_asked: bool
     browser.set_window_size(768, 1024)
 
 
-def test_offline_changes_wait_then_reach_the_server_once(live_server, browser, users, client, auth, wait):
+def test_offline_changes_wait_then_reach_the_server_once(live_server, browser, users, client, auth, wait, app):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
 
@@ -225,15 +225,23 @@ def test_offline_changes_wait_then_reach_the_server_once(live_server, browser, u
         assert _comments(wo_id) == 1
 
         # Refused: offline, the other item is ticked; meanwhile a manager completes the order.
+        app.config["LIVE_POLL_SECONDS"] = 1  # the page's live refresh, every second from its next load
         browser.get(f"{base}/work-orders/{wo_id}")
         wait.until(ec.text_to_be_present_in_element((By.ID, "wo-status"), "Assigned"))
         proxy.cut()
         clean = f"ci-{items['clean']}"
         _tap(browser, By.ID, f"{clean}-done")
         wait.until(ec.text_to_be_present_in_element((By.ID, "outbox-count"), "1 change waiting"))
+        wait.until(ec.text_to_be_present_in_element((By.ID, "bar-progress"), "2 of 2 done"))  # the count follows
         h = auth("north", "manager")
         assert client.patch(f"/api/work-orders/{wo_id}", json={"status": "completed"}, headers=h).status_code == 200
+        # The network is back before the queue is sent: the live refresh brings the completed order,
+        # and the tick made here stays ticked, counted and said to be waiting.
         proxy.restore()
+        wait.until(ec.text_to_be_present_in_element((By.ID, "wo-status"), "Completed"))
+        assert "Waiting to send · Ticked: Area cleaned" in browser.find_element(By.CSS_SELECTOR, f"#{clean} .queued").text
+        assert browser.find_element(By.ID, f"{clean}-done").is_selected()
+        assert "2 of 2 done" in browser.find_element(By.ID, "bar-progress").text
         browser.get(base + "/outbox")
         refused = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "#outbox-list li.refused")))
         assert "Ticked: Area cleaned" in refused.text
