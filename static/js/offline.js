@@ -456,6 +456,8 @@
       form.append(timerButton("stop", "Stop timer and book", false), timerButton("discard", "Discard timer", true));
     } else {
       if (booked !== null) {
+        var none = document.querySelector("#labor > p.empty");
+        if (none) { none.hidden = true; }  // "No time booked yet": not true any more on this device
         line.className = "booked";
         line.textContent = "Stopped on this device: " + booked + " min, booked when sent";
         form.prepend(line);

@@ -119,13 +119,14 @@ class CuttableProxy:
             end.close()
 
 
-def _work_order(client, auth, users) -> tuple[str, dict[str, str]]:
+def _work_order(client, auth, users, tag: str = "PMP-21", checklist: list[dict] = CHECKLIST) -> tuple[str, dict[str, str]]:
+    """A PM work order on pump `tag` assigned to north's technician, and its checklist items' ids by key."""
     h = auth("north", "manager")
     tech = users.actor("north", "technician")
-    pump = client.post("/api/equipment", json={"assetTag": "PMP-21", "location": "Cold store"}, headers=h).json["id"]
+    pump = client.post("/api/equipment", json={"assetTag": tag, "location": "Cold store"}, headers=h).json["id"]
     client.post("/api/pm-templates", headers=h, json={
         "name": "Pump PM", "frequencyType": "calendar", "frequency": 30, "leadDays": 30,
-        "equipmentIds": [pump], "assignedTo": tech.id, "checklist": CHECKLIST})
+        "equipmentIds": [pump], "assignedTo": tech.id, "checklist": checklist})
     [wo_id] = pm_scheduler.schedule_due()["workOrderIds"]
     items = {i.item_key: i.id for i in db.session.scalars(
         select(ChecklistItem).where(ChecklistItem.work_order_id == wo_id))}
@@ -294,13 +295,7 @@ def test_the_whole_journey_offline_then_once_on_the_server(live_server, browser,
     from selenium.webdriver.support import expected_conditions as ec
 
     h = auth("north", "manager")
-    tech = users.actor("north", "technician")
-    pump = client.post("/api/equipment", json={"assetTag": "PMP-22", "location": "Basement"}, headers=h).json["id"]
-    client.post("/api/pm-templates", headers=h, json={
-        "name": "Pump PM", "frequencyType": "calendar", "frequency": 30, "leadDays": 30,
-        "equipmentIds": [pump], "assignedTo": tech.id, "checklist": JOURNEY})
-    [wo_id] = pm_scheduler.schedule_due()["workOrderIds"]
-    items = {i.item_key: i.id for i in db.session.scalars(select(ChecklistItem).where(ChecklistItem.work_order_id == wo_id))}
+    wo_id, items = _work_order(client, auth, users, "PMP-22", JOURNEY)
     shelf = client.post("/api/parts", headers=h, json={"partNumber": "SEAL-40", "description": "Gland seal",
                                                        "stockLevel": 5, "unitCost": "4.00"}).json["id"]
     gone = client.post("/api/parts", headers=h, json={"partNumber": "BRG-6205", "description": "Bearing",
@@ -356,6 +351,7 @@ def test_the_whole_journey_offline_then_once_on_the_server(live_server, browser,
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "#parts .queued"), "Part used: SEAL-40 × 2"))
         _tap(browser, By.CSS_SELECTOR, ask)
         wait.until(ec.text_to_be_present_in_element((By.ID, "outbox-count"), "6 changes waiting"))
+        _shots(browser, "offline-parts", scroll_to="#part-options", only_asked=True)
         # The timer runs on the device, and its stop says what it books.
         _tap(browser, By.XPATH, "//button[normalize-space()='Start timer']")
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "#labor .running"), "Timer running on this device since"))
