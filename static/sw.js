@@ -226,6 +226,8 @@ function refresh() {
   }).then(function (keep) {
     if (!keep) { return null; }
     var wanted = keep.pages;
+    // The list itself is kept too: a worker that takes over before its first refresh knows it.
+    var list = new Response(JSON.stringify(keep), {headers: {"Content-Type": "application/json"}});
     return keptWorkOrders().then(function (kept) {
       var paths = wanted.concat(kept.filter(function (p) { return wanted.indexOf(p) === -1; }));
       var fetched = paths.map(function (path) {
@@ -240,7 +242,7 @@ function refresh() {
       var catalogue = fetch(CONFIG.pages.parts, {credentials: "same-origin", cache: "no-store"}).then(function (resp) {
         return resp.ok && !resp.redirected ? storeData(CONFIG.pages.parts, resp) : null;
       }, function () { return null; });
-      return Promise.all(fetched.concat([catalogue])).then(function (counts) {
+      return Promise.all(fetched.concat([catalogue, storeData(CONFIG.pages.keep, list)])).then(function (counts) {
         return prune(wanted).then(function (dropped) {
           return {kept: counts.slice(0, wanted.length).reduce(function (a, b) { return a + b; }, 0),
                   recent: counts.slice(wanted.length, paths.length).reduce(function (a, b) { return a + b; }, 0),
@@ -251,16 +253,22 @@ function refresh() {
   });
 }
 
-// The server's list of the last refresh, for a prune after a navigation stored a page.
-var lastWanted = null;
+// The server's list of the last refresh (kept on the device), for a prune after a navigation
+// stored a page.
+function serverList(cache) {
+  return cache.match(CONFIG.pages.keep).then(function (kept) {
+    return kept ? kept.json().then(function (keep) { return keep.pages || []; }) : [];
+  }).catch(function () { return []; });
+}
 
 // What the device holds, page by page (a work order's thumbnails counted with it), judged by the
 // keeping rule; what it says goes, thumbnails with their page. Resolves the paths dropped.
 function prune(wanted) {
-  if (wanted) { lastWanted = wanted; }
-  wanted = lastWanted || [];
-  return Promise.all([caches.open(PAGES_CACHE), self.MaintainProOutbox.all(), budget()]).then(function (got) {
+  return caches.open(PAGES_CACHE).then(function (cache) {
+    return Promise.all([cache, self.MaintainProOutbox.all(), budget(), wanted || serverList(cache)]);
+  }).then(function (got) {
     var cache = got[0], actions = got[1], bytes = got[2];
+    wanted = got[3];
     var waiting = {};
     actions.forEach(function (a) { if (a.workOrder) { waiting[a.workOrder.url] = true; } });
     return cache.keys().then(function (requests) {

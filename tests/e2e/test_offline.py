@@ -396,6 +396,7 @@ def test_the_whole_journey_offline_then_once_on_the_server(live_server, browser,
         # of the replay (the follow-up's answer lost); the next load brings the new worker, and the
         # queue, still on the device, is sent: each change once.
         app.config["RELEASE"] = "next"
+        app.config["OFFLINE_DEVICE_BYTES"] = 1  # and with it, storage as short as it gets
         browser.get(base + "/outbox")
         wait.until(ec.text_to_be_present_in_element((By.ID, "outbox-summary"), "11 waiting to send"))
         _shots(browser, "offline-outbox-journey", only_asked=True)
@@ -412,6 +413,12 @@ def test_the_whole_journey_offline_then_once_on_the_server(live_server, browser,
         # The new worker took over: its release's files kept, the old release's gone (the queue was not).
         wait.until(lambda b: len(versions := _static_versions(b)) == 1 and versions != old_versions)
         assert browser.execute_script("return !!navigator.serviceWorker.controller")
+        # Under the new bound, the next page stored prunes: the work order opened but not assigned
+        # goes, the assigned one (on the server's list, kept on the device) stays.
+        browser.get(base + "/")
+        pages = f"caches.open('mp-pages').then(c => Promise.all(['/work-orders/{other}', '/work-orders/{wo_id}', '/']" \
+                ".map(p => c.match(p)))).then(r => done(r.map(Boolean)));"
+        wait.until(lambda b: _device(b, pages) == [False, True, True])
 
         db.session.rollback()  # the test's reads start after the live server's writes
         wo = client.get(f"/api/work-orders/{wo_id}?expand=parts,checklist,labor,comments", headers=h).json
