@@ -1,8 +1,10 @@
 """Offline technician (issue 21): what a device keeps, replaying a queue, the cost of idempotency.
 
-Prints, for a technician with N open work orders (10 checklist items and 3 comments each):
-- the bytes the device keeps: the static shell (the worker's precache) and the pages /offline/keep
-  lists (My work, the outbox, each work order page), as the server sends them (uncompressed);
+Prints, for a technician with N open work orders (10 checklist items, 3 comments and a photo each)
+in a warehouse of P parts:
+- the bytes the device keeps: the static shell (the worker's precache), the pages /offline/keep
+  lists (My work, the outbox, each work order page), the part catalogue (/offline/parts) and each
+  work order's photo thumbnails, as the server sends them (uncompressed);
 - the time to replay Q queued actions (ticks and comments, each with its Idempotency-Key, CSRF
   header, HX-Request: what static/js/offline.js sends), then the same queue again (every answer lost
   on the way back: each key answers its first answer, nothing runs twice);
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import time
 from datetime import timedelta
 
@@ -20,14 +23,34 @@ import common
 from sqlalchemy import insert
 
 from portal import create_app
-from portal.models import AuthSession, ChecklistItem, WorkOrder, WorkOrderComment
+from portal.models import AuthSession, ChecklistItem, Part, WorkOrder, WorkOrderComment
 from portal.models.types import new_id, utcnow
 from portal.platform.extensions import db
+from portal.services.common.actor import Actor
 from portal.services.identity import auth as auth_service
+from portal.services.work_orders import attachments as attachment_service
 from portal.web.offline import SHELL_FILES
 
 
-def load(work_orders: int) -> str:
+def photo(n: int) -> bytes:
+    """A phone-sized photo (1600x1200 JPEG): smooth patches of colour with a fine grain, about what
+    a photo of a machine compresses to (pure noise would not compress at all, a flat image to nothing)."""
+    import io
+    import random
+
+    from PIL import Image, ImageFilter
+
+    rng = random.Random(n)
+    small = Image.new("RGB", (40, 30))
+    small.putdata([(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(40 * 30)])
+    big = small.resize((1600, 1200), Image.BICUBIC).filter(ImageFilter.GaussianBlur(2))
+    grain = Image.effect_noise((1600, 1200), 12).convert("RGB")
+    out = io.BytesIO()
+    Image.blend(big, grain, 0.08).save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def load(work_orders: int, parts: int) -> str:
     now = utcnow()
     tech = auth_service.create_user("tech@bench.test", "bench-password", "technician", "Bench Plant",
                                     name="Anna Technician")
@@ -45,7 +68,14 @@ def load(work_orders: int) -> str:
         {"id": new_id(), "warehouse_id": tech.warehouse_id, "work_order_id": r["id"], "author_id": tech.id,
          "body": f"Note {n} on the drive end bearing.", "visible_to_reporter": False, "created_at": now}
         for r in rows for n in range(3)])
+    db.session.execute(insert(Part), [
+        {"id": new_id(), "warehouse_id": tech.warehouse_id, "part_number": f"P-{n:05d}",
+         "description": f"Bearing 62{n % 100:02d}-2RS, sealed", "stock_level": n % 7, "reorder_point": 2,
+         "unit_cost": 12, "supplier": "SKF Industrial", "created_at": now, "updated_at": now} for n in range(parts)])
     db.session.commit()
+    actor = Actor.of(tech)
+    for n, r in enumerate(rows):
+        attachment_service.add_attachment(actor, r["id"], photo(n), f"fault-{n}.jpg")
     return tech.id
 
 
@@ -53,6 +83,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work-orders", type=int, default=50)
     parser.add_argument("--queue", type=int, default=100)
+    parser.add_argument("--parts", type=int, default=500)
     args = parser.parse_args()
 
     common.scratch_instance()
@@ -60,7 +91,7 @@ def main() -> None:
     app = create_app(common.app_config(RATELIMIT_ENABLED=False))
     with app.app_context():
         backend = common.fresh_schema()
-        tech_id = load(args.work_orders)
+        tech_id = load(args.work_orders, args.parts)
         session = AuthSession(user_id=tech_id, expires_at=utcnow() + timedelta(hours=1))
         db.session.add(session)
         db.session.commit()
@@ -74,12 +105,22 @@ def main() -> None:
 
     shell = sum(os.path.getsize(os.path.join(app.static_folder or "", name)) for name in SHELL_FILES)
     pages = client.get("/offline/keep").json["pages"]
-    kept = sum(len(client.get(path).get_data()) for path in pages)
-    print(f"{backend}: a technician with {args.work_orders} open work orders (10 checks, 3 comments each)")
+    htmls = [client.get(path).get_data(as_text=True) for path in pages]
+    kept = sum(len(html) for html in htmls)
+    # The thumbnails the worker keeps: those the kept pages show (static/sw.js, THUMB_IN_PAGE).
+    thumbs = [url for html in htmls for url in re.findall(r'src="(/work-orders/[^"/]+/attachments/[^"/?]+\?size=thumb)"', html)]
+    thumb_bytes = sum(len(client.get(url).get_data()) for url in thumbs)
+    catalogue = len(client.get("/offline/parts").get_data())
+    total = shell + kept + thumb_bytes + catalogue
+    print(f"{backend}: a technician with {args.work_orders} open work orders (10 checks, 3 comments, a photo each), "
+          f"{args.parts} parts")
     print(f"  static shell        {shell / 1024:8.1f} KiB ({len(SHELL_FILES)} files)")
     print(f"  pages kept          {kept / 1024:8.1f} KiB ({len(pages)} pages, "
           f"{kept / max(1, len(pages)) / 1024:.1f} KiB a page)")
-    print(f"  on the device       {(shell + kept) / 1024:8.1f} KiB")
+    print(f"  photo thumbnails    {thumb_bytes / 1024:8.1f} KiB ({len(thumbs)}, "
+          f"{thumb_bytes / max(1, len(thumbs)) / 1024:.1f} KiB each)")
+    print(f"  part catalogue      {catalogue / 1024:8.1f} KiB ({args.parts} parts, {catalogue / max(1, args.parts):.0f} B a part)")
+    print(f"  on the device       {total / 1024:8.1f} KiB")
 
     token = client.get("/outbox/token").json["csrfToken"]
     wo = wo_ids[0]

@@ -123,6 +123,14 @@ def load_config() -> dict:
         "RATELIMIT_REPORT_ASSET": os.environ.get("RATELIMIT_REPORT_ASSET", "30/hour"),
         # The reporter's private status page (/report/status/<token>): views per client address.
         "RATELIMIT_REPORT_STATUS_IP": os.environ.get("RATELIMIT_REPORT_STATUS_IP", "60/hour"),
+        # The technician's device (static/sw.js): work orders opened in the last OFFLINE_RECENT_DAYS
+        # are kept besides the assigned open ones; OFFLINE_DEVICE_BYTES bounds what the portal keeps
+        # there (0: half of what the browser grants the site), the oldest closed ones dropped first.
+        "OFFLINE_RECENT_DAYS": max(1, int(os.environ.get("OFFLINE_RECENT_DAYS", "7"))),
+        "OFFLINE_DEVICE_BYTES": max(0, int(os.environ.get("OFFLINE_DEVICE_BYTES", "0"))),
+        # A release's name (a tag, a commit): part of the service worker's version, so a release that
+        # changed only server code still hands the devices a new worker.
+        "RELEASE": os.environ.get("RELEASE", ""),
         # How often an open work order list or page asks whether anything changed (portal live updates).
         "LIVE_POLL_SECONDS": max(1, min(60, int(os.environ.get("LIVE_POLL_SECONDS", "5")))),
         # Proxies in front of the app that append to X-Forwarded-For; 0: the header is ignored.

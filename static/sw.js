@@ -6,6 +6,9 @@
 // - static files (fingerprinted URLs, immutable): from the cache, else the network (then kept);
 // - the pages a technician reads (My work, a work order, the outbox): from the network, kept on the
 //   device with the time they were fetched; without a network, the kept copy, saying so and how old;
+//   a work order's photo thumbnails and the part catalogue (/offline/parts) with them;
+// - what is kept: the server's list (/offline/keep) and the work orders opened in the last days,
+//   bounded by storage only (static/js/device_keep.js: the oldest closed ones go first);
 // - writes (POST...) are never answered here: the page queues them (static/js/offline.js) when the
 //   network fails, and this worker replays that queue on Background Sync.
 "use strict";
@@ -15,11 +18,18 @@ var STATIC_CACHE = "mp-static-" + CONFIG.version;
 // One pages cache across versions: a new worker keeps what the device already holds.
 var PAGES_CACHE = "mp-pages";
 var COPY_HEADER = "X-Device-Copy";
-// Pages no longer on the technician's list (closed, reassigned) are dropped after this many days.
-var KEEP_DAYS = 7;
+// Beside the copy: when the technician last opened it, its size, and whether it was closed then.
+var OPENED_HEADER = "X-Device-Opened";
+var BYTES_HEADER = "X-Device-Bytes";
+var CLOSED_HEADER = "X-Device-Closed";
+var WORK_ORDER = /^\/work-orders\/[^/]+$/;
+var THUMB = /^\/work-orders\/[^/]+\/attachments\/[^/]+$/;
+var THUMB_IN_PAGE = /src="(\/work-orders\/[^"/]+\/attachments\/[^"/?]+\?size=thumb)"/g;
+var CLOSED_IN_PAGE = /data-wo-status="(completed|cancelled)"/;
 
-// The queue (IndexedDB) and its replay, shared with the pages: self.MaintainProOutbox.
-importScripts(CONFIG.offlineScript);
+// The queue (IndexedDB) and its replay, shared with the pages: self.MaintainProOutbox; the keeping
+// rule: self.MaintainProKeep.
+importScripts(CONFIG.offlineScript, CONFIG.keepRule);
 
 self.addEventListener("install", function (event) {
   // The queue lives in IndexedDB, whose layout only ever grows: a new worker may take over at once
@@ -38,7 +48,11 @@ self.addEventListener("activate", function (event) {
 });
 
 function keptPath(url) {
-  return url.pathname === "/" || url.pathname === "/outbox" || /^\/work-orders\/[^/]+$/.test(url.pathname);
+  return url.pathname === "/" || url.pathname === "/outbox" || WORK_ORDER.test(url.pathname);
+}
+
+function isThumb(url) {
+  return THUMB.test(url.pathname) && url.searchParams.get("size") === "thumb";
 }
 
 // A whole page (a navigation, an htmx boosted link, a history restore), not a fragment of one.
@@ -48,13 +62,44 @@ function wholePage(request) {
     || h.get("HX-History-Restore-Request") === "true" || !h.get("HX-Request");
 }
 
-function storePage(path, response) {
-  return response.text().then(function (html) {
-    var headers = {"Content-Type": response.headers.get("Content-Type") || "text/html; charset=utf-8"};
-    headers[COPY_HEADER] = new Date().toISOString();
-    return caches.open(PAGES_CACHE).then(function (cache) {
+// Keep `response` as the device's copy of `path`. `opened`: the technician opened it now (a
+// navigation); else (a background refresh) the last opening is carried over. A work order's photo
+// thumbnails are kept with it. Resolves the page's text.
+function storePage(path, response, opened) {
+  return Promise.all([response.text(), caches.open(PAGES_CACHE)]).then(function (got) {
+    var html = got[0], cache = got[1];
+    return cache.match(path).then(function (old) {
+      var now = new Date().toISOString();
+      var headers = {"Content-Type": response.headers.get("Content-Type") || "text/html; charset=utf-8"};
+      headers[COPY_HEADER] = now;
+      headers[OPENED_HEADER] = opened ? now : ((old && old.headers.get(OPENED_HEADER)) || now);
+      headers[BYTES_HEADER] = String(html.length);
+      headers[CLOSED_HEADER] = CLOSED_IN_PAGE.test(html) ? "1" : "0";
       return cache.put(path, new Response(html, {status: 200, headers: headers}));
-    });
+    }).then(function () {
+      return WORK_ORDER.test(path) ? keepThumbs(cache, html) : null;
+    }).then(function () { return html; });
+  });
+}
+
+// The thumbnails a kept work order shows (immutable: fetched once).
+function keepThumbs(cache, html) {
+  var urls = [];
+  html.replace(THUMB_IN_PAGE, function (_, url) { urls.push(url); return ""; });
+  return Promise.all(urls.map(function (url) {
+    return cache.match(url).then(function (hit) { return hit || fetchThumb(cache, url); }).catch(function () { return null; });
+  }));
+}
+
+function fetchThumb(cache, url) {
+  return fetch(url, {credentials: "same-origin"}).then(function (resp) {
+    if (!resp.ok || resp.redirected) { return resp; }
+    return resp.clone().blob().then(function (blob) {
+      var headers = {"Content-Type": resp.headers.get("Content-Type") || "image/jpeg"};
+      headers[COPY_HEADER] = new Date().toISOString();
+      headers[BYTES_HEADER] = String(blob.size);
+      return cache.put(url, new Response(blob, {status: 200, headers: headers}));
+    }).then(function () { return resp; });
   });
 }
 
@@ -101,7 +146,7 @@ function networkThenDevice(event, url) {
     var html = (response.headers.get("Content-Type") || "").indexOf("text/html") === 0;
     // A redirect (to the login) or an error page is not the page: keep the old copy.
     if (response.status === 200 && html && !response.redirected) {
-      event.waitUntil(storePage(url.pathname, response.clone()));
+      event.waitUntil(storePage(url.pathname, response.clone(), true).then(function () { return prune(); }));
     }
     return response;
   }, function () { return fromDevice(url.pathname); });
@@ -131,13 +176,49 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) { return; }
   if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(fromStatic(request));
+  } else if (isThumb(url)) {
+    event.respondWith(caches.open(PAGES_CACHE).then(function (cache) {
+      return cache.match(url.pathname + url.search).then(function (hit) {
+        return hit || fetchThumb(cache, url.pathname + url.search);
+      });
+    }));
+  } else if (url.pathname === CONFIG.pages.parts) {
+    event.respondWith(fetch(request).then(function (response) {
+      if (response.ok && !response.redirected) { event.waitUntil(storeData(url.pathname, response.clone())); }
+      return response;
+    }, function () {
+      return caches.open(PAGES_CACHE).then(function (cache) { return cache.match(url.pathname); }).then(function (kept) {
+        return kept || new Response("{}", {status: 503, headers: {"Content-Type": "application/json"}});
+      });
+    }));
   } else if (keptPath(url) && wholePage(request)) {
     event.respondWith(networkThenDevice(event, url));
   }
 });
 
-// Keep the technician's pages fresh while online: the list comes from the server (/offline/keep),
-// each page is fetched whole and stored; pages dropped from the list go after KEEP_DAYS.
+// The part catalogue as the server sent it (JSON), with the time it was fetched.
+function storeData(path, response) {
+  return response.text().then(function (text) {
+    var headers = {"Content-Type": "application/json"};
+    headers[COPY_HEADER] = new Date().toISOString();
+    headers[BYTES_HEADER] = String(text.length);
+    return caches.open(PAGES_CACHE).then(function (cache) {
+      return cache.put(path, new Response(text, {status: 200, headers: headers}));
+    });
+  });
+}
+
+function keptWorkOrders() {
+  return caches.open(PAGES_CACHE).then(function (cache) {
+    return cache.keys().then(function (requests) {
+      return requests.map(function (r) { return new URL(r.url).pathname; }).filter(function (p) { return WORK_ORDER.test(p); });
+    });
+  });
+}
+
+// Keep the technician's pages fresh while online: the server's list (/offline/keep), the work orders
+// opened in the last days, and the part catalogue; each page fetched whole and stored. A kept page
+// the server no longer shows this user (404, 403, the login) goes.
 function refresh() {
   return fetch(CONFIG.pages.keep, {credentials: "same-origin", cache: "no-store"}).then(function (resp) {
     if (!resp.ok || resp.redirected) { return null; }
@@ -145,35 +226,96 @@ function refresh() {
   }).then(function (keep) {
     if (!keep) { return null; }
     var wanted = keep.pages;
-    var fetched = wanted.map(function (path) {
-      return fetch(path, {credentials: "same-origin", cache: "no-store"}).then(function (resp) {
-        if (resp.status === 200 && !resp.redirected) { return storePage(path, resp).then(function () { return 1; }); }
-        return 0;
-      }, function () { return 0; });
-    });
-    return Promise.all(fetched).then(function (counts) {
-      return dropOld(wanted).then(function () {
-        return {kept: counts.reduce(function (a, b) { return a + b; }, 0), at: new Date().toISOString()};
+    // The list itself is kept too: a worker that takes over before its first refresh knows it.
+    var list = new Response(JSON.stringify(keep), {headers: {"Content-Type": "application/json"}});
+    return keptWorkOrders().then(function (kept) {
+      var paths = wanted.concat(kept.filter(function (p) { return wanted.indexOf(p) === -1; }));
+      var fetched = paths.map(function (path) {
+        return fetch(path, {credentials: "same-origin", cache: "no-store"}).then(function (resp) {
+          if (resp.status === 200 && !resp.redirected) { return storePage(path, resp, false).then(function () { return 1; }); }
+          if (resp.status === 404 || resp.status === 403 || resp.redirected) {
+            return caches.open(PAGES_CACHE).then(function (cache) { return cache.delete(path); }).then(function () { return 0; });
+          }
+          return 0;
+        }, function () { return 0; });
+      });
+      var catalogue = fetch(CONFIG.pages.parts, {credentials: "same-origin", cache: "no-store"}).then(function (resp) {
+        return resp.ok && !resp.redirected ? storeData(CONFIG.pages.parts, resp) : null;
+      }, function () { return null; });
+      return Promise.all(fetched.concat([catalogue, storeData(CONFIG.pages.keep, list)])).then(function (counts) {
+        return prune(wanted).then(function (dropped) {
+          return {kept: counts.slice(0, wanted.length).reduce(function (a, b) { return a + b; }, 0),
+                  recent: counts.slice(wanted.length, paths.length).reduce(function (a, b) { return a + b; }, 0),
+                  dropped: dropped, at: new Date().toISOString()};
+        });
       });
     });
   });
 }
 
-function dropOld(wanted) {
-  var limit = Date.now() - KEEP_DAYS * 86400000;
+// The server's list of the last refresh (kept on the device), for a prune after a navigation
+// stored a page.
+function serverList(cache) {
+  return cache.match(CONFIG.pages.keep).then(function (kept) {
+    return kept ? kept.json().then(function (keep) { return keep.pages || []; }) : [];
+  }).catch(function () { return []; });
+}
+
+// What the device holds, page by page (a work order's thumbnails counted with it), judged by the
+// keeping rule; what it says goes, thumbnails with their page. Resolves the paths dropped.
+function prune(wanted) {
   return caches.open(PAGES_CACHE).then(function (cache) {
+    return Promise.all([cache, self.MaintainProOutbox.all(), budget(), wanted || serverList(cache)]);
+  }).then(function (got) {
+    var cache = got[0], actions = got[1], bytes = got[2];
+    wanted = got[3];
+    var waiting = {};
+    actions.forEach(function (a) { if (a.workOrder) { waiting[a.workOrder.url] = true; } });
     return cache.keys().then(function (requests) {
-      return Promise.all(requests.map(function (request) {
-        var path = new URL(request.url).pathname;
-        if (wanted.indexOf(path) !== -1) { return null; }
-        return cache.match(request).then(function (kept) {
-          var at = kept && Date.parse(kept.headers.get(COPY_HEADER) || "");
-          if (!at || at < limit) { return cache.delete(request); }
-          return null;
-        });
+      return Promise.all(requests.map(function (r) {
+        return cache.match(r).then(function (kept) { return {request: r, response: kept}; });
       }));
+    }).then(function (all) {
+      var entries = {};
+      var thumbsOf = {};
+      all.forEach(function (item) {
+        var path = new URL(item.request.url).pathname;
+        var size = Number(item.response.headers.get(BYTES_HEADER) || 0);
+        if (THUMB.test(path)) {
+          var page = path.replace(/\/attachments\/.*$/, "");
+          thumbsOf[page] = (thumbsOf[page] || []).concat([item.request]);
+          entries[page] = entries[page] || {path: page, bytes: 0, opened: 0, closed: false, wanted: false, waiting: false, orphan: true};
+          entries[page].bytes += size;
+          return;
+        }
+        var h = item.response.headers;
+        var entry = entries[path] || {path: path, bytes: 0};
+        entry.orphan = false;
+        entry.bytes += size;
+        entry.opened = Date.parse(h.get(OPENED_HEADER) || h.get(COPY_HEADER) || "") || 0;
+        entry.closed = h.get(CLOSED_HEADER) === "1";
+        entry.wanted = !WORK_ORDER.test(path) || wanted.indexOf(path) !== -1;
+        entry.waiting = !!waiting[path];
+        entries[path] = entry;
+      });
+      var list = Object.keys(entries).map(function (k) { return entries[k]; });
+      var drop = self.MaintainProKeep.toDrop(list, {now: Date.now(), recentDays: CONFIG.recentDays, budget: bytes});
+      // Thumbnails whose page is gone go too.
+      list.forEach(function (e) { if (e.orphan && drop.indexOf(e.path) === -1) { drop.push(e.path); } });
+      return Promise.all(drop.map(function (path) {
+        return Promise.all([cache.delete(path)].concat((thumbsOf[path] || []).map(function (r) { return cache.delete(r); })));
+      })).then(function () { return drop; });
     });
   });
+}
+
+// The bytes the portal may keep on this device: the configured bound, else half of what the browser
+// grants the site (the static files and the queue come out of the rest).
+function budget() {
+  if (CONFIG.deviceBytes) { return Promise.resolve(CONFIG.deviceBytes); }
+  var storage = self.navigator && self.navigator.storage;
+  if (!storage || !storage.estimate) { return Promise.resolve(0); }
+  return storage.estimate().then(function (e) { return Math.floor((e.quota || 0) / 2); }, function () { return 0; });
 }
 
 function tellPages(message) {
@@ -186,7 +328,9 @@ self.addEventListener("message", function (event) {
   var type = event.data && event.data.type;
   if (type === "refresh") {
     event.waitUntil(refresh().then(function (done) {
-      if (done && event.source) { event.source.postMessage({type: "refreshed", kept: done.kept, at: done.at}); }
+      if (done && event.source) {
+        event.source.postMessage({type: "refreshed", kept: done.kept, recent: done.recent, dropped: done.dropped, at: done.at});
+      }
     }, function () { /* offline: the kept copies stay */ }));
   } else if (type === "forget") {
     // Logging out: the next person on this device does not read this one's work orders.

@@ -10,6 +10,7 @@
 - /outbox/token: a fresh CSRF token before a replay (and who is logged in: a queue is replayed
   only by the user who made it).
 - /offline/keep: the pages the device keeps for reading offline.
+- /offline/parts: the part catalogue the picker needs offline (in stock first), kept on the device.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from portal.services.common.actor import Actor
+from portal.services.inventory import parts as parts_service
 from portal.services.work_orders.my_work import kept_on_device
 from portal.web.blueprint import web
 from portal.web.rendering import render
@@ -34,7 +36,7 @@ DEVICE_TIME_HEADER = "Device-Time"
 
 # What every page loads: cached when the worker installs (the rest on first use).
 SHELL_FILES = ("css/base.css", "css/components.css", "css/areas.css", "vendor/htmx-2.0.11.min.js",
-               "vendor/idiomorph-ext-0.8.0.min.js", "js/portal.js", "js/offline.js", "favicon.svg",
+               "vendor/idiomorph-ext-0.8.0.min.js", "js/portal.js", "js/offline.js", "js/device_keep.js", "favicon.svg",
                "icons/icon-192.png", "icons/icon-512.png")
 WORKER_FILE = "sw.js"
 # The worker governs itself by its own response's CSP: it fetches and imports from our origin only.
@@ -74,9 +76,13 @@ def service_worker() -> Response:
         code = file.read()
     shell = shell_urls()
     # The worker's own code is part of the version: a new worker is a new version too.
-    version = hashlib.sha256("\n".join(shell + [code]).encode()).hexdigest()[:12]
+    release = current_app.config.get("RELEASE", "")
+    version = hashlib.sha256("\n".join([*shell, code, release]).encode()).hexdigest()[:12]
     config = {"version": version, "shell": shell, "offlineScript": url_for("static", filename="js/offline.js"),
-              "pages": {"keep": url_for("web.offline_keep")}}
+              "keepRule": url_for("static", filename="js/device_keep.js"),
+              "pages": {"keep": url_for("web.offline_keep"), "parts": url_for("web.offline_parts")},
+              "recentDays": current_app.config["OFFLINE_RECENT_DAYS"],
+              "deviceBytes": current_app.config["OFFLINE_DEVICE_BYTES"]}
     body = f"self.MAINTAINPRO = {json.dumps(config)};\n{code}"
     resp = current_app.response_class(body, mimetype="text/javascript")
     # Asked again on every navigation (no-cache), so a release reaches the device on its next load.
@@ -105,6 +111,16 @@ def offline_keep() -> Response:
     pages = [url_for("web.my_work"), url_for("web.outbox")]
     pages += [url_for("web.work_order_page", work_order_id=wo_id) for wo_id in ids]
     return jsonify({"pages": pages, "user": current_user.id})
+
+
+@web.get("/offline/parts")
+@login_required
+def offline_parts() -> Response:
+    """The picker's catalogue for the device: every part, in stock first, with its stock now."""
+    parts = parts_service.picker_catalogue(Actor.of(current_user.user))
+    return jsonify({"at": datetime.now(UTC).isoformat(), "parts": [
+        {"id": p.id, "partNumber": p.part_number, "description": p.description or "",
+         "supplier": p.supplier or "", "stockLevel": p.stock_level} for p in parts]})
 
 
 def device_time() -> datetime | None:

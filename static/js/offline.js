@@ -146,6 +146,9 @@
   var Outbox = root.MaintainProOutbox;
   var script = document.currentScript;
   var QUEUED_PATH = /^\/work-orders\/[^/]+\/.+/;
+  var PART_SEARCH = /^\/work-orders\/[^/]+\/parts\/search$/;
+  var STATUS_WORDS = {"new": "New", "assigned": "Assigned", "in_progress": "In progress", "on_hold": "On hold",
+                      "completed": "Completed", "cancelled": "Cancelled"};
   var RETRY_MS = 30000;
   var REFRESH_EVERY_MS = 120000;
   var retryTimer = null;
@@ -158,7 +161,12 @@
   var worker = null;
   if ("serviceWorker" in navigator && script && script.getAttribute("data-worker")) {
     worker = navigator.serviceWorker.register(script.getAttribute("data-worker"), {scope: "/"})
-      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function (reg) {
+        // A release reaches the device on its next page load: the worker's bytes are compared now
+        // (the browser alone may wait up to a day); offline, the check fails and the old one stays.
+        if (navigator.onLine) { reg.update().catch(function () {}); }
+        return navigator.serviceWorker.ready;
+      })
       .catch(function () { return null; });
     navigator.serviceWorker.addEventListener("message", function (evt) {
       var type = evt.data && evt.data.type;
@@ -208,25 +216,38 @@
       return last;
     };
     var item = elt.closest("li.check");
+    if (item && elt.closest(".follow-up")) { return "Follow-up work order for: " + labelOf(item); }
     if (item) {
       var what = labelOf(item);
       if (get("done") !== null && get("value") === null) { return (get("done") === "true" ? "Ticked: " : "Unticked: ") + what; }
       return what + ": " + (get("value") || "");
     }
     if (elt.closest("#wo-comments")) { return "Comment: " + (get("body") || "").slice(0, 120); }
+    if (elt.matches("button.ask")) { return elt.getAttribute("aria-label") || elt.textContent.trim(); }
+    if (elt.closest("#parts") && get("partId")) {
+      var radio = document.querySelector('#part-options input[name="partId"][value="' + CSS.escape(get("partId")) + '"]');
+      var pn = radio && radio.closest("label") && radio.closest("label").querySelector(".pn");
+      return "Part used: " + (pn ? pn.textContent.trim() : "a part") + " × " + (get("quantityUsed") || "1");
+    }
+    var photo = fields.filter(function (f) { return typeof f[1] !== "string"; })[0];
+    if (photo) { return "Photo: " + (photo[1].name || "from the camera"); }
     var button = submitter || elt.querySelector("button[type=submit], button:not([type])");
     var words = button ? button.textContent.replace(/\s+/g, " ").trim() : "";
     return words || "Change to the work order";
   }
 
-  function anchorOf(elt) {
+  function anchorOf(elt, url) {
+    // A status change (Start work, Complete, hold...) is said in the status bar, in view everywhere.
+    if (/\/status$/.test(url) && document.getElementById("wo-bar")) { return "wo-bar"; }
     var holder = elt.closest("li.check, section[id], #wo-bar") || elt.closest("[id]");
     return holder ? holder.id : null;
   }
 
   function markQueued(action, holder) {
     if (!holder) { return; }
-    var form = holder.matches("form") ? holder : (holder.querySelector("form") || holder);
+    // The bar's form may be replaced by what the device holds (Start work → Complete…): the note
+    // goes in the bar itself.
+    var form = holder.matches("form") || holder.id === "wo-bar" ? holder : (holder.querySelector("form") || holder);
     var note = form.querySelector('[data-queued-key="' + action.key + '"]');
     if (!note) {
       note = document.createElement("p");
@@ -236,7 +257,23 @@
       form.appendChild(note);
     }
     note.textContent = (action.state === "refused" ? "Refused: " + action.reason : "Waiting to send") + " · " + action.summary;
+    var photo = action.fields.filter(function (f) { return typeof f[1] !== "string"; })[0];
+    if (photo && root.URL && root.URL.createObjectURL) {
+      // The photo itself, from the device (a blob: URL, allowed by the pages' img-src).
+      var img = document.createElement("img");
+      img.className = "queued-photo";
+      img.alt = "";
+      img.src = root.URL.createObjectURL(photo[1]);
+      note.prepend(img);
+    }
+    if (holder.matches("li.check") && /\/follow-up$/.test(action.url) && action.state !== "refused") {
+      var asked = holder.querySelector(".follow-up form");
+      if (asked) { asked.remove(); }  // asked for once: the note says it waits
+    }
     if (holder.matches("li.check")) {
+      var reading = null;
+      action.fields.forEach(function (f) { if (f[0] === "value") { reading = f[1]; } });
+      if (reading !== null && action.state !== "refused") { judgeReading(holder, reading, action); }
       var done = null;
       action.fields.forEach(function (f) { if (f[0] === "done") { done = f[1]; } });
       var box = holder.querySelector('input[type=checkbox][name="done"]');
@@ -254,15 +291,16 @@
   Outbox.takes = function (evt) {
     var config = evt.detail.requestConfig;
     var verb = config && config.verb;
-    if (!config || verb === "get") { return false; }
+    if (!config) { return false; }
     var url = new URL(config.path, root.location.href);
+    if (verb === "get") { return url.origin === root.location.origin && PART_SEARCH.test(url.pathname) && pickFromDevice(); }
     if (url.origin !== root.location.origin || !QUEUED_PATH.test(url.pathname)) { return false; }
     var fields = [];
     config.formData.forEach(function (value, name) { fields.push([name, value]); });
     var elt = evt.detail.elt;
     var submitter = config.triggeringEvent && config.triggeringEvent.submitter;
     var head = document.querySelector("#wo-head h1");
-    var holderId = anchorOf(elt);
+    var holderId = anchorOf(elt, url.pathname);
     var action = {
       key: config.headers["Idempotency-Key"] || Outbox.newKey(),
       deviceTime: config.headers["Device-Time"] || new Date().toISOString(),
@@ -277,6 +315,10 @@
     if (elt.closest("#wo-comments")) {
       var text = elt.closest("#wo-comments").querySelector("textarea");
       if (text) { text.value = ""; }
+    }
+    if (elt.closest("#wo-photos")) {
+      var chosen = elt.closest("#wo-photos").querySelector("input[type=file]");
+      if (chosen) { chosen.value = ""; }  // the next photo can be taken at once
     }
     markQueued(action, holderId ? document.getElementById(holderId) : null);
     userOf().then(function (user) {
@@ -296,6 +338,291 @@
   function userOf() {
     var count = document.getElementById("outbox-count");
     return Promise.resolve(count ? count.getAttribute("data-user") : null);
+  }
+
+  // ---- what the device holds, drawn on the work page -----------------------------------------
+  function fieldOf(action, name) {
+    var last = null;
+    action.fields.forEach(function (f) { if (f[0] === name && typeof f[1] === "string") { last = f[1]; } });
+    return last;
+  }
+
+  function clock(iso) {
+    return new Date(iso).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
+  }
+
+  // A reading made here: out of the item's limits (or a Fail) is flagged on the device at once,
+  // with the follow-up button (its tap is queued after the reading and sent after it).
+  function judgeReading(li, reading, action) {
+    li.classList.add("done");
+    var type = li.getAttribute("data-type");
+    var number = Number(String(reading).replace(",", "."));
+    var min = li.getAttribute("data-min"), max = li.getAttribute("data-max");
+    var out = type === "pass_fail" ? reading === "fail"
+      : type === "measurement" && reading !== "" && !isNaN(number)
+        && ((min !== null && number < Number(min)) || (max !== null && number > Number(max)));
+    li.classList.toggle("flagged", !!out);
+    var input = li.querySelector('input[name="value"]');
+    if (input && !input.value && document.activeElement !== input) { input.value = reading; }  // a page read from the device
+    var state = li.querySelector(".check-state");
+    if (state) {
+      state.textContent = out ? (type === "pass_fail" ? "Failed on this device" : "Out of range on this device: " + reading)
+        : "Recorded on this device: " + reading;
+    }
+    var url = li.getAttribute("data-follow-up-url");
+    var alreadyAsked = li.querySelector('[data-queued-key]') && Array.prototype.some.call(li.querySelectorAll("[data-queued-key]"),
+      function (n) { return /^Waiting to send · Follow-up/.test(n.textContent); });
+    if (!out || !url || alreadyAsked || li.querySelector(".follow-up form")) { return; }
+    var box = li.querySelector(".follow-up") || document.createElement("div");
+    box.className = "follow-up";
+    box.id = li.id + "-follow-up";
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = url;
+    form.setAttribute("hx-post", url);
+    form.setAttribute("hx-target", "#" + li.id);
+    form.setAttribute("hx-swap", "outerHTML");
+    var csrf = document.createElement("input");
+    csrf.type = "hidden";
+    csrf.name = "csrf_token";
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    csrf.value = meta ? meta.getAttribute("content") : "";
+    var go = document.createElement("button");
+    go.type = "submit";
+    go.className = "button follow-up-button";
+    go.textContent = "Create a follow-up work order";
+    form.append(csrf, go);
+    box.append(form);
+    if (!box.parentNode) { li.append(box); }
+    if (root.htmx) { root.htmx.process(form); }
+  }
+
+  // The status bar: the status the queued changes lead to, and the next action after it.
+  function showStatus(here) {
+    var bar = document.getElementById("wo-bar");
+    var tag = document.getElementById("wo-status");
+    var last = here.filter(function (a) { return /\/status$/.test(a.url) && fieldOf(a, "status"); }).pop();
+    if (!bar || !tag || !last) { return; }
+    var status = fieldOf(last, "status");
+    tag.textContent = STATUS_WORDS[status] || status;
+    tag.classList.add("on-device");
+    var start = bar.querySelector('form input[name="status"][value="in_progress"]');
+    if (start) { start.closest("form").remove(); }
+    var reveal = bar.querySelector("a[data-reveal]");
+    if (status === "in_progress" && !reveal && document.getElementById("complete")) {
+      reveal = document.createElement("a");
+      reveal.className = "button";
+      reveal.href = "#complete-form";
+      reveal.setAttribute("data-reveal", "#complete");
+      reveal.textContent = "Complete…";
+      tag.closest(".wo-state").after(reveal);
+    } else if (status !== "in_progress" && reveal) {
+      reveal.remove();
+    }
+  }
+
+  // Labor: the timer runs on the device from the moment Start was tapped (a start queued here),
+  // and a Stop queued here says how much it books; both times travel with the actions (Device-Time).
+  var ticking = null;
+  function showTimer(here) {
+    var form = document.querySelector("#labor form.timer");
+    var labor = here.filter(function (a) { return /\/labor$/.test(a.url) && fieldOf(a, "action") !== "book"; });
+    if (!form || !labor.length) { return; }
+    var serverStart = form.querySelector(".running time");
+    var since = serverStart ? serverStart.getAttribute("datetime") : null;
+    var booked = null;
+    labor.forEach(function (a) {
+      var what = fieldOf(a, "action");
+      var at = a.deviceTime || a.queuedAt;
+      if (what === "start") { since = since || at; booked = null; }
+      if (what === "stop" && since) { booked = Math.max(1, Math.ceil((Date.parse(at) - Date.parse(since)) / 60000)); since = null; }
+      if (what === "discard") { since = null; booked = null; }
+    });
+    var keep = Array.prototype.filter.call(form.children, function (c) {
+      return c.matches("input[type=hidden], [data-queued-key]");
+    });
+    form.textContent = "";
+    keep.forEach(function (c) { form.append(c); });
+    var line = document.createElement("p");
+    line.setAttribute("role", "status");
+    if (since) {
+      line.className = "running";
+      line.append("Timer running on this device since " + clock(since) + " · ");
+      var elapsed = document.createElement("span");
+      elapsed.className = "elapsed";
+      elapsed.setAttribute("data-since", since);
+      line.append(elapsed);
+      form.prepend(line);
+      form.append(timerButton("stop", "Stop timer and book", false), timerButton("discard", "Discard timer", true));
+    } else {
+      if (booked !== null) {
+        var none = document.querySelector("#labor > p.empty");
+        if (none) { none.hidden = true; }  // "No time booked yet": not true any more on this device
+        line.className = "booked";
+        line.textContent = "Stopped on this device: " + booked + " min, booked when sent";
+        form.prepend(line);
+      }
+      form.append(timerButton("start", "Start timer", true));
+    }
+    tick();
+    if (!ticking) { ticking = root.setInterval(tick, 1000); }
+  }
+
+  function timerButton(value, label, secondary) {
+    var b = document.createElement("button");
+    b.type = "submit";
+    b.name = "action";
+    b.value = value;
+    b.className = "button" + (secondary ? " secondary" : "");
+    b.textContent = label;
+    return b;
+  }
+
+  function tick() {
+    document.querySelectorAll("[data-since]").forEach(function (el) {
+      var s = Math.max(0, Math.floor((Date.now() - Date.parse(el.getAttribute("data-since"))) / 1000));
+      var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+      el.textContent = Math.floor(s / 3600) + ":" + pad(Math.floor(s / 60) % 60) + ":" + pad(s % 60);
+    });
+  }
+
+  // "2 of 4 done" in the status bar, counted from the checklist as the device shows it.
+  function showProgress() {
+    var bar = document.getElementById("bar-progress");
+    var items = document.querySelectorAll("#checklist li.check");
+    if (!bar || !items.length) { return; }
+    var done = 0, left = 0;
+    items.forEach(function (li) {
+      var box = li.querySelector('input[type=checkbox][name="done"]');
+      var isDone = box ? box.checked : li.classList.contains("done");
+      if (isDone) { done++; } else if (li.querySelector("em.req")) { left++; }
+    });
+    bar.textContent = done + " of " + items.length + " done";
+    if (left) {
+      var strong = document.createElement("strong");
+      strong.textContent = left + " required left";
+      bar.append(" · ", strong);
+    } else {
+      bar.append(" · all required done");
+    }
+    bar.classList.toggle("open-required", left > 0);
+  }
+
+  // The part picker without a network: the catalogue kept on the device (/offline/parts through the
+  // service worker), searched here as the server would (in stock first, the best match first), the
+  // stock less what waits in the outbox. True when it answered (no "no connection" toast).
+  function pickFromDevice() {
+    var form = document.querySelector("#parts form[data-catalogue]");
+    var options = document.getElementById("part-options");
+    if (!form || !options) { return false; }
+    var q = ((document.getElementById("f-partQ") || {}).value || "").trim().toLowerCase();
+    var wanted = Math.max(1, parseInt((document.getElementById("f-quantityUsed") || {}).value, 10) || 1);
+    Promise.all([root.fetch(form.getAttribute("data-catalogue"), {credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.json().then(function (j) { return {json: j, at: r.headers.get("X-Device-Copy")}; }) : null; })
+      .catch(function () { return null; }), Outbox.all()]).then(function (got) {
+      var kept = got[0];
+      var taken = {};
+      got[1].forEach(function (a) {
+        if (a.state !== "refused" && /\/parts$/.test(a.url) && fieldOf(a, "partId")) {
+          taken[fieldOf(a, "partId")] = (taken[fieldOf(a, "partId")] || 0) + (parseInt(fieldOf(a, "quantityUsed"), 10) || 1);
+        }
+      });
+      var fresh = document.createElement("div");
+      fresh.id = "part-options";
+      fresh.className = "part-options";
+      fresh.setAttribute("aria-live", "polite");
+      var note = document.createElement("p");
+      note.className = "device-note";
+      fresh.append(note);
+      if (!kept || !kept.json.parts) {
+        note.textContent = "No network, and the part list is not on this device yet.";
+      } else {
+        note.textContent = "No network: parts as kept on this device" + (kept.at ? ", stock as of " + whenText(kept.at) : "") + ".";
+        catalogueOptions(kept.json.parts, q, wanted, taken, form.getAttribute("data-request-url")).forEach(function (n) { fresh.append(n); });
+      }
+      var picked = options.querySelector('input[name="partId"]:checked');
+      var now = document.getElementById("part-options");
+      now.replaceWith(fresh);
+      if (picked) {
+        var again = fresh.querySelector('input[name="partId"][value="' + CSS.escape(picked.value) + '"]');
+        if (again) { again.checked = true; }
+      }
+      if (root.htmx) { root.htmx.process(fresh); }
+    });
+    return true;
+  }
+
+  function catalogueOptions(parts, q, wanted, taken, requestUrl) {
+    var rank = function (p) {
+      var n = p.partNumber.toLowerCase();
+      return !q ? 0 : n === q ? 0 : n.indexOf(q) === 0 ? 1 : n.indexOf(q) !== -1 ? 2 : 3;
+    };
+    var found = parts.map(function (p) {
+      return {part: p, stock: Math.max(0, p.stockLevel - (taken[p.id] || 0))};
+    }).filter(function (c) {
+      var p = c.part;
+      return !q || [p.partNumber, p.description, p.supplier].some(function (t) { return (t || "").toLowerCase().indexOf(q) !== -1; });
+    }).sort(function (a, b) {
+      return ((a.stock > 0 ? 0 : 1) - (b.stock > 0 ? 0 : 1)) || (rank(a.part) - rank(b.part))
+        || (a.part.partNumber < b.part.partNumber ? -1 : a.part.partNumber > b.part.partNumber ? 1 : 0);
+    }).slice(0, 12);
+    var nodes = [];
+    if (!found.length) {
+      var empty = document.createElement("p");
+      empty.className = "empty";
+      empty.textContent = q ? "No part matches “" + q + "”." : "No parts on this device.";
+      return [empty];
+    }
+    found.forEach(function (c, i) {
+      var p = c.part;
+      var row = document.createElement("div");
+      var words = function (holder) {
+        var pn = document.createElement("span"); pn.className = "pn"; pn.textContent = p.partNumber;
+        var pd = document.createElement("span"); pd.className = "pd"; pd.textContent = p.description || "";
+        var st = document.createElement("span"); st.className = "stock";
+        st.textContent = c.stock <= 0 ? "Out of stock" : c.stock < wanted ? "Only " + c.stock + " in stock" : c.stock + " in stock";
+        holder.append(pn, " ", pd, " ", st);
+      };
+      var missing = c.stock > 0 ? Math.max(wanted - c.stock, 0) : wanted;
+      if (c.stock > 0) {
+        row.className = "part-option" + (c.stock < wanted ? " short" : "");
+        var label = document.createElement("label");
+        label.className = "pick";
+        var radio = document.createElement("input");
+        radio.type = "radio";
+        radio.name = "partId";
+        radio.value = p.id;
+        label.append(radio);
+        words(label);
+        row.append(label);
+      } else {
+        if (i === 0 || found[i - 1].stock > 0) {
+          var group = document.createElement("p");
+          group.className = "part-group";
+          group.id = "out-of-stock";
+          group.textContent = "Out of stock: request them for this work order";
+          nodes.push(group);
+        }
+        row.className = "part-option out";
+        var pick = document.createElement("div");
+        pick.className = "pick";
+        words(pick);
+        row.append(pick);
+      }
+      if (missing > 0 && requestUrl) {
+        var ask = document.createElement("button");
+        ask.type = "button";
+        ask.className = "button secondary ask";
+        ask.setAttribute("hx-post", requestUrl + "?partId=" + encodeURIComponent(p.id) + "&quantity=" + missing);
+        ask.setAttribute("hx-target", "#parts");
+        ask.setAttribute("hx-swap", "outerHTML");
+        ask.setAttribute("aria-label", "Request " + missing + " " + p.partNumber);
+        ask.textContent = c.stock > 0 ? "Request " + missing + " more" : "Request this part" + (missing > 1 ? " (" + missing + ")" : "");
+        row.append(ask);
+      }
+      nodes.push(row);
+    });
+    return nodes;
   }
 
   // ---- what the page shows ------------------------------------------------------------------
@@ -321,6 +648,10 @@
       document.querySelectorAll("[data-queued-key]").forEach(function (note) {
         if (!keys[note.getAttribute("data-queued-key")]) { note.remove(); }
       });
+      var here = actions.filter(function (a) { return a.page === root.location.pathname && a.state !== "refused"; });
+      showStatus(here);
+      showTimer(here);
+      showProgress();
       renderOutbox(actions);
       if (waiting) { armRetry(); }
       return actions;
@@ -343,8 +674,13 @@
     list.textContent = "";
     var waiting = actions.filter(function (a) { return a.state !== "refused"; }).length;
     var refused = actions.length - waiting;
+    var said = [];
+    if (waiting) { said.push(waiting + " waiting to send"); }
+    if (refused) { said.push(refused + " refused by the server"); }
     summary.textContent = !actions.length ? "Nothing waiting: everything done on this device has been sent."
-      : waiting + " waiting to send, " + refused + " refused by the server.";
+      : said.join(", ") + ".";
+    var sendNow = document.getElementById("outbox-send");
+    if (sendNow) { sendNow.hidden = !waiting; }  // nothing to send: no button
     actions.forEach(function (a) {
       var li = document.createElement("li");
       li.className = "outbox-item " + a.state;
@@ -419,9 +755,10 @@
 
   root.addEventListener("online", replayNow);
   // A boosted navigation brings another page: its notes and, on the outbox, its list.
-  document.addEventListener("htmx:afterSettle", function (evt) {
-    if (evt.detail && evt.detail.boosted) { show(); }
-  });
+  // Any swap (a section answered, a boosted navigation) and a live refresh (portal.js) bring the
+  // server's markup: the notes, ticks, timer and status of what still waits are put back on it.
+  document.addEventListener("htmx:afterSettle", function () { show(); });
+  document.addEventListener("portal:live-morphed", function () { show(); });
 
   show();
   replayNow();

@@ -138,14 +138,18 @@
           if (old.nodeType === 1 && isPart(old) && busy(old)) { complete = false; return false; }
           return true;
         },
-        // A busy row the new list no longer has stays where it is until the user is done.
+        // A busy row the new list no longer has stays where it is until the user is done; a
+        // "Waiting to send" note (static/js/offline.js) stays until its change is sent.
         beforeNodeRemoved: function (old) {
+          if (old.nodeType === 1 && old.hasAttribute("data-queued-key")) { return false; }
           if (old.nodeType === 1 && busy(old)) { complete = false; return false; }
           return true;
         }
       }
     });
     htmx.process(target);  // new rows and sections get their hx-* behaviour
+    // The device's own state of what still waits (ticks, the count, the timer) goes back on top.
+    document.dispatchEvent(new CustomEvent("portal:live-morphed"));
     return complete;
   }
 

@@ -3,6 +3,8 @@ root with its version, the token a replay fetches first, the pages a device keep
 a fresh CSRF token getting the first answer (the token is not part of the request's fingerprint)."""
 from __future__ import annotations
 
+import json
+
 import factories
 from sqlalchemy import func, select
 
@@ -54,6 +56,32 @@ def test_outbox_token_and_kept_pages(client, users, portal_login):
     keep = client.get("/offline/keep").json
     assert keep["pages"] == ["/", "/outbox", f"/work-orders/{mine.id}"]
     assert "Outbox" in client.get("/outbox").get_data(as_text=True)
+
+
+def test_the_part_catalogue_for_the_device_lists_in_stock_first(client, users, portal_login):
+    manager = users.actor("north", "manager")
+    factories.part(manager, partNumber="B-200", description="Bearing 6205", stockLevel=0)
+    factories.part(manager, partNumber="Z-900", description="Zip ties", stockLevel=40)
+    factories.part(manager, partNumber="A-100", description="V-belt", stockLevel=3, supplier="Optibelt")
+    factories.part(users.actor("south", "manager"), partNumber="S-1", stockLevel=5)  # another warehouse's
+    assert client.get("/offline/parts").status_code == 302
+    portal_login(users["north"]["technician"])
+    got = client.get("/offline/parts")
+    assert got.status_code == 200 and got.json["at"]
+    assert [(p["partNumber"], p["stockLevel"], p["supplier"]) for p in got.json["parts"]] == [
+        ("A-100", 3, "Optibelt"), ("Z-900", 40, "SKF Industrial"), ("B-200", 0, "SKF Industrial")]
+    assert set(got.json["parts"][0]) == {"id", "partNumber", "description", "supplier", "stockLevel"}
+
+
+def test_the_worker_names_its_keeping_rule_and_changes_with_a_release(client, app):
+    first = client.get("/sw.js").get_data(as_text=True).split("\n", 1)[0]
+    config = json.loads(first.removeprefix("self.MAINTAINPRO = ").removesuffix(";"))
+    assert config["keepRule"].startswith("/static/js/device_keep.js?v=")
+    assert config["pages"]["parts"] == "/offline/parts" and config["recentDays"] == 7 and config["deviceBytes"] == 0
+    app.config["RELEASE"] = "2026.12.2"
+    again = json.loads(client.get("/sw.js").get_data(as_text=True).split("\n", 1)[0]
+                       .removeprefix("self.MAINTAINPRO = ").removesuffix(";"))
+    assert again["version"] != config["version"] and again["shell"] == config["shell"]
 
 
 def test_a_replay_with_a_fresh_csrf_token_gets_the_first_answer(client, users, portal_login):

@@ -127,6 +127,15 @@ def pick_parts(actor: Actor, q: str | None, wanted: int = 1, limit: int = 12) ->
     return [PartChoice(p, wanted) for p in db.session.scalars(stmt.order_by(*order).limit(limit))]
 
 
+def picker_catalogue(actor: Actor) -> list[Part]:
+    """Every part of the warehouse in the picker's order without a search (in stock first, then by
+    part number): what a technician's device keeps so the picker works without a network. No cap:
+    a few hundred bytes a part (bench/offline.py)."""
+    require(actor, "parts.read")
+    stmt = select(Part).where(Part.warehouse_id == actor.warehouse_id)
+    return list(db.session.scalars(stmt.order_by(case((Part.stock_level > 0, 0), else_=1), Part.part_number, Part.id)))
+
+
 def get_part(actor: Actor, part_id: str) -> Part:
     require(actor, "parts.read")
     return get_in_warehouse(Part, part_id, actor, what="Part")
