@@ -9,9 +9,11 @@ from datetime import datetime, tzinfo
 
 from flask import abort, request
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from portal.schemas.kpis import PERIODS, DashboardQuery
 from portal.services.common.actor import Actor
+from portal.services.reporting import drilldown
 from portal.services.reporting import kpis as kpi_service
 from portal.web.blueprint import web
 from portal.web.charts import Series, horizontal_bars, week_bars
@@ -20,6 +22,18 @@ from portal.web.rendering import render, wants_fragment
 from portal.web.timefmt import zone
 
 PERIOD_NAMES = {7: "7 days", 30: "30 days", 90: "90 days", 365: "365 days"}
+# /kpis/<slug>: the records behind a figure (services/reporting/drilldown.py).
+SLUGS = {"mttr": "mttr_hours", "mtbf": "mtbf_hours", "availability": "availability",
+         "planned-maintenance": "planned_maintenance_percentage", "pm-compliance": "pm_compliance",
+         "backlog": "backlog"}
+FIGURE_SLUGS = {figure: slug for slug, figure in SLUGS.items()}
+# What the list behind each card is called, on the card's link and the page's title.
+RECORD_NAMES = {"mttr_hours": "Repairs", "mtbf_hours": "Failures", "availability": "Downtime periods",
+                "planned_maintenance_percentage": "Work orders with labor", "pm_compliance": "PM work orders due",
+                "backlog": "Open work orders"}
+OUTCOME_NAMES = {"on_time": "On time", "late": "Late", "open": "Open", "overdue": "Overdue",
+                 "preventive": "Preventive", "other": "Other work"}
+RECORDS_PER_PAGE = 50
 
 
 def day(value: datetime, tz: tzinfo) -> str:
@@ -85,4 +99,31 @@ def kpis():
     tz = zone(current_user.warehouse.timezone)
     return render("kpis/index.html", block="dashboard", d=data, charts=_charts(data), tz=tz,
                   periods=PERIODS, period_names=PERIOD_NAMES, days=query.days, fragment=wants_fragment(),
-                  day=day, show=show, show_change=show_change, week_label=week_label)
+                  day=day, show=show, show_change=show_change, week_label=week_label,
+                  figure_slugs=FIGURE_SLUGS, record_names=RECORD_NAMES)
+
+
+@web.get("/kpis/<any(mttr, mtbf, availability, 'planned-maintenance', 'pm-compliance', backlog):slug>")
+@login_required
+def kpi_records(slug: str):
+    """The records behind one figure, with the dashboard's period (and an outcome filter where the figure
+    has one): the work orders or downtime periods it counts, a page at a time."""
+    figure = SLUGS[slug]
+    query = form_model(DashboardQuery, MultiDict({"days": request.args.get("days", "30")}))
+    if isinstance(query, dict):
+        abort(400, description="; ".join(f"{field}: {message}" for field, message in query.items()))
+    outcome = request.args.get("outcome") or None
+    if outcome not in (None, *drilldown.OUTCOMES.get(figure, ())):
+        outcome = None  # a stale or hand-edited filter: the whole list rather than an error page
+    try:
+        page = max(int(request.args.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    data = drilldown.records(Actor.of(current_user.user), figure, query.days, outcome=outcome, page=page,
+                             limit=RECORDS_PER_PAGE)
+    args = {"slug": slug, "days": query.days, **({"outcome": outcome} if outcome else {})}
+    return render("kpis/records.html", r=data, tz=zone(current_user.warehouse.timezone), slug=slug,
+                  figure=kpi_service.FIGURES[figure], title=RECORD_NAMES[figure], periods=PERIODS,
+                  period_names=PERIOD_NAMES, days=query.days, day=day, show=show, args=args,
+                  outcomes=drilldown.OUTCOMES.get(figure, ()), outcome_names=OUTCOME_NAMES,
+                  description=drilldown.DESCRIPTIONS[figure])
