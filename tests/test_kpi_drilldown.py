@@ -72,3 +72,25 @@ def test_records_are_the_warehouses_own_and_for_managers(app, users):
         drilldown.records(users.actor("north", "manager"), "work_orders_per_week", 30, now=FIXED_NOW)
     with pytest.raises(ValidationFailed):
         drilldown.records(users.actor("north", "manager"), "mttr_hours", 30, now=FIXED_NOW, outcome="late")
+
+
+def test_charts_take_the_grain_of_their_period(app, users):
+    """By day up to 14 days, by week up to 120, by month beyond: the same counts as trends() in every grain."""
+    from portal.services.reporting import series
+
+    kpi_fixture(users, FIXED_NOW)
+    m = users.actor("north", "manager")
+    weekly = kpi_service.trends(m, 30, now=FIXED_NOW)["weeks"]
+    by_week = series.series(m, 30, now=FIXED_NOW)
+    assert by_week["unit"] == "week"
+    assert [{k: b[k] for k in ("opened", "completed", "pm_due", "pm_completed_on_time", "pm_compliance")}
+            | {"week_start": b["start"]} for b in by_week["buckets"]] == weekly
+    by_day = series.series(m, 7, now=FIXED_NOW)
+    assert by_day["unit"] == "day" and len(by_day["buckets"]) == 8  # 7 days and the partial first one
+    by_month = series.series(m, 365, now=FIXED_NOW)
+    assert by_month["unit"] == "month" and len(by_month["buckets"]) == 13
+    assert [b["start"].day for b in by_month["buckets"]] == [1] * 13
+    assert by_month["buckets"][-1]["start"] == FIXED_NOW.replace(day=1, hour=0)
+    year = kpi_service.trends(m, 365, now=FIXED_NOW)["weeks"]
+    for key in ("opened", "completed"):
+        assert sum(b[key] for b in by_month["buckets"]) == sum(w[key] for w in year) > 0, key

@@ -15,6 +15,7 @@ from portal.schemas.kpis import PERIODS, DashboardQuery
 from portal.services.common.actor import Actor
 from portal.services.reporting import drilldown
 from portal.services.reporting import kpis as kpi_service
+from portal.services.reporting import series as series_service
 from portal.web.blueprint import web
 from portal.web.charts import Series, horizontal_bars, week_bars
 from portal.web.forms import form_model
@@ -41,10 +42,6 @@ def day(value: datetime, tz: tzinfo) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
-def week_label(value: datetime) -> str:
-    return f"{value.day} {value:%b}"  # weeks are Monday 00:00 UTC in the API: labelled in UTC too
-
-
 def show(value: float | None, unit: str) -> str:
     if value is None:
         return "–"
@@ -62,23 +59,38 @@ def show_change(change: float, unit: str) -> str:
     return {"%": f"{size:.{digits}f} pts", "h": f"{size:,.{digits}f} h"}.get(unit, f"{size:,.0f}")
 
 
-def _charts(data: dict) -> dict:
-    weeks = data["trends"]["weeks"]
-    labels = [week_label(w["week_start"]) for w in weeks]
-    opened, completed = [w["opened"] for w in weeks], [w["completed"] for w in weeks]
-    busiest = max(weeks, key=lambda w: w["opened"]) if weeks else None
-    flow_summary = (f"{len(weeks)} weeks: {sum(opened)} work orders opened, {sum(completed)} completed."
-                    + (f" Most opened in the week of {week_label(busiest['week_start'])} ({busiest['opened']})."
-                       if busiest and busiest["opened"] else ""))
-    compliance = [w["pm_compliance"] for w in weeks]
+UNIT_WORDS = {"day": ("day", "days", "Day"), "week": ("week", "weeks", "Week of"), "month": ("month", "months", "Month")}
+
+
+def bucket_label(value: datetime, unit: str, first: bool = False) -> str:
+    """Buckets are UTC days, Monday weeks or months, as the API's weeks: labelled in UTC too."""
+    if unit == "month":
+        return f"{value:%b %Y}" if first or value.month == 1 else f"{value:%b}"
+    return f"{value.day} {value:%b}"
+
+
+def _charts(data: dict, chart_series: dict) -> dict:
+    unit = chart_series["unit"]
+    one, many, heading = UNIT_WORDS[unit]
+    buckets = chart_series["buckets"]
+    for i, b in enumerate(buckets):
+        b["label"] = bucket_label(b["start"], unit, first=i == 0)
+    labels = [b["label"] for b in buckets]
+    opened, completed = [b["opened"] for b in buckets], [b["completed"] for b in buckets]
+    busiest = max(buckets, key=lambda b: b["opened"]) if buckets else None
+    flow_summary = (f"{len(buckets)} {many}: {sum(opened)} work orders opened, {sum(completed)} completed."
+                    + (f" Most opened in {'the ' + one + ' of ' if unit != 'month' else ''}{busiest['label']} "
+                       f"({busiest['opened']})." if busiest and busiest["opened"] else ""))
+    compliance = [b["pm_compliance"] for b in buckets]
     measured = [c for c in compliance if c is not None]
-    pm_summary = (f"{len(measured)} of {len(weeks)} weeks had PM due; compliance ranged from "
+    pm_summary = (f"{len(measured)} of {len(buckets)} {many} had PM due; compliance ranged from "
                   f"{min(measured):.0f} % to {max(measured):.0f} %."
-                  if measured else f"No PM work order was due in these {len(weeks)} weeks.")
+                  if measured else f"No PM work order was due in these {len(buckets)} {many}.")
     top = [a for a in data["kpis"]["top_assets"] if a["downtime_hours"]]
     top_summary = ("; ".join(f"{a['asset_tag']} {a['downtime_hours']:,.1f} h" for a in top)
                    if top else "No recorded downtime in this period.")
     return {
+        "unit": unit, "per": one, "heading": heading, "buckets": buckets, "has_pm": bool(measured),
         "flow": week_bars(labels, [Series("Opened", "opened", opened), Series("Completed", "completed", completed)]),
         "flow_summary": flow_summary,
         "pm": week_bars(labels, [Series("PM compliance", "compliance", compliance)], fixed_max=100, suffix="%"),
@@ -95,11 +107,13 @@ def kpis():
     query = form_model(DashboardQuery, request.args)
     if isinstance(query, dict):
         abort(400, description="; ".join(f"{field}: {message}" for field, message in query.items()))
-    data = kpi_service.dashboard(Actor.of(current_user.user), query.days)  # 403 page below a manager
+    actor = Actor.of(current_user.user)
+    data = kpi_service.dashboard(actor, query.days)  # 403 page below a manager
     tz = zone(current_user.warehouse.timezone)
-    return render("kpis/index.html", block="dashboard", d=data, charts=_charts(data), tz=tz,
+    charts = _charts(data, series_service.series(actor, query.days, now=data["to"]))
+    return render("kpis/index.html", block="dashboard", d=data, charts=charts, tz=tz,
                   periods=PERIODS, period_names=PERIOD_NAMES, days=query.days, fragment=wants_fragment(),
-                  day=day, show=show, show_change=show_change, week_label=week_label,
+                  day=day, show=show, show_change=show_change,
                   figure_slugs=FIGURE_SLUGS, record_names=RECORD_NAMES)
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import factories
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import event
 from test_kpis import kpi_fixture
 
@@ -211,8 +212,6 @@ def test_downtime_chart_is_drawn_with_its_table(client, users, portal_login):
 
 def test_each_card_opens_the_records_behind_it(client, users, portal_login):
     """Issue 22, item 6: a card links to its records with the same period; the list's count is the card's."""
-    from bs4 import BeautifulSoup
-
     kpi_fixture(users, utcnow())
     portal_login(users["north"]["manager"])
     page = BeautifulSoup(client.get("/kpis?days=90").get_data(as_text=True), "html.parser")
@@ -241,3 +240,15 @@ def test_each_card_opens_the_records_behind_it(client, users, portal_login):
     assert client.get("/kpis/backlog").status_code == 403
     portal_login(users["south"]["manager"])
     assert "Nothing in this period" in client.get("/kpis/mttr").get_data(as_text=True)
+
+
+def test_a_year_is_charted_by_month_a_week_by_day(client, users, portal_login):
+    portal_login(users["north"]["manager"])
+    year = BeautifulSoup(client.get("/kpis?days=365").get_data(as_text=True), "html.parser")
+    flow = year.select_one("#chart-flow-cap").find_parent("figure")
+    assert flow.figcaption.get_text(strip=True) == "Work orders opened and completed per month"
+    assert flow.select_one("thead th").get_text(strip=True) == "Month"
+    assert len(flow.select("tbody tr")) == 13 and len(flow.select("rect.cbar")) == 26
+    week = BeautifulSoup(client.get("/kpis?days=7").get_data(as_text=True), "html.parser")
+    assert week.select_one("#chart-flow-cap").get_text(strip=True).endswith("per day")
+    assert len(week.select_one("#chart-flow-cap").find_parent("figure").select("tbody tr")) == 8
