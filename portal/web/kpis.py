@@ -114,7 +114,8 @@ def kpis():
     return render("kpis/index.html", block="dashboard", d=data, charts=charts, tz=tz,
                   periods=PERIODS, period_names=PERIOD_NAMES, days=query.days, fragment=wants_fragment(),
                   day=day, show=show, show_change=show_change,
-                  figure_slugs=FIGURE_SLUGS, record_names=RECORD_NAMES)
+                  figure_slugs=FIGURE_SLUGS, record_names=RECORD_NAMES,
+                  pm_ahead=drilldown.pm_ahead(actor, data["to"]) if not data["compliance"]["due"] else None)
 
 
 @web.get("/kpis/<any(mttr, mtbf, availability, 'planned-maintenance', 'pm-compliance', backlog):slug>")

@@ -252,3 +252,20 @@ def test_a_year_is_charted_by_month_a_week_by_day(client, users, portal_login):
     week = BeautifulSoup(client.get("/kpis?days=7").get_data(as_text=True), "html.parser")
     assert week.select_one("#chart-flow-cap").get_text(strip=True).endswith("per day")
     assert len(week.select_one("#chart-flow-cap").find_parent("figure").select("tbody tr")) == 8
+
+
+def test_nothing_due_says_what_is_scheduled_ahead(client, users, portal_login):
+    """A plant whose PMs are all ahead is not a plant without PM (the demo showed "–", 0 of 0)."""
+    from portal.schemas.pm import PMTemplateCreate
+    from portal.services.pm import scheduler as pm_scheduler
+    from portal.services.pm import templates as pm_templates
+
+    m = users.actor("north", "manager")
+    pump = factories.equipment(m)
+    pm_templates.create_template(m, PMTemplateCreate.model_validate({
+        "name": "Monthly pump check", "frequencyType": "calendar", "frequency": 30, "leadDays": 7,
+        "startDate": utcnow() - timedelta(days=27), "equipmentIds": [pump.id]}), now=utcnow() - timedelta(days=60))
+    assert pm_scheduler.schedule_due(utcnow())["created"] == 1  # due in 3 days
+    portal_login(users["north"]["manager"])
+    card = _figure(client.get("/kpis").get_data(as_text=True), "pm-compliance")
+    assert card.startswith("PM compliance –") and "None due in this period; 1 scheduled ahead, the next due" in card

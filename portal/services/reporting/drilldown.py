@@ -27,7 +27,7 @@ from portal.platform.extensions import db
 from portal.services.common.actor import Actor
 from portal.services.common.errors import NotFound, ValidationFailed
 from portal.services.identity.permissions import require
-from portal.services.reporting.kpis import FIGURES, _at, _window
+from portal.services.reporting.kpis import _at, _window
 
 DOWNTIME = "downtime"
 WORK_ORDERS = "work_orders"
@@ -218,5 +218,13 @@ def records(actor: Actor, figure: str, days: int, *, now: datetime | None = None
                    page=page, limit=limit, summary=summary, outcome=outcome or None)
 
 
-def label(figure: str) -> str:
-    return FIGURES[figure].label
+def pm_ahead(actor: Actor, now: datetime) -> tuple[int, datetime | None]:
+    """Open PM work orders not due yet, and the next due date: what the PM compliance card says when
+    nothing was due in the period (a plant whose PMs are all ahead is not a plant without PM)."""
+    require(actor, "kpis.read")
+    wo = WorkOrder
+    count, first = db.session.execute(
+        select(func.count(), func.min(wo.due_date)).where(
+            wo.warehouse_id == actor.warehouse_id, wo.pm_template_id.is_not(None), wo.status.in_(OPEN_STATUSES),
+            wo.due_date > _at(now))).one()
+    return int(count or 0), first
