@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from test_kpis import FIXED_NOW, compliance_fixture, kpi_fixture
 
+from portal.models.types import utcnow
 from portal.services.common.errors import Forbidden, NotFound, ValidationFailed
 from portal.services.reporting import drilldown
 from portal.services.reporting import kpis as kpi_service
@@ -94,3 +95,30 @@ def test_charts_take_the_grain_of_their_period(app, users):
     year = kpi_service.trends(m, 365, now=FIXED_NOW)["weeks"]
     for key in ("opened", "completed"):
         assert sum(b[key] for b in by_month["buckets"]) == sum(w[key] for w in year) > 0, key
+
+
+def test_the_api_gives_the_records_behind_a_figure(client, users, auth):
+    kpi_fixture(users, utcnow())
+    headers = auth("north", "manager")
+    k = client.get("/api/kpis?days=30", headers=headers).get_json()
+    r = client.get("/api/kpis/mttrHours/records?days=30", headers=headers)
+    assert r.status_code == 200 and r.headers["X-Total-Count"] == str(k["repairs"]) == "3"
+    rows = r.get_json()
+    assert {row["kind"] for row in rows} == {"downtime_period"} and all(row["endedAt"] for row in rows)
+    assert sum(row["hours"] for row in rows) / len(rows) == pytest.approx(k["mttrHours"], abs=0.01)
+    backlog = client.get("/api/kpis/backlog/records?outcome=overdue&limit=1", headers=headers)
+    (row,) = backlog.get_json()
+    assert backlog.headers["X-Total-Count"] == "1" and (row["kind"], row["outcome"]) == ("work_order", "overdue")
+    assert row["foNumber"] and row["startedAt"] is None
+    paged = client.get("/api/kpis/availability/records?limit=1&page=2", headers=headers)
+    assert len(paged.get_json()) == 1 and 'rel="next"' in paged.headers["Link"]
+    # Refusals in the contract's format: an unknown figure 404, a wrong filter 422 (400 for a bad number),
+    # a technician 403, another warehouse sees nothing.
+    missing = client.get("/api/kpis/workOrdersPerWeek/records", headers=headers)
+    assert missing.status_code == 404 and "backlog" in missing.get_json()["message"]
+    bad = client.get("/api/kpis/mttrHours/records?outcome=late", headers=headers)
+    assert bad.status_code in (400, 422) and bad.get_json()["errors"][0]["field"] == "outcome"
+    assert client.get("/api/kpis/backlog/records?days=0", headers=headers).status_code in (400, 422)
+    assert client.get("/api/kpis/backlog/records", headers=auth("north", "technician")).status_code == 403
+    south = client.get("/api/kpis/backlog/records", headers=auth("south", "manager"))
+    assert south.status_code == 200 and south.get_json() == [] and south.headers["X-Total-Count"] == "0"
