@@ -188,6 +188,7 @@ def event_groups() -> list[tuple[str, list[tuple[str, str]]]]:
         doc = EVENT_DOCS.get(name)
         # The catalogue's first clause is for people; what follows ";" is for integrators (entityId...).
         meaning = doc.summary.split(";")[0] if doc else ""
+        meaning += ")" * (meaning.count("(") - meaning.count(")"))  # "(once per dip; ..." closed
         groups.setdefault(EVENT_GROUPS.get(prefix, prefix.replace("_", " ").capitalize()), []).append((name, meaning))
     return list(groups.items())
 

@@ -94,6 +94,8 @@ PAGES = [
     Page("/imports", (M,), "a finished import with a refused row"),
     Page("/imports/{imp}", (M,)),
     Page("/kpis", (M,)),
+    Page("/kpis/availability", (M,), "the records behind a figure: a downtime period, the asset still down"),
+    Page("/kpis/backlog", (M,), "the records behind a figure: open work orders, with the outcome filter"),
     # Admins
     Page("/admin/users", (A,)),
     Page("/admin/warehouse", (A,)),
