@@ -8,7 +8,6 @@ from portal.api.common import actor, documented, page_response, query_args
 from portal.schemas.kpis import KPI_RECORD_FIGURES, KpiRecordOut, KpiRecordsQuery, KpisOut, TrendsOut
 from portal.schemas.pm import DaysQuery
 from portal.services.common.errors import NotFound
-from portal.services.common.querying import Page
 from portal.services.reporting import drilldown, reads
 from portal.services.reporting import kpis as service
 
@@ -43,8 +42,7 @@ def get_kpi_records(name: str):
     records = drilldown.records(actor(), figure, query.days, outcome=query.outcome, page=query.page,
                                 limit=query.limit)
     kind = "downtime_period" if records.kind == drilldown.DOWNTIME else "work_order"
-    page = Page(items=records.items, total=records.total, page=records.page, limit=records.limit)
-    return page_response(page, KpiRecordOut.dump_many([{"kind": kind, **item} for item in records.items]))
+    return page_response(records, KpiRecordOut.dump_many([{"kind": kind, **item} for item in records.items]))
 
 
 

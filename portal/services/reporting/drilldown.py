@@ -26,6 +26,7 @@ from portal.models import OPEN_STATUSES, DowntimePeriod, Equipment, LaborEntry, 
 from portal.platform.extensions import db
 from portal.services.common.actor import Actor
 from portal.services.common.errors import NotFound, ValidationFailed
+from portal.services.common.querying import Page
 from portal.services.identity.permissions import require
 from portal.services.reporting.kpis import _at, _window
 
@@ -49,22 +50,16 @@ DESCRIPTIONS = {
 
 
 @dataclass
-class Records:
-    figure: str
-    kind: str
-    days: int
-    from_: datetime
-    to: datetime
-    items: list[dict]
-    total: int
-    page: int
-    limit: int
+class Records(Page):
+    """One page of the records behind a figure, with the window and what the card counts (summary)."""
+
+    figure: str = ""
+    kind: str = ""
+    days: int = 0
+    from_: datetime | None = None
+    to: datetime | None = None
     summary: dict[str, Any] = field(default_factory=dict)
     outcome: str | None = None
-
-    @property
-    def last_page(self) -> int:
-        return max(1, -(-self.total // self.limit))
 
 
 def _seconds(start: datetime, end: datetime) -> float:
