@@ -237,11 +237,24 @@ def admin_create_webhook():
     return _webhooks_page(errors=_event_errors(data), form=request.form, status=422)
 
 
+URL_EXAMPLE = "Enter a web address such as https://hooks.example.com/maintainpro"
+
+
+def _url_words(message: str) -> str:
+    """The address guard's refusals (net_guard.py, worded for the API) in an admin's words."""
+    if message.startswith("Invalid URL") or message == "The URL has no host":
+        return URL_EXAMPLE
+    if "private or reserved" in message or "does not resolve" in message:
+        return ("This address is inside a private network (or cannot be looked up): webhooks go to an address "
+                "the internet can reach, unless the operator allows private ones (WEBHOOK_ALLOW_PRIVATE_TARGETS)")
+    return message
+
+
 def _event_errors(errors: dict[str, str]) -> dict[str, str]:
-    """events[3] -> events: the checkboxes share one error line."""
+    """events[3] -> events: the checkboxes share one error line; the URL's refusals in plain words."""
     out: dict[str, str] = {}
     for field, message in errors.items():
-        out.setdefault(field.split("[")[0], message)
+        out.setdefault(field.split("[")[0], _url_words(message) if field == "url" else message)
     return out
 
 

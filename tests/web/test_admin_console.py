@@ -454,3 +454,9 @@ def test_the_webhook_form_groups_events_and_starts_with_sensible_ones_ticked(cli
     again = BeautifulSoup(resp.get_data(as_text=True), "html.parser")
     assert resp.status_code == 422 and [i["value"] for i in again.select("input[name=events][checked]")] == ["pm.completed"]
     assert again.select_one("#e-url").get_text(strip=True) == "URL is required"
+    # The address guard's refusal, in plain words (private targets are allowed in this file's other tests).
+    client.application.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = False
+    resp = client.post("/admin/webhooks", data={"csrf_token": admin, "url": "http://10.1.2.3/hook",
+                                                "events": ["pm.completed"]})
+    message = BeautifulSoup(resp.get_data(as_text=True), "html.parser").select_one("#e-url").get_text(strip=True)
+    assert resp.status_code == 422 and message.startswith("This address is inside a private network")
