@@ -93,9 +93,9 @@ PAGES = [
     Page("/pm-templates/{pm}", (M,)),
     Page("/imports", (M,), "a finished import with a refused row"),
     Page("/imports/{imp}", (M,)),
-    Page("/kpis", (M,)),
     Page("/kpis/availability", (M,), "the records behind a figure: a downtime period, the asset still down"),
     Page("/kpis/backlog", (M,), "the records behind a figure: open work orders, with the outcome filter"),
+    Page("/kpis", (M,)),
     # Admins
     Page("/admin/users", (A,)),
     Page("/admin/warehouse", (A,)),
