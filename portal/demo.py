@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from portal.models import Equipment, Part, User, Warehouse, WorkOrder
+from portal.models import OPEN_STATUSES, Equipment, Part, User, Warehouse, WorkOrder
 from portal.models.types import utcnow
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
@@ -137,7 +137,7 @@ def _load(rng_seed: int) -> dict:
                 body["holdReasonCode"], body["holdReason"] = HOLDS[i // len(statuses) % len(HOLDS)]
             work_orders.update_work_order(actor if step != "cancelled" else manager, wo.id,
                                           WorkOrderUpdate(**body), now=when)
-    _seed_preventive_maintenance(manager, assets, technicians[0].id, now)
+    _seed_preventive_maintenance(manager, assets, technicians[0].id, now, rng)
     _seed_breakdowns_and_labor(manager, rng, assets, technicians, now)
     _seed_requests(manager, Actor.of(created["requester"]), assets, now)
     # Counted, not assumed: the PM templates above add work orders of their own.
@@ -148,17 +148,21 @@ def _load(rng_seed: int) -> dict:
     return {"created": True, "users": users, "counts": counts}
 
 
-def _seed_preventive_maintenance(manager: Actor, assets: list, technician_id: str, now) -> None:
-    """A monthly calendar PM on four assets and a 500-hour meter PM on two, with readings."""
-    from portal.schemas.pm import MeterReadingCreate, PMTemplateCreate
-    from portal.services.assets import meters
+def _seed_preventive_maintenance(manager: Actor, assets: list, technician_id: str, now, rng: random.Random) -> None:
+    """A monthly calendar PM on four assets and a 500-hour meter PM on two, with four months of
+    history: the scheduler is replayed day by day from when the templates were made (as the
+    pm-schedule job would have run), meter readings are recorded when they were read, and each PM
+    work order is worked and completed around its due date (most on time, a few late, one still
+    open), so PM compliance and its records have something real to show."""
+    from portal.schemas.pm import PMTemplateCreate
     from portal.services.pm import scheduler
     from portal.services.pm import templates as pm
 
+    history = timedelta(days=PM_HISTORY_DAYS)
     pm.create_template(manager, PMTemplateCreate.model_validate({
         "name": "Monthly inspection", "description": "Visual check, temperatures, guards.",
         "frequencyType": "calendar", "frequency": 30, "estimatedDuration": 60, "leadDays": 7,
-        "startDate": now - timedelta(days=27), "assignedTo": technician_id,
+        "startDate": now - history + timedelta(days=3), "assignedTo": technician_id,
         "equipmentIds": [a.id for a in assets[:4]],
         "checklist": [
             {"id": "temp", "description": "Bearing temperature", "type": "measurement", "required": True,
@@ -167,18 +171,76 @@ def _seed_preventive_maintenance(manager: Actor, assets: list, technician_id: st
             {"id": "guards", "description": "Guards in place", "type": "checkbox", "required": True},
             {"id": "notes", "description": "Observations", "type": "text"},
         ],
-    }), now=now - timedelta(days=60))
+    }), now=now - history)
     pm.create_template(manager, PMTemplateCreate.model_validate({
         "name": "500-hour service", "frequencyType": "meter", "meter": "hours", "frequency": 500,
         "estimatedDuration": 120, "priority": "high", "equipmentIds": [a.id for a in assets[4:6]],
         "checklist": [{"id": "oil", "description": "Change oil and filter", "required": True}],
-    }), now=now - timedelta(days=60))
-    for asset, hours in ((assets[4], (1200, 1480, 1710)), (assets[5], (300, 420, 610))):
-        for days_ago, value in zip((40, 20, 1), hours, strict=True):
-            meters.record_reading(manager, asset.id, MeterReadingCreate(meter="hours", value=value, unit="h",
-                                                                        readAt=now - timedelta(days=days_ago)),
-                                  now=now)
-    scheduler.schedule_due(now, warehouse_id=manager.warehouse_id)
+    }), now=now - history)
+    readings = sorted(((now - timedelta(days=days_ago), asset, value)
+                       for asset, values in ((assets[4], METER_HOURS[0]), (assets[5], METER_HOURS[1]))
+                       for days_ago, value in values), key=lambda reading: reading[0])
+    planned: dict[str, object] = {}
+    day = now - history
+    while True:
+        while readings and readings[0][0] <= day:
+            _read_meter(manager, *readings.pop(0))
+        scheduler.schedule_due(day, warehouse_id=manager.warehouse_id)
+        for wo in db.session.scalars(select(WorkOrder).where(
+                WorkOrder.warehouse_id == manager.warehouse_id, WorkOrder.pm_template_id.is_not(None),
+                WorkOrder.status.in_(OPEN_STATUSES)).order_by(WorkOrder.due_date, WorkOrder.id)).all():
+            if wo.id not in planned:
+                planned[wo.id] = _pm_done_at(wo, rng)
+            if planned[wo.id] <= day:
+                _complete_pm(manager, wo, planned[wo.id], rng)
+        if day >= now:
+            break
+        day = min(day + timedelta(days=1), now)
+
+
+# Four months of PM history (as the scheduler would have made it) before today.
+PM_HISTORY_DAYS = 120
+# (days ago, reading) per meter asset: running hours since the 500-hour template was made.
+METER_HOURS = (((118, 1200), (90, 1480), (62, 1710), (40, 1950), (20, 2230), (1, 2400)),
+               ((118, 300), (80, 420), (40, 610), (1, 830)))
+
+
+def _read_meter(manager: Actor, at, asset, value: float) -> None:
+    from portal.schemas.pm import MeterReadingCreate
+    from portal.services.assets import meters
+
+    meters.record_reading(manager, asset.id, MeterReadingCreate(meter="hours", value=value, unit="h", readAt=at),
+                          now=at)
+
+
+def _pm_done_at(wo: WorkOrder, rng: random.Random):
+    """When the crew gets to it: usually in the days before it is due, sometimes late, now and then
+    much later (the one still open, overdue, at the end of the history)."""
+    roll = rng.random()
+    if roll < 0.8:
+        offset = -timedelta(hours=rng.randint(2, 96))
+    elif roll < 0.93:
+        offset = timedelta(hours=rng.randint(6, 100))
+    else:
+        offset = timedelta(days=rng.randint(12, 20))
+    return max(wo.due_date + offset, wo.created_at + timedelta(hours=3))
+
+
+def _complete_pm(manager: Actor, wo: WorkOrder, done_at, rng: random.Random) -> None:
+    from portal.schemas.pm import ChecklistItemUpdate
+    from portal.services.work_orders import checklists
+
+    actor = Actor.of(db.session.get(User, wo.assigned_to)) if wo.assigned_to else manager
+    work_orders.update_work_order(actor, wo.id, WorkOrderUpdate(status="in_progress"),
+                                  now=done_at - timedelta(hours=2))
+    for item in checklists.items_of(wo.id):
+        answer = {"measurement": {"value": rng.randint(38, 62)}, "pass_fail": {"value": "pass"},
+                  "checkbox": {"done": True}}.get(item.type)
+        if answer is not None:
+            checklists.update_item(actor, wo.id, item.id, ChecklistItemUpdate(**answer),
+                                   now=done_at - timedelta(minutes=30))
+    work_orders.update_work_order(actor, wo.id, WorkOrderUpdate(
+        status="completed", completionNotes="Inspected, all within limits."), now=done_at)
 
 
 # (asset index, hours ago, who, what they saw): reports from the labels, waiting in the inbox.

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from flask import jsonify
+from pydantic.alias_generators import to_camel
 
 from portal.api.blueprint import api
-from portal.api.common import actor, documented, query_args
-from portal.schemas.kpis import KpisOut, TrendsOut
+from portal.api.common import actor, documented, page_response, query_args
+from portal.schemas.kpis import KPI_RECORD_FIGURES, KpiRecordOut, KpiRecordsQuery, KpisOut, TrendsOut
 from portal.schemas.pm import DaysQuery
+from portal.services.common.errors import NotFound
+from portal.services.reporting import drilldown, reads
 from portal.services.reporting import kpis as service
-from portal.services.reporting import reads
 
 
 @api.get("/kpis")
@@ -16,6 +18,31 @@ from portal.services.reporting import reads
 def get_kpis():
     query = query_args(DaysQuery)
     return jsonify(reads.kpis_answer(actor(), query.days))  # the service keeps it in the read cache
+
+
+# The figures as GET /api/kpis and /api/pm-compliance name them -> the service's names.
+RECORD_NAMES = {to_camel(name): name for name in KPI_RECORD_FIGURES}
+
+
+@api.get("/kpis/<name>/records")
+@documented(summary="The records behind a KPI figure", query=KpiRecordsQuery, response=list[KpiRecordOut],
+            permission="kpis.read", other_responses={404: "Not a figure with records"},
+            description="`name`: " + ", ".join(RECORD_NAMES) + ". The same window and criteria as the "
+                        "figure in GET /api/kpis (pmCompliance: GET /api/pm-compliance), so the records add "
+                        "up to it: mtbfHours lists the failures (downtime periods starting in the window), "
+                        "mttrHours the repairs (periods ending in it), availability every period overlapping "
+                        "it, pmCompliance the PM work orders due in it (cancelled left out), backlog the work "
+                        "orders open now, plannedMaintenancePercentage the work orders with labor performed "
+                        "in it. Downtime newest first; PM by due date, newest first; backlog overdue first.")
+def get_kpi_records(name: str):
+    query = query_args(KpiRecordsQuery)
+    figure = RECORD_NAMES.get(name)
+    if figure is None:
+        raise NotFound("No such figure; records are kept for: " + ", ".join(RECORD_NAMES))
+    records = drilldown.records(actor(), figure, query.days, outcome=query.outcome, page=query.page,
+                                limit=query.limit)
+    kind = "downtime_period" if records.kind == drilldown.DOWNTIME else "work_order"
+    return page_response(records, KpiRecordOut.dump_many([{"kind": kind, **item} for item in records.items]))
 
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from portal.schemas.common import MoneyOut, Out, Query, UtcOut
+from portal.schemas.common import MoneyOut, Out, PageQuery, Query, UtcOut
 from portal.services.reporting.kpis import FIGURES
 
 
@@ -87,3 +87,44 @@ class DashboardQuery(Query):
         if value not in PERIODS:
             raise ValueError("Choose 7, 30, 90 or 365 days")
         return value
+
+
+KPI_RECORD_FIGURES = ("mttr_hours", "mtbf_hours", "availability", "planned_maintenance_percentage",
+                      "pm_compliance", "backlog")
+
+
+class KpiRecordsQuery(PageQuery):
+    """GET /api/kpis/{name}/records: the window of GET /api/kpis, an outcome filter, the usual paging."""
+
+    days: int = Field(30, ge=1, le=3650, description="Window: the last N days up to now (as GET /api/kpis)")
+    outcome: str | None = Field(None, description=(
+        "pmCompliance: on_time, late, open or overdue; backlog: overdue; plannedMaintenancePercentage: "
+        "preventive or other"))
+
+
+class KpiRecordOut(Out):
+    """One record behind a figure: a downtime period (mttrHours, mtbfHours, availability) or a work order
+    (pmCompliance, backlog, plannedMaintenancePercentage); the other kind's fields are null."""
+
+    kind: str = Field(description="downtime_period or work_order", json_schema_extra={
+        "enum": ["downtime_period", "work_order"]})
+    id: str
+    equipment_id: str | None
+    asset_tag: str | None
+    started_at: UtcOut | None = Field(None, description="Downtime: when the asset went down")
+    ended_at: UtcOut | None = Field(None, description="Downtime: when it came back up; null while still down")
+    hours: float | None = Field(None, description="Downtime: the period's length (to now while still down)")
+    hours_in_period: float | None = Field(None, description="Downtime: the part inside the window")
+    reason: str | None = None
+    work_order_id: str | None = Field(None, description="Downtime: the work order that took the asset down")
+    fo_number: str | None = None
+    title: str | None = None
+    type: str | None = None
+    status: str | None = None
+    priority: str | None = None
+    due_date: UtcOut | None = None
+    completed_at: UtcOut | None = None
+    outcome: str | None = Field(None, description=(
+        "Work orders: on_time, late, open or overdue (pmCompliance), open or overdue (backlog), preventive or "
+        "other (plannedMaintenancePercentage)"))
+    labor_minutes: int | None = Field(None, description="plannedMaintenancePercentage: minutes performed in the window")

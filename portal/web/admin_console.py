@@ -17,9 +17,11 @@ from pydantic import ValidationError as PydanticError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from portal.models import TEST_EVENT
 from portal.models.enums import DELIVERY_STATE, ROLE
 from portal.models.events import EVENT_TYPES
 from portal.platform.http.urls import absolute_url
+from portal.schemas.events import EVENTS as EVENT_DOCS
 from portal.schemas.messages import people_errors
 from portal.schemas.users import UserCreate, UserQuery, UserUpdate
 from portal.schemas.webhooks import DeliveryQuery, WebhookCreate, WebhookUpdate
@@ -169,6 +171,28 @@ def admin_reset_mfa(user_id: str):
 
 
 # --- webhooks ---------------------------------------------------------------------------------
+# The form groups the catalogue by what an event is about (the name's prefix); an event added later
+# lands in its prefix's group, or in a group of its own named after the prefix.
+EVENT_GROUPS = {"work_order": "Work orders", "equipment": "Assets", "inventory": "Stock and parts",
+                "parts": "Stock and parts", "pm": "Preventive maintenance", "checklist": "Checklists"}
+# Ticked on a new webhook: what most receivers (an ERP, a chat channel) start with.
+DEFAULT_EVENTS = ("work_order.created", "work_order.completed", "equipment.status_changed",
+                  "inventory.low_stock", "pm.overdue")
+
+
+def event_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(group, [(event, what it means)])] in the catalogue's order."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name in EVENT_TYPES:
+        prefix = name.split(".", 1)[0]
+        doc = EVENT_DOCS.get(name)
+        # The catalogue's first clause is for people; what follows ";" is for integrators (entityId...).
+        meaning = doc.summary.split(";")[0] if doc else ""
+        meaning += ")" * (meaning.count("(") - meaning.count(")"))  # "(once per dip; ..." closed
+        groups.setdefault(EVENT_GROUPS.get(prefix, prefix.replace("_", " ").capitalize()), []).append((name, meaning))
+    return list(groups.items())
+
+
 def _webhook_form(form: MultiDict, model: type) -> Any:
     data: dict[str, Any] = {}
     for name in ("url", "secret"):
@@ -191,8 +215,9 @@ def admin_webhooks():
 
 def _webhooks_page(errors: dict[str, str] | None = None, form: MultiDict | None = None, status: int = 200):
     page = webhook_service.list_webhooks(_actor(), 1, 500)
+    chosen = form.getlist("events") if form is not None else list(DEFAULT_EVENTS)
     return render("admin/webhooks.html", status=status, webhooks=page.items, total=page.total,
-                  event_types=EVENT_TYPES, errors=errors or {}, form=form or MultiDict())
+                  event_groups=event_groups(), chosen=chosen, errors=errors or {}, form=form or MultiDict())
 
 
 @web.post("/admin/webhooks")
@@ -212,12 +237,41 @@ def admin_create_webhook():
     return _webhooks_page(errors=_event_errors(data), form=request.form, status=422)
 
 
+URL_EXAMPLE = "Enter a web address such as https://hooks.example.com/maintainpro"
+
+
+def _url_words(message: str) -> str:
+    """The address guard's refusals (net_guard.py, worded for the API) in an admin's words."""
+    if message.startswith("Invalid URL") or message == "The URL has no host":
+        return URL_EXAMPLE
+    if "private or reserved" in message or "does not resolve" in message:
+        return ("This address is inside a private network (or cannot be looked up): webhooks go to an address "
+                "the internet can reach, unless the operator allows private ones (WEBHOOK_ALLOW_PRIVATE_TARGETS)")
+    return message
+
+
 def _event_errors(errors: dict[str, str]) -> dict[str, str]:
-    """events[3] -> events: the checkboxes share one error line."""
+    """events[3] -> events: the checkboxes share one error line; the URL's refusals in plain words."""
     out: dict[str, str] = {}
     for field, message in errors.items():
-        out.setdefault(field.split("[")[0], message)
+        out.setdefault(field.split("[")[0], _url_words(message) if field == "url" else message)
     return out
+
+
+def delivery_answer(d: Any) -> str:
+    """The last attempt's answer, said once: "HTTP 500 · 2 ms" (the stored error of an HTTP failure
+    is "HTTP 500" again, shown twice before), "Timed out · 10000 ms", or what is left to happen."""
+    parts = []
+    if d.last_status_code:
+        parts.append(f"HTTP {d.last_status_code}")
+    if d.last_duration_ms is not None:
+        parts.append(f"{d.last_duration_ms:,} ms")
+    error = (d.last_error or "").strip()
+    if d.last_status_code and error.startswith(f"HTTP {d.last_status_code}"):
+        error = error[len(f"HTTP {d.last_status_code}"):].strip()  # keeps " (redirects are not followed)"
+    if error:
+        parts.append(error)
+    return " · ".join(parts) if parts else ("Not tried yet" if d.state == "pending" else "–")
 
 
 def _deliveries_query() -> DeliveryQuery | dict[str, str]:
@@ -241,8 +295,8 @@ def _webhook_page(webhook_id: str, *, new_secret: str | None = None, errors: dic
     args = {k: v for k, v in request.args.items() if v != "" and k != "page"} if request.method == "GET" else {}
     return render("admin/webhook.html", block=block, status=status, hook=endpoint, new_secret=new_secret,
                   stats=webhook_service.webhook_stats(actor, webhook_id), deliveries=deliveries, query=query,
-                  filter_args=args, filter_errors=filter_errors, event_types=EVENT_TYPES,
-                  states=DELIVERY_STATE.options, errors=errors or {})
+                  filter_args=args, filter_errors=filter_errors, event_types=EVENT_TYPES, event_groups=event_groups(),
+                  states=DELIVERY_STATE.options, errors=errors or {}, answer=delivery_answer)
 
 
 @web.get("/admin/webhooks/<webhook_id>")
@@ -300,7 +354,8 @@ def admin_redeliver(delivery_id: str):
         target = request.form.get("webhook_id", "")
         webhook_service.get_webhook(_actor(), target)  # only back to a page of this warehouse
         return redirect(url_for("web.admin_webhook", webhook_id=target), 303)
-    flash("Queued again as a new delivery.", "success")
+    flash("Sent again as a new ping: its answer is in the log below." if copy.event == TEST_EVENT
+          else "Queued again as a new delivery.", "success")
     return redirect(url_for("web.admin_webhook", webhook_id=copy.webhook_id), 303)
 
 

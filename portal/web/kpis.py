@@ -9,10 +9,13 @@ from datetime import datetime, tzinfo
 
 from flask import abort, request
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from portal.schemas.kpis import PERIODS, DashboardQuery
 from portal.services.common.actor import Actor
+from portal.services.reporting import drilldown
 from portal.services.reporting import kpis as kpi_service
+from portal.services.reporting import series as series_service
 from portal.web.blueprint import web
 from portal.web.charts import Series, horizontal_bars, week_bars
 from portal.web.forms import form_model
@@ -20,15 +23,23 @@ from portal.web.rendering import render, wants_fragment
 from portal.web.timefmt import zone
 
 PERIOD_NAMES = {7: "7 days", 30: "30 days", 90: "90 days", 365: "365 days"}
+# /kpis/<slug>: the records behind a figure (services/reporting/drilldown.py).
+SLUGS = {"mttr": "mttr_hours", "mtbf": "mtbf_hours", "availability": "availability",
+         "planned-maintenance": "planned_maintenance_percentage", "pm-compliance": "pm_compliance",
+         "backlog": "backlog"}
+FIGURE_SLUGS = {figure: slug for slug, figure in SLUGS.items()}
+# What the list behind each card is called, on the card's link and the page's title.
+RECORD_NAMES = {"mttr_hours": "Repairs", "mtbf_hours": "Failures", "availability": "Downtime periods",
+                "planned_maintenance_percentage": "Work orders with labor", "pm_compliance": "PM work orders due",
+                "backlog": "Open work orders"}
+OUTCOME_NAMES = {"on_time": "On time", "late": "Late", "open": "Open", "overdue": "Overdue",
+                 "preventive": "Preventive", "other": "Other work"}
+RECORDS_PER_PAGE = 50
 
 
 def day(value: datetime, tz: tzinfo) -> str:
     local = value.astimezone(tz)
     return f"{local.day} {local:%b %Y}"
-
-
-def week_label(value: datetime) -> str:
-    return f"{value.day} {value:%b}"  # weeks are Monday 00:00 UTC in the API: labelled in UTC too
 
 
 def show(value: float | None, unit: str) -> str:
@@ -48,23 +59,38 @@ def show_change(change: float, unit: str) -> str:
     return {"%": f"{size:.{digits}f} pts", "h": f"{size:,.{digits}f} h"}.get(unit, f"{size:,.0f}")
 
 
-def _charts(data: dict) -> dict:
-    weeks = data["trends"]["weeks"]
-    labels = [week_label(w["week_start"]) for w in weeks]
-    opened, completed = [w["opened"] for w in weeks], [w["completed"] for w in weeks]
-    busiest = max(weeks, key=lambda w: w["opened"]) if weeks else None
-    flow_summary = (f"{len(weeks)} weeks: {sum(opened)} work orders opened, {sum(completed)} completed."
-                    + (f" Most opened in the week of {week_label(busiest['week_start'])} ({busiest['opened']})."
-                       if busiest and busiest["opened"] else ""))
-    compliance = [w["pm_compliance"] for w in weeks]
+UNIT_WORDS = {"day": ("day", "days", "Day"), "week": ("week", "weeks", "Week of"), "month": ("month", "months", "Month")}
+
+
+def bucket_label(value: datetime, unit: str, first: bool = False) -> str:
+    """Buckets are UTC days, Monday weeks or months, as the API's weeks: labelled in UTC too."""
+    if unit == "month":
+        return f"{value:%b %Y}" if first or value.month == 1 else f"{value:%b}"
+    return f"{value.day} {value:%b}"
+
+
+def _charts(data: dict, chart_series: dict) -> dict:
+    unit = chart_series["unit"]
+    one, many, heading = UNIT_WORDS[unit]
+    buckets = chart_series["buckets"]
+    for i, b in enumerate(buckets):
+        b["label"] = bucket_label(b["start"], unit, first=i == 0)
+    labels = [b["label"] for b in buckets]
+    opened, completed = [b["opened"] for b in buckets], [b["completed"] for b in buckets]
+    busiest = max(buckets, key=lambda b: b["opened"]) if buckets else None
+    flow_summary = (f"{len(buckets)} {many}: {sum(opened)} work orders opened, {sum(completed)} completed."
+                    + (f" Most opened in {'the ' + one + ' of ' if unit != 'month' else ''}{busiest['label']} "
+                       f"({busiest['opened']})." if busiest and busiest["opened"] else ""))
+    compliance = [b["pm_compliance"] for b in buckets]
     measured = [c for c in compliance if c is not None]
-    pm_summary = (f"{len(measured)} of {len(weeks)} weeks had PM due; compliance ranged from "
+    pm_summary = (f"{len(measured)} of {len(buckets)} {many} had PM due; compliance ranged from "
                   f"{min(measured):.0f} % to {max(measured):.0f} %."
-                  if measured else f"No PM work order was due in these {len(weeks)} weeks.")
+                  if measured else f"No PM work order was due in these {len(buckets)} {many}.")
     top = [a for a in data["kpis"]["top_assets"] if a["downtime_hours"]]
     top_summary = ("; ".join(f"{a['asset_tag']} {a['downtime_hours']:,.1f} h" for a in top)
                    if top else "No recorded downtime in this period.")
     return {
+        "unit": unit, "per": one, "heading": heading, "buckets": buckets, "has_pm": bool(measured),
         "flow": week_bars(labels, [Series("Opened", "opened", opened), Series("Completed", "completed", completed)]),
         "flow_summary": flow_summary,
         "pm": week_bars(labels, [Series("PM compliance", "compliance", compliance)], fixed_max=100, suffix="%"),
@@ -81,8 +107,38 @@ def kpis():
     query = form_model(DashboardQuery, request.args)
     if isinstance(query, dict):
         abort(400, description="; ".join(f"{field}: {message}" for field, message in query.items()))
-    data = kpi_service.dashboard(Actor.of(current_user.user), query.days)  # 403 page below a manager
+    actor = Actor.of(current_user.user)
+    data = kpi_service.dashboard(actor, query.days)  # 403 page below a manager
     tz = zone(current_user.warehouse.timezone)
-    return render("kpis/index.html", block="dashboard", d=data, charts=_charts(data), tz=tz,
+    charts = _charts(data, series_service.series(actor, query.days, now=data["to"]))
+    return render("kpis/index.html", block="dashboard", d=data, charts=charts, tz=tz,
                   periods=PERIODS, period_names=PERIOD_NAMES, days=query.days, fragment=wants_fragment(),
-                  day=day, show=show, show_change=show_change, week_label=week_label)
+                  day=day, show=show, show_change=show_change,
+                  figure_slugs=FIGURE_SLUGS, record_names=RECORD_NAMES,
+                  pm_ahead=drilldown.pm_ahead(actor, data["to"]) if not data["compliance"]["due"] else None)
+
+
+@web.get("/kpis/<any(mttr, mtbf, availability, 'planned-maintenance', 'pm-compliance', backlog):slug>")
+@login_required
+def kpi_records(slug: str):
+    """The records behind one figure, with the dashboard's period (and an outcome filter where the figure
+    has one): the work orders or downtime periods it counts, a page at a time."""
+    figure = SLUGS[slug]
+    query = form_model(DashboardQuery, MultiDict({"days": request.args.get("days", "30")}))
+    if isinstance(query, dict):
+        abort(400, description="; ".join(f"{field}: {message}" for field, message in query.items()))
+    outcome = request.args.get("outcome") or None
+    if outcome not in (None, *drilldown.OUTCOMES.get(figure, ())):
+        outcome = None  # a stale or hand-edited filter: the whole list rather than an error page
+    try:
+        page = max(int(request.args.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    data = drilldown.records(Actor.of(current_user.user), figure, query.days, outcome=outcome, page=page,
+                             limit=RECORDS_PER_PAGE)
+    args = {"slug": slug, "days": query.days, **({"outcome": outcome} if outcome else {})}
+    return render("kpis/records.html", r=data, tz=zone(current_user.warehouse.timezone), slug=slug,
+                  figure=kpi_service.FIGURES[figure], title=RECORD_NAMES[figure], periods=PERIODS,
+                  period_names=PERIOD_NAMES, days=query.days, day=day, show=show, args=args,
+                  outcomes=drilldown.OUTCOMES.get(figure, ()), outcome_names=OUTCOME_NAMES,
+                  description=drilldown.DESCRIPTIONS[figure])

@@ -247,6 +247,9 @@ def pm_template_preview() -> Response:
     actor = _require_write()
     template_id = request.args.get("templateId")
     template = pm_service.get_template(actor, template_id) if template_id else None
+    if not wants_fragment():  # opened directly (a bookmark, a new tab): the editor it belongs to
+        return redirect(url_for("web.pm_template_edit", template_id=template.id) if template
+                        else url_for("web.pm_template_new"))
     return render("pm/editor.html", block="preview", template=template, **_preview(request.args, template))
 
 

@@ -139,6 +139,7 @@ const OPERATIONS = {
   get_import_refused_csv: ['GET', '/imports/{}/refused.csv', 'imports.refusedCsv'],
   get_kpis: ['GET', '/kpis', 'kpis.get'],
   get_kpi_trends: ['GET', '/kpis/trends', 'kpis.trends'],
+  get_kpi_records: ['GET', '/kpis/{}/records', 'kpis.records'],
   list_parts: ['GET', '/parts', 'parts.list'],
   create_part: ['POST', '/parts', 'parts.create'],
   consume_parts: ['POST', '/parts/consume', 'parts.consume'],
@@ -642,6 +643,8 @@ class MaintainProAPI {
     this.kpis = {
       get: (query = {}) => this.request('GET', `/kpis${queryString(query)}`),
       trends: (query = {}) => this.request('GET', `/kpis/trends${queryString(query)}`),
+      records: (name, filters = {}) => this.page(opPath('get_kpi_records', name) + queryString(filters)),
+      iterateRecords: (name, filters = {}) => this.iterate(opPath('get_kpi_records', name) + queryString(filters)),
     };
     this.warehouse = {
       get: () => this.request('GET', '/warehouse'),

@@ -262,6 +262,8 @@ export class MaintainProAPI {
   kpis: {
     get(query?: Query<'get_kpis'>): Promise<Answer<'get_kpis'>>;
     trends(query?: Query<'get_kpi_trends'>): Promise<Answer<'get_kpi_trends'>>;
+    records(name: string, filters?: Query<'get_kpi_records'>): Promise<Page<Row<'get_kpi_records'>>>;
+    iterateRecords(name: string, filters?: Query<'get_kpi_records'>): AsyncGenerator<Row<'get_kpi_records'>, void, undefined>;
   };
   warehouse: {
     get(): Promise<Answer<'get_warehouse'>>;

@@ -499,6 +499,36 @@ export interface ImportRefusalOut {
   reason: string;
 }
 
+export interface KpiRecordOut {
+  /** downtime_period or work_order */
+  kind: "downtime_period" | "work_order";
+  id: string;
+  equipmentId: string | null;
+  assetTag: string | null;
+  /** Downtime: when the asset went down */
+  startedAt?: string | null;
+  /** Downtime: when it came back up; null while still down */
+  endedAt?: string | null;
+  /** Downtime: the period's length (to now while still down) */
+  hours?: number | null;
+  /** Downtime: the part inside the window */
+  hoursInPeriod?: number | null;
+  reason?: string | null;
+  /** Downtime: the work order that took the asset down */
+  workOrderId?: string | null;
+  foNumber?: string | null;
+  title?: string | null;
+  type?: string | null;
+  status?: string | null;
+  priority?: string | null;
+  dueDate?: string | null;
+  completedAt?: string | null;
+  /** Work orders: on_time, late, open or overdue (pmCompliance), open or overdue (backlog), preventive or other (plannedMaintenancePercentage) */
+  outcome?: string | null;
+  /** plannedMaintenancePercentage: minutes performed in the window */
+  laborMinutes?: number | null;
+}
+
 export interface KpisOut {
   days: number;
   from: string;
@@ -1766,6 +1796,13 @@ export interface Operations {
     query: { days?: number; };
     body: undefined;
     response: TrendsOut;
+  };
+  get_kpi_records: {
+    method: "GET";
+    path: "/kpis/{name}/records";
+    query: { limit?: number; page?: number; days?: number; outcome?: string | null; };
+    body: undefined;
+    response: Array<KpiRecordOut>;
   };
   openapi_json: {
     method: "GET";

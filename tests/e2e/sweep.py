@@ -98,6 +98,8 @@ PAGES = [
     Page("/pm-templates/{pm}", (M,)),
     Page("/imports", (M,), "a finished import with a refused row"),
     Page("/imports/{imp}", (M,)),
+    Page("/kpis/availability", (M,), "the records behind a figure: a downtime period, the asset still down"),
+    Page("/kpis/backlog", (M,), "the records behind a figure: open work orders, with the outcome filter"),
     Page("/kpis", (M,)),
     Page("/requests", (M,), "the requests inbox: a report with a photo, a requester's request, an open order to merge into"),
     # Admins

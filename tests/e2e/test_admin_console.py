@@ -2,6 +2,7 @@
 127.0.0.1, sends a test and sees it delivered in the log; real headless Chromium at 768x1024."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pyotp
@@ -76,14 +77,21 @@ def test_admin_creates_user_who_enrols_then_registers_and_tests_a_webhook(app, l
         assert "No webhook yet" in browser.find_element(By.TAG_NAME, "main").text
         screenshots(browser, "admin-webhooks-empty")
         browser.find_element(By.ID, "f-url").send_keys(receiver.url)
-        browser.find_element(By.CSS_SELECTOR, "input[name=events][value='work_order.created']").click()
-        browser.find_element(By.CSS_SELECTOR, "input[name=events][value='inventory.low_stock']").click()
+        # Sensible events come ticked (admin_console.DEFAULT_EVENTS); untick one, tick another.
+        ticked = [box.get_attribute("value") for box in browser.find_elements(By.CSS_SELECTOR, "input[name=events]")
+                  if box.is_selected()]
+        assert ticked == ["work_order.created", "work_order.completed", "equipment.status_changed",
+                          "inventory.low_stock", "pm.overdue"]
+        browser.find_element(By.CSS_SELECTOR, "input[name=events][value='pm.overdue']").click()
+        browser.find_element(By.CSS_SELECTOR, "input[name=events][value='parts.requested']").click()
         browser.find_element(By.XPATH, "//button[normalize-space()='Register']").click()
         wait.until(ec.presence_of_element_located((By.ID, "new-secret")))
         shown = browser.find_element(By.ID, "new-secret").get_attribute("value")
         db.session.rollback()
         hook = db.session.scalars(select(WebhookEndpoint)).one()
         assert shown == hook.secret and browser.current_url.endswith(f"/admin/webhooks/{hook.id}")
+        assert hook.events == ["work_order.created", "work_order.completed", "equipment.status_changed",
+                               "inventory.low_stock", "parts.requested"]
         screenshots(browser, "admin-webhook-secret")
 
         browser.find_element(By.XPATH, "//button[normalize-space()='Send a test']").click()
@@ -94,6 +102,17 @@ def test_admin_creates_user_who_enrols_then_registers_and_tests_a_webhook(app, l
         assert len(receiver.requests) == 1
         assert receiver.requests[0].headers["X-MaintainPro-Event"] == "webhook.test"
         screenshots(browser, "admin-webhook-log")
+
+        # A failing receiver: the log says its answer once, and the failed test ping can be sent again.
+        receiver.default_status = 500
+        browser.find_element(By.XPATH, "//button[normalize-space()='Send a test']").click()
+        wait.until(ec.text_to_be_present_in_element((By.ID, "flash"), "Test failed: HTTP 500"))
+        failed = browser.find_element(By.CSS_SELECTOR, "tr.delivery.state-failed")
+        assert re.fullmatch(r"HTTP 500 · [\d,]+ ms", failed.find_element(By.CSS_SELECTOR, "td.answer").text)
+        failed.find_element(By.XPATH, ".//button[normalize-space()='Redeliver']").click()
+        wait.until(ec.text_to_be_present_in_element((By.ID, "flash"), "Sent again as a new ping"))
+        assert len(browser.find_elements(By.CSS_SELECTOR, "tr.delivery")) == 3
+        screenshots(browser, "admin-webhook-log-failed", scroll_to="#log-h")
 
     browser.find_element(By.LINK_TEXT, "Performance").click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Performance"))

@@ -114,3 +114,21 @@ def test_manager_opens_kpis_switches_period_and_prints(live_server, browser, use
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "80", str(ARTIFACTS / "kpis-print.pdf"),
                         str(ARTIFACTS / "kpis-print")], check=True)
+
+    # Issue 22: a card opens the records behind its figure, same period; the outcome filter narrows them.
+    browser.set_window_size(1440, 900)
+    browser.find_element(By.CSS_SELECTOR, "#figure-pm-compliance a.figure-open").click()
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "PM work orders due"))
+    assert browser.current_url == live_server + "/kpis/pm-compliance?days=90"
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr.record")
+    assert browser.find_element(By.ID, "kpi-sum").text.startswith(f"{len(rows)} due:") and len(rows) >= 20
+    browser.save_screenshot(str(ARTIFACTS / "kpi-records-1440x900.png"))
+    late = browser.find_element(By.XPATH, "//nav[@class='outcomes']/a[starts-with(., 'Late')]")
+    count = int(re.search(r"\((\d+)\)", late.text).group(1))
+    late.click()
+    wait.until(lambda b: b.current_url.endswith("outcome=late"))
+    outcomes = [r.get_attribute("class") for r in browser.find_elements(By.CSS_SELECTOR, "tr.record")]
+    assert len(outcomes) == count > 0 and set(outcomes) == {"record outcome-late"}
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 1440
+    browser.find_element(By.LINK_TEXT, "← KPI dashboard").click()
+    wait.until(lambda b: b.current_url.endswith("/kpis?days=90"))

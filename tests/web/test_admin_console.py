@@ -397,3 +397,66 @@ def test_totp_of_new_user_works_after_enrolment(client, users, admin, app):
     user = db.session.scalars(select(User).where(User.email == "new@north.example.com")).one()
     row = html.split(f'id="user-{user.id}"')[1].split("</tr>")[0]
     assert "Enrolled" in row and "never" not in row
+
+
+def test_a_failed_test_ping_reads_once_and_can_be_redelivered(client, users, admin):
+    """Issue 22: the log said "HTTP 500 · 2 ms HTTP 500", and a failed test had no Redeliver."""
+    from bs4 import BeautifulSoup
+
+    from portal.services.integrations import delivery as delivery_service
+
+    with Receiver(default_status=500) as failing:
+        hook = hook_for(users, "north", failing.url)
+        client.post(f"/admin/webhooks/{hook.id}/test", data={"csrf_token": admin})
+        page = BeautifulSoup(client.get(f"/admin/webhooks/{hook.id}").get_data(as_text=True), "html.parser")
+        (row,) = page.select("tr.delivery")
+        answer = row.select_one("td.answer").get_text(" ", strip=True)
+        assert re.fullmatch(r"HTTP 500 · [\d,]+ ms", answer), answer
+        assert "webhook.test" in row.get_text() and "Failed" in row.get_text()
+        form = row.select_one("form")
+        assert form is not None and form.button.get_text(strip=True) == "Redeliver"
+        resp = client.post(form["action"], data={"csrf_token": admin, "webhook_id": hook.id})
+        assert resp.status_code == 303
+        first = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.redelivery_of.is_(None))).one()
+        copy = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.redelivery_of == first.id)).one()
+        assert (copy.event, copy.state) == ("webhook.test", "pending")
+        assert "Sent again as a new ping" in client.get(resp.headers["Location"]).get_data(as_text=True)
+        # The worker's attempt sends a ping again: a test is never retried, it fails for good.
+        delivery_service.attempt(copy.id)
+        assert len(failing.requests) == 2
+        assert all(r.headers["X-MaintainPro-Event"] == "webhook.test" for r in failing.requests)
+    db.session.expire_all()
+    assert db.session.get(WebhookDelivery, copy.id).state == "failed"
+    page = BeautifulSoup(client.get(f"/admin/webhooks/{hook.id}").get_data(as_text=True), "html.parser")
+    assert [r.select_one("form") is not None for r in page.select("tr.delivery")] == [True, True]
+    assert "(sent again)" in page.select("tr.delivery")[0].get_text()
+
+
+def test_the_webhook_form_groups_events_and_starts_with_sensible_ones_ticked(client, users, admin):
+    from bs4 import BeautifulSoup
+
+    from portal.models.events import EVENT_TYPES
+    from portal.web.admin_console import DEFAULT_EVENTS
+
+    page = BeautifulSoup(client.get("/admin/webhooks").get_data(as_text=True), "html.parser")
+    groups = {g.legend.get_text(strip=True): [i["value"] for i in g.select("input[name=events]")]
+              for g in page.select("fieldset.event-group")}
+    assert list(groups)[:5] == ["Work orders", "Assets", "Stock and parts", "Preventive maintenance", "Checklists"]
+    assert "parts.consumed" in groups["Stock and parts"] and "pm.overdue" in groups["Preventive maintenance"]
+    assert sorted(e for events in groups.values() for e in events) == sorted(EVENT_TYPES)  # each once
+    ticked = [i["value"] for i in page.select("input[name=events][checked]")]
+    assert ticked == list(DEFAULT_EVENTS)
+    # Each box says what its event means, tied to it.
+    box = page.select_one("#f-events-pm-overdue")
+    assert page.select_one(f"#{box['aria-describedby']}").get_text(strip=True).startswith("A preventive work order")
+    # Posted back with an error: the boxes are as the admin left them, not the defaults.
+    resp = client.post("/admin/webhooks", data={"csrf_token": admin, "url": "", "events": ["pm.completed"]})
+    again = BeautifulSoup(resp.get_data(as_text=True), "html.parser")
+    assert resp.status_code == 422 and [i["value"] for i in again.select("input[name=events][checked]")] == ["pm.completed"]
+    assert again.select_one("#e-url").get_text(strip=True) == "URL is required"
+    # The address guard's refusal, in plain words (private targets are allowed in this file's other tests).
+    client.application.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = False
+    resp = client.post("/admin/webhooks", data={"csrf_token": admin, "url": "http://10.1.2.3/hook",
+                                                "events": ["pm.completed"]})
+    message = BeautifulSoup(resp.get_data(as_text=True), "html.parser").select_one("#e-url").get_text(strip=True)
+    assert resp.status_code == 422 and message.startswith("This address is inside a private network")

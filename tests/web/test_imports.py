@@ -283,3 +283,22 @@ def test_a_purged_imports_report_keeps_its_refusals_and_offers_no_download(clien
     assert "no longer kept" in text and "Download refused rows" not in text
     assert [td.get_text() for td in report.select(".imp-refused tbody tr td")][:1] == ["3"]
     assert client.get(f"/imports/{job.id}/refused.csv").status_code == 410
+
+
+def test_a_very_wide_header_makes_a_bounded_preview(client, users, portal_login):
+    """Issue 22: a 200,000-column header made a 22.8 MB preview page; the ignored columns are summarised."""
+    portal_login(users["north"]["manager"])
+    extra = [f"x{i}" for i in range(200_000)]
+    text = ",".join(["assetTag", "model", *extra]) + "\nPUMP-1,CR 64\n"
+    assert post_file(client, text, csrf=token(client)).status_code == 303
+    job = db.session.scalar(select(ImportJob))
+    resp = client.get(f"/imports/{job.id}")
+    assert resp.status_code == 200
+    assert len(resp.get_data()) < 100_000
+    page = soup(resp)
+    mapping = [row.th.get_text() for row in page.select(".imp-mapping tbody tr")]
+    assert mapping[:3] == ["assetTag", "model", "x0"] and mapping[-1] == "and 199,980 more"
+    assert len(mapping) == 2 + 20 + 1
+    note = page.select_one(".imp-note").get_text(" ", strip=True)
+    assert note.startswith("Unknown columns, ignored: x0, x1,") and note.endswith("and 199,980 more unknown columns.")
+    assert "200,000 ignored" in page.get_text(" ", strip=True)

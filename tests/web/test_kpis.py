@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import factories
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import event
 from test_kpis import kpi_fixture
 
@@ -207,3 +208,64 @@ def test_downtime_chart_is_drawn_with_its_table(client, users, portal_login):
     assert svg.count('<rect class="cbar downtime"') == 2
     table = html.split('id="chart-downtime-cap"')[1].split("</table>")[0]
     assert '<th scope="row">PUMP-B</th><td>144.0 h</td><td>1</td><td>80.0 %</td>' in table
+
+
+def test_each_card_opens_the_records_behind_it(client, users, portal_login):
+    """Issue 22, item 6: a card links to its records with the same period; the list's count is the card's."""
+    kpi_fixture(users, utcnow())
+    portal_login(users["north"]["manager"])
+    page = BeautifulSoup(client.get("/kpis?days=90").get_data(as_text=True), "html.parser")
+    links = {a.find_parent("li")["id"]: a["href"] for a in page.select("a.figure-open")}
+    assert links == {
+        "figure-mttr-hours": "/kpis/mttr?days=90", "figure-mtbf-hours": "/kpis/mtbf?days=90",
+        "figure-availability": "/kpis/availability?days=90",
+        "figure-planned-maintenance-percentage": "/kpis/planned-maintenance?days=90",
+        "figure-pm-compliance": "/kpis/pm-compliance?days=90", "figure-backlog": "/kpis/backlog?days=90"}
+    repairs = BeautifulSoup(client.get("/kpis/mttr?days=30").get_data(as_text=True), "html.parser")
+    assert repairs.h1.get_text(" ", strip=True) == "Repairs behind MTTR"
+    assert "3 repairs" in repairs.select_one("#kpi-sum").get_text(" ", strip=True)
+    assert "MTTR = 274.0 h ÷ 3 = 91.3 h" in repairs.select_one("#kpi-sum").get_text(" ", strip=True)
+    assert len(repairs.select("tr.record")) == 3
+    assert repairs.select_one("nav.periods a[aria-current=page]").get_text(strip=True) == "30 days"
+    backlog = BeautifulSoup(client.get("/kpis/backlog?days=30&outcome=overdue").get_data(as_text=True), "html.parser")
+    rows = backlog.select("tr.record")
+    assert len(rows) == 1 and rows[0]["class"] == ["record", "outcome-overdue"]
+    assert rows[0].select_one("a")["href"].startswith("/work-orders/")
+    # A stale filter shows the whole list; a period the dashboard does not offer is a 400; other roles 403.
+    assert len(BeautifulSoup(client.get("/kpis/backlog?outcome=late").get_data(as_text=True),
+                             "html.parser").select("tr.record")) == 2
+    assert client.get("/kpis/backlog?days=12").status_code == 400
+    assert client.get("/kpis/nothing").status_code == 404
+    portal_login(users["north"]["technician"])
+    assert client.get("/kpis/backlog").status_code == 403
+    portal_login(users["south"]["manager"])
+    assert "Nothing in this period" in client.get("/kpis/mttr").get_data(as_text=True)
+
+
+def test_a_year_is_charted_by_month_a_week_by_day(client, users, portal_login):
+    portal_login(users["north"]["manager"])
+    year = BeautifulSoup(client.get("/kpis?days=365").get_data(as_text=True), "html.parser")
+    flow = year.select_one("#chart-flow-cap").find_parent("figure")
+    assert flow.figcaption.get_text(strip=True) == "Work orders opened and completed per month"
+    assert flow.select_one("thead th").get_text(strip=True) == "Month"
+    assert len(flow.select("tbody tr")) == 13 and len(flow.select("rect.cbar")) == 26
+    week = BeautifulSoup(client.get("/kpis?days=7").get_data(as_text=True), "html.parser")
+    assert week.select_one("#chart-flow-cap").get_text(strip=True).endswith("per day")
+    assert len(week.select_one("#chart-flow-cap").find_parent("figure").select("tbody tr")) == 8
+
+
+def test_nothing_due_says_what_is_scheduled_ahead(client, users, portal_login):
+    """A plant whose PMs are all ahead is not a plant without PM (the demo showed "–", 0 of 0)."""
+    from portal.schemas.pm import PMTemplateCreate
+    from portal.services.pm import scheduler as pm_scheduler
+    from portal.services.pm import templates as pm_templates
+
+    m = users.actor("north", "manager")
+    pump = factories.equipment(m)
+    pm_templates.create_template(m, PMTemplateCreate.model_validate({
+        "name": "Monthly pump check", "frequencyType": "calendar", "frequency": 30, "leadDays": 7,
+        "startDate": utcnow() - timedelta(days=27), "equipmentIds": [pump.id]}), now=utcnow() - timedelta(days=60))
+    assert pm_scheduler.schedule_due(utcnow())["created"] == 1  # due in 3 days
+    portal_login(users["north"]["manager"])
+    card = _figure(client.get("/kpis").get_data(as_text=True), "pm-compliance")
+    assert card.startswith("PM compliance –") and "None due in this period; 1 scheduled ahead, the next due" in card

@@ -31,6 +31,10 @@ from portal.services.data_exchange.import_runs import STATUS, enqueue
 from portal.services.identity.permissions import require
 
 PREVIEW_ROWS = 10
+# The preview lists every column the import reads (a few dozen at most) but only the first of the
+# columns it ignores, and cuts long cells: a 200,000-column header made a 22.8 MB page.
+PREVIEW_IGNORED_COLUMNS = 20
+PREVIEW_CELL_CHARS = 120
 # Before it is started: uploaded, waiting for "Start import" (not yet work for the queue).
 PENDING = "pending"
 
@@ -105,19 +109,46 @@ class Preview:
     parsed: Parsed
     rows: list[tuple[int, list[str]]]  # (line, cells of the mapped columns, in header order)
     columns: list[str]  # the mapped header names shown
+    mapping: list[tuple[str, str | None]]  # the read columns and the first ignored ones, in header order
+    unknown: list[str]  # the first unknown columns (PREVIEW_IGNORED_COLUMNS at most)
+    repeated: list[str]  # the first repeated columns
+    more_unknown: int  # unknown columns not listed
+    more_repeated: int
+
+    more_columns: int  # ignored columns (unknown, repeated or without a name) left out of `mapping`
+
+    @property
+    def ignored(self) -> int:
+        return len(self.parsed.unknown) + len(self.parsed.repeated)
+
+
+def _cut(cell: str) -> str:
+    return cell if len(cell) <= PREVIEW_CELL_CHARS else cell[:PREVIEW_CELL_CHARS - 1] + "…"
 
 
 def preview(actor: Actor, import_id: str, n: int = PREVIEW_ROWS) -> Preview:
+    """The header's mapping and the first rows, bounded whatever the file's width."""
     job = get_import(actor, import_id)
     text = decode(job.content)
     parsed = parse_header(job.kind, header_of(text))
     shown = [i for i, target in enumerate(parsed.fields) if target is not None]
     first = []
     for line, cells in rows(text):
-        first.append((line, [cells[i] if i < len(cells) else "" for i in shown]))
+        first.append((line, [_cut(cells[i]) if i < len(cells) else "" for i in shown]))
         if len(first) >= n:
             break
-    return Preview(parsed=parsed, rows=first, columns=[parsed.header[i] for i in shown])
+    mapping, ignored = [], 0
+    for name, target in parsed.mapping:
+        if target is None:  # unknown, repeated or without a name
+            ignored += 1
+            if ignored > PREVIEW_IGNORED_COLUMNS:
+                continue
+        mapping.append((_cut(name), target))
+    cap = PREVIEW_IGNORED_COLUMNS
+    return Preview(parsed=parsed, rows=first, columns=[_cut(parsed.header[i]) for i in shown], mapping=mapping,
+                   unknown=[_cut(c) for c in parsed.unknown[:cap]], repeated=[_cut(c) for c in parsed.repeated[:cap]],
+                   more_unknown=max(len(parsed.unknown) - cap, 0), more_repeated=max(len(parsed.repeated) - cap, 0),
+                   more_columns=max(ignored - cap, 0))
 
 
 def refused_csv(actor: Actor, import_id: str) -> Iterator[str]:

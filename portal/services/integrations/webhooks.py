@@ -149,15 +149,14 @@ def list_deliveries(actor: Actor, webhook_id: str, query: DeliveryQuery) -> Page
 
 
 def redeliver(actor: Actor, delivery_id: str, *, now: datetime | None = None) -> WebhookDelivery:
-    """Send a finished delivery's event again, as a new delivery (new delivery id, same event id)."""
+    """Send a finished delivery's event again, as a new delivery (new delivery id, same event id). A
+    test ping is sent again as a new ping (the receiver's fix is checked the same way as an event's)."""
     require(actor, "webhooks.manage")
     now = now or utcnow()
     with unit_of_work() as s:
         original = get_in_warehouse(WebhookDelivery, delivery_id, actor, what="Delivery")
         if original.state == "pending":
             raise Conflict("This delivery is still pending; it will be attempted again on its own")
-        if original.event == TEST_EVENT:
-            raise Conflict("Test deliveries are not redelivered; send a new test instead")
         endpoint = s.get(WebhookEndpoint, original.webhook_id)
         if not endpoint.active:
             raise Conflict("The endpoint is deactivated; re-enable it first (PATCH active=true)")

@@ -38,6 +38,7 @@ from .models import (
     FollowUpCreated,
     ImportDetailOut,
     ImportOut,
+    KpiRecordOut,
     KpisOut,
     LaborCreate,
     LaborList,
@@ -691,6 +692,14 @@ class KpisResource(_Resource):
 
     def trends(self, days: int | None = None) -> TrendsOut:
         return cast(TrendsOut, self._call("trends", params={"days": days}))
+
+    def records(self, name: str, **filters: Any) -> Page[KpiRecordOut]:
+        """The records behind a figure (name: mttrHours, mtbfHours, availability, plannedMaintenancePercentage,
+        pmCompliance, backlog); filters: days, outcome, page, limit."""
+        return self._page("records", name, filters=filters)
+
+    def iterate_records(self, name: str, **filters: Any) -> Iterator[KpiRecordOut]:
+        return self._iterate("records", name, filters=filters)
 
 
 class PMTemplatesResource(_Resource):

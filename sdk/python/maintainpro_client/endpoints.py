@@ -84,6 +84,7 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "imports.refused_csv": ("GET", "/imports/{import_id}/refused.csv"),
     "kpis.get": ("GET", "/kpis"),
     "kpis.trends": ("GET", "/kpis/trends"),
+    "kpis.records": ("GET", "/kpis/{name}/records"),
     "pm_compliance.get": ("GET", "/pm-compliance"),
     "pm_templates.list": ("GET", "/pm-templates"),
     "pm_templates.create": ("POST", "/pm-templates"),

@@ -570,6 +570,38 @@ class ImportRefusalOut(TypedDict):
     reason: str
 
 
+class KpiRecordOut(TypedDict):
+    """One record behind a figure: a downtime period (mttrHours, mtbfHours, availability) or a work order (pmCompliance, backlog, plannedMaintenancePercentage); the other kind's fields are null."""
+
+    # downtime_period or work_order
+    kind: Literal["downtime_period", "work_order"]
+    id: str
+    equipmentId: str | None
+    assetTag: str | None
+    # Downtime: when the asset went down
+    startedAt: NotRequired[str | None]
+    # Downtime: when it came back up; null while still down
+    endedAt: NotRequired[str | None]
+    # Downtime: the period's length (to now while still down)
+    hours: NotRequired[float | None]
+    # Downtime: the part inside the window
+    hoursInPeriod: NotRequired[float | None]
+    reason: NotRequired[str | None]
+    # Downtime: the work order that took the asset down
+    workOrderId: NotRequired[str | None]
+    foNumber: NotRequired[str | None]
+    title: NotRequired[str | None]
+    type: NotRequired[str | None]
+    status: NotRequired[str | None]
+    priority: NotRequired[str | None]
+    dueDate: NotRequired[str | None]
+    completedAt: NotRequired[str | None]
+    # Work orders: on_time, late, open or overdue (pmCompliance), open or overdue (backlog), preventive or other (plannedMaintenancePercentage)
+    outcome: NotRequired[str | None]
+    # plannedMaintenancePercentage: minutes performed in the window
+    laborMinutes: NotRequired[int | None]
+
+
 KpisOut = TypedDict("KpisOut", {"days": "int", "from": "str", "to": "str", "mttrHours": "float | None", "repairs": "int", "mtbfHours": "float | None", "failures": "int", "operatingHours": "float", "availability": "float | None", "plannedMaintenancePercentage": "float | None", "preventiveLaborMinutes": "int", "laborMinutes": "int", "backlog": "BacklogOut", "workOrdersPerWeek": "list[WeekOut]", "assets": "list[AssetKpiOut]", "topAssets": "list[AssetKpiOut]"})
 
 
