@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.models.enums import CLOSED_STATUSES as CLOSED_STATUSES  # re-exported beside the other value lists
 from portal.models.enums import OPEN_STATUSES as OPEN_STATUSES
 from portal.models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
+from portal.models.search import trigram_index
 from portal.models.types import UTCDateTime, id_column, utcnow
 from portal.platform.extensions import db
 
@@ -65,6 +66,10 @@ class WorkOrder(db.Model):
     # Sign-off: not completed until the person accepting the work has signed (services/work_orders/
     # signoff.py). Set by a manager, or inherited from the PM template the work order came from.
     requires_signature: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+# The `q=` search's trigram index (PostgreSQL only; portal/models/search.py, migration 0030).
+trigram_index(WorkOrder.__table__, "fo_number", "title", "description")
 
 
 class WorkOrderHistory(db.Model):
