@@ -1,5 +1,5 @@
 """search at scale: GIN trigram indexes for the q= search of work orders, equipment and parts
-(PostgreSQL only; SQLite keeps reading the rows)
+(PostgreSQL only; SQLite keeps reading the rows); a person's work orders by due date
 
 Revision ID: 0030
 Revises: 0023
@@ -29,6 +29,8 @@ def _expression(columns):
 
 
 def upgrade():
+    op.create_index('ix_work_orders_warehouse_id_assigned_to_due_date', 'work_orders',
+                    ['warehouse_id', 'assigned_to', 'due_date'])
     if op.get_bind().dialect.name != 'postgresql':
         return
     op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
@@ -37,6 +39,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_work_orders_warehouse_id_assigned_to_due_date', table_name='work_orders')
     if op.get_bind().dialect.name != 'postgresql':
         return
     for table in SEARCHED:

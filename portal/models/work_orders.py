@@ -27,6 +27,9 @@ class WorkOrder(db.Model):
         Index("ix_work_orders_warehouse_id_status_created_at", "warehouse_id", "status", "created_at"),
         # Sync reads (cursor paging) in (updated_at, id) order per warehouse (migration 0016).
         Index("ix_work_orders_warehouse_id_updated_at_id", "warehouse_id", "updated_at", "id"),
+        # A person's work by due date (My work, the list filtered by assignee): its count and page
+        # from the index alone at a million work orders (migration 0030, bench/README.md).
+        Index("ix_work_orders_warehouse_id_assigned_to_due_date", "warehouse_id", "assigned_to", "due_date"),
     )
     id: Mapped[str] = id_column()
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
