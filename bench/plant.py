@@ -306,6 +306,44 @@ async def run_phase(port: int, plant: dict, count: int, seconds: float, techs: l
         await asyncio.gather(*tasks)
 
 
+async def calibrate(port: int, plant: dict, techs: list[Technician], n: int, server_cpu) -> dict[str, float]:
+    """Server CPU ms (gunicorn + worker + PostgreSQL + Redis) of each kind of request, one at a time:
+    a figure the other engineers' load on this machine inflates far less than latency."""
+    http = Client(port, Recorder())
+    costs: dict[str, float] = {}
+
+    async def measure(label: str, calls) -> None:
+        before = server_cpu()
+        for call in calls:
+            await call()
+        costs[label] = (server_cpu() - before) * 1000 / max(1, len(calls))
+
+    crew = techs[-n:]  # the last ones: the phases start with the first
+    steps = ["open (page + status)", "tick", "part", "labor", "comment", "complete"]
+    for name in steps:
+        await measure(name, [lambda t=t: t.work(http) for t in crew])
+        if name == "tick":
+            await measure("tablet poll, changed (200)", [lambda t=t: t.poll(http) for t in crew])
+            await measure("tablet poll, quiet (204)", [lambda t=t: t.poll(http) for t in crew] * 3)
+    m, bot = plant["managers"][0], plant["integrations"][0]
+    await measure("board", [lambda: http.call("GET", "/work-orders", "board", cookie=m.cookie)] * n)
+    await measure("KPI page", [lambda: http.call("GET", "/kpis", "KPI page", cookie=m.cookie)] * max(3, n // 4))
+    await measure("integration poll", [lambda: http.call("GET", "/api/work-orders?sort=-updatedAt&limit=50", "i",
+                                                         token=bot.token)] * n)
+    return costs
+
+
+def projected_capacity(costs: dict[str, float], cores: int, utilisation: float = 0.7) -> tuple[float, float]:
+    """CPU ms per second that one technician (with a tenth of a manager) costs, and how many
+    technicians `cores` serve at `utilisation` besides the 5 integrations."""
+    step_ms = sum(costs[k] for k in ("open (page + status)", "tick", "part", "labor", "comment", "complete"))
+    per_tech = (costs["tablet poll, quiet (204)"] / POLL_S + step_ms / (6 * STEP_S)
+                + costs["tablet poll, changed (200)"] / STEP_S  # each step changes the order: one re-render
+                + 0.1 * (costs["board"] / BOARD_S + costs["KPI page"] / KPI_S))
+    fixed = 5 * costs["integration poll"] / INTEGRATION_S
+    return per_tech, (cores * 1000 * utilisation - fixed) / per_tech
+
+
 # --- Processes and their CPU ---------------------------------------------------------------------
 
 def cpu_of(procs: list[psutil.Process]) -> float:
@@ -383,6 +421,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--history", type=int, default=20_000, help="finished work orders of the past year")
     parser.add_argument("--database", default="maintainpro_plant")
+    parser.add_argument("--calibrate", type=int, default=30, help="requests of each kind timed one at a time")
     parser.add_argument("--keep-going", action="store_true", help="run every step even after one fails")
     args = parser.parse_args()
     if args.quick:
@@ -412,6 +451,18 @@ def main() -> None:
           f"{args.seconds:g} s", flush=True)
     best = 0
     try:
+        def server_cpu() -> float:
+            found = groups(server, worker, redis, args.database)
+            return sum(cpu_of(found[k]) for k in ("gunicorn", "rq worker", "postgres", "redis"))
+
+        costs = asyncio.run(calibrate(port, plant, techs, args.calibrate, server_cpu))
+        per_tech, capacity = projected_capacity(costs, psutil.cpu_count() or 2)
+        print(f"server CPU per request, one at a time ({args.calibrate} each; load average "
+              f"{os.getloadavg()[0]:.1f}):")
+        for label, ms in costs.items():
+            print(f"    {label:<28} {ms:6.1f} ms")
+        print(f"  one technician (polls, steps, a tenth of a manager) costs {per_tech:.2f} ms of CPU a second: "
+              f"{psutil.cpu_count()} cores at 70 % serve about {capacity:,.0f} technicians (projection)", flush=True)
         for count in steps:
             recorder = Recorder()
             procs = groups(server, worker, redis, args.database)
