@@ -346,17 +346,6 @@ def projected_capacity(costs: dict[str, float], cores: int, utilisation: float =
 
 # --- Processes and their CPU ---------------------------------------------------------------------
 
-def cpu_of(procs: list[psutil.Process]) -> float:
-    total = 0.0
-    for proc in procs:
-        try:
-            t = proc.cpu_times()
-            total += t.user + t.system
-        except psutil.Error:
-            continue
-    return total
-
-
 def groups(server: subprocess.Popen, worker: subprocess.Popen, redis: subprocess.Popen, database: str) -> dict:
     """The processes of each part of the plant (looked up again per phase: backends come and go)."""
     def tree(proc: subprocess.Popen) -> list[psutil.Process]:
@@ -453,7 +442,7 @@ def main() -> None:
     try:
         def server_cpu() -> float:
             found = groups(server, worker, redis, args.database)
-            return sum(cpu_of(found[k]) for k in ("gunicorn", "rq worker", "postgres", "redis"))
+            return sum(common.cpu_seconds(found[k]) for k in ("gunicorn", "rq worker", "postgres", "redis"))
 
         costs = asyncio.run(calibrate(port, plant, techs, args.calibrate, server_cpu))
         per_tech, capacity = projected_capacity(costs, psutil.cpu_count() or 2)
@@ -466,14 +455,14 @@ def main() -> None:
         for count in steps:
             recorder = Recorder()
             procs = groups(server, worker, redis, args.database)
-            before = {name: cpu_of(p) for name, p in procs.items()}
+            before = {name: common.cpu_seconds(p) for name, p in procs.items()}
             machine_before = psutil.cpu_times()
             load_before = os.getloadavg()[0]
             wall = time.perf_counter()
             asyncio.run(run_phase(port, plant, count, args.seconds, techs, recorder, rng.randrange(1 << 30)))
             elapsed = time.perf_counter() - wall
             procs_after = groups(server, worker, redis, args.database)
-            after = {name: cpu_of(p) for name, p in procs_after.items()}
+            after = {name: common.cpu_seconds(p) for name, p in procs_after.items()}
             # Backends that started during the phase count from zero.
             used = {name: max(0.0, after[name] - before[name]) for name in after}
             machine_after = psutil.cpu_times()
