@@ -147,6 +147,20 @@ def mean_ms(fn: Callable[[], object], n: int) -> float:
     return (time.perf_counter() - started) * 1000 / n
 
 
+def cpu_seconds(procs: list) -> float:
+    """User + system CPU seconds of these psutil processes so far (those gone since are skipped)."""
+    import psutil
+
+    total = 0.0
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            continue
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

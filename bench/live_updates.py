@@ -50,17 +50,6 @@ def gunicorn_processes() -> list[psutil.Process]:
     return found
 
 
-def cpu_seconds(procs: list[psutil.Process]) -> float:
-    total = 0.0
-    for proc in procs:
-        try:
-            times = proc.cpu_times()
-            total += times.user + times.system
-        except psutil.NoSuchProcess:
-            continue
-    return total
-
-
 def get(port: int, path: str, cookie: str | None) -> tuple[int, float, str | None]:
     started = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -99,7 +88,7 @@ def tablets(port: int, path_of, cookie: str | None, count: int, interval: float,
                 results.append((status, ms))
             time.sleep(max(0.0, interval - (time.monotonic() - began)))
 
-    cpu_before = cpu_seconds(procs)
+    cpu_before = common.cpu_seconds(procs)
     wall = time.monotonic()
     threads = [threading.Thread(target=tablet, args=(n,), daemon=True) for n in range(count)]
     for t in threads:
@@ -109,7 +98,7 @@ def tablets(port: int, path_of, cookie: str | None, count: int, interval: float,
     for t in threads:
         t.join()
     elapsed = time.monotonic() - wall
-    cpu = cpu_seconds(procs) - cpu_before
+    cpu = common.cpu_seconds(procs) - cpu_before
     latencies = sorted(ms for _, ms in results)
     statuses: dict[int, int] = {}
     for status, _ in results:

@@ -7,6 +7,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.enums import CRITICALITY, EQUIPMENT_STATUS
+from portal.models.search import trigram_index
 from portal.models.types import UTCDateTime, id_column, utcnow
 from portal.platform.extensions import db
 
@@ -44,6 +45,10 @@ class Equipment(db.Model):
     # Names the asset on its public problem-report page; an admin rotates it (the old one stops at once).
     # A unique index (not a constraint): SQLite adds one without copying the table (migration 0007).
     report_token: Mapped[str] = mapped_column(String(64), unique=True, index=True, default=new_report_token)
+
+
+# The `q=` search's trigram index (PostgreSQL only; portal/models/search.py, migration 0030).
+trigram_index(Equipment.__table__, "asset_tag", "model", "manufacturer", "description", "location")
 
 
 class DowntimePeriod(db.Model):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.models.search import trigram_index
 from portal.models.types import UTCDateTime, id_column, utcnow
 from portal.platform.extensions import db
 
@@ -37,6 +38,10 @@ class Part(db.Model):
     low_stock_alerted: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The `q=` search's trigram index (PostgreSQL only; portal/models/search.py, migration 0030).
+trigram_index(Part.__table__, "part_number", "description", "supplier")
 
 
 class PartConsumption(db.Model):

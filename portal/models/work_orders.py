@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.models.enums import CLOSED_STATUSES as CLOSED_STATUSES  # re-exported beside the other value lists
 from portal.models.enums import OPEN_STATUSES as OPEN_STATUSES
 from portal.models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
+from portal.models.search import trigram_index
 from portal.models.types import UTCDateTime, id_column, utcnow
 from portal.platform.extensions import db
 
@@ -26,6 +27,9 @@ class WorkOrder(db.Model):
         Index("ix_work_orders_warehouse_id_status_created_at", "warehouse_id", "status", "created_at"),
         # Sync reads (cursor paging) in (updated_at, id) order per warehouse (migration 0016).
         Index("ix_work_orders_warehouse_id_updated_at_id", "warehouse_id", "updated_at", "id"),
+        # A person's work by due date (My work, the list filtered by assignee): its count and page
+        # from the index alone at a million work orders (migration 0030, bench/README.md).
+        Index("ix_work_orders_warehouse_id_assigned_to_due_date", "warehouse_id", "assigned_to", "due_date"),
     )
     id: Mapped[str] = id_column()
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
@@ -65,6 +69,10 @@ class WorkOrder(db.Model):
     # Sign-off: not completed until the person accepting the work has signed (services/work_orders/
     # signoff.py). Set by a manager, or inherited from the PM template the work order came from.
     requires_signature: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+# The `q=` search's trigram index (PostgreSQL only; portal/models/search.py, migration 0030).
+trigram_index(WorkOrder.__table__, "fo_number", "title", "description")
 
 
 class WorkOrderHistory(db.Model):

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql import Select
 
+from portal.models.search import search_text
 from portal.models.types import utcnow
 from portal.platform.extensions import db
 from portal.schemas.common import SyncCursor, SyncQuery, encode_cursor
@@ -46,9 +47,12 @@ def like_pattern(q: str) -> str:
 
 
 def text_filter(q: str, *columns) -> Any:
-    """Case-insensitive substring match over several columns; % and _ in q match themselves."""
-    pattern = like_pattern(q)
-    return or_(*(col.ilike(pattern, escape="\\") for col in columns))
+    """Case-insensitive substring match over several columns; % and _ in q match themselves.
+
+    One ILIKE over the columns joined (portal/models/search.py), not one per column: on
+    PostgreSQL the work order, equipment and part searches are answered from a trigram index on
+    that same expression (bench/README.md, "Search at scale")."""
+    return search_text(*columns).ilike(like_pattern(q), escape="\\")
 
 
 # --- Incremental sync ----------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from portal.models import (
     WorkOrderHistory,
 )
 from portal.models.enums import CLOSED_STATUSES, OPEN_STATUSES
+from portal.models.search import search_text
 from portal.models.types import utcnow
 from portal.platform.cache import cached
 from portal.platform.extensions import db
@@ -137,9 +138,9 @@ def _filtered(shape: tuple) -> Select:
                     WorkOrder.status.in_(bindparam("open_statuses", expanding=True)))
         stmt = stmt.where(late if overdue else not_(late))
     if q:
-        pattern = bindparam("q")
-        stmt = stmt.where(or_(*(column.ilike(pattern, escape="\\")
-                                for column in (WorkOrder.fo_number, WorkOrder.title, WorkOrder.description))))
+        # The trigram index's expression (portal/models/search.py): one ILIKE the index answers.
+        stmt = stmt.where(search_text(WorkOrder.fo_number, WorkOrder.title, WorkOrder.description)
+                          .ilike(bindparam("q"), escape="\\"))
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     column = {

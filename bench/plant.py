@@ -1,0 +1,506 @@
+"""A plant's whole crew on one machine: how many technicians gunicorn, an RQ worker, PostgreSQL and
+Redis on this host serve within the latency targets.
+
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/plant.py
+    ... bench/plant.py --quick                       # short phases, for iteration
+    ... bench/plant.py --steps 500,1000,1500 --seconds 120 --workers 4 --worker-class sync
+
+PostgreSQL only: a database of its own (maintainpro_plant, dropped and rebuilt) on the server
+DATABASE_URL names; a redis-server of its own on a free port (so its CPU is the plant's alone);
+gunicorn as the Procfile's `web` line starts it (the repository's gunicorn.conf.py, `-w 4` sync by
+default) and one `python worker.py` (RQ). Rate limits on, read cache on: as in production.
+
+The plant: T technicians, T/10 managers, 5 integrations, each on their own clock:
+- a technician's tablet polls GET /work-orders/<id>/changes every 5 s (the open work order's live
+  changes: 204 when nothing changed, the re-rendered page part when it did), and every 60 s does
+  the next step of their work: open (the page, then status in_progress), tick the checklist item,
+  consume a part, log labor, comment, complete; then the next work order assigned to them;
+- a manager loads the board (/work-orders) every 30 s, the KPI page every 5 minutes, and now and
+  then (every 5 minutes on average) bulk-assigns 5 new work orders;
+- an integration polls GET /api/work-orders?sort=-updatedAt every 10 s.
+Portal sessions and API tokens are issued before the run (as logins would have), so the phases
+measure the work, not argon2.
+
+The load generator is one asyncio loop in this process (one connection per request, as sync
+gunicorn closes them anyway); its own CPU is measured and printed with the others'. T steps up
+through --steps; each phase prints requests/s, p50/p95/p99 for the portal and the API, errors,
+and the CPU seconds per second of gunicorn, the RQ worker, PostgreSQL's backends for this
+database, redis-server, the load generator, and everything else on the machine (other engineers'
+work: the load average is printed beside). A phase passes when portal and API p95 < 300 ms,
+p99 < 1 s, and no request failed.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+import common
+import psutil
+import requests
+from sqlalchemy import insert
+from sqlalchemy.engine import make_url
+
+HOST = "127.0.0.1"
+POLL_S, STEP_S, BOARD_S, KPI_S, BULK_S, INTEGRATION_S = 5.0, 60.0, 30.0, 300.0, 300.0, 10.0
+ORDERS_PER_TECH = 3
+
+
+# --- The data set --------------------------------------------------------------------------------
+
+@dataclass
+class Person:
+    user_id: str
+    cookie: str
+    token: str
+    orders: list[tuple[str, str | None]] = field(default_factory=list)  # (work order id, checklist item id)
+
+
+def prepare(url: str, technicians: int, managers: int, history: int) -> dict:
+    """Schema from the migrations, the plant's people, parts, assets, a year of history and each
+    technician's assigned work orders; returns the people with their session cookies and tokens."""
+    from flask_jwt_extended import create_access_token
+
+    from portal import create_app
+    from portal.models import AuthSession, ChecklistItem, Equipment, Part, User, WorkOrder
+    from portal.models.types import new_id, utcnow
+    from portal.platform.extensions import db
+    from portal.services.identity import auth as auth_service
+
+    os.environ["DATABASE_URL"] = url
+    app = create_app(common.app_config())
+    rng = random.Random(8)
+    with app.app_context():
+        common.fresh_schema()
+        boss = auth_service.create_user("boss@plant.test", "bench-password", "admin", "Bench Plant", name="Plant Boss")
+        wid = boss.warehouse_id
+        now = utcnow()
+        password_hash = boss.password_hash
+
+        def people(role: str, count: int) -> list[dict]:
+            return [{"id": new_id(), "email": f"{role}{n}@plant.test", "name": f"{role.title()} {n}",
+                     "password_hash": password_hash, "role": role, "warehouse_id": wid, "active": True,
+                     "totp_secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "totp_confirmed_at": now, "created_at": now}
+                    for n in range(count)]
+        techs, bosses = people("technician", technicians), people("manager", managers)
+        bots = [{**p, "email": f"integration{n}@plant.test", "name": f"Integration {n}"}
+                for n, p in enumerate(people("manager", 5))]
+        db.session.execute(insert(User), techs + bosses + bots)
+        assets = [{"id": new_id(), "warehouse_id": wid, "asset_tag": f"EQ-{n:05d}", "status": "active",
+                   "criticality": "medium", "created_at": now, "updated_at": now,
+                   "report_token": secrets.token_urlsafe(16)} for n in range(2000)]
+        db.session.execute(insert(Equipment), assets)
+        parts = [{"id": new_id(), "warehouse_id": wid, "part_number": f"P-{n:04d}", "description": f"Part {n}",
+                  "stock_level": 1_000_000, "reorder_point": 5, "auto_reorder": False, "unit_cost": Decimal("3.50"),
+                  "low_stock_alerted": False, "created_at": now, "updated_at": now} for n in range(500)]
+        db.session.execute(insert(Part), parts)
+        orders, items, n = [], [], 0
+
+        def order(**fields) -> dict:
+            nonlocal n
+            n += 1
+            created = fields.pop("created_at", now - timedelta(days=1))
+            row = {"id": new_id(), "warehouse_id": wid, "fo_number": f"WO-{n:07d}", "title": f"Plant job {n}",
+                   "priority": rng.choice(["low", "medium", "high"]), "type": "corrective",
+                   "equipment_id": rng.choice(assets)["id"], "created_at": created, "updated_at": created,
+                   "due_date": created + timedelta(days=7), **fields}
+            orders.append(row)
+            return row
+
+        for _ in range(history):  # a year of finished work for the board and the KPIs
+            created = now - timedelta(minutes=rng.randint(60, 365 * 24 * 60))
+            order(status="completed", assigned_to=rng.choice(techs)["id"], created_at=created,
+                  completed_at=created + timedelta(hours=rng.randint(1, 48)))
+        for _ in range(max(200, managers * 30)):  # what managers bulk-assign
+            order(status="new")
+        assigned: dict[str, list[tuple[str, str]]] = {}
+        for tech in techs:
+            for _ in range(ORDERS_PER_TECH):
+                row = order(status="assigned", assigned_to=tech["id"])
+                item = new_id()
+                items.append({"id": item, "work_order_id": row["id"], "position": 0, "item_key": "i0",
+                              "description": "Check the guard is back on", "type": "checkbox", "required": True,
+                              "done": False, "flagged": False, "updated_at": now})
+                assigned.setdefault(tech["id"], []).append((row["id"], item))
+        for start in range(0, len(orders), 5000):
+            db.session.execute(insert(WorkOrder), orders[start:start + 5000])
+        db.session.execute(insert(ChecklistItem), items)
+        sessions = [{"id": new_id(), "user_id": p["id"], "created_at": now, "expires_at": now + timedelta(hours=6)}
+                    for p in techs + bosses + bots]
+        db.session.execute(insert(AuthSession), sessions)
+        db.session.commit()
+        common.analyze()
+        serializer = app.session_interface.get_signing_serializer(app)
+        cookie_name = app.config["SESSION_COOKIE_NAME"]
+
+        def person(session: dict) -> Person:
+            token = create_access_token(identity=session["user_id"], additional_claims={"sid": session["id"]},
+                                        expires_delta=timedelta(hours=6))
+            cookie = f"{cookie_name}={serializer.dumps({'_user_id': session['id'], '_fresh': True})}"
+            return Person(session["user_id"], cookie, token, list(assigned.get(session["user_id"], [])))
+
+        everyone = [person(s) for s in sessions]
+        new_orders = [o["id"] for o in orders if o["status"] == "new"]
+        return {"technicians": everyone[:len(techs)], "managers": everyone[len(techs):len(techs) + len(bosses)],
+                "integrations": everyone[len(techs) + len(bosses):], "new_orders": new_orders,
+                "parts": [p["id"] for p in parts], "tech_ids": [t["id"] for t in techs], "warehouse_id": wid}
+
+
+# --- The load generator --------------------------------------------------------------------------
+
+class Recorder:
+    def __init__(self) -> None:
+        self.samples: dict[str, list[float]] = {"portal": [], "api": []}
+        self.errors: list[str] = []
+        self.count = 0
+        self.by_label: dict[str, list[float]] = {}
+
+    def add(self, path: str, label: str, status: int, ms: float) -> None:
+        face = "api" if path.startswith("/api/") else "portal"
+        self.samples[face].append(ms)
+        self.by_label.setdefault(label, []).append(ms)
+        self.count += 1
+        if status >= 400 or status == 0:
+            self.errors.append(f"{status} {label}")
+
+
+class Client:
+    """HTTP/1.1 over asyncio streams, one connection per request (Connection: close): cheap enough
+    that one loop drives thousands of simulated people."""
+
+    def __init__(self, port: int, recorder: Recorder) -> None:
+        self.port = port
+        self.recorder = recorder
+        self.recording = True
+
+    async def call(self, method: str, path: str, label: str, *, cookie: str | None = None, token: str | None = None,
+                   body: dict | None = None, htmx: bool = False) -> tuple[int, dict[str, str], bytes]:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}", "Connection: close"]
+        if cookie:
+            lines.append(f"Cookie: {cookie}")
+        if token:
+            lines.append(f"Authorization: Bearer {token}")
+        if htmx:
+            lines.append("HX-Request: true")
+        payload = b""
+        if body is not None:
+            payload = json.dumps(body).encode()
+            lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
+        started = time.perf_counter()
+        status, headers, content = 0, {}, b""
+        try:
+            reader, writer = await asyncio.open_connection(HOST, self.port)
+            writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
+            raw = await asyncio.wait_for(reader.read(), 30)
+            writer.close()
+            head, _, content = raw.partition(b"\r\n\r\n")
+            first, *rest = head.decode("latin-1").split("\r\n")
+            status = int(first.split(" ", 2)[1])
+            headers = {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in rest)}
+        except (TimeoutError, OSError, ValueError, IndexError):
+            status = 0
+        if self.recording:
+            self.recorder.add(path, label, status, (time.perf_counter() - started) * 1000)
+        return status, headers, content
+
+
+class Technician:
+    def __init__(self, person: Person, parts: list[str], rng: random.Random) -> None:
+        self.p = person
+        self.parts = parts
+        self.rng = rng
+        self.step = 0
+        self.version = "0"
+        self.created = 0
+
+    @property
+    def order(self) -> tuple[str, str | None]:
+        return self.p.orders[0]
+
+    async def poll(self, http: Client) -> None:
+        wo, _ = self.order
+        status, headers, _ = await http.call("GET", f"/work-orders/{wo}/changes?since={self.version}", "tablet poll",
+                                             cookie=self.p.cookie, htmx=True)
+        if status == 200 and headers.get("x-live-version"):
+            self.version = headers["x-live-version"]
+
+    async def work(self, http: Client) -> None:
+        wo, item = self.order
+        api = f"/api/work-orders/{wo}"
+        step, self.step = self.step, (self.step + 1) % 6
+        if step == 0:
+            await http.call("GET", f"/work-orders/{wo}", "open: work order page", cookie=self.p.cookie)
+            await http.call("PATCH", api, "open: status in_progress", token=self.p.token, body={"status": "in_progress"})
+        elif step == 1 and item:
+            await http.call("PATCH", f"{api}/checklist/{item}", "tick", token=self.p.token, body={"done": True})
+        elif step == 2:
+            await http.call("POST", "/api/parts/consume", "part", token=self.p.token, body={
+                "workOrderId": wo, "partsUsage": [{"partId": self.rng.choice(self.parts), "quantityUsed": 1}]})
+        elif step == 3:
+            await http.call("POST", f"{api}/labor", "labor", token=self.p.token, body={"minutes": 30})
+        elif step == 4:
+            await http.call("POST", f"{api}/comments", "comment", token=self.p.token,
+                            body={"body": "Bearing replaced, running smooth"})
+        elif step == 5:
+            await http.call("PATCH", api, "complete", token=self.p.token,
+                            body={"status": "completed", "completionNotes": "Done, tested"})
+            self.p.orders.pop(0)
+            self.version = "0"
+            if not self.p.orders:  # a new job of their own (no checklist: its tick is skipped)
+                self.created += 1
+                status, _, content = await http.call("POST", "/api/work-orders", "new work order", token=self.p.token,
+                                                     body={"title": "Found on the round", "assignedTo": self.p.user_id})
+                if status == 201:
+                    self.p.orders.append((json.loads(content)["id"], None))
+
+
+async def run_phase(port: int, plant: dict, count: int, seconds: float, techs: list[Technician],
+                    recorder: Recorder, seed: int) -> None:
+    """T technicians, T/10 managers, 5 integrations for `seconds`, each on its own clock (random phase)."""
+    http = Client(port, recorder)
+    rng = random.Random(seed)
+    loop = asyncio.get_running_loop()
+    end = loop.time() + seconds
+    tasks: list[asyncio.Task] = []
+
+    async def every(interval: float, action, jitter: bool = False) -> None:
+        at = loop.time() + rng.uniform(0, interval)
+        while True:
+            if at >= end:
+                return
+            await asyncio.sleep(max(0.0, at - loop.time()))
+            tasks.append(asyncio.ensure_future(action()))  # a slow answer never delays the next poll
+            at += rng.expovariate(1 / interval) if jitter else interval
+
+    managers = plant["managers"][:max(1, count // 10)]
+    new_orders = plant["new_orders"]
+
+    async def bulk(m: Person) -> None:
+        if len(new_orders) >= 5:
+            ids = [new_orders.pop() for _ in range(5)]
+            await http.call("POST", "/api/work-orders/bulk-assign", "bulk assign", token=m.token,
+                            body={"ids": ids, "assignedTo": rng.choice(plant["tech_ids"])})
+
+    clocks = []
+    for tech in techs[:count]:
+        clocks += [every(POLL_S, lambda t=tech: t.poll(http)), every(STEP_S, lambda t=tech: t.work(http))]
+    for m in managers:
+        clocks += [every(BOARD_S, lambda m=m: http.call("GET", "/work-orders", "board", cookie=m.cookie)),
+                   every(KPI_S, lambda m=m: http.call("GET", "/kpis", "KPI page", cookie=m.cookie)),
+                   every(BULK_S, lambda m=m: bulk(m), jitter=True)]
+    for bot in plant["integrations"]:
+        clocks.append(every(INTEGRATION_S, lambda b=bot: http.call(
+            "GET", "/api/work-orders?sort=-updatedAt&limit=50", "integration poll", token=b.token)))
+    await asyncio.gather(*clocks)
+    if tasks:
+        await asyncio.gather(*tasks)
+
+
+async def calibrate(port: int, plant: dict, techs: list[Technician], n: int, server_cpu) -> dict[str, float]:
+    """Server CPU ms (gunicorn + worker + PostgreSQL + Redis) of each kind of request, one at a time:
+    a figure the other engineers' load on this machine inflates far less than latency."""
+    http = Client(port, Recorder())
+    costs: dict[str, float] = {}
+
+    async def measure(label: str, calls) -> None:
+        before = server_cpu()
+        for call in calls:
+            await call()
+        costs[label] = (server_cpu() - before) * 1000 / max(1, len(calls))
+
+    crew = techs[-n:]  # the last ones: the phases start with the first
+    steps = ["open (page + status)", "tick", "part", "labor", "comment", "complete"]
+    for name in steps:
+        await measure(name, [lambda t=t: t.work(http) for t in crew])
+        if name == "tick":
+            await measure("tablet poll, changed (200)", [lambda t=t: t.poll(http) for t in crew])
+            await measure("tablet poll, quiet (204)", [lambda t=t: t.poll(http) for t in crew] * 3)
+    m, bot = plant["managers"][0], plant["integrations"][0]
+    await measure("board", [lambda: http.call("GET", "/work-orders", "board", cookie=m.cookie)] * n)
+    await measure("KPI page", [lambda: http.call("GET", "/kpis", "KPI page", cookie=m.cookie)] * max(3, n // 4))
+    await measure("integration poll", [lambda: http.call("GET", "/api/work-orders?sort=-updatedAt&limit=50", "i",
+                                                         token=bot.token)] * n)
+    return costs
+
+
+def projected_capacity(costs: dict[str, float], cores: int, utilisation: float = 0.7) -> tuple[float, float]:
+    """CPU ms per second that one technician (with a tenth of a manager) costs, and how many
+    technicians `cores` serve at `utilisation` besides the 5 integrations."""
+    step_ms = sum(costs[k] for k in ("open (page + status)", "tick", "part", "labor", "comment", "complete"))
+    per_tech = (costs["tablet poll, quiet (204)"] / POLL_S + step_ms / (6 * STEP_S)
+                + costs["tablet poll, changed (200)"] / STEP_S  # each step changes the order: one re-render
+                + 0.1 * (costs["board"] / BOARD_S + costs["KPI page"] / KPI_S))
+    fixed = 5 * costs["integration poll"] / INTEGRATION_S
+    return per_tech, (cores * 1000 * utilisation - fixed) / per_tech
+
+
+# --- Processes and their CPU ---------------------------------------------------------------------
+
+def groups(server: subprocess.Popen, worker: subprocess.Popen, redis: subprocess.Popen, database: str) -> dict:
+    """The processes of each part of the plant (looked up again per phase: backends come and go)."""
+    def tree(proc: subprocess.Popen) -> list[psutil.Process]:
+        root = psutil.Process(proc.pid)
+        return [root, *root.children(recursive=True)]
+    backends = []
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        try:
+            cmd = " ".join(proc.info["cmdline"] or [])
+            if cmd.startswith("postgres:") and f" {database} " in cmd:
+                backends.append(proc)
+        except psutil.Error:
+            continue
+    return {"gunicorn": tree(server), "rq worker": tree(worker), "postgres": backends, "redis": tree(redis),
+            "load generator": [psutil.Process()]}
+
+
+def start_servers(env: dict, workers: int, worker_class: str, threads: int) -> tuple:
+    instance = env["MAINTAINPRO_INSTANCE"]
+    redis_port = common.free_port()
+    redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", HOST, "--save", "",
+                              "--appendonly", "no", "--dir", instance], stdout=subprocess.DEVNULL)
+    env["REDIS_URL"] = f"redis://{HOST}:{redis_port}/0"
+    port = common.free_port()
+    here = os.path.dirname(sys.executable)
+    gunicorn = os.path.join(here, "gunicorn")
+    log = open(os.path.join(instance, "gunicorn.log"), "ab")  # noqa: SIM115 (the child keeps it)
+    args = [gunicorn, "-w", str(workers), "-k", worker_class, "-b", f"{HOST}:{port}", "--timeout", "30",
+            "--graceful-timeout", "30", "--backlog", "4096"]
+    if worker_class == "gthread":
+        args += ["--threads", str(threads)]
+    server = subprocess.Popen([*args, "wsgi:app"], cwd=common.ROOT, env=env, stdout=log, stderr=log)
+    worker_log = open(os.path.join(instance, "worker.log"), "ab")  # noqa: SIM115
+    worker = subprocess.Popen([sys.executable, "worker.py"], cwd=common.ROOT, env=env, stdout=worker_log,
+                              stderr=worker_log)
+    # Ready when every worker has answered (the master accepts connections before they are booted).
+    deadline, answers = time.monotonic() + 120, 0
+    while time.monotonic() < deadline and answers < workers * 3:
+        try:
+            answers += requests.get(f"http://{HOST}:{port}/healthz", timeout=30).status_code == 200
+        except requests.RequestException:
+            time.sleep(0.5)
+    if answers < workers * 3:
+        raise common.failed("gunicorn did not start", "gunicorn.log")
+    return port, server, worker, redis
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", default="250,500,1000,1500,2000", help="technician counts, in order")
+    parser.add_argument("--seconds", type=float, default=120.0, help="length of each phase")
+    parser.add_argument("--quick", action="store_true", help="--steps 250,1000 --seconds 40")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (the Procfile's default 4)")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class: sync or gthread")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--history", type=int, default=20_000, help="finished work orders of the past year")
+    parser.add_argument("--database", default="maintainpro_plant")
+    parser.add_argument("--calibrate", type=int, default=30, help="requests of each kind timed one at a time")
+    parser.add_argument("--keep-going", action="store_true", help="run every step even after one fails")
+    args = parser.parse_args()
+    if args.quick:
+        args.steps, args.seconds = "250,1000", 40.0
+    steps = [int(s) for s in args.steps.split(",")]
+
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        raise SystemExit("bench/plant.py runs on PostgreSQL: set DATABASE_URL (its server; a database of its own is used)")
+    import scale
+
+    scale.ensure_database(base, args.database)
+    url = make_url(base).set(database=args.database).render_as_string(hide_password=False)
+    instance = common.scratch_instance("maintainpro-bench-plant-")
+    os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
+    started = time.perf_counter()
+    plant = prepare(url, max(steps), max(steps) // 10, args.history)
+    print(f"prepared {max(steps):,} technicians, {max(steps) // 10} managers, 5 integrations, {args.history:,} "
+          f"finished work orders in {time.perf_counter() - started:.0f} s", flush=True)
+    env = {**os.environ, "DATABASE_URL": url, "MAINTAINPRO_INSTANCE": str(instance), "LOG_FORMAT": "text"}
+    port, server, worker, redis = start_servers(env, args.workers, args.worker_class, args.threads)
+    rng = random.Random(3)
+    techs = [Technician(p, plant["parts"], random.Random(n)) for n, p in enumerate(plant["technicians"])]
+    print(f"gunicorn -w {args.workers} -k {args.worker_class}"
+          f"{f' --threads {args.threads}' if args.worker_class == 'gthread' else ''} (gunicorn.conf.py), one RQ worker, "
+          f"PostgreSQL {args.database}, redis-server of its own; {psutil.cpu_count()} cores; phases of "
+          f"{args.seconds:g} s", flush=True)
+    best = 0
+    try:
+        def server_cpu() -> float:
+            found = groups(server, worker, redis, args.database)
+            return sum(common.cpu_seconds(found[k]) for k in ("gunicorn", "rq worker", "postgres", "redis"))
+
+        costs = asyncio.run(calibrate(port, plant, techs, args.calibrate, server_cpu))
+        per_tech, capacity = projected_capacity(costs, psutil.cpu_count() or 2)
+        print(f"server CPU per request, one at a time ({args.calibrate} each; load average "
+              f"{os.getloadavg()[0]:.1f}):")
+        for label, ms in costs.items():
+            print(f"    {label:<28} {ms:6.1f} ms")
+        print(f"  one technician (polls, steps, a tenth of a manager) costs {per_tech:.2f} ms of CPU a second: "
+              f"{psutil.cpu_count()} cores at 70 % serve about {capacity:,.0f} technicians (projection)", flush=True)
+        for count in steps:
+            recorder = Recorder()
+            procs = groups(server, worker, redis, args.database)
+            before = {name: common.cpu_seconds(p) for name, p in procs.items()}
+            machine_before = psutil.cpu_times()
+            load_before = os.getloadavg()[0]
+            wall = time.perf_counter()
+            asyncio.run(run_phase(port, plant, count, args.seconds, techs, recorder, rng.randrange(1 << 30)))
+            elapsed = time.perf_counter() - wall
+            procs_after = groups(server, worker, redis, args.database)
+            after = {name: common.cpu_seconds(p) for name, p in procs_after.items()}
+            # Backends that started during the phase count from zero.
+            used = {name: max(0.0, after[name] - before[name]) for name in after}
+            machine_after = psutil.cpu_times()
+            busy = (sum(machine_after) - machine_after.idle - getattr(machine_after, "iowait", 0)) - \
+                   (sum(machine_before) - machine_before.idle - getattr(machine_before, "iowait", 0))
+            used["everything else"] = max(0.0, busy - sum(used.values()))
+            portal, api = recorder.samples["portal"], recorder.samples["api"]
+            ok = (percentile(portal, 0.95) < 300 and percentile(api, 0.95) < 300 and percentile(portal, 0.99) < 1000
+                  and percentile(api, 0.99) < 1000 and not recorder.errors)
+            best = count if ok else best
+            print(f"\nT = {count:,} technicians, {max(1, count // 10)} managers, 5 integrations: "
+                  f"{recorder.count / elapsed:.1f} requests/s over {elapsed:.0f} s; load average "
+                  f"{load_before:.1f} -> {os.getloadavg()[0]:.1f}  {'PASS' if ok else 'FAIL'}")
+            for face, values in (("portal", portal), ("api", api)):
+                print(f"  {face:<6} {len(values):6d} requests  p50 {percentile(values, 0.5):7.1f}  p95 "
+                      f"{percentile(values, 0.95):7.1f}  p99 {percentile(values, 0.99):7.1f} ms")
+            errors: dict[str, int] = {}
+            for e in recorder.errors:
+                errors[e] = errors.get(e, 0) + 1
+            print(f"  errors: {sum(errors.values())} {dict(sorted(errors.items())) if errors else ''}")
+            for label, values in sorted(recorder.by_label.items()):
+                print(f"    {label:<26} {len(values):6d}  p50 {statistics.median(values):7.1f}  p95 "
+                      f"{percentile(values, 0.95):7.1f}  p99 {percentile(values, 0.99):7.1f} ms")
+            print("  CPU (cores busy): " + ", ".join(f"{name} {seconds / elapsed:.2f}" for name, seconds in used.items())
+                  + f"; total {busy / elapsed:.2f} of {psutil.cpu_count()}", flush=True)
+            if not ok and not args.keep_going:
+                break
+    finally:
+        for proc in (server, worker, redis):
+            proc.terminate()
+        for proc in (server, worker, redis):
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    print(f"\nlargest T within the targets (p95 < 300 ms, p99 < 1 s, no errors): {best:,}"
+          + ("" if best >= 1000 else "  (target: 1,000)"))
+
+
+if __name__ == "__main__":
+    main()
