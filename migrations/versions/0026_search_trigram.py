@@ -1,8 +1,8 @@
 """search at scale: GIN trigram indexes for the q= search of work orders, equipment and parts
 (PostgreSQL only; SQLite keeps reading the rows); a person's work orders by due date
 
-Revision ID: 0030
-Revises: 0023
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-06 00:10:00
 
 The indexed expression must be the one the statements build (portal/models/search.py:
@@ -12,8 +12,8 @@ is frozen in time while the models move on.
 from alembic import op
 
 
-revision = '0030'
-down_revision = '0023'
+revision = '0026'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
