@@ -1,7 +1,7 @@
 """The `q=` search of work orders, equipment and parts: one case-insensitive substring match over
 each record's searched columns joined (portal/models/search.py), the same answers on SQLite and
 PostgreSQL (the suite runs on both), and on PostgreSQL answered from the trigram indexes of
-migration 0030 (the plan checked with EXPLAIN on the statements the API really sends)."""
+migration 0026 (the plan checked with EXPLAIN on the statements the API really sends)."""
 from __future__ import annotations
 
 import factories

@@ -47,7 +47,7 @@ class Equipment(db.Model):
     report_token: Mapped[str] = mapped_column(String(64), unique=True, index=True, default=new_report_token)
 
 
-# The `q=` search's trigram index (PostgreSQL only; portal/models/search.py, migration 0030).
+# The `q=` search's trigram index (PostgreSQL only; portal/models/search.py, migration 0026).
 trigram_index(Equipment.__table__, "asset_tag", "model", "manufacturer", "description", "location")
 
 

@@ -40,7 +40,7 @@ class Part(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-# The `q=` search's trigram index (PostgreSQL only; portal/models/search.py, migration 0030).
+# The `q=` search's trigram index (PostgreSQL only; portal/models/search.py, migration 0026).
 trigram_index(Part.__table__, "part_number", "description", "supplier")
 
 

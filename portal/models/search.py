@@ -38,11 +38,11 @@ def search_text(*columns: Any) -> ColumnElement[str]:
 
 def trigram_index(table: Table, *names: str) -> Index:
     """The GIN trigram index ix_<table>_search_trgm on search_text() of the named columns, created on
-    PostgreSQL only (SQLite has no GIN: create_all and migration 0030 skip it there)."""
+    PostgreSQL only (SQLite has no GIN: create_all and migration 0026 skip it there)."""
     return Index(f"ix_{table.name}_search_trgm", search_text(*(table.c[name] for name in names)).label("search_text"),
                  postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
 
 
-# pg_trgm before the tables when create_all builds the schema (tests; migration 0030 does the same).
+# pg_trgm before the tables when create_all builds the schema (tests; migration 0026 does the same).
 event.listen(db.metadata, "before_create",
              DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))

@@ -28,7 +28,7 @@ class WorkOrder(db.Model):
         # Sync reads (cursor paging) in (updated_at, id) order per warehouse (migration 0016).
         Index("ix_work_orders_warehouse_id_updated_at_id", "warehouse_id", "updated_at", "id"),
         # A person's work by due date (My work, the list filtered by assignee): its count and page
-        # from the index alone at a million work orders (migration 0030, bench/README.md).
+        # from the index alone at a million work orders (migration 0026, bench/README.md).
         Index("ix_work_orders_warehouse_id_assigned_to_due_date", "warehouse_id", "assigned_to", "due_date"),
     )
     id: Mapped[str] = id_column()
@@ -71,7 +71,7 @@ class WorkOrder(db.Model):
     requires_signature: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
-# The `q=` search's trigram index (PostgreSQL only; portal/models/search.py, migration 0030).
+# The `q=` search's trigram index (PostgreSQL only; portal/models/search.py, migration 0026).
 trigram_index(WorkOrder.__table__, "fo_number", "title", "description")
 
 
