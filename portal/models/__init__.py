@@ -6,6 +6,7 @@ from portal.models.events import EVENT_TYPES, DomainEvent
 from portal.models.idempotency import IdempotencyKey
 from portal.models.imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob, ImportRefusal
 from portal.models.inventory import MANUAL_MOVEMENT_TYPES, STOCK_MOVEMENT_TYPES, Part, PartConsumption, ReorderRequest, StockMovement
+from portal.models.notifications import MailMessage, Notification, NotificationPreference
 from portal.models.pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, LaborEntry, MeterReading, PMTemplate, PMTemplateEquipment
 from portal.models.tenancy import Warehouse
 from portal.models.users import ROLES, AuthSession, EnrolmentCode, User
@@ -31,4 +32,5 @@ __all__ = [
     "ApiKey", "EnrolmentCode", "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
     "WorkOrderAttachment", "WorkOrderComment", "HoldReason",
     "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "ImportRefusal", "IdempotencyKey",
+    "MailMessage", "Notification", "NotificationPreference",
 ]

@@ -29,6 +29,7 @@ EVENT_TYPES = (
     "work_order.follow_up_created",
     # Added after the contract's table (docs/integrating.md, "Events beyond the contract").
     "work_order.signed",
+    "work_order.commented",
 )
 
 

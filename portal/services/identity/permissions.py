@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "warehouse.manage": frozenset({"admin", "system"}),
     # The portal's admin console (/admin/users, /admin/webhooks, /admin/performance).
     "admin_console.use": frozenset({"admin"}),
+    # The mail outbox (/admin/mail): every e-mail the warehouse's notifications wrote, sent or kept.
+    "mail.read": frozenset({"admin"}),
 }
 
 
@@ -76,6 +78,7 @@ ACTIONS: dict[str, str] = {
     "warehouse.manage": "change the warehouse settings",
     "hold_reasons.manage": "edit the hold reasons",
     "admin_console.use": "use the admin console",
+    "mail.read": "read the mail outbox",
 }
 ROLES_IN_WORDS = {"admin": "Administrators", "manager": "Managers", "technician": "Technicians",
                   "requester": "Requesters", "system": "The system"}
