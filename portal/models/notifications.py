@@ -13,13 +13,13 @@ from portal.platform.extensions import db
 
 # What a person can be told of (services/notifications/rules.py says which event makes which kind).
 NOTIFICATION_KIND = Choices(
-    ("assigned", "A work order is assigned to me"),
-    ("commented", "Someone comments on my work order"),
-    ("overdue", "Work goes overdue"),
-    ("problem_reported", "A problem is reported"),
-    ("part_requested", "A part is requested"),
-    ("stock_low", "Stock runs low"),
-    ("pm_generated", "A PM work order is generated"),
+    ("assigned", "Assigned to me"),
+    ("commented", "Comments on my work orders"),
+    ("overdue", "Overdue work"),
+    ("problem_reported", "Problems reported"),
+    ("part_requested", "Parts requested"),
+    ("stock_low", "Stock low"),
+    ("pm_generated", "PM work orders generated"),
 )
 # How: the portal's list (always, unless off), plus an e-mail at once or in the daily digest.
 NOTIFICATION_CHANNEL = Choices(
