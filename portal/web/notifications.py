@@ -8,6 +8,8 @@ only when something changed.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -45,17 +47,24 @@ def _changed(current: str | None) -> bool:
     return current is not None and request.args.get("since", "") != current
 
 
-@web.get("/notifications/bell")
-@login_required
-def notification_bell() -> Response:
-    """204 when the person's notifications did not change since `since`; else the bell anew."""
-    actor = _actor()
+def _when_changed(actor: Actor, template: str, block: str, ctx: Callable[[], dict]) -> Response:
+    """204 when the person's notifications did not change since `since`; else `block` of
+    `template` anew, with the version it shows (X-Live-Version, as the board's check answers)."""
     current = live.user_version(actor.id)
     if not _changed(current):
         return _no_change()
-    resp = render("notifications/_bell.html", block="bell", **bell_context(actor))
+    resp = render(template, block=block, **ctx())
+    resp.headers["X-Live-Version"] = current
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+@web.get("/notifications/bell")
+@login_required
+def notification_bell() -> Response:
+    """The header's bell, when the person's notifications changed."""
+    actor = _actor()
+    return _when_changed(actor, "notifications/_bell.html", "bell", lambda: bell_context(actor))
 
 
 def _list_context(actor: Actor) -> dict:
@@ -81,15 +90,9 @@ def notifications() -> Response:
 @web.get("/notifications/changes")
 @login_required
 def notification_changes() -> Response:
-    """The page's live check: 204, or its list for the same filters with the new version."""
+    """The page's live check: 204, or its list for the same filters."""
     actor = _actor()
-    current = live.user_version(actor.id)
-    if not _changed(current):
-        return _no_change()
-    resp = render("notifications/index.html", block="results", **_list_context(actor))
-    resp.headers["X-Live-Version"] = current
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
+    return _when_changed(actor, "notifications/index.html", "results", lambda: _list_context(actor))
 
 
 def _back() -> Response:
