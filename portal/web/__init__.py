@@ -17,7 +17,6 @@ __all__ = ["register_web", "web"]
 def register_web(app: Flask) -> None:
     from portal.models.enums import WORK_ORDER_STATUS
     from portal.platform.extensions import csrf
-    from portal.services.common.actor import Actor
     from portal.services.work_orders import readings
     from portal.web import (  # noqa: F401  (routes register on import)
         admin_console,
@@ -56,8 +55,7 @@ def register_web(app: Flask) -> None:
         mark = current_user.warehouse.decimal_mark if current_user.is_authenticated else "."
         # The header's bell (templates/notifications/_bell.html): read only when a page draws it,
         # never for a fragment (a board's live refresh renders no header).
-        bell = (lambda: notifications.bell_context(Actor.of(current_user.user))) if current_user.is_authenticated else None
-        return {"tz": tz, "decimal_mark": mark, "bell": bell}
+        return {"tz": tz, "decimal_mark": mark, "bell": notifications.header_bell}
 
     app.add_template_filter(lambda value, tz: timefmt.when(value, tz), "when")
     app.add_template_filter(lambda value, tz: timefmt.due_state(value, tz), "due_state")

@@ -12,10 +12,12 @@ from collections.abc import Callable
 
 from flask import flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from portal.models.notifications import MAIL_STATE, NOTIFICATION_CHANNEL, NOTIFICATION_KIND
 from portal.platform import live
+from portal.platform.extensions import db
 from portal.schemas.notifications import NotificationQuery, PreferencesUpdate
 from portal.services.common.actor import Actor
 from portal.services.notifications import inbox, mail, preferences
@@ -34,6 +36,15 @@ def _actor() -> Actor:
 def bell_context(actor: Actor) -> dict:
     """What the header's bell shows: the unread count and the version it was read at."""
     return {"unread": inbox.unread_count(actor), "bell_version": live.user_version(actor.id) or ""}
+
+
+def header_bell() -> dict:
+    """The bell of a full page. An error page (the database failing, say) still draws, without a count."""
+    try:
+        return bell_context(_actor())
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {"unread": 0, "bell_version": ""}
 
 
 def _no_change() -> Response:

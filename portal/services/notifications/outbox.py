@@ -9,6 +9,7 @@ when they left an e-mail address. Nothing is sent here: a request only writes ro
 """
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -103,7 +104,8 @@ def _mail_reporter(event: DomainEvent) -> None:
         return
     body = (f"Hello {wo.reporter_name or ''},\n\n".replace(" ,", ",")
             + f"The problem you reported ({wo.fo_number}: {wo.title}) has been fixed.\n\n"
-            "Your private status link keeps working for a while and shows any note the team left for you.\n\n"
+            f"Your private status link keeps working for {current_app.config['REPORT_STATUS_DAYS']} days and "
+            "shows any note the team left for you.\n\n"
             "Thank you for reporting it.\n")
     _add_mail(session, event, user_id=None, to=wo.reporter_email, kind=REPORTER_KIND,
               subject=f"Fixed: {wo.title}", body=body)
