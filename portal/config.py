@@ -49,6 +49,15 @@ def _log_format() -> str:
     return chosen
 
 
+def _smtp_url() -> str:
+    """SMTP_URL: smtp://host:25, smtp+starttls://user:pass@host:587 or smtps://user:pass@host:465; empty
+    keeps every mail in the outbox for admins to read (services/notifications/mail.py)."""
+    url = os.environ.get("SMTP_URL", "").strip()
+    if url and url.split("://", 1)[0] not in ("smtp", "smtp+starttls", "smtps"):
+        raise ValueError("SMTP_URL must start with smtp://, smtp+starttls:// or smtps://")
+    return url
+
+
 def load_config() -> dict:
     instance = _instance_dir()
     access_ttl = int(os.environ.get("JWT_ACCESS_TTL", "900"))
@@ -159,6 +168,16 @@ def load_config() -> dict:
         "WEBHOOK_BATCH": int(os.environ.get("WEBHOOK_BATCH", "20")),
         # Seconds a delivery-time DNS answer is reused (the connection still checks its peer).
         "WEBHOOK_DNS_CACHE_SECONDS": float(os.environ.get("WEBHOOK_DNS_CACHE_SECONDS", "10")),
+        # Notifications (services/notifications/): e-mail over SMTP_URL (empty: kept in the outbox an admin reads
+        # at /admin/mail), from MAIL_FROM; a mail the server refuses is tried again after each of
+        # MAIL_RETRY_DELAYS seconds, then failed. The daily digest goes out once the warehouse's local time
+        # reaches NOTIFY_DIGEST_HOUR. The header's bell asks every NOTIFY_POLL_SECONDS whether anything came.
+        "SMTP_URL": _smtp_url(),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "MaintainPro <maintainpro@localhost>"),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
+        "MAIL_RETRY_DELAYS": os.environ.get("MAIL_RETRY_DELAYS", "60,300,1800,7200"),
+        "NOTIFY_DIGEST_HOUR": max(0, min(23, int(os.environ.get("NOTIFY_DIGEST_HOUR", "7")))),
+        "NOTIFY_POLL_SECONDS": max(1, min(300, int(os.environ.get("NOTIFY_POLL_SECONDS", "15")))),
         # Development and tests only: lets endpoints point at loopback/private addresses.
         "WEBHOOK_ALLOW_PRIVATE_TARGETS": os.environ.get("WEBHOOK_ALLOW_PRIVATE_TARGETS", "0") == "1",
     }

@@ -33,6 +33,7 @@ def wire(app: Flask | None = None) -> None:
         work_order_completing,
     )
     from portal.services.integrations import webhooks
+    from portal.services.notifications import outbox as notifications
     from portal.services.pm import triggers as pm
     from portal.services.work_orders import checklists, hold_reasons, signoff
 
@@ -56,9 +57,13 @@ def wire(app: Flask | None = None) -> None:
     # Each recorded event writes one pending webhook delivery per subscribed endpoint, in the
     # event's transaction: committed with the change, or not at all.
     event_recorded.connect(webhooks.fan_out, weak=False)
+    # And the people it concerns are notified (services/notifications/rules.py says who): their
+    # notifications and e-mails are written in the same transaction (nothing is sent here).
+    event_recorded.connect(notifications.fan_out, weak=False)
     # After the commit (platform/database.py, unit_of_work), the committed events' deliveries are
-    # enqueued; the outbox sweeper sends whatever could not be enqueued now.
+    # enqueued; the outbox sweeper sends whatever could not be enqueued now. The same for the mails.
     committed.connect(webhooks.enqueue_committed, weak=False)
+    committed.connect(notifications.enqueue_committed, weak=False)
 
     # --- Every committed write, whatever wrote it (the app's session, db.session) -------------
     # The read cache: a committed write of a row a cached answer reads bumps its warehouse's

@@ -23,7 +23,7 @@ from portal.models import EVENT_TYPES, TEST_EVENT, WebhookDelivery
 from portal.models.types import utcnow
 from portal.platform.extensions import db
 from portal.platform.redis import get_redis
-from portal.schemas.attachments import SignatureCreate
+from portal.schemas.attachments import CommentCreate, SignatureCreate
 from portal.schemas.equipment import EquipmentCreate, EquipmentUpdate
 from portal.schemas.parts import PartCreate, PartRequestCreate, ReorderReceiptCreate
 from portal.schemas.pm import ChecklistItemUpdate, PMTemplateCreate
@@ -38,7 +38,7 @@ from portal.services.inventory import parts as parts_service
 from portal.services.inventory import requests as request_service
 from portal.services.pm import scheduler as pm_scheduler
 from portal.services.pm import templates as pm_templates
-from portal.services.work_orders import checklists, escalation, problem_reports, signoff
+from portal.services.work_orders import checklists, comments, escalation, problem_reports, signoff
 from portal.services.work_orders import lifecycle as wo_service
 from portal.services.work_orders import requests as inbox
 
@@ -69,6 +69,7 @@ def test_every_event_reaches_the_receiver_as_documented(app, users, upload_dir, 
             {"partId": part.id, "quantity": 8}))
         parts_service.receive_against_request(manager, requested.id, ReorderReceiptCreate(quantity=3))
         signoff.sign(manager, wo_id, SignatureCreate.model_validate({"signerName": "Line lead"}), signature_png())
+        comments.add_comment(manager, wo_id, CommentCreate.model_validate({"body": "Seal kit on the shelf"}))
         wo_service.update_work_order(manager, wo_id, WorkOrderUpdate.model_validate({"status": "completed"}))
         wo_service.create_work_order(manager, WorkOrderCreate.model_validate(
             {"title": "Conveyor stopped", "priority": "critical",
@@ -141,6 +142,8 @@ def test_every_event_reaches_the_receiver_as_documented(app, users, upload_dir, 
     assert by_event["request.declined"][0]["data"]["payload"]["reason"] == "Already planned"
     merged = by_event["request.merged"][0]["data"]
     assert (merged["entity"], merged["payload"]["workOrder"]["title"]) == ("request", "Pump drip")
+    commented = by_event["work_order.commented"][0]["data"]["payload"]
+    assert (commented["comment"]["body"], commented["assignedTo"]) == ("Seal kit on the shelf", technician_id)
     escalated = by_event["work_order.escalated"][0]["data"]["payload"]
     assert escalated["newAssignee"] == users["north"]["manager"].id and escalated["reason"]
     # Each event went out once, under its own delivery id.

@@ -65,8 +65,10 @@ def test_technician_comments_and_everyone_of_the_warehouse_reads_the_thread(clie
     assert r.status_code == 200
     assert [c["body"] for c in r.json] == ["waiting for the bearing", "needs an electrician"]
     assert r.headers["X-Total-Count"] == "2" and 'rel="first"' in r.headers["Link"]
-    # A comment changes nothing of the work order: no webhook event, no history row.
-    assert db.session.query(DomainEvent).count() == events
+    # A comment changes nothing of the work order: no history row, and one event each,
+    # work_order.commented (its assignee and requester are notified of it), no work_order.updated.
+    assert [e.event for e in db.session.query(DomainEvent).order_by(DomainEvent.created_at).all()[events:]] == [
+        "work_order.commented", "work_order.commented"]
     assert db.session.query(WorkOrderHistory).count() == history
 
 

@@ -23,6 +23,7 @@ def register_api(app: Flask) -> None:
         idempotency,
         imports,
         kpis,
+        notifications,
         parts,
         pm,
         requests,

@@ -8,7 +8,7 @@ from portal.platform.queue import QUEUES
 
 __all__ = ["JOB_MODULES", "QUEUES", "load_all"]
 # Every domain's jobs module; each registers its periodic jobs with @periodic on import.
-JOB_MODULES = ["webhooks", "inventory", "work_orders", "pm", "imports", "idempotency"]
+JOB_MODULES = ["webhooks", "inventory", "work_orders", "pm", "imports", "idempotency", "notifications"]
 
 
 def load_all() -> None:

@@ -14,6 +14,7 @@ from portal.models.inventory import (
     ReorderRequest,
     StockMovement,
 )
+from portal.models.notifications import MailMessage, Notification, NotificationPreference
 from portal.models.pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, LaborEntry, MeterReading, PMTemplate, PMTemplateEquipment
 from portal.models.requests import REQUEST_ROUTINGS, REQUEST_STATUSES, WorkRequest
 from portal.models.tenancy import Warehouse
@@ -41,4 +42,5 @@ __all__ = [
     "WorkOrderAttachment", "WorkOrderComment", "HoldReason",
     "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "ImportRefusal", "IdempotencyKey",
     "REQUEST_ROUTINGS", "REQUEST_STATUSES", "WorkRequest",
+    "MailMessage", "Notification", "NotificationPreference",
 ]

@@ -36,6 +36,7 @@ EVENT_TYPES = (
     "request.approved",
     "request.merged",
     "request.declined",
+    "work_order.commented",
 )
 
 

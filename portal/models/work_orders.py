@@ -60,7 +60,7 @@ class WorkOrder(db.Model):
     # A problem reported without an account (/report/<token>): who reported it and how to reach them.
     reporter_name: Mapped[str | None] = mapped_column(String(120))
     reporter_contact: Mapped[str | None] = mapped_column(String(200))
-    # The reporter's optional e-mail for "it is done" (sent once notifications exist: docs/decisions.md),
+    # The reporter's optional e-mail for "it is done" (mailed on completion: services/notifications/outbox.py),
     # and the SHA-256 of their private status link's token (services/work_orders/report_status.py).
     reporter_email: Mapped[str | None] = mapped_column(String(254))
     status_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)

@@ -8,6 +8,10 @@ The bumps come from the app session's events (attached by portal/wiring.py), lik
 generations (portal/platform/cache.py), so no service, job or CLI command that writes through the ORM can forget one; a deletion is seen
 the same way. Bulk UPDATE statements are not seen: the only ones on work_orders either come with a
 row insert that is (labor) or change nothing a page shows (the PM overdue notice flag).
+
+A person's notifications (the bell in the header, the notifications page) have a counter of their
+own per user: touch_user() notes the person in the transaction that adds or reads their
+notifications (services/notifications/), and the same after-commit listener bumps it.
 """
 from __future__ import annotations
 
@@ -37,9 +41,26 @@ def work_order_key(warehouse_id: str, work_order_id: str) -> str:
     return f"{PREFIX}:{warehouse_id}:{work_order_id}"
 
 
+def user_key(user_id: str) -> str:
+    return f"{PREFIX}:user:{user_id}"
+
+
+def user_version(user_id: str) -> str | None:
+    """The version of a person's notifications ("0" before any), or None when Redis is down."""
+    return _read(user_key(user_id))
+
+
+def touch_user(session: Session, user_id: str) -> None:
+    """Note, inside a transaction, that `user_id`'s notifications change: bumped after the commit."""
+    session.info.setdefault("live_users", set()).add(user_id)
+
+
 def version(warehouse_id: str, work_order_id: str | None = None) -> str | None:
     """The current version (a counter as text, "0" before any change), or None when Redis is down."""
-    key = work_order_key(warehouse_id, work_order_id) if work_order_id else warehouse_key(warehouse_id)
+    return _read(work_order_key(warehouse_id, work_order_id) if work_order_id else warehouse_key(warehouse_id))
+
+
+def _read(key: str) -> str | None:
     try:
         raw = get_redis().get(key)
     except Exception as exc:
@@ -86,8 +107,9 @@ def collect(session: Session, _context: Any, _instances: Any) -> None:
 
 def bump_committed(session: Session) -> None:
     """after_commit: bump the versions of the warehouses and work orders the transaction changed."""
-    touched = session.info.pop("live_touched", None)
-    if not touched:
+    touched = session.info.pop("live_touched", None) or set()
+    users = session.info.pop("live_users", None) or set()
+    if not touched and not users:
         return
     if not has_app_context():  # no app (a bare script): nobody polls through it either
         return
@@ -99,6 +121,8 @@ def bump_committed(session: Session) -> None:
         for warehouse_id, wo_id in sorted(touched):
             pipe.incr(work_order_key(warehouse_id, wo_id))
             pipe.expire(work_order_key(warehouse_id, wo_id), WORK_ORDER_KEY_TTL)
+        for user_id in sorted(users):
+            pipe.incr(user_key(user_id))
         pipe.execute()
     except Exception as exc:  # the write is committed; open pages see it at the next change
         log.warning("live: version bump not sent (%s)", exc)
@@ -107,3 +131,4 @@ def bump_committed(session: Session) -> None:
 def forget_rolled_back(session: Session) -> None:
     """after_rollback: what was rolled back changed nothing."""
     session.info.pop("live_touched", None)
+    session.info.pop("live_users", None)

@@ -98,6 +98,24 @@ class WorkOrderSignedPayload(EventPayload):
     timestamp: EventTime = Field(description=WHEN)
 
 
+class EventComment(EventPayload):
+    id: str = Field(description="The comment's id (GET /api/work-orders/{id}/comments)")
+    body: str
+    visible_to_reporter: bool = Field(description="Shown on the reporter's private status page")
+    author_id: ActorId
+
+
+class WorkOrderCommentedPayload(EventPayload):
+    work_order_id: str
+    fo_number: str
+    title: str = Field(description="The work order's title")
+    assigned_to: str | None = Field(description="The work order's assignee when the comment was written")
+    requested_by: str | None = Field(description="Who asked for the work order (null for a problem report or a PM)")
+    comment: EventComment
+    commented_by: ActorId
+    timestamp: EventTime = Field(description=WHEN)
+
+
 class FlaggedChecklistItem(EventPayload):
     """A checklist item as events carry it: what was checked and what was found."""
 
@@ -344,6 +362,8 @@ EVENTS: dict[str, EventDoc] = {
     "request.approved": EventDoc("request", RequestApprovedPayload, "A request was approved: a work order was made from it"),
     "request.merged": EventDoc("request", RequestMergedPayload, "A request was merged into an open work order of the same asset"),
     "request.declined": EventDoc("request", RequestDeclinedPayload, "A request was declined, with the reason the reporter sees"),
+    "work_order.commented": EventDoc("work_order", WorkOrderCommentedPayload, (
+        "Someone commented on a work order (the work order itself does not change: no work_order.updated)")),
     TEST_EVENT: EventDoc("webhook", WebhookTestPayload, (
         "The ping of POST /api/webhooks/{id}/test (sent whatever the endpoint subscribes to; entityId is the "
         "webhook's id)")),

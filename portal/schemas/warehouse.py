@@ -52,5 +52,5 @@ class ProblemReportCreate(Payload):
     reporter_contact: str | None = Field(None, max_length=200,
                                          description="Phone or e-mail, for questions (optional)")
     reporter_email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description=(
-        "Where to tell the reporter that the work is done (optional). Kept with the report; sent once "
-        "e-mail notifications exist (docs/decisions.md)"))
+        "Where to tell the reporter that the work is done (optional). A single e-mail goes there "
+        "when the work order is completed"))

@@ -27,6 +27,7 @@ def register_web(app: Flask) -> None:
         home,
         idempotency,
         imports,
+        notifications,
         offline,
         report,
         scan,
@@ -54,7 +55,10 @@ def register_web(app: Flask) -> None:
         tz = timefmt.zone(current_user.warehouse.timezone if current_user.is_authenticated else None)
         # The plant's decimal mark: readings are shown back as its people write them ("65,5").
         mark = current_user.warehouse.decimal_mark if current_user.is_authenticated else "."
-        return {"tz": tz, "decimal_mark": mark, "pending_requests": _pending_requests}
+        # The header's bell (templates/notifications/_bell.html): read only when a page draws it,
+        # never for a fragment (a board's live refresh renders no header).
+        return {"tz": tz, "decimal_mark": mark, "pending_requests": _pending_requests,
+                "bell": notifications.header_bell}
 
     def _pending_requests() -> int | None:
         """The nav's count of requests waiting in the inbox (managers and admins; None: no link),

@@ -172,6 +172,11 @@ const OPERATIONS = {
   get_user: ['GET', '/users/{}', 'users.get'],
   update_user: ['PATCH', '/users/{}', 'users.update'],
   reset_mfa: ['POST', '/users/{}/reset-mfa', 'users.resetMfa'],
+  list_notifications: ['GET', '/notifications', 'notifications.list'],
+  read_notification: ['POST', '/notifications/{}/read', 'notifications.read'],
+  read_all_notifications: ['POST', '/notifications/read-all', 'notifications.readAll'],
+  get_notification_preferences: ['GET', '/me/notification-preferences', 'notifications.preferences'],
+  put_notification_preferences: ['PUT', '/me/notification-preferences', 'notifications.setPreferences'],
   get_warehouse: ['GET', '/warehouse', 'warehouse.get'],
   update_warehouse: ['PATCH', '/warehouse', 'warehouse.update'],
   list_webhooks: ['GET', '/webhooks', 'webhooks.list'],
@@ -649,6 +654,15 @@ class MaintainProAPI {
     this.warehouse = {
       get: () => this.request('GET', '/warehouse'),
       update: (body, options) => this.request('PATCH', '/warehouse', body, options),
+    };
+    /** The caller's own notifications (an API key: its creator's) and how they hear of each kind. */
+    this.notifications = {
+      list: (filters = {}) => this.page(`/notifications${queryString(filters)}`),
+      iterate: (filters = {}) => this.iterate(`/notifications${queryString(filters)}`),
+      read: (id, options) => this.request('POST', opPath('read_notification', id), undefined, options),
+      readAll: (options) => this.request('POST', '/notifications/read-all', undefined, options),
+      preferences: () => this.request('GET', '/me/notification-preferences'),
+      setPreferences: (body, options) => this.request('PUT', '/me/notification-preferences', body, options),
     };
     this.docs = {
       /** The OpenAPI document (what this client's methods are checked against). */

@@ -269,6 +269,14 @@ export class MaintainProAPI {
     get(): Promise<Answer<'get_warehouse'>>;
     update(body: Body<'update_warehouse'>, options?: CallOptions): Promise<Answer<'update_warehouse'>>;
   };
+  notifications: {
+    list(filters?: Query<'list_notifications'>): Promise<Page<Row<'list_notifications'>>>;
+    iterate(filters?: Query<'list_notifications'>): AsyncGenerator<Row<'list_notifications'>, void, undefined>;
+    read(id: string, options?: CallOptions): Promise<Answer<'read_notification'>>;
+    readAll(options?: CallOptions): Promise<Answer<'read_all_notifications'>>;
+    preferences(): Promise<Answer<'get_notification_preferences'>>;
+    setPreferences(body: Body<'put_notification_preferences'>, options?: CallOptions): Promise<Answer<'put_notification_preferences'>>;
+  };
   docs: { openapi(): Promise<Record<string, unknown>>; page(): Promise<string> };
   /** Any call: the parsed JSON of a 2xx answer, the text of another kind (CSV, NDJSON), null for 204;
    * MaintainProError otherwise. A body that is text, bytes, a Blob or FormData is sent as it is. */

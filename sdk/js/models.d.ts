@@ -373,6 +373,16 @@ export interface ErrorResponse {
   errors?: Array<ErrorItem>;
 }
 
+export interface EventComment {
+  /** The comment's id (GET /api/work-orders/{id}/comments) */
+  id: string;
+  body: string;
+  /** Shown on the reporter's private status page */
+  visibleToReporter: boolean;
+  /** The user who did it; null when the system did (a periodic job) */
+  authorId: string | null;
+}
+
 export interface FieldChange {
   from: unknown;
   to: unknown;
@@ -647,6 +657,22 @@ export interface MeterTrigger {
   readAt: string;
 }
 
+export interface NotificationOut {
+  id: string;
+  kind: "assigned" | "commented" | "overdue" | "problem_reported" | "part_requested" | "stock_low" | "pm_generated";
+  title: string;
+  detail: string | null;
+  /** What it is about: work_order, part or reorder_request */
+  entity: string;
+  entityId: string;
+  /** The record's page in the portal (a path) */
+  link: string;
+  /** The domain event it came from (the webhook envelope's id) */
+  eventId: string;
+  createdAt: string;
+  readAt: string | null;
+}
+
 export interface PMCompletedPayload {
   workOrder: WorkOrderOut;
   templateId: string;
@@ -903,6 +929,37 @@ export interface PingResultOut {
   statusCode: number | null;
   durationMs: number | null;
   error: string | null;
+}
+
+export interface PreferenceIn {
+  kind: "assigned" | "commented" | "overdue" | "problem_reported" | "part_requested" | "stock_low" | "pm_generated";
+  /** portal: the portal's list only; email: the list and an e-mail at once; digest: the list and the daily e-mail digest; off: nothing */
+  channel: "portal" | "email" | "digest" | "off";
+}
+
+export interface PreferenceOut {
+  kind: "assigned" | "commented" | "overdue" | "problem_reported" | "part_requested" | "stock_low" | "pm_generated";
+  label: string;
+  /** Who is told of this kind, in words */
+  audience: string;
+  /** portal: the portal's list only; email: the list and an e-mail at once; digest: the list and the daily e-mail digest; off: nothing */
+  channel: "portal" | "email" | "digest" | "off";
+  defaultChannel: "portal" | "email" | "digest" | "off";
+}
+
+export interface PreferencesOut {
+  /** Every kind, in the portal's order */
+  preferences: Array<PreferenceOut>;
+}
+
+export interface PreferencesUpdate {
+  /** The kinds to change, each once; kinds left out keep their setting */
+  preferences: Array<PreferenceIn>;
+}
+
+export interface ReadAllOut {
+  /** Notifications marked read by this call */
+  marked: number;
 }
 
 export interface RefreshRequest {
@@ -1307,7 +1364,7 @@ export interface WebhookCreate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url: string;
   /** Event types of the contract, or '*' for all of them */
-  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received" | "request.created" | "request.approved" | "request.merged" | "request.declined">;
+  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received" | "request.created" | "request.approved" | "request.merged" | "request.declined" | "work_order.commented">;
   /** HMAC key; 32 random bytes (hex) are generated when omitted */
   secret?: string | null;
   active?: boolean;
@@ -1346,7 +1403,7 @@ export interface WebhookTestPayload {
 export interface WebhookUpdate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url?: string;
-  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received" | "request.created" | "request.approved" | "request.merged" | "request.declined">;
+  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received" | "request.created" | "request.approved" | "request.merged" | "request.declined" | "work_order.commented">;
   /** true re-enables a deactivated endpoint (failure count reset) */
   active?: boolean;
   /** Replace the secret */
@@ -1392,6 +1449,22 @@ export interface WorkOrderChecklistItemOut {
   doneBy: string | null;
   doneAt: string | null;
   updatedAt: string;
+}
+
+export interface WorkOrderCommentedPayload {
+  workOrderId: string;
+  foNumber: string;
+  /** The work order's title */
+  title: string;
+  /** The work order's assignee when the comment was written */
+  assignedTo: string | null;
+  /** Who asked for the work order (null for a problem report or a PM) */
+  requestedBy: string | null;
+  comment: EventComment;
+  /** The user who did it; null when the system did (a periodic job) */
+  commentedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
 }
 
 export interface WorkOrderCompletedPayload {
@@ -1803,6 +1876,41 @@ export interface Operations {
     query: { limit?: number; page?: number; days?: number; outcome?: string | null; };
     body: undefined;
     response: Array<KpiRecordOut>;
+  };
+  get_notification_preferences: {
+    method: "GET";
+    path: "/me/notification-preferences";
+    query: {};
+    body: undefined;
+    response: PreferencesOut;
+  };
+  put_notification_preferences: {
+    method: "PUT";
+    path: "/me/notification-preferences";
+    query: {};
+    body: PreferencesUpdate;
+    response: PreferencesOut;
+  };
+  list_notifications: {
+    method: "GET";
+    path: "/notifications";
+    query: { limit?: number; page?: number; unread?: boolean | null; };
+    body: undefined;
+    response: Array<NotificationOut>;
+  };
+  read_all_notifications: {
+    method: "POST";
+    path: "/notifications/read-all";
+    query: {};
+    body: undefined;
+    response: ReadAllOut;
+  };
+  read_notification: {
+    method: "POST";
+    path: "/notifications/{notification_id}/read";
+    query: {};
+    body: undefined;
+    response: NotificationOut;
   };
   openapi_json: {
     method: "GET";

@@ -213,6 +213,36 @@
     livePoll();
   });
 
+  // ---- The bell: the person's unread notifications (templates/notifications/_bell.html) ----------
+  // <a id="bell" data-bell-url data-bell-version data-bell-ms> asks every NOTIFY_POLL_SECONDS, while the
+  // tab is visible, whether the person's notifications changed since its version (204: no, one Redis
+  // read on the server); a 200 is the bell anew, morphed in (focus on the bell stays).
+  var bellPending = false;
+  var bellTimer = null;
+  function bellPoll() {
+    var bell = document.getElementById("bell");
+    if (!bell || bellPending || document.visibilityState !== "visible") { return; }
+    bellPending = true;
+    var url = bell.getAttribute("data-bell-url") + "?since=" + encodeURIComponent(bell.getAttribute("data-bell-version") || "");
+    window.fetch(url, {headers: {"HX-Request": "true"}, credentials: "same-origin", cache: "no-store"})
+      .then(function (resp) { return resp.status === 200 ? resp.text() : null; })
+      .then(function (html) {
+        var now = document.getElementById("bell");
+        var fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById("bell");
+        if (now && fresh) { Idiomorph.morph(now, fresh, {morphStyle: "outerHTML"}); }
+      })
+      .catch(function () { /* offline: the next poll asks again */ })
+      .then(function () { bellPending = false; });
+  }
+  function armBell() {
+    var bell = document.getElementById("bell");
+    window.clearTimeout(bellTimer);
+    if (!bell) { return; }
+    bellTimer = window.setTimeout(function () { bellPoll(); armBell(); }, Number(bell.getAttribute("data-bell-ms")) || 15000);
+  }
+  armBell();
+  document.addEventListener("visibilitychange", bellPoll);
+
   // What the user typed and has not sent yet: a live refresh leaves that form alone.
   document.addEventListener("input", function (evt) {
     var form = evt.target.closest && evt.target.closest("form");

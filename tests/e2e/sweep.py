@@ -75,6 +75,8 @@ PAGES = [
     Page("/work-orders/{wo}/comments", (T,), "a comment"),
     Page("/work-orders/{wo}/attachments", (T,)),
     Page("/work-orders/no-such-order", (T,), "a logged-in 404"),
+    Page("/notifications", (T,), "the technician's notifications: work orders assigned to them, one read"),
+    Page("/notifications/settings", (T,)),
     Page("/assets", (T, M), "assets, one down"),
     Page("/assets/{asset}", (T, M)),
     Page("/assets/{asset}/report", (T,), "the asset's page with its report-a-problem form open"),
@@ -108,6 +110,7 @@ PAGES = [
     Page("/admin/webhooks", (A,), "a webhook on every event"),
     Page("/admin/webhooks/{hook}", (A,)),
     Page("/admin/performance", (A,)),
+    Page("/admin/mail", (A,), "the mail outbox: mails kept (no SMTP_URL), one per assignment"),
 ]
 
 IMPORT_CSV = ("assetTag,model,manufacturer,criticality,location\r\n"
@@ -193,6 +196,10 @@ def setup(client, auth, users) -> dict[str, str]:
         reporterContact="ext. 4471"), photo=smooth((800, 600), "JPEG"), photo_name="hose.jpg")
     made("/api/requests", {"title": "Light flickers above the press", "equipmentId": eq["id"]},
          auth("north", "requester"))
+    ht = auth("north", "technician")  # the technician has read one of their notifications
+    oldest = client.get("/api/notifications?limit=1&page=99999", headers=ht)
+    last = client.get(oldest.headers["Link"].split(", ")[-1].split(";")[0].strip("<>"), headers=ht).json[-1]
+    assert client.post(f"/api/notifications/{last['id']}/read", headers=ht).status_code == 200
     return {"asset": eq["id"], "wo": wo, "part": part["id"], "reorder": reorder["id"], "adhoc": adhoc["id"], "pm": pm["id"], "imp": imp["id"],
             "hook": hook["id"], "report_token": token, "reported": reported.work_order.id,
             "status_token": reported.status_token}

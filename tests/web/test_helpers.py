@@ -75,8 +75,10 @@ def test_every_rule_is_wired_when_only_one_service_was_imported(tmp_path):
     assert out.returncode == 0, out.stderr
     # Each signal's receivers, in the order they run (portal/wiring.py).
     assert out.stdout.splitlines()[:-2] == [
-        "committed ['portal.services.integrations.webhooks.enqueue_committed']",
-        "event.recorded ['portal.services.integrations.webhooks.fan_out']",
+        "committed ['portal.services.integrations.webhooks.enqueue_committed', "
+        "'portal.services.notifications.outbox.enqueue_committed']",
+        "event.recorded ['portal.services.integrations.webhooks.fan_out', "
+        "'portal.services.notifications.outbox.fan_out']",
         "warehouse.created ['portal.services.work_orders.hold_reasons.warehouse_created']",
         "work_order.completed ['portal.services.assets.equipment.work_order_completed', "
         "'portal.services.pm.triggers.work_order_completed']",

@@ -112,11 +112,11 @@ def test_the_work_order_page_reads_in_eight_statements(client, users, portal_log
         html = client.get(f"/work-orders/{wo_id}").get_data(as_text=True)
     # The login session with its user; the work order with its parts and history (the API's
     # detail); the checklist; the labor; the names of people, asset and parts; the parts requested
-    # with their numbers; comments; photos; the signature (sign-off).
-    assert len(seen) == 9, seen
+    # with their numbers; comments; photos; the signature (sign-off); the header bell's unread count.
+    assert len(seen) == 10, seen
     assert len(reads_of_work_orders(seen)) == 1  # the work order is read once per page
     assert "PUMP-9" in html and part_number in html and "north technician" in html
-    assert count_queries(client, f"/work-orders/{wo_id}", headers=HX) == 9
+    assert count_queries(client, f"/work-orders/{wo_id}", headers=HX) == 9  # a fragment: no header, no bell
 
 
 def test_closed_statuses_are_the_final_ones():

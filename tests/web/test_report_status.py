@@ -118,7 +118,7 @@ def test_the_link_works_while_open_and_for_the_kept_days_after_closing(app, user
 def test_the_email_is_kept_validated_and_shown_to_the_team(client, users, pump, portal_login):
     assert _submit(pump, reporterEmail="alex@plant.example").work_order.reporter_email == "alex@plant.example"
     page = client.get(f"/report/{pump.report_token}").get_data(as_text=True)
-    assert "E-mail notices are not switched on yet" in page  # said honestly on the form
+    assert "One e-mail when the work is done" in page  # said on the form
     resp = client.post(f"/report/{pump.report_token}", data={
         "csrf_token": csrf_from(page), "description": "Leak", "reporterName": "Sam", "reporterEmail": "sam at home"})
     assert resp.status_code == 422
@@ -147,7 +147,7 @@ def test_the_thank_you_page_shows_the_link_once(client, users, pump):
     assert "it is shown only once" in html and "<svg" in html
     copy = Tags(html).find("button", **{"data-copy": "#status-link"})
     assert copy is not None
-    assert "alex@plant.example" in html and "E-mail notices are not switched on yet" in html
+    assert "alex@plant.example" in html and "We will send one e-mail to alex@plant.example when the work is done" in html
     # The token is not stored: nothing shows it again, not even the team's page of the work order.
     wo = db.session.scalars(select(WorkOrder)).one()
     assert wo.status_token_hash == hashlib.sha256(token.encode()).hexdigest()

@@ -52,6 +52,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "requests.submit": frozenset({"admin", "manager", "technician", "requester"}),
     # The portal's admin console (/admin/users, /admin/webhooks, /admin/performance).
     "admin_console.use": frozenset({"admin"}),
+    # The mail outbox (/admin/mail): every e-mail the warehouse's notifications wrote, sent or kept.
+    "mail.read": frozenset({"admin"}),
 }
 
 
@@ -86,6 +88,7 @@ ACTIONS: dict[str, str] = {
     "admin_console.use": "use the admin console",
     "requests.review": "review requests",
     "requests.submit": "send requests",
+    "mail.read": "read the mail outbox",
 }
 ROLES_IN_WORDS = {"admin": "Administrators", "manager": "Managers", "technician": "Technicians",
                   "requester": "Requesters", "system": "The system"}

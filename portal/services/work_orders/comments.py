@@ -2,8 +2,9 @@
 
 Rules: whoever may read the work order reads its thread; staff and technicians of the warehouse
 may comment on any of its work orders (open or closed: "part arrived, fixed for good" comes after
-completion), a requester only on the work orders they requested. A comment records no webhook
-event and no history row: it does not change the work order (`work_order.updated` means "Work
+completion), a requester only on the work orders they requested. A comment records the event
+`work_order.commented` (the assignee and the requester are notified of it) but no history row and
+no `work_order.updated`: it does not change the work order (`work_order.updated` means "Work
 order modified" in the contract and carries changes; a comment has none).
 
 A comment on a work order from a problem report (a reporter without an account) may be marked
@@ -22,8 +23,10 @@ from portal.models import WorkOrder, WorkOrderComment
 from portal.models.types import utcnow
 from portal.platform.database import unit_of_work
 from portal.schemas.attachments import CommentCreate, CommentQuery
+from portal.schemas.common import iso
 from portal.services.common.actor import Actor
 from portal.services.common.errors import Forbidden, NotFound, field_error
+from portal.services.common.events import record_event
 from portal.services.common.querying import Page, first_page, paginate
 from portal.services.identity.permissions import require
 from portal.services.work_orders.lifecycle import get_work_order
@@ -79,4 +82,14 @@ def add_comment(actor: Actor, work_order_id: str, data: CommentCreate, *,
         comment = WorkOrderComment(warehouse_id=wo.warehouse_id, work_order_id=wo.id, author_id=actor.id,
                                    body=data.body, visible_to_reporter=data.visible_to_reporter, created_at=now)
         s.add(comment)
+        s.flush()
+        record_event(
+            "work_order.commented", entity="work_order", entity_id=wo.id, warehouse_id=wo.warehouse_id,
+            payload={"workOrderId": wo.id, "foNumber": wo.fo_number, "title": wo.title,
+                     "assignedTo": wo.assigned_to, "requestedBy": wo.requested_by,
+                     "comment": {"id": comment.id, "body": comment.body,
+                                 "visibleToReporter": comment.visible_to_reporter, "authorId": actor.id},
+                     "commentedBy": actor.id, "timestamp": iso(now)},
+            actor=actor, now=now,
+        )
     return comment

@@ -83,7 +83,7 @@ def submit_report(token: str, data: ProblemReportCreate, *, photo: bytes | None 
     bound (REPORT_PHOTO_MAX_MEGAPIXELS); it is judged and decoded once, before the work order is
     created, so a refused photo leaves nothing behind, and what is stored is what was judged.
     The reporter gets a private status link (services/work_orders/report_status.py); their optional
-    e-mail is kept for the "it is done" notice of a later release (docs/decisions.md).
+    e-mail gets the "it is done" notice when the work order is completed (services/notifications/outbox.py).
     """
     eq = asset_for_report(token)
     actor = Actor.system(eq.warehouse_id)

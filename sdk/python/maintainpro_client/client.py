@@ -47,6 +47,7 @@ from .models import (
     MeterReadingCreate,
     MeterReadingCreated,
     MeterReadingOut,
+    NotificationOut,
     PartCreate,
     PartOut,
     PartUpdate,
@@ -59,6 +60,9 @@ from .models import (
     ReorderReceiptCreate,
     ReorderReceiptCreated,
     ReorderReceiptOut,
+    PreferencesOut,
+    PreferencesUpdate,
+    ReadAllOut,
     ReorderRequestOut,
     ReportTokenOut,
     RequestApprove,
@@ -212,6 +216,7 @@ class MaintainProClient:
         self.performance = PerformanceResource(self)
         self.api_keys = ApiKeysResource(self)
         self.warehouse = WarehouseResource(self)
+        self.notifications = NotificationsResource(self)
 
     # --- transport ---------------------------------------------------------------------------
 
@@ -761,6 +766,31 @@ class WarehouseResource(_Resource):
 
     def update(self, data: WarehouseUpdate | None = None, **fields: Any) -> WarehouseOut:
         return cast(WarehouseOut, self._call("update", json=_body(data, fields)))
+
+
+class NotificationsResource(_Resource):
+    """The caller's own notifications (for an API key: its creator's) and how they hear of each kind."""
+
+    name = "notifications"
+
+    def list(self, **filters: Any) -> Page[NotificationOut]:
+        return self._page("list", filters=filters)
+
+    def iterate(self, **filters: Any) -> Iterator[NotificationOut]:
+        return self._iterate("list", filters=filters)
+
+    def read(self, notification_id: str) -> NotificationOut:
+        return cast(NotificationOut, self._call("read", notification_id, json={}))
+
+    def read_all(self) -> ReadAllOut:
+        return cast(ReadAllOut, self._call("read_all", json={}))
+
+    def preferences(self) -> PreferencesOut:
+        return cast(PreferencesOut, self._call("preferences"))
+
+    def set_preferences(self, data: PreferencesUpdate | None = None, **fields: Any) -> PreferencesOut:
+        """Change some kinds' channels, e.g. preferences=[{"kind": "stock_low", "channel": "digest"}]."""
+        return cast(PreferencesOut, self._call("set_preferences", json=_body(data, fields)))
 
 
 class WebhooksResource(_Resource):

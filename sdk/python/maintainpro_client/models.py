@@ -432,6 +432,18 @@ class ErrorResponse(TypedDict):
     errors: NotRequired[list[ErrorItem]]
 
 
+class EventComment(TypedDict):
+    """EventComment"""
+
+    # The comment's id (GET /api/work-orders/{id}/comments)
+    id: str
+    body: str
+    # Shown on the reporter's private status page
+    visibleToReporter: bool
+    # The user who did it; null when the system did (a periodic job)
+    authorId: str | None
+
+
 FieldChange = TypedDict("FieldChange", {"from": "Any", "to": "Any"})
 
 
@@ -715,6 +727,24 @@ class MeterTrigger(TypedDict):
     value: float
     # ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z
     readAt: str
+
+
+class NotificationOut(TypedDict):
+    """NotificationOut"""
+
+    id: str
+    kind: Literal["assigned", "commented", "overdue", "problem_reported", "part_requested", "stock_low", "pm_generated"]
+    title: str
+    detail: str | None
+    # What it is about: work_order, part or reorder_request
+    entity: str
+    entityId: str
+    # The record's page in the portal (a path)
+    link: str
+    # The domain event it came from (the webhook envelope's id)
+    eventId: str
+    createdAt: str
+    readAt: str | None
 
 
 class PMCompletedPayload(TypedDict):
@@ -1005,6 +1035,47 @@ class PingResultOut(TypedDict):
     statusCode: int | None
     durationMs: int | None
     error: str | None
+
+
+class PreferenceIn(TypedDict):
+    """PreferenceIn"""
+
+    kind: Literal["assigned", "commented", "overdue", "problem_reported", "part_requested", "stock_low", "pm_generated"]
+    # portal: the portal's list only; email: the list and an e-mail at once; digest: the list and the daily e-mail digest; off: nothing
+    channel: Literal["portal", "email", "digest", "off"]
+
+
+class PreferenceOut(TypedDict):
+    """PreferenceOut"""
+
+    kind: Literal["assigned", "commented", "overdue", "problem_reported", "part_requested", "stock_low", "pm_generated"]
+    label: str
+    # Who is told of this kind, in words
+    audience: str
+    # portal: the portal's list only; email: the list and an e-mail at once; digest: the list and the daily e-mail digest; off: nothing
+    channel: Literal["portal", "email", "digest", "off"]
+    defaultChannel: Literal["portal", "email", "digest", "off"]
+
+
+class PreferencesOut(TypedDict):
+    """PreferencesOut"""
+
+    # Every kind, in the portal's order
+    preferences: list[PreferenceOut]
+
+
+class PreferencesUpdate(TypedDict):
+    """PreferencesUpdate"""
+
+    # The kinds to change, each once; kinds left out keep their setting
+    preferences: list[PreferenceIn]
+
+
+class ReadAllOut(TypedDict):
+    """ReadAllOut"""
+
+    # Notifications marked read by this call
+    marked: int
 
 
 class RefreshRequest(TypedDict):
@@ -1472,7 +1543,7 @@ class WebhookCreate(TypedDict):
     # http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address.
     url: str
     # Event types of the contract, or '*' for all of them
-    events: list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received", "request.created", "request.approved", "request.merged", "request.declined"]]
+    events: list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received", "request.created", "request.approved", "request.merged", "request.declined", "work_order.commented"]]
     # HMAC key; 32 random bytes (hex) are generated when omitted
     secret: NotRequired[str | None]
     active: NotRequired[bool]
@@ -1519,7 +1590,7 @@ class WebhookUpdate(TypedDict):
 
     # http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address.
     url: NotRequired[str]
-    events: NotRequired[list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received", "request.created", "request.approved", "request.merged", "request.declined"]]]
+    events: NotRequired[list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received", "request.created", "request.approved", "request.merged", "request.declined", "work_order.commented"]]]
     # true re-enables a deactivated endpoint (failure count reset)
     active: NotRequired[bool]
     # Replace the secret
@@ -1571,6 +1642,24 @@ class WorkOrderChecklistItemOut(TypedDict):
     doneBy: str | None
     doneAt: str | None
     updatedAt: str
+
+
+class WorkOrderCommentedPayload(TypedDict):
+    """WorkOrderCommentedPayload"""
+
+    workOrderId: str
+    foNumber: str
+    # The work order's title
+    title: str
+    # The work order's assignee when the comment was written
+    assignedTo: str | None
+    # Who asked for the work order (null for a problem report or a PM)
+    requestedBy: str | None
+    comment: EventComment
+    # The user who did it; null when the system did (a periodic job)
+    commentedBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
 
 
 class WorkOrderCompletedPayload(TypedDict):
