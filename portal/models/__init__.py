@@ -2,6 +2,7 @@
 from portal.models.api_keys import ApiKey
 from portal.models.assets import CRITICALITIES, EQUIPMENT_STATUSES, DowntimePeriod, Equipment
 from portal.models.attachments import WorkOrderAttachment, WorkOrderComment
+from portal.models.board import BoardSettings, BoardView
 from portal.models.events import EVENT_TYPES, DomainEvent
 from portal.models.idempotency import IdempotencyKey
 from portal.models.imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob, ImportRefusal
@@ -31,4 +32,5 @@ __all__ = [
     "ApiKey", "EnrolmentCode", "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
     "WorkOrderAttachment", "WorkOrderComment", "HoldReason",
     "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "ImportRefusal", "IdempotencyKey",
+    "BoardSettings", "BoardView",
 ]
