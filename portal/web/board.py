@@ -152,8 +152,12 @@ def board_context(actor: Actor, source: Mapping[str, str]) -> dict:
 
 
 def _query(filters: Mapping[str, str], **values: Any) -> WorkOrderQuery:
-    query = form_model(WorkOrderQuery, MultiDict(list({**filters, **{k: str(v) for k, v in values.items()}}.items())))
-    return query if not isinstance(query, dict) else WorkOrderQuery(**{k: v for k, v in values.items() if k != "status"})
+    """The list's query for the filters and a view's own values (a lane's status, a calendar's span)."""
+    own = {k: str(v) for k, v in values.items()}
+    query = form_model(WorkOrderQuery, MultiDict(list({**filters, **own}.items())))
+    if isinstance(query, dict):  # a refused filter (said next to it, as on the table): the view without filters
+        query = form_model(WorkOrderQuery, MultiDict(list(own.items())))
+    return query
 
 
 def _kanban(actor: Actor, filters: Mapping[str, str], sort: str) -> list[dict]:

@@ -83,6 +83,9 @@ def test_kanban_and_calendar_with_pm_forecast(client, users, auth, board):
         "New 2", "Assigned 0", "In progress 0", "On hold 0"]
     assert html.select_one(f"#card-{board['a']} input[name=ids]")["form"] == "board-bulk"
     assert "South job" not in kanban.get_data(as_text=True)
+    # A refused filter is said next to its select; the lanes show without the filters.
+    refused = soup(client.get("/work-orders?view=kanban&priority=urgent"))
+    assert refused.select_one("#f-priority")["aria-invalid"] == "true" and len(refused.select(".kanban-card")) == 2
     cal = soup(client.get("/work-orders?view=calendar"))
     assert "Seal leaking" in cal.select_one(".cal").get_text()
     forecast = [li.get_text(" ", strip=True) for li in cal.select(".cal-pm")]
