@@ -215,8 +215,14 @@ def _calendar(actor: Actor, filters: Mapping[str, str], args: Mapping[str, str])
             "cal_prev": before.isoformat(), "cal_next": after.isoformat(), "cal_today": today.isoformat()}
 
 
-def board_page(actor: Actor) -> Response:
-    return render("work_orders/board.html", block="results", **board_context(actor, request.args))
+@web.get("/work-orders")
+@login_required
+def work_order_list() -> Response:
+    """Technicians: the list; managers and admins: the board (table, kanban, calendar)."""
+    actor = _actor()
+    if can(actor, "work_orders.assign"):
+        return render("work_orders/board.html", block="results", **board_context(actor, request.args))
+    return render("work_orders/list.html", block="results", **list_context(actor, request.args))
 
 
 @web.post("/work-orders/columns")

@@ -50,17 +50,6 @@ def is_closed(status: str | None) -> bool:
     return status in CLOSED_STATUSES
 
 
-@web.get("/work-orders")
-@login_required
-def work_order_list():
-    actor = _actor()
-    if can(actor, "work_orders.assign"):  # managers and admins: the board (table, kanban, calendar)
-        from portal.web.board import board_page
-
-        return board_page(actor)
-    return render("work_orders/list.html", block="results", **list_context(actor, request.args))
-
-
 def list_args(source: Mapping[str, str]) -> dict[str, str]:
     """The filters of a list request (the API's query names), blanks dropped."""
     return {k: v for k in LIST_FILTERS if (v := source.get(k, "").strip())}

@@ -85,6 +85,7 @@ def _board_at_1440(browser, live_server, users, client, h, wait, pump, soon, sta
 
     # Keys: down moves to the next row, space ticks it, Enter opens it.
     rows = browser.find_elements(By.CSS_SELECTOR, "#board-table tbody tr")
+    first = rows[0].get_attribute("id").removeprefix("wo-")
     browser.execute_script("arguments[0].focus()", rows[0])
     browser.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
     second = rows[1].get_attribute("id")
@@ -92,9 +93,8 @@ def _board_at_1440(browser, live_server, users, client, h, wait, pump, soon, sta
     browser.switch_to.active_element.send_keys(Keys.SPACE)
     assert browser.find_element(By.CSS_SELECTOR, f"#{second} input[name=ids]").is_selected()
     browser.switch_to.active_element.send_keys(Keys.ARROW_UP)
-    assert browser.switch_to.active_element.get_attribute("id") == rows[0].get_attribute("id")
+    assert browser.switch_to.active_element.get_attribute("id") == f"wo-{first}"
     browser.switch_to.active_element.send_keys(Keys.ENTER)
-    first = rows[0].get_attribute("id").removeprefix("wo-")
     wait.until(lambda d: d.current_url.endswith("/work-orders/" + first))
     browser.back()
     wait.until(ec.presence_of_element_located((By.ID, "board-table")))
