@@ -10,6 +10,7 @@ from portal.schemas.work_orders import (
     HistoryOut,
     PartUsageOut,
     WorkOrderBulkAssign,
+    WorkOrderBulkUpdate,
     WorkOrderCreate,
     WorkOrderDetailOut,
     WorkOrderExpandedOut,
@@ -98,6 +99,21 @@ def update_work_order(work_order_id: str):
 def bulk_assign_work_orders():
     data = json_body(WorkOrderBulkAssign)
     done = service.bulk_assign(actor(), data.ids, data.assigned_to)
+    return jsonify(WorkOrderOut.dump_many(done))
+
+
+@api.post("/work-orders/bulk")
+@documented(summary="Change many work orders alike: assignee, status, priority, due date (all or nothing)",
+            body=WorkOrderBulkUpdate, response=list[WorkOrderOut], permission="work_orders.assign",
+            description=("One transaction: every id is checked to be in your warehouse first (404 for the lot "
+                         "otherwise), then each work order changes as a PATCH with the given fields would (same "
+                         "transitions, history rows, work_order.updated events and webhooks); any refusal "
+                         "rolls back all, its `ids[n]` named in the errors. Fields left out are not touched; "
+                         "assignedTo and dueDate null clear them. Answers the work orders in the order of `ids`."))
+def bulk_update_work_orders():
+    data = json_body(WorkOrderBulkUpdate)
+    values = {name: getattr(data, name) for name in data.model_fields_set if name != "ids"}
+    done = service.bulk_update(actor(), data.ids, values)
     return jsonify(WorkOrderOut.dump_many(done))
 
 

@@ -2,6 +2,7 @@
 from portal.models.api_keys import ApiKey
 from portal.models.assets import CRITICALITIES, EQUIPMENT_STATUSES, DowntimePeriod, Equipment
 from portal.models.attachments import WorkOrderAttachment, WorkOrderComment
+from portal.models.board import BoardSettings, BoardView
 from portal.models.events import EVENT_TYPES, DomainEvent
 from portal.models.idempotency import IdempotencyKey
 from portal.models.imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob, ImportRefusal
@@ -43,4 +44,5 @@ __all__ = [
     "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "ImportRefusal", "IdempotencyKey",
     "REQUEST_ROUTINGS", "REQUEST_STATUSES", "WorkRequest",
     "MailMessage", "Notification", "NotificationPreference",
+    "BoardSettings", "BoardView",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from portal.models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
 from portal.schemas.attachments import CommentOut
@@ -75,6 +75,34 @@ class WorkOrderBulkAssign(Payload):
         "as with `PATCH /api/work-orders/{id}` `{\"assignedTo\": ...}` (a new one becomes assigned), with the "
         "same history rows, work_order.updated events and webhooks; one refusal (a completed work order, "
         "a user who cannot take work) rolls back all of them."))
+
+
+
+class WorkOrderBulkUpdate(Payload):
+    """Several work orders changed alike in one call (the board's bulk bar): assign, status,
+    priority and due date, any of them, all or nothing."""
+
+    ids: list[str] = Field(min_length=1, max_length=100, description=(
+        "Work order ids (at most 100; a repeated id counts once). One of another warehouse, or unknown, "
+        "answers 404 for the lot, with `ids[n]` in the errors, and nothing is changed."))
+    assigned_to: str | None = Field(None, description="Assign them all to this user (null: unassign them)")
+    status: Status | None = Field(None, json_schema_extra=not_null, description=(
+        "Move them all to this status (the transitions of `PATCH /api/work-orders/{id}`)"))
+    priority: Priority | None = Field(None, json_schema_extra=not_null)
+    due_date: UtcDateTime | None = Field(None, description="The new due date (null: no due date)")
+
+    @field_validator("ids")
+    @classmethod
+    def _no_blank_ids(cls, value: list[str]) -> list[str]:
+        if any(not i.strip() for i in value):
+            raise ValueError("An id may not be blank")
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> WorkOrderBulkUpdate:
+        if not self.model_fields_set & {"assigned_to", "status", "priority", "due_date"}:
+            raise ValueError("Give at least one of assignedTo, status, priority, dueDate")
+        return self
 
 
 EXPANSIONS = ("parts", "checklist", "labor", "comments")

@@ -6,32 +6,39 @@ every change goes through work_order_service like the API, which decides again w
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask.wrappers import Response
 from flask_login import current_user, login_required
+from jinja2_fragments.flask import render_block
 from werkzeug.datastructures import MultiDict
 
-from portal.models.enums import PRIORITY, WORK_ORDER_TYPE
+from portal.models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
 from portal.platform import live
-from portal.schemas.work_orders import WorkOrderCreate, WorkOrderUpdate
-from portal.services.common.errors import DomainError, Forbidden, NotFound
+from portal.schemas.work_orders import SORTS, WorkOrderCreate, WorkOrderQuery, WorkOrderUpdate
+from portal.services.common.actor import Actor
+from portal.services.common.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from portal.services.identity.permissions import can, require
+from portal.services.pm import forecast as pm_forecast
+from portal.services.work_orders import board_views, lifecycle, reads
 from portal.services.work_orders import checklists as checklist_service
 from portal.services.work_orders import lifecycle as work_order_service
-from portal.services.work_orders import reads
 from portal.web.blueprint import web
 from portal.web.errors import error_page
 from portal.web.forms import form_model
 from portal.web.rendering import render
 from portal.web.timefmt import from_local_input, zone
 from portal.web.work_order_checklists import creation_checklists
-from portal.web.work_orders import _actor, list_context
+from portal.web.work_orders import _actor, list_args, list_context
 
 # The inline edit's fields; an empty select or date clears the value (unassign, no due date).
 EDIT_FIELDS = ("assignedTo", "priority", "dueDate")
 CLEARABLE = {"assignedTo": "assigned_to", "dueDate": "due_date"}
+DEFAULT_SORT = "-createdAt"
 CREATE_FIELDS = ("title", "description", "type", "priority", "equipmentId", "assignedTo", "dueDate", "requiresSignature")
 
 
@@ -84,24 +91,221 @@ def board_new() -> Response:
     return redirect(url_for("web.work_order_page", work_order_id=wo.id), 303)
 
 
+# --- The board: table, kanban, calendar ----------------------------------------------------------
+
+TABLE_LIMIT = lifecycle.BULK_LIMIT  # a page of the table is one bulk change at most
+KANBAN_LIMIT = 50  # cards per status column
+CALENDAR_LIMIT = 500
+SORTABLE = {"foNumber", "priority", "dueDate", "createdAt", "updatedAt"}  # the list's sorts (WorkOrderQuery)
+# The kanban's columns: the open statuses, in the work's order.
+KANBAN_STATUSES = ("new", "assigned", "in_progress", "on_hold")
+# The board's own URL parameters besides the list's filters.
+BOARD_KEYS = ("view", "sort", "span", "date", "cols")
+# The bulk bar's statuses: on hold needs a reason (the work order's page asks for it).
+BULK_STATUSES = [(v, t) for v, t in WORK_ORDER_STATUS.options if v != "on_hold"]
+UNASSIGN = "-"  # the bulk bar's "Unassign" (its blank means "no change")
+
+
+def board_args(source: Mapping[str, str]) -> dict[str, str]:
+    """The filters and the board's own parameters of a request, blanks and unknown values dropped."""
+    args = list_args(source)
+    view = source.get("view", "")
+    if view in board_views.KINDS and view != "table":
+        args["view"] = view
+    sort = source.get("sort", "")
+    if sort in SORTS and sort != DEFAULT_SORT:
+        args["sort"] = sort
+    if args.get("view") == "calendar":
+        if source.get("span") == "week":
+            args["span"] = "week"
+        if _parse_day(source.get("date", "")):
+            args["date"] = source["date"]
+    if cols := source.get("cols", "").strip():
+        args["cols"] = ",".join(board_views.clean_columns(cols.split(",")))
+    return args
+
+
+def _parse_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def board_context(actor: Actor, source: Mapping[str, str]) -> dict:
+    """What the board shows for this URL: the list's filters and labels, then the rows of its view."""
+    args = board_args(source)
+    filters = {k: v for k, v in args.items() if k not in BOARD_KEYS}
+    view = args.get("view", "table")
+    sort = args.get("sort", DEFAULT_SORT)
+    ctx = list_context(actor, {**filters, "page": source.get("page", "1")}, limit=TABLE_LIMIT if view == "table" else 1,
+                       sort=sort, board=True, view=view, args=args, filter_args=filters)
+    columns = args["cols"].split(",") if "cols" in args else board_views.columns_of(actor)
+    ctx.update(sort=sort, columns=columns, column_names=board_views.COLUMNS, sortable=SORTABLE,
+               saved_views=board_views.views_of(actor), bulk_statuses=BULK_STATUSES, unassign=UNASSIGN,
+               kinds=board_views.KINDS, here=urlencode(args))
+    if view == "kanban":
+        ctx["lanes"] = _kanban(actor, filters, sort)
+    elif view == "calendar":
+        ctx.update(_calendar(actor, filters, args))
+    names_for = {wo.assigned_to for wo in ctx["rows"]}
+    for lane in ctx.get("lanes", []):
+        names_for |= {wo.assigned_to for wo in lane["rows"]}
+    names_for |= {wo.assigned_to for day in ctx.get("days", []) for wo in day["rows"]}
+    ctx["names"] = reads.labels(actor, user_ids=names_for).names if names_for else {}
+    return ctx
+
+
+def _query(filters: Mapping[str, str], **values: Any) -> WorkOrderQuery:
+    """The list's query for the filters and a view's own values (a lane's status, a calendar's span)."""
+    own = {k: str(v) for k, v in values.items()}
+    query = form_model(WorkOrderQuery, MultiDict(list({**filters, **own}.items())))
+    if isinstance(query, dict):  # a refused filter (said next to it, as on the table): the view without filters
+        query = form_model(WorkOrderQuery, MultiDict(list(own.items())))
+    return query
+
+
+def _kanban(actor: Actor, filters: Mapping[str, str], sort: str) -> list[dict]:
+    """One lane per open status (those of the status filter, if any): its first cards and count."""
+    wanted = [s for s in filters.get("status", "").split(",") if s] or KANBAN_STATUSES
+    lanes = []
+    for status in KANBAN_STATUSES:
+        if status not in wanted:
+            continue
+        page = reads.list_page(actor, _query(filters, status=status, sort=sort, limit=KANBAN_LIMIT))
+        lanes.append({"status": status, "label": WORK_ORDER_STATUS.label(status), "rows": page.items,
+                      "total": page.total})
+    return lanes
+
+
+def _calendar(actor: Actor, filters: Mapping[str, str], args: Mapping[str, str]) -> dict:
+    """The days of a week or a month (whole weeks, Monday first) in the warehouse's zone, each with
+    the work orders due that day and the PM occurrences forecast for it."""
+    tz = _tz()
+    today = datetime.now(tz).date()
+    anchor = _parse_day(args.get("date", "")) or today
+    span = args.get("span", "month")
+    if span == "week":
+        first = anchor - timedelta(days=anchor.weekday())
+        last = first + timedelta(days=6)
+        before, after = first - timedelta(days=7), first + timedelta(days=7)
+        title = f"Week of {first:%d %b %Y}"
+    else:
+        month = anchor.replace(day=1)
+        next_month = (month + timedelta(days=32)).replace(day=1)
+        first = month - timedelta(days=month.weekday())
+        last = next_month - timedelta(days=1)
+        last += timedelta(days=6 - last.weekday())
+        before, after = (month - timedelta(days=1)).replace(day=1), next_month
+        title = f"{month:%B %Y}"
+    start = datetime.combine(first, time(), tz).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
+    query = _query(filters, due_after=start.isoformat(), due_before=end.isoformat(), sort="dueDate",
+                   limit=CALENDAR_LIMIT)
+    page = reads.list_page(actor, query)
+    by_day: dict[date, list] = {}
+    for wo in page.items:
+        by_day.setdefault(wo.due_date.astimezone(tz).date(), []).append(wo)
+    pm_by_day: dict[date, list] = {}
+    if can(actor, "pm.read"):
+        for item in pm_forecast.forecast(actor, start, end):
+            pm_by_day.setdefault(item.due.astimezone(tz).date(), []).append(item)
+    days = []
+    day = first
+    while day <= last:
+        days.append({"date": day, "rows": by_day.get(day, []), "pm": pm_by_day.get(day, []),
+                     "today": day == today, "outside": span == "month" and day.month != anchor.month})
+        day += timedelta(days=1)
+    return {"days": days, "span": span, "cal_title": title, "cal_total": page.total,
+            "cal_prev": before.isoformat(), "cal_next": after.isoformat(), "cal_today": today.isoformat()}
+
+
+@web.get("/work-orders")
+@login_required
+def work_order_list() -> Response:
+    """Technicians: the list; managers and admins: the board (table, kanban, calendar)."""
+    actor = _actor()
+    if can(actor, "work_orders.assign"):
+        return render("work_orders/board.html", block="results", **board_context(actor, request.args))
+    return render("work_orders/list.html", block="results", **list_context(actor, request.args))
+
+
+@web.post("/work-orders/columns")
+@login_required
+def board_columns() -> Response:
+    """The table's columns the user picked, kept for them; back to the board as it was."""
+    board_views.set_columns(_actor(), request.form.getlist("columns"))
+    return redirect(_back(), 303)
+
+
+def _back(**extra: str) -> str:
+    """The board's URL the form was sent from (its `back` field: the board's query string)."""
+    args = board_args(MultiDict(parse_qsl(request.form.get("back", ""))))
+    args.pop("cols", None)
+    args.update(extra)
+    return url_for("web.work_order_list", **args)
+
+
+@web.post("/work-orders/views")
+@login_required
+def board_save_view() -> Response:
+    """Save the board as shown (view kind, filters, sort, columns) under a name."""
+    actor = _actor()
+    args = board_args(MultiDict(parse_qsl(request.form.get("back", ""))))
+    columns = args["cols"].split(",") if "cols" in args else board_views.columns_of(actor)
+    try:
+        view = board_views.save_view(actor, request.form.get("name", ""), args.get("view", "table"), args, columns)
+    except ValidationFailed as exc:
+        flash(exc.errors[0]["message"] if exc.errors else exc.message, "error")
+        return redirect(_back(), 303)
+    flash(f"View “{view.name}” saved.", "success")
+    return redirect(saved_view_url(view), 303)
+
+
+@web.post("/work-orders/views/<view_id>/delete")
+@login_required
+def board_delete_view(view_id: str) -> Response:
+    board_views.delete_view(_actor(), view_id)
+    flash("View deleted.", "success")
+    return redirect(_back(), 303)
+
+
+@web.app_template_global()
+def saved_view_url(view) -> str:
+    """A saved view's board URL: its kind, filters and sort, and its columns."""
+    args = {k: v for k, v in view.filters.items() if k not in ("view", "cols")}
+    if view.kind != "table":
+        args["view"] = view.kind
+    if view.columns:
+        args["cols"] = ",".join(view.columns)
+    return url_for("web.work_order_list", **args)
+
+
 # --- Inline edit of one row ----------------------------------------------------------------------
 
 def _row(wo, status: int = 200, **extra: Any) -> Response:
-    """The row partial, the one markup of a work order in a list."""
+    """The table's row of one work order (the board's inline edits answer it)."""
     actor = _actor()
     labels = reads.labels(actor, user_ids={wo.assigned_to}, people=True, equipment_ids={wo.equipment_id})
-    ctx = {"wo": wo, "board": can(actor, "work_orders.assign"), "people": labels.people,
-           "priorities": PRIORITY.options, "assets": labels.assets, "names": labels.names}
+    args = board_args(MultiDict(parse_qsl(request.form.get("back", ""))))
+    columns = args["cols"].split(",") if "cols" in args else board_views.columns_of(actor)
+    ctx = {"wo": wo, "people": labels.people, "priorities": PRIORITY.options, "assets": labels.assets,
+           "names": labels.names, "columns": columns, "here": urlencode(args)}
     ctx.update(extra)
-    resp = make_response(render_template("work_orders/_row.html", **ctx), status)
+    resp = make_response(render_block("work_orders/board.html", "row", **ctx), status)
     resp.vary.add("HX-Request")
     return resp
+
+
+def _started_by(actor: Actor, wo) -> str:
+    return reads.labels(actor, user_ids={wo.assigned_to}).names.get(wo.assigned_to, "someone")
 
 
 @web.post("/work-orders/<work_order_id>/board")
 @login_required
 def board_edit(work_order_id: str) -> Response:
-    """Assign, reprioritise or reschedule one work order from its row; answers the row."""
+    """Assign, reprioritise or reschedule one work order from its row, each on change; answers the
+    row with the same note whatever was changed. Taking started work from its assignee asks first."""
     actor = _actor()
     wo = work_order_service.get_work_order(actor, work_order_id)  # another warehouse's id: 404 first
     given = {k: request.form[k].strip() for k in EDIT_FIELDS if k in request.form}
@@ -113,6 +317,10 @@ def board_edit(work_order_id: str) -> Response:
         return _row(wo, 422, row_errors=update, row_form=given)
     # form_model reads "" as absent; here an emptied select or date means "none".
     update = update.model_copy(update={name: None for key, name in CLEARABLE.items() if given.get(key) == ""})
+    if ("assignedTo" in given and request.form.get("confirm") != "reassign"
+            and work_order_service.reassigning_started_work(actor, [wo.id], update.assigned_to)):
+        return _row(wo, row_form=given, row_warn=f"{_started_by(actor, wo)} has started this work.",
+                    confirm_assignee=given["assignedTo"])
     try:
         wo = work_order_service.update_work_order(actor, work_order_id, update)
     except (Forbidden, NotFound):
@@ -121,43 +329,97 @@ def board_edit(work_order_id: str) -> Response:
         errors = _field_errors(exc, "row")
         errors = {k if k in EDIT_FIELDS else "row": v for k, v in errors.items()}
         return _row(work_order_service.get_work_order(actor, work_order_id), 422, row_errors=errors, row_form=given)
-    return _row(wo)
+    return _row(wo, row_note="Saved")
 
 
-# --- Bulk assign ---------------------------------------------------------------------------------
+# --- Bulk changes --------------------------------------------------------------------------------
 
-@web.post("/work-orders/bulk-assign")
+def _bulk_values(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The bulk bar's fields as the service's values (blank: no change), or what is wrong."""
+    raw: dict[str, str] = {}
+    for key in ("status", "priority", "dueDate"):
+        if value := form.get(key, "").strip():
+            raw[key] = from_local_input(value, _tz()) if key == "dueDate" else value
+    assignee = form.get("assignedTo", "").strip()
+    if assignee and assignee != UNASSIGN:
+        raw["assignedTo"] = assignee
+    parsed = form_model(WorkOrderUpdate, MultiDict(raw))
+    if isinstance(parsed, dict):
+        return {}, parsed
+    values = {name: getattr(parsed, name) for name in parsed.model_fields_set}
+    if assignee == UNASSIGN:
+        values["assigned_to"] = None
+    return values, {}
+
+
+def _bulk_answer(msg: str = "", error: str = "", warn: str = "", status: int = 200, changed=()) -> Response:
+    if not request.headers.get("HX-Request"):
+        flash(error or warn or msg, "error" if error or warn else "success")
+        return redirect(_back(), 303)
+    ctx: dict[str, Any] = {"bulk_msg": msg, "bulk_error": error, "bulk_warn": warn}
+    body = render_template("work_orders/_board_msg.html", **ctx)
+    if changed:
+        # The changed rows, refreshed where they are (the table), or the view again (kanban,
+        # calendar: a card may change lanes or days): out-of-band swaps of the same answer.
+        actor = _actor()
+        args = board_args(MultiDict(parse_qsl(request.form.get("back", ""))))
+        if args.get("view") in ("kanban", "calendar"):
+            body += render_block("work_orders/board.html", "results", oob=True, **board_context(actor, args))
+        else:
+            labels = reads.labels(actor, user_ids={wo.assigned_to for wo in changed}, people=True,
+                                  equipment_ids={wo.equipment_id for wo in changed})
+            columns = args["cols"].split(",") if "cols" in args else board_views.columns_of(actor)
+            for wo in changed:
+                body += render_block("work_orders/board.html", "row", wo=wo, oob=True, people=labels.people,
+                                     priorities=PRIORITY.options, assets=labels.assets, names=labels.names,
+                                     columns=columns, here=urlencode(args))
+    resp = make_response(body, status)
+    if changed:
+        resp.headers["HX-Trigger"] = "board-assigned"  # the board unticks its rows
+    return resp
+
+
+@web.post("/work-orders/bulk")
 @login_required
-def board_bulk_assign() -> Response:
-    """The ticked rows to one assignee: one service call, one transaction (all or nothing)."""
+def board_bulk() -> Response:
+    """The ticked rows changed alike (assignee, status, priority, due date): one service call, one
+    transaction (all or nothing). Taking started work from someone asks first."""
     actor = _actor()
     ids = [i for i in request.form.getlist("ids") if i]
-    assignee = request.form.get("assignedTo") or None
-    status, msg, error = 200, "", ""
+    values, errors = _bulk_values(request.form)
     if not ids:
-        status, error = 422, "Tick the work orders to assign first."
-    elif assignee is None:
-        status, error = 422, "Choose who to assign them to."
-    else:
-        try:
-            done = work_order_service.bulk_assign(actor, ids, assignee)
-        except (Forbidden, NotFound):
-            raise
-        except DomainError as exc:
-            status = 422
-            error = "; ".join(e["message"] for e in exc.errors) if exc.errors else exc.message
-            if exc.message not in error:
-                error = f"{exc.message}: {error}"
-        else:
-            who = reads.labels(actor, user_ids={assignee}).names.get(assignee, "them")
-            msg = f"{len(done)} work order{'s' if len(done) != 1 else ''} assigned to {who}."
-    if not request.headers.get("HX-Request"):
-        flash(error or msg, "error" if error else "success")
-        return redirect(url_for("web.work_order_list"), 303)
-    resp = make_response(render_template("work_orders/_board_msg.html", bulk_msg=msg, bulk_error=error), status)
-    if not error:
-        resp.headers["HX-Trigger"] = "board-assigned"  # the board unticks and re-reads its rows at once
-    return resp
+        return _bulk_answer(error="Tick the work orders to change first.", status=422)
+    if errors:
+        return _bulk_answer(error=next(iter(errors.values())), status=422)
+    if not values:
+        return _bulk_answer(error="Choose what to change: an assignee, a status, a priority or a due date.", status=422)
+    if "assigned_to" in values and request.form.get("confirm") != "reassign":
+        started = work_order_service.reassigning_started_work(actor, ids, values["assigned_to"])
+        if started:
+            numbers = ", ".join(wo.fo_number for wo in started[:5]) + (" …" if len(started) > 5 else "")
+            some = "has" if len(started) == 1 else "have"
+            return _bulk_answer(warn=f"{numbers} {some} been started by someone else. Reassign anyway?")
+    try:
+        done = work_order_service.bulk_update(actor, ids, values)
+    except (Forbidden, NotFound):
+        raise
+    except DomainError as exc:
+        error = "; ".join(e["message"] for e in exc.errors) if exc.errors else exc.message
+        if exc.message not in error:
+            error = f"{exc.message}: {error}"
+        return _bulk_answer(error=error, status=422)
+    what = []
+    if "assigned_to" in values:
+        who = reads.labels(actor, user_ids={values["assigned_to"]}).names.get(values["assigned_to"], "them")
+        what.append(f"assigned to {who}" if values["assigned_to"] else "unassigned")
+    if "status" in values:
+        what.append(f"now {WORK_ORDER_STATUS.label(values['status']).lower()}")
+    if "priority" in values:
+        what.append(f"{values['priority']} priority")
+    if "due_date" in values:
+        what.append("rescheduled")
+    n = len(done)
+    return _bulk_answer(msg=f"{n} work order{'s' if n != 1 else ''} {', '.join(what)}.", changed=done)
 
 
 # --- Live updates --------------------------------------------------------------------------------
@@ -178,8 +440,10 @@ def board_changes() -> Response:
     current = live.version(actor.warehouse_id)
     if not _changed(current):
         return _nothing()
-    ctx = list_context(actor, request.args)
-    resp = render("work_orders/list.html", block="results", **ctx)
+    if can(actor, "work_orders.assign"):
+        resp = render("work_orders/board.html", block="results", **board_context(actor, request.args))
+    else:
+        resp = render("work_orders/list.html", block="results", **list_context(actor, request.args))
     resp.headers["X-Live-Version"] = current
     resp.headers["Cache-Control"] = "no-store"
     return resp

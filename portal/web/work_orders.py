@@ -50,27 +50,23 @@ def is_closed(status: str | None) -> bool:
     return status in CLOSED_STATUSES
 
 
-@web.get("/work-orders")
-@login_required
-def work_order_list():
-    return render("work_orders/list.html", block="results", **list_context(_actor(), request.args))
-
-
 def list_args(source: Mapping[str, str]) -> dict[str, str]:
     """The filters of a list request (the API's query names), blanks dropped."""
     return {k: v for k in LIST_FILTERS if (v := source.get(k, "").strip())}
 
 
-def list_context(actor: Actor, source: Mapping[str, str], **extra: Any) -> dict:
+def list_context(actor: Actor, source: Mapping[str, str], *, limit: int = LIST_LIMIT, sort: str | None = None,
+                 **extra: Any) -> dict:
     """What the list (and, for managers and admins, the board around it) shows for these filters."""
     args = list_args(source)
     page_no = source.get("page", "1")
-    query = form_model(WorkOrderQuery, _multidict({**args, "page": page_no, "limit": str(LIST_LIMIT)}))
+    query = form_model(WorkOrderQuery, _multidict({**args, "page": page_no, "limit": str(limit),
+                                                   **({"sort": sort} if sort else {})}))
     errors: dict[str, str] = {}
     if isinstance(query, dict):
         # "status[0]" -> "status": the message goes next to its select; the list shows unfiltered.
         errors = {key.split("[")[0]: message for key, message in query.items()}
-        query = WorkOrderQuery(limit=LIST_LIMIT)
+        query = WorkOrderQuery(limit=limit)
     page = reads.list_page(actor, query)  # the API's list: the same statement and the same cache entry
     rows = page.items
     # The board's controls appear by role; the services decide again on every post.

@@ -191,6 +191,7 @@ const OPERATIONS = {
   list_work_orders: ['GET', '/work-orders', 'workOrders.list'],
   create_work_order: ['POST', '/work-orders', 'workOrders.create'],
   bulk_assign_work_orders: ['POST', '/work-orders/bulk-assign', 'workOrders.bulkAssign'],
+  bulk_update_work_orders: ['POST', '/work-orders/bulk', 'workOrders.bulkUpdate'],
   export_work_orders: ['GET', '/work-orders/export', 'workOrders.export'],
   get_work_order: ['GET', '/work-orders/{}', 'workOrders.get'],
   update_work_order: ['PATCH', '/work-orders/{}', 'workOrders.update'],
@@ -344,6 +345,10 @@ class WorkOrders extends Resource {
 
   bulkAssign(body, options) {
     return this.client.request('POST', opPath('bulk_assign_work_orders'), body, options);
+  }
+
+  bulkUpdate(body, options) {
+    return this.client.request('POST', opPath('bulk_update_work_orders'), body, options);
   }
 
   attachments(id, filters = {}) {

@@ -122,6 +122,7 @@ export interface WorkOrders extends Listing<Row<'list_work_orders'>, WorkOrderQu
   /** CSV text, or NDJSON text with `format: 'ndjson'` (one work order a line, then {"end": true, "rows": N}) */
   export(filters?: WorkOrderExportQuery): Promise<string>;
   bulkAssign(body: Body<'bulk_assign_work_orders'>, options?: CallOptions): Promise<Answer<'bulk_assign_work_orders'>>;
+  bulkUpdate(body: Body<'bulk_update_work_orders'>, options?: CallOptions): Promise<Answer<'bulk_update_work_orders'>>;
   attachments(id: string, filters?: Query<'list_work_order_attachments'>): Promise<Page<Row<'list_work_order_attachments'>>>;
   addAttachment(id: string, file: Blob | Bytes, options?: CallOptions & { filename?: string; contentType?: string }):
     Promise<Answer<'add_work_order_attachment'>>;

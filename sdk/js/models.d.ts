@@ -1426,6 +1426,18 @@ export interface WorkOrderBulkAssign {
   assignedTo: string | null;
 }
 
+export interface WorkOrderBulkUpdate {
+  /** Work order ids (at most 100; a repeated id counts once). One of another warehouse, or unknown, answers 404 for the lot, with `ids[n]` in the errors, and nothing is changed. */
+  ids: Array<string>;
+  /** Assign them all to this user (null: unassign them) */
+  assignedTo?: string | null;
+  /** Move them all to this status (the transitions of `PATCH /api/work-orders/{id}`) */
+  status?: "new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled";
+  priority?: "low" | "medium" | "high" | "critical";
+  /** The new due date (null: no due date) */
+  dueDate?: string | null;
+}
+
 export interface WorkOrderChecklistItemOut {
   id: string;
   /** The template item's id */
@@ -2233,6 +2245,13 @@ export interface Operations {
     query: {};
     body: WorkOrderCreate;
     response: WorkOrderOut;
+  };
+  bulk_update_work_orders: {
+    method: "POST";
+    path: "/work-orders/bulk";
+    query: {};
+    body: WorkOrderBulkUpdate;
+    response: Array<WorkOrderOut>;
   };
   bulk_assign_work_orders: {
     method: "POST";

@@ -123,7 +123,8 @@
   // section of a work order's page (a child of .wo-page with an id).
   function isPart(el) {
     var parent = el.parentElement;
-    return !!(parent && el.id && (parent.classList.contains("wo-list") || parent.classList.contains("wo-page")));
+    return !!(parent && el.id && (parent.classList.contains("wo-list") || parent.classList.contains("wo-page")
+                                  || parent.classList.contains("board-rows")));
   }
 
   // Morph `fresh` into `target`; false when a busy part kept its old content (the page then stays at
@@ -281,6 +282,31 @@
     document.querySelectorAll('input[name="ids"][form="' + form + '"]').forEach(function (box) {
       box.checked = evt.target.checked;
     });
+  });
+
+  // ---- The board's table: keys (templates/work_orders/board.html, docs/portal.md) ----
+  // Up and down move between rows (the row itself takes the focus), Space ticks the row for the
+  // bulk bar, Enter or "o" opens its work order. Keys typed into a field or a select stay theirs.
+  document.addEventListener("keydown", function (evt) {
+    var table = evt.target.closest && evt.target.closest("table[data-board-keys]");
+    if (!table || evt.altKey || evt.ctrlKey || evt.metaKey) { return; }
+    var row = evt.target.closest("tbody tr");
+    var onRow = evt.target === row || (evt.target.matches("a.fo, input[name=ids]"));
+    if (!onRow && !(evt.target.closest("thead") && evt.key === "ArrowDown")) { return; }
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var at = row ? rows.indexOf(row) : -1;
+    var next = null;
+    if (evt.key === "ArrowDown") { next = rows[Math.min(at + 1, rows.length - 1)]; }
+    else if (evt.key === "ArrowUp") { next = rows[Math.max(at - 1, 0)]; }
+    else if (row && evt.key === " " && evt.target === row) {
+      var box = row.querySelector("input[name=ids]");
+      if (box) { box.click(); }
+    } else if (row && (evt.key === "Enter" || evt.key === "o") && evt.target === row) {
+      var link = row.querySelector("a.fo");
+      if (link) { link.click(); }
+    } else { return; }
+    evt.preventDefault();
+    if (next) { next.focus(); next.scrollIntoView({block: "nearest"}); }
   });
 
   // ---- PM template editor (templates/pm/editor.html) ----

@@ -6,8 +6,10 @@ On each page:
 - axe-core (vendored: tests/e2e/vendor/, see its README) finds 0 violations;
 - nothing is wider than the screen: document.documentElement.scrollWidth <= the device width;
 - every control in the header, the navigation and <main> is at least 44 x 44 px (a checkbox or
-  radio button counts with its label, which toggles it). Exempt (WCAG 2.5.8's "inline" exception):
-  a link inside a sentence, i.e. an inline <a> in a <p> that has words of its own besides the link.
+  radio button counts with its label, which toggles it); inside a dense data table (`.dense`, the
+  board's) on a screen with a mouse (pointer: fine, or none, 1024 px and wider), 24 x 24 px
+  (WCAG 2.5.8's minimum, docs/decisions.md). Exempt (WCAG 2.5.8's "inline" exception): a link
+  inside a sentence, i.e. an inline <a> in a <p> that has words of its own besides the link.
   Links in facts, table cells, lists and button rows are not exempt.
 Per role, once per size: every item of the main navigation is on the screen, inside its width and
 44 px high, straight away (desk) or after opening the menu (phones), and axe passes with the menu open.
@@ -66,7 +68,10 @@ PAGES = [
     # Everyone
     # (a manager's and an admin's header is swept on their own pages below)
     Page("/", (T,), "My work: work orders assigned to the technician, one late"),
-    Page("/work-orders", (T, M), "the list (technician), the board (manager; admin sees the same)"),
+    Page("/work-orders", (T, M), "the list (technician), the board's table (manager; admin sees the same)"),
+    Page("/work-orders?view=kanban", (M,), "the board's kanban"),
+    Page("/work-orders?view=calendar", (M,), "the board's calendar (month): due work, the PM forecast"),
+    Page("/work-orders?view=calendar&span=week", (M,), "the board's calendar (week)"),
     Page("/work-orders/{wo}", (T, M), "a work order with a checklist (a flagged reading and its follow-up), "
                                       "a requested part, a signature needed"),
     Page("/work-orders/{reported}", (T,), "a work order from a problem report"),
@@ -209,6 +214,9 @@ def setup(client, auth, users) -> dict[str, str]:
 
 SMALL_TARGETS = """
 const min = 43.5, found = [];
+// A dense data table (.dense, the board's) on a desk with a mouse: WCAG 2.5.8's 24 px, so that a
+// 1440x900 screen shows 20+ rows (docs/decisions.md); on touch screens it is 44 px like the rest.
+const denseDesk = matchMedia('(min-width: 1024px) and (pointer: fine), (min-width: 1024px) and (pointer: none)').matches;
 const controls = document.querySelectorAll(
   'header a[href], header button, nav a[href], nav button, main a[href], main button, main summary, ' +
   'main input:not([type=hidden]), main select, main textarea');
@@ -230,7 +238,8 @@ for (const el of controls) {
     const p = el.parentElement.closest('p');
     if (p && p.textContent.replace(el.textContent, '').trim().length > 1) continue;  // a link in a sentence
   }
-  if (w < min || h < min) {
+  const least = denseDesk && el.closest('.dense') ? 23.5 : min;
+  if (w < least || h < least) {
     const name = (el.innerText || el.value || el.name || el.id || '').trim().slice(0, 30);
     found.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' "' + name + '" ' + Math.round(w) + 'x' + Math.round(h));
   }

@@ -61,9 +61,9 @@ def test_manager_sees_board_controls_technician_keeps_the_plain_list(client, use
     page = Tags(client.get("/work-orders").get_data(as_text=True))
     assert page.find_all("form", id="board-bulk") and page.find_all("input", id="board-all")
     assert len(page.find_all("input", name="ids", form="board-bulk")) == 3
-    # Inline edit only on open work orders; each posts on change and gets its own row back.
-    edits = page.find_all("form", **{"class": "board-edit"})
-    assert len(edits) == 2
+    # Inline edits only on open work orders; each control posts on change and gets its row back.
+    edits = [e for tag in ("select", "input") for e in page.find_all(tag) if e.get("hx-post", "").endswith("/board")]
+    assert len(edits) == 6
     assert {e["hx-target"] for e in edits} == {f"#wo-{board['a']}", f"#wo-{board['b']}"}
     assert all(e["hx-trigger"] == "change" and e["hx-swap"] == "morph" for e in edits)
     assert page.find_all("a", href="/work-orders/new")
@@ -73,7 +73,7 @@ def test_manager_sees_board_controls_technician_keeps_the_plain_list(client, use
     html = client.get("/work-orders").get_data(as_text=True)
     tech = Tags(html)
     assert not tech.find_all("form", id="board-bulk") and not tech.find_all("input", name="ids")
-    assert "board-edit" not in html and "/work-orders/new" not in html
+    assert "/board" not in html and "/work-orders/new" not in html
     assert "Seal leaking" in html and tech.find_all("select", name="equipmentId")
 
 
@@ -87,7 +87,7 @@ def test_other_roles_posting_board_controls_get_what_the_service_decides(client,
     r = post(client, f"/work-orders/{board['a']}/board", {"priority": "critical"})
     assert r.status_code == 403
     assert db.session.get(WorkOrder, board["a"]).priority == "medium"
-    r = post(client, "/work-orders/bulk-assign", {"ids": [board["b"]], "assignedTo": tech.id})
+    r = post(client, "/work-orders/bulk", {"ids": [board["b"]], "assignedTo": tech.id})
     assert r.status_code == 403 and assignee_of(board["b"]) is None
     # Another warehouse's id stays a 404 for everyone.
     assert post(client, f"/work-orders/{board['south']}/board", {"priority": "low"}).status_code == 404
@@ -146,7 +146,7 @@ def test_inline_assign_priority_due_date_answer_only_the_row(client, users, boar
              {"assignedTo": tech.id, "priority": "critical", "dueDate": "2031-01-02T08:00"})
     assert r.status_code == 200
     html = r.get_data(as_text=True)
-    assert html.lstrip().startswith(f'<li class="wo priority-critical board-row" id="wo-{wo_id}"')
+    assert html.lstrip().startswith(f'<tr id="wo-{wo_id}" class="priority-critical"')
     assert "<html" not in html and "north technician" in html
     db.session.expire_all()
     wo = db.session.get(WorkOrder, wo_id)
@@ -168,7 +168,7 @@ def test_inline_errors_show_in_the_row_and_write_nothing(client, users, board):
     r = post(client, f"/work-orders/{board['a']}/board", {"priority": "high", "dueDate": "1850-01-01T10:00"})
     assert r.status_code == 422
     row = Tags(r.get_data(as_text=True))
-    assert row.find_all("li", id=f"wo-{board['a']}") and row.find_all("p", id=f"e-dueDate-{board['a']}")
+    assert row.find_all("tr", id=f"wo-{board['a']}") and row.find_all("p", id=f"e-dueDate-{board['a']}")
     assert row.find_all("input", name="dueDate", value="1850-01-01T10:00")  # what was typed stays
     assert db.session.get(WorkOrder, board["a"]).priority == "medium"
     # A refused transition (a completed work order cannot change) is said in the row.
@@ -189,13 +189,13 @@ def test_inline_edit_needs_csrf(client, users, board):
 
 def test_bulk_assign_through_the_page(client, users, board):
     tech = users["north"]["technician"]
-    r = post(client, "/work-orders/bulk-assign", {"ids": [board["a"], board["b"]], "assignedTo": tech.id})
+    r = post(client, "/work-orders/bulk", {"ids": [board["a"], board["b"]], "assignedTo": tech.id})
     assert r.status_code == 200 and r.headers["HX-Trigger"] == "board-assigned"
     assert "2 work orders assigned to north technician" in r.get_data(as_text=True)
     assert assignee_of(board["a"]) == assignee_of(board["b"]) == tech.id
-    r = post(client, "/work-orders/bulk-assign", {"assignedTo": tech.id})
+    r = post(client, "/work-orders/bulk", {"assignedTo": tech.id})
     assert r.status_code == 422 and "Tick the work orders" in r.get_data(as_text=True)
-    assert client.post("/work-orders/bulk-assign", data={"ids": [board["a"]], "assignedTo": tech.id},
+    assert client.post("/work-orders/bulk", data={"ids": [board["a"]], "assignedTo": tech.id},
                        headers=HX).status_code == 400  # no CSRF token
 
 
@@ -203,7 +203,7 @@ def test_bulk_assign_is_one_transaction_a_failure_on_the_last_id_writes_nothing(
     tech = users["north"]["technician"]
     events_before = db.session.scalar(select(db.func.count()).select_from(Event))
     # The completed work order last: the first two pass their checks, then the lot rolls back.
-    r = post(client, "/work-orders/bulk-assign", {"ids": [board["a"], board["b"], board["done"]], "assignedTo": tech.id})
+    r = post(client, "/work-orders/bulk", {"ids": [board["a"], board["b"], board["done"]], "assignedTo": tech.id})
     assert r.status_code == 422 and "can no longer change" in r.get_data(as_text=True)
     assert assignee_of(board["a"]) is None and assignee_of(board["b"]) is None
     assert db.session.scalar(select(db.func.count()).select_from(Event)) == events_before
@@ -216,7 +216,7 @@ def test_bulk_assign_is_one_transaction_a_failure_on_the_last_id_writes_nothing(
 def test_bulk_assign_another_warehouses_id_is_404_for_the_lot(client, users, board):
     tech = users["north"]["technician"]
     events_before = db.session.scalar(select(db.func.count()).select_from(Event))
-    r = post(client, "/work-orders/bulk-assign", {"ids": [board["a"], board["south"]], "assignedTo": tech.id})
+    r = post(client, "/work-orders/bulk", {"ids": [board["a"], board["south"]], "assignedTo": tech.id})
     assert r.status_code == 404
     assert assignee_of(board["a"]) is None and assignee_of(board["south"]) is None
     assert db.session.scalar(select(db.func.count()).select_from(Event)) == events_before

@@ -40,6 +40,8 @@ ASSIGNABLE_ROLES = ("admin", "manager", "technician")
 SELF_ASSIGNING_STATUSES = frozenset({"in_progress", "completed"})
 # Most work orders one bulk assignment takes (a page of the board is 25).
 BULK_LIMIT = 100
+# Work someone has begun: reassigning it takes it out of their hands (the board asks first).
+STARTED_STATUSES = ("in_progress", "on_hold")
 
 
 def next_fo_number(warehouse_id: str, year: int) -> str:
@@ -200,17 +202,37 @@ def update_work_order(actor: Actor, work_order_id: str, data: WorkOrderUpdate, *
 
 def bulk_assign(actor: Actor, work_order_ids: list[str], assignee_id: str | None, *,
                 now: datetime | None = None) -> list[WorkOrder]:
-    """Assign (or, with None, unassign) many work orders in ONE transaction, all or nothing.
+    """Assign (or, with None, unassign) many work orders at once: bulk_update of assigned_to."""
+    return bulk_update(actor, work_order_ids, {"assigned_to": assignee_id}, now=now)
+
+
+# What a bulk change may set (the board's bulk bar): model field names.
+BULK_FIELDS = frozenset({"assigned_to", "status", "priority", "due_date"})
+
+
+def bulk_update(actor: Actor, work_order_ids: list[str], values: dict[str, Any], *,
+                now: datetime | None = None) -> list[WorkOrder]:
+    """Change many work orders alike (assignee, status, priority, due date) in ONE transaction, all
+    or nothing.
 
     Every id is looked up first: one that is not in the actor's warehouse answers 404 for the
     lot and nothing is written. Then each work order goes through the same path as
-    `update_work_order(actor, id, WorkOrderUpdate(assignedTo=...))`, so the history rows and the
-    work_order.updated events (and their webhooks) are exactly those of assigning them one by one;
-    any refusal (a completed work order, an assignee who cannot take work) rolls back all of them.
+    `update_work_order(actor, id, WorkOrderUpdate(**values))`, so the history rows and the
+    work_order.updated events (and their webhooks) are exactly those of changing them one by one;
+    any refusal (a completed work order, a transition not allowed, an assignee who cannot take
+    work) rolls back all of them. Answers the work orders in the order of the ids.
     """
     now = now or utcnow()
-    require(actor, "work_orders.assign")
-    ids = list(dict.fromkeys(str(i) for i in work_order_ids))  # a repeated id is assigned once
+    require(actor, "work_orders.assign")  # the board's tool: managers and admins
+    unknown = sorted(set(values) - BULK_FIELDS)
+    if unknown:
+        raise field_error(camel(unknown[0]), "Cannot be changed in bulk")
+    if not values:
+        raise field_error("ids", "Say what to change")
+    for name in ("status", "priority"):
+        if name in values and values[name] is None:
+            raise field_error(name, "May not be null")
+    ids = list(dict.fromkeys(str(i) for i in work_order_ids))  # a repeated id is changed once
     if not ids:
         raise field_error("ids", "Pick at least one work order")
     if len(ids) > BULK_LIMIT:
@@ -224,17 +246,31 @@ def bulk_assign(actor: Actor, work_order_ids: list[str], assignee_id: str | None
         if missing:
             raise NotFound("Work order not found", [
                 {"field": f"ids[{n}]", "message": "Work order not found"} for n in missing])
-        _check_assignee(actor, assignee_id)
+        if "assigned_to" in values:
+            _check_assignee(actor, values["assigned_to"])
         updated = []
         for n, wo_id in enumerate(ids):
             try:
-                updated.append(_update_locked(actor, found[wo_id], {"assigned_to": assignee_id}, None, now,
-                                              assignee_checked=True))
+                updated.append(_update_locked(actor, found[wo_id], dict(values), None, now, assignee_checked=True))
             except DomainError as exc:  # say which one refused; the whole lot rolls back
                 raise type(exc)(f"{found[wo_id].fo_number}: {exc.message}", [
                     {"field": f"ids[{n}]", "message": e["message"]} for e in exc.errors]
                     or [{"field": f"ids[{n}]", "message": exc.message}]) from None
         return updated
+
+
+def reassigning_started_work(actor: Actor, work_order_ids: list[str], assignee_id: str | None) -> list[WorkOrder]:
+    """The work orders among these that someone has started (in progress or on hold) and that
+    would go to another person: the board asks before taking work out of a technician's hands."""
+    require(actor, "work_orders.read")
+    ids = [i for i in dict.fromkeys(str(i) for i in work_order_ids) if "\x00" not in i]
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        select(WorkOrder).where(WorkOrder.id.in_(ids), WorkOrder.warehouse_id == actor.warehouse_id,
+                                WorkOrder.status.in_(STARTED_STATUSES), WorkOrder.assigned_to.is_not(None),
+                                WorkOrder.assigned_to != assignee_id if assignee_id else WorkOrder.id.is_not(None))
+        .order_by(WorkOrder.fo_number)))
 
 
 def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_reason: str | None,

@@ -103,6 +103,11 @@ _LINK = re.compile(r'<([^>]*)>\s*;\s*rel="?([^";,]+)"?')
 _PLACEHOLDER = re.compile(r"\{[^}]+\}")
 
 
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
 class Page(list[T]):
     """One page of a list: the items, plus X-Total-Count, the Link header's URLs by rel, and on a
     cursor read the X-Next-Cursor to start the next read from."""
@@ -442,6 +447,12 @@ class WorkOrdersResource(_Resource):
     def bulk_assign(self, work_order_ids: builtins.list[str], assigned_to: str | None) -> builtins.list[WorkOrderOut]:
         return cast(builtins.list[WorkOrderOut], self._call("bulk_assign", json={"ids": work_order_ids,
                                                                           "assignedTo": assigned_to}))
+
+    def bulk_update(self, work_order_ids: builtins.list[str], **changes: Any) -> builtins.list[WorkOrderOut]:
+        """Change many alike, all or nothing: any of assignedTo, status, priority, dueDate (snake_case
+        or camelCase; None clears assignedTo and dueDate)."""
+        body = {"ids": work_order_ids, **{_camel(k): v for k, v in changes.items()}}
+        return cast(builtins.list[WorkOrderOut], self._call("bulk_update", json=body))
 
     def export(self, format: Literal["csv", "ndjson"] = "csv", **filters: Any) -> str:  # noqa: A002
         """The export as text: CSV, or NDJSON (one work order a line, last {"end": true, "rows": N})."""

@@ -35,6 +35,7 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "work_orders.get": ("GET", "/work-orders/{work_order_id}"),
     "work_orders.update": ("PATCH", "/work-orders/{work_order_id}"),
     "work_orders.bulk_assign": ("POST", "/work-orders/bulk-assign"),
+    "work_orders.bulk_update": ("POST", "/work-orders/bulk"),
     "work_orders.export": ("GET", "/work-orders/export"),
     "work_orders.attachments": ("GET", "/work-orders/{work_order_id}/attachments"),
     "work_orders.add_attachment": ("POST", "/work-orders/{work_order_id}/attachments"),

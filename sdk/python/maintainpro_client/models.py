@@ -1617,6 +1617,20 @@ class WorkOrderBulkAssign(TypedDict):
     assignedTo: str | None
 
 
+class WorkOrderBulkUpdate(TypedDict):
+    """Several work orders changed alike in one call (the board's bulk bar): assign, status, priority and due date, any of them, all or nothing."""
+
+    # Work order ids (at most 100; a repeated id counts once). One of another warehouse, or unknown, answers 404 for the lot, with `ids[n]` in the errors, and nothing is changed.
+    ids: list[str]
+    # Assign them all to this user (null: unassign them)
+    assignedTo: NotRequired[str | None]
+    # Move them all to this status (the transitions of `PATCH /api/work-orders/{id}`)
+    status: NotRequired[Literal["new", "assigned", "in_progress", "on_hold", "completed", "cancelled"]]
+    priority: NotRequired[Literal["low", "medium", "high", "critical"]]
+    # The new due date (null: no due date)
+    dueDate: NotRequired[str | None]
+
+
 class WorkOrderChecklistItemOut(TypedDict):
     """WorkOrderChecklistItemOut"""
 

@@ -570,6 +570,8 @@ def test_every_kind_of_endpoint_through_its_method(server, clients):
     title = f"Replace seal {mark}"
     order = api.work_orders.create(title=title, equipmentId=pump["id"], type="corrective")
     assert [w["assignedTo"] for w in api.work_orders.bulk_assign([order["id"]], technician_id)] == [technician_id]
+    [bulk] = api.work_orders.bulk_update([order["id"]], priority="high", due_date=None)
+    assert (bulk["priority"], bulk["dueDate"], bulk["assignedTo"]) == ("high", None, technician_id)
     comment = api.work_orders.add_comment(order["id"], "Seal ordered")
     assert [c["id"] for c in api.work_orders.comments(order["id"])] == [comment["id"]]
     api.work_orders.add_labor(order["id"], minutes=45, userId=technician_id)
