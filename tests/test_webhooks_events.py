@@ -21,6 +21,7 @@ from portal.jobs import QUEUES
 from portal.jobs.scheduler import AppWorker
 from portal.models import EVENT_TYPES, TEST_EVENT, WebhookDelivery
 from portal.models.types import utcnow
+from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.platform.redis import get_redis
 from portal.schemas.attachments import SignatureCreate
@@ -35,7 +36,7 @@ from portal.services.inventory import parts as parts_service
 from portal.services.inventory import requests as request_service
 from portal.services.pm import scheduler as pm_scheduler
 from portal.services.pm import templates as pm_templates
-from portal.services.work_orders import checklists, escalation, signoff
+from portal.services.work_orders import checklists, escalation, failure_codes, signoff
 from portal.services.work_orders import lifecycle as wo_service
 
 SECRET = "s" * 32
@@ -64,6 +65,10 @@ def test_every_event_reaches_the_receiver_as_documented(app, users, upload_dir, 
         request_service.request_part(manager, wo_id, PartRequestCreate.model_validate(
             {"partId": part.id, "quantity": 8}))
         signoff.sign(manager, wo_id, SignatureCreate.model_validate({"signerName": "Line lead"}), signature_png())
+        with unit_of_work():
+            failure_codes.seed_defaults(manager.warehouse_id)
+        wo_service.update_work_order(manager, wo_id, WorkOrderUpdate.model_validate(
+            {"failureMode": "ELP", "failureCause": "WEAR", "failureRemedy": "REPL"}))
         wo_service.update_work_order(manager, wo_id, WorkOrderUpdate.model_validate({"status": "completed"}))
         wo_service.create_work_order(manager, WorkOrderCreate.model_validate(
             {"title": "Conveyor stopped", "priority": "critical",

@@ -15,6 +15,7 @@ from portal.models.work_orders import (
     PRIORITIES,
     WORK_ORDER_STATUSES,
     WORK_ORDER_TYPES,
+    FailureCode,
     HoldReason,
     WorkOrder,
     WorkOrderCounter,
@@ -29,6 +30,6 @@ __all__ = [
     "DELIVERY_STATES", "TEST_EVENT", "WebhookDelivery", "WebhookEndpoint",
     "CHECKLIST_TYPES", "FREQUENCY_TYPES", "ChecklistItem", "LaborEntry", "MeterReading", "PMTemplate",
     "ApiKey", "EnrolmentCode", "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
-    "WorkOrderAttachment", "WorkOrderComment", "HoldReason",
+    "WorkOrderAttachment", "WorkOrderComment", "HoldReason", "FailureCode",
     "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "ImportRefusal", "IdempotencyKey",
 ]

@@ -29,6 +29,8 @@ EVENT_TYPES = (
     "work_order.follow_up_created",
     # Added after the contract's table (docs/integrating.md, "Events beyond the contract").
     "work_order.signed",
+    # ISO 14224 failure codes set or changed on a work order (docs/integrating.md).
+    "work_order.failure_coded",
 )
 
 

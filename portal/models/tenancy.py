@@ -24,4 +24,6 @@ class Warehouse(db.Model):
     # The plant's decimal mark, "." (65.5) or "," (65,5): how the portal shows readings back. Typing
     # accepts either mark whatever this says (docs/decisions.md, "Decimal comma").
     decimal_mark: Mapped[str] = mapped_column(String(1), default=".", server_default=".")
+    # Completing a corrective or emergency work order needs its failure mode, cause and remedy codes.
+    require_failure_codes: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
