@@ -15,7 +15,7 @@ from werkzeug.routing import BaseConverter
 
 # Literal path segments that sit where a sibling route has an id: /api/parts/consume,
 # /api/parts/reorder-requests, /api/webhooks/deliveries/..., /api/equipment/export, /assets/export.csv (ids are UUIDs, never these words).
-RESERVED_SEGMENTS = ("consume", "reorder-requests", "deliveries", "bulk-assign", "export", "export.csv", "import")
+RESERVED_SEGMENTS = ("consume", "reorder-requests", "deliveries", "bulk-assign", "export", "export.csv", "import", "settings")
 
 
 class IdSegmentConverter(BaseConverter):

@@ -12,8 +12,6 @@ bad-actor and Pareto reports are only as good as the codes recorded at closing.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -159,6 +157,13 @@ def offered(actor: Actor, eq_class: str | None) -> dict[str, list[FailureCode]]:
     for c in sorted(codes, key=lambda c: (-c.uses, c.label.lower())):
         lists[c.kind].append(c)
     return lists
+
+
+def offered_for_work_order(actor: Actor, wo: WorkOrder) -> dict[str, list[FailureCode]]:
+    """offered() for the class of the work order's asset."""
+    eq_class = db.session.scalar(select(Equipment.equipment_class).where(
+        Equipment.id == wo.equipment_id, Equipment.warehouse_id == wo.warehouse_id)) if wo.equipment_id else None
+    return offered(actor, eq_class)
 
 
 def labels(warehouse_id: str) -> dict[tuple[str, str], str]:
