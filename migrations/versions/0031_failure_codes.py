@@ -84,7 +84,7 @@ def upgrade():
     warehouses = op.get_bind().execute(sa.text("SELECT id FROM warehouses")).scalars().all()
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     rows = [{"id": str(uuid.uuid4()), "warehouse_id": wh, "kind": kind, "code": code, "label": label,
-             "equipment_classes": list(classes), "active": True, "created_at": now, "updated_at": now}
+             "equipment_classes": sorted(classes), "active": True, "created_at": now, "updated_at": now}
             for wh in warehouses for kind, code, label, classes in DEFAULTS]
     if rows:
         op.bulk_insert(failure_codes, rows)

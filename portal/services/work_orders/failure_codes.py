@@ -82,7 +82,7 @@ def seed_defaults(warehouse_id: str) -> None:
     s = db.session
     if s.scalar(select(func.count()).select_from(FailureCode).where(FailureCode.warehouse_id == warehouse_id)):
         return
-    s.add_all(FailureCode(warehouse_id=warehouse_id, kind=kind, code=code, label=label, equipment_classes=list(classes))
+    s.add_all(FailureCode(warehouse_id=warehouse_id, kind=kind, code=code, label=label, equipment_classes=sorted(classes))
               for kind, code, label, classes in DEFAULTS)
 
 
