@@ -88,6 +88,7 @@ PAGES = [
     Page("/parts/{part}/edit", (M,)),
     Page("/parts/reorders", (M,), "an open reorder request, one asked for from a work order"),
     Page("/work-orders/hold-reasons", (M,)),
+    Page("/failure-codes", (M,), "the failure catalogue (the default codes, one retired)"),
     Page("/pm-templates", (M,), "a PM template"),
     Page("/pm-templates/new", (M,)),
     Page("/pm-templates/{pm}", (M,)),
@@ -118,8 +119,9 @@ def setup(client, auth, users) -> dict[str, str]:
     from portal.platform.redis import get_redis
     from portal.schemas.warehouse import ProblemReportCreate, WarehouseUpdate
     from portal.services.identity import warehouses as warehouse_service
+    from portal.platform.database import unit_of_work
     from portal.services.pm import scheduler as pm_scheduler
-    from portal.services.work_orders import problem_reports
+    from portal.services.work_orders import failure_codes, problem_reports
 
     h, ha = auth("north", "manager"), auth("north", "admin")
     tech = users["north"]["technician"]
@@ -162,6 +164,11 @@ def setup(client, auth, users) -> dict[str, str]:
     db.session.rollback()
     AppSimpleWorker(["imports"], connection=get_redis()).work(burst=True, logging_level="WARNING")
     hook = made("/api/webhooks", {"url": "https://hooks.example.com/maintainpro/work-orders", "events": ["*"]}, ha)
+    # The failure catalogue (the work order's completion step lists it), one code retired.
+    with unit_of_work():
+        failure_codes.seed_defaults(users["north"]["manager"].warehouse_id)
+    retired = next(c for c in client.get("/api/failure-codes", headers=h).json if c["code"] == "ERO")
+    assert client.patch(f"/api/failure-codes/{retired['id']}", headers=h, json={"active": False}).status_code == 200
     warehouse_service.update_settings(users.actor("north", "admin"), WarehouseUpdate(problemReportsEnabled=True))
     db.session.rollback()
     token = db.session.get(Equipment, eq["id"]).report_token
