@@ -115,11 +115,11 @@ def setup(client, auth, users) -> dict[str, str]:
     from portal.jobs.scheduler import AppSimpleWorker
     from portal.models import Equipment
     from portal.models.types import utcnow
+    from portal.platform.database import unit_of_work
     from portal.platform.extensions import db
     from portal.platform.redis import get_redis
     from portal.schemas.warehouse import ProblemReportCreate, WarehouseUpdate
     from portal.services.identity import warehouses as warehouse_service
-    from portal.platform.database import unit_of_work
     from portal.services.pm import scheduler as pm_scheduler
     from portal.services.work_orders import failure_codes, problem_reports
 
