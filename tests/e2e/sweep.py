@@ -167,6 +167,16 @@ def setup(client, auth, users) -> dict[str, str]:
     # The failure catalogue (the work order's completion step lists it), one code retired.
     with unit_of_work():
         failure_codes.seed_defaults(users["north"]["manager"].warehouse_id)
+    # The asset's timeline: a planned stop and a breakdown in the last 30 days.
+    from portal.schemas.equipment import EquipmentStatusChange
+    from portal.services.assets import equipment as equipment_service
+
+    for days_ago, hours, kind in ((12, 30, {"reasonCode": "preventive"}), (4, 9, {})):
+        start = utcnow() - timedelta(days=days_ago)
+        equipment_service.change_status(users.actor("north", "manager"), eq["id"], EquipmentStatusChange(
+            status="down", reason="Sweep", **kind), now=start)
+        equipment_service.change_status(users.actor("north", "manager"), eq["id"], EquipmentStatusChange(
+            status="active"), now=start + timedelta(hours=hours))
     retired = next(c for c in client.get("/api/failure-codes", headers=h).json if c["code"] == "ERO")
     assert client.patch(f"/api/failure-codes/{retired['id']}", headers=h, json={"active": False}).status_code == 200
     warehouse_service.update_settings(users.actor("north", "admin"), WarehouseUpdate(problemReportsEnabled=True))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import factories
 
-from e2e.conftest import ARTIFACTS, log_in
+from e2e.conftest import ARTIFACTS, log_in, screenshots
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.services.work_orders import failure_codes
@@ -57,6 +57,8 @@ def test_completing_a_repair_with_its_failure_codes_on_a_phone(live_server, brow
         assert browser.find_element(By.ID, field).rect["height"] >= 44
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
     browser.save_screenshot(str(SHOTS / "failure-codes-complete-390x844.png"))
+    screenshots(browser, "failure-codes-complete", scroll_to="#failure-codes")  # 768 and 1440, to look at
+    browser.set_window_size(390, 844)
     button = browser.find_element(By.XPATH, "//button[normalize-space()='Complete work order']")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
     button.click()

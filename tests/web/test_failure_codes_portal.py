@@ -65,7 +65,7 @@ def test_the_catalogue_page_for_managers(client, users, portal_login, catalogue)
     db.session.refresh(cav)
     assert cav.active is False
     html = client.get("/failure-codes").get_data(as_text=True)
-    assert "Offer CAV again" in html and "on 1 work order)" in html
+    assert "Offer again: CAV Cavitation" in html and "on 1 work order)" in html
     nff = north_code(users, "remedy", "NFF").id
     assert post(client, f"/failure-codes/{nff}/remove", {}, htmx=False).status_code == 303
     assert db.session.get(FailureCode, nff) is None
