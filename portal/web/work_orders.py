@@ -128,15 +128,15 @@ def _failure_context(actor: Actor, wo, transitions: list[str]) -> dict | None:
     asking = wo.type in failure_codes.CODED_TYPES and "completed" in transitions
     if not asking and not any(carried.values()):
         return None
-    labels = failure_codes.labels(wo.warehouse_id)
-    lists = failure_codes.offered_for_work_order(actor, wo) if asking else {}
-    options = {kind: [(c.code, f"{c.code} – {c.label}") for c in codes] for kind, codes in lists.items()}
+    step = failure_codes.completion_step(actor, wo, asking=asking)
+    labels = step["labels"]
+    options = {kind: [(c.code, f"{c.code} – {c.label}") for c in codes] for kind, codes in step["offered"].items()}
     for kind, code in carried.items():  # the code it carries stays choosable, even retired since
         if asking and code and code not in {value for value, _ in options[kind]}:
             options[kind].insert(0, (code, f"{code} – {labels.get((kind, code), code)}"))
     return {"carried": {k: (c, labels.get((k, c), c)) for k, c in carried.items() if c}, "asking": asking,
-            "options": options, "required": asking and failure_codes.is_required(wo.warehouse_id),
-            "fields": failure_codes.FIELDS, "kinds": FAILURE_CODE_KIND}
+            "options": options, "required": step["required"], "fields": failure_codes.FIELDS,
+            "kinds": FAILURE_CODE_KIND}
 
 
 def next_action(status: str, transitions: list[str]) -> str | None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from portal.models import Equipment, FailureCode, Warehouse, WorkOrder
 from portal.models.enums import FAILURE_CODE_KIND
@@ -115,14 +115,19 @@ def _classes(values: Iterable[str], field: str = "equipmentClasses") -> list[str
 
 
 def usage(warehouse_id: str) -> dict[tuple[str, str], int]:
-    """(kind, code) -> how many work orders of the warehouse carry it: one GROUP BY per kind."""
-    counts: dict[tuple[str, str], int] = {}
-    for kind, column in COLUMN_OF.items():
-        col = getattr(WorkOrder, column)
-        for code, n in db.session.execute(select(col, func.count()).where(
-                WorkOrder.warehouse_id == warehouse_id, col.is_not(None)).group_by(col)):
-            counts[(kind, code)] = int(n)
-    return counts
+    """(kind, code) -> how many work orders of the warehouse carry it: one GROUP BY over the three
+    columns, summed per code here (the groups are few: the combinations actually used)."""
+    wo = WorkOrder
+    counts: Counter[tuple[str, str]] = Counter()
+    for mode, cause, remedy, n in db.session.execute(
+            select(wo.failure_mode, wo.failure_cause, wo.failure_remedy, func.count())
+            .where(wo.warehouse_id == warehouse_id,
+                   or_(wo.failure_mode.is_not(None), wo.failure_cause.is_not(None), wo.failure_remedy.is_not(None)))
+            .group_by(wo.failure_mode, wo.failure_cause, wo.failure_remedy)):
+        for kind, code in (("mode", mode), ("cause", cause), ("remedy", remedy)):
+            if code is not None:
+                counts[(kind, code)] += int(n)
+    return dict(counts)
 
 
 def _offered_for(code: FailureCode, eq_class: str | None) -> bool:
@@ -149,21 +154,26 @@ def list_codes(actor: Actor, query: FailureCodeQuery) -> list[FailureCode]:
     return sorted(codes, key=lambda c: (order[c.kind], c.code))
 
 
-def offered(actor: Actor, eq_class: str | None) -> dict[str, list[FailureCode]]:
-    """The completion step's short lists: per kind, the active codes for the asset's class, most
-    used first (then by label)."""
-    codes = list_codes(actor, FailureCodeQuery(equipmentClass=eq_class) if eq_class else FailureCodeQuery())
-    lists: dict[str, list[FailureCode]] = {kind: [] for kind in FAILURE_CODE_KIND.values}
-    for c in sorted(codes, key=lambda c: (-c.uses, c.label.lower())):
-        lists[c.kind].append(c)
-    return lists
-
-
-def offered_for_work_order(actor: Actor, wo: WorkOrder) -> dict[str, list[FailureCode]]:
-    """offered() for the class of the work order's asset."""
-    eq_class = db.session.scalar(select(Equipment.equipment_class).where(
-        Equipment.id == wo.equipment_id, Equipment.warehouse_id == wo.warehouse_id)) if wo.equipment_id else None
-    return offered(actor, eq_class)
+def completion_step(actor: Actor, wo: WorkOrder, *, asking: bool) -> dict[str, Any]:
+    """What the work order page shows of failure codes, in three statements at most: the catalogue
+    (labels, retired codes too), and when the completion step asks for codes, their use and, in one
+    statement, the warehouse's rule with the asset's class. `offered`: per kind, the active codes for
+    the asset's class, most used first (then by label)."""
+    require(actor, "work_orders.read")
+    codes = list(db.session.scalars(select(FailureCode).where(FailureCode.warehouse_id == wo.warehouse_id)))
+    step: dict[str, Any] = {"labels": {(c.kind, c.code): c.label for c in codes}, "required": False,
+                            "offered": {kind: [] for kind in FAILURE_CODE_KIND.values}}
+    if not asking:
+        return step
+    eq_class = select(Equipment.equipment_class).where(
+        Equipment.id == wo.equipment_id, Equipment.warehouse_id == wo.warehouse_id).scalar_subquery()
+    step["required"], eq_class = db.session.execute(
+        select(Warehouse.require_failure_codes, eq_class).where(Warehouse.id == wo.warehouse_id)).one()
+    uses = usage(wo.warehouse_id)
+    for c in sorted((c for c in codes if c.active and _offered_for(c, eq_class)),
+                    key=lambda c: (-uses.get((c.kind, c.code), 0), c.label.lower())):
+        step["offered"][c.kind].append(c)
+    return step
 
 
 def labels(warehouse_id: str) -> dict[tuple[str, str], str]:
