@@ -10,13 +10,14 @@ from portal.models import OPEN_STATUSES, Equipment, Part, User, Warehouse, WorkO
 from portal.models.types import utcnow
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
-from portal.schemas.equipment import EquipmentCreate
+from portal.schemas.equipment import EquipmentCreate, EquipmentStatusChange
 from portal.schemas.parts import PartCreate
 from portal.schemas.work_orders import ConsumeParts, WorkOrderCreate, WorkOrderUpdate
 from portal.services.assets import equipment
 from portal.services.common.actor import Actor
 from portal.services.identity import auth
 from portal.services.inventory import parts
+from portal.services.work_orders import failure_codes
 from portal.services.work_orders import lifecycle as work_orders
 
 DEMO_WAREHOUSE = "Demo Plant"
@@ -29,12 +30,21 @@ DEMO_USERS = [
     ("requester@demo.maintainpro.test", "requester", "Riley Requester"),
 ]
 ASSET_KINDS = [
-    ("PUMP", "Grundfos", "CR 64", "Circulation pump"),
-    ("MOTOR", "ABB", "M3BP 160MLA4", "Conveyor drive motor"),
-    ("COMP", "Atlas Copco", "GA 30", "Air compressor"),
-    ("FAN", "Ziehl-Abegg", "ZN063", "Exhaust fan"),
-    ("CONV", "Interroll", "RollerDrive EC5000", "Belt conveyor"),
+    ("PUMP", "Grundfos", "CR 64", "Circulation pump", "pump"),
+    ("MOTOR", "ABB", "M3BP 160MLA4", "Conveyor drive motor", "electric_motor"),
+    ("COMP", "Atlas Copco", "GA 30", "Air compressor", "compressor"),
+    ("FAN", "Ziehl-Abegg", "ZN063", "Exhaust fan", "fan"),
+    ("CONV", "Interroll", "RollerDrive EC5000", "Belt conveyor", "conveyor"),
 ]
+# Failure codes (mode, cause, remedy) for the other completed repairs, by asset class: what such
+# machines typically suffer, so the Pareto of modes has a believable shape.
+TYPICAL_FAILURES = {
+    "pump": [("ELP", "WEAR", "REPL"), ("VIB", "MIS", "ADJ"), ("LOO", "CON", "CLN")],
+    "electric_motor": [("OHE", "OVL", "RES"), ("VIB", "LUB", "LUB"), ("FTS", "ELF", "REPL")],
+    "compressor": [("OHE", "CON", "CLN"), ("UST", "ELF", "REP"), ("ELP", "WEAR", "REPL")],
+    "fan": [("VIB", "LOS", "ADJ"), ("NOI", "WEAR", "REPL")],
+    "conveyor": [("BRD", "FAT", "REP"), ("UST", "OPE", "RES"), ("NOI", "LUB", "LUB")],
+}
 LOCATIONS = [("Building A - Basement", "Mechanical Room"), ("Production Line 1", "Assembly"),
              ("Production Line 2", "Packaging"), ("Building B", "Utilities")]
 PART_KINDS = [
@@ -85,11 +95,12 @@ def _load(rng_seed: int) -> dict:
 
     assets = []
     for i in range(20):
-        prefix, maker, model, description = ASSET_KINDS[i % len(ASSET_KINDS)]
+        prefix, maker, model, description, eq_class = ASSET_KINDS[i % len(ASSET_KINDS)]
         location, area = LOCATIONS[i % len(LOCATIONS)]
         assets.append(equipment.create_equipment(manager, EquipmentCreate(
             assetTag=f"{prefix}-{101 + i}", manufacturer=maker, model=model, description=description,
             location=location, area=area, criticality=rng.choice(["low", "medium", "high", "critical"]),
+            equipmentClass=eq_class,
             installDate=now - timedelta(days=rng.randint(200, 3000)),
         )))
     stock = []
@@ -133,6 +144,9 @@ def _load(rng_seed: int) -> dict:
                     parts.consume_parts(actor, ConsumeParts(workOrderId=wo.id, partsUsage=[
                         {"partId": part.id, "quantityUsed": 1}]), now=when)
                 body["completionNotes"] = "Done, tested operation."
+                if wo.type in ("corrective", "emergency"):  # the repair's failure codes, typical of its class
+                    typical = TYPICAL_FAILURES[assets[i % 20].equipment_class]
+                    body["failureMode"], body["failureCause"], body["failureRemedy"] = rng.choice(typical)
             if step == "on_hold":  # the warehouse's default hold reasons (seeded with it), in turn
                 body["holdReasonCode"], body["holdReason"] = HOLDS[i // len(statuses) % len(HOLDS)]
             work_orders.update_work_order(actor if step != "cancelled" else manager, wo.id,
@@ -140,6 +154,8 @@ def _load(rng_seed: int) -> dict:
     _seed_preventive_maintenance(manager, assets, technicians[0].id, now, rng)
     _seed_breakdowns_and_labor(manager, rng, assets, technicians, now)
     _seed_requests(manager, Actor.of(created["requester"]), assets, now)
+    # From now on a repair is closed with its failure codes (the demo shows the rule at work).
+    failure_codes.set_required(manager, True)
     # Counted, not assumed: the PM templates above add work orders of their own.
     counts = {name: db.session.scalar(select(func.count()).select_from(model)
                                       .where(model.warehouse_id == manager.warehouse_id))
@@ -266,14 +282,23 @@ def _seed_requests(manager: Actor, requester: Actor, assets: list, now) -> None:
                          now=now - timedelta(minutes=40))
 
 
-# (asset index, days ago, hours down, what failed): a few real stoppages in the last two months.
+# (asset index, days ago, hours down, what failed, its failure mode, cause, remedy): a few real
+# stoppages in the last two months.
 BREAKDOWNS = [
-    (1, 52, 5.5, "Drive motor tripped on overload"),
-    (2, 38, 9.0, "Compressor stopped: high discharge temperature"),
-    (4, 27, 3.0, "Conveyor belt torn at the splice"),
-    (1, 16, 2.5, "Motor bearing noise, replaced bearing"),
-    (7, 9, 6.0, "Compressor oil separator blocked"),
-    (12, 4, 1.5, "Blown fuse on the control circuit"),
+    (1, 52, 5.5, "Drive motor tripped on overload", ("UST", "OVL", "RES")),
+    (2, 38, 9.0, "Compressor stopped: high discharge temperature", ("OHE", "CON", "CLN")),
+    (4, 27, 3.0, "Conveyor belt torn at the splice", ("BRD", "FAT", "REPL")),
+    (1, 16, 2.5, "Motor bearing noise, replaced bearing", ("NOI", "WEAR", "REPL")),
+    (7, 9, 6.0, "Compressor oil separator blocked", ("UST", "CON", "REPL")),
+    (12, 4, 1.5, "Blown fuse on the control circuit", ("FTS", "ELF", "REPL")),
+]
+# (asset index, days ago, hours down, kind of stop, why): planned stops, which are no failures.
+PLANNED_STOPS = [
+    (0, 45, 4.0, "preventive", "Quarterly seal and coupling service"),
+    (4, 33, 2.0, "changeover", "Belt changed over for the new carton size"),
+    (2, 21, 6.0, "preventive", "Annual compressor overhaul"),
+    (9, 12, 3.0, "changeover", "Line 2 product changeover"),
+    (14, 6, 24.0, "shutdown", "Weekend shutdown of Building B utilities"),
 ]
 
 
@@ -283,7 +308,7 @@ def _seed_breakdowns_and_labor(manager: Actor, rng: random.Random, assets: list,
     from portal.schemas.pm import LaborCreate
     from portal.services.work_orders import labor
 
-    for index, days_ago, hours, title in BREAKDOWNS:
+    for index, days_ago, hours, title, (mode, cause, remedy) in BREAKDOWNS:
         tech = Actor.of(technicians[index % 2])
         reported = now - timedelta(days=days_ago, hours=rng.randint(0, 8))
         wo = work_orders.create_work_order(manager, WorkOrderCreate(
@@ -294,8 +319,15 @@ def _seed_breakdowns_and_labor(manager: Actor, rng: random.Random, assets: list,
         labor.add_labor(tech, wo.id, LaborCreate(minutes=int(hours * 60) - 30,
                                                  performedAt=reported + timedelta(minutes=30)), now=now)
         work_orders.update_work_order(tech, wo.id, WorkOrderUpdate(
-            status="completed", completionNotes="Repaired and tested under load."),
-            now=reported + timedelta(hours=hours))
+            status="completed", completionNotes="Repaired and tested under load.", failureMode=mode,
+            failureCause=cause, failureRemedy=remedy), now=reported + timedelta(hours=hours))
+    # Planned stops: the asset marked down with its kind of stop, and back up when done.
+    for index, days_ago, hours, code, why in PLANNED_STOPS:
+        stopped = now - timedelta(days=days_ago, hours=rng.randint(0, 8))
+        equipment.change_status(manager, assets[index].id, EquipmentStatusChange(
+            status="down", reasonCode=code, reason=why), now=stopped)
+        equipment.change_status(manager, assets[index].id, EquipmentStatusChange(status="active"),
+                                now=stopped + timedelta(hours=hours))
     # Down now: the emergency is being worked on.
     tech = Actor.of(technicians[0])
     wo = work_orders.create_work_order(manager, WorkOrderCreate(

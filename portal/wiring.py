@@ -35,7 +35,7 @@ def wire(app: Flask | None = None) -> None:
     from portal.services.integrations import webhooks
     from portal.services.notifications import outbox as notifications
     from portal.services.pm import triggers as pm
-    from portal.services.work_orders import checklists, hold_reasons, signoff
+    from portal.services.work_orders import checklists, failure_codes, hold_reasons, signoff
 
     # --- Completing a work order (services/work_orders/lifecycle.py) ---------------------------
     # First, before anything of the change is applied: a work order with a required checklist
@@ -52,6 +52,8 @@ def wire(app: Flask | None = None) -> None:
     # --- A new warehouse (services/identity/auth.py) ------------------------------------------
     # It starts with the default hold reasons ("Waiting for parts"...), which its managers edit.
     warehouse_created.connect(hold_reasons.warehouse_created, weak=False)
+    # and the default failure catalogue (ISO 14224 modes, causes, remedies).
+    warehouse_created.connect(failure_codes.warehouse_created, weak=False)
 
     # --- Domain events (services/common/events.py) ---------------------------------------------
     # Each recorded event writes one pending webhook delivery per subscribed endpoint, in the

@@ -118,11 +118,11 @@ def test_kpis_match_the_hand_computed_fixture(app, users):
     assert assets["PUMP-A"] == {
         "equipmentId": ids["A"], "assetTag": "PUMP-A", "failures": 2, "repairs": 2, "downtimeHours": 10.0,
         "operatingHours": 710.0, "mtbfHours": 355.0, "mttrHours": 5.0, "availability": 98.61,
-        "laborMinutes": 180, "partsCost": "25.00"}
+        "laborMinutes": 180, "partsCost": "25.00", "plannedStops": 0, "plannedDowntimeHours": 0.0}
     assert assets["PUMP-B"] == {
         "equipmentId": ids["B"], "assetTag": "PUMP-B", "failures": 1, "repairs": 1, "downtimeHours": 144.0,
         "operatingHours": 576.0, "mtbfHours": 576.0, "mttrHours": 264.0, "availability": 80.0,
-        "laborMinutes": 30, "partsCost": "12.50"}
+        "laborMinutes": 30, "partsCost": "12.50", "plannedStops": 0, "plannedDowntimeHours": 0.0}
     assert assets["PUMP-C"]["failures"] == 0 and assets["PUMP-C"]["mtbfHours"] is None
     assert assets["PUMP-C"]["availability"] == 100.0 and assets["PUMP-C"]["operatingHours"] == 720.0
     assert [row["assetTag"] for row in k["topAssets"]] == ["PUMP-B", "PUMP-A"]

@@ -21,6 +21,7 @@ from portal.jobs import QUEUES
 from portal.jobs.scheduler import AppWorker
 from portal.models import EVENT_TYPES, TEST_EVENT, WebhookDelivery
 from portal.models.types import utcnow
+from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.platform.redis import get_redis
 from portal.schemas.attachments import CommentCreate, SignatureCreate
@@ -38,7 +39,7 @@ from portal.services.inventory import parts as parts_service
 from portal.services.inventory import requests as request_service
 from portal.services.pm import scheduler as pm_scheduler
 from portal.services.pm import templates as pm_templates
-from portal.services.work_orders import checklists, comments, escalation, problem_reports, signoff
+from portal.services.work_orders import checklists, comments, escalation, failure_codes, problem_reports, signoff
 from portal.services.work_orders import lifecycle as wo_service
 from portal.services.work_orders import requests as inbox
 
@@ -70,6 +71,10 @@ def test_every_event_reaches_the_receiver_as_documented(app, users, upload_dir, 
         parts_service.receive_against_request(manager, requested.id, ReorderReceiptCreate(quantity=3))
         signoff.sign(manager, wo_id, SignatureCreate.model_validate({"signerName": "Line lead"}), signature_png())
         comments.add_comment(manager, wo_id, CommentCreate.model_validate({"body": "Seal kit on the shelf"}))
+        with unit_of_work():
+            failure_codes.seed_defaults(manager.warehouse_id)
+        wo_service.update_work_order(manager, wo_id, WorkOrderUpdate.model_validate(
+            {"failureMode": "ELP", "failureCause": "WEAR", "failureRemedy": "REPL"}))
         wo_service.update_work_order(manager, wo_id, WorkOrderUpdate.model_validate({"status": "completed"}))
         wo_service.create_work_order(manager, WorkOrderCreate.model_validate(
             {"title": "Conveyor stopped", "priority": "critical",

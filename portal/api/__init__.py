@@ -20,6 +20,7 @@ def register_api(app: Flask) -> None:
         docs,
         equipment,
         exports,
+        failure_codes,
         idempotency,
         imports,
         kpis,

@@ -15,7 +15,8 @@ from werkzeug.routing import BaseConverter
 
 # Literal path segments that sit where a sibling route has an id: /api/parts/consume,
 # /api/parts/reorder-requests, /api/webhooks/deliveries/..., /api/equipment/export, /assets/export.csv (ids are UUIDs, never these words).
-RESERVED_SEGMENTS = ("consume", "reorder-requests", "deliveries", "bulk-assign", "bulk", "export", "export.csv")
+RESERVED_SEGMENTS = ("consume", "reorder-requests", "deliveries", "bulk-assign", "bulk", "export", "export.csv", "import",
+                     "settings")
 
 
 class IdSegmentConverter(BaseConverter):

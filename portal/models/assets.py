@@ -3,7 +3,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.enums import CRITICALITY, EQUIPMENT_STATUS
@@ -40,6 +40,8 @@ class Equipment(db.Model):
     area: Mapped[str | None] = mapped_column(String(120))
     criticality: Mapped[str] = mapped_column(String(20), default="medium")
     install_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The ISO 14224 equipment class ("pump", "electric_motor"...): which failure codes are offered for it.
+    equipment_class: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Names the asset on its public problem-report page; an admin rotates it (the old one stops at once).
@@ -62,6 +64,10 @@ class DowntimePeriod(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(Text)
+    # Why it stopped, one of enums.DOWNTIME_REASON, and whether the stop was planned (a PM, a changeover):
+    # planned stops are no failures, and MTBF and availability leave them out (services/reporting/kpis.py).
+    reason_code: Mapped[str] = mapped_column(String(40), default="breakdown", server_default="breakdown")
+    planned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     work_order_id: Mapped[str | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
     started_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     ended_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))

@@ -57,3 +57,19 @@ CHECKLIST_TYPE = Choices(
 ROLE = Choices(("admin", "Administrator"), ("manager", "Manager"), ("technician", "Technician"),
                ("requester", "Requester"))
 DELIVERY_STATE = Choices(("pending", "Pending"), ("delivered", "Delivered"), ("failed", "Failed"))
+
+# ISO 14224 failure data: the three lists of a warehouse's failure catalogue.
+FAILURE_CODE_KIND = Choices(("mode", "Failure mode"), ("cause", "Cause"), ("remedy", "Remedy"))
+# Why an asset stopped. Each says whether such a stop is planned (True), unplanned (False) or
+# either (None: the caller's `planned` decides, unplanned by default). Only unplanned stops are
+# failures (MTBF, availability); planned ones are reported beside them.
+DOWNTIME_REASON = Choices(
+    ("breakdown", "Breakdown"), ("operational", "Operating error or process upset"),
+    ("utility", "Utility or supply loss"), ("preventive", "Preventive maintenance"),
+    ("changeover", "Changeover or set-up"), ("shutdown", "Planned shutdown"),
+    ("no_demand", "No production demand"), ("other", "Other"),
+)
+DOWNTIME_PLANNED: dict[str, bool | None] = {
+    "breakdown": False, "operational": False, "utility": False, "preventive": True, "changeover": True,
+    "shutdown": True, "no_demand": True, "other": None,
+}

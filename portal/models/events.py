@@ -37,6 +37,8 @@ EVENT_TYPES = (
     "request.merged",
     "request.declined",
     "work_order.commented",
+    # ISO 14224 failure codes set or changed on a work order (docs/integrating.md).
+    "work_order.failure_coded",
 )
 
 

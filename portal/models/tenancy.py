@@ -27,4 +27,6 @@ class Warehouse(db.Model):
     # "inbox" (they wait for a manager: services/work_orders/requests.py).
     request_routing: Mapped[str] = mapped_column(String(20), default="work_order", server_default="work_order")
     decimal_mark: Mapped[str] = mapped_column(String(1), default=".", server_default=".")
+    # Completing a corrective or emergency work order needs its failure mode, cause and remedy codes.
+    require_failure_codes: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -69,6 +69,11 @@ class WorkOrder(db.Model):
     # Sign-off: not completed until the person accepting the work has signed (services/work_orders/
     # signoff.py). Set by a manager, or inherited from the PM template the work order came from.
     requires_signature: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # ISO 14224 failure data (services/work_orders/failure_codes.py): what was observed, why, what was done.
+    # Codes of the warehouse's catalogue; a retired code stays on the orders that used it.
+    failure_mode: Mapped[str | None] = mapped_column(String(20))
+    failure_cause: Mapped[str | None] = mapped_column(String(20))
+    failure_remedy: Mapped[str | None] = mapped_column(String(20))
 
 
 # The `q=` search's trigram index (PostgreSQL only; portal/models/search.py, migration 0026).
@@ -111,3 +116,23 @@ class HoldReason(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FailureCode(db.Model):
+    """One entry of the warehouse's failure catalogue (ISO 14224): a failure mode ("VIB" vibration),
+    a cause/mechanism ("WEAR") or a remedy ("REPL"), optionally only for some equipment classes.
+    `code` is what work orders carry and never changes; a code in use is retired (active false),
+    not deleted, so old work orders still read with its label."""
+
+    __tablename__ = "failure_codes"
+    __table_args__ = (UniqueConstraint("warehouse_id", "kind", "code"),)
+    id: Mapped[str] = id_column()
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # mode, cause, remedy (enums.FAILURE_CODE_KIND)
+    code: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(120))
+    # Equipment classes it applies to; empty: every class (and assets without a class).
+    equipment_classes: Mapped[list] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,14 +1,32 @@
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from portal.models.enums import CRITICALITY, EQUIPMENT_STATUS
+from portal.models.enums import CRITICALITY, DOWNTIME_PLANNED, DOWNTIME_REASON, EQUIPMENT_STATUS
 from portal.schemas.common import Out, Payload, SyncQuery, UtcDateTime, UtcOut, csv_of, not_null
 
 EquipmentStatus = Literal[EQUIPMENT_STATUS.values]  # type: ignore[valid-type]
 Criticality = Literal[CRITICALITY.values]  # type: ignore[valid-type]
+DowntimeReason = Literal[DOWNTIME_REASON.values]  # type: ignore[valid-type]
+_CLASS = re.compile(r"^[a-z0-9][a-z0-9_]{0,59}$")
+
+
+def class_name(text: str | None) -> str | None:
+    """"Electric motor" -> "electric_motor": how equipment classes are stored and compared."""
+    if text is None:
+        return None
+    value = re.sub(r"[\s\-]+", "_", text.strip().lower())
+    if value and not _CLASS.match(value):
+        raise ValueError("An equipment class is letters, digits and _ only, e.g. pump or electric_motor")
+    return value or None
+
+
+EquipmentClass = Annotated[str, Field(max_length=60, description=(
+    "ISO 14224 equipment class, e.g. pump, electric_motor, compressor (stored lower-case, spaces as _): "
+    "which failure codes are offered for the asset")), AfterValidator(class_name)]
 
 
 class EquipmentCreate(Payload):
@@ -21,6 +39,7 @@ class EquipmentCreate(Payload):
     area: str | None = Field(None, max_length=120)
     criticality: Criticality = "medium"
     install_date: UtcDateTime | None = None
+    equipment_class: EquipmentClass | None = None
 
 
 class EquipmentUpdate(Payload):
@@ -33,6 +52,7 @@ class EquipmentUpdate(Payload):
     area: str | None = Field(None, max_length=120)
     criticality: Criticality | None = Field(None, json_schema_extra=not_null)
     install_date: UtcDateTime | None = None
+    equipment_class: EquipmentClass | None = None
 
 
 class EquipmentQuery(SyncQuery):
@@ -53,15 +73,29 @@ class EquipmentOut(Out):
     area: str | None
     criticality: Criticality
     install_date: UtcOut | None
+    equipment_class: str | None = Field(None, description="ISO 14224 equipment class (failure codes offered for it)")
     warehouse_id: str
     created_at: UtcOut
     updated_at: UtcOut
+
+
+REASON_TEXT = (
+    "Why it stops, only with status down (400 otherwise): " + ", ".join(
+        f"`{code}` ({DOWNTIME_REASON.label(code).lower()}, "
+        f"{ {True: 'planned', False: 'unplanned', None: 'either'}[DOWNTIME_PLANNED[code]]})"
+        for code in DOWNTIME_REASON.values)
+    + ". Left out: `breakdown` (unplanned), or `other` when planned is true: a caller that sends neither "
+      "records a failure, as before these fields existed.")
 
 
 class EquipmentStatusChange(Payload):
     status: EquipmentStatus = Field(description="`down` opens a downtime period; leaving `down` closes it.")
     reason: str | None = Field(None, max_length=2000, description="Why (e.g. 'bearing seized'); kept on the period")
     work_order_id: str | None = Field(None, max_length=36, description="The work order repairing it, if any")
+    reason_code: DowntimeReason | None = Field(None, description=REASON_TEXT)
+    planned: bool | None = Field(None, description=(
+        "Whether the stop is planned. Defaults from reasonCode; must agree with it where the code decides "
+        "(400 otherwise); with `other` it decides (unplanned when left out). Only with status down."))
 
 
 class DowntimePeriodOut(Out):
@@ -70,6 +104,8 @@ class DowntimePeriodOut(Out):
     started_at: UtcOut
     ended_at: UtcOut | None = Field(description="null while the asset is still down")
     reason: str | None
+    reason_code: DowntimeReason = Field(description="Why it stopped (see POST /api/equipment/{id}/status)")
+    planned: bool = Field(description="A planned stop (PM, changeover...): not a failure, left out of MTBF and availability")
     work_order_id: str | None
     started_by: str | None
     ended_by: str | None

@@ -16,7 +16,7 @@ from pydantic.alias_generators import to_camel
 from portal.models import TEST_EVENT
 from portal.schemas.attachments import SignatureOut
 from portal.schemas.common import MONEY_PATTERN
-from portal.schemas.equipment import EquipmentOut, EquipmentStatus
+from portal.schemas.equipment import DowntimeReason, EquipmentOut, EquipmentStatus
 from portal.schemas.parts import PartOut
 from portal.schemas.pm import ChecklistType
 from portal.schemas.requests import RequestOut
@@ -60,6 +60,18 @@ class WorkOrderUpdatedPayload(EventPayload):
     work_order: WorkOrderOut = Field(description="The work order after the change")
     changes: Changes
     updated_by: ActorId
+    timestamp: EventTime = Field(description=WHEN)
+
+
+class WorkOrderFailureCodedPayload(EventPayload):
+    work_order_id: str
+    fo_number: str
+    equipment_id: str | None
+    failure_mode: str | None = Field(description="The failure mode code now on the work order (GET /api/failure-codes)")
+    failure_cause: str | None = Field(description="The cause code now on the work order")
+    failure_remedy: str | None = Field(description="The remedy code now on the work order")
+    changes: Changes = Field(description="Only the failure fields that changed: {failureMode: {from, to}, ...}")
+    coded_by: ActorId
     timestamp: EventTime = Field(description=WHEN)
 
 
@@ -171,6 +183,12 @@ class EquipmentStatusChangedPayload(EventPayload):
     status: EquipmentStatus
     reason: str | None = Field(description="Why, when given (kept on the downtime period)")
     work_order_id: str | None = Field(description="The work order behind the change, if any")
+    reason_code: DowntimeReason | None = Field(description=(
+        "Going down or coming back up: the downtime period's reason code (breakdown when none was given); "
+        "null for a change that neither opens nor closes a period"))
+    planned: bool | None = Field(description=(
+        "With reasonCode: whether the stop is planned (planned stops count neither in MTBF nor in availability)"))
+    downtime_period_id: str | None = Field(description="The downtime period opened or closed, if any")
     changed_by: ActorId
     timestamp: EventTime = Field(description=WHEN)
 
@@ -364,6 +382,9 @@ EVENTS: dict[str, EventDoc] = {
     "request.declined": EventDoc("request", RequestDeclinedPayload, "A request was declined, with the reason the reporter sees"),
     "work_order.commented": EventDoc("work_order", WorkOrderCommentedPayload, (
         "Someone commented on a work order (the work order itself does not change: no work_order.updated)")),
+    "work_order.failure_coded": EventDoc("work_order", WorkOrderFailureCodedPayload, (
+        "A work order's failure mode, cause or remedy code was set, changed or cleared (after its "
+        "work_order.updated)")),
     TEST_EVENT: EventDoc("webhook", WebhookTestPayload, (
         "The ping of POST /api/webhooks/{id}/test (sent whatever the endpoint subscribes to; entityId is the "
         "webhook's id)")),

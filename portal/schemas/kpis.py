@@ -23,8 +23,8 @@ class WeekOut(Out):
 class AssetKpiOut(Out):
     equipment_id: str
     asset_tag: str
-    failures: int = Field(description="Corrective/emergency work orders reported in the window")
-    repairs: int = Field(description="Failures completed in the window")
+    failures: int = Field(description="Unplanned downtime periods starting in the window")
+    repairs: int = Field(description="Unplanned downtime periods ended in the window")
     downtime_hours: float = Field(description="Recorded downtime periods clipped to the window, overlaps merged")
     operating_hours: float = Field(description="Window length - downtime")
     mtbf_hours: float | None = Field(description="operatingHours / failures")
@@ -32,6 +32,8 @@ class AssetKpiOut(Out):
     availability: float | None = Field(description="operatingHours / window length x 100")
     labor_minutes: int
     parts_cost: MoneyOut
+    planned_stops: int = Field(0, description="Planned downtime periods starting in the window (not failures)")
+    planned_downtime_hours: float = Field(0, description="Planned downtime clipped to the window, overlaps merged")
 
 
 class KpisOut(Out):
@@ -41,9 +43,11 @@ class KpisOut(Out):
     mttr_hours: float | None = Field(description=FIGURES["mttr_hours"].definition)
     repairs: int
     mtbf_hours: float | None = Field(description=FIGURES["mtbf_hours"].definition)
-    failures: int = Field(description="Corrective/emergency work orders (not cancelled) reported in the window")
+    failures: int = Field(description="Unplanned downtime periods starting in the window")
     operating_hours: float = Field(description="Sum over non-retired assets of (window - downtime)")
     availability: float | None = Field(description=FIGURES["availability"].definition)
+    planned_stops: int = Field(0, description="Planned downtime periods (reason code planned) starting in the window")
+    planned_downtime_hours: float = Field(0, description=FIGURES["planned_downtime_hours"].definition)
     planned_maintenance_percentage: float | None = Field(
         description=FIGURES["planned_maintenance_percentage"].definition)
     preventive_labor_minutes: int

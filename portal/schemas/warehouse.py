@@ -21,6 +21,9 @@ class WarehouseOut(Out):
     decimal_mark: Literal[".", ","] = Field(".", description=(
         "How the portal writes readings back to this plant's people: 65.5 or 65,5 (typing accepts both); "
         "the API keeps JSON numbers"))
+    require_failure_codes: bool = Field(False, description=(
+        "Completing a corrective or emergency work order needs failureMode, failureCause and failureRemedy "
+        "(400 naming the missing ones otherwise)"))
 
 
 class WarehouseUpdate(Payload):
@@ -34,6 +37,9 @@ class WarehouseUpdate(Payload):
         "the inbox stay there until decided"))
     decimal_mark: Literal[".", ","] | None = Field(None, json_schema_extra=not_null, description=(
         "The plant's decimal mark, \".\" or \",\": how the portal shows checklist readings"))
+    require_failure_codes: bool | None = Field(None, json_schema_extra=not_null, description=(
+        "On: completing a corrective or emergency work order needs its three failure codes (managers also "
+        "switch this on the portal's failure codes page)"))
 
 
 class ReportTokenOut(Out):

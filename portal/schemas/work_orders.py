@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -24,6 +24,19 @@ from portal.schemas.pm import LaborOut, WorkOrderChecklistItemOut
 Status = Literal[WORK_ORDER_STATUS.values]  # type: ignore[valid-type]
 Priority = Literal[PRIORITY.values]  # type: ignore[valid-type]
 WorkOrderType = Literal[WORK_ORDER_TYPE.values]  # type: ignore[valid-type]
+
+
+FAILURE_TEXT = (
+    "Code of the warehouse's failure catalogue (GET /api/failure-codes?kind={kind}), offered for the asset's "
+    "equipmentClass; case does not matter (stored upper-case); null clears it. An unknown, retired or not "
+    "offered code: 400 on this field. May be set on a completed work order too (coding after the fact). "
+    "When the warehouse requires failure codes, completing a corrective or emergency work order without "
+    "the three is a 400 naming the missing fields.")
+
+
+def failure_field(kind: str) -> Any:
+    return Field(None, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$",
+                 description=FAILURE_TEXT.format(kind=kind))
 
 
 class WorkOrderCreate(Payload):
@@ -64,6 +77,9 @@ class WorkOrderUpdate(Payload):
         "only with status on_hold, with or without holdReason. An unknown or retired code is refused "
         "(400, field holdReasonCode). Recorded in the history and in the work_order.updated event's "
         "changes as holdReasonCode."))
+    failure_mode: str | None = failure_field("mode")
+    failure_cause: str | None = failure_field("cause")
+    failure_remedy: str | None = failure_field("remedy")
 
 
 class WorkOrderBulkAssign(Payload):
@@ -206,6 +222,9 @@ class WorkOrderOut(Out):
     requires_signature: bool = Field(False, description=(
         "Completion needs a signature (`GET /api/work-orders/{id}/signature`): set on the work order or "
         "inherited from its PM template"))
+    failure_mode: str | None = Field(None, description="ISO 14224 failure mode code (what was observed), e.g. VIB")
+    failure_cause: str | None = Field(None, description="Failure cause/mechanism code (why), e.g. WEAR")
+    failure_remedy: str | None = Field(None, description="Remedy code (what was done), e.g. REPL")
 
 
 class PartUsageOut(Out):

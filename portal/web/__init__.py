@@ -23,6 +23,7 @@ def register_web(app: Flask) -> None:
         admin_warehouse,
         assets,
         board,
+        failure_codes,
         hold_reasons,
         home,
         idempotency,

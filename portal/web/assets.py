@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from pydantic import Field
 
 from portal.models import DowntimePeriod, Equipment
-from portal.models.enums import CRITICALITY, EQUIPMENT_STATUS, PRIORITY
+from portal.models.enums import CRITICALITY, DOWNTIME_PLANNED, DOWNTIME_REASON, EQUIPMENT_STATUS, PRIORITY
 from portal.models.types import utcnow
 from portal.platform.extensions import login_manager
 from portal.platform.http.urls import absolute_url
@@ -21,7 +21,7 @@ from portal.schemas.pm import MeterReadingCreate
 from portal.schemas.work_orders import WorkOrderCreate
 from portal.services.assets import equipment as equipment_service
 from portal.services.assets import meters as meter_service
-from portal.services.assets.overview import areas, asset_overview
+from portal.services.assets.overview import areas, asset_overview, equipment_classes
 from portal.services.assets.overview import asset_history as history_page
 from portal.services.common.actor import Actor
 from portal.services.common.errors import DomainError, Forbidden, NotFound
@@ -37,6 +37,11 @@ PAGE_SIZE = 25
 # Optional asset fields a manager may clear by emptying their input (PATCH null in the API).
 CLEARABLE = {"model": "model", "manufacturer": "manufacturer", "description": "description",
              "location": "location", "area": "area", "installDate": "install_date"}
+
+
+# The mark-down form's kinds of stop, each saying whether it is planned (the "Other" one lets the box decide).
+_KIND = {True: "planned", False: "unplanned", None: "planned or not"}
+REASON_OPTIONS = [(code, f"{DOWNTIME_REASON.label(code)} ({_KIND[DOWNTIME_PLANNED[code]]})") for code in DOWNTIME_REASON.values]
 
 
 class MarkDownForm(EquipmentStatusChange):
@@ -144,6 +149,7 @@ def _detail(equipment_id: str, *, block: str = "content", status: int = 200, **c
     # The history is on the whole page only, not in the status/meters/report fragments.
     overview = asset_overview(actor, equipment_id, history=block == "content")
     return render("assets/detail.html", block=block, status=status, **overview, priorities=PRIORITY,
+                  downtime_reasons=DOWNTIME_REASON, reason_options=REASON_OPTIONS,
                   statuses=EQUIPMENT_STATUS, can_status=can(actor, "equipment.status"),
                   can_read_meters=can(actor, meter_service.RECORD_PERMISSION),
                   can_edit=can(actor, "equipment.write"), is_admin=can(actor, "warehouse.manage"), **ctx)
@@ -264,6 +270,7 @@ def _asset_form(actor: Actor, asset: Equipment | None = None, errors: dict | Non
                 values: dict | None = None, status: int = 200) -> Response:
     return render("assets/form.html", status=status, asset=asset, errors=errors or {}, values=values or {},
                   statuses=EQUIPMENT_STATUS, criticalities=CRITICALITY, areas=areas(actor),
+                  equipment_classes=equipment_classes(actor),
                   install_date=date_input(asset.install_date if asset else None, _tz()))
 
 
@@ -335,5 +342,5 @@ def asset_history(equipment_id: str, kind: str) -> Response:
     without JavaScript, a page of its own with that page of rows."""
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
-    ctx = {"kind": kind, "statuses": EQUIPMENT_STATUS, **history_page(_actor(), equipment_id, kind, page)}
+    ctx = {"kind": kind, "statuses": EQUIPMENT_STATUS, "downtime_reasons": DOWNTIME_REASON, **history_page(_actor(), equipment_id, kind, page)}
     return render("assets/_history.html" if wants_fragment() else "assets/history.html", block=f"{kind}_rows", **ctx)

@@ -14,7 +14,7 @@ from flask.wrappers import Response
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
-from portal.models.enums import CLOSED_STATUSES, PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
+from portal.models.enums import CLOSED_STATUSES, FAILURE_CODE_KIND, PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
 from portal.models.types import utcnow
 from portal.platform import live
 from portal.schemas.parts import PartRequestCreate
@@ -26,7 +26,7 @@ from portal.services.identity.permissions import can
 from portal.services.inventory import parts as parts_service
 from portal.services.inventory import requests as request_service
 from portal.services.work_orders import checklists as checklist_service
-from portal.services.work_orders import follow_ups, problem_reports, reads
+from portal.services.work_orders import failure_codes, follow_ups, problem_reports, reads
 from portal.services.work_orders import hold_reasons as hold_reasons_service
 from portal.services.work_orders import labor as labor_service
 from portal.services.work_orders import lifecycle as work_order_service
@@ -114,9 +114,28 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
         # "Add checklist items…" on an open ad-hoc work order, for managers (None: not offered).
         "checklist_sources": checklist_service.checklist_sources(actor, wo),
         "checklist_errors": {}, "checklist_form": {}, "checklist_open": False,
+        "failure": _failure_context(actor, wo, transitions),
     }
     ctx.update(extra)
     return ctx
+
+
+def _failure_context(actor: Actor, wo, transitions: list[str]) -> dict | None:
+    """The failure codes a repair carries (labels), and the completion step's short lists: the codes
+    offered for the asset's class, most used first. None for work that is not a repair and has none."""
+    carried = {kind: getattr(wo, column) for kind, column in failure_codes.COLUMN_OF.items()}
+    asking = wo.type in failure_codes.CODED_TYPES and "completed" in transitions
+    if not asking and not any(carried.values()):
+        return None
+    step = failure_codes.completion_step(actor, wo, asking=asking)
+    labels = step["labels"]
+    options = {kind: [(c.code, f"{c.code} – {c.label}") for c in codes] for kind, codes in step["offered"].items()}
+    for kind, code in carried.items():  # the code it carries stays choosable, even retired since
+        if asking and code and code not in {value for value, _ in options[kind]}:
+            options[kind].insert(0, (code, f"{code} – {labels.get((kind, code), code)}"))
+    return {"carried": {k: (c, labels.get((k, c), c)) for k, c in carried.items() if c}, "asking": asking,
+            "options": options, "required": step["required"], "fields": failure_codes.FIELDS,
+            "kinds": FAILURE_CODE_KIND}
 
 
 def next_action(status: str, transitions: list[str]) -> str | None:
@@ -187,7 +206,8 @@ def work_order_status(work_order_id: str):
     """One transition: the buttons post status (+ holdReasonCode and holdReason, + completionNotes)."""
     actor = _actor()
     data = {k: v for k, v in request.form.items()
-            if k in ("status", "holdReason", "holdReasonCode", "completionNotes") and v.strip()}
+            if k in ("status", "holdReason", "holdReasonCode", "completionNotes", *failure_codes.FIELDS.values())
+            and v.strip()}
     refused = _hold_refusal(actor, data) if data.get("status") == "on_hold" else None
     if refused:
         # The page always asks why; the API leaves the reason optional for existing clients.

@@ -133,6 +133,12 @@ const OPERATIONS = {
   record_meter_reading: ['POST', '/equipment/{}/meter-readings', 'equipment.recordMeterReading'],
   rotate_report_token: ['POST', '/equipment/{}/report-token', 'equipment.rotateReportToken'],
   change_equipment_status: ['POST', '/equipment/{}/status', 'equipment.changeStatus'],
+  list_failure_codes: ['GET', '/failure-codes', 'failureCodes.list'],
+  create_failure_code: ['POST', '/failure-codes', 'failureCodes.create'],
+  export_failure_codes: ['GET', '/failure-codes/export', 'failureCodes.export'],
+  import_failure_codes: ['POST', '/failure-codes/import', 'failureCodes.import'],
+  update_failure_code: ['PATCH', '/failure-codes/{}', 'failureCodes.update'],
+  delete_failure_code: ['DELETE', '/failure-codes/{}', 'failureCodes.delete'],
   create_import: ['POST', '/imports', 'imports.create'],
   list_imports: ['GET', '/imports', 'imports.list'],
   get_import: ['GET', '/imports/{}', 'imports.get'],
@@ -567,6 +573,42 @@ class Imports {
   }
 }
 
+/** The failure catalogue (ISO 14224 modes, causes, remedies): a plain list, no paging. */
+class FailureCodes {
+  constructor(client) {
+    this.client = client;
+  }
+
+  list(filters = {}) {
+    return this.client.request('GET', opPath('list_failure_codes') + queryString(filters));
+  }
+
+  create(body, options) {
+    return this.client.request('POST', opPath('create_failure_code'), body, options);
+  }
+
+  update(id, body, options) {
+    return this.client.request('PATCH', opPath('update_failure_code', id), body, options);
+  }
+
+  /** null when deleted (204); the code, retired, when work orders carry it. */
+  delete(id, options) {
+    return this.client.request('DELETE', opPath('delete_failure_code', id), undefined, options);
+  }
+
+  /** The catalogue as CSV text. */
+  export() {
+    return this.client.request('GET', opPath('export_failure_codes'), undefined, { headers: { Accept: 'text/csv' } });
+  }
+
+  /** import(csv): the CSV text or bytes (sent as text/csv), or a FormData with its `file`; all rows or none. */
+  import(csv, options = {}) {
+    const form = typeof FormData !== 'undefined' && csv instanceof FormData;
+    return this.client.request('POST', opPath('import_failure_codes'), csv,
+      { ...options, headers: { ...(form ? {} : { 'Content-Type': 'text/csv' }), ...(options.headers || {}) } });
+  }
+}
+
 class Webhooks extends Resource {
   stats(id) {
     return this.client.request('GET', opPath('webhook_stats', id));
@@ -650,6 +692,7 @@ class MaintainProAPI {
     this.apiKeys = new ApiKeys(this, '/api-keys');
     this.users = new Users(this, '/users');
     this.imports = new Imports(this);
+    this.failureCodes = new FailureCodes(this);
     this.kpis = {
       get: (query = {}) => this.request('GET', `/kpis${queryString(query)}`),
       trends: (query = {}) => this.request('GET', `/kpis/trends${queryString(query)}`),

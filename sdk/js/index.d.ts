@@ -240,6 +240,18 @@ export interface Imports {
   refusedCsv(id: string): Promise<string>;
 }
 
+export interface FailureCodes {
+  list(filters?: Query<'list_failure_codes'>): Promise<Answer<'list_failure_codes'>>;
+  create(data: Body<'create_failure_code'>, options?: CallOptions): Promise<Answer<'create_failure_code'>>;
+  update(id: string, data: Body<'update_failure_code'>, options?: CallOptions): Promise<Answer<'update_failure_code'>>;
+  /** null when deleted; the code, retired (active false), when work orders carry it */
+  delete(id: string, options?: CallOptions): Promise<Answer<'delete_failure_code'> | null>;
+  /** CSV text */
+  export(): Promise<string>;
+  /** The CSV as text or bytes (sent as text/csv), or a FormData with its `file` */
+  import(csv: Bytes | FormData, options?: CallOptions): Promise<Answer<'import_failure_codes'>>;
+}
+
 export class MaintainProAPI {
   constructor(options: ClientOptions);
   baseUrl: string;
@@ -260,6 +272,7 @@ export class MaintainProAPI {
   apiKeys: ApiKeys;
   users: Users;
   imports: Imports;
+  failureCodes: FailureCodes;
   kpis: {
     get(query?: Query<'get_kpis'>): Promise<Answer<'get_kpis'>>;
     trends(query?: Query<'get_kpi_trends'>): Promise<Answer<'get_kpi_trends'>>;

@@ -41,9 +41,9 @@ export interface ApiKeyOut {
 export interface AssetKpiOut {
   equipmentId: string;
   assetTag: string;
-  /** Corrective/emergency work orders reported in the window */
+  /** Unplanned downtime periods starting in the window */
   failures: number;
-  /** Failures completed in the window */
+  /** Unplanned downtime periods ended in the window */
   repairs: number;
   /** Recorded downtime periods clipped to the window, overlaps merged */
   downtimeHours: number;
@@ -57,6 +57,10 @@ export interface AssetKpiOut {
   availability: number | null;
   laborMinutes: number;
   partsCost: string;
+  /** Planned downtime periods starting in the window (not failures) */
+  plannedStops?: number;
+  /** Planned downtime clipped to the window, overlaps merged */
+  plannedDowntimeHours?: number;
 }
 
 export interface AttachmentOut {
@@ -267,6 +271,10 @@ export interface DowntimePeriodOut {
   /** null while the asset is still down */
   endedAt: string | null;
   reason: string | null;
+  /** Why it stopped (see POST /api/equipment/{id}/status) */
+  reasonCode: "breakdown" | "operational" | "utility" | "preventive" | "changeover" | "shutdown" | "no_demand" | "other";
+  /** A planned stop (PM, changeover...): not a failure, left out of MTBF and availability */
+  planned: boolean;
   workOrderId: string | null;
   startedBy: string | null;
   endedBy: string | null;
@@ -290,6 +298,7 @@ export interface EquipmentCreate {
   area?: string | null;
   criticality?: "low" | "medium" | "high" | "critical";
   installDate?: string | null;
+  equipmentClass?: string | null;
 }
 
 export interface EquipmentCreatedPayload {
@@ -312,6 +321,8 @@ export interface EquipmentOut {
   area: string | null;
   criticality: "low" | "medium" | "high" | "critical";
   installDate: string | null;
+  /** ISO 14224 equipment class (failure codes offered for it) */
+  equipmentClass?: string | null;
   warehouseId: string;
   createdAt: string;
   updatedAt: string;
@@ -324,6 +335,10 @@ export interface EquipmentStatusChange {
   reason?: string | null;
   /** The work order repairing it, if any */
   workOrderId?: string | null;
+  /** Why it stops, only with status down (400 otherwise): `breakdown` (breakdown, unplanned), `operational` (operating error or process upset, unplanned), `utility` (utility or supply loss, unplanned), `preventive` (preventive maintenance, planned), `changeover` (changeover or set-up, planned), `shutdown` (planned shutdown, planned), `no_demand` (no production demand, planned), `other` (other, either). Left out: `breakdown` (unplanned), or `other` when planned is true: a caller that sends neither records a failure, as before these fields existed. */
+  reasonCode?: "breakdown" | "operational" | "utility" | "preventive" | "changeover" | "shutdown" | "no_demand" | "other" | null;
+  /** Whether the stop is planned. Defaults from reasonCode; must agree with it where the code decides (400 otherwise); with `other` it decides (unplanned when left out). Only with status down. */
+  planned?: boolean | null;
 }
 
 export interface EquipmentStatusChangedPayload {
@@ -334,6 +349,12 @@ export interface EquipmentStatusChangedPayload {
   reason: string | null;
   /** The work order behind the change, if any */
   workOrderId: string | null;
+  /** Going down or coming back up: the downtime period's reason code (breakdown when none was given); null for a change that neither opens nor closes a period */
+  reasonCode: "breakdown" | "operational" | "utility" | "preventive" | "changeover" | "shutdown" | "no_demand" | "other" | null;
+  /** With reasonCode: whether the stop is planned (planned stops count neither in MTBF nor in availability) */
+  planned: boolean | null;
+  /** The downtime period opened or closed, if any */
+  downtimePeriodId: string | null;
   /** The user who did it; null when the system did (a periodic job) */
   changedBy: string | null;
   /** When it happened (the envelope's timestamp) */
@@ -350,6 +371,7 @@ export interface EquipmentUpdate {
   area?: string | null;
   criticality?: "low" | "medium" | "high" | "critical";
   installDate?: string | null;
+  equipmentClass?: string | null;
 }
 
 export interface EquipmentUpdatedPayload {
@@ -381,6 +403,46 @@ export interface EventComment {
   visibleToReporter: boolean;
   /** The user who did it; null when the system did (a periodic job) */
   authorId: string | null;
+}
+
+export interface FailureCodeCreate {
+  /** mode (what was observed), cause (why) or remedy (what was done) */
+  kind: "mode" | "cause" | "remedy";
+  /** Short and stable (e.g. VIB), unique per kind in the warehouse; stored upper-case. Work orders carry it */
+  code: string;
+  /** What people read (e.g. Vibration) */
+  label: string;
+  /** Equipment classes it is offered for (an asset's equipmentClass, e.g. pump, electric_motor); empty: every asset */
+  equipmentClasses?: Array<string>;
+}
+
+export interface FailureCodeImportOut {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface FailureCodeOut {
+  id: string;
+  kind: "mode" | "cause" | "remedy";
+  code: string;
+  label: string;
+  equipmentClasses: Array<string>;
+  /** false: retired, no longer offered */
+  active: boolean;
+  /** Work orders carrying it (any of failureMode, failureCause, failureRemedy) */
+  uses?: number;
+  warehouseId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FailureCodeUpdate {
+  label?: string;
+  /** Equipment classes it is offered for (an asset's equipmentClass, e.g. pump, electric_motor); empty: every asset */
+  equipmentClasses?: Array<string>;
+  /** false: retired (no longer offered, still shown on the work orders that carry it); true: offered again */
+  active?: boolean;
 }
 
 export interface FieldChange {
@@ -546,14 +608,18 @@ export interface KpisOut {
   /** Mean time to repair: total length of the downtime periods that ended in the period ÷ their number. */
   mttrHours: number | null;
   repairs: number;
-  /** Mean time between failures: operating hours of the non-retired assets ÷ failures (downtime periods starting in the period). */
+  /** Mean time between failures: operating hours of the non-retired assets ÷ failures (unplanned downtime periods starting in the period; planned stops are no failures). */
   mtbfHours: number | null;
-  /** Corrective/emergency work orders (not cancelled) reported in the window */
+  /** Unplanned downtime periods starting in the window */
   failures: number;
   /** Sum over non-retired assets of (window - downtime) */
   operatingHours: number;
-  /** Operating hours (period length − recorded downtime) ÷ period length × 100, over non-retired assets. */
+  /** Operating hours (period length − unplanned downtime) ÷ period length × 100, over non-retired assets. Planned stops are left out and reported beside. */
   availability: number | null;
+  /** Planned downtime periods (reason code planned) starting in the window */
+  plannedStops?: number;
+  /** Hours of planned stops (preventive work, changeovers, shutdowns) in the period, over non-retired assets: not failures, so outside MTBF and availability. */
+  plannedDowntimeHours?: number;
   /** Labor minutes on preventive work orders ÷ all labor minutes performed in the period × 100. */
   plannedMaintenancePercentage: number | null;
   preventiveLaborMinutes: number;
@@ -1347,6 +1413,8 @@ export interface WarehouseOut {
   requestRouting?: "work_order" | "inbox";
   /** How the portal writes readings back to this plant's people: 65.5 or 65,5 (typing accepts both); the API keeps JSON numbers */
   decimalMark?: "." | ",";
+  /** Completing a corrective or emergency work order needs failureMode, failureCause and failureRemedy (400 naming the missing ones otherwise) */
+  requireFailureCodes?: boolean;
 }
 
 export interface WarehouseUpdate {
@@ -1358,13 +1426,15 @@ export interface WarehouseUpdate {
   requestRouting?: "work_order" | "inbox";
   /** The plant's decimal mark, "." or ",": how the portal shows checklist readings */
   decimalMark?: "." | ",";
+  /** On: completing a corrective or emergency work order needs its three failure codes (managers also switch this on the portal's failure codes page) */
+  requireFailureCodes?: boolean;
 }
 
 export interface WebhookCreate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url: string;
   /** Event types of the contract, or '*' for all of them */
-  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received" | "request.created" | "request.approved" | "request.merged" | "request.declined" | "work_order.commented">;
+  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received" | "request.created" | "request.approved" | "request.merged" | "request.declined" | "work_order.commented" | "work_order.failure_coded">;
   /** HMAC key; 32 random bytes (hex) are generated when omitted */
   secret?: string | null;
   active?: boolean;
@@ -1403,7 +1473,7 @@ export interface WebhookTestPayload {
 export interface WebhookUpdate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url?: string;
-  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received" | "request.created" | "request.approved" | "request.merged" | "request.declined" | "work_order.commented">;
+  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received" | "request.created" | "request.approved" | "request.merged" | "request.declined" | "work_order.commented" | "work_order.failure_coded">;
   /** true re-enables a deactivated endpoint (failure count reset) */
   active?: boolean;
   /** Replace the secret */
@@ -1547,6 +1617,12 @@ export interface WorkOrderDetailOut {
   parentId?: string | null;
   /** Completion needs a signature (`GET /api/work-orders/{id}/signature`): set on the work order or inherited from its PM template */
   requiresSignature?: boolean;
+  /** ISO 14224 failure mode code (what was observed), e.g. VIB */
+  failureMode?: string | null;
+  /** Failure cause/mechanism code (why), e.g. WEAR */
+  failureCause?: string | null;
+  /** Remedy code (what was done), e.g. REPL */
+  failureRemedy?: string | null;
   parts?: Array<PartUsageOut>;
   /** With expand=checklist */
   checklist?: Array<WorkOrderChecklistItemOut>;
@@ -1609,6 +1685,12 @@ export interface WorkOrderExpandedOut {
   parentId?: string | null;
   /** Completion needs a signature (`GET /api/work-orders/{id}/signature`): set on the work order or inherited from its PM template */
   requiresSignature?: boolean;
+  /** ISO 14224 failure mode code (what was observed), e.g. VIB */
+  failureMode?: string | null;
+  /** Failure cause/mechanism code (why), e.g. WEAR */
+  failureCause?: string | null;
+  /** Remedy code (what was done), e.g. REPL */
+  failureRemedy?: string | null;
   /** With expand=parts */
   parts?: Array<PartUsageOut>;
   /** With expand=checklist */
@@ -1617,6 +1699,24 @@ export interface WorkOrderExpandedOut {
   labor?: Array<LaborOut>;
   /** With expand=comments */
   comments?: Array<CommentOut>;
+}
+
+export interface WorkOrderFailureCodedPayload {
+  workOrderId: string;
+  foNumber: string;
+  equipmentId: string | null;
+  /** The failure mode code now on the work order (GET /api/failure-codes) */
+  failureMode: string | null;
+  /** The cause code now on the work order */
+  failureCause: string | null;
+  /** The remedy code now on the work order */
+  failureRemedy: string | null;
+  /** Only the failure fields that changed: {failureMode: {from, to}, ...} */
+  changes: Record<string, FieldChange>;
+  /** The user who did it; null when the system did (a periodic job) */
+  codedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
 }
 
 export interface WorkOrderOut {
@@ -1655,6 +1755,12 @@ export interface WorkOrderOut {
   parentId?: string | null;
   /** Completion needs a signature (`GET /api/work-orders/{id}/signature`): set on the work order or inherited from its PM template */
   requiresSignature?: boolean;
+  /** ISO 14224 failure mode code (what was observed), e.g. VIB */
+  failureMode?: string | null;
+  /** Failure cause/mechanism code (why), e.g. WEAR */
+  failureCause?: string | null;
+  /** Remedy code (what was done), e.g. REPL */
+  failureRemedy?: string | null;
 }
 
 export interface WorkOrderSignedPayload {
@@ -1685,6 +1791,12 @@ export interface WorkOrderUpdate {
   requiresSignature?: boolean;
   /** Optional: one of the warehouse's hold reason codes (`waiting_parts`, `waiting_access`, `waiting_trade`, `safety_permit`, `other` by default; a manager edits the list in the portal); only with status on_hold, with or without holdReason. An unknown or retired code is refused (400, field holdReasonCode). Recorded in the history and in the work_order.updated event's changes as holdReasonCode. */
   holdReasonCode?: string | null;
+  /** Code of the warehouse's failure catalogue (GET /api/failure-codes?kind=mode), offered for the asset's equipmentClass; case does not matter (stored upper-case); null clears it. An unknown, retired or not offered code: 400 on this field. May be set on a completed work order too (coding after the fact). When the warehouse requires failure codes, completing a corrective or emergency work order without the three is a 400 naming the missing fields. */
+  failureMode?: string | null;
+  /** Code of the warehouse's failure catalogue (GET /api/failure-codes?kind=cause), offered for the asset's equipmentClass; case does not matter (stored upper-case); null clears it. An unknown, retired or not offered code: 400 on this field. May be set on a completed work order too (coding after the fact). When the warehouse requires failure codes, completing a corrective or emergency work order without the three is a 400 naming the missing fields. */
+  failureCause?: string | null;
+  /** Code of the warehouse's failure catalogue (GET /api/failure-codes?kind=remedy), offered for the asset's equipmentClass; case does not matter (stored upper-case); null clears it. An unknown, retired or not offered code: 400 on this field. May be set on a completed work order too (coding after the fact). When the warehouse requires failure codes, completing a corrective or emergency work order without the three is a 400 naming the missing fields. */
+  failureRemedy?: string | null;
 }
 
 export interface WorkOrderUpdatedPayload {
@@ -1839,6 +1951,48 @@ export interface Operations {
     query: {};
     body: EquipmentStatusChange;
     response: EquipmentOut;
+  };
+  list_failure_codes: {
+    method: "GET";
+    path: "/failure-codes";
+    query: { kind?: Array<"mode" | "cause" | "remedy"> | ("mode" | "cause" | "remedy") | string | null; equipmentClass?: string | null; includeRetired?: boolean; };
+    body: undefined;
+    response: Array<FailureCodeOut>;
+  };
+  create_failure_code: {
+    method: "POST";
+    path: "/failure-codes";
+    query: {};
+    body: FailureCodeCreate;
+    response: FailureCodeOut;
+  };
+  export_failure_codes: {
+    method: "GET";
+    path: "/failure-codes/export";
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  import_failure_codes: {
+    method: "POST";
+    path: "/failure-codes/import";
+    query: {};
+    body: FormData;
+    response: FailureCodeImportOut;
+  };
+  update_failure_code: {
+    method: "PATCH";
+    path: "/failure-codes/{code_id}";
+    query: {};
+    body: FailureCodeUpdate;
+    response: FailureCodeOut;
+  };
+  delete_failure_code: {
+    method: "DELETE";
+    path: "/failure-codes/{code_id}";
+    query: {};
+    body: undefined;
+    response: FailureCodeOut;
   };
   list_imports: {
     method: "GET";

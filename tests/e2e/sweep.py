@@ -100,6 +100,7 @@ PAGES = [
     Page("/parts/reorders/{reorder}/receive", (M,), "receiving against a request: quantity, then confirmation"),
     Page("/work-orders/{adhoc}", (M,), "an ad-hoc work order with a typed checklist: Add checklist items…"),
     Page("/work-orders/hold-reasons", (M,)),
+    Page("/failure-codes", (M,), "the failure catalogue (the default codes, one retired)"),
     Page("/pm-templates", (M,), "a PM template"),
     Page("/pm-templates/new", (M,)),
     Page("/pm-templates/{pm}", (M,)),
@@ -132,12 +133,13 @@ def setup(client, auth, users) -> dict[str, str]:
     from portal.jobs.scheduler import AppSimpleWorker
     from portal.models import Equipment
     from portal.models.types import utcnow
+    from portal.platform.database import unit_of_work
     from portal.platform.extensions import db
     from portal.platform.redis import get_redis
     from portal.schemas.warehouse import ProblemReportCreate, WarehouseUpdate
     from portal.services.identity import warehouses as warehouse_service
     from portal.services.pm import scheduler as pm_scheduler
-    from portal.services.work_orders import problem_reports
+    from portal.services.work_orders import failure_codes, problem_reports
 
     h, ha = auth("north", "manager"), auth("north", "admin")
     tech = users["north"]["technician"]
@@ -185,6 +187,21 @@ def setup(client, auth, users) -> dict[str, str]:
     db.session.rollback()
     AppSimpleWorker(["imports"], connection=get_redis()).work(burst=True, logging_level="WARNING")
     hook = made("/api/webhooks", {"url": "https://hooks.example.com/maintainpro/work-orders", "events": ["*"]}, ha)
+    # The failure catalogue (the work order's completion step lists it), one code retired.
+    with unit_of_work():
+        failure_codes.seed_defaults(users["north"]["manager"].warehouse_id)
+    # The asset's timeline: a planned stop and a breakdown in the last 30 days.
+    from portal.schemas.equipment import EquipmentStatusChange
+    from portal.services.assets import equipment as equipment_service
+
+    for days_ago, hours, kind in ((12, 30, {"reasonCode": "preventive"}), (4, 9, {})):
+        start = utcnow() - timedelta(days=days_ago)
+        equipment_service.change_status(users.actor("north", "manager"), eq["id"], EquipmentStatusChange(
+            status="down", reason="Sweep", **kind), now=start)
+        equipment_service.change_status(users.actor("north", "manager"), eq["id"], EquipmentStatusChange(
+            status="active"), now=start + timedelta(hours=hours))
+    retired = next(c for c in client.get("/api/failure-codes", headers=h).json if c["code"] == "ERO")
+    assert client.patch(f"/api/failure-codes/{retired['id']}", headers=h, json={"active": False}).status_code == 200
     warehouse_service.update_settings(users.actor("north", "admin"), WarehouseUpdate(problemReportsEnabled=True))
     db.session.rollback()
     token = db.session.get(Equipment, eq["id"]).report_token

@@ -79,7 +79,8 @@ def test_every_rule_is_wired_when_only_one_service_was_imported(tmp_path):
         "'portal.services.notifications.outbox.enqueue_committed']",
         "event.recorded ['portal.services.integrations.webhooks.fan_out', "
         "'portal.services.notifications.outbox.fan_out']",
-        "warehouse.created ['portal.services.work_orders.hold_reasons.warehouse_created']",
+        "warehouse.created ['portal.services.work_orders.hold_reasons.warehouse_created', "
+        "'portal.services.work_orders.failure_codes.warehouse_created']",
         "work_order.completed ['portal.services.assets.equipment.work_order_completed', "
         "'portal.services.pm.triggers.work_order_completed']",
         "work_order.completing ['portal.services.work_orders.checklists.required_items_done', "

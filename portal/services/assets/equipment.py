@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 
 from portal.models import DowntimePeriod, Equipment, WorkOrder
+from portal.models.enums import DOWNTIME_PLANNED, DOWNTIME_REASON
 from portal.models.types import utcnow
 from portal.platform.cache import cached
 from portal.platform.database import unit_of_work
@@ -117,34 +118,60 @@ def update_equipment(actor: Actor, equipment_id: str, data: EquipmentUpdate, *, 
         return eq
 
 
+def downtime_kind(reason_code: str | None, planned: bool | None) -> tuple[str, bool]:
+    """The (reason code, planned) of a stop. Neither given: a breakdown (what every stop was before
+    reasons existed); planned alone: `other`; a code that decides refuses a `planned` that disagrees."""
+    if reason_code is None:
+        return ("other", True) if planned else ("breakdown", False)
+    fixed = DOWNTIME_PLANNED[reason_code]
+    if fixed is not None and planned is not None and planned != fixed:
+        raise field_error("planned", f"A {DOWNTIME_REASON.label(reason_code).lower()} stop is "
+                                     f"{'planned' if fixed else 'unplanned'}: leave planned out or use reasonCode other")
+    return reason_code, fixed if fixed is not None else bool(planned)
+
+
 def track_downtime(eq: Equipment, old: str, new: str, actor: Actor, now: datetime, *,
-                   reason: str | None = None, work_order_id: str | None = None) -> None:
-    """Going `down` opens a downtime period; leaving `down` closes the open one."""
+                   reason: str | None = None, work_order_id: str | None = None,
+                   reason_code: str = "breakdown", planned: bool = False) -> DowntimePeriod | None:
+    """Going `down` opens a downtime period; leaving `down` closes the open one. Returns the period
+    opened or closed (None when the change is neither)."""
+    period = None
     if new == "down" and old != "down":
-        db.session.add(DowntimePeriod(warehouse_id=eq.warehouse_id, equipment_id=eq.id, started_at=now,
-                                      reason=reason, work_order_id=work_order_id, started_by=actor.id))
+        period = DowntimePeriod(warehouse_id=eq.warehouse_id, equipment_id=eq.id, started_at=now, reason=reason,
+                                reason_code=reason_code, planned=planned, work_order_id=work_order_id,
+                                started_by=actor.id)
+        db.session.add(period)
     elif old == "down" and new != "down":
         for period in db.session.scalars(select(DowntimePeriod).where(
                 DowntimePeriod.equipment_id == eq.id, DowntimePeriod.ended_at.is_(None))):
             period.ended_at = max(now, period.started_at)
             period.ended_by = actor.id
     db.session.flush()
+    return period
 
 
 def _status_changed(eq: Equipment, body: dict, old: str, actor: Actor, now: datetime, *,
-                    reason: str | None = None, work_order_id: str | None = None) -> None:
-    track_downtime(eq, old, eq.status, actor, now, reason=reason, work_order_id=work_order_id)
+                    reason: str | None = None, work_order_id: str | None = None,
+                    reason_code: str = "breakdown", planned: bool = False) -> None:
+    period = track_downtime(eq, old, eq.status, actor, now, reason=reason, work_order_id=work_order_id,
+                            reason_code=reason_code, planned=planned)
     record_event(
         "equipment.status_changed", entity="equipment", entity_id=eq.id, warehouse_id=eq.warehouse_id,
         payload={"equipment": body, "previousStatus": old, "status": eq.status, "reason": reason,
-                 "workOrderId": work_order_id, "changedBy": actor.id, "timestamp": iso(now)},
+                 "workOrderId": work_order_id,
+                 # The period's own reason: the one opened, or the one closed by coming back up.
+                 "reasonCode": period.reason_code if period else None,
+                 "planned": period.planned if period else None,
+                 "downtimePeriodId": period.id if period else None,
+                 "changedBy": actor.id, "timestamp": iso(now)},
         actor=actor, now=now,
     )
 
 
 def change_status(actor: Actor, equipment_id: str, data: EquipmentStatusChange, *,
                   now: datetime | None = None) -> Equipment:
-    """Mark an asset down or back up (any status), with a reason and optionally the work order."""
+    """Mark an asset down or back up (any status), with a reason and optionally the work order; going
+    down, with a reason code and planned or not (defaults: downtime_kind)."""
     require(actor, "equipment.status")
     now = now or utcnow()
     with unit_of_work():
@@ -152,6 +179,10 @@ def change_status(actor: Actor, equipment_id: str, data: EquipmentStatusChange, 
         if data.work_order_id is not None and db.session.scalar(select(WorkOrder.id).where(
                 WorkOrder.id == data.work_order_id, WorkOrder.warehouse_id == actor.warehouse_id)) is None:
             raise field_error("workOrderId", "Work order not found")
+        if data.status != "down" and (data.reason_code is not None or data.planned is not None):
+            field = "reasonCode" if data.reason_code is not None else "planned"
+            raise field_error(field, "Only when marking the equipment down")
+        reason_code, planned = downtime_kind(data.reason_code, data.planned)
         old = eq.status
         if old == data.status:
             return eq
@@ -159,7 +190,7 @@ def change_status(actor: Actor, equipment_id: str, data: EquipmentStatusChange, 
         eq.updated_at = now
         db.session.flush()
         _status_changed(eq, EquipmentOut.dump(eq), old, actor, now, reason=data.reason,
-                        work_order_id=data.work_order_id)
+                        work_order_id=data.work_order_id, reason_code=reason_code, planned=planned)
         return eq
 
 

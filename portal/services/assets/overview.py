@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from portal.models import (
     DomainEvent,
@@ -15,6 +16,7 @@ from portal.models import (
     User,
     WorkOrder,
 )
+from portal.models.types import utcnow
 from portal.platform.extensions import db
 from portal.services.common.actor import Actor
 from portal.services.common.tenancy import get_in_warehouse
@@ -31,6 +33,18 @@ def areas(actor: Actor) -> list[str]:
     return list(db.session.scalars(
         select(Equipment.area).distinct().where(Equipment.warehouse_id == actor.warehouse_id,
                                                 Equipment.area.is_not(None)).order_by(Equipment.area)))
+
+
+# The classes of the default failure catalogue (ISO 14224 names), offered while typing a new class.
+COMMON_CLASSES = ("compressor", "conveyor", "electric_motor", "fan", "gearbox", "pump", "valve")
+
+
+def equipment_classes(actor: Actor) -> list[str]:
+    """The classes the warehouse's assets use, and the common ones: the asset form's suggestions."""
+    require(actor, "equipment.read")
+    used = db.session.scalars(select(Equipment.equipment_class).distinct().where(
+        Equipment.warehouse_id == actor.warehouse_id, Equipment.equipment_class.is_not(None)))
+    return sorted({*used, *COMMON_CLASSES})
 
 
 def asset_overview(actor: Actor, equipment_id: str, *, history: bool = False) -> dict:
@@ -53,9 +67,71 @@ def asset_overview(actor: Actor, equipment_id: str, *, history: bool = False) ->
     result = {"asset": eq, "open_orders": open_orders, "past_orders": past_orders, "readings": readings,
               "templates": templates, "downtime": downtime}
     if history:
+        result["timeline"] = state_timeline(eq)
+    if history:
         result.update(history_of(actor, eq))
     return result
 
+
+TIMELINE_DAYS = 30
+
+
+@dataclass
+class Stretch:
+    """A stretch of the asset's state timeline: running, planned (a planned stop) or unplanned."""
+
+    state: str
+    start: datetime
+    end: datetime
+    reason_code: str | None = None
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start).total_seconds() / 3600
+
+
+@dataclass
+class Timeline:
+    start: datetime
+    end: datetime
+    stretches: list[Stretch]
+
+    def hours(self, state: str) -> float:
+        return round(sum(s.hours for s in self.stretches if s.state == state), 1)
+
+    def box(self, stretch: Stretch) -> tuple[float, float]:
+        """(x, width) of a stretch on a 0..1000 axis (the SVG's viewBox)."""
+        total = (self.end - self.start).total_seconds()
+        x = (stretch.start - self.start).total_seconds() / total * 1000
+        return round(x, 2), round((stretch.end - stretch.start).total_seconds() / total * 1000, 2)
+
+
+def state_timeline(eq: Equipment, *, days: int = TIMELINE_DAYS, now: datetime | None = None) -> Timeline:
+    """The asset's last `days` as running / planned down / unplanned down, from its downtime periods
+    (one query). Overlapping periods: an unplanned stop wins over a planned one (the asset failed)."""
+    end = now or utcnow()
+    start = end - timedelta(days=days)
+    periods = db.session.execute(select(DowntimePeriod.started_at, DowntimePeriod.ended_at, DowntimePeriod.planned,
+                                        DowntimePeriod.reason_code).where(
+        DowntimePeriod.equipment_id == eq.id, DowntimePeriod.started_at <= end,
+        or_(DowntimePeriod.ended_at.is_(None), DowntimePeriod.ended_at >= start))
+        .order_by(DowntimePeriod.started_at)).all()
+    # Cut the window at every period edge, then name each piece by the periods covering it.
+    edges = sorted({start, end, *(max(p[0], start) for p in periods), *(min(p[1] or end, end) for p in periods)})
+    stretches: list[Stretch] = []
+    for lo, hi in zip(edges, edges[1:], strict=False):
+        if hi <= lo:
+            continue
+        covering = [p for p in periods if p[0] <= lo and (p[1] or end) >= hi]
+        unplanned = [p for p in covering if not p[2]]
+        chosen = (unplanned or covering or [None])[0]
+        state = "running" if chosen is None else ("planned" if chosen[2] else "unplanned")
+        code = chosen[3] if chosen else None
+        if stretches and stretches[-1].state == state and stretches[-1].reason_code == code and stretches[-1].end == lo:
+            stretches[-1].end = hi
+        else:
+            stretches.append(Stretch(state, lo, hi, code))
+    return Timeline(start, end, stretches)
 
 
 HISTORY_PAGE = 10

@@ -30,7 +30,8 @@ from portal.services.work_orders.reads import ROW_COLUMNS, work_order_select
 CHUNK_ROWS = 500
 WORK_ORDER_COLUMNS = ("foNumber", "title", "description", "status", "priority", "type", "assetTag", "equipmentId",
                       "assignedTo", "assigneeEmail", "requestedBy", "dueDate", "createdAt", "updatedAt", "completedAt",
-                      "completionNotes", "estimatedDuration", "actualDuration", "partsCost", "laborCost", "id")
+                      "completionNotes", "estimatedDuration", "actualDuration", "partsCost", "laborCost", "failureMode",
+                      "failureCause", "failureRemedy", "id")
 
 
 def _stream(header: Iterable[str], chunks: Iterator[list[list[Any]]]) -> Iterator[str]:

@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "imports.manage": STAFF,
     # The warehouse's list of hold reasons ("Waiting for parts"...): everyone picks, staff edit it.
     "hold_reasons.manage": STAFF,
+    # The failure catalogue (modes, causes, remedies) and whether closing a repair needs them: staff.
+    "failure_codes.manage": STAFF,
     "pm.read": ALL,
     "pm.write": STAFF,
     "kpis.read": STAFF,
@@ -85,6 +87,7 @@ ACTIONS: dict[str, str] = {
     "performance.read": "see the performance summary",
     "warehouse.manage": "change the warehouse settings",
     "hold_reasons.manage": "edit the hold reasons",
+    "failure_codes.manage": "edit the failure codes",
     "admin_console.use": "use the admin console",
     "requests.review": "review requests",
     "requests.submit": "send requests",

@@ -79,6 +79,8 @@ def _downtime(actor: Actor, figure: str, start: datetime, end: datetime, page: i
         where = [p.ended_at.is_not(None), p.ended_at >= _at(start), p.ended_at <= _at(end)]
     else:
         where = [p.started_at <= _at(end), or_(p.ended_at.is_(None), p.ended_at >= _at(start))]
+    # The cards count unplanned downtime only (kpis.py); planned stops are a figure of their own.
+    where.append(p.planned.is_(False))
     base = (select(p, Equipment.asset_tag, WorkOrder.fo_number, WorkOrder.title)
             .join(Equipment, Equipment.id == p.equipment_id)
             .outerjoin(WorkOrder, WorkOrder.id == p.work_order_id)

@@ -8,7 +8,9 @@ hundreds of thousands of work orders. Definitions (also in the OpenAPI descripti
 - Downtime is recorded, never inferred from open work orders: a period starts when the asset
   goes `down` (POST /api/equipment/{id}/status, PATCH status, or a failure work order created
   with equipmentDown) and ends when it leaves `down` (or that work order is completed).
-- A failure is a downtime period starting inside the window; a repair one ending inside it.
+- Each period is planned (a PM, a changeover: its reason code) or unplanned. Only unplanned periods
+  count below: a failure is an unplanned period starting inside the window; a repair one ending
+  inside it. Planned stops and their downtime are reported beside (plannedStops, plannedDowntimeHours).
 - Downtime of an asset = its periods clipped to the window, overlapping periods merged, an open
   period running to the window's end. Operating time = window length - downtime.
 - MTTR = total length of the periods that ended in the window / their count, in hours.
@@ -44,8 +46,12 @@ COMPLIANCE_DEFINITION = (
 )
 KPI_DEFINITIONS = (
     "Window: [now - days, now]. Downtime is recorded (GET /api/equipment/{id}/downtime): a period starts "
-    "when the equipment goes `down` and ends when it leaves `down`; open work orders do not count.\n\n"
-    "- failures: downtime periods starting in the window; repairs: periods ending in the window.\n"
+    "when the equipment goes `down` and ends when it leaves `down`; open work orders do not count. Each "
+    "period is planned or unplanned (its reasonCode); only UNPLANNED periods count in failures, repairs, "
+    "downtime, MTBF, MTTR and availability.\n\n"
+    "- failures: unplanned downtime periods starting in the window; repairs: those ending in the window.\n"
+    "- plannedStops, plannedDowntimeHours: the planned periods (PM, changeover, shutdown...) starting in the "
+    "window, and their downtime clipped to it (overlaps merged), over non-retired assets: reported beside.\n"
     "- downtimeHours (per asset) = its periods clipped to the window, overlapping periods merged once, an open "
     "period running to the window's end.\n"
     "- operatingHours (per asset) = window length - downtime; fleet: sum over non-retired assets.\n"
@@ -157,8 +163,8 @@ def pm_compliance(actor: Actor, days: int, *, now: datetime | None = None) -> di
 
 # --- KPIs ------------------------------------------------------------------------------------
 
-def _downtime_rows(warehouse_id: str, start: datetime, end: datetime) -> list[tuple]:
-    """Per asset, from the recorded downtime periods: failures (periods starting in the window),
+def _downtime_rows(warehouse_id: str, start: datetime, end: datetime, *, planned: bool = False) -> list[tuple]:
+    """Per asset, from the recorded unplanned (or, with `planned`, planned) downtime periods: failures (periods starting in the window),
     downtime seconds (the periods clipped to the window, overlaps merged, an open one running to the
     window's end), repairs (periods ended in the window) and their total length in seconds.
 
@@ -167,7 +173,7 @@ def _downtime_rows(warehouse_id: str, start: datetime, end: datetime) -> list[tu
     p = DowntimePeriod
     rows = db.session.execute(
         select(p.equipment_id, p.started_at, p.ended_at)
-        .where(p.warehouse_id == warehouse_id, p.started_at <= _at(end),
+        .where(p.warehouse_id == warehouse_id, p.planned.is_(planned), p.started_at <= _at(end),
                or_(p.ended_at.is_(None), p.ended_at >= _at(start)))
         .order_by(p.equipment_id, p.started_at)
     ).all()
@@ -238,9 +244,18 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
     ).all()
     assets: dict[str, dict] = {
         eid: {"equipment_id": eid, "asset_tag": tag, "status": status, "failures": 0, "downtime": 0.0,
-              "repairs": 0, "repair_seconds": 0.0, "labor_minutes": 0, "parts_cost": Decimal("0.00")}
+              "repairs": 0, "repair_seconds": 0.0, "labor_minutes": 0, "parts_cost": Decimal("0.00"),
+              "planned_stops": 0, "planned_downtime": 0.0}
         for eid, tag, status in equipment
     }
+    # Planned stops (a PM, a changeover) are no failures: reported beside MTBF and availability only.
+    fleet_planned_stops, fleet_planned_seconds = 0, 0.0
+    for eid, stops, downtime, _repairs, _seconds in _downtime_rows(wid, start, end, planned=True):
+        if eid in assets:
+            assets[eid]["planned_stops"], assets[eid]["planned_downtime"] = int(stops or 0), float(downtime or 0)
+            if assets[eid]["status"] != "retired":
+                fleet_planned_stops += int(stops or 0)
+                fleet_planned_seconds += float(downtime or 0)
     total_repairs, total_repair_seconds = 0, 0.0
     for eid, failures, downtime, repairs, repair_seconds in _downtime_rows(wid, start, end):
         total_repairs += int(repairs or 0)
@@ -299,6 +314,7 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
             "repairs": a["repairs"], "downtime_hours": _hours(a["downtime"]), "operating_hours": _hours(operating),
             "mtbf_hours": _hours(mtbf), "mttr_hours": _hours(mttr), "availability": _pct(operating, window_seconds),
             "labor_minutes": a["labor_minutes"], "parts_cost": a["parts_cost"],
+            "planned_stops": a["planned_stops"], "planned_downtime_hours": _hours(a["planned_downtime"]),
         })
     mttr = total_repair_seconds / total_repairs if total_repairs else None
     mtbf = fleet_operating / fleet_failures if fleet_failures else None
@@ -309,6 +325,7 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
         "mttr_hours": _hours(mttr), "repairs": total_repairs,
         "mtbf_hours": _hours(mtbf), "failures": fleet_failures, "operating_hours": _hours(fleet_operating),
         "availability": _pct(fleet_operating, fleet_window),
+        "planned_stops": fleet_planned_stops, "planned_downtime_hours": _hours(fleet_planned_seconds),
         "planned_maintenance_percentage": _pct(preventive_minutes, total_minutes),
         "preventive_labor_minutes": preventive_minutes, "labor_minutes": total_minutes,
         "backlog": {"open": int(open_count or 0), "estimated_hours": round(int(estimated or 0) / 60, 2),
@@ -366,10 +383,14 @@ FIGURES: dict[str, Figure] = {f.key: f for f in (
     Figure("mttr_hours", "MTTR", "h", "lower",
            "Mean time to repair: total length of the downtime periods that ended in the period ÷ their number."),
     Figure("mtbf_hours", "MTBF", "h", "higher",
-           "Mean time between failures: operating hours of the non-retired assets ÷ failures (downtime "
-           "periods starting in the period)."),
+           "Mean time between failures: operating hours of the non-retired assets ÷ failures (unplanned "
+           "downtime periods starting in the period; planned stops are no failures)."),
     Figure("availability", "Availability", "%", "higher",
-           "Operating hours (period length − recorded downtime) ÷ period length × 100, over non-retired assets."),
+           "Operating hours (period length − unplanned downtime) ÷ period length × 100, over non-retired "
+           "assets. Planned stops are left out and reported beside."),
+    Figure("planned_downtime_hours", "Planned downtime", "h", "neither",
+           "Hours of planned stops (preventive work, changeovers, shutdowns) in the period, over non-retired "
+           "assets: not failures, so outside MTBF and availability."),
     Figure("planned_maintenance_percentage", "Planned maintenance", "%", "higher",
            "Labor minutes on preventive work orders ÷ all labor minutes performed in the period × 100."),
     Figure("pm_compliance", "PM compliance", "%", "higher",
@@ -388,6 +409,8 @@ def _change(figure: Figure, value: float | None, previous: float | None) -> dict
     if change == 0:
         return {"change": 0, "direction": "same", "verdict": "same"}
     direction = "up" if change > 0 else "down"
+    if figure.better == "neither":  # more planned stops is neither good nor bad by itself
+        return {"change": change, "direction": direction, "verdict": None}
     good = (direction == "up") == (figure.better == "higher")
     return {"change": change, "direction": direction, "verdict": "better" if good else "worse"}
 
@@ -401,7 +424,8 @@ def dashboard(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
     current, previous = kpis(actor, days, now=end), kpis(actor, days, now=before)
     compliance, previous_compliance = pm_compliance(actor, days, now=end), pm_compliance(actor, days, now=before)
     values = {key: (current[key], previous[key]) for key in
-              ("mttr_hours", "mtbf_hours", "availability", "planned_maintenance_percentage")}
+              ("mttr_hours", "mtbf_hours", "availability", "planned_downtime_hours",
+               "planned_maintenance_percentage")}
     values["pm_compliance"] = (compliance["compliance"], previous_compliance["compliance"])
     values["backlog"] = (current["backlog"]["open"], previous["backlog"]["open"])
     figures = [{"key": f.key, "label": f.label, "unit": f.unit, "better": f.better, "definition": f.definition,

@@ -22,7 +22,11 @@ from portal.services.common.events import record_event
 from portal.services.common.signals import work_order_completed, work_order_completing
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import can, require
-from portal.services.work_orders import hold_reasons
+from portal.services.work_orders import failure_codes, hold_reasons
+
+FAILURE_COLUMNS = tuple(failure_codes.COLUMN_OF.values())
+# What may still change on a closed work order: its notes, and its failure codes (coded after the fact).
+CLOSED_EDITABLE = frozenset({"completion_notes", *FAILURE_COLUMNS})
 
 # Allowed status changes (README: "Work order statuses"). The closed ones (completed, cancelled) are final.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -34,7 +38,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     **dict.fromkeys(CLOSED_STATUSES, frozenset()),
 }
 # What a technician may change on a work order assigned to them.
-TECHNICIAN_FIELDS = frozenset({"status", "completion_notes", "description"})
+TECHNICIAN_FIELDS = frozenset({"status", "completion_notes", "description", *FAILURE_COLUMNS})
 ASSIGNABLE_ROLES = ("admin", "manager", "technician")
 # Statuses by which a technician takes an unassigned work order on (and becomes its assignee).
 SELF_ASSIGNING_STATUSES = frozenset({"in_progress", "completed"})
@@ -195,6 +199,9 @@ def update_work_order(actor: Actor, work_order_id: str, data: WorkOrderUpdate, *
     # Why it waits: not a column, recorded in the history and the event's changes with the status.
     hold_reason = values.pop("hold_reason", None)
     hold_code = values.pop("hold_reason_code", None)
+    for column in FAILURE_COLUMNS:  # codes are stored upper-case; "vib" is VIB
+        if values.get(column) is not None:
+            values[column] = values[column].upper()
     with unit_of_work():
         wo = get_in_warehouse(WorkOrder, work_order_id, actor, what="Work order", lock=True)
         return _update_locked(actor, wo, values, hold_reason, now, hold_code=hold_code)
@@ -303,7 +310,7 @@ def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_rea
         assignee = values.get("assigned_to", wo.assigned_to)
         if new_status == "assigned" and not assignee:
             raise field_error("status", "An assigned work order needs assignedTo")
-    elif wo.status in CLOSED_STATUSES and set(values) - {"completion_notes"}:
+    elif wo.status in CLOSED_STATUSES and set(values) - CLOSED_EDITABLE:
         raise Conflict(f"A {wo.status} work order can no longer change", [])
     if (actor.role == "technician" and wo.assigned_to is None and "assigned_to" not in values
             and values.get("status") in SELF_ASSIGNING_STATUSES):
@@ -316,8 +323,11 @@ def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_rea
         if values.get("status") != "on_hold":
             raise field_error("holdReasonCode", "Give a hold reason code only when putting the work order on hold")
         hold_reasons.check_code(wo.warehouse_id, hold_code)
+    failure_codes.check_work_order_codes(wo, values)
     completing = values.get("status") == "completed"
     if completing:
+        # A repair closed without its failure codes where the warehouse requires them: 400 naming them.
+        failure_codes.check_completion(wo, values)
         # Other domains may refuse (the checklist gate): before anything of the change is applied.
         work_order_completing.send(wo, actor=actor, now=now)
     changes = apply_changes(wo, values)
@@ -345,6 +355,16 @@ def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_rea
                  "timestamp": iso(now)},
         actor=actor, now=now,
     )
+    coded = {name: change for name, change in changes.items() if name in failure_codes.FIELDS.values()}
+    if coded:
+        record_event(
+            "work_order.failure_coded", entity="work_order", entity_id=wo.id, warehouse_id=wo.warehouse_id,
+            payload={"workOrderId": wo.id, "foNumber": wo.fo_number, "equipmentId": wo.equipment_id,
+                     "failureMode": wo.failure_mode, "failureCause": wo.failure_cause,
+                     "failureRemedy": wo.failure_remedy, "changes": coded, "codedBy": actor.id,
+                     "timestamp": iso(now)},
+            actor=actor, now=now,
+        )
     if completing:
         record_event(
             "work_order.completed", entity="work_order", entity_id=wo.id, warehouse_id=wo.warehouse_id,

@@ -35,6 +35,10 @@ from .models import (
     EquipmentCreate,
     EquipmentOut,
     EquipmentUpdate,
+    FailureCodeCreate,
+    FailureCodeImportOut,
+    FailureCodeOut,
+    FailureCodeUpdate,
     FollowUpCreated,
     ImportDetailOut,
     ImportOut,
@@ -214,6 +218,7 @@ class MaintainProClient:
         self.reorder_requests = ReorderRequestsResource(self)
         self.requests = RequestsResource(self)
         self.imports = ImportsResource(self)
+        self.failure_codes = FailureCodesResource(self)
         self.kpis = KpisResource(self)
         self.pm_templates = PMTemplatesResource(self)
         self.pm_compliance = PMComplianceResource(self)
@@ -698,6 +703,33 @@ class ImportsResource(_Resource):
 
     def refused_csv(self, import_id: str) -> str:
         return cast(str, self._call("refused_csv", import_id, headers={"Accept": "text/csv"}))
+
+
+class FailureCodesResource(_Resource):
+    """The failure catalogue (ISO 14224 modes, causes, remedies). Filters: kind, equipmentClass, includeRetired."""
+
+    name = "failure_codes"
+
+    def list(self, **filters: Any) -> list[FailureCodeOut]:
+        return cast(list[FailureCodeOut], self._call("list", params=filters))
+
+    def create(self, data: FailureCodeCreate | None = None, **fields: Any) -> FailureCodeOut:
+        return cast(FailureCodeOut, self._call("create", json=_body(data, fields)))
+
+    def update(self, code_id: str, data: FailureCodeUpdate | None = None, **fields: Any) -> FailureCodeOut:
+        return cast(FailureCodeOut, self._call("update", code_id, json=_body(data, fields)))
+
+    def delete(self, code_id: str) -> FailureCodeOut | None:
+        """None when deleted; the code, retired (active false), when work orders carry it."""
+        return cast("FailureCodeOut | None", self._call("delete", code_id))
+
+    def export(self) -> str:
+        return cast(str, self._call("export", headers={"Accept": "text/csv"}))
+
+    def import_csv(self, csv: FileContent, filename: str = "failure-codes.csv") -> FailureCodeImportOut:
+        """Create or update codes from CSV (the export's columns); all rows or none."""
+        return cast(FailureCodeImportOut, self._call("import_csv",
+                                                     files={"file": (filename, _file_bytes(csv), "text/csv")}))
 
 
 class KpisResource(_Resource):

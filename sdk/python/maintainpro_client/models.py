@@ -58,9 +58,9 @@ class AssetKpiOut(TypedDict):
 
     equipmentId: str
     assetTag: str
-    # Corrective/emergency work orders reported in the window
+    # Unplanned downtime periods starting in the window
     failures: int
-    # Failures completed in the window
+    # Unplanned downtime periods ended in the window
     repairs: int
     # Recorded downtime periods clipped to the window, overlaps merged
     downtimeHours: float
@@ -74,6 +74,10 @@ class AssetKpiOut(TypedDict):
     availability: float | None
     laborMinutes: int
     partsCost: str
+    # Planned downtime periods starting in the window (not failures)
+    plannedStops: NotRequired[int]
+    # Planned downtime clipped to the window, overlaps merged
+    plannedDowntimeHours: NotRequired[float]
 
 
 class AttachmentOut(TypedDict):
@@ -306,6 +310,10 @@ class DowntimePeriodOut(TypedDict):
     # null while the asset is still down
     endedAt: str | None
     reason: str | None
+    # Why it stopped (see POST /api/equipment/{id}/status)
+    reasonCode: Literal["breakdown", "operational", "utility", "preventive", "changeover", "shutdown", "no_demand", "other"]
+    # A planned stop (PM, changeover...): not a failure, left out of MTBF and availability
+    planned: bool
     workOrderId: str | None
     startedBy: str | None
     endedBy: str | None
@@ -333,6 +341,7 @@ class EquipmentCreate(TypedDict):
     area: NotRequired[str | None]
     criticality: NotRequired[Literal["low", "medium", "high", "critical"]]
     installDate: NotRequired[str | None]
+    equipmentClass: NotRequired[str | None]
 
 
 class EquipmentCreatedPayload(TypedDict):
@@ -359,6 +368,8 @@ class EquipmentOut(TypedDict):
     area: str | None
     criticality: Literal["low", "medium", "high", "critical"]
     installDate: str | None
+    # ISO 14224 equipment class (failure codes offered for it)
+    equipmentClass: NotRequired[str | None]
     warehouseId: str
     createdAt: str
     updatedAt: str
@@ -373,6 +384,10 @@ class EquipmentStatusChange(TypedDict):
     reason: NotRequired[str | None]
     # The work order repairing it, if any
     workOrderId: NotRequired[str | None]
+    # Why it stops, only with status down (400 otherwise): `breakdown` (breakdown, unplanned), `operational` (operating error or process upset, unplanned), `utility` (utility or supply loss, unplanned), `preventive` (preventive maintenance, planned), `changeover` (changeover or set-up, planned), `shutdown` (planned shutdown, planned), `no_demand` (no production demand, planned), `other` (other, either). Left out: `breakdown` (unplanned), or `other` when planned is true: a caller that sends neither records a failure, as before these fields existed.
+    reasonCode: NotRequired[Literal["breakdown", "operational", "utility", "preventive", "changeover", "shutdown", "no_demand", "other"] | None]
+    # Whether the stop is planned. Defaults from reasonCode; must agree with it where the code decides (400 otherwise); with `other` it decides (unplanned when left out). Only with status down.
+    planned: NotRequired[bool | None]
 
 
 class EquipmentStatusChangedPayload(TypedDict):
@@ -385,6 +400,12 @@ class EquipmentStatusChangedPayload(TypedDict):
     reason: str | None
     # The work order behind the change, if any
     workOrderId: str | None
+    # Going down or coming back up: the downtime period's reason code (breakdown when none was given); null for a change that neither opens nor closes a period
+    reasonCode: Literal["breakdown", "operational", "utility", "preventive", "changeover", "shutdown", "no_demand", "other"] | None
+    # With reasonCode: whether the stop is planned (planned stops count neither in MTBF nor in availability)
+    planned: bool | None
+    # The downtime period opened or closed, if any
+    downtimePeriodId: str | None
     # The user who did it; null when the system did (a periodic job)
     changedBy: str | None
     # When it happened (the envelope's timestamp)
@@ -403,6 +424,7 @@ class EquipmentUpdate(TypedDict):
     area: NotRequired[str | None]
     criticality: NotRequired[Literal["low", "medium", "high", "critical"]]
     installDate: NotRequired[str | None]
+    equipmentClass: NotRequired[str | None]
 
 
 class EquipmentUpdatedPayload(TypedDict):
@@ -442,6 +464,54 @@ class EventComment(TypedDict):
     visibleToReporter: bool
     # The user who did it; null when the system did (a periodic job)
     authorId: str | None
+
+
+class FailureCodeCreate(TypedDict):
+    """FailureCodeCreate"""
+
+    # mode (what was observed), cause (why) or remedy (what was done)
+    kind: Literal["mode", "cause", "remedy"]
+    # Short and stable (e.g. VIB), unique per kind in the warehouse; stored upper-case. Work orders carry it
+    code: str
+    # What people read (e.g. Vibration)
+    label: str
+    # Equipment classes it is offered for (an asset's equipmentClass, e.g. pump, electric_motor); empty: every asset
+    equipmentClasses: NotRequired[list[str]]
+
+
+class FailureCodeImportOut(TypedDict):
+    """FailureCodeImportOut"""
+
+    created: int
+    updated: int
+    unchanged: int
+
+
+class FailureCodeOut(TypedDict):
+    """FailureCodeOut"""
+
+    id: str
+    kind: Literal["mode", "cause", "remedy"]
+    code: str
+    label: str
+    equipmentClasses: list[str]
+    # false: retired, no longer offered
+    active: bool
+    # Work orders carrying it (any of failureMode, failureCause, failureRemedy)
+    uses: NotRequired[int]
+    warehouseId: str
+    createdAt: str
+    updatedAt: str
+
+
+class FailureCodeUpdate(TypedDict):
+    """A code never changes (work orders carry it): its label, classes, and active (false: retired)."""
+
+    label: NotRequired[str]
+    # Equipment classes it is offered for (an asset's equipmentClass, e.g. pump, electric_motor); empty: every asset
+    equipmentClasses: NotRequired[list[str]]
+    # false: retired (no longer offered, still shown on the work orders that carry it); true: offered again
+    active: NotRequired[bool]
 
 
 FieldChange = TypedDict("FieldChange", {"from": "Any", "to": "Any"})
@@ -614,7 +684,7 @@ class KpiRecordOut(TypedDict):
     laborMinutes: NotRequired[int | None]
 
 
-KpisOut = TypedDict("KpisOut", {"days": "int", "from": "str", "to": "str", "mttrHours": "float | None", "repairs": "int", "mtbfHours": "float | None", "failures": "int", "operatingHours": "float", "availability": "float | None", "plannedMaintenancePercentage": "float | None", "preventiveLaborMinutes": "int", "laborMinutes": "int", "backlog": "BacklogOut", "workOrdersPerWeek": "list[WeekOut]", "assets": "list[AssetKpiOut]", "topAssets": "list[AssetKpiOut]"})
+KpisOut = TypedDict("KpisOut", {"days": "int", "from": "str", "to": "str", "mttrHours": "float | None", "repairs": "int", "mtbfHours": "float | None", "failures": "int", "operatingHours": "float", "availability": "float | None", "plannedStops": "NotRequired[int]", "plannedDowntimeHours": "NotRequired[float]", "plannedMaintenancePercentage": "float | None", "preventiveLaborMinutes": "int", "laborMinutes": "int", "backlog": "BacklogOut", "workOrdersPerWeek": "list[WeekOut]", "assets": "list[AssetKpiOut]", "topAssets": "list[AssetKpiOut]"})
 
 
 class LaborCreate(TypedDict):
@@ -1522,6 +1592,8 @@ class WarehouseOut(TypedDict):
     requestRouting: NotRequired[Literal["work_order", "inbox"]]
     # How the portal writes readings back to this plant's people: 65.5 or 65,5 (typing accepts both); the API keeps JSON numbers
     decimalMark: NotRequired[Literal[".", ","]]
+    # Completing a corrective or emergency work order needs failureMode, failureCause and failureRemedy (400 naming the missing ones otherwise)
+    requireFailureCodes: NotRequired[bool]
 
 
 class WarehouseUpdate(TypedDict):
@@ -1535,6 +1607,8 @@ class WarehouseUpdate(TypedDict):
     requestRouting: NotRequired[Literal["work_order", "inbox"]]
     # The plant's decimal mark, "." or ",": how the portal shows checklist readings
     decimalMark: NotRequired[Literal[".", ","]]
+    # On: completing a corrective or emergency work order needs its three failure codes (managers also switch this on the portal's failure codes page)
+    requireFailureCodes: NotRequired[bool]
 
 
 class WebhookCreate(TypedDict):
@@ -1543,7 +1617,7 @@ class WebhookCreate(TypedDict):
     # http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address.
     url: str
     # Event types of the contract, or '*' for all of them
-    events: list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received", "request.created", "request.approved", "request.merged", "request.declined", "work_order.commented"]]
+    events: list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received", "request.created", "request.approved", "request.merged", "request.declined", "work_order.commented", "work_order.failure_coded"]]
     # HMAC key; 32 random bytes (hex) are generated when omitted
     secret: NotRequired[str | None]
     active: NotRequired[bool]
@@ -1590,7 +1664,7 @@ class WebhookUpdate(TypedDict):
 
     # http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address.
     url: NotRequired[str]
-    events: NotRequired[list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received", "request.created", "request.approved", "request.merged", "request.declined", "work_order.commented"]]]
+    events: NotRequired[list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received", "request.created", "request.approved", "request.merged", "request.declined", "work_order.commented", "work_order.failure_coded"]]]
     # true re-enables a deactivated endpoint (failure count reset)
     active: NotRequired[bool]
     # Replace the secret
@@ -1752,6 +1826,12 @@ class WorkOrderDetailOut(TypedDict):
     parentId: NotRequired[str | None]
     # Completion needs a signature (`GET /api/work-orders/{id}/signature`): set on the work order or inherited from its PM template
     requiresSignature: NotRequired[bool]
+    # ISO 14224 failure mode code (what was observed), e.g. VIB
+    failureMode: NotRequired[str | None]
+    # Failure cause/mechanism code (why), e.g. WEAR
+    failureCause: NotRequired[str | None]
+    # Remedy code (what was done), e.g. REPL
+    failureRemedy: NotRequired[str | None]
     parts: NotRequired[list[PartUsageOut]]
     # With expand=checklist
     checklist: NotRequired[list[WorkOrderChecklistItemOut]]
@@ -1818,6 +1898,12 @@ class WorkOrderExpandedOut(TypedDict):
     parentId: NotRequired[str | None]
     # Completion needs a signature (`GET /api/work-orders/{id}/signature`): set on the work order or inherited from its PM template
     requiresSignature: NotRequired[bool]
+    # ISO 14224 failure mode code (what was observed), e.g. VIB
+    failureMode: NotRequired[str | None]
+    # Failure cause/mechanism code (why), e.g. WEAR
+    failureCause: NotRequired[str | None]
+    # Remedy code (what was done), e.g. REPL
+    failureRemedy: NotRequired[str | None]
     # With expand=parts
     parts: NotRequired[list[PartUsageOut]]
     # With expand=checklist
@@ -1826,6 +1912,26 @@ class WorkOrderExpandedOut(TypedDict):
     labor: NotRequired[list[LaborOut]]
     # With expand=comments
     comments: NotRequired[list[CommentOut]]
+
+
+class WorkOrderFailureCodedPayload(TypedDict):
+    """WorkOrderFailureCodedPayload"""
+
+    workOrderId: str
+    foNumber: str
+    equipmentId: str | None
+    # The failure mode code now on the work order (GET /api/failure-codes)
+    failureMode: str | None
+    # The cause code now on the work order
+    failureCause: str | None
+    # The remedy code now on the work order
+    failureRemedy: str | None
+    # Only the failure fields that changed: {failureMode: {from, to}, ...}
+    changes: dict[str, FieldChange]
+    # The user who did it; null when the system did (a periodic job)
+    codedBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
 
 
 class WorkOrderOut(TypedDict):
@@ -1866,6 +1972,12 @@ class WorkOrderOut(TypedDict):
     parentId: NotRequired[str | None]
     # Completion needs a signature (`GET /api/work-orders/{id}/signature`): set on the work order or inherited from its PM template
     requiresSignature: NotRequired[bool]
+    # ISO 14224 failure mode code (what was observed), e.g. VIB
+    failureMode: NotRequired[str | None]
+    # Failure cause/mechanism code (why), e.g. WEAR
+    failureCause: NotRequired[str | None]
+    # Remedy code (what was done), e.g. REPL
+    failureRemedy: NotRequired[str | None]
 
 
 class WorkOrderSignedPayload(TypedDict):
@@ -1900,6 +2012,12 @@ class WorkOrderUpdate(TypedDict):
     requiresSignature: NotRequired[bool]
     # Optional: one of the warehouse's hold reason codes (`waiting_parts`, `waiting_access`, `waiting_trade`, `safety_permit`, `other` by default; a manager edits the list in the portal); only with status on_hold, with or without holdReason. An unknown or retired code is refused (400, field holdReasonCode). Recorded in the history and in the work_order.updated event's changes as holdReasonCode.
     holdReasonCode: NotRequired[str | None]
+    # Code of the warehouse's failure catalogue (GET /api/failure-codes?kind=mode), offered for the asset's equipmentClass; case does not matter (stored upper-case); null clears it. An unknown, retired or not offered code: 400 on this field. May be set on a completed work order too (coding after the fact). When the warehouse requires failure codes, completing a corrective or emergency work order without the three is a 400 naming the missing fields.
+    failureMode: NotRequired[str | None]
+    # Code of the warehouse's failure catalogue (GET /api/failure-codes?kind=cause), offered for the asset's equipmentClass; case does not matter (stored upper-case); null clears it. An unknown, retired or not offered code: 400 on this field. May be set on a completed work order too (coding after the fact). When the warehouse requires failure codes, completing a corrective or emergency work order without the three is a 400 naming the missing fields.
+    failureCause: NotRequired[str | None]
+    # Code of the warehouse's failure catalogue (GET /api/failure-codes?kind=remedy), offered for the asset's equipmentClass; case does not matter (stored upper-case); null clears it. An unknown, retired or not offered code: 400 on this field. May be set on a completed work order too (coding after the fact). When the warehouse requires failure codes, completing a corrective or emergency work order without the three is a 400 naming the missing fields.
+    failureRemedy: NotRequired[str | None]
 
 
 class WorkOrderUpdatedPayload(TypedDict):
