@@ -151,7 +151,9 @@ def _load(rng_seed: int) -> dict:
                 body["holdReasonCode"], body["holdReason"] = HOLDS[i // len(statuses) % len(HOLDS)]
             work_orders.update_work_order(actor if step != "cancelled" else manager, wo.id,
                                           WorkOrderUpdate(**body), now=when)
-    _seed_preventive_maintenance(manager, assets, technicians[0].id, now, rng)
+    # The PM history draws from its own sequence: what other parts of the demo draw (failure codes,
+    # titles) must not change which PMs were done on time.
+    _seed_preventive_maintenance(manager, assets, technicians[0].id, now, random.Random(f"{rng_seed}-pm-history"))
     _seed_breakdowns_and_labor(manager, rng, assets, technicians, now)
     _seed_requests(manager, Actor.of(created["requester"]), assets, now)
     # From now on a repair is closed with its failure codes (the demo shows the rule at work).
