@@ -26,6 +26,7 @@ from portal.platform.redis import get_redis
 from portal.schemas.attachments import SignatureCreate
 from portal.schemas.equipment import EquipmentCreate, EquipmentUpdate
 from portal.schemas.parts import PartCreate, PartRequestCreate, ReorderReceiptCreate
+from portal.schemas.planning import ScheduleCreate
 from portal.schemas.pm import ChecklistItemUpdate, PMTemplateCreate
 from portal.schemas.webhooks import WebhookCreate
 from portal.schemas.work_orders import ConsumeParts, WorkOrderCreate, WorkOrderUpdate
@@ -33,6 +34,7 @@ from portal.services.assets import equipment as equipment_service
 from portal.services.integrations import webhooks as webhook_service
 from portal.services.inventory import parts as parts_service
 from portal.services.inventory import requests as request_service
+from portal.services.planning import schedules
 from portal.services.pm import scheduler as pm_scheduler
 from portal.services.pm import templates as pm_templates
 from portal.services.work_orders import checklists, escalation, signoff
@@ -87,6 +89,8 @@ def test_every_event_reaches_the_receiver_as_documented(app, users, upload_dir, 
         assert checklists.update_item(technician, pm_id, item.id, ChecklistItemUpdate(value=95)).flagged
         wo_service.update_work_order(technician, pm_id, WorkOrderUpdate.model_validate({"status": "in_progress"}))
         wo_service.update_work_order(technician, pm_id, WorkOrderUpdate.model_validate({"status": "completed"}))
+        plan, _ = schedules.create_schedule(manager, ScheduleCreate.model_validate({"weekStart": "2026-12-07"}))
+        schedules.freeze(manager, plan.schedule.id)
         assert webhook_service.send_test(users.actor("north", "admin"), hook_id).sent  # straight to the receiver
 
         db.session.rollback()

@@ -25,6 +25,7 @@ def register_api(app: Flask) -> None:
         kpis,
         parts,
         pm,
+        schedules,
         users,
         warehouse,
         webhooks,

@@ -14,6 +14,7 @@ from portal.models.inventory import (
     ReorderRequest,
     StockMovement,
 )
+from portal.models.planning import Absence, Schedule, ScheduleItem
 from portal.models.pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, LaborEntry, MeterReading, PMTemplate, PMTemplateEquipment
 from portal.models.tenancy import Warehouse
 from portal.models.users import ROLES, AuthSession, EnrolmentCode, User
@@ -38,5 +39,6 @@ __all__ = [
     "CHECKLIST_TYPES", "FREQUENCY_TYPES", "ChecklistItem", "LaborEntry", "MeterReading", "PMTemplate",
     "ApiKey", "EnrolmentCode", "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
     "WorkOrderAttachment", "WorkOrderComment", "HoldReason",
+    "Absence", "Schedule", "ScheduleItem",
     "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "ImportRefusal", "IdempotencyKey",
 ]

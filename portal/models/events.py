@@ -31,6 +31,8 @@ EVENT_TYPES = (
     "work_order.signed",
     # Goods booked in against a reorder request (partial or closing it).
     "reorder_request.received",
+    # The weekly plan was frozen (docs/integrating.md).
+    "schedule.frozen",
 )
 
 

@@ -261,6 +261,20 @@ class PMCompletedPayload(EventPayload):
     timestamp: EventTime = Field(description=WHEN)
 
 
+class FrozenSchedule(EventPayload):
+    id: str
+    week_start: str = Field(description="The Monday of the plan's week (YYYY-MM-DD)")
+    frozen_at: EventTime
+    items: int = Field(description="Items on the plan at the freeze")
+    scheduled_hours: float = Field(description="Their hours: what schedule compliance is measured against")
+
+
+class ScheduleFrozenPayload(EventPayload):
+    schedule: FrozenSchedule
+    frozen_by: ActorId
+    timestamp: EventTime = Field(description=WHEN)
+
+
 class WebhookTestPayload(EventPayload):
     message: Literal["Test delivery from MaintainPro"]
     timestamp: EventTime = Field(description=WHEN)
@@ -307,6 +321,8 @@ EVENTS: dict[str, EventDoc] = {
     "reorder_request.received": EventDoc("reorder_request", ReorderReceivedPayload, (
         "Goods were booked in against a reorder request: a partial receipt, or the one that closed it "
         "(closed true, status received); entityId is the request")),
+    "schedule.frozen": EventDoc("schedule", ScheduleFrozenPayload, (
+        "A week's plan was frozen: work added to it afterwards is break-in work; entityId is the plan")),
     TEST_EVENT: EventDoc("webhook", WebhookTestPayload, (
         "The ping of POST /api/webhooks/{id}/test (sent whatever the endpoint subscribes to; entityId is the "
         "webhook's id)")),
