@@ -28,6 +28,7 @@ def register_web(app: Flask) -> None:
         idempotency,
         imports,
         offline,
+        planner,
         report,
         scan,
         session,
