@@ -62,7 +62,8 @@ def planner() -> Response:
              for d in days if d.weekday() < service.WORKDAYS for p in people]
     this_week = service.monday_of(utcnow().date())
     available = round(sum(sum(hours.values()) for hours in cap.values()), 2)
-    return render("planner/index.html", week=week, summary=view.as_out() if view else None, available=available, days=days, plan=plan, view=view, people=people, cap=cap,
+    return render("planner/index.html", week=week, summary=view.as_out() if view else None, available=available,
+                  days=days, plan=plan, view=view, people=people, cap=cap,
                   cells=cells, backlog=backlog, slots=slots, names=names, manage=can(actor, "schedules.manage"),
                   absences=service.list_absences(actor, since=week - timedelta(days=7)) if can(actor, "schedules.manage") else [],
                   previous=week - timedelta(days=7), following=week + timedelta(days=7), this_week=this_week,
