@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from portal.schemas.kpis import PERIODS, DashboardQuery
 from portal.services.common.actor import Actor
+from portal.services.planning.kpis import planning_kpis
 from portal.services.reporting import kpis as kpi_service
 from portal.web.blueprint import web
 from portal.web.charts import Series, horizontal_bars, week_bars
@@ -85,4 +86,5 @@ def kpis():
     tz = zone(current_user.warehouse.timezone)
     return render("kpis/index.html", block="dashboard", d=data, charts=_charts(data), tz=tz,
                   periods=PERIODS, period_names=PERIOD_NAMES, days=query.days, fragment=wants_fragment(),
-                  day=day, show=show, show_change=show_change, week_label=week_label)
+                  day=day, show=show, show_change=show_change, week_label=week_label,
+                  plan=planning_kpis(Actor.of(current_user.user), query.days))

@@ -66,3 +66,11 @@ def test_technicians_read_the_plan_and_requesters_do_not(client, users, portal_l
     assert client.post(f"/planner/{WEEK}/freeze", data={"csrf_token": csrf_from(html)}).status_code == 403
     portal_login(users["north"]["requester"])
     assert client.get("/planner").status_code == 403
+
+
+def test_the_kpi_page_shows_the_plan_figures_with_their_formulas(client, users, portal_login):
+    portal_login(users["north"]["manager"])
+    html = client.get("/kpis?days=30").get_data(as_text=True)
+    for key in ("schedule-compliance", "break-in-share", "planned-work-percent", "backlog-crew-weeks"):
+        assert f'id="figure-{key}"' in html
+    assert "÷ all those hours × 100" in html and "Open the planner" in html
