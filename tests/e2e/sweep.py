@@ -96,6 +96,7 @@ PAGES = [
     Page("/imports", (M,), "a finished import with a refused row"),
     Page("/imports/{imp}", (M,)),
     Page("/kpis", (M,)),
+    Page("/planner?week={week}", (M, T), "next week's plan: two items, an absence; the backlog, one not ready"),
     # Admins
     Page("/admin/users", (A,)),
     Page("/admin/warehouse", (A,)),
@@ -177,7 +178,14 @@ def setup(client, auth, users) -> dict[str, str]:
         reporterEmail="kim@plant.example"))
     made(f"/api/work-orders/{reported.work_order.id}/comments",
          {"body": "We fit a new seal tomorrow morning.", "visibleToReporter": True})
-    return {"asset": eq["id"], "wo": wo, "part": part["id"], "reorder": reorder["id"], "adhoc": adhoc["id"], "pm": pm["id"], "imp": imp["id"],
+    week = (utcnow() + timedelta(days=7)).date().isoformat()
+    plan = made("/api/schedules", {"weekStart": week})
+    week = plan["weekStart"]
+    made(f"/api/schedules/{plan['id']}/items", {"workOrderId": adhoc["id"], "userId": tech.id, "day": week, "hours": 2.5})
+    made(f"/api/schedules/{plan['id']}/items", {"workOrderId": wo, "userId": tech.id, "day": week, "hours": 1})
+    made("/api/absences", {"userId": tech.id, "startDate": plan["weekEnd"], "endDate": plan["weekEnd"], "reason": "Training"})
+    return {"week": week,
+            "asset": eq["id"], "wo": wo, "part": part["id"], "reorder": reorder["id"], "adhoc": adhoc["id"], "pm": pm["id"], "imp": imp["id"],
             "hook": hook["id"], "report_token": token, "reported": reported.work_order.id,
             "status_token": reported.status_token}
 
