@@ -8,6 +8,7 @@ absences. Every form posts and redirects back to the week (no JavaScript needed)
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from flask import flash, redirect, request, url_for
@@ -70,17 +71,30 @@ def planner() -> Response:
                   wos={r.work_order.id: r.work_order for r in backlog} | (view.work_orders if view else {}))
 
 
-def _back(week: date) -> Response:
-    return redirect(url_for("web.planner", week=week.isoformat()), 303)
-
-
-def _refused(exc: DomainError | ValidationError) -> str:
+def _refused(exc: Exception, bad_number: str) -> str:
+    """Words for a refused form: the field's own words, or the service's message (403 and 404 stay
+    error pages)."""
     if isinstance(exc, ValidationError):
         fields = [str(e["loc"][0]) for e in exc.errors() if e["loc"]]
         return next((FIELD_WORDS[f] for f in fields if f in FIELD_WORDS), "Check the form and try again")
+    if not isinstance(exc, DomainError):  # float("2h"): a number that is not one
+        return FIELD_WORDS[bad_number]
     if exc.status in (403, 404):
         raise exc
     return exc.errors[0]["message"] if exc.errors else exc.message
+
+
+def _posted(week: str, act: Callable[[Actor, date], object], done: Callable[[object], str],
+            bad_number: str = "hours") -> Response:
+    """Run one form's action for the week; flash what happened (or why not) and go back to the week."""
+    actor, monday = _actor(), _week(week)
+    try:
+        result = act(actor, monday)
+    except (ValueError, DomainError) as exc:  # pydantic's ValidationError is a ValueError
+        flash(_refused(exc, bad_number), "error")
+    else:
+        flash(done(result), "success")
+    return redirect(url_for("web.planner", week=monday.isoformat()), 303)
 
 
 def _plan_id(actor: Actor, week: date) -> str:
@@ -88,89 +102,59 @@ def _plan_id(actor: Actor, week: date) -> str:
     return view.schedule.id
 
 
+def _number(name: str) -> float | None:
+    raw = request.form.get(name, "").strip().replace(",", ".")  # the decimal comma of the plant
+    return float(raw) if raw else None
+
+
 @web.post("/planner/<week>/items")
 @login_required
 def planner_add_item(week: str) -> Response:
-    actor, monday = _actor(), _week(week)
-    day, _, person = request.form.get("slot", "").partition("|")
-    try:
-        hours = request.form.get("hours", "").strip().replace(",", ".")
+    def act(actor: Actor, monday: date) -> object:
+        day, _, person = request.form.get("slot", "").partition("|")
+        hours = _number("hours")
         data = ScheduleItemCreate.model_validate({
             "workOrderId": request.form.get("workOrderId", ""), "userId": person or "-", "day": day or "-",
-            **({"hours": float(hours)} if hours else {})})
-        item = service.add_item(actor, _plan_id(actor, monday), data)
-    except ValueError as exc:  # pydantic's ValidationError is one; a "2h" in hours is the other
-        flash(_refused(exc) if isinstance(exc, ValidationError) else FIELD_WORDS["hours"], "error")
-        return _back(monday)
-    except DomainError as exc:
-        flash(_refused(exc), "error")
-        return _back(monday)
-    flash("Scheduled as break-in work: the plan was frozen." if item.break_in else "Scheduled.", "success")
-    return _back(monday)
+            **({"hours": hours} if hours is not None else {})})
+        return service.add_item(actor, _plan_id(actor, monday), data)
+
+    return _posted(week, act, lambda item: "Scheduled as break-in work: the plan was frozen."
+                   if item.break_in else "Scheduled.")
 
 
 @web.post("/planner/<week>/items/<item_id>/remove")
 @login_required
 def planner_remove_item(week: str, item_id: str) -> Response:
-    actor, monday = _actor(), _week(week)
-    plan = service.find_week(actor, monday)
-    try:
+    def act(actor: Actor, monday: date) -> None:
+        plan = service.find_week(actor, monday)
         service.remove_item(actor, plan.id if plan else "-", item_id)
-    except DomainError as exc:
-        flash(_refused(exc), "error")
-        return _back(monday)
-    flash("Taken off the plan.", "success")
-    return _back(monday)
+
+    return _posted(week, act, lambda _: "Taken off the plan.")
 
 
 @web.post("/planner/<week>/freeze")
 @login_required
 def planner_freeze(week: str) -> Response:
-    actor, monday = _actor(), _week(week)
-    try:
-        service.freeze(actor, _plan_id(actor, monday))
-    except DomainError as exc:
-        flash(_refused(exc), "error")
-        return _back(monday)
-    flash("The plan is frozen: work added from now on is break-in work.", "success")
-    return _back(monday)
+    return _posted(week, lambda actor, monday: service.freeze(actor, _plan_id(actor, monday)),
+                   lambda _: "The plan is frozen: work added from now on is break-in work.")
 
 
 @web.post("/planner/<week>/crew/<user_id>/hours")
 @login_required
 def planner_weekly_hours(week: str, user_id: str) -> Response:
-    actor, monday = _actor(), _week(week)
-    try:
-        raw = request.form.get("weeklyHours", "").strip().replace(",", ".")
-        service.set_weekly_hours(actor, user_id, WeeklyHoursUpdate.model_validate({"weeklyHours": float(raw)}))
-    except ValueError:
-        flash(FIELD_WORDS["weeklyHours"], "error")
-        return _back(monday)
-    flash("Weekly hours saved.", "success")
-    return _back(monday)
+    return _posted(week, lambda actor, _: service.set_weekly_hours(actor, user_id, WeeklyHoursUpdate.model_validate(
+        {"weeklyHours": _number("weeklyHours")})), lambda _: "Weekly hours saved.", bad_number="weeklyHours")
 
 
 @web.post("/planner/<week>/absences")
 @login_required
 def planner_add_absence(week: str) -> Response:
-    actor, monday = _actor(), _week(week)
-    try:
-        service.add_absence(actor, AbsenceCreate.model_validate({k: request.form.get(k, "") for k in
-                                                                 ("userId", "startDate", "endDate", "reason")}))
-    except ValidationError as exc:
-        flash(_refused(exc), "error")
-        return _back(monday)
-    except DomainError as exc:
-        flash(_refused(exc), "error")
-        return _back(monday)
-    flash("Absence recorded.", "success")
-    return _back(monday)
+    fields = ("userId", "startDate", "endDate", "reason")
+    return _posted(week, lambda actor, _: service.add_absence(actor, AbsenceCreate.model_validate(
+        {k: request.form.get(k, "") for k in fields})), lambda _: "Absence recorded.")
 
 
 @web.post("/planner/<week>/absences/<absence_id>/remove")
 @login_required
 def planner_remove_absence(week: str, absence_id: str) -> Response:
-    actor, monday = _actor(), _week(week)
-    service.remove_absence(actor, absence_id)
-    flash("Absence removed.", "success")
-    return _back(monday)
+    return _posted(week, lambda actor, _: service.remove_absence(actor, absence_id), lambda _: "Absence removed.")
