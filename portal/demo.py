@@ -158,6 +158,7 @@ def _load(rng_seed: int) -> dict:
     _seed_requests(manager, Actor.of(created["requester"]), assets, now)
     # From now on a repair is closed with its failure codes (the demo shows the rule at work).
     failure_codes.set_required(manager, True)
+    _seed_weekly_plan(manager, rng, assets, technicians, now)
     # Counted, not assumed: the PM templates above add work orders of their own.
     counts = {name: db.session.scalar(select(func.count()).select_from(model)
                                       .where(model.warehouse_id == manager.warehouse_id))
@@ -358,3 +359,70 @@ def _seed_breakdowns_and_labor(manager: Actor, rng: random.Random, assets: list,
         performed = min(wo.created_at + timedelta(hours=rng.randint(1, 24)), now)
         labor.add_labor(manager, wo.id, LaborCreate(
             userId=(wo.assigned_to or technicians[0].id), minutes=minutes, performedAt=performed), now=now)
+
+
+def _seed_weekly_plan(manager: Actor, rng: random.Random, assets: list, technicians: list, now) -> None:
+    """Last week's plan, frozen on its Monday morning: most of it done in the week, one job late, one
+    not started, and a break-in breakdown added after the freeze; the coming week's plan as a draft,
+    with a training day off; estimates on the open backlog (what backlog in crew-weeks counts)."""
+    from datetime import UTC, datetime, time
+
+    from portal.models.planning import Absence
+    from portal.schemas.planning import ScheduleCreate, ScheduleItemCreate
+    from portal.schemas.pm import LaborCreate
+    from portal.services.planning import schedules
+    from portal.services.work_orders import labor
+
+    for wo in db.session.scalars(select(WorkOrder).where(
+            WorkOrder.warehouse_id == manager.warehouse_id, WorkOrder.status.in_(("new", "assigned", "on_hold")),
+            WorkOrder.estimated_duration.is_(None))):
+        wo.estimated_duration = rng.choice((60, 90, 120, 180, 240, 360))
+    this_monday = schedules.monday_of(now.date())
+    last = this_monday - timedelta(days=7)
+    at = lambda day, hour: datetime.combine(day, time(hour), tzinfo=UTC)  # noqa: E731
+    plan, _ = schedules.create_schedule(manager, ScheduleCreate(weekStart=last))
+    jobs = ("Replace drive belt", "Align motor and pump", "Clean cooling fins", "Tighten terminal lugs",
+            "Replace worn rollers", "Check guard interlocks")
+    for n, title in enumerate(jobs):
+        tech = technicians[n % 2]
+        day = last + timedelta(days=n % 5)
+        minutes = (120, 240, 90, 60, 90, 120)[n]
+        wo = work_orders.create_work_order(manager, WorkOrderCreate(
+            title=title, type="preventive" if n % 3 else "corrective", priority="medium",
+            equipmentId=assets[(n + 7) % 20].id, assignedTo=tech.id, estimatedDuration=minutes),
+            now=at(last - timedelta(days=3), 9))
+        schedules.add_item(manager, plan.schedule.id, ScheduleItemCreate(
+            workOrderId=wo.id, userId=tech.id, day=day, hours=minutes / 60), now=at(last - timedelta(days=1), 15))
+        if n == 5:
+            continue  # not started: it rolls over
+        # n 4 is done late: finished just now, after its week (as long as the seeding is not in the first
+        # hours of a Monday).
+        start = at(day, 8) if n != 4 else now - timedelta(minutes=minutes + 60)
+        actor = Actor.of(tech)
+        work_orders.update_work_order(actor, wo.id, WorkOrderUpdate(status="in_progress"), now=start)
+        labor.add_labor(actor, wo.id, LaborCreate(minutes=minutes + rng.randint(-20, 30), performedAt=start), now=now)
+        work_orders.update_work_order(actor, wo.id, WorkOrderUpdate(
+            status="completed", completionNotes="Done as planned."), now=start + timedelta(minutes=minutes))
+    schedules.freeze(manager, plan.schedule.id, now=at(last, 6))
+    # Break-in: a jam on Wednesday, put on the frozen plan and done the same day.
+    tech = technicians[1]
+    wo = work_orders.create_work_order(manager, WorkOrderCreate(
+        title="Conveyor jammed at the transfer", type="corrective", priority="high", equipmentId=assets[3].id,
+        assignedTo=tech.id, estimatedDuration=180), now=at(last + timedelta(days=2), 9))
+    schedules.add_item(manager, plan.schedule.id, ScheduleItemCreate(
+        workOrderId=wo.id, userId=tech.id, day=last + timedelta(days=2), hours=3), now=at(last + timedelta(days=2), 9))
+    work_orders.update_work_order(Actor.of(tech), wo.id, WorkOrderUpdate(status="in_progress"),
+                                  now=at(last + timedelta(days=2), 10))
+    labor.add_labor(Actor.of(tech), wo.id, LaborCreate(minutes=170, performedAt=at(last + timedelta(days=2), 10)), now=now)
+    work_orders.update_work_order(Actor.of(tech), wo.id, WorkOrderUpdate(
+        status="completed", completionNotes="Cleared, guide realigned."), now=at(last + timedelta(days=2), 13))
+    # The coming week: a draft with ready work on it, and a training day and a half off.
+    coming = this_monday + timedelta(days=7)
+    db.session.add(Absence(warehouse_id=manager.warehouse_id, user_id=technicians[1].id, start_date=coming + timedelta(days=2),
+                           end_date=coming + timedelta(days=3), reason="Training: vibration analysis"))
+    draft, _ = schedules.create_schedule(manager, ScheduleCreate(weekStart=coming))
+    ready = [r.work_order for r in schedules.backlog(manager, coming) if r.ready][:4]
+    for n, wo in enumerate(ready):
+        schedules.add_item(manager, draft.schedule.id, ScheduleItemCreate(
+            workOrderId=wo.id, userId=technicians[n % 2].id, day=coming + timedelta(days=n % 2 * 4 + n // 2),
+            hours=(wo.estimated_duration or 120) / 60), now=now)

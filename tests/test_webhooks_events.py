@@ -27,6 +27,7 @@ from portal.platform.redis import get_redis
 from portal.schemas.attachments import CommentCreate, SignatureCreate
 from portal.schemas.equipment import EquipmentCreate, EquipmentUpdate
 from portal.schemas.parts import PartCreate, PartRequestCreate, ReorderReceiptCreate
+from portal.schemas.planning import ScheduleCreate
 from portal.schemas.pm import ChecklistItemUpdate, PMTemplateCreate
 from portal.schemas.requests import RequestApprove, RequestDecline, RequestMerge
 from portal.schemas.warehouse import ProblemReportCreate, WarehouseUpdate
@@ -37,6 +38,7 @@ from portal.services.identity import warehouses as warehouse_service
 from portal.services.integrations import webhooks as webhook_service
 from portal.services.inventory import parts as parts_service
 from portal.services.inventory import requests as request_service
+from portal.services.planning import schedules
 from portal.services.pm import scheduler as pm_scheduler
 from portal.services.pm import templates as pm_templates
 from portal.services.work_orders import checklists, comments, escalation, failure_codes, problem_reports, signoff
@@ -107,6 +109,8 @@ def test_every_event_reaches_the_receiver_as_documented(app, users, upload_dir, 
         inbox.approve(manager, reports[0], RequestApprove(priority="high"))
         inbox.merge(manager, reports[1], RequestMerge(workOrderId=open_wo.id))
         inbox.decline(manager, reports[2], RequestDecline(reason="Already planned"))
+        plan, _ = schedules.create_schedule(manager, ScheduleCreate.model_validate({"weekStart": "2026-12-07"}))
+        schedules.freeze(manager, plan.schedule.id)
         assert webhook_service.send_test(users.actor("north", "admin"), hook_id).sent  # straight to the receiver
 
         db.session.rollback()

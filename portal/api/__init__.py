@@ -28,6 +28,7 @@ def register_api(app: Flask) -> None:
         parts,
         pm,
         requests,
+        schedules,
         users,
         warehouse,
         webhooks,

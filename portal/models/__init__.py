@@ -16,6 +16,7 @@ from portal.models.inventory import (
     StockMovement,
 )
 from portal.models.notifications import MailMessage, Notification, NotificationPreference
+from portal.models.planning import Absence, Schedule, ScheduleItem
 from portal.models.pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, LaborEntry, MeterReading, PMTemplate, PMTemplateEquipment
 from portal.models.requests import REQUEST_ROUTINGS, REQUEST_STATUSES, WorkRequest
 from portal.models.tenancy import Warehouse
@@ -42,6 +43,7 @@ __all__ = [
     "CHECKLIST_TYPES", "FREQUENCY_TYPES", "ChecklistItem", "LaborEntry", "MeterReading", "PMTemplate",
     "ApiKey", "EnrolmentCode", "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
     "WorkOrderAttachment", "WorkOrderComment", "HoldReason", "FailureCode",
+    "Absence", "Schedule", "ScheduleItem",
     "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "ImportRefusal", "IdempotencyKey",
     "REQUEST_ROUTINGS", "REQUEST_STATUSES", "WorkRequest",
     "MailMessage", "Notification", "NotificationPreference",

@@ -39,6 +39,8 @@ EVENT_TYPES = (
     "work_order.commented",
     # ISO 14224 failure codes set or changed on a work order (docs/integrating.md).
     "work_order.failure_coded",
+    # The weekly plan was frozen (docs/integrating.md).
+    "schedule.frozen",
 )
 
 

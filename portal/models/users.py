@@ -32,6 +32,8 @@ class User(UserMixin, db.Model):
     # What an hour of this person's work costs (set by an admin): labor entries keep the cost of
     # their time at booking, as part consumptions keep the unit cost of the moment.
     hourly_rate: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    # Hours a week this person is planned for (the weekly plan's capacity, before absences).
+    weekly_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("40"), server_default="40")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     warehouse: Mapped[Warehouse] = relationship(lazy="joined")

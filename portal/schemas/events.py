@@ -325,6 +325,17 @@ class RequestDeclinedPayload(EventPayload):
     request: RequestOut = Field(description=REQUEST)
     reason: str = Field(description="Why, as the reporter reads it on their status link")
     declined_by: ActorId
+class FrozenSchedule(EventPayload):
+    id: str
+    week_start: str = Field(description="The Monday of the plan's week (YYYY-MM-DD)")
+    frozen_at: EventTime
+    items: int = Field(description="Items on the plan at the freeze")
+    scheduled_hours: float = Field(description="Their hours: what schedule compliance is measured against")
+
+
+class ScheduleFrozenPayload(EventPayload):
+    schedule: FrozenSchedule
+    frozen_by: ActorId
     timestamp: EventTime = Field(description=WHEN)
 
 
@@ -385,6 +396,8 @@ EVENTS: dict[str, EventDoc] = {
     "work_order.failure_coded": EventDoc("work_order", WorkOrderFailureCodedPayload, (
         "A work order's failure mode, cause or remedy code was set, changed or cleared (after its "
         "work_order.updated)")),
+    "schedule.frozen": EventDoc("schedule", ScheduleFrozenPayload, (
+        "A week's plan was frozen: work added to it afterwards is break-in work; entityId is the plan")),
     TEST_EVENT: EventDoc("webhook", WebhookTestPayload, (
         "The ping of POST /api/webhooks/{id}/test (sent whatever the endpoint subscribes to; entityId is the "
         "webhook's id)")),

@@ -53,6 +53,9 @@ class WorkOrderCreate(Payload):
     requires_signature: bool = Field(False, description=(
         "Sign-off: the work order cannot be completed until a signature was given "
         "(`POST /api/work-orders/{id}/signature`). Managers and admins only."))
+    estimated_duration: int | None = Field(None, ge=1, le=100000, description=(
+        "The planner's estimate of the work, in minutes: the weekly plan schedules it (default: none; PM work "
+        "orders take their template's)"))
 
 
 class WorkOrderUpdate(Payload):

@@ -30,6 +30,7 @@ def register_web(app: Flask) -> None:
         imports,
         notifications,
         offline,
+        planner,
         report,
         scan,
         session,

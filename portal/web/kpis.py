@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.schemas.kpis import PERIODS, DashboardQuery
 from portal.services.common.actor import Actor
+from portal.services.planning.kpis import planning_kpis
 from portal.services.reporting import drilldown
 from portal.services.reporting import kpis as kpi_service
 from portal.services.reporting import series as series_service
@@ -114,6 +115,7 @@ def kpis():
     return render("kpis/index.html", block="dashboard", d=data, charts=charts, tz=tz,
                   periods=PERIODS, period_names=PERIOD_NAMES, days=query.days, fragment=wants_fragment(),
                   day=day, show=show, show_change=show_change,
+                  plan=planning_kpis(actor, query.days),
                   figure_slugs=FIGURE_SLUGS, record_names=RECORD_NAMES,
                   pm_ahead=drilldown.pm_ahead(actor, data["to"]) if not data["compliance"]["due"] else None)
 

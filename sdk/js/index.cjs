@@ -146,6 +146,17 @@ const OPERATIONS = {
   get_kpis: ['GET', '/kpis', 'kpis.get'],
   get_kpi_trends: ['GET', '/kpis/trends', 'kpis.trends'],
   get_kpi_records: ['GET', '/kpis/{}/records', 'kpis.records'],
+  get_planning_kpis: ['GET', '/kpis/planning', 'kpis.planning'],
+  list_schedules: ['GET', '/schedules', 'schedules.list'],
+  create_schedule: ['POST', '/schedules', 'schedules.create'],
+  get_schedule: ['GET', '/schedules/{}', 'schedules.get'],
+  add_schedule_item: ['POST', '/schedules/{}/items', 'schedules.addItem'],
+  remove_schedule_item: ['DELETE', '/schedules/{}/items/{}', 'schedules.removeItem'],
+  freeze_schedule: ['POST', '/schedules/{}/freeze', 'schedules.freeze'],
+  list_absences: ['GET', '/absences', 'absences.list'],
+  add_absence: ['POST', '/absences', 'absences.create'],
+  remove_absence: ['DELETE', '/absences/{}', 'absences.delete'],
+  set_weekly_hours: ['PUT', '/users/{}/weekly-hours', 'users.setWeeklyHours'],
   list_parts: ['GET', '/parts', 'parts.list'],
   create_part: ['POST', '/parts', 'parts.create'],
   consume_parts: ['POST', '/parts/consume', 'parts.consume'],
@@ -544,6 +555,11 @@ class Users extends Resource {
   resetMfa(id, options) {
     return this.client.request('POST', opPath('reset_mfa', id), undefined, options);
   }
+
+  /** The person's hours a week on the weekly plan: setWeeklyHours(id, {weeklyHours}). */
+  setWeeklyHours(id, body, options) {
+    return this.client.request('PUT', `/users/${enc(id)}/weekly-hours`, body, options);
+  }
 }
 
 class Imports {
@@ -698,6 +714,20 @@ class MaintainProAPI {
       trends: (query = {}) => this.request('GET', `/kpis/trends${queryString(query)}`),
       records: (name, filters = {}) => this.page(opPath('get_kpi_records', name) + queryString(filters)),
       iterateRecords: (name, filters = {}) => this.iterate(opPath('get_kpi_records', name) + queryString(filters)),
+      planning: (query = {}) => this.request('GET', `/kpis/planning${queryString(query)}`),
+    };
+    this.schedules = {
+      list: (query = {}) => this.request('GET', `/schedules${queryString(query)}`),
+      create: (body, options) => this.request('POST', '/schedules', body, options),
+      get: (id) => this.request('GET', `/schedules/${enc(id)}`),
+      addItem: (id, body, options) => this.request('POST', `/schedules/${enc(id)}/items`, body, options),
+      removeItem: (id, itemId, options) => this.request('DELETE', `/schedules/${enc(id)}/items/${enc(itemId)}`, undefined, options),
+      freeze: (id, options) => this.request('POST', `/schedules/${enc(id)}/freeze`, undefined, options),
+    };
+    this.absences = {
+      list: (query = {}) => this.request('GET', `/absences${queryString(query)}`),
+      create: (body, options) => this.request('POST', '/absences', body, options),
+      delete: (id, options) => this.request('DELETE', `/absences/${enc(id)}`, undefined, options),
     };
     this.warehouse = {
       get: () => this.request('GET', '/warehouse'),

@@ -228,6 +228,7 @@ export interface Users extends Listing<Row<'list_users'>, UserQuery> {
   create(data: Body<'create_user'>, options?: CallOptions): Promise<Answer<'create_user'>>;
   update(id: string, data: Body<'update_user'>, options?: CallOptions): Promise<Answer<'update_user'>>;
   resetMfa(id: string, options?: CallOptions): Promise<Answer<'reset_mfa'>>;
+  setWeeklyHours(id: string, body: Body<'set_weekly_hours'>, options?: CallOptions): Promise<Answer<'set_weekly_hours'>>;
 }
 
 export interface Imports {
@@ -278,6 +279,20 @@ export class MaintainProAPI {
     trends(query?: Query<'get_kpi_trends'>): Promise<Answer<'get_kpi_trends'>>;
     records(name: string, filters?: Query<'get_kpi_records'>): Promise<Page<Row<'get_kpi_records'>>>;
     iterateRecords(name: string, filters?: Query<'get_kpi_records'>): AsyncGenerator<Row<'get_kpi_records'>, void, undefined>;
+    planning(query?: Query<'get_planning_kpis'>): Promise<Answer<'get_planning_kpis'>>;
+  };
+  schedules: {
+    list(query?: Query<'list_schedules'>): Promise<Answer<'list_schedules'>>;
+    create(body: Body<'create_schedule'>, options?: CallOptions): Promise<Answer<'create_schedule'>>;
+    get(id: string): Promise<Answer<'get_schedule'>>;
+    addItem(id: string, body: Body<'add_schedule_item'>, options?: CallOptions): Promise<Answer<'add_schedule_item'>>;
+    removeItem(id: string, itemId: string, options?: CallOptions): Promise<null>;
+    freeze(id: string, options?: CallOptions): Promise<Answer<'freeze_schedule'>>;
+  };
+  absences: {
+    list(query?: Query<'list_absences'>): Promise<Answer<'list_absences'>>;
+    create(body: Body<'add_absence'>, options?: CallOptions): Promise<Answer<'add_absence'>>;
+    delete(id: string, options?: CallOptions): Promise<null>;
   };
   warehouse: {
     get(): Promise<Answer<'get_warehouse'>>;

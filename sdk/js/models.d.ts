@@ -1,6 +1,25 @@
 // Generated from the MaintainPro OpenAPI document by tools/gen_types.py: do not edit by hand.
 // Times are ISO-8601 UTC strings with milliseconds; money is a decimal string ("12.50").
 
+export interface AbsenceCreate {
+  userId: string;
+  /** First day away (YYYY-MM-DD) */
+  startDate: string;
+  /** Last day away, included (YYYY-MM-DD) */
+  endDate: string;
+  /** Holiday, training, sick leave... */
+  reason: string;
+}
+
+export interface AbsenceOut {
+  id: string;
+  userId: string;
+  startDate: string;
+  endDate: string;
+  reason: string;
+  createdAt: string;
+}
+
 export interface ApiKeyCreate {
   /** What the key is for, e.g. 'ERP sync'. */
   name: string;
@@ -493,6 +512,18 @@ export interface FollowUpCreatedPayload {
   timestamp: string;
 }
 
+export interface FrozenSchedule {
+  id: string;
+  /** The Monday of the plan's week (YYYY-MM-DD) */
+  weekStart: string;
+  /** ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z */
+  frozenAt: string;
+  /** Items on the plan at the freeze */
+  items: number;
+  /** Their hours: what schedule compliance is measured against */
+  scheduledHours: number;
+}
+
 export interface HistoryOut {
   action: string;
   userId: string | null;
@@ -827,7 +858,7 @@ export interface PMTemplateOut {
   warehouseId: string;
   createdAt: string;
   updatedAt: string;
-  schedule?: Array<ScheduleOut>;
+  schedule?: Array<portal__schemas__pm__ScheduleOut>;
 }
 
 export interface PMTemplateUpdate {
@@ -995,6 +1026,28 @@ export interface PingResultOut {
   statusCode: number | null;
   durationMs: number | null;
   error: string | null;
+}
+
+export interface PlanningKpisOut {
+  days: number;
+  from: string;
+  to: string;
+  /** Frozen plans whose week started in the window */
+  weeks: number;
+  /** Hours on those frozen plans, break-in left out */
+  scheduledHours: number;
+  doneAsScheduledHours: number;
+  scheduleCompliance: number | null;
+  breakInHours: number;
+  breakInShare: number | null;
+  plannedLaborMinutes: number;
+  laborMinutes: number;
+  plannedWorkPercent: number | null;
+  openEstimatedHours: number;
+  crewWeeklyHours: number;
+  backlogCrewWeeks: number | null;
+  /** The formula of each figure, in words */
+  definitions: Record<string, string>;
 }
 
 export interface PreferenceIn {
@@ -1193,8 +1246,6 @@ export interface RequestDeclinedPayload {
   reason: string;
   /** The user who did it; null when the system did (a periodic job) */
   declinedBy: string | null;
-  /** When it happened (the envelope's timestamp) */
-  timestamp: string;
 }
 
 export interface RequestMerge {
@@ -1246,15 +1297,42 @@ export interface RequestPhotoOut {
   height: number;
 }
 
-export interface ScheduleOut {
-  equipmentId: string;
-  lastCompletedAt: string | null;
-  /** Calendar templates: the next due date */
-  nextDueDate?: string | null;
-  /** Meter templates: reading at the last PM */
-  meterBaseline?: number | null;
-  /** Meter templates: baseline + frequency */
-  nextDueReading?: number | null;
+export interface ScheduleCreate {
+  /** A day of the week (YYYY-MM-DD); the plan starts on its Monday */
+  weekStart: string;
+}
+
+export interface ScheduleFrozenPayload {
+  schedule: FrozenSchedule;
+  /** The user who did it; null when the system did (a periodic job) */
+  frozenBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
+}
+
+export interface ScheduleItemCreate {
+  /** An open work order of the warehouse */
+  workOrderId: string;
+  /** The technician (or manager) who does it; technicianId is accepted as its other name */
+  userId: string;
+  /** A day of the plan's week (YYYY-MM-DD) */
+  day: string;
+  /** Planned hours; default: the work order's estimatedDuration in hours (400 without one) */
+  hours?: number | null;
+}
+
+export interface ScheduleItemOut {
+  id: string;
+  workOrderId: string;
+  userId: string;
+  /** The same as userId */
+  technicianId: string;
+  day: string;
+  hours: number;
+  /** Added after the plan was frozen: break-in work, reported apart */
+  breakIn: boolean;
+  createdBy: string | null;
+  createdAt: string;
 }
 
 export interface SignatureOut {
@@ -1306,6 +1384,17 @@ export interface SystemMetricsOut {
   memoryUsage: number;
   /** Disk in use on the volume of the instance folder, %. */
   diskUsage: number;
+}
+
+export interface TechnicianCapacity {
+  userId: string;
+  name: string;
+  weeklyHours: number;
+  /** Hours available per day (YYYY-MM-DD), absences taken off */
+  days: Record<string, number>;
+  /** The week's hours net of absences */
+  availableHours: number;
+  scheduledHours: number;
 }
 
 export interface TokenResponse {
@@ -1434,7 +1523,7 @@ export interface WebhookCreate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url: string;
   /** Event types of the contract, or '*' for all of them */
-  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received" | "request.created" | "request.approved" | "request.merged" | "request.declined" | "work_order.commented" | "work_order.failure_coded">;
+  events: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received" | "request.created" | "request.approved" | "request.merged" | "request.declined" | "work_order.commented" | "work_order.failure_coded" | "schedule.frozen">;
   /** HMAC key; 32 random bytes (hex) are generated when omitted */
   secret?: string | null;
   active?: boolean;
@@ -1473,7 +1562,7 @@ export interface WebhookTestPayload {
 export interface WebhookUpdate {
   /** http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address. */
   url?: string;
-  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received" | "request.created" | "request.approved" | "request.merged" | "request.declined" | "work_order.commented" | "work_order.failure_coded">;
+  events?: Array<"*" | "work_order.created" | "work_order.updated" | "work_order.completed" | "work_order.escalated" | "equipment.created" | "equipment.updated" | "equipment.status_changed" | "inventory.low_stock" | "inventory.reorder" | "parts.consumed" | "pm.scheduled" | "pm.overdue" | "pm.completed" | "parts.requested" | "checklist.item_flagged" | "work_order.follow_up_created" | "work_order.signed" | "reorder_request.received" | "request.created" | "request.approved" | "request.merged" | "request.declined" | "work_order.commented" | "work_order.failure_coded" | "schedule.frozen">;
   /** true re-enables a deactivated endpoint (failure count reset) */
   active?: boolean;
   /** Replace the secret */
@@ -1487,6 +1576,17 @@ export interface WeekOut {
   weekStart: string;
   opened: number;
   completed: number;
+}
+
+export interface WeeklyHoursOut {
+  userId: string;
+  name: string | null;
+  weeklyHours: number;
+}
+
+export interface WeeklyHoursUpdate {
+  /** Hours a week the person is planned for (default 40) */
+  weeklyHours: number;
 }
 
 export interface WorkOrderBulkAssign {
@@ -1570,6 +1670,8 @@ export interface WorkOrderCreate {
   equipmentDown?: boolean;
   /** Sign-off: the work order cannot be completed until a signature was given (`POST /api/work-orders/{id}/signature`). Managers and admins only. */
   requiresSignature?: boolean;
+  /** The planner's estimate of the work, in minutes: the weekly plan schedules it (default: none; PM work orders take their template's) */
+  estimatedDuration?: number | null;
 }
 
 export interface WorkOrderCreatedPayload {
@@ -1810,8 +1912,57 @@ export interface WorkOrderUpdatedPayload {
   timestamp: string;
 }
 
+export interface portal__schemas__planning__ScheduleOut {
+  id: string;
+  weekStart: string;
+  /** The Sunday of the week */
+  weekEnd: string;
+  frozen: boolean;
+  frozenAt: string | null;
+  frozenBy: string | null;
+  createdAt: string;
+  items: Array<ScheduleItemOut>;
+  /** Sum of the items' hours, break-in included */
+  scheduledHours: number;
+  breakInHours: number;
+  /** Per technician: hours per day net of absences */
+  capacity: Array<TechnicianCapacity>;
+}
+
+export interface portal__schemas__pm__ScheduleOut {
+  equipmentId: string;
+  lastCompletedAt: string | null;
+  /** Calendar templates: the next due date */
+  nextDueDate?: string | null;
+  /** Meter templates: reading at the last PM */
+  meterBaseline?: number | null;
+  /** Meter templates: baseline + frequency */
+  nextDueReading?: number | null;
+}
+
 /** Every operation of the API by operationId: method, path below /api, query, body, answer. */
 export interface Operations {
+  list_absences: {
+    method: "GET";
+    path: "/absences";
+    query: { userId?: string | null; };
+    body: undefined;
+    response: Array<AbsenceOut>;
+  };
+  add_absence: {
+    method: "POST";
+    path: "/absences";
+    query: {};
+    body: AbsenceCreate;
+    response: AbsenceOut;
+  };
+  remove_absence: {
+    method: "DELETE";
+    path: "/absences/{absence_id}";
+    query: {};
+    body: undefined;
+    response: unknown;
+  };
   performance_summary: {
     method: "GET";
     path: "/admin/performance/summary";
@@ -2028,6 +2179,13 @@ export interface Operations {
     query: { days?: number; };
     body: undefined;
     response: KpisOut;
+  };
+  get_planning_kpis: {
+    method: "GET";
+    path: "/kpis/planning";
+    query: { days?: number; };
+    body: undefined;
+    response: PlanningKpisOut;
   };
   get_kpi_trends: {
     method: "GET";
@@ -2274,6 +2432,48 @@ export interface Operations {
     body: undefined;
     response: ArrayBuffer;
   };
+  list_schedules: {
+    method: "GET";
+    path: "/schedules";
+    query: { weekStart?: string | null; };
+    body: undefined;
+    response: Array<portal__schemas__planning__ScheduleOut>;
+  };
+  create_schedule: {
+    method: "POST";
+    path: "/schedules";
+    query: {};
+    body: ScheduleCreate;
+    response: portal__schemas__planning__ScheduleOut;
+  };
+  get_schedule: {
+    method: "GET";
+    path: "/schedules/{schedule_id}";
+    query: {};
+    body: undefined;
+    response: portal__schemas__planning__ScheduleOut;
+  };
+  freeze_schedule: {
+    method: "POST";
+    path: "/schedules/{schedule_id}/freeze";
+    query: {};
+    body: undefined;
+    response: portal__schemas__planning__ScheduleOut;
+  };
+  add_schedule_item: {
+    method: "POST";
+    path: "/schedules/{schedule_id}/items";
+    query: {};
+    body: ScheduleItemCreate;
+    response: ScheduleItemOut;
+  };
+  remove_schedule_item: {
+    method: "DELETE";
+    path: "/schedules/{schedule_id}/items/{item_id}";
+    query: {};
+    body: undefined;
+    response: unknown;
+  };
   list_users: {
     method: "GET";
     path: "/users";
@@ -2308,6 +2508,13 @@ export interface Operations {
     query: {};
     body: undefined;
     response: UserMfaResetOut;
+  };
+  set_weekly_hours: {
+    method: "PUT";
+    path: "/users/{user_id}/weekly-hours";
+    query: {};
+    body: WeeklyHoursUpdate;
+    response: WeeklyHoursOut;
   };
   get_warehouse: {
     method: "GET";

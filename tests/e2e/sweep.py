@@ -110,6 +110,7 @@ PAGES = [
     Page("/kpis/backlog", (M,), "the records behind a figure: open work orders, with the outcome filter"),
     Page("/kpis", (M,)),
     Page("/requests", (M,), "the requests inbox: a report with a photo, a requester's request, an open order to merge into"),
+    Page("/planner?week={week}", (M, T), "next week's plan: two items, an absence; the backlog, one not ready"),
     # Admins
     Page("/admin/users", (A,)),
     Page("/admin/warehouse", (A,)),
@@ -222,7 +223,14 @@ def setup(client, auth, users) -> dict[str, str]:
     oldest = client.get("/api/notifications?limit=1&page=99999", headers=ht)
     last = client.get(oldest.headers["Link"].split(", ")[-1].split(";")[0].strip("<>"), headers=ht).json[-1]
     assert client.post(f"/api/notifications/{last['id']}/read", headers=ht).status_code == 200
-    return {"asset": eq["id"], "wo": wo, "part": part["id"], "reorder": reorder["id"], "adhoc": adhoc["id"], "pm": pm["id"], "imp": imp["id"],
+    week = (utcnow() + timedelta(days=7)).date().isoformat()
+    plan = made("/api/schedules", {"weekStart": week})
+    week = plan["weekStart"]
+    made(f"/api/schedules/{plan['id']}/items", {"workOrderId": adhoc["id"], "userId": tech.id, "day": week, "hours": 2.5})
+    made(f"/api/schedules/{plan['id']}/items", {"workOrderId": wo, "userId": tech.id, "day": week, "hours": 1})
+    made("/api/absences", {"userId": tech.id, "startDate": plan["weekEnd"], "endDate": plan["weekEnd"], "reason": "Training"})
+    return {"week": week,
+            "asset": eq["id"], "wo": wo, "part": part["id"], "reorder": reorder["id"], "adhoc": adhoc["id"], "pm": pm["id"], "imp": imp["id"],
             "hook": hook["id"], "report_token": token, "reported": reported.work_order.id,
             "status_token": reported.status_token}
 

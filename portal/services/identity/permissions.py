@@ -40,6 +40,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "pm.read": ALL,
     "pm.write": STAFF,
     "kpis.read": STAFF,
+    # The weekly plan: technicians see it (their week), managers make and freeze it and keep the
+    # crew's weekly hours and absences.
+    "schedules.read": STAFF | {"technician"},
+    "schedules.manage": STAFF,
     "users.manage": frozenset({"admin", "system"}),
     "api_keys.manage": frozenset({"admin"}),
     "webhooks.read": STAFF,
@@ -80,6 +84,8 @@ ACTIONS: dict[str, str] = {
     "pm.read": "see preventive maintenance",
     "pm.write": "plan preventive maintenance",
     "kpis.read": "see the KPIs",
+    "schedules.read": "see the weekly plan",
+    "schedules.manage": "plan the week or change the crew's hours and absences",
     "users.manage": "manage users",
     "api_keys.manage": "manage API keys",
     "webhooks.read": "see webhooks",

@@ -127,6 +127,7 @@ def create_work_order(actor: Actor, data: WorkOrderCreate, *, now: datetime | No
     with unit_of_work() as s:
         _check_equipment(actor, data.equipment_id)
         _check_assignee(actor, data.assigned_to)
+        extra.setdefault("estimated_duration", data.estimated_duration)  # a PM's comes from its template
         wo = WorkOrder(
             warehouse_id=actor.warehouse_id,
             fo_number=next_fo_number(actor.warehouse_id, now.year),

@@ -22,6 +22,8 @@ import requests
 from .endpoints import ENDPOINTS
 from .errors import MaintainProError, MaintainProNetworkError, MaintainProTimeout
 from .models import (
+    AbsenceCreate,
+    AbsenceOut,
     ApiKeyCreatedOut,
     ApiKeyOut,
     AttachmentOut,
@@ -72,6 +74,8 @@ from .models import (
     RequestApprove,
     RequestCreate,
     RequestOut,
+    ScheduleItemCreate,
+    ScheduleItemOut,
     SignatureOut,
     StockMovementCreate,
     StockMovementOut,
@@ -87,6 +91,7 @@ from .models import (
     WebhookOut,
     WebhookStatsOut,
     WebhookUpdate,
+    WeeklyHoursOut,
     WorkOrderChecklistItemOut,
     WorkOrderCreate,
     WorkOrderDetailOut,
@@ -220,6 +225,8 @@ class MaintainProClient:
         self.imports = ImportsResource(self)
         self.failure_codes = FailureCodesResource(self)
         self.kpis = KpisResource(self)
+        self.schedules = SchedulesResource(self)
+        self.absences = AbsencesResource(self)
         self.pm_templates = PMTemplatesResource(self)
         self.pm_compliance = PMComplianceResource(self)
         self.webhooks = WebhooksResource(self)
@@ -748,6 +755,46 @@ class KpisResource(_Resource):
 
     def iterate_records(self, name: str, **filters: Any) -> Iterator[KpiRecordOut]:
         return self._iterate("records", name, filters=filters)
+    def planning(self, days: int = 30) -> dict[str, Any]:
+        """Schedule compliance, break-in share, planned work %, backlog in crew-weeks."""
+        return cast(dict[str, Any], self._call("planning", params={"days": days}))
+
+
+class SchedulesResource(_Resource):
+    """The weekly plans: a week's plan, its items (workOrderId, userId, day, hours), its freeze."""
+
+    name = "schedules"
+
+    def list(self, week_start: str | None = None) -> list[dict[str, Any]]:
+        return cast(list[dict[str, Any]], self._call("list", params={"weekStart": week_start}))
+
+    def create(self, week_start: str) -> dict[str, Any]:
+        return cast(dict[str, Any], self._call("create", json={"weekStart": week_start}))
+
+    def get(self, schedule_id: str) -> dict[str, Any]:
+        return cast(dict[str, Any], self._call("get", schedule_id))
+
+    def add_item(self, schedule_id: str, data: ScheduleItemCreate | None = None, **fields: Any) -> ScheduleItemOut:
+        return cast(ScheduleItemOut, self._call("add_item", schedule_id, json=_body(data, fields)))
+
+    def remove_item(self, schedule_id: str, item_id: str) -> None:
+        self._call("remove_item", schedule_id, item_id)
+
+    def freeze(self, schedule_id: str) -> dict[str, Any]:
+        return cast(dict[str, Any], self._call("freeze", schedule_id))
+
+
+class AbsencesResource(_Resource):
+    name = "absences"
+
+    def list(self, user_id: str | None = None) -> list[AbsenceOut]:
+        return cast(list[AbsenceOut], self._call("list", params={"userId": user_id}))
+
+    def create(self, data: AbsenceCreate | None = None, **fields: Any) -> AbsenceOut:
+        return cast(AbsenceOut, self._call("create", json=_body(data, fields)))
+
+    def delete(self, absence_id: str) -> None:
+        self._call("delete", absence_id)
 
 
 class PMTemplatesResource(_Resource):
@@ -799,6 +846,10 @@ class UsersResource(_Resource):
 
     def reset_mfa(self, user_id: str) -> UserMfaResetOut:
         return cast(UserMfaResetOut, self._call("reset_mfa", user_id, json={}))
+
+    def set_weekly_hours(self, user_id: str, weekly_hours: float) -> WeeklyHoursOut:
+        """The person's hours a week on the weekly plan (managers)."""
+        return cast(WeeklyHoursOut, self._call("set_weekly_hours", user_id, json={"weeklyHours": weekly_hours}))
 
 
 class WarehouseResource(_Resource):

@@ -10,6 +10,29 @@ from __future__ import annotations
 from typing import Any, Literal, NotRequired, TypedDict
 
 
+class AbsenceCreate(TypedDict):
+    """AbsenceCreate"""
+
+    userId: str
+    # First day away (YYYY-MM-DD)
+    startDate: str
+    # Last day away, included (YYYY-MM-DD)
+    endDate: str
+    # Holiday, training, sick leave...
+    reason: str
+
+
+class AbsenceOut(TypedDict):
+    """AbsenceOut"""
+
+    id: str
+    userId: str
+    startDate: str
+    endDate: str
+    reason: str
+    createdAt: str
+
+
 class ApiKeyCreate(TypedDict):
     """ApiKeyCreate"""
 
@@ -566,6 +589,20 @@ class FollowUpCreatedPayload(TypedDict):
     timestamp: str
 
 
+class FrozenSchedule(TypedDict):
+    """FrozenSchedule"""
+
+    id: str
+    # The Monday of the plan's week (YYYY-MM-DD)
+    weekStart: str
+    # ISO-8601 UTC with milliseconds, e.g. 2026-12-05T21:40:00.000Z
+    frozenAt: str
+    # Items on the plan at the freeze
+    items: int
+    # Their hours: what schedule compliance is measured against
+    scheduledHours: float
+
+
 class HistoryOut(TypedDict):
     """HistoryOut"""
 
@@ -915,7 +952,7 @@ class PMTemplateOut(TypedDict):
     warehouseId: str
     createdAt: str
     updatedAt: str
-    schedule: NotRequired[list[ScheduleOut]]
+    schedule: NotRequired[list[portal__schemas__pm__ScheduleOut]]
 
 
 class PMTemplateUpdate(TypedDict):
@@ -1105,6 +1142,9 @@ class PingResultOut(TypedDict):
     statusCode: int | None
     durationMs: int | None
     error: str | None
+
+
+PlanningKpisOut = TypedDict("PlanningKpisOut", {"days": "int", "from": "str", "to": "str", "weeks": "int", "scheduledHours": "float", "doneAsScheduledHours": "float", "scheduleCompliance": "float | None", "breakInHours": "float", "breakInShare": "float | None", "plannedLaborMinutes": "int", "laborMinutes": "int", "plannedWorkPercent": "float | None", "openEstimatedHours": "float", "crewWeeklyHours": "float", "backlogCrewWeeks": "float | None", "definitions": "dict[str, str]"})
 
 
 class PreferenceIn(TypedDict):
@@ -1343,8 +1383,6 @@ class RequestDeclinedPayload(TypedDict):
     reason: str
     # The user who did it; null when the system did (a periodic job)
     declinedBy: str | None
-    # When it happened (the envelope's timestamp)
-    timestamp: str
 
 
 class RequestMerge(TypedDict):
@@ -1404,17 +1442,50 @@ class RequestPhotoOut(TypedDict):
     height: int
 
 
-class ScheduleOut(TypedDict):
-    """ScheduleOut"""
+class ScheduleCreate(TypedDict):
+    """A week's plan: weekStart is any day of it (the Monday of that week is stored)."""
 
-    equipmentId: str
-    lastCompletedAt: str | None
-    # Calendar templates: the next due date
-    nextDueDate: NotRequired[str | None]
-    # Meter templates: reading at the last PM
-    meterBaseline: NotRequired[float | None]
-    # Meter templates: baseline + frequency
-    nextDueReading: NotRequired[float | None]
+    # A day of the week (YYYY-MM-DD); the plan starts on its Monday
+    weekStart: str
+
+
+class ScheduleFrozenPayload(TypedDict):
+    """ScheduleFrozenPayload"""
+
+    schedule: FrozenSchedule
+    # The user who did it; null when the system did (a periodic job)
+    frozenBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
+
+
+class ScheduleItemCreate(TypedDict):
+    """ScheduleItemCreate"""
+
+    # An open work order of the warehouse
+    workOrderId: str
+    # The technician (or manager) who does it; technicianId is accepted as its other name
+    userId: str
+    # A day of the plan's week (YYYY-MM-DD)
+    day: str
+    # Planned hours; default: the work order's estimatedDuration in hours (400 without one)
+    hours: NotRequired[float | None]
+
+
+class ScheduleItemOut(TypedDict):
+    """ScheduleItemOut"""
+
+    id: str
+    workOrderId: str
+    userId: str
+    # The same as userId
+    technicianId: str
+    day: str
+    hours: float
+    # Added after the plan was frozen: break-in work, reported apart
+    breakIn: bool
+    createdBy: str | None
+    createdAt: str
 
 
 class SignatureOut(TypedDict):
@@ -1474,6 +1545,19 @@ class SystemMetricsOut(TypedDict):
     memoryUsage: float
     # Disk in use on the volume of the instance folder, %.
     diskUsage: float
+
+
+class TechnicianCapacity(TypedDict):
+    """TechnicianCapacity"""
+
+    userId: str
+    name: str
+    weeklyHours: float
+    # Hours available per day (YYYY-MM-DD), absences taken off
+    days: dict[str, float]
+    # The week's hours net of absences
+    availableHours: float
+    scheduledHours: float
 
 
 class TokenResponse(TypedDict):
@@ -1617,7 +1701,7 @@ class WebhookCreate(TypedDict):
     # http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address.
     url: str
     # Event types of the contract, or '*' for all of them
-    events: list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received", "request.created", "request.approved", "request.merged", "request.declined", "work_order.commented", "work_order.failure_coded"]]
+    events: list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received", "request.created", "request.approved", "request.merged", "request.declined", "work_order.commented", "work_order.failure_coded", "schedule.frozen"]]
     # HMAC key; 32 random bytes (hex) are generated when omitted
     secret: NotRequired[str | None]
     active: NotRequired[bool]
@@ -1664,7 +1748,7 @@ class WebhookUpdate(TypedDict):
 
     # http(s) URL whose host is a valid host name (labels of 1..63 letters, digits and inner hyphens, at most 253 characters; xn-- punycode for international names) or an IPv4 address; no spaces, percent-escapes or credentials in the host part. At registration the host must not resolve to a private or reserved address.
     url: NotRequired[str]
-    events: NotRequired[list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received", "request.created", "request.approved", "request.merged", "request.declined", "work_order.commented", "work_order.failure_coded"]]]
+    events: NotRequired[list[Literal["*", "work_order.created", "work_order.updated", "work_order.completed", "work_order.escalated", "equipment.created", "equipment.updated", "equipment.status_changed", "inventory.low_stock", "inventory.reorder", "parts.consumed", "pm.scheduled", "pm.overdue", "pm.completed", "parts.requested", "checklist.item_flagged", "work_order.follow_up_created", "work_order.signed", "reorder_request.received", "request.created", "request.approved", "request.merged", "request.declined", "work_order.commented", "work_order.failure_coded", "schedule.frozen"]]]
     # true re-enables a deactivated endpoint (failure count reset)
     active: NotRequired[bool]
     # Replace the secret
@@ -1680,6 +1764,21 @@ class WeekOut(TypedDict):
     weekStart: str
     opened: int
     completed: int
+
+
+class WeeklyHoursOut(TypedDict):
+    """WeeklyHoursOut"""
+
+    userId: str
+    name: str | None
+    weeklyHours: float
+
+
+class WeeklyHoursUpdate(TypedDict):
+    """WeeklyHoursUpdate"""
+
+    # Hours a week the person is planned for (default 40)
+    weeklyHours: float
 
 
 class WorkOrderBulkAssign(TypedDict):
@@ -1775,6 +1874,8 @@ class WorkOrderCreate(TypedDict):
     equipmentDown: NotRequired[bool]
     # Sign-off: the work order cannot be completed until a signature was given (`POST /api/work-orders/{id}/signature`). Managers and admins only.
     requiresSignature: NotRequired[bool]
+    # The planner's estimate of the work, in minutes: the weekly plan schedules it (default: none; PM work orders take their template's)
+    estimatedDuration: NotRequired[int | None]
 
 
 class WorkOrderCreatedPayload(TypedDict):
@@ -2031,3 +2132,35 @@ class WorkOrderUpdatedPayload(TypedDict):
     updatedBy: str | None
     # When it happened (the envelope's timestamp)
     timestamp: str
+
+
+class portal__schemas__planning__ScheduleOut(TypedDict):
+    """ScheduleOut"""
+
+    id: str
+    weekStart: str
+    # The Sunday of the week
+    weekEnd: str
+    frozen: bool
+    frozenAt: str | None
+    frozenBy: str | None
+    createdAt: str
+    items: list[ScheduleItemOut]
+    # Sum of the items' hours, break-in included
+    scheduledHours: float
+    breakInHours: float
+    # Per technician: hours per day net of absences
+    capacity: list[TechnicianCapacity]
+
+
+class portal__schemas__pm__ScheduleOut(TypedDict):
+    """ScheduleOut"""
+
+    equipmentId: str
+    lastCompletedAt: str | None
+    # Calendar templates: the next due date
+    nextDueDate: NotRequired[str | None]
+    # Meter templates: reading at the last PM
+    meterBaseline: NotRequired[float | None]
+    # Meter templates: baseline + frequency
+    nextDueReading: NotRequired[float | None]
