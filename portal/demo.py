@@ -156,9 +156,9 @@ def _load(rng_seed: int) -> dict:
     _seed_preventive_maintenance(manager, assets, technicians[0].id, now, random.Random(f"{rng_seed}-pm-history"))
     _seed_breakdowns_and_labor(manager, rng, assets, technicians, now)
     _seed_requests(manager, Actor.of(created["requester"]), assets, now)
+    _seed_weekly_plan(manager, rng, assets, technicians, now)
     # From now on a repair is closed with its failure codes (the demo shows the rule at work).
     failure_codes.set_required(manager, True)
-    _seed_weekly_plan(manager, rng, assets, technicians, now)
     # Counted, not assumed: the PM templates above add work orders of their own.
     counts = {name: db.session.scalar(select(func.count()).select_from(model)
                                       .where(model.warehouse_id == manager.warehouse_id))

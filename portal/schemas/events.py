@@ -325,6 +325,9 @@ class RequestDeclinedPayload(EventPayload):
     request: RequestOut = Field(description=REQUEST)
     reason: str = Field(description="Why, as the reporter reads it on their status link")
     declined_by: ActorId
+    timestamp: EventTime = Field(description=WHEN)
+
+
 class FrozenSchedule(EventPayload):
     id: str
     week_start: str = Field(description="The Monday of the plan's week (YYYY-MM-DD)")
