@@ -275,8 +275,9 @@ def _answer_words(status_code: int | None, duration_ms: int | None, error: str |
     return parts
 
 
-def attempt_words(a: Attempt, tz: tzinfo) -> str:
-    """One line of the delivery log: "Attempt 2 · 12:04:31 · HTTP 500 · 9 ms · retry at 12:09"."""
+def attempt_parts(a: Attempt, tz: tzinfo) -> list[str]:
+    """One line of the delivery log, in parts joined by " · " (each kept whole when the line
+    wraps on a phone): "Attempt 2 · 12:04:31 · HTTP 500 · 9 ms · retry at 12:09"."""
     started = a.started_at.astimezone(tz)
     parts = [f"Attempt {a.attempt}", started.strftime("%H:%M:%S"),
              *_answer_words(a.status_code, a.duration_ms, a.error)]
@@ -284,7 +285,7 @@ def attempt_words(a: Attempt, tz: tzinfo) -> str:
         retry = a.next_retry_at.astimezone(tz)
         same_day = retry.date() == started.date()
         parts.append("retry at " + retry.strftime("%H:%M" if same_day else "%-d %b %H:%M"))
-    return " · ".join(parts)
+    return parts
 
 
 def delivery_answer(d: Any) -> str:
@@ -316,7 +317,7 @@ def _webhook_page(webhook_id: str, *, new_secret: str | None = None, errors: dic
                   stats=webhook_service.webhook_stats(actor, webhook_id), deliveries=deliveries, query=query,
                   filter_args=args, filter_errors=filter_errors, event_types=EVENT_TYPES, event_groups=event_groups(),
                   states=DELIVERY_STATE.options, errors=errors or {}, answer=delivery_answer,
-                  attempts=attempts_service.attempts_of(deliveries.items), attempt_words=attempt_words)
+                  attempts=attempts_service.attempts_of(deliveries.items), attempt_parts=attempt_parts)
 
 
 @web.get("/admin/webhooks/<webhook_id>")
