@@ -2,39 +2,23 @@
 real RQ workers on the test Redis, the admin page read as a person reads it."""
 from __future__ import annotations
 
-import logging
 import re
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
+import test_webhooks
 from bs4 import BeautifulSoup
-from conftest import make_app
-from flask_migrate import downgrade, upgrade
-from receiver import Receiver
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from test_webhooks import deliveries, endpoint_for, new_work_order, run_worker
 
 from portal.models import WebhookDelivery, WebhookDeliveryAttempt
 from portal.models.types import utcnow
-from portal.platform.extensions import db, migrate
+from portal.platform.extensions import db
 from portal.services.integrations import delivery as delivery_service
 from portal.services.integrations import webhooks as webhook_service
 
-ROOT = Path(__file__).resolve().parents[2]
+# Its fixtures, the same here: receivers on 127.0.0.1 allowed, retries without waiting, a receiver per test.
+_loopback_allowed, receiver = test_webhooks._loopback_allowed, test_webhooks.receiver
 LINE = r"Attempt (\d) · \d\d:\d\d:\d\d · (.+)"
-
-
-@pytest.fixture(autouse=True)
-def _loopback_allowed(app):
-    app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = True
-    app.config["WEBHOOK_RETRY_DELAYS"] = "0,0,0"
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as r:
-        yield r
 
 
 def attempt_rows(delivery_id: str) -> list[WebhookDeliveryAttempt]:
@@ -135,28 +119,3 @@ def test_a_batched_success_records_each_deliverys_attempt(app, users, receiver):
     for d in deliveries():
         assert d.state == "delivered"
         assert [(a.attempt, a.status_code) for a in attempt_rows(d.id)] == [(1, 200)]
-
-
-def test_migration_0033_adds_and_drops_the_attempts_table(tmp_path):
-    loggers = {name: lg.disabled for name, lg in logging.root.manager.loggerDict.items()
-               if isinstance(lg, logging.Logger)}
-    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'attempts.db'}")
-    migrate.bind(app)
-    try:
-        with app.app_context():
-            upgrade(directory=str(ROOT / "migrations"), revision="0033")
-            with db.engine.connect() as conn:
-                found = inspect(conn)
-                assert found.get_pk_constraint("webhook_delivery_attempts")["constrained_columns"] == [
-                    "delivery_id", "attempt"]
-                [fk] = found.get_foreign_keys("webhook_delivery_attempts")
-                assert fk["referred_table"] == "webhook_deliveries" and fk["options"].get("ondelete") == "CASCADE"
-            downgrade(directory=str(ROOT / "migrations"), revision="-1")
-            with db.engine.connect() as conn:
-                assert "webhook_delivery_attempts" not in inspect(conn).get_table_names()
-                assert "webhook_deliveries" in inspect(conn).get_table_names()
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        for name, disabled in loggers.items():
-            logging.getLogger(name).disabled = disabled
