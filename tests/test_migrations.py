@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from conftest import USING_POSTGRES, make_app
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
@@ -130,33 +131,57 @@ def test_flask_db_upgrade_command_on_a_fresh_instance(tmp_path):
         db.engine.dispose()
 
 
-def test_0004_backfills_an_initial_ledger_row_per_stocked_part(tmp_path):
-    """Parts that existed before the ledger get one `initial` movement, so the ledger sums to the level."""
-    from sqlalchemy import text
-
+@contextmanager
+def _migrating(url: str):
+    """An app on the database at `url`, with Flask-Migrate bound, to run chosen migrations in.
+    Alembic's logging set-up (fileConfig) disables the loggers that exist; they are given back."""
     loggers = {name: lg.disabled for name, lg in logging.root.manager.loggerDict.items()
                if isinstance(lg, logging.Logger)}
-    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'old.db'}")
+    app = make_app(SQLALCHEMY_DATABASE_URI=url)
     migrate.bind(app)
     try:
         with app.app_context():
-            upgrade(directory=str(ROOT / "migrations"), revision="0003")
-            with db.engine.begin() as conn:
-                conn.execute(text("INSERT INTO warehouses (id, name, is_demo, created_at) "
-                                  "VALUES ('w1', 'Plant', false, '2026-01-01 00:00:00')"))
-                for pid, number, level in (("p1", "BRG-1", 45), ("p2", "BLT-1", 0)):
-                    conn.execute(text(
-                        "INSERT INTO parts (id, warehouse_id, part_number, stock_level, reorder_point, auto_reorder, "
-                        "unit_cost, low_stock_alerted, created_at, updated_at) VALUES "
-                        f"('{pid}', 'w1', '{number}', {level}, 0, false, 1.00, false, "
-                        "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
-            upgrade(directory=str(ROOT / "migrations"))
-            with db.engine.connect() as conn:
-                rows = conn.execute(text("SELECT part_id, kind, quantity, level_after, warehouse_id "
-                                         "FROM stock_movements")).all()
-            assert [tuple(r) for r in rows] == [("p1", "initial", 45, 45, "w1")]
+            yield app
             db.session.remove()
             db.engine.dispose()
     finally:
         for name, disabled in loggers.items():
             logging.getLogger(name).disabled = disabled
+
+
+def test_0004_backfills_an_initial_ledger_row_per_stocked_part(tmp_path):
+    """Parts that existed before the ledger get one `initial` movement, so the ledger sums to the level."""
+    from sqlalchemy import text
+
+    with _migrating(f"sqlite:///{tmp_path / 'old.db'}"):
+        upgrade(directory=str(ROOT / "migrations"), revision="0003")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO warehouses (id, name, is_demo, created_at) "
+                              "VALUES ('w1', 'Plant', false, '2026-01-01 00:00:00')"))
+            for pid, number, level in (("p1", "BRG-1", 45), ("p2", "BLT-1", 0)):
+                conn.execute(text(
+                    "INSERT INTO parts (id, warehouse_id, part_number, stock_level, reorder_point, auto_reorder, "
+                    "unit_cost, low_stock_alerted, created_at, updated_at) VALUES "
+                    f"('{pid}', 'w1', '{number}', {level}, 0, false, 1.00, false, "
+                    "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+        upgrade(directory=str(ROOT / "migrations"))
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT part_id, kind, quantity, level_after, warehouse_id "
+                                     "FROM stock_movements")).all()
+        assert [tuple(r) for r in rows] == [("p1", "initial", 45, 45, "w1")]
+
+
+def test_0031_adds_the_delivery_attempts_table_and_takes_it_away_again(tmp_path):
+    """One row per attempt, keyed by delivery and attempt number, going with its delivery."""
+    with _migrating(f"sqlite:///{tmp_path / 'attempts.db'}"):
+        upgrade(directory=str(ROOT / "migrations"), revision="0031")
+        with db.engine.connect() as conn:
+            found = inspect(conn)
+            key = found.get_pk_constraint("webhook_delivery_attempts")["constrained_columns"]
+            [fk] = found.get_foreign_keys("webhook_delivery_attempts")
+        assert key == ["delivery_id", "attempt"]
+        assert (fk["referred_table"], fk["options"].get("ondelete")) == ("webhook_deliveries", "CASCADE")
+        downgrade(directory=str(ROOT / "migrations"), revision="-1")
+        with db.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+        assert "webhook_delivery_attempts" not in tables and "webhook_deliveries" in tables

@@ -6,7 +6,17 @@ from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body, page_response, query_args
 from portal.models import TEST_EVENT
 from portal.schemas.common import PageQuery
-from portal.schemas.webhooks import DeliveryOut, DeliveryQuery, PingResultOut, WebhookCreate, WebhookOut, WebhookStatsOut, WebhookUpdate
+from portal.schemas.webhooks import (
+    DeliveryAttemptOut,
+    DeliveryOut,
+    DeliveryQuery,
+    PingResultOut,
+    WebhookCreate,
+    WebhookOut,
+    WebhookStatsOut,
+    WebhookUpdate,
+)
+from portal.services.integrations import attempts as attempts_service
 from portal.services.integrations import webhooks as service
 
 
@@ -74,7 +84,7 @@ def test_webhook(webhook_id: str):
             permission="webhooks.read")
 def list_deliveries(webhook_id: str):
     page = service.list_deliveries(actor(), webhook_id, query_args(DeliveryQuery))
-    return page_response(page, DeliveryOut.dump_many(page.items))
+    return page_response(page, _with_attempts(page.items))
 
 
 @api.post("/webhooks/deliveries/<delivery_id>/redeliver")
@@ -82,4 +92,9 @@ def list_deliveries(webhook_id: str):
             permission="webhooks.manage",
             description="Creates a new delivery (new X-MaintainPro-Delivery id, same event id) and queues it.")
 def redeliver(delivery_id: str):
-    return jsonify(DeliveryOut.dump(service.redeliver(actor(), delivery_id))), 201
+    return jsonify(_with_attempts([service.redeliver(actor(), delivery_id)])[0]), 201
+
+
+def _with_attempts(deliveries: list) -> list[dict]:
+    log = attempts_service.attempts_of(deliveries)
+    return [DeliveryOut.dump(d, attemptLog=DeliveryAttemptOut.dump_many(log[d.id])) for d in deliveries]

@@ -21,7 +21,7 @@ from portal.models.pm import CHECKLIST_TYPES, FREQUENCY_TYPES, ChecklistItem, La
 from portal.models.requests import REQUEST_ROUTINGS, REQUEST_STATUSES, WorkRequest
 from portal.models.tenancy import Warehouse
 from portal.models.users import ROLES, AuthSession, EnrolmentCode, User
-from portal.models.webhooks import DELIVERY_STATES, TEST_EVENT, WebhookDelivery, WebhookEndpoint
+from portal.models.webhooks import DELIVERY_STATES, TEST_EVENT, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 from portal.models.work_orders import (
     OPEN_STATUSES,
     PRIORITIES,
@@ -39,7 +39,7 @@ __all__ = [
     "WORK_ORDER_STATUSES", "WORK_ORDER_TYPES", "AuthSession", "DomainEvent", "Equipment", "Part",
     "PartConsumption", "ReorderReceipt", "ReorderRequest", "User", "Warehouse", "WorkOrder", "WorkOrderCounter",
     "WorkOrderHistory",
-    "DELIVERY_STATES", "TEST_EVENT", "WebhookDelivery", "WebhookEndpoint",
+    "DELIVERY_STATES", "TEST_EVENT", "WebhookDelivery", "WebhookDeliveryAttempt", "WebhookEndpoint",
     "CHECKLIST_TYPES", "FREQUENCY_TYPES", "ChecklistItem", "LaborEntry", "MeterReading", "PMTemplate",
     "ApiKey", "EnrolmentCode", "PMTemplateEquipment", "MANUAL_MOVEMENT_TYPES", "STOCK_MOVEMENT_TYPES", "StockMovement", "DowntimePeriod",
     "WorkOrderAttachment", "WorkOrderComment", "HoldReason", "FailureCode",

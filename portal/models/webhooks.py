@@ -56,3 +56,24 @@ class WebhookDelivery(db.Model):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     redelivery_of: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+# An attempt's error is kept short: the log shows one line per attempt, and a receiver's long
+# answer would only crowd it (the delivery's last_error keeps up to 1000 characters).
+ATTEMPT_ERROR_LIMIT = 300
+
+
+class WebhookDeliveryAttempt(db.Model):
+    """One POST of a delivery (or its last, for deliveries older than this table: the log then
+    shows one line from the delivery's own last_* fields). Written in the transaction that records
+    the delivery's outcome; deleted with its delivery."""
+
+    __tablename__ = "webhook_delivery_attempts"
+    delivery_id: Mapped[str] = mapped_column(ForeignKey("webhook_deliveries.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    attempt: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1, 2, ... as counted in the delivery
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    status_code: Mapped[int | None] = mapped_column(Integer)  # None: no answer at all
+    error: Mapped[str | None] = mapped_column(String(ATTEMPT_ERROR_LIMIT))  # None: delivered
+    next_retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: not tried again

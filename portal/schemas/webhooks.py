@@ -121,6 +121,16 @@ class DeliveryQuery(PageQuery):
     until: date | None = Field(None, description="Only deliveries created on or before this day (UTC, YYYY-MM-DD).")
 
 
+class DeliveryAttemptOut(Out):
+    attempt: int = Field(description="1 for the first POST of the delivery, 2 for its first retry, ...")
+    started_at: UtcOut
+    duration_ms: int | None
+    status_code: int | None = Field(description="The receiver's answer; null when none came (timeout, refused)")
+    error: str | None = Field(description="Why the attempt failed, at most 300 characters; null when delivered")
+    next_retry_at: UtcOut | None = Field(description="When the delivery was to be tried again after this "
+                                                     "attempt; null when it was not")
+
+
 class DeliveryOut(Out):
     id: str = Field(description="Also the X-MaintainPro-Delivery header, the same on every attempt")
     webhook_id: str
@@ -136,6 +146,10 @@ class DeliveryOut(Out):
     delivered_at: UtcOut | None
     redelivery_of: str | None
     created_at: UtcOut
+    attempt_log: list[DeliveryAttemptOut] = Field(
+        default_factory=list,
+        description="One entry per attempt, first to last (`attempts` stays their count). A delivery "
+                    "made before attempts were kept lists its last attempt only.")
 
 
 class PingResultOut(Out):

@@ -8,6 +8,7 @@ a 422, the status htmx swaps (static/js/portal.js).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import tzinfo
 from functools import wraps
 from typing import Any
 
@@ -29,7 +30,9 @@ from portal.services.common.actor import Actor
 from portal.services.common.errors import Conflict, ValidationFailed
 from portal.services.identity import users as user_service
 from portal.services.identity.permissions import require
+from portal.services.integrations import attempts as attempts_service
 from portal.services.integrations import webhooks as webhook_service
+from portal.services.integrations.attempts import Attempt
 from portal.services.reporting import performance as performance_service
 from portal.web.blueprint import web
 from portal.web.forms import form_model
@@ -258,19 +261,36 @@ def _event_errors(errors: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def delivery_answer(d: Any) -> str:
-    """The last attempt's answer, said once: "HTTP 500 · 2 ms" (the stored error of an HTTP failure
-    is "HTTP 500" again, shown twice before), "Timed out · 10000 ms", or what is left to happen."""
-    parts = []
-    if d.last_status_code:
-        parts.append(f"HTTP {d.last_status_code}")
-    if d.last_duration_ms is not None:
-        parts.append(f"{d.last_duration_ms:,} ms")
-    error = (d.last_error or "").strip()
-    if d.last_status_code and error.startswith(f"HTTP {d.last_status_code}"):
-        error = error[len(f"HTTP {d.last_status_code}"):].strip()  # keeps " (redirects are not followed)"
+def _answer_words(status_code: int | None, duration_ms: int | None, error: str | None) -> list[str]:
+    """"HTTP 500 · 9 ms", "Timed out · 10,000 ms": the stored error of an HTTP failure is "HTTP 500"
+    again, said once (issue 22); what follows it (" (redirects are not followed)") is kept."""
+    parts = [f"HTTP {status_code}"] if status_code else []
+    if duration_ms is not None:
+        parts.append(f"{duration_ms:,} ms")
+    error = (error or "").strip()
+    if status_code and error.startswith(f"HTTP {status_code}"):
+        error = error[len(f"HTTP {status_code}"):].strip()
     if error:
         parts.append(error)
+    return parts
+
+
+def attempt_parts(a: Attempt, tz: tzinfo) -> list[str]:
+    """One line of the delivery log, in parts joined by " · " (each kept whole when the line
+    wraps on a phone): "Attempt 2 · 12:04:31 · HTTP 500 · 9 ms · retry at 12:09"."""
+    started = a.started_at.astimezone(tz)
+    parts = [f"Attempt {a.attempt}", started.strftime("%H:%M:%S"),
+             *_answer_words(a.status_code, a.duration_ms, a.error)]
+    if a.next_retry_at is not None:
+        retry = a.next_retry_at.astimezone(tz)
+        same_day = retry.date() == started.date()
+        parts.append("retry at " + retry.strftime("%H:%M" if same_day else "%-d %b %H:%M"))
+    return parts
+
+
+def delivery_answer(d: Any) -> str:
+    """A delivery with no attempt to show: not tried yet, or given up without sending."""
+    parts = _answer_words(d.last_status_code, d.last_duration_ms, d.last_error)
     return " · ".join(parts) if parts else ("Not tried yet" if d.state == "pending" else "–")
 
 
@@ -296,7 +316,8 @@ def _webhook_page(webhook_id: str, *, new_secret: str | None = None, errors: dic
     return render("admin/webhook.html", block=block, status=status, hook=endpoint, new_secret=new_secret,
                   stats=webhook_service.webhook_stats(actor, webhook_id), deliveries=deliveries, query=query,
                   filter_args=args, filter_errors=filter_errors, event_types=EVENT_TYPES, event_groups=event_groups(),
-                  states=DELIVERY_STATE.options, errors=errors or {}, answer=delivery_answer)
+                  states=DELIVERY_STATE.options, errors=errors or {}, answer=delivery_answer,
+                  attempts=attempts_service.attempts_of(deliveries.items), attempt_parts=attempt_parts)
 
 
 @web.get("/admin/webhooks/<webhook_id>")

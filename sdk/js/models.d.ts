@@ -265,6 +265,19 @@ export interface ConsumptionOut {
   partsCost: string;
 }
 
+export interface DeliveryAttemptOut {
+  /** 1 for the first POST of the delivery, 2 for its first retry, ... */
+  attempt: number;
+  startedAt: string;
+  durationMs: number | null;
+  /** The receiver's answer; null when none came (timeout, refused) */
+  statusCode: number | null;
+  /** Why the attempt failed, at most 300 characters; null when delivered */
+  error: string | null;
+  /** When the delivery was to be tried again after this attempt; null when it was not */
+  nextRetryAt: string | null;
+}
+
 export interface DeliveryOut {
   /** Also the X-MaintainPro-Delivery header, the same on every attempt */
   id: string;
@@ -281,6 +294,8 @@ export interface DeliveryOut {
   deliveredAt: string | null;
   redeliveryOf: string | null;
   createdAt: string;
+  /** One entry per attempt, first to last (`attempts` stays their count). A delivery made before attempts were kept lists its last attempt only. */
+  attemptLog?: Array<DeliveryAttemptOut>;
 }
 
 export interface DowntimePeriodOut {
@@ -1246,6 +1261,8 @@ export interface RequestDeclinedPayload {
   reason: string;
   /** The user who did it; null when the system did (a periodic job) */
   declinedBy: string | null;
+  /** When it happened (the envelope's timestamp) */
+  timestamp: string;
 }
 
 export interface RequestMerge {

@@ -203,6 +203,7 @@ def setup(client, auth, users) -> dict[str, str]:
             status="active"), now=start + timedelta(hours=hours))
     retired = next(c for c in client.get("/api/failure-codes", headers=h).json if c["code"] == "ERO")
     assert client.patch(f"/api/failure-codes/{retired['id']}", headers=h, json={"active": False}).status_code == 200
+    _delivery_log(hook, utcnow())
     warehouse_service.update_settings(users.actor("north", "admin"), WarehouseUpdate(problemReportsEnabled=True))
     db.session.rollback()
     token = db.session.get(Equipment, eq["id"]).report_token
@@ -387,6 +388,32 @@ def sweep(browser, live_server: str, client, auth, users, width: int) -> list[st
         browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
     print(f"sweep at {width}: {time.monotonic() - started:.1f} s")
     return problems
+
+
+def _delivery_log(hook: dict, now) -> None:
+    """The webhook's log with attempts to read: one delivered at its second try, one ping timed out."""
+    from datetime import timedelta
+
+    from portal.models import WebhookDelivery, WebhookDeliveryAttempt
+    from portal.platform.extensions import db
+
+    second = now - timedelta(minutes=20)
+    tried = WebhookDelivery(webhook_id=hook["id"], warehouse_id=hook["warehouseId"], event="work_order.created",
+                            state="delivered", attempts=2, last_status_code=200, last_duration_ms=31,
+                            last_attempt_at=second, delivered_at=second, created_at=now - timedelta(minutes=21))
+    ping = WebhookDelivery(webhook_id=hook["id"], warehouse_id=hook["warehouseId"], event="webhook.test",
+                           state="failed", attempts=1, last_error="Timed out", last_duration_ms=10000,
+                           last_attempt_at=now - timedelta(minutes=30), created_at=now - timedelta(minutes=30))
+    db.session.add_all([tried, ping])
+    db.session.flush()
+    db.session.add_all([
+        WebhookDeliveryAttempt(delivery_id=tried.id, attempt=1, started_at=now - timedelta(minutes=21),
+                               duration_ms=9, status_code=500, error="HTTP 500", next_retry_at=second),
+        WebhookDeliveryAttempt(delivery_id=tried.id, attempt=2, started_at=second, duration_ms=31, status_code=200),
+        WebhookDeliveryAttempt(delivery_id=ping.id, attempt=1, started_at=ping.created_at, duration_ms=10000,
+                               error="Timed out"),
+    ])
+    db.session.commit()
 
 
 # SWEEP_SHOTS=<folder>: each page swept is also saved there, whole (beyond the screen), to be looked at.

@@ -108,7 +108,7 @@ def test_admin_creates_user_who_enrols_then_registers_and_tests_a_webhook(app, l
         browser.find_element(By.XPATH, "//button[normalize-space()='Send a test']").click()
         wait.until(ec.text_to_be_present_in_element((By.ID, "flash"), "Test failed: HTTP 500"))
         failed = browser.find_element(By.CSS_SELECTOR, "tr.delivery.state-failed")
-        assert re.fullmatch(r"HTTP 500 · [\d,]+ ms", failed.find_element(By.CSS_SELECTOR, "td.answer").text)
+        assert re.fullmatch(r"Attempt 1 · \d\d:\d\d:\d\d · HTTP 500 · [\d,]+ ms", failed.find_element(By.CSS_SELECTOR, "td.answer").text)
         failed.find_element(By.XPATH, ".//button[normalize-space()='Redeliver']").click()
         wait.until(ec.text_to_be_present_in_element((By.ID, "flash"), "Sent again as a new ping"))
         assert len(browser.find_elements(By.CSS_SELECTOR, "tr.delivery")) == 3

@@ -411,7 +411,7 @@ def test_a_failed_test_ping_reads_once_and_can_be_redelivered(client, users, adm
         page = BeautifulSoup(client.get(f"/admin/webhooks/{hook.id}").get_data(as_text=True), "html.parser")
         (row,) = page.select("tr.delivery")
         answer = row.select_one("td.answer").get_text(" ", strip=True)
-        assert re.fullmatch(r"HTTP 500 · [\d,]+ ms", answer), answer
+        assert re.fullmatch(r"Attempt 1 · \d\d:\d\d:\d\d · HTTP 500 · [\d,]+ ms", answer), answer
         assert "webhook.test" in row.get_text() and "Failed" in row.get_text()
         form = row.select_one("form")
         assert form is not None and form.button.get_text(strip=True) == "Redeliver"

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import requests
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 
-from portal.models import TEST_EVENT, WebhookDelivery, WebhookEndpoint
+from portal.models import TEST_EVENT, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 from portal.models.types import UTCDateTime
+from portal.models.webhooks import ATTEMPT_ERROR_LIMIT
 from portal.platform.database import unit_of_work
 from portal.services.integrations import retry
 from portal.services.integrations.claims import STATUS, Claimed
@@ -46,6 +47,15 @@ def _disable(endpoint: WebhookEndpoint, reason: str, now: datetime) -> None:
     log.warning("webhook endpoint %s deactivated: %s", endpoint.id, reason)
 
 
+def attempt_row(delivery_id: str, number: int, finished_at: datetime, duration_ms: int, status_code: int | None,
+                error: str | None, next_retry_at: datetime | None = None) -> dict:
+    """The delivery log's line for one attempt; the attempt time is taken after the POST, so it
+    started duration_ms before."""
+    return {"delivery_id": delivery_id, "attempt": number, "duration_ms": duration_ms,
+            "started_at": finished_at - timedelta(milliseconds=duration_ms), "status_code": status_code,
+            "error": error[:ATTEMPT_ERROR_LIMIT] if error else None, "next_retry_at": next_retry_at}
+
+
 def record(claimed: Claimed, response: requests.Response | None, error: str | None, duration_ms: int,
            now: datetime) -> Outcome:
     """Record one attempt: delivered, or failed with its retry scheduled in the row, or failed for good."""
@@ -79,6 +89,8 @@ def record(claimed: Claimed, response: requests.Response | None, error: str | No
                 limit = retry.disable_after()
                 if limit and endpoint.consecutive_failures >= limit and endpoint.active:
                     _disable(endpoint, f"{endpoint.consecutive_failures} deliveries in a row failed", now)
+        s.execute(insert(WebhookDeliveryAttempt), [attempt_row(
+            delivery.id, delivery.attempts, now, duration_ms, outcome.status_code, error, delivery.next_attempt_at)])
         outcome.state = delivery.state
     return outcome
 
@@ -92,12 +104,14 @@ def record_delivered(claimed: Claimed, outcome: Outcome, now: datetime) -> Outco
             .values(attempts=d.attempts + 1, claimed_until=None, last_attempt_at=now, delivered_at=now,
                     last_status_code=outcome.status_code, last_duration_ms=outcome.duration_ms, last_error=None,
                     state=STATUS.done, next_attempt_at=None)
-            .returning(d.webhook_id)
+            .returning(d.webhook_id, d.attempts)
             .execution_options(synchronize_session=False)
         ).first()
         if row is None:  # the endpoint was deleted meanwhile
             outcome.state = GONE
             return outcome
+        s.execute(insert(WebhookDeliveryAttempt), [attempt_row(
+            claimed.delivery_id, row.attempts, now, outcome.duration_ms, outcome.status_code, None)])
         if claimed.event != TEST_EVENT:
             s.execute(update(WebhookEndpoint)
                       .where(WebhookEndpoint.id == row.webhook_id, WebhookEndpoint.consecutive_failures != 0)
@@ -122,6 +136,11 @@ def record_delivered_many(results: list) -> dict[str, str]:
         updated = s.connection().execute(stmt, rows).rowcount
         existing = set(ids) if updated == len(ids) else set(
             s.scalars(select(WebhookDelivery.id).where(WebhookDelivery.id.in_(ids))))
+        # The claim counted the attempts so far and holds the lease: this one is the next.
+        attempts = [attempt_row(claimed.delivery_id, claimed.attempts + 1, at, duration_ms, response.status_code, None)
+                    for claimed, response, _error, duration_ms, at in results if claimed.delivery_id in existing]
+        if attempts:
+            s.execute(insert(WebhookDeliveryAttempt), attempts)
         webhook_id = results[0][0].webhook_id
         if existing and results[0][0].event != TEST_EVENT:
             s.execute(update(WebhookEndpoint)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from portal.models import EVENT_TYPES, TEST_EVENT, DomainEvent, WebhookDelivery, WebhookEndpoint
+from portal.models import EVENT_TYPES, TEST_EVENT, DomainEvent, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 from portal.models.types import new_id, utcnow
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
@@ -112,6 +112,9 @@ def delete_webhook(actor: Actor, webhook_id: str) -> None:
     require(actor, "webhooks.manage")
     with unit_of_work() as s:
         endpoint = get_in_warehouse(WebhookEndpoint, webhook_id, actor, what="Webhook", lock=True)
+        # Attempts first: the foreign keys cascade too, but a database need not enforce them.
+        deliveries = select(WebhookDelivery.id).where(WebhookDelivery.webhook_id == endpoint.id)
+        s.execute(WebhookDeliveryAttempt.__table__.delete().where(WebhookDeliveryAttempt.delivery_id.in_(deliveries)))
         s.execute(WebhookDelivery.__table__.delete().where(WebhookDelivery.webhook_id == endpoint.id))
         s.delete(endpoint)
 

@@ -304,6 +304,21 @@ class ConsumptionOut(TypedDict):
     partsCost: str
 
 
+class DeliveryAttemptOut(TypedDict):
+    """DeliveryAttemptOut"""
+
+    # 1 for the first POST of the delivery, 2 for its first retry, ...
+    attempt: int
+    startedAt: str
+    durationMs: int | None
+    # The receiver's answer; null when none came (timeout, refused)
+    statusCode: int | None
+    # Why the attempt failed, at most 300 characters; null when delivered
+    error: str | None
+    # When the delivery was to be tried again after this attempt; null when it was not
+    nextRetryAt: str | None
+
+
 class DeliveryOut(TypedDict):
     """DeliveryOut"""
 
@@ -322,6 +337,8 @@ class DeliveryOut(TypedDict):
     deliveredAt: str | None
     redeliveryOf: str | None
     createdAt: str
+    # One entry per attempt, first to last (`attempts` stays their count). A delivery made before attempts were kept lists its last attempt only.
+    attemptLog: NotRequired[list[DeliveryAttemptOut]]
 
 
 class DowntimePeriodOut(TypedDict):
@@ -1383,6 +1400,8 @@ class RequestDeclinedPayload(TypedDict):
     reason: str
     # The user who did it; null when the system did (a periodic job)
     declinedBy: str | None
+    # When it happened (the envelope's timestamp)
+    timestamp: str
 
 
 class RequestMerge(TypedDict):
