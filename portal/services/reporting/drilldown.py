@@ -128,7 +128,11 @@ def _work_orders(actor: Actor, figure: str, start: datetime, end: datetime, page
         # As pm_compliance(): due in the window, cancelled ones left out.
         where += [wo.pm_template_id.is_not(None), wo.status != "cancelled",
                   wo.due_date >= _at(start), wo.due_date <= _at(end)]
-        counts = db.session.execute(select(_pm_outcome(), func.count()).where(*where).group_by(_pm_outcome())).all()
+        # Grouped over a subquery's column: PostgreSQL does not see two renderings of the CASE (each
+        # with its own bound literals) as the same expression.
+        outcomes = select(_pm_outcome().label("outcome")).where(*where).subquery()
+        counts = db.session.execute(
+            select(outcomes.c.outcome, func.count()).group_by(outcomes.c.outcome)).all()
         summary = {"due": 0, "on_time": 0, "late": 0, "open": 0}
         for name, n in counts:
             summary[name] = int(n)
