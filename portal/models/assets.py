@@ -28,6 +28,8 @@ class Equipment(db.Model):
         UniqueConstraint("warehouse_id", "asset_tag"),
         # Sync reads (cursor paging) in (updated_at, id) order per warehouse (migration 0016).
         Index("ix_equipment_warehouse_id_updated_at_id", "warehouse_id", "updated_at", "id"),
+        # The tree's children and the rolled-up KPIs' subtree (migration 0032).
+        Index("ix_equipment_warehouse_id_parent_id", "warehouse_id", "parent_id"),
     )
     id: Mapped[str] = id_column()
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
@@ -42,6 +44,9 @@ class Equipment(db.Model):
     install_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The ISO 14224 equipment class ("pump", "electric_motor"...): which failure codes are offered for it.
     equipment_class: Mapped[str | None] = mapped_column(String(60))
+    # The asset this one is part of (site → area → line → machine → component); same warehouse, no
+    # cycles (services/assets/hierarchy.py).
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("equipment.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Names the asset on its public problem-report page; an admin rotates it (the old one stops at once).
