@@ -49,6 +49,17 @@ TYPES = ["corrective"] * 4 + ["preventive"] * 3 + ["inspection"] * 2 + ["emergen
 YEARS = 5
 
 
+def parent_of(n: int, ids: list[str]) -> str | None:
+    """The asset hierarchy (migration 0032): 40 areas, then lines under them (1 in 25 assets), then the
+    machines under the lines; every asset has its place, four levels at most."""
+    if n < 40:
+        return None                     # areas (roots)
+    if n < len(ids) // 25:
+        return ids[n % 40]              # lines, under an area
+    lines = len(ids) // 25 - 40
+    return ids[40 + n % lines] if lines > 0 else ids[n % 40]   # machines, under a line
+
+
 def scale_url(base: str, database: str) -> str:
     return make_url(base).set(database=database).render_as_string(hide_password=False)
 
@@ -112,11 +123,11 @@ def load(args: argparse.Namespace) -> None:
 
         equipment_ids = [new_id() for _ in range(args.assets)]
         copy("equipment", ["id", "warehouse_id", "asset_tag", "model", "manufacturer", "description", "location",
-                           "area", "status", "criticality", "created_at", "updated_at", "report_token"],
+                           "area", "status", "criticality", "created_at", "updated_at", "report_token", "parent_id"],
              ((eid, wid, f"EQ-{n:06d}", f"M{n % 400}", rng.choice(MAKERS),
                rng.choice(["Circulation pump", "Belt conveyor", "Air compressor", "Gearbox", None]),
                f"Hall {n % 40}", f"Area {n % 12}", "active", rng.choice(["low", "medium", "high"]), now, now,
-               new_id().replace("-", ""))
+               new_id().replace("-", ""), parent_of(n, equipment_ids))
               for n, eid in enumerate(equipment_ids)))
         part_ids = [new_id() for _ in range(args.parts)]
         copy("parts", ["id", "warehouse_id", "part_number", "description", "category", "stock_level", "reorder_point",

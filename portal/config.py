@@ -120,6 +120,9 @@ def load_config() -> dict:
         # A sync read (cursor paging) leaves out changes younger than this: a write stamps its rows
         # before it commits, and a cursor must never pass a change not yet visible (querying.py).
         "SYNC_SETTLE_SECONDS": max(0.0, float(os.environ.get("SYNC_SETTLE_SECONDS", "5"))),
+        # Lists count their rows up to this many (or to the end of the asked page); past it the total
+        # is a lower bound (X-Total-Count-Exact: false) unless ?count=exact (services/common/querying.py).
+        "LIST_COUNT_CAP": max(1, int(os.environ.get("LIST_COUNT_CAP", "10000"))),
         # Absolute base of the Link pagination headers (e.g. https://cmms.example.com); empty: relative links.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         # Rate limits (platform/ratelimits.py), counted in Redis; "N/minute", "N/hour", or several with ";".

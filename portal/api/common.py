@@ -121,9 +121,13 @@ def session_id() -> str:
 
 
 def page_response(page: Page, items: list[dict]) -> Response:
-    """A bare JSON array, as in the contract, with X-Total-Count and an RFC 8288 Link header."""
+    """A bare JSON array, as in the contract, with X-Total-Count and an RFC 8288 Link header.
+
+    X-Total-Count-Exact says whether the total is the number of rows (`true`) or a lower bound
+    where a capped count stopped (`false`: more rows follow; Link then has no rel="last")."""
     resp = jsonify(items)
     resp.headers["X-Total-Count"] = str(page.total)
+    resp.headers["X-Total-Count-Exact"] = "true" if page.exact else "false"
     # Repeated keys (status=new&status=assigned) are kept, joined as query_args() reads them.
     args = {key: ",".join(values) for key, values in request.args.lists()}
     links = []
@@ -139,9 +143,10 @@ def page_response(page: Page, items: list[dict]) -> Response:
     link(1, "first")
     if page.page > 1:
         link(min(page.page - 1, page.last_page), "prev")
-    if page.page < page.last_page:
+    if page.has_next:
         link(page.page + 1, "next")
-    link(page.last_page, "last")
+    if page.exact:  # past a capped count the last page is not known
+        link(page.last_page, "last")
     resp.headers["Link"] = ", ".join(links)
     return resp
 
@@ -151,6 +156,7 @@ def sync_response(page: SyncPage, items: list[dict]) -> Response:
     X-Next-Cursor always, and Link rel="next" while more rows follow."""
     resp = jsonify(items)
     resp.headers["X-Total-Count"] = str(page.remaining)
+    resp.headers["X-Total-Count-Exact"] = "true" if page.exact else "false"
     resp.headers["X-Next-Cursor"] = page.next_cursor
     if page.more:
         args = {key: ",".join(values) for key, values in request.args.lists() if key != "page"}

@@ -189,9 +189,15 @@ def build_openapi() -> dict:
         if many:
             ok["headers"] = {
                 "X-Total-Count": {"schema": {"type": "integer"}, "description": (
-                    "Rows matching the filters (with `cursor`: rows from the cursor on)")},
+                    "Rows matching the filters (with `cursor`: rows from the cursor on); counted up to "
+                    "LIST_COUNT_CAP (10,000) or the end of the page asked for, beyond that a lower bound "
+                    "(see X-Total-Count-Exact and, where offered, `count=exact`)")},
+                "X-Total-Count-Exact": {"schema": {"type": "boolean"}, "description": (
+                    "`true`: X-Total-Count is the number of rows; `false`: counting stopped there, more "
+                    "rows follow (and Link has no rel=\"last\")")},
                 "Link": {"schema": {"type": "string"}, "description": (
-                    "RFC 8288 first/prev/next/last (with `cursor`: next only, while more rows follow)")},
+                    "RFC 8288 first/prev/next/last (with `cursor`: next only, while more rows follow; "
+                    "no last while X-Total-Count-Exact is false)")},
             }
             if meta["query"] is not None and "cursor" in meta["query"].model_fields:
                 ok["headers"]["X-Next-Cursor"] = {"schema": {"type": "string"}, "description": (

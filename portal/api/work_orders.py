@@ -52,7 +52,8 @@ def list_work_orders():
         synced = reads.sync_answer(who, query)
         return sync_response(synced, synced.items)
     answer = reads.list_answer(who, query)  # the portal's list reads the same, from the same cache entry
-    return page_response(Page(items=[], total=answer["total"], page=query.page, limit=query.limit), answer["items"])
+    return page_response(Page(items=[], total=answer["total"], page=query.page, limit=query.limit,
+                                     exact=answer.get("exact", True)), answer["items"])
 
 
 @api.post("/work-orders")

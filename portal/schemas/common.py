@@ -326,6 +326,16 @@ class SyncQuery(PageQuery):
         "X-Total-Count is then the number of records from this cursor on. Keep the last X-Next-Cursor "
         "and send it later to get only what changed since."))
 
+    count: Literal["capped", "exact"] = Field("capped", description=(
+        "How X-Total-Count is counted. `capped` (the default): exactly up to LIST_COUNT_CAP rows "
+        "(10,000 unless configured) or to the end of the asked page; beyond, X-Total-Count is that "
+        "lower bound, X-Total-Count-Exact is `false` and Link has no rel=\"last\". `exact`: every "
+        "matching row is counted (slower over large sets)."))
+
+    @property
+    def exact_count(self) -> bool:
+        return self.count == "exact"
+
     @field_validator("cursor")
     @classmethod
     def _known_cursor(cls, value: str | None, info: ValidationInfo) -> str | None:

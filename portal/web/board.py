@@ -174,7 +174,7 @@ def _kanban(actor: Actor, filters: Mapping[str, str], sort: str) -> list[dict]:
             continue
         page = reads.list_page(actor, _query(filters, status=status, sort=sort, limit=KANBAN_LIMIT))
         lanes.append({"status": status, "label": WORK_ORDER_STATUS.label(status), "rows": page.items,
-                      "total": page.total})
+                      "total": page.total, "more": "" if page.exact else "+", "total_text": page.total_text})
     return lanes
 
 
@@ -216,7 +216,7 @@ def _calendar(actor: Actor, filters: Mapping[str, str], args: Mapping[str, str])
         days.append({"date": day, "rows": by_day.get(day, []), "pm": pm_by_day.get(day, []),
                      "today": day == today, "outside": span == "month" and day.month != anchor.month})
         day += timedelta(days=1)
-    return {"days": days, "span": span, "cal_title": title, "cal_total": page.total,
+    return {"days": days, "span": span, "cal_title": title, "cal_total": page.total_text,
             "cal_prev": before.isoformat(), "cal_next": after.isoformat(), "cal_today": today.isoformat()}
 
 

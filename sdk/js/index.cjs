@@ -248,8 +248,9 @@ class Resource {
     this.path = path;
   }
 
-  /** One page: an array with `.total` (X-Total-Count), `.links` ({first, prev, next, last}) and
-   * `.nextCursor` (X-Next-Cursor, with `cursor`). */
+  /** One page: an array with `.total` (X-Total-Count), `.exact` (false: `.total` is a lower bound,
+   * X-Total-Count-Exact), `.links` ({first, prev, next, last}) and `.nextCursor` (X-Next-Cursor,
+   * with `cursor`). */
   list(filters = {}) {
     return this.client.page(this.path + queryString(filters));
   }
@@ -865,6 +866,8 @@ class MaintainProAPI {
     const items = await this.read(response, () => response.json(), 'GET', path);
     const total = response.headers.get('x-total-count');
     items.total = total === null ? null : parseInt(total, 10);
+    // false: the server stopped counting at its cap (LIST_COUNT_CAP): `total` is a lower bound.
+    items.exact = response.headers.get('x-total-count-exact') !== 'false';
     items.links = parseLinkHeader(response.headers.get('link'));
     items.nextCursor = response.headers.get('x-next-cursor');
     return items;

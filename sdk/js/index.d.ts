@@ -60,8 +60,9 @@ export interface PageLinks {
   last?: string;
 }
 
-/** One page of a list: the items, with X-Total-Count, the Link header's URLs and X-Next-Cursor. */
-export type Page<T> = T[] & { total: number | null; links: PageLinks; nextCursor: string | null };
+/** One page of a list: the items, with X-Total-Count (`exact` false: a lower bound, the server's
+ * count stopped at its cap), the Link header's URLs and X-Next-Cursor. */
+export type Page<T> = T[] & { total: number | null; exact: boolean; links: PageLinks; nextCursor: string | null };
 
 /** An incremental sync: `for await (const record of sync)`, then keep `sync.cursor` for the next run. */
 export interface Sync<T> extends AsyncIterable<T> {

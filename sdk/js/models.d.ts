@@ -2053,7 +2053,7 @@ export interface Operations {
   list_equipment: {
     method: "GET";
     path: "/equipment";
-    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"active" | "inactive" | "maintenance" | "down" | "retired"> | ("active" | "inactive" | "maintenance" | "down" | "retired") | string | null; criticality?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; area?: string | null; q?: string | null; };
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; count?: "capped" | "exact"; status?: Array<"active" | "inactive" | "maintenance" | "down" | "retired"> | ("active" | "inactive" | "maintenance" | "down" | "retired") | string | null; criticality?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; area?: string | null; q?: string | null; };
     body: undefined;
     response: Array<EquipmentOut>;
   };
@@ -2067,7 +2067,7 @@ export interface Operations {
   export_equipment: {
     method: "GET";
     path: "/equipment/export";
-    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"active" | "inactive" | "maintenance" | "down" | "retired"> | ("active" | "inactive" | "maintenance" | "down" | "retired") | string | null; criticality?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; area?: string | null; q?: string | null; };
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; count?: "capped" | "exact"; status?: Array<"active" | "inactive" | "maintenance" | "down" | "retired"> | ("active" | "inactive" | "maintenance" | "down" | "retired") | string | null; criticality?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; area?: string | null; q?: string | null; };
     body: undefined;
     response: string;
   };
@@ -2263,7 +2263,7 @@ export interface Operations {
   list_parts: {
     method: "GET";
     path: "/parts";
-    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; category?: string | null; lowStock?: boolean | null; q?: string | null; };
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; count?: "capped" | "exact"; category?: string | null; lowStock?: boolean | null; q?: string | null; };
     body: undefined;
     response: Array<PartOut>;
   };
@@ -2284,7 +2284,7 @@ export interface Operations {
   export_parts: {
     method: "GET";
     path: "/parts/export";
-    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; category?: string | null; lowStock?: boolean | null; q?: string | null; };
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; count?: "capped" | "exact"; category?: string | null; lowStock?: boolean | null; q?: string | null; };
     body: undefined;
     response: string;
   };
@@ -2613,7 +2613,7 @@ export interface Operations {
   list_work_orders: {
     method: "GET";
     path: "/work-orders";
-    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled"> | ("new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled") | string | null; assignedTo?: string | null; priority?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; equipmentId?: string | null; type?: Array<"corrective" | "preventive" | "inspection" | "emergency"> | ("corrective" | "preventive" | "inspection" | "emergency") | string | null; q?: string | null; dueBefore?: string | null; dueAfter?: string | null; overdue?: boolean | null; expand?: Array<"parts" | "checklist" | "labor" | "comments"> | ("parts" | "checklist" | "labor" | "comments") | string | null; sort?: "createdAt" | "-createdAt" | "dueDate" | "-dueDate" | "priority" | "-priority" | "foNumber" | "-foNumber" | "updatedAt" | "-updatedAt"; };
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; count?: "capped" | "exact"; status?: Array<"new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled"> | ("new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled") | string | null; assignedTo?: string | null; priority?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; equipmentId?: string | null; type?: Array<"corrective" | "preventive" | "inspection" | "emergency"> | ("corrective" | "preventive" | "inspection" | "emergency") | string | null; q?: string | null; dueBefore?: string | null; dueAfter?: string | null; overdue?: boolean | null; expand?: Array<"parts" | "checklist" | "labor" | "comments"> | ("parts" | "checklist" | "labor" | "comments") | string | null; sort?: "createdAt" | "-createdAt" | "dueDate" | "-dueDate" | "priority" | "-priority" | "foNumber" | "-foNumber" | "updatedAt" | "-updatedAt"; };
     body: undefined;
     response: Array<WorkOrderExpandedOut>;
   };
@@ -2641,7 +2641,7 @@ export interface Operations {
   export_work_orders: {
     method: "GET";
     path: "/work-orders/export";
-    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled"> | ("new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled") | string | null; assignedTo?: string | null; priority?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; equipmentId?: string | null; type?: Array<"corrective" | "preventive" | "inspection" | "emergency"> | ("corrective" | "preventive" | "inspection" | "emergency") | string | null; q?: string | null; dueBefore?: string | null; dueAfter?: string | null; overdue?: boolean | null; expand?: Array<"parts" | "checklist" | "labor" | "comments"> | ("parts" | "checklist" | "labor" | "comments") | string | null; sort?: "createdAt" | "-createdAt" | "dueDate" | "-dueDate" | "priority" | "-priority" | "foNumber" | "-foNumber" | "updatedAt" | "-updatedAt"; format?: "csv" | "ndjson"; };
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; count?: "capped" | "exact"; status?: Array<"new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled"> | ("new" | "assigned" | "in_progress" | "on_hold" | "completed" | "cancelled") | string | null; assignedTo?: string | null; priority?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; equipmentId?: string | null; type?: Array<"corrective" | "preventive" | "inspection" | "emergency"> | ("corrective" | "preventive" | "inspection" | "emergency") | string | null; q?: string | null; dueBefore?: string | null; dueAfter?: string | null; overdue?: boolean | null; expand?: Array<"parts" | "checklist" | "labor" | "comments"> | ("parts" | "checklist" | "labor" | "comments") | string | null; sort?: "createdAt" | "-createdAt" | "dueDate" | "-dueDate" | "priority" | "-priority" | "foNumber" | "-foNumber" | "updatedAt" | "-updatedAt"; format?: "csv" | "ndjson"; };
     body: undefined;
     response: string;
   };

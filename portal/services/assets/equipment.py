@@ -37,7 +37,7 @@ def _flush_tag(asset_tag: str) -> None:
 
 
 def list_equipment(actor: Actor, query: EquipmentQuery) -> Page:
-    return paginate(equipment_select(actor, query), query.page, query.limit)
+    return paginate(equipment_select(actor, query), query.page, query.limit, exact=query.exact_count)
 
 
 def sync_equipment(actor: Actor, query: EquipmentQuery) -> SyncPage:

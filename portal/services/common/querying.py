@@ -22,16 +22,60 @@ class Page:
     total: int
     page: int
     limit: int
+    # False: `total` is a lower bound (a capped count stopped there: capped_count_limit); more follow.
+    exact: bool = True
 
     @property
     def last_page(self) -> int:
+        """The last page `total` covers (with an inexact total, the last one known of)."""
         return max(1, -(-self.total // self.limit))
 
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.last_page or not self.exact
 
-def paginate(stmt: Select, page: int, limit: int) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    @property
+    def total_text(self) -> str:
+        """The total as people read it: "10,000+" when counting stopped at the cap."""
+        return str(self.total) if self.exact else f"{self.total:,}+"
+
+
+def count_window(page: int, limit: int, exact: bool) -> int | None:
+    """How many rows a list's count needs to read: None for all of them (an exact count); else
+    LIST_COUNT_CAP, or up to the end of the asked page when that lies beyond the cap.
+
+    Counting every match of a filter over a million work orders costs 150-500 ms (2 s for a common
+    search term) while the page itself costs a millisecond (bench/README.md); past the cap a list
+    says "at least this many" (X-Total-Count-Exact: false) and a client asks for ?count=exact when
+    it really needs the number."""
+    if exact:
+        return None
+    return max(int(current_app.config["LIST_COUNT_CAP"]), page * limit)
+
+
+def capped_count(stmt: Select, window: int | None) -> Select:
+    """SELECT count(*) of the statement's rows, reading at most window + 1 of them (all when None):
+    more than `window` means "at least window" (see settle_count)."""
+    rows = stmt.order_by(None)
+    if window is not None:
+        rows = rows.limit(window + 1)
+    return select(func.count()).select_from(rows.subquery())
+
+
+def settle_count(counted: int, window: int | None) -> tuple[int, bool]:
+    """(total, exact) from a capped count: past the window the total is the window, a lower bound."""
+    if window is not None and counted > window:
+        return window, False
+    return counted, True
+
+
+def paginate(stmt: Select, page: int, limit: int, *, exact: bool = False) -> Page:
+    """One page of an ORM statement and its total: exact up to LIST_COUNT_CAP (or the end of this
+    page), a lower bound beyond unless `exact` (count_window)."""
+    window = count_window(page, limit, exact)
+    total, is_exact = settle_count(db.session.scalar(capped_count(stmt, window)) or 0, window)
     items = list(db.session.scalars(stmt.limit(limit).offset((page - 1) * limit)))
-    return Page(items=items, total=total, page=page, limit=limit)
+    return Page(items=items, total=total, page=page, limit=limit, exact=is_exact)
 
 
 def first_page(stmt: Select, limit: int) -> Page:
@@ -65,6 +109,7 @@ class SyncPage:
     remaining: int        # records from the position on, this page's included
     next_cursor: str      # where the next read starts: after this page's last record
     more: bool            # whether records beyond this page were there when it was read
+    exact: bool = True    # False: `remaining` is a lower bound (count_window)
 
 
 def sync_filters(stmt: Select, model: Any, query: SyncQuery) -> Select:
@@ -99,12 +144,14 @@ def sync_page(stmt: Select, model: Any, query: SyncQuery,
     """One page of a sync read of an ORM statement (its filters applied, its order replaced)."""
     position = query.position
     ordered = sync_statement(stmt, model, position, sync_horizon())
-    remaining = db.session.scalar(select(func.count()).select_from(ordered.order_by(None).subquery())) or 0
+    window = count_window(1, query.limit, query.exact_count)
+    remaining, exact = settle_count(db.session.scalar(capped_count(ordered, window)) or 0, window)
     records = list(db.session.scalars(ordered.limit(query.limit + 1)))
     more, records = len(records) > query.limit, records[:query.limit]
     last = records[-1] if records else None
     after = SyncCursor(last.updated_at, last.id) if last is not None else position
-    return SyncPage(items=[row(r) for r in records], remaining=remaining, next_cursor=encode_cursor(after), more=more)
+    return SyncPage(items=[row(r) for r in records], remaining=remaining, next_cursor=encode_cursor(after), more=more,
+                    exact=exact)
 
 
 def sync_horizon(now: datetime | None = None) -> datetime:

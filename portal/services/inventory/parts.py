@@ -51,7 +51,7 @@ def _number_guard(part_number: str):
 
 
 def list_parts(actor: Actor, query: PartQuery) -> Page:
-    return paginate(parts_select(actor, query), query.page, query.limit)
+    return paginate(parts_select(actor, query), query.page, query.limit, exact=query.exact_count)
 
 
 def sync_parts(actor: Actor, query: PartQuery) -> SyncPage:

@@ -58,7 +58,16 @@ from portal.schemas.common import SyncCursor, encode_cursor
 from portal.schemas.work_orders import WorkOrderOut, WorkOrderQuery
 from portal.services.common.actor import Actor
 from portal.services.common.errors import NotFound
-from portal.services.common.querying import Page, SyncPage, like_pattern, sync_horizon, sync_statement
+from portal.services.common.querying import (
+    Page,
+    SyncPage,
+    capped_count,
+    count_window,
+    like_pattern,
+    settle_count,
+    sync_horizon,
+    sync_statement,
+)
 from portal.services.identity.permissions import require
 from portal.services.work_orders.expansions import expand
 from portal.services.work_orders.lifecycle import ASSIGNABLE_ROLES
@@ -166,13 +175,21 @@ ROW_COLUMNS = tuple(WorkOrder.__table__.c[name] for name in WorkOrderOut.model_f
 _work_order_json = WorkOrderOut.row_dumper()
 
 
+def _count_statement(shape: tuple, exact: bool) -> Select:
+    """The count of a shape's rows: all of them (exact), or at most :count_to of them (a capped
+    count, services/common/querying.py count_window)."""
+    rows = _filtered(shape).with_only_columns(WorkOrder.id).order_by(None)
+    if not exact:
+        rows = rows.limit(bindparam("count_to", type_=Integer))
+    return select(func.count()).select_from(rows.subquery())
+
+
 @lru_cache(maxsize=256)
-def _page_statement(shape: tuple) -> Select:
-    """One page of rows of a shape, each with the total count (a scalar subquery that PostgreSQL
-    runs once beside the page: one round trip instead of two)."""
-    stmt = _filtered(shape)
-    total = stmt.with_only_columns(func.count()).order_by(None).scalar_subquery().correlate(None)
-    return (stmt.with_only_columns(*ROW_COLUMNS, total.label("_total"))
+def _page_statement(shape: tuple, exact: bool) -> Select:
+    """One page of rows of a shape, each with the (capped) total count: a scalar subquery that
+    PostgreSQL runs once beside the page, one round trip instead of two."""
+    total = _count_statement(shape, exact).scalar_subquery().correlate(None)
+    return (_filtered(shape).with_only_columns(*ROW_COLUMNS, total.label("_total"))
             .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
 
 
@@ -202,7 +219,7 @@ def list_answer(actor: Actor, query: WorkOrderQuery) -> dict:
 
 def _list_answer(actor: Actor, query: WorkOrderQuery) -> dict:
     page = _list_rows(actor, query)
-    return {"total": page.total, "items": [_work_order_json(row) for row in page.items]}
+    return {"total": page.total, "exact": page.exact, "items": [_work_order_json(row) for row in page.items]}
 
 
 def sync_answer(actor: Actor, query: WorkOrderQuery) -> SyncPage:
@@ -213,14 +230,16 @@ def sync_answer(actor: Actor, query: WorkOrderQuery) -> SyncPage:
     shape, values = _shape(query), _filter_values(actor, query)
     stmt = sync_statement(_filtered(shape), WorkOrder, query.position, sync_horizon())
     connection = db.session.connection()
-    remaining = connection.execute(stmt.with_only_columns(func.count()).order_by(None), values).scalar() or 0
+    window = count_window(1, query.limit, query.exact_count)
+    counted = connection.execute(capped_count(stmt.with_only_columns(WorkOrder.id), window), values).scalar() or 0
+    remaining, exact = settle_count(counted, window)
     rows = connection.execute(stmt.with_only_columns(*ROW_COLUMNS).limit(query.limit + 1), values).mappings().all()
     more, rows = len(rows) > query.limit, rows[:query.limit]
     after = SyncCursor(rows[-1]["updated_at"], rows[-1]["id"]) if rows else query.position
     items = [_work_order_json(row) for row in rows]
     if query.expand:
         expand(items, query.expand)
-    return SyncPage(items=items, remaining=remaining, next_cursor=encode_cursor(after), more=more)
+    return SyncPage(items=items, remaining=remaining, next_cursor=encode_cursor(after), more=more, exact=exact)
 
 
 def list_page(actor: Actor, query: WorkOrderQuery) -> Page:
@@ -228,23 +247,28 @@ def list_page(actor: Actor, query: WorkOrderQuery) -> Page:
     WorkOrderOut objects (attribute names, datetimes) for the templates."""
     answer = list_answer(actor, query)
     return Page(items=[WorkOrderOut.model_validate(item) for item in answer["items"]], total=answer["total"],
-                page=query.page, limit=query.limit)
+                page=query.page, limit=query.limit, exact=answer.get("exact", True))
 
 
 def _list_rows(actor: Actor, query: WorkOrderQuery) -> Page:
     """One page of the list as read-only rows (mappings by attribute name, the columns of
     ROW_COLUMNS) and its total, in one statement."""
     shape, values = _shape(query), _filter_values(actor, query)
+    window = count_window(query.page, query.limit, query.exact_count)
+    if window is not None:
+        values["count_to"] = window + 1
     rows = db.session.connection().execute(  # Core: no ORM object is loaded, so no ORM execution either
-        _page_statement(shape), {**values, "limit": query.limit, "offset": (query.page - 1) * query.limit},
+        _page_statement(shape, window is None),
+        {**values, "limit": query.limit, "offset": (query.page - 1) * query.limit},
     ).mappings().all()
     if rows:
-        count = rows[0]["_total"]
+        counted = rows[0]["_total"]
     elif query.page == 1:
-        count = 0
+        counted = 0
     else:  # past the last page: no row carries the total
-        count = db.session.scalar(_filtered(shape).with_only_columns(func.count()).order_by(None), values) or 0
-    return Page(items=list(rows), total=count, page=query.page, limit=query.limit)
+        counted = db.session.scalar(_count_statement(shape, window is None), values) or 0
+    total, exact = settle_count(counted, window)
+    return Page(items=list(rows), total=total, page=query.page, limit=query.limit, exact=exact)
 
 
 # --- One work order ------------------------------------------------------------------------------

@@ -118,13 +118,15 @@ def _camel(name: str) -> str:
 
 
 class Page(list[T]):
-    """One page of a list: the items, plus X-Total-Count, the Link header's URLs by rel, and on a
-    cursor read the X-Next-Cursor to start the next read from."""
+    """One page of a list: the items, plus X-Total-Count (``exact`` False: a lower bound, the
+    server stopped counting at its cap), the Link header's URLs by rel, and on a cursor read the
+    X-Next-Cursor to start the next read from."""
 
     def __init__(self, items: Iterable[T], total: int | None, links: dict[str, str],
-                 next_cursor: str | None = None) -> None:
+                 next_cursor: str | None = None, exact: bool = True) -> None:
         super().__init__(items)
         self.total = total
+        self.exact = exact
         self.links = links
         self.next_cursor = next_cursor
 
@@ -341,7 +343,7 @@ class MaintainProClient:
 def _page(response: requests.Response) -> Page[Any]:
     total = response.headers.get("X-Total-Count")
     return Page(response.json(), int(total) if total else None, parse_link_header(response.headers.get("Link")),
-                response.headers.get("X-Next-Cursor"))
+                response.headers.get("X-Next-Cursor"), response.headers.get("X-Total-Count-Exact") != "false")
 
 
 def _idempotency_conflict(response: requests.Response) -> bool:
