@@ -89,9 +89,9 @@ def test_foundation_operations_are_described(spec):
     listing = paths["/api/work-orders"]["get"]
     assert {p["name"] for p in listing["parameters"]} >= {
         "status", "assignedTo", "priority", "equipmentId", "type", "q", "dueBefore", "dueAfter", "sort", "limit", "page",
-        "updatedSince", "createdAfter", "createdBefore", "cursor"}
+        "updatedSince", "createdAfter", "createdBefore", "cursor", "count"}
     assert set(listing["responses"]["200"]["headers"]) == {
-        "X-Total-Count", "Link", "X-Next-Cursor", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
+        "X-Total-Count", "X-Total-Count-Exact", "Link", "X-Next-Cursor", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
     assert listing["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
 
 
