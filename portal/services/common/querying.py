@@ -35,6 +35,11 @@ class Page:
         return self.page < self.last_page or not self.exact
 
     @property
+    def pages_text(self) -> str:
+        """The number of pages as people read it: "2+" when counting stopped (a next page exists)."""
+        return str(self.last_page) if self.exact else f"{max(self.last_page, self.page + 1):,}+"
+
+    @property
     def total_text(self) -> str:
         """The total as people read it: "10,000+" when counting stopped at the cap."""
         return str(self.total) if self.exact else f"{self.total:,}+"
