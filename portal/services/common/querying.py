@@ -22,7 +22,7 @@ class Page:
     total: int
     page: int
     limit: int
-    # False: `total` is a lower bound (a capped count stopped there: capped_count_limit); more follow.
+    # False: `total` is a lower bound (a capped count stopped there: count_window); more follow.
     exact: bool = True
 
     @property
