@@ -155,3 +155,32 @@ def test_csv_names_the_parent_by_its_tag_both_ways(client, auth, users):
     run_worker()
     again = client.get(f"/api/imports/{job['id']}", headers=h).json
     assert (again["unchangedCount"], again["refusedCount"]) == (3, 0), again["refused"]
+
+
+def test_crossing_moves_cannot_close_a_cycle(app, users):
+    """A under B and B under A at the same moment (four such pairs): one of each pair wins, the other is
+    refused on parentId; no asset ends up its own ancestor."""
+    import factories
+
+    actor = Actor.of(users["north"]["manager"])
+    pairs = [(service.create_equipment(actor, EquipmentCreate(assetTag=f"A{n}")).id,
+              service.create_equipment(actor, EquipmentCreate(assetTag=f"B{n}")).id) for n in range(4)]
+    db.session.commit()
+
+    def move(i: int) -> str:
+        a, b = pairs[i // 2]
+        mover, target = (a, b) if i % 2 == 0 else (b, a)
+        try:
+            service.update_equipment(actor, mover, EquipmentUpdate(parentId=target))
+            return "moved"
+        except ValidationFailed as exc:
+            assert exc.errors[0]["field"] == "parentId", exc.errors
+            return "refused"
+
+    results = factories.run_together(app, 8, move)
+    assert all(kind == "ok" for kind, _ in results), results
+    db.session.rollback()
+    for n, (a, b) in enumerate(pairs):
+        assert sorted(v for _, v in results[2 * n: 2 * n + 2]) == ["moved", "refused"]
+        parents = {db.session.get(Equipment, a).parent_id, db.session.get(Equipment, b).parent_id}
+        assert None in parents  # one of the two is still at the top: no cycle

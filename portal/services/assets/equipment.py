@@ -107,6 +107,8 @@ def update_equipment(actor: Actor, equipment_id: str, data: EquipmentUpdate, *, 
     now = now or utcnow()
     values = given_fields(data, NOT_NULL)
     with unit_of_work():
+        if values.get("parent_id") is not None:
+            hierarchy.serialise_moves(actor)  # before the asset's own lock (see there)
         eq = get_in_warehouse(Equipment, equipment_id, actor, what="Equipment", lock=True)
         if "asset_tag" in values and values["asset_tag"] != eq.asset_tag:
             _assert_tag_free(actor, values["asset_tag"], except_id=eq.id)

@@ -65,6 +65,13 @@ def _depth_below(warehouse_id: str, equipment_id: str) -> int:
     return db.session.scalar(select(func.coalesce(func.max(tree.c.depth), 0))) or 0
 
 
+def serialise_moves(actor: Actor) -> None:
+    """Take the warehouse's row lock that parent changes queue on (until the transaction ends). An
+    update takes it before it locks the asset itself: the new parent's foreign-key check waits on a
+    row another move may have locked, and that move must never be waiting on this lock meanwhile."""
+    db.session.scalar(select(Warehouse.id).where(Warehouse.id == actor.warehouse_id).with_for_update())
+
+
 def check_parent(actor: Actor, parent_id: str | None, equipment_id: str | None = None) -> Equipment | None:
     """The parent `equipment_id` (None: an asset being registered) may take, or a 400 on `parentId`:
     an asset of the actor's warehouse (another warehouse's id is as unknown, the same 400 as an
@@ -73,7 +80,7 @@ def check_parent(actor: Actor, parent_id: str | None, equipment_id: str | None =
     warehouse row, so two concurrent moves cannot close a cycle between them."""
     if parent_id is None:
         return None
-    db.session.scalar(select(Warehouse.id).where(Warehouse.id == actor.warehouse_id).with_for_update())
+    serialise_moves(actor)
     parent = None
     if "\x00" not in parent_id:
         parent = db.session.scalars(select(Equipment).where(
