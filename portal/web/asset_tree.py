@@ -1,9 +1,9 @@
 """The asset hierarchy in the portal: the tree view of /assets (?view=tree), a node opened or closed
 in place, and the asset form's parent picker. One level at a time, never the whole warehouse.
 
-- /assets?view=tree[&parent=<id>][&open=<id>][&page=n]: the top-level assets (or the children of
-  `parent`), with the path down to `open` shown open. htmx's "Show more" asks the same URL for the
-  next page's rows only (block tree_items).
+- /assets?view=tree[&parent=<id>][&open=<id>][&after=<tag>]: the top-level assets (or the children
+  of `parent`), with the path down to `open` shown open, from the tag after `after`. htmx's "Show
+  more" asks the same URL for the next page's rows only (block tree_items).
 - /assets/<id>/tree-node?open=1|0: the node itself, open (its first children) or closed, that
   replaces the node (morph: the focus stays on its button). Opened directly: the tree page.
 - /assets/parent-options?parentQ=&asset=<id>&parentId=<picked>: the picker's choices.
@@ -26,16 +26,12 @@ def _actor() -> Actor:
     return Actor.of(current_user.user)
 
 
-def _page() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
-
-
 def tree_page(actor: Actor) -> Response:
     """/assets?view=tree: the page, or (htmx's "Show more") the rows of the next page only."""
     parent_id = request.args.get("parent") or None
     opened = tree.open_path(actor, request.args.get("open"))
-    level = tree.tree_level(actor, parent_id, _page(), open_ids=opened)
+    after = request.args.get("after", "")[:64].replace("\x00", "") or None
+    level = tree.tree_level(actor, parent_id, after, open_ids=opened)
     crumbs = tree.breadcrumbs(actor, level.parent) if level.parent else []
     args = {k: v for k, v in request.args.items() if v != "" and k != "view"}
     return render("assets/index.html", block="tree_items", view="tree", level=level, crumbs=crumbs, args=args,

@@ -74,11 +74,18 @@ def test_show_more_brings_the_next_page_of_a_level(client, users, portal_login, 
         factories.equipment(m, assetTag=tag)
     portal_login(users["north"]["technician"])
     html = client.get("/assets?view=tree").get_data(as_text=True)
-    assert _tags(html) == ["A", "B"] and 'href="/assets?view=tree&amp;page=2"' in html
-    more = client.get("/assets?view=tree&page=2", headers=HX).get_data(as_text=True)
-    assert "<html" not in more and _tags(more) == ["C", "D"] and "page=3" in more
-    last = client.get("/assets?view=tree&page=3", headers=HX).get_data(as_text=True)
+    assert _tags(html) == ["A", "B"] and 'href="/assets?view=tree&amp;after=B"' in html
+    more = client.get("/assets?view=tree&after=B", headers=HX).get_data(as_text=True)
+    assert "<html" not in more and _tags(more) == ["C", "D"] and "after=D" in more
+    last = client.get("/assets?view=tree&after=D", headers=HX).get_data(as_text=True)
     assert _tags(last) == ["E"] and "Show more" not in last
+    # Under a parent, the link keeps the parent.
+    m2 = users.actor("north", "manager")
+    top = factories.equipment(m2, assetTag="TOP")
+    for tag in ("K1", "K2", "K3"):
+        factories.equipment(m2, assetTag=tag, parentId=top.id)
+    html = client.get(f"/assets?view=tree&parent={top.id}").get_data(as_text=True)
+    assert _tags(html) == ["K1", "K2"] and f'href="/assets?view=tree&amp;parent={top.id}&amp;after=K2"' in html
 
 
 def test_a_level_under_a_parent_with_breadcrumbs(client, users, portal_login, plant):

@@ -3,7 +3,9 @@ hold 100,000 assets: never all of them), an asset's breadcrumbs, and the parents
 (the asset form's search-as-you-type picker).
 
 A level is a page of TREE_PAGE children in asset-tag order, each with how many children it has
-itself (one grouped count over the index (warehouse_id, parent_id)): two queries per level shown.
+itself (one grouped count over the index (warehouse_id, parent_id)): two queries per
+level shown. Pages are keyset pages ("after" the last tag shown: tags are unique in a warehouse),
+read from the index in order, so the 1,000th page of a level costs what the first does.
 """
 from __future__ import annotations
 
@@ -35,25 +37,31 @@ class Node:
 class Level:
     parent: Equipment | None  # None: the top-level assets
     nodes: list[Node] = field(default_factory=list)
-    page: int = 1
+    after: str | None = None  # the page starts after this asset tag (None: the first page)
     more: bool = False  # a next page exists
 
+    @property
+    def last_tag(self) -> str | None:
+        return self.nodes[-1].asset.asset_tag if self.nodes else None
 
-def tree_level(actor: Actor, parent_id: str | None = None, page: int = 1, *,
+
+def tree_level(actor: Actor, parent_id: str | None = None, after: str | None = None, *,
                open_ids: Collection[str] = ()) -> Level:
-    """A page of the children of `parent_id` (None: the top-level assets), with the nodes whose id
-    is in `open_ids` shown open (their first page, and so on down). Another warehouse's parent: 404."""
+    """A page of the children of `parent_id` (None: the top-level assets) whose tags come after
+    `after`, with the nodes whose id is in `open_ids` shown open (their first page, and so on down).
+    Another warehouse's parent: 404."""
     require(actor, "equipment.read")
     parent = get_in_warehouse(Equipment, parent_id, actor, what="Equipment") if parent_id else None
-    return _level(actor, parent, max(page, 1), set(open_ids))
+    return _level(actor, parent, after or None, set(open_ids))
 
 
-def _level(actor: Actor, parent: Equipment | None, page: int, open_ids: set[str]) -> Level:
+def _level(actor: Actor, parent: Equipment | None, after: str | None, open_ids: set[str]) -> Level:
     stmt = select(Equipment).where(Equipment.warehouse_id == actor.warehouse_id,
                                    Equipment.parent_id == parent.id if parent else Equipment.parent_id.is_(None))
-    rows = list(db.session.scalars(stmt.order_by(Equipment.asset_tag, Equipment.id)
-                                   .offset((page - 1) * TREE_PAGE).limit(TREE_PAGE + 1)))
-    level = Level(parent=parent, page=page, more=len(rows) > TREE_PAGE)
+    if after is not None:
+        stmt = stmt.where(Equipment.asset_tag > after)
+    rows = list(db.session.scalars(stmt.order_by(Equipment.asset_tag).limit(TREE_PAGE + 1)))
+    level = Level(parent=parent, after=after, more=len(rows) > TREE_PAGE)
     rows = rows[:TREE_PAGE]
     counts = dict(db.session.execute(
         select(Equipment.parent_id, func.count()).where(
@@ -62,7 +70,7 @@ def _level(actor: Actor, parent: Equipment | None, page: int, open_ids: set[str]
     for eq in rows:
         node = Node(asset=eq, children=counts.get(eq.id, 0))
         if eq.id in open_ids and node.children:
-            node.level = _level(actor, eq, 1, open_ids - {eq.id})
+            node.level = _level(actor, eq, None, open_ids - {eq.id})
         level.nodes.append(node)
     return level
 
@@ -75,7 +83,7 @@ def tree_node(actor: Actor, equipment_id: str, *, open_: bool) -> Node:
         Equipment.warehouse_id == actor.warehouse_id, Equipment.parent_id == eq.id)) or 0
     node = Node(asset=eq, children=count)
     if open_ and count:
-        node.level = _level(actor, eq, 1, set())
+        node.level = _level(actor, eq, None, set())
     return node
 
 
