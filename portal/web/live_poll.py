@@ -7,13 +7,13 @@ permission check, to learn only that a counter did not move. So the full path, o
 checked the person, hands the page a poll token (the X-Live-Token header): signed with the app's
 secret (itsdangerous), it names the person, their warehouse, the endpoint and work order it
 watches and a digest of the login (session cookie) it was issued under, and it expires after
-POLL_TOKEN_SECONDS. The page sends it back with each poll (static/js/portal.js); this blueprint's
-first before_request (after the app's own: request figures, rate limits and security checks run
+POLL_TOKEN_SECONDS. The page sends it back with each poll (static/js/portal.js); a before_request
+of the web blueprint (so after the app's own: request figures, rate limits and security checks run
 for a quiet poll exactly as for any request) answers 204 when the token is valid for this very
-request and the watched counter still reads `since`. Anything else — no token, expired, forged,
-issued under another login, for another endpoint or work order, a counter that moved, Redis down — goes on to
-the view, which logs the person in, checks the permission and answers as before, with a new
-token.
+request and the watched counter still reads `since`. Anything else (no token, expired, forged,
+issued under another login, for another endpoint or work order, a counter that moved, Redis down)
+goes on to the view, which logs the person in, checks the permission and answers as before, with
+a new token.
 
 What a quiet poll skips: the user loader's SQL statement (the session row and its user) and the
 permission check. So a session revoked (or a person deactivated, or their role changed) learns at
