@@ -29,6 +29,7 @@ def register_web(app: Flask) -> None:
         home,
         idempotency,
         imports,
+        live_poll,
         notifications,
         offline,
         planner,
