@@ -56,6 +56,7 @@ from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
 from portal.web.live_poll import POLL_TOKEN_SECONDS
+from portal.web.session import LOGIN_KEY
 
 HOST = "127.0.0.1"
 POLL_S, STEP_S, BOARD_S, KPI_S, BULK_S, INTEGRATION_S = 5.0, 60.0, 30.0, 300.0, 300.0, 10.0
@@ -153,7 +154,7 @@ def prepare(url: str, technicians: int, managers: int, history: int) -> dict:
         def person(session: dict) -> Person:
             token = create_access_token(identity=session["user_id"], additional_claims={"sid": session["id"]},
                                         expires_delta=timedelta(hours=6))
-            cookie = f"{cookie_name}={serializer.dumps({'_user_id': session['id'], '_fresh': True})}"
+            cookie = f"{cookie_name}={serializer.dumps({'_user_id': session['id'], '_fresh': True, LOGIN_KEY: session['id']})}"
             return Person(session["user_id"], cookie, token, list(assigned.get(session["user_id"], [])))
 
         everyone = [person(s) for s in sessions]

@@ -33,6 +33,7 @@ from werkzeug.wrappers import Response
 
 from portal.platform import live
 from portal.web.blueprint import web
+from portal.web.session import LOGIN_KEY
 
 HEADER = "X-Live-Token"
 POLL_TOKEN_SECONDS = 120
@@ -48,12 +49,13 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _session_digest() -> str:
-    """Binds a token to the login it was issued under: the AuthSession id that Flask-Login keeps in
-    the signed session cookie (under "_user_id": session.py's PortalUser.get_id() is that id). A
-    token copied away from the browser is no use without the cookie, and a logout or another login
-    in this browser (another id) ends quiet answers at once. Not the cookie's bytes: Flask-Login
-    rewrites the cookie (the "_fresh" flag) without the login changing."""
-    return hashlib.sha256(str(session.get("_user_id", "")).encode()).hexdigest()[:32]
+    """Binds a token to the login it was issued under: the AuthSession id the login put in the
+    signed session cookie (session.LOGIN_KEY). A token copied away from the browser is no use
+    without the cookie, and a logout (the session cleared) or another login in this browser
+    (another id) ends quiet answers at once. Not the cookie's bytes: Flask-Login rewrites the
+    cookie (its freshness flag) without the login changing. A session without the key (logged in
+    before it existed) never answers quietly: no digest, no token issued."""
+    return hashlib.sha256(str(session.get(LOGIN_KEY, "")).encode()).hexdigest()[:32]
 
 
 def watched_key(endpoint: str, warehouse_id: str, user_id: str, work_order_id: str) -> str | None:
