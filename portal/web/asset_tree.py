@@ -56,9 +56,10 @@ def asset_parent_options() -> Response:
     """The parent picker's choices for the text typed: never the asset itself nor one below it; the
     one already picked stays (first, picked) when a search no longer lists it."""
     actor = _actor()
-    asset_id = request.args.get("asset") or None
+    asset = tree.find_asset(actor, request.args.get("asset"))
     q = request.args.get("parentQ", "").strip()[:200]
-    choices = tree.parent_choices(actor, q or None, asset_id)
+    choices = tree.parent_choices(actor, q or None, asset.id if asset else None)
     picked = tree.find_asset(actor, request.args.get("parentId"))
-    return render("assets/_parent_picker.html", block="options", choices=choices, picked=picked,
-                  picked_id=request.args.get("parentId", ""), parent_q=q)
+    # Opened directly (no htmx), the whole picker: the same context as in the form.
+    return render("assets/_parent_picker.html", block="options", choices=choices, picked=picked, parent_q=q,
+                  asset=asset, errors={})
