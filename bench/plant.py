@@ -311,26 +311,40 @@ async def calibrate(port: int, plant: dict, techs: list[Technician], n: int, ser
     a figure the other engineers' load on this machine inflates far less than latency."""
     http = Client(port, Recorder())
     costs: dict[str, float] = {}
+    parts: dict[str, dict[str, float]] = {}
 
     async def measure(label: str, calls) -> None:
         before = server_cpu()
         for call in calls:
             await call()
-        costs[label] = (server_cpu() - before) * 1000 / max(1, len(calls))
+        after = server_cpu()
+        costs[label] = sum(after[k] - before[k] for k in after) * 1000 / max(1, len(calls))
+        parts[label] = {k: (after[k] - before[k]) * 1000 / max(1, len(calls)) for k in after}
 
     crew = techs[-n:]  # the last ones: the phases start with the first
+    m, bot = plant["managers"][0], plant["integrations"][0]
+    # Warm-up, not counted: each gunicorn worker compiles a template and imports a page's modules on
+    # its first request of a kind (~0.2 s for the work order page), a one-off cost that belongs to no
+    # request; then wait for the RQ worker's start-up jobs (the cron's first round) to finish.
+    for _ in range(3):
+        for t in techs[:8]:
+            await http.call("GET", f"/work-orders/{t.order[0]}", "warm-up", cookie=t.p.cookie)
+            await t.poll(http)
+        for url in ("/work-orders", "/kpis", "/work-orders/new"):
+            for _ in range(4):
+                await http.call("GET", url, "warm-up", cookie=m.cookie)
+    await asyncio.sleep(5)
     steps = ["open (page + status)", "tick", "part", "labor", "comment", "complete"]
     for name in steps:
         await measure(name, [lambda t=t: t.work(http) for t in crew])
         if name == "tick":
             await measure("tablet poll, changed (200)", [lambda t=t: t.poll(http) for t in crew])
             await measure("tablet poll, quiet (204)", [lambda t=t: t.poll(http) for t in crew] * 3)
-    m, bot = plant["managers"][0], plant["integrations"][0]
     await measure("board", [lambda: http.call("GET", "/work-orders", "board", cookie=m.cookie)] * n)
     await measure("KPI page", [lambda: http.call("GET", "/kpis", "KPI page", cookie=m.cookie)] * max(3, n // 4))
     await measure("integration poll", [lambda: http.call("GET", "/api/work-orders?sort=-updatedAt&limit=50", "i",
                                                          token=bot.token)] * n)
-    return costs
+    return costs, parts
 
 
 def projected_capacity(costs: dict[str, float], cores: int, utilisation: float = 0.7) -> tuple[float, float]:
@@ -440,16 +454,16 @@ def main() -> None:
           f"{args.seconds:g} s", flush=True)
     best = 0
     try:
-        def server_cpu() -> float:
+        def server_cpu() -> dict[str, float]:
             found = groups(server, worker, redis, args.database)
-            return sum(common.cpu_seconds(found[k]) for k in ("gunicorn", "rq worker", "postgres", "redis"))
+            return {k: common.cpu_seconds(found[k]) for k in ("gunicorn", "rq worker", "postgres", "redis")}
 
-        costs = asyncio.run(calibrate(port, plant, techs, args.calibrate, server_cpu))
+        costs, parts = asyncio.run(calibrate(port, plant, techs, args.calibrate, server_cpu))
         per_tech, capacity = projected_capacity(costs, psutil.cpu_count() or 2)
         print(f"server CPU per request, one at a time ({args.calibrate} each; load average "
               f"{os.getloadavg()[0]:.1f}):")
         for label, ms in costs.items():
-            print(f"    {label:<28} {ms:6.1f} ms")
+            print(f"    {label:<28} {ms:6.1f} ms  (" + ", ".join(f"{k} {v:.1f}" for k, v in parts[label].items()) + ")")
         print(f"  one technician (polls, steps, a tenth of a manager) costs {per_tech:.2f} ms of CPU a second: "
               f"{psutil.cpu_count()} cores at 70 % serve about {capacity:,.0f} technicians (projection)", flush=True)
         for count in steps:

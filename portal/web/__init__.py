@@ -30,6 +30,7 @@ def register_web(app: Flask) -> None:
         imports,
         notifications,
         offline,
+        pickers,
         planner,
         report,
         scan,
