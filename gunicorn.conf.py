@@ -9,6 +9,12 @@ gunicorn 27; 400 before). Keep MAX_URL_BYTES well below limit_request_line.
 limit_request_line = 8190  # bytes of "METHOD /path?query HTTP/1.1" (gunicorn's maximum)
 limit_request_fields = 100  # headers per request
 limit_request_field_size = 8190  # bytes per header line (a JWT in Authorization is ~400)
+# Keep-alive (gthread; sync workers close every connection): a tablet polls its work order every
+# 5 s (LIVE_POLL_SECONDS), so an idle connection is kept longer than that and the next poll reuses
+# it instead of a new TCP connection. An idle connection waits in the worker's poller, not in a
+# thread; `worker_connections` bounds them per worker (a plant of 1,250 tablets on 2 workers).
+keepalive = 10
+worker_connections = 2000
 
 
 def post_fork(server, worker) -> None:

@@ -3,16 +3,19 @@ Redis on this host serve within the latency targets.
 
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/plant.py
     ... bench/plant.py --quick                       # short phases, for iteration
-    ... bench/plant.py --steps 500,1000,1500 --seconds 120 --workers 4 --worker-class sync
+    ... bench/plant.py --steps 500,1000,1250 --seconds 40               # the Procfile's gthread -w 2 --threads 8
+    ... bench/plant.py --steps 50 --seconds 10 --calibrate 20          # the CPU per request, quickly
+    ... bench/plant.py --worker-class sync                              # -w 4 sync, a connection per request
 
 PostgreSQL only: a database of its own (maintainpro_plant, dropped and rebuilt) on the server
 DATABASE_URL names; a redis-server of its own on a free port (so its CPU is the plant's alone);
-gunicorn as the Procfile's `web` line starts it (the repository's gunicorn.conf.py, `-w 4` sync by
-default) and one `python worker.py` (RQ). Rate limits on, read cache on: as in production.
+gunicorn as the Procfile's `web` line starts it (the repository's gunicorn.conf.py, `-k gthread -w 2
+--threads 8` by default) and one `python worker.py` (RQ). Rate limits on, read cache on: as in production.
 
 The plant: T technicians, T/10 managers, 5 integrations, each on their own clock:
 - a technician's tablet polls GET /work-orders/<id>/changes every 5 s (the open work order's live
-  changes: 204 when nothing changed, the re-rendered page part when it did), and every 60 s does
+  changes: 204 when nothing changed, the re-rendered page part when it did; with the poll token the
+  last checked answer handed out, as the page's script sends it), and every 60 s does
   the next step of their work: open (the page, then status in_progress), tick the checklist item,
   consume a part, log labor, comment, complete; then the next work order assigned to them;
 - a manager loads the board (/work-orders) every 30 s, the KPI page every 5 minutes, and now and
@@ -21,8 +24,9 @@ The plant: T technicians, T/10 managers, 5 integrations, each on their own clock
 Portal sessions and API tokens are issued before the run (as logins would have), so the phases
 measure the work, not argon2.
 
-The load generator is one asyncio loop in this process (one connection per request, as sync
-gunicorn closes them anyway); its own CPU is measured and printed with the others'. T steps up
+The load generator is one asyncio loop in this process (with gthread, each person keeps their
+connections open between requests as a browser does, --no-keep-alive to open one per request; sync
+gunicorn closes every one); its own CPU is measured and printed with the others'. T steps up
 through --steps; each phase prints requests/s, p50/p95/p99 for the portal and the API, errors,
 and the CPU seconds per second of gunicorn, the RQ worker, PostgreSQL's backends for this
 database, redis-server, the load generator, and everything else on the machine (other engineers'
@@ -51,8 +55,12 @@ import requests
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
+from portal.web.live_poll import POLL_TOKEN_SECONDS
+from portal.web.session import LOGIN_KEY
+
 HOST = "127.0.0.1"
 POLL_S, STEP_S, BOARD_S, KPI_S, BULK_S, INTEGRATION_S = 5.0, 60.0, 30.0, 300.0, 300.0, 10.0
+FULL_QUIET = "tablet poll, quiet, no token"
 ORDERS_PER_TECH = 3
 
 
@@ -146,7 +154,7 @@ def prepare(url: str, technicians: int, managers: int, history: int) -> dict:
         def person(session: dict) -> Person:
             token = create_access_token(identity=session["user_id"], additional_claims={"sid": session["id"]},
                                         expires_delta=timedelta(hours=6))
-            cookie = f"{cookie_name}={serializer.dumps({'_user_id': session['id'], '_fresh': True})}"
+            cookie = f"{cookie_name}={serializer.dumps({'_user_id': session['id'], '_fresh': True, LOGIN_KEY: session['id']})}"
             return Person(session["user_id"], cookie, token, list(assigned.get(session["user_id"], [])))
 
         everyone = [person(s) for s in sessions]
@@ -174,44 +182,91 @@ class Recorder:
             self.errors.append(f"{status} {label}")
 
 
-class Client:
-    """HTTP/1.1 over asyncio streams, one connection per request (Connection: close): cheap enough
-    that one loop drives thousands of simulated people."""
+Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
-    def __init__(self, port: int, recorder: Recorder) -> None:
+
+class Client:
+    """HTTP/1.1 over asyncio streams: cheap enough that one loop drives thousands of simulated
+    people. Without keep-alive, one connection per request (Connection: close, as sync gunicorn
+    closes them anyway); with it, each person (their tablet, their browser) keeps its connections
+    open between requests, as a browser does, and opens another only while one is busy."""
+
+    def __init__(self, port: int, recorder: Recorder, keep_alive: bool = False) -> None:
         self.port = port
         self.recorder = recorder
         self.recording = True
+        self.keep_alive = keep_alive
+        self.idle: dict[str, list[Connection]] = {}
 
     async def call(self, method: str, path: str, label: str, *, cookie: str | None = None, token: str | None = None,
-                   body: dict | None = None, htmx: bool = False) -> tuple[int, dict[str, str], bytes]:
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}", "Connection: close"]
+                   body: dict | None = None, htmx: bool = False, headers: dict[str, str] | None = None,
+                   owner: str | None = None) -> tuple[int, dict[str, str], bytes]:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}"]
+        if not (self.keep_alive and owner):
+            lines.append("Connection: close")
         if cookie:
             lines.append(f"Cookie: {cookie}")
         if token:
             lines.append(f"Authorization: Bearer {token}")
         if htmx:
             lines.append("HX-Request: true")
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
         payload = b""
         if body is not None:
             payload = json.dumps(body).encode()
             lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
+        request = ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
         started = time.perf_counter()
-        status, headers, content = 0, {}, b""
+        status, answer, content = 0, {}, b""
         try:
-            reader, writer = await asyncio.open_connection(HOST, self.port)
-            writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
-            raw = await asyncio.wait_for(reader.read(), 30)
-            writer.close()
-            head, _, content = raw.partition(b"\r\n\r\n")
-            first, *rest = head.decode("latin-1").split("\r\n")
-            status = int(first.split(" ", 2)[1])
-            headers = {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in rest)}
-        except (TimeoutError, OSError, ValueError, IndexError):
+            if self.keep_alive and owner:
+                status, answer, content = await self._kept(owner, request)
+            else:
+                reader, writer = await asyncio.open_connection(HOST, self.port)
+                writer.write(request)
+                raw = await asyncio.wait_for(reader.read(), 30)
+                writer.close()
+                head, _, content = raw.partition(b"\r\n\r\n")
+                status, answer = self._head(head)
+        except (TimeoutError, OSError, ValueError, IndexError, asyncio.IncompleteReadError):
             status = 0
         if self.recording:
             self.recorder.add(path, label, status, (time.perf_counter() - started) * 1000)
-        return status, headers, content
+        return status, answer, content
+
+    @staticmethod
+    def _head(head: bytes) -> tuple[int, dict[str, str]]:
+        first, *rest = head.decode("latin-1").split("\r\n")
+        return int(first.split(" ", 2)[1]), {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in rest)}
+
+    async def _kept(self, owner: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
+        pool = self.idle.setdefault(owner, [])
+        for attempt in (0, 1):
+            reused = bool(pool)
+            reader, writer = pool.pop() if pool else await asyncio.open_connection(HOST, self.port)
+            try:
+                writer.write(request)
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+            except (OSError, asyncio.IncompleteReadError):
+                writer.close()
+                if reused and attempt == 0:  # the server closed it while idle (its keep-alive ran out)
+                    continue
+                raise
+            status, answer = self._head(head[:-4])
+            length = int(answer.get("content-length", "0") or 0)
+            content = await asyncio.wait_for(reader.readexactly(length), 30) if length else b""
+            if answer.get("connection", "").lower() == "close":
+                writer.close()
+            else:
+                pool.append((reader, writer))
+            return status, answer, content
+        raise OSError("no connection")
+
+    def close(self) -> None:
+        for pool in self.idle.values():
+            for _, writer in pool:
+                writer.close()
+        self.idle.clear()
 
 
 class Technician:
@@ -221,53 +276,63 @@ class Technician:
         self.rng = rng
         self.step = 0
         self.version = "0"
+        self.poll_token = ""  # X-Live-Token, as the page keeps it (static/js/portal.js)
         self.created = 0
 
     @property
     def order(self) -> tuple[str, str | None]:
         return self.p.orders[0]
 
-    async def poll(self, http: Client) -> None:
+    async def poll(self, http: Client, *, with_token: bool = True) -> None:
         wo, _ = self.order
         status, headers, _ = await http.call("GET", f"/work-orders/{wo}/changes?since={self.version}", "tablet poll",
-                                             cookie=self.p.cookie, htmx=True)
+                                             cookie=self.p.cookie, htmx=True, owner=self.p.user_id,
+                                             headers={"X-Live-Token": self.poll_token} if with_token and self.poll_token
+                                             else None)
+        if headers.get("x-live-token"):
+            self.poll_token = headers["x-live-token"]
         if status == 200 and headers.get("x-live-version"):
             self.version = headers["x-live-version"]
 
     async def work(self, http: Client) -> None:
         wo, item = self.order
         api = f"/api/work-orders/{wo}"
+        me = self.p.user_id
         step, self.step = self.step, (self.step + 1) % 6
         if step == 0:
-            await http.call("GET", f"/work-orders/{wo}", "open: work order page", cookie=self.p.cookie)
-            await http.call("PATCH", api, "open: status in_progress", token=self.p.token, body={"status": "in_progress"})
+            await http.call("GET", f"/work-orders/{wo}", "open: work order page", cookie=self.p.cookie, owner=me)
+            self.poll_token = ""  # a page opened anew: its first poll takes the full path and gets one
+            await http.call("PATCH", api, "open: status in_progress", token=self.p.token, body={"status": "in_progress"},
+                            owner=me)
         elif step == 1 and item:
-            await http.call("PATCH", f"{api}/checklist/{item}", "tick", token=self.p.token, body={"done": True})
+            await http.call("PATCH", f"{api}/checklist/{item}", "tick", token=self.p.token, body={"done": True},
+                            owner=me)
         elif step == 2:
-            await http.call("POST", "/api/parts/consume", "part", token=self.p.token, body={
+            await http.call("POST", "/api/parts/consume", "part", token=self.p.token, owner=me, body={
                 "workOrderId": wo, "partsUsage": [{"partId": self.rng.choice(self.parts), "quantityUsed": 1}]})
         elif step == 3:
-            await http.call("POST", f"{api}/labor", "labor", token=self.p.token, body={"minutes": 30})
+            await http.call("POST", f"{api}/labor", "labor", token=self.p.token, body={"minutes": 30}, owner=me)
         elif step == 4:
             await http.call("POST", f"{api}/comments", "comment", token=self.p.token,
-                            body={"body": "Bearing replaced, running smooth"})
+                            body={"body": "Bearing replaced, running smooth"}, owner=me)
         elif step == 5:
             await http.call("PATCH", api, "complete", token=self.p.token,
-                            body={"status": "completed", "completionNotes": "Done, tested"})
+                            body={"status": "completed", "completionNotes": "Done, tested"}, owner=me)
             self.p.orders.pop(0)
-            self.version = "0"
+            self.version, self.poll_token = "0", ""
             if not self.p.orders:  # a new job of their own (no checklist: its tick is skipped)
                 self.created += 1
                 status, _, content = await http.call("POST", "/api/work-orders", "new work order", token=self.p.token,
-                                                     body={"title": "Found on the round", "assignedTo": self.p.user_id})
+                                                     body={"title": "Found on the round", "assignedTo": self.p.user_id},
+                                                     owner=me)
                 if status == 201:
                     self.p.orders.append((json.loads(content)["id"], None))
 
 
 async def run_phase(port: int, plant: dict, count: int, seconds: float, techs: list[Technician],
-                    recorder: Recorder, seed: int) -> None:
+                    recorder: Recorder, seed: int, keep_alive: bool) -> None:
     """T technicians, T/10 managers, 5 integrations for `seconds`, each on its own clock (random phase)."""
-    http = Client(port, recorder)
+    http = Client(port, recorder, keep_alive)
     rng = random.Random(seed)
     loop = asyncio.get_running_loop()
     end = loop.time() + seconds
@@ -288,38 +353,41 @@ async def run_phase(port: int, plant: dict, count: int, seconds: float, techs: l
     async def bulk(m: Person) -> None:
         if len(new_orders) >= 5:
             ids = [new_orders.pop() for _ in range(5)]
-            await http.call("POST", "/api/work-orders/bulk-assign", "bulk assign", token=m.token,
+            await http.call("POST", "/api/work-orders/bulk-assign", "bulk assign", token=m.token, owner=m.user_id,
                             body={"ids": ids, "assignedTo": rng.choice(plant["tech_ids"])})
 
     clocks = []
     for tech in techs[:count]:
         clocks += [every(POLL_S, lambda t=tech: t.poll(http)), every(STEP_S, lambda t=tech: t.work(http))]
     for m in managers:
-        clocks += [every(BOARD_S, lambda m=m: http.call("GET", "/work-orders", "board", cookie=m.cookie)),
-                   every(KPI_S, lambda m=m: http.call("GET", "/kpis", "KPI page", cookie=m.cookie)),
+        clocks += [every(BOARD_S, lambda m=m: http.call("GET", "/work-orders", "board", cookie=m.cookie, owner=m.user_id)),
+                   every(KPI_S, lambda m=m: http.call("GET", "/kpis", "KPI page", cookie=m.cookie, owner=m.user_id)),
                    every(BULK_S, lambda m=m: bulk(m), jitter=True)]
     for bot in plant["integrations"]:
         clocks.append(every(INTEGRATION_S, lambda b=bot: http.call(
-            "GET", "/api/work-orders?sort=-updatedAt&limit=50", "integration poll", token=b.token)))
+            "GET", "/api/work-orders?sort=-updatedAt&limit=50", "integration poll", token=b.token, owner=b.user_id)))
     await asyncio.gather(*clocks)
     if tasks:
         await asyncio.gather(*tasks)
+    http.close()
 
 
-async def calibrate(port: int, plant: dict, techs: list[Technician], n: int, server_cpu) -> dict[str, float]:
+async def calibrate(port: int, plant: dict, techs: list[Technician], n: int, server_cpu,
+                    keep_alive: bool) -> dict[str, float]:
     """Server CPU ms (gunicorn + worker + PostgreSQL + Redis) of each kind of request, one at a time:
     a figure the other engineers' load on this machine inflates far less than latency."""
-    http = Client(port, Recorder())
+    http = Client(port, Recorder(), keep_alive)
     costs: dict[str, float] = {}
-    parts: dict[str, dict[str, float]] = {}
 
     async def measure(label: str, calls) -> None:
         before = server_cpu()
         for call in calls:
             await call()
         after = server_cpu()
-        costs[label] = sum(after[k] - before[k] for k in after) * 1000 / max(1, len(calls))
-        parts[label] = {k: (after[k] - before[k]) * 1000 / max(1, len(calls)) for k in after}
+        # Per process: one that started meanwhile counts from zero; one that ended (a PostgreSQL
+        # backend, the RQ worker's work horse) is left out rather than subtracted.
+        used = sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in after.items())
+        costs[label] = used * 1000 / max(1, len(calls))
 
     crew = techs[-n:]  # the last ones: the phases start with the first
     m, bot = plant["managers"][0], plant["integrations"][0]
@@ -328,30 +396,39 @@ async def calibrate(port: int, plant: dict, techs: list[Technician], n: int, ser
     # request; then wait for the RQ worker's start-up jobs (the cron's first round) to finish.
     for _ in range(3):
         for t in techs[:8]:
-            await http.call("GET", f"/work-orders/{t.order[0]}", "warm-up", cookie=t.p.cookie)
+            await http.call("GET", f"/work-orders/{t.order[0]}", "warm-up", cookie=t.p.cookie, owner=t.p.user_id)
             await t.poll(http)
         for url in ("/work-orders", "/kpis", "/work-orders/new"):
             for _ in range(4):
-                await http.call("GET", url, "warm-up", cookie=m.cookie)
+                await http.call("GET", url, "warm-up", cookie=m.cookie, owner=m.user_id)
     await asyncio.sleep(5)
     steps = ["open (page + status)", "tick", "part", "labor", "comment", "complete"]
     for name in steps:
         await measure(name, [lambda t=t: t.work(http) for t in crew])
         if name == "tick":
             await measure("tablet poll, changed (200)", [lambda t=t: t.poll(http) for t in crew])
-            await measure("tablet poll, quiet (204)", [lambda t=t: t.poll(http) for t in crew] * 3)
-    await measure("board", [lambda: http.call("GET", "/work-orders", "board", cookie=m.cookie)] * n)
-    await measure("KPI page", [lambda: http.call("GET", "/kpis", "KPI page", cookie=m.cookie)] * max(3, n // 4))
+            # The quiet poll with the token the changed one handed out, and without (the full path:
+            # the login's SQL and the permission check), as a page's first poll and each token's expiry.
+            await measure("tablet poll, quiet (204)", [lambda t=t: t.poll(http) for t in crew] * 5)
+            await measure(FULL_QUIET, [lambda t=t: t.poll(http, with_token=False) for t in crew] * 3)
+    await measure("board", [lambda: http.call("GET", "/work-orders", "board", cookie=m.cookie, owner=m.user_id)] * n)
+    await measure("KPI page", [lambda: http.call("GET", "/kpis", "KPI page", cookie=m.cookie, owner=m.user_id)]
+                  * max(3, n // 4))
     await measure("integration poll", [lambda: http.call("GET", "/api/work-orders?sort=-updatedAt&limit=50", "i",
-                                                         token=bot.token)] * n)
-    return costs, parts
+                                                         token=bot.token, owner=bot.user_id)] * n)
+    http.close()
+    return costs
 
 
 def projected_capacity(costs: dict[str, float], cores: int, utilisation: float = 0.7) -> tuple[float, float]:
     """CPU ms per second that one technician (with a tenth of a manager) costs, and how many
     technicians `cores` serve at `utilisation` besides the 5 integrations."""
     step_ms = sum(costs[k] for k in ("open (page + status)", "tick", "part", "labor", "comment", "complete"))
-    per_tech = (costs["tablet poll, quiet (204)"] / POLL_S + step_ms / (6 * STEP_S)
+    # Of a minute's 12 polls, one follows the step's change (200); the quiet ones carry a token,
+    # but the first after each page opens (one step in six) and each token's expiry take the full path.
+    full_share = min(1.0, POLL_S / POLL_TOKEN_SECONDS + POLL_S / (6 * STEP_S))
+    quiet = costs["tablet poll, quiet (204)"] * (1 - full_share) + costs[FULL_QUIET] * full_share
+    per_tech = (quiet / POLL_S + step_ms / (6 * STEP_S)
                 + costs["tablet poll, changed (200)"] / STEP_S  # each step changes the order: one re-render
                 + 0.1 * (costs["board"] / BOARD_S + costs["KPI page"] / KPI_S))
     fixed = 5 * costs["integration poll"] / INTEGRATION_S
@@ -419,9 +496,14 @@ def main() -> None:
     parser.add_argument("--steps", default="250,500,1000,1500,2000", help="technician counts, in order")
     parser.add_argument("--seconds", type=float, default=120.0, help="length of each phase")
     parser.add_argument("--quick", action="store_true", help="--steps 250,1000 --seconds 40")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (the Procfile's default 4)")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class: sync or gthread")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers (default: the Procfile's, 2 for gthread, 4 for sync)")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
+                        help="gunicorn worker class (default gthread, as the Procfile)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per gthread worker (the Procfile's 8)")
+    parser.add_argument("--keep-alive", action=argparse.BooleanOptionalAction, default=None,
+                        help="each person keeps their connections open between requests (default: on for "
+                             "gthread, which holds idle ones without a thread; sync closes every one)")
     parser.add_argument("--history", type=int, default=20_000, help="finished work orders of the past year")
     parser.add_argument("--database", default="maintainpro_plant")
     parser.add_argument("--calibrate", type=int, default=30, help="requests of each kind timed one at a time")
@@ -429,6 +511,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.steps, args.seconds = "250,1000", 40.0
+    if args.workers is None:
+        args.workers = 2 if args.worker_class == "gthread" else 4
+    if args.keep_alive is None:
+        args.keep_alive = args.worker_class == "gthread"
     steps = [int(s) for s in args.steps.split(",")]
 
     base = os.environ.get("DATABASE_URL", "")
@@ -449,21 +535,24 @@ def main() -> None:
     rng = random.Random(3)
     techs = [Technician(p, plant["parts"], random.Random(n)) for n, p in enumerate(plant["technicians"])]
     print(f"gunicorn -w {args.workers} -k {args.worker_class}"
-          f"{f' --threads {args.threads}' if args.worker_class == 'gthread' else ''} (gunicorn.conf.py), one RQ worker, "
+          f"{f' --threads {args.threads}' if args.worker_class == 'gthread' else ''} (gunicorn.conf.py), "
+          f"{'keep-alive' if args.keep_alive else 'a connection per request'}, one RQ worker, "
           f"PostgreSQL {args.database}, redis-server of its own; {psutil.cpu_count()} cores; phases of "
           f"{args.seconds:g} s", flush=True)
     best = 0
     try:
-        def server_cpu() -> dict[str, float]:
+        def server_cpu() -> dict[int, float]:
+            """CPU seconds so far of each server process (gunicorn, the RQ worker, PostgreSQL, Redis)."""
             found = groups(server, worker, redis, args.database)
-            return {k: common.cpu_seconds(found[k]) for k in ("gunicorn", "rq worker", "postgres", "redis")}
+            return {proc.pid: common.cpu_seconds([proc]) for k in ("gunicorn", "rq worker", "postgres", "redis")
+                    for proc in found[k]}
 
-        costs, parts = asyncio.run(calibrate(port, plant, techs, args.calibrate, server_cpu))
+        costs = asyncio.run(calibrate(port, plant, techs, args.calibrate, server_cpu, args.keep_alive))
         per_tech, capacity = projected_capacity(costs, psutil.cpu_count() or 2)
         print(f"server CPU per request, one at a time ({args.calibrate} each; load average "
               f"{os.getloadavg()[0]:.1f}):")
         for label, ms in costs.items():
-            print(f"    {label:<28} {ms:6.1f} ms  (" + ", ".join(f"{k} {v:.1f}" for k, v in parts[label].items()) + ")")
+            print(f"    {label:<28} {ms:6.1f} ms")
         print(f"  one technician (polls, steps, a tenth of a manager) costs {per_tech:.2f} ms of CPU a second: "
               f"{psutil.cpu_count()} cores at 70 % serve about {capacity:,.0f} technicians (projection)", flush=True)
         for count in steps:
@@ -473,7 +562,8 @@ def main() -> None:
             machine_before = psutil.cpu_times()
             load_before = os.getloadavg()[0]
             wall = time.perf_counter()
-            asyncio.run(run_phase(port, plant, count, args.seconds, techs, recorder, rng.randrange(1 << 30)))
+            asyncio.run(run_phase(port, plant, count, args.seconds, techs, recorder, rng.randrange(1 << 30),
+                                  args.keep_alive))
             elapsed = time.perf_counter() - wall
             procs_after = groups(server, worker, redis, args.database)
             after = {name: common.cpu_seconds(p) for name, p in procs_after.items()}
@@ -502,6 +592,9 @@ def main() -> None:
                       f"{percentile(values, 0.95):7.1f}  p99 {percentile(values, 0.99):7.1f} ms")
             print("  CPU (cores busy): " + ", ".join(f"{name} {seconds / elapsed:.2f}" for name, seconds in used.items())
                   + f"; total {busy / elapsed:.2f} of {psutil.cpu_count()}", flush=True)
+            server_s = sum(used[k] for k in ("gunicorn", "rq worker", "postgres", "redis"))
+            print(f"  server CPU {server_s * 1000 / elapsed / count:.2f} ms a second per technician under load, "
+                  f"managers and integrations included (calibration's projection {per_tech:.2f})", flush=True)
             if not ok and not args.keep_going:
                 break
     finally:

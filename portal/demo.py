@@ -10,7 +10,7 @@ from portal.models import OPEN_STATUSES, Equipment, Part, User, Warehouse, WorkO
 from portal.models.types import utcnow
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
-from portal.schemas.equipment import EquipmentCreate, EquipmentStatusChange
+from portal.schemas.equipment import EquipmentCreate, EquipmentStatusChange, EquipmentUpdate
 from portal.schemas.parts import PartCreate
 from portal.schemas.work_orders import ConsumeParts, WorkOrderCreate, WorkOrderUpdate
 from portal.services.assets import equipment
@@ -47,6 +47,19 @@ TYPICAL_FAILURES = {
 }
 LOCATIONS = [("Building A - Basement", "Mechanical Room"), ("Production Line 1", "Assembly"),
              ("Production Line 2", "Packaging"), ("Building B", "Utilities")]
+# The plant's hierarchy (site → area → line or system → machine → component): (tag, parent's tag,
+# name, location, area, criticality). The 20 machines go under the line or system of their location
+# (LOCATIONS, same order as SYSTEMS); each conveyor's drive motor becomes a component of the conveyor.
+STRUCTURE = [
+    ("SITE-LYON", None, "Demo Plant, Lyon site", "Lyon", None, "critical"),
+    ("AREA-PROD", "SITE-LYON", "Production hall", "Production hall", None, "high"),
+    ("AREA-UTIL", "SITE-LYON", "Utilities", "Buildings A and B", "Utilities", "high"),
+    ("SYS-MECH", "AREA-UTIL", "Mechanical room", "Building A - Basement", "Mechanical Room", "high"),
+    ("LINE-1", "AREA-PROD", "Assembly line 1", "Production Line 1", "Assembly", "critical"),
+    ("LINE-2", "AREA-PROD", "Packaging line 2", "Production Line 2", "Packaging", "critical"),
+    ("SYS-UTIL-B", "AREA-UTIL", "Utility plant, Building B", "Building B", "Utilities", "medium"),
+]
+SYSTEMS = ["SYS-MECH", "LINE-1", "LINE-2", "SYS-UTIL-B"]  # by LOCATIONS index
 PART_KINDS = [
     ("BRG", "Bearings", "Ball Bearing 6205-2RS", "SKF Industrial", "12.50"),
     ("BLT", "Belts", "V-Belt SPA 1250", "Gates", "18.90"),
@@ -93,6 +106,13 @@ def _load(rng_seed: int) -> dict:
     manager = Actor.of(created["manager"])
     technicians = [created["technician"], created["technician2"]]
 
+    # The site, its areas and its lines and systems first (no random draw: the rest of the demo draws
+    # exactly what it drew before the hierarchy existed).
+    structure: dict[str, Equipment] = {}
+    for tag, parent, name, location, area, criticality in STRUCTURE:
+        structure[tag] = equipment.create_equipment(manager, EquipmentCreate(
+            assetTag=tag, description=name, location=location, area=area, criticality=criticality,
+            parentId=structure[parent].id if parent else None), now=now - timedelta(days=3000))
     assets = []
     for i in range(20):
         prefix, maker, model, description, eq_class = ASSET_KINDS[i % len(ASSET_KINDS)]
@@ -102,7 +122,9 @@ def _load(rng_seed: int) -> dict:
             location=location, area=area, criticality=rng.choice(["low", "medium", "high", "critical"]),
             equipmentClass=eq_class,
             installDate=now - timedelta(days=rng.randint(200, 3000)),
+            parentId=structure[SYSTEMS[i % len(LOCATIONS)]].id,
         )))
+    _nest_drive_motors(manager, assets, now - timedelta(days=150))
     stock = []
     for i in range(40):
         prefix, category, description, supplier, cost = PART_KINDS[i % len(PART_KINDS)]
@@ -165,6 +187,14 @@ def _load(rng_seed: int) -> dict:
               for name, model in (("users", User), ("equipment", Equipment), ("parts", Part),
                                   ("workOrders", WorkOrder))}
     return {"created": True, "users": users, "counts": counts}
+
+
+def _nest_drive_motors(manager: Actor, assets: list, now) -> None:
+    """Each conveyor's drive motor (the motor of the same line or system) becomes its component: the
+    fifth level of the tree (site › area › line › conveyor › motor)."""
+    for conveyor in (a for a in assets if a.equipment_class == "conveyor"):
+        motor = next(a for a in assets if a.equipment_class == "electric_motor" and a.parent_id == conveyor.parent_id)
+        equipment.update_equipment(manager, motor.id, EquipmentUpdate(parentId=conveyor.id), now=now)
 
 
 def _seed_preventive_maintenance(manager: Actor, assets: list, technician_id: str, now, rng: random.Random) -> None:

@@ -84,7 +84,15 @@ def test_seed_demo_builds_the_demo_plant_once(runner, app):
 
     roles = set(db.session.scalars(select(User.role).where(User.warehouse_id == demo.id)))
     assert roles == {"admin", "manager", "technician", "requester"}
-    assert 18 <= count(Equipment) <= 25
+    assert 25 <= count(Equipment) <= 30  # 20 machines, and the site, areas, lines and systems above them
+    # A hierarchy five levels deep: site › area › line › conveyor › its drive motor.
+    by_tag = {e.asset_tag: e for e in db.session.scalars(select(Equipment).where(Equipment.warehouse_id == demo.id))}
+    chain, eq = [], by_tag["MOTOR-102"]
+    while eq is not None:
+        chain.append(eq.asset_tag)
+        eq = db.session.get(Equipment, eq.parent_id) if eq.parent_id else None
+    assert chain == ["MOTOR-102", "CONV-110", "LINE-1", "AREA-PROD", "SITE-LYON"]
+    assert [t for t, e in by_tag.items() if e.parent_id is None] == ["SITE-LYON"]
     assert 35 <= count(Part) <= 45
     assert count(Part, Part.stock_level <= Part.reorder_point) >= 5
     assert 60 <= count(WorkOrder) <= 100  # 60 + breakdowns + lubrication rounds + four months of PM ones

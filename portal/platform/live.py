@@ -47,7 +47,7 @@ def user_key(user_id: str) -> str:
 
 def user_version(user_id: str) -> str | None:
     """The version of a person's notifications ("0" before any), or None when Redis is down."""
-    return _read(user_key(user_id))
+    return read(user_key(user_id))
 
 
 def touch_user(session: Session, user_id: str) -> None:
@@ -57,10 +57,11 @@ def touch_user(session: Session, user_id: str) -> None:
 
 def version(warehouse_id: str, work_order_id: str | None = None) -> str | None:
     """The current version (a counter as text, "0" before any change), or None when Redis is down."""
-    return _read(work_order_key(warehouse_id, work_order_id) if work_order_id else warehouse_key(warehouse_id))
+    return read(work_order_key(warehouse_id, work_order_id) if work_order_id else warehouse_key(warehouse_id))
 
 
-def _read(key: str) -> str | None:
+def read(key: str) -> str | None:
+    """The counter at `key` ("0" when missing), or None when Redis is down."""
     try:
         raw = get_redis().get(key)
     except Exception as exc:

@@ -29,6 +29,11 @@ EquipmentClass = Annotated[str, Field(max_length=60, description=(
     "which failure codes are offered for the asset")), AfterValidator(class_name)]
 
 
+PARENT_TEXT = ("The asset this one is part of (site → area → line → machine → component): an asset of the same "
+               "warehouse (400 `parentId` otherwise, as for an unknown one), never the asset itself or one below it "
+               "(400), at most 12 levels deep (400).")
+
+
 class EquipmentCreate(Payload):
     asset_tag: str = Field(min_length=1, max_length=64)
     model: str | None = Field(None, max_length=120)
@@ -40,6 +45,7 @@ class EquipmentCreate(Payload):
     criticality: Criticality = "medium"
     install_date: UtcDateTime | None = None
     equipment_class: EquipmentClass | None = None
+    parent_id: str | None = Field(None, max_length=36, description=PARENT_TEXT)
 
 
 class EquipmentUpdate(Payload):
@@ -53,6 +59,7 @@ class EquipmentUpdate(Payload):
     criticality: Criticality | None = Field(None, json_schema_extra=not_null)
     install_date: UtcDateTime | None = None
     equipment_class: EquipmentClass | None = None
+    parent_id: str | None = Field(None, max_length=36, description=PARENT_TEXT + " null makes it top-level.")
 
 
 class EquipmentQuery(SyncQuery):
@@ -60,6 +67,9 @@ class EquipmentQuery(SyncQuery):
     criticality: csv_of(Criticality) | None = None
     area: str | None = Field(None, max_length=120, description="Only equipment of this area (exact)")
     q: str | None = Field(None, max_length=200, description="Text search in assetTag, model, manufacturer, description, location")
+    parent_id: str | None = Field(None, max_length=36, description=(
+        "Only the children of this asset (one level down); `root` for the top-level assets (no parent). "
+        "An id of another warehouse, or unknown, gives an empty list."))
 
 
 class EquipmentOut(Out):
@@ -74,6 +84,7 @@ class EquipmentOut(Out):
     criticality: Criticality
     install_date: UtcOut | None
     equipment_class: str | None = Field(None, description="ISO 14224 equipment class (failure codes offered for it)")
+    parent_id: str | None = Field(None, description="The asset this one is part of (null: top-level)")
     warehouse_id: str
     created_at: UtcOut
     updated_at: UtcOut

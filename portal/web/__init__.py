@@ -21,6 +21,7 @@ def register_web(app: Flask) -> None:
     from portal.web import (  # noqa: F401  (routes register on import)
         admin_console,
         admin_warehouse,
+        asset_tree,
         assets,
         board,
         failure_codes,
@@ -28,6 +29,7 @@ def register_web(app: Flask) -> None:
         home,
         idempotency,
         imports,
+        live_poll,
         notifications,
         offline,
         pickers,

@@ -21,6 +21,7 @@ from portal.schemas.pm import MeterReadingCreate
 from portal.schemas.work_orders import WorkOrderCreate
 from portal.services.assets import equipment as equipment_service
 from portal.services.assets import meters as meter_service
+from portal.services.assets import tree
 from portal.services.assets.overview import areas, asset_overview, equipment_classes
 from portal.services.assets.overview import asset_history as history_page
 from portal.services.common.actor import Actor
@@ -28,7 +29,7 @@ from portal.services.common.errors import DomainError, Forbidden, NotFound
 from portal.services.identity.permissions import can
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.services.work_orders import problem_reports
-from portal.web import timefmt
+from portal.web import asset_tree, timefmt
 from portal.web.blueprint import web
 from portal.web.forms import date_input, form_model, local_date
 from portal.web.rendering import render, wants_fragment
@@ -36,7 +37,7 @@ from portal.web.rendering import render, wants_fragment
 PAGE_SIZE = 25
 # Optional asset fields a manager may clear by emptying their input (PATCH null in the API).
 CLEARABLE = {"model": "model", "manufacturer": "manufacturer", "description": "description",
-             "location": "location", "area": "area", "installDate": "install_date"}
+             "location": "location", "area": "area", "installDate": "install_date", "parentId": "parent_id"}
 
 
 # The mark-down form's kinds of stop, each saying whether it is planned (the "Other" one lets the box decide).
@@ -113,6 +114,8 @@ def _navigate(url: str, message: str) -> Response:
 @login_required
 def assets():
     actor = _actor()
+    if request.args.get("view") == "tree":
+        return asset_tree.tree_page(actor)
     args = {k: v for k, v in request.args.items() if v != ""}
     query = form_model(EquipmentQuery, request.args)
     errors: dict[str, str] = {}
@@ -148,6 +151,9 @@ def _detail(equipment_id: str, *, block: str = "content", status: int = 200, **c
     actor = _actor()
     # The history is on the whole page only, not in the status/meters/report fragments.
     overview = asset_overview(actor, equipment_id, history=block == "content")
+    if block == "content":  # where it sits (breadcrumbs) and what is part of it
+        overview.update(crumbs=tree.breadcrumbs(actor, overview["asset"]),
+                        parts=tree.tree_level(actor, overview["asset"].id))
     return render("assets/detail.html", block=block, status=status, **overview, priorities=PRIORITY,
                   downtime_reasons=DOWNTIME_REASON, reason_options=REASON_OPTIONS,
                   statuses=EQUIPMENT_STATUS, can_status=can(actor, "equipment.status"),
@@ -268,7 +274,11 @@ def _require_write() -> Actor:
 
 def _asset_form(actor: Actor, asset: Equipment | None = None, errors: dict | None = None,
                 values: dict | None = None, status: int = 200) -> Response:
-    return render("assets/form.html", status=status, asset=asset, errors=errors or {}, values=values or {},
+    values = values or {}
+    # The parent picked: what was sent (after an error), else the asset's own, else ?parentId= ("Register a sub-asset").
+    picked_id = values["parentId"] if "parentId" in values else asset.parent_id if asset else request.args.get("parentId")
+    return render("assets/form.html", status=status, asset=asset, errors=errors or {}, values=values,
+                  picked=tree.find_asset(actor, picked_id),
                   statuses=EQUIPMENT_STATUS, criticalities=CRITICALITY, areas=areas(actor),
                   equipment_classes=equipment_classes(actor),
                   install_date=date_input(asset.install_date if asset else None, _tz()))

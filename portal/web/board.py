@@ -27,6 +27,7 @@ from portal.services.pm import forecast as pm_forecast
 from portal.services.work_orders import board_views, lifecycle, pickers, reads
 from portal.services.work_orders import checklists as checklist_service
 from portal.services.work_orders import lifecycle as work_order_service
+from portal.web import live_poll
 from portal.web.blueprint import web
 from portal.web.errors import error_page
 from portal.web.forms import form_model
@@ -454,14 +455,14 @@ def board_changes() -> Response:
     require(actor, "work_orders.read")
     current = live.version(actor.warehouse_id)
     if not _changed(current):
-        return _nothing()
+        return _nothing(actor)
     if can(actor, "work_orders.assign"):
         resp = render("work_orders/board.html", block="results", **board_context(actor, request.args))
     else:
         resp = render("work_orders/list.html", block="results", **list_context(actor, request.args))
     resp.headers["X-Live-Version"] = current
     resp.headers["Cache-Control"] = "no-store"
-    return resp
+    return live_poll.issue(resp, user_id=actor.id, warehouse_id=actor.warehouse_id)
 
 
 @web.get("/work-orders/<work_order_id>/changes")
@@ -474,7 +475,7 @@ def work_order_changes(work_order_id: str) -> Response:
     require(actor, "work_orders.read")
     current = live.version(actor.warehouse_id, work_order_id)
     if not _changed(current):
-        return _nothing()
+        return _nothing(actor)
     try:
         ctx = detail_context(actor, work_order_id)
     except NotFound:
@@ -482,10 +483,10 @@ def work_order_changes(work_order_id: str) -> Response:
     resp = render("work_orders/detail.html", block="detail", **ctx)
     resp.headers["X-Live-Version"] = current
     resp.headers["Cache-Control"] = "no-store"
-    return resp
+    return live_poll.issue(resp, user_id=actor.id, warehouse_id=actor.warehouse_id)
 
 
-def _nothing() -> Response:
-    resp = make_response("", 204)
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
+def _nothing(actor: Actor) -> Response:
+    """204, with a poll token: the next polls of this page answer "nothing changed" without the
+    login's SQL (portal/web/live_poll.py)."""
+    return live_poll.issue(live_poll.nothing_changed(), user_id=actor.id, warehouse_id=actor.warehouse_id)

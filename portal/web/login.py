@@ -17,7 +17,7 @@ from portal.services.identity import enrolment
 from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render
-from portal.web.session import PortalUser
+from portal.web.session import LOGIN_KEY, PortalUser
 
 ENROL_KEY = "enrol_user_id"
 # The enrolment code's row id once checked (the code itself never sits in the cookie).
@@ -57,6 +57,7 @@ def _fresh_session() -> None:
 def _start(user, auth_session) -> None:
     _fresh_session()
     login_user(PortalUser(user, auth_session.id))
+    session[LOGIN_KEY] = auth_session.id
 
 
 @web.route("/login", methods=["GET", "POST"])

@@ -4,13 +4,13 @@ the preferences page, and the admins' mail outbox (/admin/mail).
 Thin views on services/notifications/ (the services behind /api/notifications and
 /api/me/notification-preferences). The bell and the page stay live the way boards do: they poll a
 cheap "changed since" check (the person's counter in platform/live.py, one Redis GET) and fetch
-only when something changed.
+only when something changed; a poll token makes the quiet answer cheaper still (web/live_poll.py).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash, make_response, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -22,6 +22,7 @@ from portal.schemas.notifications import NotificationQuery, PreferencesUpdate
 from portal.services.common.actor import Actor
 from portal.services.notifications import inbox, mail, preferences
 from portal.services.notifications.rules import link
+from portal.web import live_poll
 from portal.web.blueprint import web
 from portal.web.forms import form_model, validate_model
 from portal.web.rendering import render, wants_fragment
@@ -47,10 +48,6 @@ def header_bell() -> dict:
         return {"unread": 0, "bell_version": ""}
 
 
-def _no_change() -> Response:
-    resp = make_response("", 204)
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
 
 
 def _changed(current: str | None) -> bool:
@@ -63,11 +60,13 @@ def _when_changed(actor: Actor, template: str, block: str, ctx: Callable[[], dic
     `template` anew, with the version it shows (X-Live-Version, as the board's check answers)."""
     current = live.user_version(actor.id)
     if not _changed(current):
-        return _no_change()
-    resp = render(template, block=block, **ctx())
-    resp.headers["X-Live-Version"] = current
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
+        resp = live_poll.nothing_changed()
+    else:
+        resp = render(template, block=block, **ctx())
+        resp.headers["X-Live-Version"] = current
+        resp.headers["Cache-Control"] = "no-store"
+    # With a poll token: the next checks answer "nothing changed" without the login's SQL (live_poll.py).
+    return live_poll.issue(resp, user_id=actor.id, warehouse_id=actor.warehouse_id)
 
 
 @web.get("/notifications/bell")

@@ -12,6 +12,10 @@ from portal.models import User
 from portal.platform.extensions import login_manager
 from portal.services.identity import auth as auth_service
 
+# The login (AuthSession id) this browser's session belongs to, kept under a key of our own beside
+# Flask-Login's: the quiet live poll (live_poll.py) binds its tokens to it without loading the user.
+LOGIN_KEY = "login"
+
 
 class PortalUser(UserMixin):
     """The logged-in user as seen by a page; get_id() is the AuthSession id, not the user id."""

@@ -333,6 +333,8 @@ export interface EquipmentCreate {
   criticality?: "low" | "medium" | "high" | "critical";
   installDate?: string | null;
   equipmentClass?: string | null;
+  /** The asset this one is part of (site → area → line → machine → component): an asset of the same warehouse (400 `parentId` otherwise, as for an unknown one), never the asset itself or one below it (400), at most 12 levels deep (400). */
+  parentId?: string | null;
 }
 
 export interface EquipmentCreatedPayload {
@@ -357,6 +359,8 @@ export interface EquipmentOut {
   installDate: string | null;
   /** ISO 14224 equipment class (failure codes offered for it) */
   equipmentClass?: string | null;
+  /** The asset this one is part of (null: top-level) */
+  parentId?: string | null;
   warehouseId: string;
   createdAt: string;
   updatedAt: string;
@@ -406,6 +410,8 @@ export interface EquipmentUpdate {
   criticality?: "low" | "medium" | "high" | "critical";
   installDate?: string | null;
   equipmentClass?: string | null;
+  /** The asset this one is part of (site → area → line → machine → component): an asset of the same warehouse (400 `parentId` otherwise, as for an unknown one), never the asset itself or one below it (400), at most 12 levels deep (400). null makes it top-level. */
+  parentId?: string | null;
 }
 
 export interface EquipmentUpdatedPayload {
@@ -2053,7 +2059,7 @@ export interface Operations {
   list_equipment: {
     method: "GET";
     path: "/equipment";
-    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"active" | "inactive" | "maintenance" | "down" | "retired"> | ("active" | "inactive" | "maintenance" | "down" | "retired") | string | null; criticality?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; area?: string | null; q?: string | null; };
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"active" | "inactive" | "maintenance" | "down" | "retired"> | ("active" | "inactive" | "maintenance" | "down" | "retired") | string | null; criticality?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; area?: string | null; q?: string | null; parentId?: string | null; };
     body: undefined;
     response: Array<EquipmentOut>;
   };
@@ -2067,7 +2073,7 @@ export interface Operations {
   export_equipment: {
     method: "GET";
     path: "/equipment/export";
-    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"active" | "inactive" | "maintenance" | "down" | "retired"> | ("active" | "inactive" | "maintenance" | "down" | "retired") | string | null; criticality?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; area?: string | null; q?: string | null; };
+    query: { limit?: number; page?: number; updatedSince?: string | null; createdAfter?: string | null; createdBefore?: string | null; cursor?: string | null; status?: Array<"active" | "inactive" | "maintenance" | "down" | "retired"> | ("active" | "inactive" | "maintenance" | "down" | "retired") | string | null; criticality?: Array<"low" | "medium" | "high" | "critical"> | ("low" | "medium" | "high" | "critical") | string | null; area?: string | null; q?: string | null; parentId?: string | null; };
     body: undefined;
     response: string;
   };

@@ -114,9 +114,11 @@
   }
 
   // Every morph (the live refresh, a board row's inline edit with hx-swap="morph") keeps the user's
-  // own state, which the server never sends: ticks for the next bulk assignment, open <details>.
+  // own state, which the server never sends: ticks for the next bulk assignment, open <details>, the
+  // poll token of a #live or the bell inside what is morphed.
   Idiomorph.defaults.callbacks.beforeAttributeUpdated = function (name, el) {
-    return !((name === "checked" && el.matches('input[name="ids"]')) || (name === "open" && el.tagName === "DETAILS"));
+    return !((name === "checked" && el.matches('input[name="ids"]')) || (name === "open" && el.tagName === "DETAILS")
+             || name === "data-live-token");
   };
 
   // The parts a refresh leaves alone while the user is busy in them: a row of the board's list, a
@@ -154,6 +156,20 @@
     return complete;
   }
 
+  // The poll token (X-Live-Token, portal/web/live_poll.py): the server hands one out with a checked
+  // answer and it lets the next "nothing changed" skip the login's database read. Kept on the element
+  // that polls, so another page (a new #live) starts without one; an expired one is simply replaced.
+  function pollHeaders(el) {
+    var headers = {"HX-Request": "true"};
+    var token = el.getAttribute("data-live-token");
+    if (token) { headers["X-Live-Token"] = token; }
+    return headers;
+  }
+  function keepPollToken(el, resp) {
+    var token = resp.headers.get("X-Live-Token");
+    if (token) { el.setAttribute("data-live-token", token); }
+  }
+
   function livePoll() {
     var live = document.getElementById("live");
     if (!live || livePending || document.visibilityState !== "visible") { return; }
@@ -168,9 +184,10 @@
     var abort = window.AbortController ? new AbortController() : null;
     var giveUp = abort && window.setTimeout(function () { abort.abort(); }, 2 * liveInterval(live));
     window.fetch(live.getAttribute("data-live-url") + "?" + params.toString(),
-                 {headers: {"HX-Request": "true"}, credentials: "same-origin", cache: "no-store",
+                 {headers: pollHeaders(live), credentials: "same-origin", cache: "no-store",
                   signal: abort ? abort.signal : undefined})
       .then(function (resp) {
+        keepPollToken(live, resp);
         if (resp.status === 404) {
           live.remove();
           toast("This work order no longer exists. Go back to the work orders.");
@@ -225,8 +242,8 @@
     if (!bell || bellPending || document.visibilityState !== "visible") { return; }
     bellPending = true;
     var url = bell.getAttribute("data-bell-url") + "?since=" + encodeURIComponent(bell.getAttribute("data-bell-version") || "");
-    window.fetch(url, {headers: {"HX-Request": "true"}, credentials: "same-origin", cache: "no-store"})
-      .then(function (resp) { return resp.status === 200 ? resp.text() : null; })
+    window.fetch(url, {headers: pollHeaders(bell), credentials: "same-origin", cache: "no-store"})
+      .then(function (resp) { keepPollToken(bell, resp); return resp.status === 200 ? resp.text() : null; })
       .then(function (html) {
         var now = document.getElementById("bell");
         var fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById("bell");

@@ -83,6 +83,8 @@ PAGES = [
     Page("/notifications", (T,), "the technician's notifications: work orders assigned to them, one read"),
     Page("/notifications/settings", (T,)),
     Page("/assets", (T, M), "assets, one down"),
+    Page("/assets?view=tree&open={asset}", (T,), "the asset tree, opened down to the press (site › line › press › pump)"),
+    Page("/assets?view=tree&parent={line}", (M,), "one level of the tree under the line, with its breadcrumbs"),
     Page("/assets/{asset}", (T, M)),
     Page("/assets/{asset}/report", (T,), "the asset's page with its report-a-problem form open"),
     Page("/assets/{asset}/history/status", (T,)),
@@ -153,6 +155,12 @@ def setup(client, auth, users) -> dict[str, str]:
     eq = made("/api/equipment", {"assetTag": "PRESS-1", "manufacturer": "Schuler", "model": "MSD 250",
                                  "location": "Hall 2", "area": "Press line", "criticality": "high"})
     down = made("/api/equipment", {"assetTag": "CONV-7", "location": "Hall 3"})
+    # The hierarchy: the press on a line of a site, a pump part of the press (asset page: breadcrumbs, sub-assets).
+    site = made("/api/equipment", {"assetTag": "SITE-1", "description": "Stamping plant", "location": "Halls 1-3"})
+    line = made("/api/equipment", {"assetTag": "LINE-PRESS", "description": "Press line", "parentId": site["id"]})
+    assert client.patch(f"/api/equipment/{eq['id']}", headers=h, json={"parentId": line["id"]}).status_code == 200
+    made("/api/equipment", {"assetTag": "HYD-PUMP-1", "description": "Hydraulic power unit pump",
+                            "parentId": eq["id"], "criticality": "high"})
     made(f"/api/equipment/{down['id']}/status", {"status": "down"})
     pm = made("/api/pm-templates", {
         "name": "Press monthly check", "frequencyType": "calendar", "frequency": 30, "leadDays": 30,
@@ -230,7 +238,7 @@ def setup(client, auth, users) -> dict[str, str]:
     made(f"/api/schedules/{plan['id']}/items", {"workOrderId": adhoc["id"], "userId": tech.id, "day": week, "hours": 2.5})
     made(f"/api/schedules/{plan['id']}/items", {"workOrderId": wo, "userId": tech.id, "day": week, "hours": 1})
     made("/api/absences", {"userId": tech.id, "startDate": plan["weekEnd"], "endDate": plan["weekEnd"], "reason": "Training"})
-    return {"week": week,
+    return {"week": week, "line": line["id"], "site": site["id"],
             "asset": eq["id"], "wo": wo, "part": part["id"], "reorder": reorder["id"], "adhoc": adhoc["id"], "pm": pm["id"], "imp": imp["id"],
             "hook": hook["id"], "report_token": token, "reported": reported.work_order.id,
             "status_token": reported.status_token}
@@ -382,6 +390,8 @@ def sweep(browser, live_server: str, client, auth, users, width: int) -> list[st
                 problems += _enrolment(browser, live_server, users, width)
             elif role[0] == A:
                 problems += _mfa_reset(browser, live_server, users, width)
+            elif role[0] == T:
+                problems += _tree_opened(browser, live_server, ids, width)
     finally:
         browser.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": axe_script})
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
@@ -459,6 +469,28 @@ def _enrolment(browser, live_server: str, users, width: int) -> list[str]:
     problems = check_page(browser, width, f"enrolment as a new user at {width}")
     browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
     return problems
+
+
+def _tree_opened(browser, live_server: str, ids: dict, width: int) -> list[str]:
+    """The asset tree: the site's disclosure button opens it in place (htmx, morph), aria-expanded
+    says so, the focus stays on the button, and its line shows; the page passes the checks open."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    browser.get(live_server + "/assets?view=tree")
+    button = waiter(browser).until(ec.element_to_be_clickable((By.ID, f"tw-{ids['site']}")))
+    button.click()
+    waiter(browser).until(ec.presence_of_element_located((By.ID, f"tn-{ids['line']}")))
+    label = f"tree opened as technician at {width}"
+    problems = []
+    button = browser.find_element(By.ID, f"tw-{ids['site']}")
+    if button.get_attribute("aria-expanded") != "true":
+        problems.append(f"{label}: aria-expanded is {button.get_attribute('aria-expanded')}")
+    if browser.execute_script("return document.activeElement && document.activeElement.id") != f"tw-{ids['site']}":
+        problems.append(f"{label}: the focus left the button")
+    if SHOTS:
+        _shot(browser, f"{width}-technician-tree-opened")
+    return problems + check_page(browser, width, label)
 
 
 def _mfa_reset(browser, live_server: str, users, width: int) -> list[str]:

@@ -242,3 +242,10 @@ def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, bro
     browser.find_element(By.CSS_SELECTOR, "#wo-comments button[type=submit]").click()
     wait.until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Seal kit is on the shelf"))
     wait.until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Ordered the kit"))
+    # The polls carry the poll token the server handed out (portal/web/live_poll.py), kept through
+    # the morphs; with it, a change made elsewhere still comes in.
+    wait.until(lambda b: b.find_element(By.ID, "live").get_attribute("data-live-token"))
+    assert client.patch(f"/api/work-orders/{wo_id}", json={"title": "Hydraulic leak, line 2"},
+                        headers=h).status_code == 200
+    wait.until(ec.text_to_be_present_in_element((By.ID, "wo-head"), "Hydraulic leak, line 2"))
+    assert browser.find_element(By.ID, "live").get_attribute("data-live-token")

@@ -15,6 +15,7 @@ from sqlalchemy import event
 from portal.models import AuthSession
 from portal.models.types import utcnow
 from portal.platform.extensions import db
+from portal.web.session import LOGIN_KEY
 
 
 class PortalClient(FlaskClient):
@@ -90,6 +91,7 @@ def portal_login(client):
         with client.session_transaction() as sess:
             sess["_user_id"] = row.id
             sess["_fresh"] = True
+            sess[LOGIN_KEY] = row.id
         return row.id
 
     return login

@@ -53,7 +53,9 @@ def test_pm_due_today_and_this_week(client, users, portal_login):
         "name": "Lubricate pump", "frequencyType": "calendar", "frequency": 30, "equipmentIds": []}))
     now = utcnow()
     warehouse_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    today = warehouse_start + timedelta(hours=23, minutes=30) if now.hour < 23 else now + timedelta(minutes=10)
+    # Halfway between now and midnight: due later today at any hour the suite runs (a fixed offset
+    # crossed midnight in the last minutes of a day).
+    today = now + (warehouse_start + timedelta(days=1) - now) / 2
     later = warehouse_start + timedelta(days=7 - now.weekday() - 1, hours=12)  # Sunday noon (UTC warehouse)
     for title, due in (("PM today", today), ("PM next month", now + timedelta(days=40))):
         work_order_service.create_work_order(

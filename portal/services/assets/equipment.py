@@ -13,6 +13,7 @@ from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.schemas.common import iso
 from portal.schemas.equipment import EquipmentCreate, EquipmentOut, EquipmentQuery, EquipmentStatusChange, EquipmentUpdate
+from portal.services.assets import hierarchy
 from portal.services.common.actor import Actor
 from portal.services.common.changes import apply_changes, given_fields
 from portal.services.common.errors import field_error
@@ -22,6 +23,8 @@ from portal.services.common.tenancy import assert_unique_in_warehouse, get_in_wa
 from portal.services.identity.permissions import require
 
 NOT_NULL = ("asset_tag", "status", "criticality")
+# GET /api/equipment?parentId=root: the top-level assets (those without a parent).
+ROOT = "root"
 
 
 def _assert_tag_free(actor: Actor, asset_tag: str, except_id: str | None = None) -> None:
@@ -55,6 +58,10 @@ def equipment_select(actor: Actor, query: EquipmentQuery) -> Select:
         stmt = stmt.where(Equipment.criticality.in_(query.criticality))
     if query.area:
         stmt = stmt.where(Equipment.area == query.area)
+    if query.parent_id == ROOT:
+        stmt = stmt.where(Equipment.parent_id.is_(None))
+    elif query.parent_id:
+        stmt = stmt.where(Equipment.parent_id == query.parent_id)
     if query.q:
         stmt = stmt.where(text_filter(query.q, Equipment.asset_tag, Equipment.model, Equipment.manufacturer,
                                       Equipment.description, Equipment.location))
@@ -81,6 +88,7 @@ def create_equipment(actor: Actor, data: EquipmentCreate, *, now: datetime | Non
     now = now or utcnow()
     with unit_of_work() as s:
         _assert_tag_free(actor, data.asset_tag)
+        hierarchy.check_parent(actor, data.parent_id)
         eq = Equipment(warehouse_id=actor.warehouse_id, created_at=now, updated_at=now, **data.model_dump())
         s.add(eq)
         _flush_tag(eq.asset_tag)
@@ -99,9 +107,13 @@ def update_equipment(actor: Actor, equipment_id: str, data: EquipmentUpdate, *, 
     now = now or utcnow()
     values = given_fields(data, NOT_NULL)
     with unit_of_work():
+        if values.get("parent_id") is not None:
+            hierarchy.serialise_moves(actor)  # before the asset's own lock (see there)
         eq = get_in_warehouse(Equipment, equipment_id, actor, what="Equipment", lock=True)
         if "asset_tag" in values and values["asset_tag"] != eq.asset_tag:
             _assert_tag_free(actor, values["asset_tag"], except_id=eq.id)
+        if values.get("parent_id", eq.parent_id) != eq.parent_id:
+            hierarchy.check_parent(actor, values["parent_id"], eq.id)
         changes = apply_changes(eq, values)
         if not changes:
             return eq

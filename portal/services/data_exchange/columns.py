@@ -27,9 +27,13 @@ SCHEMAS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "parts": (PartCreate, PartUpdate),
 }
 KEY_COLUMN = {"assets": "assetTag", "parts": "partNumber"}
+# Fields a file names by key rather than by id: an asset's parent is its asset tag (parentTag), so a
+# file reads the same in every warehouse and an export imports again (import_runs resolves it).
+BY_KEY = {"assets": {"parentId": "parentTag"}}
 # The columns of each kind: the create schema's fields, in its order.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    kind: tuple(info.alias or name for name, info in create.model_fields.items())
+    kind: tuple(BY_KEY.get(kind, {}).get(info.alias or name, info.alias or name)
+                for name, info in create.model_fields.items())
     for kind, (create, _update) in SCHEMAS.items()
 }
 

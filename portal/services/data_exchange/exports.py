@@ -58,7 +58,18 @@ def _model_chunks(stmt, columns: tuple[str, ...]) -> Iterator[list[list[Any]]]:
 def export_equipment(actor: Actor, query: EquipmentQuery) -> Iterator[str]:
     """The assets of the list's filters (all of them without filters), in the import's columns."""
     stmt = equipment_select(actor, query)  # checks the permission now, not at the first chunk
-    return _stream(COLUMNS["assets"], _model_chunks(stmt, COLUMNS["assets"]))
+    parent = aliased(Equipment)
+    # The parent by its asset tag (parentTag), read in the same query: one outer join.
+    stmt = stmt.outerjoin(parent, parent.id == Equipment.parent_id).add_columns(parent.asset_tag)
+    attrs = [_attribute(c) for c in COLUMNS["assets"]]
+
+    def chunks() -> Iterator[list[list[Any]]]:
+        result = db.session.execute(stmt.execution_options(yield_per=CHUNK_ROWS))
+        for partition in result.partitions():
+            yield [[parent_tag if a == "parent_tag" else getattr(eq, a) for a in attrs]
+                   for eq, parent_tag in partition]
+
+    return _stream(COLUMNS["assets"], chunks())
 
 
 def export_parts(actor: Actor, query: PartQuery) -> Iterator[str]:

@@ -95,12 +95,25 @@ def _existing(kind: str, warehouse_id: str, keys: list[str]) -> dict[str, tuple[
     return {key: (row_id, level) for key, row_id, level in db.session.execute(stmt)}
 
 
+def _parent_id(actor: Actor, tag: str) -> str:
+    """The id of the asset tagged `tag` in the importer's warehouse (an earlier row of the same file
+    counts: rows are written in file order), or the row is refused on parentTag."""
+    found = db.session.scalar(select(Equipment.id).where(
+        Equipment.warehouse_id == actor.warehouse_id, Equipment.asset_tag == tag))
+    if found is None:
+        raise ValidationFailed(None, [{"field": "parentTag", "message": f"No asset tagged {tag} (the parent "
+                                       "must exist, or come earlier in the file)"}])
+    return found
+
+
 def _upsert(actor: Actor, kind: str, data: dict[str, str], existing: dict, now: datetime) -> tuple[str, str, Any]:
     """Create or update one row through the API's schema and service: ('created', 'updated' or
     'unchanged', key, row). Unchanged: the key existed and no cell changed anything (the services
     then write nothing, send no event and leave updated_at as it was)."""
     create, change = SCHEMAS[kind]
     key = (data.get(KEY_COLUMN[kind]) or "").strip()
+    if kind == "assets" and "parentTag" in data:
+        data["parentId"] = _parent_id(actor, data.pop("parentTag").strip())
     found = existing.get(key)
     if found is None:
         model = create.model_validate(data, strict=False, by_alias=True)

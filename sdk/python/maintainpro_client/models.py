@@ -382,6 +382,8 @@ class EquipmentCreate(TypedDict):
     criticality: NotRequired[Literal["low", "medium", "high", "critical"]]
     installDate: NotRequired[str | None]
     equipmentClass: NotRequired[str | None]
+    # The asset this one is part of (site → area → line → machine → component): an asset of the same warehouse (400 `parentId` otherwise, as for an unknown one), never the asset itself or one below it (400), at most 12 levels deep (400).
+    parentId: NotRequired[str | None]
 
 
 class EquipmentCreatedPayload(TypedDict):
@@ -410,6 +412,8 @@ class EquipmentOut(TypedDict):
     installDate: str | None
     # ISO 14224 equipment class (failure codes offered for it)
     equipmentClass: NotRequired[str | None]
+    # The asset this one is part of (null: top-level)
+    parentId: NotRequired[str | None]
     warehouseId: str
     createdAt: str
     updatedAt: str
@@ -465,6 +469,8 @@ class EquipmentUpdate(TypedDict):
     criticality: NotRequired[Literal["low", "medium", "high", "critical"]]
     installDate: NotRequired[str | None]
     equipmentClass: NotRequired[str | None]
+    # The asset this one is part of (site → area → line → machine → component): an asset of the same warehouse (400 `parentId` otherwise, as for an unknown one), never the asset itself or one below it (400), at most 12 levels deep (400). null makes it top-level.
+    parentId: NotRequired[str | None]
 
 
 class EquipmentUpdatedPayload(TypedDict):

@@ -1,0 +1,158 @@
+"""The quiet live poll (portal/web/live_poll.py): with the poll token the full path handed out,
+"nothing changed" is answered without SQL; anything else takes the full path (the login, the
+permission check) as before."""
+from __future__ import annotations
+
+import re
+import socket
+import time
+
+import factories
+import pytest
+from conftest import make_app
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import update
+
+from portal.models import AuthSession
+from portal.models.types import utcnow
+from portal.platform.extensions import db
+from portal.web import live_poll
+from web.conftest import PortalClient, count_queries
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def plant(client, users, portal_login):
+    """North's technician logged in, a work order of theirs, another in north and one in south."""
+    manager = users.actor("north", "manager")
+    tech = users["north"]["technician"]
+    mine = factories.work_order(manager, title="Seal leaking", assignedTo=tech.id)
+    other = factories.work_order(manager, title="Belt squeaks")
+    south = factories.work_order(users.actor("south", "manager"), title="South job")
+    session_id = portal_login(tech)
+    return {"mine": mine.id, "other": other.id, "south": south.id, "session": session_id}
+
+
+def _version(html: str) -> str:
+    return re.search(r'data-live-version="([^"]*)"', html).group(1)
+
+
+def _first_poll(client, path: str) -> tuple[str, str]:
+    """The page's first poll (no token yet): the full path, 204, with a token. -> (since, token)"""
+    page = path.rsplit("/changes", 1)[0] if "/changes" in path else path
+    since = _version(client.get(page).get_data(as_text=True))
+    r = client.get(f"{path}?since={since}", headers=HX)
+    assert r.status_code == 204 and r.headers[live_poll.HEADER]
+    return since, r.headers[live_poll.HEADER]
+
+
+def _poll(client, path: str, since: str, token: str | None):
+    headers = {**HX, live_poll.HEADER: token} if token else HX
+    return client.get(f"{path}?since={since}", headers=headers)
+
+
+def test_quiet_poll_with_its_token_runs_no_sql(client, plant, users, auth):
+    path = f"/work-orders/{plant['mine']}/changes"
+    since, token = _first_poll(client, path)
+    # Without the token: the session's login check, one statement. With it: none, and no new token.
+    assert count_queries(client, f"{path}?since={since}", 204, headers=HX) == 1
+    assert count_queries(client, f"{path}?since={since}", 204, headers={**HX, live_poll.HEADER: token}) == 0
+    r = _poll(client, path, since, token)
+    assert r.status_code == 204 and live_poll.HEADER not in r.headers
+    assert r.headers["Cache-Control"] == "no-store" and r.headers.get("X-Request-Id")  # the usual answer's headers
+    # A change: the token does not hide it; the full path renders the part and hands a new token.
+    r = client.post(f"/api/work-orders/{plant['mine']}/comments", json={"body": "Bearing ordered"},
+                    headers=auth("north", "manager"))
+    assert r.status_code == 201
+    r = _poll(client, path, since, token)
+    assert r.status_code == 200 and "Bearing ordered" in r.get_data(as_text=True)
+    since, token = r.headers["X-Live-Version"], r.headers[live_poll.HEADER]
+    assert count_queries(client, f"{path}?since={since}", 204, headers={**HX, live_poll.HEADER: token}) == 0
+
+
+def test_the_board_and_the_bell_answer_quietly_too(client, plant):
+    since, token = _first_poll(client, "/work-orders/changes")
+    assert count_queries(client, f"/work-orders/changes?since={since}", 204,
+                         headers={**HX, live_poll.HEADER: token}) == 0
+    r = client.get("/notifications/bell?since=", headers=HX)  # the assignment notified them: the bell anew
+    assert r.status_code == 200
+    seen, bell = r.headers["X-Live-Version"], r.headers[live_poll.HEADER]
+    assert count_queries(client, f"/notifications/bell?since={seen}", 204, headers={**HX, live_poll.HEADER: bell}) == 0
+    # Each token answers only the poll it was issued for.
+    assert count_queries(client, f"/work-orders/changes?since={since}", 204, headers={**HX, live_poll.HEADER: bell}) == 1
+
+
+def _signed(app, claims: dict, *, key: str | None = None, age: float = 0) -> str:
+    class Then(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time() - age)
+
+    return URLSafeTimedSerializer(key or app.secret_key, salt=live_poll.SALT, signer=Then).dumps(claims)
+
+
+def test_expired_forged_or_misplaced_tokens_take_the_full_path(app, client, plant, portal_login, users):
+    path = f"/work-orders/{plant['mine']}/changes"
+    since, token = _first_poll(client, path)
+    claims = URLSafeTimedSerializer(app.secret_key, salt=live_poll.SALT).loads(token)
+    expired = _signed(app, claims, age=live_poll.POLL_TOKEN_SECONDS + 5)
+    forged = _signed(app, claims, key="not-the-secret-key-of-this-app-at-all")
+    fresh_copy = _signed(app, claims, age=1)  # the same claims, properly signed: quiet
+    assert count_queries(client, f"{path}?since={since}", 204, headers={**HX, live_poll.HEADER: fresh_copy}) == 0
+    for bad in (expired, forged, token[:-2] + "xx", "garbage"):
+        r = _poll(client, path, since, bad)
+        assert r.status_code == 204 and r.headers[live_poll.HEADER] != bad  # the full path's answer, a new token
+        assert count_queries(client, f"{path}?since={since}", 204, headers={**HX, live_poll.HEADER: bad}) == 1
+    # Another work order's token, even of the same person, warehouse and cookie.
+    since_other = _version(client.get(f"/work-orders/{plant['other']}").get_data(as_text=True))
+    assert count_queries(client, f"/work-orders/{plant['other']}/changes?since={since_other}", 204,
+                         headers={**HX, live_poll.HEADER: token}) == 1
+    # Another session (logged in again): the token was bound to the old one.
+    portal_login(users["north"]["technician"])
+    assert count_queries(client, f"{path}?since={since}", 204, headers={**HX, live_poll.HEADER: token}) == 1
+
+
+def test_a_revoked_session_learns_only_nothing_changed_until_a_change(client, plant, auth):
+    path = f"/work-orders/{plant['mine']}/changes"
+    since, token = _first_poll(client, path)
+    db.session.execute(update(AuthSession).where(AuthSession.id == plant["session"]).values(revoked_at=utcnow()))
+    db.session.commit()
+    assert _poll(client, path, since, None).status_code == 401  # no token: the full path refuses at once
+    assert _poll(client, path, since, token).status_code == 204  # the decision: until a change or expiry
+    client.post(f"/api/work-orders/{plant['mine']}/comments", json={"body": "x"}, headers=auth("north", "manager"))
+    r = _poll(client, path, since, token)
+    assert r.status_code == 401 and "Bearing" not in r.get_data(as_text=True)
+
+
+def test_another_warehouses_work_order_never_reads_changed(client, plant, auth):
+    path = f"/work-orders/{plant['south']}/changes"
+    r = _poll(client, path, "0", None)
+    assert r.status_code == 204  # its counter in north's namespace: "0"
+    token = r.headers[live_poll.HEADER]
+    r = client.patch(f"/api/work-orders/{plant['south']}", json={"title": "South job, urgent"},
+                     headers=auth("south", "manager"))
+    assert r.status_code == 200
+    assert count_queries(client, f"{path}?since=0", 204, headers={**HX, live_poll.HEADER: token}) == 0
+    r = _poll(client, path, "", token)  # asking for it: the full path, and it is not found here
+    assert r.status_code == 404 and "South job" not in r.get_data(as_text=True)
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_redis_down_nothing_changed(client, plant):
+    path = f"/work-orders/{plant['mine']}/changes"
+    since, token = _first_poll(client, path)
+    down = make_app(REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/0", RATELIMIT_ENABLED=False)
+    down.test_client_class = PortalClient
+    cookie = client.get_cookie(down.config["SESSION_COOKIE_NAME"])
+    with down.app_context():
+        c = down.test_client()
+        c.set_cookie(cookie.key, cookie.value)
+        for sent in (token, None):  # with or without the token: no counter to compare, so nothing changed
+            r = _poll(c, path, since, sent)
+            assert r.status_code == 204, r.get_data(as_text=True)
+        db.session.remove()
