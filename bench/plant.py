@@ -390,6 +390,18 @@ async def calibrate(port: int, plant: dict, techs: list[Technician], n: int, ser
         costs[label] = used * 1000 / max(1, len(calls))
 
     crew = techs[-n:]  # the last ones: the phases start with the first
+    m, bot = plant["managers"][0], plant["integrations"][0]
+    # Warm-up, not counted: each gunicorn worker compiles a template and imports a page's modules on
+    # its first request of a kind (~0.2 s for the work order page), a one-off cost that belongs to no
+    # request; then wait for the RQ worker's start-up jobs (the cron's first round) to finish.
+    for _ in range(3):
+        for t in techs[:8]:
+            await http.call("GET", f"/work-orders/{t.order[0]}", "warm-up", cookie=t.p.cookie, owner=t.p.user_id)
+            await t.poll(http)
+        for url in ("/work-orders", "/kpis", "/work-orders/new"):
+            for _ in range(4):
+                await http.call("GET", url, "warm-up", cookie=m.cookie, owner=m.user_id)
+    await asyncio.sleep(5)
     steps = ["open (page + status)", "tick", "part", "labor", "comment", "complete"]
     for name in steps:
         await measure(name, [lambda t=t: t.work(http) for t in crew])
@@ -399,7 +411,6 @@ async def calibrate(port: int, plant: dict, techs: list[Technician], n: int, ser
             # the login's SQL and the permission check), as a page's first poll and each token's expiry.
             await measure("tablet poll, quiet (204)", [lambda t=t: t.poll(http) for t in crew] * 5)
             await measure(FULL_QUIET, [lambda t=t: t.poll(http, with_token=False) for t in crew] * 3)
-    m, bot = plant["managers"][0], plant["integrations"][0]
     await measure("board", [lambda: http.call("GET", "/work-orders", "board", cookie=m.cookie, owner=m.user_id)] * n)
     await measure("KPI page", [lambda: http.call("GET", "/kpis", "KPI page", cookie=m.cookie, owner=m.user_id)]
                   * max(3, n // 4))

@@ -32,6 +32,7 @@ def register_web(app: Flask) -> None:
         live_poll,
         notifications,
         offline,
+        pickers,
         planner,
         report,
         scan,

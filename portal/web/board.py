@@ -24,7 +24,7 @@ from portal.services.common.actor import Actor
 from portal.services.common.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from portal.services.identity.permissions import can, require
 from portal.services.pm import forecast as pm_forecast
-from portal.services.work_orders import board_views, lifecycle, reads
+from portal.services.work_orders import board_views, lifecycle, pickers, reads
 from portal.services.work_orders import checklists as checklist_service
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.web import live_poll
@@ -60,9 +60,13 @@ def _field_errors(exc: DomainError, default: str) -> dict[str, str]:
 
 def _create_form(errors: dict[str, str] | None = None, values: Any = None, status: int = 200) -> Response:
     actor = _actor()
-    labels = reads.labels(actor, people=can(actor, "work_orders.assign"), all_equipment=True)
-    return render("work_orders/new.html", status=status, errors=errors or {}, values=values or {},
-                  types=WORK_ORDER_TYPE.options, priorities=PRIORITY.options, asset_options=labels.asset_options,
+    values = values or {}
+    labels = reads.labels(actor, people=can(actor, "work_orders.assign"))
+    # The asset: a picker of the few assets matching what was typed (and the one chosen), not a
+    # list of every asset (portal/web/pickers.py).
+    assets = pickers.asset_choices(actor, values.get("assetQ"), values.get("equipmentId"))
+    return render("work_orders/new.html", status=status, errors=errors or {}, values=values,
+                  types=WORK_ORDER_TYPE.options, priorities=PRIORITY.options, asset_choices=assets,
                   people=labels.people, checklist_sources=checklist_service.checklist_sources(actor))
 
 
@@ -78,8 +82,13 @@ def board_new() -> Response:
         form["dueDate"] = from_local_input(form["dueDate"], _tz())
     data = form_model(WorkOrderCreate, form)
     checklists = creation_checklists(request.form)
-    if isinstance(data, dict) or isinstance(checklists, dict):
-        errors = {**(data if isinstance(data, dict) else {}), **(checklists if isinstance(checklists, dict) else {})}
+    # An asset searched for but none chosen (the search box sent without JavaScript, or nothing picked
+    # in the list): asked, rather than created without the asset the person meant.
+    unpicked = {"equipmentId": "Choose the asset in the list, or clear the search box."} if (
+        request.form.get("assetQ", "").strip() and not form.get("equipmentId")) else {}
+    if isinstance(data, dict) or isinstance(checklists, dict) or unpicked:
+        errors = {**(data if isinstance(data, dict) else {}), **(checklists if isinstance(checklists, dict) else {}),
+                  **unpicked}
         return _create_form(errors=errors, values=request.form, status=422)
     try:
         wo = checklist_service.create_with_checklist(actor, data, checklists)
@@ -133,14 +142,17 @@ def _parse_day(text: str) -> date | None:
         return None
 
 
-def board_context(actor: Actor, source: Mapping[str, str]) -> dict:
-    """What the board shows for this URL: the list's filters and labels, then the rows of its view."""
+def board_context(actor: Actor, source: Mapping[str, str], *, full: bool | None = None) -> dict:
+    """What the board shows for this URL: the list's filters and labels, then the rows of its view.
+    `full`: the whole page (its filters' and bulk bar's choices too), else the swapped results;
+    None: as the request asks (a page, or a fragment for htmx)."""
     args = board_args(source)
     filters = {k: v for k, v in args.items() if k not in BOARD_KEYS}
     view = args.get("view", "table")
     sort = args.get("sort", DEFAULT_SORT)
-    ctx = list_context(actor, {**filters, "page": source.get("page", "1")}, limit=TABLE_LIMIT if view == "table" else 1,
-                       sort=sort, board=True, view=view, args=args, filter_args=filters)
+    ctx = list_context(actor, {**filters, "page": source.get("page", "1"), "assetQ": source.get("assetQ", "")},
+                       limit=TABLE_LIMIT if view == "table" else 1, sort=sort, full=full, board=True, view=view,
+                       args=args, filter_args=filters)
     columns = args["cols"].split(",") if "cols" in args else board_views.columns_of(actor)
     ctx.update(sort=sort, columns=columns, column_names=board_views.COLUMNS, sortable=SORTABLE,
                saved_views=board_views.views_of(actor), bulk_statuses=BULK_STATUSES, unassign=UNASSIGN,
@@ -287,7 +299,9 @@ def saved_view_url(view) -> str:
 def _row(wo, status: int = 200, **extra: Any) -> Response:
     """The table's row of one work order (the board's inline edits answer it)."""
     actor = _actor()
-    labels = reads.labels(actor, user_ids={wo.assigned_to}, people=True, equipment_ids={wo.equipment_id})
+    # The row's select names its assignee and the one asked for (the page's shared list has the rest).
+    asked = extra.get("row_form", {}).get("assignedTo")
+    labels = reads.labels(actor, user_ids={wo.assigned_to, asked}, equipment_ids={wo.equipment_id})
     args = board_args(MultiDict(parse_qsl(request.form.get("back", ""))))
     columns = args["cols"].split(",") if "cols" in args else board_views.columns_of(actor)
     ctx = {"wo": wo, "people": labels.people, "priorities": PRIORITY.options, "assets": labels.assets,
@@ -365,9 +379,10 @@ def _bulk_answer(msg: str = "", error: str = "", warn: str = "", status: int = 2
         actor = _actor()
         args = board_args(MultiDict(parse_qsl(request.form.get("back", ""))))
         if args.get("view") in ("kanban", "calendar"):
-            body += render_block("work_orders/board.html", "results", oob=True, **board_context(actor, args))
+            body += render_block("work_orders/board.html", "results", oob=True,
+                                 **board_context(actor, args, full=False))
         else:
-            labels = reads.labels(actor, user_ids={wo.assigned_to for wo in changed}, people=True,
+            labels = reads.labels(actor, user_ids={wo.assigned_to for wo in changed},
                                   equipment_ids={wo.equipment_id for wo in changed})
             columns = args["cols"].split(",") if "cols" in args else board_views.columns_of(actor)
             for wo in changed:

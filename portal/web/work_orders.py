@@ -26,7 +26,7 @@ from portal.services.identity.permissions import can
 from portal.services.inventory import parts as parts_service
 from portal.services.inventory import requests as request_service
 from portal.services.work_orders import checklists as checklist_service
-from portal.services.work_orders import failure_codes, follow_ups, problem_reports, reads
+from portal.services.work_orders import failure_codes, follow_ups, pickers, problem_reports, reads
 from portal.services.work_orders import hold_reasons as hold_reasons_service
 from portal.services.work_orders import labor as labor_service
 from portal.services.work_orders import lifecycle as work_order_service
@@ -56,8 +56,13 @@ def list_args(source: Mapping[str, str]) -> dict[str, str]:
 
 
 def list_context(actor: Actor, source: Mapping[str, str], *, limit: int = LIST_LIMIT, sort: str | None = None,
-                 **extra: Any) -> dict:
-    """What the list (and, for managers and admins, the board around it) shows for these filters."""
+                 full: bool | None = None, **extra: Any) -> dict:
+    """What the list (and, for managers and admins, the board around it) shows for these filters.
+    `full`: for the whole page, with its filters' choices (the people once, the asset picker's few
+    assets); the fragments that filters, live refreshes and bulk changes swap read neither: only
+    the names of the people and assets their rows show. None: as the request asks (render())."""
+    if full is None:
+        full = not wants_fragment()
     args = list_args(source)
     page_no = source.get("page", "1")
     query = form_model(WorkOrderQuery, _multidict({**args, "page": page_no, "limit": str(limit),
@@ -71,15 +76,18 @@ def list_context(actor: Actor, source: Mapping[str, str], *, limit: int = LIST_L
     rows = page.items
     # The board's controls appear by role; the services decide again on every post.
     board = can(actor, "work_orders.assign")
-    labels = reads.labels(actor, user_ids={wo.assigned_to for wo in rows}, people=True, all_equipment=True)
+    chosen = args.get("equipmentId")
+    labels = reads.labels(actor, user_ids={wo.assigned_to for wo in rows}, people=full,
+                          equipment_ids={wo.equipment_id for wo in rows} | {chosen})
     ctx = {
         "page": page, "rows": rows, "args": args, "errors": errors, "people": labels.people,
-        "asset_options": labels.asset_options, "assets": labels.assets,
-        "names": labels.names, "statuses": WORK_ORDER_STATUS.options,
+        "assets": labels.assets, "names": labels.names, "statuses": WORK_ORDER_STATUS.options,
         "priorities": PRIORITY.options, "types": WORK_ORDER_TYPE.options, "board": board,
         "can_create": can(actor, "work_orders.create") and board,
         "live_version": live.version(actor.warehouse_id) or "",
     }
+    if full:
+        ctx["asset_choices"] = pickers.asset_choices(actor, source.get("assetQ"), chosen)
     ctx.update(extra)
     return ctx
 

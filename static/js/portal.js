@@ -292,6 +292,45 @@
     pickedPart = null;
   });
 
+  // ---- Pickers (templates/work_orders/_asset_picker.html, portal/web/pickers.py) ----
+  // The asset picker's search box asks for its own select (hx-get); its typing must not also
+  // filter the list around it (the filter form reacts to input and change), and Enter in it must
+  // not send the form it sits in (the new work order form).
+  function keepPickerEventsHome(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("[data-picker-q]").forEach(function (box) {
+      if (box._pickerHome) { return; }
+      box._pickerHome = true;
+      ["input", "change", "search"].forEach(function (name) {
+        box.addEventListener(name, function (evt) { evt.stopPropagation(); });
+      });
+      box.addEventListener("keydown", function (evt) {
+        if (evt.key === "Enter") { evt.preventDefault(); htmx.trigger(box, "search"); }
+      });
+    });
+  }
+  htmx.onLoad(keepPickerEventsHome);
+
+  // A board row's assignee select carries only its current assignee; the page's people are
+  // rendered once (<template id="assignee-options">) and copied into a select as it is opened
+  // (focus, pointer, key), so a page of 100 rows does not carry 100 copies of the crew.
+  function fillOptions(evt) {
+    var select = evt.target.closest && evt.target.closest("select[data-options]");
+    if (!select || select.getAttribute("data-filled") === "1") { return; }
+    var source = document.querySelector(select.getAttribute("data-options"));
+    if (!source) { return; }
+    var have = {};
+    Array.prototype.forEach.call(select.options, function (o) { have[o.value] = true; });
+    var more = document.createDocumentFragment();
+    Array.prototype.forEach.call(source.content.querySelectorAll("option"), function (o) {
+      if (!have[o.value]) { more.appendChild(o.cloneNode(true)); }
+    });
+    select.appendChild(more);
+    select.setAttribute("data-filled", "1");
+  }
+  ["focusin", "pointerdown", "mousedown", "keydown", "touchstart"].forEach(function (name) {
+    document.addEventListener(name, fillOptions, true);
+  });
+
   // "Select all on page" on the board ticks every row's checkbox of its form.
   document.addEventListener("change", function (evt) {
     var form = evt.target.getAttribute && evt.target.getAttribute("data-select-all");

@@ -83,6 +83,27 @@ def _board_at_1440(browser, live_server, users, client, h, wait, pump, soon, sta
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "th.col-priority[aria-sort=ascending]")))
     assert browser.find_element(By.ID, "f-q").get_attribute("value") == "e"
 
+    # The asset filter: typing asks for a few matching assets (not a list of every asset) without
+    # filtering the board yet; the asset chosen filters it and the URL keeps it.
+    browser.get(live_server + "/work-orders")
+    wait.until(ec.presence_of_element_located((By.ID, "board-table")))
+    browser.find_element(By.ID, "f-equipmentQ").send_keys("pump-9")
+    wait.until(lambda d: [o.get_attribute("value") for o in d.find_elements(By.CSS_SELECTOR, "#f-equipmentId option")]
+               == ["", pump.id])
+    assert "assetQ" not in browser.current_url  # the search box alone does not filter the board
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#board-table tbody tr")) > 20
+    browser.save_screenshot(str(ARTIFACTS / "board-asset-picker-1440x900.png"))
+    Select(browser.find_element(By.ID, "f-equipmentId")).select_by_value(pump.id)
+    wait.until(lambda d: f"equipmentId={pump.id}" in d.current_url)
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#board-table tbody tr")) == 1)
+    assert "Pump seal swap" in browser.find_element(By.ID, "board-table").text
+    browser.refresh()  # the URL is the view: the asset stays chosen
+    wait.until(ec.text_to_be_present_in_element((By.ID, "results"), "Work orders of asset PUMP-9 · Hall 9"))
+    assert Select(browser.find_element(By.ID, "f-equipmentId")).first_selected_option.get_attribute("value") == pump.id
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#board-table tbody tr")) == 1
+    browser.get(live_server + "/work-orders?q=e&sort=priority")
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "th.col-priority[aria-sort=ascending]")))
+
     # Keys: down moves to the next row, space ticks it, Enter opens it.
     rows = browser.find_elements(By.CSS_SELECTOR, "#board-table tbody tr")
     first = rows[0].get_attribute("id").removeprefix("wo-")
@@ -136,6 +157,15 @@ def _board_at_1440(browser, live_server, users, client, h, wait, pump, soon, sta
     wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, f"#wo-{a} .row-note"), "Saved"))
     db.session.rollback()
     assert db.session.get(WorkOrder, a).priority == "critical"
+    # A row's assignee select carries its own assignee; opening it brings the page's people once.
+    row_select = browser.find_element(By.ID, f"f-assignedTo-{b}")
+    assert len(row_select.find_elements(By.TAG_NAME, "option")) == 2  # Unassigned, north technician
+    row_select.click()
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, f"#f-assignedTo-{b} option")) > 2)
+    Select(browser.find_element(By.ID, f"f-assignedTo-{b}")).select_by_visible_text("north admin")
+    wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, f"#wo-{b} .row-note"), "Saved"))
+    db.session.rollback()
+    assert db.session.get(WorkOrder, b).assigned_to == admin.id
 
     # A saved view: named, listed, and it opens the board as it was saved.
     browser.get(live_server + "/work-orders?view=kanban&priority=high")
