@@ -45,6 +45,12 @@ class WorkOrder(db.Model):
     due_date: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     completion_notes: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SMRP's MTTR variants (services/reporting/kpis.py): when someone first responded (the work order
+    # left `new`: assigned, started, held or done) and when the repair first started (in_progress, or the
+    # start of the earliest labor booked: performedAt - minutes). Set once by the lifecycle and labor
+    # services, never moved back (migration 0033).
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    repair_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Preventive maintenance (models/pm.py holds the unique indexes on these).
