@@ -119,10 +119,15 @@ PERIODS = (7, 30, 90, 365)
 
 
 class DashboardQuery(Query):
-    """The portal's /kpis period selector: only the periods it offers."""
+    """The portal's /kpis period selector (only the periods it offers) and its filter: one asset by its
+    tag (with the assets below it), MTTR's basis, the PM grace rule (the warehouse's when not given)."""
 
     days: int = Field(30, description="Period: the last 7, 30, 90 or 365 days",
                       json_schema_extra={"enum": list(PERIODS)})
+    asset: str | None = Field(None, max_length=64, description="An asset tag: only its figures")
+    children: bool = Field(False, description="With asset: the assets below it too")
+    mttr_basis: MttrBasis = Field("failureToRestore")
+    pm_grace: PmGrace | None = None
 
     @field_validator("days")
     @classmethod
