@@ -13,7 +13,6 @@ from portal.models.types import utcnow
 from portal.platform.extensions import db
 from portal.schemas.equipment import EquipmentCreate
 from portal.services.assets import equipment as equipment_service
-from portal.services.reporting import kpis as kpi_service
 
 
 def _figure(html: str, key: str) -> str:
