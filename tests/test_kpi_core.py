@@ -286,3 +286,18 @@ def test_pm_grace_setting_and_query_parameter(client, auth, users):
     assert r.status_code == 400 and r.json["errors"][0]["field"] == "pmGrace"
     # The other warehouse keeps its own rule.
     assert client.get("/api/pm-compliance", headers=auth("south", "manager")).json["pmGrace"] == "dueDate"
+
+
+def test_the_pm_records_follow_the_warehouses_grace_rule(app, users):
+    """The records behind the PM compliance card add up to it under the warehouse's rule (smrp: 9 of 12)."""
+    from portal.models import Warehouse
+    from portal.services.reporting import drilldown
+
+    m = grace_fixture(users)
+    db.session.get(Warehouse, m.warehouse_id).pm_grace = "smrp"
+    db.session.commit()
+    records = drilldown.records(m, "pm_compliance", 60, now=N, limit=50)
+    assert (records.summary["due"], records.summary["on_time"], records.summary["late"]) == (12, 9, 3)
+    assert sorted(item["outcome"] for item in records.items).count("on_time") == 9
+    on_time = drilldown.records(m, "pm_compliance", 60, now=N, outcome="on_time", limit=50)
+    assert on_time.total == 9 == kpi_service.pm_compliance(m, 60, now=N)["completed_on_time"]
