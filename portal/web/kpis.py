@@ -39,8 +39,7 @@ OUTCOME_NAMES = {"on_time": "On time", "late": "Late", "open": "Open", "overdue"
 RECORDS_PER_PAGE = 50
 GRACE_NAMES = {"dueDate": "By the due date", "oneDay": "Within 1 day", "tenPercent": "Within 10 % of the interval",
                "smrp": "Within 20 % of the interval, at most 28 days (SMRP)"}
-BASIS_NAMES = {"failureToRestore": "From the failure to the return to service (SMRP)",
-               "repairStartToRestore": "From the repair's start to the return to service"}
+BASIS_NAMES = {"failureToRestore": "The failure (SMRP)", "repairStartToRestore": "The repair's start"}
 
 
 def day(value: datetime, tz: tzinfo) -> str:
