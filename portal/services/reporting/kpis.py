@@ -330,26 +330,43 @@ def _merged(periods: list[tuple], start: datetime, end: datetime) -> float:
     return downtime
 
 
+def _chunks(ids: list[str], size: int = 5000) -> Any:
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
 def _downtime(scope: Scope, start: datetime, end: datetime) -> tuple[dict[str, _Asset], dict]:
     """Per asset with a downtime period overlapping the window (planned or unplanned): its failures,
     merged downtime, repairs and their length, planned stops and downtime. And over all of them, the
-    MTTR variants' sums. One query; the periods are few next to work orders (one per stop), bounded
-    by the window (index on (warehouse_id, ended_at)), so they are merged here."""
-    p, wo, e = DowntimePeriod, WorkOrder, Equipment
+    MTTR variants' sums. The periods are few next to work orders (one per stop), bounded by the
+    window (index on (warehouse_id, ended_at)), so they are merged here; their assets' tags and
+    statuses and their repairs' work order times are then read by primary key (a join let the
+    planner read the whole work_orders table: bench/README.md, kpis.py)."""
+    p = DowntimePeriod
     rows = db.session.execute(
-        select(p.equipment_id, p.planned, p.started_at, p.ended_at, e.asset_tag, e.status,
-               wo.responded_at, wo.repair_started_at)
-        .join(e, e.id == p.equipment_id)
-        .outerjoin(wo, wo.id == p.work_order_id)
+        select(p.equipment_id, p.planned, p.started_at, p.ended_at, p.work_order_id)
         .where(p.warehouse_id == scope.warehouse_id, or_(p.ended_at.is_(None), p.ended_at >= _at(start)),
                p.started_at <= _at(end), *scope.where(p.equipment_id))
         .order_by(p.equipment_id, p.started_at)
     ).all()
+    equipment_ids = sorted({r.equipment_id for r in rows})
+    known: dict[str, tuple[str, str]] = {}
+    for ids in _chunks(equipment_ids):
+        known.update((eid, (tag, status)) for eid, tag, status in db.session.execute(
+            select(Equipment.id, Equipment.asset_tag, Equipment.status).where(Equipment.id.in_(ids))))
+    repaired = sorted({r.work_order_id for r in rows if r.work_order_id and not r.planned and r.ended_at is not None
+                       and start <= r.ended_at <= end})
+    times: dict[str, tuple] = {}
+    for ids in _chunks(repaired):
+        times.update((wid, (responded, repair_started)) for wid, responded, repair_started in db.session.execute(
+            select(WorkOrder.id, WorkOrder.responded_at, WorkOrder.repair_started_at).where(WorkOrder.id.in_(ids))))
     assets: dict[str, _Asset] = {}
     periods: dict[tuple[str, bool], list[tuple]] = {}
     sums = {"repair_from_start": 0.0, "repairs_from_start": 0, "response": 0.0, "responses": 0}
-    for eid, planned, started, ended, tag, status, responded, repair_started in rows:
-        a = assets.get(eid) or assets.setdefault(eid, _Asset(tag, status == "retired"))
+    for eid, planned, started, ended, work_order_id in rows:
+        if eid not in known:
+            continue
+        a = assets.get(eid) or assets.setdefault(eid, _Asset(known[eid][0], known[eid][1] == "retired"))
         periods.setdefault((eid, bool(planned)), []).append((started, ended))
         if planned:
             a.planned_stops += start <= started <= end
@@ -358,6 +375,7 @@ def _downtime(scope: Scope, start: datetime, end: datetime) -> tuple[dict[str, _
         if ended is not None and start <= ended <= end:
             a.repairs += 1
             a.repair_seconds += (ended - started).total_seconds()
+            responded, repair_started = times.get(work_order_id, (None, None))
             if repair_started is not None:  # clipped to the period: a repair cannot start before the stop
                 sums["repair_from_start"] += max((ended - min(max(repair_started, started), ended)).total_seconds(), 0)
                 sums["repairs_from_start"] += 1
