@@ -149,7 +149,8 @@ def load(work_orders: int, assets: int, seed: int = 7) -> str:
 
 def reuse() -> str:
     """The manager of a database bench/scale.py loaded; a hierarchy added when it has none (as load() makes)."""
-    user_id = db.session.scalars(db.select(User.id).where(User.email == "manager@scale.test")).one()
+    user_id = db.session.scalars(db.select(User.id).where(
+        User.email.in_(["manager@scale.test", "bench@maintainpro.test"])).order_by(User.email)).first()
     if not db.session.scalar(db.select(db.func.count()).select_from(Equipment).where(Equipment.parent_id.is_not(None))):
         # One UPDATE: EQ-000011's parent is EQ-000010, and so on (the tags are EQ-%06d in load order).
         db.session.execute(text(
@@ -212,6 +213,12 @@ def main() -> None:
     app = create_app(common.app_config(CACHE_ENABLED=False, RATELIMIT_ENABLED=False))
     with app.app_context():
         if args.reuse:
+            import flask_migrate
+
+            from portal.platform.extensions import migrate
+
+            migrate.bind(app)
+            flask_migrate.upgrade(directory=str(common.ROOT / "migrations"))  # to the head, as a deploy would
             backend = db.engine.dialect.name
             user_id = reuse()
         else:
