@@ -330,43 +330,50 @@ def _merged(periods: list[tuple], start: datetime, end: datetime) -> float:
     return downtime
 
 
-def _chunks(ids: list[str], size: int = 5000) -> Any:
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
+def _greatest(a: Any, b: Any) -> ColumnElement:
+    return func.max(a, b) if db.session.get_bind().dialect.name == "sqlite" else func.greatest(a, b)
 
 
-def _downtime(scope: Scope, start: datetime, end: datetime) -> tuple[dict[str, _Asset], dict]:
+def _least(a: Any, b: Any) -> ColumnElement:
+    return func.min(a, b) if db.session.get_bind().dialect.name == "sqlite" else func.least(a, b)
+
+
+def _variants(scope: Scope, start: datetime, end: datetime) -> dict:
+    """Over the repairs (unplanned periods ended in the window) whose work order recorded the time:
+    Σ (return to service - repair start) and Σ (first response - failure), each clipped to the period,
+    with their counts. One aggregate: the repairs' work orders are found by primary key."""
+    p, wo = DowntimePeriod, WorkOrder
+    repair_start = _least(_greatest(wo.repair_started_at, p.started_at), p.ended_at)
+    response = _least(_greatest(wo.responded_at, p.started_at), p.ended_at)
+    row = db.session.execute(
+        select(func.sum(seconds_between(repair_start, p.ended_at)), func.count(wo.repair_started_at),
+               func.sum(seconds_between(p.started_at, response)), func.count(wo.responded_at))
+        .select_from(p).join(wo, wo.id == p.work_order_id)
+        .where(p.warehouse_id == scope.warehouse_id, p.planned.is_(False), p.ended_at >= _at(start),
+               p.ended_at <= _at(end), *scope.where(p.equipment_id))
+    ).one()
+    return {"repair_from_start": float(row[0] or 0), "repairs_from_start": int(row[1] or 0),
+            "response": float(row[2] or 0), "responses": int(row[3] or 0)}
+
+
+def _downtime(scope: Scope, start: datetime, end: datetime) -> dict[str, _Asset]:
     """Per asset with a downtime period overlapping the window (planned or unplanned): its failures,
-    merged downtime, repairs and their length, planned stops and downtime. And over all of them, the
-    MTTR variants' sums. The periods are few next to work orders (one per stop), bounded by the
-    window (index on (warehouse_id, ended_at)), so they are merged here; their assets' tags and
-    statuses and their repairs' work order times are then read by primary key (a join let the
-    planner read the whole work_orders table: bench/README.md, kpis.py)."""
-    p = DowntimePeriod
+    merged downtime, repairs and their length, planned stops and downtime. The periods are few next
+    to work orders (one per stop), bounded by the window (index on (warehouse_id, ended_at)), so they
+    are merged here. (Joining the repairs' work orders here let PostgreSQL read all of work_orders:
+    their times are summed apart, _variants.)"""
+    p, e = DowntimePeriod, Equipment
     rows = db.session.execute(
-        select(p.equipment_id, p.planned, p.started_at, p.ended_at, p.work_order_id)
+        select(p.equipment_id, p.planned, p.started_at, p.ended_at, e.asset_tag, e.status)
+        .join(e, e.id == p.equipment_id)
         .where(p.warehouse_id == scope.warehouse_id, or_(p.ended_at.is_(None), p.ended_at >= _at(start)),
                p.started_at <= _at(end), *scope.where(p.equipment_id))
         .order_by(p.equipment_id, p.started_at)
     ).all()
-    equipment_ids = sorted({r.equipment_id for r in rows})
-    known: dict[str, tuple[str, str]] = {}
-    for ids in _chunks(equipment_ids):
-        known.update((eid, (tag, status)) for eid, tag, status in db.session.execute(
-            select(Equipment.id, Equipment.asset_tag, Equipment.status).where(Equipment.id.in_(ids))))
-    repaired = sorted({r.work_order_id for r in rows if r.work_order_id and not r.planned and r.ended_at is not None
-                       and start <= r.ended_at <= end})
-    times: dict[str, tuple] = {}
-    for ids in _chunks(repaired):
-        times.update((wid, (responded, repair_started)) for wid, responded, repair_started in db.session.execute(
-            select(WorkOrder.id, WorkOrder.responded_at, WorkOrder.repair_started_at).where(WorkOrder.id.in_(ids))))
     assets: dict[str, _Asset] = {}
     periods: dict[tuple[str, bool], list[tuple]] = {}
-    sums = {"repair_from_start": 0.0, "repairs_from_start": 0, "response": 0.0, "responses": 0}
-    for eid, planned, started, ended, work_order_id in rows:
-        if eid not in known:
-            continue
-        a = assets.get(eid) or assets.setdefault(eid, _Asset(known[eid][0], known[eid][1] == "retired"))
+    for eid, planned, started, ended, tag, status in rows:
+        a = assets.get(eid) or assets.setdefault(eid, _Asset(tag, status == "retired"))
         periods.setdefault((eid, bool(planned)), []).append((started, ended))
         if planned:
             a.planned_stops += start <= started <= end
@@ -375,19 +382,12 @@ def _downtime(scope: Scope, start: datetime, end: datetime) -> tuple[dict[str, _
         if ended is not None and start <= ended <= end:
             a.repairs += 1
             a.repair_seconds += (ended - started).total_seconds()
-            responded, repair_started = times.get(work_order_id, (None, None))
-            if repair_started is not None:  # clipped to the period: a repair cannot start before the stop
-                sums["repair_from_start"] += max((ended - min(max(repair_started, started), ended)).total_seconds(), 0)
-                sums["repairs_from_start"] += 1
-            if responded is not None:
-                sums["response"] += max((min(responded, ended) - started).total_seconds(), 0)
-                sums["responses"] += 1
     for (eid, planned), spans in periods.items():
         if planned:
             assets[eid].planned_downtime = _merged(spans, start, end)
         else:
             assets[eid].downtime = _merged(spans, start, end)
-    return assets, sums
+    return assets
 
 
 def _labor(scope: Scope, start: datetime, end: datetime, equipment_ids: list[str] | None = None) -> list[tuple]:
@@ -470,7 +470,7 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope |
 
     in_service = db.session.scalar(select(func.count()).select_from(Equipment).where(
         Equipment.warehouse_id == wid, Equipment.status != "retired", *scope.where(Equipment.id))) or 0
-    downtime, sums = _downtime(scope, start, end)
+    downtime, sums = _downtime(scope, start, end), _variants(scope, start, end)
     live = [a for a in downtime.values() if not a.retired]  # planned stops and availability: non-retired
     fleet_window = in_service * window_seconds
     fleet_operating = max(fleet_window - sum(a.downtime for a in live), 0.0)
