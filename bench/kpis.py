@@ -158,7 +158,7 @@ def reuse() -> str:
             "WHERE child.warehouse_id = parent.warehouse_id AND right(child.asset_tag, 1) <> '0' "
             "AND parent.asset_tag = left(child.asset_tag, length(child.asset_tag) - 1) || '0'"))
         db.session.commit()
-        common.analyze()
+    common.analyze()  # a restored copy has no planner statistics: without them every plan is a guess
     return user_id
 
 
