@@ -132,7 +132,8 @@ def kpis():
         ("pmGrace", query.pm_grace)) if value}
     return render("kpis/index.html", block="dashboard", d=data, charts=charts, tz=tz, query=query,
                   filters=filters, filter_errors=filter_errors, grace_names=GRACE_NAMES,
-                  warehouse_grace=kpi_service.warehouse_grace(actor.warehouse_id), basis_names=BASIS_NAMES,
+                  warehouse_grace=(kpi_service.warehouse_grace(actor.warehouse_id) if query.pm_grace
+                                   else data["compliance"]["pm_grace"]), basis_names=BASIS_NAMES,
                   periods=PERIODS, period_names=PERIOD_NAMES, days=query.days, fragment=wants_fragment(),
                   day=day, show=show, show_change=show_change,
                   plan=planning_kpis(actor, query.days),

@@ -641,7 +641,8 @@ def dashboard(actor: Actor, days: int, *, now: datetime | None = None, scope: Sc
     scope = _scope(actor, scope)
     end = now or utcnow()
     before = end - timedelta(days=days)
-    options = {"scope": scope, "mttr_basis": mttr_basis, "pm_grace": pm_grace}
+    # The grace rule read once for both periods and the trends (the warehouse's unless one is asked).
+    options = {"scope": scope, "mttr_basis": mttr_basis, "pm_grace": pm_grace or warehouse_grace(actor.warehouse_id)}
     current, previous = kpis(actor, days, now=end, **options), kpis(actor, days, now=before, **options)
     compliance, previous_compliance = current["compliance"], previous["compliance"]
     values = {key: (current[key], previous[key]) for key in
