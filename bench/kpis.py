@@ -1,33 +1,44 @@
-"""Time GET /api/kpis and GET /api/pm-compliance at 100,000 work orders.
+"""Time GET /api/kpis and GET /api/pm-compliance at 100,000 (or 1,000,000) work orders.
 
     .venv/bin/python bench/kpis.py                      # SQLite in a temporary directory
-    DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/kpis.py
+    DATABASE_URL=postgresql+psycopg://.../scratch .venv/bin/python bench/kpis.py --explain
                                                         # PostgreSQL: DROPS AND RECREATES ITS TABLES,
                                                         # so point it at a scratch database
+    DATABASE_URL=postgresql+psycopg://.../copy .venv/bin/python bench/kpis.py --reuse --explain
+                                                        # a database bench/scale.py loaded (a COPY of it,
+                                                        # upgraded to the head migration): measured as it
+                                                        # is, plus a hierarchy added once (--reuse WRITES
+                                                        # parent ids when no asset has children)
 
-Loads the rows with bulk INSERTs (not through the API), then prints, for each endpoint, the
-median time of a few requests (the Redis cache off, so each one computes its answer) beside a
-bare SELECT count(*) over work_orders in the same run.
+Loads the rows with bulk INSERTs (not through the API): work orders over a year, with labor, parts,
+PM links, unplanned downtime periods for a third of the finished repairs (their response and repair
+start recorded), planned stops for some PMs, and a hierarchy (every tenth asset the parent of the
+nine after it). Then prints, for each request, the median time of a few (the Redis cache off, so
+each one computes its answer) beside a bare SELECT count(*) over work_orders and the load average,
+and with --explain (PostgreSQL) EXPLAIN (ANALYZE, BUFFERS) of every statement GET /api/kpis sends.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
 from datetime import timedelta
 from decimal import Decimal
 
 import common
-from sqlalchemy import insert, text
+from sqlalchemy import event, insert, text, update
 
 from portal import create_app
 from portal.models import (
+    DowntimePeriod,
     Equipment,
     LaborEntry,
     Part,
     PartConsumption,
     PMTemplate,
     PMTemplateEquipment,
+    User,
     WorkOrder,
 )
 from portal.models.types import new_id, utcnow
@@ -47,6 +58,11 @@ def load(work_orders: int, assets: int, seed: int = 7) -> str:
     equipment = [{"id": new_id(), "warehouse_id": wid, "asset_tag": f"EQ-{n:05d}", "status": "active",
                   "criticality": "medium", "created_at": now, "updated_at": now} for n in range(assets)]
     db.session.execute(insert(Equipment), equipment)
+    # A hierarchy for the rollup: every tenth asset is the parent of the nine after it.
+    for n, e in enumerate(equipment):
+        if n % 10:
+            db.session.execute(update(Equipment).where(Equipment.id == e["id"])
+                               .values(parent_id=equipment[n - n % 10]["id"]))
     templates = [{"id": new_id(), "warehouse_id": wid, "name": f"PM {n}", "frequency_type": "calendar",
                   "frequency": 30, "priority": "medium", "lead_days": 7, "start_date": now - timedelta(days=400),
                   "checklist": [], "active": True, "created_at": now, "updated_at": now} for n in range(20)]
@@ -63,6 +79,7 @@ def load(work_orders: int, assets: int, seed: int = 7) -> str:
     batch: list[dict] = []
     labor: list[dict] = []
     parts: list[dict] = []
+    downtime: list[dict] = []
     pm_seen: set[tuple] = set()
 
     def flush() -> None:
@@ -72,10 +89,13 @@ def load(work_orders: int, assets: int, seed: int = 7) -> str:
             db.session.execute(insert(LaborEntry), labor)
         if parts:
             db.session.execute(insert(PartConsumption), parts)
+        if downtime:
+            db.session.execute(insert(DowntimePeriod), downtime)
         db.session.commit()
         batch.clear()
         labor.clear()
         parts.clear()
+        downtime.clear()
 
     for n in range(work_orders):
         created = now - timedelta(minutes=rng.randint(0, 365 * 24 * 60))
@@ -100,6 +120,17 @@ def load(work_orders: int, assets: int, seed: int = 7) -> str:
                 if status in OPEN:
                     pm_seen.add((template, eq["id"]))
                 row["pm_template_id"], row["pm_due_date"] = template, row["due_date"]
+        if done and type_ in ("corrective", "emergency") and rng.random() < 0.33:
+            # The asset stopped when the work order was reported and ran again when it was completed.
+            row["responded_at"] = created + (completed - created) / 6
+            row["repair_started_at"] = created + (completed - created) / 3
+            downtime.append({"id": new_id(), "warehouse_id": wid, "equipment_id": eq["id"], "started_at": created,
+                             "ended_at": completed, "reason": "bench", "reason_code": "breakdown", "planned": False,
+                             "work_order_id": row["id"]})
+        elif done and type_ == "preventive" and rng.random() < 0.2:
+            downtime.append({"id": new_id(), "warehouse_id": wid, "equipment_id": eq["id"], "started_at": created,
+                             "ended_at": created + timedelta(hours=2), "reason": "bench", "reason_code": "pm",
+                             "planned": True, "work_order_id": row["id"]})
         if done:
             minutes = rng.randint(15, 240)
             row["actual_duration"] = minutes
@@ -116,28 +147,95 @@ def load(work_orders: int, assets: int, seed: int = 7) -> str:
     return user.id
 
 
+def reuse() -> str:
+    """The manager of a database bench/scale.py loaded; a hierarchy added when it has none (as load() makes)."""
+    user_id = db.session.scalars(db.select(User.id).where(
+        User.email.in_(["manager@scale.test", "bench@maintainpro.test"])).order_by(User.email)).first()
+    if not db.session.scalar(db.select(db.func.count()).select_from(Equipment).where(Equipment.parent_id.is_not(None))):
+        # One UPDATE: EQ-000011's parent is EQ-000010, and so on (the tags are EQ-%06d in load order).
+        db.session.execute(text(
+            "UPDATE equipment AS child SET parent_id = parent.id FROM equipment AS parent "
+            "WHERE child.warehouse_id = parent.warehouse_id AND right(child.asset_tag, 1) <> '0' "
+            "AND parent.asset_tag = left(child.asset_tag, length(child.asset_tag) - 1) || '0'"))
+        db.session.commit()
+    common.analyze()  # a restored copy has no planner statistics: without them every plan is a guess
+    return user_id
+
+
+def explain(user_id: str, days: int, scope_id: str | None) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of each statement kpis() sends (PostgreSQL), its plan's top lines."""
+    from portal.services.common.actor import Actor
+    from portal.services.reporting import kpis as figures
+
+    actor = Actor.of(db.session.get(User, user_id))
+    statements: list[tuple[str, object]] = []
+
+    def listener(_conn, _cursor, statement, parameters, _context, _many):
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        scope = figures.Scope(actor, scope_id, include_children=True) if scope_id else None
+        figures.kpis(actor, days, scope=scope)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    db.session.rollback()
+    print(f"EXPLAIN ANALYZE, kpis({days} days{', rollup' if scope_id else ''}), {len(statements)} statements, "
+          f"load average {os.getloadavg()[0]:.1f}:")
+    with db.engine.connect() as conn:
+        for statement, parameters in statements:
+            if not statement.lstrip().upper().startswith("SELECT") and not statement.lstrip().upper().startswith("WITH"):
+                continue
+            plan = [r[0] for r in conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)]
+            first = " ".join(statement.split())[:110]
+            print(f"  -- {first}")
+            for line in plan:
+                if "actual time" in line and ("Scan" in line or "Join" in line or "Aggregate" in line
+                                              or "Loop" in line or "Sort" in line or "CTE" in line) \
+                        or line.startswith("Execution Time"):
+                    print("     " + line.strip()[:150])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work-orders", type=int, default=100_000)
     parser.add_argument("--assets", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure DATABASE_URL as it is (a copy of bench/scale.py's database, upgraded)")
+    parser.add_argument("--explain", action="store_true", help="PostgreSQL: EXPLAIN ANALYZE of the KPI statements")
     args = parser.parse_args()
 
     common.scratch_instance()
     common.quiet_request_log()
     # The cache off: after the warm-up every request would be a hit (one Redis read), and the figure
     # wanted is what computing the answer costs at this size.
-    app = create_app(common.app_config(CACHE_ENABLED=False))
+    app = create_app(common.app_config(CACHE_ENABLED=False, RATELIMIT_ENABLED=False))
     with app.app_context():
-        backend = common.fresh_schema()
-        started = time.perf_counter()
-        user_id = load(args.work_orders, args.assets)
-        common.analyze()
-        print(f"{backend}: loaded {args.work_orders:,} work orders on {args.assets} assets "
-              f"in {time.perf_counter() - started:.1f} s")
+        if args.reuse:
+            import flask_migrate
+
+            from portal.platform.extensions import migrate
+
+            migrate.bind(app)
+            flask_migrate.upgrade(directory=str(common.ROOT / "migrations"))  # to the head, as a deploy would
+            backend = db.engine.dialect.name
+            user_id = reuse()
+        else:
+            backend = common.fresh_schema()
+            started = time.perf_counter()
+            user_id = load(args.work_orders, args.assets)
+            common.analyze()
+            print(f"{backend}: loaded {args.work_orders:,} work orders on {args.assets} assets "
+                  f"in {time.perf_counter() - started:.1f} s")
         headers = {"Authorization": "Bearer " + common.bearer_token(user_id)}
         count = db.session.execute(text("SELECT count(*) FROM work_orders")).scalar_one()
-        assert count == args.work_orders, count
+        assert args.reuse or count == args.work_orders, count
+        # The rollup's subject: a parent and its nine children (the first parent with most downtime).
+        root = db.session.execute(text(
+            "SELECT e.id, e.asset_tag FROM equipment e WHERE e.parent_id IS NULL AND EXISTS "
+            "(SELECT 1 FROM equipment c WHERE c.parent_id = e.id) ORDER BY e.asset_tag LIMIT 1")).first()
+        db.session.rollback()
         client = app.test_client()
 
         def get(url: str):
@@ -150,14 +248,26 @@ def main() -> None:
             db.session.execute(text("SELECT count(*) FROM work_orders")).scalar_one()
             db.session.rollback()
 
-        rows = [("SELECT count(*) FROM work_orders", common.median_ms(bare_count, args.repeat))]
-        for url in ("/api/kpis?days=30", "/api/kpis?days=365", "/api/pm-compliance?days=30",
-                    "/api/pm-compliance?days=365"):
+        rows = [("SELECT count(*) FROM work_orders", common.median_ms(bare_count, args.repeat), os.getloadavg()[0])]
+        rollup = f"&equipmentId={root.id}&includeChildren=true" if root else ""
+        urls = ["/api/kpis?days=30", "/api/kpis?days=365"]
+        if root:
+            urls += [f"/api/kpis?days=30{rollup}", f"/api/kpis?days=365{rollup}"]
+        urls += ["/api/kpis?days=365&mttrBasis=repairStartToRestore&pmGrace=smrp",
+                 "/api/pm-compliance?days=30", "/api/pm-compliance?days=365",
+                 "/api/pm-compliance?days=365&pmGrace=smrp"]
+        for url in urls:
             get(url)()  # warm up
-            rows.append((f"GET {url}", common.median_ms(get(url), args.repeat)))
-        print(f"median of {args.repeat} runs, {backend}:")
-        for label, ms in rows:
-            print(f"  {label:<38} {ms:8.1f} ms")
+            rows.append((f"GET {url.replace(rollup, '&<rollup>')}", common.median_ms(get(url), args.repeat),
+                         os.getloadavg()[0]))
+        print(f"median of {args.repeat} runs, {backend}, {count:,} work orders"
+              + (f"; <rollup> = equipmentId of {root.asset_tag} with includeChildren=true" if root else "") + ":")
+        for label, ms, load_average in rows:
+            print(f"  {label:<72} {ms:9.1f} ms   (load average {load_average:.1f})")
+        if args.explain and backend == "postgresql":
+            for days in (30, 365):
+                explain(user_id, days, None)
+            explain(user_id, 365, root.id if root else None)
 
 
 if __name__ == "__main__":

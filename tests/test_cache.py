@@ -274,6 +274,8 @@ def test_the_services_keep_the_answers_and_check_the_permission_first(app, clien
     from portal.services.assets import equipment as equipment_service
     from portal.services.common.errors import Forbidden
     from portal.services.inventory import parts as parts_service
+    from portal.schemas.kpis import KpisQuery
+    from portal.schemas.pm import ComplianceQuery
     from portal.services.reporting import reads as reporting_reads
 
     manager = users.actor("north", "manager")
@@ -285,8 +287,9 @@ def test_the_services_keep_the_answers_and_check_the_permission_first(app, clien
     assert lookups(app) == (0.0, 4)
     with app.test_request_context():
         assert [parts_service.part_answer(manager, p.id), equipment_service.equipment_answer(manager, eq.id),
-                reporting_reads.kpis_answer(manager, 30), reporting_reads.compliance_answer(manager, 30)] == answers
+                reporting_reads.kpis_answer(manager, KpisQuery(days=30)),
+                reporting_reads.compliance_answer(manager, ComplianceQuery(days=30))] == answers
         assert lookups(app) == (50.0, 8)
         with pytest.raises(Forbidden):
-            reporting_reads.kpis_answer(users.actor("north", "technician"), 30)
+            reporting_reads.kpis_answer(users.actor("north", "technician"), KpisQuery(days=30))
     assert lookups(app) == (50.0, 8)

@@ -123,8 +123,15 @@ def test_kpis_match_the_hand_computed_fixture(app, users):
         "equipmentId": ids["B"], "assetTag": "PUMP-B", "failures": 1, "repairs": 1, "downtimeHours": 144.0,
         "operatingHours": 576.0, "mtbfHours": 576.0, "mttrHours": 264.0, "availability": 80.0,
         "laborMinutes": 30, "partsCost": "12.50", "plannedStops": 0, "plannedDowntimeHours": 0.0}
-    assert assets["PUMP-C"]["failures"] == 0 and assets["PUMP-C"]["mtbfHours"] is None
-    assert assets["PUMP-C"]["availability"] == 100.0 and assets["PUMP-C"]["operatingHours"] == 720.0
+    # Only assets with downtime in the window have a row (PUMP-C had none); the fleet still counts it.
+    assert "PUMP-C" not in assets and k["assetsWithDowntime"] == 2 and k["assetsInService"] == 3
+    # The MTTR variants on this fixture: each repair was started and completed at one instant, so from
+    # the repair's start #4 and #2 take 0 h; #1's 999 minutes of labor began before its stop: clipped
+    # to the stop, 4 h. Responses (left `new`): #4 at its end (264 h), #1 4 h, #2 6 h.
+    assert (k["mttrBasis"], k["mttrRepairs"], k["meanResponseHours"], k["responses"]) == (
+        "failureToRestore", 3, round(274 / 3, 2), 3)
+    variant = kpi_service.kpis(users.actor("north", "manager"), 30, now=FIXED_NOW, mttr_basis="repairStartToRestore")
+    assert (variant["mttr_hours"], variant["mttr_repairs"]) == (round(4 / 3, 2), 3)
     assert [row["assetTag"] for row in k["topAssets"]] == ["PUMP-B", "PUMP-A"]
     assert k["workOrdersPerWeek"] == [
         {"weekStart": "2026-05-25T00:00:00.000Z", "opened": 0, "completed": 0},

@@ -130,5 +130,5 @@ def test_openapi_documents_the_pm_endpoints(client):
                  "/api/equipment/{equipment_id}/meter-readings", "/api/work-orders/{work_order_id}/checklist",
                  "/api/work-orders/{work_order_id}/checklist/{item_id}", "/api/work-orders/{work_order_id}/labor"):
         assert path in spec["paths"], path
-    assert "availability = operatingHours / window length" in spec["paths"]["/api/kpis"]["get"]["description"]
+    assert "availability = operatingHours / (assetsInService x window hours)" in spec["paths"]["/api/kpis"]["get"]["description"]
     assert "completedOnTime / due" in spec["paths"]["/api/pm-compliance"]["get"]["description"]

@@ -5,7 +5,7 @@ from pydantic.alias_generators import to_camel
 
 from portal.api.blueprint import api
 from portal.api.common import actor, documented, page_response, query_args
-from portal.schemas.kpis import KPI_RECORD_FIGURES, KpiRecordOut, KpiRecordsQuery, KpisOut, TrendsOut
+from portal.schemas.kpis import KPI_RECORD_FIGURES, KpiRecordOut, KpiRecordsQuery, KpisOut, KpisQuery, TrendsOut
 from portal.schemas.pm import DaysQuery
 from portal.services.common.errors import NotFound
 from portal.services.reporting import drilldown, reads
@@ -13,11 +13,12 @@ from portal.services.reporting import kpis as service
 
 
 @api.get("/kpis")
-@documented(summary="Maintenance KPIs over the last `days` days", query=DaysQuery, response=KpisOut,
-            permission="kpis.read", description=service.KPI_DEFINITIONS)
+@documented(summary="Maintenance KPIs over the last `days` days", query=KpisQuery, response=KpisOut,
+            permission="kpis.read", other_responses={404: "equipmentId is not an asset of your warehouse"},
+            description=service.KPI_DEFINITIONS)
 def get_kpis():
-    query = query_args(DaysQuery)
-    return jsonify(reads.kpis_answer(actor(), query.days))  # the service keeps it in the read cache
+    query = query_args(KpisQuery)
+    return jsonify(reads.kpis_answer(actor(), query))  # the service keeps it in the read cache
 
 
 # The figures as GET /api/kpis and /api/pm-compliance name them -> the service's names.

@@ -6,7 +6,7 @@ from portal.api.blueprint import api
 from portal.api.common import actor, documented, json_body, page_response, query_args
 from portal.schemas.pm import (
     ComplianceOut,
-    DaysQuery,
+    ComplianceQuery,
     MeterReadingCreate,
     MeterReadingCreated,
     MeterReadingOut,
@@ -93,8 +93,9 @@ def record_meter_reading(equipment_id: str):
 
 
 @api.get("/pm-compliance")
-@documented(summary="PM compliance over the last `days` days", query=DaysQuery, response=ComplianceOut,
-            permission="pm.read", description=kpi_service.COMPLIANCE_DEFINITION)
+@documented(summary="PM compliance over the last `days` days", query=ComplianceQuery, response=ComplianceOut,
+            permission="pm.read", other_responses={404: "equipmentId is not an asset of your warehouse"},
+            description=kpi_service.COMPLIANCE_DEFINITION)
 def pm_compliance():
-    query = query_args(DaysQuery)
-    return jsonify(reporting_reads.compliance_answer(actor(), query.days))  # the service keeps it in the read cache
+    query = query_args(ComplianceQuery)
+    return jsonify(reporting_reads.compliance_answer(actor(), query))  # the service keeps it in the read cache

@@ -62,7 +62,12 @@ class DowntimePeriod(db.Model):
     """A time the asset did not run: opened when it goes `down`, closed when it comes back up."""
 
     __tablename__ = "downtime_periods"
-    __table_args__ = (Index("ix_downtime_periods_equipment_started", "equipment_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_downtime_periods_equipment_started", "equipment_id", "started_at"),
+        # The KPI window: the periods still open or ended after its start, per warehouse (migration 0033;
+        # was a seq scan at a million work orders, bench/README.md).
+        Index("ix_downtime_periods_warehouse_id_ended_at", "warehouse_id", "ended_at"),
+    )
     id: Mapped[str] = id_column()
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
     equipment_id: Mapped[str] = mapped_column(ForeignKey("equipment.id"))

@@ -29,4 +29,6 @@ class Warehouse(db.Model):
     decimal_mark: Mapped[str] = mapped_column(String(1), default=".", server_default=".")
     # Completing a corrective or emergency work order needs its failure mode, cause and remedy codes.
     require_failure_codes: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # PM compliance's grace rule (services/reporting/kpis.py PM_GRACE): dueDate, oneDay, tenPercent or smrp.
+    pm_grace: Mapped[str] = mapped_column(String(20), default="dueDate", server_default="dueDate")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

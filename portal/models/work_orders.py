@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, false, true
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.enums import CLOSED_STATUSES as CLOSED_STATUSES  # re-exported beside the other value lists
@@ -30,6 +30,14 @@ class WorkOrder(db.Model):
         # A person's work by due date (My work, the list filtered by assignee): its count and page
         # from the index alone at a million work orders (migration 0026, bench/README.md).
         Index("ix_work_orders_warehouse_id_assigned_to_due_date", "warehouse_id", "assigned_to", "due_date"),
+        # The KPIs at a million work orders (migration 0033, bench/README.md "kpis.py"), each read from
+        # the index alone: completed per week; the labor's work order type (preventive or not) by id;
+        # PM compliance's counts over the PM work orders due in the window.
+        Index("ix_work_orders_warehouse_id_completed_at", "warehouse_id", "completed_at"),
+        Index("ix_work_orders_id_type", "id", "type"),
+        Index("ix_work_orders_pm_compliance", "warehouse_id", "due_date", "pm_template_id", "equipment_id", "status",
+              "completed_at", postgresql_where=text("pm_template_id IS NOT NULL"),
+              sqlite_where=text("pm_template_id IS NOT NULL")),
     )
     id: Mapped[str] = id_column()
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
@@ -45,6 +53,12 @@ class WorkOrder(db.Model):
     due_date: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     completion_notes: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SMRP's MTTR variants (services/reporting/kpis.py): when someone first responded (the work order
+    # left `new`: assigned, started, held or done) and when the repair first started (in_progress, or the
+    # start of the earliest labor booked: performedAt - minutes). Set once by the lifecycle and labor
+    # services, never moved back (migration 0033).
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    repair_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Preventive maintenance (models/pm.py holds the unique indexes on these).

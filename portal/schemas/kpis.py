@@ -1,10 +1,30 @@
 """Maintenance KPIs: the response of GET /api/kpis (definitions in services/reporting/kpis.py and the README)."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 
 from portal.schemas.common import MoneyOut, Out, PageQuery, Query, UtcOut
-from portal.services.reporting.kpis import FIGURES
+from portal.schemas.pm import PM_GRACE_DESCRIPTION, ComplianceQuery, PmGrace
+from portal.services.reporting.kpis import ASSET_LIMIT_DEFAULT, ASSET_LIMIT_MAX, FIGURES, MTTR_BASES
+
+MttrBasis = Literal["failureToRestore", "repairStartToRestore"]
+MTTR_BASIS_DESCRIPTION = "; ".join(f"{name}: {text}" for name, text in MTTR_BASES.items())
+
+
+def with_formula(key: str) -> str:
+    """A figure's definition and its formula, for the OpenAPI description of its field."""
+    return f"{FIGURES[key].definition} Formula: {FIGURES[key].formula}."
+
+
+class KpisQuery(ComplianceQuery):
+    """GET /api/kpis: the window, the scope (one asset, its subtree), the MTTR basis, the PM grace rule
+    and how many per-asset rows."""
+
+    mttr_basis: MttrBasis = Field("failureToRestore", description="MTTR's clock: " + MTTR_BASIS_DESCRIPTION)
+    asset_limit: int = Field(ASSET_LIMIT_DEFAULT, ge=1, le=ASSET_LIMIT_MAX, description=(
+        "At most this many rows in `assets` (the assets with downtime in the window, most downtime first)"))
 
 
 class BacklogOut(Out):
@@ -40,21 +60,40 @@ class KpisOut(Out):
     days: int
     from_: UtcOut = Field(alias="from")
     to: UtcOut
-    mttr_hours: float | None = Field(description=FIGURES["mttr_hours"].definition)
-    repairs: int
-    mtbf_hours: float | None = Field(description=FIGURES["mtbf_hours"].definition)
+    equipment_id: str | None = Field(None, description="The asset the figures are limited to (null: the warehouse)")
+    include_children: bool = Field(False, description="Whether the assets below equipmentId are rolled up with it")
+    mttr_hours: float | None = Field(description=with_formula("mttr_hours"))
+    repairs: int = Field(description="Unplanned downtime periods ended in the window")
+    mttr_basis: MttrBasis = Field("failureToRestore", description="The clock mttrHours uses: " + MTTR_BASIS_DESCRIPTION)
+    mttr_repairs: int = Field(0, description=(
+        "The repairs mttrHours is the mean of: all repairs (failureToRestore), or those whose work order "
+        "recorded a repair start (repairStartToRestore)"))
+    mean_response_hours: float | None = Field(None, description=(
+        "Mean response time: Σ (the work order's first response - the failure) ÷ responses, over the repairs "
+        "whose work order recorded a response (it left `new`); null without any"))
+    responses: int = Field(0, description="The repairs meanResponseHours is the mean of")
+    mtbf_hours: float | None = Field(description=with_formula("mtbf_hours"))
     failures: int = Field(description="Unplanned downtime periods starting in the window")
-    operating_hours: float = Field(description="Sum over non-retired assets of (window - downtime)")
-    availability: float | None = Field(description=FIGURES["availability"].definition)
+    assets_in_service: int = Field(0, description="Non-retired assets in scope: the fleet MTBF and availability count them")
+    operating_hours: float = Field(description="assetsInService x window hours - their unplanned downtime hours")
+    availability: float | None = Field(description=with_formula("availability"))
     planned_stops: int = Field(0, description="Planned downtime periods (reason code planned) starting in the window")
-    planned_downtime_hours: float = Field(0, description=FIGURES["planned_downtime_hours"].definition)
-    planned_maintenance_percentage: float | None = Field(
-        description=FIGURES["planned_maintenance_percentage"].definition)
+    planned_downtime_hours: float = Field(0, description=with_formula("planned_downtime_hours"))
+    planned_maintenance_percentage: float | None = Field(description=with_formula("planned_maintenance_percentage"))
     preventive_labor_minutes: int
     labor_minutes: int
-    backlog: BacklogOut
+    pm_compliance: float | None = Field(None, description=with_formula("pm_compliance"))
+    pm_due: int = Field(0, description="PM work orders due in the window (cancelled left out): GET /api/pm-compliance due")
+    pm_completed_on_time: int = Field(0, description="Those completed by their due date + grace")
+    pm_grace: PmGrace = Field("dueDate", description="The grace rule pmCompliance uses: " + PM_GRACE_DESCRIPTION)
+    backlog: BacklogOut = Field(description=FIGURES["backlog"].definition)
     work_orders_per_week: list[WeekOut]
-    assets: list[AssetKpiOut]
+    assets: list[AssetKpiOut] = Field(description=(
+        "One row per asset with downtime (planned or unplanned) in the window, most unplanned downtime first "
+        "(then failures, planned downtime, asset tag), at most assetLimit rows; assets without downtime are "
+        "not listed (their labor and parts count in the fleet figures)"))
+    assets_with_downtime: int = Field(0, description="How many assets had downtime in the window (rows before assetLimit)")
+    asset_limit: int = Field(ASSET_LIMIT_DEFAULT, description="The assetLimit applied to `assets`")
     top_assets: list[AssetKpiOut] = Field(description="Top 5 assets by downtime, then failures")
 
 
@@ -80,10 +119,15 @@ PERIODS = (7, 30, 90, 365)
 
 
 class DashboardQuery(Query):
-    """The portal's /kpis period selector: only the periods it offers."""
+    """The portal's /kpis period selector (only the periods it offers) and its filter: one asset by its
+    tag (with the assets below it), MTTR's basis, the PM grace rule (the warehouse's when not given)."""
 
     days: int = Field(30, description="Period: the last 7, 30, 90 or 365 days",
                       json_schema_extra={"enum": list(PERIODS)})
+    asset: str | None = Field(None, max_length=64, description="An asset tag: only its figures")
+    children: bool = Field(False, description="With asset: the assets below it too")
+    mttr_basis: MttrBasis = Field("failureToRestore")
+    pm_grace: PmGrace | None = None
 
     @field_validator("days")
     @classmethod

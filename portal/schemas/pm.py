@@ -283,6 +283,37 @@ class DaysQuery(Query):
     days: int = Field(30, ge=1, le=3650, description="Window: the last N days up to now")
 
 
+# PM compliance's grace rules (services/reporting/kpis.py PM_GRACE): the warehouse's setting and the
+# query parameter overriding it.
+PmGrace = Literal["dueDate", "oneDay", "tenPercent", "smrp"]
+PM_GRACE_DESCRIPTION = (
+    "PM compliance's grace: dueDate (completed by the due date), oneDay (within 24 h after it), tenPercent "
+    "(within 10 % of the PM's interval after it), smrp (within 20 % of the interval, at most 28 days: SMRP). "
+    "Exactly at the boundary is on time. Interval: a calendar PM's frequency in days; a meter PM's leadDays")
+
+
+class ScopeQuery(DaysQuery):
+    """The window, and the asset (with or without the assets below it) the figures are limited to."""
+
+    equipment_id: str | None = Field(None, max_length=64, description=(
+        "Only this asset's figures (its work orders, downtime, labor, parts); another warehouse's asset is a 404"))
+    include_children: bool = Field(False, description=(
+        "With equipmentId: the asset and every asset below it (parentId), rolled up as one fleet"))
+
+    @model_validator(mode="after")
+    def _children_of_something(self) -> ScopeQuery:
+        if self.include_children and self.equipment_id is None:
+            raise ValueError("includeChildren needs equipmentId")
+        return self
+
+
+class ComplianceQuery(ScopeQuery):
+    """GET /api/pm-compliance."""
+
+    pm_grace: PmGrace | None = Field(None, description=PM_GRACE_DESCRIPTION + ". Default: the warehouse's "
+                                                                             "pmGrace (GET /api/warehouse)")
+
+
 class ComplianceCounts(Out):
     due: int
     completed_on_time: int
@@ -306,6 +337,9 @@ class ComplianceOut(ComplianceCounts):
     days: int
     from_: UtcOut = Field(alias="from")
     to: UtcOut
+    pm_grace: PmGrace = Field("dueDate", description="The grace rule the counts use: " + PM_GRACE_DESCRIPTION)
+    equipment_id: str | None = Field(None, description="The asset the counts are limited to (null: the warehouse)")
+    include_children: bool = Field(False, description="Whether the assets below equipmentId are included")
     cancelled: int
     by_template: list[ComplianceByTemplate]
     by_equipment: list[ComplianceByEquipment]

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from portal.schemas.common import Out, Payload, not_null
+from portal.schemas.pm import PM_GRACE_DESCRIPTION, PmGrace
 
 
 class WarehouseOut(Out):
@@ -24,6 +25,9 @@ class WarehouseOut(Out):
     require_failure_codes: bool = Field(False, description=(
         "Completing a corrective or emergency work order needs failureMode, failureCause and failureRemedy "
         "(400 naming the missing ones otherwise)"))
+    pm_grace: PmGrace = Field("dueDate", description=(
+        "The PM compliance grace rule of GET /api/kpis and GET /api/pm-compliance (their pmGrace query "
+        "parameter overrides it): " + PM_GRACE_DESCRIPTION))
 
 
 class WarehouseUpdate(Payload):
@@ -40,6 +44,9 @@ class WarehouseUpdate(Payload):
     require_failure_codes: bool | None = Field(None, json_schema_extra=not_null, description=(
         "On: completing a corrective or emergency work order needs its three failure codes (managers also "
         "switch this on the portal's failure codes page)"))
+    pm_grace: PmGrace | None = Field(None, json_schema_extra=not_null, description=(
+        "PM compliance's grace rule: dueDate, oneDay, tenPercent or smrp (PM_GRACE in GET /api/pm-compliance's "
+        "description)"))
 
 
 class ReportTokenOut(Out):

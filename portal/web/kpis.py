@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from portal.schemas.kpis import PERIODS, DashboardQuery
+from portal.services.assets.lookup import asset_for_code
 from portal.services.common.actor import Actor
 from portal.services.planning.kpis import planning_kpis
 from portal.services.reporting import drilldown
@@ -36,6 +37,9 @@ RECORD_NAMES = {"mttr_hours": "Repairs", "mtbf_hours": "Failures", "availability
 OUTCOME_NAMES = {"on_time": "On time", "late": "Late", "open": "Open", "overdue": "Overdue",
                  "preventive": "Preventive", "other": "Other work"}
 RECORDS_PER_PAGE = 50
+GRACE_NAMES = {"dueDate": "By the due date", "oneDay": "Within 1 day", "tenPercent": "Within 10 % of the interval",
+               "smrp": "Within 20 % of the interval, at most 28 days (SMRP)"}
+BASIS_NAMES = {"failureToRestore": "The failure (SMRP)", "repairStartToRestore": "The repair's start"}
 
 
 def day(value: datetime, tz: tzinfo) -> str:
@@ -109,10 +113,27 @@ def kpis():
     if isinstance(query, dict):
         abort(400, description="; ".join(f"{field}: {message}" for field, message in query.items()))
     actor = Actor.of(current_user.user)
-    data = kpi_service.dashboard(actor, query.days)  # 403 page below a manager
+    scope, filter_errors, tag = None, {}, None
+    if query.asset:
+        found = asset_for_code(actor, query.asset)
+        if found is None:
+            filter_errors["asset"] = f"No asset tagged {query.asset} here: the whole warehouse is shown."
+        else:
+            scope, tag = kpi_service.Scope(actor, found.id, include_children=query.children), found.asset_tag
+    data = kpi_service.dashboard(actor, query.days, scope=scope, mttr_basis=query.mttr_basis,
+                                 pm_grace=query.pm_grace)  # 403 page below a manager
     tz = zone(current_user.warehouse.timezone)
-    charts = _charts(data, series_service.series(actor, query.days, now=data["to"]))
-    return render("kpis/index.html", block="dashboard", d=data, charts=charts, tz=tz,
+    charts = _charts(data, series_service.series(actor, query.days, now=data["to"], scope=scope,
+                                                 pm_grace=data["compliance"]["pm_grace"]))
+    # The filter rides along the period links (and the period along the filter's form).
+    filters = {key: value for key, value in (
+        ("asset", tag), ("children", "true" if scope and query.children else None),
+        ("mttrBasis", query.mttr_basis if query.mttr_basis != kpi_service.MTTR_BASIS_DEFAULT else None),
+        ("pmGrace", query.pm_grace)) if value}
+    return render("kpis/index.html", block="dashboard", d=data, charts=charts, tz=tz, query=query,
+                  filters=filters, filter_errors=filter_errors, grace_names=GRACE_NAMES,
+                  warehouse_grace=(kpi_service.warehouse_grace(actor.warehouse_id) if query.pm_grace
+                                   else data["compliance"]["pm_grace"]), basis_names=BASIS_NAMES,
                   periods=PERIODS, period_names=PERIOD_NAMES, days=query.days, fragment=wants_fragment(),
                   day=day, show=show, show_change=show_change,
                   plan=planning_kpis(actor, query.days),

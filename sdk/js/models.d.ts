@@ -231,6 +231,12 @@ export interface ComplianceOut {
   days: number;
   from: string;
   to: string;
+  /** The grace rule the counts use: PM compliance's grace: dueDate (completed by the due date), oneDay (within 24 h after it), tenPercent (within 10 % of the PM's interval after it), smrp (within 20 % of the interval, at most 28 days: SMRP). Exactly at the boundary is on time. Interval: a calendar PM's frequency in days; a meter PM's leadDays */
+  pmGrace?: "dueDate" | "oneDay" | "tenPercent" | "smrp";
+  /** The asset the counts are limited to (null: the warehouse) */
+  equipmentId?: string | null;
+  /** Whether the assets below equipmentId are included */
+  includeChildren?: boolean;
   cancelled: number;
   byTemplate: Array<ComplianceByTemplate>;
   byEquipment: Array<ComplianceByEquipment>;
@@ -657,28 +663,57 @@ export interface KpisOut {
   days: number;
   from: string;
   to: string;
-  /** Mean time to repair: total length of the downtime periods that ended in the period ÷ their number. */
+  /** The asset the figures are limited to (null: the warehouse) */
+  equipmentId?: string | null;
+  /** Whether the assets below equipmentId are rolled up with it */
+  includeChildren?: boolean;
+  /** Mean time to repair (SMRP 3.5.2): from the failure (the unplanned downtime period's start) to the return to service (its end), over the periods that ended in the period. mttrBasis=repairStartToRestore starts the clock at the repair's start instead; the mean response time (failure to the work order's first response) is reported beside. Formula: MTTR = Σ (return to service − failure) ÷ repairs. */
   mttrHours: number | null;
+  /** Unplanned downtime periods ended in the window */
   repairs: number;
-  /** Mean time between failures: operating hours of the non-retired assets ÷ failures (unplanned downtime periods starting in the period; planned stops are no failures). */
+  /** The clock mttrHours uses: failureToRestore: from the failure (the downtime period's start) to the return to service (its end): SMRP 3.5.2, the default; repairStartToRestore: from the repair's start (its work order first in_progress, or the start of its earliest labor) to the return to service; repairs without a recorded start are left out */
+  mttrBasis?: "failureToRestore" | "repairStartToRestore";
+  /** The repairs mttrHours is the mean of: all repairs (failureToRestore), or those whose work order recorded a repair start (repairStartToRestore) */
+  mttrRepairs?: number;
+  /** Mean response time: Σ (the work order's first response - the failure) ÷ responses, over the repairs whose work order recorded a response (it left `new`); null without any */
+  meanResponseHours?: number | null;
+  /** The repairs meanResponseHours is the mean of */
+  responses?: number;
+  /** Mean time between failures: operating hours of the non-retired assets ÷ failures (unplanned downtime periods starting in the period; planned stops are no failures). Formula: MTBF = (assets in service × period − unplanned downtime) ÷ failures. */
   mtbfHours: number | null;
   /** Unplanned downtime periods starting in the window */
   failures: number;
-  /** Sum over non-retired assets of (window - downtime) */
+  /** Non-retired assets in scope: the fleet MTBF and availability count them */
+  assetsInService?: number;
+  /** assetsInService x window hours - their unplanned downtime hours */
   operatingHours: number;
-  /** Operating hours (period length − unplanned downtime) ÷ period length × 100, over non-retired assets. Planned stops are left out and reported beside. */
+  /** Operating hours (period length − unplanned downtime) ÷ period length × 100, over non-retired assets. Planned stops are left out and reported beside. Formula: Availability = operating h ÷ (assets in service × period h) × 100. */
   availability: number | null;
   /** Planned downtime periods (reason code planned) starting in the window */
   plannedStops?: number;
-  /** Hours of planned stops (preventive work, changeovers, shutdowns) in the period, over non-retired assets: not failures, so outside MTBF and availability. */
+  /** Hours of planned stops (preventive work, changeovers, shutdowns) in the period, over non-retired assets: not failures, so outside MTBF and availability. Formula: Planned downtime = Σ planned stops clipped to the period. */
   plannedDowntimeHours?: number;
-  /** Labor minutes on preventive work orders ÷ all labor minutes performed in the period × 100. */
+  /** Labor minutes on preventive work orders ÷ all labor minutes performed in the period × 100. Formula: PMP = preventive labor min ÷ all labor min × 100. */
   plannedMaintenancePercentage: number | null;
   preventiveLaborMinutes: number;
   laborMinutes: number;
+  /** PM work orders due in the period (cancelled left out) completed on time ÷ all of them due × 100. On time: by the due date plus the warehouse's grace (pmGrace: none, 1 day, 10 % of the PM's interval, or SMRP's 20 % of it capped at 28 days). The interval of a calendar PM is its template's frequency in days; of a meter PM, its template's leadDays (the days allowed once the meter reaches the threshold). Formula: PM compliance = completed by due date + grace ÷ due × 100. */
+  pmCompliance?: number | null;
+  /** PM work orders due in the window (cancelled left out): GET /api/pm-compliance due */
+  pmDue?: number;
+  /** Those completed by their due date + grace */
+  pmCompletedOnTime?: number;
+  /** The grace rule pmCompliance uses: PM compliance's grace: dueDate (completed by the due date), oneDay (within 24 h after it), tenPercent (within 10 % of the PM's interval after it), smrp (within 20 % of the interval, at most 28 days: SMRP). Exactly at the boundary is on time. Interval: a calendar PM's frequency in days; a meter PM's leadDays */
+  pmGrace?: "dueDate" | "oneDay" | "tenPercent" | "smrp";
+  /** Work orders open at the period's end (new, assigned, in progress, on hold); compared with those open at the previous period's end. */
   backlog: BacklogOut;
   workOrdersPerWeek: Array<WeekOut>;
+  /** One row per asset with downtime (planned or unplanned) in the window, most unplanned downtime first (then failures, planned downtime, asset tag), at most assetLimit rows; assets without downtime are not listed (their labor and parts count in the fleet figures) */
   assets: Array<AssetKpiOut>;
+  /** How many assets had downtime in the window (rows before assetLimit) */
+  assetsWithDowntime?: number;
+  /** The assetLimit applied to `assets` */
+  assetLimit?: number;
   /** Top 5 assets by downtime, then failures */
   topAssets: Array<AssetKpiOut>;
 }
@@ -1527,6 +1562,8 @@ export interface WarehouseOut {
   decimalMark?: "." | ",";
   /** Completing a corrective or emergency work order needs failureMode, failureCause and failureRemedy (400 naming the missing ones otherwise) */
   requireFailureCodes?: boolean;
+  /** The PM compliance grace rule of GET /api/kpis and GET /api/pm-compliance (their pmGrace query parameter overrides it): PM compliance's grace: dueDate (completed by the due date), oneDay (within 24 h after it), tenPercent (within 10 % of the PM's interval after it), smrp (within 20 % of the interval, at most 28 days: SMRP). Exactly at the boundary is on time. Interval: a calendar PM's frequency in days; a meter PM's leadDays */
+  pmGrace?: "dueDate" | "oneDay" | "tenPercent" | "smrp";
 }
 
 export interface WarehouseUpdate {
@@ -1540,6 +1577,8 @@ export interface WarehouseUpdate {
   decimalMark?: "." | ",";
   /** On: completing a corrective or emergency work order needs its three failure codes (managers also switch this on the portal's failure codes page) */
   requireFailureCodes?: boolean;
+  /** PM compliance's grace rule: dueDate, oneDay, tenPercent or smrp (PM_GRACE in GET /api/pm-compliance's description) */
+  pmGrace?: "dueDate" | "oneDay" | "tenPercent" | "smrp";
 }
 
 export interface WebhookCreate {
@@ -2199,7 +2238,7 @@ export interface Operations {
   get_kpis: {
     method: "GET";
     path: "/kpis";
-    query: { days?: number; };
+    query: { days?: number; equipmentId?: string | null; includeChildren?: boolean; pmGrace?: "dueDate" | "oneDay" | "tenPercent" | "smrp" | null; mttrBasis?: "failureToRestore" | "repairStartToRestore"; assetLimit?: number; };
     body: undefined;
     response: KpisOut;
   };
@@ -2332,7 +2371,7 @@ export interface Operations {
   pm_compliance: {
     method: "GET";
     path: "/pm-compliance";
-    query: { days?: number; };
+    query: { days?: number; equipmentId?: string | null; includeChildren?: boolean; pmGrace?: "dueDate" | "oneDay" | "tenPercent" | "smrp" | null; };
     body: undefined;
     response: ComplianceOut;
   };

@@ -222,7 +222,7 @@ def test_api_warehouse_settings_and_rotation(client, users, auth):
     body = client.get("/api/warehouse", headers=admin).get_json()
     assert body == {"id": users["north"]["admin"].warehouse_id, "name": "North Plant", "timezone": "UTC",
                     "problemReportsEnabled": False, "requestRouting": "work_order", "decimalMark": ".",
-                    "requireFailureCodes": False}
+                    "requireFailureCodes": False, "pmGrace": "dueDate"}
     changed = client.patch("/api/warehouse", headers=admin, json={"problemReportsEnabled": True})
     assert changed.status_code == 200 and changed.get_json()["problemReportsEnabled"] is True
     assert client.patch("/api/warehouse", headers=admin, json={"problemReportsEnabled": "yes"}).status_code == 400

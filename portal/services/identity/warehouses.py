@@ -50,7 +50,7 @@ def update_settings(actor: Actor, data: WarehouseUpdate) -> Warehouse:
     """Problem reports without an account on/off, time zone, decimal mark, where reports go; only what was given changes."""
     require(actor, "warehouse.manage")
     values = given_fields(data, ("problem_reports_enabled", "timezone", "decimal_mark", "request_routing",
-                                 "require_failure_codes"))
+                                 "require_failure_codes", "pm_grace"))
     if "timezone" in values:
         values["timezone"] = _checked_zone(values["timezone"])
     with unit_of_work() as s:

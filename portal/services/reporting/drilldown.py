@@ -19,16 +19,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from portal.models import OPEN_STATUSES, DowntimePeriod, Equipment, LaborEntry, WorkOrder
+from portal.models import OPEN_STATUSES, DowntimePeriod, Equipment, LaborEntry, PMTemplate, WorkOrder
 from portal.platform.extensions import db
 from portal.services.common.actor import Actor
 from portal.services.common.errors import NotFound, ValidationFailed
 from portal.services.common.querying import Page
 from portal.services.identity.permissions import require
-from portal.services.reporting.kpis import _at, _window
+from portal.services.reporting.kpis import _at, _window, needs_template, warehouse_grace
+from portal.services.reporting.kpis import on_time as pm_on_time
 
 DOWNTIME = "downtime"
 WORK_ORDERS = "work_orders"
@@ -109,12 +110,11 @@ def _downtime(actor: Actor, figure: str, start: datetime, end: datetime, page: i
 
 
 # --- work orders ------------------------------------------------------------------------------
-def _pm_outcome() -> Any:
+def _pm_outcome(rule: str) -> Any:
+    """on_time / late / open under the warehouse's PM grace rule, as pm_compliance() counts them (the
+    percentage rules need PMTemplate joined: needs_template)."""
     wo = WorkOrder
-    return case(
-        (and_(wo.status == "completed", wo.completed_at <= wo.due_date), "on_time"),
-        (wo.status == "completed", "late"),
-        else_="open")
+    return case((pm_on_time(rule), "on_time"), (wo.status == "completed", "late"), else_="open")
 
 
 def _work_orders(actor: Actor, figure: str, start: datetime, end: datetime, page: int, limit: int,
@@ -124,13 +124,17 @@ def _work_orders(actor: Actor, figure: str, start: datetime, end: datetime, page
     where: list[Any] = [wo.warehouse_id == actor.warehouse_id]
     order: list[Any] = []
     summary: dict[str, Any] = {}
+    rule = warehouse_grace(actor.warehouse_id) if figure == "pm_compliance" else None
     if figure == "pm_compliance":
         # As pm_compliance(): due in the window, cancelled ones left out.
         where += [wo.pm_template_id.is_not(None), wo.status != "cancelled",
                   wo.due_date >= _at(start), wo.due_date <= _at(end)]
         # Grouped over a subquery's column: PostgreSQL does not see two renderings of the CASE (each
         # with its own bound literals) as the same expression.
-        outcomes = select(_pm_outcome().label("outcome")).where(*where).subquery()
+        outcomes = select(_pm_outcome(rule).label("outcome")).where(*where)
+        if needs_template(rule):
+            outcomes = outcomes.outerjoin(PMTemplate, PMTemplate.id == wo.pm_template_id)
+        outcomes = outcomes.subquery()
         counts = db.session.execute(
             select(outcomes.c.outcome, func.count()).group_by(outcomes.c.outcome)).all()
         summary = {"due": 0, "on_time": 0, "late": 0, "open": 0}
@@ -140,7 +144,7 @@ def _work_orders(actor: Actor, figure: str, start: datetime, end: datetime, page
         summary["overdue"] = db.session.scalar(select(func.count()).select_from(wo).where(
             *where, wo.status.in_(OPEN_STATUSES), wo.due_date < _at(end))) or 0
         if outcome in ("on_time", "late", "open"):
-            where.append(_pm_outcome() == outcome)
+            where.append(_pm_outcome(rule) == outcome)
         elif outcome == "overdue":
             where += [wo.status.in_(OPEN_STATUSES), wo.due_date < _at(end)]
         order = [wo.due_date.desc(), wo.id]
@@ -173,6 +177,10 @@ def _work_orders(actor: Actor, figure: str, start: datetime, end: datetime, page
     stmt = select(wo, asset.asset_tag).outerjoin(asset, asset.id == wo.equipment_id)
     if minutes is not None:
         stmt = stmt.add_columns(minutes).join(labor, labor.c.wo_id == wo.id)
+    if rule is not None:
+        stmt = stmt.add_columns(_pm_outcome(rule))
+        if needs_template(rule):
+            stmt = stmt.outerjoin(PMTemplate, PMTemplate.id == wo.pm_template_id)
     stmt = stmt.where(*where)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.session.execute(stmt.order_by(*order).limit(limit).offset((page - 1) * limit)).all()
@@ -184,7 +192,7 @@ def _work_orders(actor: Actor, figure: str, start: datetime, end: datetime, page
                 "completed_at": w.completed_at, "created_at": w.created_at}
         if figure == "pm_compliance":
             if w.status == "completed":
-                item["outcome"] = "on_time" if w.completed_at <= w.due_date else "late"
+                item["outcome"] = row[2]  # on_time or late, by the grace rule in SQL
             else:
                 item["outcome"] = "overdue" if w.due_date < end else "open"
         elif figure == "backlog":

@@ -3,7 +3,7 @@ hundreds of thousands of work orders. Definitions (also in the OpenAPI descripti
 
 - PM compliance over the PM work orders (generated from a template) due in [now - days, now],
   cancelled ones left out: compliance = completedOnTime / due x 100, completed on time meaning
-  completedAt <= dueDate. due = completedOnTime + completedLate + open; overdue is the part of
+  completedAt <= dueDate + grace (the warehouse's pmGrace rule). due = completedOnTime + completedLate + open; overdue is the part of
   open whose due date has passed.
 - Downtime is recorded, never inferred from open work orders: a period starts when the asset
   goes `down` (POST /api/equipment/{id}/status, PATCH status, or a failure work order created
@@ -12,14 +12,19 @@ hundreds of thousands of work orders. Definitions (also in the OpenAPI descripti
   count below: a failure is an unplanned period starting inside the window; a repair one ending
   inside it. Planned stops and their downtime are reported beside (plannedStops, plannedDowntimeHours).
 - Downtime of an asset = its periods clipped to the window, overlapping periods merged, an open
-  period running to the window's end. Operating time = window length - downtime.
-- MTTR = total length of the periods that ended in the window / their count, in hours.
-- MTBF of an asset = its operating time / its failures (null without failures); fleet MTBF = sum
-  of operating time over all non-retired assets / all failures.
-- Availability = operating time / window length x 100, per asset; fleet: summed over non-retired
-  assets.
+  period running to the window's end. Fleet operating time = non-retired assets x window - their
+  unplanned downtime: a count and the periods of the window, never a row per asset of the warehouse
+  (100,000 assets took ~30 s per request: bench/README.md "kpis.py").
+- MTTR (SMRP 3.5.2, the default basis failureToRestore) = total length of the periods that ended in
+  the window / their count, in hours. repairStartToRestore starts each at its work order's recorded
+  repair start; the mean response time (failure -> first response) is reported beside.
+- MTBF of an asset = its operating time / its failures (null without failures); fleet MTBF = fleet
+  operating time / all failures.
+- Availability = operating time / (non-retired assets x window length) x 100.
 - Planned maintenance percentage = labor minutes on preventive work orders / all labor minutes
   x 100, labor counted by when it was performed.
+- PM compliance: on time = completed by dueDate + the grace of the warehouse's rule (PM_GRACE).
+- Per-asset rows: the assets with downtime in the window, the `asset_limit` with most downtime.
 """
 from __future__ import annotations
 
@@ -31,40 +36,71 @@ from sqlalchemy import and_, case, cast, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import Integer
 
-from portal.models import OPEN_STATUSES, DowntimePeriod, Equipment, LaborEntry, PartConsumption, PMTemplate, WorkOrder
+from portal.models import (
+    OPEN_STATUSES,
+    DowntimePeriod,
+    Equipment,
+    LaborEntry,
+    PartConsumption,
+    PMTemplate,
+    Warehouse,
+    WorkOrder,
+)
 from portal.models.types import UTCDateTime, utcnow
 from portal.platform.extensions import db
+from portal.services.assets.hierarchy import subtree_ids
 from portal.services.common.actor import Actor
+from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import require
 
 COMPLIANCE_DEFINITION = (
     "Over the PM work orders (created from a PM template) whose dueDate is in [now - days, now], cancelled "
     "ones left out (counted in `cancelled`): due = completedOnTime + completedLate + open; completedOnTime: "
-    "completedAt <= dueDate; completedLate: completedAt > dueDate; open: not completed yet; overdue: the "
-    "open ones whose dueDate has passed (a part of open). compliance = completedOnTime / due x 100, two "
-    "places (null when nothing was due). byTemplate and byEquipment break the same counts down."
+    "completedAt <= dueDate + grace; completedLate: completed after that; open: not completed yet; overdue: "
+    "the open ones whose dueDate has passed (a part of open). compliance = completedOnTime / due x 100, two "
+    "places (null when nothing was due). byTemplate and byEquipment break the same counts down.\n\n"
+    "Grace (`pmGrace`, the warehouse's setting in GET/PATCH /api/warehouse unless the query names one): "
+    "dueDate, none; oneDay, 24 h; tenPercent, 10 % of the PM's interval; smrp, 20 % of the interval capped "
+    "at 28 days. Completed exactly at dueDate + grace is on time. The interval of a calendar PM is its "
+    "template's frequency in days; of a meter PM, its template's leadDays (the days it allows once the meter "
+    "reaches the threshold). `equipmentId` (+ `includeChildren`) limits the counts to one asset (and the "
+    "assets below it)."
 )
 KPI_DEFINITIONS = (
     "Window: [now - days, now]. Downtime is recorded (GET /api/equipment/{id}/downtime): a period starts "
     "when the equipment goes `down` and ends when it leaves `down`; open work orders do not count. Each "
     "period is planned or unplanned (its reasonCode); only UNPLANNED periods count in failures, repairs, "
     "downtime, MTBF, MTTR and availability.\n\n"
+    "- Scope: the whole warehouse, or with `equipmentId` that asset, and with `includeChildren=true` every "
+    "asset below it (parentId); another warehouse's asset is a 404. Work orders count by their equipmentId.\n"
     "- failures: unplanned downtime periods starting in the window; repairs: those ending in the window.\n"
     "- plannedStops, plannedDowntimeHours: the planned periods (PM, changeover, shutdown...) starting in the "
     "window, and their downtime clipped to it (overlaps merged), over non-retired assets: reported beside.\n"
     "- downtimeHours (per asset) = its periods clipped to the window, overlapping periods merged once, an open "
     "period running to the window's end.\n"
-    "- operatingHours (per asset) = window length - downtime; fleet: sum over non-retired assets.\n"
-    "- mttrHours = total length of the periods ended in the window / repairs.\n"
-    "- mtbfHours = operatingHours / failures (per asset; fleet: all assets), null without failures.\n"
-    "- availability = operatingHours / window length x 100 (fleet: over non-retired assets).\n"
+    "- assetsInService: non-retired assets in scope. operatingHours = assetsInService x window hours - their "
+    "unplanned downtime hours.\n"
+    "- mttrHours (mttrBasis=failureToRestore, the default; SMRP 3.5.2) = sum of (end - start) of the periods "
+    "ended in the window / repairs. mttrBasis=repairStartToRestore: sum of (end - repair start) / the repairs "
+    "whose work order recorded a repair start (first in_progress, or the start of its earliest labor: "
+    "performedAt - minutes), clipped to the period; mttrRepairs says how many repairs the mean is over.\n"
+    "- meanResponseHours = sum of (first response - failure) / responses, over the repairs whose work order "
+    "recorded a response (it left `new`: assigned, started, held or completed); clipped to the period.\n"
+    "- mtbfHours = operatingHours / failures (per asset: its own), null without failures.\n"
+    "- availability = operatingHours / (assetsInService x window hours) x 100.\n"
     "- plannedMaintenancePercentage = labor minutes on preventive work orders / all labor minutes x 100, "
     "labor counted by performedAt in the window.\n"
+    "- pmCompliance, pmDue, pmCompletedOnTime, pmGrace: as GET /api/pm-compliance over the same window and "
+    "scope (its description gives the grace rules).\n"
     "- backlog: open work orders now, sum of their estimatedDuration in hours, how many have no estimate, "
     "how many are past their due date.\n"
     "- workOrdersPerWeek: work orders created / completed per week (Monday 00:00 UTC) in the window.\n"
-    "- assets: per asset failures, repairs, downtime, MTBF, MTTR, availability, labor minutes and parts "
-    "cost (consumedAt in the window); topAssets: the 5 with most downtime, then most failures."
+    "- assets: one row per asset WITH DOWNTIME (planned or unplanned) in the window, most unplanned "
+    "downtime first (then failures, planned downtime, asset tag), at most `assetLimit` rows (default 100); "
+    "assetsWithDowntime says how many there were. Assets without downtime are not listed (their labor and "
+    "parts still count in the fleet figures). Per row: failures, repairs, downtime, MTBF, MTTR "
+    "(failureToRestore), availability, labor minutes and parts cost (consumedAt in the window); topAssets: "
+    "the first 5 with unplanned downtime or failures."
 )
 FAILURE_TYPES = ("corrective", "emergency")
 WEEK = 7 * 24 * 3600
@@ -110,32 +146,126 @@ def _window(days: int, now: datetime | None) -> tuple[datetime, datetime]:
     return to - timedelta(days=days), to
 
 
+# --- Scope: the whole warehouse, or one asset and (includeChildren) its subtree ----------------
+
+class Scope:
+    """Which assets the figures cover: the warehouse's (equipment_id None) or one asset's subtree
+    (services/assets/hierarchy.subtree_ids). `ids` is a SELECT to use as `column.in_(scope.ids)`."""
+
+    def __init__(self, actor: Actor, equipment_id: str | None = None, include_children: bool = False):
+        self.warehouse_id = actor.warehouse_id
+        self.equipment_id = equipment_id
+        self.include_children = bool(include_children) and equipment_id is not None
+        self.ids = None
+        if equipment_id is not None:
+            get_in_warehouse(Equipment, equipment_id, actor, what="Equipment")  # another warehouse's: 404
+            self.ids = subtree_ids(actor.warehouse_id, equipment_id, include_children=self.include_children)
+
+    def where(self, column: Any) -> list:
+        """The condition restricting `column` (an equipment id) to the scope; none for the warehouse."""
+        return [] if self.ids is None else [column.in_(self.ids)]
+
+    def echo(self) -> dict:
+        return {"equipment_id": self.equipment_id, "include_children": self.include_children}
+
+
+def _scope(actor: Actor, scope: Scope | None) -> Scope:
+    return scope if scope is not None else Scope(actor)
+
+
 # --- PM compliance ---------------------------------------------------------------------------
+
+DAY = 24 * 3600
+# The grace rules of PM compliance (maintenance-domain.md): a PM is on time when completed no later
+# than its due date + the grace. The PM's interval: a calendar template's frequency in days; a meter
+# template's leadDays (its due date is the day the meter reached the threshold + leadDays, the only
+# span in days a meter PM has: docs/decisions.md "PM grace of a meter-based PM").
+PM_GRACE = {
+    "dueDate": "on time when completed by its due date (no grace)",
+    "oneDay": "on time when completed within 1 day after its due date",
+    "tenPercent": "on time when completed within 10 % of the PM's interval after its due date",
+    "smrp": "on time when completed within 20 % of the PM's interval, at most 28 days, after its due date (SMRP)",
+}
+PM_GRACE_DEFAULT = "dueDate"
+INTERVAL_DEFINITION = ("The interval of a calendar PM is its template's frequency in days; of a meter PM, its "
+                       "template's leadDays (the days allowed once the meter reaches the threshold).")
+
+
+def _interval_days() -> ColumnElement:
+    return case((PMTemplate.frequency_type == "calendar", PMTemplate.frequency), else_=PMTemplate.lead_days)
+
+
+def grace_seconds(rule: str) -> ColumnElement | int:
+    """The grace of `rule` in whole seconds, as SQL over the PM template's columns (an int for the fixed
+    rules). Integer arithmetic: 10 % of a day is 8,640 s, 20 % is 17,280 s; so the boundary is exact."""
+    if rule == "dueDate":
+        return 0
+    if rule == "oneDay":
+        return DAY
+    days = func.coalesce(_interval_days(), 0)
+    if rule == "tenPercent":
+        return days * (DAY // 10)
+    if rule == "smrp":
+        cap = 28 * DAY
+        return case((days * (DAY // 5) > cap, cap), else_=days * (DAY // 5))
+    raise ValueError(f"unknown PM grace rule {rule!r}")
+
+
+def needs_template(rule: str) -> bool:
+    """The percentage rules read the PM's interval: the query joins its template."""
+    return rule in ("tenPercent", "smrp")
+
+
+def on_time(rule: str = PM_GRACE_DEFAULT) -> ColumnElement:
+    """Completed on time under `rule`: completedAt <= dueDate + grace (exactly at the boundary is on time).
+    Join PMTemplate on WorkOrder.pm_template_id when needs_template(rule)."""
+    wo = WorkOrder
+    done = wo.status == "completed"
+    if rule == "dueDate":
+        return and_(done, wo.completed_at <= wo.due_date)
+    late = seconds_between(wo.due_date, wo.completed_at)
+    if db.session.get_bind().dialect.name == "sqlite":
+        late = func.round(late, 3)  # julianday's binary fraction: 86400.00004 s must read 86400
+    return and_(done, late <= grace_seconds(rule))
+
+
+def warehouse_grace(warehouse_id: str) -> str:
+    rule = db.session.scalar(select(Warehouse.pm_grace).where(Warehouse.id == warehouse_id))
+    return rule if rule in PM_GRACE else PM_GRACE_DEFAULT
+
 
 def _counts(due: int, on_time: int, late: int, overdue: int, open_: int) -> dict:
     return {"due": due, "completed_on_time": on_time, "completed_late": late, "overdue": overdue, "open": open_,
             "compliance": _pct(on_time, due)}
 
 
-def pm_compliance(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
+def pm_compliance(actor: Actor, days: int, *, now: datetime | None = None, pm_grace: str | None = None,
+                  scope: Scope | None = None) -> dict:
+    """`pm_grace` None: the warehouse's rule (GET/PATCH /api/warehouse pmGrace)."""
     require(actor, "pm.read")
+    scope = _scope(actor, scope)
     start, end = _window(days, now)
+    rule = pm_grace or warehouse_grace(actor.warehouse_id)
     wo = WorkOrder
     live = wo.status != "cancelled"
-    rows = db.session.execute(
+    ok = on_time(rule)
+    stmt = (
         select(
             wo.pm_template_id, wo.equipment_id,
             func.sum(case((live, 1), else_=0)),
-            func.sum(case((and_(wo.status == "completed", wo.completed_at <= wo.due_date), 1), else_=0)),
-            func.sum(case((and_(wo.status == "completed", wo.completed_at > wo.due_date), 1), else_=0)),
+            func.sum(case((ok, 1), else_=0)),
+            func.sum(case((and_(wo.status == "completed", ~ok), 1), else_=0)),
             func.sum(case((and_(wo.status.in_(OPEN_STATUSES), wo.due_date < _at(end)), 1), else_=0)),
             func.sum(case((wo.status.in_(OPEN_STATUSES), 1), else_=0)),
             func.sum(case((wo.status == "cancelled", 1), else_=0)),
         )
         .where(wo.warehouse_id == actor.warehouse_id, wo.pm_template_id.is_not(None),
-               wo.due_date >= _at(start), wo.due_date <= _at(end))
+               wo.due_date >= _at(start), wo.due_date <= _at(end), *scope.where(wo.equipment_id))
         .group_by(wo.pm_template_id, wo.equipment_id)
-    ).all()
+    )
+    if needs_template(rule):
+        stmt = stmt.outerjoin(PMTemplate, PMTemplate.id == wo.pm_template_id)
+    rows = db.session.execute(stmt).all()
     # The groups are few (templates x equipment): the totals are summed from them here.
     total = [0] * 6
     by_template: dict[str, list[int]] = {}
@@ -151,7 +281,8 @@ def pm_compliance(actor: Actor, days: int, *, now: datetime | None = None) -> di
     tags = dict(db.session.execute(select(Equipment.id, Equipment.asset_tag).where(
         Equipment.id.in_([e for e in by_equipment if e]))).all()) if by_equipment else {}
     return {
-        "days": days, "from_": start, "to": end, **_counts(*total[:5]), "cancelled": total[5],
+        "days": days, "from_": start, "to": end, "pm_grace": rule, **scope.echo(),
+        **_counts(*total[:5]), "cancelled": total[5],
         "by_template": sorted(
             ({"template_id": t, "name": names.get(t, ""), **_counts(*n[:5])} for t, n in by_template.items()),
             key=lambda r: (r["name"], r["template_id"])),
@@ -163,43 +294,132 @@ def pm_compliance(actor: Actor, days: int, *, now: datetime | None = None) -> di
 
 # --- KPIs ------------------------------------------------------------------------------------
 
-def _downtime_rows(warehouse_id: str, start: datetime, end: datetime, *, planned: bool = False) -> list[tuple]:
-    """Per asset, from the recorded unplanned (or, with `planned`, planned) downtime periods: failures (periods starting in the window),
-    downtime seconds (the periods clipped to the window, overlaps merged, an open one running to the
-    window's end), repairs (periods ended in the window) and their total length in seconds.
+MTTR_BASES = {
+    "failureToRestore": "from the failure (the downtime period's start) to the return to service (its end): "
+                        "SMRP 3.5.2, the default",
+    "repairStartToRestore": "from the repair's start (its work order first in_progress, or the start of its "
+                            "earliest labor) to the return to service; repairs without a recorded start are "
+                            "left out",
+}
+MTTR_BASIS_DEFAULT = "failureToRestore"
+ASSET_LIMIT_DEFAULT = 100
+ASSET_LIMIT_MAX = 1000
 
-    Periods are few next to work orders (one per breakdown), so they are merged here in Python.
-    """
-    p = DowntimePeriod
+
+class _Asset:
+    """One asset's downtime in the window, from its periods (planned and unplanned apart)."""
+
+    __slots__ = ("tag", "retired", "failures", "downtime", "repairs", "repair_seconds", "planned_stops",
+                 "planned_downtime")
+
+    def __init__(self, tag: str, retired: bool):
+        self.tag, self.retired = tag, retired
+        self.failures = self.repairs = self.planned_stops = 0
+        self.downtime = self.repair_seconds = self.planned_downtime = 0.0
+
+
+def _merged(periods: list[tuple], start: datetime, end: datetime) -> float:
+    """Seconds of the periods (ordered by start) clipped to [start, end], overlaps counted once, an
+    open period running to the window's end."""
+    downtime, covered_to = 0.0, start
+    for started, ended in periods:  # each adds what reaches past the last end
+        lo, hi = max(started, covered_to), min(ended or end, end)
+        if hi > lo:
+            downtime += (hi - lo).total_seconds()
+        covered_to = max(covered_to, hi)
+    return downtime
+
+
+def _greatest(a: Any, b: Any) -> ColumnElement:
+    return func.max(a, b) if db.session.get_bind().dialect.name == "sqlite" else func.greatest(a, b)
+
+
+def _least(a: Any, b: Any) -> ColumnElement:
+    return func.min(a, b) if db.session.get_bind().dialect.name == "sqlite" else func.least(a, b)
+
+
+def _variants(scope: Scope, start: datetime, end: datetime) -> dict:
+    """Over the repairs (unplanned periods ended in the window) whose work order recorded the time:
+    Σ (return to service - repair start) and Σ (first response - failure), each clipped to the period,
+    with their counts. One aggregate: the repairs' work orders are found by primary key."""
+    p, wo = DowntimePeriod, WorkOrder
+    repair_start = _least(_greatest(wo.repair_started_at, p.started_at), p.ended_at)
+    response = _least(_greatest(wo.responded_at, p.started_at), p.ended_at)
+    row = db.session.execute(
+        select(func.sum(seconds_between(repair_start, p.ended_at)), func.count(wo.repair_started_at),
+               func.sum(seconds_between(p.started_at, response)), func.count(wo.responded_at))
+        .select_from(p).join(wo, wo.id == p.work_order_id)
+        .where(p.warehouse_id == scope.warehouse_id, p.planned.is_(False), p.ended_at >= _at(start),
+               p.ended_at <= _at(end), *scope.where(p.equipment_id))
+    ).one()
+    return {"repair_from_start": float(row[0] or 0), "repairs_from_start": int(row[1] or 0),
+            "response": float(row[2] or 0), "responses": int(row[3] or 0)}
+
+
+def _downtime(scope: Scope, start: datetime, end: datetime) -> dict[str, _Asset]:
+    """Per asset with a downtime period overlapping the window (planned or unplanned): its failures,
+    merged downtime, repairs and their length, planned stops and downtime. The periods are few next
+    to work orders (one per stop), bounded by the window (index on (warehouse_id, ended_at)), so they
+    are merged here. (Joining the repairs' work orders here let PostgreSQL read all of work_orders:
+    their times are summed apart, _variants.)"""
+    p, e = DowntimePeriod, Equipment
     rows = db.session.execute(
-        select(p.equipment_id, p.started_at, p.ended_at)
-        .where(p.warehouse_id == warehouse_id, p.planned.is_(planned), p.started_at <= _at(end),
-               or_(p.ended_at.is_(None), p.ended_at >= _at(start)))
+        select(p.equipment_id, p.planned, p.started_at, p.ended_at, e.asset_tag, e.status)
+        .join(e, e.id == p.equipment_id)
+        .where(p.warehouse_id == scope.warehouse_id, or_(p.ended_at.is_(None), p.ended_at >= _at(start)),
+               p.started_at <= _at(end), *scope.where(p.equipment_id))
         .order_by(p.equipment_id, p.started_at)
     ).all()
-    per_asset: dict[str, list] = {}
-    for eid, started, ended in rows:
-        per_asset.setdefault(eid, []).append((started, ended))
-    result = []
-    for eid, periods in per_asset.items():
-        failures = sum(1 for started, _ in periods if start <= started <= end)
-        repaired = [(started, ended) for started, ended in periods if ended is not None and start <= ended <= end]
-        repair_seconds = sum((ended - started).total_seconds() for started, ended in repaired)
-        downtime, covered_to = 0.0, start
-        for started, ended in periods:  # ordered by start: each adds what reaches past the last end
-            lo, hi = max(started, covered_to), min(ended or end, end)
-            if hi > lo:
-                downtime += (hi - lo).total_seconds()
-            covered_to = max(covered_to, hi)
-        result.append((eid, failures, downtime, len(repaired), repair_seconds))
-    return result
+    assets: dict[str, _Asset] = {}
+    periods: dict[tuple[str, bool], list[tuple]] = {}
+    for eid, planned, started, ended, tag, status in rows:
+        a = assets.get(eid) or assets.setdefault(eid, _Asset(tag, status == "retired"))
+        periods.setdefault((eid, bool(planned)), []).append((started, ended))
+        if planned:
+            a.planned_stops += start <= started <= end
+            continue
+        a.failures += start <= started <= end
+        if ended is not None and start <= ended <= end:
+            a.repairs += 1
+            a.repair_seconds += (ended - started).total_seconds()
+    for (eid, planned), spans in periods.items():
+        if planned:
+            assets[eid].planned_downtime = _merged(spans, start, end)
+        else:
+            assets[eid].downtime = _merged(spans, start, end)
+    return assets
 
 
-def _weekly(warehouse_id: str, column: Any, start: datetime, end: datetime, anchor: datetime) -> dict[int, int]:
+def _labor(scope: Scope, start: datetime, end: datetime, equipment_ids: list[str] | None = None) -> list[tuple]:
+    """Labor minutes performed in the window (preventive, all): in one row, or per asset of `equipment_ids`."""
+    preventive = WorkOrder.type == "preventive"
+    columns = [func.sum(case((preventive, LaborEntry.minutes), else_=0)), func.sum(LaborEntry.minutes)]
+    stmt = (select(*columns).join(WorkOrder, WorkOrder.id == LaborEntry.work_order_id)
+            .where(LaborEntry.warehouse_id == scope.warehouse_id, LaborEntry.performed_at >= _at(start),
+                   LaborEntry.performed_at <= _at(end), *scope.where(WorkOrder.equipment_id)))
+    if equipment_ids is None:
+        return db.session.execute(stmt).all()
+    return db.session.execute(stmt.add_columns(WorkOrder.equipment_id).where(WorkOrder.equipment_id.in_(equipment_ids))
+                              .group_by(WorkOrder.equipment_id)).all()
+
+
+def _parts_cost(scope: Scope, start: datetime, end: datetime, equipment_ids: list[str]) -> dict[str, Decimal]:
+    rows = db.session.execute(
+        select(WorkOrder.equipment_id, func.sum(PartConsumption.total_cost))
+        .join(WorkOrder, WorkOrder.id == PartConsumption.work_order_id)
+        .where(PartConsumption.warehouse_id == scope.warehouse_id, PartConsumption.consumed_at >= _at(start),
+               PartConsumption.consumed_at <= _at(end), WorkOrder.equipment_id.in_(equipment_ids))
+        .group_by(WorkOrder.equipment_id))
+    return {eid: Decimal(cost or 0).quantize(Decimal("0.01")) for eid, cost in rows}
+
+
+def _weekly(warehouse_id: str, column: Any, start: datetime, end: datetime, anchor: datetime,
+            scope: Scope | None = None) -> dict[int, int]:
     week = _floor(seconds_between(_at(anchor), column) / WEEK)
     rows = db.session.execute(
         select(week, func.count())
-        .where(WorkOrder.warehouse_id == warehouse_id, column >= _at(start), column <= _at(end))
+        .where(WorkOrder.warehouse_id == warehouse_id, column >= _at(start), column <= _at(end),
+               *(scope.where(WorkOrder.equipment_id) if scope else ()))
         .group_by(week)
     )
     return {int(w): int(n) for w, n in rows}
@@ -224,137 +444,121 @@ def _week_count(anchor: datetime, end: datetime) -> int:
     return int((end - anchor).total_seconds() // WEEK) + 1
 
 
-def _work_orders_per_week(warehouse_id: str, start: datetime, end: datetime) -> list[dict]:
+def _work_orders_per_week(warehouse_id: str, start: datetime, end: datetime,
+                          scope: Scope | None = None) -> list[dict]:
     anchor = _week_anchor(start)
-    opened = _weekly(warehouse_id, WorkOrder.created_at, start, end, anchor)
-    completed = _weekly(warehouse_id, WorkOrder.completed_at, start, end, anchor)
+    opened = _weekly(warehouse_id, WorkOrder.created_at, start, end, anchor, scope)
+    completed = _weekly(warehouse_id, WorkOrder.completed_at, start, end, anchor, scope)
     return [{"week_start": anchor + timedelta(weeks=w), "opened": opened.get(w, 0),
              "completed": completed.get(w, 0)} for w in range(_week_count(anchor, end))]
 
 
-def kpis(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
+
+def kpis(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope | None = None,
+         mttr_basis: str = MTTR_BASIS_DEFAULT, asset_limit: int = ASSET_LIMIT_DEFAULT,
+         pm_grace: str | None = None) -> dict:
+    """The figures of GET /api/kpis (KPI_DEFINITIONS). Fleet figures are SQL aggregates plus the
+    downtime periods of the window; no statement reads a row per asset of the warehouse. Per-asset
+    rows only for the assets with downtime in the window, the `asset_limit` with most downtime."""
     require(actor, "kpis.read")
+    if mttr_basis not in MTTR_BASES:
+        raise ValueError(f"unknown MTTR basis {mttr_basis!r}")
+    scope = _scope(actor, scope)
     start, end = _window(days, now)
     wid = actor.warehouse_id
     window_seconds = (end - start).total_seconds()
 
-    equipment = db.session.execute(
-        select(Equipment.id, Equipment.asset_tag, Equipment.status).where(Equipment.warehouse_id == wid)
-        .order_by(Equipment.asset_tag)
-    ).all()
-    assets: dict[str, dict] = {
-        eid: {"equipment_id": eid, "asset_tag": tag, "status": status, "failures": 0, "downtime": 0.0,
-              "repairs": 0, "repair_seconds": 0.0, "labor_minutes": 0, "parts_cost": Decimal("0.00"),
-              "planned_stops": 0, "planned_downtime": 0.0}
-        for eid, tag, status in equipment
-    }
-    # Planned stops (a PM, a changeover) are no failures: reported beside MTBF and availability only.
-    fleet_planned_stops, fleet_planned_seconds = 0, 0.0
-    for eid, stops, downtime, _repairs, _seconds in _downtime_rows(wid, start, end, planned=True):
-        if eid in assets:
-            assets[eid]["planned_stops"], assets[eid]["planned_downtime"] = int(stops or 0), float(downtime or 0)
-            if assets[eid]["status"] != "retired":
-                fleet_planned_stops += int(stops or 0)
-                fleet_planned_seconds += float(downtime or 0)
-    total_repairs, total_repair_seconds = 0, 0.0
-    for eid, failures, downtime, repairs, repair_seconds in _downtime_rows(wid, start, end):
-        total_repairs += int(repairs or 0)
-        total_repair_seconds += float(repair_seconds or 0)
-        if eid in assets:
-            a = assets[eid]
-            a["failures"], a["downtime"] = int(failures or 0), float(downtime or 0)
-            a["repairs"], a["repair_seconds"] = int(repairs or 0), float(repair_seconds or 0)
+    in_service = db.session.scalar(select(func.count()).select_from(Equipment).where(
+        Equipment.warehouse_id == wid, Equipment.status != "retired", *scope.where(Equipment.id))) or 0
+    downtime, sums = _downtime(scope, start, end), _variants(scope, start, end)
+    live = [a for a in downtime.values() if not a.retired]  # planned stops and availability: non-retired
+    fleet_window = in_service * window_seconds
+    fleet_operating = max(fleet_window - sum(a.downtime for a in live), 0.0)
+    failures = sum(a.failures for a in downtime.values())
+    repairs = sum(a.repairs for a in downtime.values())
+    repair_seconds = sum(a.repair_seconds for a in downtime.values())
+    if mttr_basis == "failureToRestore":
+        mttr, mttr_repairs = (repair_seconds / repairs if repairs else None), repairs
+    else:
+        counted = sums["repairs_from_start"]
+        mttr, mttr_repairs = (sums["repair_from_start"] / counted if counted else None), counted
 
-    preventive = WorkOrder.type == "preventive"
-    labor_rows = db.session.execute(
-        select(WorkOrder.equipment_id, func.sum(case((preventive, LaborEntry.minutes), else_=0)),
-               func.sum(LaborEntry.minutes))
-        .join(WorkOrder, WorkOrder.id == LaborEntry.work_order_id)
-        .where(LaborEntry.warehouse_id == wid, LaborEntry.performed_at >= _at(start),
-               LaborEntry.performed_at <= _at(end))
-        .group_by(WorkOrder.equipment_id)
-    ).all()
-    preventive_minutes = total_minutes = 0
-    for eid, prev_minutes, minutes in labor_rows:
-        preventive_minutes += int(prev_minutes or 0)
-        total_minutes += int(minutes or 0)
-        if eid in assets:
-            assets[eid]["labor_minutes"] = int(minutes or 0)
+    [(preventive_minutes, total_minutes)] = _labor(scope, start, end)
+    preventive_minutes, total_minutes = int(preventive_minutes or 0), int(total_minutes or 0)
 
-    for eid, cost in db.session.execute(
-        select(WorkOrder.equipment_id, func.sum(PartConsumption.total_cost))
-        .join(WorkOrder, WorkOrder.id == PartConsumption.work_order_id)
-        .where(PartConsumption.warehouse_id == wid, PartConsumption.consumed_at >= _at(start),
-               PartConsumption.consumed_at <= _at(end))
-        .group_by(WorkOrder.equipment_id)
-    ):
-        if eid in assets:
-            assets[eid]["parts_cost"] = Decimal(cost or 0).quantize(Decimal("0.01"))
-
+    wo = WorkOrder
     open_count, estimated, estimated_count, overdue = db.session.execute(
-        select(func.count(), func.sum(WorkOrder.estimated_duration), func.count(WorkOrder.estimated_duration),
-               func.sum(case((WorkOrder.due_date < _at(end), 1), else_=0)))
-        .where(WorkOrder.warehouse_id == wid, _open_at(end))
+        select(func.count(), func.sum(wo.estimated_duration), func.count(wo.estimated_duration),
+               func.sum(case((wo.due_date < _at(end), 1), else_=0)))
+        .where(wo.warehouse_id == wid, _open_at(end), *scope.where(wo.equipment_id))
     ).one()
 
-    per_week = _work_orders_per_week(wid, start, end)
-
+    # The listed assets: those with downtime in the window, most unplanned downtime first.
+    ranked = sorted(downtime.items(), key=lambda item: (-item[1].downtime, -item[1].failures,
+                                                        -item[1].planned_downtime, item[1].tag))
+    listed = ranked[:asset_limit]
+    ids = [eid for eid, _ in listed]
+    labor = {eid: int(total or 0) for _prev, total, eid in _labor(scope, start, end, ids)} if ids else {}
+    parts = _parts_cost(scope, start, end, ids) if ids else {}
     asset_rows = []
-    fleet_operating, fleet_failures, fleet_window = 0.0, 0, 0.0
-    for a in assets.values():
-        operating = max(window_seconds - a["downtime"], 0.0)
-        if a["status"] != "retired":
-            fleet_operating += operating
-            fleet_window += window_seconds
-        fleet_failures += a["failures"]
-        mtbf = operating / a["failures"] if a["failures"] else None
-        mttr = a["repair_seconds"] / a["repairs"] if a["repairs"] else None
+    for eid, a in listed:
+        operating = max(window_seconds - a.downtime, 0.0)
         asset_rows.append({
-            "equipment_id": a["equipment_id"], "asset_tag": a["asset_tag"], "failures": a["failures"],
-            "repairs": a["repairs"], "downtime_hours": _hours(a["downtime"]), "operating_hours": _hours(operating),
-            "mtbf_hours": _hours(mtbf), "mttr_hours": _hours(mttr), "availability": _pct(operating, window_seconds),
-            "labor_minutes": a["labor_minutes"], "parts_cost": a["parts_cost"],
-            "planned_stops": a["planned_stops"], "planned_downtime_hours": _hours(a["planned_downtime"]),
+            "equipment_id": eid, "asset_tag": a.tag, "failures": a.failures, "repairs": a.repairs,
+            "downtime_hours": _hours(a.downtime), "operating_hours": _hours(operating),
+            "mtbf_hours": _hours(operating / a.failures if a.failures else None),
+            "mttr_hours": _hours(a.repair_seconds / a.repairs if a.repairs else None),
+            "availability": _pct(operating, window_seconds),
+            "labor_minutes": labor.get(eid, 0), "parts_cost": parts.get(eid, Decimal("0.00")),
+            "planned_stops": a.planned_stops, "planned_downtime_hours": _hours(a.planned_downtime),
         })
-    mttr = total_repair_seconds / total_repairs if total_repairs else None
-    mtbf = fleet_operating / fleet_failures if fleet_failures else None
-    top = sorted((r for r in asset_rows if r["failures"] or r["downtime_hours"]),
-                 key=lambda r: (-(r["downtime_hours"] or 0), -r["failures"], r["asset_tag"]))[:5]
+    compliance = pm_compliance(actor, days, now=end, pm_grace=pm_grace, scope=scope)
     return {
-        "days": days, "from_": start, "to": end,
-        "mttr_hours": _hours(mttr), "repairs": total_repairs,
-        "mtbf_hours": _hours(mtbf), "failures": fleet_failures, "operating_hours": _hours(fleet_operating),
-        "availability": _pct(fleet_operating, fleet_window),
-        "planned_stops": fleet_planned_stops, "planned_downtime_hours": _hours(fleet_planned_seconds),
+        "days": days, "from_": start, "to": end, **scope.echo(),
+        "mttr_hours": _hours(mttr), "repairs": repairs, "mttr_basis": mttr_basis, "mttr_repairs": mttr_repairs,
+        "mean_response_hours": _hours(sums["response"] / sums["responses"] if sums["responses"] else None),
+        "responses": sums["responses"],
+        "mtbf_hours": _hours(fleet_operating / failures if failures else None), "failures": failures,
+        "operating_hours": _hours(fleet_operating), "availability": _pct(fleet_operating, fleet_window),
+        "assets_in_service": in_service,
+        "planned_stops": sum(a.planned_stops for a in live),
+        "planned_downtime_hours": _hours(sum(a.planned_downtime for a in live)),
         "planned_maintenance_percentage": _pct(preventive_minutes, total_minutes),
         "preventive_labor_minutes": preventive_minutes, "labor_minutes": total_minutes,
+        "pm_compliance": compliance["compliance"], "pm_due": compliance["due"],
+        "pm_completed_on_time": compliance["completed_on_time"], "pm_grace": compliance["pm_grace"],
         "backlog": {"open": int(open_count or 0), "estimated_hours": round(int(estimated or 0) / 60, 2),
                     "unestimated": int(open_count or 0) - int(estimated_count or 0), "overdue": int(overdue or 0)},
-        "work_orders_per_week": per_week,
-        "assets": asset_rows,
-        "top_assets": top,
+        "work_orders_per_week": _work_orders_per_week(wid, start, end, scope),
+        "assets": asset_rows, "assets_with_downtime": len(downtime), "asset_limit": asset_limit,
+        "top_assets": [r for r in asset_rows if r["failures"] or r["downtime_hours"]][:5],
+        "compliance": compliance,  # the whole PM compliance answer, for the dashboard (not in KpisOut)
     }
-
 
 
 # --- Trends and the dashboard's comparison with the previous period ---------------------------
 
-def _pm_weekly(warehouse_id: str, start: datetime, end: datetime, anchor: datetime) -> dict[int, tuple[int, int]]:
+def _pm_weekly(warehouse_id: str, start: datetime, end: datetime, anchor: datetime, rule: str = PM_GRACE_DEFAULT,
+               scope: Scope | None = None) -> dict[int, tuple[int, int]]:
     """Per week of dueDate: PM work orders due (cancelled left out) and completed on time, as in pm_compliance."""
     wo = WorkOrder
     week = _floor(seconds_between(_at(anchor), wo.due_date) / WEEK)
-    rows = db.session.execute(
-        select(week, func.count(),
-               func.sum(case((and_(wo.status == "completed", wo.completed_at <= wo.due_date), 1), else_=0)))
+    stmt = (
+        select(week, func.count(), func.sum(case((on_time(rule), 1), else_=0)))
         .where(wo.warehouse_id == warehouse_id, wo.pm_template_id.is_not(None), wo.status != "cancelled",
-               wo.due_date >= _at(start), wo.due_date <= _at(end))
+               wo.due_date >= _at(start), wo.due_date <= _at(end),
+               *(scope.where(wo.equipment_id) if scope else ()))
         .group_by(week)
     )
-    return {int(w): (int(due), int(on_time or 0)) for w, due, on_time in rows}
+    if needs_template(rule):
+        stmt = stmt.outerjoin(PMTemplate, PMTemplate.id == wo.pm_template_id)
+    return {int(w): (int(due), int(n or 0)) for w, due, n in db.session.execute(stmt)}
 
 
-def trends(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
-    """Weekly series over [now - days, now]: work orders opened and completed, PM due and done on time.
+def trends(actor: Actor, days: int, *, now: datetime | None = None, pm_grace: str | None = None,
+           scope: Scope | None = None) -> dict:
+    """Weekly series over [now - days, now]: work orders opened and completed, PM due and done on time
+    (under the warehouse's grace rule unless `pm_grace` is given).
 
     One GROUP BY query per series (three in all), whatever the number of weeks; a week without any
     work order is there with zeros (its compliance null: nothing was due).
@@ -363,42 +567,55 @@ def trends(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
     start, end = _window(days, now)
     wid = actor.warehouse_id
     anchor = _week_anchor(start)
-    pm = _pm_weekly(wid, start, end, anchor)
+    pm = _pm_weekly(wid, start, end, anchor, pm_grace or warehouse_grace(wid), scope)
     weeks = []
-    for row in _work_orders_per_week(wid, start, end):
-        due, on_time = pm.get(len(weeks), (0, 0))
-        weeks.append({**row, "pm_due": due, "pm_completed_on_time": on_time, "pm_compliance": _pct(on_time, due)})
+    for row in _work_orders_per_week(wid, start, end, scope):
+        due, n = pm.get(len(weeks), (0, 0))
+        weeks.append({**row, "pm_due": due, "pm_completed_on_time": n, "pm_compliance": _pct(n, due)})
     return {"days": days, "from_": start, "to": end, "weeks": weeks}
 
 
 class Figure:
-    """A headline figure of the dashboard: where it comes from, its unit, which way is better."""
+    """A headline figure of the dashboard: where it comes from, its unit, which way is better, and its
+    formula (shown next to it on the KPI page and in the OpenAPI descriptions)."""
 
-    def __init__(self, key: str, label: str, unit: str, better: str, definition: str):
-        self.key, self.label, self.unit, self.better, self.definition = key, label, unit, better, definition
+    def __init__(self, key: str, label: str, unit: str, better: str, definition: str, formula: str = ""):
+        self.key, self.label, self.unit, self.better = key, label, unit, better
+        self.definition, self.formula = definition, formula
 
 
 # One place for the short definitions: the dashboard shows them, the OpenAPI descriptions use them.
 FIGURES: dict[str, Figure] = {f.key: f for f in (
     Figure("mttr_hours", "MTTR", "h", "lower",
-           "Mean time to repair: total length of the downtime periods that ended in the period ÷ their number."),
+           "Mean time to repair (SMRP 3.5.2): from the failure (the unplanned downtime period's start) to the "
+           "return to service (its end), over the periods that ended in the period. mttrBasis="
+           "repairStartToRestore starts the clock at the repair's start instead; the mean response time "
+           "(failure to the work order's first response) is reported beside.",
+           "MTTR = Σ (return to service − failure) ÷ repairs"),
     Figure("mtbf_hours", "MTBF", "h", "higher",
            "Mean time between failures: operating hours of the non-retired assets ÷ failures (unplanned "
-           "downtime periods starting in the period; planned stops are no failures)."),
+           "downtime periods starting in the period; planned stops are no failures).",
+           "MTBF = (assets in service × period − unplanned downtime) ÷ failures"),
     Figure("availability", "Availability", "%", "higher",
            "Operating hours (period length − unplanned downtime) ÷ period length × 100, over non-retired "
-           "assets. Planned stops are left out and reported beside."),
+           "assets. Planned stops are left out and reported beside.",
+           "Availability = operating h ÷ (assets in service × period h) × 100"),
     Figure("planned_downtime_hours", "Planned downtime", "h", "neither",
            "Hours of planned stops (preventive work, changeovers, shutdowns) in the period, over non-retired "
-           "assets: not failures, so outside MTBF and availability."),
+           "assets: not failures, so outside MTBF and availability.",
+           "Planned downtime = Σ planned stops clipped to the period"),
     Figure("planned_maintenance_percentage", "Planned maintenance", "%", "higher",
-           "Labor minutes on preventive work orders ÷ all labor minutes performed in the period × 100."),
+           "Labor minutes on preventive work orders ÷ all labor minutes performed in the period × 100.",
+           "PMP = preventive labor min ÷ all labor min × 100"),
     Figure("pm_compliance", "PM compliance", "%", "higher",
-           "PM work orders due in the period (cancelled left out) completed by their due date ÷ all of "
-           "them due × 100."),
+           "PM work orders due in the period (cancelled left out) completed on time ÷ all of them due × 100. "
+           "On time: by the due date plus the warehouse's grace (pmGrace: none, 1 day, 10 % of the PM's "
+           "interval, or SMRP's 20 % of it capped at 28 days). " + INTERVAL_DEFINITION,
+           "PM compliance = completed by due date + grace ÷ due × 100"),
     Figure("backlog", "Backlog", "open", "lower",
            "Work orders open at the period's end (new, assigned, in progress, on hold); compared with "
-           "those open at the previous period's end."),
+           "those open at the previous period's end.",
+           "Backlog = work orders open at the period's end"),
 )}
 
 
@@ -415,22 +632,29 @@ def _change(figure: Figure, value: float | None, previous: float | None) -> dict
     return {"change": change, "direction": direction, "verdict": "better" if good else "worse"}
 
 
-def dashboard(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
-    """The KPI dashboard: kpis() and pm_compliance() for this period and the previous one of the same
-    length (ending where this one starts), the figures with their change, and the weekly trends."""
+def dashboard(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope | None = None,
+              mttr_basis: str = MTTR_BASIS_DEFAULT, pm_grace: str | None = None) -> dict:
+    """The KPI dashboard: kpis() (with PM compliance) for this period and the previous one of the same
+    length (ending where this one starts), the figures with their change, and the weekly trends; all
+    over `scope` (the warehouse, or one asset's subtree)."""
     require(actor, "kpis.read")
+    scope = _scope(actor, scope)
     end = now or utcnow()
     before = end - timedelta(days=days)
-    current, previous = kpis(actor, days, now=end), kpis(actor, days, now=before)
-    compliance, previous_compliance = pm_compliance(actor, days, now=end), pm_compliance(actor, days, now=before)
+    # The grace rule read once for both periods and the trends (the warehouse's unless one is asked).
+    options = {"scope": scope, "mttr_basis": mttr_basis, "pm_grace": pm_grace or warehouse_grace(actor.warehouse_id)}
+    current, previous = kpis(actor, days, now=end, **options), kpis(actor, days, now=before, **options)
+    compliance, previous_compliance = current["compliance"], previous["compliance"]
     values = {key: (current[key], previous[key]) for key in
               ("mttr_hours", "mtbf_hours", "availability", "planned_downtime_hours",
                "planned_maintenance_percentage")}
     values["pm_compliance"] = (compliance["compliance"], previous_compliance["compliance"])
     values["backlog"] = (current["backlog"]["open"], previous["backlog"]["open"])
     figures = [{"key": f.key, "label": f.label, "unit": f.unit, "better": f.better, "definition": f.definition,
-                "value": values[f.key][0], "previous": values[f.key][1], **_change(f, *values[f.key])}
+                "formula": f.formula, "value": values[f.key][0], "previous": values[f.key][1],
+                **_change(f, *values[f.key])}
                for f in FIGURES.values()]
     return {"days": days, "from_": current["from_"], "to": end, "previous_from": previous["from_"],
             "figures": figures, "kpis": current, "previous_kpis": previous, "compliance": compliance,
-            "previous_compliance": previous_compliance, "trends": trends(actor, days, now=end)}
+            "previous_compliance": previous_compliance,
+            "trends": trends(actor, days, now=end, pm_grace=compliance["pm_grace"], scope=scope)}

@@ -9,21 +9,35 @@ they were computed. CACHE_TTL_SECONDS bounds how far a kept window's "now" may l
 from __future__ import annotations
 
 from portal.platform.cache import cached
-from portal.schemas.kpis import KpisOut
-from portal.schemas.pm import ComplianceOut
+from portal.schemas.kpis import KpisOut, KpisQuery
+from portal.schemas.pm import ComplianceOut, ComplianceQuery
 from portal.services.common.actor import Actor
 from portal.services.identity.permissions import require
 from portal.services.reporting import kpis as figures
 
 
-def kpis_answer(actor: Actor, days: int) -> dict:
-    """GET /api/kpis: the maintenance KPIs over the last `days` days."""
+def kpis_answer(actor: Actor, query: KpisQuery) -> dict:
+    """GET /api/kpis: the maintenance KPIs over the last `days` days, for the warehouse or one asset's subtree."""
     require(actor, "kpis.read")
-    return cached("kpis", actor.warehouse_id, (days,), lambda: KpisOut.dump(figures.kpis(actor, days)))
+    # The warehouse's grace rule is read first: the warehouses table is not tracked by the cache, so
+    # the rule in force is part of the key (a changed setting is a new key, not a stale entry).
+    grace = query.pm_grace or figures.warehouse_grace(actor.warehouse_id)
+    params = (query.days, query.equipment_id, query.include_children, query.mttr_basis, query.asset_limit, grace)
+
+    def compute() -> dict:
+        scope = figures.Scope(actor, query.equipment_id, query.include_children)  # 404: another warehouse's
+        return KpisOut.dump(figures.kpis(actor, query.days, scope=scope, mttr_basis=query.mttr_basis,
+                                         asset_limit=query.asset_limit, pm_grace=grace))
+    return cached("kpis", actor.warehouse_id, params, compute)
 
 
-def compliance_answer(actor: Actor, days: int) -> dict:
+def compliance_answer(actor: Actor, query: ComplianceQuery) -> dict:
     """GET /api/pm-compliance: PM compliance over the last `days` days."""
     require(actor, "pm.read")
-    return cached("pm-compliance", actor.warehouse_id, (days,),
-                  lambda: ComplianceOut.dump(figures.pm_compliance(actor, days)))
+    grace = query.pm_grace or figures.warehouse_grace(actor.warehouse_id)
+
+    def compute() -> dict:
+        scope = figures.Scope(actor, query.equipment_id, query.include_children)
+        return ComplianceOut.dump(figures.pm_compliance(actor, query.days, pm_grace=grace, scope=scope))
+    return cached("pm-compliance", actor.warehouse_id,
+                  (query.days, query.equipment_id, query.include_children, grace), compute)

@@ -11,13 +11,25 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
-from portal.models import WorkOrder
+from portal.models import PMTemplate, WorkOrder
 from portal.platform.extensions import db
 from portal.services.common.actor import Actor
 from portal.services.identity.permissions import require
-from portal.services.reporting.kpis import _at, _floor, _pct, _window, seconds_between
+from portal.services.reporting.kpis import (
+    Scope,
+    _at,
+    _floor,
+    _pct,
+    _window,
+    needs_template,
+    seconds_between,
+    warehouse_grace,
+)
+from portal.services.reporting.kpis import (
+    on_time as pm_on_time,
+)
 
 DAY = 24 * 3600
 
@@ -36,17 +48,20 @@ def _bucket_start(day: datetime, unit: str) -> datetime:
 
 
 def _daily(warehouse_id: str, column: Any, start: datetime, end: datetime, anchor: datetime,
-           *where: Any, on_time: Any = None) -> dict[int, tuple[int, int]]:
+           *where: Any, on_time: Any = None, join_template: bool = False) -> dict[int, tuple[int, int]]:
     day = _floor(seconds_between(_at(anchor), column) / DAY)
     extra = func.sum(case((on_time, 1), else_=0)) if on_time is not None else func.count()
-    rows = db.session.execute(
-        select(day, func.count(), extra)
-        .where(WorkOrder.warehouse_id == warehouse_id, column >= _at(start), column <= _at(end), *where)
-        .group_by(day))
+    stmt = (select(day, func.count(), extra)
+            .where(WorkOrder.warehouse_id == warehouse_id, column >= _at(start), column <= _at(end), *where)
+            .group_by(day))
+    if join_template:  # the grace rules in % of the PM's interval read its template
+        stmt = stmt.outerjoin(PMTemplate, PMTemplate.id == WorkOrder.pm_template_id)
+    rows = db.session.execute(stmt)
     return {int(d): (int(n), int(m or 0)) for d, n, m in rows}
 
 
-def series(actor: Actor, days: int, *, now: datetime | None = None, unit: str | None = None) -> dict:
+def series(actor: Actor, days: int, *, now: datetime | None = None, unit: str | None = None,
+           scope: Scope | None = None, pm_grace: str | None = None) -> dict:
     """{"unit", "from_", "to", "buckets": [{start, opened, completed, pm_due, pm_completed_on_time,
     pm_compliance}]}: every bucket of the window in order, zeros included (compliance null when no PM
     was due); the first and last buckets may be partial (they are clipped to the window)."""
@@ -56,10 +71,14 @@ def series(actor: Actor, days: int, *, now: datetime | None = None, unit: str | 
     wid = actor.warehouse_id
     anchor = start.replace(hour=0, minute=0, second=0, microsecond=0)
     wo = WorkOrder
-    opened = _daily(wid, wo.created_at, start, end, anchor)
-    completed = _daily(wid, wo.completed_at, start, end, anchor)
+    # The dashboard's filter: one asset's subtree; PM on time under the warehouse's grace rule.
+    in_scope = scope.where(wo.equipment_id) if scope else []
+    rule = pm_grace or warehouse_grace(wid)
+    opened = _daily(wid, wo.created_at, start, end, anchor, *in_scope)
+    completed = _daily(wid, wo.completed_at, start, end, anchor, *in_scope)
     pm = _daily(wid, wo.due_date, start, end, anchor, wo.pm_template_id.is_not(None), wo.status != "cancelled",
-                on_time=and_(wo.status == "completed", wo.completed_at <= wo.due_date))
+                *in_scope, on_time=pm_on_time(rule),
+                join_template=needs_template(rule))
     buckets: dict[datetime, dict] = {}
     for n in range((end - anchor).days + 1):
         key = _bucket_start(anchor + timedelta(days=n), unit)

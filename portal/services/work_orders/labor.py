@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from portal.models import LaborEntry, User, WorkOrder
 from portal.models.enums import CLOSED_STATUSES
@@ -66,9 +66,14 @@ def add_labor(actor: Actor, work_order_id: str, data: LaborCreate, *, now: datet
                   .values(actual_duration=WorkOrder.actual_duration + data.minutes,
                           labor_cost=WorkOrder.labor_cost + cost, updated_at=now)
                   .execution_options(synchronize_session=False))
+        # The repair started no later than this labor did (MTTR from the repair's start: reporting/kpis.py).
+        labor_start = performed_at - timedelta(minutes=data.minutes)
+        s.execute(update(WorkOrder).where(WorkOrder.id == wo.id, or_(WorkOrder.repair_started_at.is_(None),
+                                                                      WorkOrder.repair_started_at > labor_start))
+                  .values(repair_started_at=labor_start).execution_options(synchronize_session=False))
         s.flush()
         total = s.scalar(select(WorkOrder.actual_duration).where(WorkOrder.id == wo.id))
-        s.expire(wo, ["actual_duration", "labor_cost", "updated_at"])
+        s.expire(wo, ["actual_duration", "labor_cost", "updated_at", "repair_started_at"])
         return entry, int(total)
 
 

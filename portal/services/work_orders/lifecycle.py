@@ -141,6 +141,7 @@ def create_work_order(actor: Actor, data: WorkOrderCreate, *, now: datetime | No
             requested_by=extra.pop("requested_by", actor.id),
             due_date=data.due_date,
             requires_signature=data.requires_signature,
+            responded_at=now if data.assigned_to else None,  # taken up at once: assigned when created
             created_at=now,
             updated_at=now,
             **extra,
@@ -342,6 +343,7 @@ def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_rea
         wo.overdue_notified_at = None  # a rescheduled PM may go overdue (and be announced) again
     if completing:
         wo.completed_at = now
+    mark_response(wo, values.get("status"), now)
     wo.updated_at = now
     try:
         db.session.flush()
@@ -375,6 +377,18 @@ def _update_locked(actor: Actor, wo: WorkOrder, values: dict[str, Any], hold_rea
         )
         work_order_completed.send(wo, actor=actor, now=now)  # the asset back up, the PM schedule (wiring.py)
     return wo
+
+
+def mark_response(wo: WorkOrder, status: str | None, now: datetime) -> None:
+    """The raw times of SMRP's MTTR variants (services/reporting/kpis.py), set once: respondedAt when the
+    work order first leaves `new` (assigned, started, held or completed), repairStartedAt when it is first
+    started (in_progress). Labor booked earlier moves repairStartedAt back (services/work_orders/labor.py)."""
+    if status is None or status in ("new", "cancelled"):
+        return
+    if wo.responded_at is None:
+        wo.responded_at = now
+    if status == "in_progress" and (wo.repair_started_at is None or wo.repair_started_at > now):
+        wo.repair_started_at = now
 
 
 def completion_metrics(wo: WorkOrder) -> dict:

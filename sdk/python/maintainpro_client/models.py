@@ -266,7 +266,7 @@ class ComplianceByTemplate(TypedDict):
     name: str
 
 
-ComplianceOut = TypedDict("ComplianceOut", {"due": "int", "completedOnTime": "int", "completedLate": "int", "overdue": "int", "open": "int", "compliance": "float | None", "days": "int", "from": "str", "to": "str", "cancelled": "int", "byTemplate": "list[ComplianceByTemplate]", "byEquipment": "list[ComplianceByEquipment]"})
+ComplianceOut = TypedDict("ComplianceOut", {"due": "int", "completedOnTime": "int", "completedLate": "int", "overdue": "int", "open": "int", "compliance": "float | None", "days": "int", "from": "str", "to": "str", "pmGrace": "NotRequired[Literal[\"dueDate\", \"oneDay\", \"tenPercent\", \"smrp\"]]", "equipmentId": "NotRequired[str | None]", "includeChildren": "NotRequired[bool]", "cancelled": "int", "byTemplate": "list[ComplianceByTemplate]", "byEquipment": "list[ComplianceByEquipment]"})
 
 
 class ConsumeParts(TypedDict):
@@ -744,7 +744,7 @@ class KpiRecordOut(TypedDict):
     laborMinutes: NotRequired[int | None]
 
 
-KpisOut = TypedDict("KpisOut", {"days": "int", "from": "str", "to": "str", "mttrHours": "float | None", "repairs": "int", "mtbfHours": "float | None", "failures": "int", "operatingHours": "float", "availability": "float | None", "plannedStops": "NotRequired[int]", "plannedDowntimeHours": "NotRequired[float]", "plannedMaintenancePercentage": "float | None", "preventiveLaborMinutes": "int", "laborMinutes": "int", "backlog": "BacklogOut", "workOrdersPerWeek": "list[WeekOut]", "assets": "list[AssetKpiOut]", "topAssets": "list[AssetKpiOut]"})
+KpisOut = TypedDict("KpisOut", {"days": "int", "from": "str", "to": "str", "equipmentId": "NotRequired[str | None]", "includeChildren": "NotRequired[bool]", "mttrHours": "float | None", "repairs": "int", "mttrBasis": "NotRequired[Literal[\"failureToRestore\", \"repairStartToRestore\"]]", "mttrRepairs": "NotRequired[int]", "meanResponseHours": "NotRequired[float | None]", "responses": "NotRequired[int]", "mtbfHours": "float | None", "failures": "int", "assetsInService": "NotRequired[int]", "operatingHours": "float", "availability": "float | None", "plannedStops": "NotRequired[int]", "plannedDowntimeHours": "NotRequired[float]", "plannedMaintenancePercentage": "float | None", "preventiveLaborMinutes": "int", "laborMinutes": "int", "pmCompliance": "NotRequired[float | None]", "pmDue": "NotRequired[int]", "pmCompletedOnTime": "NotRequired[int]", "pmGrace": "NotRequired[Literal[\"dueDate\", \"oneDay\", \"tenPercent\", \"smrp\"]]", "backlog": "BacklogOut", "workOrdersPerWeek": "list[WeekOut]", "assets": "list[AssetKpiOut]", "assetsWithDowntime": "NotRequired[int]", "assetLimit": "NotRequired[int]", "topAssets": "list[AssetKpiOut]"})
 
 
 class LaborCreate(TypedDict):
@@ -1703,6 +1703,8 @@ class WarehouseOut(TypedDict):
     decimalMark: NotRequired[Literal[".", ","]]
     # Completing a corrective or emergency work order needs failureMode, failureCause and failureRemedy (400 naming the missing ones otherwise)
     requireFailureCodes: NotRequired[bool]
+    # The PM compliance grace rule of GET /api/kpis and GET /api/pm-compliance (their pmGrace query parameter overrides it): PM compliance's grace: dueDate (completed by the due date), oneDay (within 24 h after it), tenPercent (within 10 % of the PM's interval after it), smrp (within 20 % of the interval, at most 28 days: SMRP). Exactly at the boundary is on time. Interval: a calendar PM's frequency in days; a meter PM's leadDays
+    pmGrace: NotRequired[Literal["dueDate", "oneDay", "tenPercent", "smrp"]]
 
 
 class WarehouseUpdate(TypedDict):
@@ -1718,6 +1720,8 @@ class WarehouseUpdate(TypedDict):
     decimalMark: NotRequired[Literal[".", ","]]
     # On: completing a corrective or emergency work order needs its three failure codes (managers also switch this on the portal's failure codes page)
     requireFailureCodes: NotRequired[bool]
+    # PM compliance's grace rule: dueDate, oneDay, tenPercent or smrp (PM_GRACE in GET /api/pm-compliance's description)
+    pmGrace: NotRequired[Literal["dueDate", "oneDay", "tenPercent", "smrp"]]
 
 
 class WebhookCreate(TypedDict):
