@@ -190,11 +190,10 @@ def test_asset_work_orders_behind_a_row(app, users):
     ids = fixture(users)
     m = users.actor("north", "manager")
     rows = service.asset_work_orders(m, ids["P1"], 30, now=N)
-    assert rows["row"]["cost"] == Decimal("180.00") and rows["total"] == 4  # a, b (cost), f, g (coded)
-    assert [w["fo_number"] for w in rows["items"]][:2] == [
-        next(w["fo_number"] for w in rows["items"] if w["id"] == ids["a"]),
-        next(w["fo_number"] for w in rows["items"] if w["id"] == ids["b"])]
-    first = rows["items"][0]
+    assert rows.row["cost"] == Decimal("180.00") and rows.total == 4  # a, b (cost), f, g (coded)
+    assert [w["id"] for w in rows.items][:2] == [ids["a"], ids["b"]]  # costliest first
+    assert {w["id"] for w in rows.items[2:]} == {ids["f"], ids["g"]}  # h cancelled, i preventive without cost
+    first = rows.items[0]
     assert (first["cost"], first["failure_mode"], first["failure_mode_label"], first["failure_cause_label"]) == (
         Decimal("150.00"), "VIB", "Vibration", "Wear")
     with pytest.raises(NotFound):

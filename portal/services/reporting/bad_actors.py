@@ -25,6 +25,7 @@ details are read only for the ranked assets (at most 3 x limit), never for every
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,7 @@ from portal.models import DowntimePeriod, Equipment, FailureCode, LaborEntry, Pa
 from portal.models.types import UTCDateTime, utcnow
 from portal.platform.extensions import db
 from portal.services.common.actor import Actor
+from portal.services.common.querying import Page
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import require
 
@@ -238,8 +240,19 @@ def bad_actors(actor: Actor, days: int, *, limit: int = 5, equipment_class: str 
 
 # --- one asset's records (the drill-down of a ranked row) ----------------------------------------
 
+@dataclass
+class AssetRecords(Page):
+    """One page of an asset's work orders behind its row, with the row itself (its figures)."""
+
+    equipment: Any = None
+    row: dict = field(default_factory=dict)
+    days: int = 0
+    from_: datetime | None = None
+    to: datetime | None = None
+
+
 def asset_work_orders(actor: Actor, equipment_id: str, days: int, *, now: datetime | None = None,
-                      page: int = 1, limit: int = 50) -> dict:
+                      page: int = 1, limit: int = 50) -> AssetRecords:
     """The asset's work orders behind its row: those with cost booked in the window or created in it as a
     failure (corrective/emergency), each with its failure codes and the cost booked in the window;
     costliest first. Another warehouse's asset is a 404."""
@@ -285,6 +298,5 @@ def asset_work_orders(actor: Actor, equipment_id: str, days: int, *, now: dateti
             "failure_cause": w.failure_cause, "failure_cause_label": labels.get(("cause", w.failure_cause)),
             "failure_remedy": w.failure_remedy, "failure_remedy_label": labels.get(("remedy", w.failure_remedy)),
             "labor_cost": labor_cost, "parts_cost": parts_cost, "cost": labor_cost + parts_cost})
-    return {"equipment": equipment, "row": _asset_rows(wid, start, end, [equipment.id])[equipment.id],
-            "days": days, "from_": start, "to": end, "items": items, "total": total,
-            "page": page, "limit": limit}
+    return AssetRecords(items=items, total=total, page=page, limit=limit, equipment=equipment,
+                        row=_asset_rows(wid, start, end, [equipment.id])[equipment.id], days=days, from_=start, to=end)
