@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -92,6 +93,9 @@ def _load(rng_seed: int) -> dict:
             email, DEMO_PASSWORD, role, DEMO_WAREHOUSE, name=name, is_demo=True)
     manager = Actor.of(created["manager"])
     technicians = [created["technician"], created["technician2"]]
+    # Labor is costed at the person's rate when booked: the bad actors' cost is labor + parts.
+    for person, rate in ((created["technician"], "62.00"), (created["technician2"], "55.00"), (created["manager"], "70.00")):
+        person.hourly_rate = Decimal(rate)
 
     assets = []
     for i in range(20):
@@ -151,6 +155,8 @@ def _load(rng_seed: int) -> dict:
                 body["holdReasonCode"], body["holdReason"] = HOLDS[i // len(statuses) % len(HOLDS)]
             work_orders.update_work_order(actor if step != "cancelled" else manager, wo.id,
                                           WorkOrderUpdate(**body), now=when)
+    # A year of failures, most of them on a few assets (the bad actors), from its own sequence too.
+    _seed_failure_history(manager, assets, stock, technicians, now, random.Random(f"{rng_seed}-failures"))
     # The PM history draws from its own sequence: what other parts of the demo draw (failure codes,
     # titles) must not change which PMs were done on time.
     _seed_preventive_maintenance(manager, assets, technicians[0].id, now, random.Random(f"{rng_seed}-pm-history"))
@@ -260,6 +266,61 @@ def _complete_pm(manager: Actor, wo: WorkOrder, done_at, rng: random.Random) -> 
                                    now=done_at - timedelta(minutes=30))
     work_orders.update_work_order(actor, wo.id, WorkOrderUpdate(
         status="completed", completionNotes="Inspected, all within limits."), now=done_at)
+
+
+# A year of repairs before the last two months (asset index, how many, [(mode, cause, remedy, what failed,
+# part prefix or None)]): a few assets fail again and again for the same reasons (the bad actors and the
+# vital few of the Pareto), the others now and then.
+FAILURE_HISTORY = [
+    (2, 9, [("OHE", "CON", "CLN", "Compressor tripped on high discharge temperature", "FLT"),
+            ("OHE", "CON", "CLN", "Compressor overheating, cooler fouled", "FLT"),
+            ("OHE", "LUB", "REPL", "Compressor hot, oil breaking down", "OIL"),
+            ("ELP", "WEAR", "REPL", "Oil leak at the shaft seal", "SEAL")]),
+    (5, 6, [("ELP", "WEAR", "REPL", "Pump mechanical seal leaking", "SEAL"),
+            ("ELP", "WEAR", "REPL", "Seal leak again at the pump", "SEAL"),
+            ("VIB", "MIS", "ADJ", "Pump vibrating, coupling misaligned", None)]),
+    (4, 5, [("BRD", "FAT", "REPL", "Conveyor belt torn", "BLT"),
+            ("BRD", "FAT", "REPL", "Belt splice parted", "BLT"),
+            ("UST", "OPE", "RES", "Conveyor stopped: overloaded by a jam", None)]),
+    (1, 3, [("OHE", "OVL", "RES", "Motor tripped on thermal overload", "FUSE"),
+            ("VIB", "LUB", "LUB", "Motor bearing vibration", "BRG")]),
+    (10, 1, [("ELP", "WEAR", "REPL", "Pump gland leaking", "SEAL")]),
+    (8, 1, [("VIB", "LOS", "ADJ", "Fan vibrating, loose mount", None)]),
+    (9, 1, [("BRD", "FAT", "REPL", "Belt broke on line 2", "BLT")]),
+    (6, 1, [("FTS", "ELF", "REPL", "Motor would not start: blown fuse", "FUSE")]),
+    (7, 1, [("OHE", "CON", "CLN", "Compressor running hot", "FLT")]),
+]
+
+
+def _seed_failure_history(manager: Actor, assets: list, stock: list, technicians: list, now,
+                          rng: random.Random) -> None:
+    """Breakdowns from a year ago to two months ago, through the services as they happened: the asset
+    reported down with the work order, labor (at the technician's rate) and parts booked, completed with
+    its failure codes (the asset back up). The last 30 days' figures are not touched."""
+    from portal.schemas.pm import LaborCreate
+    from portal.services.work_orders import labor
+
+    events = []
+    for index, count, kinds in FAILURE_HISTORY:
+        for n in range(count):
+            events.append((now - timedelta(days=rng.randint(65, 360), hours=rng.randint(0, 23)), index, kinds[n % len(kinds)]))
+    for reported, index, (mode, cause, remedy, title, part_prefix) in sorted(events, key=lambda e: e[0]):
+        tech = Actor.of(technicians[rng.randint(0, 1)])
+        hours = rng.choice((2, 3, 4, 6, 8, 12))
+        wo = work_orders.create_work_order(manager, WorkOrderCreate(
+            title=title, type="emergency" if hours >= 8 else "corrective", priority="high",
+            equipmentId=assets[index].id, assignedTo=tech.id, equipmentDown=True), now=reported)
+        started = reported + timedelta(minutes=30)
+        work_orders.update_work_order(tech, wo.id, WorkOrderUpdate(status="in_progress"), now=started)
+        labor.add_labor(tech, wo.id, LaborCreate(minutes=hours * 60 - 30, performedAt=started), now=now)
+        part = next((p for p in stock if p.part_number.startswith(part_prefix + "-") and p.stock_level >= 3), None) \
+            if part_prefix else None
+        if part is not None:
+            parts.consume_parts(tech, ConsumeParts(workOrderId=wo.id, partsUsage=[
+                {"partId": part.id, "quantityUsed": rng.randint(1, 2)}]), now=started + timedelta(minutes=20))
+        work_orders.update_work_order(tech, wo.id, WorkOrderUpdate(
+            status="completed", completionNotes="Repaired and tested under load.", failureMode=mode,
+            failureCause=cause, failureRemedy=remedy), now=reported + timedelta(hours=hours))
 
 
 # (asset index, hours ago, who, what they saw): reports from the labels, waiting in the inbox.

@@ -47,8 +47,8 @@ class ParetoOut(Out):
     total: int = Field(description="Coded failures counted")
     vital_few: int = Field(description="How many codes make the vital few")
     uncoded: int = Field(description=(
-        "pareto: corrective/emergency work orders of the window without a failure mode; causePareto: coded "
-        "failures without a cause"))
+        "pareto: completed corrective/emergency work orders of the window without a failure mode; causePareto: "
+        "coded failures without a cause"))
     items: list[ParetoItemOut] = Field(description="Most frequent first, ties by code")
 
 

@@ -972,7 +972,7 @@ export interface ParetoOut {
   total: number;
   /** How many codes make the vital few */
   vitalFew: number;
-  /** pareto: corrective/emergency work orders of the window without a failure mode; causePareto: coded failures without a cause */
+  /** pareto: completed corrective/emergency work orders of the window without a failure mode; causePareto: coded failures without a cause */
   uncoded: number;
   /** Most frequent first, ties by code */
   items: Array<ParetoItemOut>;

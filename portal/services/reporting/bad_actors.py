@@ -63,7 +63,8 @@ DEFINITIONS = (
     "- pareto (failure modes) and causePareto (failure causes): over all failureWorkOrders of the window "
     "(causePareto: those with a cause), most frequent first, ties by code; share = count / total x 100; "
     "cumulativeShare adds them up; vitalFew marks the modes up to and including the one whose cumulative "
-    "share reaches 80 %. uncoded: corrective and emergency work orders of the window without a failure mode."
+    "share reaches 80 %. uncoded: completed corrective and emergency work orders of the window without a failure "
+    "mode (open ones are not coded yet)."
 )
 
 
@@ -226,7 +227,7 @@ def bad_actors(actor: Actor, days: int, *, limit: int = 5, equipment_class: str 
     causes = _code_counts(wid, WorkOrder.failure_cause, [*coded, WorkOrder.failure_mode.is_not(None)])
     uncoded = db.session.scalar(
         select(func.count()).select_from(WorkOrder).join(Equipment, Equipment.id == WorkOrder.equipment_id)
-        .where(*coded, WorkOrder.failure_mode.is_(None))) or 0
+        .where(*coded, WorkOrder.status == "completed", WorkOrder.failure_mode.is_(None))) or 0
     pareto = _pareto(modes, _labels(wid, "mode", [c for c, _ in modes]))
     pareto["uncoded"] = int(uncoded)
     cause_pareto = _pareto(causes, _labels(wid, "cause", [c for c, _ in causes]))

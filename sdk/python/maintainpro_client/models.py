@@ -1063,7 +1063,7 @@ class ParetoOut(TypedDict):
     total: int
     # How many codes make the vital few
     vitalFew: int
-    # pareto: corrective/emergency work orders of the window without a failure mode; causePareto: coded failures without a cause
+    # pareto: completed corrective/emergency work orders of the window without a failure mode; causePareto: coded failures without a cause
     uncoded: int
     # Most frequent first, ties by code
     items: list[ParetoItemOut]
