@@ -24,7 +24,7 @@ Coded failures (corrective/emergency, created in the window, not cancelled, with
   a P1 VIB/WEAR N-10d   f P1 VIB/MIS N-3d   g P1 LEAK/- N-3d   c P2 LEAK/MIS N-29d
   d M1 OHE/WEAR N-1d    e P3 VIB/WEAR N-20d
   left out: h P1 VIB cancelled; i P1 preventive BRD; j P3 VIB created N-31d; S1's five VIB
-  k P2 corrective without a mode: uncoded 1
+  k P2 corrective completed without a mode: uncoded 1 (l, open without one, is not)
 Pareto of modes: VIB 3 (50 %, 50), LEAK 2 (33.33 %, 83.33), OHE 1 (16.67 %, 100); vital few VIB, LEAK
 Pareto of causes: WEAR 3 (60 %), MIS 2 (40 %); g has no cause: uncoded 1
 Pumps only: byCost P1, P2; modes VIB 3 (60 %), LEAK 2 (40 %)
@@ -103,6 +103,7 @@ def fixture(users) -> dict[str, str]:
         order(p1, "i", at(-2), "BRD", type_="preventive")
         order(p3, "j", at(-31), "VIB")
         order(p2, "k", at(-4))
+        order(p2, "l", at(-4), status="new")  # open, not coded yet: not "uncoded"
         south_orders = [order(s1, f"s{n}", at(-5), "VIB") for n in range(5)]
 
         def labor(wo: WorkOrder, cost: str, when: datetime, user: str = tech) -> None:
