@@ -129,8 +129,9 @@ def pareto(labels: list[str], counts: list[int], cumulative: list[float], vital:
     every = math.ceil(count / 10)
     for i, (label, n, cum, is_vital) in enumerate(zip(labels, counts, cumulative, vital, strict=True)):
         h = plot_h * n / axis_max
-        x = left + group * i + group * 0.15
-        chart.bars.append({"x": round(x, 1), "y": round(base - h, 1), "w": round(group * 0.7, 1), "h": round(h, 1),
+        bar_w = min(group * 0.7, 90)  # one or two modes: bars, not slabs
+        x = left + group * (i + 0.5) - bar_w / 2
+        chart.bars.append({"x": round(x, 1), "y": round(base - h, 1), "w": round(bar_w, 1), "h": round(h, 1),
                            "css": "vital" if is_vital else "trivial",
                            "title": f"{label}: {n} ({cum:g} % cumulative)"})
         cx, cy = round(left + group * (i + 0.5), 1), round(base - plot_h * cum / 100, 1)

@@ -146,8 +146,9 @@ def _bad_actors(actor: Actor, days: int, now: datetime) -> dict:
     chart = pareto([i["code"] for i in items], [i["count"] for i in items], [i["cumulative_share"] for i in items],
                    [i["vital_few"] for i in items]) if items else None
     vital = [i for i in data["pareto"]["items"] if i["vital_few"]]
-    summary = (f"{data['pareto']['total']} coded failures in {len(data['pareto']['items'])} failure modes; "
-               f"{len(vital)} of them make {vital[-1]['cumulative_share']:g} %: "
+    modes = len(data["pareto"]["items"])
+    summary = (f"{data['pareto']['total']} coded failures in {modes} failure {'mode' if modes == 1 else 'modes'}; "
+               f"{len(vital)} of them {'makes' if len(vital) == 1 else 'make'} {vital[-1]['cumulative_share']:g} %: "
                + ", ".join(f"{i['label']} ({i['count']})" for i in vital) + "." if vital else "")
     return {**data, "chart": chart, "summary": summary}
 
