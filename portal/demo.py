@@ -477,6 +477,7 @@ def _seed_weekly_plan(manager: Actor, rng: random.Random, assets: list, technici
     labor.add_labor(Actor.of(tech), wo.id, LaborCreate(minutes=170, performedAt=at(last + timedelta(days=2), 10)), now=now)
     work_orders.update_work_order(Actor.of(tech), wo.id, WorkOrderUpdate(
         status="completed", completionNotes="Cleared, guide realigned."), now=at(last + timedelta(days=2), 13))
+    _past_plans(manager, this_monday, now, rng)
     # The coming week: a draft with ready work on it, and a training day and a half off.
     coming = this_monday + timedelta(days=7)
     db.session.add(Absence(warehouse_id=manager.warehouse_id, user_id=technicians[1].id, start_date=coming + timedelta(days=2),
@@ -487,3 +488,48 @@ def _seed_weekly_plan(manager: Actor, rng: random.Random, assets: list, technici
         schedules.add_item(manager, draft.schedule.id, ScheduleItemCreate(
             workOrderId=wo.id, userId=technicians[n % 2].id, day=coming + timedelta(days=n % 2 * 4 + n // 2),
             hours=(wo.estimated_duration or 120) / 60), now=now)
+
+
+def _past_plans(manager: Actor, this_monday, now, rng: random.Random) -> None:
+    """The three weeks before last were planned too: each plan, frozen on its Monday morning, holds the
+    preventive and inspection work its week's labor was booked on (a job now and then slipping to the
+    next week: not done as scheduled); the repairs of the week were break-in. Written as the planner's
+    rows (the work is long done, the service plans open work only), so that the plan's KPIs over 30
+    days rest on four weeks of plans like a plant that plans every week."""
+    from datetime import UTC, datetime, time
+
+    from portal.models import LaborEntry
+    from portal.models.planning import Schedule, ScheduleItem
+
+    for weeks_ago in (2, 3, 4):
+        monday = this_monday - timedelta(weeks=weeks_ago)
+        first = datetime.combine(monday, time(0), tzinfo=UTC)
+        frozen = first + timedelta(hours=6)
+        plan = Schedule(warehouse_id=manager.warehouse_id, week_start=monday, frozen_at=frozen,
+                        frozen_by=manager.id, created_at=frozen - timedelta(days=3))
+        db.session.add(plan)
+        db.session.flush()
+        booked = db.session.execute(
+            select(LaborEntry.work_order_id, LaborEntry.user_id, LaborEntry.performed_at, LaborEntry.minutes,
+                   WorkOrder.type)
+            .join(WorkOrder, WorkOrder.id == LaborEntry.work_order_id)
+            .where(LaborEntry.warehouse_id == manager.warehouse_id, LaborEntry.performed_at >= first,
+                   LaborEntry.performed_at < first + timedelta(days=7))
+            .order_by(LaborEntry.performed_at)).all()
+        for wo_id, user_id, performed_at, minutes, wo_type in booked:
+            break_in = wo_type in ("corrective", "emergency")
+            db.session.add(ScheduleItem(
+                schedule_id=plan.id, warehouse_id=manager.warehouse_id, work_order_id=wo_id, user_id=user_id,
+                day=performed_at.date(), hours=Decimal(str(max(round(minutes / 60 * 2) / 2, 0.5))),
+                break_in=break_in, created_by=manager.id,
+                created_at=performed_at if break_in else frozen - timedelta(days=1)))
+        # A job that was planned and not reached: it stays open, on the plan, not done as scheduled.
+        slipped = db.session.scalars(select(WorkOrder).where(
+            WorkOrder.warehouse_id == manager.warehouse_id, WorkOrder.status.in_(("assigned", "on_hold")),
+            WorkOrder.assigned_to.is_not(None)).order_by(WorkOrder.fo_number).offset(weeks_ago).limit(1)).first()
+        if slipped is not None:
+            db.session.add(ScheduleItem(
+                schedule_id=plan.id, warehouse_id=manager.warehouse_id, work_order_id=slipped.id,
+                user_id=slipped.assigned_to, day=monday + timedelta(days=rng.randint(0, 4)),
+                hours=Decimal(str((slipped.estimated_duration or 120) / 60)), created_by=manager.id,
+                created_at=frozen - timedelta(days=1)))
