@@ -74,7 +74,7 @@ def test_the_plan_figures_open_their_records(client, users, portal_login):
     plan_fixture(users)
     portal_login(users["north"]["manager"])
     page = soup(client.get("/kpis?days=365"))
-    links = {a["href"] for a in page.select(".plan-kpis a.figure-open")}
+    links = {a["href"] for a in page.select(".plan-kpis a.plan-open")}
     assert links == {f"/kpis/{slug}?days=365" for slug in
                      ("schedule-compliance", "break-in", "planned-work", "backlog-crew-weeks")}
     body = soup(client.get("/kpis/schedule-compliance?days=365"))
