@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -105,6 +106,9 @@ def _load(rng_seed: int) -> dict:
             email, DEMO_PASSWORD, role, DEMO_WAREHOUSE, name=name, is_demo=True)
     manager = Actor.of(created["manager"])
     technicians = [created["technician"], created["technician2"]]
+    # Labor is costed at the person's rate when booked: the bad actors' cost is labor + parts.
+    for person, rate in ((created["technician"], "62.00"), (created["technician2"], "55.00"), (created["manager"], "70.00")):
+        person.hourly_rate = Decimal(rate)
 
     # The site, its areas and its lines and systems first (no random draw: the rest of the demo draws
     # exactly what it drew before the hierarchy existed).
@@ -173,6 +177,8 @@ def _load(rng_seed: int) -> dict:
                 body["holdReasonCode"], body["holdReason"] = HOLDS[i // len(statuses) % len(HOLDS)]
             work_orders.update_work_order(actor if step != "cancelled" else manager, wo.id,
                                           WorkOrderUpdate(**body), now=when)
+    # A year of failures, most of them on a few assets (the bad actors), from its own sequence too.
+    _seed_failure_history(manager, assets, stock, technicians, now, random.Random(f"{rng_seed}-failures"))
     # The PM history draws from its own sequence: what other parts of the demo draw (failure codes,
     # titles) must not change which PMs were done on time.
     _seed_preventive_maintenance(manager, assets, technicians[0].id, now, random.Random(f"{rng_seed}-pm-history"))
@@ -290,6 +296,61 @@ def _complete_pm(manager: Actor, wo: WorkOrder, done_at, rng: random.Random) -> 
                                    now=done_at - timedelta(minutes=30))
     work_orders.update_work_order(actor, wo.id, WorkOrderUpdate(
         status="completed", completionNotes="Inspected, all within limits."), now=done_at)
+
+
+# A year of repairs before the last two months (asset index, how many, [(mode, cause, remedy, what failed,
+# part prefix or None)]): a few assets fail again and again for the same reasons (the bad actors and the
+# vital few of the Pareto), the others now and then.
+FAILURE_HISTORY = [
+    (2, 9, [("OHE", "CON", "CLN", "Compressor tripped on high discharge temperature", "FLT"),
+            ("OHE", "CON", "CLN", "Compressor overheating, cooler fouled", "FLT"),
+            ("OHE", "LUB", "REPL", "Compressor hot, oil breaking down", "OIL"),
+            ("ELP", "WEAR", "REPL", "Oil leak at the shaft seal", "SEAL")]),
+    (5, 6, [("ELP", "WEAR", "REPL", "Pump mechanical seal leaking", "SEAL"),
+            ("ELP", "WEAR", "REPL", "Seal leak again at the pump", "SEAL"),
+            ("VIB", "MIS", "ADJ", "Pump vibrating, coupling misaligned", None)]),
+    (4, 5, [("BRD", "FAT", "REPL", "Conveyor belt torn", "BLT"),
+            ("BRD", "FAT", "REPL", "Belt splice parted", "BLT"),
+            ("UST", "OPE", "RES", "Conveyor stopped: overloaded by a jam", None)]),
+    (1, 3, [("OHE", "OVL", "RES", "Motor tripped on thermal overload", "FUSE"),
+            ("VIB", "LUB", "LUB", "Motor bearing vibration", "BRG")]),
+    (10, 1, [("ELP", "WEAR", "REPL", "Pump gland leaking", "SEAL")]),
+    (8, 1, [("VIB", "LOS", "ADJ", "Fan vibrating, loose mount", None)]),
+    (9, 1, [("BRD", "FAT", "REPL", "Belt broke on line 2", "BLT")]),
+    (6, 1, [("FTS", "ELF", "REPL", "Motor would not start: blown fuse", "FUSE")]),
+    (7, 1, [("OHE", "CON", "CLN", "Compressor running hot", "FLT")]),
+]
+
+
+def _seed_failure_history(manager: Actor, assets: list, stock: list, technicians: list, now,
+                          rng: random.Random) -> None:
+    """Breakdowns from a year ago to two months ago, through the services as they happened: the asset
+    reported down with the work order, labor (at the technician's rate) and parts booked, completed with
+    its failure codes (the asset back up). The last 30 days' figures are not touched."""
+    from portal.schemas.pm import LaborCreate
+    from portal.services.work_orders import labor
+
+    events = []
+    for index, count, kinds in FAILURE_HISTORY:
+        for n in range(count):
+            events.append((now - timedelta(days=rng.randint(65, 360), hours=rng.randint(0, 23)), index, kinds[n % len(kinds)]))
+    for reported, index, (mode, cause, remedy, title, part_prefix) in sorted(events, key=lambda e: e[0]):
+        tech = Actor.of(technicians[rng.randint(0, 1)])
+        hours = rng.choice((2, 3, 4, 6, 8, 12))
+        wo = work_orders.create_work_order(manager, WorkOrderCreate(
+            title=title, type="emergency" if hours >= 8 else "corrective", priority="high",
+            equipmentId=assets[index].id, assignedTo=tech.id, equipmentDown=True), now=reported)
+        started = reported + timedelta(minutes=30)
+        work_orders.update_work_order(tech, wo.id, WorkOrderUpdate(status="in_progress"), now=started)
+        labor.add_labor(tech, wo.id, LaborCreate(minutes=hours * 60 - 30, performedAt=started), now=now)
+        part = next((p for p in stock if p.part_number.startswith(part_prefix + "-") and p.stock_level >= 3), None) \
+            if part_prefix else None
+        if part is not None:
+            parts.consume_parts(tech, ConsumeParts(workOrderId=wo.id, partsUsage=[
+                {"partId": part.id, "quantityUsed": rng.randint(1, 2)}]), now=started + timedelta(minutes=20))
+        work_orders.update_work_order(tech, wo.id, WorkOrderUpdate(
+            status="completed", completionNotes="Repaired and tested under load.", failureMode=mode,
+            failureCause=cause, failureRemedy=remedy), now=reported + timedelta(hours=hours))
 
 
 # (asset index, hours ago, who, what they saw): reports from the labels, waiting in the inbox.
@@ -446,6 +507,7 @@ def _seed_weekly_plan(manager: Actor, rng: random.Random, assets: list, technici
     labor.add_labor(Actor.of(tech), wo.id, LaborCreate(minutes=170, performedAt=at(last + timedelta(days=2), 10)), now=now)
     work_orders.update_work_order(Actor.of(tech), wo.id, WorkOrderUpdate(
         status="completed", completionNotes="Cleared, guide realigned."), now=at(last + timedelta(days=2), 13))
+    _past_plans(manager, this_monday, now, rng)
     # The coming week: a draft with ready work on it, and a training day and a half off.
     coming = this_monday + timedelta(days=7)
     db.session.add(Absence(warehouse_id=manager.warehouse_id, user_id=technicians[1].id, start_date=coming + timedelta(days=2),
@@ -456,3 +518,48 @@ def _seed_weekly_plan(manager: Actor, rng: random.Random, assets: list, technici
         schedules.add_item(manager, draft.schedule.id, ScheduleItemCreate(
             workOrderId=wo.id, userId=technicians[n % 2].id, day=coming + timedelta(days=n % 2 * 4 + n // 2),
             hours=(wo.estimated_duration or 120) / 60), now=now)
+
+
+def _past_plans(manager: Actor, this_monday, now, rng: random.Random) -> None:
+    """The three weeks before last were planned too: each plan, frozen on its Monday morning, holds the
+    preventive and inspection work its week's labor was booked on (a job now and then slipping to the
+    next week: not done as scheduled); the repairs of the week were break-in. Written as the planner's
+    rows (the work is long done, the service plans open work only), so that the plan's KPIs over 30
+    days rest on four weeks of plans like a plant that plans every week."""
+    from datetime import UTC, datetime, time
+
+    from portal.models import LaborEntry
+    from portal.models.planning import Schedule, ScheduleItem
+
+    for weeks_ago in (2, 3, 4):
+        monday = this_monday - timedelta(weeks=weeks_ago)
+        first = datetime.combine(monday, time(0), tzinfo=UTC)
+        frozen = first + timedelta(hours=6)
+        plan = Schedule(warehouse_id=manager.warehouse_id, week_start=monday, frozen_at=frozen,
+                        frozen_by=manager.id, created_at=frozen - timedelta(days=3))
+        db.session.add(plan)
+        db.session.flush()
+        booked = db.session.execute(
+            select(LaborEntry.work_order_id, LaborEntry.user_id, LaborEntry.performed_at, LaborEntry.minutes,
+                   WorkOrder.type)
+            .join(WorkOrder, WorkOrder.id == LaborEntry.work_order_id)
+            .where(LaborEntry.warehouse_id == manager.warehouse_id, LaborEntry.performed_at >= first,
+                   LaborEntry.performed_at < first + timedelta(days=7))
+            .order_by(LaborEntry.performed_at)).all()
+        for wo_id, user_id, performed_at, minutes, wo_type in booked:
+            break_in = wo_type in ("corrective", "emergency")
+            db.session.add(ScheduleItem(
+                schedule_id=plan.id, warehouse_id=manager.warehouse_id, work_order_id=wo_id, user_id=user_id,
+                day=performed_at.date(), hours=Decimal(str(max(round(minutes / 60 * 2) / 2, 0.5))),
+                break_in=break_in, created_by=manager.id,
+                created_at=performed_at if break_in else frozen - timedelta(days=1)))
+        # A job that was planned and not reached: it stays open, on the plan, not done as scheduled.
+        slipped = db.session.scalars(select(WorkOrder).where(
+            WorkOrder.warehouse_id == manager.warehouse_id, WorkOrder.status.in_(("assigned", "on_hold")),
+            WorkOrder.assigned_to.is_not(None)).order_by(WorkOrder.fo_number).offset(weeks_ago).limit(1)).first()
+        if slipped is not None:
+            db.session.add(ScheduleItem(
+                schedule_id=plan.id, warehouse_id=manager.warehouse_id, work_order_id=slipped.id,
+                user_id=slipped.assigned_to, day=monday + timedelta(days=rng.randint(0, 4)),
+                hours=Decimal(str((slipped.estimated_duration or 120) / 60)), created_by=manager.id,
+                created_at=frozen - timedelta(days=1)))

@@ -271,11 +271,11 @@ def test_work_order_lists_are_per_warehouse_and_overdue_ones_are_not_kept(app, c
 def test_the_services_keep_the_answers_and_check_the_permission_first(app, client, users, auth):
     """The cache sits in the service reads: what the API answered is what a service call reads
     from the same entry, and a refused reader is refused before the cache is looked at."""
+    from portal.schemas.kpis import KpisQuery
+    from portal.schemas.pm import ComplianceQuery
     from portal.services.assets import equipment as equipment_service
     from portal.services.common.errors import Forbidden
     from portal.services.inventory import parts as parts_service
-    from portal.schemas.kpis import KpisQuery
-    from portal.schemas.pm import ComplianceQuery
     from portal.services.reporting import reads as reporting_reads
 
     manager = users.actor("north", "manager")

@@ -95,7 +95,8 @@ def test_seed_demo_builds_the_demo_plant_once(runner, app):
     assert [t for t, e in by_tag.items() if e.parent_id is None] == ["SITE-LYON"]
     assert 35 <= count(Part) <= 45
     assert count(Part, Part.stock_level <= Part.reorder_point) >= 5
-    assert 60 <= count(WorkOrder) <= 100  # 60 + breakdowns + lubrication rounds + four months of PM ones
+    # 60 + breakdowns + lubrication rounds + four months of PM ones + a year of failure history
+    assert 90 <= count(WorkOrder) <= 140
     statuses = Counter(db.session.scalars(select(WorkOrder.status).where(WorkOrder.warehouse_id == demo.id)))
     assert set(statuses) == {"new", "assigned", "in_progress", "on_hold", "completed", "cancelled"}
     assert all(n >= 5 for n in statuses.values())
@@ -120,6 +121,7 @@ def test_seed_demo_builds_the_demo_plant_once(runner, app):
 def test_the_demo_plants_kpis_are_believable(runner, app):
     """Issue 7, item 14: no 0 % availability from a months-old open order; every figure a number."""
     from portal.services.common.actor import Actor
+    from portal.services.planning.kpis import planning_kpis
     from portal.services.reporting import kpis
 
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
@@ -139,6 +141,21 @@ def test_the_demo_plants_kpis_are_believable(runner, app):
     assert compliance["completed_late"] + compliance["open"] >= 1  # something for the records to show
     year = kpis.pm_compliance(Actor.of(manager), 365)
     assert year["due"] >= 12 and year["completed_on_time"] > year["completed_late"]
+    # Issue 23: a year of failures in which a few assets dominate (bad actors) and a few modes (Pareto).
+    from portal.services.reporting import bad_actors
+
+    bad = bad_actors.bad_actors(Actor.of(manager), 365)
+    costs = [row["cost"] for row in bad["by_cost"]]
+    assert len(costs) == 5 and costs == sorted(costs, reverse=True) and costs[-1] > 0
+    assert all(row["labor_cost"] > 0 and row["top_failure_modes"] for row in bad["by_cost"][:3])
+    assert {row["asset_tag"] for row in bad["by_failures"][:4]} == {"COMP-103", "CONV-105", "PUMP-106", "MOTOR-102"}
+    pareto = bad["pareto"]
+    assert pareto["total"] >= 30 and 2 <= pareto["vital_few"] <= len(pareto["items"]) - 2
+    assert pareto["items"][0]["share"] >= 25 and pareto["items"][2]["cumulative_share"] >= 60
+    plan = planning_kpis(Actor.of(manager), 30)
+    # A plant that plans every week: most hours on the plan, some break-in, compliance short of perfect.
+    assert plan["weeks"] >= 3 and 5 <= plan["break_in_share"] <= 40 and 50 <= plan["schedule_compliance"] < 100
+    assert 30 <= plan["planned_work_percent"] <= 90 and plan["backlog_crew_weeks"] > 0
 
 
 def test_seed_demo_if_empty_leaves_a_real_database_alone(runner, app, users):

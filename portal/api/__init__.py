@@ -16,6 +16,7 @@ def register_api(app: Flask) -> None:
         admin,
         api_keys,
         auth,
+        bad_actors,
         checklists,
         docs,
         equipment,

@@ -34,7 +34,12 @@ RECORD_NAMES = {to_camel(name): name for name in KPI_RECORD_FIGURES}
                         "mttrHours the repairs (periods ending in it), availability every period overlapping "
                         "it, pmCompliance the PM work orders due in it (cancelled left out), backlog the work "
                         "orders open now, plannedMaintenancePercentage the work orders with labor performed "
-                        "in it. Downtime newest first; PM by due date, newest first; backlog overdue first.")
+                        "in it. Downtime newest first; PM by due date, newest first; backlog overdue first. "
+                        "The weekly plan's figures (GET /api/kpis/planning): scheduleCompliance lists the "
+                        "items of the frozen plans of the window (break-in left out), done as scheduled or "
+                        "not; breakInShare their break-in items; plannedWorkPercent the work orders with "
+                        "labor in the window, planned or unplanned; backlogCrewWeeks the open work orders "
+                        "with their estimates, largest first.")
 def get_kpi_records(name: str):
     query = query_args(KpiRecordsQuery)
     figure = RECORD_NAMES.get(name)
@@ -42,7 +47,7 @@ def get_kpi_records(name: str):
         raise NotFound("No such figure; records are kept for: " + ", ".join(RECORD_NAMES))
     records = drilldown.records(actor(), figure, query.days, outcome=query.outcome, page=query.page,
                                 limit=query.limit)
-    kind = "downtime_period" if records.kind == drilldown.DOWNTIME else "work_order"
+    kind = {drilldown.DOWNTIME: "downtime_period", "schedule_items": "schedule_item"}.get(records.kind, "work_order")
     return page_response(records, KpiRecordOut.dump_many([{"kind": kind, **item} for item in records.items]))
 
 

@@ -1,6 +1,7 @@
 """Maintenance KPIs: the response of GET /api/kpis (definitions in services/reporting/kpis.py and the README)."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -138,7 +139,9 @@ class DashboardQuery(Query):
 
 
 KPI_RECORD_FIGURES = ("mttr_hours", "mtbf_hours", "availability", "planned_maintenance_percentage",
-                      "pm_compliance", "backlog")
+                      "pm_compliance", "backlog",
+                      # The weekly plan's (GET /api/kpis/planning; services/planning/records.py).
+                      "schedule_compliance", "break_in_share", "planned_work_percent", "backlog_crew_weeks")
 
 
 class KpiRecordsQuery(PageQuery):
@@ -147,15 +150,17 @@ class KpiRecordsQuery(PageQuery):
     days: int = Field(30, ge=1, le=3650, description="Window: the last N days up to now (as GET /api/kpis)")
     outcome: str | None = Field(None, description=(
         "pmCompliance: on_time, late, open or overdue; backlog: overdue; plannedMaintenancePercentage: "
-        "preventive or other"))
+        "preventive or other; scheduleCompliance: done or not_done; plannedWorkPercent: planned or unplanned; "
+        "backlogCrewWeeks: unestimated"))
 
 
 class KpiRecordOut(Out):
-    """One record behind a figure: a downtime period (mttrHours, mtbfHours, availability) or a work order
-    (pmCompliance, backlog, plannedMaintenancePercentage); the other kind's fields are null."""
+    """One record behind a figure: a downtime period (mttrHours, mtbfHours, availability), a work order
+    (pmCompliance, backlog, plannedMaintenancePercentage, plannedWorkPercent, backlogCrewWeeks) or an item of
+    a frozen weekly plan (scheduleCompliance, breakInShare); the other kinds' fields are null."""
 
-    kind: str = Field(description="downtime_period or work_order", json_schema_extra={
-        "enum": ["downtime_period", "work_order"]})
+    kind: str = Field(description="downtime_period, work_order or schedule_item", json_schema_extra={
+        "enum": ["downtime_period", "work_order", "schedule_item"]})
     id: str
     equipment_id: str | None
     asset_tag: str | None
@@ -174,5 +179,14 @@ class KpiRecordOut(Out):
     completed_at: UtcOut | None = None
     outcome: str | None = Field(None, description=(
         "Work orders: on_time, late, open or overdue (pmCompliance), open or overdue (backlog), preventive or "
-        "other (plannedMaintenancePercentage)"))
-    labor_minutes: int | None = Field(None, description="plannedMaintenancePercentage: minutes performed in the window")
+        "other (plannedMaintenancePercentage), planned or unplanned (plannedWorkPercent), estimated or "
+        "unestimated (backlogCrewWeeks); schedule items: done or not_done (scheduleCompliance), break_in"))
+    labor_minutes: int | None = Field(None, description=(
+        "plannedMaintenancePercentage, plannedWorkPercent: minutes performed in the window"))
+    planned_minutes: int | None = Field(None, description=(
+        "plannedWorkPercent: of laborMinutes, those performed within the week of a frozen plan holding the work order"))
+    estimated_duration: int | None = Field(None, description="backlogCrewWeeks: the estimate in minutes (null: none)")
+    week_start: UtcOut | None = Field(None, description="Schedule item: its plan's Monday 00:00 UTC")
+    day: date | None = Field(None, description="Schedule item: the day it was planned for")
+    technician: str | None = Field(None, description="Schedule item: who it was given to")
+    break_in: bool | None = Field(None, description="Schedule item: added after the plan's freeze")

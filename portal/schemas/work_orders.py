@@ -39,6 +39,9 @@ def failure_field(kind: str) -> Any:
                  description=FAILURE_TEXT.format(kind=kind))
 
 
+ESTIMATE_MAX = 100000  # minutes: about ten weeks of one person's work
+
+
 class WorkOrderCreate(Payload):
     title: str = Field(min_length=1, max_length=200)
     description: str | None = Field(None, max_length=10000)
@@ -53,7 +56,7 @@ class WorkOrderCreate(Payload):
     requires_signature: bool = Field(False, description=(
         "Sign-off: the work order cannot be completed until a signature was given "
         "(`POST /api/work-orders/{id}/signature`). Managers and admins only."))
-    estimated_duration: int | None = Field(None, ge=1, le=100000, description=(
+    estimated_duration: int | None = Field(None, ge=1, le=ESTIMATE_MAX, description=(
         "The planner's estimate of the work, in minutes: the weekly plan schedules it (default: none; PM work "
         "orders take their template's)"))
 
@@ -83,6 +86,11 @@ class WorkOrderUpdate(Payload):
     failure_mode: str | None = failure_field("mode")
     failure_cause: str | None = failure_field("cause")
     failure_remedy: str | None = failure_field("remedy")
+    estimated_duration: int | None = Field(None, ge=1, le=ESTIMATE_MAX, description=(
+        f"The planner's estimate in whole minutes, 1 to {ESTIMATE_MAX} (null clears it): the weekly plan "
+        "schedules by it and the backlog's crew-weeks add it up. Managers and admins (a technician's change is "
+        "403); not on a completed or cancelled work order (409). Recorded in the history and in the "
+        "work_order.updated event's changes as estimatedDuration."))
 
 
 class WorkOrderBulkAssign(Payload):

@@ -30,6 +30,10 @@ class Chart:
     labels: list[dict] = field(default_factory=list)
     legend: list[Series] = field(default_factory=list)
     plot: dict = field(default_factory=dict)
+    # Lines over the bars (the Pareto's cumulative share and its 80 % mark): points "x,y x,y", a css class.
+    lines: list[dict] = field(default_factory=list)
+    dots: list[dict] = field(default_factory=list)
+    right_ticks: list[dict] = field(default_factory=list)
 
 
 def nice_max(value: float) -> tuple[float, float]:
@@ -99,4 +103,44 @@ def horizontal_bars(labels: list[str], values: list[float], *, unit: str = "h", 
         chart.labels.append({"x": label_w - 8, "y": y + (row - 10) / 2 + 5, "text": label, "anchor": "end"})
         chart.labels.append({"x": round(label_w + w + 6, 1), "y": y + (row - 10) / 2 + 5,
                              "text": f"{value:,.1f} {unit}", "anchor": "start"})
+    return chart
+
+
+def pareto(labels: list[str], counts: list[int], cumulative: list[float], vital: list[bool], *,
+           height: int = 240, mark: float = 80.0) -> Chart:
+    """A Pareto chart: bars of counts, most first (as given), the vital few in their own colour; the
+    cumulative share as a line on a 0-100 % axis at the right, with a dashed line at `mark` %."""
+    count = max(len(labels), 1)
+    axis_max, step = nice_max(max(counts or [0]))
+    tick_values = [n * step for n in range(int(axis_max / step + 1e-9) + 1)]
+    left = max(LEFT, 14 + 9 * max(len(_number(v)) for v in tick_values))
+    right = 52  # "100%" on the right axis
+    plot_w, plot_h = WIDTH - left - right, height - TOP - BOTTOM
+    base = TOP + plot_h
+    group = plot_w / count
+    chart = Chart(WIDTH, height, legend=[Series("Vital few", "vital", []), Series("Others", "trivial", []),
+                                         Series("Cumulative %", "cumulative", [])],
+                  plot={"left": left, "right": WIDTH - right, "top": TOP, "bottom": base})
+    for value in tick_values:
+        chart.ticks.append({"y": round(base - plot_h * value / axis_max, 1), "text": _number(value)})
+    for pct in (0, 25, 50, 75, 100):
+        chart.right_ticks.append({"x": WIDTH - right + 6, "y": round(base - plot_h * pct / 100 + 4, 1), "text": f"{pct}%"})
+    points = []
+    every = math.ceil(count / 10)
+    for i, (label, n, cum, is_vital) in enumerate(zip(labels, counts, cumulative, vital, strict=True)):
+        h = plot_h * n / axis_max
+        bar_w = min(group * 0.7, 90)  # one or two modes: bars, not slabs
+        x = left + group * (i + 0.5) - bar_w / 2
+        chart.bars.append({"x": round(x, 1), "y": round(base - h, 1), "w": round(bar_w, 1), "h": round(h, 1),
+                           "css": "vital" if is_vital else "trivial",
+                           "title": f"{label}: {n} ({cum:g} % cumulative)"})
+        cx, cy = round(left + group * (i + 0.5), 1), round(base - plot_h * cum / 100, 1)
+        points.append(f"{cx},{cy}")
+        chart.dots.append({"x": cx, "y": cy, "title": f"{label}: {cum:g} % cumulative"})
+        if i % every == 0:
+            chart.labels.append({"x": cx, "y": base + 18, "text": label})
+    mark_y = round(base - plot_h * mark / 100, 1)
+    chart.lines.append({"points": f"{left},{mark_y} {WIDTH - right},{mark_y}", "css": "mark"})
+    if points:
+        chart.lines.append({"points": " ".join(points), "css": "cumulative"})
     return chart

@@ -6,6 +6,7 @@ answers the whole page. Charts are SVG drawn on the server (charts.py).
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from types import SimpleNamespace
 
 from flask import abort, request
 from flask_login import current_user, login_required
@@ -14,12 +15,14 @@ from werkzeug.datastructures import MultiDict
 from portal.schemas.kpis import PERIODS, DashboardQuery
 from portal.services.assets.lookup import asset_for_code
 from portal.services.common.actor import Actor
+from portal.services.planning.kpis import DEFINITIONS as PLAN_DEFINITIONS
 from portal.services.planning.kpis import planning_kpis
+from portal.services.reporting import bad_actors as bad_actor_service
 from portal.services.reporting import drilldown
 from portal.services.reporting import kpis as kpi_service
 from portal.services.reporting import series as series_service
 from portal.web.blueprint import web
-from portal.web.charts import Series, horizontal_bars, week_bars
+from portal.web.charts import Series, horizontal_bars, pareto, week_bars
 from portal.web.forms import form_model
 from portal.web.rendering import render, wants_fragment
 from portal.web.timefmt import zone
@@ -28,14 +31,29 @@ PERIOD_NAMES = {7: "7 days", 30: "30 days", 90: "90 days", 365: "365 days"}
 # /kpis/<slug>: the records behind a figure (services/reporting/drilldown.py).
 SLUGS = {"mttr": "mttr_hours", "mtbf": "mtbf_hours", "availability": "availability",
          "planned-maintenance": "planned_maintenance_percentage", "pm-compliance": "pm_compliance",
-         "backlog": "backlog"}
+         "backlog": "backlog",
+         # The weekly plan's figures (services/planning/records.py).
+         "schedule-compliance": "schedule_compliance", "break-in": "break_in_share",
+         "planned-work": "planned_work_percent", "backlog-crew-weeks": "backlog_crew_weeks"}
 FIGURE_SLUGS = {figure: slug for slug, figure in SLUGS.items()}
 # What the list behind each card is called, on the card's link and the page's title.
 RECORD_NAMES = {"mttr_hours": "Repairs", "mtbf_hours": "Failures", "availability": "Downtime periods",
                 "planned_maintenance_percentage": "Work orders with labor", "pm_compliance": "PM work orders due",
-                "backlog": "Open work orders"}
+                "backlog": "Open work orders", "schedule_compliance": "Scheduled work",
+                "break_in_share": "Break-in work", "planned_work_percent": "Work orders with labor",
+                "backlog_crew_weeks": "Open work and its estimates"}
+# The plan's figures as the records page names them (the dashboard's cards are kpis.FIGURES).
+PLAN_FIGURES = {
+    "schedule_compliance": SimpleNamespace(label="Schedule compliance", definition=PLAN_DEFINITIONS["scheduleCompliance"]),
+    "break_in_share": SimpleNamespace(label="Break-in work", definition=PLAN_DEFINITIONS["breakInShare"]),
+    "planned_work_percent": SimpleNamespace(label="Planned work", definition=PLAN_DEFINITIONS["plannedWorkPercent"]),
+    "backlog_crew_weeks": SimpleNamespace(label="Backlog in crew-weeks", definition=PLAN_DEFINITIONS["backlogCrewWeeks"]),
+}
 OUTCOME_NAMES = {"on_time": "On time", "late": "Late", "open": "Open", "overdue": "Overdue",
-                 "preventive": "Preventive", "other": "Other work"}
+                 "preventive": "Preventive", "other": "Other work", "done": "Done as scheduled",
+                 "not_done": "Not done as scheduled", "planned": "Planned", "unplanned": "Unplanned",
+                 "unestimated": "No estimate", "estimated": "Estimated", "break_in": "Break-in"}
+BAD_ACTORS = 5  # the dashboard's top assets by cost
 RECORDS_PER_PAGE = 50
 GRACE_NAMES = {"dueDate": "By the due date", "oneDay": "Within 1 day", "tenPercent": "Within 10 % of the interval",
                "smrp": "Within 20 % of the interval, at most 28 days (SMRP)"}
@@ -136,12 +154,28 @@ def kpis():
                                    else data["compliance"]["pm_grace"]), basis_names=BASIS_NAMES,
                   periods=PERIODS, period_names=PERIOD_NAMES, days=query.days, fragment=wants_fragment(),
                   day=day, show=show, show_change=show_change,
-                  plan=planning_kpis(actor, query.days),
+                  plan=planning_kpis(actor, query.days), bad=_bad_actors(actor, query.days, data["to"]),
                   figure_slugs=FIGURE_SLUGS, record_names=RECORD_NAMES,
                   pm_ahead=drilldown.pm_ahead(actor, data["to"]) if not data["compliance"]["due"] else None)
 
 
-@web.get("/kpis/<any(mttr, mtbf, availability, 'planned-maintenance', 'pm-compliance', backlog):slug>")
+def _bad_actors(actor: Actor, days: int, now: datetime) -> dict:
+    """The dashboard's "Bad actors": the top assets by cost (with downtime, failures and why) and the
+    Pareto of failure modes as a chart with its table."""
+    data = bad_actor_service.bad_actors(actor, days, limit=BAD_ACTORS, now=now)
+    items = data["pareto"]["items"][:12]  # the chart's first twelve; the table has them all
+    chart = pareto([i["code"] for i in items], [i["count"] for i in items], [i["cumulative_share"] for i in items],
+                   [i["vital_few"] for i in items]) if items else None
+    vital = [i for i in data["pareto"]["items"] if i["vital_few"]]
+    modes = len(data["pareto"]["items"])
+    summary = (f"{data['pareto']['total']} coded failures in {modes} failure {'mode' if modes == 1 else 'modes'}; "
+               f"{len(vital)} of them {'makes' if len(vital) == 1 else 'make'} {vital[-1]['cumulative_share']:g} %: "
+               + ", ".join(f"{i['label']} ({i['count']})" for i in vital) + "." if vital else "")
+    return {**data, "chart": chart, "summary": summary}
+
+
+@web.get("/kpis/<any(mttr, mtbf, availability, 'planned-maintenance', 'pm-compliance', backlog, "
+         "'schedule-compliance', 'break-in', 'planned-work', 'backlog-crew-weeks'):slug>")
 @login_required
 def kpi_records(slug: str):
     """The records behind one figure, with the dashboard's period (and an outcome filter where the figure
@@ -161,7 +195,27 @@ def kpi_records(slug: str):
                              limit=RECORDS_PER_PAGE)
     args = {"slug": slug, "days": query.days, **({"outcome": outcome} if outcome else {})}
     return render("kpis/records.html", r=data, tz=zone(current_user.warehouse.timezone), slug=slug,
-                  figure=kpi_service.FIGURES[figure], title=RECORD_NAMES[figure], periods=PERIODS,
+                  figure=PLAN_FIGURES.get(figure) or kpi_service.FIGURES[figure], title=RECORD_NAMES[figure],
+                  periods=PERIODS,
                   period_names=PERIOD_NAMES, days=query.days, day=day, show=show, args=args,
                   outcomes=drilldown.OUTCOMES.get(figure, ()), outcome_names=OUTCOME_NAMES,
                   description=drilldown.DESCRIPTIONS[figure])
+
+
+@web.get("/kpis/bad-actors/<equipment_id>")
+@login_required
+def bad_actor(equipment_id: str):
+    """One asset's row of the bad actors, opened: its work orders in the period (costliest first) with
+    their failure mode, cause and remedy, and the cost booked in the period. Another warehouse's: 404."""
+    query = form_model(DashboardQuery, MultiDict({"days": request.args.get("days", "30")}))
+    if isinstance(query, dict):
+        abort(400, description="; ".join(f"{field}: {message}" for field, message in query.items()))
+    try:
+        page = max(int(request.args.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    data = bad_actor_service.asset_work_orders(Actor.of(current_user.user), equipment_id, query.days, page=page,
+                                               limit=RECORDS_PER_PAGE)
+    return render("kpis/bad_actor.html", r=data, tz=zone(current_user.warehouse.timezone), periods=PERIODS,
+                  period_names=PERIOD_NAMES, days=query.days, day=day, show=show,
+                  args={"equipment_id": equipment_id, "days": query.days})

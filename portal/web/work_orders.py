@@ -240,6 +240,30 @@ def work_order_status(work_order_id: str):
     return _done(work_order_id, ctx["flash_now"], "work_orders/detail.html", "detail", **ctx)
 
 
+@web.post("/work-orders/<work_order_id>/estimate")
+@login_required
+def work_order_estimate(work_order_id: str):
+    """The planner's estimate in minutes (managers): PATCH's estimatedDuration; empty clears it."""
+    actor = _actor()
+    given = request.form.get("estimatedDuration", "").strip()
+    update = form_model(WorkOrderUpdate, _multidict({"estimatedDuration": given} if given else {}))
+    if isinstance(update, dict):
+        return render("work_orders/detail.html", block="detail", status=422, **detail_context(
+            actor, work_order_id, errors={"estimatedDuration": "Give whole minutes from 1 to 100000"},
+            form={"estimatedDuration": given}, estimate_open=True))
+    if not given:
+        update = WorkOrderUpdate.model_validate({"estimatedDuration": None})
+    try:
+        wo = work_order_service.update_work_order(actor, work_order_id, update)
+    except (Conflict, ValidationFailed) as exc:
+        return render("work_orders/detail.html", block="detail", status=422, **detail_context(
+            actor, work_order_id, errors=_field_errors(exc, "estimatedDuration"),
+            form={"estimatedDuration": given}, estimate_open=True))
+    message = f"{wo.fo_number}: estimate {'saved' if wo.estimated_duration else 'cleared'}."
+    ctx = detail_context(actor, work_order_id, flash_now=message)
+    return _done(work_order_id, message, "work_orders/detail.html", "detail", **ctx)
+
+
 def _hold_refusal(actor: Actor, data: dict[str, str]) -> dict[str, str] | None:
     """The portal's hold needs a reason: one of the list, and with "Other" (or no list) a few words."""
     code = data.get("holdReasonCode")

@@ -147,6 +147,7 @@ const OPERATIONS = {
   get_kpi_trends: ['GET', '/kpis/trends', 'kpis.trends'],
   get_kpi_records: ['GET', '/kpis/{}/records', 'kpis.records'],
   get_planning_kpis: ['GET', '/kpis/planning', 'kpis.planning'],
+  get_bad_actors: ['GET', '/kpis/bad-actors', 'kpis.badActors'],
   list_schedules: ['GET', '/schedules', 'schedules.list'],
   create_schedule: ['POST', '/schedules', 'schedules.create'],
   get_schedule: ['GET', '/schedules/{}', 'schedules.get'],
@@ -716,6 +717,7 @@ class MaintainProAPI {
       records: (name, filters = {}) => this.page(opPath('get_kpi_records', name) + queryString(filters)),
       iterateRecords: (name, filters = {}) => this.iterate(opPath('get_kpi_records', name) + queryString(filters)),
       planning: (query = {}) => this.request('GET', `/kpis/planning${queryString(query)}`),
+      badActors: (query = {}) => this.request('GET', `/kpis/bad-actors${queryString(query)}`),
     };
     this.schedules = {
       list: (query = {}) => this.request('GET', `/schedules${queryString(query)}`),

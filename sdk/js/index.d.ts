@@ -281,6 +281,7 @@ export class MaintainProAPI {
     records(name: string, filters?: Query<'get_kpi_records'>): Promise<Page<Row<'get_kpi_records'>>>;
     iterateRecords(name: string, filters?: Query<'get_kpi_records'>): AsyncGenerator<Row<'get_kpi_records'>, void, undefined>;
     planning(query?: Query<'get_planning_kpis'>): Promise<Answer<'get_planning_kpis'>>;
+    badActors(query?: Query<'get_bad_actors'>): Promise<Answer<'get_bad_actors'>>;
   };
   schedules: {
     list(query?: Query<'list_schedules'>): Promise<Answer<'list_schedules'>>;

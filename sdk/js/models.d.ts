@@ -112,6 +112,44 @@ export interface BacklogOut {
   overdue: number;
 }
 
+export interface BadActorOut {
+  equipmentId: string;
+  assetTag: string;
+  equipmentClass: string | null;
+  /** Unplanned downtime clipped to the window */
+  downtimeHours: number;
+  /** Unplanned downtime periods starting in the window */
+  failures: number;
+  /** Corrective and emergency work orders created in the window, not cancelled, with a failure mode */
+  failureWorkOrders: number;
+  /** Labor entries' cost performed in the window on its work orders */
+  laborCost: string;
+  /** Part consumptions' totalCost consumed in the window on its work orders */
+  partsCost: string;
+  /** laborCost + partsCost */
+  cost: string;
+  /** Why: its most frequent failure modes (at most 3) */
+  topFailureModes: Array<FailureModeCountOut>;
+}
+
+export interface BadActorsOut {
+  days: number;
+  from: string;
+  to: string;
+  limit: number;
+  equipmentClass: string | null;
+  /** Most downtime, then most failures, then asset tag */
+  byDowntime: Array<BadActorOut>;
+  /** Most failures, then most downtime, then asset tag */
+  byFailures: Array<BadActorOut>;
+  /** Highest cost, then asset tag */
+  byCost: Array<BadActorOut>;
+  /** Failure modes of the coded failures */
+  pareto: ParetoOut;
+  /** Failure causes of the coded failures */
+  causePareto: ParetoOut;
+}
+
 export interface ChecklistAdd {
   /** Items typed in, appended in this order */
   items?: Array<ChecklistItemIn>;
@@ -491,6 +529,14 @@ export interface FailureCodeUpdate {
   active?: boolean;
 }
 
+export interface FailureModeCountOut {
+  code: string;
+  /** The catalogue's label (the code itself when the catalogue no longer has it) */
+  label: string;
+  /** The asset's coded failures with this mode in the window */
+  count: number;
+}
+
 export interface FieldChange {
   from: unknown;
   to: unknown;
@@ -630,8 +676,8 @@ export interface ImportRefusalOut {
 }
 
 export interface KpiRecordOut {
-  /** downtime_period or work_order */
-  kind: "downtime_period" | "work_order";
+  /** downtime_period, work_order or schedule_item */
+  kind: "downtime_period" | "work_order" | "schedule_item";
   id: string;
   equipmentId: string | null;
   assetTag: string | null;
@@ -653,10 +699,22 @@ export interface KpiRecordOut {
   priority?: string | null;
   dueDate?: string | null;
   completedAt?: string | null;
-  /** Work orders: on_time, late, open or overdue (pmCompliance), open or overdue (backlog), preventive or other (plannedMaintenancePercentage) */
+  /** Work orders: on_time, late, open or overdue (pmCompliance), open or overdue (backlog), preventive or other (plannedMaintenancePercentage), planned or unplanned (plannedWorkPercent), estimated or unestimated (backlogCrewWeeks); schedule items: done or not_done (scheduleCompliance), break_in */
   outcome?: string | null;
-  /** plannedMaintenancePercentage: minutes performed in the window */
+  /** plannedMaintenancePercentage, plannedWorkPercent: minutes performed in the window */
   laborMinutes?: number | null;
+  /** plannedWorkPercent: of laborMinutes, those performed within the week of a frozen plan holding the work order */
+  plannedMinutes?: number | null;
+  /** backlogCrewWeeks: the estimate in minutes (null: none) */
+  estimatedDuration?: number | null;
+  /** Schedule item: its plan's Monday 00:00 UTC */
+  weekStart?: string | null;
+  /** Schedule item: the day it was planned for */
+  day?: string | null;
+  /** Schedule item: who it was given to */
+  technician?: string | null;
+  /** Schedule item: added after the plan's freeze */
+  breakIn?: boolean | null;
 }
 
 export interface KpisOut {
@@ -936,6 +994,29 @@ export interface PMTemplateUpdate {
   active?: boolean;
   /** Sign-off: the work orders generated from this template need a signature to be completed (they carry requiresSignature: true; changing it applies to work orders generated after) */
   requiresSignature?: boolean;
+}
+
+export interface ParetoItemOut {
+  code: string;
+  label: string;
+  count: number;
+  /** count / total x 100, two places */
+  share: number;
+  /** The shares of this code and all before it, two places */
+  cumulativeShare: number;
+  /** Before or at the code whose cumulative share reaches 80 % */
+  vitalFew: boolean;
+}
+
+export interface ParetoOut {
+  /** Coded failures counted */
+  total: number;
+  /** How many codes make the vital few */
+  vitalFew: number;
+  /** pareto: completed corrective/emergency work orders of the window without a failure mode; causePareto: coded failures without a cause */
+  uncoded: number;
+  /** Most frequent first, ties by code */
+  items: Array<ParetoItemOut>;
 }
 
 export interface PartCreate {
@@ -1961,6 +2042,8 @@ export interface WorkOrderUpdate {
   failureCause?: string | null;
   /** Code of the warehouse's failure catalogue (GET /api/failure-codes?kind=remedy), offered for the asset's equipmentClass; case does not matter (stored upper-case); null clears it. An unknown, retired or not offered code: 400 on this field. May be set on a completed work order too (coding after the fact). When the warehouse requires failure codes, completing a corrective or emergency work order without the three is a 400 naming the missing fields. */
   failureRemedy?: string | null;
+  /** The planner's estimate in whole minutes, 1 to 100000 (null clears it): the weekly plan schedules by it and the backlog's crew-weeks add it up. Managers and admins (a technician's change is 403); not on a completed or cancelled work order (409). Recorded in the history and in the work_order.updated event's changes as estimatedDuration. */
+  estimatedDuration?: number | null;
 }
 
 export interface WorkOrderUpdatedPayload {
@@ -2241,6 +2324,13 @@ export interface Operations {
     query: { days?: number; equipmentId?: string | null; includeChildren?: boolean; pmGrace?: "dueDate" | "oneDay" | "tenPercent" | "smrp" | null; mttrBasis?: "failureToRestore" | "repairStartToRestore"; assetLimit?: number; };
     body: undefined;
     response: KpisOut;
+  };
+  get_bad_actors: {
+    method: "GET";
+    path: "/kpis/bad-actors";
+    query: { days?: number; limit?: number; equipmentClass?: string | null; };
+    body: undefined;
+    response: BadActorsOut;
   };
   get_planning_kpis: {
     method: "GET";

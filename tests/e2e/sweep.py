@@ -38,9 +38,10 @@ SIZES = {360: (740, True), 390: (844, True), 768: (1024, False), 1024: (768, Fal
 # sweep, made before any role logs in, is the third).
 NAV = {
     "technician": ["My work", "Scan", "Work orders", "Assets", "Stock", "Outbox"],
-    "manager": ["My work", "Scan", "Work orders", "Assets", "Stock", "Requests 3 waiting", "PM", "Import", "KPIs", "Outbox"],
-    "admin": ["My work", "Scan", "Work orders", "Assets", "Stock", "Requests 3 waiting", "PM", "Import", "KPIs", "Outbox",
-              "Admin"],
+    "manager": ["My work", "Scan", "Work orders", "Assets", "Stock", "Requests 3 waiting", "PM", "Plan", "Import", "KPIs",
+                "Outbox"],
+    "admin": ["My work", "Scan", "Work orders", "Assets", "Stock", "Requests 3 waiting", "PM", "Plan", "Import", "KPIs",
+              "Outbox", "Admin"],
 }
 
 
@@ -110,7 +111,10 @@ PAGES = [
     Page("/imports/{imp}", (M,)),
     Page("/kpis/availability", (M,), "the records behind a figure: a downtime period, the asset still down"),
     Page("/kpis/backlog", (M,), "the records behind a figure: open work orders, with the outcome filter"),
-    Page("/kpis", (M,)),
+    Page("/kpis", (M,), "bad actors: the press's coded repair with labor, and the Pareto"),
+    Page("/kpis/bad-actors/{asset}", (M,), "a bad actor opened: its work orders with failure codes and cost"),
+    Page("/kpis/schedule-compliance", (M,), "the weekly plan's records (none frozen here: the empty state)"),
+    Page("/kpis/backlog-crew-weeks", (M,), "the open work orders with their estimates"),
     Page("/requests", (M,), "the requests inbox: a report with a photo, a requester's request, an open order to merge into"),
     Page("/planner?week={week}", (M, T), "next week's plan: two items, an absence; the backlog, one not ready"),
     # Admins
@@ -209,6 +213,13 @@ def setup(client, auth, users) -> dict[str, str]:
             status="down", reason="Sweep", **kind), now=start)
         equipment_service.change_status(users.actor("north", "manager"), eq["id"], EquipmentStatusChange(
             status="active"), now=start + timedelta(hours=hours))
+    # A coded repair on the press with labor (the KPI page's bad actors and Pareto, the asset opened).
+    repair = made("/api/work-orders", {"title": "Hydraulic pump running hot", "equipmentId": eq["id"],
+                                       "assignedTo": tech.id, "estimatedDuration": 120})
+    assert client.patch(f"/api/users/{tech.id}", headers=ha, json={"hourlyRate": "60.00"}).status_code == 200
+    made(f"/api/work-orders/{repair['id']}/labor", {"minutes": 95, "userId": tech.id})
+    assert client.patch(f"/api/work-orders/{repair['id']}", headers=h, json={
+        "status": "in_progress", "failureMode": "OHE", "failureCause": "CON", "failureRemedy": "CLN"}).status_code == 200
     retired = next(c for c in client.get("/api/failure-codes", headers=h).json if c["code"] == "ERO")
     assert client.patch(f"/api/failure-codes/{retired['id']}", headers=h, json={"active": False}).status_code == 200
     _delivery_log(hook, utcnow())

@@ -16,7 +16,7 @@ from conftest import PASSWORD
 from test_kpis import at, kpi_fixture, move, new_equipment, new_order
 
 from e2e.conftest import ARTIFACTS
-from portal.models import Equipment
+from portal.models import Equipment, WorkOrder
 from portal.models.types import utcnow
 from portal.schemas.pm import PMTemplateCreate
 from portal.services.pm import scheduler as pm_scheduler
@@ -24,9 +24,18 @@ from portal.services.pm import templates as pm_templates
 
 
 def plant_history(users, now) -> None:
-    """kpi_fixture's month, plus 90 days of work orders and weekly PM on two more pumps."""
-    kpi_fixture(users, now)
+    """kpi_fixture's month, plus 90 days of work orders and weekly PM on two more pumps; PUMP-A's two repairs
+    coded "fails to start" (the bad actors' why)."""
+    from portal.services.work_orders import failure_codes
+
+    ids = kpi_fixture(users, now)
     m = users.actor("north", "manager")
+    with pm_scheduler.unit_of_work():
+        failure_codes.seed_defaults(m.warehouse_id)
+        for wo in pm_scheduler.db.session.query(WorkOrder).filter(
+                WorkOrder.equipment_id == ids["A"], WorkOrder.type.in_(("corrective", "emergency")),
+                WorkOrder.status == "completed"):
+            wo.failure_mode, wo.failure_cause, wo.failure_remedy = "FTS", "ELF", "REPL"
     d, e = new_equipment(m, "PUMP-D"), new_equipment(m, "PUMP-E")
     for n in range(2, 88, 3):
         wo = new_order(m, at(now, -n), "corrective" if n % 2 else "inspection", d if n % 4 else e)
@@ -72,7 +81,7 @@ def test_manager_opens_kpis_switches_period_and_prints(live_server, browser, use
     assert browser.current_url == live_server + "/kpis"
     assert browser.find_element(By.CSS_SELECTOR, "#period-30").get_attribute("aria-current") == "page"
     assert "91.3 h" in browser.find_element(By.ID, "figure-mttr-hours").text
-    assert len(browser.find_elements(By.CSS_SELECTOR, "svg[role=img] desc")) == 3
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg[role=img] desc")) == 4  # with the Pareto of failure modes
     browser.save_screenshot(str(ARTIFACTS / "kpis-1440x900.png"))
 
     # Switch to 90 days: htmx swaps the dashboard, the URL follows, the page is not reloaded.
@@ -132,3 +141,23 @@ def test_manager_opens_kpis_switches_period_and_prints(live_server, browser, use
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 1440
     browser.find_element(By.LINK_TEXT, "← KPI dashboard").click()
     wait.until(lambda b: b.current_url.endswith("/kpis?days=90"))
+
+    # Issue 23: "which five assets cost us most last year and why", in three clicks from anywhere:
+    # 1) KPIs in the navigation, 2) 365 days, 3) the costliest asset's row -> its work orders and failure codes.
+    browser.get(live_server + "/")
+    browser.find_element(By.LINK_TEXT, "KPIs").click()
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "KPI dashboard"))
+    browser.find_element(By.ID, "period-365").click()
+    wait.until(lambda b: b.find_element(By.ID, "period-365").get_attribute("aria-current") == "page")
+    first = browser.find_element(By.CSS_SELECTOR, "#bad-actor-1")
+    assert first.find_element(By.CSS_SELECTOR, "th").text.startswith("PUMP-A")
+    assert "Fails to start ×2" in first.text  # why: its coded failures
+    browser.execute_script("document.getElementById('bad-actors').scrollIntoView()")
+    browser.save_screenshot(str(ARTIFACTS / "kpis-bad-actors-1440x900.png"))
+    first.find_element(By.CSS_SELECTOR, "th a").click()
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "PUMP-A"))
+    assert "/kpis/bad-actors/" in browser.current_url and browser.current_url.endswith("?days=365")
+    rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "tr.record")]
+    assert any("FTS" in r and "Fails to start" in r for r in rows) and "25.00" in rows[0]
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 1440
+    browser.save_screenshot(str(ARTIFACTS / "kpis-bad-actor-1440x900.png"))

@@ -177,7 +177,7 @@ def test_query_count_does_not_grow_with_rows(client, users, portal_login):
         wo = factories.work_order(manager, equipmentId=factories.equipment(manager).id, equipmentDown=True)
         factories.move_to(manager, wo.id, "in_progress", "completed")
     assert count_queries() == few
-    assert few <= 36  # the dashboard, its series, the PM look-ahead and the weekly plan's card
+    assert few <= 48  # the dashboard, its series, the PM look-ahead, the weekly plan's card and the bad actors (GROUP BYs)
 
 
 def test_chart_geometry():

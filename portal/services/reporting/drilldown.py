@@ -28,6 +28,7 @@ from portal.services.common.actor import Actor
 from portal.services.common.errors import NotFound, ValidationFailed
 from portal.services.common.querying import Page
 from portal.services.identity.permissions import require
+from portal.services.planning import records as plan_records
 from portal.services.reporting.kpis import _at, _window, needs_template, warehouse_grace
 from portal.services.reporting.kpis import on_time as pm_on_time
 
@@ -35,7 +36,9 @@ DOWNTIME = "downtime"
 WORK_ORDERS = "work_orders"
 # The figure -> the kind of records behind it.
 KINDS = {"mtbf_hours": DOWNTIME, "mttr_hours": DOWNTIME, "availability": DOWNTIME,
-         "pm_compliance": WORK_ORDERS, "backlog": WORK_ORDERS, "planned_maintenance_percentage": WORK_ORDERS}
+         "pm_compliance": WORK_ORDERS, "backlog": WORK_ORDERS, "planned_maintenance_percentage": WORK_ORDERS,
+         # The weekly plan's figures (services/planning/records.py): their plans' items or work orders.
+         **plan_records.KINDS}
 # The outcomes a PM work order due in the window can have (the filter of the PM compliance list).
 PM_OUTCOMES = ("on_time", "late", "open", "overdue")
 DESCRIPTIONS = {
@@ -47,6 +50,7 @@ DESCRIPTIONS = {
     "backlog": "The work orders open at the end of the period.",
     "planned_maintenance_percentage": "The work orders with labor performed in the period: minutes on "
                                       "preventive work ÷ all minutes.",
+    **plan_records.DESCRIPTIONS,
 }
 
 
@@ -205,7 +209,7 @@ def _work_orders(actor: Actor, figure: str, start: datetime, end: datetime, page
 
 
 OUTCOMES = {"pm_compliance": PM_OUTCOMES, "backlog": ("overdue",),
-            "planned_maintenance_percentage": ("preventive", "other")}
+            "planned_maintenance_percentage": ("preventive", "other"), **plan_records.OUTCOMES}
 
 
 def records(actor: Actor, figure: str, days: int, *, now: datetime | None = None, outcome: str | None = None,
@@ -219,7 +223,9 @@ def records(actor: Actor, figure: str, days: int, *, now: datetime | None = None
         raise ValidationFailed(None, [{"field": "outcome", "message": (
             "Must be one of: " + ", ".join(choices)) if choices else "This figure has no outcome filter"}])
     start, end = _window(days, now)
-    if KINDS[figure] == DOWNTIME:
+    if figure in plan_records.KINDS:
+        items, total, summary = plan_records.records(actor, figure, days, start, end, page, limit, outcome)
+    elif KINDS[figure] == DOWNTIME:
         items, total, summary = _downtime(actor, figure, start, end, page, limit)
     else:
         items, total, summary = _work_orders(actor, figure, start, end, page, limit, outcome)

@@ -27,6 +27,7 @@ from .models import (
     ApiKeyCreatedOut,
     ApiKeyOut,
     AttachmentOut,
+    BadActorsOut,
     ChecklistAdd,
     ChecklistItemUpdate,
     CommentOut,
@@ -752,7 +753,7 @@ class KpisResource(_Resource):
 
     def records(self, name: str, **filters: Any) -> Page[KpiRecordOut]:
         """The records behind a figure (name: mttrHours, mtbfHours, availability, plannedMaintenancePercentage,
-        pmCompliance, backlog); filters: days, outcome, page, limit."""
+        pmCompliance, backlog, scheduleCompliance, breakInShare, plannedWorkPercent, backlogCrewWeeks); filters: days, outcome, page, limit."""
         return self._page("records", name, filters=filters)
 
     def iterate_records(self, name: str, **filters: Any) -> Iterator[KpiRecordOut]:
@@ -760,6 +761,14 @@ class KpisResource(_Resource):
     def planning(self, days: int = 30) -> dict[str, Any]:
         """Schedule compliance, break-in share, planned work %, backlog in crew-weeks."""
         return cast(dict[str, Any], self._call("planning", params={"days": days}))
+
+    def bad_actors(self, days: int = 365, limit: int = 5, equipment_class: str | None = None) -> BadActorsOut:
+        """The assets with most downtime, failures and cost, with their failure modes, and the Pareto of
+        failure modes and causes."""
+        params: dict[str, Any] = {"days": days, "limit": limit}
+        if equipment_class is not None:
+            params["equipmentClass"] = equipment_class
+        return cast(BadActorsOut, self._call("bad_actors", params=params))
 
 
 class SchedulesResource(_Resource):

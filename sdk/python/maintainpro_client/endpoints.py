@@ -98,6 +98,7 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "kpis.trends": ("GET", "/kpis/trends"),
     "kpis.records": ("GET", "/kpis/{name}/records"),
     "kpis.planning": ("GET", "/kpis/planning"),
+    "kpis.bad_actors": ("GET", "/kpis/bad-actors"),
     "schedules.list": ("GET", "/schedules"),
     "schedules.create": ("POST", "/schedules"),
     "schedules.get": ("GET", "/schedules/{schedule_id}"),

@@ -137,6 +137,31 @@ class BacklogOut(TypedDict):
     overdue: int
 
 
+class BadActorOut(TypedDict):
+    """BadActorOut"""
+
+    equipmentId: str
+    assetTag: str
+    equipmentClass: str | None
+    # Unplanned downtime clipped to the window
+    downtimeHours: float
+    # Unplanned downtime periods starting in the window
+    failures: int
+    # Corrective and emergency work orders created in the window, not cancelled, with a failure mode
+    failureWorkOrders: int
+    # Labor entries' cost performed in the window on its work orders
+    laborCost: str
+    # Part consumptions' totalCost consumed in the window on its work orders
+    partsCost: str
+    # laborCost + partsCost
+    cost: str
+    # Why: its most frequent failure modes (at most 3)
+    topFailureModes: list[FailureModeCountOut]
+
+
+BadActorsOut = TypedDict("BadActorsOut", {"days": "int", "from": "str", "to": "str", "limit": "int", "equipmentClass": "str | None", "byDowntime": "list[BadActorOut]", "byFailures": "list[BadActorOut]", "byCost": "list[BadActorOut]", "pareto": "ParetoOut", "causePareto": "ParetoOut"})
+
+
 class ChecklistAdd(TypedDict):
     """Items added to an ad-hoc work order's checklist: copied from a PM template's checklist, or typed in (the same item shape as a template's). Either, not both."""
 
@@ -560,6 +585,16 @@ class FailureCodeUpdate(TypedDict):
     active: NotRequired[bool]
 
 
+class FailureModeCountOut(TypedDict):
+    """FailureModeCountOut"""
+
+    code: str
+    # The catalogue's label (the code itself when the catalogue no longer has it)
+    label: str
+    # The asset's coded failures with this mode in the window
+    count: int
+
+
 FieldChange = TypedDict("FieldChange", {"from": "Any", "to": "Any"})
 
 
@@ -713,10 +748,10 @@ class ImportRefusalOut(TypedDict):
 
 
 class KpiRecordOut(TypedDict):
-    """One record behind a figure: a downtime period (mttrHours, mtbfHours, availability) or a work order (pmCompliance, backlog, plannedMaintenancePercentage); the other kind's fields are null."""
+    """One record behind a figure: a downtime period (mttrHours, mtbfHours, availability), a work order (pmCompliance, backlog, plannedMaintenancePercentage, plannedWorkPercent, backlogCrewWeeks) or an item of a frozen weekly plan (scheduleCompliance, breakInShare); the other kinds' fields are null."""
 
-    # downtime_period or work_order
-    kind: Literal["downtime_period", "work_order"]
+    # downtime_period, work_order or schedule_item
+    kind: Literal["downtime_period", "work_order", "schedule_item"]
     id: str
     equipmentId: str | None
     assetTag: str | None
@@ -738,10 +773,22 @@ class KpiRecordOut(TypedDict):
     priority: NotRequired[str | None]
     dueDate: NotRequired[str | None]
     completedAt: NotRequired[str | None]
-    # Work orders: on_time, late, open or overdue (pmCompliance), open or overdue (backlog), preventive or other (plannedMaintenancePercentage)
+    # Work orders: on_time, late, open or overdue (pmCompliance), open or overdue (backlog), preventive or other (plannedMaintenancePercentage), planned or unplanned (plannedWorkPercent), estimated or unestimated (backlogCrewWeeks); schedule items: done or not_done (scheduleCompliance), break_in
     outcome: NotRequired[str | None]
-    # plannedMaintenancePercentage: minutes performed in the window
+    # plannedMaintenancePercentage, plannedWorkPercent: minutes performed in the window
     laborMinutes: NotRequired[int | None]
+    # plannedWorkPercent: of laborMinutes, those performed within the week of a frozen plan holding the work order
+    plannedMinutes: NotRequired[int | None]
+    # backlogCrewWeeks: the estimate in minutes (null: none)
+    estimatedDuration: NotRequired[int | None]
+    # Schedule item: its plan's Monday 00:00 UTC
+    weekStart: NotRequired[str | None]
+    # Schedule item: the day it was planned for
+    day: NotRequired[str | None]
+    # Schedule item: who it was given to
+    technician: NotRequired[str | None]
+    # Schedule item: added after the plan's freeze
+    breakIn: NotRequired[bool | None]
 
 
 KpisOut = TypedDict("KpisOut", {"days": "int", "from": "str", "to": "str", "equipmentId": "NotRequired[str | None]", "includeChildren": "NotRequired[bool]", "mttrHours": "float | None", "repairs": "int", "mttrBasis": "NotRequired[Literal[\"failureToRestore\", \"repairStartToRestore\"]]", "mttrRepairs": "NotRequired[int]", "meanResponseHours": "NotRequired[float | None]", "responses": "NotRequired[int]", "mtbfHours": "float | None", "failures": "int", "assetsInService": "NotRequired[int]", "operatingHours": "float", "availability": "float | None", "plannedStops": "NotRequired[int]", "plannedDowntimeHours": "NotRequired[float]", "plannedMaintenancePercentage": "float | None", "preventiveLaborMinutes": "int", "laborMinutes": "int", "pmCompliance": "NotRequired[float | None]", "pmDue": "NotRequired[int]", "pmCompletedOnTime": "NotRequired[int]", "pmGrace": "NotRequired[Literal[\"dueDate\", \"oneDay\", \"tenPercent\", \"smrp\"]]", "backlog": "BacklogOut", "workOrdersPerWeek": "list[WeekOut]", "assets": "list[AssetKpiOut]", "assetsWithDowntime": "NotRequired[int]", "assetLimit": "NotRequired[int]", "topAssets": "list[AssetKpiOut]"})
@@ -999,6 +1046,33 @@ class PMTemplateUpdate(TypedDict):
     active: NotRequired[bool]
     # Sign-off: the work orders generated from this template need a signature to be completed (they carry requiresSignature: true; changing it applies to work orders generated after)
     requiresSignature: NotRequired[bool]
+
+
+class ParetoItemOut(TypedDict):
+    """ParetoItemOut"""
+
+    code: str
+    label: str
+    count: int
+    # count / total x 100, two places
+    share: float
+    # The shares of this code and all before it, two places
+    cumulativeShare: float
+    # Before or at the code whose cumulative share reaches 80 %
+    vitalFew: bool
+
+
+class ParetoOut(TypedDict):
+    """ParetoOut"""
+
+    # Coded failures counted
+    total: int
+    # How many codes make the vital few
+    vitalFew: int
+    # pareto: completed corrective/emergency work orders of the window without a failure mode; causePareto: coded failures without a cause
+    uncoded: int
+    # Most frequent first, ties by code
+    items: list[ParetoItemOut]
 
 
 class PartCreate(TypedDict):
@@ -2148,6 +2222,8 @@ class WorkOrderUpdate(TypedDict):
     failureCause: NotRequired[str | None]
     # Code of the warehouse's failure catalogue (GET /api/failure-codes?kind=remedy), offered for the asset's equipmentClass; case does not matter (stored upper-case); null clears it. An unknown, retired or not offered code: 400 on this field. May be set on a completed work order too (coding after the fact). When the warehouse requires failure codes, completing a corrective or emergency work order without the three is a 400 naming the missing fields.
     failureRemedy: NotRequired[str | None]
+    # The planner's estimate in whole minutes, 1 to 100000 (null clears it): the weekly plan schedules by it and the backlog's crew-weeks add it up. Managers and admins (a technician's change is 403); not on a completed or cancelled work order (409). Recorded in the history and in the work_order.updated event's changes as estimatedDuration.
+    estimatedDuration: NotRequired[int | None]
 
 
 class WorkOrderUpdatedPayload(TypedDict):
