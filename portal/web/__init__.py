@@ -41,6 +41,7 @@ def register_web(app: Flask) -> None:
     )
     from portal.web import kpis as kpi_views  # noqa: F401  (KPI dashboard)
     from portal.web import login as login_views  # noqa: F401
+    from portal.web import my_requests as my_request_views  # noqa: F401  (a requester's own requests)
     from portal.web import parts as stock_views  # noqa: F401  (stock pages)
     from portal.web import pm as pm_views  # noqa: F401  (PM template list and editor)
     from portal.web import requests as request_views  # noqa: F401  (the requests inbox)
