@@ -54,7 +54,7 @@
     // Controls keep their own clicks; a touch drags only by the grip (else the page could not scroll).
     if (!onGrip && (evt.pointerType !== "mouse" || evt.target.closest("a, button, input, select, label, summary, details[open], textarea"))) { return; }
     drag = {card: card, id: evt.pointerId, startX: evt.clientX, startY: evt.clientY, x: evt.clientX, ghost: null};
-    if (onGrip) { evt.preventDefault(); }
+    evt.preventDefault();  // no text selection across the lanes while dragging
   });
 
   document.addEventListener("pointermove", function (evt) {
@@ -94,6 +94,17 @@
       source: card, target: "#board-msg", swap: "outerHTML",
       values: {status: status, back: back ? back.value : ""}
     }).then(function () { card.classList.remove("moving"); });
+  });
+
+  // A new move: the reasons of earlier refusals go (the answer puts one back if this one is refused too).
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (!elt || !elt.closest || !elt.closest(".kanban")) { return; }
+    document.querySelectorAll(".kanban-card.refused").forEach(function (card) {
+      card.classList.remove("refused", "snap-back");
+      var note = card.querySelector(".kanban-note");
+      if (note) { note.remove(); }
+    });
   });
 
   document.addEventListener("pointercancel", end);
