@@ -324,8 +324,8 @@ def test_kanban_moves_by_mouse_touch_and_keyboard(live_server, browser, users, w
         assert grip.value_of_css_property("touch-action") == "none"
         assert browser.find_element(By.CSS_SELECTOR, f"#card-{touched.id} .title").value_of_css_property("touch-action") == "auto"
         start = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]", grip)
-        target = browser.execute_script(
-            "const r = document.querySelector('.kanban-lane[data-status=assigned] h2').getBoundingClientRect(); return [r.x + r.width / 2, r.y + 30]")
+        target = browser.execute_script("const r = document.querySelector('.kanban-lane[data-status=assigned] h2')"
+                                        ".getBoundingClientRect(); return [r.x + r.width / 2, r.y + 30]")
         browser.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": start[0], "y": start[1]}]})
         for n in range(1, 9):
             x, y = start[0] + (target[0] - start[0]) * n / 8, start[1] + (target[1] - start[1]) * n / 8
