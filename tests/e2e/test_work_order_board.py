@@ -270,7 +270,7 @@ def test_kanban_moves_by_mouse_touch_and_keyboard(live_server, browser, users, w
         wait.until(ec.text_to_be_present_in_element((By.ID, "board-msg"), f"{fresh.fo_number} is now in progress."))
         wait.until(lambda d: lane_of(fresh) == "in_progress")
         assert status(fresh) == "in_progress"
-        assert browser.switch_to.active_element.get_attribute("id") == f"card-{fresh.id}"  # the focus followed
+        wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == f"card-{fresh.id}")  # the focus followed
 
         # A refused drop: In progress -> New stays where it was, the reason on the card.
         drag(started, "new")
@@ -283,7 +283,7 @@ def test_kanban_moves_by_mouse_touch_and_keyboard(live_server, browser, users, w
         # On hold asks why on the card; the reason picked, "Put on hold" holds it.
         drag(waiting, "on_hold")
         wait.until(ec.presence_of_element_located((By.ID, f"f-hold-code-{waiting.id}")))
-        assert browser.switch_to.active_element.get_attribute("id") == f"f-hold-code-{waiting.id}"
+        wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == f"f-hold-code-{waiting.id}")
         assert status(waiting) == "assigned"
         browser.save_screenshot(str(shots / "kanban-hold-1440x900.png"))
         Select(browser.find_element(By.ID, f"f-hold-code-{waiting.id}")).select_by_visible_text("Waiting for parts")
