@@ -173,47 +173,6 @@ def _board_at_1440(browser, live_server, users, client, h, wait, pump, soon, sta
         assert browser.execute_script("return document.documentElement.scrollWidth") <= width, browser.execute_script(WIDEST, width)
 
 
-def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, browser, second_browser, users, client, auth):
-    """The work order page: another user's status change (API) and comment (posted from a second
-    browser session) appear with the next polls; the comment this user is typing stays, caret and all."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-
-    tech = users["north"]["technician"]
-    h = auth("north", "manager")
-    wo_id = client.post("/api/work-orders", json={"title": "Hydraulic leak", "assignedTo": tech.id},
-                        headers=h).json["id"]
-    wait = waiter(browser, LIVE_WAIT)
-    browser.set_window_size(768, 1024)
-    log_in(browser, live_server, tech)
-    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
-    browser.get(f"{live_server}/work-orders/{wo_id}")
-    box = browser.find_element(By.ID, "f-comment-body")
-    box.click()
-    box.send_keys("Seal kit is on the sh")
-    assert client.patch(f"/api/work-orders/{wo_id}", json={"status": "on_hold", "holdReason": "No seal kit"},
-                        headers=h).status_code == 200
-    # The manager, in a browser session of their own, answers on the same page.
-    log_in(second_browser, live_server, users["north"]["manager"])
-    waiter(second_browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
-    second_browser.get(f"{live_server}/work-orders/{wo_id}")
-    second_browser.find_element(By.ID, "f-comment-body").send_keys("Ordered the kit")
-    second_browser.find_element(By.CSS_SELECTOR, "#wo-comments button[type=submit]").click()
-    waiter(second_browser, LIVE_WAIT).until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Ordered the kit"))
-    wait.until(ec.text_to_be_present_in_element((By.ID, "wo-status"), "On hold"))
-    wait.until(ec.text_to_be_present_in_element((By.ID, "wo-bar"), "No seal kit"))  # why it waits, in the status bar
-    box = browser.find_element(By.ID, "f-comment-body")
-    assert box.get_attribute("value") == "Seal kit is on the sh"
-    assert browser.switch_to.active_element.get_attribute("id") == "f-comment-body"
-    assert "Ordered the kit" not in browser.find_element(By.ID, "wo-comments").text  # its section waits
-    browser.save_screenshot(str(ARTIFACTS / "board-detail-live-768x1024.png"))
-    # Sent: the section is free again and the next poll brings the other comment in.
-    box.send_keys("elf")
-    browser.find_element(By.CSS_SELECTOR, "#wo-comments button[type=submit]").click()
-    wait.until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Seal kit is on the shelf"))
-    wait.until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Ordered the kit"))
-
-
 def test_kanban_moves_by_mouse_touch_and_keyboard(live_server, browser, users, wait):
     """At 1440x900: a card dragged to another lane moves through the status service; a refused drop
     stays in its lane with the reason on the card; on hold asks why on the card; the Move menu does
@@ -343,3 +302,45 @@ def test_kanban_moves_by_mouse_touch_and_keyboard(live_server, browser, users, w
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
+
+
+def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, browser, second_browser, users, client, auth):
+    """The work order page: another user's status change (API) and comment (posted from a second
+    browser session) appear with the next polls; the comment this user is typing stays, caret and all."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    tech = users["north"]["technician"]
+    h = auth("north", "manager")
+    wo_id = client.post("/api/work-orders", json={"title": "Hydraulic leak", "assignedTo": tech.id},
+                        headers=h).json["id"]
+    wait = waiter(browser, LIVE_WAIT)
+    browser.set_window_size(768, 1024)
+    log_in(browser, live_server, tech)
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
+    browser.get(f"{live_server}/work-orders/{wo_id}")
+    box = browser.find_element(By.ID, "f-comment-body")
+    box.click()
+    box.send_keys("Seal kit is on the sh")
+    assert client.patch(f"/api/work-orders/{wo_id}", json={"status": "on_hold", "holdReason": "No seal kit"},
+                        headers=h).status_code == 200
+    # The manager, in a browser session of their own, answers on the same page.
+    log_in(second_browser, live_server, users["north"]["manager"])
+    waiter(second_browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
+    second_browser.get(f"{live_server}/work-orders/{wo_id}")
+    second_browser.find_element(By.ID, "f-comment-body").send_keys("Ordered the kit")
+    second_browser.find_element(By.CSS_SELECTOR, "#wo-comments button[type=submit]").click()
+    waiter(second_browser, LIVE_WAIT).until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Ordered the kit"))
+    wait.until(ec.text_to_be_present_in_element((By.ID, "wo-status"), "On hold"))
+    wait.until(ec.text_to_be_present_in_element((By.ID, "wo-bar"), "No seal kit"))  # why it waits, in the status bar
+    box = browser.find_element(By.ID, "f-comment-body")
+    assert box.get_attribute("value") == "Seal kit is on the sh"
+    assert browser.switch_to.active_element.get_attribute("id") == "f-comment-body"
+    assert "Ordered the kit" not in browser.find_element(By.ID, "wo-comments").text  # its section waits
+    browser.save_screenshot(str(ARTIFACTS / "board-detail-live-768x1024.png"))
+    # Sent: the section is free again and the next poll brings the other comment in.
+    box.send_keys("elf")
+    browser.find_element(By.CSS_SELECTOR, "#wo-comments button[type=submit]").click()
+    wait.until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Seal kit is on the shelf"))
+    wait.until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Ordered the kit"))
+
