@@ -343,4 +343,3 @@ def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, bro
     browser.find_element(By.CSS_SELECTOR, "#wo-comments button[type=submit]").click()
     wait.until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Seal kit is on the shelf"))
     wait.until(ec.text_to_be_present_in_element((By.ID, "wo-comments"), "Ordered the kit"))
-
