@@ -181,6 +181,10 @@ def load_config() -> dict:
         "MAIL_RETRY_DELAYS": os.environ.get("MAIL_RETRY_DELAYS", "60,300,1800,7200"),
         "NOTIFY_DIGEST_HOUR": max(0, min(23, int(os.environ.get("NOTIFY_DIGEST_HOUR", "7")))),
         "NOTIFY_POLL_SECONDS": max(1, min(300, int(os.environ.get("NOTIFY_POLL_SECONDS", "15")))),
+        # What the notifications-purge job keeps (days; 0 keeps for ever): notifications read longer
+        # ago than NOTIFY_KEEP_DAYS, and sent or failed mails older than MAIL_KEEP_DAYS, are deleted.
+        "NOTIFY_KEEP_DAYS": max(0, int(os.environ.get("NOTIFY_KEEP_DAYS", "90"))),
+        "MAIL_KEEP_DAYS": max(0, int(os.environ.get("MAIL_KEEP_DAYS", "30"))),
         # Development and tests only: lets endpoints point at loopback/private addresses.
         "WEBHOOK_ALLOW_PRIVATE_TARGETS": os.environ.get("WEBHOOK_ALLOW_PRIVATE_TARGETS", "0") == "1",
     }

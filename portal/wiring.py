@@ -22,7 +22,7 @@ from sqlalchemy.orm import scoped_session
 
 def wire(app: Flask | None = None) -> None:
     """Connect every cross-domain rule, in the order they run (idempotent)."""
-    from portal.platform import cache, live
+    from portal.platform import cache, header_counts, live
     from portal.platform.database import committed
     from portal.platform.extensions import db
     from portal.services.assets import equipment
@@ -79,6 +79,11 @@ def wire(app: Flask | None = None) -> None:
     _on_session(db.session, "before_flush", live.collect)
     _on_session(db.session, "after_commit", live.bump_committed)
     _on_session(db.session, "after_rollback", live.forget_rolled_back)
+    # The header's counts (the bell, the inbox badge) are kept under the version they were counted
+    # at; a committed change of a work request (or a warehouse's routing) bumps the inbox's version.
+    _on_session(db.session, "before_flush", header_counts.collect)
+    _on_session(db.session, "after_commit", header_counts.bump_committed)
+    _on_session(db.session, "after_rollback", header_counts.forget_rolled_back)
 
 
 def _on_session(session: scoped_session, name: str, listener: Callable[..., None]) -> None:

@@ -10,8 +10,11 @@ from sqlalchemy import func, select
 
 from portal.models import WorkOrder, WorkOrderHistory
 from portal.models.events import DomainEvent as Event
+from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
+from portal.schemas.work_orders import WorkOrderUpdate
 from portal.services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from portal.services.work_orders import hold_reasons
 from portal.services.work_orders import lifecycle as service
 
 DUE = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
@@ -107,3 +110,35 @@ def test_bulk_api(client, users, auth):
     r = client.post("/api/work-orders/bulk", headers=auth("north", "technician"), json={"ids": [a], "priority": "high"})
     assert r.status_code == 403
     assert _state(a)[0][:3] == ("assigned", "low", tech.id)
+
+
+def test_bulk_hold_with_a_reason_as_one_by_one(client, users, auth):
+    """On hold in bulk: the reason (code and words) recorded on each, as a PATCH's hold would; one
+    already on hold keeps its hold; a reason without on_hold or an unknown code is refused."""
+    manager = users.actor("north", "manager")
+    with unit_of_work():  # the fixture's warehouses are made without the default reasons
+        hold_reasons.seed_defaults(manager.warehouse_id)
+    a, b, held = (factories.work_order(manager, title=t).id for t in ("A", "B", "Held"))
+    service.update_work_order(manager, held, WorkOrderUpdate(status="on_hold", holdReasonCode="other",
+                                                              holdReason="Crane booked"))
+    h = auth("north", "manager")
+    r = client.post("/api/work-orders/bulk", headers=h, json={
+        "ids": [a, b, held], "status": "on_hold", "holdReasonCode": "waiting_parts", "holdReason": "Bearing 6205"})
+    assert r.status_code == 200, r.get_json()
+    assert [w["status"] for w in r.get_json()] == ["on_hold"] * 3
+    for wo_id in (a, b):
+        changes = db.session.scalars(select(WorkOrderHistory.changes).where(WorkOrderHistory.work_order_id == wo_id)
+                                     .order_by(WorkOrderHistory.at.desc(), WorkOrderHistory.id.desc())).first()
+        assert changes["holdReasonCode"] == {"from": None, "to": "waiting_parts"}
+        assert changes["holdReason"] == {"from": None, "to": "Bearing 6205"}
+    held_changes = db.session.scalars(select(WorkOrderHistory.changes).where(WorkOrderHistory.work_order_id == held)
+                                      .order_by(WorkOrderHistory.at.desc(), WorkOrderHistory.id.desc())).first()
+    assert held_changes["holdReason"]["to"] == "Crane booked"  # its own hold, untouched
+    c = factories.work_order(manager, title="C").id
+    r = client.post("/api/work-orders/bulk", headers=h, json={"ids": [c], "priority": "high", "holdReason": "x"})
+    assert r.status_code == 400 and r.get_json()["errors"][0]["field"] == "ids[0]"
+    r = client.post("/api/work-orders/bulk", headers=h, json={"ids": [c], "status": "on_hold", "holdReasonCode": "nope"})
+    assert r.status_code == 400 and "hold reasons" in r.get_json()["errors"][0]["message"]
+    r = client.post("/api/work-orders/bulk", headers=h, json={"ids": [c], "status": "on_hold", "holdReason": None})
+    assert r.status_code == 400 and r.get_json()["errors"][0]["field"] == "holdReason"
+    assert _state(c)[0][:2] == ("new", "medium")

@@ -117,6 +117,13 @@ class WorkOrderBulkUpdate(Payload):
         "Move them all to this status (the transitions of `PATCH /api/work-orders/{id}`)"))
     priority: Priority | None = Field(None, json_schema_extra=not_null)
     due_date: UtcDateTime | None = Field(None, description="The new due date (null: no due date)")
+    hold_reason: str | None = Field(None, min_length=1, max_length=500, json_schema_extra=not_null, description=(
+        "Only with status on_hold: why the work waits, in words, as with `PATCH /api/work-orders/{id}` "
+        "(recorded in each one's history and work_order.updated changes as holdReason). A work order "
+        "already on hold keeps its hold unchanged."))
+    hold_reason_code: str | None = Field(None, min_length=1, max_length=40, json_schema_extra=not_null, description=(
+        "Only with status on_hold: one of the warehouse's active hold reason codes, as PATCH's "
+        "holdReasonCode; an unknown or retired code is refused (400, field holdReasonCode)."))
 
     @field_validator("ids")
     @classmethod

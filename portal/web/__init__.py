@@ -44,6 +44,7 @@ def register_web(app: Flask) -> None:
     )
     from portal.web import kpis as kpi_views  # noqa: F401  (KPI dashboard)
     from portal.web import login as login_views  # noqa: F401
+    from portal.web import my_requests as my_request_views  # noqa: F401  (a requester's own requests)
     from portal.web import parts as stock_views  # noqa: F401  (stock pages)
     from portal.web import pm as pm_views  # noqa: F401  (PM template list and editor)
     from portal.web import requests as request_views  # noqa: F401  (the requests inbox)
@@ -70,10 +71,20 @@ def register_web(app: Flask) -> None:
         read only by the layout that shows it."""
         from flask_login import current_user
 
+        from portal.platform import header_counts
         from portal.services.common.actor import Actor
+        from portal.services.identity.permissions import can
         from portal.services.work_orders.requests import pending_count
 
-        return pending_count(Actor.of(current_user.user)) if current_user.is_authenticated else None
+        if not current_user.is_authenticated:
+            return None
+        actor = Actor.of(current_user.user)
+        if not can(actor, "requests.review"):
+            return None
+        # The same for every reviewer of the warehouse: counted again only after its requests changed.
+        return header_counts.cached(header_counts.requests_key(actor.warehouse_id),
+                                    f"{header_counts.PREFIX}:pending:{actor.warehouse_id}",
+                                    lambda: pending_count(actor))[1]
 
     app.add_template_filter(lambda value, tz: timefmt.when(value, tz), "when")
     app.add_template_filter(lambda value, tz: timefmt.due_state(value, tz), "due_state")

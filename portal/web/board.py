@@ -26,15 +26,16 @@ from portal.services.identity.permissions import can, require
 from portal.services.pm import forecast as pm_forecast
 from portal.services.work_orders import board_views, lifecycle, pickers, reads
 from portal.services.work_orders import checklists as checklist_service
+from portal.services.work_orders import hold_reasons as hold_reasons_service
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.web import live_poll
 from portal.web.blueprint import web
 from portal.web.errors import error_page
 from portal.web.forms import form_model
-from portal.web.rendering import render
+from portal.web.rendering import render, wants_fragment
 from portal.web.timefmt import from_local_input, zone
 from portal.web.work_order_checklists import creation_checklists
-from portal.web.work_orders import _actor, list_args, list_context
+from portal.web.work_orders import _actor, hold_refusal, list_args, list_context
 
 # The inline edit's fields; an empty select or date clears the value (unassign, no due date).
 EDIT_FIELDS = ("assignedTo", "priority", "dueDate")
@@ -111,8 +112,8 @@ SORTABLE = {"foNumber", "priority", "dueDate", "createdAt", "updatedAt"}  # the 
 KANBAN_STATUSES = ("new", "assigned", "in_progress", "on_hold")
 # The board's own URL parameters besides the list's filters.
 BOARD_KEYS = ("view", "sort", "span", "date", "cols")
-# The bulk bar's statuses: on hold needs a reason (the work order's page asks for it).
-BULK_STATUSES = [(v, t) for v, t in WORK_ORDER_STATUS.options if v != "on_hold"]
+# The bulk bar's statuses; on hold asks for a reason from the warehouse's list, as one work order's page.
+BULK_STATUSES = list(WORK_ORDER_STATUS.options)
 UNASSIGN = "-"  # the bulk bar's "Unassign" (its blank means "no change")
 
 
@@ -159,6 +160,7 @@ def board_context(actor: Actor, source: Mapping[str, str], *, full: bool | None 
                kinds=board_views.KINDS, here=urlencode(args))
     if view == "kanban":
         ctx["lanes"] = _kanban(actor, filters, sort)
+        ctx["moves_for"] = lambda wo: _moves(actor, wo)
     elif view == "calendar":
         ctx.update(_calendar(actor, filters, args))
     names_for = {wo.assigned_to for wo in ctx["rows"]}
@@ -189,6 +191,15 @@ def _kanban(actor: Actor, filters: Mapping[str, str], sort: str) -> list[dict]:
         lanes.append({"status": status, "label": WORK_ORDER_STATUS.label(status), "rows": page.items,
                       "total": page.total, "more": "" if page.exact else "+", "total_text": page.total_text})
     return lanes
+
+
+# A card's Move menu: the lanes and completion, as far as the service allows from its status.
+MOVE_STATUSES = (*KANBAN_STATUSES, "completed")
+
+
+def _moves(actor: Actor, wo) -> list[tuple[str, str]]:
+    allowed = set(lifecycle.allowed_transitions(actor, wo))
+    return [(s, WORK_ORDER_STATUS.label(s)) for s in MOVE_STATUSES if s in allowed]
 
 
 def _calendar(actor: Actor, filters: Mapping[str, str], args: Mapping[str, str]) -> dict:
@@ -239,7 +250,9 @@ def work_order_list() -> Response:
     """Technicians: the list; managers and admins: the board (table, kanban, calendar)."""
     actor = _actor()
     if can(actor, "work_orders.assign"):
-        return render("work_orders/board.html", block="results", **board_context(actor, request.args))
+        hold = [(r.code, r.label) for r in hold_reasons_service.list_reasons(actor)] if not wants_fragment() else []
+        return render("work_orders/board.html", block="results", hold_reasons=hold,
+                      **board_context(actor, request.args))
     return render("work_orders/list.html", block="results", **list_context(actor, request.args))
 
 
@@ -352,9 +365,16 @@ def board_edit(work_order_id: str) -> Response:
 def _bulk_values(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     """The bulk bar's fields as the service's values (blank: no change), or what is wrong."""
     raw: dict[str, str] = {}
-    for key in ("status", "priority", "dueDate"):
+    for key in ("status", "priority", "dueDate", "holdReasonCode", "holdReason"):
         if value := form.get(key, "").strip():
             raw[key] = from_local_input(value, _tz()) if key == "dueDate" else value
+    if raw.get("status") == "on_hold":
+        # The portal asks why, as one work order's hold does (the API leaves it optional).
+        if refused := hold_refusal(_actor(), raw):
+            return {}, refused
+    else:  # the hold's fields count only with on hold (they stay filled in the bar otherwise)
+        raw.pop("holdReasonCode", None)
+        raw.pop("holdReason", None)
     assignee = form.get("assignedTo", "").strip()
     if assignee and assignee != UNASSIGN:
         raw["assignedTo"] = assignee
@@ -430,12 +450,83 @@ def board_bulk() -> Response:
         what.append(f"assigned to {who}" if values["assigned_to"] else "unassigned")
     if "status" in values:
         what.append(f"now {WORK_ORDER_STATUS.label(values['status']).lower()}")
+        if code := values.get("hold_reason_code"):
+            what[-1] += f" ({hold_reasons_service.labels(actor.warehouse_id).get(code, code).lower()})"
     if "priority" in values:
         what.append(f"{values['priority']} priority")
     if "due_date" in values:
         what.append("rescheduled")
     n = len(done)
     return _bulk_answer(msg=f"{n} work order{'s' if n != 1 else ''} {', '.join(what)}.", changed=done)
+
+
+# --- Kanban moves ---------------------------------------------------------------------------------
+
+def _refusal(actor: Actor, wo, status: str) -> str | None:
+    """Words for a move the status buttons would not offer, before asking the service."""
+    if status == wo.status:
+        return None
+    if status not in WORK_ORDER_STATUS.values:
+        return "Pick a column to move the card to."
+    if status in dict(_moves(actor, wo)):
+        return None
+    here, there = WORK_ORDER_STATUS.label(wo.status), WORK_ORDER_STATUS.label(status)
+    if status == "assigned" and not wo.assigned_to:
+        return f"{wo.fo_number} has nobody assigned: pick someone in the bulk bar's “Assign to” and it moves to {there}."
+    offered = [label for _, label in _moves(actor, wo)]
+    hint = f" From {here} it can go to {', '.join(offered)}." if offered else ""
+    return f"{wo.fo_number} cannot go from {here} to {there}.{hint}"
+
+
+def _move_answer(wo, *, msg: str = "", error: str = "", status: int = 200, **card: Any) -> Response:
+    """The bar's line, and either the board's lanes anew (a card moved) or the card again with why
+    it stayed (a refusal: it is back in its lane, the reason on it)."""
+    actor = _actor()
+    args = board_args(MultiDict(parse_qsl(request.form.get("back", ""))))
+    body = render_template("work_orders/_board_msg.html", bulk_msg=msg, bulk_error=error, msg_card=wo.id)
+    if not request.headers.get("HX-Request"):
+        flash(error or msg, "error" if error else "success")
+        return redirect(_back(), 303)
+    if error:
+        names = reads.labels(actor, user_ids={wo.assigned_to}).names if wo.assigned_to else {}
+        body += render_block("work_orders/board.html", "card", wo=wo, card_oob=True, names=names, here=urlencode(args),
+                             card_note=error, moves_for=lambda w: _moves(actor, w), **card)
+    else:
+        body += render_block("work_orders/board.html", "results", oob=True, **board_context(actor, {**args, "view": "kanban"}))
+    return make_response(body, status)
+
+
+@web.post("/work-orders/<work_order_id>/move")
+@login_required
+def board_move(work_order_id: str) -> Response:
+    """A kanban card dropped on another lane, or its Move menu: the status through the same service
+    as the work order page's buttons (its gates: failure codes, checklist, sign-off); on hold asks
+    why first, as the page does. A refusal answers 422 with the card and its reason."""
+    actor = _actor()
+    wo = work_order_service.get_work_order(actor, work_order_id)  # another warehouse's id: 404 first
+    data = {k: request.form[k].strip() for k in ("status", "holdReasonCode", "holdReason") if request.form.get(k, "").strip()}
+    status = data.get("status", "")
+    if refused := _refusal(actor, wo, status):
+        return _move_answer(wo, error=refused, status=422)
+    if status == wo.status:
+        return _move_answer(wo, msg=f"{wo.fo_number} is already {WORK_ORDER_STATUS.label(status).lower()}.")
+    if status == "on_hold" and hold_refusal(actor, data):
+        reasons = [(r.code, r.label) for r in hold_reasons_service.list_reasons(actor)]
+        return _move_answer(wo, error=f"Why does {wo.fo_number} wait? Pick a reason on its card, then “Put on hold”.",
+                            status=422, card_hold=True, hold_reasons=reasons)
+    update = form_model(WorkOrderUpdate, MultiDict(data))
+    if isinstance(update, dict):
+        return _move_answer(wo, error=next(iter(update.values())), status=422)
+    try:
+        wo = work_order_service.update_work_order(actor, work_order_id, update)
+    except (Forbidden, NotFound):
+        raise
+    except DomainError as exc:
+        reasons = "; ".join(e["message"] for e in exc.errors if e.get("message")) or exc.message
+        wo = work_order_service.get_work_order(actor, work_order_id)
+        return _move_answer(wo, error=f"{wo.fo_number} stays {WORK_ORDER_STATUS.label(wo.status).lower()}: {reasons}",
+                            status=422)
+    return _move_answer(wo, msg=f"{wo.fo_number} is now {WORK_ORDER_STATUS.label(wo.status).lower()}.")
 
 
 # --- Live updates --------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from portal.models.notifications import MAIL_STATE, NOTIFICATION_CHANNEL, NOTIFICATION_KIND
-from portal.platform import live
+from portal.platform import header_counts, live
 from portal.platform.extensions import db
 from portal.schemas.notifications import NotificationQuery, PreferencesUpdate
 from portal.services.common.actor import Actor
@@ -36,7 +36,10 @@ def _actor() -> Actor:
 
 def bell_context(actor: Actor) -> dict:
     """What the header's bell shows: the unread count and the version it was read at."""
-    return {"unread": inbox.unread_count(actor), "bell_version": live.user_version(actor.id) or ""}
+    # Counted in SQL only when the person's notifications changed since it was last counted.
+    version, unread = header_counts.cached(live.user_key(actor.id), f"{header_counts.PREFIX}:unread:{actor.id}",
+                                           lambda: inbox.unread_count(actor))
+    return {"unread": unread or 0, "bell_version": version or ""}
 
 
 def header_bell() -> dict:

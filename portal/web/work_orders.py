@@ -216,7 +216,7 @@ def work_order_status(work_order_id: str):
     data = {k: v for k, v in request.form.items()
             if k in ("status", "holdReason", "holdReasonCode", "completionNotes", *failure_codes.FIELDS.values())
             and v.strip()}
-    refused = _hold_refusal(actor, data) if data.get("status") == "on_hold" else None
+    refused = hold_refusal(actor, data) if data.get("status") == "on_hold" else None
     if refused:
         # The page always asks why; the API leaves the reason optional for existing clients.
         ctx = detail_context(actor, work_order_id, errors=refused, form=data, chosen="on_hold")
@@ -264,7 +264,7 @@ def work_order_estimate(work_order_id: str):
     return _done(work_order_id, message, "work_orders/detail.html", "detail", **ctx)
 
 
-def _hold_refusal(actor: Actor, data: dict[str, str]) -> dict[str, str] | None:
+def hold_refusal(actor: Actor, data: dict[str, str]) -> dict[str, str] | None:
     """The portal's hold needs a reason: one of the list, and with "Other" (or no list) a few words."""
     code = data.get("holdReasonCode")
     if not code and not data.get("holdReason"):

@@ -122,11 +122,12 @@
   };
 
   // The parts a refresh leaves alone while the user is busy in them: a row of the board's list, a
-  // section of a work order's page (a child of .wo-page with an id).
+  // kanban card (its hold reason being picked), a section of a work order's page (a child of
+  // .wo-page with an id).
   function isPart(el) {
     var parent = el.parentElement;
     return !!(parent && el.id && (parent.classList.contains("wo-list") || parent.classList.contains("wo-page")
-                                  || parent.classList.contains("board-rows")));
+                                  || parent.classList.contains("board-rows") || parent.classList.contains("kanban-cards")));
   }
 
   // Morph `fresh` into `target`; false when a busy part kept its old content (the page then stays at

@@ -42,6 +42,7 @@ NAV = {
                 "Outbox"],
     "admin": ["My work", "Scan", "Work orders", "Assets", "Stock", "Requests 3 waiting", "PM", "Plan", "Import", "KPIs",
               "Outbox", "Admin"],
+    "requester": ["My requests", "My work", "Scan", "Work orders", "Assets", "Stock", "Outbox"],
 }
 
 
@@ -52,7 +53,7 @@ class Page:
     needs: str = ""  # what setup() makes for it (for the reader)
 
 
-T, M, A = "technician", "manager", "admin"
+T, M, A, R = "technician", "manager", "admin", "requester"
 
 # Every page of the portal. One page, one line.
 PAGES = [
@@ -117,6 +118,9 @@ PAGES = [
     Page("/kpis/backlog-crew-weeks", (M,), "the open work orders with their estimates"),
     Page("/requests", (M,), "the requests inbox: a report with a photo, a requester's request, an open order to merge into"),
     Page("/planner?week={week}", (M, T), "next week's plan: two items, an absence; the backlog, one not ready"),
+    # Requesters
+    Page("/my-requests", (R,), "the requester's own requests: one waiting for review; the form to ask for work"),
+    Page("/my-requests/{myreq}", (R,), "one of them"),
     # Admins
     Page("/admin/users", (A,)),
     Page("/admin/warehouse", (A,)),
@@ -237,8 +241,8 @@ def setup(client, auth, users) -> dict[str, str]:
     problem_reports.submit_report(token, ProblemReportCreate(
         description="Hydraulic hose weeps at the top cylinder", reporterName="Ana, press line",
         reporterContact="ext. 4471"), photo=smooth((800, 600), "JPEG"), photo_name="hose.jpg")
-    made("/api/requests", {"title": "Light flickers above the press", "equipmentId": eq["id"]},
-         auth("north", "requester"))
+    myreq = made("/api/requests", {"title": "Light flickers above the press", "equipmentId": eq["id"]},
+                 auth("north", "requester"))
     ht = auth("north", "technician")  # the technician has read one of their notifications
     oldest = client.get("/api/notifications?limit=1&page=99999", headers=ht)
     last = client.get(oldest.headers["Link"].split(", ")[-1].split(";")[0].strip("<>"), headers=ht).json[-1]
@@ -252,7 +256,7 @@ def setup(client, auth, users) -> dict[str, str]:
     return {"week": week, "line": line["id"], "site": site["id"],
             "asset": eq["id"], "wo": wo, "part": part["id"], "reorder": reorder["id"], "adhoc": adhoc["id"], "pm": pm["id"], "imp": imp["id"],
             "hook": hook["id"], "report_token": token, "reported": reported.work_order.id,
-            "status_token": reported.status_token}
+            "status_token": reported.status_token, "myreq": myreq["id"]}
 
 
 # ---- what is measured on a page ---------------------------------------------------------------

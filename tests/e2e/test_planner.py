@@ -55,3 +55,27 @@ def test_manager_schedules_with_the_keyboard_and_freezes(live_server, browser, u
     assert "Break-in" in text and "4 / 8 h" in text
     SHOTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(SHOTS / "planner-1440x900.png"))
+
+    # Tablet and phone: each day a box with its work inside it; a day with work takes two columns,
+    # so its lines (number, hours, Remove) read on one row instead of stacking down the page.
+    from e2e.sweep import WIDEST, at_size
+
+    try:
+        for width, height in ((768, 1024), (390, 844)):
+            at_size(browser, width)
+            browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.ID, "plan-grid-h"))
+            assert browser.execute_script("return document.documentElement.scrollWidth") <= width, \
+                browser.execute_script(WIDEST, width)
+            shape = browser.execute_script("""
+                const cell = document.querySelector(arguments[0]), row = cell.closest('tr');
+                const item = cell.querySelector('.plan-item');
+                return {cell: cell.getBoundingClientRect().width, row: row.getBoundingClientRect().width,
+                        line: item.getBoundingClientRect().height < 60,
+                        inside: item.getBoundingClientRect().right <= cell.getBoundingClientRect().right + 0.5};""", cell)
+            assert shape["inside"] and shape["line"], shape  # the item in its day's box, on one line
+            if width == 768:
+                assert shape["cell"] < 0.7 * shape["row"], shape  # a day, not a line across the person's week
+            browser.save_screenshot(str(SHOTS / f"planner-{width}x{height}.png"))
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})

@@ -203,6 +203,137 @@ def _board_at_1440(browser, live_server, users, client, h, wait, pump, soon, sta
         assert browser.execute_script("return document.documentElement.scrollWidth") <= width, browser.execute_script(WIDEST, width)
 
 
+def test_kanban_moves_by_mouse_touch_and_keyboard(live_server, browser, users, wait):
+    """At 1440x900: a card dragged to another lane moves through the status service; a refused drop
+    stays in its lane with the reason on the card; on hold asks why on the card; the Move menu does
+    the same from the keyboard (the focus follows the card); a finger drags by the grip (768)."""
+    import os
+    from pathlib import Path
+
+    import factories
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select
+
+    from e2e.sweep import WIDEST, at_size
+    from portal.platform.database import unit_of_work
+    from portal.services.work_orders import hold_reasons
+
+    shots = Path(os.environ.get("BOARD_SHOTS_DIR", str(ARTIFACTS)))
+    shots.mkdir(parents=True, exist_ok=True)
+    manager, tech = users.actor("north", "manager"), users["north"]["technician"]
+    with unit_of_work():
+        hold_reasons.seed_defaults(manager.warehouse_id)
+    fresh = factories.work_order(manager, title="Guard rail loose")
+    keyed = factories.work_order(manager, title="Label the valves", priority="low")
+    touched = factories.work_order(manager, title="Lamp out in bay 2", priority="low")
+    waiting = factories.work_order(manager, title="Belt frays", assignedTo=tech.id)
+    started = factories.work_order(manager, title="Pump seal swap", assignedTo=tech.id, priority="high")
+    factories.move_to(manager, started.id, "in_progress")
+
+    def status(wo) -> str:
+        db.session.rollback()
+        return db.session.get(WorkOrder, wo.id).status
+
+    def lane_of(wo) -> str:
+        return browser.find_element(By.ID, f"card-{wo.id}").find_element(
+            By.XPATH, "ancestor::section[@data-status]").get_attribute("data-status")
+
+    def drag(wo, to: str) -> None:
+        card = browser.find_element(By.CSS_SELECTOR, f"#card-{wo.id} .title")
+        lane = browser.find_element(By.CSS_SELECTOR, f'.kanban-lane[data-status="{to}"] h2')
+        ActionChains(browser).click_and_hold(card).move_by_offset(12, 8).move_to_element(lane).move_by_offset(0, 40) \
+            .release().perform()
+
+    at_size(browser, 1440)
+    try:
+        log_in(browser, live_server, users["north"]["manager"])
+        wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
+        browser.get(live_server + "/work-orders?view=kanban")
+        wait.until(ec.presence_of_element_located((By.ID, f"card-{fresh.id}")))
+
+        # A mouse drag: New -> In progress, through the service; the lanes redrawn.
+        drag(fresh, "in_progress")
+        wait.until(ec.text_to_be_present_in_element((By.ID, "board-msg"), f"{fresh.fo_number} is now in progress."))
+        wait.until(lambda d: lane_of(fresh) == "in_progress")
+        assert status(fresh) == "in_progress"
+        wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == f"card-{fresh.id}")  # the focus followed
+
+        # A refused drop: In progress -> New stays where it was, the reason on the card.
+        drag(started, "new")
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, f"#card-{started.id} .kanban-note")))
+        note = browser.find_element(By.CSS_SELECTOR, f"#card-{started.id} .kanban-note").text
+        assert f"{started.fo_number} cannot go from In progress to New" in note and "it can go to" in note
+        assert lane_of(started) == "in_progress" and status(started) == "in_progress"
+        browser.save_screenshot(str(shots / "kanban-refused-1440x900.png"))
+
+        # On hold asks why on the card; the reason picked, "Put on hold" holds it.
+        drag(waiting, "on_hold")
+        wait.until(ec.presence_of_element_located((By.ID, f"f-hold-code-{waiting.id}")))
+        wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == f"f-hold-code-{waiting.id}")
+        assert status(waiting) == "assigned"
+        browser.save_screenshot(str(shots / "kanban-hold-1440x900.png"))
+        Select(browser.find_element(By.ID, f"f-hold-code-{waiting.id}")).select_by_visible_text("Waiting for parts")
+        browser.find_element(By.CSS_SELECTOR, f"#card-{waiting.id} .kanban-hold button").click()
+        wait.until(lambda d: lane_of(waiting) == "on_hold")
+        assert status(waiting) == "on_hold"
+
+        # The keyboard: the card's Move menu, then "In progress"; the focus lands on the moved card.
+        summary = browser.find_element(By.CSS_SELECTOR, f"#card-{keyed.id} .kanban-move summary")
+        browser.execute_script("arguments[0].focus()", summary)
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        button = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, f'#card-{keyed.id} .kanban-to button[value="in_progress"]'))
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+        while browser.switch_to.active_element != button:
+            browser.switch_to.active_element.send_keys(Keys.TAB)
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        wait.until(lambda d: lane_of(keyed) == "in_progress")
+        wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == f"card-{keyed.id}")
+        assert status(keyed) == "in_progress"
+        browser.save_screenshot(str(shots / "kanban-1440x900.png"))
+
+        # The bulk bar's on hold: the hold reason shows once "On hold" is picked, and is recorded.
+        assert not browser.find_element(By.ID, "f-bulk-hold-code").is_displayed()
+        browser.find_element(By.CSS_SELECTOR, f"#card-{keyed.id} input[name=ids]").click()
+        Select(browser.find_element(By.ID, "f-bulk-status")).select_by_value("on_hold")
+        Select(browser.find_element(By.ID, "f-bulk-hold-code")).select_by_visible_text("Waiting for another trade")
+        browser.save_screenshot(str(shots / "bulk-hold-1440x900.png"))
+        browser.find_element(By.CSS_SELECTOR, "#board-bulk button[type=submit]").click()
+        wait.until(ec.text_to_be_present_in_element((By.ID, "board-msg"), "1 work order now on hold (waiting for another trade)."))
+        wait.until(lambda d: lane_of(keyed) == "on_hold")
+        assert status(keyed) == "on_hold"
+
+        # A finger on a tablet: touch events on the grip (the page still scrolls elsewhere).
+        at_size(browser, 768)
+        browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True})
+        browser.get(live_server + "/work-orders?view=kanban")
+        grip = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, f"#card-{touched.id} .kanban-grip"))
+        assert grip.value_of_css_property("touch-action") == "none"
+        assert browser.find_element(By.CSS_SELECTOR, f"#card-{touched.id} .title").value_of_css_property("touch-action") == "auto"
+        start = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]", grip)
+        target = browser.execute_script("const r = document.querySelector('.kanban-lane[data-status=assigned] h2')"
+                                        ".getBoundingClientRect(); return [r.x + r.width / 2, r.y + 30]")
+        browser.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": start[0], "y": start[1]}]})
+        for n in range(1, 9):
+            x, y = start[0] + (target[0] - start[0]) * n / 8, start[1] + (target[1] - start[1]) * n / 8
+            browser.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        browser.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        # Unassigned, it cannot go to Assigned: refused in words, as for the mouse.
+        wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, f"#card-{touched.id} .kanban-note"), "has nobody assigned"))
+        assert status(touched) == "new"
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 768, browser.execute_script(WIDEST, 768)
+        browser.save_screenshot(str(shots / "kanban-768x1024.png"))
+        at_size(browser, 390)
+        browser.execute_script("document.querySelector('.kanban').scrollIntoView()")
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 390, browser.execute_script(WIDEST, 390)
+        browser.save_screenshot(str(shots / "kanban-390x844.png"))
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
+
+
 def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, browser, second_browser, users, client, auth):
     """The work order page: another user's status change (API) and comment (posted from a second
     browser session) appear with the next polls; the comment this user is typing stays, caret and all."""

@@ -61,7 +61,7 @@ def list_reasons(actor: Actor, *, retired: bool = False) -> list[HoldReason]:
 def labels(warehouse_id: str) -> dict[str, str]:
     """code -> label of every reason of the warehouse, retired ones included (for the history)."""
     rows = db.session.execute(select(HoldReason.code, HoldReason.label).where(HoldReason.warehouse_id == warehouse_id))
-    return dict(rows.tuples())
+    return {code: label for code, label in rows}
 
 
 def check_code(warehouse_id: str, code: str) -> None:

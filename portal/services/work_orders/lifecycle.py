@@ -215,8 +215,9 @@ def bulk_assign(actor: Actor, work_order_ids: list[str], assignee_id: str | None
     return bulk_update(actor, work_order_ids, {"assigned_to": assignee_id}, now=now)
 
 
-# What a bulk change may set (the board's bulk bar): model field names.
-BULK_FIELDS = frozenset({"assigned_to", "status", "priority", "due_date"})
+# What a bulk change may set (the board's bulk bar): model field names; the hold reason (text
+# and code) only with status on_hold, as on one work order.
+BULK_FIELDS = frozenset({"assigned_to", "status", "priority", "due_date", "hold_reason", "hold_reason_code"})
 
 
 def bulk_update(actor: Actor, work_order_ids: list[str], values: dict[str, Any], *,
@@ -230,17 +231,23 @@ def bulk_update(actor: Actor, work_order_ids: list[str], values: dict[str, Any],
     work_order.updated events (and their webhooks) are exactly those of changing them one by one;
     any refusal (a completed work order, a transition not allowed, an assignee who cannot take
     work) rolls back all of them. Answers the work orders in the order of the ids.
+
+    `hold_reason` / `hold_reason_code` go with status on_hold (refused otherwise, as one by one);
+    a work order already on hold keeps its hold as it was (a value sent again is no change).
     """
     now = now or utcnow()
     require(actor, "work_orders.assign")  # the board's tool: managers and admins
     unknown = sorted(set(values) - BULK_FIELDS)
     if unknown:
         raise field_error(camel(unknown[0]), "Cannot be changed in bulk")
+    for name in ("status", "priority", "hold_reason", "hold_reason_code"):
+        if name in values and values[name] is None:
+            raise field_error(camel(name), "May not be null")
+    values = dict(values)
+    hold_reason = values.pop("hold_reason", None)
+    hold_code = values.pop("hold_reason_code", None)
     if not values:
         raise field_error("ids", "Say what to change")
-    for name in ("status", "priority"):
-        if name in values and values[name] is None:
-            raise field_error(name, "May not be null")
     ids = list(dict.fromkeys(str(i) for i in work_order_ids))  # a repeated id is changed once
     if not ids:
         raise field_error("ids", "Pick at least one work order")
@@ -260,7 +267,10 @@ def bulk_update(actor: Actor, work_order_ids: list[str], values: dict[str, Any],
         updated = []
         for n, wo_id in enumerate(ids):
             try:
-                updated.append(_update_locked(actor, found[wo_id], dict(values), None, now, assignee_checked=True))
+                wo = found[wo_id]
+                held = wo.status == "on_hold" and values.get("status") == "on_hold"  # no new hold
+                updated.append(_update_locked(actor, wo, dict(values), None if held else hold_reason, now,
+                                              assignee_checked=True, hold_code=None if held else hold_code))
             except DomainError as exc:  # say which one refused; the whole lot rolls back
                 raise type(exc)(f"{found[wo_id].fo_number}: {exc.message}", [
                     {"field": f"ids[{n}]", "message": e["message"]} for e in exc.errors]

@@ -1905,6 +1905,10 @@ class WorkOrderBulkUpdate(TypedDict):
     priority: NotRequired[Literal["low", "medium", "high", "critical"]]
     # The new due date (null: no due date)
     dueDate: NotRequired[str | None]
+    # Only with status on_hold: why the work waits, in words, as with `PATCH /api/work-orders/{id}` (recorded in each one's history and work_order.updated changes as holdReason). A work order already on hold keeps its hold unchanged.
+    holdReason: NotRequired[str]
+    # Only with status on_hold: one of the warehouse's active hold reason codes, as PATCH's holdReasonCode; an unknown or retired code is refused (400, field holdReasonCode).
+    holdReasonCode: NotRequired[str]
 
 
 class WorkOrderChecklistItemOut(TypedDict):

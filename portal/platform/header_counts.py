@@ -1,0 +1,88 @@
+"""The two counts every full page's header shows (the bell's unread notifications, the nav's
+requests waiting in the inbox), kept in Redis under the version they were counted at.
+
+A full page used to spend two SQL statements on them. Each count is now stored as
+"<version>|<count>" next to a counter that every committed change of what it counts bumps: the
+person's notification counter (platform/live.py, user_key) for the bell, and a per-warehouse
+counter of work requests (below) for the inbox. A page reads the counter and the stored count in
+one MGET; when the stored version is the counter's, the count is current and no SQL runs. The
+counter is read before counting, so a change committed meanwhile leaves a stored version that is
+already behind: the next page counts again. Redis down: the page counts in SQL as before.
+
+The requests' counter is bumped from the app session's events (attached by portal/wiring.py) for
+any committed insert, change or deletion of a work request, and any change of a warehouse (its
+request routing decides whether the inbox shows), so no write path can forget it.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy.orm import Session
+
+from portal.platform.redis import get_redis
+
+log = logging.getLogger(__name__)
+PREFIX = "mp:header"
+KEEP_SECONDS = 7 * 24 * 3600  # a stored count nobody reads for a week may go; the next page counts
+NONE = "-"  # a count of None (no badge to show) stored as such
+
+
+def requests_key(warehouse_id: str) -> str:
+    """The counter of a warehouse's work requests (and its routing)."""
+    return f"{PREFIX}:requests:{warehouse_id}"
+
+
+def cached(version_key: str, count_key: str, count: Callable[[], int | None]) -> tuple[str | None, int | None]:
+    """(the counter's version, the count): the stored count when it was made at this version,
+    else count() (stored under the version read before it). Version None: Redis is down."""
+    try:
+        version, stored = get_redis().mget(version_key, count_key)
+    except Exception as exc:
+        log.warning("header counts: not read (%s)", exc)
+        return None, count()
+    version_text = version.decode() if version else "0"
+    if stored:
+        at, _, value = stored.decode().partition("|")
+        if at == version_text:
+            return version_text, None if value == NONE else int(value)
+    fresh = count()
+    try:
+        get_redis().set(count_key, f"{version_text}|{NONE if fresh is None else fresh}", ex=KEEP_SECONDS)
+    except Exception as exc:
+        log.warning("header counts: not kept (%s)", exc)
+    return version_text, fresh
+
+
+# The three session listeners below are attached to the app's session by portal/wiring.py.
+
+def collect(session: Session, _context: Any, _instances: Any) -> None:
+    """before_flush: note the warehouses whose work requests (or routing) are about to change."""
+    touched = session.info.setdefault("header_requests", set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__tablename__", None)
+        if table == "work_requests":
+            touched.add(obj.warehouse_id)
+        elif table == "warehouses" and obj not in session.new and session.is_modified(obj, include_collections=False):
+            touched.add(obj.id)
+    touched.discard(None)
+
+
+def bump_committed(session: Session) -> None:
+    """after_commit: bump the requests' counter of every warehouse the transaction changed."""
+    touched = session.info.pop("header_requests", None)
+    if not touched or not has_app_context():
+        return
+    try:
+        pipe = get_redis(current_app).pipeline(transaction=False)
+        for warehouse_id in sorted(touched):
+            pipe.incr(requests_key(warehouse_id))
+        pipe.execute()
+    except Exception as exc:  # the write is committed; a stale badge lasts until the next change
+        log.warning("header counts: requests' counter not bumped (%s)", exc)
+
+
+def forget_rolled_back(session: Session) -> None:
+    session.info.pop("header_requests", None)
