@@ -150,7 +150,7 @@ def export_work_orders(actor: Actor, query: WorkOrderQuery) -> Iterator[str]:
     def chunks() -> Iterator[list[Any]]:
         # Tuples straight from the driver's cursor (server-side on PostgreSQL: stream_results).
         result = db.session.connection().execute(stmt.execution_options(yield_per=CHUNK_ROWS))
-        yield from result.tuples().partitions()
+        yield from result.partitions()
 
     return _typed_stream(WORK_ORDER_COLUMNS, chunks(), list(writers))
 
