@@ -370,8 +370,9 @@ def check_navigation(browser, width: int, role: str) -> list[str]:
     return problems
 
 
-def sweep(browser, live_server: str, client, auth, users, width: int) -> list[str]:
-    """Every page in PAGES at `width`; returns the problems found (the test asserts there are none)."""
+def sweep(browser, live_server: str, client, auth, users, width: int, roles: tuple[str, ...] | None = None) -> list[str]:
+    """Every page in PAGES at `width` for `roles` (every role and the visitor unless told; "visitor"
+    names the logged-out pass); returns the problems found (the test asserts there are none)."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
 
@@ -386,6 +387,8 @@ def sweep(browser, live_server: str, client, auth, users, width: int) -> list[st
     axe_script = browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": AXE})["identifier"]
     try:
         for role in ((), *[(r,) for r in NAV]):
+            if roles is not None and (role[0] if role else "visitor") not in roles:
+                continue
             browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
             if role:
                 log_in(browser, live_server, users["north"][role[0]])

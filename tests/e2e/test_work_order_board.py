@@ -88,8 +88,9 @@ def _board_at_1440(browser, live_server, users, client, h, wait, pump, soon, sta
     browser.get(live_server + "/work-orders")
     wait.until(ec.presence_of_element_located((By.ID, "board-table")))
     browser.find_element(By.ID, "f-equipmentQ").send_keys("pump-9")
-    wait.until(lambda d: [o.get_attribute("value") for o in d.find_elements(By.CSS_SELECTOR, "#f-equipmentId option")]
-               == ["", pump.id])
+    # Read in the page at once: the options are swapped while they arrive (a stale element otherwise).
+    wait.until(lambda d: d.execute_script(
+        "return [...document.querySelectorAll('#f-equipmentId option')].map(o => o.value)") == ["", pump.id])
     assert "assetQ" not in browser.current_url  # the search box alone does not filter the board
     assert len(browser.find_elements(By.CSS_SELECTOR, "#board-table tbody tr")) > 20
     browser.save_screenshot(str(ARTIFACTS / "board-asset-picker-1440x900.png"))
