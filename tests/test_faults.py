@@ -26,10 +26,10 @@ from conftest import USING_POSTGRES, make_app, token_for
 from receiver import Receiver
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from rq import SimpleWorker
 from sqlalchemy import func, select, text
 
 from portal.jobs import QUEUES
+from portal.jobs.scheduler import AppSimpleWorker
 from portal.models import Part, PartConsumption, StockMovement, WebhookDelivery, WorkOrder
 from portal.models.types import utcnow
 from portal.platform.extensions import db
@@ -157,7 +157,9 @@ def test_redis_stopped_then_back_events_are_delivered(app, users):
             server = _redis_server(port, workdir)  # back, empty: the queue lost nothing it ever had
             assert delivery.sweep()["enqueued"] == 1  # the outbox sweep (every 30 s in production)
             db.session.remove()
-            SimpleWorker(QUEUES, connection=redis_lib.Redis(port=port)).work(burst=True, logging_level="WARNING")
+            # The project's worker: it ends RQ's command channel at once (plain SimpleWorker waits for its
+            # pubsub thread, up to a minute).
+            AppSimpleWorker(QUEUES, connection=redis_lib.Redis(port=port)).work(burst=True, logging_level="WARNING")
             bodies = [json.loads(r.body) for r in receiver.wait_for(1, timeout=10)]
             assert [b["data"]["entityId"] for b in bodies] == [wo_id]
             db.session.remove()
