@@ -30,16 +30,17 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, literal_column, or_, select, union_all
+from sqlalchemy import and_, case, func, literal_column, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.models import DowntimePeriod, Equipment, FailureCode, LaborEntry, PartConsumption, WorkOrder
-from portal.models.types import UTCDateTime, utcnow
+from portal.models.types import utcnow
 from portal.platform.extensions import db
 from portal.services.common.actor import Actor
 from portal.services.common.querying import Page
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import require
+from portal.services.reporting.kpis import _at, seconds_between
 
 FAILURE_TYPES = ("corrective", "emergency")
 VITAL_FEW_SHARE = 80.0
@@ -68,17 +69,6 @@ DEFINITIONS = (
 )
 
 
-def _at(value: datetime) -> ColumnElement:
-    return literal(value, UTCDateTime())
-
-
-def _seconds(start: Any, end: Any) -> ColumnElement:
-    """end - start in seconds, in SQL, on SQLite (julianday) and PostgreSQL (epoch)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return (func.julianday(end) - func.julianday(start)) * 86400.0
-    return func.extract("epoch", end - start)
-
-
 def _money(value: Any) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
@@ -99,7 +89,7 @@ def _downtime(warehouse_id: str, start: datetime, end: datetime):
     hi_end = func.coalesce(p.ended_at, _at(end))
     hi = case((hi_end < _at(end), hi_end), else_=_at(end))
     return (select(p.equipment_id.label("equipment_id"),
-                   func.sum(_seconds(lo, hi)).label("seconds"),
+                   func.sum(seconds_between(lo, hi)).label("seconds"),
                    func.sum(case((p.started_at >= _at(start), 1), else_=0)).label("failures"))
             .where(p.warehouse_id == warehouse_id, p.planned.is_(False), p.started_at <= _at(end),
                    or_(p.ended_at.is_(None), p.ended_at >= _at(start)))
