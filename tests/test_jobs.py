@@ -162,5 +162,5 @@ def test_worker_script_runs_the_periodic_jobs_on_rq_cron(app, users):
         worker.terminate()
         _, stderr = worker.communicate(timeout=60)
     assert count_events("inventory.low_stock") == 1, stderr.decode()[-3000:]
-    assert worker.returncode == 0
+    assert worker.returncode == 0, stderr.decode()[-3000:]
     assert b"cron scheduler started" in stderr and b"cron scheduler stopped (exit code 0)" in stderr
