@@ -94,7 +94,8 @@ def _board_at_1440(browser, live_server, users, client, h, wait, pump, soon, sta
     assert "assetQ" not in browser.current_url  # the search box alone does not filter the board
     assert len(browser.find_elements(By.CSS_SELECTOR, "#board-table tbody tr")) > 20
     browser.save_screenshot(str(ARTIFACTS / "board-asset-picker-1440x900.png"))
-    Select(browser.find_element(By.ID, "f-equipmentId")).select_by_value(pump.id)
+    # Chosen through a wait: a search answer arriving late swaps the select (a stale element otherwise).
+    wait.until(lambda d: Select(d.find_element(By.ID, "f-equipmentId")).select_by_value(pump.id) or True)
     wait.until(lambda d: f"equipmentId={pump.id}" in d.current_url)
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#board-table tbody tr")) == 1)
     assert "Pump seal swap" in browser.find_element(By.ID, "board-table").text
@@ -301,8 +302,15 @@ def test_kanban_moves_by_mouse_touch_and_keyboard(live_server, browser, users, w
         Select(browser.find_element(By.ID, "f-bulk-status")).select_by_value("on_hold")
         Select(browser.find_element(By.ID, "f-bulk-hold-code")).select_by_visible_text("Waiting for another trade")
         browser.save_screenshot(str(shots / "bulk-hold-1440x900.png"))
+        # Every text the message region shows is kept: a live refresh may redraw the board right after
+        # the answer, on a busy machine before a wait looks.
+        browser.execute_script("""window.__boardMsgs = [];
+            new MutationObserver(() => { const m = document.getElementById('board-msg');
+              if (m) { window.__boardMsgs.push(m.textContent); } })
+              .observe(document.body, {subtree: true, childList: true, characterData: true});""")
         browser.find_element(By.CSS_SELECTOR, "#board-bulk button[type=submit]").click()
-        wait.until(ec.text_to_be_present_in_element((By.ID, "board-msg"), "1 work order now on hold (waiting for another trade)."))
+        wait.until(lambda d: any("1 work order now on hold (waiting for another trade)." in m
+                                 for m in d.execute_script("return window.__boardMsgs")))
         wait.until(lambda d: lane_of(keyed) == "on_hold")
         assert status(keyed) == "on_hold"
 
