@@ -95,6 +95,7 @@ def load(args: argparse.Namespace) -> None:
     from portal.models.types import new_id, utcnow
     from portal.platform.extensions import db
     from portal.services.identity import auth as auth_service
+    from portal.services.reporting import days
 
     app = create_app(common.app_config())
     rng = random.Random(22)
@@ -191,6 +192,9 @@ def load(args: argparse.Namespace) -> None:
         raw.close()
         print(f"  {len(labor):,} labor entries, {len(consumptions):,} consumptions, {len(history):,} history rows, "
               f"{len(downtime):,} downtime periods in {time.perf_counter() - started:.0f} s", flush=True)
+        # COPY bypasses the flushes that keep the KPI day rows (services/reporting/days.py): count them.
+        days.rebuild(wid)
+        db.session.commit()
         common.analyze()
         with db.engine.begin() as c:
             c.execute(text("CREATE TABLE bench_scale_loaded (work_orders integer)"))

@@ -30,6 +30,18 @@ def register_cli(app: Flask) -> None:
         click.echo(f"totp secret: {user.totp_secret}")
         click.echo(f"totp uri: {auth_service.provisioning_uri(user)}")
 
+    @app.cli.command("rebuild-kpi-days")
+    def rebuild_kpi_days():
+        """Recount every warehouse's KPI day rows from its work orders and labor (after a load that
+        bypassed the app, e.g. a COPY; the app's own writes keep them)."""
+        from portal.models import Warehouse
+        from portal.platform.extensions import db
+        from portal.services.reporting import days
+
+        for warehouse in db.session.scalars(db.select(Warehouse).order_by(Warehouse.name)):
+            click.echo(f"{warehouse.name}: {days.rebuild(warehouse.id)} days")
+        db.session.commit()
+
     @app.cli.command("set-timezone")
     @click.argument("warehouse_name")
     @click.argument("zone")

@@ -35,6 +35,7 @@ def wire(app: Flask | None = None) -> None:
     from portal.services.integrations import webhooks
     from portal.services.notifications import outbox as notifications
     from portal.services.pm import triggers as pm
+    from portal.services.reporting import days as kpi_days
     from portal.services.work_orders import checklists, failure_codes, hold_reasons, signoff
 
     # --- Completing a work order (services/work_orders/lifecycle.py) ---------------------------
@@ -84,6 +85,9 @@ def wire(app: Flask | None = None) -> None:
     _on_session(db.session, "before_flush", header_counts.collect)
     _on_session(db.session, "after_commit", header_counts.bump_committed)
     _on_session(db.session, "after_rollback", header_counts.forget_rolled_back)
+    # The KPIs' day rows (work orders opened and completed, labor minutes per UTC day) are kept by
+    # the transaction that writes the work orders and labor entries: each flush adds its changes.
+    _on_session(db.session, "after_flush", kpi_days.collect)
 
 
 def _on_session(session: scoped_session, name: str, listener: Callable[..., None]) -> None:

@@ -31,13 +31,14 @@ from portal.models.work_orders import (
     HoldReason,
     WorkOrder,
     WorkOrderCounter,
+    WorkOrderDay,
     WorkOrderHistory,
 )
 
 __all__ = [
     "CRITICALITIES", "EQUIPMENT_STATUSES", "EVENT_TYPES", "OPEN_STATUSES", "PRIORITIES", "ROLES",
     "WORK_ORDER_STATUSES", "WORK_ORDER_TYPES", "AuthSession", "DomainEvent", "Equipment", "Part",
-    "PartConsumption", "ReorderReceipt", "ReorderRequest", "User", "Warehouse", "WorkOrder", "WorkOrderCounter",
+    "PartConsumption", "ReorderReceipt", "ReorderRequest", "User", "Warehouse", "WorkOrder", "WorkOrderCounter", "WorkOrderDay",
     "WorkOrderHistory",
     "DELIVERY_STATES", "TEST_EVENT", "WebhookDelivery", "WebhookDeliveryAttempt", "WebhookEndpoint",
     "CHECKLIST_TYPES", "FREQUENCY_TYPES", "ChecklistItem", "LaborEntry", "MeterReading", "PMTemplate",

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, false, text, true
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.enums import CLOSED_STATUSES as CLOSED_STATUSES  # re-exported beside the other value lists
@@ -92,6 +92,22 @@ class WorkOrder(db.Model):
 
 # The `q=` search's trigram index (PostgreSQL only; portal/models/search.py, migration 0026).
 trigram_index(WorkOrder.__table__, "fo_number", "title", "description")
+
+
+class WorkOrderDay(db.Model):
+    """A warehouse's work in one UTC day: work orders opened (created_at) and completed (completed_at),
+    labor minutes performed (performed_at), all and on preventive work orders. Kept by the same
+    transactions that write those rows (services/reporting/days.py, from the session's flushes), so
+    the KPIs of a year read 365 rows instead of ~400,000 index entries and ~185,000 labor entries
+    joined to their work orders (bench/README.md, kpis.py; migration 0034)."""
+
+    __tablename__ = "work_order_days"
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    opened: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    completed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    labor_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    preventive_labor_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class WorkOrderHistory(db.Model):

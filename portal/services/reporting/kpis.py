@@ -28,7 +28,8 @@ hundreds of thousands of work orders. Definitions (also in the OpenAPI descripti
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -52,6 +53,7 @@ from portal.services.assets.hierarchy import subtree_ids
 from portal.services.common.actor import Actor
 from portal.services.common.tenancy import get_in_warehouse
 from portal.services.identity.permissions import require
+from portal.services.reporting import days
 
 COMPLIANCE_DEFINITION = (
     "Over the PM work orders (created from a PM template) whose dueDate is in [now - days, now], cancelled "
@@ -390,13 +392,55 @@ def _downtime(scope: Scope, start: datetime, end: datetime) -> dict[str, _Asset]
     return assets
 
 
+def _whole_days(start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
+    """The whole UTC days inside [start, end], as [first midnight at or after start, last midnight at or
+    before end), or None when the window holds no whole day. The KPI day rows (services/reporting/
+    days.py) answer for those days; the two ends are counted from the records themselves."""
+    first = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    if first < start:
+        first += timedelta(days=1)
+    last = end.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (first, last) if first < last else None
+
+
+def _just_before(at: datetime) -> datetime:
+    # The statements here take inclusive bounds; times are stored to the microsecond on both
+    # databases, so "up to a microsecond before midnight" is "before midnight".
+    return at - timedelta(microseconds=1)
+
+
+def _day_rows(warehouse_id: str, scope: Scope | None, start: datetime,
+              end: datetime) -> tuple[list[tuple], list[tuple[datetime, datetime]]]:
+    """For the fleet (no asset scope): the day rows of the window's whole days and the two partial
+    ends still to count from the records; otherwise no rows and the whole window to count."""
+    whole = _whole_days(start, end) if scope is None or scope.equipment_id is None else None
+    if whole is None:
+        return [], [(start, end)]
+    first, last = whole
+    ends = [(a, b) for a, b in ((start, _just_before(first)), (last, end)) if a <= b]
+    return days.totals(warehouse_id, first.date(), (last - timedelta(days=1)).date()), ends
+
+
 def _labor(scope: Scope, start: datetime, end: datetime, equipment_ids: list[str] | None = None) -> list[tuple]:
-    """Labor minutes performed in the window (preventive, all): in one row, or per asset of `equipment_ids`."""
+    """Labor minutes performed in the window (preventive, all): in one row, or per asset of `equipment_ids`.
+    The fleet's row adds the day rows of the whole days to the records of the partial ends."""
+    if equipment_ids is None:
+        rows, ends = _day_rows(scope.warehouse_id, scope, start, end)
+        preventive, total = sum(r[4] for r in rows), sum(r[3] for r in rows)
+        if ends:
+            [(p, t)] = _labor_records(scope, ends)
+            preventive, total = preventive + int(p or 0), total + int(t or 0)
+        return [(preventive, total)]
+    return _labor_records(scope, [(start, end)], equipment_ids)
+
+
+def _labor_records(scope: Scope, spans: list[tuple[datetime, datetime]],
+                   equipment_ids: list[str] | None = None) -> list[tuple]:
     preventive = WorkOrder.type == "preventive"
     columns = [func.sum(case((preventive, LaborEntry.minutes), else_=0)), func.sum(LaborEntry.minutes)]
     stmt = (select(*columns).join(WorkOrder, WorkOrder.id == LaborEntry.work_order_id)
-            .where(LaborEntry.warehouse_id == scope.warehouse_id, LaborEntry.performed_at >= _at(start),
-                   LaborEntry.performed_at <= _at(end), *scope.where(WorkOrder.equipment_id)))
+            .where(LaborEntry.warehouse_id == scope.warehouse_id, _in(LaborEntry.performed_at, spans),
+                   *scope.where(WorkOrder.equipment_id)))
     if equipment_ids is None:
         return db.session.execute(stmt).all()
     return db.session.execute(stmt.add_columns(WorkOrder.equipment_id).where(WorkOrder.equipment_id.in_(equipment_ids))
@@ -413,12 +457,17 @@ def _parts_cost(scope: Scope, start: datetime, end: datetime, equipment_ids: lis
     return {eid: Decimal(cost or 0).quantize(Decimal("0.01")) for eid, cost in rows}
 
 
-def _weekly(warehouse_id: str, column: Any, start: datetime, end: datetime, anchor: datetime,
+def _in(column: Any, spans: list[tuple[datetime, datetime]]) -> ColumnElement:
+    """`column` within one of the inclusive spans."""
+    return or_(*(and_(column >= _at(a), column <= _at(b)) for a, b in spans))
+
+
+def _weekly(warehouse_id: str, column: Any, spans: list[tuple[datetime, datetime]], anchor: datetime,
             scope: Scope | None = None) -> dict[int, int]:
     week = _floor(seconds_between(_at(anchor), column) / WEEK)
     rows = db.session.execute(
         select(week, func.count())
-        .where(WorkOrder.warehouse_id == warehouse_id, column >= _at(start), column <= _at(end),
+        .where(WorkOrder.warehouse_id == warehouse_id, _in(column, spans),
                *(scope.where(WorkOrder.equipment_id) if scope else ()))
         .group_by(week)
     )
@@ -446,9 +495,19 @@ def _week_count(anchor: datetime, end: datetime) -> int:
 
 def _work_orders_per_week(warehouse_id: str, start: datetime, end: datetime,
                           scope: Scope | None = None) -> list[dict]:
+    """Opened and completed per week: the day rows of the whole days (fleet), the records elsewhere."""
     anchor = _week_anchor(start)
-    opened = _weekly(warehouse_id, WorkOrder.created_at, start, end, anchor, scope)
-    completed = _weekly(warehouse_id, WorkOrder.completed_at, start, end, anchor, scope)
+    rows, ends = _day_rows(warehouse_id, scope, start, end)
+    opened: dict[int, int] = defaultdict(int)
+    completed: dict[int, int] = defaultdict(int)
+    for day, n_opened, n_completed, *_labor_minutes in rows:
+        week = (day - anchor.date()).days // 7
+        opened[week] += n_opened
+        completed[week] += n_completed
+    if ends:
+        for counts, column in ((opened, WorkOrder.created_at), (completed, WorkOrder.completed_at)):
+            for week, n in _weekly(warehouse_id, column, ends, anchor, scope).items():
+                counts[week] += n
     return [{"week_start": anchor + timedelta(weeks=w), "opened": opened.get(w, 0),
              "completed": completed.get(w, 0)} for w in range(_week_count(anchor, end))]
 
