@@ -7,7 +7,8 @@ Create Date: 2026-12-06 06:30:00
 
 The KPIs of a year read 365 of these rows instead of counting ~400,000 index entries and joining
 ~185,000 labor entries to their work orders' type (bench/README.md, kpis.py). From now on the app's
-flushes keep them (services/reporting/days.py); this migration counts what is already there.
+flushes keep them (services/reporting/days.py); this migration counts what is already there. The
+(warehouse_id, status) index on equipment counts the assets in service from the index alone.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -30,6 +31,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['warehouse_id'], ['warehouses.id'], name=op.f('fk_work_order_days_warehouse_id_warehouses')),
         sa.PrimaryKeyConstraint('warehouse_id', 'day', name=op.f('pk_work_order_days')),
     )
+    op.create_index('ix_equipment_warehouse_id_status', 'equipment', ['warehouse_id', 'status'], unique=False)
     day = (lambda c: f"date({c})") if op.get_bind().dialect.name == 'sqlite' else (lambda c: f"CAST({c} AS date)")
     op.execute(f"""
         INSERT INTO work_order_days (warehouse_id, day, opened, completed, labor_minutes, preventive_labor_minutes)
@@ -50,4 +52,5 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_equipment_warehouse_id_status', table_name='equipment')
     op.drop_table('work_order_days')

@@ -30,6 +30,8 @@ class Equipment(db.Model):
         Index("ix_equipment_warehouse_id_updated_at_id", "warehouse_id", "updated_at", "id"),
         # The tree's children and the rolled-up KPIs' subtree (migration 0032).
         Index("ix_equipment_warehouse_id_parent_id", "warehouse_id", "parent_id"),
+        # The KPIs' assets in service (status != retired) counted from the index alone (migration 0034).
+        Index("ix_equipment_warehouse_id_status", "warehouse_id", "status"),
     )
     id: Mapped[str] = id_column()
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)

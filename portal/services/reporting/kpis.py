@@ -150,9 +150,13 @@ def _window(days: int, now: datetime | None) -> tuple[datetime, datetime]:
 
 # --- Scope: the whole warehouse, or one asset and (includeChildren) its subtree ----------------
 
+SUBTREE_AS_LIST = 5000
+
+
 class Scope:
     """Which assets the figures cover: the warehouse's (equipment_id None) or one asset's subtree
-    (services/assets/hierarchy.subtree_ids). `ids` is a SELECT to use as `column.in_(scope.ids)`."""
+    (services/assets/hierarchy.subtree_ids). `ids` is a list of ids (or, for a subtree of more than
+    SUBTREE_AS_LIST assets, a SELECT) to use as `column.in_(scope.ids)`."""
 
     def __init__(self, actor: Actor, equipment_id: str | None = None, include_children: bool = False):
         self.warehouse_id = actor.warehouse_id
@@ -162,6 +166,12 @@ class Scope:
         if equipment_id is not None:
             get_in_warehouse(Equipment, equipment_id, actor, what="Equipment")  # another warehouse's: 404
             self.ids = subtree_ids(actor.warehouse_id, equipment_id, include_children=self.include_children)
+            # Read the subtree once and pass its ids, rather than have every statement of the KPIs walk
+            # the recursive query again (2,499 assets below a line at a million work orders: ~100 ms
+            # each); a subtree larger than a statement's parameters comfortably hold stays a subquery.
+            ids = db.session.scalars(self.ids.limit(SUBTREE_AS_LIST + 1)).all()
+            if len(ids) <= SUBTREE_AS_LIST:
+                self.ids = ids
 
     def where(self, column: Any) -> list:
         """The condition restricting `column` (an equipment id) to the scope; none for the warehouse."""
@@ -308,30 +318,6 @@ ASSET_LIMIT_DEFAULT = 100
 ASSET_LIMIT_MAX = 1000
 
 
-class _Asset:
-    """One asset's downtime in the window, from its periods (planned and unplanned apart)."""
-
-    __slots__ = ("tag", "retired", "failures", "downtime", "repairs", "repair_seconds", "planned_stops",
-                 "planned_downtime")
-
-    def __init__(self, tag: str, retired: bool):
-        self.tag, self.retired = tag, retired
-        self.failures = self.repairs = self.planned_stops = 0
-        self.downtime = self.repair_seconds = self.planned_downtime = 0.0
-
-
-def _merged(periods: list[tuple], start: datetime, end: datetime) -> float:
-    """Seconds of the periods (ordered by start) clipped to [start, end], overlaps counted once, an
-    open period running to the window's end."""
-    downtime, covered_to = 0.0, start
-    for started, ended in periods:  # each adds what reaches past the last end
-        lo, hi = max(started, covered_to), min(ended or end, end)
-        if hi > lo:
-            downtime += (hi - lo).total_seconds()
-        covered_to = max(covered_to, hi)
-    return downtime
-
-
 def _greatest(a: Any, b: Any) -> ColumnElement:
     return func.max(a, b) if db.session.get_bind().dialect.name == "sqlite" else func.greatest(a, b)
 
@@ -358,38 +344,63 @@ def _variants(scope: Scope, start: datetime, end: datetime) -> dict:
             "response": float(row[2] or 0), "responses": int(row[3] or 0)}
 
 
-def _downtime(scope: Scope, start: datetime, end: datetime) -> dict[str, _Asset]:
-    """Per asset with a downtime period overlapping the window (planned or unplanned): its failures,
-    merged downtime, repairs and their length, planned stops and downtime. The periods are few next
-    to work orders (one per stop), bounded by the window (index on (warehouse_id, ended_at)), so they
-    are merged here. (Joining the repairs' work orders here let PostgreSQL read all of work_orders:
-    their times are summed apart, _variants.)"""
-    p, e = DowntimePeriod, Equipment
+def _per_asset(scope: Scope, start: datetime, end: datetime) -> Any:
+    """Per asset with a downtime period overlapping the window (planned or unplanned), as a subquery:
+    failures (unplanned starts in the window), unplanned and planned downtime (periods clipped to the
+    window, overlapping periods of one asset merged, an open period running to the window's end),
+    repairs (unplanned periods ended in the window) and their length, planned stops.
+
+    The merge is SQL: each period counts from the later of its clipped start and the furthest
+    clipped end of the asset's earlier periods (a window function), so nothing reads the periods one
+    by one (18,600 of them in a year at a million work orders: bench/README.md, kpis.py)."""
+    p = DowntimePeriod
+    lo = _greatest(p.started_at, _at(start))
+    hi = _least(func.coalesce(p.ended_at, _at(end)), _at(end))
+    reached = func.max(hi).over(partition_by=(p.equipment_id, p.planned), order_by=(p.started_at, p.id),
+                                rows=(None, -1))
+    periods = (select(p.equipment_id, p.planned, p.started_at, p.ended_at, lo.label("lo"), hi.label("hi"),
+                      reached.label("reached"))
+               .where(p.warehouse_id == scope.warehouse_id, or_(p.ended_at.is_(None), p.ended_at >= _at(start)),
+                      p.started_at <= _at(end), *scope.where(p.equipment_id))
+               .subquery())
+    c = periods.c
+    gained = seconds_between(_greatest(c.lo, func.coalesce(c.reached, c.lo)), c.hi)
+    piece = case((gained > 0, gained), else_=0.0)
+    started_in = and_(c.started_at >= _at(start), c.started_at <= _at(end))
+    repaired = and_(c.planned.is_(False), c.ended_at >= _at(start), c.ended_at <= _at(end))
+    return (select(c.equipment_id.label("equipment_id"),
+                   func.sum(case((c.planned.is_(False), piece), else_=0.0)).label("downtime"),
+                   func.sum(case((c.planned.is_(True), piece), else_=0.0)).label("planned_downtime"),
+                   func.sum(case((and_(c.planned.is_(False), started_in), 1), else_=0)).label("failures"),
+                   func.sum(case((and_(c.planned.is_(True), started_in), 1), else_=0)).label("planned_stops"),
+                   func.sum(case((repaired, 1), else_=0)).label("repairs"),
+                   func.sum(case((repaired, seconds_between(c.started_at, c.ended_at)), else_=0.0))
+                   .label("repair_seconds"))
+            .group_by(c.equipment_id).subquery())
+
+
+def _downtime(scope: Scope, start: datetime, end: datetime, asset_limit: int) -> tuple[dict, list]:
+    """The fleet's downtime figures and the `asset_limit` assets with most unplanned downtime (then
+    failures, planned downtime, tag), in ONE statement over _per_asset: the fleet's sums are window
+    aggregates over every asset, computed before the LIMIT, and carried on each listed row.
+    Availability and planned stops count non-retired assets; failures and repairs count every asset."""
+    a, e = _per_asset(scope, start, end), Equipment
+    live = e.status != "retired"
+    fleet = [func.count().over(), func.sum(a.c.failures).over(), func.sum(a.c.repairs).over(),
+             func.sum(a.c.repair_seconds).over(), func.sum(case((live, a.c.downtime), else_=0.0)).over(),
+             func.sum(case((live, a.c.planned_stops), else_=0)).over(),
+             func.sum(case((live, a.c.planned_downtime), else_=0.0)).over()]
     rows = db.session.execute(
-        select(p.equipment_id, p.planned, p.started_at, p.ended_at, e.asset_tag, e.status)
-        .join(e, e.id == p.equipment_id)
-        .where(p.warehouse_id == scope.warehouse_id, or_(p.ended_at.is_(None), p.ended_at >= _at(start)),
-               p.started_at <= _at(end), *scope.where(p.equipment_id))
-        .order_by(p.equipment_id, p.started_at)
-    ).all()
-    assets: dict[str, _Asset] = {}
-    periods: dict[tuple[str, bool], list[tuple]] = {}
-    for eid, planned, started, ended, tag, status in rows:
-        a = assets.get(eid) or assets.setdefault(eid, _Asset(tag, status == "retired"))
-        periods.setdefault((eid, bool(planned)), []).append((started, ended))
-        if planned:
-            a.planned_stops += start <= started <= end
-            continue
-        a.failures += start <= started <= end
-        if ended is not None and start <= ended <= end:
-            a.repairs += 1
-            a.repair_seconds += (ended - started).total_seconds()
-    for (eid, planned), spans in periods.items():
-        if planned:
-            assets[eid].planned_downtime = _merged(spans, start, end)
-        else:
-            assets[eid].downtime = _merged(spans, start, end)
-    return assets
+        select(a.c.equipment_id, e.asset_tag, a.c.failures, a.c.repairs, a.c.downtime, a.c.repair_seconds,
+               a.c.planned_stops, a.c.planned_downtime, *fleet)
+        .select_from(a).join(e, e.id == a.c.equipment_id)
+        .order_by(a.c.downtime.desc(), a.c.failures.desc(), a.c.planned_downtime.desc(), e.asset_tag)
+        .limit(max(asset_limit, 1))).all()
+    sums = rows[0][8:] if rows else (0,) * 7
+    totals = {"assets": int(sums[0] or 0), "failures": int(sums[1] or 0), "repairs": int(sums[2] or 0),
+              "repair_seconds": float(sums[3] or 0), "downtime": float(sums[4] or 0),
+              "planned_stops": int(sums[5] or 0), "planned_downtime": float(sums[6] or 0)}
+    return totals, rows[:asset_limit]
 
 
 def _whole_days(start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
@@ -529,13 +540,11 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope |
 
     in_service = db.session.scalar(select(func.count()).select_from(Equipment).where(
         Equipment.warehouse_id == wid, Equipment.status != "retired", *scope.where(Equipment.id))) or 0
-    downtime, sums = _downtime(scope, start, end), _variants(scope, start, end)
-    live = [a for a in downtime.values() if not a.retired]  # planned stops and availability: non-retired
+    downtime, top = _downtime(scope, start, end, asset_limit)
+    sums = _variants(scope, start, end)
     fleet_window = in_service * window_seconds
-    fleet_operating = max(fleet_window - sum(a.downtime for a in live), 0.0)
-    failures = sum(a.failures for a in downtime.values())
-    repairs = sum(a.repairs for a in downtime.values())
-    repair_seconds = sum(a.repair_seconds for a in downtime.values())
+    fleet_operating = max(fleet_window - downtime["downtime"], 0.0)
+    failures, repairs, repair_seconds = downtime["failures"], downtime["repairs"], downtime["repair_seconds"]
     if mttr_basis == "failureToRestore":
         mttr, mttr_repairs = (repair_seconds / repairs if repairs else None), repairs
     else:
@@ -553,23 +562,21 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope |
     ).one()
 
     # The listed assets: those with downtime in the window, most unplanned downtime first.
-    ranked = sorted(downtime.items(), key=lambda item: (-item[1].downtime, -item[1].failures,
-                                                        -item[1].planned_downtime, item[1].tag))
-    listed = ranked[:asset_limit]
-    ids = [eid for eid, _ in listed]
+    ids = [row.equipment_id for row in top]
     labor = {eid: int(total or 0) for _prev, total, eid in _labor(scope, start, end, ids)} if ids else {}
     parts = _parts_cost(scope, start, end, ids) if ids else {}
     asset_rows = []
-    for eid, a in listed:
-        operating = max(window_seconds - a.downtime, 0.0)
+    for row in top:
+        eid, down, failures_, repairs_ = row.equipment_id, float(row.downtime or 0), int(row.failures), int(row.repairs)
+        operating = max(window_seconds - down, 0.0)
         asset_rows.append({
-            "equipment_id": eid, "asset_tag": a.tag, "failures": a.failures, "repairs": a.repairs,
-            "downtime_hours": _hours(a.downtime), "operating_hours": _hours(operating),
-            "mtbf_hours": _hours(operating / a.failures if a.failures else None),
-            "mttr_hours": _hours(a.repair_seconds / a.repairs if a.repairs else None),
+            "equipment_id": eid, "asset_tag": row.asset_tag, "failures": failures_, "repairs": repairs_,
+            "downtime_hours": _hours(down), "operating_hours": _hours(operating),
+            "mtbf_hours": _hours(operating / failures_ if failures_ else None),
+            "mttr_hours": _hours(float(row.repair_seconds or 0) / repairs_ if repairs_ else None),
             "availability": _pct(operating, window_seconds),
             "labor_minutes": labor.get(eid, 0), "parts_cost": parts.get(eid, Decimal("0.00")),
-            "planned_stops": a.planned_stops, "planned_downtime_hours": _hours(a.planned_downtime),
+            "planned_stops": int(row.planned_stops), "planned_downtime_hours": _hours(float(row.planned_downtime or 0)),
         })
     compliance = pm_compliance(actor, days, now=end, pm_grace=pm_grace, scope=scope)
     return {
@@ -580,8 +587,8 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope |
         "mtbf_hours": _hours(fleet_operating / failures if failures else None), "failures": failures,
         "operating_hours": _hours(fleet_operating), "availability": _pct(fleet_operating, fleet_window),
         "assets_in_service": in_service,
-        "planned_stops": sum(a.planned_stops for a in live),
-        "planned_downtime_hours": _hours(sum(a.planned_downtime for a in live)),
+        "planned_stops": downtime["planned_stops"],
+        "planned_downtime_hours": _hours(downtime["planned_downtime"]),
         "planned_maintenance_percentage": _pct(preventive_minutes, total_minutes),
         "preventive_labor_minutes": preventive_minutes, "labor_minutes": total_minutes,
         "pm_compliance": compliance["compliance"], "pm_due": compliance["due"],
@@ -589,7 +596,7 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope |
         "backlog": {"open": int(open_count or 0), "estimated_hours": round(int(estimated or 0) / 60, 2),
                     "unestimated": int(open_count or 0) - int(estimated_count or 0), "overdue": int(overdue or 0)},
         "work_orders_per_week": _work_orders_per_week(wid, start, end, scope),
-        "assets": asset_rows, "assets_with_downtime": len(downtime), "asset_limit": asset_limit,
+        "assets": asset_rows, "assets_with_downtime": downtime["assets"], "asset_limit": asset_limit,
         "top_assets": [r for r in asset_rows if r["failures"] or r["downtime_hours"]][:5],
         "compliance": compliance,  # the whole PM compliance answer, for the dashboard (not in KpisOut)
     }
