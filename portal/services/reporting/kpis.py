@@ -13,8 +13,11 @@ hundreds of thousands of work orders. Definitions (also in the OpenAPI descripti
   inside it. Planned stops and their downtime are reported beside (plannedStops, plannedDowntimeHours).
 - Downtime of an asset = its periods clipped to the window, overlapping periods merged, an open
   period running to the window's end. Fleet operating time = non-retired assets x window - their
-  unplanned downtime: a count and the periods of the window, never a row per asset of the warehouse
-  (100,000 assets took ~30 s per request: bench/README.md "kpis.py").
+  unplanned downtime: a count and one aggregate over the periods of the window (merged in SQL), never
+  a row per asset of the warehouse (100,000 assets took ~30 s per request: bench/README.md "kpis.py").
+- Work orders opened and completed per week and the labor sums come from the day rows of the window's
+  whole days (services/reporting/days.py) plus the records of its two partial days; a rollup over an
+  asset's subtree counts the records.
 - MTTR (SMRP 3.5.2, the default basis failureToRestore) = total length of the periods that ended in
   the window / their count, in hours. repairStartToRestore starts each at its work order's recorded
   repair start; the mean response time (failure -> first response) is reported beside.
