@@ -453,10 +453,11 @@ def _labor_records(scope: Scope, spans: list[tuple[datetime, datetime]],
     preventive = WorkOrder.type == "preventive"
     columns = [func.sum(case((preventive, LaborEntry.minutes), else_=0)), func.sum(LaborEntry.minutes)]
     stmt = (select(*columns).join(WorkOrder, WorkOrder.id == LaborEntry.work_order_id)
-            .where(LaborEntry.warehouse_id == scope.warehouse_id, _in(LaborEntry.performed_at, spans),
-                   *scope.where(WorkOrder.equipment_id)))
+            .where(LaborEntry.warehouse_id == scope.warehouse_id, _in(LaborEntry.performed_at, spans)))
     if equipment_ids is None:
-        return db.session.execute(stmt).all()
+        return db.session.execute(stmt.where(*scope.where(WorkOrder.equipment_id))).all()
+    # The listed assets are in the scope already: a second IN over the subtree led PostgreSQL to scan
+    # every work order.
     return db.session.execute(stmt.add_columns(WorkOrder.equipment_id).where(WorkOrder.equipment_id.in_(equipment_ids))
                               .group_by(WorkOrder.equipment_id)).all()
 
