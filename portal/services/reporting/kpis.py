@@ -626,7 +626,7 @@ def _pm_weekly(warehouse_id: str, start: datetime, end: datetime, anchor: dateti
 
 
 def trends(actor: Actor, days: int, *, now: datetime | None = None, pm_grace: str | None = None,
-           scope: Scope | None = None) -> dict:
+           scope: Scope | None = None, per_week: list[dict] | None = None) -> dict:
     """Weekly series over [now - days, now]: work orders opened and completed, PM due and done on time
     (under the warehouse's grace rule unless `pm_grace` is given).
 
@@ -639,7 +639,8 @@ def trends(actor: Actor, days: int, *, now: datetime | None = None, pm_grace: st
     anchor = _week_anchor(start)
     pm = _pm_weekly(wid, start, end, anchor, pm_grace or warehouse_grace(wid), scope)
     weeks = []
-    for row in _work_orders_per_week(wid, start, end, scope):
+    # The dashboard passes the weeks kpis() has just counted for the same window (`per_week`).
+    for row in per_week if per_week is not None else _work_orders_per_week(wid, start, end, scope):
         due, n = pm.get(len(weeks), (0, 0))
         weeks.append({**row, "pm_due": due, "pm_completed_on_time": n, "pm_compliance": _pct(n, due)})
     return {"days": days, "from_": start, "to": end, "weeks": weeks}
@@ -727,4 +728,5 @@ def dashboard(actor: Actor, days: int, *, now: datetime | None = None, scope: Sc
     return {"days": days, "from_": current["from_"], "to": end, "previous_from": previous["from_"],
             "figures": figures, "kpis": current, "previous_kpis": previous, "compliance": compliance,
             "previous_compliance": previous_compliance,
-            "trends": trends(actor, days, now=end, pm_grace=compliance["pm_grace"], scope=scope)}
+            "trends": trends(actor, days, now=end, pm_grace=compliance["pm_grace"], scope=scope,
+                             per_week=current["work_orders_per_week"])}
