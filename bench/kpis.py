@@ -136,10 +136,12 @@ def load(work_orders: int, assets: int, seed: int = 7) -> str:
         if done:
             minutes = rng.randint(15, 240)
             row["actual_duration"] = minutes
-            labor.append({"id": new_id(), "warehouse_id": wid, "work_order_id": row["id"], "user_id": user.id,
+            labor.append({"id": new_id(), "warehouse_id": wid, "work_order_id": row["id"], "equipment_id": eq["id"],
+                          "user_id": user.id,
                           "minutes": minutes, "performed_at": completed, "created_at": completed})
             if rng.random() < 0.3:
-                parts.append({"id": new_id(), "warehouse_id": wid, "work_order_id": row["id"], "part_id": part_id,
+                parts.append({"id": new_id(), "warehouse_id": wid, "work_order_id": row["id"], "equipment_id": eq["id"],
+                              "part_id": part_id,
                               "quantity": 1, "unit_cost": Decimal("12.50"), "total_cost": Decimal("12.50"),
                               "consumed_at": completed})
         batch.append(row)

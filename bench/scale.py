@@ -165,9 +165,9 @@ def load(args: argparse.Namespace) -> None:
                 assignee = None if status == "new" else rng.choice(people)
                 minutes = rng.randint(15, 240) if status == "completed" else 0
                 if minutes:
-                    labor.append((new_id(), wid, woid, assignee, minutes, completed, completed))
+                    labor.append((new_id(), wid, woid, eq, assignee, minutes, completed, completed))
                     if rng.random() < 0.3:
-                        consumptions.append((new_id(), wid, woid, part_ids[rng.randrange(args.parts)], 1,
+                        consumptions.append((new_id(), wid, woid, eq, part_ids[rng.randrange(args.parts)], 1,
                                              Decimal("12.50"), Decimal("12.50"), completed))
                     if type_ in ("corrective", "emergency") and rng.random() < 0.2:
                         downtime.append((new_id(), wid, eq, created, completed))
@@ -183,10 +183,10 @@ def load(args: argparse.Namespace) -> None:
                    "updated_at", "actual_duration", "labor_cost"]
         copy("work_orders", columns, work_orders())
         print(f"  work orders in {time.perf_counter() - started:.0f} s", flush=True)
-        copy("labor_entries", ["id", "warehouse_id", "work_order_id", "user_id", "minutes", "performed_at",
-                               "created_at"], labor)
-        copy("part_consumptions", ["id", "warehouse_id", "work_order_id", "part_id", "quantity", "unit_cost",
-                                   "total_cost", "consumed_at"], consumptions)
+        copy("labor_entries", ["id", "warehouse_id", "work_order_id", "equipment_id", "user_id", "minutes",
+                               "performed_at", "created_at"], labor)
+        copy("part_consumptions", ["id", "warehouse_id", "work_order_id", "equipment_id", "part_id", "quantity",
+                                   "unit_cost", "total_cost", "consumed_at"], consumptions)
         copy("work_order_history", ["id", "work_order_id", "user_id", "action", "changes", "at"], history)
         copy("downtime_periods", ["id", "warehouse_id", "equipment_id", "started_at", "ended_at"], downtime)
         raw.close()

@@ -35,6 +35,7 @@ def wire(app: Flask | None = None) -> None:
     from portal.services.integrations import webhooks
     from portal.services.notifications import outbox as notifications
     from portal.services.pm import triggers as pm
+    from portal.services.reporting import asset_costs
     from portal.services.reporting import days as kpi_days
     from portal.services.work_orders import checklists, failure_codes, hold_reasons, signoff
 
@@ -88,6 +89,10 @@ def wire(app: Flask | None = None) -> None:
     # The KPIs' day rows (work orders opened and completed, labor minutes per UTC day) are kept by
     # the transaction that writes the work orders and labor entries: each flush adds its changes.
     _on_session(db.session, "after_flush", kpi_days.collect)
+    # Labor and part consumptions carry their work order's asset (costs per asset without a join):
+    # given when they are added, moved when the work order moves to another asset.
+    _on_session(db.session, "before_flush", asset_costs.fill)
+    _on_session(db.session, "after_flush", asset_costs.follow)
 
 
 def _on_session(session: scoped_session, name: str, listener: Callable[..., None]) -> None:

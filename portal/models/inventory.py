@@ -51,6 +51,8 @@ class PartConsumption(db.Model):
     id: Mapped[str] = id_column()
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
     work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    # The asset of its work order, kept with it (services/reporting/asset_costs.py).
+    equipment_id: Mapped[str | None] = mapped_column(ForeignKey("equipment.id"))
     part_id: Mapped[str] = mapped_column(ForeignKey("parts.id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
     unit_cost: Mapped[Decimal] = mapped_column(MONEY)

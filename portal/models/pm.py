@@ -108,10 +108,14 @@ class LaborEntry(db.Model):
     """Wrench time booked on a work order."""
 
     __tablename__ = "labor_entries"
-    __table_args__ = (Index("ix_labor_entries_warehouse_id_performed_at", "warehouse_id", "performed_at"),)
+    # Labor of a window, and its cost per asset, read from the index alone (migration 0034).
+    __table_args__ = (Index("ix_labor_entries_asset_costs", "warehouse_id", "performed_at", "equipment_id", "cost"),)
     id: Mapped[str] = id_column()
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"))
     work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    # The asset of its work order, kept with it (services/reporting/asset_costs.py): costs per asset
+    # without joining a million work orders.
+    equipment_id: Mapped[str | None] = mapped_column(ForeignKey("equipment.id"))
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     minutes: Mapped[int] = mapped_column(Integer)
     # minutes x the person's hourly rate when booked (0.00 without a rate); never recomputed.
@@ -130,6 +134,8 @@ Index("uq_work_orders_pm_occurrence", WorkOrder.pm_template_id, WorkOrder.equipm
 _OPEN_PM = text("pm_template_id IS NOT NULL AND status IN ('new', 'assigned', 'in_progress', 'on_hold')")
 Index("uq_work_orders_open_pm", WorkOrder.pm_template_id, WorkOrder.equipment_id, unique=True,
       sqlite_where=_OPEN_PM, postgresql_where=_OPEN_PM)
-# KPIs select failures and weekly completions by completion time, parts cost by consumption time.
+# KPIs select failures and weekly completions by completion time, parts cost (per asset) by consumption
+# time, from the index alone (migration 0034).
 Index("ix_work_orders_completed_at", WorkOrder.completed_at)
-Index("ix_part_consumptions_warehouse_id_consumed_at", PartConsumption.warehouse_id, PartConsumption.consumed_at)
+Index("ix_part_consumptions_asset_costs", PartConsumption.warehouse_id, PartConsumption.consumed_at,
+      PartConsumption.equipment_id, PartConsumption.total_cost)

@@ -82,8 +82,8 @@ def _asset_filter(warehouse_id: str, equipment_class: str | None) -> list[Column
 
 # --- the three figures, per asset, as subqueries -----------------------------------------------
 
-def _downtime(warehouse_id: str, start: datetime, end: datetime):
-    """Per asset: unplanned downtime seconds clipped to the window, failures starting in it."""
+def _downtime(warehouse_id: str, start: datetime, end: datetime, ids: list[str] | None = None):
+    """Per asset (of `ids` if given): unplanned downtime seconds clipped to the window, failures starting in it."""
     p = DowntimePeriod
     lo = case((p.started_at > _at(start), p.started_at), else_=_at(start))
     hi_end = func.coalesce(p.ended_at, _at(end))
@@ -92,22 +92,26 @@ def _downtime(warehouse_id: str, start: datetime, end: datetime):
                    func.sum(seconds_between(lo, hi)).label("seconds"),
                    func.sum(case((p.started_at >= _at(start), 1), else_=0)).label("failures"))
             .where(p.warehouse_id == warehouse_id, p.planned.is_(False), p.started_at <= _at(end),
-                   or_(p.ended_at.is_(None), p.ended_at >= _at(start)))
+                   or_(p.ended_at.is_(None), p.ended_at >= _at(start)), *_only(p.equipment_id, ids))
             .group_by(p.equipment_id)).subquery("downtime")
 
 
-def _costs(warehouse_id: str, start: datetime, end: datetime):
-    """Per asset: labor cost and parts cost booked in the window on its work orders."""
-    labor = (select(WorkOrder.equipment_id.label("equipment_id"), LaborEntry.cost.label("labor"),
-                    literal_column("0").label("parts"))
-             .join(WorkOrder, WorkOrder.id == LaborEntry.work_order_id)
-             .where(LaborEntry.warehouse_id == warehouse_id, LaborEntry.performed_at >= _at(start),
-                    LaborEntry.performed_at <= _at(end), WorkOrder.equipment_id.is_not(None)))
-    parts = (select(WorkOrder.equipment_id.label("equipment_id"), literal_column("0").label("labor"),
-                    PartConsumption.total_cost.label("parts"))
-             .join(WorkOrder, WorkOrder.id == PartConsumption.work_order_id)
-             .where(PartConsumption.warehouse_id == warehouse_id, PartConsumption.consumed_at >= _at(start),
-                    PartConsumption.consumed_at <= _at(end), WorkOrder.equipment_id.is_not(None)))
+def _only(column: Any, ids: list[str] | None) -> list[ColumnElement]:
+    return [] if ids is None else [column.in_(ids)]
+
+
+def _costs(warehouse_id: str, start: datetime, end: datetime, ids: list[str] | None = None):
+    """Per asset (of `ids` if given): labor cost and parts cost booked in the window on its work orders.
+    Labor and consumptions carry their work order's asset (services/reporting/asset_costs.py): each side
+    is read from its (warehouse, time, asset, cost) index alone."""
+    le, pc = LaborEntry, PartConsumption
+    labor = (select(le.equipment_id.label("equipment_id"), le.cost.label("labor"), literal_column("0").label("parts"))
+             .where(le.warehouse_id == warehouse_id, le.performed_at >= _at(start), le.performed_at <= _at(end),
+                    le.equipment_id.is_not(None), *_only(le.equipment_id, ids)))
+    parts = (select(pc.equipment_id.label("equipment_id"), literal_column("0").label("labor"),
+                    pc.total_cost.label("parts"))
+             .where(pc.warehouse_id == warehouse_id, pc.consumed_at >= _at(start), pc.consumed_at <= _at(end),
+                    pc.equipment_id.is_not(None), *_only(pc.equipment_id, ids)))
     both = union_all(labor, parts).subquery("booked")
     return (select(both.c.equipment_id, func.sum(both.c.labor).label("labor"), func.sum(both.c.parts).label("parts"),
                    (func.sum(both.c.labor) + func.sum(both.c.parts)).label("cost"))
@@ -119,6 +123,21 @@ def _failure_orders(warehouse_id: str, start: datetime, end: datetime) -> list[C
     wo = WorkOrder
     return [wo.warehouse_id == warehouse_id, wo.type.in_(FAILURE_TYPES), wo.status != "cancelled",
             wo.created_at >= _at(start), wo.created_at <= _at(end)]
+
+
+def _by_cost(wid: str, start: datetime, end: datetime, equipment_class: str | None, limit: int) -> list[str]:
+    """The assets by cost, then tag. Tens of thousands of assets have a cost in a year at a million work
+    orders: rather than look up every one's tag to sort, the cost of the `limit`-th is found first
+    (from a CTE, computed once), and only the assets at or above it (ties included) are joined to theirs."""
+    costs = _costs(wid, start, end).element.cte("costs")
+    cost = costs.c.cost
+    of_class = ([costs.c.equipment_id.in_(select(Equipment.id).where(*_asset_filter(wid, equipment_class)))]
+                if equipment_class else [])
+    cutoff = (select(cost).where(cost > 0, *of_class).order_by(cost.desc())
+              .offset(max(limit - 1, 0)).limit(1).scalar_subquery())
+    return _ranked(select(Equipment.id).join(costs, costs.c.equipment_id == Equipment.id)
+                   .where(cost > 0, cost >= func.coalesce(cutoff, 0), *of_class)
+                   .order_by(cost.desc(), Equipment.asset_tag), limit)
 
 
 def _ranked(query, limit: int) -> list[str]:
@@ -146,11 +165,18 @@ def _labels(warehouse_id: str, kind: str, codes: list[str]) -> dict[str, str]:
         FailureCode.warehouse_id == warehouse_id, FailureCode.kind == kind, FailureCode.code.in_(codes))).all())
 
 
+def _on_assets(warehouse_id: str, equipment_class: str | None) -> list[ColumnElement]:
+    """Work orders on an asset of the warehouse (of the class, if one is asked): without a class, any
+    asset will do, and no statement needs to join the equipment."""
+    if not equipment_class:
+        return [WorkOrder.equipment_id.is_not(None)]
+    return [WorkOrder.equipment_id.in_(select(Equipment.id).where(*_asset_filter(warehouse_id, equipment_class)))]
+
+
 def _code_counts(warehouse_id: str, column: Any, where: list[ColumnElement]) -> list[tuple[str, int]]:
     n = func.count().label("n")
     rows = db.session.execute(
-        select(column, n).join(Equipment, Equipment.id == WorkOrder.equipment_id)
-        .where(*where, column.is_not(None)).group_by(column).order_by(n.desc(), column)).all()
+        select(column, n).where(*where, column.is_not(None)).group_by(column).order_by(n.desc(), column)).all()
     return [(code, int(count)) for code, count in rows]
 
 
@@ -159,7 +185,7 @@ def _asset_rows(wid: str, start: datetime, end: datetime, ids: list[str]) -> dic
     rows: dict[str, dict] = {}
     if not ids:
         return rows
-    down, costs = _downtime(wid, start, end), _costs(wid, start, end)
+    down, costs = _downtime(wid, start, end, ids), _costs(wid, start, end, ids)
     for eid, tag, eclass, seconds, failures, labor, parts in db.session.execute(
             select(Equipment.id, Equipment.asset_tag, Equipment.equipment_class, down.c.seconds, down.c.failures,
                    costs.c.labor, costs.c.parts)
@@ -195,7 +221,7 @@ def bad_actors(actor: Actor, days: int, *, limit: int = 5, equipment_class: str 
     start = end - timedelta(days=days)
     wid = actor.warehouse_id
     assets = _asset_filter(wid, equipment_class)
-    down, costs = _downtime(wid, start, end), _costs(wid, start, end)
+    down = _downtime(wid, start, end)
 
     by_downtime = _ranked(
         select(Equipment.id).join(down, down.c.equipment_id == Equipment.id)
@@ -205,18 +231,16 @@ def bad_actors(actor: Actor, days: int, *, limit: int = 5, equipment_class: str 
         select(Equipment.id).join(down, down.c.equipment_id == Equipment.id)
         .where(*assets, down.c.failures > 0)
         .order_by(down.c.failures.desc(), down.c.seconds.desc(), Equipment.asset_tag), limit)
-    by_cost = _ranked(
-        select(Equipment.id).join(costs, costs.c.equipment_id == Equipment.id)
-        .where(*assets, costs.c.cost > 0).order_by(costs.c.cost.desc(), Equipment.asset_tag), limit)
+    by_cost = _by_cost(wid, start, end, equipment_class, limit)
 
     ranked = list(dict.fromkeys(by_downtime + by_failures + by_cost))  # at most 3 x limit assets
     rows = _asset_rows(wid, start, end, ranked)
 
-    coded = [*_failure_orders(wid, start, end), *assets]
+    coded = [*_failure_orders(wid, start, end), *_on_assets(wid, equipment_class)]
     modes = _code_counts(wid, WorkOrder.failure_mode, coded)
     causes = _code_counts(wid, WorkOrder.failure_cause, [*coded, WorkOrder.failure_mode.is_not(None)])
     uncoded = db.session.scalar(
-        select(func.count()).select_from(WorkOrder).join(Equipment, Equipment.id == WorkOrder.equipment_id)
+        select(func.count()).select_from(WorkOrder)
         .where(*coded, WorkOrder.status == "completed", WorkOrder.failure_mode.is_(None))) or 0
     pareto = _pareto(modes, _labels(wid, "mode", [c for c, _ in modes]))
     pareto["uncoded"] = int(uncoded)
