@@ -600,4 +600,18 @@
     if (!item.hasAttribute("tabindex")) { item.setAttribute("tabindex", "-1"); }
     focusFirst(item);
   });
+
+  // An item of that list done since (its row answered ticked): off the list, and the list gone when
+  // nothing is missing any more. The live poll used to redraw the page after each tick and drop the
+  // list; a tick's own answer now keeps the page's version (X-Live-Version above), so the list is
+  // kept up to date here.
+  document.addEventListener("htmx:afterSettle", function () {
+    var box = document.getElementById("missing-items");
+    if (!box) { return; }
+    box.querySelectorAll("a[data-goto-item]").forEach(function (link) {
+      var row = document.getElementById(link.getAttribute("href").slice(1));
+      if (row && row.classList.contains("done")) { link.closest("li").remove(); }
+    });
+    if (!box.querySelector("li")) { box.remove(); }
+  });
 })();
