@@ -16,8 +16,13 @@ The plant: T technicians, T/10 managers, 5 integrations, each on their own clock
 - a technician's tablet polls GET /work-orders/<id>/changes every 5 s (the open work order's live
   changes: 204 when nothing changed, the re-rendered page part when it did; with the poll token the
   last checked answer handed out, as the page's script sends it), and every 60 s does
-  the next step of their work: open (the page, then status in_progress), tick the checklist item,
-  consume a part, log labor, comment, complete; then the next work order assigned to them;
+  the next step of their work as the work order page posts it (htmx, its CSRF token, an
+  Idempotency-Key and Device-Time as static/js/offline.js adds): open (the page, then "Start work"),
+  tick the checklist item, add a part, book labor, comment, complete; then the next work order
+  assigned to them. Like the page (static/js/portal.js), each step sends the page's live version
+  (X-Live-Since) and takes the one its answer carries (X-Live-Version) when only its own write moved
+  it, and a status answer's page carries its own; --no-live-since: the tablet sends none, so each
+  step's next poll re-renders (the page before issue 22's own-change rule);
 - a manager loads the board (/work-orders) every 30 s, the KPI page every 5 minutes, and now and
   then (every 5 minutes on average) bulk-assigns 5 new work orders;
 - an integration polls GET /api/work-orders?sort=-updatedAt every 10 s.
@@ -40,6 +45,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import secrets
 import statistics
 import subprocess
@@ -48,6 +54,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import common
 import psutil
@@ -61,6 +68,9 @@ from portal.web.session import LOGIN_KEY
 HOST = "127.0.0.1"
 POLL_S, STEP_S, BOARD_S, KPI_S, BULK_S, INTEGRATION_S = 5.0, 60.0, 30.0, 300.0, 300.0, 10.0
 FULL_QUIET = "tablet poll, quiet, no token"
+CHANGED = "tablet poll, changed (200)"
+AFTER = "tablet poll after"  # + a step's name: the poll that follows the tablet's own step
+STEPS = ["open (page + status)", "tick", "part", "labor", "comment", "complete"]
 ORDERS_PER_TECH = 3
 
 
@@ -71,13 +81,17 @@ class Person:
     user_id: str
     cookie: str
     token: str
+    csrf: str  # the page's CSRF token (its <meta name="csrf-token">) for the portal's posts
     orders: list[tuple[str, str | None]] = field(default_factory=list)  # (work order id, checklist item id)
 
 
 def prepare(url: str, technicians: int, managers: int, history: int) -> dict:
     """Schema from the migrations, the plant's people, parts, assets, a year of history and each
     technician's assigned work orders; returns the people with their session cookies and tokens."""
+    from flask import g
+    from flask import session as flask_session
     from flask_jwt_extended import create_access_token
+    from flask_wtf.csrf import generate_csrf
 
     from portal import create_app
     from portal.models import AuthSession, ChecklistItem, Equipment, Part, User, WorkOrder
@@ -154,8 +168,14 @@ def prepare(url: str, technicians: int, managers: int, history: int) -> dict:
         def person(session: dict) -> Person:
             token = create_access_token(identity=session["user_id"], additional_claims={"sid": session["id"]},
                                         expires_delta=timedelta(hours=6))
-            cookie = f"{cookie_name}={serializer.dumps({'_user_id': session['id'], '_fresh': True, LOGIN_KEY: session['id']})}"
-            return Person(session["user_id"], cookie, token, list(assigned.get(session["user_id"], [])))
+            # The login's cookie with the CSRF secret a first page would have put in it, and the token
+            # that page's <meta> would carry (Flask-WTF's generate_csrf, in a request of its own).
+            with app.test_request_context():
+                g.pop("csrf_token", None)
+                flask_session.update({"_user_id": session["id"], "_fresh": True, LOGIN_KEY: session["id"]})
+                csrf = generate_csrf()
+                cookie = f"{cookie_name}={serializer.dumps(dict(flask_session))}"
+            return Person(session["user_id"], cookie, token, csrf, list(assigned.get(session["user_id"], [])))
 
         everyone = [person(s) for s in sessions]
         new_orders = [o["id"] for o in orders if o["status"] == "new"]
@@ -200,7 +220,7 @@ class Client:
 
     async def call(self, method: str, path: str, label: str, *, cookie: str | None = None, token: str | None = None,
                    body: dict | None = None, htmx: bool = False, headers: dict[str, str] | None = None,
-                   owner: str | None = None) -> tuple[int, dict[str, str], bytes]:
+                   owner: str | None = None, form: dict | None = None) -> tuple[int, dict[str, str], bytes]:
         lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}"]
         if not (self.keep_alive and owner):
             lines.append("Connection: close")
@@ -215,6 +235,9 @@ class Client:
         if body is not None:
             payload = json.dumps(body).encode()
             lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
+        elif form is not None:
+            payload = urlencode(form, doseq=True).encode()
+            lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(payload)}"]
         request = ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
         started = time.perf_counter()
         status, answer, content = 0, {}, b""
@@ -269,8 +292,12 @@ class Client:
         self.idle.clear()
 
 
+LIVE_VERSION = re.compile(rb'data-live-version="([^"]*)"')
+CSRF_META = re.compile(rb'name="csrf-token" content="([^"]+)"')
+
+
 class Technician:
-    def __init__(self, person: Person, parts: list[str], rng: random.Random) -> None:
+    def __init__(self, person: Person, parts: list[str], rng: random.Random, live_since: bool = True) -> None:
         self.p = person
         self.parts = parts
         self.rng = rng
@@ -278,6 +305,22 @@ class Technician:
         self.version = "0"
         self.poll_token = ""  # X-Live-Token, as the page keeps it (static/js/portal.js)
         self.created = 0
+        self.live_since = live_since  # send X-Live-Since with each step and take the answer's version
+
+    async def post(self, http: Client, path: str, label: str, form: dict) -> tuple[int, dict[str, str], bytes]:
+        """One step as the work order page posts it (htmx), and the version the page is at after it."""
+        headers = {"X-CSRFToken": self.p.csrf, "Idempotency-Key": "dev-" + secrets.token_hex(16),
+                   "Device-Time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        if self.live_since and self.version:
+            headers["X-Live-Since"] = self.version
+        status, answer, content = await http.call("POST", path, label, cookie=self.p.cookie, htmx=True,
+                                                  headers=headers, form=form, owner=self.p.user_id)
+        rendered = LIVE_VERSION.search(content) if status == 200 else None
+        if rendered:  # the whole page answered (a status change): its #live is the page's now
+            self.version = rendered.group(1).decode()
+        elif status == 200 and self.live_since and answer.get("x-live-version"):
+            self.version = answer["x-live-version"]
+        return status, answer, content
 
     @property
     def order(self) -> tuple[str, str | None]:
@@ -296,28 +339,26 @@ class Technician:
 
     async def work(self, http: Client) -> None:
         wo, item = self.order
-        api = f"/api/work-orders/{wo}"
+        page = f"/work-orders/{wo}"
         me = self.p.user_id
         step, self.step = self.step, (self.step + 1) % 6
         if step == 0:
-            await http.call("GET", f"/work-orders/{wo}", "open: work order page", cookie=self.p.cookie, owner=me)
+            status, _, content = await http.call("GET", page, "open: work order page", cookie=self.p.cookie, owner=me)
             self.poll_token = ""  # a page opened anew: its first poll takes the full path and gets one
-            await http.call("PATCH", api, "open: status in_progress", token=self.p.token, body={"status": "in_progress"},
-                            owner=me)
+            if status == 200 and (found := LIVE_VERSION.search(content)):
+                self.version = found.group(1).decode()
+                self.p.csrf = CSRF_META.search(content).group(1).decode()
+            await self.post(http, f"{page}/status", "open: start work", {"status": "in_progress"})
         elif step == 1 and item:
-            await http.call("PATCH", f"{api}/checklist/{item}", "tick", token=self.p.token, body={"done": True},
-                            owner=me)
+            await self.post(http, f"{page}/checklist/{item}", "tick", {"done": ["false", "true"]})
         elif step == 2:
-            await http.call("POST", "/api/parts/consume", "part", token=self.p.token, owner=me, body={
-                "workOrderId": wo, "partsUsage": [{"partId": self.rng.choice(self.parts), "quantityUsed": 1}]})
+            await self.post(http, f"{page}/parts", "part", {"partId": self.rng.choice(self.parts), "quantityUsed": "1"})
         elif step == 3:
-            await http.call("POST", f"{api}/labor", "labor", token=self.p.token, body={"minutes": 30}, owner=me)
+            await self.post(http, f"{page}/labor", "labor", {"action": "book", "minutes": "30"})
         elif step == 4:
-            await http.call("POST", f"{api}/comments", "comment", token=self.p.token,
-                            body={"body": "Bearing replaced, running smooth"}, owner=me)
+            await self.post(http, f"{page}/comments", "comment", {"body": "Bearing replaced, running smooth"})
         elif step == 5:
-            await http.call("PATCH", api, "complete", token=self.p.token,
-                            body={"status": "completed", "completionNotes": "Done, tested"}, owner=me)
+            await self.post(http, f"{page}/status", "complete", {"status": "completed", "completionNotes": "Done, tested"})
             self.p.orders.pop(0)
             self.version, self.poll_token = "0", ""
             if not self.p.orders:  # a new job of their own (no checklist: its tick is skipped)
@@ -376,7 +417,8 @@ async def calibrate(port: int, plant: dict, techs: list[Technician], n: int, ser
                     keep_alive: bool) -> dict[str, float]:
     """Server CPU ms (gunicorn + worker + PostgreSQL + Redis) of each kind of request, one at a time:
     a figure the other engineers' load on this machine inflates far less than latency."""
-    http = Client(port, Recorder(), keep_alive)
+    recorder = Recorder()
+    http = Client(port, recorder, keep_alive)
     costs: dict[str, float] = {}
 
     async def measure(label: str, calls) -> None:
@@ -398,17 +440,27 @@ async def calibrate(port: int, plant: dict, techs: list[Technician], n: int, ser
         for t in techs[:8]:
             await http.call("GET", f"/work-orders/{t.order[0]}", "warm-up", cookie=t.p.cookie, owner=t.p.user_id)
             await t.poll(http)
+    for t in techs[:8]:  # each step's answer (its fragment's template) once per worker or so
+        for _ in STEPS:
+            await t.work(http)
         for url in ("/work-orders", "/kpis", "/work-orders/new"):
             for _ in range(4):
                 await http.call("GET", url, "warm-up", cookie=m.cookie, owner=m.user_id)
     await asyncio.sleep(5)
-    steps = ["open (page + status)", "tick", "part", "labor", "comment", "complete"]
-    for name in steps:
+    for name in STEPS:
         await measure(name, [lambda t=t: t.work(http) for t in crew])
+        # The tablet's next poll: a quiet 204 when the step's answer handed the page its version, the
+        # re-rendered page part otherwise (--no-live-since).
+        await measure(f"{AFTER} {name}", [lambda t=t: t.poll(http) for t in crew])
         if name == "tick":
-            await measure("tablet poll, changed (200)", [lambda t=t: t.poll(http) for t in crew])
-            # The quiet poll with the token the changed one handed out, and without (the full path:
-            # the login's SQL and the permission check), as a page's first poll and each token's expiry.
+            # A colleague's change (a manager's comment through the API, not counted): the next poll
+            # re-renders the page part. Then the quiet poll with the token that answer handed out, and
+            # without (the full path: the login's SQL and the permission check), as a page's first
+            # poll and each token's expiry.
+            for t in crew:
+                await http.call("POST", f"/api/work-orders/{t.order[0]}/comments", "colleague", token=m.token,
+                                body={"body": "Check the coupling too"}, owner=m.user_id)
+            await measure(CHANGED, [lambda t=t: t.poll(http) for t in crew])
             await measure("tablet poll, quiet (204)", [lambda t=t: t.poll(http) for t in crew] * 5)
             await measure(FULL_QUIET, [lambda t=t: t.poll(http, with_token=False) for t in crew] * 3)
     await measure("board", [lambda: http.call("GET", "/work-orders", "board", cookie=m.cookie, owner=m.user_id)] * n)
@@ -417,19 +469,21 @@ async def calibrate(port: int, plant: dict, techs: list[Technician], n: int, ser
     await measure("integration poll", [lambda: http.call("GET", "/api/work-orders?sort=-updatedAt&limit=50", "i",
                                                          token=bot.token, owner=bot.user_id)] * n)
     http.close()
+    if recorder.errors:  # a step refused (its cost would be a refusal's, not the step's)
+        print(f"  calibration: {len(recorder.errors)} requests failed: {sorted(set(recorder.errors))}", flush=True)
     return costs
 
 
 def projected_capacity(costs: dict[str, float], cores: int, utilisation: float = 0.7) -> tuple[float, float]:
     """CPU ms per second that one technician (with a tenth of a manager) costs, and how many
     technicians `cores` serve at `utilisation` besides the 5 integrations."""
-    step_ms = sum(costs[k] for k in ("open (page + status)", "tick", "part", "labor", "comment", "complete"))
+    step_ms = sum(costs[k] for k in STEPS)
     # Of a minute's 12 polls, one follows the step's change (200); the quiet ones carry a token,
     # but the first after each page opens (one step in six) and each token's expiry take the full path.
     full_share = min(1.0, POLL_S / POLL_TOKEN_SECONDS + POLL_S / (6 * STEP_S))
     quiet = costs["tablet poll, quiet (204)"] * (1 - full_share) + costs[FULL_QUIET] * full_share
     per_tech = (quiet / POLL_S + step_ms / (6 * STEP_S)
-                + costs["tablet poll, changed (200)"] / STEP_S  # each step changes the order: one re-render
+                + sum(costs[f"{AFTER} {k}"] for k in STEPS) / (6 * STEP_S)  # the poll after each step
                 + 0.1 * (costs["board"] / BOARD_S + costs["KPI page"] / KPI_S))
     fixed = 5 * costs["integration poll"] / INTEGRATION_S
     return per_tech, (cores * 1000 * utilisation - fixed) / per_tech
@@ -508,6 +562,9 @@ def main() -> None:
     parser.add_argument("--database", default="maintainpro_plant")
     parser.add_argument("--calibrate", type=int, default=30, help="requests of each kind timed one at a time")
     parser.add_argument("--keep-going", action="store_true", help="run every step even after one fails")
+    parser.add_argument("--live-since", action=argparse.BooleanOptionalAction, default=True,
+                        help="the tablet sends X-Live-Since with each step and takes the answer's version, as the "
+                             "page does (--no-live-since: each step's next poll re-renders, as before)")
     args = parser.parse_args()
     if args.quick:
         args.steps, args.seconds = "250,1000", 40.0
@@ -533,10 +590,11 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": url, "MAINTAINPRO_INSTANCE": str(instance), "LOG_FORMAT": "text"}
     port, server, worker, redis = start_servers(env, args.workers, args.worker_class, args.threads)
     rng = random.Random(3)
-    techs = [Technician(p, plant["parts"], random.Random(n)) for n, p in enumerate(plant["technicians"])]
+    techs = [Technician(p, plant["parts"], random.Random(n), args.live_since) for n, p in enumerate(plant["technicians"])]
     print(f"gunicorn -w {args.workers} -k {args.worker_class}"
           f"{f' --threads {args.threads}' if args.worker_class == 'gthread' else ''} (gunicorn.conf.py), "
-          f"{'keep-alive' if args.keep_alive else 'a connection per request'}, one RQ worker, "
+          f"{'keep-alive' if args.keep_alive else 'a connection per request'}, "
+          f"{'X-Live-Since' if args.live_since else 'no X-Live-Since'}, one RQ worker, "
           f"PostgreSQL {args.database}, redis-server of its own; {psutil.cpu_count()} cores; phases of "
           f"{args.seconds:g} s", flush=True)
     best = 0
@@ -552,7 +610,7 @@ def main() -> None:
         print(f"server CPU per request, one at a time ({args.calibrate} each; load average "
               f"{os.getloadavg()[0]:.1f}):")
         for label, ms in costs.items():
-            print(f"    {label:<28} {ms:6.1f} ms")
+            print(f"    {label:<40} {ms:6.1f} ms")
         print(f"  one technician (polls, steps, a tenth of a manager) costs {per_tech:.2f} ms of CPU a second: "
               f"{psutil.cpu_count()} cores at 70 % serve about {capacity:,.0f} technicians (projection)", flush=True)
         for count in steps:

@@ -9,6 +9,11 @@ generations (portal/platform/cache.py), so no service, job or CLI command that w
 the same way. Bulk UPDATE statements are not seen: the only ones on work_orders either come with a
 row insert that is (labor) or change nothing a page shows (the PM overdue notice flag).
 
+The values this request's own bumps returned are kept in the request (own_bumps()): INCR is atomic,
+so a work order's counter that went from the page's version `since` to since + k by this request's
+k bumps alone was moved by nobody else, and a step's answer may hand the page the new version
+(portal/web/live_poll.py, own_change).
+
 A person's notifications (the bell in the header, the notifications page) have a counter of their
 own per user: touch_user() notes the person in the transaction that adds or reads their
 notifications (services/notifications/), and the same after-commit listener bumps it.
@@ -18,7 +23,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy.orm import Session
 
 from portal.platform.redis import get_redis
@@ -31,6 +36,7 @@ TRACKED_TABLES = frozenset({
     "work_order_checklist_items", "part_consumptions", "labor_entries", "reorder_requests",
 })
 WORK_ORDER_KEY_TTL = 30 * 24 * 3600  # an untouched work order's counter may go; a missing key reads "0"
+OWN_BUMPS = "maintainpro.live_own_bumps"
 
 
 def warehouse_key(warehouse_id: str) -> str:
@@ -119,14 +125,28 @@ def bump_committed(session: Session) -> None:
         pipe = get_redis(app).pipeline(transaction=False)
         for warehouse_id in sorted({w for w, _ in touched}):
             pipe.incr(warehouse_key(warehouse_id))
-        for warehouse_id, wo_id in sorted(touched):
-            pipe.incr(work_order_key(warehouse_id, wo_id))
-            pipe.expire(work_order_key(warehouse_id, wo_id), WORK_ORDER_KEY_TTL)
+        work_order_keys = [work_order_key(w, o) for w, o in sorted(touched)]
+        for key in work_order_keys:
+            pipe.incr(key)
+            pipe.expire(key, WORK_ORDER_KEY_TTL)
         for user_id in sorted(users):
             pipe.incr(user_key(user_id))
-        pipe.execute()
+        results = pipe.execute()
     except Exception as exc:  # the write is committed; open pages see it at the next change
         log.warning("live: version bump not sent (%s)", exc)
+        return
+    if has_request_context():
+        # The work orders' INCR answers: after the warehouses' (one each), every other one (EXPIRE between).
+        start = len({w for w, _ in touched})
+        kept = request.environ.setdefault(OWN_BUMPS, {})
+        for key, value in zip(work_order_keys, results[start:start + 2 * len(work_order_keys):2], strict=True):
+            kept.setdefault(key, []).append(int(value))
+
+
+def own_bumps() -> dict[str, list[int]]:
+    """{work order key: the versions this request's own committed bumps made, in order}. Kept in
+    request.environ, not on g: an app context may outlive a request (the tests keep one open)."""
+    return request.environ.get(OWN_BUMPS, {}) if has_request_context() else {}
 
 
 def forget_rolled_back(session: Session) -> None:

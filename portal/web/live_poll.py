@@ -22,12 +22,26 @@ takes them to the full path, which answers 401. docs/decisions.md says why that 
 The counter read is the warehouse's own (the key is built from the token's warehouse, which the
 full path took from the logged-in person), so another warehouse's work order never reads as
 changed: its key in this warehouse's namespace never moves.
+
+A tablet's own change (answers_own_change, below): the work order page sends its version with each
+of its steps (X-Live-Since: tick, part, labor, comment, photo...). When the step's own committed
+bumps took the work order's counter from exactly that version to since + k (the values its own
+INCRs returned: nobody else's bump fell in between), and the step changed no other work order, the
+answer says so (X-Live-Version) and the page takes that version: its next poll is a quiet 204
+instead of re-rendering the part the answer has just swapped. Anything else (someone else's change
+in between, a concurrent write, Redis down, an idempotent replay that ran nothing, an error answer)
+carries no version, and the next poll fetches the change as before. Only steps whose answer shows
+everything their write changed on the page are decorated (docs/decisions.md).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 from flask import current_app, make_response, request, session
+from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
@@ -36,6 +50,8 @@ from portal.web.blueprint import web
 from portal.web.session import LOGIN_KEY
 
 HEADER = "X-Live-Token"
+SINCE = "X-Live-Since"  # a step's request: the version the page had when it sent it
+VERSION = "X-Live-Version"  # a poll's 200, and a step's answer when only its own write moved the version
 POLL_TOKEN_SECONDS = 120
 SALT = "maintainpro.live-poll"
 # The polls a token may answer, and the counter each one watches.
@@ -110,3 +126,41 @@ def answer_quiet_poll() -> Response | None:
     if current is None or request.args.get("since", "") != current:
         return None  # Redis down, or something changed: the view decides, with the person checked
     return nothing_changed()
+
+
+def own_change_version(warehouse_id: str, work_order_id: str, since: str) -> str | None:
+    """The version a page at `since` is at once it shows this request's answer, when this
+    request's own bumps alone moved the work order's counter from `since`; None otherwise."""
+    try:
+        start = int(since)
+    except ValueError:
+        return None
+    key = live.work_order_key(warehouse_id, work_order_id)
+    bumps = live.own_bumps()
+    mine = bumps.get(key)
+    if not mine or any(other != key for other in bumps):
+        return None  # nothing written, or another work order changed too (a follow-up raised)
+    if mine != list(range(start + 1, start + 1 + len(mine))):
+        return None  # someone else's bump came in between (or the page's version was not current)
+    return str(mine[-1])
+
+
+def answers_own_change(view: Callable[..., Any]) -> Callable[..., Response]:
+    """For a work order step whose successful fragment shows everything its write changed on the
+    work order page: a 200 answer to a request with X-Live-Since carries X-Live-Version when only
+    this request moved the work order's version (own_change_version). Innermost decorator (below
+    login_required); the route has a `work_order_id`."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Response:
+        resp = make_response(view(*args, **kwargs))
+        since = request.headers.get(SINCE)
+        if (since is None or resp.status_code != 200 or "HX-Redirect" in resp.headers
+                or not current_user.is_authenticated):
+            return resp
+        version = own_change_version(current_user.user.warehouse_id, kwargs["work_order_id"], since)
+        if version is not None:
+            resp.headers[VERSION] = version
+        return resp
+
+    return wrapped

@@ -25,10 +25,11 @@ def _actor() -> Actor:
     return Actor.of(current_user.user)
 
 
-def _context(actor: Actor, reqs: list) -> dict:
-    """What the entries show beside the requests: asset tags, requesters' names, who work can be
-    assigned to, and the open work orders of each asset (two statements)."""
-    labels = reads.labels(actor, user_ids=[r.requested_by for r in reqs] + [r.decided_by for r in reqs], people=True,
+def _context(actor: Actor, reqs: list, *, people: bool = False) -> dict:
+    """What the entries show beside the requests: asset tags, requesters' names, the open work orders
+    of each asset (two statements) and, for the whole page (`people`), who work can be assigned to:
+    listed once on the page, never per entry (templates/requests/index.html)."""
+    labels = reads.labels(actor, user_ids=[r.requested_by for r in reqs] + [r.decided_by for r in reqs], people=people,
                           equipment_ids=[r.equipment_id for r in reqs])
     orders = {asset: [(wo.id, f"{wo.fo_number}: {wo.title}") for wo in found]
               for asset, found in service.open_orders(actor, reqs).items()}
@@ -53,7 +54,7 @@ def requests_inbox() -> Response:
     page = service.list_requests(actor, query)
     return render("requests/index.html", block="results", status=422 if errors else 200, page=page,
                   chosen=status, status_choices=FILTERS, errors=errors, args={"status": status} if status != "pending" else {},
-                  **_context(actor, page.items))
+                  **_context(actor, page.items, people=not wants_fragment()))
 
 
 @web.get("/requests/<request_id>/photo")

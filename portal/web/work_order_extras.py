@@ -22,6 +22,7 @@ from portal.services.common.errors import DomainError, ValidationFailed
 from portal.services.work_orders import attachments as attachment_service
 from portal.services.work_orders import comments as comment_service
 from portal.services.work_orders.lifecycle import get_work_order
+from portal.web import live_poll
 from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render, wants_fragment
@@ -74,6 +75,7 @@ def work_order_comments(work_order_id: str):
 
 @web.post("/work-orders/<work_order_id>/comments")
 @login_required
+@live_poll.answers_own_change
 def add_work_order_comment(work_order_id: str):
     actor = _actor()
     wo = get_work_order(actor, work_order_id)
@@ -101,6 +103,7 @@ def work_order_attachments(work_order_id: str):
 @web.post("/work-orders/<work_order_id>/attachments")
 @body_limit("UPLOAD_MAX_BYTES")
 @login_required
+@live_poll.answers_own_change
 def add_work_order_attachment(work_order_id: str):
     actor = _actor()
     wo = get_work_order(actor, work_order_id)

@@ -30,6 +30,7 @@ from portal.services.work_orders import failure_codes, follow_ups, pickers, prob
 from portal.services.work_orders import hold_reasons as hold_reasons_service
 from portal.services.work_orders import labor as labor_service
 from portal.services.work_orders import lifecycle as work_order_service
+from portal.web import live_poll
 from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.offline import device_time
@@ -72,6 +73,7 @@ def list_context(actor: Actor, source: Mapping[str, str], *, limit: int = LIST_L
         # "status[0]" -> "status": the message goes next to its select; the list shows unfiltered.
         errors = {key.split("[")[0]: message for key, message in query.items()}
         query = WorkOrderQuery(limit=limit)
+    version = live.version(actor.warehouse_id) or ""  # before the rows (detail_context says why)
     page = reads.list_page(actor, query)  # the API's list: the same statement and the same cache entry
     rows = page.items
     # The board's controls appear by role; the services decide again on every post.
@@ -84,7 +86,7 @@ def list_context(actor: Actor, source: Mapping[str, str], *, limit: int = LIST_L
         "assets": labels.assets, "names": labels.names, "statuses": WORK_ORDER_STATUS.options,
         "priorities": PRIORITY.options, "types": WORK_ORDER_TYPE.options, "board": board,
         "can_create": can(actor, "work_orders.create") and board,
-        "live_version": live.version(actor.warehouse_id) or "",
+        "live_version": version,
     }
     if full:
         ctx["asset_choices"] = pickers.asset_choices(actor, source.get("assetQ"), chosen)
@@ -100,6 +102,10 @@ def _multidict(data: dict[str, str]):
 
 def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
     """Everything the work order page shows, in a fixed number of queries whatever its size."""
+    # The version first, then the rows: a change committed after this read moves the version past
+    # it, so the page's next poll fetches it; read after the rows, a change landing in between
+    # would be in the version but not on the page, and no poll would ever bring it.
+    version = live.version(actor.warehouse_id, work_order_id) or ""
     read = reads.work_order_page(actor, work_order_id)
     wo = read.work_order
     transitions = work_order_service.allowed_transitions(actor, wo)
@@ -114,7 +120,7 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
         "held": held, "progress": checklist_progress(read.checklist),
         "can_work": _can_work(actor, wo), "timer": labor_service.running_timer(actor, wo.id),
         "errors": {}, "missing": [], "now": utcnow(),
-        "live_version": live.version(actor.warehouse_id, wo.id) or "",
+        "live_version": version,
         # Only a problem report has one (one more statement on those pages alone).
         "reporter_email": problem_reports.reporter_email(actor, wo.id) if wo.reporter_name else None,
         "part_requests": request_service.part_requests_of(actor, wo.id),
@@ -278,6 +284,7 @@ def hold_refusal(actor: Actor, data: dict[str, str]) -> dict[str, str] | None:
 
 @web.post("/work-orders/<work_order_id>/checklist/<item_id>")
 @login_required
+@live_poll.answers_own_change
 def checklist_item(work_order_id: str, item_id: str):
     """Tick an item or record its reading: one small request per item, answered with its row."""
     actor = _actor()
@@ -374,6 +381,7 @@ def _closed_for_parts(work_order_id: str, message: str) -> Response:
 
 @web.post("/work-orders/<work_order_id>/parts")
 @login_required
+@live_poll.answers_own_change
 def consume_part(work_order_id: str):
     """Take one part out of stock for this work order, through the service of /api/parts/consume;
     a short stock is answered next to the quantity."""
@@ -407,6 +415,7 @@ def consume_part(work_order_id: str):
 
 @web.post("/work-orders/<work_order_id>/part-requests")
 @login_required
+@live_poll.answers_own_change
 def request_part(work_order_id: str):
     """"Request this part" in the picker: the part and how many ride on the button's URL (the
     button sits inside the consumption form, whose fields are not its own), through the service
@@ -437,6 +446,7 @@ def request_part(work_order_id: str):
 
 @web.post("/work-orders/<work_order_id>/labor")
 @login_required
+@live_poll.answers_own_change
 def add_labor(work_order_id: str):
     """Minutes typed in, or the timer started / stopped / discarded (`action`)."""
     actor = _actor()

@@ -211,6 +211,35 @@
       .then(function () { window.clearTimeout(giveUp); livePending = false; });
   }
 
+  // A step of the work order page (a tick, a part, labor, a comment, a photo: an htmx post under
+  // #live's data-live-steps) sends the page's version (X-Live-Since). When only that step's own write
+  // moved the work order's version, its answer carries the new one (X-Live-Version) and shows all it
+  // changed, so the page takes it and its next poll is a quiet 204 rather than a re-render of what
+  // the answer just swapped. Taken only if the page is still at the version the step was sent from
+  // (a poll or another step may have moved it meanwhile); anyone else's change in between means no
+  // X-Live-Version, and the next poll fetches it (portal/web/live_poll.py). The offline outbox's
+  // replays (static/js/offline.js) send no X-Live-Since and change no version here.
+  function ownStepPath(live, path) {
+    var steps = live && live.getAttribute("data-live-steps");
+    if (!steps) { return false; }
+    try { return new URL(path, window.location.href).pathname.indexOf(steps) === 0; } catch (e) { return false; }
+  }
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var live = document.getElementById("live");
+    if (evt.detail.verb === "get" || !ownStepPath(live, evt.detail.path)) { return; }
+    var version = live.getAttribute("data-live-version");
+    if (version) { evt.detail.headers["X-Live-Since"] = version; }
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var config = evt.detail.requestConfig;
+    var since = config && config.headers && config.headers["X-Live-Since"];
+    var xhr = evt.detail.xhr;
+    var adopted = since && evt.detail.successful && xhr && xhr.getResponseHeader("X-Live-Version");
+    var live = document.getElementById("live");
+    if (!adopted || !ownStepPath(live, config.path) || live.getAttribute("data-live-version") !== since) { return; }
+    live.setAttribute("data-live-version", adopted);
+  });
+
   // The interval is read from the page each time: boosted navigation (hx-boost) swaps the body
   // without loading this script again, so a value read once would be the first page's.
   function liveInterval(live) {
@@ -570,5 +599,19 @@
     item.classList.add("is-target");
     if (!item.hasAttribute("tabindex")) { item.setAttribute("tabindex", "-1"); }
     focusFirst(item);
+  });
+
+  // An item of that list done since (its row answered ticked): off the list, and the list gone when
+  // nothing is missing any more. The live poll used to redraw the page after each tick and drop the
+  // list; a tick's own answer now keeps the page's version (X-Live-Version above), so the list is
+  // kept up to date here.
+  document.addEventListener("htmx:afterSettle", function () {
+    var box = document.getElementById("missing-items");
+    if (!box) { return; }
+    box.querySelectorAll("a[data-goto-item]").forEach(function (link) {
+      var row = document.getElementById(link.getAttribute("href").slice(1));
+      if (row && row.classList.contains("done")) { link.closest("li").remove(); }
+    });
+    if (!box.querySelector("li")) { box.remove(); }
   });
 })();

@@ -67,6 +67,11 @@ def test_report_approve_and_decline_through_the_inbox(live_server, browser, user
         # Approve the first, assigned to the technician, high priority: the card says so in place.
         first_id = first.get_attribute("id")
         Select(first.find_element(By.CSS_SELECTOR, "select[name=priority]")).select_by_value("high")
+        # The entry's select carries "Nobody yet"; opening it brings the page's people (once per page).
+        assign = first.find_element(By.CSS_SELECTOR, "select[name=assignedTo]")
+        assert len(assign.find_elements(By.TAG_NAME, "option")) == 1
+        assign.click()
+        wait.until(lambda d: len(first.find_elements(By.CSS_SELECTOR, "select[name=assignedTo] option")) > 2)
         Select(first.find_element(By.CSS_SELECTOR, "select[name=assignedTo]")).select_by_visible_text("north technician")
         first.find_element(By.XPATH, ".//button[normalize-space()='Approve']").click()
         wait.until(ec.text_to_be_present_in_element((By.ID, first_id), "Approved"))

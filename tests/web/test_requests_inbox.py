@@ -155,3 +155,60 @@ def test_the_reporter_sees_waiting_then_declined_with_the_reason(client, users, 
         sess.clear()
     status = client.get(status_path).get_data(as_text=True)
     assert "Declined: The gearbox is replaced next week" in status
+
+
+def test_the_crew_is_listed_once_per_page_not_per_request(client, users, portal_login):
+    """Each entry's "Assign to" carries only "Nobody yet" and copies the page's people
+    (<template id="assignee-options">) when opened: more people add their options once to the
+    page, none per entry and none to the fragments, and no statement."""
+    from sqlalchemy import insert
+
+    from portal.models import User
+    from portal.models.types import new_id, utcnow
+
+    manager = users.actor("north", "manager")
+    conv = factories.equipment(manager, assetTag="CONV-9")
+    _inbox(users)
+    ids = [_report(conv, text=f"Fault {n}").request.id for n in range(5)]
+    portal_login(users["north"]["manager"])
+    tech = users["north"]["technician"]
+
+    def measure() -> list[tuple[int, int]]:
+        found = []
+        for path, headers in (("/requests", {}), ("/requests?status=all", HX)):
+            statements = count_queries(client, path, headers=headers)
+            found.append((statements, client.get(path, headers=headers).get_data(as_text=True).count("<option")))
+        return found
+
+    html = client.get("/requests").get_data(as_text=True)
+    tags = Tags(html)
+    for request_id in ids:
+        entry = tags.find("select", id=f"f-assignedTo-{request_id}")
+        assert entry["data-options"] == "#assignee-options"
+    assert html.count(f'value="{tech.id}"') == 1  # in the shared list only
+    shared = html.split('<template id="assignee-options">', 1)[1].split("</template>", 1)[0]
+    people = {u.id for u in users["north"].values() if u.role in ("technician", "manager", "admin")}
+    assert {o["value"] for o in Tags(shared).find_all("option")} == people
+    # The shared list is outside #results: the filter's fragment carries no people.
+    assert '<template id="assignee-options">' not in client.get("/requests?status=all", headers=HX).get_data(as_text=True)
+
+    before = measure()
+    now = utcnow()
+    db.session.execute(insert(User), [
+        {"id": new_id(), "email": f"crew{n}@north.example.com", "name": f"Crew {n}",
+         "password_hash": users["north"]["manager"].password_hash, "role": "technician",
+         "warehouse_id": manager.warehouse_id, "active": True, "totp_secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+         "created_at": now} for n in range(30)])
+    db.session.commit()
+    after = measure()
+    assert [s for s, _ in after] == [s for s, _ in before]  # statements: not one more
+    # 30 people: 30 options on the page (the shared list), not 30 per entry; none in the fragment.
+    assert [a - b for (_, a), (_, b) in zip(after, before, strict=True)] == [30, 0]
+
+    # Approving with someone picked from the shared list assigns them; the entry's answer lists nobody.
+    token = csrf_from(html)
+    r = client.post(f"/requests/{ids[0]}/approve", headers=HX,
+                    data={"csrf_token": token, "priority": "medium", "assignedTo": tech.id})
+    assert r.status_code == 200 and r.get_data(as_text=True).count("<option") == 0
+    wo = db.session.scalar(select(WorkOrder).where(WorkOrder.id == db.session.get(WorkRequest, ids[0]).work_order_id))
+    assert wo.assigned_to == tech.id
