@@ -4,7 +4,8 @@ beyond. Same counts as trends() (work orders opened and completed, PM work order
 time, cancelled PMs left out), over [now - days, now], in UTC like the API's weeks.
 
 One GROUP BY per series by day (at most 366 groups), folded into weeks or months here: the same
-three queries whatever the grain, on SQLite and PostgreSQL alike.
+queries whatever the grain, on SQLite and PostgreSQL alike. Opened and completed come from the KPI
+day rows for the fleet's whole days (services/reporting/days.py).
 """
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from portal.services.identity.permissions import require
 from portal.services.reporting.kpis import (
     Scope,
     _at,
+    _day_rows,
     _floor,
+    _in,
     _pct,
     _window,
     needs_template,
@@ -47,17 +50,31 @@ def _bucket_start(day: datetime, unit: str) -> datetime:
     return day
 
 
-def _daily(warehouse_id: str, column: Any, start: datetime, end: datetime, anchor: datetime,
+def _daily(warehouse_id: str, column: Any, spans: list[tuple[datetime, datetime]], anchor: datetime,
            *where: Any, on_time: Any = None, join_template: bool = False) -> dict[int, tuple[int, int]]:
     day = _floor(seconds_between(_at(anchor), column) / DAY)
     extra = func.sum(case((on_time, 1), else_=0)) if on_time is not None else func.count()
     stmt = (select(day, func.count(), extra)
-            .where(WorkOrder.warehouse_id == warehouse_id, column >= _at(start), column <= _at(end), *where)
+            .where(WorkOrder.warehouse_id == warehouse_id, _in(column, spans), *where)
             .group_by(day))
     if join_template:  # the grace rules in % of the PM's interval read its template
         stmt = stmt.outerjoin(PMTemplate, PMTemplate.id == WorkOrder.pm_template_id)
     rows = db.session.execute(stmt)
     return {int(d): (int(n), int(m or 0)) for d, n, m in rows}
+
+
+def _opened_and_completed(wid: str, scope: Scope | None, start: datetime, end: datetime,
+                          anchor: datetime) -> tuple[dict, dict]:
+    """Per day from `anchor`: work orders opened and completed. The fleet's whole days come from the KPI
+    day rows (services/reporting/days.py), the window's partial ends (and a scoped request) from the records."""
+    rows, ends = _day_rows(wid, scope, start, end)
+    opened = {(day - anchor.date()).days: (n, 0) for day, n, _c, *_labor in rows if n}
+    completed = {(day - anchor.date()).days: (n, 0) for day, _o, n, *_labor in rows if n}
+    if ends:
+        in_scope = scope.where(WorkOrder.equipment_id) if scope else []
+        opened.update(_daily(wid, WorkOrder.created_at, ends, anchor, *in_scope))
+        completed.update(_daily(wid, WorkOrder.completed_at, ends, anchor, *in_scope))
+    return opened, completed
 
 
 def series(actor: Actor, days: int, *, now: datetime | None = None, unit: str | None = None,
@@ -74,9 +91,8 @@ def series(actor: Actor, days: int, *, now: datetime | None = None, unit: str | 
     # The dashboard's filter: one asset's subtree; PM on time under the warehouse's grace rule.
     in_scope = scope.where(wo.equipment_id) if scope else []
     rule = pm_grace or warehouse_grace(wid)
-    opened = _daily(wid, wo.created_at, start, end, anchor, *in_scope)
-    completed = _daily(wid, wo.completed_at, start, end, anchor, *in_scope)
-    pm = _daily(wid, wo.due_date, start, end, anchor, wo.pm_template_id.is_not(None), wo.status != "cancelled",
+    opened, completed = _opened_and_completed(wid, scope, start, end, anchor)
+    pm = _daily(wid, wo.due_date, [(start, end)], anchor, wo.pm_template_id.is_not(None), wo.status != "cancelled",
                 *in_scope, on_time=pm_on_time(rule),
                 join_template=needs_template(rule))
     buckets: dict[datetime, dict] = {}
