@@ -266,6 +266,7 @@ def measure(args: argparse.Namespace) -> None:
         ("search", "search WO: q=WO-0123456 (one)", "/api/work-orders?q=WO-0123456", api),
         ("search", "search WO: q=hydraulic (1 in 15)", "/api/work-orders?q=hydraulic", api),
         ("search", "search WO: q=line 17 (rare phrase)", "/api/work-orders?q=line%2017", api),
+        ("search", "search WO: q=WO-01234 (100 matches)", "/api/work-orders?q=WO-01234", api),
         ("search", "search WO, portal: q=gearbox", "/work-orders?q=gearbox", htmx),
         ("search", "search assets: q=EQ-04711", "/api/equipment?q=EQ-04711", api),
         ("search", "search assets: q=grundfos", "/api/equipment?q=grundfos", api),
