@@ -270,6 +270,7 @@ def measure(args: argparse.Namespace) -> None:
         ("search", "search WO: q=WO-0123456 (one)", "/api/work-orders?q=WO-0123456", api),
         ("search", "search WO: q=hydraulic (1 in 15)", "/api/work-orders?q=hydraulic", api),
         ("search", "search WO: q=line 17 (rare phrase)", "/api/work-orders?q=line%2017", api),
+        ("search", "search WO: q=WO-01234 (100 matches)", "/api/work-orders?q=WO-01234", api),
         ("search", "search WO, portal: q=gearbox", "/work-orders?q=gearbox", htmx),
         ("search", "search assets: q=EQ-04711", "/api/equipment?q=EQ-04711", api),
         ("search", "search assets: q=grundfos", "/api/equipment?q=grundfos", api),
@@ -299,8 +300,42 @@ def measure(args: argparse.Namespace) -> None:
         figures.append((label, p50, max(samples)))
         print(f"  {label:<42} p50 {p50:8.1f} ms   max {max(samples):8.1f} ms   app CPU p50 "
               f"{statistics.median(cpu):7.1f} ms   n={len(samples)}{flag}", flush=True)
+        if args.explain:
+            explain(app, client, url, headers)
     if not only or "export" in only:
         export(client, api, total)
+
+
+def explain(app, client, url: str, headers: dict | None) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of every SELECT one request sends, run again on a connection of its
+    own after the request: the plan's nodes with their times, and the execution time."""
+    from sqlalchemy import event
+
+    from portal.platform.extensions import db
+
+    statements: list[tuple[str, object]] = []
+
+    def listener(_conn, _cursor, statement, parameters, _context, _many):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            statements.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        client.get(url, headers=headers or {})
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    with engine.connect() as conn:
+        for statement, parameters in statements:
+            plan = [r[0] for r in conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)]
+            execution = next((line for line in plan if line.startswith("Execution Time")), "")
+            if not any("work_orders" in line or "equipment" in line or "parts" in line for line in plan):
+                continue
+            print(f"     -- {' '.join(statement.split())[:120]}  [{execution}, load {os.getloadavg()[0]:.1f}]")
+            for line in plan:
+                if "actual time" in line or "Buffers" in line or "Heap Blocks" in line or "Removed" in line:
+                    print("       " + line.rstrip()[:160])
 
 
 def server_cpu() -> float:
@@ -368,6 +403,8 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated kinds to time: page,list,search,kpi,export")
     parser.add_argument("--budget", type=float, default=60,
                         help="seconds a case may spend on its repeats (after one warm-up request)")
+    parser.add_argument("--explain", action="store_true",
+                        help="after each case, EXPLAIN (ANALYZE, BUFFERS) of the statements one request sends")
     parser.add_argument("--load-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 

@@ -123,6 +123,9 @@ def load_config() -> dict:
         # Lists count their rows up to this many (or to the end of the asked page); past it the total
         # is a lower bound (X-Total-Count-Exact: false) unless ?count=exact (services/common/querying.py).
         "LIST_COUNT_CAP": max(1, int(os.environ.get("LIST_COUNT_CAP", "10000"))),
+        # A `q=` search counts its matches up to this many (never more than LIST_COUNT_CAP): a common
+        # term's count reads every candidate row of the text index, the page only the newest ones.
+        "SEARCH_COUNT_CAP": max(1, int(os.environ.get("SEARCH_COUNT_CAP", "1000"))),
         # Absolute base of the Link pagination headers (e.g. https://cmms.example.com); empty: relative links.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         # Rate limits (platform/ratelimits.py), counted in Redis; "N/minute", "N/hour", or several with ";".

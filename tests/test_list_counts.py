@@ -145,3 +145,114 @@ def test_the_count_reads_at_most_cap_plus_one_rows(client, auth, capped):
         plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + sent[0][0], sent[0][1]))
     aggregate = plan.index("Aggregate")
     assert "Limit" in plan[aggregate:], plan
+
+
+# --- Searches (q=) count to SEARCH_COUNT_CAP ------------------------------------------------------
+
+SEARCH_CAP = 3
+
+
+@pytest.fixture
+def searched(app, users):
+    """North: 7 work orders titled "Pump n" created a day apart (mixed priorities and due dates), 2
+    titled "Fan n"; 7 assets and parts matching "PUMP"; South: one more pump of each."""
+    from datetime import timedelta
+
+    from portal.models.types import utcnow
+
+    app.config["LIST_COUNT_CAP"] = CAP
+    app.config["SEARCH_COUNT_CAP"] = SEARCH_CAP
+    boss = users.actor("north", "manager")
+    start = utcnow() - timedelta(days=30)
+    for n in range(7):
+        factories.work_order(boss, title=f"Pump {n}", priority=["low", "high", "critical", "medium"][n % 4],
+                             dueDate=(start + timedelta(days=(n * 3) % 7)).isoformat() if n % 3 else None,
+                             now=start + timedelta(days=n))
+        factories.equipment(boss, assetTag=f"PUMP-{n}")
+        factories.part(boss, partNumber=f"PUMP-{n}")
+    for n in range(2):
+        factories.work_order(boss, title=f"Fan {n}", now=start + timedelta(days=10 + n))
+    south = users.actor("south", "manager")
+    factories.work_order(south, title="Pump south")
+    factories.equipment(south, assetTag="PUMP-SOUTH")
+    factories.part(south, partNumber="PUMP-SOUTH")
+    return users
+
+
+@pytest.mark.parametrize("path", ["/api/work-orders", "/api/equipment", "/api/parts"])
+def test_a_search_counts_to_the_search_cap(client, auth, searched, path):
+    """q= counts its matches up to SEARCH_COUNT_CAP (below LIST_COUNT_CAP), then says "at least";
+    count=exact still counts them all, and the rows are the same either way."""
+    headers = auth("north", "manager")
+    resp = _get(client, headers, path, q="pump", limit=2)
+    assert resp.headers["X-Total-Count"] == str(SEARCH_CAP) and resp.headers["X-Total-Count-Exact"] == "false"
+    assert _rels(resp) == {"first": 1, "next": 2}
+    exact = _get(client, headers, path, q="pump", limit=2, count="exact")
+    assert exact.headers["X-Total-Count"] == "7" and exact.headers["X-Total-Count-Exact"] == "true"
+    assert [r["id"] for r in resp.json] == [r["id"] for r in exact.json]
+    # The list without q= keeps LIST_COUNT_CAP: 9 work orders (7 assets, 7 parts) counted to 5.
+    assert _get(client, headers, path, limit=2).headers["X-Total-Count"] == str(CAP)
+
+
+def test_a_search_below_the_search_cap_is_exact(client, auth, searched):
+    resp = _get(client, auth("north", "manager"), "/api/work-orders", q="fan", limit=1)
+    assert resp.headers["X-Total-Count"] == "2" and resp.headers["X-Total-Count-Exact"] == "true"
+    assert [r["title"] for r in resp.json] == ["Fan 1"]
+    assert _rels(resp) == {"first": 1, "next": 2, "last": 2}
+    second = _get(client, auth("north", "manager"), "/api/work-orders", q="fan", limit=1, page=2)
+    assert [r["title"] for r in second.json] == ["Fan 0"] and second.headers["X-Total-Count"] == "2"
+    past = _get(client, auth("north", "manager"), "/api/work-orders", q="fan", limit=1, page=5)
+    assert past.json == [] and past.headers["X-Total-Count"] == "2"
+    none = _get(client, auth("north", "manager"), "/api/work-orders", q="nothing like it")
+    assert none.json == [] and none.headers["X-Total-Count"] == "0"
+
+
+@pytest.mark.parametrize("sort", ["-createdAt", "createdAt", "dueDate", "-dueDate", "priority", "-priority",
+                                  "foNumber", "-updatedAt"])
+@pytest.mark.parametrize("cap", [3, 100])
+def test_a_search_page_is_the_sorted_matches(client, auth, searched, app, sort, cap):
+    """Whether a search's matches fit under the cap (the page is sorted from them) or not (the
+    list is paged in order), every page holds the rows of the fully counted list, in its order."""
+    app.config["SEARCH_COUNT_CAP"] = app.config["LIST_COUNT_CAP"] = cap
+    headers = auth("north", "manager")
+    every = _get(client, headers, "/api/work-orders", q="pump", sort=sort, limit=100, count="exact").json
+    assert len(every) == 7 and {r["title"] for r in every} == {f"Pump {n}" for n in range(7)}
+    pages = [_get(client, headers, "/api/work-orders", q="pump", sort=sort, limit=3, page=p) for p in (1, 2, 3)]
+    assert [r["id"] for p in pages for r in p.json] == [r["id"] for r in every]
+    last = pages[-1].headers
+    assert last["X-Total-Count"] == "7" and last["X-Total-Count-Exact"] == "true"  # page 3 counts to its end
+    assert pages[0].headers["X-Total-Count-Exact"] == ("false" if cap == 3 else "true")
+
+
+def test_a_search_with_other_filters_counts_only_its_matches(client, auth, searched):
+    resp = _get(client, auth("north", "manager"), "/api/work-orders", q="pump", priority="high", limit=10)
+    assert {r["title"] for r in resp.json} == {"Pump 1", "Pump 5"}
+    assert resp.headers["X-Total-Count"] == "2" and resp.headers["X-Total-Count-Exact"] == "true"
+
+
+@pytest.mark.parametrize("path", ["/api/work-orders", "/api/equipment", "/api/parts"])
+def test_a_sync_search_caps_its_remaining_count_at_the_search_cap(client, auth, searched, app, path):
+    app.config["SYNC_SETTLE_SECONDS"] = 0
+    first = _get(client, auth("north", "manager"), path, q="pump", cursor="*", limit=2)
+    assert first.headers["X-Total-Count"] == str(SEARCH_CAP) and first.headers["X-Total-Count-Exact"] == "false"
+
+
+@pytest.mark.skipif(not USING_POSTGRES, reason="the plan is PostgreSQL's")
+def test_a_search_reads_at_most_cap_plus_one_matches(client, auth, searched):
+    """The search's statement gathers its matches under a Limit (cap + 1) before sorting them."""
+    sent: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "matches" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        _get(client, auth("north", "manager"), "/api/work-orders", q="pump", limit=2)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    assert sent
+    with db.engine.connect() as conn:
+        plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + sent[0][0], sent[0][1]))
+    cte = plan.index("CTE matches")
+    assert "Limit" in plan[cte:], plan

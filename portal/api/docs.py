@@ -190,7 +190,8 @@ def build_openapi() -> dict:
             ok["headers"] = {
                 "X-Total-Count": {"schema": {"type": "integer"}, "description": (
                     "Rows matching the filters (with `cursor`: rows from the cursor on); counted up to "
-                    "LIST_COUNT_CAP (10,000) or the end of the page asked for, beyond that a lower bound "
+                    "LIST_COUNT_CAP (10,000; a `q` search SEARCH_COUNT_CAP, 1,000) or the end of the page "
+                    "asked for, beyond that a lower bound "
                     "(see X-Total-Count-Exact and, where offered, `count=exact`)")},
                 "X-Total-Count-Exact": {"schema": {"type": "boolean"}, "description": (
                     "`true`: X-Total-Count is the number of rows; `false`: counting stopped there, more "

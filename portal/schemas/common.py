@@ -328,7 +328,8 @@ class SyncQuery(PageQuery):
 
     count: Literal["capped", "exact"] = Field("capped", description=(
         "How X-Total-Count is counted. `capped` (the default): exactly up to LIST_COUNT_CAP rows "
-        "(10,000 unless configured) or to the end of the asked page; beyond, X-Total-Count is that "
+        "(10,000 unless configured; a `q` search up to SEARCH_COUNT_CAP, 1,000) or to the end of the "
+        "asked page; beyond, X-Total-Count is that "
         "lower bound, X-Total-Count-Exact is `false` and Link has no rel=\"last\". `exact`: every "
         "matching row is counted (slower over large sets)."))
 

@@ -40,12 +40,13 @@ def _flush_tag(asset_tag: str) -> None:
 
 
 def list_equipment(actor: Actor, query: EquipmentQuery) -> Page:
-    return paginate(equipment_select(actor, query), query.page, query.limit, exact=query.exact_count)
+    return paginate(equipment_select(actor, query), query.page, query.limit, exact=query.exact_count,
+                    search=bool(query.q))
 
 
 def sync_equipment(actor: Actor, query: EquipmentQuery) -> SyncPage:
     """A sync read of the list (query.cursor set): equipment after the cursor, oldest change first."""
-    return sync_page(equipment_select(actor, query), Equipment, query)
+    return sync_page(equipment_select(actor, query), Equipment, query, search=bool(query.q))
 
 
 def equipment_select(actor: Actor, query: EquipmentQuery) -> Select:

@@ -45,17 +45,22 @@ class Page:
         return str(self.total) if self.exact else f"{self.total:,}+"
 
 
-def count_window(page: int, limit: int, exact: bool) -> int | None:
+def count_window(page: int, limit: int, exact: bool, search: bool = False) -> int | None:
     """How many rows a list's count needs to read: None for all of them (an exact count); else
-    LIST_COUNT_CAP, or up to the end of the asked page when that lies beyond the cap.
+    LIST_COUNT_CAP (SEARCH_COUNT_CAP, if lower, for a `q=` search), or up to the end of the asked
+    page when that lies beyond the cap.
 
     Counting every match of a filter over a million work orders costs 150-500 ms (2 s for a common
     search term) while the page itself costs a millisecond (bench/README.md); past the cap a list
     says "at least this many" (X-Total-Count-Exact: false) and a client asks for ?count=exact when
-    it really needs the number."""
+    it really needs the number. A search's count checks each candidate row's text (the trigram
+    index only narrows them down), so it stops sooner: 1,000 matches by default."""
     if exact:
         return None
-    return max(int(current_app.config["LIST_COUNT_CAP"]), page * limit)
+    cap = int(current_app.config["LIST_COUNT_CAP"])
+    if search:
+        cap = min(cap, int(current_app.config["SEARCH_COUNT_CAP"]))
+    return max(cap, page * limit)
 
 
 def capped_count(stmt: Select, window: int | None) -> Select:
@@ -74,10 +79,11 @@ def settle_count(counted: int, window: int | None) -> tuple[int, bool]:
     return counted, True
 
 
-def paginate(stmt: Select, page: int, limit: int, *, exact: bool = False) -> Page:
-    """One page of an ORM statement and its total: exact up to LIST_COUNT_CAP (or the end of this
-    page), a lower bound beyond unless `exact` (count_window)."""
-    window = count_window(page, limit, exact)
+def paginate(stmt: Select, page: int, limit: int, *, exact: bool = False, search: bool = False) -> Page:
+    """One page of an ORM statement and its total: exact up to LIST_COUNT_CAP (SEARCH_COUNT_CAP when
+    `search`: the statement filters by `q=`) or the end of this page, a lower bound beyond unless
+    `exact` (count_window)."""
+    window = count_window(page, limit, exact, search)
     total, is_exact = settle_count(db.session.scalar(capped_count(stmt, window)) or 0, window)
     items = list(db.session.scalars(stmt.limit(limit).offset((page - 1) * limit)))
     return Page(items=items, total=total, page=page, limit=limit, exact=is_exact)
@@ -145,11 +151,12 @@ def sync_statement(stmt: Select, model: Any, position: SyncCursor | None, settle
 
 
 def sync_page(stmt: Select, model: Any, query: SyncQuery,
-              row: Callable[[Any], Any] = lambda record: record) -> SyncPage:
-    """One page of a sync read of an ORM statement (its filters applied, its order replaced)."""
+              row: Callable[[Any], Any] = lambda record: record, *, search: bool = False) -> SyncPage:
+    """One page of a sync read of an ORM statement (its filters applied, its order replaced);
+    `search`: the statement filters by `q=` (its count stops at SEARCH_COUNT_CAP)."""
     position = query.position
     ordered = sync_statement(stmt, model, position, sync_horizon())
-    window = count_window(1, query.limit, query.exact_count)
+    window = count_window(1, query.limit, query.exact_count, search)
     remaining, exact = settle_count(db.session.scalar(capped_count(ordered, window)) or 0, window)
     records = list(db.session.scalars(ordered.limit(query.limit + 1)))
     more, records = len(records) > query.limit, records[:query.limit]

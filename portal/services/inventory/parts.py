@@ -51,12 +51,13 @@ def _number_guard(part_number: str):
 
 
 def list_parts(actor: Actor, query: PartQuery) -> Page:
-    return paginate(parts_select(actor, query), query.page, query.limit, exact=query.exact_count)
+    return paginate(parts_select(actor, query), query.page, query.limit, exact=query.exact_count,
+                    search=bool(query.q))
 
 
 def sync_parts(actor: Actor, query: PartQuery) -> SyncPage:
     """A sync read of the list (query.cursor set): parts after the cursor, oldest change first."""
-    return sync_page(parts_select(actor, query), Part, query)
+    return sync_page(parts_select(actor, query), Part, query, search=bool(query.q))
 
 
 def parts_select(actor: Actor, query: PartQuery) -> Select:
