@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from portal.models import LaborEntry, Part, PartConsumption
-from portal.platform.extensions import db
 from portal.platform.database import unit_of_work
+from portal.platform.extensions import db
 from portal.services.reporting import bad_actors
 from tests.test_kpis import new_equipment, new_order
 
