@@ -53,7 +53,7 @@ run: seed
 WORKERS ?= $(shell n=$$(( $$(nproc 2>/dev/null || echo 1) + 1 )); echo $$(( n > 16 ? 16 : n )))
 PLUGINS_OFF := -p no:schemathesis -p no:hypothesispytest -p no:anyio
 test: bootstrap-dev
-	$(BIN)/python -m pytest -q -p no:cacheprovider $(PLUGINS_OFF) -n $(WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(PLUGINS_OFF) -n $(WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: bootstrap-dev
 	$(BIN)/ruff check portal tests worker.py wsgi.py bench sdk/python

@@ -271,3 +271,19 @@ def photo_decodes(monkeypatch) -> list[tuple[int, int]]:
     monkeypatch.setattr(attachments, "decode", counting)
     return seen
 
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Longest work first, for `make test`'s pytest-xdist (--dist loadfile --no-loadscope-reorder,
+    which hands out the files in this order): the page sweeps (tests/e2e/test_sweep_*.py, one test
+    of 20-50 s each), then the other browser files (seconds a test), then the rest with the most
+    tests first. xdist's own order (most tests first) put the one-test sweeps last, and the run
+    waited a minute at its end for one process to finish them. Within a file the order is kept."""
+    files: dict[str, list] = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::")[0], []).append(item)
+
+    def cost(path: str) -> tuple[int, int]:
+        kind = 0 if "/e2e/test_sweep_" in path else 1 if "/e2e/" in path else 2
+        return kind, -len(files[path])
+
+    items[:] = [item for path in sorted(files, key=cost) for item in files[path]]
