@@ -30,3 +30,23 @@ def test_tables_emptied_between_tests_keep_foreign_keys_enforced(app, users):
 
 def select_count(table):
     return text(f'SELECT count(*) FROM "{table.name}"')
+
+
+def test_tests_hash_cheaply_while_production_keeps_owasps_argon2_parameters(app, monkeypatch):
+    """Tests hash passwords with 1 MiB and one pass (conftest's TEST_CONFIG: some hundred hashes a
+    run); the configuration everyone else gets is argon2id at OWASP's minimum, m = 19 MiB, t = 2,
+    p = 1, and that is what a password is hashed with under it."""
+    from argon2 import PasswordHasher
+
+    from portal.config import load_config
+    from portal.services.identity import auth as auth_service
+
+    assert auth_service.hash_password("x").startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+    for name in ("ARGON2_MEMORY_KIB", "ARGON2_TIME_COST"):
+        monkeypatch.delenv(name, raising=False)
+    production = load_config()
+    assert (production["ARGON2_MEMORY_KIB"], production["ARGON2_TIME_COST"]) == (19456, 2)
+    app.config.update(ARGON2_MEMORY_KIB=production["ARGON2_MEMORY_KIB"], ARGON2_TIME_COST=production["ARGON2_TIME_COST"])
+    hashed = auth_service.hash_password("correct horse battery")
+    assert hashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert PasswordHasher().verify(hashed, "correct horse battery")
