@@ -45,8 +45,9 @@ run: seed
 
 ## make test: the whole suite on DATABASE_URL/REDIS_URL if set, else SQLite + embedded Redis,
 ## spread over one process per core plus one (pytest-xdist; each has its own database and Redis database).
-## Each file runs in one process (--dist loadfile); pytest-xdist hands out the files with the most
-## tests first, so no list of slow files needs keeping.
+## Each file runs in one process (--dist loadfile), handed out longest first: the page sweeps, the other
+## browser files, then the rest with the most tests first (tests/conftest.py orders them by that rule;
+## --no-loadscope-reorder keeps its order), so no list of slow files needs keeping.
 ## One process: make test WORKERS=0. One file: make test PYTEST_ARGS=tests/test_parts.py
 # One process more than cores: the browser, server and worker tests spend part of their time waiting.
 # At most 16: on Redis each process takes a database index of its own.
