@@ -45,15 +45,16 @@ run: seed
 
 ## make test: the whole suite on DATABASE_URL/REDIS_URL if set, else SQLite + embedded Redis,
 ## spread over one process per core plus one (pytest-xdist; each has its own database and Redis database).
-## Each file runs in one process (--dist loadfile); pytest-xdist hands out the files with the most
-## tests first, so no list of slow files needs keeping.
+## Each file runs in one process (--dist loadfile), handed out longest first: the page sweeps, the other
+## browser files, then the rest with the most tests first (tests/conftest.py orders them by that rule;
+## --no-loadscope-reorder keeps its order), so no list of slow files needs keeping.
 ## One process: make test WORKERS=0. One file: make test PYTEST_ARGS=tests/test_parts.py
 # One process more than cores: the browser, server and worker tests spend part of their time waiting.
 # At most 16: on Redis each process takes a database index of its own.
 WORKERS ?= $(shell n=$$(( $$(nproc 2>/dev/null || echo 1) + 1 )); echo $$(( n > 16 ? 16 : n )))
 PLUGINS_OFF := -p no:schemathesis -p no:hypothesispytest -p no:anyio
 test: bootstrap-dev
-	$(BIN)/python -m pytest -q -p no:cacheprovider $(PLUGINS_OFF) -n $(WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(PLUGINS_OFF) -n $(WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: bootstrap-dev
 	$(BIN)/ruff check portal tests worker.py wsgi.py bench sdk/python
