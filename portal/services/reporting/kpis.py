@@ -388,6 +388,8 @@ def _downtime(scope: Scope, start: datetime, end: datetime, asset_limit: int) ->
     aggregates over every asset, computed before the LIMIT, and carried on each listed row.
     Availability and planned stops count non-retired assets; failures and repairs count every asset."""
     a, e = _per_asset(scope, start, end), Equipment
+    if asset_limit == 0:  # the fleet alone (the dashboard's previous period): no asset's tag to read
+        return _fleet_downtime(scope, a), []
     live = e.status != "retired"
     fleet = [func.count().over(), func.sum(a.c.failures).over(), func.sum(a.c.repairs).over(),
              func.sum(a.c.repair_seconds).over(), func.sum(case((live, a.c.downtime), else_=0.0)).over(),
@@ -398,12 +400,26 @@ def _downtime(scope: Scope, start: datetime, end: datetime, asset_limit: int) ->
                a.c.planned_stops, a.c.planned_downtime, *fleet)
         .select_from(a).join(e, e.id == a.c.equipment_id)
         .order_by(a.c.downtime.desc(), a.c.failures.desc(), a.c.planned_downtime.desc(), e.asset_tag)
-        .limit(max(asset_limit, 1))).all()
-    sums = rows[0][8:] if rows else (0,) * 7
-    totals = {"assets": int(sums[0] or 0), "failures": int(sums[1] or 0), "repairs": int(sums[2] or 0),
-              "repair_seconds": float(sums[3] or 0), "downtime": float(sums[4] or 0),
-              "planned_stops": int(sums[5] or 0), "planned_downtime": float(sums[6] or 0)}
-    return totals, rows[:asset_limit]
+        .limit(asset_limit)).all()
+    return _downtime_totals(rows[0][8:] if rows else (0,) * 7), rows
+
+
+def _fleet_downtime(scope: Scope, a: Any) -> dict:
+    """The fleet's downtime figures from _per_asset without joining the equipment: the retired assets
+    (a few, by the (warehouse_id, status) index) are left out of availability and planned stops."""
+    retired = select(Equipment.id).where(Equipment.warehouse_id == scope.warehouse_id, Equipment.status == "retired")
+    live = a.c.equipment_id.not_in(retired)
+    row = db.session.execute(select(
+        func.count(), func.sum(a.c.failures), func.sum(a.c.repairs), func.sum(a.c.repair_seconds),
+        func.sum(case((live, a.c.downtime), else_=0.0)), func.sum(case((live, a.c.planned_stops), else_=0)),
+        func.sum(case((live, a.c.planned_downtime), else_=0.0)))).one()
+    return _downtime_totals(row)
+
+
+def _downtime_totals(sums: Any) -> dict:
+    return {"assets": int(sums[0] or 0), "failures": int(sums[1] or 0), "repairs": int(sums[2] or 0),
+            "repair_seconds": float(sums[3] or 0), "downtime": float(sums[4] or 0),
+            "planned_stops": int(sums[5] or 0), "planned_downtime": float(sums[6] or 0)}
 
 
 def _whole_days(start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
@@ -532,10 +548,13 @@ def _work_orders_per_week(warehouse_id: str, start: datetime, end: datetime,
 
 def kpis(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope | None = None,
          mttr_basis: str = MTTR_BASIS_DEFAULT, asset_limit: int = ASSET_LIMIT_DEFAULT,
-         pm_grace: str | None = None) -> dict:
+         pm_grace: str | None = None, headline_only: bool = False) -> dict:
     """The figures of GET /api/kpis (KPI_DEFINITIONS). Fleet figures are SQL aggregates plus the
     downtime periods of the window; no statement reads a row per asset of the warehouse. Per-asset
-    rows only for the assets with downtime in the window, the `asset_limit` with most downtime."""
+    rows only for the assets with downtime in the window, the `asset_limit` with most downtime.
+
+    `headline_only` (the dashboard's previous period, compared figure by figure): no weekly counts,
+    and the MTTR variants' sums only when the MTTR basis needs them (the mean response is then null)."""
     require(actor, "kpis.read")
     if mttr_basis not in MTTR_BASES:
         raise ValueError(f"unknown MTTR basis {mttr_basis!r}")
@@ -547,7 +566,10 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope |
     in_service = db.session.scalar(select(func.count()).select_from(Equipment).where(
         Equipment.warehouse_id == wid, Equipment.status != "retired", *scope.where(Equipment.id))) or 0
     downtime, top = _downtime(scope, start, end, asset_limit)
-    sums = _variants(scope, start, end)
+    if headline_only and mttr_basis == "failureToRestore":
+        sums = {"repair_from_start": 0.0, "repairs_from_start": 0, "response": 0.0, "responses": 0}
+    else:
+        sums = _variants(scope, start, end)
     fleet_window = in_service * window_seconds
     fleet_operating = max(fleet_window - downtime["downtime"], 0.0)
     failures, repairs, repair_seconds = downtime["failures"], downtime["repairs"], downtime["repair_seconds"]
@@ -601,7 +623,7 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope |
         "pm_completed_on_time": compliance["completed_on_time"], "pm_grace": compliance["pm_grace"],
         "backlog": {"open": int(open_count or 0), "estimated_hours": round(int(estimated or 0) / 60, 2),
                     "unestimated": int(open_count or 0) - int(estimated_count or 0), "overdue": int(overdue or 0)},
-        "work_orders_per_week": _work_orders_per_week(wid, start, end, scope),
+        "work_orders_per_week": [] if headline_only else _work_orders_per_week(wid, start, end, scope),
         "assets": asset_rows, "assets_with_downtime": downtime["assets"], "asset_limit": asset_limit,
         "top_assets": [r for r in asset_rows if r["failures"] or r["downtime_hours"]][:5],
         "compliance": compliance,  # the whole PM compliance answer, for the dashboard (not in KpisOut)
@@ -716,7 +738,8 @@ def dashboard(actor: Actor, days: int, *, now: datetime | None = None, scope: Sc
     before = end - timedelta(days=days)
     # The grace rule read once for both periods and the trends (the warehouse's unless one is asked).
     options = {"scope": scope, "mttr_basis": mttr_basis, "pm_grace": pm_grace or warehouse_grace(actor.warehouse_id)}
-    current, previous = kpis(actor, days, now=end, **options), kpis(actor, days, now=before, **options)
+    current = kpis(actor, days, now=end, **options)
+    previous = kpis(actor, days, now=before, asset_limit=0, headline_only=True, **options)
     compliance, previous_compliance = current["compliance"], previous["compliance"]
     values = {key: (current[key], previous[key]) for key in
               ("mttr_hours", "mtbf_hours", "availability", "planned_downtime_hours",
