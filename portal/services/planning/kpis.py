@@ -16,6 +16,7 @@ from portal.platform.extensions import db
 from portal.services.common.actor import Actor
 from portal.services.identity.permissions import require
 from portal.services.planning.schedules import crew_weekly_hours, monday_of
+from portal.services.reporting.kpis import labor_minutes
 
 # One place for the formulas: the KPI page, the OpenAPI description and docs/domain.md say the same.
 DEFINITIONS: dict[str, str] = {
@@ -78,7 +79,7 @@ def planning_kpis(actor: Actor, days: int, *, now: datetime | None = None) -> di
         planned_weeks.setdefault(wo_id, []).append((first, after))
 
     window = (LaborEntry.warehouse_id == wid, LaborEntry.performed_at >= _typed(start), LaborEntry.performed_at <= _typed(end))
-    labor = int(db.session.scalar(select(func.coalesce(func.sum(LaborEntry.minutes), 0)).where(*window)) or 0)
+    _preventive, labor = labor_minutes(actor, start, end)  # the KPI day rows (services/reporting/days.py)
     planned_minutes = 0
     if planned_weeks:
         for wo_id, performed_at, minutes in db.session.execute(

@@ -464,6 +464,12 @@ def _labor(scope: Scope, start: datetime, end: datetime, equipment_ids: list[str
     return _labor_records(scope, [(start, end)], equipment_ids)
 
 
+def labor_minutes(actor: Actor, start: datetime, end: datetime) -> tuple[int, int]:
+    """The warehouse's labor minutes performed in [start, end]: (on preventive work orders, all)."""
+    [(preventive, total)] = _labor(Scope(actor), start, end)
+    return int(preventive or 0), int(total or 0)
+
+
 def _labor_records(scope: Scope, spans: list[tuple[datetime, datetime]],
                    equipment_ids: list[str] | None = None) -> list[tuple]:
     preventive = WorkOrder.type == "preventive"
