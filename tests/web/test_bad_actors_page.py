@@ -42,7 +42,16 @@ def recent(users) -> dict[str, str]:
 def test_the_dashboard_names_the_costliest_assets_and_why(client, users, portal_login):
     ids = recent(users)
     portal_login(users["north"]["manager"])
-    page = soup(client.get("/kpis?days=30"))
+    # The dashboard holds a placeholder that loads the section (and links to it without JavaScript).
+    placeholder = soup(client.get("/kpis?days=30")).select_one("#bad-actors")
+    assert placeholder["hx-get"] == "/kpis/bad-actors?days=30" and placeholder["hx-trigger"] == "load"
+    assert placeholder.a["href"] == "/kpis/bad-actors?days=30"
+    fragment = client.get("/kpis/bad-actors?days=30", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.get_data(as_text=True)
+    page = soup(client.get("/kpis/bad-actors?days=30"))  # the page of its own, as without JavaScript
+    assert page.select_one("h1").get_text(" ", strip=True).startswith("Bad actors")
+    for section in (soup(fragment).select_one("#bad-actors"), page.select_one("#bad-actors")):
+        assert section.select(".bad-actor-table tbody tr")
     section = page.select_one("#bad-actors")
     rows = section.select(".bad-actor-table tbody tr")
     assert [r.th.get_text(strip=True).split(":")[0] for r in rows] == ["M1", "P1", "P2"]
