@@ -153,13 +153,9 @@ def _window(days: int, now: datetime | None) -> tuple[datetime, datetime]:
 
 # --- Scope: the whole warehouse, or one asset and (includeChildren) its subtree ----------------
 
-SUBTREE_AS_LIST = 5000
-
-
 class Scope:
     """Which assets the figures cover: the warehouse's (equipment_id None) or one asset's subtree
-    (services/assets/hierarchy.subtree_ids). `ids` is a list of ids (or, for a subtree of more than
-    SUBTREE_AS_LIST assets, a SELECT) to use as `column.in_(scope.ids)`."""
+    (services/assets/hierarchy.subtree_ids). `ids` is a SELECT to use as `column.in_(scope.ids)`."""
 
     def __init__(self, actor: Actor, equipment_id: str | None = None, include_children: bool = False):
         self.warehouse_id = actor.warehouse_id
@@ -169,12 +165,9 @@ class Scope:
         if equipment_id is not None:
             get_in_warehouse(Equipment, equipment_id, actor, what="Equipment")  # another warehouse's: 404
             self.ids = subtree_ids(actor.warehouse_id, equipment_id, include_children=self.include_children)
-            # Read the subtree once and pass its ids, rather than have every statement of the KPIs walk
-            # the recursive query again (2,499 assets below a line at a million work orders: ~100 ms
-            # each); a subtree larger than a statement's parameters comfortably hold stays a subquery.
-            ids = db.session.scalars(self.ids.limit(SUBTREE_AS_LIST + 1)).all()
-            if len(ids) <= SUBTREE_AS_LIST:
-                self.ids = ids
+            # A subquery in each statement, not the ids read once and passed as a list: with 2,499 ids
+            # in an IN list PostgreSQL chose plans that took 13.7 s for a year (792 ms with the
+            # subquery; bench/README.md, kpis.py).
 
     def where(self, column: Any) -> list:
         """The condition restricting `column` (an equipment id) to the scope; none for the warehouse."""
