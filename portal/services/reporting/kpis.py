@@ -248,8 +248,9 @@ def _counts(due: int, on_time: int, late: int, overdue: int, open_: int) -> dict
 
 
 def pm_compliance(actor: Actor, days: int, *, now: datetime | None = None, pm_grace: str | None = None,
-                  scope: Scope | None = None) -> dict:
-    """`pm_grace` None: the warehouse's rule (GET/PATCH /api/warehouse pmGrace)."""
+                  scope: Scope | None = None, totals_only: bool = False) -> dict:
+    """`pm_grace` None: the warehouse's rule (GET/PATCH /api/warehouse pmGrace). `totals_only` (the KPIs,
+    which show the warehouse's figure): one row, no breakdown by template and asset (empty lists)."""
     require(actor, "pm.read")
     scope = _scope(actor, scope)
     start, end = _window(days, now)
@@ -269,19 +270,23 @@ def pm_compliance(actor: Actor, days: int, *, now: datetime | None = None, pm_gr
         )
         .where(wo.warehouse_id == actor.warehouse_id, wo.pm_template_id.is_not(None),
                wo.due_date >= _at(start), wo.due_date <= _at(end), *scope.where(wo.equipment_id))
-        .group_by(wo.pm_template_id, wo.equipment_id)
     )
+    if totals_only:  # the same sums, without the columns and groups of the breakdown
+        stmt = stmt.with_only_columns(literal(None), literal(None), *stmt.selected_columns[2:])
+    else:
+        stmt = stmt.group_by(wo.pm_template_id, wo.equipment_id)
     if needs_template(rule):
         stmt = stmt.outerjoin(PMTemplate, PMTemplate.id == wo.pm_template_id)
-    rows = db.session.execute(stmt).all()
+    rows = [r for r in db.session.execute(stmt).all() if r[2] is not None]  # (no PM: one row of nulls)
     # The groups are few (templates x equipment): the totals are summed from them here.
     total = [0] * 6
     by_template: dict[str, list[int]] = {}
     by_equipment: dict[str | None, list[int]] = {}
     for template_id, equipment_id, *numbers in rows:
         numbers = [int(n or 0) for n in numbers]
-        for bucket in (total, by_template.setdefault(template_id, [0] * 6),
-                       by_equipment.setdefault(equipment_id, [0] * 6)):
+        buckets = (total,) if totals_only else (total, by_template.setdefault(template_id, [0] * 6),
+                                                by_equipment.setdefault(equipment_id, [0] * 6))
+        for bucket in buckets:
             for i, n in enumerate(numbers):
                 bucket[i] += n
     names = dict(db.session.execute(select(PMTemplate.id, PMTemplate.name).where(
@@ -605,7 +610,7 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope |
             "labor_minutes": labor.get(eid, 0), "parts_cost": parts.get(eid, Decimal("0.00")),
             "planned_stops": int(row.planned_stops), "planned_downtime_hours": _hours(float(row.planned_downtime or 0)),
         })
-    compliance = pm_compliance(actor, days, now=end, pm_grace=pm_grace, scope=scope)
+    compliance = pm_compliance(actor, days, now=end, pm_grace=pm_grace, scope=scope, totals_only=True)
     return {
         "days": days, "from_": start, "to": end, **scope.echo(),
         "mttr_hours": _hours(mttr), "repairs": repairs, "mttr_basis": mttr_basis, "mttr_repairs": mttr_repairs,
