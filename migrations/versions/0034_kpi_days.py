@@ -43,6 +43,11 @@ def upgrade():
     op.drop_index('ix_part_consumptions_warehouse_id_consumed_at', table_name='part_consumptions')
     op.create_index('ix_part_consumptions_asset_costs', 'part_consumptions',
                     ['warehouse_id', 'consumed_at', 'equipment_id', 'total_cost'], unique=False)
+    # One asset's labor and parts of a window (the KPIs' listed assets), from the index alone.
+    op.create_index('ix_labor_entries_equipment_minutes', 'labor_entries',
+                    ['equipment_id', 'performed_at', 'minutes'], unique=False)
+    op.create_index('ix_part_consumptions_equipment_cost', 'part_consumptions',
+                    ['equipment_id', 'consumed_at', 'total_cost'], unique=False)
     op.create_table(
         'work_order_days',
         sa.Column('warehouse_id', sa.String(length=36), nullable=False),
@@ -75,6 +80,8 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_part_consumptions_equipment_cost', table_name='part_consumptions')
+    op.drop_index('ix_labor_entries_equipment_minutes', table_name='labor_entries')
     op.drop_index('ix_part_consumptions_asset_costs', table_name='part_consumptions')
     op.create_index('ix_part_consumptions_warehouse_id_consumed_at', 'part_consumptions',
                     ['warehouse_id', 'consumed_at'], unique=False)

@@ -109,7 +109,9 @@ class LaborEntry(db.Model):
 
     __tablename__ = "labor_entries"
     # Labor of a window, and its cost per asset, read from the index alone (migration 0034).
-    __table_args__ = (Index("ix_labor_entries_asset_costs", "warehouse_id", "performed_at", "equipment_id", "cost"),)
+    # and one asset's labor of a window (the KPIs' listed assets) from the index alone (migration 0034).
+    __table_args__ = (Index("ix_labor_entries_asset_costs", "warehouse_id", "performed_at", "equipment_id", "cost"),
+                      Index("ix_labor_entries_equipment_minutes", "equipment_id", "performed_at", "minutes"))
     id: Mapped[str] = id_column()
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"))
     work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id"), index=True)
@@ -139,3 +141,5 @@ Index("uq_work_orders_open_pm", WorkOrder.pm_template_id, WorkOrder.equipment_id
 Index("ix_work_orders_completed_at", WorkOrder.completed_at)
 Index("ix_part_consumptions_asset_costs", PartConsumption.warehouse_id, PartConsumption.consumed_at,
       PartConsumption.equipment_id, PartConsumption.total_cost)
+Index("ix_part_consumptions_equipment_cost", PartConsumption.equipment_id, PartConsumption.consumed_at,
+      PartConsumption.total_cost)

@@ -476,21 +476,22 @@ def _labor_records(scope: Scope, spans: list[tuple[datetime, datetime]],
             .where(LaborEntry.warehouse_id == scope.warehouse_id, _in(LaborEntry.performed_at, spans)))
     if equipment_ids is None:
         return db.session.execute(stmt.where(*scope.where(WorkOrder.equipment_id))).all()
-    # The listed assets (a hundred) are found through their work orders (index on equipment_id): the
-    # labor's own (time, asset) index would read the whole window. They are in the scope already: a
-    # second IN over the subtree led PostgreSQL to scan every work order.
-    return db.session.execute(stmt.add_columns(WorkOrder.equipment_id).where(WorkOrder.equipment_id.in_(equipment_ids))
-                              .group_by(WorkOrder.equipment_id)).all()
+    # The listed assets' minutes from the labor rows alone (they carry their work order's asset:
+    # services/reporting/asset_costs.py), by the (asset, time, minutes) index: a hundred short ranges.
+    # The assets are the warehouse's, in the scope already.
+    le = LaborEntry
+    return db.session.execute(
+        select(literal(0), func.sum(le.minutes), le.equipment_id)
+        .where(le.equipment_id.in_(equipment_ids), _in(le.performed_at, spans))
+        .group_by(le.equipment_id)).all()
 
 
 def _parts_cost(scope: Scope, start: datetime, end: datetime, equipment_ids: list[str]) -> dict[str, Decimal]:
-    # Through the listed assets' work orders (index on equipment_id), as their labor.
+    pc = PartConsumption  # by the (asset, time, cost) index, as their labor
     rows = db.session.execute(
-        select(WorkOrder.equipment_id, func.sum(PartConsumption.total_cost))
-        .join(WorkOrder, WorkOrder.id == PartConsumption.work_order_id)
-        .where(PartConsumption.warehouse_id == scope.warehouse_id, PartConsumption.consumed_at >= _at(start),
-               PartConsumption.consumed_at <= _at(end), WorkOrder.equipment_id.in_(equipment_ids))
-        .group_by(WorkOrder.equipment_id))
+        select(pc.equipment_id, func.sum(pc.total_cost))
+        .where(pc.equipment_id.in_(equipment_ids), pc.consumed_at >= _at(start), pc.consumed_at <= _at(end))
+        .group_by(pc.equipment_id))
     return {eid: Decimal(cost or 0).quantize(Decimal("0.01")) for eid, cost in rows}
 
 
