@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from portal.config import load_config
+from portal.config import engine_options, load_config
 from portal.platform.extensions import db, jwt, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +22,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config())
     if config:
         app.config.update(config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                             app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     from portal.platform.http.json_provider import FastJSONProvider
 
     app.json = FastJSONProvider(app)

