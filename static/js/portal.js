@@ -45,6 +45,19 @@
     toast("No connection to the server. Check the network and try again.");
   });
 
+  // A section loaded after its page (hx-trigger="load", data-lazy-failed="…", e.g. the KPI page's bad
+  // actors): when its request fails it says so in place, and its link still opens it, rather than
+  // reading "loading…" for ever. (The toast above says why.)
+  function lazyFailed(evt) {
+    var elt = evt.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-lazy-failed")) { return; }
+    var status = elt.querySelector("[data-lazy-status]");
+    if (status && status.firstChild) { status.firstChild.nodeValue = elt.getAttribute("data-lazy-failed") + " "; }
+    elt.removeAttribute("aria-busy");
+  }
+  document.addEventListener("htmx:sendError", lazyFailed);
+  document.addEventListener("htmx:responseError", lazyFailed);
+
   // ---- The phone menu (templates/base.html): the button shows or hides #nav-menu ----------------
   // Delegated, because a boosted navigation swaps the whole body (the header comes back closed).
   // Escape closes it and gives the focus back to the button.

@@ -164,3 +164,32 @@ def test_manager_opens_kpis_switches_period_and_prints(live_server, browser, use
     assert any("FTS" in r and "Fails to start" in r for r in rows) and "25.00" in rows[0]
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 1440
     browser.save_screenshot(str(ARTIFACTS / "kpis-bad-actor-1440x900.png"))
+
+
+def test_the_bad_actors_say_so_when_their_request_fails(live_server, browser, users, wait):
+    """The KPI page loads its bad actors after itself; with that request cut (as on a dropped network),
+    the section says it could not load them and keeps its link, instead of "Ranking…" for ever."""
+    from selenium.webdriver.common.by import By
+
+    from e2e.conftest import log_in
+
+    plant_history(users, utcnow() - timedelta(minutes=1))
+    browser.set_window_size(1440, 900)
+    log_in(browser, live_server, users["north"]["manager"])
+    wait.until(lambda b: "/login" not in b.current_url)
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/kpis/bad-actors*"]})
+    try:
+        browser.get(live_server + "/kpis?days=365")
+        section = browser.find_element(By.ID, "bad-actors")
+        wait.until(lambda b: section.get_attribute("aria-busy") is None)
+        assert section.text.startswith("Bad actors\nThe bad actors could not be loaded.")
+        link = section.find_element(By.CSS_SELECTOR, "a")
+        assert link.get_attribute("href").endswith("/kpis/bad-actors?days=365")
+        assert not browser.find_elements(By.CSS_SELECTOR, "#bad-actor-1")
+        browser.execute_script("document.getElementById('bad-actors').scrollIntoView()")
+        browser.save_screenshot(str(ARTIFACTS / "kpis-bad-actors-failed-1440x900.png"))
+    finally:
+        browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+    link.click()  # the network back: the link opens them on a page of their own
+    wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#bad-actor-1"))
