@@ -160,17 +160,23 @@ def kpis():
                   pm_ahead=drilldown.pm_ahead(actor, data["to"]) if not data["compliance"]["due"] else None)
 
 
+def _period() -> int:
+    """The drill-downs' `days` (one of the dashboard's periods, 30 when absent); 400 otherwise."""
+    query = form_model(DashboardQuery, MultiDict({"days": request.args.get("days", "30")}))
+    if isinstance(query, dict):
+        abort(400, description="; ".join(f"{field}: {message}" for field, message in query.items()))
+    return query.days
+
+
 @web.get("/kpis/bad-actors")
 @login_required
 def kpi_bad_actors():
     """The dashboard's "Bad actors" section: loaded by the KPI page once it is shown (at a million work
     orders ranking a year's cost per asset takes ~0.7 s, which the page's figures need not wait for),
     or opened as a page of its own (the page's link without JavaScript)."""
-    query = form_model(DashboardQuery, MultiDict({"days": request.args.get("days", "30")}))
-    if isinstance(query, dict):
-        abort(400, description="; ".join(f"{field}: {message}" for field, message in query.items()))
-    bad = _bad_actors(Actor.of(current_user.user), query.days, utcnow())  # 403 page below a manager
-    return render("kpis/bad_actors.html", block="section", bad=bad, days=query.days, show=show,
+    days = _period()
+    bad = _bad_actors(Actor.of(current_user.user), days, utcnow())  # 403 page below a manager
+    return render("kpis/bad_actors.html", block="section", bad=bad, days=days, show=show,
                   periods=PERIODS, period_names=PERIOD_NAMES)
 
 
@@ -198,9 +204,7 @@ def kpi_records(slug: str):
     """The records behind one figure, with the dashboard's period (and an outcome filter where the figure
     has one): the work orders or downtime periods it counts, a page at a time."""
     figure = SLUGS[slug]
-    query = form_model(DashboardQuery, MultiDict({"days": request.args.get("days", "30")}))
-    if isinstance(query, dict):
-        abort(400, description="; ".join(f"{field}: {message}" for field, message in query.items()))
+    days = _period()
     outcome = request.args.get("outcome") or None
     if outcome not in (None, *drilldown.OUTCOMES.get(figure, ())):
         outcome = None  # a stale or hand-edited filter: the whole list rather than an error page
@@ -208,13 +212,13 @@ def kpi_records(slug: str):
         page = max(int(request.args.get("page", "1")), 1)
     except ValueError:
         page = 1
-    data = drilldown.records(Actor.of(current_user.user), figure, query.days, outcome=outcome, page=page,
+    data = drilldown.records(Actor.of(current_user.user), figure, days, outcome=outcome, page=page,
                              limit=RECORDS_PER_PAGE)
-    args = {"slug": slug, "days": query.days, **({"outcome": outcome} if outcome else {})}
+    args = {"slug": slug, "days": days, **({"outcome": outcome} if outcome else {})}
     return render("kpis/records.html", r=data, tz=zone(current_user.warehouse.timezone), slug=slug,
                   figure=PLAN_FIGURES.get(figure) or kpi_service.FIGURES[figure], title=RECORD_NAMES[figure],
                   periods=PERIODS,
-                  period_names=PERIOD_NAMES, days=query.days, day=day, show=show, args=args,
+                  period_names=PERIOD_NAMES, days=days, day=day, show=show, args=args,
                   outcomes=drilldown.OUTCOMES.get(figure, ()), outcome_names=OUTCOME_NAMES,
                   description=drilldown.DESCRIPTIONS[figure])
 
@@ -224,15 +228,13 @@ def kpi_records(slug: str):
 def bad_actor(equipment_id: str):
     """One asset's row of the bad actors, opened: its work orders in the period (costliest first) with
     their failure mode, cause and remedy, and the cost booked in the period. Another warehouse's: 404."""
-    query = form_model(DashboardQuery, MultiDict({"days": request.args.get("days", "30")}))
-    if isinstance(query, dict):
-        abort(400, description="; ".join(f"{field}: {message}" for field, message in query.items()))
+    days = _period()
     try:
         page = max(int(request.args.get("page", "1")), 1)
     except ValueError:
         page = 1
-    data = bad_actor_service.asset_work_orders(Actor.of(current_user.user), equipment_id, query.days, page=page,
+    data = bad_actor_service.asset_work_orders(Actor.of(current_user.user), equipment_id, days, page=page,
                                                limit=RECORDS_PER_PAGE)
     return render("kpis/bad_actor.html", r=data, tz=zone(current_user.warehouse.timezone), periods=PERIODS,
-                  period_names=PERIOD_NAMES, days=query.days, day=day, show=show,
-                  args={"equipment_id": equipment_id, "days": query.days})
+                  period_names=PERIOD_NAMES, days=days, day=day, show=show,
+                  args={"equipment_id": equipment_id, "days": days})
