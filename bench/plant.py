@@ -19,7 +19,8 @@ The plant: T technicians, T/10 managers, 5 integrations, each on their own clock
   the next step of their work as the work order page posts it (htmx, its CSRF token, an
   Idempotency-Key and Device-Time as static/js/offline.js adds): open (the page, then "Start work"),
   tick the checklist item, add a part, book labor, comment, complete; then the next work order
-  assigned to them. Like the page (static/js/portal.js), each step sends the page's live version
+  assigned to them. Each starts at a random step of a job (the steady state: one step in six opens a
+  page; --shift-start: all at "open", as in a shift's first minute). Like the page (static/js/portal.js), each step sends the page's live version
   (X-Live-Since) and takes the one its answer carries (X-Live-Version) when only its own write moved
   it, and a status answer's page carries its own; --no-live-since: the tablet sends none, so each
   step's next poll re-renders (the page before issue 22's own-change rule);
@@ -83,9 +84,10 @@ class Person:
     token: str
     csrf: str  # the page's CSRF token (its <meta name="csrf-token">) for the portal's posts
     orders: list[tuple[str, str | None]] = field(default_factory=list)  # (work order id, checklist item id)
+    first_step: int = 0  # where in the six steps of a job the technician is when the run starts
 
 
-def prepare(url: str, technicians: int, managers: int, history: int) -> dict:
+def prepare(url: str, technicians: int, managers: int, history: int, shift_start: bool = False) -> dict:
     """Schema from the migrations, the plant's people, parts, assets, a year of history and each
     technician's assigned work orders; returns the people with their session cookies and tokens."""
     from flask import g
@@ -146,9 +148,15 @@ def prepare(url: str, technicians: int, managers: int, history: int) -> dict:
         for _ in range(max(200, managers * 30)):  # what managers bulk-assign
             order(status="new")
         assigned: dict[str, list[tuple[str, str]]] = {}
+        # Each technician is somewhere in a job when the run starts (steady state: one step in six is
+        # an "open"), its first order already started unless it is at the job's start; --shift-start:
+        # everyone at the start of a job, as at 7 o'clock.
+        first_step = {tech["id"]: 0 if shift_start else rng.randrange(len(STEPS)) for tech in techs}
         for tech in techs:
-            for _ in range(ORDERS_PER_TECH):
-                row = order(status="assigned", assigned_to=tech["id"])
+            for k in range(ORDERS_PER_TECH):
+                started = k == 0 and first_step[tech["id"]] > 0
+                row = order(status="in_progress" if started else "assigned", assigned_to=tech["id"],
+                            **({"repair_started_at": now - timedelta(minutes=rng.randint(5, 60))} if started else {}))
                 item = new_id()
                 items.append({"id": item, "work_order_id": row["id"], "position": 0, "item_key": "i0",
                               "description": "Check the guard is back on", "type": "checkbox", "required": True,
@@ -175,7 +183,8 @@ def prepare(url: str, technicians: int, managers: int, history: int) -> dict:
                 flask_session.update({"_user_id": session["id"], "_fresh": True, LOGIN_KEY: session["id"]})
                 csrf = generate_csrf()
                 cookie = f"{cookie_name}={serializer.dumps(dict(flask_session))}"
-            return Person(session["user_id"], cookie, token, csrf, list(assigned.get(session["user_id"], [])))
+            return Person(session["user_id"], cookie, token, csrf, list(assigned.get(session["user_id"], [])),
+                          first_step.get(session["user_id"], 0))
 
         everyone = [person(s) for s in sessions]
         new_orders = [o["id"] for o in orders if o["status"] == "new"]
@@ -301,8 +310,8 @@ class Technician:
         self.p = person
         self.parts = parts
         self.rng = rng
-        self.step = 0
-        self.version = "0"
+        self.step = person.first_step
+        self.version = "0"  # the open page's version: a work order nobody has changed yet reads "0"
         self.poll_token = ""  # X-Live-Token, as the page keeps it (static/js/portal.js)
         self.created = 0
         self.live_since = live_since  # send X-Live-Since with each step and take the answer's version
@@ -446,6 +455,9 @@ async def calibrate(port: int, plant: dict, techs: list[Technician], n: int, ser
         for url in ("/work-orders", "/kpis", "/work-orders/new"):
             for _ in range(4):
                 await http.call("GET", url, "warm-up", cookie=m.cookie, owner=m.user_id)
+    for t in crew:  # each at the start of a job, so that the steps below are timed by their names
+        while t.step != 0:
+            await t.work(http)
     await asyncio.sleep(5)
     for name in STEPS:
         await measure(name, [lambda t=t: t.work(http) for t in crew])
@@ -562,6 +574,9 @@ def main() -> None:
     parser.add_argument("--database", default="maintainpro_plant")
     parser.add_argument("--calibrate", type=int, default=30, help="requests of each kind timed one at a time")
     parser.add_argument("--keep-going", action="store_true", help="run every step even after one fails")
+    parser.add_argument("--shift-start", action="store_true",
+                        help="every technician starts at the beginning of a job (the first minute is all page "
+                             "openings, as at a shift's start); default: each at a random step of a job")
     parser.add_argument("--live-since", action=argparse.BooleanOptionalAction, default=True,
                         help="the tablet sends X-Live-Since with each step and takes the answer's version, as the "
                              "page does (--no-live-since: each step's next poll re-renders, as before)")
@@ -584,7 +599,7 @@ def main() -> None:
     instance = common.scratch_instance("maintainpro-bench-plant-")
     os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
     started = time.perf_counter()
-    plant = prepare(url, max(steps), max(steps) // 10, args.history)
+    plant = prepare(url, max(steps), max(steps) // 10, args.history, args.shift_start)
     print(f"prepared {max(steps):,} technicians, {max(steps) // 10} managers, 5 integrations, {args.history:,} "
           f"finished work orders in {time.perf_counter() - started:.0f} s", flush=True)
     env = {**os.environ, "DATABASE_URL": url, "MAINTAINPRO_INSTANCE": str(instance), "LOG_FORMAT": "text"}

@@ -66,10 +66,11 @@ def version(warehouse_id: str, work_order_id: str | None = None) -> str | None:
     return read(work_order_key(warehouse_id, work_order_id) if work_order_id else warehouse_key(warehouse_id))
 
 
-def read(key: str) -> str | None:
-    """The counter at `key` ("0" when missing), or None when Redis is down."""
+def read(key: str, app: Any = None) -> str | None:
+    """The counter at `key` ("0" when missing), or None when Redis is down. `app`: outside an app
+    context (the quiet poll's answer before Flask, portal/web/live_poll.py)."""
     try:
-        raw = get_redis().get(key)
+        raw = get_redis(app).get(key)
     except Exception as exc:
         log.warning("live: version not read (%s)", exc)
         return None

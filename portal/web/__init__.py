@@ -53,6 +53,8 @@ def register_web(app: Flask) -> None:
     csrf.init_app(app)
     session.init_login(app)
     app.register_blueprint(web)
+    # Quiet live polls (most of a plant's requests) answered before Flask builds a request.
+    app.wsgi_app = live_poll.QuietPolls(app, app.wsgi_app)  # type: ignore[method-assign]
 
     @app.context_processor
     def _portal_context() -> dict:

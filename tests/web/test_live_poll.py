@@ -156,3 +156,52 @@ def test_redis_down_nothing_changed(client, plant):
             r = _poll(c, path, since, sent)
             assert r.status_code == 204, r.get_data(as_text=True)
         db.session.remove()
+
+
+def _route_count(app, route: str) -> int:
+    from portal.platform.telemetry import metrics
+
+    figures = metrics.request_figures(app)
+    return next((r["requestCount"] for r in figures["busiestEndpoints"] if r["endpoint"] == f"GET {route}"), 0)
+
+
+def test_a_quiet_poll_is_answered_before_flask_with_the_apps_headers_and_figures(app, client, plant):
+    """QuietPolls answers in front of the app (Flask never starts a request for it), with what the app
+    gives every answer: the protective headers, the request id, the access line and the figures."""
+    from flask import request_started
+
+    path = f"/work-orders/{plant['mine']}/changes"
+    since, token = _first_poll(client, path)
+    by_app = _poll(client, path, since, None)  # the full path: the app's own 204
+    started = []
+
+    def seen(sender, **extra):
+        started.append(1)
+
+    route = "/work-orders/<work_order_id>/changes"
+    before = _route_count(app, route)
+    with request_started.connected_to(seen, app):
+        quiet = client.get(f"{path}?since={since}", headers={**HX, live_poll.HEADER: token, "X-Request-Id": "tablet-7:42"})
+        assert quiet.status_code == 204 and started == []
+        assert _poll(client, path, since, None).status_code == 204 and started == [1]  # the app's, for contrast
+    assert quiet.headers["X-Request-Id"] == "tablet-7:42"
+    skipped = {"X-Live-Token", "Set-Cookie", "Content-Type", "Content-Length", "X-Request-Id"}
+    assert {k: v for k, v in quiet.headers.items() if k not in skipped} == \
+           {k: v for k, v in by_app.headers.items() if k not in skipped}
+    assert _route_count(app, route) == before + 2  # the quiet answer is counted like the app's
+
+
+def test_a_quiet_poll_with_a_too_long_url_is_the_apps_414(client, plant):
+    path = f"/work-orders/{plant['mine']}/changes"
+    since, token = _first_poll(client, path)
+    r = client.get(f"{path}?since={since}&pad={'x' * 5000}", headers={**HX, live_poll.HEADER: token})
+    assert r.status_code == 414
+
+
+def test_a_token_on_another_route_or_method_goes_to_the_app(client, plant):
+    path = f"/work-orders/{plant['mine']}/changes"
+    since, token = _first_poll(client, path)
+    r = client.get(f"/work-orders/{plant['mine']}", headers={live_poll.HEADER: token})
+    assert r.status_code == 200 and "Seal leaking" in r.get_data(as_text=True)
+    assert client.get(f"/work-orders/{plant['mine']}/changez?since={since}",
+                      headers={**HX, live_poll.HEADER: token}).status_code == 404

@@ -18,11 +18,12 @@ import contextlib
 import logging
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, request
 from sqlalchemy.engine import make_url
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,8 @@ def _route_body_limit(view: Callable | None) -> int | None:
     return None
 
 
-def _request_target_bytes() -> int:
-    environ = request.environ
+def request_target_bytes(environ: dict) -> int:
+    """Bytes of the request's path and query as the client sent them."""
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
         return len(raw.encode("latin-1", "replace"))
@@ -108,7 +109,7 @@ class URITooLong(HTTPException):
 def _check_request() -> None:
     """Before the view (and before a routing 404/405 is raised): URL length, then body size."""
     max_url = current_app.config["MAX_URL_BYTES"]
-    if _request_target_bytes() > max_url:
+    if request_target_bytes(request.environ) > max_url:
         raise URITooLong(f"Request URL too long: at most {max_url} bytes of path and query")
     limit = body_limit_of_request()
     if request.content_length is not None and request.content_length > limit:
@@ -140,18 +141,22 @@ def read_body() -> bytes:
     return data
 
 
-def _set_headers(resp: Response) -> Response:
-    headers = resp.headers
+def add_headers(headers: Headers, config: Mapping[str, Any], *, is_html: bool, endpoint: str | None) -> None:
+    """The protective headers of an answer, where the view set none of its own: every answer of the
+    app gets them here (_set_headers), the quiet live poll's too (web/live_poll.py, before Flask)."""
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", REFERRER_POLICY)
     headers.setdefault("X-Frame-Options", "DENY")
     if "Content-Security-Policy" not in headers:
-        is_html = resp.mimetype == "text/html"
-        headers["Content-Security-Policy"] = current_app.config["CONTENT_SECURITY_POLICY"] if is_html else DATA_CSP
+        headers["Content-Security-Policy"] = config["CONTENT_SECURITY_POLICY"] if is_html else DATA_CSP
     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     # A view that chose its own caching (static files do) keeps it.
-    if request.endpoint not in PUBLIC_ENDPOINTS and "Cache-Control" not in headers:
+    if endpoint not in PUBLIC_ENDPOINTS and "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store"
+
+
+def _set_headers(resp: Response) -> Response:
+    add_headers(resp.headers, current_app.config, is_html=resp.mimetype == "text/html", endpoint=request.endpoint)
     return resp
 
 

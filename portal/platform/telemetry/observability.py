@@ -161,8 +161,7 @@ def init_observability(app: Flask) -> None:
     @app.before_request
     def _start_request() -> None:
         g.request_started = time.perf_counter()
-        sent = request.headers.get("X-Request-Id", "")
-        g.request_id = sent if SANE_REQUEST_ID.match(sent) else uuid.uuid4().hex
+        g.request_id = request_id_from(request.headers.get("X-Request-Id", ""))
 
     @app.after_request
     def _finish_request(response: Response) -> Response:
@@ -174,16 +173,13 @@ def init_observability(app: Flask) -> None:
         duration_ms = (time.perf_counter() - started) * 1000
         route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
         if app.config.get("LOG_FORMAT") == "text":
-            if _worth_a_text_line(route, response.status_code):
-                _log_text(access_log, f"{request.method} {_shown_path(route)} {response.status_code} "
-                                      f"{duration_ms:.0f} ms")
+            log_request(app, request_id=request_id, method=request.method, route=route, status=response.status_code,
+                        duration_ms=duration_ms, shown_path=_shown_path(route))
         else:
             claims = _claims()
-            log_json(access_log, type="request", requestId=request_id, userId=claims.get("sub"),
-                     warehouseId=claims.get("wh") or _loaded_user_warehouse(), method=request.method, route=route,
-                     status=response.status_code, durationMs=round(duration_ms, 2))
-        if route not in ("/healthz", "/readyz"):  # load balancer probes would drown the figures
-            metrics.record_request(app, route, request.method, response.status_code, duration_ms)
+            log_request(app, request_id=request_id, method=request.method, route=route, status=response.status_code,
+                        duration_ms=duration_ms, user_id=claims.get("sub"),
+                        warehouse_id=claims.get("wh") or _loaded_user_warehouse())
         return response
 
     @app.get("/healthz")
@@ -217,6 +213,25 @@ def init_observability(app: Flask) -> None:
             resp.status_code = 503
             return resp
         return jsonify({"status": "ready", "checks": checks})
+
+
+def request_id_from(sent: str) -> str:
+    """The client's X-Request-Id when it is short and plain, else a new one."""
+    return sent if SANE_REQUEST_ID.match(sent) else uuid.uuid4().hex
+
+
+def log_request(app: Flask, *, request_id: str, method: str, route: str, status: int, duration_ms: float,
+                shown_path: str | None = None, user_id: str | None = None, warehouse_id: str | None = None) -> None:
+    """A request's access line (LOG_FORMAT's shape) and its share of the request figures: every answer
+    of the app (_finish_request), and the quiet live polls answered before Flask (web/live_poll.py)."""
+    if app.config.get("LOG_FORMAT") == "text":
+        if _worth_a_text_line(route, status):
+            _log_text(access_log, f"{method} {shown_path or route} {status} {duration_ms:.0f} ms")
+    else:
+        log_json(access_log, type="request", requestId=request_id, userId=user_id, warehouseId=warehouse_id,
+                 method=method, route=route, status=status, durationMs=round(duration_ms, 2))
+    if route not in ("/healthz", "/readyz"):  # load balancer probes would drown the figures
+        metrics.record_request(app, route, method, status, duration_ms)
 
 
 def _worth_a_text_line(route: str, status: int) -> bool:
