@@ -136,6 +136,8 @@ def _claims() -> dict:
     key = g.get("api_key")  # authenticated by an API key (api/api_keys.py): no token
     if key is not None:
         return {"sub": key.id}
+    if request.blueprint != "api":  # pages carry no token: asking would raise, at a cost, every time
+        return {}
     try:
         from flask_jwt_extended import get_jwt
 
@@ -149,6 +151,8 @@ def _loaded_user_warehouse() -> str | None:
     key = g.get("api_key")
     if key is not None:
         return key.warehouse_id
+    if request.blueprint != "api":
+        return None
     try:
         from flask_jwt_extended import get_current_user
 
