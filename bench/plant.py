@@ -631,7 +631,7 @@ def main() -> None:
         for count in steps:
             recorder = Recorder()
             procs = groups(server, worker, redis, args.database)
-            before = {name: common.cpu_seconds(p) for name, p in procs.items()}
+            before = {proc.pid: common.cpu_seconds([proc]) for p in procs.values() for proc in p}
             machine_before = psutil.cpu_times()
             load_before = os.getloadavg()[0]
             wall = time.perf_counter()
@@ -639,9 +639,10 @@ def main() -> None:
                                   args.keep_alive))
             elapsed = time.perf_counter() - wall
             procs_after = groups(server, worker, redis, args.database)
-            after = {name: common.cpu_seconds(p) for name, p in procs_after.items()}
-            # Backends that started during the phase count from zero.
-            used = {name: max(0.0, after[name] - before[name]) for name in after}
+            # Per process: a backend that started during the phase counts from zero; one that ended is
+            # left out (a sum over the group would lose the whole group's share when PIDs change).
+            used = {name: sum(max(0.0, common.cpu_seconds([proc]) - before.get(proc.pid, 0.0)) for proc in p)
+                    for name, p in procs_after.items()}
             machine_after = psutil.cpu_times()
             busy = (sum(machine_after) - machine_after.idle - getattr(machine_after, "iowait", 0)) - \
                    (sum(machine_before) - machine_before.idle - getattr(machine_before, "iowait", 0))
