@@ -367,6 +367,28 @@ def part_search(work_order_id: str):
                   part_requests=request_service.part_requests_of(actor, wo.id))
 
 
+def _parts_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
+    """What the parts section (the answer to adding or requesting a part) shows, from a read of
+    that section alone: the work order as it is now, its parts with their names, its part requests.
+    Not detail_context: the whole page's read and its failure codes, hold reasons and history cost
+    several times this, for markup the answer does not carry."""
+    wo = work_order_service.get_work_order(actor, work_order_id)
+    section = reads.parts_section(actor, wo.id)
+    return {"wo": wo, "consumed": section.consumed, "parts_cost": section.parts_cost, "part_of": section.part_of,
+            "can_work": _can_work(actor, wo), "part_requests": request_service.part_requests_of(actor, wo.id),
+            **extra}
+
+
+def _labor_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
+    """What the labor section (the answer to booking time or the timer) shows, from a read of that
+    section alone: the work order as it is now (its total), the entries with their people's names,
+    the actor's timer."""
+    wo = work_order_service.get_work_order(actor, work_order_id)
+    labor, names = reads.labor_section(actor, wo.id)
+    return {"wo": wo, "labor": labor, "names": names, "can_work": _can_work(actor, wo),
+            "timer": labor_service.running_timer(actor, wo.id), **extra}
+
+
 def _closed_for_parts(work_order_id: str, message: str) -> Response:
     """The work order's page with the refusal in words (htmx: HX-Redirect, so the whole page shows the
     order as it is now, with the message in the layout's flash region)."""
@@ -402,7 +424,7 @@ def consume_part(work_order_id: str):
             for err in exc.errors or [{"field": "quantityUsed", "message": exc.message}]:
                 key = "quantityUsed" if "quantityUsed" in str(err.get("field")) else "partId"
                 errors.setdefault(key, err["message"])
-    ctx = detail_context(actor, work_order_id, part_errors=errors, part_form=line if errors else {})
+    ctx = _parts_context(actor, work_order_id, part_errors=errors, part_form=line if errors else {})
     if errors and line.get("partId"):
         # Keep the picked part on screen, with its current stock, so only the quantity needs fixing.
         with suppress(DomainError):
@@ -438,7 +460,7 @@ def request_part(work_order_id: str):
             message = (f"{part.part_number}: {reorder.quantity} requested. The manager sees it with the "
                        "reorder requests." if created else
                        f"{part.part_number}: the request is now for {reorder.quantity}.")
-    ctx = detail_context(actor, work_order_id, part_errors=errors, part_requested=message)
+    ctx = _parts_context(actor, work_order_id, part_errors=errors, part_requested=message)
     if errors:
         return render("work_orders/_parts.html", block="parts", status=422, **ctx)
     return _done(work_order_id, message, "work_orders/_parts.html", "parts", **ctx)
@@ -474,7 +496,7 @@ def add_labor(work_order_id: str):
                 labor_service.add_labor(actor, work_order_id, data)
     except (ValidationFailed, Conflict) as exc:
         errors = _field_errors(exc, "minutes")
-    ctx = detail_context(actor, work_order_id, labor_errors=errors,
+    ctx = _labor_context(actor, work_order_id, labor_errors=errors,
                          labor_form={k: request.form.get(k, "") for k in ("minutes", "note")} if errors else {})
     if errors:
         return render("work_orders/_labor.html", block="labor", status=422, **ctx)
