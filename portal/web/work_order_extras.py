@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from portal.models.enums import CLOSED_STATUSES
 from portal.platform.http.security import body_limit
@@ -23,6 +23,7 @@ from portal.services.work_orders import attachments as attachment_service
 from portal.services.work_orders import comments as comment_service
 from portal.services.work_orders.lifecycle import get_work_order
 from portal.web import live_poll
+from portal.web.acting import request_actor
 from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render, wants_fragment
@@ -33,7 +34,7 @@ SHOWN = 500
 
 
 def _actor() -> Actor:
-    return Actor.of(current_user.user)
+    return request_actor()
 
 
 @web.app_template_global()

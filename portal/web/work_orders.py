@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask.wrappers import Response
-from flask_login import current_user, login_required
+from flask_login import login_required
 from jinja2_fragments.flask import render_block
 
 from portal.models.enums import CLOSED_STATUSES, FAILURE_CODE_KIND, PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
@@ -31,6 +31,7 @@ from portal.services.work_orders import hold_reasons as hold_reasons_service
 from portal.services.work_orders import labor as labor_service
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.web import live_poll
+from portal.web.acting import request_actor
 from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.offline import device_time
@@ -42,7 +43,7 @@ LIST_FILTERS = ("status", "priority", "type", "assignedTo", "equipmentId", "over
 
 
 def _actor() -> Actor:
-    return Actor.of(current_user.user)
+    return request_actor()
 
 
 @web.app_template_test("closed")
@@ -232,7 +233,7 @@ def work_order_status(work_order_id: str):
         return render("work_orders/detail.html", block="detail", status=422,
                       **detail_context(actor, work_order_id, errors=update, form=data, chosen=data.get("status")))
     try:
-        wo = work_order_service.update_work_order(actor, work_order_id, update)
+        work_order_service.update_work_order(actor, work_order_id, update)
     except (Conflict, ValidationFailed) as exc:
         missing = [{"id": str(e["field"]).removeprefix("checklist."),
                     "text": e["message"].removeprefix("Required item not done: ")}
@@ -241,8 +242,10 @@ def work_order_status(work_order_id: str):
         return render("work_orders/detail.html", block="detail", status=422,
                       **detail_context(actor, work_order_id, errors=errors, missing=missing, form=data,
                                        chosen=data.get("status")))
-    label = WORK_ORDER_STATUS.label(wo.status)
-    ctx = detail_context(actor, work_order_id, flash_now=f"{wo.fo_number} is now {label.lower()}.")
+    # The number and status the message names from the page's own read (detail_context), after
+    # the change: `wo` was expired by the service's commit, and reading it again cost a statement.
+    ctx = detail_context(actor, work_order_id)
+    ctx["flash_now"] = f"{ctx['wo'].fo_number} is now {WORK_ORDER_STATUS.label(ctx['wo'].status).lower()}."
     return _done(work_order_id, ctx["flash_now"], "work_orders/detail.html", "detail", **ctx)
 
 
