@@ -31,7 +31,7 @@ from portal.services.work_orders import hold_reasons as hold_reasons_service
 from portal.services.work_orders import labor as labor_service
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.web import live_poll
-from portal.web.acting import request_actor
+from portal.web.acting import request_actor, request_name
 from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.offline import device_time
@@ -328,8 +328,16 @@ def _item_context(actor: Actor, work_order_id: str, item_id: str, **extra: Any) 
     # The progress from the same read: the status bar's count follows a tick (checklist_item).
     return {"wo": wo, "item": item, "item_errors": {}, "can_work": _can_work(actor, wo),
             "progress": checklist_progress(items),
-            "names": reads.labels(actor, user_ids={item.done_by}).names,
+            "names": _names_of(actor, {item.done_by}),
             "relations": follow_ups.relations(actor, wo, [item]), **extra}
+
+
+def _names_of(actor: Actor, user_ids: set[str | None]) -> dict[str, str]:
+    """The names of these people as the page writes them (name, else e-mail); the acting person's
+    from the request's snapshot (acting.py): a tick is nearly always ticked by whoever looks at it."""
+    if user_ids == {actor.id}:
+        return {actor.id: request_name() or actor.email}
+    return reads.labels(actor, user_ids=user_ids).names
 
 
 @web.post("/work-orders/<work_order_id>/checklist/<item_id>/follow-up")
