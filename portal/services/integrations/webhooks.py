@@ -216,16 +216,19 @@ def _active_endpoints(session: Session, warehouse_id: str) -> list[WebhookEndpoi
     events (completing records two, a bulk change one per work order) fans them out to the same
     endpoints, read by its first event. Kept with the transaction they were read in, so the next
     transaction reads them again (an endpoint added or disabled since counts from then on)."""
+    def read() -> list[WebhookEndpoint]:
+        return list(session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.warehouse_id == warehouse_id,
+                                                                  WebhookEndpoint.active.is_(True))))
+
     transaction = session.get_transaction()
+    if transaction is None:  # not inside a transaction: nothing to keep them with
+        return read()
     kept = session.info.get(ENDPOINTS_KEY)
     if kept is None or kept[0] is not transaction:
         kept = session.info[ENDPOINTS_KEY] = (transaction, {})
-    found = kept[1].get(warehouse_id)
-    if found is None:
-        found = kept[1][warehouse_id] = list(session.scalars(
-            select(WebhookEndpoint).where(WebhookEndpoint.warehouse_id == warehouse_id,
-                                          WebhookEndpoint.active.is_(True))))
-    return found
+    if warehouse_id not in kept[1]:
+        kept[1][warehouse_id] = read()
+    return kept[1][warehouse_id]
 
 
 def enqueue_committed(session: Session, *, event_ids: list[str]) -> None:
