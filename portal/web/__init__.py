@@ -19,6 +19,7 @@ def register_web(app: Flask) -> None:
     from portal.platform.extensions import csrf
     from portal.services.work_orders import readings
     from portal.web import (  # noqa: F401  (routes register on import)
+        acting,
         admin_console,
         admin_warehouse,
         asset_tree,
@@ -60,9 +61,10 @@ def register_web(app: Flask) -> None:
     def _portal_context() -> dict:
         from flask_login import current_user
 
-        tz = timefmt.zone(current_user.warehouse.timezone if current_user.is_authenticated else None)
+        # As the request started (acting.py): a page rendered after a commit reads no user again.
+        zone_name, mark = acting.request_place() if current_user.is_authenticated else (None, ".")
+        tz = timefmt.zone(zone_name)
         # The plant's decimal mark: readings are shown back as its people write them ("65,5").
-        mark = current_user.warehouse.decimal_mark if current_user.is_authenticated else "."
         # The header's bell (templates/notifications/_bell.html): read only when a page draws it,
         # never for a fragment (a board's live refresh renders no header).
         return {"tz": tz, "decimal_mark": mark, "pending_requests": _pending_requests,

@@ -6,11 +6,15 @@ from __future__ import annotations
 from flask_login import current_user
 
 from portal.platform.http import idempotency
+from portal.web.acting import request_actor
 from portal.web.blueprint import web
 
 
 def caller() -> str | None:
-    return f"user:{current_user.id}" if current_user.is_authenticated else None
+    if not current_user.is_authenticated:
+        return None
+    request_actor()  # before the claim's commit expires the user (acting.py says why)
+    return f"user:{current_user.id}"
 
 
 idempotency.install(web, caller)

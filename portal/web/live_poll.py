@@ -56,6 +56,7 @@ from werkzeug.wrappers import Response
 from portal.platform import live
 from portal.platform.http import security
 from portal.platform.telemetry import observability
+from portal.web.acting import request_actor
 from portal.web.session import LOGIN_KEY
 
 HEADER = "X-Live-Token"
@@ -202,7 +203,7 @@ def answers_own_change(view: Callable[..., Any]) -> Callable[..., Response]:
         if (since is None or resp.status_code != 200 or "HX-Redirect" in resp.headers
                 or not current_user.is_authenticated):
             return resp
-        version = own_change_version(current_user.user.warehouse_id, kwargs["work_order_id"], since)
+        version = own_change_version(request_actor().warehouse_id, kwargs["work_order_id"], since)
         if version is not None:
             resp.headers[VERSION] = version
         return resp

@@ -12,7 +12,7 @@ import binascii
 from typing import Any
 
 from flask import flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
 from portal.models.enums import CLOSED_STATUSES
@@ -25,6 +25,7 @@ from portal.services.identity.permissions import can
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.services.work_orders import signoff as signoff_service
 from portal.services.work_orders.lifecycle import get_work_order
+from portal.web.acting import request_actor, request_name
 from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import wants_fragment
@@ -34,7 +35,7 @@ DATA_URL_PREFIX = "data:image/png;base64,"
 
 
 def _actor() -> Actor:
-    return Actor.of(current_user.user)
+    return request_actor()
 
 
 @web.app_template_global()
@@ -47,6 +48,7 @@ def signoff_panel(wo: Any) -> dict:
         "can_sign": signoff_service.can_sign(actor, wo),
         # Whether a signature is required is a manager's decision, while the work order is open.
         "can_require": not closed and can(actor, "work_orders.assign"),
+        "signer_name": request_name() or "",  # the pad's default signer: whoever is signing in
     }
 
 

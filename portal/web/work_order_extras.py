@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from portal.models.enums import CLOSED_STATUSES
 from portal.platform.http.security import body_limit
@@ -23,6 +23,7 @@ from portal.services.work_orders import attachments as attachment_service
 from portal.services.work_orders import comments as comment_service
 from portal.services.work_orders.lifecycle import get_work_order
 from portal.web import live_poll
+from portal.web.acting import request_actor
 from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.rendering import render, wants_fragment
@@ -33,7 +34,7 @@ SHOWN = 500
 
 
 def _actor() -> Actor:
-    return Actor.of(current_user.user)
+    return request_actor()
 
 
 @web.app_template_global()
@@ -78,15 +79,18 @@ def work_order_comments(work_order_id: str):
 @live_poll.answers_own_change
 def add_work_order_comment(work_order_id: str):
     actor = _actor()
-    wo = get_work_order(actor, work_order_id)
     data = form_model(CommentCreate, request.form)
     kept = {"comment_body": request.form.get("body", ""), "comment_public": bool(request.form.get("visibleToReporter"))}
     if isinstance(data, dict):
-        return _answer("comments", wo, status=422, comment_errors=data, **kept)
+        return _answer("comments", get_work_order(actor, work_order_id), status=422, comment_errors=data, **kept)
     try:
-        comment_service.add_comment(actor, wo.id, data)  # Forbidden/NotFound: the error page or toast
+        # Reads the work order first, as the answer below does (another warehouse's id: 404 before
+        # anything else): the view reads it once, after the write, for the thread it shows.
+        comment_service.add_comment(actor, work_order_id, data)  # Forbidden/NotFound: the error page or toast
     except ValidationFailed as exc:
-        return _answer("comments", wo, status=422, comment_errors=_errors_of(exc), **kept)
+        return _answer("comments", get_work_order(actor, work_order_id), status=422,
+                       comment_errors=_errors_of(exc), **kept)
+    wo = get_work_order(actor, work_order_id)
     if not wants_fragment():
         flash("Comment added.", "success")
         return redirect(url_for("web.work_order_comments", work_order_id=wo.id), 303)

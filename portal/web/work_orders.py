@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask.wrappers import Response
-from flask_login import current_user, login_required
+from flask_login import login_required
 from jinja2_fragments.flask import render_block
 
 from portal.models.enums import CLOSED_STATUSES, FAILURE_CODE_KIND, PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
@@ -31,6 +31,7 @@ from portal.services.work_orders import hold_reasons as hold_reasons_service
 from portal.services.work_orders import labor as labor_service
 from portal.services.work_orders import lifecycle as work_order_service
 from portal.web import live_poll
+from portal.web.acting import request_actor, request_name
 from portal.web.blueprint import web
 from portal.web.forms import form_model
 from portal.web.offline import device_time
@@ -42,7 +43,7 @@ LIST_FILTERS = ("status", "priority", "type", "assignedTo", "equipmentId", "over
 
 
 def _actor() -> Actor:
-    return Actor.of(current_user.user)
+    return request_actor()
 
 
 @web.app_template_test("closed")
@@ -119,6 +120,7 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
         "hold_reasons": [(r.code, r.label) for r in reasons if r.active], "reason_labels": {r.code: r.label for r in reasons},
         "held": held, "progress": checklist_progress(read.checklist),
         "can_work": _can_work(actor, wo), "timer": labor_service.running_timer(actor, wo.id),
+        "estimates": actor.role in ("manager", "admin"),  # the estimate's form (the planner's)
         "errors": {}, "missing": [], "now": utcnow(),
         "live_version": version,
         # Only a problem report has one (one more statement on those pages alone).
@@ -232,7 +234,7 @@ def work_order_status(work_order_id: str):
         return render("work_orders/detail.html", block="detail", status=422,
                       **detail_context(actor, work_order_id, errors=update, form=data, chosen=data.get("status")))
     try:
-        wo = work_order_service.update_work_order(actor, work_order_id, update)
+        work_order_service.update_work_order(actor, work_order_id, update)
     except (Conflict, ValidationFailed) as exc:
         missing = [{"id": str(e["field"]).removeprefix("checklist."),
                     "text": e["message"].removeprefix("Required item not done: ")}
@@ -241,8 +243,10 @@ def work_order_status(work_order_id: str):
         return render("work_orders/detail.html", block="detail", status=422,
                       **detail_context(actor, work_order_id, errors=errors, missing=missing, form=data,
                                        chosen=data.get("status")))
-    label = WORK_ORDER_STATUS.label(wo.status)
-    ctx = detail_context(actor, work_order_id, flash_now=f"{wo.fo_number} is now {label.lower()}.")
+    # The number and status the message names from the page's own read (detail_context), after
+    # the change: `wo` was expired by the service's commit, and reading it again cost a statement.
+    ctx = detail_context(actor, work_order_id)
+    ctx["flash_now"] = f"{ctx['wo'].fo_number} is now {WORK_ORDER_STATUS.label(ctx['wo'].status).lower()}."
     return _done(work_order_id, ctx["flash_now"], "work_orders/detail.html", "detail", **ctx)
 
 
@@ -324,8 +328,16 @@ def _item_context(actor: Actor, work_order_id: str, item_id: str, **extra: Any) 
     # The progress from the same read: the status bar's count follows a tick (checklist_item).
     return {"wo": wo, "item": item, "item_errors": {}, "can_work": _can_work(actor, wo),
             "progress": checklist_progress(items),
-            "names": reads.labels(actor, user_ids={item.done_by}).names,
+            "names": _names_of(actor, {item.done_by}),
             "relations": follow_ups.relations(actor, wo, [item]), **extra}
+
+
+def _names_of(actor: Actor, user_ids: set[str | None]) -> dict[str, str]:
+    """The names of these people as the page writes them (name, else e-mail); the acting person's
+    from the request's snapshot (acting.py): a tick is nearly always ticked by whoever looks at it."""
+    if user_ids == {actor.id}:
+        return {actor.id: request_name() or actor.email}
+    return reads.labels(actor, user_ids=user_ids).names
 
 
 @web.post("/work-orders/<work_order_id>/checklist/<item_id>/follow-up")
@@ -367,6 +379,28 @@ def part_search(work_order_id: str):
                   part_requests=request_service.part_requests_of(actor, wo.id))
 
 
+def _parts_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
+    """What the parts section (the answer to adding or requesting a part) shows, from a read of
+    that section alone: the work order as it is now, its parts with their names, its part requests.
+    Not detail_context: the whole page's read and its failure codes, hold reasons and history cost
+    several times this, for markup the answer does not carry."""
+    wo = work_order_service.get_work_order(actor, work_order_id)
+    section = reads.parts_section(actor, wo.id)
+    return {"wo": wo, "consumed": section.consumed, "parts_cost": section.parts_cost, "part_of": section.part_of,
+            "can_work": _can_work(actor, wo), "part_requests": request_service.part_requests_of(actor, wo.id),
+            **extra}
+
+
+def _labor_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
+    """What the labor section (the answer to booking time or the timer) shows, from a read of that
+    section alone: the work order as it is now (its total), the entries with their people's names,
+    the actor's timer."""
+    wo = work_order_service.get_work_order(actor, work_order_id)
+    labor, names = reads.labor_section(actor, wo.id)
+    return {"wo": wo, "labor": labor, "names": names, "can_work": _can_work(actor, wo),
+            "timer": labor_service.running_timer(actor, wo.id), **extra}
+
+
 def _closed_for_parts(work_order_id: str, message: str) -> Response:
     """The work order's page with the refusal in words (htmx: HX-Redirect, so the whole page shows the
     order as it is now, with the message in the layout's flash region)."""
@@ -402,7 +436,7 @@ def consume_part(work_order_id: str):
             for err in exc.errors or [{"field": "quantityUsed", "message": exc.message}]:
                 key = "quantityUsed" if "quantityUsed" in str(err.get("field")) else "partId"
                 errors.setdefault(key, err["message"])
-    ctx = detail_context(actor, work_order_id, part_errors=errors, part_form=line if errors else {})
+    ctx = _parts_context(actor, work_order_id, part_errors=errors, part_form=line if errors else {})
     if errors and line.get("partId"):
         # Keep the picked part on screen, with its current stock, so only the quantity needs fixing.
         with suppress(DomainError):
@@ -438,7 +472,7 @@ def request_part(work_order_id: str):
             message = (f"{part.part_number}: {reorder.quantity} requested. The manager sees it with the "
                        "reorder requests." if created else
                        f"{part.part_number}: the request is now for {reorder.quantity}.")
-    ctx = detail_context(actor, work_order_id, part_errors=errors, part_requested=message)
+    ctx = _parts_context(actor, work_order_id, part_errors=errors, part_requested=message)
     if errors:
         return render("work_orders/_parts.html", block="parts", status=422, **ctx)
     return _done(work_order_id, message, "work_orders/_parts.html", "parts", **ctx)
@@ -474,7 +508,7 @@ def add_labor(work_order_id: str):
                 labor_service.add_labor(actor, work_order_id, data)
     except (ValidationFailed, Conflict) as exc:
         errors = _field_errors(exc, "minutes")
-    ctx = detail_context(actor, work_order_id, labor_errors=errors,
+    ctx = _labor_context(actor, work_order_id, labor_errors=errors,
                          labor_form={k: request.form.get(k, "") for k in ("minutes", "note")} if errors else {})
     if errors:
         return render("work_orders/_labor.html", block="labor", status=422, **ctx)

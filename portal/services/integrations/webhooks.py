@@ -194,11 +194,8 @@ def send_test(actor: Actor, webhook_id: str, *, now: datetime | None = None) -> 
 def fan_out(event: DomainEvent) -> None:
     """Receives event_recorded, inside the event's transaction: one pending delivery per active endpoint
     of the event's warehouse that subscribes to it. Committed with the change, or not at all."""
-    session = db.session
-    endpoints = session.scalars(
-        select(WebhookEndpoint).where(WebhookEndpoint.warehouse_id == event.warehouse_id,
-                                      WebhookEndpoint.active.is_(True))
-    )
+    session = db.session()  # the scoped session's current Session (its transaction is asked for)
+    endpoints = _active_endpoints(session, event.warehouse_id)
     now = utcnow()  # wall-clock: a job simulating another date must not postpone delivery
     outbox = session.info.setdefault(OUTBOX_KEY, {})
     for endpoint in endpoints:
@@ -209,6 +206,29 @@ def fan_out(event: DomainEvent) -> None:
                                    next_attempt_at=now, created_at=now)
         session.add(delivery)
         outbox.setdefault(event.id, []).append(delivery.id)
+
+
+ENDPOINTS_KEY = "webhook_endpoints_of_transaction"
+
+
+def _active_endpoints(session: Session, warehouse_id: str) -> list[WebhookEndpoint]:
+    """The warehouse's active endpoints, read once per transaction: a change that records several
+    events (completing records two, a bulk change one per work order) fans them out to the same
+    endpoints, read by its first event. Kept with the transaction they were read in, so the next
+    transaction reads them again (an endpoint added or disabled since counts from then on)."""
+    def read() -> list[WebhookEndpoint]:
+        return list(session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.warehouse_id == warehouse_id,
+                                                                  WebhookEndpoint.active.is_(True))))
+
+    transaction = session.get_transaction()
+    if transaction is None:  # not inside a transaction: nothing to keep them with
+        return read()
+    kept = session.info.get(ENDPOINTS_KEY)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[ENDPOINTS_KEY] = (transaction, {})
+    if warehouse_id not in kept[1]:
+        kept[1][warehouse_id] = read()
+    return kept[1][warehouse_id]
 
 
 def enqueue_committed(session: Session, *, event_ids: list[str]) -> None:

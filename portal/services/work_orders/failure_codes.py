@@ -160,15 +160,25 @@ def completion_step(actor: Actor, wo: WorkOrder, *, asking: bool) -> dict[str, A
     statement, the warehouse's rule with the asset's class. `offered`: per kind, the active codes for
     the asset's class, most used first (then by label)."""
     require(actor, "work_orders.read")
-    codes = list(db.session.scalars(select(FailureCode).where(FailureCode.warehouse_id == wo.warehouse_id)))
-    step: dict[str, Any] = {"labels": {(c.kind, c.code): c.label for c in codes}, "required": False,
+    required, eq_class = False, None
+    if asking:
+        # The catalogue with the warehouse's rule and the asset's class in one statement: the
+        # warehouse's row outer-joined to its codes (one row with no code when it has none).
+        asset_class = select(Equipment.equipment_class).where(
+            Equipment.id == wo.equipment_id, Equipment.warehouse_id == wo.warehouse_id).scalar_subquery()
+        rows = db.session.execute(
+            select(Warehouse.require_failure_codes, asset_class, FailureCode).select_from(Warehouse)
+            .outerjoin(FailureCode, FailureCode.warehouse_id == Warehouse.id)
+            .where(Warehouse.id == wo.warehouse_id)).all()
+        codes = [code for _, _, code in rows if code is not None]
+        if rows:
+            required, eq_class = rows[0][0], rows[0][1]
+    else:
+        codes = list(db.session.scalars(select(FailureCode).where(FailureCode.warehouse_id == wo.warehouse_id)))
+    step: dict[str, Any] = {"labels": {(c.kind, c.code): c.label for c in codes}, "required": required,
                             "offered": {kind: [] for kind in FAILURE_CODE_KIND.values}}
     if not asking:
         return step
-    eq_class = select(Equipment.equipment_class).where(
-        Equipment.id == wo.equipment_id, Equipment.warehouse_id == wo.warehouse_id).scalar_subquery()
-    step["required"], eq_class = db.session.execute(
-        select(Warehouse.require_failure_codes, eq_class).where(Warehouse.id == wo.warehouse_id)).one()
     uses = usage(wo.warehouse_id)
     for c in sorted((c for c in codes if c.active and _offered_for(c, eq_class)),
                     key=lambda c: (-uses.get((c.kind, c.code), 0), c.label.lower())):

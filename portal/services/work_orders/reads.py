@@ -388,6 +388,50 @@ def work_order_page(actor: Actor, work_order_id: str) -> WorkOrderPage:
                          history=detail["history"], checklist=checklist, labor=labor, labels=found)
 
 
+@dataclass
+class PartsSection:
+    """The page's "Parts used" alone (the answer to adding or requesting a part): the consumptions
+    as work_order_detail_rows() lists them, their cost, and the parts' names."""
+
+    consumed: list[dict]
+    parts_cost: Decimal
+    part_of: dict[str, PartName]
+
+
+def parts_section(actor: Actor, work_order_id: str) -> PartsSection:
+    """The parts consumed on a work order with their part's number and description, in one
+    statement (the whole page's read is four, with the history and the labor the section does not
+    show). The caller has read (and 404'd) the work order; the warehouse in the WHERE keeps another
+    warehouse's rows out all the same."""
+    require(actor, READ)
+    pc = PartConsumption.__table__.c
+    rows = db.session.execute(
+        select(pc.id, pc.part_id, pc.quantity, pc.unit_cost, pc.total_cost, pc.consumed_by, pc.consumed_at,
+               Part.part_number, Part.description)
+        .outerjoin(Part, and_(Part.id == pc.part_id, Part.warehouse_id == actor.warehouse_id))
+        .where(pc.work_order_id == work_order_id, pc.warehouse_id == actor.warehouse_id)
+        .order_by(pc.consumed_at, pc.id)).all()
+    consumed = [{"id": r.id, "part_id": r.part_id, "quantity": r.quantity, "unit_cost": r.unit_cost,
+                 "total_cost": r.total_cost, "consumed_by": r.consumed_by, "consumed_at": r.consumed_at}
+                for r in rows]
+    names = {r.part_id: PartName(r.part_id, r.part_number, r.description) for r in rows if r.part_number is not None}
+    return PartsSection(consumed=consumed, parts_cost=sum((r.total_cost for r in rows), Decimal("0.00")),
+                        part_of=names)
+
+
+def labor_section(actor: Actor, work_order_id: str) -> tuple[list[LaborEntry], dict[str, str]]:
+    """The page's "Labor" alone (the answer to booking time): the entries in the page's order and
+    the names of who did them, in one statement. The caller has read (and 404'd) the work order."""
+    require(actor, READ)
+    rows = db.session.execute(
+        select(LaborEntry, User.name, User.email)
+        .outerjoin(User, and_(User.id == LaborEntry.user_id, User.warehouse_id == actor.warehouse_id))
+        .where(LaborEntry.work_order_id == work_order_id, LaborEntry.warehouse_id == actor.warehouse_id)
+        .order_by(LaborEntry.performed_at, LaborEntry.id)).all()
+    names = {entry.user_id: name or email for entry, name, email in rows if name or email}
+    return [entry for entry, _, _ in rows], names
+
+
 # --- One asset's work orders --------------------------------------------------------------------
 
 def work_orders_of_equipment(actor: Actor, equipment_id: str, *, past: int) -> tuple[list[WorkOrder], list[WorkOrder]]:
