@@ -32,6 +32,7 @@ from portal.web import live_poll
 from portal.web.blueprint import web
 from portal.web.errors import error_page
 from portal.web.forms import form_model
+from portal.web.pickers import option_tags
 from portal.web.rendering import render, wants_fragment
 from portal.web.timefmt import from_local_input, zone
 from portal.web.work_order_checklists import creation_checklists
@@ -158,6 +159,8 @@ def board_context(actor: Actor, source: Mapping[str, str], *, full: bool | None 
     ctx.update(sort=sort, columns=columns, column_names=board_views.COLUMNS, sortable=SORTABLE,
                saved_views=board_views.views_of(actor), bulk_statuses=BULK_STATUSES, unassign=UNASSIGN,
                kinds=board_views.KINDS, here=urlencode(args))
+    # The assignable people as <option>s once (the whole page's filter, bulk bar and rows' shared list).
+    ctx["people_tags"] = option_tags(ctx["people"])
     if view == "kanban":
         ctx["lanes"] = _kanban(actor, filters, sort)
         ctx["moves_for"] = lambda wo: _moves(actor, wo)
@@ -167,7 +170,10 @@ def board_context(actor: Actor, source: Mapping[str, str], *, full: bool | None 
     for lane in ctx.get("lanes", []):
         names_for |= {wo.assigned_to for wo in lane["rows"]}
     names_for |= {wo.assigned_to for day in ctx.get("days", []) for wo in day["rows"]}
-    ctx["names"] = reads.labels(actor, user_ids=names_for).names if names_for else {}
+    names_for.discard(None)
+    # The table's names came with its rows (list_context); the kanban's and calendar's are read here.
+    if not names_for <= ctx["names"].keys():
+        ctx["names"] = reads.labels(actor, user_ids=names_for).names
     return ctx
 
 
