@@ -78,9 +78,21 @@ def capacity(warehouse_id: str, week_start: date, people: list[User] | None = No
 
 
 def crew_weekly_hours(warehouse_id: str, week_start: date) -> float:
-    """The crew's (active technicians') hours in the week, net of absences."""
-    crew = planned_people(warehouse_id, CREW_ROLES)
-    return round(sum(sum(days.values()) for days in capacity(warehouse_id, week_start, crew).values()), 2)
+    """The crew's (active technicians') hours in the week, net of absences: what capacity() gives
+    them, summed. Counted in SQL (a sum over the crew, and the days off of those away), not from a
+    User per technician: the KPI page asks it on every load, and a plant has a thousand of them."""
+    days = week_days(week_start)
+    workdays = [d for d in days if d.weekday() < WORKDAYS]
+    away = _absent_days(warehouse_id, days[0], days[-1])
+    # A day's hours as capacity() rounds them; weekly hours have two decimals, so fifths of them
+    # have three and the rounding never meets a tie (Python's and SQL's round agree).
+    daily = func.round(func.coalesce(User.weekly_hours, 0) / WORKDAYS, 2)
+    crew = (User.warehouse_id == warehouse_id, User.active.is_(True), User.role.in_(CREW_ROLES))
+    total = Decimal(str(db.session.scalar(select(func.coalesce(func.sum(daily), 0)).where(*crew)))) * len(workdays)
+    if away:
+        for user_id, hours in db.session.execute(select(User.id, daily).where(*crew, User.id.in_(list(away)))):
+            total -= Decimal(str(hours)) * sum(1 for d in workdays if d in away[user_id])
+    return round(float(total), 2)
 
 
 def set_weekly_hours(actor: Actor, user_id: str, data: WeeklyHoursUpdate) -> User:
