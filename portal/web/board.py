@@ -15,6 +15,7 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask.wrappers import Response
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from portal.models.enums import PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
@@ -152,15 +153,22 @@ def board_context(actor: Actor, source: Mapping[str, str], *, full: bool | None 
     filters = {k: v for k, v in args.items() if k not in BOARD_KEYS}
     view = args.get("view", "table")
     sort = args.get("sort", DEFAULT_SORT)
+    if full is None:
+        full = not wants_fragment()
+    # The list's rows and their names; the whole page's choices are added below, the people from
+    # what this process keeps of them (reads.assignable_people) rather than a thousand rows a load.
     ctx = list_context(actor, {**filters, "page": source.get("page", "1"), "assetQ": source.get("assetQ", "")},
-                       limit=TABLE_LIMIT if view == "table" else 1, sort=sort, full=full, board=True, view=view,
+                       limit=TABLE_LIMIT if view == "table" else 1, sort=sort, full=False, board=True, view=view,
                        args=args, filter_args=filters)
+    if full:
+        ctx["people"] = reads.assignable_people(actor)
+        ctx["asset_choices"] = pickers.asset_choices(actor, source.get("assetQ"), args.get("equipmentId"))
     columns = args["cols"].split(",") if "cols" in args else board_views.columns_of(actor)
     ctx.update(sort=sort, columns=columns, column_names=board_views.COLUMNS, sortable=SORTABLE,
                saved_views=board_views.views_of(actor), bulk_statuses=BULK_STATUSES, unassign=UNASSIGN,
                kinds=board_views.KINDS, here=urlencode(args))
     # The assignable people as <option>s once (the whole page's filter, bulk bar and rows' shared list).
-    ctx["people_tags"] = option_tags(ctx["people"])
+    ctx["people_tags"] = _people_tags(actor.warehouse_id, ctx["people"])
     if view == "kanban":
         ctx["lanes"] = _kanban(actor, filters, sort)
         ctx["moves_for"] = lambda wo: _moves(actor, wo)
@@ -175,6 +183,20 @@ def board_context(actor: Actor, source: Mapping[str, str], *, full: bool | None 
     if not names_for <= ctx["names"].keys():
         ctx["names"] = reads.labels(actor, user_ids=names_for).names
     return ctx
+
+
+# The <option>s of the last people list of each warehouse: the same list kept (the same object,
+# reads.assignable_people) gives the same markup, built once rather than on every load.
+_tags_of: dict[str, tuple[list, Markup]] = {}
+
+
+def _people_tags(warehouse_id: str, people: list[tuple[str, str]]) -> Markup:
+    kept = _tags_of.get(warehouse_id)
+    if kept is not None and kept[0] is people:
+        return kept[1]
+    tags = option_tags(people)
+    _tags_of[warehouse_id] = (people, tags)
+    return tags
 
 
 def _query(filters: Mapping[str, str], **values: Any) -> WorkOrderQuery:
