@@ -36,7 +36,10 @@ PAGES = {
     "board": ("/work-orders", {}),
     "board-fragment": ("/work-orders", {"HX-Request": "true", "HX-Target": "results"}),
     "kpis": ("/kpis", {}),
+    "kanban": ("/work-orders?view=kanban", {}),
+    "calendar": ("/work-orders?view=calendar", {}),
 }
+DEFAULT_PAGES = "board,board-fragment,kpis"
 CSRF = re.compile(r'(name="csrf_token" value="|name="csrf-token" content=")[^"]+')
 
 
@@ -103,14 +106,17 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true",
                         help="with each statement, its execution time by EXPLAIN ANALYZE")
     parser.add_argument("--dump", help="write each page's HTML here")
-    parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--pages", default=DEFAULT_PAGES, help=f"of {', '.join(PAGES)}")
     parser.add_argument("--email", default="manager0@plant.test")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="the read cache off: every list and figure computed, as in a plant whose "
+                             "technicians write all the time (each write makes the warehouse's entries stale)")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         raise SystemExit("DATABASE_URL: the plant's database (a copy)")
     common.scratch_instance()
     common.quiet_request_log()
-    app = create_app(common.app_config())
+    app = create_app(common.app_config(**({"CACHE_ENABLED": False} if args.no_cache else {})))
     client = app.test_client()
     sign_in(app, client, args.email)
     statements: list[str] = []
