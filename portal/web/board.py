@@ -64,13 +64,13 @@ def _field_errors(exc: DomainError, default: str) -> dict[str, str]:
 def _create_form(errors: dict[str, str] | None = None, values: Any = None, status: int = 200) -> Response:
     actor = _actor()
     values = values or {}
-    labels = reads.labels(actor, people=can(actor, "work_orders.assign"))
+    people = reads.assignable_people(actor) if can(actor, "work_orders.assign") else []
     # The asset: a picker of the few assets matching what was typed (and the one chosen), not a
     # list of every asset (portal/web/pickers.py).
     assets = pickers.asset_choices(actor, values.get("assetQ"), values.get("equipmentId"))
     return render("work_orders/new.html", status=status, errors=errors or {}, values=values,
                   types=WORK_ORDER_TYPE.options, priorities=PRIORITY.options, asset_choices=assets,
-                  people=labels.people, checklist_sources=checklist_service.checklist_sources(actor))
+                  people=people, checklist_sources=checklist_service.checklist_sources(actor))
 
 
 @web.route("/work-orders/new", methods=["GET", "POST"])
