@@ -51,3 +51,19 @@ def test_a_rows_field_error_is_still_placed_by_the_macro(row):
     render, _ = row
     html = render({"priority": "Pick a priority"}, {"priority": "urgent"})
     assert 'aria-invalid="true"' in html and 'id="e-priority-' in html and "Pick a priority" in html
+
+
+@pytest.mark.parametrize("root", ["", "/cmms"])
+def test_row_url_is_url_for_with_the_id(app, root):
+    """row_url() builds a route's URL once per request and puts each id in it: the same as url_for,
+    under an application root too."""
+    from flask import url_for
+
+    from portal.web.board import row_url
+
+    ids = ["5f0c8a7e-1b2c-4d3e-8f90-a1b2c3d4e5f6", "00000000-0000-0000-0000-0000000000ab"]
+    with app.test_request_context("/work-orders", base_url=f"http://localhost{root}/"):
+        for endpoint in ("web.work_order_page", "web.board_edit", "web.board_move"):
+            for wo_id in ids:
+                assert row_url(endpoint, wo_id) == url_for(endpoint, work_order_id=wo_id)
+        assert row_url("web.board_edit", ids[0]).startswith(f"{root}/work-orders/")
