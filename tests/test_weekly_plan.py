@@ -56,13 +56,13 @@ def test_capacity_is_weekly_hours_over_weekdays_net_of_absences(app, users):
 
 
 def test_crew_hours_are_capacity_summed_over_the_active_technicians(app, users):
-    """crew_weekly_hours() sums in SQL what capacity() gives each technician: odd weekly hours (their
-    fifths rounded to the hundredth), days away (a weekend day of them counts nothing), no hours, an
-    inactive technician and an absent manager left out."""
+    """crew_weekly_hours() sums, by distinct weekly hours, what capacity() gives each technician: odd
+    weekly hours (their fifths rounded to the hundredth), whole ones not a multiple of five, days away
+    (a weekend day of them counts nothing), an inactive technician and an absent manager left out."""
     manager = users.actor("north", "manager")
     north = users["north"]
     wid = north["manager"].warehouse_id
-    for who, hours in (("technician", 37.37), ("technician2", 0), ("manager", 12.34)):
+    for who, hours in (("technician", 37.37), ("technician2", 37), ("manager", 12.34)):
         schedules.set_weekly_hours(manager, north[who].id, WeeklyHoursUpdate.model_validate({"weeklyHours": hours}))
     with unit_of_work() as s:
         idle = User(email="idle@north.example.com", name="Idle", role="technician", warehouse_id=wid, active=False,
@@ -76,8 +76,8 @@ def test_crew_hours_are_capacity_summed_over_the_active_technicians(app, users):
             {"userId": who, "startDate": first, "endDate": last, "reason": "Away"}))
     crew = schedules.planned_people(wid, schedules.CREW_ROLES)
     expected = round(sum(sum(days.values()) for days in schedules.capacity(wid, MONDAY, crew).values()), 2)
-    # 37.37 / 5 = 7.474 -> 7.47 on Mon-Wed; 40.03 / 5 = 8.006 -> 8.01 on Tue-Fri.
-    assert expected == round(3 * 7.47 + 4 * 8.01, 2)
+    # 37.37 / 5 = 7.474 -> 7.47 on Mon-Wed; 37 / 5 = 7.4 all week; 40.03 / 5 = 8.006 -> 8.01 on Tue-Fri.
+    assert expected == round(3 * 7.47 + 5 * 7.4 + 4 * 8.01, 2)
     assert schedules.crew_weekly_hours(wid, MONDAY) == expected
 
 
