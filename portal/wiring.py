@@ -22,7 +22,7 @@ from sqlalchemy.orm import scoped_session
 
 def wire(app: Flask | None = None) -> None:
     """Connect every cross-domain rule, in the order they run (idempotent)."""
-    from portal.platform import cache, header_counts, live
+    from portal.platform import cache, header_counts, live, people
     from portal.platform.database import committed
     from portal.platform.extensions import db
     from portal.services.assets import equipment
@@ -86,6 +86,12 @@ def wire(app: Flask | None = None) -> None:
     _on_session(db.session, "before_flush", header_counts.collect)
     _on_session(db.session, "after_commit", header_counts.bump_committed)
     _on_session(db.session, "after_rollback", header_counts.forget_rolled_back)
+    # The people a process keeps listed (the board's assignees) are checked against their
+    # warehouse's version: a committed change of a user bumps it.
+    _on_session(db.session, "before_flush", people.collect)
+    _on_session(db.session, "do_orm_execute", people.collect_bulk)
+    _on_session(db.session, "after_commit", people.bump_committed)
+    _on_session(db.session, "after_rollback", people.forget_rolled_back)
     # The KPIs' day rows (work orders opened and completed, labor minutes per UTC day) are kept by
     # the transaction that writes the work orders and labor entries: each flush adds its changes.
     _on_session(db.session, "after_flush", kpi_days.collect)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
-from portal.models import LaborEntry, WorkOrder
+from portal.models import LaborEntry, User, WorkOrder
 from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.schemas.planning import AbsenceCreate, ScheduleCreate, ScheduleItemCreate, WeeklyHoursUpdate
@@ -52,6 +53,32 @@ def test_capacity_is_weekly_hours_over_weekdays_net_of_absences(app, users):
              "reason": "Holiday"}))
     with pytest.raises(Forbidden):
         schedules.set_weekly_hours(users.actor("north", "technician"), tech.id, WeeklyHoursUpdate.model_validate({"weeklyHours": 1}))
+
+
+def test_crew_hours_are_capacity_summed_over_the_active_technicians(app, users):
+    """crew_weekly_hours() sums, by distinct weekly hours, what capacity() gives each technician: odd
+    weekly hours (their fifths rounded to the hundredth), whole ones not a multiple of five, days away
+    (a weekend day of them counts nothing), an inactive technician and an absent manager left out."""
+    manager = users.actor("north", "manager")
+    north = users["north"]
+    wid = north["manager"].warehouse_id
+    for who, hours in (("technician", 37.37), ("technician2", 37), ("manager", 12.34)):
+        schedules.set_weekly_hours(manager, north[who].id, WeeklyHoursUpdate.model_validate({"weeklyHours": hours}))
+    with unit_of_work() as s:
+        idle = User(email="idle@north.example.com", name="Idle", role="technician", warehouse_id=wid, active=False,
+                    password_hash="x", totp_secret="JBSWY3DPEHPK3PXP")
+        odd = User(email="odd@north.example.com", name="Odd", role="technician", warehouse_id=wid,
+                   password_hash="x", totp_secret="JBSWY3DPEHPK3PXP", weekly_hours=Decimal("40.03"))
+        s.add_all([idle, odd])
+    for who, first, last in ((north["technician"].id, "2026-12-03", "2026-12-06"), (odd.id, "2026-11-30", "2026-11-30"),
+                             (north["manager"].id, "2026-12-01", "2026-12-01")):
+        schedules.add_absence(manager, AbsenceCreate.model_validate(
+            {"userId": who, "startDate": first, "endDate": last, "reason": "Away"}))
+    crew = schedules.planned_people(wid, schedules.CREW_ROLES)
+    expected = round(sum(sum(days.values()) for days in schedules.capacity(wid, MONDAY, crew).values()), 2)
+    # 37.37 / 5 = 7.474 -> 7.47 on Mon-Wed; 37 / 5 = 7.4 all week; 40.03 / 5 = 8.006 -> 8.01 on Tue-Fri.
+    assert expected == round(3 * 7.47 + 5 * 7.4 + 4 * 8.01, 2)
+    assert schedules.crew_weekly_hours(wid, MONDAY) == expected
 
 
 def test_freeze_makes_later_work_break_in_and_keeps_the_plan(app, users):

@@ -162,7 +162,7 @@ def cached(kind: str, warehouse_id: str, params: tuple, compute: Callable[[], An
     return value
 
 
-def _warehouse_in(whereclause: Any) -> str | None:
+def warehouse_in(whereclause: Any) -> str | None:
     """The warehouse a bulk statement is limited to (`warehouse_id = :value` in its WHERE), if any."""
     if whereclause is None:
         return None
@@ -195,7 +195,7 @@ def collect_bulk(state: Any) -> None:
         return
     table = getattr(getattr(state.statement, "table", None), "name", None)
     if table in TRACKED_TABLES:
-        _touched(state.session).add(_warehouse_in(state.statement.whereclause) or ALL)
+        _touched(state.session).add(warehouse_in(state.statement.whereclause) or ALL)
 
 
 def bump_committed(session: Session) -> None:

@@ -155,7 +155,10 @@ def kpis():
                                    else data["compliance"]["pm_grace"]), basis_names=BASIS_NAMES,
                   periods=PERIODS, period_names=PERIOD_NAMES, days=query.days, fragment=wants_fragment(),
                   day=day, show=show, show_change=show_change,
-                  plan=planning_kpis(actor, query.days),
+                  # The plan's window is the figures' (their `to`), and so are its labor minutes
+                  # when the figures are the whole warehouse's: counted once.
+                  plan=planning_kpis(actor, query.days, now=data["to"],
+                                     labor=data["kpis"]["labor_minutes"] if scope is None else None),
                   figure_slugs=FIGURE_SLUGS, record_names=RECORD_NAMES,
                   pm_ahead=drilldown.pm_ahead(actor, data["to"]) if not data["compliance"]["due"] else None)
 

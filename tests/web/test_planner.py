@@ -3,10 +3,17 @@ select + button), break-in after the freeze, the crew's hours and absences, role
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+import factories
+
+from portal.models import LaborEntry
 from portal.models.planning import Schedule, ScheduleItem
+from portal.models.types import utcnow
+from portal.platform.database import unit_of_work
 from portal.platform.extensions import db
 from portal.schemas.work_orders import WorkOrderCreate
+from portal.services.planning.kpis import planning_kpis
 from portal.services.work_orders import lifecycle
 from web.conftest import csrf_from
 
@@ -74,3 +81,26 @@ def test_the_kpi_page_shows_the_plan_figures_with_their_formulas(client, users, 
     for key in ("schedule-compliance", "break-in-share", "planned-work-percent", "backlog-crew-weeks"):
         assert f'id="figure-{key}"' in html
     assert "÷ all those hours × 100" in html and "Open the planner" in html
+
+
+def test_the_kpi_page_counts_the_plans_labor_as_the_service_does(client, users, portal_login):
+    """The page hands the plan the labor minutes its figures have just counted (the same window):
+    whole days from the day rows and the partial ends from the records, alike for the whole warehouse;
+    an asset's filter leaves the plan to count the warehouse's own."""
+    manager = users.actor("north", "manager")
+    tech = users["north"]["technician"]
+    pump = lifecycle.create_work_order(manager, WorkOrderCreate.model_validate({"title": "Pump"}))
+    now = utcnow()
+    with unit_of_work() as s:  # today, a week ago, at the window's far end, and before it
+        for minutes, ago in ((25, timedelta(hours=1)), (40, timedelta(days=7)), (15, timedelta(days=30, hours=-1)),
+                             (999, timedelta(days=31))):
+            s.add(LaborEntry(warehouse_id=tech.warehouse_id, work_order_id=pump.id, user_id=tech.id,
+                             minutes=minutes, performed_at=now - ago))
+    portal_login(users["north"]["manager"])
+    html = client.get("/kpis?days=30").get_data(as_text=True)
+    assert planning_kpis(manager, 30)["labor_minutes"] == 80
+    assert re.search(r"0 of 80 labor minutes", html)
+    # Filtered to an asset none of this labor is on: the figures count none of it, the plan all 80.
+    factories.equipment(manager, assetTag="FAN-9")
+    html = client.get("/kpis?days=30&asset=FAN-9").get_data(as_text=True)
+    assert "Only <strong>FAN-9</strong>" in html and re.search(r"0 of 80 labor minutes", html)

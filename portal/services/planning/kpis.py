@@ -50,7 +50,9 @@ def _pct(part: float, whole: float) -> float | None:
     return round(part / whole * 100, 2) if whole else None
 
 
-def planning_kpis(actor: Actor, days: int, *, now: datetime | None = None) -> dict:
+def planning_kpis(actor: Actor, days: int, *, now: datetime | None = None, labor: int | None = None) -> dict:
+    """The plan's figures over [now - days, now]. `labor`: the warehouse's labor minutes performed in
+    that window when the caller has just counted them (the KPI page: kpis() of the same window)."""
     require(actor, "kpis.read")
     end = now or utcnow()
     start = end - timedelta(days=days)
@@ -79,7 +81,8 @@ def planning_kpis(actor: Actor, days: int, *, now: datetime | None = None) -> di
         planned_weeks.setdefault(wo_id, []).append((first, after))
 
     window = (LaborEntry.warehouse_id == wid, LaborEntry.performed_at >= _typed(start), LaborEntry.performed_at <= _typed(end))
-    _preventive, labor = labor_minutes(actor, start, end)  # the KPI day rows (services/reporting/days.py)
+    if labor is None:
+        _preventive, labor = labor_minutes(actor, start, end)  # the KPI day rows (services/reporting/days.py)
     planned_minutes = 0
     if planned_weeks:
         for wo_id, performed_at, minutes in db.session.execute(

@@ -78,9 +78,28 @@ def capacity(warehouse_id: str, week_start: date, people: list[User] | None = No
 
 
 def crew_weekly_hours(warehouse_id: str, week_start: date) -> float:
-    """The crew's (active technicians') hours in the week, net of absences."""
-    crew = planned_people(warehouse_id, CREW_ROLES)
-    return round(sum(sum(days.values()) for days in capacity(warehouse_id, week_start, crew).values()), 2)
+    """The crew's (active technicians') hours in the week, net of absences: what capacity() gives
+    them, summed. Counted by the crew's distinct weekly hours (a plant has a thousand technicians on
+    a handful of contracts) and the days off of those away, not from a User per technician: the KPI
+    page asks it on every load."""
+    days = week_days(week_start)
+    workdays = [d for d in days if d.weekday() < WORKDAYS]
+    away = _absent_days(warehouse_id, days[0], days[-1])
+    crew = (User.warehouse_id == warehouse_id, User.active.is_(True), User.role.in_(CREW_ROLES))
+
+    def daily(weekly: Decimal | None) -> Decimal:  # a day's hours, rounded as capacity() rounds them
+        return Decimal(str(round(float(weekly or 0) / WORKDAYS, 2)))
+
+    total = Decimal(0)
+    for weekly, people in db.session.execute(
+            select(User.weekly_hours, func.count()).where(*crew).group_by(User.weekly_hours)):
+        total += daily(weekly) * people * len(workdays)
+    if away:
+        for user_id, weekly in db.session.execute(
+                select(User.id, User.weekly_hours).where(*crew, User.id.in_(list(away)))):
+            total -= daily(weekly) * sum(1 for d in workdays if d in away[user_id])
+    # Two decimals exactly, as the sum of capacity()'s days rounded to two.
+    return round(float(total), 2)
 
 
 def set_weekly_hours(actor: Actor, user_id: str, data: WeeklyHoursUpdate) -> User:

@@ -553,13 +553,14 @@ def _work_orders_per_week(warehouse_id: str, start: datetime, end: datetime,
 
 def kpis(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope | None = None,
          mttr_basis: str = MTTR_BASIS_DEFAULT, asset_limit: int = ASSET_LIMIT_DEFAULT,
-         pm_grace: str | None = None, headline_only: bool = False) -> dict:
+         pm_grace: str | None = None, headline_only: bool = False, weekly: bool = True) -> dict:
     """The figures of GET /api/kpis (KPI_DEFINITIONS). Fleet figures are SQL aggregates plus the
     downtime periods of the window; no statement reads a row per asset of the warehouse. Per-asset
     rows only for the assets with downtime in the window, the `asset_limit` with most downtime.
 
     `headline_only` (the dashboard's previous period, compared figure by figure): no weekly counts,
-    and the MTTR variants' sums only when the MTTR basis needs them (the mean response is then null)."""
+    and the MTTR variants' sums only when the MTTR basis needs them (the mean response is then null).
+    `weekly` False: no weekly counts either (the dashboard draws its own series)."""
     require(actor, "kpis.read")
     if mttr_basis not in MTTR_BASES:
         raise ValueError(f"unknown MTTR basis {mttr_basis!r}")
@@ -628,7 +629,7 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope |
         "pm_completed_on_time": compliance["completed_on_time"], "pm_grace": compliance["pm_grace"],
         "backlog": {"open": int(open_count or 0), "estimated_hours": round(int(estimated or 0) / 60, 2),
                     "unestimated": int(open_count or 0) - int(estimated_count or 0), "overdue": int(overdue or 0)},
-        "work_orders_per_week": [] if headline_only else _work_orders_per_week(wid, start, end, scope),
+        "work_orders_per_week": _work_orders_per_week(wid, start, end, scope) if weekly and not headline_only else [],
         "assets": asset_rows, "assets_with_downtime": downtime["assets"], "asset_limit": asset_limit,
         "top_assets": [r for r in asset_rows if r["failures"] or r["downtime_hours"]][:5],
         "compliance": compliance,  # the whole PM compliance answer, for the dashboard (not in KpisOut)
@@ -668,7 +669,7 @@ def trends(actor: Actor, days: int, *, now: datetime | None = None, pm_grace: st
     anchor = _week_anchor(start)
     pm = _pm_weekly(wid, start, end, anchor, pm_grace or warehouse_grace(wid), scope)
     weeks = []
-    # The dashboard passes the weeks kpis() has just counted for the same window (`per_week`).
+    # A caller that has just counted the weeks of the same window (kpis()) passes them (`per_week`).
     for row in per_week if per_week is not None else _work_orders_per_week(wid, start, end, scope):
         due, n = pm.get(len(weeks), (0, 0))
         weeks.append({**row, "pm_due": due, "pm_completed_on_time": n, "pm_compliance": _pct(n, due)})
@@ -735,15 +736,16 @@ def _change(figure: Figure, value: float | None, previous: float | None) -> dict
 def dashboard(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope | None = None,
               mttr_basis: str = MTTR_BASIS_DEFAULT, pm_grace: str | None = None) -> dict:
     """The KPI dashboard: kpis() (with PM compliance) for this period and the previous one of the same
-    length (ending where this one starts), the figures with their change, and the weekly trends; all
-    over `scope` (the warehouse, or one asset's subtree)."""
+    length (ending where this one starts) and the figures with their change; all over `scope` (the
+    warehouse, or one asset's subtree). No weekly trends: the page draws its charts from
+    services/reporting/series.py, and the API serves trends() on its own."""
     require(actor, "kpis.read")
     scope = _scope(actor, scope)
     end = now or utcnow()
     before = end - timedelta(days=days)
     # The grace rule read once for both periods and the trends (the warehouse's unless one is asked).
     options = {"scope": scope, "mttr_basis": mttr_basis, "pm_grace": pm_grace or warehouse_grace(actor.warehouse_id)}
-    current = kpis(actor, days, now=end, **options)
+    current = kpis(actor, days, now=end, weekly=False, **options)
     previous = kpis(actor, days, now=before, asset_limit=0, headline_only=True, **options)
     compliance, previous_compliance = current["compliance"], previous["compliance"]
     values = {key: (current[key], previous[key]) for key in
@@ -757,6 +759,4 @@ def dashboard(actor: Actor, days: int, *, now: datetime | None = None, scope: Sc
                for f in FIGURES.values()]
     return {"days": days, "from_": current["from_"], "to": end, "previous_from": previous["from_"],
             "figures": figures, "kpis": current, "previous_kpis": previous, "compliance": compliance,
-            "previous_compliance": previous_compliance,
-            "trends": trends(actor, days, now=end, pm_grace=compliance["pm_grace"], scope=scope,
-                             per_week=current["work_orders_per_week"])}
+            "previous_compliance": previous_compliance}

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
+from time import monotonic
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -52,6 +53,7 @@ from portal.models import (
 from portal.models.enums import CLOSED_STATUSES, OPEN_STATUSES
 from portal.models.search import search_text
 from portal.models.types import utcnow
+from portal.platform import people as people_version
 from portal.platform.cache import cached
 from portal.platform.extensions import db
 from portal.schemas.common import SyncCursor, encode_cursor
@@ -558,4 +560,27 @@ def labels(actor: Actor, *, user_ids: Iterable[str | None] = (), people: bool = 
         else:
             found.parts[id_] = PartName(id_, a, b)
     found.hold_reasons.sort(key=lambda r: (r.position, r.label))
+    return found
+
+
+# The people work can be assigned to, kept in this process per warehouse under the warehouse's
+# people version (platform/people.py): the board's whole page lists them all (a thousand at a plant),
+# and 100 managers load it every 30 s while people change a few times a day.
+PEOPLE_KEEP_SECONDS = 60  # and a minute at most, for a change no event saw
+_assignable: dict[str, tuple[str, float, list[tuple[str, str]]]] = {}
+
+
+def assignable_people(actor: Actor) -> list[tuple[str, str]]:
+    """(id, name) of the active users work can be assigned to, by name: labels(people=True).people,
+    read again only when the warehouse's people changed (or a minute passed). Redis down: read."""
+    require(actor, READ)
+    wid = actor.warehouse_id
+    version = people_version.version(wid)  # before the read: a change meanwhile moves it past this
+    kept = _assignable.get(wid)
+    now = monotonic()
+    if version is not None and kept and kept[0] == version and now - kept[1] < PEOPLE_KEEP_SECONDS:
+        return kept[2]
+    found = labels(actor, people=True).people
+    if version is not None:
+        _assignable[wid] = (version, now, found)
     return found
