@@ -158,9 +158,11 @@ def prepare(url: str, technicians: int, managers: int, history: int, shift_start
                 row = order(status="in_progress" if started else "assigned", assigned_to=tech["id"],
                             **({"repair_started_at": now - timedelta(minutes=rng.randint(5, 60))} if started else {}))
                 item = new_id()
+                ticked = started and first_step[tech["id"]] > 1  # past the job's tick step
                 items.append({"id": item, "work_order_id": row["id"], "position": 0, "item_key": "i0",
                               "description": "Check the guard is back on", "type": "checkbox", "required": True,
-                              "done": False, "flagged": False, "updated_at": now})
+                              "done": ticked, "done_by": tech["id"] if ticked else None,
+                              "done_at": now if ticked else None, "flagged": False, "updated_at": now})
                 assigned.setdefault(tech["id"], []).append((row["id"], item))
         for start in range(0, len(orders), 5000):
             db.session.execute(insert(WorkOrder), orders[start:start + 5000])
