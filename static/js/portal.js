@@ -147,6 +147,10 @@
   // its old version, so the next poll brings that part again once the user is done).
   function liveMorph(target, fresh) {
     var complete = true;
+    // Taken before the morph, which moves the answer's nodes into the page.
+    var ids = Array.prototype.map.call(
+      fresh.querySelectorAll(".wo-list > [id], .wo-page > [id], .board-rows > [id], .kanban-cards > [id]"),
+      function (el) { return el.id; });
     Idiomorph.morph(target, fresh, {
       morphStyle: "outerHTML",
       ignoreActiveValue: true,
@@ -167,6 +171,13 @@
     htmx.process(target);  // new rows and sections get their hx-* behaviour
     // The device's own state of what still waits (ticks, the count, the timer) goes back on top.
     document.dispatchEvent(new CustomEvent("portal:live-morphed"));
+    // Every row, card and section of the answer must be on the page now. Once, under load, a kanban
+    // card moved by the keyboard while a poll's answer was being morphed went missing, and the page
+    // took the answer's version, so no later poll brought it back. Missing: the version stays, and
+    // the next poll morphs again, which puts it back.
+    for (var i = 0; i < ids.length; i++) {
+      if (!document.getElementById(ids[i])) { return false; }
+    }
     return complete;
   }
 
