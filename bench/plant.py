@@ -203,6 +203,7 @@ class Recorder:
         self.errors: list[str] = []
         self.count = 0
         self.by_label: dict[str, list[float]] = {}
+        self.lag: list[float] = []  # ms the load generator's loop woke late, every 50 ms
 
     def add(self, path: str, label: str, status: int, ms: float) -> None:
         face = "api" if path.startswith("/api/") else "portal"
@@ -283,7 +284,10 @@ class Client:
                 head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
             except (OSError, asyncio.IncompleteReadError):
                 writer.close()
-                if reused and attempt == 0:  # the server closed it while idle (its keep-alive ran out)
+                if reused and attempt == 0:  # the server closed it while idle (its keep-alive ran out):
+                    for _, idle in pool:  # so did it the others kept as long; a fresh one, as a browser
+                        idle.close()
+                    pool.clear()
                     continue
                 raise
             status, answer = self._head(head[:-4])
@@ -418,7 +422,15 @@ async def run_phase(port: int, plant: dict, count: int, seconds: float, techs: l
     for bot in plant["integrations"]:
         clocks.append(every(INTEGRATION_S, lambda b=bot: http.call(
             "GET", "/api/work-orders?sort=-updatedAt&limit=50", "integration poll", token=b.token, owner=b.user_id)))
-    await asyncio.gather(*clocks)
+
+    async def lag() -> None:
+        """How late the load generator's own loop wakes (its lag would count as the server's latency)."""
+        while loop.time() < end:
+            at = loop.time()
+            await asyncio.sleep(0.05)
+            recorder.lag.append((loop.time() - at - 0.05) * 1000)
+
+    await asyncio.gather(*clocks, lag())
     if tasks:
         await asyncio.gather(*tasks)
     http.close()
@@ -659,6 +671,9 @@ def main() -> None:
             for face, values in (("portal", portal), ("api", api)):
                 print(f"  {face:<6} {len(values):6d} requests  p50 {percentile(values, 0.5):7.1f}  p95 "
                       f"{percentile(values, 0.95):7.1f}  p99 {percentile(values, 0.99):7.1f} ms")
+            if recorder.lag:
+                print(f"  the load generator's loop woke late by p50 {percentile(recorder.lag, 0.5):.1f}, p95 "
+                      f"{percentile(recorder.lag, 0.95):.1f}, max {max(recorder.lag):.1f} ms")
             errors: dict[str, int] = {}
             for e in recorder.errors:
                 errors[e] = errors.get(e, 0) + 1

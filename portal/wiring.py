@@ -93,8 +93,11 @@ def wire(app: Flask | None = None) -> None:
     _on_session(db.session, "after_commit", people.bump_committed)
     _on_session(db.session, "after_rollback", people.forget_rolled_back)
     # The KPIs' day rows (work orders opened and completed, labor minutes per UTC day) are kept by
-    # the transaction that writes the work orders and labor entries: each flush adds its changes.
+    # the transaction that writes the work orders and labor entries: its flushes' changes, written
+    # just before it commits (the day's row is every step's: its lock is held for the commit only).
     _on_session(db.session, "after_flush", kpi_days.collect)
+    _on_session(db.session, "before_commit", kpi_days.write_pending)
+    _on_session(db.session, "after_commit", kpi_days.forget)
     # Labor and part consumptions carry their work order's asset (costs per asset without a join):
     # given when they are added, moved when the work order moves to another asset.
     _on_session(db.session, "before_flush", asset_costs.fill)

@@ -66,9 +66,27 @@ def test_a_rolled_back_write_counts_nothing(app, users):
     m = users.actor("north", "manager")
     db.session.add(WorkOrder(warehouse_id=m.warehouse_id, fo_number="FO-X", title="never", created_at=NOW))
     db.session.flush()
-    assert rows(m.warehouse_id) == {NOW.date(): (1, 0, 0, 0)}  # inside the transaction
+    # Kept until the commit: the day's row (every step's) is not locked while the transaction goes on.
+    assert rows(m.warehouse_id) == {}
     db.session.rollback()
     assert db.session.query(WorkOrderDay).count() == 0
+    # The next transaction counts its own work order only.
+    db.session.add(WorkOrder(warehouse_id=m.warehouse_id, fo_number="FO-Y", title="kept", created_at=NOW))
+    db.session.commit()
+    assert rows(m.warehouse_id) == {NOW.date(): (1, 0, 0, 0)}
+
+
+def test_a_rolled_back_savepoint_takes_its_increments_with_it(app, users):
+    m = users.actor("north", "manager")
+    db.session.add(WorkOrder(warehouse_id=m.warehouse_id, fo_number="FO-A", title="kept", created_at=NOW))
+    db.session.flush()
+    savepoint = db.session.begin_nested()
+    db.session.add(WorkOrder(warehouse_id=m.warehouse_id, fo_number="FO-B", title="undone", created_at=NOW))
+    db.session.flush()
+    savepoint.rollback()
+    db.session.add(WorkOrder(warehouse_id=m.warehouse_id, fo_number="FO-C", title="kept too", created_at=NOW))
+    db.session.commit()
+    assert rows(m.warehouse_id) == {NOW.date(): (2, 0, 0, 0)}
 
 
 @pytest.mark.parametrize("seed", [1, 2])

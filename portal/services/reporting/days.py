@@ -5,8 +5,15 @@ instead of counting hundreds of thousands of work orders and labor entries (benc
 kpis.py). The rows are kept by the same transactions that write the work orders and labor entries:
 the app session's flushes are read (portal/wiring.py attaches `collect` after every flush), so no
 service, job, import or CLI command that writes through the ORM can forget one, and a rolled-back
-transaction takes its increments with it. Each flush's changes become one upsert per touched day
-that adds to the counts (`opened = opened + :n`): two transactions on the same day both count.
+transaction takes its increments with it. A transaction's changes become one upsert per touched
+day that adds to the counts (`opened = opened + :n`): two transactions on the same day both count.
+
+The upserts are written just before the commit (`write_pending`, before_commit), not at each flush:
+every step of a plant's crew adds to the same row (its warehouse's today), and a transaction holds
+that row's lock from its upsert to its commit. Written at the first flush, the lock was held while
+the step rendered its answer, and at 1,000 technicians the steps queued behind each other for
+seconds (bench/README.md, plant.py). Inside a savepoint a flush writes at once, as before, so that
+rolling the savepoint back takes its increments with it.
 
 What moves a count: a work order inserted (opened on its created_at day, completed on its
 completed_at day if already done); its created_at, completed_at or type changed (the old day or
@@ -68,13 +75,29 @@ def _old_and_new(obj: Any, attribute: str) -> tuple[Any, Any, bool]:
     return old, getattr(obj, attribute), True
 
 
+# session.info: (the root transaction, its increments not written yet, whether it wrote them); a
+# transaction that ended any other way (a rollback) is simply not the current one any more.
+PENDING = "kpi_day_deltas"
+
+
+def _pending(session: Session) -> list:
+    root = session.get_transaction()
+    held = session.info.get(PENDING)
+    if held is None or held[0] is not root:
+        held = session.info[PENDING] = [root, _Deltas(), False]
+    return held
+
+
 def collect(session: Session, _flush_context: Any) -> None:
-    """after_flush: turn this flush's work orders and labor entries into day increments and write them."""
+    """after_flush: turn this flush's work orders and labor entries into day increments, kept for
+    write_pending (or written at once inside a savepoint, or after write_pending already ran)."""
     work_orders = [o for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, WorkOrder)]
     labor = [o for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, LaborEntry)]
     if not work_orders and not labor:
         return
-    deltas = _Deltas()
+    pending = _pending(session)
+    at_once = session.in_nested_transaction() or pending[2]
+    deltas = _Deltas() if at_once else pending[1]
     connection = session.connection()
     for wo in work_orders:
         _work_order(deltas, connection, session, wo, {e.id for e in labor if e in session.new})
@@ -83,8 +106,29 @@ def collect(session: Session, _flush_context: Any) -> None:
                                   | {_old_and_new(e, "work_order_id")[0] for e in labor if e not in session.new})
         for entry in labor:
             _labor_entry(deltas, session, entry, kinds)
+    if at_once:
+        _write(session, deltas)
+
+
+def write_pending(session: Session) -> None:
+    """before_commit: the transaction's increments, in one upsert, as late as the commit allows (the
+    last flush first, so that its changes are counted)."""
+    session.flush()
+    pending = _pending(session)
+    deltas, pending[1], pending[2] = pending[1], _Deltas(), True
+    _write(session, deltas)
+
+
+def forget(session: Session) -> None:
+    """after_commit: the committed transaction's bookkeeping goes (a rolled-back one's is ignored
+    by the next transaction, and replaced)."""
+    session.info.pop(PENDING, None)
+
+
+def _write(session: Session, deltas: _Deltas) -> None:
     rows = deltas.changed()
     if rows:
+        connection = session.connection()
         connection.execute(_upsert(connection.dialect.name, rows))
 
 
