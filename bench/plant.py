@@ -223,8 +223,9 @@ class Client:
     closes them anyway); with it, each person (their tablet, their browser) keeps its connections
     open between requests, as a browser does, and opens another only while one is busy."""
 
-    def __init__(self, port: int, recorder: Recorder, keep_alive: bool = False) -> None:
+    def __init__(self, port: int, recorder: Recorder, keep_alive: bool = False, poll_port: int = 0) -> None:
         self.port = port
+        self.poll_port = poll_port  # --poll-workers: the live polls go to a gunicorn of their own
         self.recorder = recorder
         self.recording = True
         self.keep_alive = keep_alive
@@ -233,7 +234,8 @@ class Client:
     async def call(self, method: str, path: str, label: str, *, cookie: str | None = None, token: str | None = None,
                    body: dict | None = None, htmx: bool = False, headers: dict[str, str] | None = None,
                    owner: str | None = None, form: dict | None = None) -> tuple[int, dict[str, str], bytes]:
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}"]
+        port = self.poll_port if self.poll_port and "/changes?" in path else self.port
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}"]
         if not (self.keep_alive and owner):
             lines.append("Connection: close")
         if cookie:
@@ -255,9 +257,9 @@ class Client:
         status, answer, content = 0, {}, b""
         try:
             if self.keep_alive and owner:
-                status, answer, content = await self._kept(owner, request)
+                status, answer, content = await self._kept(owner, port, request)
             else:
-                reader, writer = await asyncio.open_connection(HOST, self.port)
+                reader, writer = await asyncio.open_connection(HOST, port)
                 writer.write(request)
                 raw = await asyncio.wait_for(reader.read(), 30)
                 writer.close()
@@ -274,11 +276,11 @@ class Client:
         first, *rest = head.decode("latin-1").split("\r\n")
         return int(first.split(" ", 2)[1]), {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in rest)}
 
-    async def _kept(self, owner: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
-        pool = self.idle.setdefault(owner, [])
+    async def _kept(self, owner: str, port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
+        pool = self.idle.setdefault(f"{owner}:{port}", [])
         for attempt in (0, 1):
             reused = bool(pool)
-            reader, writer = pool.pop() if pool else await asyncio.open_connection(HOST, self.port)
+            reader, writer = pool.pop() if pool else await asyncio.open_connection(HOST, port)
             try:
                 writer.write(request)
                 head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
@@ -386,9 +388,9 @@ class Technician:
 
 
 async def run_phase(port: int, plant: dict, count: int, seconds: float, techs: list[Technician],
-                    recorder: Recorder, seed: int, keep_alive: bool) -> None:
+                    recorder: Recorder, seed: int, keep_alive: bool, poll_port: int = 0) -> None:
     """T technicians, T/10 managers, 5 integrations for `seconds`, each on its own clock (random phase)."""
-    http = Client(port, recorder, keep_alive)
+    http = Client(port, recorder, keep_alive, poll_port)
     rng = random.Random(seed)
     loop = asyncio.get_running_loop()
     end = loop.time() + seconds
@@ -437,11 +439,11 @@ async def run_phase(port: int, plant: dict, count: int, seconds: float, techs: l
 
 
 async def calibrate(port: int, plant: dict, techs: list[Technician], n: int, server_cpu,
-                    keep_alive: bool) -> dict[str, float]:
+                    keep_alive: bool, poll_port: int = 0) -> dict[str, float]:
     """Server CPU ms (gunicorn + worker + PostgreSQL + Redis) of each kind of request, one at a time:
     a figure the other engineers' load on this machine inflates far less than latency."""
     recorder = Recorder()
-    http = Client(port, recorder, keep_alive)
+    http = Client(port, recorder, keep_alive, poll_port)
     costs: dict[str, float] = {}
 
     async def measure(label: str, calls) -> None:
@@ -517,7 +519,7 @@ def projected_capacity(costs: dict[str, float], cores: int, utilisation: float =
 
 # --- Processes and their CPU ---------------------------------------------------------------------
 
-def groups(server: subprocess.Popen, worker: subprocess.Popen, redis: subprocess.Popen, database: str) -> dict:
+def groups(server: list[subprocess.Popen], worker: subprocess.Popen, redis: subprocess.Popen, database: str) -> dict:
     """The processes of each part of the plant (looked up again per phase: backends come and go)."""
     def tree(proc: subprocess.Popen) -> list[psutil.Process]:
         root = psutil.Process(proc.pid)
@@ -530,11 +532,14 @@ def groups(server: subprocess.Popen, worker: subprocess.Popen, redis: subprocess
                 backends.append(proc)
         except psutil.Error:
             continue
-    return {"gunicorn": tree(server), "rq worker": tree(worker), "postgres": backends, "redis": tree(redis),
+    return {"gunicorn": [p for s in server for p in tree(s)], "rq worker": tree(worker), "postgres": backends, "redis": tree(redis),
             "load generator": [psutil.Process()]}
 
 
-def start_servers(env: dict, workers: int, worker_class: str, threads: int) -> tuple:
+def start_servers(env: dict, workers: int, worker_class: str, threads: int, poll_workers: int = 0) -> tuple:
+    """redis-server, gunicorn (and with poll_workers, a second gunicorn for the live polls, as a proxy
+    routing /…/changes to a pool of its own would), the RQ worker. -> (port, poll port or 0, [gunicorns],
+    worker, redis)"""
     instance = env["MAINTAINPRO_INSTANCE"]
     redis_port = common.free_port()
     redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", HOST, "--save", "",
@@ -549,6 +554,12 @@ def start_servers(env: dict, workers: int, worker_class: str, threads: int) -> t
     if worker_class == "gthread":
         args += ["--threads", str(threads)]
     server = subprocess.Popen([*args, "wsgi:app"], cwd=common.ROOT, env=env, stdout=log, stderr=log)
+    servers, poll_port = [server], 0
+    if poll_workers:
+        poll_port = common.free_port()
+        poll_args = [a if a != f"{HOST}:{port}" else f"{HOST}:{poll_port}" for a in args]
+        poll_args[poll_args.index("-w") + 1] = str(poll_workers)
+        servers.append(subprocess.Popen([*poll_args, "wsgi:app"], cwd=common.ROOT, env=env, stdout=log, stderr=log))
     worker_log = open(os.path.join(instance, "worker.log"), "ab")  # noqa: SIM115
     worker = subprocess.Popen([sys.executable, "worker.py"], cwd=common.ROOT, env=env, stdout=worker_log,
                               stderr=worker_log)
@@ -561,7 +572,13 @@ def start_servers(env: dict, workers: int, worker_class: str, threads: int) -> t
             time.sleep(0.5)
     if answers < workers * 3:
         raise common.failed("gunicorn did not start", "gunicorn.log")
-    return port, server, worker, redis
+    while poll_port and time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://{HOST}:{poll_port}/healthz", timeout=30).status_code == 200:
+                break
+        except requests.RequestException:
+            time.sleep(0.5)
+    return port, poll_port, servers, worker, redis
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -581,6 +598,9 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
                         help="gunicorn worker class (default gthread, as the Procfile)")
     parser.add_argument("--threads", type=int, default=8, help="threads per gthread worker (the Procfile's 8)")
+    parser.add_argument("--poll-workers", type=int, default=0,
+                        help="a second gunicorn of this many workers for the live polls (GET …/changes), as a proxy "
+                             "routing them to a pool of their own would; 0: one pool for everything")
     parser.add_argument("--keep-alive", action=argparse.BooleanOptionalAction, default=None,
                         help="each person keeps their connections open between requests (default: on for "
                              "gthread, which holds idle ones without a thread; sync closes every one)")
@@ -617,11 +637,13 @@ def main() -> None:
     print(f"prepared {max(steps):,} technicians, {max(steps) // 10} managers, 5 integrations, {args.history:,} "
           f"finished work orders in {time.perf_counter() - started:.0f} s", flush=True)
     env = {**os.environ, "DATABASE_URL": url, "MAINTAINPRO_INSTANCE": str(instance), "LOG_FORMAT": "text"}
-    port, server, worker, redis = start_servers(env, args.workers, args.worker_class, args.threads)
+    port, poll_port, server, worker, redis = start_servers(env, args.workers, args.worker_class, args.threads,
+                                                           args.poll_workers)
     rng = random.Random(3)
     techs = [Technician(p, plant["parts"], random.Random(n), args.live_since) for n, p in enumerate(plant["technicians"])]
     print(f"gunicorn -w {args.workers} -k {args.worker_class}"
           f"{f' --threads {args.threads}' if args.worker_class == 'gthread' else ''} (gunicorn.conf.py), "
+          f"{f'the live polls on a gunicorn of their own (-w {args.poll_workers}), ' if args.poll_workers else ''}"
           f"{'keep-alive' if args.keep_alive else 'a connection per request'}, "
           f"{'X-Live-Since' if args.live_since else 'no X-Live-Since'}, one RQ worker, "
           f"PostgreSQL {args.database}, redis-server of its own; {psutil.cpu_count()} cores; phases of "
@@ -634,7 +656,7 @@ def main() -> None:
             return {proc.pid: common.cpu_seconds([proc]) for k in ("gunicorn", "rq worker", "postgres", "redis")
                     for proc in found[k]}
 
-        costs = asyncio.run(calibrate(port, plant, techs, args.calibrate, server_cpu, args.keep_alive))
+        costs = asyncio.run(calibrate(port, plant, techs, args.calibrate, server_cpu, args.keep_alive, poll_port))
         per_tech, capacity = projected_capacity(costs, psutil.cpu_count() or 2)
         print(f"server CPU per request, one at a time ({args.calibrate} each; load average "
               f"{os.getloadavg()[0]:.1f}):")
@@ -650,7 +672,7 @@ def main() -> None:
             load_before = os.getloadavg()[0]
             wall = time.perf_counter()
             asyncio.run(run_phase(port, plant, count, args.seconds, techs, recorder, rng.randrange(1 << 30),
-                                  args.keep_alive))
+                                  args.keep_alive, poll_port))
             elapsed = time.perf_counter() - wall
             procs_after = groups(server, worker, redis, args.database)
             # Per process: a backend that started during the phase counts from zero; one that ended is
@@ -689,9 +711,9 @@ def main() -> None:
             if not ok and not args.keep_going:
                 break
     finally:
-        for proc in (server, worker, redis):
+        for proc in (*server, worker, redis):
             proc.terminate()
-        for proc in (server, worker, redis):
+        for proc in (*server, worker, redis):
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
