@@ -19,10 +19,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
-from portal.platform.redis import get_redis
+from portal.platform.redis import get_redis, incr_committed
 
 log = logging.getLogger(__name__)
 PREFIX = "mp:header"
@@ -71,17 +70,10 @@ def collect(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def bump_committed(session: Session) -> None:
-    """after_commit: bump the requests' counter of every warehouse the transaction changed."""
-    touched = session.info.pop("header_requests", None)
-    if not touched or not has_app_context():
-        return
-    try:
-        pipe = get_redis(current_app).pipeline(transaction=False)
-        for warehouse_id in sorted(touched):
-            pipe.incr(requests_key(warehouse_id))
-        pipe.execute()
-    except Exception as exc:  # the write is committed; a stale badge lasts until the next change
-        log.warning("header counts: requests' counter not bumped (%s)", exc)
+    """after_commit: bump the requests' counter of every warehouse the transaction changed (a stale
+    badge lasts until the next change if Redis misses it)."""
+    touched = session.info.pop("header_requests", None) or ()
+    incr_committed([requests_key(warehouse_id) for warehouse_id in touched], "header counts")
 
 
 def forget_rolled_back(session: Session) -> None:

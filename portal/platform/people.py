@@ -10,18 +10,14 @@ write no event saw (a script's own SQL) shows within that minute.
 """
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from portal.platform import live
 from portal.platform.cache import warehouse_in
-from portal.platform.redis import get_redis
-
-log = logging.getLogger(__name__)
+from portal.platform.redis import incr_committed
 PREFIX = "mp:people"
 
 
@@ -67,17 +63,10 @@ def collect_bulk(state: Any) -> None:
 
 
 def bump_committed(session: Session) -> None:
-    """after_commit: bump the people version of every warehouse the transaction changed."""
-    touched = session.info.pop("people_touched", None)
-    if not touched or not has_app_context():
-        return
-    try:
-        pipe = get_redis(current_app).pipeline(transaction=False)
-        for warehouse_id in sorted(touched):
-            pipe.incr(key(warehouse_id))
-        pipe.execute()
-    except Exception as exc:  # the write is committed; a kept list lasts its minute at most
-        log.warning("people: version not bumped (%s)", exc)
+    """after_commit: bump the people version of every warehouse the transaction changed (a kept list
+    lasts its minute at most if Redis misses it)."""
+    touched = session.info.pop("people_touched", None) or ()
+    incr_committed([key(warehouse_id) for warehouse_id in touched], "people")
 
 
 def forget_rolled_back(session: Session) -> None:

