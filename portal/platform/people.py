@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from portal.platform import live
 from portal.platform.cache import warehouse_in
 from portal.platform.redis import incr_committed
+
 PREFIX = "mp:people"
 
 
