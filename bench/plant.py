@@ -323,6 +323,7 @@ class Technician:
         self.poll_token = ""  # X-Live-Token, as the page keeps it (static/js/portal.js)
         self.created = 0
         self.live_since = live_since  # send X-Live-Since with each step and take the answer's version
+        self.polling = False  # a poll of the open page is out
 
     async def post(self, http: Client, path: str, label: str, form: dict) -> tuple[int, dict[str, str], bytes]:
         """One step as the work order page posts it (htmx), and the version the page is at after it."""
@@ -344,6 +345,17 @@ class Technician:
         return self.p.orders[0]
 
     async def poll(self, http: Client, *, with_token: bool = True) -> None:
+        # As the page (static/js/portal.js): no poll while the last one is still out (a slow server
+        # is not asked twice as often); the page also gives one up after two intervals.
+        if self.polling:
+            return
+        self.polling = True
+        try:
+            await self._poll(http, with_token=with_token)
+        finally:
+            self.polling = False
+
+    async def _poll(self, http: Client, *, with_token: bool = True) -> None:
         wo, _ = self.order
         status, headers, _ = await http.call("GET", f"/work-orders/{wo}/changes?since={self.version}", "tablet poll",
                                              cookie=self.p.cookie, htmx=True, owner=self.p.user_id,
