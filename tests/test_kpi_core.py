@@ -125,6 +125,23 @@ def test_mtbf_and_availability_count_unplanned_stops_only(app, users):
         0, 100.0, 4.0)
 
 
+def test_ties_at_the_asset_limit_are_broken_by_the_tag(app, users):
+    """Three assets with the same figures (10 h unplanned each) and a retired one with more: with
+    assetLimit 2 the retired asset comes first and the tie for the second place goes to the lowest
+    tag, whatever the order the assets were made in; the retired asset's downtime is no fleet time."""
+    m = users.actor("north", "manager")
+    c, a, b, r = (new_equipment(m, tag) for tag in ("EQ-C", "EQ-A", "EQ-B", "EQ-R"))
+    db.session.get(Equipment, r.id).status = "retired"
+    db.session.commit()
+    for eq in (c, a, b):
+        period(m, eq, at(N, -5), at(N, -5, 10))
+    period(m, r, at(N, -3), at(N, -3, 12))
+    k = kpi_service.kpis(m, 30, now=N, asset_limit=2)
+    assert [row["asset_tag"] for row in k["assets"]] == ["EQ-R", "EQ-A"]
+    assert (k["assets_with_downtime"], k["assets_in_service"], k["failures"]) == (4, 3, 4)
+    assert k["operating_hours"] == 3 * 720 - 30
+
+
 def test_the_asset_rows_are_bounded_and_the_statements_do_not_grow_with_the_assets(app, users):
     """40 assets, three with downtime (30, 20 and 10 h): with assetLimit 2 the two with most downtime
     are listed and assetsWithDowntime says 3; the fleet counts all 40 (28,800 h - 60 h)."""

@@ -2,7 +2,8 @@
 each is SIGKILLed while clients write through both; nothing is lost or doubled.
 
 What "not lost, not doubled" means here, for a client whose answer was lost with the web process
-it talked to: the API has no Idempotency-Key, so every create carries the client's own reference
+it talked to: these clients send no Idempotency-Key (a real one would, docs/integrating.md), so
+the commits themselves are checked: every create carries the client's own reference
 (the work order's title, the receipt's note). After a dropped connection the client waits until
 the dead process's database sessions are gone (PostgreSQL has then committed or rolled back its
 transaction for good), looks its reference up on the surviving process, and sends again only if

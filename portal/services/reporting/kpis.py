@@ -36,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, cast, func, literal, or_, select
+from sqlalchemy import and_, case, cast, func, literal, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import Integer
 
@@ -117,10 +117,14 @@ def _at(value: datetime) -> ColumnElement:
 
 
 def seconds_between(start: Any, end: Any) -> ColumnElement:
-    """end - start in seconds, as SQL, on SQLite (julianday) and PostgreSQL (epoch)."""
+    """end - start in seconds, as SQL, on SQLite (julianday) and PostgreSQL (epoch).
+
+    PostgreSQL: date_part, a double, not EXTRACT, which has answered numeric since PostgreSQL 14:
+    summing tens of thousands of numerics per KPI request cost a fifth of the downtime statement
+    (bench/README.md, kpis.py). A double holds a span to the microsecond for centuries."""
     if db.session.get_bind().dialect.name == "sqlite":
         return (func.julianday(end) - func.julianday(start)) * 86400.0
-    return func.extract("epoch", end - start)
+    return func.date_part(literal_column("'epoch'"), end - start)
 
 
 def _floor(expr: ColumnElement) -> ColumnElement:
@@ -384,29 +388,42 @@ def _downtime(scope: Scope, start: datetime, end: datetime, asset_limit: int) ->
     """The fleet's downtime figures and the `asset_limit` assets with most unplanned downtime (then
     failures, planned downtime, tag), in ONE statement over _per_asset: the fleet's sums are window
     aggregates over every asset, computed before the LIMIT, and carried on each listed row.
-    Availability and planned stops count non-retired assets; failures and repairs count every asset."""
-    a, e = _per_asset(scope, start, end), Equipment
+    Availability and planned stops count non-retired assets; failures and repairs count every asset.
+
+    The equipment is joined for the listed assets only (their tags): the assets ranked first by their
+    figures, with ties at the limit kept so the tag can still break them. Joining every asset with
+    downtime to the equipment for its tag and status was a third of the statement at 100,000 assets;
+    the retired ones, a few, are read by the (warehouse_id, status) index instead."""
+    a = _per_asset(scope, start, end)
+    live = a.c.equipment_id.not_in(_retired(scope))
     if asset_limit == 0:  # the fleet alone (the dashboard's previous period): no asset's tag to read
-        return _fleet_downtime(scope, a), []
-    live = e.status != "retired"
+        return _fleet_downtime(a, live), []
+    e = Equipment
     fleet = [func.count().over(), func.sum(a.c.failures).over(), func.sum(a.c.repairs).over(),
              func.sum(a.c.repair_seconds).over(), func.sum(case((live, a.c.downtime), else_=0.0)).over(),
              func.sum(case((live, a.c.planned_stops), else_=0)).over(),
              func.sum(case((live, a.c.planned_downtime), else_=0.0)).over()]
+    by_figures = (a.c.downtime.desc(), a.c.failures.desc(), a.c.planned_downtime.desc())
+    ranked = select(a, *(f.label(f"fleet_{i}") for i, f in enumerate(fleet)),
+                    func.rank().over(order_by=by_figures).label("rank")).subquery()
+    r = ranked.c
     rows = db.session.execute(
-        select(a.c.equipment_id, e.asset_tag, a.c.failures, a.c.repairs, a.c.downtime, a.c.repair_seconds,
-               a.c.planned_stops, a.c.planned_downtime, *fleet)
-        .select_from(a).join(e, e.id == a.c.equipment_id)
-        .order_by(a.c.downtime.desc(), a.c.failures.desc(), a.c.planned_downtime.desc(), e.asset_tag)
+        select(r.equipment_id, e.asset_tag, r.failures, r.repairs, r.downtime, r.repair_seconds,
+               r.planned_stops, r.planned_downtime, *(r[f"fleet_{i}"] for i in range(len(fleet))))
+        .select_from(ranked).join(e, e.id == r.equipment_id)
+        .where(r.rank <= asset_limit)
+        .order_by(r.downtime.desc(), r.failures.desc(), r.planned_downtime.desc(), e.asset_tag)
         .limit(asset_limit)).all()
     return _downtime_totals(rows[0][8:] if rows else (0,) * 7), rows
 
 
-def _fleet_downtime(scope: Scope, a: Any) -> dict:
+def _retired(scope: Scope) -> Any:
+    return select(Equipment.id).where(Equipment.warehouse_id == scope.warehouse_id, Equipment.status == "retired")
+
+
+def _fleet_downtime(a: Any, live: ColumnElement) -> dict:
     """The fleet's downtime figures from _per_asset without joining the equipment: the retired assets
     (a few, by the (warehouse_id, status) index) are left out of availability and planned stops."""
-    retired = select(Equipment.id).where(Equipment.warehouse_id == scope.warehouse_id, Equipment.status == "retired")
-    live = a.c.equipment_id.not_in(retired)
     row = db.session.execute(select(
         func.count(), func.sum(a.c.failures), func.sum(a.c.repairs), func.sum(a.c.repair_seconds),
         func.sum(case((live, a.c.downtime), else_=0.0)), func.sum(case((live, a.c.planned_stops), else_=0)),
@@ -553,14 +570,17 @@ def _work_orders_per_week(warehouse_id: str, start: datetime, end: datetime,
 
 def kpis(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope | None = None,
          mttr_basis: str = MTTR_BASIS_DEFAULT, asset_limit: int = ASSET_LIMIT_DEFAULT,
-         pm_grace: str | None = None, headline_only: bool = False, weekly: bool = True) -> dict:
+         pm_grace: str | None = None, headline_only: bool = False, weekly: bool = True,
+         assets_in_service: int | None = None) -> dict:
     """The figures of GET /api/kpis (KPI_DEFINITIONS). Fleet figures are SQL aggregates plus the
     downtime periods of the window; no statement reads a row per asset of the warehouse. Per-asset
     rows only for the assets with downtime in the window, the `asset_limit` with most downtime.
 
     `headline_only` (the dashboard's previous period, compared figure by figure): no weekly counts,
     and the MTTR variants' sums only when the MTTR basis needs them (the mean response is then null).
-    `weekly` False: no weekly counts either (the dashboard draws its own series)."""
+    `weekly` False: no weekly counts either (the dashboard draws its own series).
+    `assets_in_service`: the count another period's kpis() read (assets in service are counted as of
+    now, whatever the window), so the dashboard's second period does not count them again."""
     require(actor, "kpis.read")
     if mttr_basis not in MTTR_BASES:
         raise ValueError(f"unknown MTTR basis {mttr_basis!r}")
@@ -569,8 +589,9 @@ def kpis(actor: Actor, days: int, *, now: datetime | None = None, scope: Scope |
     wid = actor.warehouse_id
     window_seconds = (end - start).total_seconds()
 
-    in_service = db.session.scalar(select(func.count()).select_from(Equipment).where(
-        Equipment.warehouse_id == wid, Equipment.status != "retired", *scope.where(Equipment.id))) or 0
+    in_service = assets_in_service if assets_in_service is not None else db.session.scalar(
+        select(func.count()).select_from(Equipment).where(
+            Equipment.warehouse_id == wid, Equipment.status != "retired", *scope.where(Equipment.id))) or 0
     downtime, top = _downtime(scope, start, end, asset_limit)
     if headline_only and mttr_basis == "failureToRestore":
         sums = {"repair_from_start": 0.0, "repairs_from_start": 0, "response": 0.0, "responses": 0}
@@ -746,7 +767,8 @@ def dashboard(actor: Actor, days: int, *, now: datetime | None = None, scope: Sc
     # The grace rule read once for both periods and the trends (the warehouse's unless one is asked).
     options = {"scope": scope, "mttr_basis": mttr_basis, "pm_grace": pm_grace or warehouse_grace(actor.warehouse_id)}
     current = kpis(actor, days, now=end, weekly=False, **options)
-    previous = kpis(actor, days, now=before, asset_limit=0, headline_only=True, **options)
+    previous = kpis(actor, days, now=before, asset_limit=0, headline_only=True,
+                    assets_in_service=current["assets_in_service"], **options)
     compliance, previous_compliance = current["compliance"], previous["compliance"]
     values = {key: (current[key], previous[key]) for key in
               ("mttr_hours", "mtbf_hours", "availability", "planned_downtime_hours",
