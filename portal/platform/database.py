@@ -106,6 +106,29 @@ def init_database(app: Flask) -> None:
     app.teardown_request(_end_autocommit)
 
 
+def reads_from_now() -> None:
+    """Let the request's next reads see every transaction committed so far: called right after
+    reading a version from Redis (platform/live.py, platform/header_counts.py), before reading what
+    that version stands for. A version read first and rows read after it is the rule that keeps a
+    page from taking a version its rows do not show (web/work_orders.py, detail_context).
+
+    PostgreSQL: nothing to do (READ COMMITTED takes a snapshot per statement). SQLite: a transaction
+    reads from the snapshot its first statement took, here the login's read, possibly before the
+    change that moved the version; rows read there are older than the version, and a page or the
+    header's kept count stayed stale until the next change (seen in the browser tests under load).
+    So the read transaction is ended and a new one begun on the same connection: outside a unit of
+    work a request's transaction has read and never written (every write goes through
+    unit_of_work), and the objects it loaded stay as they are."""
+    session = db.session()
+    if _depth.get() or not session.in_transaction():
+        return  # a unit of work sees its own writes; nothing begun: the next statement begins afresh
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    connection.exec_driver_sql("COMMIT")
+    connection.exec_driver_sql("BEGIN")
+
+
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("uow_depth", default=0)
 
 committed = signals.signal("committed", doc="""\

@@ -7,7 +7,8 @@ person's notification counter (platform/live.py, user_key) for the bell, and a p
 counter of work requests (below) for the inbox. A page reads the counter and the stored count in
 one MGET; when the stored version is the counter's, the count is current and no SQL runs. The
 counter is read before counting, so a change committed meanwhile leaves a stored version that is
-already behind: the next page counts again. Redis down: the page counts in SQL as before.
+already behind: the next page counts again; and the count is read from a snapshot taken after the
+counter (database.reads_from_now: on SQLite a request's transaction may have begun before). Redis down: the page counts in SQL as before.
 
 The requests' counter is bumped from the app session's events (attached by portal/wiring.py) for
 any committed insert, change or deletion of a work request, and any change of a warehouse (its
@@ -21,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from portal.platform.database import reads_from_now
 from portal.platform.redis import get_redis, incr_committed
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,8 @@ def requests_key(warehouse_id: str) -> str:
 
 def cached(version_key: str, count_key: str, count: Callable[[], int | None]) -> tuple[str | None, int | None]:
     """(the counter's version, the count): the stored count when it was made at this version,
-    else count() (stored under the version read before it). Version None: Redis is down."""
+    else count() (stored under the version read before it, and read from what was committed by
+    then: database.reads_from_now). Version None: Redis is down."""
     try:
         version, stored = get_redis().mget(version_key, count_key)
     except Exception as exc:
@@ -47,6 +50,7 @@ def cached(version_key: str, count_key: str, count: Callable[[], int | None]) ->
         at, _, value = stored.decode().partition("|")
         if at == version_text:
             return version_text, None if value == NONE else int(value)
+    reads_from_now()
     fresh = count()
     try:
         get_redis().set(count_key, f"{version_text}|{NONE if fresh is None else fresh}", ex=KEEP_SECONDS)

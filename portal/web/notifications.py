@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from portal.models.notifications import MAIL_STATE, NOTIFICATION_CHANNEL, NOTIFICATION_KIND
 from portal.platform import header_counts, live
+from portal.platform.database import reads_from_now
 from portal.platform.extensions import db
 from portal.schemas.notifications import NotificationQuery, PreferencesUpdate
 from portal.services.common.actor import Actor
@@ -65,6 +66,7 @@ def _when_changed(actor: Actor, template: str, block: str, ctx: Callable[[], dic
     if not _changed(current):
         resp = live_poll.nothing_changed()
     else:
+        reads_from_now()  # what is read next is at least as new as `current`
         resp = render(template, block=block, **ctx())
         resp.headers["X-Live-Version"] = current
         resp.headers["Cache-Control"] = "no-store"
@@ -87,10 +89,13 @@ def _list_context(actor: Actor) -> dict:
     query = form_model(NotificationQuery, args)
     if isinstance(query, dict):
         query = NotificationQuery(limit=PER_PAGE)
+    # The version before the list (web/work_orders.py, detail_context says why).
+    version = live.user_version(actor.id) or ""
+    reads_from_now()
     page = inbox.list_notifications(actor, unread=query.unread, page=query.page, limit=query.limit)
     return {"page": page, "query": query, "args": {"unread": "true"} if query.unread else {},
             "links": {n.id: link(n.entity, n.entity_id) for n in page.items},
-            "kinds": NOTIFICATION_KIND, "live_version": live.user_version(actor.id) or "",
+            "kinds": NOTIFICATION_KIND, "live_version": version,
             **bell_context(actor)}
 
 

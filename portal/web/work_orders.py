@@ -17,6 +17,7 @@ from jinja2_fragments.flask import render_block
 from portal.models.enums import CLOSED_STATUSES, FAILURE_CODE_KIND, PRIORITY, WORK_ORDER_STATUS, WORK_ORDER_TYPE
 from portal.models.types import utcnow
 from portal.platform import live
+from portal.platform.database import reads_from_now
 from portal.schemas.parts import PartRequestCreate
 from portal.schemas.pm import ChecklistItemUpdate, LaborCreate
 from portal.schemas.work_orders import ConsumeParts, PartUsage, WorkOrderQuery, WorkOrderUpdate
@@ -75,6 +76,7 @@ def list_context(actor: Actor, source: Mapping[str, str], *, limit: int = LIST_L
         errors = {key.split("[")[0]: message for key, message in query.items()}
         query = WorkOrderQuery(limit=limit)
     version = live.version(actor.warehouse_id) or ""  # before the rows (detail_context says why)
+    reads_from_now()
     page = reads.list_page(actor, query)  # the API's list: the same statement and the same cache entry
     rows = page.items
     # The board's controls appear by role; the services decide again on every post.
@@ -107,6 +109,7 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
     # it, so the page's next poll fetches it; read after the rows, a change landing in between
     # would be in the version but not on the page, and no poll would ever bring it.
     version = live.version(actor.warehouse_id, work_order_id) or ""
+    reads_from_now()  # on SQLite the request's snapshot may be older than that version
     read = reads.work_order_page(actor, work_order_id)
     wo = read.work_order
     transitions = work_order_service.allowed_transitions(actor, wo)

@@ -205,3 +205,34 @@ def test_a_token_on_another_route_or_method_goes_to_the_app(client, plant):
     assert r.status_code == 200 and "Seal leaking" in r.get_data(as_text=True)
     assert client.get(f"/work-orders/{plant['mine']}/changez?since={since}",
                       headers={**HX, live_poll.HEADER: token}).status_code == 404
+
+
+def test_a_page_read_after_its_version_shows_what_that_version_holds(app, users):
+    """The work order page reads its version first, then its rows. A request whose transaction began
+    before someone else's change (its login read, say) and which reads the version that change moved
+    to, shows the change too: on SQLite the request's snapshot moves on after the version is read
+    (database.reads_from_now). Else the page took the new version with the old rows, and no poll
+    brought the change until the next one."""
+    import threading
+
+    from portal.schemas.work_orders import WorkOrderUpdate
+    from portal.services.work_orders import lifecycle
+    from portal.web.work_orders import detail_context
+
+    manager = users.actor("north", "manager")
+    wo = factories.work_order(manager, title="Pump seal swap")
+    wo_id = wo.id
+    assert db.session.get(type(wo), wo_id).priority != "critical"  # this request's transaction has begun
+
+    def elsewhere() -> None:  # another request: its own session and connection
+        with app.app_context():
+            lifecycle.update_work_order(manager, wo_id, WorkOrderUpdate(priority="critical"))
+            db.session.remove()
+
+    other = threading.Thread(target=elsewhere)
+    other.start()
+    other.join()
+    db.session.expire_all()  # what this session holds is no proof: the rows come from the database
+    with app.test_request_context(f"/work-orders/{wo_id}"):
+        ctx = detail_context(manager, wo_id)
+    assert ctx["wo"].priority == "critical"

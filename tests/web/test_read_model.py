@@ -32,7 +32,8 @@ def statements():
     seen: list[str] = []
 
     def listener(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
+        if statement not in ("COMMIT", "BEGIN"):  # SQLite's snapshot moved on (database.reads_from_now)
+            seen.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
