@@ -389,3 +389,91 @@ def test_work_order_page_refreshes_around_a_comment_being_typed(live_server, bro
                         headers=h).status_code == 200
     wait.until(ec.text_to_be_present_in_element((By.ID, "wo-head"), "Hydraulic leak, line 2"))
     assert browser.find_element(By.ID, "live").get_attribute("data-live-token")
+
+
+# The board's next live check is held in the page and answered, once released, with the lanes as they
+# were when this ran: what a check answered before a move committed looks like. The page's other
+# requests go through. The timed checks stop (a long interval; window.__armedLong once the timer
+# took it); window.__sent and __out count the checks sent through here and still out.
+HOLD_THE_NEXT_CHECK = """
+var results = document.getElementById("results").outerHTML;
+var version = document.getElementById("live").getAttribute("data-live-version");
+var realFetch = window.fetch, realTimeout = window.setTimeout;
+window.__sent = 0; window.__out = 0; window.__hold = false; window.__held = null; window.__staleRead = false;
+window.__armedLong = false;
+window.setTimeout = function (fn, ms) {
+  if (ms === 600000) { window.__armedLong = true; }
+  return realTimeout.apply(this, arguments);
+};
+window.fetch = function (url) {
+  if (String(url).indexOf("/work-orders/changes") === -1) { return realFetch.apply(this, arguments); }
+  if (!window.__hold) {
+    window.__sent++; window.__out++;
+    return realFetch.apply(this, arguments).finally(function () { window.__out--; });
+  }
+  window.__hold = false;
+  return new Promise(function (resolve) {
+    window.__held = function () {
+      var resp = new Response("<html><body>" + results + "</body></html>",
+                              {status: 200, headers: {"X-Live-Version": version}});
+      var text = resp.text.bind(resp);
+      resp.text = function () { return text().then(function (t) { window.__staleRead = true; return t; }); };
+      resolve(resp);
+    };
+  });
+};
+document.getElementById("live").setAttribute("data-live-ms", "600000");
+"""
+
+# Until the page has no check out: ask for one (a visibility change checks at once, unless one is
+# out) and wait for it to come back.
+NO_CHECK_OUT = """
+if (!window.__armedLong) { return false; }
+if (!window.__sent && !window.__out) { document.dispatchEvent(new Event("visibilitychange")); }
+return window.__sent > 0 && window.__out === 0;
+"""
+
+
+def test_a_check_answered_before_a_kanban_move_never_puts_the_card_back(live_server, browser, users, wait):
+    """A card moved by its Move menu while the board's live check is out, the check answered with the
+    lanes from before the move: the page drops that answer (its own request started while the check
+    was out), and the card stays in its new lane. The move's answer replaces the lanes, the card that
+    sent it with them; htmx 2 then fires htmx:afterRequest on an ancestor still in the page, which the
+    page's count of its own requests relies on (static/js/portal.js)."""
+    import factories
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    from e2e.sweep import at_size
+
+    manager = users.actor("north", "manager")
+    keyed = factories.work_order(manager, title="Label the valves", priority="low")
+
+    def lane_of() -> str:
+        return browser.find_element(By.ID, f"card-{keyed.id}").find_element(
+            By.XPATH, "ancestor::section[@data-status]").get_attribute("data-status")
+
+    at_size(browser, 1440)
+    try:
+        log_in(browser, live_server, users["north"]["manager"])
+        wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
+        browser.get(live_server + "/work-orders?view=kanban")
+        wait.until(ec.presence_of_element_located((By.ID, f"card-{keyed.id}")))
+        browser.execute_script(HOLD_THE_NEXT_CHECK)
+        wait.until(lambda d: d.execute_script(NO_CHECK_OUT))
+        browser.execute_script(
+            "var card = document.getElementById(arguments[0]);"
+            "card.querySelector('.kanban-move').open = true;"
+            "window.__hold = true;"
+            "card.querySelector('.kanban-to button[value=\"in_progress\"]').click();"  # the move is on its way
+            "document.dispatchEvent(new Event('visibilitychange'));",  # and a check after it
+            f"card-{keyed.id}")
+        assert browser.execute_script("return window.__held !== null")  # the check went out during the move
+        wait.until(ec.text_to_be_present_in_element((By.ID, "board-msg"), f"{keyed.fo_number} is now in progress."))
+        assert lane_of() == "in_progress"
+        browser.execute_script("window.__held()")
+        wait.until(lambda d: d.execute_script("return window.__staleRead"))
+        # A script runs as a task of its own, after the page has handled the answer it just read.
+        assert browser.execute_script("return 1") == 1 and lane_of() == "in_progress"
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
