@@ -205,6 +205,17 @@ def _board_at_1440(browser, live_server, users, client, h, wait, pump, soon, sta
         assert browser.execute_script("return document.documentElement.scrollWidth") <= width, browser.execute_script(WIDEST, width)
 
 
+def open_kanban(browser, live_server, users, wait, card_id: str) -> None:
+    """The north manager logged in, on the board's kanban with the card `card_id` on it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    log_in(browser, live_server, users["north"]["manager"])
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
+    browser.get(live_server + "/work-orders?view=kanban")
+    wait.until(ec.presence_of_element_located((By.ID, f"card-{card_id}")))
+
+
 def test_kanban_moves_by_mouse_touch_and_keyboard(live_server, browser, users, wait):
     """At 1440x900: a card dragged to another lane moves through the status service; a refused drop
     stays in its lane with the reason on the card; on hold asks why on the card; the Move menu does
@@ -251,10 +262,7 @@ def test_kanban_moves_by_mouse_touch_and_keyboard(live_server, browser, users, w
 
     at_size(browser, 1440)
     try:
-        log_in(browser, live_server, users["north"]["manager"])
-        wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
-        browser.get(live_server + "/work-orders?view=kanban")
-        wait.until(ec.presence_of_element_located((By.ID, f"card-{fresh.id}")))
+        open_kanban(browser, live_server, users, wait, fresh.id)
 
         # A mouse drag: New -> In progress, through the service; the lanes redrawn.
         drag(fresh, "in_progress")
@@ -455,10 +463,7 @@ def test_a_check_answered_before_a_kanban_move_never_puts_the_card_back(live_ser
 
     at_size(browser, 1440)
     try:
-        log_in(browser, live_server, users["north"]["manager"])
-        wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My work"))
-        browser.get(live_server + "/work-orders?view=kanban")
-        wait.until(ec.presence_of_element_located((By.ID, f"card-{keyed.id}")))
+        open_kanban(browser, live_server, users, wait, keyed.id)
         browser.execute_script(HOLD_THE_NEXT_CHECK)
         wait.until(lambda d: d.execute_script(NO_CHECK_OUT))
         browser.execute_script(
