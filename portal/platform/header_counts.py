@@ -8,7 +8,8 @@ counter of work requests (below) for the inbox. A page reads the counter and the
 one MGET; when the stored version is the counter's, the count is current and no SQL runs. The
 counter is read before counting, so a change committed meanwhile leaves a stored version that is
 already behind: the next page counts again; and the count is read from a snapshot taken after the
-counter (database.reads_from_now: on SQLite a request's transaction may have begun before). Redis down: the page counts in SQL as before.
+counter (database.reads_from_now: on SQLite a request's transaction may have begun before). Redis
+down: the page counts in SQL as before.
 
 The requests' counter is bumped from the app session's events (attached by portal/wiring.py) for
 any committed insert, change or deletion of a work request, and any change of a warehouse (its
