@@ -308,3 +308,31 @@ def test_api_lists_reads_and_sets_preferences_of_the_caller_only(client, auth, u
     # Another person's settings are their own.
     others = client.get("/api/me/notification-preferences", headers=auth("north", "technician2")).json
     assert {p["kind"]: p["channel"] for p in others["preferences"]}["assigned"] == "email"
+
+
+def test_a_bulk_change_reads_the_people_it_tells_once_and_the_next_reads_them_again(app, users):
+    """Four work orders assigned in one bulk change: four events, each telling the technician, who
+    chose e-mail. Four notifications and four mails, from one read of the person and one of their
+    choices (services/notifications/outbox.py, _people). A choice changed afterwards counts from the
+    next transaction."""
+    from sqlalchemy import event
+
+    manager, tech = users.actor("north", "manager"), users["north"]["technician"]
+    choose(users, "technician", assigned="email")
+    ids = [factories.work_order(manager, title=f"Check guard {n}").id for n in range(4)]
+    seen: list[str] = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        wo_service.bulk_update(manager, ids, {"assigned_to": tech.id})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert sorted(n.entity_id for n in notes_of(tech)) == sorted(ids)
+    assert len([m for m in mails() if m.to_address == tech.email]) == 4
+    assert sum("FROM notification_preferences" in s for s in seen) == 1
+    assert sum(s.startswith("SELECT users.id, users.email \nFROM users") for s in seen) == 1  # the outbox's
+
+    choose(users, "technician", assigned="off")
+    wo_service.bulk_update(manager, ids, {"assigned_to": None})
+    wo_service.bulk_update(manager, ids, {"assigned_to": tech.id})
+    assert len(notes_of(tech)) == 4  # told of none of the second assignment

@@ -129,6 +129,19 @@ def reads_from_now() -> None:
     connection.exec_driver_sql("BEGIN")
 
 
+def kept_with_transaction(session: Session, key: str) -> dict | None:
+    """A dict kept in `session.info[key]` for the transaction open now: empty for each new one, so
+    what a transaction read once (the webhook endpoints, the people an event tells) is read again by
+    the next. None outside a transaction: nothing to keep it with."""
+    transaction = session.get_transaction()
+    if transaction is None:
+        return None
+    kept = session.info.get(key)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[key] = (transaction, {})
+    return kept[1]
+
+
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("uow_depth", default=0)
 
 committed = signals.signal("committed", doc="""\

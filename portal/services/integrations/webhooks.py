@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import EVENT_TYPES, TEST_EVENT, DomainEvent, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 from portal.models.types import new_id, utcnow
-from portal.platform.database import unit_of_work
+from portal.platform.database import kept_with_transaction, unit_of_work
 from portal.platform.extensions import db
 from portal.platform.net_guard import BlockedTarget, check_url
 from portal.schemas.webhooks import DeliveryQuery, WebhookCreate, WebhookUpdate
@@ -220,15 +220,12 @@ def _active_endpoints(session: Session, warehouse_id: str) -> list[WebhookEndpoi
         return list(session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.warehouse_id == warehouse_id,
                                                                   WebhookEndpoint.active.is_(True))))
 
-    transaction = session.get_transaction()
-    if transaction is None:  # not inside a transaction: nothing to keep them with
+    kept = kept_with_transaction(session, ENDPOINTS_KEY)
+    if kept is None:
         return read()
-    kept = session.info.get(ENDPOINTS_KEY)
-    if kept is None or kept[0] is not transaction:
-        kept = session.info[ENDPOINTS_KEY] = (transaction, {})
-    if warehouse_id not in kept[1]:
-        kept[1][warehouse_id] = read()
-    return kept[1][warehouse_id]
+    if warehouse_id not in kept:
+        kept[warehouse_id] = read()
+    return kept[warehouse_id]
 
 
 def enqueue_committed(session: Session, *, event_ids: list[str]) -> None:

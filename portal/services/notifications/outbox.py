@@ -17,6 +17,7 @@ from portal.models import DomainEvent, MailMessage, Notification, User, WorkOrde
 from portal.models.notifications import NOTIFICATION_CHANNEL, NOTIFICATION_KIND
 from portal.models.types import new_id
 from portal.platform import live
+from portal.platform.database import kept_with_transaction
 from portal.platform.extensions import db
 from portal.services.notifications import mail
 from portal.services.notifications.preferences import channels_for
@@ -54,10 +55,7 @@ def _notify(event: DomainEvent, rules: list[Rule]) -> None:
     if not plan:
         return
     session = db.session
-    # Active people of the event's warehouse only: an id from a payload never reaches another plant.
-    emails = dict(session.execute(select(User.id, User.email).where(
-        User.id.in_(told), User.warehouse_id == event.warehouse_id, User.active.is_(True))).all())
-    chosen = channels_for(emails)
+    emails, chosen = _people(session(), event.warehouse_id, told)
     for rule, message, people in plan:
         for user_id in people:
             if user_id not in emails:
@@ -73,6 +71,36 @@ def _notify(event: DomainEvent, rules: list[Rule]) -> None:
             if channel == "email":
                 _add_mail(session, event, user_id=user_id, to=emails[user_id], kind=rule.kind,
                           subject=message.title, body=mail_body(message, rule.kind, channel))
+
+
+PEOPLE_KEY = "notified_people_of_transaction"
+
+
+def _people(session: Session, warehouse_id: str, user_ids: set[str]) -> tuple[dict[str, str], dict]:
+    """The e-mail of each of these people who is active in the warehouse (an id from a payload never
+    reaches another plant), and their chosen channels ((user id, kind) -> channel). Read once per
+    person and transaction: a bulk change records one event per work order, all telling the same
+    assignee (two statements an event before). Kept with the transaction, so the next one reads
+    them again (a person deactivated or a choice changed counts from then on)."""
+    def read(ids: list[str]) -> dict[str, tuple[str | None, dict[str, str]]]:
+        emails = dict(session.execute(select(User.id, User.email).where(
+            User.id.in_(ids), User.warehouse_id == warehouse_id, User.active.is_(True))).all())
+        chosen = channels_for(emails)
+        return {uid: (emails.get(uid), {kind: channel for (who, kind), channel in chosen.items() if who == uid})
+                for uid in ids}
+
+    kept = kept_with_transaction(session, PEOPLE_KEY)
+    if kept is None:
+        known = read(sorted(user_ids))
+    else:
+        missing = sorted(uid for uid in user_ids if (warehouse_id, uid) not in kept)
+        if missing:
+            kept.update({(warehouse_id, uid): found for uid, found in read(missing).items()})
+        known = {uid: kept[(warehouse_id, uid)] for uid in user_ids}
+    emails = {uid: email for uid, (email, _) in known.items() if email is not None}
+    chosen = {(uid, kind): channel for uid, (email, kinds) in known.items() if email is not None
+              for kind, channel in kinds.items()}
+    return emails, chosen
 
 
 def mail_body(message: Message, kind: str, channel: str) -> str:
