@@ -436,3 +436,18 @@ def test_links_keep_repeated_filters(client, auth, fleet):
         seen += [w["title"] for w in page.json]
         url = _links(page.headers["Link"]).get("next")
     assert sorted(seen) == ["Calibrate flow sensor", "Pump bearing noise", "Replace 50% worn belt"]
+
+
+def test_who_may_change_a_field_is_what_the_update_accepts(users):
+    """may_change answers as update_work_order decides (the portal shows the estimate's form by it):
+    managers and admins change the estimate, the assigned technician their fields only, a requester
+    nothing."""
+    from portal.services.work_orders.lifecycle import may_change
+
+    manager = users.actor("north", "manager")
+    tech = users.actor("north", "technician")
+    wo = factories.work_order(manager, title="Belt frays", assignedTo=tech.id)
+    assert may_change(manager, wo, "estimated_duration") and may_change(users.actor("north", "admin"), wo,
+                                                                        "estimated_duration")
+    assert not may_change(tech, wo, "estimated_duration") and may_change(tech, wo, "completion_notes")
+    assert not may_change(users.actor("north", "requester"), wo, "description")

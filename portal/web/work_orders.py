@@ -123,7 +123,7 @@ def detail_context(actor: Actor, work_order_id: str, **extra: Any) -> dict:
         "hold_reasons": [(r.code, r.label) for r in reasons if r.active], "reason_labels": {r.code: r.label for r in reasons},
         "held": held, "progress": checklist_progress(read.checklist),
         "can_work": _can_work(actor, wo), "timer": labor_service.running_timer(actor, wo.id),
-        "estimates": actor.role in ("manager", "admin"),  # the estimate's form (the planner's)
+        "estimates": work_order_service.may_change(actor, wo, "estimated_duration"),  # the planner's form
         "errors": {}, "missing": [], "now": utcnow(),
         "live_version": version,
         # Only a problem report has one (one more statement on those pages alone).

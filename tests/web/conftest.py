@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
+import factories
 import pyotp
 import pytest
 from conftest import PASSWORD
@@ -118,3 +119,21 @@ class Tags(HTMLParser):
 
     def find(self, tag: str, **attrs: str) -> dict | None:
         return next(iter(self.find_all(tag, **attrs)), None)
+
+
+@pytest.fixture
+def job(client, users, portal_login):
+    """North's technician logged in on a work order of theirs (in progress, a checklist of two), a
+    part in stock (the steps' tests: test_own_change.py, test_step_answers.py)."""
+    from portal.schemas.pm import ChecklistAdd
+    from portal.services.work_orders import checklists as checklist_service
+
+    manager = users.actor("north", "manager")
+    tech = users["north"]["technician"]
+    wo = factories.work_order(manager, title="Seal leaking", assignedTo=tech.id)
+    factories.move_to(users.actor("north", "technician"), wo.id, "in_progress")
+    items = checklist_service.add_items(manager, wo.id, ChecklistAdd.model_validate(
+        {"items": [{"description": "Guard refitted"}, {"description": "Area swept"}]}))
+    part = factories.part(manager, partNumber="BRG-6205", description="Bearing", stockLevel=10)
+    portal_login(tech)
+    return {"id": wo.id, "items": [i.id for i in items], "part": part.id, "warehouse": wo.warehouse_id}

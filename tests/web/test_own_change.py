@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import re
 
-import factories
 import pytest
 from flask import request
 from photos import png
@@ -18,26 +17,12 @@ from portal.models.types import new_id, utcnow
 from portal.platform import live
 from portal.platform.extensions import db
 from portal.platform.redis import get_redis
-from portal.schemas.pm import ChecklistAdd
-from portal.services.work_orders import checklists as checklist_service
 from portal.web import live_poll
 from web.conftest import csrf_from
 
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def job(client, users, portal_login):
-    """North's technician logged in on a work order of theirs (in progress, a checklist of two), a part in stock."""
-    manager = users.actor("north", "manager")
-    tech = users["north"]["technician"]
-    wo = factories.work_order(manager, title="Seal leaking", assignedTo=tech.id)
-    factories.move_to(users.actor("north", "technician"), wo.id, "in_progress")
-    items = checklist_service.add_items(manager, wo.id, ChecklistAdd.model_validate(
-        {"items": [{"description": "Guard refitted"}, {"description": "Area swept"}]}))
-    part = factories.part(manager, partNumber="BRG-6205", stockLevel=10)
-    portal_login(tech)
-    return {"id": wo.id, "items": [i.id for i in items], "part": part.id, "warehouse": wo.warehouse_id}
 
 
 def page_version(client, wo_id: str) -> tuple[str, str]:

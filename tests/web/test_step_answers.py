@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import factories
 import pytest
 from sqlalchemy import update
 
@@ -25,16 +24,9 @@ def section(html: str, section_id: str) -> str:
 
 
 @pytest.fixture
-def job(client, users, portal_login):
-    """North's technician on their in-progress work order, with a part in stock."""
-    manager = users.actor("north", "manager")
-    tech = users["north"]["technician"]
-    wo = factories.work_order(manager, title="Seal leaking", assignedTo=tech.id)
-    factories.move_to(users.actor("north", "technician"), wo.id, "in_progress")
-    part = factories.part(manager, partNumber="BRG-6205", description="Bearing", stockLevel=10)
-    portal_login(tech)
-    csrf = csrf_from(client.get(f"/work-orders/{wo.id}").get_data(as_text=True))
-    return {"id": wo.id, "part": part.id, "csrf": csrf}
+def job(job, client):
+    """The technician's work order (web/conftest.py), with the page's CSRF token."""
+    return {**job, "csrf": csrf_from(client.get(f"/work-orders/{job['id']}").get_data(as_text=True))}
 
 
 def test_the_part_answer_is_the_pages_parts_section(client, job):

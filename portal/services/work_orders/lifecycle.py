@@ -195,6 +195,16 @@ def allowed_transitions(actor: Actor, wo: WorkOrder) -> list[str]:
     return allowed
 
 
+def may_change(actor: Actor, wo: WorkOrder, field: str) -> bool:
+    """Whether `actor` may change `field` (a column name) of `wo`, by the same rights
+    update_work_order checks, so the portal offers only the forms the service will accept."""
+    try:
+        _check_update_rights(actor, wo, {field: None})
+    except Forbidden:
+        return False
+    return True
+
+
 def update_work_order(actor: Actor, work_order_id: str, data: WorkOrderUpdate, *, now: datetime | None = None) -> WorkOrder:
     now = now or utcnow()
     values = given_fields(data, ("title", "status", "priority", "type", "requires_signature"))
